@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// One test run for every workspace. Tests talk to real services (PostgreSQL, Redis, S3 endpoint,
+// ffmpeg, Chromium); each file isolates itself (own database cloned from a template, own queue prefix).
+export default defineConfig({
+  test: {
+    include: ['{core,ingest,detector,api,review-ui,models,sim,e2e}/test/**/*.test.{ts,tsx}'],
+    exclude: ['**/node_modules/**', 'e2e/test/faults/**'],
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    reporters: ['default'],
+  },
+});
