@@ -1,0 +1,72 @@
+// What the app needs from the outside world. Each side effect sits behind a small interface
+// that the core modules (db, redis, storage, queue) satisfy; tests pass the real ones.
+import type pg from 'pg';
+import type { Clock } from './clock';
+
+/** The part of a Redis connection the api uses (health check, live stats pub/sub, counters). */
+export interface RedisLike {
+  ping(): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+}
+
+/** Object storage as exposed by `core/storage`. */
+export interface StorageLike {
+  put(bucket: string, key: string, body: Buffer, contentType: string): Promise<{ sha256: string; size: number }>;
+  get(bucket: string, key: string): Promise<Buffer>;
+  presignedGet(bucket: string, key: string, seconds: number): Promise<string>;
+}
+
+/** Enqueue a job by name; the api's jobs are listed in `jobs/names.ts`. */
+export type Enqueue = (name: string, payload: unknown, opts?: { delay?: number; jobId?: string }) => Promise<unknown>;
+
+export interface ApiOptions {
+  /** Folder of the built review UI; served with SPA fallback when it exists. */
+  uiDir: string;
+  /** Base URL citizens reach (QR codes on notices point here). */
+  publicBaseUrl: string;
+  /** Session lifetime. */
+  sessionTtlSeconds: number;
+  /** Failed logins before an account is locked, and for how long. */
+  lockoutThreshold: number;
+  lockoutSeconds: number;
+  /** Requests per minute per IP on the public lookup and on login. */
+  lookupRatePerMinute: number;
+  loginRatePerMinute: number;
+  /** Leading zero bits required of the lookup proof of work. */
+  powDifficulty: number;
+  /** Secret for signing captcha challenges and evidence tokens. */
+  signingSecret: string;
+  /** Minutes a claim locks a case for one officer. */
+  claimMinutes: number;
+  /** Largest request body accepted (bytes) except for CSV import. */
+  bodyLimit: number;
+  csvBodyLimit: number;
+  logger: boolean;
+}
+
+export interface AppDeps {
+  db: pg.Pool;
+  redis?: RedisLike;
+  /** A Redis connection reserved for SUBSCRIBE (live stats); optional. */
+  subscribe?: (channel: string, onMessage: (message: string) => void) => Promise<() => Promise<void>>;
+  storage?: StorageLike;
+  enqueue?: Enqueue;
+  clock?: Clock;
+  options?: Partial<ApiOptions>;
+}
+
+export const defaultOptions: ApiOptions = {
+  uiDir: new URL('../../review-ui/dist', import.meta.url).pathname,
+  publicBaseUrl: 'http://localhost:8080',
+  sessionTtlSeconds: 8 * 3600,
+  lockoutThreshold: 5,
+  lockoutSeconds: 15 * 60,
+  lookupRatePerMinute: 30,
+  loginRatePerMinute: 10,
+  powDifficulty: 16,
+  signingSecret: 'dev-only-signing-secret-change-me',
+  claimMinutes: 5,
+  bodyLimit: 64 * 1024,
+  csvBodyLimit: 20 * 1024 * 1024,
+  logger: false,
+};

@@ -1,0 +1,56 @@
+// One error handler: 4xx messages go to the client, 5xx become a generic message with the request id.
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+interface ClassifiedError {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** Who is at fault: a user error (status 4xx, message shown) or anything else (a bug or an outage: 5xx). */
+export function classifyError(err: unknown): ClassifiedError {
+  const e = err as Partial<FastifyError> & { status?: number; code?: string; validation?: unknown };
+  if (e && typeof e === 'object') {
+    if (e.validation) {
+      return { status: 400, code: 'validation', message: e.message ?? 'invalid request' };
+    }
+    const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      // AppErrors carry their own lowercase code; fastify's FST_ERR_* codes are mapped by status.
+      const code = typeof e.code === 'string' && !e.code.startsWith('FST_') ? e.code : httpCode(status);
+      return { status, code, message: e.message ?? 'bad request' };
+    }
+    if (status === 503) return { status, code: 'unavailable', message: 'service temporarily unavailable, try again' };
+  }
+  return { status: 500, code: 'internal', message: 'internal error' };
+}
+
+function httpCode(status: number): string {
+  switch (status) {
+    case 401: return 'unauthorized';
+    case 403: return 'forbidden';
+    case 404: return 'not_found';
+    case 409: return 'conflict';
+    case 413: return 'payload_too_large';
+    case 415: return 'unsupported_media_type';
+    case 429: return 'rate_limited';
+    default: return 'bad_request';
+  }
+}
+
+export default fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((err, request, reply) => {
+      const c = classifyError(err);
+      if (c.status >= 500) request.log.error({ err }, 'request failed');
+      else request.log.info({ code: c.code, status: c.status, msg: c.message }, 'request refused');
+      const body: Record<string, unknown> = { error: c.code, message: c.message, requestId: request.id };
+      void reply.status(c.status).send(body);
+    });
+    app.setNotFoundHandler((request, reply) => {
+      void reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
+    });
+  },
+  { name: 'errors' },
+);

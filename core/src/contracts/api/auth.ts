@@ -1,0 +1,58 @@
+// Login, session and user schemas of the back-office API.
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoDateTime, RoleSchema, Uuid } from './common';
+
+export const LoginRequest = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
+export type LoginRequest = Static<typeof LoginRequest>;
+
+export const UserSummary = Type.Object({
+  id: Uuid,
+  username: Type.String(),
+  displayName: Type.String(),
+  role: RoleSchema,
+  agencyId: Type.Union([Type.String(), Type.Null()]),
+  agencyName: Type.Union([Type.String(), Type.Null()]),
+});
+export type UserSummary = Static<typeof UserSummary>;
+
+/** The token is also set as the httpOnly cookie `pn_session`; API clients send it as `Authorization: Bearer <token>`. */
+export const LoginResponse = Type.Object({
+  token: Type.String(),
+  expiresAt: IsoDateTime,
+  user: UserSummary,
+});
+export type LoginResponse = Static<typeof LoginResponse>;
+
+export const CreateUserRequest = Type.Object(
+  {
+    username: Type.String({ minLength: 3, maxLength: 64, pattern: '^[a-z0-9._-]+$' }),
+    displayName: Type.String({ minLength: 1, maxLength: 200 }),
+    password: Type.String({ minLength: 10, maxLength: 256 }),
+    role: RoleSchema,
+    agencyId: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type CreateUserRequest = Static<typeof CreateUserRequest>;
+
+export const UserList = Type.Object({ items: Type.Array(UserSummary) });
+export type UserList = Static<typeof UserList>;
+
+export const CreateApiTokenRequest = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    role: Type.Union([Type.Literal('worker')]),
+  },
+  { additionalProperties: false },
+);
+export type CreateApiTokenRequest = Static<typeof CreateApiTokenRequest>;
+
+/** The token is shown once; only its hash is stored. */
+export const CreateApiTokenResponse = Type.Object({ id: Uuid, name: Type.String(), token: Type.String() });
+export type CreateApiTokenResponse = Static<typeof CreateApiTokenResponse>;

@@ -1,0 +1,44 @@
+// Shared pieces of the back-office API contract (TypeBox). The api validates with these schemas and
+// the review UI imports the same types, so a change that breaks the UI fails the type check.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.String({ description: 'machine-readable code, e.g. validation, forbidden, conflict, not_found' }),
+    message: Type.String({ description: 'human-readable reason (4xx) or a generic message (5xx)' }),
+    requestId: Type.String(),
+  },
+  { $id: 'ErrorResponse' },
+);
+export type ErrorResponse = Static<typeof ErrorResponse>;
+
+export const HealthResponse = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  checks: Type.Record(Type.String(), Type.Union([Type.Literal('ok'), Type.Literal('fail'), Type.Literal('absent')])),
+});
+export type HealthResponse = Static<typeof HealthResponse>;
+
+export const Uuid = Type.String({ format: 'uuid' });
+export const IsoDateTime = Type.String({ format: 'date-time' });
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+export type IdParams = Static<typeof IdParams>;
+
+export const OkResponse = Type.Object({ ok: Type.Literal(true) });
+export type OkResponse = Static<typeof OkResponse>;
+
+export const ROLES = ['officer', 'supervisor', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+
+export const VIOLATION_TYPES = ['red_light', 'wrong_lane', 'wrong_way'] as const;
+export type ViolationType = (typeof VIOLATION_TYPES)[number];
+export const ViolationTypeSchema = Type.Union(VIOLATION_TYPES.map((t) => Type.Literal(t)));
+
+/** Vehicle classes a case can carry (fine schedule groups bus and truck with car). */
+export const CASE_VEHICLE_TYPES = ['car', 'motorbike', 'bus', 'truck', 'bicycle', 'unknown'] as const;
+export type CaseVehicleType = (typeof CASE_VEHICLE_TYPES)[number];
+export const CaseVehicleTypeSchema = Type.Union(CASE_VEHICLE_TYPES.map((t) => Type.Literal(t)));
+
+export const PLATE_COLOURS = ['white', 'yellow', 'blue', 'red'] as const;
+export type PlateColour = (typeof PLATE_COLOURS)[number];
+export const PlateColourSchema = Type.Union(PLATE_COLOURS.map((c) => Type.Literal(c)));

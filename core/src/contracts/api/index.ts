@@ -1,0 +1,7 @@
+// The one schema source shared by the api and the review UI.
+export * from './common';
+export * from './auth';
+export * from './cases';
+export * from './lookup';
+export * from './registry';
+export * from './stats';

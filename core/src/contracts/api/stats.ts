@@ -1,0 +1,34 @@
+// Live statistics for the operations centre wall (GET /api/stats and the SSE stream /api/stats/stream).
+import { Type, type Static } from '@sinclair/typebox';
+import { IsoDateTime } from './common';
+
+export const CameraLive = Type.Object({
+  cameraId: Type.String(),
+  name: Type.String(),
+  online: Type.Boolean(),
+  fps: Type.Number({ description: 'frames per second ingested' }),
+  detectionsPerSecond: Type.Number(),
+  updatedAt: Type.Union([IsoDateTime, Type.Null()]),
+});
+export type CameraLive = Static<typeof CameraLive>;
+
+export const StatsSnapshot = Type.Object({
+  at: IsoDateTime,
+  cameras: Type.Array(CameraLive),
+  violationsPerHour: Type.Array(Type.Object({ hour: IsoDateTime, cameraId: Type.String(), type: Type.String(), count: Type.Integer() })),
+  backlog: Type.Object({ detected: Type.Integer(), confirmed: Type.Integer(), approved: Type.Integer(), manual: Type.Integer() }),
+  /** Open cases (not notified) by days left to the 10-day notice deadline. */
+  ageing: Type.Object({ overdue: Type.Integer(), due1d: Type.Integer(), due3d: Type.Integer(), later: Type.Integer() }),
+  deliveries: Type.Object({ pending: Type.Integer(), failed: Type.Integer(), sent: Type.Integer() }),
+});
+export type StatsSnapshot = Static<typeof StatsSnapshot>;
+
+/** Camera status as published by ingest on the Redis channel `camera-status` (JSON). */
+export const CameraStatusMessage = Type.Object({
+  cameraId: Type.String(),
+  online: Type.Boolean(),
+  fps: Type.Optional(Type.Number()),
+  detectionsPerSecond: Type.Optional(Type.Number()),
+  at: Type.Optional(Type.String()),
+});
+export type CameraStatusMessage = Static<typeof CameraStatusMessage>;
