@@ -161,7 +161,6 @@ export function conv2dBackpropFilter(
     const dys = toNhwc(dy, attrs.dataFormat);
     const g = geometry(xs.shape, filterShape, { ...attrs, dataFormat: 'NHWC' }, false);
     const [kh, kw, ci, co] = filterShape;
-    const [n] = xs.shape;
     // 1x1 stride-1 unpadded: a plain matrix product [Ci, NHW] x [NHW, Co] (transposed explicitly: fast matMul).
     if (kh === 1 && kw === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 && g.outH === g.inH) {
       const xm = tf.transpose(tf.reshape(xs, [-1, ci]));

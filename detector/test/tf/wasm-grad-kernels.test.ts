@@ -40,7 +40,7 @@ async function gradients(backend: 'cpu' | 'wasm', c: Case, xv: Float32Array, fv:
       return tf.sum(tf.mul(y, tf.sin(tf.reshape(tf.range(0, y.size), y.shape))));
     });
     const [dx, dw] = g([x, f]);
-    return [dx!.dataSync() as Float32Array, dw!.dataSync() as Float32Array];
+    return [dx!.dataSync() as Float32Array, dw!.dataSync() as Float32Array] as [Float32Array, Float32Array];
   });
 }
 
