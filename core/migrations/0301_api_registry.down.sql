@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS registry_vehicles;
+DROP TABLE IF EXISTS registry_owners;

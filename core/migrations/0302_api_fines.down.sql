@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS violation_offences;
+DROP TABLE IF EXISTS fine_schedule;

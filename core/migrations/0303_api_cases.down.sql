@@ -1,0 +1,9 @@
+DROP TABLE IF EXISTS case_warnings;
+DROP TABLE IF EXISTS owner_responses;
+DROP TABLE IF EXISTS case_deadlines;
+DROP TABLE IF EXISTS post_batches;
+DROP TABLE IF EXISTS deliveries;
+DROP TABLE IF EXISTS notices;
+DROP SEQUENCE IF EXISTS notice_number_seq;
+DROP TABLE IF EXISTS case_evidence;
+DROP TABLE IF EXISTS cases;
