@@ -1,0 +1,108 @@
+// Named ffmpeg argument presets. Every ffmpeg command line in the project is assembled from
+// these, so a flag is chosen (and explained) once.
+
+export type SourceKind = 'rtsp' | 'file';
+
+export interface InputPresetOptions {
+  /** Socket I/O timeout: ffmpeg gives up on a silent RTSP server after this long. */
+  socketTimeoutMs?: number;
+}
+
+/** How a source URL is read: RTSP cameras vs. files (looped, read at native rate for development). */
+export function sourceKind(url: string): SourceKind {
+  return /^rtsps?:\/\//i.test(url) ? 'rtsp' : 'file';
+}
+
+/** Input options for a live camera: RTSP over TCP, socket timeout, wall-clock timestamps. */
+export function rtspInputPreset(opts: InputPresetOptions = {}): string[] {
+  const timeoutUs = Math.round((opts.socketTimeoutMs ?? 5000) * 1000);
+  return [
+    '-rtsp_transport', 'tcp', // UDP loses packets on busy links and is blocked by most NATs
+    '-timeout', String(timeoutUs), // RTSP socket I/O timeout (microseconds)
+    '-use_wallclock_as_timestamps', '1', // frame times are capture wall clock, not camera clock
+    '-fflags', '+genpts+discardcorrupt',
+    '-analyzeduration', '2000000',
+    '-probesize', '2000000',
+  ];
+}
+
+/** Input options for a file used as a camera in development: looped forever at native rate. */
+export function fileInputPreset(): string[] {
+  return ['-re', '-stream_loop', '-1', '-use_wallclock_as_timestamps', '1', '-fflags', '+genpts+discardcorrupt'];
+}
+
+export function inputPreset(url: string, opts: InputPresetOptions = {}): string[] {
+  return sourceKind(url) === 'rtsp' ? rtspInputPreset(opts) : fileInputPreset();
+}
+
+/** Process-wide options: quiet logs (errors only, parsed for diagnosis), no interactive stdin. */
+export function globalPreset(): string[] {
+  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'];
+}
+
+export interface SampleOptions {
+  /** Frames per second to sample from the stream. */
+  fps: number;
+  /** JPEG quality on ffmpeg's 2 (best) .. 31 scale. */
+  jpegQuality?: number;
+}
+
+/** Output options: first video stream sampled to `fps`, encoded as a sequence of JPEGs on a pipe. */
+export function sampledJpegPipePreset(opts: SampleOptions): string[] {
+  return [
+    '-map', '0:v:0',
+    '-an', '-sn', '-dn',
+    '-vf', `fps=${opts.fps}`,
+    '-c:v', 'mjpeg',
+    '-pix_fmt', 'yuvj420p',
+    '-q:v', String(opts.jpegQuality ?? 5),
+    '-f', 'image2pipe',
+    '-flush_packets', '1',
+  ];
+}
+
+/** Output options for the bare-decoding baseline: same sampling, frames thrown away. */
+export function sampledDiscardPreset(opts: SampleOptions): string[] {
+  return ['-map', '0:v:0', '-an', '-vf', `fps=${opts.fps}`, '-f', 'null'];
+}
+
+export interface SegmentOptions {
+  /** Target segment length; segments cut at the first keyframe after each wall-clock multiple. */
+  segmentSeconds: number;
+  /** File names wrap after this many segments (a fixed ring of files). */
+  wrap: number;
+  /** CSV list of finished segments: `file,startEpochSeconds,endEpochSeconds`. */
+  listFile: string;
+}
+
+/**
+ * Output options for the evidence ring: the first video stream copied (no re-encode) into MPEG-TS
+ * segments aligned to the wall clock, listed with their wall-clock start and end (`-copyts` keeps
+ * the wall-clock timestamps from the input preset in the list).
+ */
+export function segmentRingPreset(opts: SegmentOptions): string[] {
+  return [
+    '-map', '0:v:0',
+    '-c', 'copy',
+    '-copyts',
+    '-f', 'segment',
+    '-segment_format', 'mpegts',
+    '-segment_time', String(opts.segmentSeconds),
+    '-segment_atclocktime', '1',
+    '-reset_timestamps', '1',
+    '-segment_wrap', String(opts.wrap),
+    '-segment_list', opts.listFile,
+    '-segment_list_type', 'csv',
+    '-segment_list_size', String(Math.max(1, opts.wrap - 2)), // listed files are never the next to be overwritten
+  ];
+}
+
+/** Input options for joining ring segments: concat demuxer over a list of local files, seek to a keyframe. */
+export function concatInputPreset(seekSeconds: number): string[] {
+  return ['-ss', seekSeconds.toFixed(3), '-f', 'concat', '-safe', '0'];
+}
+
+/** Output options for an evidence clip: stream copy into an MP4 that starts playing without a full download. */
+export function clipOutputPreset(durationSeconds: number): string[] {
+  return ['-t', durationSeconds.toFixed(3), '-map', '0:v:0', '-c', 'copy', '-avoid_negative_ts', 'make_zero', '-movflags', '+faststart', '-f', 'mp4'];
+}
