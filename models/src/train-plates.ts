@@ -1,0 +1,166 @@
+// Trains the plate reader on generated plates (TF.js, wasm backend with the project's gradient kernels).
+//   npm run train:plates -- [--steps 12000] [--batch 32] [--lr 0.001] [--resume] [--out models/plate-reader]
+// Progress every 25 steps; a checkpoint (weights + step) every --save-every steps under <out>/checkpoint;
+// the best model by held-out exact match is written to <out>/model.json + weights.bin.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { initTf, tf } from '@phatnguoi/detector/tf/runtime';
+import { fileSaveHandler, loadLayersModelFromFile } from '@phatnguoi/detector/tf/file-io';
+import { READER_BLANK, READER_CLASSES, READER_HEIGHT, READER_STEPS, READER_WIDTH, READER_ALPHABET } from '@phatnguoi/detector/plates/input';
+import { ctcGreedyDecode } from '@phatnguoi/detector/plates/ctc-decode';
+import { createRng } from '@phatnguoi/core/plates/generate';
+import { buildPlateReaderModel, countMacs } from './plates/reader-model';
+import { ctcLoss, ctcTargets } from './plates/ctc';
+import { makeBatch, PlatePool } from './plates/dataset';
+
+const MAX_LABEL = 10;
+/** Training plate seeds; evaluation uses seeds from 900_000 up (see eval-plates.ts). */
+const TRAIN_POOL_SEED = 1;
+const VAL_POOL_SEED = 800_001;
+
+const { values: args } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '12000' },
+    batch: { type: 'string', default: '32' },
+    lr: { type: 'string', default: '0.001' },
+    pool: { type: 'string', default: '3000' },
+    out: { type: 'string', default: 'models/plate-reader' },
+    'save-every': { type: 'string', default: '250' },
+    'log-every': { type: 'string', default: '25' },
+    resume: { type: 'boolean', default: false },
+  },
+});
+
+const steps = Number(args.steps);
+const batchSize = Number(args.batch);
+const baseLr = Number(args.lr);
+const outDir = path.resolve(args.out!);
+const ckptDir = path.join(outDir, 'checkpoint');
+const saveEvery = Number(args['save-every']);
+const logEvery = Number(args['log-every']);
+
+function lrAt(step: number): number {
+  const f = step / steps;
+  if (step < 200) return baseLr * (0.2 + (0.8 * step) / 200);
+  return f < 0.6 ? baseLr : f < 0.85 ? baseLr * 0.3 : baseLr * 0.1;
+}
+
+interface TrainState {
+  step: number;
+  bestVal: number;
+  history: { step: number; loss: number; val?: number }[];
+}
+
+function decodeLabel(indices: number[]): string {
+  return indices.map((i) => READER_ALPHABET[i]).join('');
+}
+
+async function validate(model: tf.LayersModel, xs: Float32Array, labels: number[][]): Promise<number> {
+  const per = READER_HEIGHT * READER_WIDTH;
+  let right = 0;
+  for (let start = 0; start < labels.length; start += 64) {
+    const n = Math.min(64, labels.length - start);
+    const probs = tf.tidy(() => {
+      const x = tf.tensor4d(xs.subarray(start * per, (start + n) * per), [n, READER_HEIGHT, READER_WIDTH, 1]);
+      return tf.softmax(model.predict(x) as tf.Tensor3D, -1);
+    });
+    const data = (await probs.data()) as Float32Array;
+    probs.dispose();
+    for (let i = 0; i < n; i++) {
+      const d = ctcGreedyDecode(data.subarray(i * READER_STEPS * READER_CLASSES, (i + 1) * READER_STEPS * READER_CLASSES), READER_STEPS, READER_CLASSES);
+      if (d.chars.map((c) => c.char).join('') === decodeLabel(labels[start + i]!)) right++;
+    }
+  }
+  return right / labels.length;
+}
+
+async function main(): Promise<void> {
+  const backend = await initTf();
+  if (backend === 'cpu') console.warn('warning: cpu backend: training will be very slow');
+  await mkdir(ckptDir, { recursive: true });
+
+  let model: tf.LayersModel;
+  let state: TrainState = { step: 0, bestVal: 0, history: [] };
+  const stateFile = path.join(ckptDir, 'state.json');
+  if (args.resume && existsSync(path.join(ckptDir, 'model.json'))) {
+    model = await loadLayersModelFromFile(path.join(ckptDir, 'model.json'));
+    state = JSON.parse(await readFile(stateFile, 'utf8')) as TrainState;
+    console.log(`resumed from step ${state.step} (best held-out exact match ${state.bestVal.toFixed(3)})`);
+  } else {
+    if (args.resume) console.log('no checkpoint found: starting fresh');
+    model = buildPlateReaderModel();
+  }
+  console.log(`plate reader: ${model.countParams()} parameters, ${(countMacs(model) / 1e6).toFixed(1)} M multiply-adds per plate`);
+
+  const t0 = Date.now();
+  const pool = new PlatePool({ seed: TRAIN_POOL_SEED + state.step, size: Number(args.pool) });
+  await pool.fill((done, total) => {
+    if (done % 500 < 16 || done === total) process.stdout.write(`\rrendering plate pool ${done}/${total}`);
+  });
+  console.log(` (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+
+  // Fixed held-out set (plates and augmentation both from seeds training never uses).
+  const valPool = new PlatePool({ seed: VAL_POOL_SEED, size: 300 });
+  await valPool.fill();
+  const val = makeBatch(valPool, createRng(VAL_POOL_SEED), 512, 0, 1);
+
+  const optimizer = tf.train.adam(baseLr);
+  const rng = createRng(12345 + state.step);
+  let lossSum = 0;
+  let lossN = 0;
+  let tLog = Date.now();
+  let examples = 0;
+  for (let step = state.step + 1; step <= steps; step++) {
+    optimizer.learningRate = lrAt(step);
+    const batch = makeBatch(pool, rng, batchSize);
+    const targets = ctcTargets(batch.labels, READER_CLASSES, READER_BLANK, MAX_LABEL);
+    const x = tf.tensor4d(batch.xs, [batchSize, READER_HEIGHT, READER_WIDTH, 1]);
+    const loss = optimizer.minimize(() => ctcLoss(model.apply(x, { training: true }) as tf.Tensor3D, targets), true) as tf.Scalar;
+    const lossValue = (await loss.data())[0]!;
+    tf.dispose([x, loss]);
+    targets.dispose();
+    if (!Number.isFinite(lossValue)) throw new Error(`loss is ${lossValue} at step ${step}`);
+    lossSum += lossValue;
+    lossN++;
+    examples += batchSize;
+    await pool.refresh(2);
+
+    if (step % logEvery === 0) {
+      const dt = (Date.now() - tLog) / 1000;
+      const rate = examples / dt;
+      const eta = ((steps - step) * batchSize) / rate;
+      console.log(
+        `step ${step}/${steps} loss ${(lossSum / lossN).toFixed(3)} lr ${lrAt(step).toExponential(1)} ` +
+          `${rate.toFixed(0)} plates/s eta ${(eta / 60).toFixed(1)} min`,
+      );
+      state.history.push({ step, loss: lossSum / lossN });
+      lossSum = 0;
+      lossN = 0;
+      examples = 0;
+      tLog = Date.now();
+    }
+    if (step % saveEvery === 0 || step === steps) {
+      const acc = await validate(model, val.xs, val.labels);
+      const last = state.history[state.history.length - 1];
+      if (last) last.val = acc;
+      state.step = step;
+      await model.save(fileSaveHandler(ckptDir));
+      if (acc >= state.bestVal) {
+        state.bestVal = acc;
+        await model.save(fileSaveHandler(outDir));
+      }
+      await writeFile(stateFile, JSON.stringify(state, null, 1));
+      console.log(`  held-out exact match ${acc.toFixed(3)} (best ${state.bestVal.toFixed(3)}); checkpoint saved at step ${step}`);
+      tLog = Date.now();
+      examples = 0;
+    }
+  }
+  console.log(`done: best held-out exact match ${state.bestVal.toFixed(3)}; model in ${outDir}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
