@@ -1,0 +1,93 @@
+// Shared types of the violation rules. Rules are pure: a track's history, the (scaled) camera
+// geometry and signal history in, a verdict out. The pipeline runs them every frame.
+import type { Box, VehicleClass } from '@phatnguoi/core/contracts/detection';
+import type { ViolationType } from '@phatnguoi/core/contracts/violation-event';
+import type { TrackPoint } from '../tracking/tracker';
+import type { SignalAt } from '../signal/signal-state';
+
+export interface TrackView {
+  id: string;
+  cls: VehicleClass;
+  /** Observations, oldest first; `t` in seconds. */
+  points: readonly TrackPoint[];
+  /** The track has ended: rules decide now instead of waiting. */
+  ended: boolean;
+}
+
+/** What a rule needs to know about a signal head. */
+export interface SignalHistory {
+  at(t: number): SignalAt;
+  /** State is settled up to this time (seconds). */
+  knownUntil: number;
+}
+
+export interface RuleViolation {
+  type: ViolationType;
+  rule: string;
+  phaseId: string;
+  summary: string;
+  /** Time of the violation (seconds) and the observation that shows it. */
+  t: number;
+  seq: number;
+  box: Box;
+  laneId: string | null;
+  signalHeadId: string | null;
+  signal: SignalAt | null;
+  /** Frames for the scene images: before and after the line (or the offence). */
+  beforeSeq: number;
+  afterSeq: number;
+  stopLineId?: string;
+  solidLineId?: string;
+  secondsAfterRed?: number;
+  turn?: string;
+  distancePx?: number;
+}
+
+export type RuleResult = { status: 'violation'; violation: RuleViolation } | { status: 'pending'; reason: string } | { status: 'none'; reason: string };
+
+export const none = (reason: string): RuleResult => ({ status: 'none', reason });
+export const pending = (reason: string): RuleResult => ({ status: 'pending', reason });
+
+export interface RulesConfig {
+  /** Crossing after red onset within this many seconds is excused (signal timing, reaction). */
+  redGraceSeconds: number;
+  /** 'must_stop': crossing on yellow is a violation unless the vehicle was on/past the line or too close to stop at yellow onset. */
+  yellowMode: 'must_stop' | 'permissive';
+  /** On yellow, a vehicle this few seconds from the line (at its speed) at yellow onset may go on (dilemma zone). */
+  yellowDecisionSeconds: number;
+  /** Positions within this many pixels of a line count as on it (detector jitter). */
+  jitterPx: number;
+  /** A crossing counts once the ground point is this fraction of the box height past the line (creeping and stopping does not). */
+  crossFraction: number;
+  /** Longest time from leaving the line to the confirmed crossing still timed at the line, seconds. */
+  maxCrossingSeconds: number;
+  /** Distance past the line after which the movement (straight/left/right) is judged, as a multiple of box height. */
+  turnDecisionHeights: number;
+  /** Angle from the lane direction beyond which a movement is a turn, degrees. */
+  turnAngleDeg: number;
+  /** Time a vehicle must stay in a lane before a class violation, seconds (lane changes pass through). */
+  laneDwellSeconds: number;
+  laneDwellFrames: number;
+  /** Distance against the lane direction before a wrong-way violation, pixels. */
+  wrongWayMinPx: number;
+}
+
+export const DEFAULT_RULES_CONFIG: RulesConfig = {
+  redGraceSeconds: 0.3,
+  yellowMode: 'must_stop',
+  yellowDecisionSeconds: 2,
+  jitterPx: 3,
+  crossFraction: 0.3,
+  maxCrossingSeconds: 1.5,
+  turnDecisionHeights: 1.5,
+  turnAngleDeg: 30,
+  laneDwellSeconds: 1,
+  laneDwellFrames: 3,
+  wrongWayMinPx: 60,
+};
+
+/** Pixel settings are given for 720-row frames; scale them to the frame height in use. */
+export function scaleRulesConfig(config: RulesConfig, frameHeight: number): RulesConfig {
+  const k = frameHeight / 720;
+  return { ...config, jitterPx: config.jitterPx * k, wrongWayMinPx: config.wrongWayMinPx * k };
+}

@@ -1,0 +1,94 @@
+// Wrong lane (Decree 168/2024 Art. 6.5.b / 7.3.d): a class the lane does not allow, or crossing a solid line.
+import type { Lane, SolidLine } from '@phatnguoi/core/contracts/camera-geometry';
+import { groundPoint, pointInPolygon, projectionParam, sub, crossZ, norm, type Point } from '../geometry/geometry';
+import { none, pending, type RuleResult, type RulesConfig, type TrackView } from './types';
+
+/** The vehicle stays in a lane its class may not use for at least the dwell time (lane changes pass). */
+export function laneClassRule(track: TrackView, lane: Lane, config: RulesConfig): RuleResult {
+  if (lane.allowedClasses.includes(track.cls)) return none(`${track.cls} allowed in lane ${lane.id}`);
+  const pts = track.points;
+  let runStart = -1;
+  for (let i = 0; i < pts.length; i++) {
+    if (!pointInPolygon(groundPoint(pts[i]!.box), lane.polygon)) {
+      runStart = -1;
+      continue;
+    }
+    if (runStart < 0) runStart = i;
+    const frames = i - runStart + 1;
+    if (frames >= config.laneDwellFrames && pts[i]!.t - pts[runStart]!.t >= config.laneDwellSeconds) {
+      const p = pts[i]!;
+      return {
+        status: 'violation',
+        violation: {
+          type: 'wrong_lane',
+          rule: 'laneClassRule',
+          phaseId: `lane:${lane.id}`,
+          summary: `${track.cls} in lane ${lane.id}, which allows ${lane.allowedClasses.join(', ')}`,
+          t: p.t,
+          seq: p.seq,
+          box: p.box,
+          laneId: lane.id,
+          signalHeadId: lane.signalHeadId ?? null,
+          signal: null,
+          beforeSeq: pts[runStart]!.seq,
+          afterSeq: p.seq,
+        },
+      };
+    }
+  }
+  return track.ended ? none('did not stay in the lane') : pending('not long enough in the lane');
+}
+
+/** Side of the polyline a point is on (sign) and whether it projects onto the line's extent. */
+function sideOfPolyline(points: readonly Point[], p: Point): { d: number; within: boolean } {
+  let best = { dist: Infinity, d: 0, within: false };
+  for (let i = 0; i + 1 < points.length; i++) {
+    const a = points[i]!;
+    const b = points[i + 1]!;
+    const t = projectionParam(a, b, p);
+    const tc = Math.max(0, Math.min(1, t));
+    const q: Point = [a[0] + (b[0] - a[0]) * tc, a[1] + (b[1] - a[1]) * tc];
+    const dist = norm(sub(p, q));
+    if (dist < best.dist) {
+      const len = norm(sub(b, a)) || 1;
+      best = { dist, d: crossZ(sub(b, a), sub(p, a)) / len, within: t >= 0 && t <= 1 };
+    }
+  }
+  return { d: best.d, within: best.within };
+}
+
+/** The vehicle's ground point goes from one side of a solid line to the other, clearly (beyond jitter). */
+export function solidLineRule(track: TrackView, line: SolidLine, config: RulesConfig): RuleResult {
+  const pts = track.points;
+  let side = 0;
+  let sideIndex = -1;
+  for (let i = 0; i < pts.length; i++) {
+    const { d, within } = sideOfPolyline(line.points, groundPoint(pts[i]!.box));
+    if (!within || Math.abs(d) <= config.jitterPx) continue;
+    const s = Math.sign(d);
+    if (side !== 0 && s !== side) {
+      const p = pts[i]!;
+      return {
+        status: 'violation',
+        violation: {
+          type: 'wrong_lane',
+          rule: 'solidLineRule',
+          phaseId: `solid:${line.id}`,
+          summary: `Crossed solid line ${line.id}`,
+          t: p.t,
+          seq: p.seq,
+          box: p.box,
+          laneId: null,
+          signalHeadId: null,
+          signal: null,
+          beforeSeq: pts[sideIndex]!.seq,
+          afterSeq: p.seq,
+          solidLineId: line.id,
+        },
+      };
+    }
+    side = s;
+    sideIndex = i;
+  }
+  return track.ended ? none('did not cross') : pending('not crossed');
+}

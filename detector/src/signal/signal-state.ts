@@ -1,0 +1,155 @@
+// Signal state per head over time. Raw per-frame readings (vision) are smoothed so that LED flicker
+// or a dark frame does not flip the state; a signal-controller feed, when present, overrides vision.
+// The result is a timeline of segments the rules query at any past time.
+import type { SignalHead } from '@phatnguoi/core/contracts/camera-geometry';
+import type { SignalColour } from '@phatnguoi/core/contracts/violation-event';
+import type { LampReading } from './lamp-reader';
+
+export interface SignalObservation {
+  round: SignalColour;
+  /** Ids of the green arrow lamps lit. */
+  arrowsLit: string[];
+}
+
+export interface SignalSegment extends SignalObservation {
+  /** Seconds (epoch) the state began: the first frame that showed it, not the frame that confirmed it. */
+  start: number;
+}
+
+export interface SignalSmootherConfig {
+  /** Consecutive frames a new colour must show before it is accepted. */
+  confirmFrames: number;
+  /** How long dark or unreadable frames are bridged before the state becomes unknown, seconds. */
+  holdSeconds: number;
+  /** Segments older than this are forgotten, seconds. */
+  keepSeconds: number;
+}
+
+export const DEFAULT_SMOOTHER_CONFIG: SignalSmootherConfig = { confirmFrames: 2, holdSeconds: 1.5, keepSeconds: 120 };
+
+/** Raw state of one frame from lamp readings: the brightest lit round lamp; unknown when none is lit (dark frame). */
+export function observationFromLamps(head: SignalHead, readings: LampReading[]): SignalObservation {
+  const byId = new Map(readings.map((r) => [r.lampId, r]));
+  let round: SignalColour = 'unknown';
+  let best = -1;
+  for (const lamp of head.lamps) {
+    const r = byId.get(lamp.id);
+    if (!r?.lit || lamp.shape !== 'round') continue;
+    if (r.brightness > best) {
+      best = r.brightness;
+      round = lamp.colour;
+    }
+  }
+  const arrowsLit = head.lamps.filter((l) => l.shape !== 'round' && l.colour === 'green' && byId.get(l.id)?.lit).map((l) => l.id);
+  return { round, arrowsLit: arrowsLit.sort() };
+}
+
+function same(a: SignalObservation, b: SignalObservation): boolean {
+  return a.round === b.round && a.arrowsLit.join(',') === b.arrowsLit.join(',');
+}
+
+export interface SignalAt extends SignalObservation {
+  /** When the round light took its current colour (seconds); for the first remembered segment, when it was first seen. */
+  roundSince: number | null;
+  /** Colour before the current one and when it began (e.g. yellow before red). */
+  previousRound: SignalColour | null;
+  previousSince: number | null;
+  source: 'vision' | 'controller';
+}
+
+/** Signal history of one head. */
+export class SignalTimeline {
+  readonly segments: SignalSegment[] = [];
+  /** Latest time for which the state is settled (rules wait for it). */
+  knownUntil = -Infinity;
+  source: 'vision' | 'controller' = 'vision';
+
+  private candidate: { obs: SignalObservation; start: number; frames: number } | null = null;
+  private lastReadable = -Infinity;
+
+  constructor(readonly config: SignalSmootherConfig = DEFAULT_SMOOTHER_CONFIG) {}
+
+  private append(obs: SignalObservation, start: number) {
+    const last = this.segments[this.segments.length - 1];
+    if (last && same(last, obs)) return;
+    this.segments.push({ ...obs, start });
+    const horizon = start - this.config.keepSeconds;
+    while (this.segments.length > 2 && this.segments[1]!.start < horizon) this.segments.shift();
+  }
+
+  /** A vision reading of one frame at time t (seconds). Ignored once a controller feeds this head. */
+  observe(t: number, obs: SignalObservation): void {
+    if (this.source === 'controller') return;
+    const current = this.segments[this.segments.length - 1];
+    if (obs.round === 'unknown') {
+      // Dark frame or flicker: keep the state for holdSeconds, then admit we do not know.
+      if (current && current.round !== 'unknown' && t - this.lastReadable > this.config.holdSeconds) {
+        this.append({ round: 'unknown', arrowsLit: [] }, this.lastReadable + this.config.holdSeconds);
+      }
+      this.knownUntil = t;
+      return;
+    }
+    this.lastReadable = t;
+    if (current && same(current, obs)) {
+      this.candidate = null;
+      this.knownUntil = t;
+      return;
+    }
+    if (this.candidate && same(this.candidate.obs, obs)) this.candidate.frames++;
+    else this.candidate = { obs, start: t, frames: 1 };
+    if (this.candidate.frames >= this.config.confirmFrames || !current) {
+      this.append(obs, this.candidate.start);
+      this.candidate = null;
+      this.knownUntil = t;
+    } else {
+      // Undecided: the state is settled only up to just before the candidate began.
+      this.knownUntil = Math.max(this.knownUntil, this.candidate.start - 1e-6);
+    }
+  }
+
+  /** A phase change from the signal controller: authoritative from now on. */
+  controller(t: number, obs: SignalObservation): void {
+    if (this.source !== 'controller') {
+      this.source = 'controller';
+      this.candidate = null;
+    }
+    this.append({ round: obs.round, arrowsLit: [...obs.arrowsLit].sort() }, t);
+    this.knownUntil = Math.max(this.knownUntil, t);
+  }
+
+  /** Controller state is known up to any time we have seen frames for. */
+  advance(t: number): void {
+    if (this.source === 'controller') this.knownUntil = Math.max(this.knownUntil, t);
+  }
+
+  at(t: number): SignalAt {
+    return signalAt(this.segments, t, this.source);
+  }
+}
+
+/** State at time t from a segment list (pure). */
+export function signalAt(segments: readonly SignalSegment[], t: number, source: 'vision' | 'controller' = 'vision'): SignalAt {
+  let i = -1;
+  for (let k = segments.length - 1; k >= 0; k--) {
+    if (segments[k]!.start <= t) {
+      i = k;
+      break;
+    }
+  }
+  if (i < 0) return { round: 'unknown', arrowsLit: [], roundSince: null, previousRound: null, previousSince: null, source };
+  const seg = segments[i]!;
+  // The round colour may span several segments (arrow changes): walk back to its onset.
+  let j = i;
+  while (j > 0 && segments[j - 1]!.round === seg.round) j--;
+  const prev = j > 0 ? segments[j - 1]! : null;
+  let p = j - 1;
+  while (p > 0 && prev && segments[p - 1]!.round === prev.round) p--;
+  return {
+    round: seg.round,
+    arrowsLit: seg.arrowsLit,
+    roundSince: segments[j]!.start,
+    previousRound: prev ? prev.round : null,
+    previousSince: prev ? segments[p]!.start : null,
+    source,
+  };
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULES_CONFIG, laneClassRule, solidLineRule, wrongWayRule } from '../../src/rules';
+import { geometry, lane, run, track } from '../fixtures/scene';
+
+const config = DEFAULT_RULES_CONFIG;
+const L1 = lane('L1');
+const L2 = lane('L2');
+const SL1 = geometry.solidLines[0]!;
+
+describe('laneClassRule', () => {
+  it('flags a car staying in the motorbike lane', () => {
+    const r = laneClassRule(track(run(0, 400, 700, 300, 100), { cls: 'car' }), L2, config);
+    expect(r).toMatchObject({ status: 'violation', violation: { type: 'wrong_lane', phaseId: 'lane:L2', laneId: 'L2' } });
+  });
+
+  it('allows motorbikes in the motorbike lane and cars in the mixed lane', () => {
+    expect(laneClassRule(track(run(0, 400, 700, 300, 100), { cls: 'motorbike' }), L2, config).status).toBe('none');
+    expect(laneClassRule(track(run(0, 200, 700, 300, 100), { cls: 'car' }), L1, config).status).toBe('none');
+  });
+
+  it('does not flag a car passing briefly through the lane (lane change)', () => {
+    const pass = track([
+      [0, 250, 600],
+      [0.2, 290, 590],
+      [0.4, 320, 580],
+      [0.6, 340, 570],
+      [0.8, 290, 560],
+      [1.0, 250, 550],
+      [1.2, 240, 540],
+    ]);
+    expect(laneClassRule(pass, L2, config).status).toBe('none');
+  });
+});
+
+describe('solidLineRule', () => {
+  it('flags crossing the solid line from one side to the other', () => {
+    const cross = track([
+      [0, 260, 650],
+      [0.2, 275, 620],
+      [0.4, 295, 590],
+      [0.6, 315, 560],
+      [0.8, 335, 530],
+    ]);
+    expect(solidLineRule(cross, SL1, config)).toMatchObject({ status: 'violation', violation: { type: 'wrong_lane', phaseId: 'solid:SL1', solidLineId: 'SL1' } });
+  });
+
+  it('tolerates driving alongside the line with jitter, and crossing beyond its end', () => {
+    const along: [number, number, number][] = run(0, 300, 700, 430, 100).map(([t, x, y], i) => [t, x + (i % 2 ? 2 : -2), y]);
+    expect(solidLineRule(track(along), SL1, config).status).toBe('none');
+    const pastEnd = track([
+      [0, 260, 380],
+      [0.2, 300, 370],
+      [0.4, 340, 360],
+    ]);
+    expect(solidLineRule(pastEnd, SL1, config).status).toBe('none');
+  });
+});
+
+describe('wrongWayRule', () => {
+  it('flags driving against the lane direction for the minimum distance', () => {
+    const r = wrongWayRule(track(run(0, 200, 300, 500, 100)), L1, config);
+    expect(r).toMatchObject({ status: 'violation', violation: { type: 'wrong_way', phaseId: 'lane:L1' } });
+    if (r.status === 'violation') expect(r.violation.distancePx).toBeGreaterThanOrEqual(config.wrongWayMinPx);
+  });
+
+  it('does not flag normal traffic, a jittering stopped vehicle or a short reverse', () => {
+    expect(wrongWayRule(track(run(0, 200, 700, 200, 100)), L1, config).status).toBe('none');
+    const jitter: [number, number, number][] = [];
+    for (let k = 0; k < 50; k++) jitter.push([k * 0.2, 200 + (k % 3), 450 + (k % 2 ? 4 : -4)]);
+    expect(wrongWayRule(track(jitter), L1, config).status).toBe('none');
+    expect(wrongWayRule(track(run(0, 200, 400, 430, 20)), L1, config).status).toBe('none');
+  });
+
+  it('does not count sideways movement across the lane as wrong way', () => {
+    const sideways = track([
+      [0, 110, 500],
+      [0.5, 150, 505],
+      [1, 200, 510],
+      [1.5, 250, 515],
+      [2, 290, 520],
+    ]);
+    expect(wrongWayRule(sideways, L1, config).status).toBe('none');
+  });
+});
