@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     include: ['{core,ingest,detector,api,review-ui,models,sim,e2e}/test/**/*.test.{ts,tsx}'],
     exclude: ['**/node_modules/**', 'e2e/test/faults/**'],
+    // Migrates the template database once; test files clone it (core/src/testing/database.ts).
+    globalSetup: ['core/src/testing/global-setup.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS cameras;
+DROP TABLE IF EXISTS agencies;

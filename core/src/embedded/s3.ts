@@ -1,0 +1,47 @@
+// Embedded S3 endpoint (s3rver) on loopback, data in a local folder: the default object storage when
+// S3_ENDPOINT is not set. Signatures are checked with s3rver's fixed development credentials.
+import { mkdirSync } from 'node:fs';
+import S3rver from 's3rver';
+import type { S3Config } from '../config';
+
+export const EMBEDDED_S3_ACCESS_KEY = 'S3RVER';
+export const EMBEDDED_S3_SECRET_KEY = 'S3RVER';
+
+export interface EmbeddedS3 {
+  /** e.g. http://127.0.0.1:43121 */
+  endpoint: string;
+  /** Connection settings for createStorage (add a bucketPrefix). */
+  s3: Omit<S3Config, 'bucketPrefix'>;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedS3(opts: { dir: string; port?: number; host?: string }): Promise<EmbeddedS3> {
+  mkdirSync(opts.dir, { recursive: true });
+  const host = opts.host ?? '127.0.0.1';
+  const server = new S3rver({
+    address: host,
+    port: opts.port ?? 0,
+    directory: opts.dir,
+    silent: true,
+    vhostBuckets: false,
+  });
+  const address = await server.run();
+  const endpoint = `http://${host}:${address.port}`;
+  let stopped = false;
+  return {
+    endpoint,
+    s3: {
+      endPoint: host,
+      port: address.port,
+      useSSL: false,
+      accessKey: EMBEDDED_S3_ACCESS_KEY,
+      secretKey: EMBEDDED_S3_SECRET_KEY,
+      region: 'us-east-1',
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.close();
+    },
+  };
+}
