@@ -51,7 +51,11 @@ export const pending = (reason: string): RuleResult => ({ status: 'pending', rea
 export interface RulesConfig {
   /** Crossing after red onset within this many seconds is excused (signal timing, reaction). */
   redGraceSeconds: number;
-  /** 'must_stop': crossing on yellow is a violation unless the vehicle was on/past the line or too close to stop at yellow onset. */
+  /**
+   * 'must_stop': crossing on yellow is a violation unless the vehicle was on/past the line or too close to stop
+   * at yellow onset (road traffic law). 'permissive' (default): only red counts, as the simulator's truth and
+   * most deployed systems do; switch per camera where the police fine yellow.
+   */
   yellowMode: 'must_stop' | 'permissive';
   /** On yellow, a vehicle this few seconds from the line (at its speed) at yellow onset may go on (dilemma zone). */
   yellowDecisionSeconds: number;
@@ -74,7 +78,7 @@ export interface RulesConfig {
 
 export const DEFAULT_RULES_CONFIG: RulesConfig = {
   redGraceSeconds: 0.3,
-  yellowMode: 'must_stop',
+  yellowMode: 'permissive',
   yellowDecisionSeconds: 2,
   jitterPx: 3,
   crossFraction: 0.3,

@@ -24,7 +24,8 @@ export function laneClassRule(track: TrackView, lane: Lane, config: RulesConfig)
           rule: 'laneClassRule',
           phaseId: `lane:${lane.id}`,
           summary: `${track.cls} in lane ${lane.id}, which allows ${lane.allowedClasses.join(', ')}`,
-          t: p.t,
+          // The offence began when the vehicle entered the lane; the frame shown is where the dwell was confirmed.
+          t: pts[runStart]!.t,
           seq: p.seq,
           box: p.box,
           laneId: lane.id,

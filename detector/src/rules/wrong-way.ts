@@ -32,7 +32,7 @@ export function wrongWayRule(track: TrackView, lane: Lane, config: RulesConfig):
           rule: 'wrongWayRule',
           phaseId: `lane:${lane.id}`,
           summary: `Drove ${Math.round(against)} px against the direction of lane ${lane.id}`,
-          t: p.t,
+          t: pts[best]!.t, // the wrong-way movement began here
           seq: p.seq,
           box: p.box,
           laneId: lane.id,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { redLightRule, DEFAULT_RULES_CONFIG, evaluateTrack, type RulesConfig } from '../../src/rules';
 import { cycle, geometry, lane, run, signal, stopLine, track } from '../fixtures/scene';
 
-const config: RulesConfig = DEFAULT_RULES_CONFIG;
+const config: RulesConfig = { ...DEFAULT_RULES_CONFIG, yellowMode: 'must_stop' };
 const L1 = lane('L1');
 
 // Speed 200 px/s; the ground point reaches the line (y=400) `lead` seconds after t0 when starting at y=400+200*lead.
@@ -36,6 +36,8 @@ describe('redLightRule', () => {
     // Same crossing time, but 3 s from the line at yellow onset: it ignored the yellow, grace does not excuse it.
     const slow = track(run(9.5, 200, 400 + 3.05 * 100 + 50, 150, 100));
     expect(redLightRule(slow, L1, stopLine, cycle, config).status).toBe('violation');
+    // With permissive yellow (the default) only the red counts, and that crossing was within the grace.
+    expect(redLightRule(slow, L1, stopLine, cycle, DEFAULT_RULES_CONFIG).status).toBe('none');
   });
 
   it('applies the grace to red onset without a yellow phase seen', () => {

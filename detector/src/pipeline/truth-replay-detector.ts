@@ -1,0 +1,87 @@
+// Truth-replay detector: replays the simulator's ground-truth boxes as detections, optionally with
+// noise, score dips and dropouts. It isolates tracking, rules and evidence from the model (tests) and
+// measures the rules' upper bound (evaluation). Never used in production.
+import type { Box, Detection, RgbImage, VehicleClass, VehicleDetector } from '@phatnguoi/core/contracts/detection';
+
+export interface TruthObject {
+  id: string;
+  cls: VehicleClass;
+  box: Box;
+}
+
+export interface TruthFrame {
+  /** Seconds from the start of the video. */
+  t: number;
+  objects: TruthObject[];
+}
+
+export interface TruthReplayOptions {
+  /** Uniform box noise, ± pixels per coordinate. */
+  jitterPx?: number;
+  /** Probability a box is missing from a frame. */
+  dropRate?: number;
+  /** Probability a box comes with a low score (0.3), as for an occluded vehicle. */
+  lowScoreRate?: number;
+  seed?: number;
+}
+
+/** Small deterministic PRNG (mulberry32). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A detector that also wants to know which frame it is looking at (the pipeline passes it when present). */
+export interface FrameAwareDetector extends VehicleDetector {
+  detectAt(image: RgbImage, frame: { seq: number; videoTime: number }, roi?: Box): Promise<Detection[]>;
+}
+
+export function isFrameAware(d: VehicleDetector): d is FrameAwareDetector {
+  return typeof (d as Partial<FrameAwareDetector>).detectAt === 'function';
+}
+
+export class TruthReplayDetector implements FrameAwareDetector {
+  readonly name = 'truth-replay';
+  private readonly rand: () => number;
+  private readonly dt: number;
+
+  constructor(
+    private readonly frames: TruthFrame[],
+    private readonly opts: TruthReplayOptions = {},
+  ) {
+    this.rand = mulberry32(opts.seed ?? 1);
+    const ts = frames.map((f) => f.t);
+    this.dt = ts.length > 1 ? (ts[ts.length - 1]! - ts[0]!) / (ts.length - 1) : 1;
+  }
+
+  async detect(): Promise<Detection[]> {
+    throw new Error('truth-replay detector needs the frame time: the pipeline calls detectAt');
+  }
+
+  async detectAt(image: RgbImage, frame: { seq: number; videoTime: number }): Promise<Detection[]> {
+    let best: TruthFrame | undefined;
+    for (const f of this.frames) if (!best || Math.abs(f.t - frame.videoTime) < Math.abs(best.t - frame.videoTime)) best = f;
+    if (!best || Math.abs(best.t - frame.videoTime) > this.dt * 0.75) return [];
+    const j = this.opts.jitterPx ?? 0;
+    const out: Detection[] = [];
+    for (const o of best.objects) {
+      if (this.rand() < (this.opts.dropRate ?? 0)) continue;
+      const n = () => (this.rand() * 2 - 1) * j;
+      const box: Box = [o.box[0] + n(), o.box[1] + n(), o.box[2] + n(), o.box[3] + n()];
+      box[0] = Math.max(0, Math.min(box[0], image.width - 2));
+      box[1] = Math.max(0, Math.min(box[1], image.height - 2));
+      box[2] = Math.min(image.width, Math.max(box[2], box[0] + 1));
+      box[3] = Math.min(image.height, Math.max(box[3], box[1] + 1));
+      out.push({ box, cls: o.cls, score: this.rand() < (this.opts.lowScoreRate ?? 0) ? 0.3 : 0.9 });
+    }
+    return out;
+  }
+
+  dispose(): void {}
+}

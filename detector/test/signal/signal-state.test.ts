@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { LampColour } from '@phatnguoi/core/contracts/camera-geometry';
+import type { RgbImage } from '@phatnguoi/core/contracts/detection';
+import { readLamps } from '../../src/signal/lamp-reader';
+import { observationFromLamps, SignalTimeline, type SignalObservation } from '../../src/signal/signal-state';
+import { geometry } from '../fixtures/scene';
+
+const head = geometry.signalHeads[0]!;
+const RGB: Record<LampColour, [number, number, number]> = { red: [255, 40, 30], yellow: [255, 190, 20], green: [40, 255, 120] };
+
+/** Dark frame with the given lamps lit (optionally dimmed, e.g. night exposure). */
+function frame(lit: string[], gain = 1): RgbImage {
+  const width = 640;
+  const height = 120;
+  const data = new Uint8Array(width * height * 3).fill(25);
+  for (const lamp of head.lamps) {
+    const on = lit.includes(lamp.id);
+    const [r, g, b] = on ? RGB[lamp.colour] : [45, 45, 45];
+    for (let y = lamp.region[1] + 3; y < lamp.region[3] - 3; y++) {
+      for (let x = lamp.region[0] + 3; x < lamp.region[2] - 3; x++) {
+        const i = (y * width + x) * 3;
+        data[i] = r * gain;
+        data[i + 1] = g * gain;
+        data[i + 2] = b * gain;
+      }
+    }
+  }
+  return { data, width, height };
+}
+
+const obs = (img: RgbImage) => observationFromLamps(head, readLamps(img, head));
+
+describe('lamp reading', () => {
+  it('reads the lit round lamp and lit arrows, at day and night exposure', () => {
+    expect(obs(frame(['R']))).toEqual({ round: 'red', arrowsLit: [] });
+    expect(obs(frame(['Y']))).toEqual({ round: 'yellow', arrowsLit: [] });
+    expect(obs(frame(['G'], 0.6))).toEqual({ round: 'green', arrowsLit: [] });
+    expect(obs(frame(['R', 'GL']))).toEqual({ round: 'red', arrowsLit: ['GL'] });
+  });
+
+  it('reports a dark frame (LED off phase) as unknown', () => {
+    expect(obs(frame([])).round).toBe('unknown');
+  });
+});
+
+describe('SignalTimeline', () => {
+  const red: SignalObservation = { round: 'red', arrowsLit: [] };
+  const green: SignalObservation = { round: 'green', arrowsLit: [] };
+  const dark: SignalObservation = { round: 'unknown', arrowsLit: [] };
+
+  it('ignores a one-frame flicker and bridges dark frames', () => {
+    const tl = new SignalTimeline();
+    tl.observe(0, green);
+    tl.observe(0.2, green);
+    tl.observe(0.4, red); // one-frame glitch
+    tl.observe(0.6, green);
+    tl.observe(0.8, dark);
+    tl.observe(1.0, dark);
+    tl.observe(1.2, green);
+    expect(tl.segments.map((s) => s.round)).toEqual(['green']);
+    expect(tl.at(1.1).round).toBe('green');
+  });
+
+  it('dates a confirmed change back to the first frame that showed it', () => {
+    const tl = new SignalTimeline();
+    tl.observe(0, green);
+    tl.observe(0.2, red);
+    expect(tl.knownUntil).toBeLessThan(0.2); // undecided until confirmed
+    tl.observe(0.4, red);
+    expect(tl.at(0.3)).toMatchObject({ round: 'red', roundSince: 0.2, previousRound: 'green' });
+    expect(tl.knownUntil).toBe(0.4);
+  });
+
+  it('becomes unknown when the lamps stay unreadable longer than the hold time', () => {
+    const tl = new SignalTimeline({ confirmFrames: 2, holdSeconds: 1, keepSeconds: 60 });
+    tl.observe(0, red);
+    for (let t = 0.2; t < 3; t += 0.2) tl.observe(t, dark);
+    expect(tl.at(0.5).round).toBe('red');
+    expect(tl.at(2.5).round).toBe('unknown');
+  });
+
+  it('lets the signal-controller feed override vision', () => {
+    const tl = new SignalTimeline();
+    tl.observe(0, green);
+    tl.controller(1, red);
+    tl.observe(1.2, green);
+    tl.observe(1.4, green);
+    tl.advance(5);
+    expect(tl.at(3)).toMatchObject({ round: 'red', roundSince: 1, source: 'controller' });
+    expect(tl.knownUntil).toBe(5);
+  });
+});
