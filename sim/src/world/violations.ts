@@ -1,0 +1,181 @@
+// Ground-truth violations, derived by rule from the simulated trajectories (never copied from the script):
+// a scripted violation that did not actually happen on screen is not listed, and a background vehicle
+// that broke a rule would be. The rules follow the design brief, measured at the vehicle's ground point
+// nearest the camera (the bottom edge of its box: the rear for traffic driving away).
+import type { Box } from '@phatnguoi/core/contracts/detection';
+import { laneAt } from './layout';
+import { clipBox, footprintRef, projectVehicle } from './project';
+import { signalAt } from './signal';
+import type { ActorState, SimActor, SimResult } from './simulate';
+
+export const VIOLATION_TYPES = ['red_light', 'wrong_lane', 'wrong_way'] as const;
+export type ViolationType = (typeof VIOLATION_TYPES)[number];
+
+/** Seconds after red onset during which a crossing is not counted (design brief: configurable, e.g. 0.3 s). */
+export const RED_GRACE_S = 0.3;
+/** A lane or direction condition must hold this long to count (filters jitter). */
+export const SUSTAIN_S = 1.0;
+
+export interface TruthViolation {
+  id: string;
+  type: ViolationType;
+  trackId: string;
+  /** When it happened: the crossing instant (red light, solid line) or the start of the offending interval. */
+  timeS: number;
+  startS: number;
+  endS: number;
+  frame: number;
+  box: Box | null;
+  plateText: string;
+  rule: string;
+}
+
+export interface NearMiss {
+  trackId: string;
+  behaviour: string;
+  timeS: number | null;
+  note: string;
+}
+
+interface Sample {
+  t: number;
+  st: ActorState;
+}
+
+function samplesByActor(sim: SimResult): Map<string, Sample[]> {
+  const out = new Map<string, Sample[]>();
+  for (const f of sim.frames) {
+    for (const st of f.actors) {
+      let list = out.get(st.id);
+      if (!list) out.set(st.id, (list = []));
+      list.push({ t: f.t, st });
+    }
+  }
+  return out;
+}
+
+function inView(sim: SimResult, a: SimActor, st: ActorState): boolean {
+  const ref = footprintRef(st.x, st.z, st.heading, a.dims);
+  const p = sim.camera.project(ref.x, 0, ref.z);
+  return p.depth > 0.5 && p.u >= 0 && p.u < sim.scenario.width && p.v >= 0 && p.v < sim.scenario.height;
+}
+
+function boxAt(sim: SimResult, a: SimActor, samples: Sample[], t: number): { box: Box | null; frame: number } {
+  let best = samples[0]!;
+  for (const s of samples) if (Math.abs(s.t - t) < Math.abs(best.t - t)) best = s;
+  const pv = projectVehicle(sim.camera, best.st.x, best.st.z, best.st.heading, a.dims);
+  return { box: clipBox(pv.box, sim.scenario.width, sim.scenario.height), frame: Math.round(best.t * sim.scenario.fps) };
+}
+
+/** Maximal runs of consecutive samples satisfying `pred`, at least SUSTAIN_S long. */
+function sustained(samples: Sample[], dt: number, pred: (s: Sample) => boolean): { start: number; end: number }[] {
+  const runs: { start: number; end: number }[] = [];
+  let start: number | null = null;
+  let prevT = -Infinity;
+  for (const s of samples) {
+    const ok = pred(s);
+    if (ok && start !== null && s.t - prevT > dt * 1.5) {
+      runs.push({ start, end: prevT });
+      start = s.t;
+    } else if (ok && start === null) start = s.t;
+    else if (!ok && start !== null) {
+      runs.push({ start, end: prevT });
+      start = null;
+    }
+    prevT = s.t;
+  }
+  if (start !== null) runs.push({ start, end: prevT });
+  return runs.filter((r) => r.end - r.start + dt >= SUSTAIN_S);
+}
+
+export function deriveViolations(sim: SimResult): { violations: TruthViolation[]; nearMisses: NearMiss[] } {
+  const { layout, scenario } = sim;
+  const dt = 1 / scenario.fps;
+  const violations: TruthViolation[] = [];
+  const nearMisses: NearMiss[] = [];
+  const byActor = samplesByActor(sim);
+  const push = (a: SimActor, samples: Sample[], type: TruthViolation['type'], t: number, start: number, end: number, rule: string) => {
+    const { box, frame } = boxAt(sim, a, samples, t);
+    const n = violations.filter((v) => v.trackId === a.id && v.type === type).length;
+    violations.push({ id: `${type}:${a.id}:${n}`, type, trackId: a.id, timeS: round3(t), startS: round3(start), endS: round3(end), frame, box, plateText: a.plate.text, rule });
+  };
+
+  for (const [id, samples] of byActor) {
+    const a = sim.actors.get(id)!;
+    // Red light: the vehicle's rear crosses the stop line while its round light is red (after the grace),
+    // unless a green arrow permits its movement.
+    if (a.sFrontAtLine !== null && a.headId !== null) {
+      const sRear = a.sFrontAtLine + a.dims.l;
+      const head = scenario.signals.find((h) => h.id === a.headId)!;
+      for (let i = 1; i < samples.length; i++) {
+        const p = samples[i - 1]!;
+        const q = samples[i]!;
+        if (p.st.s < sRear && q.st.s >= sRear) {
+          const t = p.t + ((sRear - p.st.s) / Math.max(1e-9, q.st.s - p.st.s)) * (q.t - p.t);
+          const sig = signalAt(head, t);
+          const permitted = sig.round === 'red' && sig.arrow === 'green' && a.turn === 'right';
+          if (sig.round === 'red' && sig.sincePhase >= RED_GRACE_S && !permitted) {
+            push(a, samples, 'red_light', t, t, t, `rear crossed stop line of head ${head.id} ${sig.sincePhase.toFixed(2)} s after red onset (grace ${RED_GRACE_S} s), movement ${a.turn}, no permitting arrow`);
+          } else if (a.scripted) {
+            nearMisses.push({ trackId: a.id, behaviour: a.behaviour, timeS: round3(t), note: permitted ? `crossed on red under green right arrow (legal)` : `crossed stop line on ${sig.round} (${sig.sincePhase.toFixed(2)} s into phase): legal` });
+          }
+        }
+      }
+      if (a.scripted && !samples.some((s) => s.st.s >= sRear)) {
+        const last = samples[samples.length - 1]!;
+        const overLine = last.st.s + a.dims.l / 2 - (a.sFrontAtLine + a.dims.l / 2);
+        nearMisses.push({ trackId: a.id, behaviour: a.behaviour, timeS: null, note: `never crossed the stop line (front ${overLine >= 0 ? `${overLine.toFixed(1)} m past` : `${(-overLine).toFixed(1)} m before`} it at the end of the video)` });
+      }
+    }
+    // Lane and direction rules apply on the approach (before the stop line), where lanes are marked.
+    const approach = (s: Sample) => {
+      const ref = footprintRef(s.st.x, s.st.z, s.st.heading, a.dims);
+      return ref.z < layout.stopZ && inView(sim, a, s.st) ? ref : null;
+    };
+    for (const r of sustained(samples, dt, (s) => {
+      const ref = approach(s);
+      const lane = ref && laneAt(layout, ref.x);
+      return !!lane && !lane.spec.allowed.includes(a.kind);
+    })) {
+      const lane = laneAt(layout, approach(samples.find((s) => s.t === r.start)!)!.x)!;
+      push(a, samples, 'wrong_lane', r.start, r.start, r.end, `${a.kind} in lane ${lane.spec.id} which allows only ${lane.spec.allowed.join(', ')}`);
+    }
+    for (const r of sustained(samples, dt, (s) => {
+      const ref = approach(s);
+      const lane = ref && laneAt(layout, ref.x);
+      if (!lane || s.st.v < 0.5) return false;
+      const along = Math.cos(s.st.heading);
+      return lane.forward ? along < -0.5 : along > 0.5;
+    })) {
+      const lane = laneAt(layout, approach(samples.find((s) => s.t === r.start)!)!.x)!;
+      push(a, samples, 'wrong_way', r.start, r.start, r.end, `moving against the direction of lane ${lane.spec.id} (${lane.forward ? 'away from' : 'towards'} the camera)`);
+    }
+    // Solid line: the reference point crosses a solid or double separator on the approach.
+    layout.lanes.slice(0, -1).forEach((lane, i) => {
+      const kind = scenario.layout.separators[i];
+      if (kind !== 'solid' && kind !== 'double') return;
+      const sepX = lane.x1;
+      for (let j = 1; j < samples.length; j++) {
+        const p = approach(samples[j - 1]!);
+        const q = approach(samples[j]!);
+        if (!p || !q) continue;
+        if ((p.x - sepX) * (q.x - sepX) < 0) {
+          const t0 = samples[j - 1]!.t;
+          const t = t0 + (Math.abs(p.x - sepX) / Math.abs(q.x - p.x)) * dt;
+          push(a, samples, 'wrong_lane', t, t, t, `crossed the ${kind} line between lanes ${lane.spec.id} and ${layout.lanes[i + 1]!.spec.id}`);
+        }
+      }
+    });
+    if (a.scripted && a.behaviour === 'stalled') {
+      const stopped = samples.find((s) => s.st.v === 0);
+      nearMisses.push({ trackId: a.id, behaviour: a.behaviour, timeS: stopped ? round3(stopped.t) : null, note: 'stalled in its lane: not a violation' });
+    }
+  }
+  violations.sort((x, y) => x.timeS - y.timeS || (x.id < y.id ? -1 : 1));
+  nearMisses.sort((x, y) => (x.timeS ?? 1e9) - (y.timeS ?? 1e9) || (x.trackId < y.trackId ? -1 : 1));
+  return { violations, nearMisses };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
