@@ -1,0 +1,87 @@
+// Thin fetch wrapper. Request/response types come from the shared contracts in
+// `@phatnguoi/core/contracts/api/*` (type-only imports: no schema code reaches the bundle).
+import type { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
+
+export const API_PREFIX = '/api';
+
+/** A field error the server attaches to a 400 (e.g. camera geometry), named by JSON path. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId: string | null,
+    readonly fieldErrors: FieldError[],
+  ) {
+    super(message);
+  }
+}
+
+function isFieldErrorList(v: unknown): v is FieldError[] {
+  return Array.isArray(v) && v.every((e) => e && typeof e === 'object' && typeof (e as FieldError).path === 'string' && typeof (e as FieldError).message === 'string');
+}
+
+async function toError(res: Response): Promise<ApiError> {
+  let body: Partial<ErrorResponse> & Record<string, unknown> = {};
+  try {
+    body = (await res.json()) as typeof body;
+  } catch {
+    // not JSON (proxy error page): fall back to the status text
+  }
+  const fields = [body.errors, body.fieldErrors, body.details].find(isFieldErrorList) ?? [];
+  return new ApiError(res.status, body.error ?? `HTTP_${res.status}`, body.message ?? res.statusText, body.requestId ?? null, fields);
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+export function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+/** Listeners told when any request comes back 401, so the shell can send the user to the login page. */
+const unauthorizedListeners = new Set<() => void>();
+export function onUnauthorized(fn: () => void): () => void {
+  unauthorizedListeners.add(fn);
+  return () => unauthorizedListeners.delete(fn);
+}
+
+export async function request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(API_PREFIX + withQuery(path, opts.query), {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    signal: opts.signal,
+  });
+  if (!res.ok) {
+    const err = await toError(res);
+    if (res.status === 401 && !path.startsWith('/auth/login')) unauthorizedListeners.forEach((fn) => fn());
+    throw err;
+  }
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get('content-type') ?? '';
+  return (type.includes('json') ? await res.json() : await res.text()) as T;
+}
+
+export const api = {
+  get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
+  post: <T>(path: string, body?: unknown) => request<T>('POST', path, { body: body ?? {} }),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
+  del: <T>(path: string) => request<T>('DELETE', path),
+};
+
+/** URL of an api resource, for <a href>, <img src> and EventSource. */
+export function apiUrl(path: string, query?: Query): string {
+  return API_PREFIX + withQuery(path, query);
+}

@@ -1,0 +1,7 @@
+import { hasMessage, type Translate } from '../i18n';
+
+/** Evidence kinds are open-ended strings in the case; known ones get their translated name. */
+export function evidenceLabel(t: Translate, kind: string): string {
+  const key = `evidence.${kind}`;
+  return hasMessage(key) ? t(key) : t('evidence.other');
+}

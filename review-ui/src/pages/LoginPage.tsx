@@ -1,0 +1,57 @@
+import { useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client';
+import { HOME_OF, useAuth } from '../auth';
+import { useI18n } from '../i18n';
+import { useRouter } from '../router';
+
+export function LoginPage() {
+  const { t } = useI18n();
+  const { login } = useAuth();
+  const { navigate, search } = useRouter();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const user = await login({ username, password });
+      const next = search.get('next');
+      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : HOME_OF[user.role], { replace: true });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) setError(t('auth.badCredentials'));
+      else if (err instanceof ApiError && err.status === 429) setError(t('auth.tooMany'));
+      else if (err instanceof ApiError && err.status === 423) setError(t('auth.locked'));
+      else setError(err instanceof ApiError ? err.message : t('error.network'));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="panel narrow">
+      <h1>{t('auth.title')}</h1>
+      <form onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor="username">{t('auth.username')}</label>
+          <input id="username" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="password">{t('auth.password')}</label>
+          <input id="password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </div>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy || !username || !password}>
+          {t('auth.submit')}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,128 @@
+import { useEffect, useState } from 'react';
+import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
+import { api, apiUrl, ApiError } from '../../api/client';
+import { paths } from '../../api/paths';
+import { ErrorNote } from '../../components/ErrorNote';
+import { GeometryEditor } from '../../geometry/GeometryEditor';
+import { emptyGeometry, type ServerFieldError } from '../../geometry/model';
+import { useI18n } from '../../i18n';
+import { Link } from '../../router';
+
+/** Loads the snapshot's pixel size, which becomes the reference size of a new geometry. */
+function useImageSize(src: string): { size: [number, number] | null; failed: boolean } {
+  const [state, setState] = useState<{ size: [number, number] | null; failed: boolean }>({ size: null, failed: false });
+  useEffect(() => {
+    const img = new Image();
+    img.onload = () => setState({ size: [img.naturalWidth, img.naturalHeight], failed: false });
+    img.onerror = () => setState({ size: null, failed: true });
+    img.src = src;
+    return () => {
+      img.onload = null;
+      img.onerror = null;
+    };
+  }, [src]);
+  return state;
+}
+
+export default function CameraSetupPage({ params }: { params: Record<string, string> }) {
+  const id = params.id!;
+  const { t } = useI18n();
+  const snapshotUrl = apiUrl(paths.cameraSnapshot(id), { v: 'latest' });
+  const image = useImageSize(snapshotUrl);
+  const [geometry, setGeometry] = useState<CameraGeometry | null>(null);
+  const [fresh, setFresh] = useState(false);
+  const [loadError, setLoadError] = useState<Error | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<ServerFieldError[]>([]);
+  const [saveError, setSaveError] = useState<Error | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [reloadTick, setReloadTick] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    setGeometry(null);
+    api
+      .get<CameraGeometry>(paths.cameraGeometry(id))
+      .then((g) => live && (setGeometry(g), setFresh(false)))
+      .catch((e: unknown) => {
+        if (!live) return;
+        if (e instanceof ApiError && e.status === 404) setFresh(true);
+        else setLoadError(e instanceof Error ? e : new Error(String(e)));
+      });
+    return () => {
+      live = false;
+    };
+  }, [id, reloadTick]);
+
+  // A camera without geometry starts from an empty document at the snapshot's resolution.
+  useEffect(() => {
+    if (fresh && !geometry) {
+      const [w, h] = image.size ?? (image.failed ? [1280, 720] : [0, 0]);
+      if (w > 0) setGeometry(emptyGeometry(w, h));
+    }
+  }, [fresh, geometry, image]);
+
+  const save = async () => {
+    if (!geometry) return;
+    setBusy(true);
+    setSaved(false);
+    setSaveError(null);
+    try {
+      const stored = await api.put<CameraGeometry | { geometry: CameraGeometry }>(paths.cameraGeometry(id), geometry);
+      setGeometry('geometry' in stored ? stored.geometry : stored);
+      setFieldErrors([]);
+      setFresh(false);
+      setSaved(true);
+    } catch (e) {
+      if (e instanceof ApiError && e.fieldErrors.length > 0) setFieldErrors(e.fieldErrors);
+      else setFieldErrors([]);
+      setSaveError(e instanceof Error ? e : new Error(String(e)));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="camera-setup">
+      <p>
+        <Link to="/admin/cameras">← {t('cam.list')}</Link>
+      </p>
+      <h1>{t('cam.setup', { name: id })}</h1>
+      <ErrorNote error={loadError} />
+      {fresh && <p className="hint">{t('cam.noGeometry')}</p>}
+      {geometry ? (
+        <>
+          <GeometryEditor
+            imageUrl={image.failed ? null : snapshotUrl}
+            geometry={geometry}
+            onChange={(g) => {
+              setGeometry(g);
+              setSaved(false);
+            }}
+            errors={fieldErrors}
+          />
+          <div className="actions sticky-actions">
+            <button type="button" className="primary" onClick={() => void save()} disabled={busy}>
+              {t('common.save')}
+            </button>
+            <button type="button" onClick={() => setReloadTick((n) => n + 1)} disabled={busy}>
+              {t('cam.reload')}
+            </button>
+            <span role="status" aria-live="polite">
+              {saved ? t('common.saved') : ''}
+            </span>
+          </div>
+          {saveError && fieldErrors.length > 0 ? (
+            <p role="alert" className="error">
+              {t('cam.saveFailed')}
+            </p>
+          ) : (
+            <ErrorNote error={saveError} />
+          )}
+        </>
+      ) : (
+        !loadError && <p aria-busy="true">{t('app.loading')}</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,53 @@
+import type { PublicCaseResponse } from '@phatnguoi/core/contracts/api/lookup';
+import { api } from '../../api/client';
+import { paths } from '../../api/paths';
+import { useApi } from '../../api/useApi';
+import { evidenceLabel } from '../../components/evidenceLabel';
+import { useI18n } from '../../i18n';
+import { ViolationCard } from './LookupPage';
+
+/** The page a notice's QR code opens: the published facts and the evidence of that one case. */
+export default function PublicCasePage({ params }: { params: Record<string, string> }) {
+  const { t } = useI18n();
+  const token = params.ref!;
+  const res = useApi((signal) => api.get<PublicCaseResponse>(paths.publicCase(token), undefined, signal), token);
+  if (res.error)
+    return (
+      <section className="citizen">
+        <h1>{t('citizen.caseTitle')}</h1>
+        <p role="alert" className="error">
+          {t('citizen.badLink')}
+        </p>
+      </section>
+    );
+  if (!res.data) return <p aria-busy="true">{t('app.loading')}</p>;
+  const { violation, evidence, expiresInSeconds } = res.data;
+  return (
+    <section className="citizen">
+      <h1>{t('citizen.caseTitle')}</h1>
+      <ViolationCard v={violation} />
+      <h2>{t('citizen.evidence')}</h2>
+      <p className="hint">{t('citizen.linkExpires', { min: Math.max(1, Math.floor(expiresInSeconds / 60)) })}</p>
+      <ul className="public-evidence">
+        {evidence.map((e) => (
+          <li key={e.sha256}>
+            <figure>
+              {e.contentType.startsWith('video/') ? (
+                <video src={e.url} controls muted playsInline preload="metadata" aria-label={evidenceLabel(t, e.kind)} />
+              ) : (
+                <img src={e.url} alt={evidenceLabel(t, e.kind)} loading="lazy" />
+              )}
+              <figcaption>
+                {evidenceLabel(t, e.kind)}
+                <br />
+                <small>
+                  {t('citizen.hash')}: <code className="hash">{e.sha256}</code>
+                </small>
+              </figcaption>
+            </figure>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,419 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
+import type { CaseDetail, ClaimResponse, ConfirmRequest, QueueResponse, RejectReason, RejectRequest } from '@phatnguoi/core/contracts/api/cases';
+import type { SignalState } from '@phatnguoi/core/contracts/violation-event';
+import { api, ApiError } from '../../api/client';
+import { paths } from '../../api/paths';
+import { useApi } from '../../api/useApi';
+import { useAuth } from '../../auth';
+import { ClipPlayer, SPEEDS, type ClipPlayerHandle } from '../../components/ClipPlayer';
+import { ConfidenceMeter, DeadlineBadge, StatusBadge } from '../../components/DeadlineBadge';
+import { ErrorNote } from '../../components/ErrorNote';
+import { StillOverlay, type OverlayData } from '../../components/StillOverlay';
+import { evidenceLabel } from '../../components/evidenceLabel';
+import { useI18n } from '../../i18n';
+import { REJECT_REASONS } from '../../options';
+import { useRouter } from '../../router';
+import { evidenceOf, overlayFor } from './evidence';
+
+const CLAIM_RENEW_MS = 120_000;
+
+function isTyping(el: Element | null): boolean {
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || (el as HTMLElement).isContentEditable);
+}
+
+export default function CasePage({ params }: { params: Record<string, string> }) {
+  const id = params.id!;
+  const { t, formatDateTime } = useI18n();
+  const { user } = useAuth();
+  const { navigate } = useRouter();
+  const detail = useApi((signal) => api.get<CaseDetail>(paths.case(id), undefined, signal), id);
+  const c = detail.data;
+  const geometry = useApi<CameraGeometry | null>(
+    (signal) => (c ? api.get<CameraGeometry>(paths.cameraGeometry(c.cameraId), undefined, signal).catch(() => null) : Promise.resolve(null)),
+    c?.cameraId ?? '',
+  );
+  const [claim, setClaim] = useState<{ mine: boolean; by: string | null; until: string | null } | null>(null);
+  const [claimError, setClaimError] = useState<Error | null>(null);
+  const [plate, setPlate] = useState('');
+  const [rejectOpen, setRejectOpen] = useState(false);
+  const [showHelp, setShowHelp] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<Error | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [showOverlay, setShowOverlay] = useState(true);
+  const player = useRef<ClipPlayerHandle>(null);
+  const plateInput = useRef<HTMLInputElement>(null);
+  const speedIndex = useRef(2);
+
+  // Evidence readiness: the clip's first frame and every still decoded. Exposed for the timing script.
+  const [loaded, setLoaded] = useState<Set<string>>(new Set());
+  const markLoaded = useCallback((k: string) => setLoaded((s) => (s.has(k) ? s : new Set(s).add(k))), []);
+  useEffect(() => setLoaded(new Set()), [id]);
+
+  useEffect(() => {
+    if (c) setPlate(c.plate.text ?? '');
+  }, [c]);
+
+  // Claim the case while it is open (renewed), and release the claim when leaving it.
+  const reviewable = c?.status === 'detected';
+  useEffect(() => {
+    if (!reviewable) return;
+    let live = true;
+    const take = () =>
+      api
+        .post<ClaimResponse>(paths.claim(id))
+        .then((r) => live && (setClaim({ mine: true, by: r.claimedBy, until: r.claimedUntil }), setClaimError(null)))
+        .catch((e: unknown) => {
+          if (!live) return;
+          if (e instanceof ApiError && e.status === 409) setClaim({ mine: false, by: null, until: null });
+          setClaimError(e instanceof Error ? e : new Error(String(e)));
+        });
+    void take();
+    const timer = window.setInterval(take, CLAIM_RENEW_MS);
+    const release = () => {
+      // keepalive lets the release go out even while the tab closes
+      void fetch(`/api${paths.claim(id)}`, { method: 'DELETE', credentials: 'same-origin', keepalive: true }).catch(() => undefined);
+    };
+    window.addEventListener('pagehide', release);
+    return () => {
+      live = false;
+      window.clearInterval(timer);
+      window.removeEventListener('pagehide', release);
+      release();
+      setClaim(null);
+    };
+  }, [id, reviewable]);
+
+  const ev = useMemo(() => (c ? evidenceOf(c) : null), [c]);
+  const signal = (c?.signal ?? null) as SignalState | null;
+  const overlay: OverlayData = useMemo(() => (c ? overlayFor(c, geometry.data ?? null, signal) : {}), [c, geometry.data, signal]);
+  const needed = ev ? [ev.clip ? 'clip' : null, ...ev.stills.map((s) => s.id)].filter(Boolean).length : 0;
+  const ready = !!ev && loaded.size >= needed;
+
+  const goNext = useCallback(async () => {
+    try {
+      const q = await api.get<QueueResponse>(paths.queue, { status: 'detected', limit: 10 });
+      const next = q.items.find((it) => it.id !== id && (!it.claimedBy || it.claimedBy === user?.username));
+      navigate(next ? `/officer/cases/${next.id}` : '/officer');
+    } catch (e) {
+      setActionError(e instanceof Error ? e : new Error(String(e)));
+    }
+  }, [id, navigate, user]);
+
+  const canAct = reviewable && claim?.mine === true && !busy;
+
+  const confirm = useCallback(async () => {
+    if (!c || !canAct) return;
+    setBusy(true);
+    setActionError(null);
+    const body: ConfirmRequest = {};
+    const typed = plate.trim().toUpperCase();
+    if (typed && typed !== c.plate.text) body.plateText = typed;
+    try {
+      await api.post(paths.confirm(id), body);
+      setDone(t('case.confirmed'));
+      detail.reload();
+    } catch (e) {
+      setActionError(e instanceof Error ? e : new Error(String(e)));
+      if (e instanceof ApiError && e.status === 400) plateInput.current?.focus();
+    } finally {
+      setBusy(false);
+    }
+  }, [c, canAct, plate, id, t, detail]);
+
+  const reject = useCallback(
+    async (req: RejectRequest) => {
+      setBusy(true);
+      setActionError(null);
+      try {
+        await api.post(paths.reject(id), req);
+        setRejectOpen(false);
+        setDone(t('case.rejected'));
+        detail.reload();
+      } catch (e) {
+        setActionError(e instanceof Error ? e : new Error(String(e)));
+      } finally {
+        setBusy(false);
+      }
+    },
+    [id, t, detail],
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      if (rejectOpen) return; // the dialog handles its own keys
+      if (isTyping(document.activeElement)) {
+        if (e.key === 'Escape') (document.activeElement as HTMLElement).blur();
+        if (e.key === 'Enter' && document.activeElement === plateInput.current) {
+          e.preventDefault();
+          void confirm();
+        }
+        return;
+      }
+      const k = e.key;
+      if (k === 'c' || k === 'C') void confirm();
+      else if ((k === 'r' || k === 'R') && canAct) setRejectOpen(true);
+      else if (k === 'p' || k === 'P') {
+        e.preventDefault();
+        plateInput.current?.focus();
+        plateInput.current?.select();
+      } else if (k === 'n' || k === 'N') void goNext();
+      else if (k === ' ' && !(document.activeElement instanceof HTMLButtonElement)) {
+        e.preventDefault();
+        player.current?.togglePlay();
+      } else if (k === ',') player.current?.step(-1);
+      else if (k === '.') player.current?.step(1);
+      else if (k === '[' || k === ']') {
+        speedIndex.current = Math.min(SPEEDS.length - 1, Math.max(0, speedIndex.current + (k === ']' ? 1 : -1)));
+        player.current?.setSpeed(SPEEDS[speedIndex.current]!);
+      } else if (k === 'o' || k === 'O') setShowOverlay((v) => !v);
+      else if (k === '?') setShowHelp((v) => !v);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [confirm, canAct, goNext, rejectOpen]);
+
+  if (detail.error) return <ErrorNote error={detail.error} />;
+  if (!c || !ev) return <p aria-busy="true">{t('app.loading')}</p>;
+
+  return (
+    <article className="case" data-case-id={c.id} data-evidence-ready={ready ? 'true' : 'false'} aria-labelledby="case-title">
+      <header className="case-head">
+        <h1 id="case-title">
+          {t(`vtype.${c.type}`)} · <span className="plate-text">{c.plate.text ?? t('plate.unread')}</span>
+        </h1>
+        <StatusBadge status={c.status} /> <DeadlineBadge c={c} />
+        <p>
+          {t('case.cameraAt', { camera: c.cameraName, place: c.place })} · <time dateTime={c.occurredAt}>{formatDateTime(c.occurredAt)}</time>
+        </p>
+        <p className="claim" data-testid="claim" aria-live="polite">
+          {!reviewable
+            ? null
+            : claim?.mine
+              ? t('claim.mine', { until: claim.until ? formatDateTime(claim.until) : '' })
+              : claim
+                ? t('claim.other')
+                : t('claim.taking')}
+          {claimError && !claim?.mine && <ErrorNote error={claimError} />}
+        </p>
+      </header>
+
+      {done && (
+        <div role="status" className="done">
+          {done}{' '}
+          <button type="button" className="primary" onClick={() => void goNext()}>
+            {t('case.next')} (N)
+          </button>
+        </div>
+      )}
+
+      <div className="case-grid">
+        <section className="evidence" aria-label={t('case.evidence')}>
+          {ev.clip?.url ? (
+            <ClipPlayer ref={player} src={ev.clip.url} fps={ev.fps} label={t('case.clip')} onReady={() => markLoaded('clip')} />
+          ) : (
+            <p>{t('case.noClip')}</p>
+          )}
+          <div className="stills">
+            {ev.stills.map((s) =>
+              s.url ? (
+                <StillOverlay key={s.id} src={s.url} alt={evidenceLabel(t, s.kind)} overlay={overlay} showOverlay={showOverlay} onLoad={() => markLoaded(s.id)} />
+              ) : null,
+            )}
+          </div>
+          <label className="check">
+            <input type="checkbox" checked={showOverlay} onChange={(e) => setShowOverlay(e.target.checked)} /> {t('case.showOverlay')} (O)
+          </label>
+        </section>
+
+        <section className="decision" aria-label={t('case.decision')}>
+          <div className="plate-box">
+            <h2>{t('case.plate')}</h2>
+            {ev.plateCrop?.url ? (
+              <img className="plate-crop" src={ev.plateCrop.url} alt={t('evidence.plate_crop')} onLoad={() => markLoaded(ev.plateCrop!.id)} />
+            ) : (
+              <p>{t('case.noPlateCrop')}</p>
+            )}
+            {ev.vehicleCrop?.url && <img className="vehicle-crop" src={ev.vehicleCrop.url} alt={t('evidence.vehicle_crop')} onLoad={() => markLoaded(ev.vehicleCrop!.id)} />}
+            <p>
+              {t('plate.read')}: <strong className="plate-text">{c.plate.text ?? t('plate.unread')}</strong> <ConfidenceMeter value={c.plate.confidence} />
+              {c.plate.needsManualEntry && <span className="badge warn">{t('plate.manual')}</span>}
+              {c.plate.originalText && <small> · {t('plate.original', { text: c.plate.originalText })}</small>}
+            </p>
+            <div className="field">
+              <label htmlFor="plate-input">{t('plate.correct')} (P)</label>
+              <input
+                id="plate-input"
+                ref={plateInput}
+                value={plate}
+                onChange={(e) => setPlate(e.target.value)}
+                disabled={!canAct}
+                autoComplete="off"
+                spellCheck={false}
+                aria-describedby="plate-help"
+                aria-invalid={actionError instanceof ApiError && actionError.status === 400}
+              />
+              <small id="plate-help">{t('plate.help')}</small>
+            </div>
+          </div>
+          <dl className="facts">
+            <dt>{t('case.vehicle')}</dt>
+            <dd>{t(`vehicle.${c.vehicleType}`)}</dd>
+            <dt>{t('case.rule')}</dt>
+            <dd>{c.ruleSummary}</dd>
+            {signal && (
+              <>
+                <dt>{t('case.signal')}</dt>
+                <dd>
+                  {t(`light.${signal.round}`)}
+                  {signal.since && ` · ${t('case.since', { at: formatDateTime(signal.since) })}`}
+                </dd>
+              </>
+            )}
+            {c.fine && (
+              <>
+                <dt>{t('case.fine')}</dt>
+                <dd>
+                  {c.fine.description} ({c.fine.article}) · {c.fine.fineMin.toLocaleString('vi-VN')}–{c.fine.fineMax.toLocaleString('vi-VN')} ₫
+                </dd>
+              </>
+            )}
+            {c.rejection && (
+              <>
+                <dt>{t('case.rejection')}</dt>
+                <dd>
+                  {t(`reject.${c.rejection.reason}`)} {c.rejection.text}
+                </dd>
+              </>
+            )}
+          </dl>
+          <ErrorNote error={actionError} />
+          <div className="actions" role="group" aria-label={t('case.actions')}>
+            <button type="button" className="primary" onClick={() => void confirm()} disabled={!canAct} aria-keyshortcuts="C">
+              {t('case.confirm')} (C)
+            </button>
+            <button type="button" className="danger" onClick={() => setRejectOpen(true)} disabled={!canAct} aria-keyshortcuts="R">
+              {t('case.reject')} (R)
+            </button>
+            <button type="button" onClick={() => void goNext()} aria-keyshortcuts="N">
+              {t('case.next')} (N)
+            </button>
+            <button type="button" className="link" onClick={() => setShowHelp((v) => !v)} aria-expanded={showHelp} aria-keyshortcuts="?">
+              {t('case.shortcuts')} (?)
+            </button>
+          </div>
+          {showHelp && <ShortcutHelp />}
+          <History c={c} />
+        </section>
+      </div>
+      {rejectOpen && <RejectDialog busy={busy} onCancel={() => setRejectOpen(false)} onSubmit={(r) => void reject(r)} />}
+    </article>
+  );
+}
+
+function ShortcutHelp() {
+  const { t } = useI18n();
+  const rows: [string, string][] = [
+    ['C', t('case.confirm')],
+    ['R', t('case.reject')],
+    ['P', t('plate.correct')],
+    ['N', t('case.next')],
+    ['Space', t('clip.playPause')],
+    [', / .', t('clip.stepFrames')],
+    ['[ / ]', t('clip.speed')],
+    ['O', t('case.showOverlay')],
+  ];
+  return (
+    <table className="shortcuts">
+      <caption>{t('case.shortcuts')}</caption>
+      <tbody>
+        {rows.map(([k, v]) => (
+          <tr key={k}>
+            <th scope="row">
+              <kbd>{k}</kbd>
+            </th>
+            <td>{v}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function History({ c }: { c: CaseDetail }) {
+  const { t, formatDateTime } = useI18n();
+  if (c.history.length === 0) return null;
+  return (
+    <details className="history">
+      <summary>{t('case.history')}</summary>
+      <ol>
+        {c.history.map((h, i) => (
+          <li key={i}>
+            <time dateTime={h.at}>{formatDateTime(h.at)}</time> · {h.actor ?? t('case.system')} · {h.action}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
+/** Modal dialog: reason required (radio list, arrow keys), free text required for "other"; Escape cancels. */
+function RejectDialog({ busy, onCancel, onSubmit }: { busy: boolean; onCancel: () => void; onSubmit: (r: RejectRequest) => void }) {
+  const { t } = useI18n();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [reason, setReason] = useState<RejectReason | null>(null);
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const d = dialog.current;
+    if (d && !d.open) d.showModal();
+    d?.querySelector<HTMLInputElement>('input[type=radio]')?.focus();
+  }, []);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!reason) return setError(t('reject.needReason'));
+    if (reason === 'other' && !text.trim()) return setError(t('reject.needText'));
+    onSubmit({ reason, ...(text.trim() ? { text: text.trim() } : {}) });
+  };
+  return (
+    <dialog
+      ref={dialog}
+      aria-labelledby="reject-title"
+      onCancel={(e) => {
+        e.preventDefault();
+        onCancel();
+      }}
+    >
+      <form onSubmit={submit}>
+        <h2 id="reject-title">{t('case.reject')}</h2>
+        <fieldset>
+          <legend>{t('reject.reason')}</legend>
+          {REJECT_REASONS.map((r, i) => (
+            <label key={r} className="radio">
+              <input type="radio" name="reason" value={r} checked={reason === r} onChange={() => setReason(r)} /> <kbd>{i + 1}</kbd> {t(`reject.${r}`)}
+            </label>
+          ))}
+        </fieldset>
+        <div className="field">
+          <label htmlFor="reject-text">{t('reject.text')}</label>
+          <textarea id="reject-text" value={text} onChange={(e) => setText(e.target.value)} rows={2} maxLength={1000} />
+        </div>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <div className="actions">
+          <button type="submit" className="danger" disabled={busy}>
+            {t('reject.submit')}
+          </button>
+          <button type="button" onClick={onCancel}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

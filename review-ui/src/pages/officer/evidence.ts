@@ -1,0 +1,47 @@
+import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
+import type { CaseDetail, EvidenceItem } from '@phatnguoi/core/contracts/api/cases';
+import type { SignalState } from '@phatnguoi/core/contracts/violation-event';
+import type { OverlayData } from '../../components/StillOverlay';
+
+/** Evidence is recorded at 5 fps or more; the clip's own rate is not in the case, so step at 10 fps unless told. */
+export const DEFAULT_CLIP_FPS = 10;
+
+const STILL_ORDER = ['scene_before', 'scene_after'];
+
+export interface CaseEvidence {
+  clip: EvidenceItem | null;
+  stills: EvidenceItem[];
+  plateCrop: EvidenceItem | null;
+  vehicleCrop: EvidenceItem | null;
+  fps: number;
+}
+
+export function evidenceOf(c: Pick<CaseDetail, 'evidence'>): CaseEvidence {
+  const byKind = (k: string) => c.evidence.find((e) => e.kind === k) ?? null;
+  const stills = c.evidence.filter((e) => STILL_ORDER.includes(e.kind)).sort((a, b) => STILL_ORDER.indexOf(a.kind) - STILL_ORDER.indexOf(b.kind));
+  return { clip: byKind('clip'), stills, plateCrop: byKind('plate_crop'), vehicleCrop: byKind('vehicle_crop'), fps: DEFAULT_CLIP_FPS };
+}
+
+/**
+ * What to draw over the stills. The case carries the signal state; the stop line and lane come from the
+ * camera's geometry (the lane the rule named when the case says so, else the single lane in view).
+ */
+export function overlayFor(c: CaseDetail, geometry: CameraGeometry | null, signal: SignalState | null): OverlayData {
+  const detail = c as CaseDetail & { box?: [number, number, number, number] | null; ruleDetail?: { laneId?: string | null; stopLineId?: string; frameSize?: [number, number] } | null };
+  const laneId = detail.ruleDetail?.laneId ?? null;
+  const lane = geometry ? (geometry.lanes.find((l) => l.id === laneId) ?? (geometry.lanes.length === 1 ? geometry.lanes[0]! : null)) : null;
+  const stopId = detail.ruleDetail?.stopLineId ?? lane?.stopLineId ?? null;
+  const stopLine = geometry ? (geometry.stopLines.find((s) => s.id === stopId) ?? (geometry.stopLines.length === 1 ? geometry.stopLines[0]! : null)) : null;
+  return {
+    box: detail.box ?? null,
+    frameSize: detail.ruleDetail?.frameSize ?? null,
+    lane,
+    stopLine,
+    geometryReference: geometry?.reference ?? null,
+    signal: isSignalState(signal) ? signal : null,
+  };
+}
+
+function isSignalState(v: unknown): v is SignalState {
+  return !!v && typeof v === 'object' && typeof (v as SignalState).round === 'string';
+}
