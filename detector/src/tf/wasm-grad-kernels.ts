@@ -34,20 +34,27 @@ function assertNoDilation(kernel: string, dilations: number | Pair | undefined):
   if (dh !== 1 || dw !== 1) throw new Error(`${kernel} on wasm: dilation > 1 is not supported in gradients`);
 }
 
+/**
+ * Crops a NHWC tensor by whole rows and columns. Written as 3-D/2-D slices whose inner dimension is a whole
+ * (or partial) row, because wasm's 4-D Slice copies one channel vector at a time in JavaScript.
+ */
+export function crop4d(t: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
+  const [n, h, w, c] = t.shape;
+  let out: tf.Tensor = t;
+  const oh = h - top - bottom;
+  const ow = w - left - right;
+  if (top > 0 || bottom > 0) out = tf.slice(tf.reshape(out, [n, h, w * c]), [0, top, 0], [n, oh, w * c]);
+  if (left > 0 || right > 0) out = tf.slice(tf.reshape(out, [n * oh, w * c]), [0, left * c], [n * oh, ow * c]);
+  return tf.reshape(out, [n, oh, ow, c]);
+}
+
 /** Crops (negative pads) are applied as a slice; positive pads are left for the convolution itself. */
 function cropForNegativePads(t: tf.Tensor4D, pads: Pads): { t: tf.Tensor4D; pads: Pads } {
   const [, [top, bottom], [left, right]] = pads;
   if (top >= 0 && bottom >= 0 && left >= 0 && right >= 0) return { t, pads };
-  const [n, h, w, c] = t.shape;
-  const begin: [number, number, number, number] = [0, Math.max(0, -top), Math.max(0, -left), 0];
-  const size: [number, number, number, number] = [
-    n,
-    h - begin[1] - Math.max(0, -bottom),
-    w - begin[2] - Math.max(0, -right),
-    c,
-  ];
+  const neg = (v: number) => Math.max(0, -v);
   return {
-    t: tf.slice(t, begin, size),
+    t: crop4d(t, neg(top), neg(bottom), neg(left), neg(right)),
     pads: [
       [0, 0],
       [Math.max(0, top), Math.max(0, bottom)],
@@ -66,20 +73,21 @@ function shapeToNhwc(shape: number[], dataFormat: 'NHWC' | 'NCHW' | undefined): 
   return dataFormat === 'NCHW' ? [a, c, d, b] : [a, b, c, d];
 }
 
-/** Zero-upsamples dy by the strides: [N,OH,OW,C] → [N,(OH−1)·sh+1,(OW−1)·sw+1,C]. */
+/**
+ * Zero-upsamples dy by the strides: [N,OH,OW,C] → [N,OH·sh,OW·sw,C], each value followed by sh−1 / sw−1 zeros.
+ * The trailing zeros of the last row/column are taken out of the convolution's bottom/right padding.
+ */
 function zeroUpsample(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   if (sh === 1 && sw === 1) return dy;
   const [n, oh, ow, c] = dy.shape;
-  const spread = tf.pad(tf.reshape(dy, [n, oh, 1, ow, 1, c]), [
-    [0, 0],
+  const spread = tf.pad(tf.reshape(dy, [n * oh, 1, ow, 1, c]), [
     [0, 0],
     [0, sh - 1],
     [0, 0],
     [0, sw - 1],
     [0, 0],
   ]);
-  const full = tf.reshape(spread, [n, oh * sh, ow * sw, c]) as tf.Tensor4D;
-  return tf.slice(full, [0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c]);
+  return tf.reshape(spread, [n, oh * sh, ow * sw, c]) as tf.Tensor4D;
 }
 
 interface GradGeometry {
@@ -136,12 +144,12 @@ function filterGradPads(g: GradGeometry): Pads {
   ];
 }
 
-/** Pads for the input-gradient convolution over the zero-upsampled dy so its output is exactly H x W. */
+/** Pads for the input-gradient convolution over the zero-upsampled dy (trailing zeros included) so its output is exactly H x W. */
 function inputGradPads(g: GradGeometry): Pads {
   const top = g.kh - 1 - g.pt;
   const left = g.kw - 1 - g.pl;
-  const upH = (g.outH - 1) * g.sh + 1;
-  const upW = (g.outW - 1) * g.sw + 1;
+  const upH = g.outH * g.sh;
+  const upW = g.outW * g.sw;
   return [
     [0, 0],
     [top, g.inH + g.kh - 1 - upH - top],
