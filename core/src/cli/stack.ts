@@ -1,0 +1,280 @@
+// npm run demo            start every role on this machine (embedded services unless configured)
+// tsx core/src/cli/stack.ts services   only the backing services; prints the env for running roles by hand
+//
+// With no configuration: PostgreSQL is PGlite served over TCP (data in .data/pglite), object storage is
+// s3rver on loopback (.data/s3), Redis is a redis-server from PATH on a free port (.data/redis).
+// DATABASE_URL, REDIS_URL and S3_ENDPOINT switch each one to a real server. Ctrl-C stops everything.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Env } from '../config';
+import { createPool } from '../db';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/postgres';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../embedded/redis';
+import { EMBEDDED_S3_ACCESS_KEY, EMBEDDED_S3_SECRET_KEY, startEmbeddedS3, type EmbeddedS3 } from '../embedded/s3';
+import { requirePrograms } from '../embedded/system';
+import { isAppError } from '../errors';
+import { createLogger } from '../logger';
+import { migrate } from '../migrate';
+import { createStorage } from '../storage';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface RoleSpec {
+  name: string;
+  /** Entry file relative to the repository root; the role is skipped while it does not exist. */
+  entry: string;
+  args: string[];
+  /** Extra environment for this role. */
+  env?: Env;
+}
+
+/** Roles in start order: simulated cameras first so ingest finds its streams, then the pipeline. */
+export const ROLES: readonly RoleSpec[] = [
+  { name: 'sim', entry: 'sim/src/cli.ts', args: ['serve'] },
+  { name: 'api', entry: 'api/src/main.ts', args: [] },
+  { name: 'ingest', entry: 'ingest/src/main.ts', args: [] },
+  { name: 'detector', entry: 'detector/src/main.ts', args: [] },
+];
+
+const COLOURS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m', '\x1b[31m'];
+const RESET = '\x1b[0m';
+const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
+
+function say(message: string): void {
+  process.stdout.write(`${useColour ? '\x1b[1m' : ''}[stack]${useColour ? RESET : ''} ${message}\n`);
+}
+
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/** Makes a pino JSON line readable in a terminal; other lines pass through unchanged. */
+export function formatLogLine(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const o = JSON.parse(line) as Record<string, unknown>;
+    const { level, time, msg, pid: _pid, hostname: _host, name, ...rest } = o;
+    const lvl = typeof level === 'number' ? (LEVELS[level] ?? String(level)) : String(level ?? '').toUpperCase();
+    const t = typeof time === 'string' ? time.slice(11, 19) : typeof time === 'number' ? new Date(time).toISOString().slice(11, 19) : '';
+    const extra = Object.entries(rest)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ');
+    return `${t} ${lvl.padEnd(5)} ${name ? `${String(name)}: ` : ''}${String(msg ?? '')}${extra ? `  ${extra}` : ''}`;
+  } catch {
+    return line;
+  }
+}
+
+async function portFree(port: number, host = '0.0.0.0'): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const srv = createServer();
+    srv.once('error', () => resolvePort(false));
+    srv.listen(port, host, () => srv.close(() => resolvePort(true)));
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface Services {
+  env: Env;
+  embedded: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts whatever backing service is not configured, and returns the environment every role gets. */
+export async function startServices(baseEnv: Env, dataDir: string): Promise<Services> {
+  const stops: (() => Promise<void>)[] = [];
+  const embedded: string[] = [];
+  const env: Env = { ...baseEnv, DATA_DIR: dataDir };
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err: unknown) => say(`stop failed: ${String(err)}`));
+  };
+  try {
+    if (!baseEnv.REDIS_URL) {
+      const redis: EmbeddedRedis = await startEmbeddedRedis({ dir: join(dataDir, 'redis') });
+      stops.push(() => redis.stop());
+      env.REDIS_URL = redis.url;
+      embedded.push(`redis-server on ${redis.url}`);
+    }
+    if (!baseEnv.S3_ENDPOINT) {
+      const s3: EmbeddedS3 = await startEmbeddedS3({ dir: join(dataDir, 's3') });
+      stops.push(() => s3.stop());
+      env.S3_ENDPOINT = s3.endpoint;
+      env.S3_ACCESS_KEY = EMBEDDED_S3_ACCESS_KEY;
+      env.S3_SECRET_KEY = EMBEDDED_S3_SECRET_KEY;
+      delete env.S3_ACCESS_KEY_FILE;
+      delete env.S3_SECRET_KEY_FILE;
+      embedded.push(`s3rver on ${s3.endpoint}`);
+    }
+    if (!baseEnv.DATABASE_URL && !baseEnv.DATABASE_URL_FILE) {
+      const pg: EmbeddedPostgres = await startEmbeddedPostgres({ dir: join(dataDir, 'pglite') });
+      stops.push(() => pg.stop());
+      env.DATABASE_URL = pg.url;
+      embedded.push(`PGlite (PostgreSQL) on ${pg.url}`);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { env, embedded, stop };
+}
+
+class RoleProcess {
+  private child?: ChildProcess;
+  private restarts = 0;
+  private startedAt = 0;
+  private stopping = false;
+  private restartTimer?: NodeJS.Timeout;
+
+  constructor(
+    readonly spec: RoleSpec,
+    private readonly env: Env,
+    private readonly colour: string,
+  ) {}
+
+  start(): void {
+    const { spec } = this;
+    this.startedAt = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, spec.entry), ...spec.args], {
+      cwd: ROOT,
+      env: { ...this.env, ...spec.env } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const tag = useColour ? `${this.colour}[${spec.name}]${RESET}` : `[${spec.name}]`;
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${tag} ${formatLogLine(line)}\n`));
+    }
+    child.once('exit', (code, signal) => {
+      this.child = undefined;
+      if (this.stopping) return;
+      // Crashed: restart with backoff (1 s doubling to 30 s); a run of a minute resets the backoff.
+      if (Date.now() - this.startedAt > 60_000) this.restarts = 0;
+      const delay = Math.min(30_000, 1_000 * 2 ** this.restarts++);
+      say(`${spec.name} exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000} s`);
+      this.restartTimer = setTimeout(() => this.start(), delay);
+    });
+  }
+
+  async stop(timeoutMs = 10_000): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      say(`${this.spec.name} did not stop within ${timeoutMs / 1000} s; killing it`);
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function acquirePidFile(dataDir: string): () => void {
+  const file = join(dataDir, 'stack.pid');
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (pid && pid !== process.pid && processAlive(pid)) {
+      throw new Error(`another stack (pid ${pid}) is using ${dataDir}; stop it first or set DATA_DIR to another folder`);
+    }
+  }
+  writeFileSync(file, String(process.pid));
+  return () => rmSync(file, { force: true });
+}
+
+async function run(mode: 'demo' | 'services', only: string[] | undefined): Promise<void> {
+  const baseEnv: Env = { ...process.env };
+  const dataDir = resolve(baseEnv.DATA_DIR || join(ROOT, '.data'));
+  mkdirSync(dataDir, { recursive: true });
+  requirePrograms([...(mode === 'demo' ? (['ffmpeg'] as const) : []), ...(baseEnv.REDIS_URL ? [] : (['redis-server'] as const))]);
+  const releasePid = acquirePidFile(dataDir);
+
+  const apiPort = Number(baseEnv.API_PORT || 8080);
+  if (mode === 'demo' && !(await portFree(apiPort))) {
+    releasePid();
+    throw new Error(`port ${apiPort} is in use; stop what holds it or set API_PORT`);
+  }
+
+  say(`data folder ${dataDir}`);
+  const services = await startServices(baseEnv, dataDir);
+  const roles: RoleProcess[] = [];
+  let shuttingDown = false;
+  const shutdown = async (why: string, code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say(`${why}; stopping`);
+    await Promise.all(roles.map((r) => r.stop()));
+    await services.stop();
+    releasePid();
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('interrupted', 0));
+  process.on('SIGTERM', () => void shutdown('terminated', 0));
+
+  try {
+    for (const e of services.embedded) say(`embedded ${e}`);
+    const env: Env = { NODE_ENV: 'development', API_PORT: String(apiPort), ...services.env };
+    env.FRAME_RING_DIR ||= join(dataDir, 'frame-ring');
+    const config = loadConfig(env);
+
+    const pool = createPool(config.databaseUrl, { max: 2, applicationName: 'phatnguoi-stack' });
+    try {
+      const result = await migrate(pool, { logger: createLogger('migrate', { level: 'warn' }) });
+      say(`database schema at version ${result.current}${result.versions.length ? ` (applied ${result.versions.join(', ')})` : ''}`);
+    } finally {
+      await pool.end();
+    }
+    await createStorage(config).ensureBuckets();
+    say(`buckets ready (prefix ${config.s3.bucketPrefix})`);
+
+    if (mode === 'services') {
+      say('services running; to run a role against them:');
+      for (const k of ['DATABASE_URL', 'REDIS_URL', 'S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'DATA_DIR', 'FRAME_RING_DIR']) {
+        if (env[k]) process.stdout.write(`export ${k}=${env[k]}\n`);
+      }
+      say('Ctrl-C stops them');
+      return;
+    }
+
+    let colour = 0;
+    for (const spec of ROLES) {
+      if (only && !only.includes(spec.name)) continue;
+      if (!existsSync(join(ROOT, spec.entry))) {
+        say(`${spec.name}: ${spec.entry} not present; skipped`);
+        continue;
+      }
+      const role = new RoleProcess(spec, env, COLOURS[colour++ % COLOURS.length]!);
+      roles.push(role);
+      role.start();
+    }
+    say(`review UI and API: http://localhost:${apiPort}/  (health: http://localhost:${apiPort}/health)`);
+    say(`demo login: ${baseEnv.DEMO_LOGIN_HINT ?? 'officer@demo.local / demo1234 (officer), supervisor@demo.local / demo1234 (supervisor), admin@demo.local / demo1234 (admin)'}`);
+    say('Ctrl-C stops everything');
+  } catch (err) {
+    await shutdown(`start-up failed: ${isAppError(err) ? err.message : String(err)}`, 1);
+  }
+}
+
+const [mode = 'demo', ...rest] = process.argv.slice(2);
+const onlyArg = rest.find((a) => a.startsWith('--only='));
+if (mode !== 'demo' && mode !== 'services') {
+  console.error('usage: tsx core/src/cli/stack.ts [demo [--only=api,ingest,...] | services]');
+  process.exit(2);
+}
+run(mode, onlyArg ? onlyArg.slice('--only='.length).split(',') : undefined).catch((err: unknown) => {
+  console.error(isAppError(err) ? err.message : err);
+  process.exit(1);
+});
