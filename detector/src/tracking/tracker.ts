@@ -123,10 +123,12 @@ export interface TrackerUpdate {
 
 export class Tracker {
   private tracks: Track[] = [];
-  private counter = 0;
   readonly config: TrackerConfig;
 
-  /** `idPrefix` makes ids unique across restarts (e.g. the start time in base 36). */
+  /**
+   * Track ids are `<idPrefix><birth seq>-<n>` (n-th track born in that frame): unique as long as frame
+   * sequence numbers are, and identical when the same frames are replayed after a restart.
+   */
   constructor(
     config: Partial<TrackerConfig> = {},
     private readonly idPrefix = '',
@@ -165,10 +167,11 @@ export class Tracker {
       if (tr.misses > c.maxMisses) ended.push(tr);
       else kept.push(tr);
     }
+    let born = 0;
     for (const di of first.unmatchedDets) {
       const d = high[di]!;
       const tr: Track = {
-        id: `${this.idPrefix}${++this.counter}`,
+        id: `${this.idPrefix}${seq}-${++born}`,
         confirmed: c.minHits <= 1,
         hits: 1,
         misses: 0,

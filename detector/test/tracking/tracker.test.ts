@@ -53,10 +53,10 @@ describe('Tracker', () => {
     const { updated } = tracker.update(2, 0.4, [det(10, 'car')]);
     expect(updated).toHaveLength(1);
     expect(trackClass(updated[0]!)).toBe('car');
-    expect(updated[0]!.id).toBe('y1');
+    expect(updated[0]!.id).toBe('y0-1');
     expect(tracker.update(3, 0.6, []).ended).toHaveLength(0);
     expect(tracker.update(4, 0.8, []).ended).toHaveLength(0);
-    expect(tracker.update(5, 1.0, []).ended.map((t) => t.id)).toEqual(['y1']);
+    expect(tracker.update(5, 1.0, []).ended.map((t) => t.id)).toEqual(['y0-1']);
   });
 
   it('does not report a one-frame false positive as a track', () => {

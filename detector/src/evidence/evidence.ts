@@ -1,0 +1,128 @@
+// Evidence for one violation: clip (a few seconds before to a few after), scene before the line,
+// scene after, vehicle crop and plate crop, each stored with its SHA-256 taken at capture.
+import type { CameraGeometry, Point } from '@phatnguoi/core/contracts/camera-geometry';
+import type { Box, TrackPlate, VehicleClass } from '@phatnguoi/core/contracts/detection';
+import type { EvidenceFile, EvidenceKind, SignalColour } from '@phatnguoi/core/contracts/violation-event';
+import { Buckets, type BucketName, type Storage } from '@phatnguoi/core/storage';
+import type { RuleViolation } from '../rules/types';
+import type { Track } from '../tracking/tracker';
+import { formatLocalTime } from './overlay';
+import { renderCrop, renderScene, type StillSource } from './render';
+
+export interface StoredFrame {
+  seq: number;
+  capturedAtMs: number;
+  width: number;
+  height: number;
+  jpeg: Promise<Buffer>;
+}
+
+/** Recent frames by seq, oldest first (a Map keeps insertion order). */
+export type FrameStore = Map<number, StoredFrame>;
+
+/** Cuts an evidence clip covering [fromMs, toMs] (wall clock); null when the footage is gone. */
+export interface ClipSource {
+  cutClip(fromMs: number, toMs: number): Promise<{ path: string; startMs: number; dispose(): Promise<void> } | null>;
+}
+
+export const OFFENCE_TEXT: Record<RuleViolation['type'], string> = {
+  red_light: 'Vượt đèn đỏ / Red light',
+  wrong_lane: 'Sai làn đường / Wrong lane',
+  wrong_way: 'Đi ngược chiều / Wrong way',
+};
+
+export interface EvidenceInput {
+  storage: Pick<Storage, 'put' | 'putFile'>;
+  frames: FrameStore;
+  clips?: ClipSource;
+  clipBeforeSeconds: number;
+  clipAfterSeconds: number;
+  key: string;
+  cameraId: string;
+  location: string;
+  violation: RuleViolation;
+  track: Track;
+  /** Geometry scaled to the frames. */
+  geometry: CameraGeometry;
+  signal: SignalColour;
+  plate: TrackPlate;
+  plateRead: { seq: number; box: Box } | null;
+  vehicleClass: VehicleClass;
+}
+
+/** Object keys: `<cameraId>/<date>/<idempotency key>/<kind>.<ext>` — a retried emission overwrites, never duplicates. */
+export function evidenceKey(cameraId: string, occurredAtMs: number, key: string, name: string): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._@-]/g, '_');
+  const day = new Date(occurredAtMs + 7 * 3600_000).toISOString().slice(0, 10);
+  return `${safe(cameraId)}/${day}/${safe(key)}/${name}`;
+}
+
+function linesFor(v: RuleViolation, g: CameraGeometry): { points: Point[]; label?: string }[] {
+  if (v.stopLineId) {
+    const s = g.stopLines.find((x) => x.id === v.stopLineId);
+    return s ? [{ points: [s.a, s.b], label: 'Vạch dừng / Stop line' }] : [];
+  }
+  if (v.solidLineId) {
+    const s = g.solidLines.find((x) => x.id === v.solidLineId);
+    return s ? [{ points: s.points, label: 'Vạch liền / Solid line' }] : [];
+  }
+  const lane = g.lanes.find((l) => l.id === v.laneId);
+  return lane ? [{ points: [...lane.polygon, lane.polygon[0]!], label: `Làn / Lane ${lane.id}` }] : [];
+}
+
+export async function buildEvidence(input: EvidenceInput): Promise<EvidenceFile[]> {
+  const { violation: v, storage } = input;
+  const occurredMs = Math.round(v.t * 1000);
+  const files: EvidenceFile[] = [];
+  const store = async (kind: EvidenceKind, bucket: BucketName, name: string, body: Buffer, contentType: string, capturedAtMs: number) => {
+    const key = evidenceKey(input.cameraId, occurredMs, input.key, name);
+    const { sha256, size } = await storage.put(bucket, key, body, contentType, { 'evidence-kind': kind });
+    files.push({ kind, bucket, key, sha256, size, contentType, capturedAt: new Date(capturedAtMs).toISOString() });
+  };
+  const frameOf = async (seq: number): Promise<(StillSource & { capturedAtMs: number }) | null> => {
+    const f = input.frames.get(seq);
+    if (!f) return null;
+    return { jpeg: await f.jpeg, width: f.width, height: f.height, capturedAtMs: f.capturedAtMs };
+  };
+  const boxAtSeq = (seq: number): Box => input.track.history.find((p) => p.seq === seq)?.box ?? v.box;
+  const header = (ms: number) => [
+    `${formatLocalTime(ms)} · ${input.location}`,
+    `${OFFENCE_TEXT[v.type]} · ${input.vehicleClass}${input.plate.text ? ` · ${input.plate.text}` : ''} · camera ${input.cameraId}`,
+  ];
+  const lines = linesFor(v, input.geometry);
+
+  if (input.clips) {
+    const clip = await input.clips.cutClip(occurredMs - input.clipBeforeSeconds * 1000, occurredMs + input.clipAfterSeconds * 1000);
+    if (clip) {
+      try {
+        const key = evidenceKey(input.cameraId, occurredMs, input.key, 'clip.mp4');
+        const { sha256, size } = await storage.putFile(Buckets.clips, key, clip.path, 'video/mp4', { 'evidence-kind': 'clip' });
+        files.push({ kind: 'clip', bucket: Buckets.clips, key, sha256, size, contentType: 'video/mp4', capturedAt: new Date(clip.startMs).toISOString() });
+      } finally {
+        await clip.dispose();
+      }
+    }
+  }
+  for (const [kind, seq] of [
+    ['scene_before', v.beforeSeq],
+    ['scene_after', v.afterSeq],
+  ] as const) {
+    const f = await frameOf(seq);
+    if (!f) continue;
+    const body = await renderScene(f, { vehicleBox: boxAtSeq(seq), lines, signal: v.signalHeadId ? input.signal : null, text: header(f.capturedAtMs) });
+    await store(kind, Buckets.evidence, `${kind}.jpg`, body, 'image/jpeg', f.capturedAtMs);
+  }
+  const vf = await frameOf(v.seq);
+  if (vf) {
+    const body = await renderCrop(vf, v.box, { text: [formatLocalTime(vf.capturedAtMs), input.vehicleClass] });
+    await store('vehicle_crop', Buckets.evidence, 'vehicle_crop.jpg', body, 'image/jpeg', vf.capturedAtMs);
+  }
+  if (input.plateRead) {
+    const pf = await frameOf(input.plateRead.seq);
+    if (pf) {
+      const body = await renderCrop(pf, input.plateRead.box, { margin: 0.3, minSide: 96, text: [input.plate.text ?? '?'] });
+      await store('plate_crop', Buckets.evidence, 'plate_crop.jpg', body, 'image/jpeg', pf.capturedAtMs);
+    }
+  }
+  return files;
+}

@@ -1,0 +1,347 @@
+// One camera's detection pipeline, frame by frame and in order:
+//   frame → signal state (lamps or controller) → vehicle detector → tracker → plate reads → rules
+//   → (a few seconds later, when the clip's "after" part exists) evidence → violation event.
+// I/O is injected (detector, plate reader, storage, clip source, sink), so the same pipeline runs
+// live (main.ts), offline on a video (offline.ts) and in tests.
+import sharp from 'sharp';
+import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
+import type { Box, Detection, PlateRead, RgbImage, TrackPlate, VehicleClass, VehicleDetector } from '@phatnguoi/core/contracts/detection';
+import { violationIdempotencyKey, type EvidenceFile, type SignalState, type ViolationEvent } from '@phatnguoi/core/contracts/violation-event';
+import type { Storage } from '@phatnguoi/core/storage';
+import type { Logger } from '@phatnguoi/core/logger';
+import { lanesRoi, scaleGeometry } from '../geometry/geometry';
+import { DEFAULT_RULES_CONFIG, evaluateTrack, scaleRulesConfig, type RulesConfig, type RuleViolation, type SignalHistory } from '../rules';
+import { readLamps } from '../signal/lamp-reader';
+import { DEFAULT_SMOOTHER_CONFIG, observationFromLamps, SignalTimeline, type SignalObservation, type SignalSmootherConfig } from '../signal/signal-state';
+import { Tracker, trackClass, lastPoint, type Track, type TrackerConfig } from '../tracking/tracker';
+import { buildEvidence, type ClipSource, type FrameStore } from '../evidence/evidence';
+import { isFrameAware } from './truth-replay-detector';
+
+export interface PipelineFrame {
+  seq: number;
+  capturedAtMs: number;
+  image: RgbImage;
+  /** The frame's JPEG when already at hand (frame ring); encoded from `image` otherwise. */
+  jpeg?: Buffer;
+  /** Seconds since the start of the video (offline), for frame-aware detectors. */
+  videoTime?: number;
+}
+
+/** Plate reading as the pipeline needs it; adapted from detector/src/plates by the caller. */
+export interface PlatePort {
+  read(image: RgbImage, vehicleBox: Box, cls: VehicleClass): Promise<PlateRead | null>;
+  vote(reads: PlateRead[]): TrackPlate;
+}
+
+export const NO_PLATE: TrackPlate = { text: null, layout: null, colour: null, confidence: 0, needsManualEntry: true, reads: 0 };
+
+export interface CameraPipelineOptions {
+  cameraId: string;
+  /** Geometry at its reference resolution; scaled to each frame's size. */
+  geometry: CameraGeometry;
+  detector: VehicleDetector;
+  /** Location burned into the evidence (camera name and address). */
+  location: string;
+  rules?: Partial<RulesConfig>;
+  tracker?: Partial<TrackerConfig>;
+  smoother?: Partial<SignalSmootherConfig>;
+  plates?: PlatePort;
+  /** Read plates of a track on every n-th frame while its box is at least `plateMinHeight` px tall. */
+  plateEveryFrames?: number;
+  plateMinHeight?: number;
+  plateMaxReads?: number;
+  /** Where evidence goes; without it events carry no evidence (offline evaluation). */
+  storage?: Pick<Storage, 'put' | 'putFile'>;
+  clips?: ClipSource;
+  clipBeforeSeconds?: number;
+  clipAfterSeconds?: number;
+  /** Called with each event, in order (live: enqueue `violation.created`). */
+  sink?: (event: ViolationEvent) => Promise<void>;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+}
+
+/** An emitted violation with its timing in the source (offline evaluation compares these with truth). */
+export interface DetectedViolation {
+  event: ViolationEvent;
+  /** Seconds of the violation since the first frame's capture time. */
+  time: number;
+}
+
+interface PendingViolation {
+  key: string;
+  violation: RuleViolation;
+  track: Track;
+  readyAtMs: number;
+}
+
+interface PlateObservation {
+  read: PlateRead;
+  seq: number;
+}
+
+export class CameraPipeline {
+  private readonly tracker: Tracker;
+  private readonly timelines = new Map<string, SignalTimeline>();
+  private readonly frames: FrameStore = new Map();
+  private readonly plateReads = new Map<string, PlateObservation[]>();
+  private readonly emittedKeys = new Map<string, Set<string>>();
+  private readonly pending: PendingViolation[] = [];
+  private readonly liveTracks = new Map<string, Track>();
+  private scaled: { width: number; height: number; geometry: CameraGeometry; rules: RulesConfig; roi: Box } | null = null;
+  private firstMs: number | null = null;
+  private lastSeq = -1;
+  private lastMs = 0;
+  readonly rulesConfig: RulesConfig;
+  readonly stats = { frames: 0, detections: 0, violations: 0, plateReads: 0, detectMs: 0, pipelineMs: 0 };
+
+  constructor(private readonly opts: CameraPipelineOptions) {
+    this.rulesConfig = { ...DEFAULT_RULES_CONFIG, ...opts.rules };
+    // Track ids are "<birth seq>-<n>": unique per camera for ever (ingest never reuses a seq), and the
+    // same when frames are replayed after a crash, so a replayed violation has the same idempotency key.
+    this.tracker = new Tracker(opts.tracker);
+    const smoother = { ...DEFAULT_SMOOTHER_CONFIG, ...opts.smoother };
+    for (const head of opts.geometry.signalHeads) this.timelines.set(head.id, new SignalTimeline(smoother));
+  }
+
+  get cameraId(): string {
+    return this.opts.cameraId;
+  }
+
+  /** A phase change pushed by the signal controller (overrides vision for that head from now on). */
+  controllerSignal(headId: string, obs: SignalObservation, atMs: number): boolean {
+    const tl = this.timelines.get(headId);
+    if (!tl) return false;
+    tl.controller(atMs / 1000, obs);
+    return true;
+  }
+
+  signalHistory(headId: string): SignalHistory | undefined {
+    return this.timelines.get(headId);
+  }
+
+  /**
+   * The earliest frame a restarted detector must replay from so that nothing in flight is lost:
+   * the birth frame of the oldest live track or of a track with an unsent violation.
+   */
+  safeResumeSeq(): number {
+    let seq = this.lastSeq + 1;
+    for (const tr of this.liveTracks.values()) seq = Math.min(seq, tr.history[0]!.seq);
+    for (const p of this.pending) seq = Math.min(seq, p.track.history[0]!.seq);
+    return seq;
+  }
+
+  private geometryFor(width: number, height: number) {
+    if (!this.scaled || this.scaled.width !== width || this.scaled.height !== height) {
+      const geometry = scaleGeometry(this.opts.geometry, width, height);
+      this.scaled = { width, height, geometry, rules: scaleRulesConfig(this.rulesConfig, height), roi: lanesRoi(geometry) };
+    }
+    return this.scaled;
+  }
+
+  async processFrame(frame: PipelineFrame): Promise<DetectedViolation[]> {
+    const started = performance.now();
+    if (frame.seq <= this.lastSeq) {
+      this.opts.logger?.warn({ cameraId: this.cameraId, seq: frame.seq, lastSeq: this.lastSeq }, 'frame out of order or repeated; skipped');
+      return [];
+    }
+    const { image } = frame;
+    const t = frame.capturedAtMs / 1000;
+    this.firstMs ??= frame.capturedAtMs;
+    this.lastSeq = frame.seq;
+    this.lastMs = frame.capturedAtMs;
+    const g = this.geometryFor(image.width, image.height);
+    this.storeFrame(frame);
+
+    for (const head of g.geometry.signalHeads) {
+      const tl = this.timelines.get(head.id)!;
+      if (tl.source === 'vision') tl.observe(t, observationFromLamps(head, readLamps(image, head)));
+      else tl.advance(t);
+    }
+
+    const d0 = performance.now();
+    const detections: Detection[] = isFrameAware(this.opts.detector)
+      ? await this.opts.detector.detectAt(image, { seq: frame.seq, videoTime: frame.videoTime ?? (frame.capturedAtMs - this.firstMs) / 1000 }, g.roi)
+      : await this.opts.detector.detect(image, g.roi);
+    this.stats.detectMs += performance.now() - d0;
+    this.stats.detections += detections.length;
+
+    const { updated, ended } = this.tracker.update(frame.seq, t, detections);
+    for (const tr of updated) this.liveTracks.set(tr.id, tr);
+    for (const tr of ended) this.liveTracks.delete(tr.id);
+    await this.readPlates(frame, updated);
+
+    this.evaluate(updated, false, g);
+    this.evaluate(ended, true, g);
+    const out = await this.emitReady(frame.capturedAtMs);
+    this.stats.frames++;
+    this.stats.pipelineMs += performance.now() - started;
+    return out;
+  }
+
+  /** End of input: ends every track, decides pending rules and emits every violation left. */
+  async finish(): Promise<DetectedViolation[]> {
+    const ended = this.tracker.flush();
+    for (const tr of ended) this.liveTracks.delete(tr.id);
+    if (this.scaled) this.evaluate(ended, true, this.scaled);
+    return this.emitReady(Infinity);
+  }
+
+  private storeFrame(frame: PipelineFrame) {
+    const jpeg = frame.jpeg
+      ? Promise.resolve(frame.jpeg)
+      : sharp(Buffer.from(frame.image.data.buffer, frame.image.data.byteOffset, frame.image.data.byteLength), {
+          raw: { width: frame.image.width, height: frame.image.height, channels: 3 },
+        })
+          .jpeg({ quality: 90 })
+          .toBuffer();
+    jpeg.catch(() => undefined); // failures surface when the evidence needs the frame
+    this.frames.set(frame.seq, { seq: frame.seq, capturedAtMs: frame.capturedAtMs, width: frame.image.width, height: frame.image.height, jpeg });
+    // Keep what evidence may still need: the clip window plus the longest rule look-back.
+    const keepMs = ((this.opts.clipBeforeSeconds ?? 3) + (this.opts.clipAfterSeconds ?? 3) + this.rulesConfig.laneDwellSeconds + 6) * 1000;
+    const needed = Math.min(...this.pending.map((p) => p.violation.beforeSeq), frame.seq);
+    for (const [seq, f] of this.frames) {
+      if (seq >= needed || frame.capturedAtMs - f.capturedAtMs <= keepMs) break;
+      this.frames.delete(seq);
+    }
+  }
+
+  private async readPlates(frame: PipelineFrame, tracks: Track[]) {
+    const plates = this.opts.plates;
+    if (!plates) return;
+    const every = this.opts.plateEveryFrames ?? 2;
+    const minH = this.opts.plateMinHeight ?? 40;
+    const maxReads = this.opts.plateMaxReads ?? 10;
+    for (const tr of tracks) {
+      const p = lastPoint(tr);
+      const reads = this.plateReads.get(tr.id) ?? [];
+      if (reads.length >= maxReads || p.box[3] - p.box[1] < minH || tr.hits % every !== 0) continue;
+      try {
+        const read = await plates.read(frame.image, p.box, trackClass(tr));
+        if (read) {
+          reads.push({ read, seq: frame.seq });
+          this.plateReads.set(tr.id, reads);
+          this.stats.plateReads++;
+        }
+      } catch (err) {
+        this.opts.logger?.warn({ cameraId: this.cameraId, trackId: tr.id, err: (err as Error).message }, 'plate read failed');
+      }
+    }
+  }
+
+  private evaluate(tracks: Track[], ended: boolean, g: { geometry: CameraGeometry; rules: RulesConfig }) {
+    for (const tr of tracks) {
+      const view = { id: tr.id, cls: trackClass(tr), points: tr.history, ended };
+      const violations = evaluateTrack(view, g.geometry, (id) => this.timelines.get(id), g.rules);
+      for (const v of violations) {
+        const key = violationIdempotencyKey({ cameraId: this.cameraId, trackId: tr.id, type: v.type, phaseId: v.phaseId });
+        const seen = this.emittedKeys.get(tr.id) ?? new Set<string>();
+        if (seen.has(key)) continue; // one violation per vehicle per phase
+        seen.add(key);
+        this.emittedKeys.set(tr.id, seen);
+        this.pending.push({ key, violation: v, track: tr, readyAtMs: v.t * 1000 + (this.opts.clipAfterSeconds ?? 3) * 1000 });
+      }
+      if (ended && !this.pending.some((p) => p.track === tr)) {
+        this.emittedKeys.delete(tr.id);
+        this.plateReads.delete(tr.id);
+      }
+    }
+  }
+
+  private async emitReady(nowMs: number): Promise<DetectedViolation[]> {
+    const ready = this.pending.filter((p) => p.readyAtMs <= nowMs).sort((a, b) => a.violation.t - b.violation.t);
+    const out: DetectedViolation[] = [];
+    for (const p of ready) {
+      const event = await this.buildEvent(p);
+      if (this.opts.sink) await this.opts.sink(event);
+      // Only now is the violation safe: drop it from pending (a crash before this replays its frames).
+      this.pending.splice(this.pending.indexOf(p), 1);
+      if (!this.liveTracks.has(p.track.id) && !this.pending.some((q) => q.track === p.track)) {
+        this.emittedKeys.delete(p.track.id);
+        this.plateReads.delete(p.track.id);
+      }
+      this.stats.violations++;
+      out.push({ event, time: p.violation.t - (this.firstMs ?? 0) / 1000 });
+      this.opts.logger?.info({ cameraId: this.cameraId, key: p.key, type: p.violation.type }, 'violation');
+    }
+    return out;
+  }
+
+  private signalStateOf(v: RuleViolation): SignalState {
+    const head = this.opts.geometry.signalHeads.find((h) => h.id === v.signalHeadId);
+    if (!head) return { signalHeadId: null, round: 'unknown', arrows: [], since: null, source: 'none' };
+    const s = v.signal ?? this.timelines.get(head.id)!.at(v.t);
+    return {
+      signalHeadId: head.id,
+      round: s.round,
+      arrows: head.lamps.filter((l) => l.shape !== 'round' && l.colour === 'green').map((l) => ({ lampId: l.id, shape: l.shape, lit: s.arrowsLit.includes(l.id) })),
+      since: s.roundSince !== null ? new Date(s.roundSince * 1000).toISOString() : null,
+      source: s.source,
+    };
+  }
+
+  private async buildEvent(p: PendingViolation): Promise<ViolationEvent> {
+    const v = p.violation;
+    const reads = this.plateReads.get(p.track.id) ?? [];
+    const plate = this.opts.plates && reads.length > 0 ? this.opts.plates.vote(reads.map((r) => r.read)) : { ...NO_PLATE, reads: reads.length };
+    const signalState = this.signalStateOf(v);
+    const vehicleClass = trackClass(p.track);
+    const base = {
+      idempotencyKey: p.key,
+      cameraId: this.cameraId,
+      trackId: p.track.id,
+      type: v.type,
+      phaseId: v.phaseId,
+      occurredAt: new Date(Math.round(v.t * 1000)).toISOString(),
+      vehicleClass,
+      box: v.box.map((x) => Math.round(x * 10) / 10) as Box,
+      signalState,
+      plate,
+    };
+    let evidence: EvidenceFile[] = [];
+    if (this.opts.storage) {
+      // The plate crop comes from the frame of the read that agrees with the vote and is most confident.
+      const best = reads.filter((r) => plate.text === null || r.read.text === plate.text).sort((a, b) => b.read.confidence - a.read.confidence)[0];
+      evidence = await buildEvidence({
+        storage: this.opts.storage,
+        frames: this.frames,
+        clips: this.opts.clips,
+        clipBeforeSeconds: this.opts.clipBeforeSeconds ?? 3,
+        clipAfterSeconds: this.opts.clipAfterSeconds ?? 3,
+        key: p.key,
+        cameraId: this.cameraId,
+        location: this.opts.location,
+        violation: v,
+        track: p.track,
+        geometry: this.scaled!.geometry,
+        signal: signalState.round,
+        plate,
+        plateRead: best ? { seq: best.seq, box: best.read.box } : null,
+        vehicleClass,
+      });
+    }
+    const frameSize = this.scaled ? ([this.scaled.width, this.scaled.height] as [number, number]) : ([0, 0] as [number, number]);
+    return {
+      ...base,
+      evidence,
+      ruleDetail: {
+        rule: v.rule,
+        summary: v.summary,
+        laneId: v.laneId,
+        ...(v.stopLineId !== undefined ? { stopLineId: v.stopLineId } : {}),
+        ...(v.solidLineId !== undefined ? { solidLineId: v.solidLineId } : {}),
+        ...(v.secondsAfterRed !== undefined ? { secondsAfterRed: Math.round(v.secondsAfterRed * 1000) / 1000 } : {}),
+        ...(v.turn !== undefined ? { turn: v.turn } : {}),
+        ...(v.distancePx !== undefined ? { distancePx: Math.round(v.distancePx) } : {}),
+        frameSize,
+        frameSeq: v.seq,
+      },
+      detector: this.opts.detector.name,
+      createdAt: new Date().toISOString(),
+    };
+  }
+
+  /** Time of the last processed frame (ms), for callers that flush on idle. */
+  get lastFrameMs(): number {
+    return this.lastMs;
+  }
+}
