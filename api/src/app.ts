@@ -9,7 +9,18 @@ import fastifyStatic from '@fastify/static';
 import errors from './plugins/errors';
 import { defaultOptions, type AppDeps, type ApiOptions } from './deps';
 import { systemClock, type Clock } from './clock';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import auth from './plugins/auth';
 import healthRoutes from './routes/public/health';
+import lookupRoutes from './routes/public/lookup';
+import authRoutes from './routes/auth';
+import officerRoutes from './routes/officer';
+import supervisorRoutes from './routes/supervisor';
+import opsRoutes from './routes/ops';
+import adminRoutes from './routes/admin';
+import workerRoutes from './routes/worker';
+import metricsRoutes from './routes/metrics';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -51,8 +62,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(cookie);
+  await app.register(auth);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Phạt nguội back-office API', version: '0.1.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      tags: ['public', 'auth', 'officer', 'supervisor', 'ops', 'admin', 'worker'].map((name) => ({ name })),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(metricsRoutes);
 
+  // One folder (plugin) per audience; each adds its own role hook.
   await app.register(healthRoutes);
+  await app.register(lookupRoutes);
+  await app.register(authRoutes);
+  await app.register(officerRoutes);
+  await app.register(supervisorRoutes);
+  await app.register(opsRoutes);
+  await app.register(adminRoutes);
+  await app.register(workerRoutes);
 
   if (existsSync(opts.uiDir)) {
     await app.register(fastifyStatic, { root: opts.uiDir, prefix: '/', wildcard: false });

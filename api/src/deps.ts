@@ -2,22 +2,29 @@
 // that the core modules (db, redis, storage, queue) satisfy; tests pass the real ones.
 import type pg from 'pg';
 import type { Clock } from './clock';
+import type { Redis } from '@phatnguoi/core/redis';
+import type { BucketName } from '@phatnguoi/core/storage';
+import type { Queues } from '@phatnguoi/core/queue';
 
-/** The part of a Redis connection the api uses (health check, live stats pub/sub, counters). */
-export interface RedisLike {
-  ping(): Promise<unknown>;
-  publish(channel: string, message: string): Promise<unknown>;
-}
+/** The part of a Redis connection the api uses (health check, live stats, rate limits). */
+export type RedisLike = Pick<Redis, 'ping' | 'publish'>;
 
-/** Object storage as exposed by `core/storage`. */
+/** Object storage as exposed by `core/storage` (buckets are logical names stored in rows). */
 export interface StorageLike {
-  put(bucket: string, key: string, body: Buffer, contentType: string): Promise<{ sha256: string; size: number }>;
-  get(bucket: string, key: string): Promise<Buffer>;
-  presignedGet(bucket: string, key: string, seconds: number): Promise<string>;
+  put(bucket: BucketName, key: string, body: Buffer, contentType: string): Promise<{ sha256: string; size: number }>;
+  get(bucket: BucketName, key: string): Promise<Buffer>;
+  presignedGet(bucket: BucketName, key: string, seconds: number): Promise<string>;
 }
 
-/** Enqueue a job by name; the api's jobs are listed in `jobs/names.ts`. */
-export type Enqueue = (name: string, payload: unknown, opts?: { delay?: number; jobId?: string }) => Promise<unknown>;
+/** Sends a text message; production plugs the operator's SMS gateway in here. */
+export interface SmsGateway {
+  send(to: string, text: string): Promise<{ id: string }>;
+}
+
+/** Sends e-mail (nodemailer transport). */
+export interface Mailer {
+  sendMail(msg: { from: string; to: string; subject: string; text: string; attachments?: { filename: string; content: Buffer; contentType: string }[] }): Promise<unknown>;
+}
 
 export interface ApiOptions {
   /** Folder of the built review UI; served with SPA fallback when it exists. */
@@ -42,6 +49,8 @@ export interface ApiOptions {
   bodyLimit: number;
   csvBodyLimit: number;
   logger: boolean;
+  /** Sender address of notice e-mails. */
+  mailFrom: string;
 }
 
 export interface AppDeps {
@@ -50,7 +59,9 @@ export interface AppDeps {
   /** A Redis connection reserved for SUBSCRIBE (live stats); optional. */
   subscribe?: (channel: string, onMessage: (message: string) => void) => Promise<() => Promise<void>>;
   storage?: StorageLike;
-  enqueue?: Enqueue;
+  queues?: Pick<Queues, 'enqueue'>;
+  mailer?: Mailer;
+  sms?: SmsGateway;
   clock?: Clock;
   options?: Partial<ApiOptions>;
 }
@@ -69,4 +80,5 @@ export const defaultOptions: ApiOptions = {
   bodyLimit: 64 * 1024,
   csvBodyLimit: 20 * 1024 * 1024,
   logger: false,
+  mailFrom: 'thongbao@csgt.local',
 };

@@ -34,7 +34,7 @@ CREATE TABLE cases (
   rejected_reason text CHECK (rejected_reason IN ('stopped_before_line', 'emergency_vehicle', 'plate_unreadable', 'image_unclear', 'duplicate', 'not_violation', 'other')),
   rejected_text text,
   notice_due_at timestamptz NOT NULL,
-  at_risk boolean NOT NULL DEFAULT false,
+  -- set when the 10-day notice deadline passed without a notice (at risk is computed from notice_due_at)
   overdue boolean NOT NULL DEFAULT false,
   -- the QR code on the notice carries this token; it opens the public view of this case only
   public_token text NOT NULL UNIQUE,
@@ -72,10 +72,11 @@ CREATE TABLE notices (
   issued_at timestamptz NOT NULL,
   resolve_by timestamptz NOT NULL,
   fine_schedule_id integer REFERENCES fine_schedule (id),
-  bucket text NOT NULL,
-  key text NOT NULL,
-  sha256 text NOT NULL,
-  size bigint NOT NULL
+  -- filled when the PDF is rendered (in the request, or by the notice.render job when that failed)
+  bucket text,
+  key text,
+  sha256 text,
+  size bigint
 );
 
 -- Outbox: one row per channel; BullMQ delivery jobs send and record the outcome.
@@ -107,7 +108,7 @@ CREATE TABLE post_batches (
 -- Legal clock: the dates live here; delayed BullMQ jobs fire them.
 CREATE TABLE case_deadlines (
   case_id uuid NOT NULL REFERENCES cases (id),
-  kind text NOT NULL CHECK (kind IN ('notice_risk', 'notice_due', 'escalation', 'lapse')),
+  kind text NOT NULL CHECK (kind IN ('notice_due', 'response_due', 'limitation')),
   due_at timestamptz NOT NULL,
   status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'fired', 'cancelled')),
   fired_at timestamptz,

@@ -29,7 +29,8 @@ export const REJECT_REASONS = [
 export type RejectReason = (typeof REJECT_REASONS)[number];
 export const RejectReasonSchema = Type.Union(REJECT_REASONS.map((s) => Type.Literal(s)));
 
-export const DEADLINE_KINDS = ['notice_risk', 'notice_due', 'escalation', 'lapse'] as const;
+/** notice_due: 10 days after the violation; response_due: 20 days after the notice; limitation: 1 year after the violation. */
+export const DEADLINE_KINDS = ['notice_due', 'response_due', 'limitation'] as const;
 export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);

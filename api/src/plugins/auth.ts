@@ -1,0 +1,96 @@
+// Who is calling: a back-office user (session cookie or bearer session token) or a worker (API token).
+// Each route folder adds `requireRoles(...)` as its onRequest hook, so no handler repeats the check.
+import fp from 'fastify-plugin';
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { ForbiddenError, UnauthorizedError } from '@phatnguoi/core/errors';
+import type { Role } from '@phatnguoi/core/contracts/api/common';
+
+export const SESSION_COOKIE = 'pn_session';
+
+export interface UserPrincipal {
+  kind: 'user';
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  agencyId: string | null;
+}
+export interface TokenPrincipal {
+  kind: 'token';
+  id: string;
+  name: string;
+  role: 'worker';
+}
+export type Principal = UserPrincipal | TokenPrincipal;
+export type RouteRole = Role | 'worker';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function bearer(request: FastifyRequest): string | null {
+  const h = request.headers.authorization;
+  if (h && h.startsWith('Bearer ')) return h.slice(7).trim() || null;
+  const c = request.cookies?.[SESSION_COOKIE];
+  return c ? c : null;
+}
+
+async function resolvePrincipal(app: FastifyInstance, request: FastifyRequest): Promise<Principal | null> {
+  const token = bearer(request);
+  if (!token || token.length > 200) return null;
+  const hash = tokenHash(token);
+  const now = app.clock.now();
+  const s = await app.deps.db.query<{ id: string; username: string; display_name: string; role: Role; agency_id: string | null }>(
+    `SELECT u.id, u.username, u.display_name, u.role, u.agency_id
+       FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active`,
+    [hash, now],
+  );
+  const u = s.rows[0];
+  if (u) return { kind: 'user', id: u.id, username: u.username, displayName: u.display_name, role: u.role, agencyId: u.agency_id };
+  const t = await app.deps.db.query<{ id: string; name: string }>(
+    'SELECT id, name FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',
+    [hash],
+  );
+  const tk = t.rows[0];
+  return tk ? { kind: 'token', id: tk.id, name: tk.name, role: 'worker' } : null;
+}
+
+/** onRequest hook allowing only the given roles (401 without credentials, 403 with the wrong role). */
+export function requireRoles(...roles: RouteRole[]): onRequestHookHandler {
+  return async function checkRole(request) {
+    const p = await resolvePrincipal(this, request);
+    if (!p) throw new UnauthorizedError('sign in first');
+    if (!roles.includes(p.role)) throw new ForbiddenError(`this needs one of: ${roles.join(', ')}`);
+    request.principal = p;
+  };
+}
+
+/** The signed-in user of a route guarded by requireRoles with user roles. */
+export function userOf(request: FastifyRequest): UserPrincipal {
+  const p = request.principal;
+  if (!p || p.kind !== 'user') throw new ForbiddenError('a user session is required');
+  return p;
+}
+
+/** Agency filter for case access: null means every agency (admin). */
+export function agencyScope(user: UserPrincipal): string | null {
+  return user.role === 'admin' ? null : user.agencyId ?? '00000000-0000-0000-0000-000000000000';
+}
+
+export default fp(
+  async (app: FastifyInstance) => {
+    app.decorateRequest('principal', null);
+  },
+  { name: 'auth', dependencies: ['@fastify/cookie'] },
+);

@@ -1,0 +1,75 @@
+// Admin routes: users, worker API tokens, registry CSV import, fine schedule.
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { CreateApiTokenRequest, CreateApiTokenResponse, CreateUserRequest, UserList, UserSummary } from '@phatnguoi/core/contracts/api/auth';
+import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
+import { ImportReport } from '@phatnguoi/core/contracts/api/registry';
+import { ConflictError, UserError } from '@phatnguoi/core/errors';
+import { withTransaction } from '@phatnguoi/core/db';
+import { appendAudit } from '../audit/chain';
+import { newToken, requireRoles, tokenHash, userOf } from '../plugins/auth';
+import { hashPassword } from '../services/auth';
+import { importRegistryCsv } from '../services/registry';
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse };
+
+export default async function adminRoutes(app: FastifyInstance): Promise<void> {
+  app.addHook('onRequest', requireRoles('admin'));
+  const { db } = app.deps;
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: app.opts.csvBodyLimit }, (_req, body, done) => done(null, body));
+
+  app.get('/api/admin/users', { schema: { tags: ['admin'], response: { 200: UserList } } }, async () => {
+    const { rows } = await db.query<{ id: string; username: string; display_name: string; role: UserSummary['role']; agency_id: string | null; agency_name: string | null }>(
+      'SELECT u.id, u.username, u.display_name, u.role, u.agency_id, a.name AS agency_name FROM users u LEFT JOIN agencies a ON a.id = u.agency_id ORDER BY u.username');
+    return { items: rows.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name, role: r.role, agencyId: r.agency_id, agencyName: r.agency_name })) };
+  });
+
+  app.post<{ Body: CreateUserRequest }>('/api/admin/users', { schema: { tags: ['admin'], body: CreateUserRequest, response: { 201: UserSummary, ...errors } } }, async (req, reply) => {
+    const b = req.body;
+    if ((b.role === 'officer' || b.role === 'supervisor') && !b.agencyId) throw new UserError('agency_required', 'officers and supervisors belong to an agency');
+    const hash = await hashPassword(b.password);
+    const admin = userOf(req);
+    const user = await withTransaction(db, async (tx) => {
+      const ag = b.agencyId ? await tx.query<{ name: string }>('SELECT name FROM agencies WHERE id::text = $1', [b.agencyId]) : null;
+      if (b.agencyId && !ag?.rows[0]) throw new UserError('unknown_agency', 'no such agency');
+      const r = await tx.query<{ id: string }>(
+        'INSERT INTO users (username, display_name, password_hash, role, agency_id) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (username) DO NOTHING RETURNING id',
+        [b.username, b.displayName, hash, b.role, b.agencyId]);
+      if (!r.rows[0]) throw new ConflictError('username taken', 'username_taken');
+      await appendAudit(tx, { at: app.clock.now(), actorId: admin.id, actor: admin.username, action: 'user.created', entity: 'user', entityId: r.rows[0].id, data: { username: b.username, role: b.role } });
+      return { id: r.rows[0].id, username: b.username, displayName: b.displayName, role: b.role, agencyId: b.agencyId, agencyName: ag?.rows[0]?.name ?? null };
+    });
+    return reply.status(201).send(user);
+  });
+
+  app.post<{ Body: CreateApiTokenRequest }>('/api/admin/tokens', { schema: { tags: ['admin'], body: CreateApiTokenRequest, response: { 201: CreateApiTokenResponse, ...errors } } }, async (req, reply) => {
+    const admin = userOf(req);
+    const token = newToken();
+    const id = await withTransaction(db, async (tx) => {
+      const r = await tx.query<{ id: string }>('INSERT INTO api_tokens (name, token_hash, role, created_by) VALUES ($1,$2,$3,$4) RETURNING id', [req.body.name, tokenHash(token), req.body.role, admin.id]);
+      await appendAudit(tx, { at: app.clock.now(), actorId: admin.id, actor: admin.username, action: 'token.created', entity: 'api_token', entityId: r.rows[0]!.id, data: { name: req.body.name } });
+      return r.rows[0]!.id;
+    });
+    return reply.status(201).send({ id, name: req.body.name, token });
+  });
+
+  app.post('/api/admin/registry/import', {
+    bodyLimit: app.opts.csvBodyLimit,
+    schema: { tags: ['admin'], consumes: ['text/csv'], body: Type.String({ minLength: 1 }), response: { 200: ImportReport, ...errors } },
+  }, async (req) => {
+    const u = userOf(req);
+    return importRegistryCsv(db, app.clock, { id: u.id, name: u.username }, req.body as string);
+  });
+
+  app.get('/api/admin/fines', {
+    schema: { tags: ['admin'], response: { 200: Type.Object({ items: Type.Array(Type.Object({
+      id: Type.Integer(), offence: Type.String(), vehicleGroup: Type.String(), description: Type.String(), legalBasis: Type.String(), article: Type.String(),
+      fineMin: Type.Integer(), fineMax: Type.Integer(), points: Type.Integer(), effectiveFrom: Type.String(), effectiveTo: Type.Union([Type.String(), Type.Null()]),
+    })) }) } },
+  }, async () => {
+    const { rows } = await db.query<{ id: number; offence: string; vehicle_group: string; description_vi: string; legal_basis: string; article: string; fine_min: string; fine_max: string; points: number; effective_from: string; effective_to: string | null }>(
+      'SELECT * FROM fine_schedule ORDER BY offence, vehicle_group, effective_from');
+    return { items: rows.map((r) => ({ id: r.id, offence: r.offence, vehicleGroup: r.vehicle_group, description: r.description_vi, legalBasis: r.legal_basis, article: r.article,
+      fineMin: Number(r.fine_min), fineMax: Number(r.fine_max), points: r.points, effectiveFrom: String(r.effective_from), effectiveTo: r.effective_to ? String(r.effective_to) : null })) };
+  });
+}

@@ -1,0 +1,37 @@
+// Public: login and logout. Any signed-in user: who am I.
+import type { FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { LoginRequest, LoginResponse, UserSummary } from '@phatnguoi/core/contracts/api/auth';
+import { ErrorResponse, OkResponse } from '@phatnguoi/core/contracts/api/common';
+import { login, logout } from '../services/auth';
+import { requireRoles, SESSION_COOKIE, userOf } from '../plugins/auth';
+
+export default async function authRoutes(app: FastifyInstance): Promise<void> {
+  await app.register(async (pub) => {
+    await pub.register(rateLimit, { max: app.opts.loginRatePerMinute, timeWindow: '1 minute' });
+    pub.post<{ Body: LoginRequest }>('/api/auth/login', {
+      schema: { tags: ['public'], body: LoginRequest, response: { 200: LoginResponse, 401: ErrorResponse, 423: ErrorResponse } },
+    }, async (req, reply) => {
+      const out = await login(app.deps.db, app.clock, req.body.username, req.body.password, {
+        ttlSeconds: app.opts.sessionTtlSeconds, threshold: app.opts.lockoutThreshold, lockSeconds: app.opts.lockoutSeconds,
+      });
+      void reply.setCookie(SESSION_COOKIE, out.token, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.protocol === 'https', expires: out.expiresAt });
+      return { token: out.token, expiresAt: out.expiresAt.toISOString(), user: out.user };
+    });
+    pub.post('/api/auth/logout', { schema: { tags: ['public'], response: { 200: OkResponse } } }, async (req, reply) => {
+      const h = req.headers.authorization;
+      const token = h?.startsWith('Bearer ') ? h.slice(7) : req.cookies[SESSION_COOKIE];
+      if (token) await logout(app.deps.db, app.clock, token);
+      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return { ok: true as const };
+    });
+  });
+  await app.register(async (any) => {
+    any.addHook('onRequest', requireRoles('officer', 'supervisor', 'operator', 'admin'));
+    any.get('/api/auth/me', { schema: { tags: ['auth'], response: { 200: UserSummary } } }, async (req) => {
+      const u = userOf(req);
+      const a = u.agencyId ? await app.deps.db.query<{ name: string }>('SELECT name FROM agencies WHERE id = $1', [u.agencyId]) : null;
+      return { id: u.id, username: u.username, displayName: u.displayName, role: u.role, agencyId: u.agencyId, agencyName: a?.rows[0]?.name ?? null };
+    });
+  });
+}

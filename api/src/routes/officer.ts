@@ -1,0 +1,46 @@
+// Officer routes (officers and supervisors of the case's agency): queue, case detail, claim, confirm, reject, correct plate.
+// Confirmation is one case per request: there is no bulk endpoint by design.
+import type { FastifyInstance } from 'fastify';
+import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
+import {
+  CaseActionResponse, CaseDetail, ClaimResponse, ConfirmRequest, CorrectPlateRequest, QueueQuery, QueueResponse, RejectRequest,
+} from '@phatnguoi/core/contracts/api/cases';
+import { agencyScope, requireRoles, userOf } from '../plugins/auth';
+import { claimCase, confirmCase, correctPlate, rejectCase, releaseCase } from '../services/cases';
+import { caseDetail, listQueue } from '../services/queries';
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+
+export default async function officerRoutes(app: FastifyInstance): Promise<void> {
+  app.addHook('onRequest', requireRoles('officer', 'supervisor'));
+  const { db } = app.deps;
+
+  app.get<{ Querystring: QueueQuery }>('/api/cases', { schema: { tags: ['officer'], querystring: QueueQuery, response: { 200: QueueResponse, ...errors } } },
+    async (req) => listQueue(db, agencyScope(userOf(req)), req.query, app.clock.now()));
+
+  app.get<{ Params: IdParams }>('/api/cases/:id', { schema: { tags: ['officer'], params: IdParams, response: { 200: CaseDetail, ...errors } } },
+    async (req) => caseDetail(db, req.params.id, agencyScope(userOf(req)), app.clock.now(), app.deps.storage));
+
+  app.post<{ Params: IdParams }>('/api/cases/:id/claim', { schema: { tags: ['officer'], params: IdParams, response: { 200: ClaimResponse, ...errors } } }, async (req) => {
+    const u = userOf(req);
+    const out = await claimCase(db, app.clock, u, req.params.id, app.opts.claimMinutes);
+    return { caseId: req.params.id, claimedBy: u.username, claimedUntil: out.claimedUntil.toISOString() };
+  });
+
+  app.post<{ Params: IdParams }>('/api/cases/:id/release', { schema: { tags: ['officer'], params: IdParams, response: { 200: CaseActionResponse, ...errors } } }, async (req) => {
+    await releaseCase(db, app.clock, userOf(req), req.params.id);
+    return { id: req.params.id, status: 'detected' as const };
+  });
+
+  app.post<{ Params: IdParams; Body: ConfirmRequest }>('/api/cases/:id/confirm',
+    { schema: { tags: ['officer'], params: IdParams, body: ConfirmRequest, response: { 200: CaseActionResponse, ...errors } } },
+    async (req) => ({ id: req.params.id, status: await confirmCase(db, app.clock, userOf(req), req.params.id, req.body ?? {}) }));
+
+  app.post<{ Params: IdParams; Body: RejectRequest }>('/api/cases/:id/reject',
+    { schema: { tags: ['officer'], params: IdParams, body: RejectRequest, response: { 200: CaseActionResponse, ...errors } } },
+    async (req) => ({ id: req.params.id, status: await rejectCase(db, app.clock, userOf(req), req.params.id, req.body.reason, req.body.text) }));
+
+  app.post<{ Params: IdParams; Body: CorrectPlateRequest }>('/api/cases/:id/plate',
+    { schema: { tags: ['officer'], params: IdParams, body: CorrectPlateRequest, response: { 200: CaseActionResponse, ...errors } } },
+    async (req) => ({ id: req.params.id, status: await correctPlate(db, app.clock, userOf(req), req.params.id, req.body) }));
+}

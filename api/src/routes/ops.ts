@@ -1,0 +1,48 @@
+// Operations centre: stats snapshot and the live SSE channel (operators, supervisors, admins).
+import type { FastifyInstance } from 'fastify';
+import { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
+import { requireRoles, userOf } from '../plugins/auth';
+import { CameraStatusBoard, statsSnapshot } from '../services/stats';
+
+export default async function opsRoutes(app: FastifyInstance): Promise<void> {
+  app.addHook('onRequest', requireRoles('operator', 'supervisor', 'admin'));
+  const board = new CameraStatusBoard();
+  const listeners = new Set<(msg: string) => void>();
+  if (app.deps.subscribe) {
+    const unsubscribe = await app.deps.subscribe('camera-status', (raw) => {
+      const m = board.update(raw, app.clock.now());
+      if (m) for (const l of listeners) l(JSON.stringify(m));
+    });
+    app.addHook('onClose', async () => unsubscribe());
+  }
+  const scopeOf = (role: string, agencyId: string | null) => (role === 'supervisor' ? agencyId : null);
+
+  app.get('/api/stats', { schema: { tags: ['ops'], response: { 200: StatsSnapshot } } }, async (req) => {
+    const u = userOf(req);
+    return statsSnapshot(app.deps.db, board, app.clock.now(), scopeOf(u.role, u.agencyId));
+  });
+
+  // Server-sent events: `snapshot` every few seconds, `camera` on each status message from ingest.
+  app.get('/api/stats/stream', { schema: { tags: ['ops'] } }, async (req, reply) => {
+    const u = userOf(req);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    const send = (event: string, data: string) => res.write(`event: ${event}\ndata: ${data}\n\n`);
+    const push = async () => {
+      try {
+        send('snapshot', JSON.stringify(await statsSnapshot(app.deps.db, board, app.clock.now(), scopeOf(u.role, u.agencyId))));
+      } catch (err) {
+        req.log.warn({ err }, 'stats snapshot failed');
+      }
+    };
+    const onCamera = (m: string) => send('camera', m);
+    listeners.add(onCamera);
+    await push();
+    const timer = setInterval(() => void push(), 5000);
+    req.raw.on('close', () => {
+      clearInterval(timer);
+      listeners.delete(onCamera);
+    });
+  });
+}

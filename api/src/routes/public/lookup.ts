@@ -1,0 +1,91 @@
+// Citizen lookup: plate + vehicle type + proof of work, rate-limited per IP. Answers with the published
+// fields only; the response schema (additionalProperties: false) strips anything else by construction.
+import type { FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
+import {
+  LookupChallengeResponse, LookupRequest, LookupResponse, PublicCaseResponse, PublicTokenParams, type PublicViolation,
+} from '@phatnguoi/core/contracts/api/lookup';
+import { NotFoundError, UserError } from '@phatnguoi/core/errors';
+import type { BucketName } from '@phatnguoi/core/storage';
+import { checkSolution, issueChallenge } from '../../services/pow';
+import { normalisePlateInput } from '../../services/plates';
+
+const PUBLIC_COLUMNS = `c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.status, c.type,
+  cam.name || CASE WHEN cam.address <> '' THEN ', ' || cam.address ELSE '' END AS place,
+  o.label_vi || ' (' || f.article || ' ' || f.legal_basis || ')' AS offence,
+  da.name AS detecting_unit, ra.name AS resolving_unit, COALESCE(ra.phone, '') AS resolving_phone, COALESCE(ra.address, '') AS resolving_address`;
+const PUBLIC_JOINS = `JOIN cameras cam ON cam.id = c.camera_id
+  JOIN agencies da ON da.id = c.agency_id JOIN agencies ra ON ra.id = COALESCE(c.resolving_agency_id, c.agency_id)
+  JOIN violation_offences o ON o.violation_type = c.type
+  LEFT JOIN LATERAL (SELECT article, legal_basis FROM fine_schedule fs WHERE fs.offence = o.offence
+     AND fs.vehicle_group = CASE WHEN c.vehicle_type = 'motorbike' THEN 'motorbike' ELSE 'car' END
+     AND fs.effective_from <= c.occurred_at::date ORDER BY fs.effective_from DESC LIMIT 1) f ON true`;
+
+interface PublicRow {
+  vehicle_type: PublicViolation['vehicleType']; plate_text: string; plate_colour: PublicViolation['plateColour']; occurred_at: Date; status: string;
+  place: string; offence: string | null; detecting_unit: string; resolving_unit: string; resolving_phone: string; resolving_address: string;
+}
+
+function toPublic(r: PublicRow): PublicViolation {
+  const status = r.status === 'approved' ? 'pending_notice' : (r.status as PublicViolation['status']);
+  return {
+    vehicleType: r.vehicle_type, plate: r.plate_text, plateColour: r.plate_colour, occurredAt: r.occurred_at.toISOString(), place: r.place,
+    offence: r.offence ?? '', status, detectingUnit: r.detecting_unit, resolvingUnit: r.resolving_unit, resolvingPhone: r.resolving_phone,
+    resolvingAddress: r.resolving_address,
+  };
+}
+
+export default async function lookupRoutes(app: FastifyInstance): Promise<void> {
+  await app.register(rateLimit, { max: app.opts.lookupRatePerMinute, timeWindow: '1 minute' });
+  const { db } = app.deps;
+  const used = new Map<string, number>();
+
+  app.get('/api/public/challenge', { schema: { tags: ['public'], response: { 200: LookupChallengeResponse } } }, async () => {
+    const c = issueChallenge(app.opts.signingSecret, app.opts.powDifficulty, app.clock.now());
+    return { challenge: c.challenge, difficulty: c.difficulty, expiresAt: c.expiresAt.toISOString() };
+  });
+
+  app.post<{ Body: LookupRequest }>('/api/public/lookup', {
+    schema: { tags: ['public'], body: LookupRequest, response: { 200: LookupResponse, 400: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse } },
+  }, async (req) => {
+    const now = app.clock.now();
+    const why = checkSolution(app.opts.signingSecret, req.body.challenge, req.body.nonce, now, app.opts.powDifficulty);
+    if (why) throw new UserError('anti_bot_failed', `anti-bot check failed: ${why}`, 403);
+    // One lookup per solved challenge.
+    if (used.has(req.body.challenge)) throw new UserError('anti_bot_failed', 'anti-bot check failed: challenge already used', 403);
+    used.set(req.body.challenge, now.getTime());
+    if (used.size > 100_000) for (const [k, t] of used) if (t < now.getTime() - 600_000) used.delete(k);
+    const plate = normalisePlateInput(req.body.plate, req.body.vehicleType);
+    if (!plate) throw new UserError('invalid_plate', `"${req.body.plate}" is not a valid ${req.body.vehicleType} plate`);
+    const types = req.body.vehicleType === 'motorbike' ? ['motorbike'] : ['car', 'bus', 'truck'];
+    const { rows } = await db.query<PublicRow>(
+      `SELECT ${PUBLIC_COLUMNS} FROM cases c ${PUBLIC_JOINS}
+        WHERE c.plate_text = $1 AND c.vehicle_type = ANY($2::text[])
+          AND c.status IN ('approved', 'notified', 'escalated', 'resolved', 'lapsed')
+        ORDER BY c.occurred_at DESC LIMIT 100`,
+      [plate, types],
+    );
+    return { plate, vehicleType: req.body.vehicleType, items: rows.map(toPublic) };
+  });
+
+  app.get<{ Params: PublicTokenParams }>('/api/public/cases/:token', {
+    schema: { tags: ['public'], params: PublicTokenParams, response: { 200: PublicCaseResponse, 404: ErrorResponse } },
+  }, async (req) => {
+    const { rows } = await db.query<PublicRow & { id: string }>(
+      `SELECT c.id, ${PUBLIC_COLUMNS} FROM cases c ${PUBLIC_JOINS}
+        WHERE c.public_token = $1 AND c.status IN ('approved', 'notified', 'escalated', 'resolved', 'lapsed')`,
+      [req.params.token],
+    );
+    const r = rows[0];
+    if (!r) throw new NotFoundError('no such case');
+    const seconds = 300;
+    const ev = await db.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string }>(
+      `SELECT kind, bucket, key, sha256, content_type FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind`, [r.id]);
+    const storage = app.deps.storage;
+    const evidence = storage
+      ? await Promise.all(ev.rows.map(async (e) => ({ kind: e.kind, contentType: e.content_type, sha256: e.sha256, url: await storage.presignedGet(e.bucket as BucketName, e.key, seconds) })))
+      : [];
+    return { violation: toPublic(r), evidence, expiresInSeconds: seconds };
+  });
+}

@@ -1,0 +1,82 @@
+// Wires the real services from the validated config: PostgreSQL pool, Redis, S3 storage, BullMQ queues,
+// the api's job workers, SMTP mailer and SMS gateway.
+import nodemailer from 'nodemailer';
+import type { Config } from '@phatnguoi/core/config';
+import { createPool } from '@phatnguoi/core/db';
+import { createRedis } from '@phatnguoi/core/redis';
+import { createStorage } from '@phatnguoi/core/storage';
+import { createQueues, startWorkers, type Workers } from '@phatnguoi/core/queue';
+import { createLogger } from '@phatnguoi/core/logger';
+import type { AppDeps, Mailer, SmsGateway } from './deps';
+import { systemClock } from './clock';
+import { apiJobHandlers, sweepDueDeadlines } from './jobs/handlers';
+
+const log = createLogger('api-runtime');
+
+/** SMS over the operator's HTTP gateway (SMS_GATEWAY_URL, JSON {to, text}). */
+export function httpSmsGateway(url: string, token?: string): SmsGateway {
+  return {
+    async send(to, text) {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ to, text }) });
+      if (!res.ok) throw new Error(`SMS gateway answered ${res.status}`);
+      const body = (await res.json().catch(() => ({}))) as { id?: string };
+      return { id: body.id ?? '' };
+    },
+  };
+}
+
+export interface Runtime {
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(config: Config, opts: { workers: boolean }): Promise<Runtime> {
+  const env = process.env;
+  const db = createPool(config.databaseUrl, { applicationName: 'api' });
+  const redis = createRedis(config.redisUrl, { name: 'api' });
+  const sub = createRedis(config.redisUrl, { name: 'api-sub', blocking: true });
+  const storage = createStorage(config);
+  await storage.ensureBuckets();
+  const queues = createQueues(config);
+  const mailer: Mailer | undefined = env.SMTP_URL ? (nodemailer.createTransport(env.SMTP_URL) as unknown as Mailer) : undefined;
+  const sms = env.SMS_GATEWAY_URL ? httpSmsGateway(env.SMS_GATEWAY_URL, env.SMS_GATEWAY_TOKEN) : undefined;
+  const handlers = new Map<string, (m: string) => void>();
+  sub.on('message', (channel: string, message: string) => handlers.get(channel)?.(message));
+  const deps: AppDeps = {
+    db, redis, storage, queues, mailer, sms, clock: systemClock,
+    subscribe: async (channel, onMessage) => {
+      handlers.set(channel, onMessage);
+      await sub.subscribe(channel);
+      return async () => {
+        handlers.delete(channel);
+        await sub.unsubscribe(channel);
+      };
+    },
+    options: {
+      ...(env.PUBLIC_BASE_URL ? { publicBaseUrl: env.PUBLIC_BASE_URL } : {}),
+      ...(env.API_SIGNING_SECRET ? { signingSecret: env.API_SIGNING_SECRET } : {}),
+      ...(env.LOOKUP_POW_DIFFICULTY ? { powDifficulty: Number(env.LOOKUP_POW_DIFFICULTY) } : {}),
+      ...(env.LOOKUP_RATE_PER_MINUTE ? { lookupRatePerMinute: Number(env.LOOKUP_RATE_PER_MINUTE) } : {}),
+      ...(env.MAIL_FROM ? { mailFrom: env.MAIL_FROM } : {}),
+    },
+  };
+  if (config.env === 'production' && !env.API_SIGNING_SECRET) throw new Error('API_SIGNING_SECRET must be set in production');
+  let workers: Workers | null = null;
+  let sweep: NodeJS.Timeout | null = null;
+  if (opts.workers) {
+    workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines'], concurrency: { violations: 4, outbox: 2 } });
+    // Safety net for delayed jobs lost with Redis: fire what is overdue every minute.
+    sweep = setInterval(() => void sweepDueDeadlines(deps).catch((err: unknown) => log.warn({ err }, 'deadline sweep failed')), 60_000);
+  }
+  return {
+    deps,
+    async close() {
+      if (sweep) clearInterval(sweep);
+      await workers?.close();
+      await queues.close();
+      sub.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+      await db.end();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// Outbox delivery: e-mail (SMTP via nodemailer), SMS (gateway interface), post (printable batches).
+// Each attempt is recorded on the delivery row so failures are visible to supervisors.
+import PDFDocument from 'pdfkit';
+import type { JobOutcome } from '@phatnguoi/core/queue';
+import { withTransaction } from '@phatnguoi/core/db';
+import { OperationalError, UserError } from '@phatnguoi/core/errors';
+import type { BucketName } from '@phatnguoi/core/storage';
+import { appendAudit } from '../audit/chain';
+import { systemClock } from '../clock';
+import type { AppDeps, ApiOptions } from '../deps';
+import { defaultOptions } from '../deps';
+import { formatVnDate } from '../notices/pdf';
+
+interface DeliveryRow {
+  id: string;
+  channel: 'email' | 'sms' | 'post';
+  recipient: string;
+  status: string;
+  attempts: number;
+  number: string;
+  resolve_by: Date;
+  bucket: string | null;
+  key: string | null;
+  plate_text: string;
+  public_token: string;
+}
+
+export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, deliveryId: string, finalAttempt: boolean): Promise<JobOutcome> {
+  const clock = ctx.clock ?? systemClock;
+  const opts = { ...defaultOptions, ...ctx.options };
+  const { rows } = await ctx.db.query<DeliveryRow>(
+    `SELECT d.id, d.channel, d.recipient, d.status, d.attempts, n.number, n.resolve_by, n.bucket, n.key, c.plate_text, c.public_token
+       FROM deliveries d JOIN notices n ON n.id = d.notice_id JOIN cases c ON c.id = n.case_id WHERE d.id = $1`,
+    [deliveryId],
+  );
+  const d = rows[0];
+  if (!d) throw new UserError('unknown_delivery', `no delivery ${deliveryId}`);
+  if (d.status === 'sent' || d.status === 'batched') return { status: 'skipped' };
+  const link = `${opts.publicBaseUrl.replace(/\/$/, '')}/tra-cuu/${d.public_token}`;
+  const text = `Thông báo vi phạm giao thông số ${d.number}: phương tiện ${d.plate_text}. Tra cứu: ${link}. Hạn giải quyết: ${formatVnDate(d.resolve_by)}.`;
+  try {
+    if (d.channel === 'email') {
+      if (!ctx.mailer) throw new OperationalError('mailer_unconfigured', 'SMTP is not configured');
+      if (!d.key || !d.bucket) throw new OperationalError('notice_not_rendered', 'notice PDF not stored yet');
+      if (!ctx.storage) throw new OperationalError('storage_unconfigured', 'storage is not configured');
+      const pdf = await ctx.storage.get(d.bucket as BucketName, d.key);
+      await ctx.mailer.sendMail({ from: opts.mailFrom, to: d.recipient, subject: `Thông báo vi phạm giao thông số ${d.number}`, text, attachments: [{ filename: `${d.number}.pdf`, content: pdf, contentType: 'application/pdf' }] });
+    } else if (d.channel === 'sms') {
+      if (!ctx.sms) throw new OperationalError('sms_unconfigured', 'SMS gateway is not configured');
+      await ctx.sms.send(d.recipient, text);
+    } else {
+      return { status: 'skipped', reason: 'post deliveries go out in printed batches' };
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await ctx.db.query(
+      `UPDATE deliveries SET attempts = attempts + 1, last_error = $2, status = $3, updated_at = $4 WHERE id = $1`,
+      [deliveryId, message.slice(0, 500), finalAttempt ? 'failed' : 'pending', clock.now()],
+    );
+    throw err instanceof OperationalError ? err : new OperationalError('delivery_failed', message, { cause: err });
+  }
+  await withTransaction(ctx.db, async (tx) => {
+    await tx.query(`UPDATE deliveries SET attempts = attempts + 1, status = 'sent', sent_at = $2, last_error = NULL, updated_at = $2 WHERE id = $1`, [deliveryId, clock.now()]);
+    await appendAudit(tx, { at: clock.now(), actorId: null, actor: 'outbox', action: `delivery.sent`, entity: 'delivery', entityId: deliveryId, data: { channel: d.channel } });
+  });
+  return { status: 'done' };
+}
+
+/** Collects pending postal deliveries into one printable PDF (each notice PDF appended as a page reference sheet). */
+export async function createPostBatch(ctx: AppDeps): Promise<{ batchId: string; count: number; key: string; sha256: string } | null> {
+  const clock = ctx.clock ?? systemClock;
+  if (!ctx.storage) throw new OperationalError('storage_unconfigured', 'storage is not configured');
+  const storage = ctx.storage;
+  return withTransaction(ctx.db, async (tx) => {
+    const { rows } = await tx.query<{ id: string; recipient: string; number: string; owner: string; plate: string }>(
+      `SELECT d.id, d.recipient, n.number, o.full_name AS owner, c.plate_text AS plate
+         FROM deliveries d JOIN notices n ON n.id = d.notice_id JOIN cases c ON c.id = n.case_id JOIN registry_owners o ON o.id = c.owner_id
+        WHERE d.channel = 'post' AND d.status = 'pending' AND n.sha256 IS NOT NULL
+        ORDER BY n.number FOR UPDATE OF d SKIP LOCKED LIMIT 500`,
+    );
+    if (rows.length === 0) return null;
+    const doc = new PDFDocument({ size: 'A4', margin: 50 });
+    doc.registerFont('body', process.env.NOTICE_FONT ?? '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf');
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+    doc.font('body').fontSize(14).text(`Danh sách gửi thông báo qua bưu điện (${rows.length})`);
+    doc.fontSize(10);
+    rows.forEach((r, i) => doc.text(`${i + 1}. ${r.number}  ${r.plate}  ${r.owner}, ${r.recipient}`));
+    doc.end();
+    const pdf = await done;
+    const batch = await tx.query<{ id: string }>(`INSERT INTO post_batches (bucket, key, sha256, notices, created_at) VALUES ('notices', '', '', $1, $2) RETURNING id`, [rows.length, clock.now()]);
+    const batchId = batch.rows[0]!.id;
+    const key = `post-batches/${batchId}.pdf`;
+    const put = await storage.put('notices', key, pdf, 'application/pdf');
+    await tx.query('UPDATE post_batches SET key = $2, sha256 = $3 WHERE id = $1', [batchId, key, put.sha256]);
+    await tx.query(`UPDATE deliveries SET status = 'batched', batch_id = $2, attempts = attempts + 1, updated_at = $3 WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id), batchId, clock.now()]);
+    await appendAudit(tx, { at: clock.now(), actorId: null, actor: 'outbox', action: 'post_batch.created', entity: 'post_batch', entityId: batchId, data: { count: rows.length, sha256: put.sha256 } });
+    return { batchId, count: rows.length, key, sha256: put.sha256 };
+  });
+}

@@ -1,0 +1,123 @@
+// Read models for the back office: review queue and case detail.
+import type { Queryable } from '@phatnguoi/core/db';
+import { NotFoundError } from '@phatnguoi/core/errors';
+import type { CaseDetail, CaseSummary, QueueQuery } from '@phatnguoi/core/contracts/api/cases';
+import type { BucketName } from '@phatnguoi/core/storage';
+import type { StorageLike } from '../deps';
+import { isAtRisk } from '../domain/deadlines';
+import { isUuid } from './cases';
+import { fineFor } from './fines';
+
+const SUMMARY_COLUMNS = `c.id, c.status, c.type, c.camera_id, cam.name AS camera_name, cam.name || CASE WHEN cam.address <> '' THEN ', ' || cam.address ELSE '' END AS place,
+  c.agency_id, c.occurred_at, c.created_at, c.vehicle_type, c.plate_text, c.plate_colour, c.plate_confidence, c.plate_needs_manual, c.plate_original,
+  c.manual_handling, c.manual_reason, cu.username AS claimed_by, c.claimed_until, c.notice_due_at, c.overdue`;
+
+interface SummaryRow {
+  id: string; status: CaseSummary['status']; type: CaseSummary['type']; camera_id: string; camera_name: string; place: string; agency_id: string;
+  occurred_at: Date; created_at: Date; vehicle_type: CaseSummary['vehicleType']; plate_text: string | null; plate_colour: CaseSummary['plate']['colour'];
+  plate_confidence: number; plate_needs_manual: boolean; plate_original: string | null; manual_handling: boolean; manual_reason: string | null;
+  claimed_by: string | null; claimed_until: Date | null; notice_due_at: Date; overdue: boolean;
+}
+
+function toSummary(r: SummaryRow, now: Date): CaseSummary {
+  const claimLive = r.claimed_until && r.claimed_until > now;
+  return {
+    id: r.id, status: r.status, type: r.type, cameraId: r.camera_id, cameraName: r.camera_name, place: r.place, agencyId: r.agency_id,
+    occurredAt: r.occurred_at.toISOString(), createdAt: r.created_at.toISOString(), vehicleType: r.vehicle_type,
+    plate: { text: r.plate_text, colour: r.plate_colour, confidence: r.plate_confidence, needsManualEntry: r.plate_needs_manual, originalText: r.plate_original },
+    manualHandling: r.manual_handling, manualReason: r.manual_reason,
+    claimedBy: claimLive ? r.claimed_by : null, claimedUntil: claimLive && r.claimed_until ? r.claimed_until.toISOString() : null,
+    noticeDueAt: r.notice_due_at.toISOString(), atRisk: isAtRisk(r.status, r.notice_due_at, now), overdue: r.overdue,
+  };
+}
+
+/** Review queue: oldest deadline first, then oldest violation; filtered to the caller's agency unless `agencyId` is null. */
+export async function listQueue(q: Queryable, agencyId: string | null, query: QueueQuery, now: Date): Promise<{ items: CaseSummary[]; total: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (agencyId) add('c.agency_id = ?', agencyId);
+  add('c.status = ?', query.status ?? 'detected');
+  if (query.cameraId) {
+    if (!isUuid(query.cameraId)) return { items: [], total: 0 };
+    add('c.camera_id = ?', query.cameraId);
+  }
+  if (query.type) add('c.type = ?', query.type);
+  if (query.from) add('c.occurred_at >= ?', new Date(query.from));
+  if (query.to) add('c.occurred_at < ?', new Date(query.to));
+  if (query.minConfidence !== undefined) add('c.plate_confidence >= ?', query.minConfidence);
+  if (query.maxConfidence !== undefined) add('c.plate_confidence <= ?', query.maxConfidence);
+  if (query.manualOnly) where.push('c.manual_handling');
+  if (query.atRiskOnly) add(`c.notice_due_at <= ?`, new Date(now.getTime() + 3 * 86_400_000));
+  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = await q.query<{ n: string }>(`SELECT count(*) AS n FROM cases c ${w}`, params);
+  const limit = query.limit ?? 50;
+  const offset = query.offset ?? 0;
+  const { rows } = await q.query<SummaryRow>(
+    `SELECT ${SUMMARY_COLUMNS} FROM cases c JOIN cameras cam ON cam.id = c.camera_id LEFT JOIN users cu ON cu.id = c.claimed_by
+     ${w} ORDER BY c.notice_due_at, c.occurred_at, c.id LIMIT ${limit} OFFSET ${offset}`,
+    params,
+  );
+  return { items: rows.map((r) => toSummary(r, now)), total: Number(total.rows[0]!.n) };
+}
+
+export async function caseDetail(q: Queryable, id: string, agencyId: string | null, now: Date, storage: StorageLike | undefined): Promise<CaseDetail> {
+  if (!isUuid(id)) throw new NotFoundError('no such case');
+  const { rows } = await q.query<SummaryRow & {
+    rule_summary: string; event: { signalState?: unknown }; confirmed_by_name: string | null; confirmed_at: Date | null; approved_by_name: string | null; approved_at: Date | null;
+    rejected_reason: NonNullable<CaseDetail['rejection']>['reason'] | null; rejected_text: string | null; owner_id: string | null; resolving_agency_id: string | null;
+  }>(
+    `SELECT ${SUMMARY_COLUMNS}, c.rule_summary, c.event, cb.username AS confirmed_by_name, c.confirmed_at, ab.username AS approved_by_name, c.approved_at,
+            c.rejected_reason, c.rejected_text, c.owner_id, c.resolving_agency_id
+       FROM cases c JOIN cameras cam ON cam.id = c.camera_id LEFT JOIN users cu ON cu.id = c.claimed_by
+       LEFT JOIN users cb ON cb.id = c.confirmed_by LEFT JOIN users ab ON ab.id = c.approved_by
+      WHERE c.id = $1 AND ($2::uuid IS NULL OR c.agency_id = $2 OR c.resolving_agency_id = $2)`,
+    [id, agencyId],
+  );
+  const r = rows[0];
+  if (!r) throw new NotFoundError('no such case');
+  const ev = await q.query<{ id: string; kind: string; bucket: string; key: string; sha256: string; size: string; content_type: string; captured_at: Date }>(
+    'SELECT id, kind, bucket, key, sha256, size, content_type, captured_at FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind', [id]);
+  const evidence = await Promise.all(ev.rows.map(async (e) => ({
+    id: e.id, kind: e.kind, contentType: e.content_type, sha256: e.sha256, size: Number(e.size), capturedAt: e.captured_at.toISOString(),
+    url: storage ? await storage.presignedGet(e.bucket as BucketName, e.key, 300).catch(() => null) : null,
+  })));
+  const fine = await fineFor(q, r.type, r.vehicle_type, r.occurred_at);
+  const owner = r.owner_id
+    ? (await q.query<{ full_name: string; address: string; province_code: string; commune: string | null; email: string | null; phone: string | null }>(
+        'SELECT full_name, address, province_code, commune, email, phone FROM registry_owners WHERE id = $1', [r.owner_id])).rows[0]
+    : undefined;
+  const notice = (await q.query<{ id: string; number: string; issued_at: Date; resolve_by: Date; sha256: string | null }>(
+    'SELECT id, number, issued_at, resolve_by, sha256 FROM notices WHERE case_id = $1', [id])).rows[0];
+  const deliveries = notice
+    ? (await q.query<{ id: string; channel: string; status: string; attempts: number; last_error: string | null; sent_at: Date | null }>(
+        'SELECT id, channel, status, attempts, last_error, sent_at FROM deliveries WHERE notice_id = $1 ORDER BY channel', [notice.id])).rows
+    : [];
+  const deadlines = await q.query<{ kind: string; due_at: Date; status: 'pending' | 'fired' | 'cancelled'; fired_at: Date | null }>(
+    'SELECT kind, due_at, status, fired_at FROM case_deadlines WHERE case_id = $1 ORDER BY due_at', [id]);
+  const warnings = await q.query<{ target: string; created_at: Date; lifted_at: Date | null }>('SELECT target, created_at, lifted_at FROM case_warnings WHERE case_id = $1 ORDER BY target', [id]);
+  const history = await q.query<{ at: Date; actor: string | null; action: string; data: unknown }>(
+    `SELECT at, actor, action, data FROM audit_log WHERE entity = 'case' AND entity_id = $1 ORDER BY seq`, [id]);
+  return {
+    ...toSummary(r, now),
+    ruleSummary: r.rule_summary,
+    signal: r.event.signalState ?? null,
+    evidence,
+    confirmedBy: r.confirmed_by_name, confirmedAt: r.confirmed_at?.toISOString() ?? null,
+    approvedBy: r.approved_by_name, approvedAt: r.approved_at?.toISOString() ?? null,
+    rejection: r.rejected_reason ? { reason: r.rejected_reason, text: r.rejected_text } : null,
+    fine: fine ? { offence: fine.offence, description: fine.description, article: fine.article, legalBasis: fine.legalBasis, fineMin: fine.fineMin, fineMax: fine.fineMax, points: fine.points } : null,
+    owner: owner ? { fullName: owner.full_name, address: owner.address, provinceCode: owner.province_code, commune: owner.commune, email: owner.email, phone: owner.phone } : null,
+    resolvingAgencyId: r.resolving_agency_id,
+    notice: notice && notice.sha256
+      ? { id: notice.id, number: notice.number, issuedAt: notice.issued_at.toISOString(), resolveBy: notice.resolve_by.toISOString(), sha256: notice.sha256,
+          deliveries: deliveries.map((d) => ({ id: d.id, channel: d.channel, status: d.status, attempts: d.attempts, lastError: d.last_error, sentAt: d.sent_at?.toISOString() ?? null })) }
+      : null,
+    deadlines: deadlines.rows.map((d) => ({ kind: d.kind, dueAt: d.due_at.toISOString(), status: d.status, firedAt: d.fired_at?.toISOString() ?? null })),
+    warnings: warnings.rows.map((w) => ({ target: w.target, createdAt: w.created_at.toISOString(), liftedAt: w.lifted_at?.toISOString() ?? null })),
+    history: history.rows.map((h) => ({ at: h.at.toISOString(), actor: h.actor, action: h.action, data: h.data })),
+  };
+}

@@ -1,0 +1,73 @@
+// CSV import of registration data; each bad row is reported with its line number and reason, good rows upserted.
+import type { Db } from '@phatnguoi/core/db';
+import { withTransaction } from '@phatnguoi/core/db';
+import { UserError } from '@phatnguoi/core/errors';
+import { REGISTRY_CSV_COLUMNS, type ImportReport } from '@phatnguoi/core/contracts/api/registry';
+import { PLATE_COLOURS, CASE_VEHICLE_TYPES } from '@phatnguoi/core/contracts/api/common';
+import { appendAudit } from '../audit/chain';
+import type { Clock } from '../clock';
+import { normalisePlateInput, plateKindOf } from './plates';
+
+/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+      } else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { row.push(field); field = ''; }
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field); rows.push(row); row = []; field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+export async function importRegistryCsv(db: Db, clock: Clock, actor: { id: string; name: string }, text: string): Promise<ImportReport> {
+  const rows = parseCsv(text.replace(/^\uFEFF/, ''));
+  const header = rows[0]?.map((h) => h.trim().toLowerCase());
+  if (!header || REGISTRY_CSV_COLUMNS.some((c, i) => header[i] !== c)) {
+    throw new UserError('bad_csv_header', `the first line must be: ${REGISTRY_CSV_COLUMNS.join(',')}`);
+  }
+  const rejected: ImportReport['rejected'] = [];
+  let accepted = 0;
+  await withTransaction(db, async (tx) => {
+    for (let i = 1; i < rows.length; i++) {
+      const line = i + 1;
+      const r = rows[i]!;
+      if (r.length === 1 && r[0]!.trim() === '') continue;
+      if (r.length !== REGISTRY_CSV_COLUMNS.length) { rejected.push({ line, reason: `expected ${REGISTRY_CSV_COLUMNS.length} fields, got ${r.length}` }); continue; }
+      const [plateIn, colour, vtype, brand, vcolour, name, idNumber, address, province, commune, email, phone] = r.map((f) => f.trim()) as string[];
+      if (!(CASE_VEHICLE_TYPES as readonly string[]).includes(vtype!)) { rejected.push({ line, reason: `unknown vehicle_type "${vtype}"` }); continue; }
+      const plate = normalisePlateInput(plateIn!, plateKindOf(vtype!));
+      if (!plate) { rejected.push({ line, reason: `invalid plate "${plateIn}"` }); continue; }
+      if (!(PLATE_COLOURS as readonly string[]).includes(colour!)) { rejected.push({ line, reason: `unknown plate_colour "${colour}"` }); continue; }
+      if (!name || !idNumber || !address) { rejected.push({ line, reason: 'owner_name, owner_id_number and address are required' }); continue; }
+      if (!/^\d{2}$/.test(province!)) { rejected.push({ line, reason: `province_code must be two digits, got "${province}"` }); continue; }
+      if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) { rejected.push({ line, reason: `invalid email "${email}"` }); continue; }
+      const o = await tx.query<{ id: string }>(
+        `INSERT INTO registry_owners (full_name, id_number, address, province_code, commune, email, phone, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+         ON CONFLICT (id_number) DO UPDATE SET full_name = EXCLUDED.full_name, address = EXCLUDED.address, province_code = EXCLUDED.province_code,
+           commune = EXCLUDED.commune, email = EXCLUDED.email, phone = EXCLUDED.phone, updated_at = EXCLUDED.updated_at RETURNING id`,
+        [name, idNumber, address, province, commune || null, email || null, phone || null, clock.now()],
+      );
+      await tx.query(
+        `INSERT INTO registry_vehicles (plate, plate_colour, vehicle_type, brand, colour, owner_id, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7)
+         ON CONFLICT (plate) DO UPDATE SET plate_colour = EXCLUDED.plate_colour, vehicle_type = EXCLUDED.vehicle_type, brand = EXCLUDED.brand,
+           colour = EXCLUDED.colour, owner_id = EXCLUDED.owner_id, updated_at = EXCLUDED.updated_at`,
+        [plate, colour, vtype, brand || null, vcolour || null, o.rows[0]!.id, clock.now()],
+      );
+      accepted += 1;
+    }
+    await appendAudit(tx, { at: clock.now(), actorId: actor.id, actor: actor.name, action: 'registry.import', entity: 'registry', entityId: 'vehicles', data: { accepted, rejected: rejected.length } });
+  });
+  return { accepted, rejected };
+}
