@@ -1,0 +1,124 @@
+// One VehicleDetector for every supported model: preprocessing and head decoding come from the config,
+// so the pipeline does not know which model runs.
+import * as tf from '@tensorflow/tfjs';
+import type { Box, Detection, RgbImage, VehicleClass, VehicleDetector } from '@phatnguoi/core/contracts/detection';
+import { classTable, type DetectorConfig } from './config';
+import { decodeBoxes6, decodeCenterNet, decodeNanodet, decodeYolo, nonMaxSuppression, type Candidate, type RawOutput } from './decode';
+import { inputTensor, resizeFrame, toImageBox, type InputTransform } from './preprocess';
+
+export type LoadedModel = { kind: 'graph'; model: tf.GraphModel } | { kind: 'layers'; model: tf.LayersModel };
+
+/** Per-stage milliseconds of the last `detect` call (for benchmarks). */
+export interface DetectTimings {
+  preprocessMs: number;
+  modelMs: number;
+  decodeMs: number;
+}
+
+export class TfVehicleDetector implements VehicleDetector {
+  readonly name: string;
+  readonly lastTimings: DetectTimings = { preprocessMs: 0, modelMs: 0, decodeMs: 0 };
+  private readonly classes: Array<VehicleClass | null>;
+  private useAsync = false;
+  private disposed = false;
+
+  constructor(
+    readonly config: DetectorConfig,
+    private readonly loaded: LoadedModel,
+  ) {
+    this.name = config.name;
+    this.classes = classTable(config);
+  }
+
+  async detect(image: RgbImage, roi?: Box): Promise<Detection[]> {
+    if (this.disposed) throw new Error(`detector ${this.name} is disposed`);
+    const t0 = performance.now();
+    const { pixels, transform } = await resizeFrame(image, this.config.input, roi);
+    const input = inputTensor(pixels, this.config.input);
+    const t1 = performance.now();
+    let outputs: RawOutput[];
+    try {
+      outputs = await this.run(input);
+    } finally {
+      input.dispose();
+    }
+    const t2 = performance.now();
+    const detections = this.postprocess(outputs, transform);
+    const t3 = performance.now();
+    Object.assign(this.lastTimings, { preprocessMs: t1 - t0, modelMs: t2 - t1, decodeMs: t3 - t2 });
+    return detections;
+  }
+
+  /** Runs the model on a prepared input tensor and downloads its outputs. */
+  async run(input: tf.Tensor4D): Promise<RawOutput[]> {
+    let result: tf.Tensor | tf.Tensor[];
+    if (this.loaded.kind === 'layers') {
+      result = this.loaded.model.predict(input) as tf.Tensor | tf.Tensor[];
+    } else if (this.useAsync) {
+      result = (await this.loaded.model.executeAsync(input)) as tf.Tensor | tf.Tensor[];
+    } else {
+      try {
+        result = this.loaded.model.execute(input) as tf.Tensor | tf.Tensor[];
+      } catch (err) {
+        // Graphs with control flow (some SSD exports) only run asynchronously.
+        if (!/executeAsync/.test((err as Error).message)) throw err;
+        this.useAsync = true;
+        result = (await this.loaded.model.executeAsync(input)) as tf.Tensor | tf.Tensor[];
+      }
+    }
+    const tensors = Array.isArray(result) ? result : [result];
+    try {
+      return await Promise.all(tensors.map(async (t) => ({ data: (await t.data()) as Float32Array, shape: t.shape })));
+    } finally {
+      tensors.forEach((t) => t.dispose());
+    }
+  }
+
+  /** Raw outputs → detections in image pixels (decode, class mapping, per-class NMS). */
+  postprocess(outputs: RawOutput[], transform: InputTransform): Detection[] {
+    const cfg = this.config;
+    const numClasses = cfg.labels.length;
+    const dims = { inputWidth: cfg.input.width, inputHeight: cfg.input.height };
+    const head = cfg.head;
+    let cands: Candidate[];
+    switch (head.type) {
+      case 'yolo':
+        cands = decodeYolo(single(outputs, 'yolo'), numClasses, { ...head, ...dims }, cfg.scoreThreshold);
+        break;
+      case 'boxes6':
+        cands = decodeBoxes6(single(outputs, 'boxes6'), { ...head, ...dims }, numClasses, cfg.scoreThreshold);
+        break;
+      case 'nanodet':
+        cands = decodeNanodet(outputs, { ...head, ...dims }, numClasses, cfg.scoreThreshold);
+        break;
+      case 'centernet':
+        cands = decodeCenterNet(single(outputs, 'centernet'), numClasses, head.stride, cfg.scoreThreshold);
+        break;
+    }
+    const mapped: Array<Candidate & { vc: VehicleClass }> = [];
+    for (const c of cands) {
+      const vc = this.classes[c.cls];
+      if (vc) mapped.push({ ...c, vc });
+    }
+    // NMS per system class: two model labels mapped to one class (e.g. car/van) must not both survive.
+    const kept = nonMaxSuppression(mapped, cfg.iouThreshold, cfg.maxDetections, (c) => c.vc);
+    const detections: Detection[] = [];
+    for (const c of kept) {
+      const box = toImageBox(c.box, transform);
+      if (box[2] - box[0] < 1 || box[3] - box[1] < 1) continue;
+      detections.push({ box, cls: c.vc, score: c.score });
+    }
+    return detections;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.loaded.model.dispose();
+  }
+}
+
+function single(outputs: RawOutput[], head: string): RawOutput {
+  if (outputs.length !== 1) throw new Error(`${head} head: expected one output, the model has ${outputs.length}`);
+  return outputs[0]!;
+}
