@@ -34,6 +34,9 @@ const ROUTES: RouteDef[] = [
   { pattern: '/ops/cameras', roles: ['operator', 'supervisor', 'admin'], title: 'nav.cameras', component: CameraGrid },
   { pattern: '/admin/cameras', roles: ['admin'], title: 'nav.cameraSetup', component: CameraListPage },
   { pattern: '/admin/cameras/:id', roles: ['admin'], title: 'nav.cameraSetup', component: CameraSetupPage },
+  // /tra-cuu/<token> is the address printed as a QR code on notices; /lookup is the English alias.
+  { pattern: '/tra-cuu', roles: null, title: 'nav.lookup', component: LookupPage },
+  { pattern: '/tra-cuu/:ref', roles: null, title: 'citizen.caseTitle', component: PublicCasePage },
   { pattern: '/lookup', roles: null, title: 'nav.lookup', component: LookupPage },
   { pattern: '/lookup/:ref', roles: null, title: 'citizen.caseTitle', component: PublicCasePage },
 ];
@@ -50,7 +53,7 @@ function Header() {
   const { t, lang, setLang } = useI18n();
   const { user, logout } = useAuth();
   const { navigate, path } = useRouter();
-  const isCitizen = path.startsWith('/lookup');
+  const isCitizen = path.startsWith('/lookup') || path.startsWith('/tra-cuu');
   return (
     <header className="app-header">
       <a className="skip-link" href="#main">
@@ -66,7 +69,7 @@ function Header() {
           ))}
           {(isCitizen || !user) && (
             <li>
-              <Link to="/lookup">{t('nav.lookup')}</Link>
+              <Link to="/tra-cuu">{t('nav.lookup')}</Link>
             </li>
           )}
         </ul>

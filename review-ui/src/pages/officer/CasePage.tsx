@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
 import type { CaseDetail, ClaimResponse, ConfirmRequest, QueueResponse, RejectReason, RejectRequest } from '@phatnguoi/core/contracts/api/cases';
 import type { SignalState } from '@phatnguoi/core/contracts/violation-event';
-import { api, ApiError } from '../../api/client';
+import { api, ApiError, apiUrl } from '../../api/client';
 import { paths } from '../../api/paths';
 import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth';
@@ -73,7 +73,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
     const timer = window.setInterval(take, CLAIM_RENEW_MS);
     const release = () => {
       // keepalive lets the release go out even while the tab closes
-      void fetch(`/api${paths.claim(id)}`, { method: 'DELETE', credentials: 'same-origin', keepalive: true }).catch(() => undefined);
+      void fetch(apiUrl(paths.release(id)), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', credentials: 'same-origin', keepalive: true }).catch(() => undefined);
     };
     window.addEventListener('pagehide', release);
     return () => {

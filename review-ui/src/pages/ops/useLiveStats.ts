@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
+import type { CameraStatusMessage, StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
 import { api, apiUrl } from '../../api/client';
 import { paths } from '../../api/paths';
 
@@ -7,13 +7,25 @@ export interface LiveStats {
   stats: StatsSnapshot | null;
   connected: boolean;
   error: Error | null;
-  /** How many snapshots arrived over the live channel (not counting the first GET). */
+  /** How many messages arrived over the live channel. */
   updates: number;
 }
 
+/** Applies one camera status message from ingest to the snapshot's camera list. */
+export function applyCameraStatus(stats: StatsSnapshot, m: CameraStatusMessage): StatsSnapshot {
+  return {
+    ...stats,
+    cameras: stats.cameras.map((c) =>
+      c.cameraId === m.cameraId
+        ? { ...c, online: m.online, fps: m.fps ?? c.fps, detectionsPerSecond: m.detectionsPerSecond ?? c.detectionsPerSecond, updatedAt: m.at ?? c.updatedAt }
+        : c,
+    ),
+  };
+}
+
 /**
- * The first snapshot comes from GET /stats, then the wall follows the SSE stream; EventSource
- * reconnects by itself after a drop, and `connected` says whether it is up right now.
+ * The first snapshot comes from GET /stats, then the wall follows the SSE stream (`snapshot` events
+ * every few seconds, `camera` events as ingest reports); EventSource reconnects by itself after a drop.
  */
 export function useLiveStats(): LiveStats {
   const [state, setState] = useState<LiveStats>({ stats: null, connected: false, error: null, updates: 0 });
@@ -24,18 +36,24 @@ export function useLiveStats(): LiveStats {
       .then((s) => setState((st) => (st.stats && st.stats.at > s.at ? st : { ...st, stats: s, error: null })))
       .catch((e: unknown) => !ctl.signal.aborted && setState((st) => ({ ...st, error: e instanceof Error ? e : new Error(String(e)) })));
     const es = new EventSource(apiUrl(paths.statsStream), { withCredentials: true });
-    const onSnapshot = (ev: MessageEvent<string>) => {
+    es.onopen = () => setState((st) => ({ ...st, connected: true }));
+    es.onerror = () => setState((st) => ({ ...st, connected: false }));
+    es.addEventListener('snapshot', (ev: MessageEvent<string>) => {
       try {
         const s = JSON.parse(ev.data) as StatsSnapshot;
         setState((st) => ({ stats: s, connected: true, error: null, updates: st.updates + 1 }));
       } catch {
         // a malformed event is skipped; the next snapshot replaces it
       }
-    };
-    es.onopen = () => setState((st) => ({ ...st, connected: true }));
-    es.onerror = () => setState((st) => ({ ...st, connected: false }));
-    es.onmessage = onSnapshot;
-    es.addEventListener('stats', onSnapshot as EventListener);
+    });
+    es.addEventListener('camera', (ev: MessageEvent<string>) => {
+      try {
+        const m = JSON.parse(ev.data) as CameraStatusMessage;
+        setState((st) => (st.stats ? { ...st, stats: applyCameraStatus(st.stats, m), updates: st.updates + 1 } : st));
+      } catch {
+        // ignore a malformed status message
+      }
+    });
     return () => {
       ctl.abort();
       es.close();

@@ -197,7 +197,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
       {c.notice && (
         <section aria-label={t('case.notice')} className="notice">
           <p>{t('sup.noticeNo', { number: c.notice.number, at: formatDateTime(c.notice.resolveBy) })}</p>
-          <a className="button" href={apiUrl(paths.noticePdf(id))} download={`${c.notice.number}.pdf`} data-testid="notice-download">
+          <a className="button" href={apiUrl(paths.noticePdf(c.notice.id))} download={`${c.notice.number}.pdf`} data-testid="notice-download">
             {t('sup.download')}
           </a>
           {c.notice.deliveries.length > 0 && (
