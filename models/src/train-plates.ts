@@ -113,7 +113,8 @@ async function main(): Promise<void> {
   let tLog = Date.now();
   let examples = 0;
   for (let step = state.step + 1; step <= steps; step++) {
-    optimizer.learningRate = lrAt(step);
+    // AdamOptimizer reads its learning rate on every update; the field is only typed protected.
+    (optimizer as unknown as { learningRate: number }).learningRate = lrAt(step);
     const batch = makeBatch(pool, rng, batchSize);
     const targets = ctcTargets(batch.labels, READER_CLASSES, READER_BLANK, MAX_LABEL);
     const x = tf.tensor4d(batch.xs, [batchSize, READER_HEIGHT, READER_WIDTH, 1]);

@@ -132,9 +132,9 @@ export function synthesiseExample(raster: PlateRaster, rng: Rng, out: Float32Arr
   const bh = by2 - by1;
   const jit = 0.06 * level;
   const box: Box = [
-    bx1 + uni(rng, -jit - 0.03 * level, jit) * bw,
+    bx1 + uni(rng, -jit - 0.03 * level, jit + 0.03 * level) * bw,
     by1 + uni(rng, -jit - 0.04 * level, jit) * bh,
-    bx2 + uni(rng, -jit, jit + 0.03 * level) * bw,
+    bx2 + uni(rng, -jit - 0.03 * level, jit + 0.03 * level) * bw,
     by2 + uni(rng, -jit, jit + 0.04 * level) * bh,
   ];
   // Background around the plate: a vehicle body (any grey level) with a gradient and speckle.

@@ -1,0 +1,96 @@
+// The plate reader: localise candidate plates in a vehicle crop, read each with the trained CTC
+// network, keep the most confident read that passes format validation. Nothing valid → null.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Box, PlateLayout, PlateRead, RgbImage, VehicleClass } from '@phatnguoi/core/contracts/detection';
+import { initTf, tf } from '../tf/runtime';
+import { loadLayersModelFromFile } from '../tf/file-io';
+import { classifyPlateColour } from './colour';
+import { ctcGreedyDecode } from './ctc-decode';
+import { buildReaderInput, READER_CLASSES, READER_HEIGHT, READER_STEPS, READER_WIDTH, rgbGreySampler, standardise } from './input';
+import { localisePlates } from './localise';
+import { interpretDecoded, type InterpretedRead } from './postprocess';
+
+/** The committed weights: models/plate-reader/model.json at the repository root. */
+export const DEFAULT_PLATE_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/plate-reader/model.json');
+
+export interface PlateReaderOptions {
+  modelPath?: string;
+  /** Reads below this confidence are dropped (default 0.3); the track vote decides on the rest. */
+  minConfidence?: number;
+  /** Candidate boxes tried per crop (default 3). */
+  maxCandidates?: number;
+}
+
+export interface PlateReader {
+  /** Localise and read the plate of a vehicle crop; box in crop pixels. */
+  read(vehicleCrop: RgbImage, vehicleClass: VehicleClass): Promise<PlateRead | null>;
+  /** Read an image that is already a plate crop (layout tried both ways when not given). */
+  readPlateCrop(plate: RgbImage, layout?: PlateLayout): Promise<PlateRead | null>;
+  dispose(): void;
+}
+
+interface Attempt {
+  box: Box;
+  layout: PlateLayout;
+}
+
+function layoutsFor(aspect: number, cls: VehicleClass): PlateLayout[] {
+  if (cls === 'motorbike' || cls === 'bicycle') return ['two-line'];
+  if (aspect >= 3.4) return ['one-line'];
+  if (aspect <= 2.5) return ['two-line'];
+  return ['one-line', 'two-line'];
+}
+
+export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<PlateReader> {
+  await initTf();
+  const model = await loadLayersModelFromFile(opts.modelPath ?? DEFAULT_PLATE_MODEL);
+  const minConfidence = opts.minConfidence ?? 0.3;
+  const per = READER_HEIGHT * READER_WIDTH;
+
+  async function readAttempts(img: RgbImage, attempts: Attempt[]): Promise<{ attempt: Attempt; read: InterpretedRead } | null> {
+    if (attempts.length === 0) return null;
+    const sampler = rgbGreySampler(img);
+    const xs = new Float32Array(attempts.length * per);
+    attempts.forEach((a, i) => {
+      buildReaderInput(sampler, a.box, a.layout, xs, i * per);
+      standardise(xs, i * per, per);
+    });
+    const probs = tf.tidy(() => {
+      const x = tf.tensor4d(xs, [attempts.length, READER_HEIGHT, READER_WIDTH, 1]);
+      return tf.softmax(model.predict(x) as tf.Tensor3D, -1);
+    });
+    const data = (await probs.data()) as Float32Array;
+    probs.dispose();
+    let best: { attempt: Attempt; read: InterpretedRead } | null = null;
+    attempts.forEach((attempt, i) => {
+      const size = READER_STEPS * READER_CLASSES;
+      const decoded = ctcGreedyDecode(data.subarray(i * size, (i + 1) * size), READER_STEPS, READER_CLASSES);
+      const read = interpretDecoded(decoded, attempt.layout, READER_STEPS);
+      if (read && (!best || read.confidence > best.read.confidence)) best = { attempt, read };
+    });
+    return best;
+  }
+
+  function toPlateRead(img: RgbImage, found: { attempt: Attempt; read: InterpretedRead } | null): PlateRead | null {
+    if (!found || found.read.confidence < minConfidence) return null;
+    const { colour } = classifyPlateColour(img, found.attempt.box);
+    return { text: found.read.text, layout: found.attempt.layout, colour, confidence: found.read.confidence, box: found.attempt.box };
+  }
+
+  return {
+    async read(vehicleCrop, vehicleClass) {
+      const candidates = localisePlates(vehicleCrop, vehicleClass, { maxCandidates: opts.maxCandidates ?? 3 });
+      const attempts = candidates.flatMap((c) => layoutsFor(c.aspect, vehicleClass).map((layout) => ({ box: c.box, layout })));
+      return toPlateRead(vehicleCrop, await readAttempts(vehicleCrop, attempts));
+    },
+    async readPlateCrop(plate, layout) {
+      const box: Box = [0, 0, plate.width, plate.height];
+      const layouts: PlateLayout[] = layout ? [layout] : ['one-line', 'two-line'];
+      return toPlateRead(plate, await readAttempts(plate, layouts.map((l) => ({ box, layout: l }))));
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
+}
