@@ -33,8 +33,10 @@ export async function startEmbeddedPostgres(opts: { dir?: string; port?: number;
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
-      await db.close();
+      // Clients that never disconnect must not hold shutdown forever.
+      const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, 5_000).unref())]);
+      await timeout(server.stop());
+      await timeout(db.close());
     },
   };
 }
