@@ -1,0 +1,76 @@
+// Render a scenario to an H.264 mp4 plus its truth file.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createH264Encoder } from '@phatnguoi/core/ffmpeg/encode';
+import { cameraGeometry } from '../geometry';
+import { parseScenario, type Scenario } from '../scenario/schema';
+import { TRUTH_VERSION, tracksOf, type TruthFile } from '../truth';
+import { simulate } from '../world/simulate';
+import { deriveViolations, RED_GRACE_S, SUSTAIN_S } from '../world/violations';
+import { SceneRenderer, type TruthFrame } from './compose';
+
+export interface RenderResult {
+  videoPath: string;
+  truthPath: string;
+  truth: TruthFile;
+  frames: number;
+  seconds: number;
+}
+
+export interface RenderVideoOptions {
+  videoPath: string;
+  truthPath: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Everything known about a scenario without rendering pixels: simulation, violations, geometry. */
+export function planScenario(scenario: Scenario) {
+  const s = parseScenario(scenario);
+  const sim = simulate(s);
+  const { violations, nearMisses } = deriveViolations(sim);
+  return { sim, violations, nearMisses, geometry: cameraGeometry(sim) };
+}
+
+export async function renderScenarioVideo(scenario: Scenario, o: RenderVideoOptions): Promise<RenderResult> {
+  const started = process.hrtime.bigint();
+  const plan = planScenario(scenario);
+  const s = plan.sim.scenario;
+  const renderer = await SceneRenderer.create(plan.sim);
+  await mkdir(dirname(o.videoPath), { recursive: true });
+  await mkdir(dirname(o.truthPath), { recursive: true });
+  const enc = createH264Encoder({ output: o.videoPath, width: s.width, height: s.height, fps: s.fps });
+  const frames: TruthFrame[] = [];
+  const seen = new Set<string>();
+  try {
+    for (let k = 0; k < renderer.frameCount; k++) {
+      const { rgb, truth } = await renderer.render(k);
+      await enc.write(rgb);
+      frames.push(truth);
+      for (const obj of truth.objects) seen.add(obj.trackId);
+      o.onProgress?.(k + 1, renderer.frameCount);
+    }
+    await enc.end();
+  } catch (e) {
+    enc.abort();
+    throw e;
+  }
+  for (const v of plan.violations) seen.add(v.trackId);
+  const truth: TruthFile = {
+    version: TRUTH_VERSION,
+    scenario: s,
+    video: { width: s.width, height: s.height, fps: s.fps, frames: frames.length, durationS: frames.length / s.fps },
+    geometry: plan.geometry,
+    rules: {
+      redGraceS: RED_GRACE_S,
+      sustainS: SUSTAIN_S,
+      crossing: 'a vehicle crosses a line when its ground point nearest the camera (the bottom-centre of its box; the rear for traffic driving away) passes it',
+    },
+    tracks: tracksOf(plan.sim, seen),
+    violations: plan.violations,
+    nearMisses: plan.nearMisses,
+    frames,
+  };
+  await writeFile(o.truthPath, JSON.stringify(truth));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { videoPath: o.videoPath, truthPath: o.truthPath, truth, frames: frames.length, seconds };
+}
