@@ -54,7 +54,7 @@ export class FrameRingWriter {
 
   constructor(private readonly opts: FrameRingOptions) {
     if (!Number.isInteger(opts.slots) || opts.slots < 2) throw new Error('frame ring needs at least 2 slots');
-    this.maxPending = opts.maxPending ?? 2;
+    this.maxPending = opts.maxPending ?? 8;
     this.key = frameStreamKey(opts.cameraId, opts.keyPrefix);
     this.dir = cameraRingDir(opts.rootDir, opts.cameraId);
   }

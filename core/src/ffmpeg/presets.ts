@@ -35,9 +35,20 @@ export function inputPreset(url: string, opts: InputPresetOptions = {}): string[
   return sourceKind(url) === 'rtsp' ? rtspInputPreset(opts) : fileInputPreset();
 }
 
-/** Process-wide options: quiet logs (errors only, parsed for diagnosis), no interactive stdin. */
-export function globalPreset(): string[] {
-  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'];
+/**
+ * Process-wide options: no interactive stdin, no progress lines. Camera processes log at `info`
+ * because the input summary carries the wall-clock start (`start: <epoch>`) that places the
+ * segment ring on the clock; one-shot commands log errors only.
+ */
+export function globalPreset(level: 'error' | 'info' = 'error'): string[] {
+  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', level];
+}
+
+/** The input's wall-clock start time from ffmpeg's input summary (info level), epoch seconds. */
+export function parseInputStart(stderrLine: string): number | null {
+  const m = /Duration: .*, start: (\d+\.\d+)/.exec(stderrLine);
+  const t = m ? Number(m[1]) : NaN;
+  return Number.isFinite(t) && t > 1e9 ? t : null;
 }
 
 export interface SampleOptions {
@@ -71,20 +82,20 @@ export interface SegmentOptions {
   segmentSeconds: number;
   /** File names wrap after this many segments (a fixed ring of files). */
   wrap: number;
-  /** CSV list of finished segments: `file,startEpochSeconds,endEpochSeconds`. */
+  /** CSV list of finished segments: `file,startSeconds,endSeconds` relative to the input start. */
   listFile: string;
 }
 
 /**
  * Output options for the evidence ring: the first video stream copied (no re-encode) into MPEG-TS
- * segments aligned to the wall clock, listed with their wall-clock start and end (`-copyts` keeps
- * the wall-clock timestamps from the input preset in the list).
+ * segments cut near wall-clock multiples, listed with start and end relative to the input start
+ * (add `parseInputStart` for wall-clock times). No `-copyts`: with epoch timestamps the JPEG
+ * output's frame-rate logic would fill the gap from zero with duplicates.
  */
 export function segmentRingPreset(opts: SegmentOptions): string[] {
   return [
     '-map', '0:v:0',
     '-c', 'copy',
-    '-copyts',
     '-f', 'segment',
     '-segment_format', 'mpegts',
     '-segment_time', String(opts.segmentSeconds),

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS camera_status;
+DROP TABLE IF EXISTS camera_leases;

@@ -1,0 +1,87 @@
+// Camera leases in PostgreSQL. Each process renews what it holds every TTL/3 and takes cameras
+// whose lease lapsed (a crashed process's cameras move within one TTL), aiming for an even share:
+// ceil(enabled cameras / live holders). Every statement is a single atomic query, and no
+// transaction is held open (embedded PGlite multiplexes one connection).
+import type { Queryable } from '@phatnguoi/core/db';
+
+export interface LeaseIdentity {
+  role: string;
+  holder: string;
+  node: string;
+}
+
+export interface LeasedCamera {
+  id: string;
+  name: string;
+  streamUrl: string;
+  sampleFps: number;
+}
+
+const TAKE_SQL = `
+INSERT INTO camera_leases (camera_id, role, holder, node, expires_at, taken_at)
+VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond', now())
+ON CONFLICT (camera_id, role) DO UPDATE
+  SET holder = EXCLUDED.holder, node = EXCLUDED.node, expires_at = EXCLUDED.expires_at, taken_at = now()
+  WHERE camera_leases.expires_at < now() OR camera_leases.holder = EXCLUDED.holder
+RETURNING camera_id`;
+
+/** Takes one camera if it is free, lapsed or already ours. True when we hold it afterwards. */
+export async function takeLease(db: Queryable, who: LeaseIdentity, cameraId: string, ttlMs: number): Promise<boolean> {
+  const { rowCount } = await db.query(TAKE_SQL, [cameraId, who.role, who.holder, who.node, ttlMs]);
+  return (rowCount ?? 0) > 0;
+}
+
+/** Extends our leases; returns the ids still held (a lease another process took over is gone). */
+export async function renewLeases(db: Queryable, who: LeaseIdentity, cameraIds: string[], ttlMs: number): Promise<Set<string>> {
+  if (cameraIds.length === 0) return new Set();
+  const { rows } = await db.query<{ camera_id: string }>(
+    `UPDATE camera_leases SET expires_at = now() + $4 * interval '1 millisecond'
+      WHERE role = $1 AND holder = $2 AND camera_id = ANY($3::uuid[])
+      RETURNING camera_id`,
+    [who.role, who.holder, cameraIds, ttlMs],
+  );
+  return new Set(rows.map((r) => r.camera_id));
+}
+
+export async function releaseLeases(db: Queryable, who: LeaseIdentity, cameraIds: string[]): Promise<void> {
+  if (cameraIds.length === 0) return;
+  await db.query(`DELETE FROM camera_leases WHERE role = $1 AND holder = $2 AND camera_id = ANY($3::uuid[])`, [who.role, who.holder, cameraIds]);
+}
+
+export interface LeasePlan {
+  /** How many cameras this holder should work: ceil(enabled / live holders). */
+  target: number;
+  /** Enabled cameras nobody holds (or whose lease lapsed), oldest lease first. */
+  free: string[];
+  enabled: number;
+  liveHolders: number;
+}
+
+/** Counts enabled cameras and live holders of the role, and lists takeable cameras. */
+export async function planLeases(db: Queryable, who: LeaseIdentity, maxCameras = Infinity): Promise<LeasePlan> {
+  const { rows } = await db.query<{ enabled: string; holders: string }>(
+    `SELECT (SELECT count(*) FROM cameras WHERE enabled) AS enabled,
+            (SELECT count(DISTINCT holder) FROM camera_leases WHERE role = $1 AND expires_at >= now() AND holder <> $2) AS holders`,
+    [who.role, who.holder],
+  );
+  const enabled = Number(rows[0]?.enabled ?? 0);
+  const liveHolders = Number(rows[0]?.holders ?? 0) + 1;
+  const free = await db.query<{ id: string }>(
+    `SELECT c.id FROM cameras c
+       LEFT JOIN camera_leases l ON l.camera_id = c.id AND l.role = $1
+      WHERE c.enabled AND (l.camera_id IS NULL OR l.expires_at < now())
+      ORDER BY l.expires_at NULLS FIRST, c.id`,
+    [who.role],
+  );
+  return { target: Math.min(maxCameras, Math.ceil(enabled / liveHolders)), free: free.rows.map((r) => r.id), enabled, liveHolders };
+}
+
+/** Stream settings of the given cameras (only enabled ones are returned). */
+export async function loadCameras(db: Queryable, cameraIds: string[]): Promise<LeasedCamera[]> {
+  if (cameraIds.length === 0) return [];
+  const { rows } = await db.query<{ id: string; name: string; stream_url: string; sample_fps: number }>(
+    `SELECT id, name, stream_url, sample_fps FROM cameras WHERE enabled AND id = ANY($1::uuid[]) ORDER BY id`,
+    [cameraIds],
+  );
+  return rows.map((r) => ({ id: r.id, name: r.name, streamUrl: r.stream_url, sampleFps: Number(r.sample_fps) }));
+}

@@ -1,0 +1,259 @@
+// One camera: one ffmpeg that both samples JPEG frames (to the frame ring) and copies the video
+// into the segment ring. A watchdog restarts ffmpeg when no frame came for `watchdogMs` or when it
+// exits, with exponential backoff up to a cap; status (online / reconnecting / offline, last error,
+// fps, drops) is reported on every change and every `statusIntervalMs`.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@phatnguoi/core/logger';
+import type { CameraErrorCode, CameraState, CameraStatus } from '@phatnguoi/core/contracts/frames';
+import { diagnoseFfmpeg } from '@phatnguoi/core/ffmpeg/diagnose';
+import { globalPreset, inputPreset, parseInputStart, sampledJpegPipePreset, segmentRingPreset } from '@phatnguoi/core/ffmpeg/presets';
+import { startFfmpeg, type FfmpegHandle } from '@phatnguoi/core/ffmpeg/process';
+import { droppedKey, FrameRingWriter } from './frame-ring';
+import { jpegFrameSink } from './jpeg-stream';
+import { pruneSegmentRuns, RUN_START_FILE, runSegmentDir, SEGMENT_LIST_FILE } from './segment-ring';
+import type { IngestSettings } from './settings';
+
+export interface SupervisedCamera {
+  id: string;
+  streamUrl: string;
+  sampleFps: number;
+}
+
+export interface SupervisorDeps {
+  redis: Redis;
+  log: Logger;
+  settings: IngestSettings;
+  frameRingDir: string;
+  /** Redis key prefix for frame streams and counters (empty in production). */
+  keyPrefix?: string;
+  holder: string;
+  node: string;
+  onStatus: (status: CameraStatus) => void | Promise<void>;
+}
+
+export class CameraSupervisor {
+  state: CameraState = 'starting';
+  lastError: string | null = null;
+  lastErrorCode: CameraErrorCode | null = null;
+  restarts = 0;
+  lastFrameAt: number | null = null;
+  /** Process ids of ffmpeg runs still alive (normally at most one). */
+  readonly livePids = new Set<number>();
+
+  private readonly ring: FrameRingWriter;
+  private stopped = false;
+  private current: FfmpegHandle | null = null;
+  private running: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
+  private windowFrames = 0;
+  private windowStart = Date.now();
+  private fps = 0;
+  private downstreamDropped = 0;
+  private parserCorruptFrames = 0;
+  private consecutiveFailures = 0;
+  private downSince: number | null = null;
+  private lastPrune = 0;
+  private currentRun: number | undefined;
+
+  constructor(
+    readonly camera: SupervisedCamera,
+    private readonly deps: SupervisorDeps,
+  ) {
+    this.ring = new FrameRingWriter({
+      rootDir: deps.frameRingDir,
+      cameraId: camera.id,
+      slots: deps.settings.frameRingSlots,
+      redis: deps.redis,
+      keyPrefix: deps.keyPrefix,
+    });
+  }
+
+  get framesTotal(): number {
+    return this.ring.written;
+  }
+
+  get framesDropped(): number {
+    return this.ring.dropped + this.downstreamDropped;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = this.loop().catch((err: unknown) => {
+      this.deps.log.error({ err, cameraId: this.camera.id }, 'camera supervisor crashed');
+    });
+    this.statusTimer = setInterval(() => void this.tick(), this.deps.settings.statusIntervalMs);
+    this.statusTimer.unref();
+  }
+
+  /** Stops ffmpeg (SIGTERM, then SIGKILL) and waits for the loop to end. */
+  async stop(finalState: CameraState = 'stopped'): Promise<void> {
+    this.stopped = true;
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.wake?.();
+    await this.current?.stop(this.deps.settings.ffmpegStopGraceMs);
+    await this.running;
+    await this.ring.flush();
+    this.state = finalState;
+    await this.report();
+  }
+
+  status(): CameraStatus {
+    return {
+      cameraId: this.camera.id,
+      state: this.state,
+      lastError: this.lastError,
+      lastErrorCode: this.lastErrorCode,
+      fps: Math.round(this.fps * 100) / 100,
+      framesTotal: this.framesTotal,
+      framesDropped: this.framesDropped,
+      restarts: this.restarts,
+      lastFrameAt: this.lastFrameAt ? new Date(this.lastFrameAt).toISOString() : null,
+      holder: this.deps.holder,
+      node: this.deps.node,
+      updatedAt: new Date().toISOString(),
+    };
+  }
+
+  private async loop(): Promise<void> {
+    await this.ring.init();
+    const s = this.deps.settings;
+    while (!this.stopped) {
+      const failure = await this.runOnce();
+      if (this.stopped) break;
+      this.consecutiveFailures += 1;
+      this.restarts += 1;
+      this.downSince ??= Date.now();
+      this.lastError = failure.message;
+      this.lastErrorCode = failure.code;
+      const offline = this.consecutiveFailures >= s.offlineAfterFailures || Date.now() - this.downSince >= s.offlineAfterMs;
+      this.setState(offline ? 'offline' : 'reconnecting');
+      const delay = Math.min(s.backoffMaxMs, s.backoffInitialMs * 2 ** (this.consecutiveFailures - 1));
+      this.deps.log.warn({ cameraId: this.camera.id, code: failure.code, error: failure.message, retryInMs: delay }, 'camera stream failed');
+      await this.sleep(delay);
+    }
+  }
+
+  /** One ffmpeg run; resolves with the reason it ended. */
+  private async runOnce(): Promise<{ code: CameraErrorCode; message: string }> {
+    const s = this.deps.settings;
+    const runStart = Date.now();
+    this.currentRun = runStart;
+    const segDir = runSegmentDir(s.segmentDir, this.camera.id, runStart);
+    await mkdir(segDir, { recursive: true });
+    let framesThisRun = 0;
+    const { sink, parser } = jpegFrameSink((frame) => {
+      const now = Date.now();
+      framesThisRun += 1;
+      this.lastFrameAt = now;
+      this.windowFrames += 1;
+      if (framesThisRun === 1) this.onRecovered();
+      this.ring.offer(frame.jpeg, frame.width, frame.height, now);
+    });
+    const wrap = Math.ceil(s.clipRetentionSeconds / s.segmentSeconds) + 3;
+    let inputStartSeen = false;
+    const handle = startFfmpeg({
+      globalOptions: globalPreset('info'),
+      onStderr: (line) => {
+        if (inputStartSeen) return;
+        const start = parseInputStart(line);
+        if (start === null) return;
+        inputStartSeen = true;
+        void writeFile(join(segDir, RUN_START_FILE), String(start)).catch(() => undefined);
+      },
+      inputs: [{ source: this.camera.streamUrl, options: inputPreset(this.camera.streamUrl, { socketTimeoutMs: s.socketTimeoutMs }) }],
+      outputs: [
+        { options: sampledJpegPipePreset({ fps: this.camera.sampleFps, jpegQuality: s.jpegQuality }) },
+        { target: join(segDir, '%06d.ts'), options: segmentRingPreset({ segmentSeconds: s.segmentSeconds, wrap, listFile: join(segDir, SEGMENT_LIST_FILE) }) },
+      ],
+      stdout: sink,
+    });
+    this.current = handle;
+    await handle.started;
+    const pid = handle.pid();
+    if (pid) this.livePids.add(pid);
+
+    let stalled = false;
+    const watchdog = setInterval(() => {
+      const since = framesThisRun > 0 ? this.lastFrameAt! : runStart;
+      if (Date.now() - since > s.watchdogMs) {
+        stalled = true;
+        void handle.stop(s.ffmpegStopGraceMs);
+      }
+    }, Math.min(1000, Math.max(100, s.watchdogMs / 4)));
+    const exit = await handle.exited;
+    clearInterval(watchdog);
+    if (pid) this.livePids.delete(pid);
+    this.current = null;
+    this.parserCorruptFrames += parser.corruptFrames;
+
+    const diagnosis = diagnoseFfmpeg(exit.stderr, exit.error);
+    if (stalled) {
+      // A specific reason from stderr (corrupt data, auth) beats the generic one.
+      if (diagnosis.code === 'ffmpeg_exited' || diagnosis.code === 'unreachable') {
+        return { code: 'stalled', message: `no frame for ${Math.round(s.watchdogMs / 1000)} s` };
+      }
+      return diagnosis;
+    }
+    if (!exit.error) return { code: 'ffmpeg_exited', message: 'stream ended' };
+    return diagnosis;
+  }
+
+  private onRecovered(): void {
+    this.consecutiveFailures = 0;
+    this.downSince = null;
+    this.lastError = null;
+    this.lastErrorCode = null;
+    this.setState('online');
+  }
+
+  private setState(state: CameraState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.deps.log.info({ cameraId: this.camera.id, state, error: this.lastError }, 'camera state');
+    void this.report();
+  }
+
+  private async tick(): Promise<void> {
+    const now = Date.now();
+    const elapsed = (now - this.windowStart) / 1000;
+    if (elapsed > 0) this.fps = this.windowFrames / elapsed;
+    this.windowFrames = 0;
+    this.windowStart = now;
+    try {
+      const v = await this.deps.redis.hget(droppedKey(this.deps.keyPrefix), this.camera.id);
+      this.downstreamDropped = Number(v ?? 0);
+    } catch {
+      // Redis away: keep the last value
+    }
+    if (now - this.lastPrune > 30_000) {
+      this.lastPrune = now;
+      void pruneSegmentRuns(this.deps.settings.segmentDir, this.camera.id, this.deps.settings.clipRetentionSeconds, this.currentRun).catch(() => undefined);
+    }
+    await this.report();
+  }
+
+  private async report(): Promise<void> {
+    try {
+      await this.deps.onStatus(this.status());
+    } catch (err) {
+      this.deps.log.warn({ err, cameraId: this.camera.id }, 'status report failed');
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+}

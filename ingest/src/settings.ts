@@ -1,0 +1,54 @@
+// Ingest's own settings, read from the environment once, reported together with core config problems.
+import { join } from 'node:path';
+import { resolve } from 'node:path';
+import { envReader, type Config, type Env } from '@phatnguoi/core/config';
+
+export interface IngestSettings {
+  /** Lease time to live; leases are renewed every third of it, a crashed process's cameras move after it. */
+  leaseTtlMs: number;
+  /** At most this many cameras per process (0 = no limit beyond the even share). */
+  maxCameras: number;
+  /** Slots in each camera's frame ring (also the Redis stream MAXLEN ~). */
+  frameRingSlots: number;
+  jpegQuality: number;
+  /** Root of the segment ring (evidence video). */
+  segmentDir: string;
+  segmentSeconds: number;
+  /** Seconds of video kept per camera for clips. */
+  clipRetentionSeconds: number;
+  /** No frame for this long restarts the camera's ffmpeg. */
+  watchdogMs: number;
+  /** RTSP socket timeout handed to ffmpeg. */
+  socketTimeoutMs: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** Consecutive failed starts, or time down, after which a camera is reported offline (not just reconnecting). */
+  offlineAfterFailures: number;
+  offlineAfterMs: number;
+  statusIntervalMs: number;
+  ffmpegStopGraceMs: number;
+}
+
+export function loadIngestSettings(config: Pick<Config, 'dataDir'>, env: Env = process.env): IngestSettings {
+  const r = envReader(env);
+  const settings: IngestSettings = {
+    leaseTtlMs: r.int('INGEST_LEASE_TTL_MS', 15_000, { min: 1000, max: 600_000 }),
+    maxCameras: r.int('INGEST_MAX_CAMERAS', 0, { min: 0 }),
+    frameRingSlots: r.int('FRAME_RING_SLOTS', 64, { min: 4, max: 10_000 }),
+    jpegQuality: r.int('INGEST_JPEG_QUALITY', 5, { min: 2, max: 31 }),
+    segmentDir: resolve(r.string('SEGMENT_RING_DIR', join(config.dataDir, 'segments'))),
+    segmentSeconds: r.int('SEGMENT_SECONDS', 2, { min: 1, max: 60 }),
+    clipRetentionSeconds: r.int('CLIP_RETENTION_SECONDS', 120, { min: 10, max: 86_400 }),
+    watchdogMs: r.int('INGEST_WATCHDOG_MS', 10_000, { min: 500 }),
+    socketTimeoutMs: r.int('INGEST_SOCKET_TIMEOUT_MS', 5000, { min: 500 }),
+    backoffInitialMs: r.int('INGEST_BACKOFF_INITIAL_MS', 1000, { min: 10 }),
+    backoffMaxMs: r.int('INGEST_BACKOFF_MAX_MS', 30_000, { min: 10 }),
+    offlineAfterFailures: r.int('INGEST_OFFLINE_AFTER_FAILURES', 3, { min: 1 }),
+    offlineAfterMs: r.int('INGEST_OFFLINE_AFTER_MS', 30_000, { min: 0 }),
+    statusIntervalMs: r.int('INGEST_STATUS_INTERVAL_MS', 2000, { min: 100 }),
+    ffmpegStopGraceMs: r.int('INGEST_FFMPEG_STOP_GRACE_MS', 3000, { min: 0 }),
+  };
+  if (settings.backoffMaxMs < settings.backoffInitialMs) r.problem('INGEST_BACKOFF_MAX_MS', 'must be at least INGEST_BACKOFF_INITIAL_MS');
+  r.done();
+  return settings;
+}
