@@ -58,6 +58,8 @@ export interface CameraPipelineOptions {
   /** Called with each event, in order (live: enqueue `violation.created`). */
   sink?: (event: ViolationEvent) => Promise<void>;
   logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  /** Capture time of the video's first frame, for frame-aware (truth-replay) detectors; default: the first frame seen. */
+  videoStartMs?: number;
 }
 
 /** An emitted violation with its timing in the source (offline evaluation compares these with truth). */
@@ -146,7 +148,7 @@ export class CameraPipeline {
     }
     const { image } = frame;
     const t = frame.capturedAtMs / 1000;
-    this.firstMs ??= frame.capturedAtMs;
+    this.firstMs ??= this.opts.videoStartMs ?? frame.capturedAtMs;
     this.lastSeq = frame.seq;
     this.lastMs = frame.capturedAtMs;
     const g = this.geometryFor(image.width, image.height);

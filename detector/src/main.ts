@@ -1,0 +1,67 @@
+// The detector process: `tsx detector/src/main.ts`. Leases cameras (role 'detector'), reads their frame
+// streams in order, runs detection, tracking, signal state and rules, stores evidence and enqueues
+// `violation.created` (jobId = idempotency key). Stops cleanly on SIGTERM/SIGINT, saving progress.
+import { loadConfig } from '@phatnguoi/core/config';
+import { createPool } from '@phatnguoi/core/db';
+import { createLogger } from '@phatnguoi/core/logger';
+import { createQueues } from '@phatnguoi/core/queue';
+import { createStorage } from '@phatnguoi/core/storage';
+import type { PlatePort } from './pipeline/camera-pipeline';
+import { DetectorWorker } from './pipeline/detector-worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger('detector', { level: config.logLevel });
+  const db = createPool(config.databaseUrl);
+  const storage = createStorage(config);
+  await storage.ensureBuckets();
+  const queues = createQueues(config);
+
+  const { loadDetector } = await import('./models/load-detector');
+  const detector = await loadDetector(process.env.DETECTOR_CONFIG || undefined);
+  let plates: PlatePort | undefined;
+  try {
+    const { createPlateReader } = await import('./plates/index');
+    const { platePortFrom } = await import('./pipeline/plate-port');
+    plates = platePortFrom(await createPlateReader());
+  } catch (err) {
+    // Violations are still detected; every case then asks the officer to read the plate from the evidence.
+    log.error({ err: (err as Error).message }, 'plate reader unavailable; plates will need manual entry');
+  }
+
+  const worker = new DetectorWorker({
+    db,
+    redisUrl: config.redisUrl,
+    keyPrefix: process.env.FRAME_STREAM_PREFIX ?? '',
+    holder: `${config.nodeId}:${process.pid}`,
+    node: config.nodeId,
+    logger: log,
+    detector,
+    ...(plates ? { plates } : {}),
+    storage,
+    sink: async (event) => {
+      await queues.enqueue('violation.created', event);
+    },
+  });
+  await worker.start();
+  log.info({ detector: detector.name, node: config.nodeId }, 'detector started');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'detector stopping');
+    await worker.stop();
+    await queues.close();
+    await db.end();
+    detector.dispose();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: Error) => {
+  createLogger('detector').fatal({ err: err.message }, 'detector failed to start');
+  process.exit(1);
+});

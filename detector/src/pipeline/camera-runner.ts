@@ -1,0 +1,237 @@
+// Runs one leased camera: reads `frames:<cameraId>` in order from where the last detector left off,
+// decodes each JPEG, feeds the CameraPipeline and persists progress (detector_progress). Bad input —
+// an unknown camera, invalid geometry, a corrupt frame, a malformed controller message — is logged
+// clearly and skipped; it never crashes the process.
+import sharp from 'sharp';
+import type { Redis } from 'ioredis';
+import { validateGeometry } from '@phatnguoi/core/contracts/camera-geometry';
+import type { FrameRef } from '@phatnguoi/core/contracts/frames';
+import type { Queryable } from '@phatnguoi/core/db';
+import type { Logger } from '@phatnguoi/core/logger';
+import { readFrames } from '@phatnguoi/ingest/frame-ring';
+import { parseControllerMessage, signalChannel } from '../signal/controller-feed';
+import { CameraPipeline, type CameraPipelineOptions, type PipelineFrame } from './camera-pipeline';
+
+export type RunnerLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+
+export interface CameraRunnerOptions extends Omit<CameraPipelineOptions, 'cameraId' | 'geometry' | 'location' | 'logger'> {
+  db: Queryable;
+  /** A Redis connection of this runner's own (XREAD BLOCK ties it up). */
+  redis: Redis;
+  /** A subscriber connection for the controller feed (shared is fine); omit to use vision only. */
+  subscriber?: Redis;
+  keyPrefix?: string;
+  holder: string;
+  logger: RunnerLogger;
+  /** Persist progress at most this often, ms (and always on stop). */
+  progressEveryMs?: number;
+  blockMs?: number;
+}
+
+export interface RunnerCounters {
+  processed: number;
+  dropped: number;
+  corrupt: number;
+  violations: number;
+}
+
+export async function decodeJpeg(jpeg: Buffer): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const { data, info } = await sharp(jpeg, { failOn: 'error' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}
+
+export class CameraRunner {
+  readonly counters: RunnerCounters = { processed: 0, dropped: 0, corrupt: 0, violations: 0 };
+  private pipeline: CameraPipeline | null = null;
+  private abort = new AbortController();
+  private loop: Promise<void> | null = null;
+  private readonly idBySeq = new Map<number, string>();
+  private saved = { streamId: '', seq: -1, at: 0 };
+  private unsaved: RunnerCounters = { processed: 0, dropped: 0, corrupt: 0, violations: 0 };
+  private onMessage: ((channel: string, message: string) => void) | null = null;
+  private lastSeq = -1;
+
+  constructor(
+    readonly cameraId: string,
+    private readonly opts: CameraRunnerOptions,
+  ) {}
+
+  /** Loads the camera and starts reading; false (with a logged reason) when the camera cannot be run. */
+  async start(): Promise<boolean> {
+    const log = this.opts.logger;
+    const { rows } = await this.opts.db.query<{ name: string; address: string; geometry: unknown; enabled: boolean }>(
+      `SELECT name, address, geometry, enabled FROM cameras WHERE id::text = $1`,
+      [this.cameraId],
+    );
+    const cam = rows[0];
+    if (!cam) {
+      log.error({ cameraId: this.cameraId }, 'unknown camera: no such row in cameras; not processing its frames');
+      return false;
+    }
+    if (cam.geometry === null || cam.geometry === undefined) {
+      log.error({ cameraId: this.cameraId }, 'camera has no geometry (stop lines, lanes, signal heads); set it up before detection can run');
+      return false;
+    }
+    const checked = validateGeometry(cam.geometry);
+    if (!checked.ok) {
+      log.error({ cameraId: this.cameraId, errors: checked.errors }, 'camera geometry is invalid; not processing its frames');
+      return false;
+    }
+    const { db: _db, redis: _redis, subscriber: _sub, keyPrefix: _kp, holder: _h, logger: _l, progressEveryMs: _p, blockMs: _b, ...pipelineOpts } = this.opts;
+    this.pipeline = new CameraPipeline({
+      ...pipelineOpts,
+      cameraId: this.cameraId,
+      geometry: checked.geometry,
+      location: cam.address ? `${cam.name}, ${cam.address}` : cam.name,
+      logger: log,
+      sink: async (event) => {
+        await this.opts.sink?.(event);
+        this.counters.violations++;
+        this.unsaved.violations++;
+      },
+    });
+    const progress = await this.opts.db.query<{ stream_id: string; seq: string }>(`SELECT stream_id, seq FROM detector_progress WHERE camera_id = $1`, [this.cameraId]);
+    const from = progress.rows[0];
+    this.saved = { streamId: from?.stream_id ?? '0-0', seq: from ? Number(from.seq) : -1, at: Date.now() };
+    if (from) log.info({ cameraId: this.cameraId, after: from.stream_id, seq: from.seq }, 'resuming frame stream');
+    await this.subscribe();
+    this.loop = this.run(this.saved.streamId, from ? Number(from.seq) : undefined);
+    return true;
+  }
+
+  private async subscribe() {
+    const sub = this.opts.subscriber;
+    if (!sub) return;
+    const channel = signalChannel(this.cameraId, this.opts.keyPrefix);
+    this.onMessage = (ch, text) => {
+      if (ch !== channel || !this.pipeline) return;
+      const parsed = parseControllerMessage(text, Date.now());
+      if (!parsed.ok) {
+        this.opts.logger.warn({ cameraId: this.cameraId, error: parsed.error }, 'malformed signal-controller message ignored');
+        return;
+      }
+      const { message, atMs } = parsed;
+      if (!this.pipeline.controllerSignal(message.signalHeadId, { round: message.round, arrowsLit: message.arrowsLit ?? [] }, atMs)) {
+        this.opts.logger.warn({ cameraId: this.cameraId, signalHeadId: message.signalHeadId }, 'signal-controller message for an unknown signal head ignored');
+      }
+    };
+    sub.on('message', this.onMessage);
+    await sub.subscribe(channel);
+  }
+
+  private async run(afterId: string, lastSeq: number | undefined) {
+    const log = this.opts.logger;
+    const pipeline = this.pipeline!;
+    const frames = readFrames(this.opts.redis, this.cameraId, afterId, {
+      ...(this.opts.keyPrefix !== undefined ? { keyPrefix: this.opts.keyPrefix } : {}),
+      ...(lastSeq !== undefined ? { lastSeq } : {}),
+      blockMs: this.opts.blockMs ?? 1000,
+      signal: this.abort.signal,
+    });
+    try {
+      for await (const ev of frames) {
+        if (ev.kind === 'dropped') {
+          this.counters.dropped += ev.count;
+          this.unsaved.dropped += ev.count;
+          log.warn({ cameraId: this.cameraId, count: ev.count, reason: ev.reason }, 'frames dropped before the detector read them');
+          continue;
+        }
+        await this.handleFrame(pipeline, ev.id, ev.ref, ev.jpeg);
+      }
+    } catch (err) {
+      if (!this.abort.signal.aborted) log.error({ cameraId: this.cameraId, err: (err as Error).message }, 'frame stream failed; camera stops until its lease is taken again');
+    }
+  }
+
+  private async handleFrame(pipeline: CameraPipeline, id: string, ref: FrameRef, jpeg: Buffer) {
+    const log = this.opts.logger;
+    this.idBySeq.set(ref.seq, id);
+    this.lastSeq = ref.seq;
+    if (ref.cameraId !== this.cameraId) {
+      log.error({ cameraId: this.cameraId, refCameraId: ref.cameraId, seq: ref.seq }, 'frame reference names another camera; skipped');
+    } else {
+      let frame: PipelineFrame | null = null;
+      try {
+        const image = await decodeJpeg(jpeg);
+        frame = { seq: ref.seq, capturedAtMs: Date.parse(ref.capturedAt), image, jpeg };
+        if (Number.isNaN(frame.capturedAtMs)) throw new Error(`bad capturedAt ${ref.capturedAt}`);
+      } catch (err) {
+        this.counters.corrupt++;
+        this.unsaved.corrupt++;
+        log.warn({ cameraId: this.cameraId, seq: ref.seq, err: (err as Error).message }, 'corrupt frame skipped');
+        frame = null;
+      }
+      if (frame) {
+        try {
+          await pipeline.processFrame(frame);
+        } catch (err) {
+          // E.g. storage or Redis away while emitting: the violation stays pending and is retried with the next frame.
+          log.error({ cameraId: this.cameraId, seq: ref.seq, err: (err as Error).message }, 'frame processing failed');
+        }
+        this.counters.processed++;
+        this.unsaved.processed++;
+      }
+    }
+    await this.saveProgress(false);
+  }
+
+  /** Persists the resume point: the last entry before the oldest frame still needed (see safeResumeSeq). */
+  private async saveProgress(force: boolean) {
+    const pipeline = this.pipeline;
+    if (!pipeline) return;
+    if (!force && Date.now() - this.saved.at < (this.opts.progressEveryMs ?? 1000)) return;
+    const safe = pipeline.safeResumeSeq();
+    let streamId = this.saved.streamId;
+    let seq = this.saved.seq;
+    for (const [s, id] of this.idBySeq) {
+      if (s >= safe) break;
+      streamId = id;
+      seq = s;
+      this.idBySeq.delete(s);
+    }
+    const d = this.unsaved;
+    await this.opts.db.query(
+      `INSERT INTO detector_progress (camera_id, stream_id, seq, frames_processed, frames_dropped, frames_corrupt, violations, holder, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+       ON CONFLICT (camera_id) DO UPDATE SET stream_id = EXCLUDED.stream_id, seq = EXCLUDED.seq,
+         frames_processed = detector_progress.frames_processed + EXCLUDED.frames_processed,
+         frames_dropped = detector_progress.frames_dropped + EXCLUDED.frames_dropped,
+         frames_corrupt = detector_progress.frames_corrupt + EXCLUDED.frames_corrupt,
+         violations = detector_progress.violations + EXCLUDED.violations,
+         holder = EXCLUDED.holder, updated_at = now()`,
+      [this.cameraId, streamId, seq, d.processed, d.dropped, d.corrupt, d.violations, this.opts.holder],
+    );
+    this.unsaved = { processed: 0, dropped: 0, corrupt: 0, violations: 0 };
+    this.saved = { streamId, seq, at: Date.now() };
+  }
+
+  /** Stops reading; pending violations stay unsent and their frames are replayed by the next holder. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    if (this.opts.subscriber && this.onMessage) {
+      this.opts.subscriber.off('message', this.onMessage);
+      await this.opts.subscriber.unsubscribe(signalChannel(this.cameraId, this.opts.keyPrefix)).catch(() => undefined);
+    }
+    await this.saveProgress(true).catch((err: Error) => this.opts.logger.error({ cameraId: this.cameraId, err: err.message }, 'could not save progress'));
+  }
+
+  /** Resolves when the stream has been read up to `seq` (tests, drains). */
+  async waitForSeq(seq: number, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if ((this.pipeline && this.lastSeqSeen() >= seq) || !this.loop) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`camera ${this.cameraId}: frame ${seq} not reached in ${timeoutMs} ms`);
+  }
+
+  private lastSeqSeen(): number {
+    return Math.max(this.lastSeq, this.saved.seq);
+  }
+
+  get pipelineStats() {
+    return this.pipeline?.stats;
+  }
+}

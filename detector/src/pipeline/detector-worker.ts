@@ -1,0 +1,116 @@
+// The detector process's camera management: takes 'detector' leases (same table and algorithm as
+// ingest) on cameras whose ingest runs on this node (the frame ring is a local volume), renews them
+// every TTL/3, and runs one CameraRunner per held camera. A lost lease stops its runner; a crashed
+// process's cameras move to another detector within one TTL and resume from detector_progress.
+import type { Redis } from 'ioredis';
+import type { Queryable } from '@phatnguoi/core/db';
+import { createRedis } from '@phatnguoi/core/redis';
+import { planLeases, releaseLeases, renewLeases, takeLease, type LeaseIdentity } from '@phatnguoi/ingest/camera-lease';
+import { CameraRunner, type CameraRunnerOptions, type RunnerLogger } from './camera-runner';
+
+export interface DetectorWorkerOptions extends Omit<CameraRunnerOptions, 'redis' | 'subscriber' | 'holder' | 'logger'> {
+  db: Queryable;
+  redisUrl: string;
+  holder: string;
+  node: string;
+  logger: RunnerLogger;
+  leaseTtlMs?: number;
+  maxCameras?: number;
+  /** Only take cameras whose ingest lease is on this node (default true; the frame ring is node-local). */
+  sameNodeAsIngest?: boolean;
+}
+
+export class DetectorWorker {
+  private readonly runners = new Map<string, { runner: CameraRunner; redis: Redis }>();
+  /** Cameras that could not start (unknown, no or bad geometry): retried after a while, not every tick. */
+  private readonly failed = new Map<string, number>();
+  private subscriber: Redis | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private readonly who: LeaseIdentity;
+  private readonly ttl: number;
+
+  constructor(private readonly opts: DetectorWorkerOptions) {
+    this.who = { role: 'detector', holder: opts.holder, node: opts.node };
+    this.ttl = opts.leaseTtlMs ?? 15_000;
+  }
+
+  get cameras(): string[] {
+    return [...this.runners.keys()];
+  }
+
+  runner(cameraId: string): CameraRunner | undefined {
+    return this.runners.get(cameraId)?.runner;
+  }
+
+  async start(): Promise<void> {
+    this.subscriber = createRedis(this.opts.redisUrl, { blocking: true, name: `detector:${this.opts.holder}:signals` });
+    await this.tick();
+    this.timer = setInterval(() => {
+      this.ticking = this.ticking.then(() => this.tick()).catch((err: Error) => this.opts.logger.error({ err: err.message }, 'lease round failed'));
+    }, Math.max(200, Math.floor(this.ttl / 3)));
+  }
+
+  /** One lease round: renew, drop what was lost, take free cameras up to our share. */
+  async tick(): Promise<void> {
+    if (this.stopped) return;
+    const log = this.opts.logger;
+    const held = await renewLeases(this.opts.db, this.who, this.cameras, this.ttl);
+    for (const id of this.cameras) {
+      if (!held.has(id)) {
+        log.warn({ cameraId: id }, 'detector lease lost; stopping camera');
+        await this.stopRunner(id);
+      }
+    }
+    const plan = await planLeases(this.opts.db, this.who, this.opts.maxCameras ?? Infinity);
+    let candidates = plan.free;
+    if (this.opts.sameNodeAsIngest ?? true) {
+      const { rows } = await this.opts.db.query<{ camera_id: string }>(
+        `SELECT camera_id FROM camera_leases WHERE role = 'ingest' AND node = $1 AND expires_at >= now()`,
+        [this.opts.node],
+      );
+      const local = new Set(rows.map((r) => r.camera_id));
+      candidates = candidates.filter((id) => local.has(id));
+    }
+    for (const id of candidates) {
+      if (this.runners.size >= plan.target || this.stopped) break;
+      if ((this.failed.get(id) ?? 0) > Date.now()) continue;
+      if (!(await takeLease(this.opts.db, this.who, id, this.ttl))) continue;
+      const redis = createRedis(this.opts.redisUrl, { blocking: true, name: `detector:${this.opts.holder}:${id}` });
+      const runner = new CameraRunner(id, { ...this.opts, redis, subscriber: this.subscriber!, holder: this.opts.holder, logger: log });
+      let ok = false;
+      try {
+        ok = await runner.start();
+      } catch (err) {
+        log.error({ cameraId: id, err: (err as Error).message }, 'camera failed to start');
+      }
+      if (ok) {
+        this.runners.set(id, { runner, redis });
+        log.info({ cameraId: id }, 'detecting on camera');
+      } else {
+        redis.disconnect();
+        this.failed.set(id, Date.now() + 60_000);
+        await releaseLeases(this.opts.db, this.who, [id]);
+      }
+    }
+  }
+
+  private async stopRunner(id: string) {
+    const r = this.runners.get(id);
+    if (!r) return;
+    this.runners.delete(id);
+    await r.runner.stop();
+    r.redis.disconnect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.ticking;
+    const ids = this.cameras;
+    for (const id of ids) await this.stopRunner(id);
+    await releaseLeases(this.opts.db, this.who, ids);
+    this.subscriber?.disconnect();
+  }
+}
