@@ -62,10 +62,10 @@ function scrubDeep(value: unknown, depth: number, seen: WeakSet<object>): unknow
   seen.add(value);
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1, seen));
   if (value instanceof Error) {
-    const out: Record<string, unknown> = { type: value.name, message: scrubSecrets(value.message) };
-    if (value.stack) out.stack = scrubSecrets(value.stack);
-    for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, depth + 1, seen);
-    if (value.cause !== undefined) out.cause = scrubDeep(value.cause, depth + 1, seen);
+    // Serialize first (type, message, stack, cause, own fields such as code), then scrub every string in it.
+    const serialized = pino.stdSerializers.err(value) as unknown as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(serialized)) out[k] = scrubDeep(v, depth + 1, seen);
     return out;
   }
   if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return `<${(value as ArrayBufferView).byteLength} bytes>`;
