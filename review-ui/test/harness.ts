@@ -148,6 +148,18 @@ export async function startStack(opts: { uiDir: string }): Promise<Stack> {
     ]);
   }
 
+  // Registry: the owners of the plates the tests use (the case gets its owner, so a notice can be issued).
+  for (const [plate, type, name, idNo] of [
+    ['29-B1 123.45', 'motorbike', 'Đỗ Thị Hoa', '001190000001'],
+    ['30A-999.99', 'car', 'Vũ Văn Khánh', '001190000002'],
+  ] as const) {
+    const o = await pool.query<{ id: string }>(
+      `INSERT INTO registry_owners (full_name, id_number, address, province_code) VALUES ($1, $2, '12 Hàng Bài, Hoàn Kiếm, Hà Nội', '29') RETURNING id`,
+      [name, idNo],
+    );
+    await pool.query(`INSERT INTO registry_vehicles (plate, plate_colour, vehicle_type, owner_id) VALUES ($1, 'white', $2, $3)`, [plate, type, o.rows[0]!.id]);
+  }
+
   const app = await buildApp({
     db: pool,
     storage,

@@ -132,6 +132,7 @@ export const en: Record<MessageKey, string> = {
   'claim.other': 'Another officer holds this case; view only.',
   'claim.taking': 'Claiming the case…',
   'claim.heldBy': 'Held by {user}',
+  'claim.release': 'Release and back to the queue',
   'plate.read': 'Read',
   'plate.unread': 'Not read',
   'plate.confidence': 'Confidence {pct}%',

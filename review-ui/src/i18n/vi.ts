@@ -130,6 +130,7 @@ export const vi = {
   'claim.other': 'Hồ sơ đang do cán bộ khác xử lý; chỉ xem.',
   'claim.taking': 'Đang nhận hồ sơ…',
   'claim.heldBy': 'Đang giữ: {user}',
+  'claim.release': 'Trả hồ sơ về hàng đợi',
   'plate.read': 'Kết quả đọc',
   'plate.unread': 'Chưa đọc được',
   'plate.confidence': 'Độ tin cậy {pct}%',

@@ -196,6 +196,14 @@ export default function CasePage({ params }: { params: Record<string, string> })
               : claim
                 ? t('claim.other')
                 : t('claim.taking')}
+          {claim?.mine && (
+            <>
+              {' '}
+              <button type="button" className="link" onClick={() => navigate('/officer')}>
+                {t('claim.release')}
+              </button>
+            </>
+          )}
           {claimError && !claim?.mine && <ErrorNote error={claimError} />}
         </p>
       </header>
@@ -386,7 +394,23 @@ function RejectDialog({ busy, onCancel, onSubmit }: { busy: boolean; onCancel: (
         onCancel();
       }}
     >
-      <form onSubmit={submit}>
+      <form
+        onSubmit={submit}
+        onKeyDown={(e) => {
+          // digits pick a reason; Enter on a reason submits (a radio button has no implicit submission)
+          const target = e.target as HTMLElement;
+          if (target.tagName === 'TEXTAREA') return;
+          const n = Number(e.key);
+          if (Number.isInteger(n) && n >= 1 && n <= REJECT_REASONS.length) {
+            e.preventDefault();
+            setReason(REJECT_REASONS[n - 1]!);
+            e.currentTarget.querySelectorAll<HTMLInputElement>('input[type=radio]')[n - 1]?.focus();
+          } else if (e.key === 'Enter' && target instanceof HTMLInputElement && target.type === 'radio') {
+            e.preventDefault();
+            e.currentTarget.requestSubmit();
+          }
+        }}
+      >
         <h2 id="reject-title">{t('case.reject')}</h2>
         <fieldset>
           <legend>{t('reject.reason')}</legend>

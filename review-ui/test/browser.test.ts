@@ -1,0 +1,171 @@
+// Browser tests: Debian Chromium (playwright-core) against the REAL api (buildApp) with a fresh
+// PostgreSQL database, a real S3 endpoint and the UI built by Vite. Each test saves a screenshot
+// under review-ui/test-output/.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { buildUi, launchBrowser, loginAs, screenshot, startStack, USERS, type Stack } from './harness';
+
+let stack: Stack;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+async function newPage(viewport = { width: 1366, height: 768 }): Promise<Page> {
+  const ctx = await browser.newContext({ viewport, acceptDownloads: true, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(30_000);
+  return page;
+}
+
+async function caseRow(id: string) {
+  const { rows } = await stack.db.pool.query<{ status: string; plate_text: string | null; claimed_by: string | null; rejected_reason: string | null }>(
+    'SELECT status, plate_text, claimed_by, rejected_reason FROM cases WHERE id = $1',
+    [id],
+  );
+  return rows[0]!;
+}
+
+/** Drives the api as a user would over HTTP (for the steps a test is not about). */
+async function apiAs(who: keyof typeof USERS) {
+  const res = await fetch(`${stack.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: USERS[who].username, password: 'correct-horse-battery' }),
+  });
+  expect(res.status).toBe(200);
+  const { token } = (await res.json()) as { token: string };
+  return async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${stack.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+    return r.json() as Promise<unknown>;
+  };
+}
+
+beforeAll(async () => {
+  const uiDir = await buildUi();
+  stack = await startStack({ uiDir });
+  browser = await launchBrowser();
+}, 300_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await stack?.close();
+});
+
+describe('review UI against the real api', () => {
+  it('logs in each role to its home, refuses pages the role may not use, and logs out', async () => {
+    const homes = { officer: '/officer', supervisor: '/supervisor', operator: '/ops', admin: '/admin/cameras' } as const;
+    const forbidden = { officer: '/supervisor', supervisor: '/admin/cameras', operator: '/officer', admin: '/officer' } as const;
+    for (const who of ['officer', 'supervisor', 'operator', 'admin'] as const) {
+      const page = await newPage();
+      await loginAs(page, stack.baseUrl, who);
+      await page.waitForURL((u) => u.pathname === homes[who]);
+      await expect(page.getByTestId('who').innerText()).resolves.toContain(USERS[who].displayName);
+      await screenshot(page, `login-${who}`);
+      await page.goto(`${stack.baseUrl}${forbidden[who]}`);
+      await page.getByRole('heading', { name: 'Không có quyền truy cập' }).waitFor();
+      await page.getByRole('button', { name: 'Đăng xuất' }).click();
+      await page.waitForURL(/\/login/);
+      await page.goto(`${stack.baseUrl}${homes[who]}`);
+      await page.waitForURL(/\/login\?next=/);
+    }
+    // a wrong password is refused with a message, not a session
+    const page = await newPage();
+    await page.goto(`${stack.baseUrl}/login`);
+    await page.getByLabel('Tên đăng nhập').fill(USERS.officer.username);
+    await page.getByLabel('Mật khẩu').fill('wrong-password-123');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Sai tên đăng nhập hoặc mật khẩu' }).waitFor();
+    expect(page.url()).toMatch(/\/login$/);
+  }, 240_000);
+
+  it('officer confirms one case with a corrected plate and rejects another, keyboard only', async () => {
+    const first = await stack.addCase({ plate: '29-B1 123.46', occurredAt: new Date(Date.now() - 3_600_000) });
+    const second = await stack.addCase({ plate: '29-B1 123.47', occurredAt: new Date(Date.now() - 1_800_000) });
+    const page = await newPage();
+    await loginAs(page, stack.baseUrl, 'officer');
+    await page.goto(`${stack.baseUrl}/officer/cases/${first}`);
+    await page.getByTestId('claim').filter({ hasText: 'Bạn đang giữ hồ sơ này' }).waitFor();
+    expect((await caseRow(first)).claimed_by).not.toBeNull();
+    await page.locator('[data-evidence-ready="true"]').waitFor();
+    // frame stepping with the keyboard moves the clip by one frame
+    await page.locator('body').press('.');
+    await page.getByTestId('clip-frame').filter({ hasText: /Khung 2\// }).waitFor();
+    // P focuses the plate field; type the corrected plate; Escape leaves the field; C confirms
+    await page.keyboard.press('p');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('plate-input');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('29-B1 123.45');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('c');
+    await page.getByRole('status').filter({ hasText: 'Đã xác nhận hồ sơ' }).waitFor();
+    await screenshot(page, 'officer-confirmed');
+    const confirmed = await caseRow(first);
+    expect(confirmed.status).toBe('confirmed');
+    expect(confirmed.plate_text).toBe('29-B1 123.45');
+    // N goes to the next case in the queue; R opens the reject dialog; 3 picks a reason; Enter submits
+    await page.keyboard.press('n');
+    await page.waitForURL(new RegExp(`/officer/cases/${second}$`));
+    await page.getByTestId('claim').filter({ hasText: 'Bạn đang giữ hồ sơ này' }).waitFor();
+    await page.keyboard.press('r');
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('3');
+    await screenshot(page, 'officer-reject-dialog');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Đã loại hồ sơ' }).waitFor();
+    const rejected = await caseRow(second);
+    expect(rejected.status).toBe('rejected');
+    expect(rejected.rejected_reason).toBe('plate_unreadable');
+    await screenshot(page, 'officer-rejected');
+  }, 240_000);
+
+  it('releases the claim when the officer leaves a case, so another officer can take it', async () => {
+    const id = await stack.addCase({ plate: '29-B1 555.55' });
+    const page = await newPage();
+    await loginAs(page, stack.baseUrl, 'officer');
+    await page.goto(`${stack.baseUrl}/officer/cases/${id}`);
+    await page.getByTestId('claim').filter({ hasText: 'Bạn đang giữ hồ sơ này' }).waitFor();
+    const other = await newPage();
+    await loginAs(other, stack.baseUrl, 'officer2');
+    await other.goto(`${stack.baseUrl}/officer/cases/${id}`);
+    await other.getByTestId('claim').filter({ hasText: 'cán bộ khác' }).waitFor();
+    await expect(other.getByRole('button', { name: /Xác nhận vi phạm/ }).isDisabled()).resolves.toBe(true);
+    await screenshot(other, 'claim-held-by-other');
+    await page.getByRole('button', { name: 'Trả hồ sơ về hàng đợi' }).click();
+    await page.waitForURL(/\/officer$/);
+    await expect.poll(async () => (await caseRow(id)).claimed_by, { timeout: 20_000 }).toBeNull();
+    await other.reload();
+    await other.getByTestId('claim').filter({ hasText: 'Bạn đang giữ hồ sơ này' }).waitFor();
+  }, 240_000);
+
+  it('supervisor approves a confirmed case, issues the notice and downloads the PDF', async () => {
+    const id = await stack.addCase({ plate: '29-B1 123.45' });
+    const officer = await apiAs('officer');
+    await officer('POST', `/api/cases/${id}/claim`, {});
+    await officer('POST', `/api/cases/${id}/confirm`, {});
+    const page = await newPage();
+    await loginAs(page, stack.baseUrl, 'supervisor');
+    await page.goto(`${stack.baseUrl}/supervisor/approvals`);
+    await page.locator(`button[data-case-id="${id}"]`).click();
+    await page.getByRole('button', { name: 'Phê duyệt', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Đã phê duyệt' }).waitFor();
+    expect((await caseRow(id)).status).toBe('approved');
+    await page.getByRole('link', { name: 'Phát hành thông báo' }).click();
+    await page.locator(`button[data-case-id="${id}"]`).click();
+    await page.getByRole('button', { name: 'Phát hành thông báo' }).click();
+    await page.getByRole('status').filter({ hasText: /Đã phát hành thông báo số/ }).waitFor();
+    expect((await caseRow(id)).status).toBe('notified');
+    await screenshot(page, 'supervisor-notice-issued');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('notice-download').click()]);
+    const file = await download.path();
+    const pdf = readFileSync(file);
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(download.suggestedFilename()).toMatch(/\.pdf$/);
+  }, 240_000);
+});
