@@ -83,16 +83,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes);
   await app.register(workerRoutes);
 
-  if (existsSync(opts.uiDir)) {
-    await app.register(fastifyStatic, { root: opts.uiDir, prefix: '/', wildcard: false });
-    // SPA fallback: unknown GETs outside the api paths get index.html.
-    app.setNotFoundHandler((request, reply) => {
-      const path = request.url.split('?')[0] ?? '';
-      if (request.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/docs')) {
-        return reply.sendFile('index.html');
-      }
-      return reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${path}`, requestId: request.id });
-    });
-  }
+  const spa = existsSync(opts.uiDir);
+  if (spa) await app.register(fastifyStatic, { root: opts.uiDir, prefix: '/', wildcard: false });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    // SPA fallback: unknown GETs outside the api paths get the UI's index.html.
+    if (spa && request.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/docs') && path !== '/metrics') {
+      return reply.sendFile('index.html');
+    }
+    return reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${path}`, requestId: request.id });
+  });
   return app;
 }

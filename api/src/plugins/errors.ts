@@ -48,9 +48,6 @@ export default fp(
       const body: Record<string, unknown> = { error: c.code, message: c.message, requestId: request.id };
       void reply.status(c.status).send(body);
     });
-    app.setNotFoundHandler((request, reply) => {
-      void reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
-    });
   },
   { name: 'errors' },
 );

@@ -1,0 +1,119 @@
+// Test harness: a migrated database clone, a real S3 endpoint, real Redis/BullMQ with a unique prefix,
+// the api's workers, and the app built with a controllable clock.
+import sharp from 'sharp';
+import type { FastifyInstance } from 'fastify';
+import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type TestS3 } from '@phatnguoi/core/testing/index';
+import { createStorage, type Storage } from '@phatnguoi/core/storage';
+import { createQueues, startWorkers, type Queues, type Workers } from '@phatnguoi/core/queue';
+import { createRedis, type Redis } from '@phatnguoi/core/redis';
+import type { Config } from '@phatnguoi/core/config';
+import { buildApp } from '../src/app';
+import { ControllableClock } from '../src/clock';
+import type { ApiOptions, AppDeps, Mailer, SmsGateway } from '../src/deps';
+import { apiJobHandlers } from '../src/jobs/handlers';
+import { createAgency, createCamera, createRegistryEntry, createUser } from '../src/seed/demo';
+
+export const PASSWORD = 'correct horse battery';
+
+export interface Harness {
+  app: FastifyInstance;
+  db: TestDatabase;
+  s3: TestS3;
+  config: Config;
+  storage: Storage;
+  queues: Queues;
+  workers: Workers;
+  redis: Redis;
+  clock: ControllableClock;
+  deps: AppDeps;
+  sentMail: { to: string; subject: string }[];
+  sentSms: { to: string; text: string }[];
+  /** When set, the SMS gateway fails with this message (delivery failures must be retried and visible). */
+  smsFailure: { message: string | null };
+  ids: { agency: string; otherAgency: string; camera: string; otherCamera: string; users: Record<string, string> };
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: Partial<ApiOptions> = {}): Promise<Harness> {
+  const db = await createTestDatabase();
+  const s3 = await startTestS3();
+  const config = testConfig({ s3: s3.s3 });
+  const storage = createStorage(config);
+  await storage.ensureBuckets();
+  const queues = createQueues(config);
+  const redis = createRedis(config.redisUrl);
+  const clock = new ControllableClock(new Date());
+  const sentMail: { to: string; subject: string }[] = [];
+  const mailer: Mailer = { async sendMail(m) { sentMail.push({ to: m.to, subject: m.subject }); return {}; } };
+  const sentSms: { to: string; text: string }[] = [];
+  const smsFailure: { message: string | null } = { message: null };
+  const sms: SmsGateway = {
+    async send(to, text) {
+      if (smsFailure.message) throw new Error(smsFailure.message);
+      sentSms.push({ to, text });
+      return { id: String(sentSms.length) };
+    },
+  };
+  const opts: Partial<ApiOptions> = { powDifficulty: 8, lookupRatePerMinute: 10_000, loginRatePerMinute: 10_000, publicBaseUrl: 'https://phatnguoi.test', ...options };
+  const deps: AppDeps = { db: db.pool, redis, storage, queues, clock, mailer, sms, options: opts };
+  const workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines'] });
+  const app = await buildApp(deps);
+
+  const agency = await createAgency(db.pool, { code: 'PC08-TG', name: 'Phòng CSGT Công an tỉnh Tiền Giang', provinceCode: '63', phone: '0273 3872 000', address: '1 Lê Lợi, Mỹ Tho' });
+  const otherAgency = await createAgency(db.pool, { code: 'PC08-HN', name: 'Phòng CSGT Công an TP Hà Nội', provinceCode: '29', phone: '024 0000 0000', address: 'Hà Nội' });
+  const camera = await createCamera(db.pool, { agencyId: agency, name: 'Ngã tư Lê Lợi - Hùng Vương', address: 'TP Mỹ Tho, Tiền Giang' });
+  const otherCamera = await createCamera(db.pool, { agencyId: otherAgency, name: 'Ngã tư Kim Mã', address: 'Ba Đình, Hà Nội' });
+  const users: Record<string, string> = {};
+  for (const [username, role, ag] of [
+    ['officer1', 'officer', agency], ['officer2', 'officer', agency], ['super1', 'supervisor', agency], ['super2', 'supervisor', agency],
+    ['operator1', 'operator', null], ['admin1', 'admin', null], ['officerhn', 'officer', otherAgency],
+  ] as const) {
+    users[username] = await createUser(db.pool, { username, password: PASSWORD, role, agencyId: ag });
+  }
+  await createRegistryEntry(db.pool, { plate: '63A-123.45', vehicleType: 'car', ownerName: 'Nguyễn Văn Chủ Xe', idNumber: '082090000001', address: '12 Ấp Bắc, Mỹ Tho, Tiền Giang', provinceCode: '63', email: 'chuxe@example.vn', phone: '0900000001' });
+  await createRegistryEntry(db.pool, { plate: '63-B1 234.56', vehicleType: 'motorbike', ownerName: 'Trần Thị Mô Tô', idNumber: '082090000002', address: '5 Trưng Trắc, Mỹ Tho', provinceCode: '63' });
+
+  return {
+    app, db, s3, config, storage, queues, workers, redis, clock, deps, sentMail, sentSms, smsFailure,
+    ids: { agency, otherAgency, camera, otherCamera, users },
+    async close() {
+      await app.close();
+      await workers.close();
+      await queues.obliterateAll();
+      await queues.close();
+      redis.disconnect();
+      await db.drop();
+      await s3.stop();
+    },
+  };
+}
+
+export async function loginAs(app: FastifyInstance, username: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: PASSWORD } });
+  if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
+  return (res.json() as { token: string }).token;
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+export async function demoJpeg(text = 'evidence'): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="180"><rect width="320" height="180" fill="#446"/><text x="20" y="90" font-size="24" fill="#fff">${text}</text></svg>`;
+  return sharp(Buffer.from(svg)).jpeg().toBuffer();
+}
+
+/** Moves every delayed job of a queue to waiting (the clock was advanced) and waits for the workers. */
+export async function promoteDelayed(h: Harness, queue: 'deadlines' | 'outbox'): Promise<void> {
+  const q = h.queues.queue(queue);
+  for (const job of await q.getDelayed()) await job.promote();
+  await waitFor(async () => (await q.getJobCounts('waiting', 'active')).waiting === 0 && (await q.getJobCounts('active')).active === 0);
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
