@@ -1,0 +1,77 @@
+// Writes models/vehicle-detector/MODEL.md from a finished training run: data, settings, size, accuracy, speed.
+import { writeFile } from 'node:fs/promises';
+import type { DetectionMetrics } from '@phatnguoi/detector/models/metrics';
+import type { TrainState } from './checkpoint';
+
+export interface ModelCardInput {
+  settings: Record<string, unknown> & { width: number; height: number; batch: number; data: string };
+  state: TrainState;
+  metrics: DetectionMetrics;
+  macs: number;
+  params: number;
+  inferenceMs: number;
+  backend: string;
+  trainFrames: number;
+  trainScenes: number;
+  trainExamples: number;
+  valFrames: number;
+  valScenes: number;
+  trainObjects: Record<string, number>;
+  command: string;
+}
+
+export async function writeModelCard(file: string, m: ModelCardInput): Promise<void> {
+  const pct = (v: number) => (v * 100).toFixed(1);
+  const rows = m.metrics.perClass
+    .map((c) => `| ${c.cls} | ${c.groundTruth} | ${pct(c.ap)} | ${pct(c.recallAtScore)} | ${pct(c.precisionAtScore)} | ${pct(c.maxRecall)} |`)
+    .join('\n');
+  const last = m.state.lossHistory[m.state.lossHistory.length - 1];
+  const text = `# vehicle-net: the project's vehicle detector
+
+Written by \`npm run train:detector\` at the end of a training run (${new Date().toISOString().slice(0, 16)} UTC). Re-running the
+command overwrites this file, the weights and \`metrics.json\`.
+
+## What it is
+- Architecture: \`detector/src/models/vehicle-net.ts\`: MobileNet-like backbone of depthwise-separable blocks (stride 16),
+  one top-down step into stride 8, CenterNet-style anchor-free head: per-class centre heatmap (sigmoid), log box size
+  and centre offset per stride-8 cell. Decoding: 3x3 local maxima, then per-class NMS (IoU 0.5).
+- Classes: motorbike, car (taxis included), bus, truck.
+- Input: ${m.settings.width}x${m.settings.height} RGB, 0–1, letterboxed from the region of interest (or the whole frame).
+- Size: ${m.params.toLocaleString('en')} parameters (${((m.params * 4) / 1024).toFixed(0)} KiB float32), ${(m.macs / 1e6).toFixed(1)} M multiply-adds per frame.
+- Files: \`model.json\` + \`weights.bin\` (TF.js layers model), \`detector.json\` (the loader config: \`loadDetector('models/vehicle-detector/detector.json')\`),
+  \`metrics.json\`, \`checkpoint/\` (model, Adam state and loop state for \`--resume\`).
+
+## Data
+- Simulator training export: \`${m.settings.data}\` (sim/EXPORT.md). Train/validation split by scene, so no scene is in both.
+- Training: ${m.trainFrames} frames from ${m.trainScenes} scenes → ${m.trainExamples} examples (the whole frame plus random
+  crops of the model's aspect ratio, 45–95 % of the frame width); objects: ${Object.entries(m.trainObjects).map(([k, v]) => `${k} ${v}`).join(', ')}.
+  Objects more than 70 % occluded are not labelled. Augmentation per batch: horizontal flip, contrast 0.7–1.3, brightness ±30, 10 % greyscale.
+- Validation: ${m.valFrames} frames from ${m.valScenes} held-out scenes, whole frames through the same \`TfVehicleDetector\` the pipeline uses.
+
+## Training
+- Command: \`${m.command}\`
+- Backend ${m.backend}, batch ${m.settings.batch}, Adam, learning rate ${String(m.settings.lr)} with 100-step warm-up and cosine decay
+  over the step count or the time budget, whichever ends first.
+- Ran ${m.state.step} steps (${m.state.examplesSeen.toLocaleString('en')} examples) in ${(m.state.trainSeconds / 60).toFixed(1)} min
+  (${(m.state.examplesSeen / Math.max(1, m.state.trainSeconds)).toFixed(1)} examples/s on a shared 2-core machine).
+- Final loss (moving average): ${last ? `${last.loss.toFixed(3)} (heatmap ${last.heatmap.toFixed(3)}, box ${last.box.toFixed(3)})` : 'n/a'}.
+
+## Accuracy on held-out simulator scenes
+IoU ≥ ${m.metrics.iouThreshold}; the operating point is the config's score threshold ${m.metrics.operatingScore}.
+
+| class | objects | AP50 % | recall % | precision % | recall at any score % |
+|---|---|---|---|---|---|
+${rows}
+
+mAP50: **${pct(m.metrics.mAP)} %**. These are simulator scenes only; real footage will score lower until the model sees real data.
+
+## Speed
+Model alone: ${m.inferenceMs.toFixed(1)} ms per frame on ${m.backend}, one thread (measured after training, on a loaded machine).
+\`npm run bench:detector\` measures the whole per-frame path (JPEG decode, preprocessing, model, decode/NMS).
+
+## Resume or retrain
+- Resume an interrupted run: \`npm run train:detector -- --resume <same arguments>\` (reads \`checkpoint/\`).
+- Train longer: \`--resume --steps <more> --minutes <more>\`.
+`;
+  await writeFile(file, text);
+}
