@@ -12,9 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Env } from '../config';
 import { createPool } from '../db';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/postgres';
-import { startEmbeddedRedis, type EmbeddedRedis } from '../embedded/redis';
-import { EMBEDDED_S3_ACCESS_KEY, EMBEDDED_S3_SECRET_KEY, startEmbeddedS3, type EmbeddedS3 } from '../embedded/s3';
+import { startServices } from '../embedded/services';
 import { requirePrograms } from '../embedded/system';
 import { isAppError } from '../errors';
 import { createLogger } from '../logger';
@@ -82,50 +80,6 @@ function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-interface Services {
-  env: Env;
-  embedded: string[];
-  stop(): Promise<void>;
-}
-
-/** Starts whatever backing service is not configured, and returns the environment every role gets. */
-export async function startServices(baseEnv: Env, dataDir: string): Promise<Services> {
-  const stops: (() => Promise<void>)[] = [];
-  const embedded: string[] = [];
-  const env: Env = { ...baseEnv, DATA_DIR: dataDir };
-  const stop = async () => {
-    for (const s of stops.reverse()) await s().catch((err: unknown) => say(`stop failed: ${String(err)}`));
-  };
-  try {
-    if (!baseEnv.REDIS_URL) {
-      const redis: EmbeddedRedis = await startEmbeddedRedis({ dir: join(dataDir, 'redis') });
-      stops.push(() => redis.stop());
-      env.REDIS_URL = redis.url;
-      embedded.push(`redis-server on ${redis.url}`);
-    }
-    if (!baseEnv.S3_ENDPOINT) {
-      const s3: EmbeddedS3 = await startEmbeddedS3({ dir: join(dataDir, 's3') });
-      stops.push(() => s3.stop());
-      env.S3_ENDPOINT = s3.endpoint;
-      env.S3_ACCESS_KEY = EMBEDDED_S3_ACCESS_KEY;
-      env.S3_SECRET_KEY = EMBEDDED_S3_SECRET_KEY;
-      delete env.S3_ACCESS_KEY_FILE;
-      delete env.S3_SECRET_KEY_FILE;
-      embedded.push(`s3rver on ${s3.endpoint}`);
-    }
-    if (!baseEnv.DATABASE_URL && !baseEnv.DATABASE_URL_FILE) {
-      const pg: EmbeddedPostgres = await startEmbeddedPostgres({ dir: join(dataDir, 'pglite') });
-      stops.push(() => pg.stop());
-      env.DATABASE_URL = pg.url;
-      embedded.push(`PGlite (PostgreSQL) on ${pg.url}`);
-    }
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { env, embedded, stop };
 }
 
 class RoleProcess {
@@ -208,7 +162,7 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
   }
 
   say(`data folder ${dataDir}`);
-  const services = await startServices(baseEnv, dataDir);
+  const services = await startServices(baseEnv, dataDir, (m) => say(m));
   const roles: RoleProcess[] = [];
   let shuttingDown = false;
   const shutdown = async (why: string, code: number) => {
