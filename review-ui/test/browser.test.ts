@@ -168,4 +168,62 @@ describe('review UI against the real api', () => {
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(download.suggestedFilename()).toMatch(/\.pdf$/);
   }, 240_000);
+
+  it('citizen lookup on a phone finds the plate asked for and not another plate, and the QR page shows the evidence', async () => {
+    const mine = await stack.addCase({ plate: '29-B1 123.45' });
+    const other = await stack.addCase({ plate: '30A-999.99', vehicleClass: 'car' });
+    const officer = await apiAs('officer');
+    const supervisor = await apiAs('supervisor');
+    for (const id of [mine, other]) {
+      await officer('POST', `/api/cases/${id}/claim`, {});
+      await officer('POST', `/api/cases/${id}/confirm`, {});
+      await supervisor('POST', `/api/cases/${id}/approve`, {});
+    }
+    const page = await newPage({ width: 390, height: 844 });
+    await page.goto(`${stack.baseUrl}/tra-cuu`);
+    await page.getByLabel('Biển số xe').fill('29-b1 123.45');
+    await page.getByLabel('Xe máy').check();
+    await page.getByRole('button', { name: 'Tra cứu' }).click();
+    await page.getByRole('heading', { name: /Kết quả tra cứu cho 29-B1 123.45/ }).waitFor();
+    const cards = page.locator('article.violation-card');
+    await expect.poll(() => cards.count()).toBeGreaterThan(0);
+    const plates = await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-plate')));
+    expect(new Set(plates)).toEqual(new Set(['29-B1 123.45']));
+    expect(await page.locator('main').innerText()).not.toContain('30A-999.99');
+    // no owner identity on the public page
+    expect(await page.locator('main').innerText()).not.toContain('Đỗ Thị Hoa');
+    await screenshot(page, 'citizen-lookup-phone');
+    // the other plate, looked up as a car, finds only its own case
+    await page.getByLabel('Biển số xe').fill('30A-999.99');
+    await page.getByLabel('Ô tô').check();
+    await page.getByRole('button', { name: 'Tra cứu' }).click();
+    await page.getByRole('heading', { name: /Kết quả tra cứu cho 30A-999.99/ }).waitFor();
+    expect(await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-plate')))).toEqual(['30A-999.99']);
+    // the page a notice's QR code opens
+    const { rows } = await stack.db.pool.query<{ public_token: string }>('SELECT public_token FROM cases WHERE id = $1', [mine]);
+    await page.goto(`${stack.baseUrl}/tra-cuu/${rows[0]!.public_token}`);
+    await page.getByRole('heading', { name: 'Hình ảnh, video chứng cứ' }).waitFor();
+    const img = page.locator('.public-evidence img').first();
+    await img.waitFor();
+    await expect.poll(() => img.evaluate((e) => (e as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    expect(await page.locator('article.violation-card').getAttribute('data-plate')).toBe('29-B1 123.45');
+    await screenshot(page, 'citizen-case-from-qr');
+  }, 240_000);
+
+  it('operations wall updates its backlog tile over SSE when a new case arrives, without a reload', async () => {
+    const page = await newPage({ width: 1920, height: 1080 });
+    await loginAs(page, stack.baseUrl, 'operator');
+    await page.waitForURL((u) => u.pathname === '/ops');
+    const tile = page.getByTestId('tile-backlog').locator('.tile-value');
+    await tile.waitFor();
+    const before = Number((await tile.innerText()).replace(/\D/g, ''));
+    await page.evaluate(() => ((window as unknown as { __wallMarker: number }).__wallMarker = 42));
+    await stack.addCase({ plate: '29-B1 777.77' });
+    await stack.addCase({ plate: '29-B1 777.78' });
+    await expect.poll(async () => Number((await tile.innerText()).replace(/\D/g, '')), { timeout: 30_000, interval: 500 }).toBe(before + 2);
+    // same document: the marker set before the case arrived is still there
+    await expect(page.evaluate(() => (window as unknown as { __wallMarker?: number }).__wallMarker)).resolves.toBe(42);
+    await page.getByTestId('live-state').filter({ hasText: 'Trực tiếp' }).waitFor();
+    await screenshot(page, 'ops-wall');
+  }, 240_000);
 });
