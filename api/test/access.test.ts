@@ -1,0 +1,224 @@
+// Every route for every role (allowed and refused), bad input giving clear 4xx that changes nothing,
+// lockout and rate limits, registry CSV import, visible delivery failures.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { bearer, loginAs, PASSWORD, startHarness, waitFor, type Harness } from './helpers';
+import { buildApp } from '../src/app';
+import { demoEvent } from '../src/seed/demo';
+import { ingestEvent } from '../src/jobs/handlers';
+
+let h: Harness;
+const tokens: Record<string, string> = {};
+let workerToken = '';
+let caseId = '';
+beforeAll(async () => {
+  h = await startHarness();
+  for (const u of ['officer1', 'super1', 'operator1', 'admin1']) tokens[u] = await loginAs(h.app, u);
+  const t = await h.app.inject({ method: 'POST', url: '/api/admin/tokens', headers: bearer(tokens.admin1!), payload: { name: 'w', role: 'worker' } });
+  workerToken = (t.json() as { token: string }).token;
+  const created = await ingestEvent(h.deps, demoEvent({ cameraId: h.ids.camera, plate: '63A-123.45', occurredAt: new Date(Date.now() - 600_000) }));
+  caseId = created.caseId;
+});
+afterAll(async () => h?.close());
+
+type Who = 'officer1' | 'super1' | 'operator1' | 'admin1' | 'worker';
+const ALL: Who[] = ['officer1', 'super1', 'operator1', 'admin1', 'worker'];
+const any = randomUUID();
+
+const ROUTES: { method: 'GET' | 'POST'; url: () => string; allowed: Who[]; body?: unknown; contentType?: string }[] = [
+  { method: 'GET', url: () => '/api/auth/me', allowed: ['officer1', 'super1', 'operator1', 'admin1'] },
+  { method: 'GET', url: () => '/api/cases', allowed: ['officer1', 'super1'] },
+  { method: 'GET', url: () => `/api/cases/${caseId}`, allowed: ['officer1', 'super1'] },
+  { method: 'POST', url: () => `/api/cases/${any}/claim`, allowed: ['officer1', 'super1'] },
+  { method: 'POST', url: () => `/api/cases/${any}/release`, allowed: ['officer1', 'super1'] },
+  { method: 'POST', url: () => `/api/cases/${any}/confirm`, allowed: ['officer1', 'super1'], body: {} },
+  { method: 'POST', url: () => `/api/cases/${any}/reject`, allowed: ['officer1', 'super1'], body: { reason: 'duplicate' } },
+  { method: 'POST', url: () => `/api/cases/${any}/plate`, allowed: ['officer1', 'super1'], body: { plateText: '63A-123.45' } },
+  { method: 'POST', url: () => `/api/cases/${any}/approve`, allowed: ['super1'], body: {} },
+  { method: 'POST', url: () => `/api/cases/${any}/return`, allowed: ['super1'], body: { reason: 'x' } },
+  { method: 'POST', url: () => `/api/cases/${any}/notice`, allowed: ['super1'] },
+  { method: 'GET', url: () => `/api/notices/${any}/pdf`, allowed: ['super1'] },
+  { method: 'POST', url: () => `/api/cases/${any}/responses`, allowed: ['super1'], body: { kind: 'response', text: 'x' } },
+  { method: 'POST', url: () => `/api/cases/${any}/resolve`, allowed: ['super1'], body: { outcome: 'fine_paid', text: 'x' } },
+  { method: 'POST', url: () => '/api/post-batches', allowed: ['super1'] },
+  { method: 'GET', url: () => '/api/stats', allowed: ['operator1', 'super1', 'admin1'] },
+  { method: 'GET', url: () => '/api/admin/users', allowed: ['admin1'] },
+  { method: 'POST', url: () => '/api/admin/users', allowed: ['admin1'], body: { username: 'new.user', displayName: 'x', password: 'short' } },
+  { method: 'POST', url: () => '/api/admin/tokens', allowed: ['admin1'], body: { name: 'x', role: 'worker' } },
+  { method: 'POST', url: () => '/api/admin/registry/import', allowed: ['admin1'], body: 'plate\n', contentType: 'text/csv' },
+  { method: 'GET', url: () => '/api/admin/fines', allowed: ['admin1'] },
+  { method: 'POST', url: () => '/api/worker/violations', allowed: ['worker'], body: { nope: 1 } },
+];
+
+describe('access', () => {
+  for (const r of ROUTES) {
+    it(`${r.method} ${r.url().replace(any, ':id')} — allowed: ${r.allowed.join(', ')}`, async () => {
+      const inject = (headers: Record<string, string>) => h.app.inject({
+        method: r.method, url: r.url(), headers: { ...headers, ...(r.contentType ? { 'content-type': r.contentType } : {}) },
+        ...(r.body !== undefined ? { payload: typeof r.body === 'string' ? r.body : JSON.stringify(r.body) } : {}),
+        ...(r.body !== undefined && !r.contentType ? { headers: { ...headers, 'content-type': 'application/json' } } : {}),
+      });
+      expect((await inject({})).statusCode).toBe(401);
+      expect((await inject({ authorization: 'Bearer not-a-real-token' })).statusCode).toBe(401);
+      for (const who of ALL) {
+        const res = await inject(bearer(who === 'worker' ? workerToken : tokens[who]!));
+        if (r.allowed.includes(who)) expect([401, 403], `${who}: ${res.body}`).not.toContain(res.statusCode);
+        else expect(res.statusCode, `${who}: ${res.body}`).toBe(403);
+      }
+    });
+  }
+
+  it('public routes answer without credentials; the SSE stream is refused to officers', async () => {
+    expect((await h.app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok', checks: { db: 'ok', redis: 'ok' } });
+    expect((await h.app.inject({ method: 'GET', url: '/api/public/challenge' })).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'GET', url: '/metrics' })).body).toContain('api_request_duration_seconds');
+    const docs = await h.app.inject({ method: 'GET', url: '/docs/json' });
+    expect((docs.json() as { paths: Record<string, unknown> }).paths).toHaveProperty('/api/public/lookup');
+    expect((await h.app.inject({ method: 'GET', url: '/api/stats/stream', headers: bearer(tokens.officer1!) })).statusCode).toBe(403);
+    const res = await h.app.inject({ method: 'GET', url: '/health' });
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('officers see only their own agency\'s cases', async () => {
+    const other = await ingestEvent(h.deps, demoEvent({ cameraId: h.ids.otherCamera, plate: '30A-111.22', occurredAt: new Date() }));
+    const hn = await loginAs(h.app, 'officerhn');
+    expect((await h.app.inject({ method: 'GET', url: `/api/cases/${caseId}`, headers: bearer(hn) })).statusCode).toBe(404);
+    expect((await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/claim`, headers: bearer(hn) })).statusCode).toBe(404);
+    expect((await h.app.inject({ method: 'GET', url: `/api/cases/${other.caseId}`, headers: bearer(tokens.officer1!) })).statusCode).toBe(404);
+    expect((await h.app.inject({ method: 'GET', url: `/api/cases/${other.caseId}`, headers: bearer(hn) })).statusCode).toBe(200);
+  });
+});
+
+describe('bad input gives a clear 4xx and changes nothing', () => {
+  async function auditCount(): Promise<number> {
+    return (await h.db.pool.query('SELECT count(*)::int AS n FROM audit_log')).rows[0].n;
+  }
+
+  it('malformed JSON, wrong types, unknown fields and huge payloads', async () => {
+    const before = await auditCount();
+    const headers = { ...bearer(tokens.officer1!), 'content-type': 'application/json' };
+    const bad = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/reject`, headers, payload: '{"reason": ' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: 'bad_request' });
+    const wrongType = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/reject`, headers, payload: JSON.stringify({ reason: 42 }) });
+    expect(wrongType.statusCode).toBe(400);
+    expect(wrongType.json()).toMatchObject({ error: 'validation' });
+    const unknownReason = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/reject`, headers, payload: JSON.stringify({ reason: 'because' }) });
+    expect(unknownReason.statusCode).toBe(400);
+    const extra = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/confirm`, headers, payload: JSON.stringify({ status: 'approved' }) });
+    expect(extra.statusCode).toBe(400);
+    const huge = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/confirm`, headers, payload: JSON.stringify({ note: 'x'.repeat(200_000) }) });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json()).toMatchObject({ error: 'payload_too_large' });
+    const badId = await h.app.inject({ method: 'GET', url: '/api/cases/not-a-uuid', headers: bearer(tokens.officer1!) });
+    expect(badId.statusCode).toBe(400);
+    const badQuery = await h.app.inject({ method: 'GET', url: '/api/cases?minConfidence=abc', headers: bearer(tokens.officer1!) });
+    expect(badQuery.statusCode).toBe(400);
+    const lookupBad = await h.app.inject({ method: 'POST', url: '/api/public/lookup', payload: { plate: '63A-123.45', vehicleType: 'tank', challenge: 'x', nonce: '1' } });
+    expect(lookupBad.statusCode).toBe(400);
+    const invalidEvent = await h.app.inject({ method: 'POST', url: '/api/worker/violations', headers: bearer(workerToken), payload: { idempotencyKey: 'x' } });
+    expect(invalidEvent.statusCode).toBe(400);
+    expect(invalidEvent.json()).toMatchObject({ error: 'invalid_event' });
+    const unknownCamera = demoEvent({ cameraId: randomUUID(), plate: '63A-123.45', occurredAt: new Date() });
+    const uc = await h.app.inject({ method: 'POST', url: '/api/worker/violations', headers: bearer(workerToken), payload: unknownCamera });
+    expect(uc.statusCode).toBe(400);
+    expect(uc.json()).toMatchObject({ error: 'unknown_camera' });
+    expect(await auditCount()).toBe(before);
+    expect((await h.db.pool.query('SELECT status FROM cases WHERE id = $1', [caseId])).rows[0].status).toBe('detected');
+  });
+
+  it('an invalid plate correction and "other" without text are refused and change nothing', async () => {
+    expect((await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/claim`, headers: bearer(tokens.officer1!) })).statusCode).toBe(200);
+    const before = await auditCount();
+    const plate = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/plate`, headers: bearer(tokens.officer1!), payload: { plateText: '99Q-ABC.DE' } });
+    expect(plate.statusCode).toBe(400);
+    expect(plate.json()).toMatchObject({ error: 'invalid_plate' });
+    const other = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/reject`, headers: bearer(tokens.officer1!), payload: { reason: 'other' } });
+    expect(other.statusCode).toBe(400);
+    expect(await auditCount()).toBe(before);
+  });
+
+  it('a corrected plate that is not in the registry flags the case for manual handling; the notice needs an owner', async () => {
+    const res = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/plate`, headers: bearer(tokens.officer1!), payload: { plateText: '63a99999' } });
+    expect(res.statusCode).toBe(200);
+    const row = (await h.db.pool.query('SELECT plate_text, plate_original, manual_handling, manual_reason FROM cases WHERE id = $1', [caseId])).rows[0];
+    expect(row).toEqual({ plate_text: '63A-999.99', plate_original: '63A-123.45', manual_handling: true, manual_reason: 'plate_not_in_registry' });
+    expect((await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/confirm`, headers: bearer(tokens.officer1!), payload: {} })).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/approve`, headers: bearer(tokens.super1!), payload: {} })).statusCode).toBe(200);
+    const notice = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/notice`, headers: bearer(tokens.super1!) });
+    expect(notice.statusCode).toBe(409);
+    expect(notice.json()).toMatchObject({ error: 'owner_unknown' });
+    expect((await h.db.pool.query('SELECT count(*)::int AS n FROM notices')).rows[0].n).toBe(0);
+  });
+});
+
+describe('login protection', () => {
+  it('locks an account after repeated failures, even for the right password', async () => {
+    for (let i = 0; i < 5; i++) {
+      const r = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'officer2', password: 'wrong' } });
+      expect(r.statusCode).toBe(401);
+    }
+    const locked = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'officer2', password: PASSWORD } });
+    expect(locked.statusCode).toBe(423);
+    expect(locked.json()).toMatchObject({ error: 'account_locked' });
+    h.clock.advance(16 * 60_000);
+    expect((await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'officer2', password: PASSWORD } })).statusCode).toBe(200);
+  });
+
+  it('rate-limits login and lookup per IP', async () => {
+    const app = await buildApp({ ...h.deps, options: { ...h.deps.options, loginRatePerMinute: 3, lookupRatePerMinute: 2 } });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) codes.push((await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'x' } })).statusCode);
+      expect(codes).toEqual([401, 401, 401, 429]);
+      const l: number[] = [];
+      for (let i = 0; i < 3; i++) l.push((await app.inject({ method: 'GET', url: '/api/public/challenge' })).statusCode);
+      expect(l).toEqual([200, 200, 429]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('registry import and deliveries', () => {
+  it('imports good CSV rows and reports each rejected row with its line', async () => {
+    const csv = [
+      'plate,plate_colour,vehicle_type,brand,colour,owner_name,owner_id_number,address,province_code,commune,email,phone',
+      '51G-555.66,white,car,Toyota,đen,"Lê Văn A, con",079000000001,"1 Nguyễn Huệ, Q1",79,Bến Nghé,a@example.vn,0901',
+      '51G-55X.66,white,car,Toyota,đen,Lê Văn B,079000000002,addr,79,,,',
+      '59-T1 202.45,purple,motorbike,Honda,đỏ,Lê Văn C,079000000003,addr,79,,,',
+      '59-T1 202.46,white,motorbike,Honda,đỏ,Lê Văn D,079000000004,addr,7,,,',
+      'too,few,fields',
+      '59-T1 202.47,white,motorbike,Honda,đỏ,Lê Văn E,079000000005,addr,79,,,',
+    ].join('\n');
+    const res = await h.app.inject({ method: 'POST', url: '/api/admin/registry/import', headers: { ...bearer(tokens.admin1!), 'content-type': 'text/csv' }, payload: csv });
+    expect(res.statusCode).toBe(200);
+    const report = res.json() as { accepted: number; rejected: { line: number; reason: string }[] };
+    expect(report.accepted).toBe(2);
+    expect(report.rejected.map((r) => r.line)).toEqual([3, 4, 5, 6]);
+    expect(report.rejected[0]!.reason).toContain('invalid plate');
+    const owner = (await h.db.pool.query(`SELECT o.full_name FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = '51G-555.66'`)).rows[0];
+    expect(owner.full_name).toBe('Lê Văn A, con');
+    const badHeader = await h.app.inject({ method: 'POST', url: '/api/admin/registry/import', headers: { ...bearer(tokens.admin1!), 'content-type': 'text/csv' }, payload: 'a,b\n1,2' });
+    expect(badHeader.statusCode).toBe(400);
+  });
+
+  it('a failing SMS gateway is retried and the failure is visible on the delivery', async () => {
+    const c = await ingestEvent(h.deps, demoEvent({ cameraId: h.ids.camera, plate: '63A-123.45', occurredAt: new Date(h.clock.now().getTime() - 60_000) }));
+    const officer = await loginAs(h.app, 'officer1');
+    const sup = await loginAs(h.app, 'super1');
+    expect((await h.app.inject({ method: 'POST', url: `/api/cases/${c.caseId}/claim`, headers: bearer(officer) })).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'POST', url: `/api/cases/${c.caseId}/confirm`, headers: bearer(officer), payload: {} })).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'POST', url: `/api/cases/${c.caseId}/approve`, headers: bearer(sup), payload: {} })).statusCode).toBe(200);
+    h.smsFailure.message = 'gateway down';
+    expect((await h.app.inject({ method: 'POST', url: `/api/cases/${c.caseId}/notice`, headers: bearer(sup) })).statusCode).toBe(200);
+    await waitFor(async () => (await h.db.pool.query(`SELECT 1 FROM deliveries WHERE channel = 'sms' AND attempts >= 1 AND last_error = 'gateway down'`)).rowCount === 1);
+    const detail = await h.app.inject({ method: 'GET', url: `/api/cases/${c.caseId}`, headers: bearer(sup) });
+    const sms = (detail.json() as { notice: { deliveries: { channel: string; lastError: string | null; status: string }[] } }).notice.deliveries.find((d) => d.channel === 'sms');
+    expect(sms).toMatchObject({ lastError: 'gateway down', status: 'pending' });
+    h.smsFailure.message = null;
+    // the retry (exponential backoff) delivers once the gateway is back
+    await waitFor(async () => (await h.db.pool.query(`SELECT 1 FROM deliveries WHERE channel = 'sms' AND status = 'sent'`)).rowCount === 1, 30_000);
+  });
+});
