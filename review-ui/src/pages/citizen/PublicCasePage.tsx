@@ -6,6 +6,9 @@ import { evidenceLabel } from '../../components/evidenceLabel';
 import { useI18n } from '../../i18n';
 import { ViolationCard } from './LookupPage';
 
+const KIND_ORDER = ['clip', 'scene_before', 'scene_after', 'vehicle_crop', 'plate_crop'];
+const kindRank = (k: string) => (KIND_ORDER.includes(k) ? KIND_ORDER.indexOf(k) : KIND_ORDER.length);
+
 /** The page a notice's QR code opens: the published facts and the evidence of that one case. */
 export default function PublicCasePage({ params }: { params: Record<string, string> }) {
   const { t } = useI18n();
@@ -21,7 +24,8 @@ export default function PublicCasePage({ params }: { params: Record<string, stri
       </section>
     );
   if (!res.data) return <p aria-busy="true">{t('app.loading')}</p>;
-  const { violation, evidence, expiresInSeconds } = res.data;
+  const { violation, expiresInSeconds } = res.data;
+  const evidence = [...res.data.evidence].sort((a, b) => kindRank(a.kind) - kindRank(b.kind));
   return (
     <section className="citizen">
       <h1>{t('citizen.caseTitle')}</h1>
@@ -35,7 +39,7 @@ export default function PublicCasePage({ params }: { params: Record<string, stri
               {e.contentType.startsWith('video/') ? (
                 <video src={e.url} controls muted playsInline preload="metadata" aria-label={evidenceLabel(t, e.kind)} />
               ) : (
-                <img src={e.url} alt={evidenceLabel(t, e.kind)} loading="lazy" />
+                <img src={e.url} alt={evidenceLabel(t, e.kind)} loading="lazy" className={e.kind.endsWith('_crop') ? 'crop' : undefined} />
               )}
               <figcaption>
                 {evidenceLabel(t, e.kind)}

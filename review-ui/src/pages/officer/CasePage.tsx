@@ -14,7 +14,7 @@ import { evidenceLabel } from '../../components/evidenceLabel';
 import { useI18n } from '../../i18n';
 import { REJECT_REASONS } from '../../options';
 import { useRouter } from '../../router';
-import { evidenceOf, overlayFor } from './evidence';
+import { evidenceOf, overlayFor, placeText } from './evidence';
 
 const CLAIM_RENEW_MS = 120_000;
 
@@ -90,6 +90,12 @@ export default function CasePage({ params }: { params: Record<string, string> })
   const overlay: OverlayData = useMemo(() => (c ? overlayFor(c, geometry.data ?? null, signal) : {}), [c, geometry.data, signal]);
   const needed = ev ? [ev.clip ? 'clip' : null, ...ev.stills.map((s) => s.id)].filter(Boolean).length : 0;
   const ready = !!ev && loaded.size >= needed;
+  // When the evidence became visible (performance.now()), read by the case-open timing script.
+  const [readyAt, setReadyAt] = useState<number | null>(null);
+  useEffect(() => setReadyAt(null), [id]);
+  useEffect(() => {
+    if (ready) setReadyAt((v) => v ?? performance.now());
+  }, [ready]);
 
   const goNext = useCallback(async () => {
     try {
@@ -179,14 +185,14 @@ export default function CasePage({ params }: { params: Record<string, string> })
   if (!c || !ev) return <p aria-busy="true">{t('app.loading')}</p>;
 
   return (
-    <article className="case" data-case-id={c.id} data-evidence-ready={ready ? 'true' : 'false'} aria-labelledby="case-title">
+    <article className="case" data-case-id={c.id} data-evidence-ready={ready ? 'true' : 'false'} data-evidence-ready-at={readyAt ?? undefined} aria-labelledby="case-title">
       <header className="case-head">
         <h1 id="case-title">
           {t(`vtype.${c.type}`)} · <span className="plate-text">{c.plate.text ?? t('plate.unread')}</span>
         </h1>
         <StatusBadge status={c.status} /> <DeadlineBadge c={c} />
         <p>
-          {t('case.cameraAt', { camera: c.cameraName, place: c.place })} · <time dateTime={c.occurredAt}>{formatDateTime(c.occurredAt)}</time>
+          {placeText(c)} · <time dateTime={c.occurredAt}>{formatDateTime(c.occurredAt)}</time>
         </p>
         <p className="claim" data-testid="claim" aria-live="polite">
           {!reviewable
@@ -266,6 +272,22 @@ export default function CasePage({ params }: { params: Record<string, string> })
               <small id="plate-help">{t('plate.help')}</small>
             </div>
           </div>
+          <ErrorNote error={actionError} />
+          <div className="actions" role="group" aria-label={t('case.actions')}>
+            <button type="button" className="primary" onClick={() => void confirm()} disabled={!canAct} aria-keyshortcuts="C">
+              {t('case.confirm')} (C)
+            </button>
+            <button type="button" className="danger" onClick={() => setRejectOpen(true)} disabled={!canAct} aria-keyshortcuts="R">
+              {t('case.reject')} (R)
+            </button>
+            <button type="button" onClick={() => void goNext()} aria-keyshortcuts="N">
+              {t('case.next')} (N)
+            </button>
+            <button type="button" className="link" onClick={() => setShowHelp((v) => !v)} aria-expanded={showHelp} aria-keyshortcuts="?">
+              {t('case.shortcuts')} (?)
+            </button>
+          </div>
+          {showHelp && <ShortcutHelp />}
           <dl className="facts">
             <dt>{t('case.vehicle')}</dt>
             <dd>{t(`vehicle.${c.vehicleType}`)}</dd>
@@ -297,22 +319,6 @@ export default function CasePage({ params }: { params: Record<string, string> })
               </>
             )}
           </dl>
-          <ErrorNote error={actionError} />
-          <div className="actions" role="group" aria-label={t('case.actions')}>
-            <button type="button" className="primary" onClick={() => void confirm()} disabled={!canAct} aria-keyshortcuts="C">
-              {t('case.confirm')} (C)
-            </button>
-            <button type="button" className="danger" onClick={() => setRejectOpen(true)} disabled={!canAct} aria-keyshortcuts="R">
-              {t('case.reject')} (R)
-            </button>
-            <button type="button" onClick={() => void goNext()} aria-keyshortcuts="N">
-              {t('case.next')} (N)
-            </button>
-            <button type="button" className="link" onClick={() => setShowHelp((v) => !v)} aria-expanded={showHelp} aria-keyshortcuts="?">
-              {t('case.shortcuts')} (?)
-            </button>
-          </div>
-          {showHelp && <ShortcutHelp />}
           <History c={c} />
         </section>
       </div>

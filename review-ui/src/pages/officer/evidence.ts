@@ -45,3 +45,8 @@ export function overlayFor(c: CaseDetail, geometry: CameraGeometry | null, signa
 function isSignalState(v: unknown): v is SignalState {
   return !!v && typeof v === 'object' && typeof (v as SignalState).round === 'string';
 }
+
+/** The case's place already starts with the camera name when the api composes it; avoid saying it twice. */
+export function placeText(c: Pick<CaseDetail, 'cameraName' | 'place'>): string {
+  return c.place.startsWith(c.cameraName) ? c.place : `${c.cameraName} · ${c.place}`;
+}

@@ -13,7 +13,7 @@ import { evidenceLabel } from '../../components/evidenceLabel';
 import { StillOverlay } from '../../components/StillOverlay';
 import { useI18n, type MessageKey } from '../../i18n';
 import { Link, useRouter } from '../../router';
-import { evidenceOf } from '../officer/evidence';
+import { evidenceOf, placeText } from '../officer/evidence';
 
 type Tab = 'approvals' | 'notices' | 'responses' | 'escalations' | 'lapsed' | 'ageing';
 const TABS: { tab: Tab; label: MessageKey; status: CaseStatus | null }[] = [
@@ -147,7 +147,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
         {t(`vtype.${c.type}`)} · <span className="plate-text">{c.plate.text ?? t('plate.unread')}</span> <StatusBadge status={c.status} /> <DeadlineBadge c={c} />
       </h2>
       <p>
-        {t('case.cameraAt', { camera: c.cameraName, place: c.place })} · {formatDateTime(c.occurredAt)}
+        {placeText(c)} · {formatDateTime(c.occurredAt)}
       </p>
       {message && (
         <p role="status" className="done">
