@@ -89,7 +89,7 @@ export class CameraSupervisor {
   }
 
   /** Stops ffmpeg (SIGTERM, then SIGKILL) and waits for the loop to end. */
-  async stop(finalState: CameraState = 'stopped'): Promise<void> {
+  async stop(finalState: CameraState = 'stopped', report = true): Promise<void> {
     this.stopped = true;
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.wake?.();
@@ -97,7 +97,8 @@ export class CameraSupervisor {
     await this.running;
     await this.ring.flush();
     this.state = finalState;
-    await this.report();
+    // A camera handed to another process is not reported: its new holder owns the status now.
+    if (report) await this.report();
   }
 
   status(): CameraStatus {
@@ -210,7 +211,7 @@ export class CameraSupervisor {
   }
 
   private setState(state: CameraState): void {
-    if (this.state === state) return;
+    if (this.state === state || this.stopped) return;
     this.state = state;
     this.deps.log.info({ cameraId: this.camera.id, state, error: this.lastError }, 'camera state');
     void this.report();
@@ -232,7 +233,7 @@ export class CameraSupervisor {
       this.lastPrune = now;
       void pruneSegmentRuns(this.deps.settings.segmentDir, this.camera.id, this.deps.settings.clipRetentionSeconds, this.currentRun).catch(() => undefined);
     }
-    await this.report();
+    if (!this.stopped) await this.report();
   }
 
   private async report(): Promise<void> {

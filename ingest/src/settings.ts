@@ -27,6 +27,11 @@ export interface IngestSettings {
   offlineAfterMs: number;
   statusIntervalMs: number;
   ffmpegStopGraceMs: number;
+  /**
+   * Prefix for Redis keys and channels (`frames:<id>`, `frames-dropped`, `camera-status`). Empty in
+   * production; tests and side-by-side environments set one, and readers must use the same.
+   */
+  redisKeyPrefix: string;
 }
 
 export function loadIngestSettings(config: Pick<Config, 'dataDir'>, env: Env = process.env): IngestSettings {
@@ -47,6 +52,7 @@ export function loadIngestSettings(config: Pick<Config, 'dataDir'>, env: Env = p
     offlineAfterMs: r.int('INGEST_OFFLINE_AFTER_MS', 30_000, { min: 0 }),
     statusIntervalMs: r.int('INGEST_STATUS_INTERVAL_MS', 2000, { min: 100 }),
     ffmpegStopGraceMs: r.int('INGEST_FFMPEG_STOP_GRACE_MS', 3000, { min: 0 }),
+    redisKeyPrefix: r.string('INGEST_REDIS_PREFIX', ''),
   };
   if (settings.backoffMaxMs < settings.backoffInitialMs) r.problem('INGEST_BACKOFF_MAX_MS', 'must be at least INGEST_BACKOFF_INITIAL_MS');
   r.done();

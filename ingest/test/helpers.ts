@@ -25,6 +25,7 @@ export function fastSettings(overrides: Partial<IngestSettings> = {}): IngestSet
     offlineAfterMs: 3000,
     statusIntervalMs: 500,
     ffmpegStopGraceMs: 2000,
+    redisKeyPrefix: '',
     ...overrides,
   };
 }
