@@ -36,7 +36,9 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
   const redis = createRedis(config.redisUrl, { name: 'api' });
   const sub = createRedis(config.redisUrl, { name: 'api-sub', blocking: true });
   const storage = createStorage(config);
-  await storage.ensureBuckets();
+  // Storage away at start-up must not keep the api down: cases and lookups work without it; evidence
+  // links and notices retry (notice.render job) until it is back.
+  await storage.ensureBuckets().catch((err: unknown) => log.warn({ err }, 'object storage not reachable at start-up'));
   const queues = createQueues(config);
   const mailer: Mailer | undefined = env.SMTP_URL ? (nodemailer.createTransport(env.SMTP_URL) as unknown as Mailer) : undefined;
   const sms = env.SMS_GATEWAY_URL ? httpSmsGateway(env.SMS_GATEWAY_URL, env.SMS_GATEWAY_TOKEN) : undefined;
