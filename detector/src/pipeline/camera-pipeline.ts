@@ -12,7 +12,7 @@ import type { Logger } from '@phatnguoi/core/logger';
 import { lanesRoi, scaleGeometry } from '../geometry/geometry';
 import { DEFAULT_RULES_CONFIG, evaluateTrack, scaleRulesConfig, type RulesConfig, type RuleViolation, type SignalHistory } from '../rules';
 import { readLamps } from '../signal/lamp-reader';
-import { DEFAULT_SMOOTHER_CONFIG, observationFromLamps, SignalTimeline, type SignalObservation, type SignalSmootherConfig } from '../signal/signal-state';
+import { DEFAULT_SMOOTHER_CONFIG, observationFromLamps, SignalTimeline, type SignalObservation, type SignalSmootherConfig, type SignalTimelineSnapshot } from '../signal/signal-state';
 import { Tracker, trackClass, lastPoint, type Track, type TrackerConfig } from '../tracking/tracker';
 import { buildEvidence, type ClipSource, type FrameStore } from '../evidence/evidence';
 import { isFrameAware } from './truth-replay-detector';
@@ -69,6 +69,18 @@ export interface DetectedViolation {
   time: number;
 }
 
+export interface PipelineSnapshot {
+  version: 1;
+  lastSeq: number;
+  lastMs: number;
+  firstMs: number | null;
+  tracks: Track[];
+  timelines: Record<string, SignalTimelineSnapshot>;
+  emittedKeys: Record<string, string[]>;
+  plateReads: Record<string, PlateObservation[]>;
+  pending: { key: string; violation: RuleViolation; track: Track; readyAtMs: number }[];
+}
+
 interface PendingViolation {
   key: string;
   violation: RuleViolation;
@@ -122,14 +134,39 @@ export class CameraPipeline {
   }
 
   /**
-   * The earliest frame a restarted detector must replay from so that nothing in flight is lost:
-   * the birth frame of the oldest live track or of a track with an unsent violation.
+   * Everything a restarted detector needs to continue after the last processed frame as if it had
+   * never stopped: tracks (same ids, so re-processed frames give the same idempotency keys), signal
+   * history, violations already sent per track and violations waiting for their clip. Frames are not
+   * included: a pending violation restored without its frames gets the evidence still available.
    */
-  safeResumeSeq(): number {
-    let seq = this.lastSeq + 1;
-    for (const tr of this.liveTracks.values()) seq = Math.min(seq, tr.history[0]!.seq);
-    for (const p of this.pending) seq = Math.min(seq, p.track.history[0]!.seq);
-    return seq;
+  snapshot(): PipelineSnapshot {
+    return {
+      version: 1,
+      lastSeq: this.lastSeq,
+      lastMs: this.lastMs,
+      firstMs: this.firstMs,
+      tracks: this.tracker.snapshot(),
+      timelines: Object.fromEntries([...this.timelines].map(([id, tl]) => [id, tl.snapshot()])),
+      emittedKeys: Object.fromEntries([...this.emittedKeys].map(([id, keys]) => [id, [...keys]])),
+      plateReads: Object.fromEntries(this.plateReads),
+      pending: this.pending.map((p) => ({ key: p.key, violation: p.violation, track: { ...p.track, history: p.track.history.slice(-150) }, readyAtMs: p.readyAtMs })),
+    };
+  }
+
+  restore(snap: PipelineSnapshot): void {
+    if (snap.version !== 1) throw new Error(`unsupported pipeline snapshot version ${String(snap.version)}`);
+    this.lastSeq = snap.lastSeq;
+    this.lastMs = snap.lastMs;
+    this.firstMs = snap.firstMs;
+    this.tracker.restore(snap.tracks);
+    this.liveTracks.clear();
+    for (const tr of snap.tracks) if (tr.confirmed) this.liveTracks.set(tr.id, tr);
+    for (const [id, tl] of Object.entries(snap.timelines)) this.timelines.get(id)?.restore(tl);
+    this.emittedKeys.clear();
+    for (const [id, keys] of Object.entries(snap.emittedKeys)) this.emittedKeys.set(id, new Set(keys));
+    this.plateReads.clear();
+    for (const [id, reads] of Object.entries(snap.plateReads)) this.plateReads.set(id, reads);
+    this.pending.splice(0, this.pending.length, ...snap.pending.map((p) => ({ ...p, track: this.liveTracks.get(p.track.id) ?? p.track })));
   }
 
   private geometryFor(width: number, height: number) {
@@ -314,7 +351,7 @@ export class CameraPipeline {
         location: this.opts.location,
         violation: v,
         track: p.track,
-        geometry: this.scaled!.geometry,
+        geometry: this.scaled?.geometry ?? this.opts.geometry,
         signal: signalState.round,
         plate,
         plateRead: best ? { seq: best.seq, box: best.read.box } : null,

@@ -10,7 +10,7 @@ import type { Queryable } from '@phatnguoi/core/db';
 import type { Logger } from '@phatnguoi/core/logger';
 import { readFrames } from '@phatnguoi/ingest/frame-ring';
 import { parseControllerMessage, signalChannel } from '../signal/controller-feed';
-import { CameraPipeline, type CameraPipelineOptions, type PipelineFrame } from './camera-pipeline';
+import { CameraPipeline, type CameraPipelineOptions, type PipelineFrame, type PipelineSnapshot } from './camera-pipeline';
 
 export type RunnerLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
 
@@ -46,7 +46,7 @@ export class CameraRunner {
   private pipeline: CameraPipeline | null = null;
   private abort = new AbortController();
   private loop: Promise<void> | null = null;
-  private readonly idBySeq = new Map<number, string>();
+  private lastId: string | null = null;
   private saved = { streamId: '', seq: -1, at: 0 };
   private unsaved: RunnerCounters = { processed: 0, dropped: 0, corrupt: 0, violations: 0 };
   private onMessage: ((channel: string, message: string) => void) | null = null;
@@ -91,10 +91,20 @@ export class CameraRunner {
         this.unsaved.violations++;
       },
     });
-    const progress = await this.opts.db.query<{ stream_id: string; seq: string }>(`SELECT stream_id, seq FROM detector_progress WHERE camera_id = $1`, [this.cameraId]);
+    const progress = await this.opts.db.query<{ stream_id: string; seq: string; state: PipelineSnapshot | null }>(
+      `SELECT stream_id, seq, state FROM detector_progress WHERE camera_id = $1`,
+      [this.cameraId],
+    );
     const from = progress.rows[0];
     this.saved = { streamId: from?.stream_id ?? '0-0', seq: from ? Number(from.seq) : -1, at: Date.now() };
-    if (from) log.info({ cameraId: this.cameraId, after: from.stream_id, seq: from.seq }, 'resuming frame stream');
+    if (from?.state) {
+      try {
+        this.pipeline.restore(from.state);
+      } catch (err) {
+        log.error({ cameraId: this.cameraId, err: (err as Error).message }, 'saved pipeline state unusable; continuing with fresh tracks');
+      }
+    }
+    if (from) log.info({ cameraId: this.cameraId, after: from.stream_id, seq: from.seq, restoredTracks: from.state?.tracks.length ?? 0 }, 'resuming frame stream');
     await this.subscribe();
     this.loop = this.run(this.saved.streamId, from ? Number(from.seq) : undefined);
     return true;
@@ -146,7 +156,7 @@ export class CameraRunner {
 
   private async handleFrame(pipeline: CameraPipeline, id: string, ref: FrameRef, jpeg: Buffer) {
     const log = this.opts.logger;
-    this.idBySeq.set(ref.seq, id);
+    this.lastId = id;
     this.lastSeq = ref.seq;
     if (ref.cameraId !== this.cameraId) {
       log.error({ cameraId: this.cameraId, refCameraId: ref.cameraId, seq: ref.seq }, 'frame reference names another camera; skipped');
@@ -176,31 +186,24 @@ export class CameraRunner {
     await this.saveProgress(false);
   }
 
-  /** Persists the resume point: the last entry before the oldest frame still needed (see safeResumeSeq). */
+  /** Persists the resume point (last handled stream entry) with the pipeline state right after it. */
   private async saveProgress(force: boolean) {
     const pipeline = this.pipeline;
-    if (!pipeline) return;
+    if (!pipeline || this.lastId === null) return;
     if (!force && Date.now() - this.saved.at < (this.opts.progressEveryMs ?? 1000)) return;
-    const safe = pipeline.safeResumeSeq();
-    let streamId = this.saved.streamId;
-    let seq = this.saved.seq;
-    for (const [s, id] of this.idBySeq) {
-      if (s >= safe) break;
-      streamId = id;
-      seq = s;
-      this.idBySeq.delete(s);
-    }
+    const streamId = this.lastId;
+    const seq = this.lastSeq;
     const d = this.unsaved;
     await this.opts.db.query(
-      `INSERT INTO detector_progress (camera_id, stream_id, seq, frames_processed, frames_dropped, frames_corrupt, violations, holder, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
-       ON CONFLICT (camera_id) DO UPDATE SET stream_id = EXCLUDED.stream_id, seq = EXCLUDED.seq,
+      `INSERT INTO detector_progress (camera_id, stream_id, seq, frames_processed, frames_dropped, frames_corrupt, violations, holder, state, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+       ON CONFLICT (camera_id) DO UPDATE SET stream_id = EXCLUDED.stream_id, seq = EXCLUDED.seq, state = EXCLUDED.state,
          frames_processed = detector_progress.frames_processed + EXCLUDED.frames_processed,
          frames_dropped = detector_progress.frames_dropped + EXCLUDED.frames_dropped,
          frames_corrupt = detector_progress.frames_corrupt + EXCLUDED.frames_corrupt,
          violations = detector_progress.violations + EXCLUDED.violations,
          holder = EXCLUDED.holder, updated_at = now()`,
-      [this.cameraId, streamId, seq, d.processed, d.dropped, d.corrupt, d.violations, this.opts.holder],
+      [this.cameraId, streamId, seq, d.processed, d.dropped, d.corrupt, d.violations, this.opts.holder, JSON.stringify(pipeline.snapshot())],
     );
     this.unsaved = { processed: 0, dropped: 0, corrupt: 0, violations: 0 };
     this.saved = { streamId, seq, at: Date.now() };
@@ -231,7 +234,7 @@ export class CameraRunner {
     return Math.max(this.lastSeq, this.saved.seq);
   }
 
-  get pipelineStats() {
-    return this.pipeline?.stats;
+  get cameraPipeline(): CameraPipeline | null {
+    return this.pipeline;
   }
 }

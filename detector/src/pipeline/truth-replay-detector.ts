@@ -48,14 +48,12 @@ export function isFrameAware(d: VehicleDetector): d is FrameAwareDetector {
 
 export class TruthReplayDetector implements FrameAwareDetector {
   readonly name = 'truth-replay';
-  private readonly rand: () => number;
   private readonly dt: number;
 
   constructor(
     private readonly frames: TruthFrame[],
     private readonly opts: TruthReplayOptions = {},
   ) {
-    this.rand = mulberry32(opts.seed ?? 1);
     const ts = frames.map((f) => f.t);
     this.dt = ts.length > 1 ? (ts[ts.length - 1]! - ts[0]!) / (ts.length - 1) : 1;
   }
@@ -68,17 +66,19 @@ export class TruthReplayDetector implements FrameAwareDetector {
     let best: TruthFrame | undefined;
     for (const f of this.frames) if (!best || Math.abs(f.t - frame.videoTime) < Math.abs(best.t - frame.videoTime)) best = f;
     if (!best || Math.abs(best.t - frame.videoTime) > this.dt * 0.75) return [];
+    // Noise depends on the frame only, so replaying frames (after a restart) gives the same detections.
+    const rand = mulberry32(((this.opts.seed ?? 1) * 0x9e3779b1) ^ Math.round(best.t * 1000));
     const j = this.opts.jitterPx ?? 0;
     const out: Detection[] = [];
     for (const o of best.objects) {
-      if (this.rand() < (this.opts.dropRate ?? 0)) continue;
-      const n = () => (this.rand() * 2 - 1) * j;
+      if (rand() < (this.opts.dropRate ?? 0)) continue;
+      const n = () => (rand() * 2 - 1) * j;
       const box: Box = [o.box[0] + n(), o.box[1] + n(), o.box[2] + n(), o.box[3] + n()];
       box[0] = Math.max(0, Math.min(box[0], image.width - 2));
       box[1] = Math.max(0, Math.min(box[1], image.height - 2));
       box[2] = Math.min(image.width, Math.max(box[2], box[0] + 1));
       box[3] = Math.min(image.height, Math.max(box[3], box[1] + 1));
-      out.push({ box, cls: o.cls, score: this.rand() < (this.opts.lowScoreRate ?? 0) ? 0.3 : 0.9 });
+      out.push({ box, cls: o.cls, score: rand() < (this.opts.lowScoreRate ?? 0) ? 0.3 : 0.9 });
     }
     return out;
   }

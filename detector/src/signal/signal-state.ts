@@ -57,6 +57,14 @@ export interface SignalAt extends SignalObservation {
   source: 'vision' | 'controller';
 }
 
+export interface SignalTimelineSnapshot {
+  segments: SignalSegment[];
+  knownUntil: number | null;
+  source: 'vision' | 'controller';
+  candidate: { obs: SignalObservation; start: number; frames: number } | null;
+  lastReadable: number | null;
+}
+
 /** Signal history of one head. */
 export class SignalTimeline {
   readonly segments: SignalSegment[] = [];
@@ -115,6 +123,20 @@ export class SignalTimeline {
     }
     this.append({ round: obs.round, arrowsLit: [...obs.arrowsLit].sort() }, t);
     this.knownUntil = Math.max(this.knownUntil, t);
+  }
+
+  /** Serialisable state, so a restarted detector continues exactly where this one stopped. */
+  snapshot(): SignalTimelineSnapshot {
+    const num = (x: number) => (Number.isFinite(x) ? x : null);
+    return { segments: this.segments.map((s) => ({ ...s })), knownUntil: num(this.knownUntil), source: this.source, candidate: this.candidate, lastReadable: num(this.lastReadable) };
+  }
+
+  restore(snap: SignalTimelineSnapshot): void {
+    this.segments.splice(0, this.segments.length, ...snap.segments);
+    this.knownUntil = snap.knownUntil ?? -Infinity;
+    this.source = snap.source;
+    this.candidate = snap.candidate;
+    this.lastReadable = snap.lastReadable ?? -Infinity;
   }
 
   /** Controller state is known up to any time we have seen frames for. */

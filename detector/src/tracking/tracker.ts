@@ -186,6 +186,15 @@ export class Tracker {
     return { updated: kept.filter((tr) => tr.confirmed && matched.has(tr)), ended };
   }
 
+  /** Live tracks (tentative included) with at most `maxPoints` recent points each, for a restart to continue from. */
+  snapshot(maxPoints = 150): Track[] {
+    return this.tracks.map((tr) => ({ ...tr, history: tr.history.slice(-maxPoints), velocity: [...tr.velocity], classVotes: { ...tr.classVotes } }));
+  }
+
+  restore(tracks: Track[]): void {
+    this.tracks = tracks.map((tr) => ({ ...tr }));
+  }
+
   /** Ends every live confirmed track (end of video). */
   flush(): Track[] {
     const ended = this.tracks.filter((tr) => tr.confirmed);
