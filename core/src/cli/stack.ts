@@ -30,6 +30,12 @@ export interface RoleSpec {
   env?: Env;
 }
 
+/**
+ * One-shot demo seeding run after migrations and before the roles (agencies, users, cameras pointing at the
+ * simulated streams); it prints the demo logins. Owned by the api workspace; skipped while it does not exist.
+ */
+export const DEMO_SEED: RoleSpec = { name: 'seed', entry: 'api/src/cli/seed-demo.ts', args: [] };
+
 /** Roles in start order: simulated cameras first so ingest finds its streams, then the pipeline. */
 export const ROLES: readonly RoleSpec[] = [
   { name: 'sim', entry: 'sim/src/cli.ts', args: ['serve'] },
@@ -136,6 +142,19 @@ class RoleProcess {
   }
 }
 
+/** Runs a one-shot step with the stack's environment, output prefixed like a role's; resolves its exit code. */
+function runOnce(spec: RoleSpec, env: Env): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, spec.entry), ...spec.args], {
+    cwd: ROOT,
+    env: { ...env, ...spec.env } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${spec.name}] ${formatLogLine(line)}\n`));
+  }
+  return new Promise((resolveCode) => child.once('exit', (code) => resolveCode(code ?? 1)));
+}
+
 function acquirePidFile(dataDir: string): () => void {
   const file = join(dataDir, 'stack.pid');
   if (existsSync(file)) {
@@ -203,6 +222,11 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
       return;
     }
 
+    if (!only && existsSync(join(ROOT, DEMO_SEED.entry))) {
+      const code = await runOnce(DEMO_SEED, env);
+      if (code !== 0) throw new Error(`demo seeding (${DEMO_SEED.entry}) failed with code ${code}`);
+    }
+
     let colour = 0;
     for (const spec of ROLES) {
       if (only && !only.includes(spec.name)) continue;
@@ -215,7 +239,7 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
       role.start();
     }
     say(`review UI and API: http://localhost:${apiPort}/  (health: http://localhost:${apiPort}/health)`);
-    say(`demo login: ${baseEnv.DEMO_LOGIN_HINT ?? 'officer@demo.local / demo1234 (officer), supervisor@demo.local / demo1234 (supervisor), admin@demo.local / demo1234 (admin)'}`);
+    if (existsSync(join(ROOT, DEMO_SEED.entry))) say('demo logins: printed by [seed] above');
     say('Ctrl-C stops everything');
   } catch (err) {
     await shutdown(`start-up failed: ${isAppError(err) ? err.message : String(err)}`, 1);
