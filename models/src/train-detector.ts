@@ -1,4 +1,6 @@
-// npm run train:detector -- --data <sim export dir> [--steps 3000] [--minutes 60] [--resume]
+// npm run train:detector -- [--data <sim export>/detector] [--steps 3000] [--minutes 60] [--resume]
+// Data first: npm run sim -- export --what detector --catalogue --scenarios 110 --every 12 --det-size 960x540 \
+//   --out models/.data/vehicle-export   (about 3,000 frames; git-ignored)
 // Trains the project's vehicle detector (detector/src/models/vehicle-net.ts) on the simulator's training export,
 // on the best TF.js backend present (wasm here, with the project's gradient kernels). Prints progress, saves
 // checkpoints, evaluates on held-out scenes and writes the weights, detector.json and MODEL.md.
@@ -24,7 +26,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 const { values: args } = parseArgs({
   options: {
-    data: { type: 'string', default: path.join(ROOT, 'sim/out/detector-train') },
+    data: { type: 'string', default: path.join(ROOT, 'models/.data/vehicle-export/detector') },
     out: { type: 'string', default: path.join(ROOT, 'models/vehicle-detector') },
     steps: { type: 'string', default: '3000' },
     minutes: { type: 'string', default: '60', description: 'Stop (and evaluate) when this much training time has passed.' },
@@ -202,6 +204,8 @@ async function main(): Promise<void> {
   let state: TrainState;
   if (args.resume && existsSync(path.join(checkpointDir, 'state.json'))) {
     ({ model, state } = await loadCheckpoint(checkpointDir, optimizer));
+    // The step count and time budget of this invocation apply (resume with larger ones to train longer).
+    state.totalSteps = settings.steps;
     log(`resumed from ${checkpointDir} at step ${state.step}/${state.totalSteps} (${state.examplesSeen} examples, ${(state.trainSeconds / 60).toFixed(1)} min trained)`);
   } else {
     if (args.resume) log(`no checkpoint in ${checkpointDir}: starting fresh`);

@@ -1,6 +1,7 @@
 // The project's own vehicle detector: a small MobileNet-like backbone (depthwise-separable blocks), a one-step
 // top-down neck to stride 8, and a CenterNet-style anchor-free head (per-class centre heatmap + box size +
-// centre offset). About 27 M multiply-adds at 320x192, so it trains on the wasm backend in about an hour.
+// centre offset). About 14 M multiply-adds at 320x192, so it trains on the wasm backend within an hour on a
+// shared 2-core machine.
 import * as tf from '@tensorflow/tfjs';
 
 export const VEHICLE_NET_LABELS = ['motorbike', 'car', 'bus', 'truck'] as const;
@@ -51,20 +52,20 @@ export function buildVehicleNet(opts: VehicleNetOptions): tf.LayersModel {
   };
 
   const input = tf.input({ shape: [opts.height, opts.width, 3], name: 'image' });
-  let x = convBnRelu(input, 12, 3, 2); // /2
-  x = block(x, 24, 2); // /4
-  x = block(x, 24, 1);
-  x = block(x, 48, 2); // /8
-  x = block(x, 48, 1);
-  const c3 = block(x, 48, 1);
-  x = block(c3, 96, 2); // /16
-  x = block(x, 96, 1);
-  x = block(x, 96, 1);
+  let x = convBnRelu(input, 8, 3, 2); // /2
+  x = block(x, 16, 2); // /4
+  x = block(x, 16, 1);
+  x = block(x, 32, 2); // /8
+  x = block(x, 32, 1);
+  const c3 = block(x, 32, 1);
+  x = block(c3, 64, 2); // /16
+  x = block(x, 64, 1);
+  x = block(x, 64, 1);
   // Top-down: stride-16 context added into the stride-8 map.
-  const lateral = convBnRelu(x, 48, 1, 1);
+  const lateral = convBnRelu(x, 32, 1, 1);
   const up = tf.layers.upSampling2d({ size: [2, 2], name: name('up') }).apply(lateral) as Sym;
   const merged = tf.layers.add({ name: name('add') }).apply([c3, up]) as Sym;
-  const neck = convBnRelu(dwBnRelu(merged, 1), 64, 1, 1);
+  const neck = convBnRelu(dwBnRelu(merged, 1), 48, 1, 1);
   const headIn = dwBnRelu(neck, 1);
   const heatmap = tf.layers
     .conv2d({
