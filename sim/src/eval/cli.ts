@@ -1,0 +1,127 @@
+// npm run eval -- --truth <file.truth.json> (--pred <file.json> | --db <url> --camera <id> --start <iso>) [--out report.json]
+// npm run eval -- --heldout [--fps 5] [--out report.json]
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { heldoutScenarios } from '../heldout';
+import { renderScenarioVideo } from '../render/video';
+import { readTruth, type TruthFile } from '../truth';
+import { combine, DEFAULT_MATCH, evaluate, formatReport, type EvalReport, type MatchOptions, type PredictedLight, type PredictedViolation } from './match';
+import { predictionsFromJson, predictionsFromRows } from './predictions';
+
+const USAGE = `usage:
+  npm run eval -- --truth T.truth.json --pred P.json [--start ISO] [--out report.json]
+  npm run eval -- --truth T.truth.json --db postgres://... --camera CAM --start ISO [--end ISO] [--out report.json]
+  npm run eval -- --heldout [--fps 5] [--out report.json]
+options: --tolerance S (default ${DEFAULT_MATCH.toleranceS})  --iou X (default ${DEFAULT_MATCH.iouMin})
+P.json: { "violations": [{ "type", "timeS" | "time" | "occurredAt", "trackId"?, "box"?, "plateText"? }], "lights"?: [{ "timeS", "headId", "round" }] } or a bare array of violations`;
+
+async function fromDb(url: string, camera: string, start: Date, end: Date): Promise<PredictedViolation[]> {
+  const pg = await import('pg');
+  const client = new pg.default.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // Read defensively: select everything and pick the columns we know by name.
+    const r = await client.query('SELECT * FROM cases WHERE camera_id::text = $1 AND occurred_at >= $2 AND occurred_at < $3', [camera, start, end]);
+    return predictionsFromRows(r.rows as Record<string, unknown>[], start);
+  } finally {
+    await client.end();
+  }
+}
+
+function print(title: string, r: Pick<EvalReport, 'byType' | 'overall' | 'plates' | 'lights'>) {
+  console.log(`\n== ${title}\n${formatReport(r)}`);
+}
+
+async function heldout(o: MatchOptions, fps: number | undefined, out: string | undefined) {
+  let offline: { detectViolationsInVideo?: unknown };
+  try {
+    offline = (await import('@phatnguoi/detector/offline')) as typeof offline;
+  } catch (e) {
+    console.error(`the detector's offline runner (detector/src/offline.ts) could not be loaded: ${(e as Error).message}`);
+    process.exitCode = 3;
+    return;
+  }
+  if (typeof offline.detectViolationsInVideo !== 'function') {
+    console.error('detector/src/offline.ts does not export detectViolationsInVideo(videoPath, geometry, opts) yet; nothing to evaluate');
+    process.exitCode = 3;
+    return;
+  }
+  const detect = offline.detectViolationsInVideo as (video: string, geometry: unknown, opts: Record<string, unknown>) => Promise<unknown>;
+  const dir = 'sim/out/heldout';
+  await mkdir(dir, { recursive: true });
+  const reports: { scenario: string; report: EvalReport }[] = [];
+  const scenarios = await heldoutScenarios();
+  for (const [i, s] of scenarios.entries()) {
+    const videoPath = join(dir, `${s.name}.mp4`);
+    const truthPath = join(dir, `${s.name}.truth.json`);
+    if (!existsSync(videoPath) || !existsSync(truthPath)) {
+      await renderScenarioVideo(s, { videoPath, truthPath, onProgress: (d, t) => process.stderr.write(`\r[eval] ${i + 1}/${scenarios.length} render ${s.name} ${d}/${t}   `) });
+    }
+    const truth = await readTruth(truthPath);
+    process.stderr.write(`\r[eval] ${i + 1}/${scenarios.length} detect ${s.name}...                 `);
+    const result = await detect(videoPath, truth.geometry, { ...(fps ? { fps } : {}), cameraId: `sim-${s.name}` });
+    const { violations, lights } = predictionsFromJson(result, null);
+    const report = evaluate(truth, violations, lights, o);
+    reports.push({ scenario: s.name, report });
+    process.stderr.write('\n');
+    console.log(`${s.name}: truth ${truth.violations.length}, predicted ${violations.length}, matched ${report.matches.length}`);
+  }
+  const total = combine(reports.map((r) => r.report));
+  print(`held-out set (${scenarios.length} scenarios)`, total);
+  if (out) await writeFile(out, JSON.stringify({ match: o, total, scenarios: reports }, null, 2));
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      truth: { type: 'string' },
+      pred: { type: 'string' },
+      db: { type: 'string' },
+      camera: { type: 'string' },
+      start: { type: 'string' },
+      end: { type: 'string' },
+      out: { type: 'string' },
+      tolerance: { type: 'string' },
+      iou: { type: 'string' },
+      heldout: { type: 'boolean' },
+      fps: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const o: MatchOptions = { toleranceS: Number(values.tolerance ?? DEFAULT_MATCH.toleranceS), iouMin: Number(values.iou ?? DEFAULT_MATCH.iouMin) };
+  if (values.help) return console.log(USAGE);
+  if (values.heldout) return heldout(o, values.fps ? Number(values.fps) : undefined, values.out);
+  if (!values.truth || (!values.pred && !values.db)) {
+    console.error(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const truth: TruthFile = await readTruth(values.truth);
+  const start = values.start ? new Date(values.start) : null;
+  if (start && Number.isNaN(start.getTime())) throw new Error(`--start: not a date: ${values.start}`);
+  let violations: PredictedViolation[];
+  let lights: PredictedLight[] = [];
+  if (values.db) {
+    if (!values.camera || !start) throw new Error('--db needs --camera and --start (the wall-clock time of video second 0)');
+    const end = values.end ? new Date(values.end) : new Date(start.getTime() + truth.video.durationS * 1000 + 60_000);
+    violations = await fromDb(values.db, values.camera, start, end);
+  } else {
+    ({ violations, lights } = predictionsFromJson(JSON.parse(await readFile(values.pred!, 'utf8')), start));
+  }
+  const report = evaluate(truth, violations, lights, o);
+  print(`${truth.scenario.name}: ${violations.length} predicted, ${truth.violations.length} true violations`, report);
+  for (const m of report.missed) console.log(`  missed      ${m.type} ${m.trackId} at ${m.timeS}s (${m.rule})`);
+  for (const f of report.falseAlarms) console.log(`  false alarm ${f.type} at ${f.timeS}s${f.likelyTruth ? ` (is ${f.likelyTruth})` : ''}`);
+  for (const m of report.matches.filter((x) => !x.plateExact)) console.log(`  plate       ${m.truthId}: read ${m.platePred ?? '(none)'}, truth ${m.plateTruth}`);
+  if (values.out) {
+    await writeFile(values.out, JSON.stringify({ scenario: truth.scenario.name, match: o, report }, null, 2));
+    console.log(`report → ${values.out}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
