@@ -12,6 +12,8 @@ export interface CtcDecoded {
   chars: DecodedChar[];
   /** Probability of the best path (product over all steps of the chosen class). */
   pathProb: number;
+  /** The least certain decision on the path (a character dropped for a blank shows up here). */
+  weakestStep: number;
 }
 
 /** `probs` is [T, C] row-major softmax output for one plate. */
@@ -19,6 +21,7 @@ export function ctcGreedyDecode(probs: Float32Array | number[], steps: number, c
   const chars: DecodedChar[] = [];
   let logPath = 0;
   let prev = -1;
+  let weakestStep = 1;
   for (let t = 0; t < steps; t++) {
     let best = 0;
     let bestP = -1;
@@ -30,6 +33,7 @@ export function ctcGreedyDecode(probs: Float32Array | number[], steps: number, c
       }
     }
     logPath += Math.log(Math.max(bestP, 1e-12));
+    if (bestP < weakestStep) weakestStep = bestP;
     if (best !== READER_BLANK && best !== prev) {
       chars.push({ char: READER_ALPHABET[best]!, step: t, prob: bestP });
     } else if (best !== READER_BLANK && best === prev) {
@@ -39,5 +43,5 @@ export function ctcGreedyDecode(probs: Float32Array | number[], steps: number, c
     }
     prev = best;
   }
-  return { chars, pathProb: Math.exp(logPath) };
+  return { chars, pathProb: Math.exp(logPath), weakestStep };
 }

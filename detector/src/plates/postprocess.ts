@@ -27,8 +27,8 @@ export function interpretDecoded(decoded: CtcDecoded, layout: PlateLayout, steps
   if (decoded.chars.length === 0) return null;
   const fixed = repairPlateRead(lines, layout);
   if (!fixed || !isValidRead(fixed.text, layout)) return null;
-  const minChar = Math.min(...decoded.chars.map((c) => c.prob));
-  // Path probability covers the blanks between characters too; the weakest character caps it.
-  const confidence = Math.min(decoded.pathProb ** 0.5, minChar) * REPAIR_PENALTY ** fixed.repairs;
+  // The weakest decision caps the confidence: an unsure character, or an unsure blank where a
+  // character may have been dropped (which can still leave a valid, shorter plate).
+  const confidence = Math.min(decoded.pathProb ** 0.5, decoded.weakestStep) * REPAIR_PENALTY ** fixed.repairs;
   return { text: fixed.text, confidence, repairs: fixed.repairs, raw };
 }
