@@ -49,6 +49,8 @@ export interface OfflineViolation {
 
 export interface OfflineResult {
   violations: OfflineViolation[];
+  /** Signal state per head as the pipeline saw it, one sample per frame (for light-state accuracy). */
+  lights: { timeS: number; headId: string; round: string; source: string }[];
   frames: number;
   detector: string;
   /** Milliseconds per frame: whole pipeline, and the detector alone. */
@@ -83,11 +85,17 @@ export async function detectViolationsInVideo(videoPath: string, geometryJson: C
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   const found = [];
+  const lights: OfflineResult['lights'] = [];
   let frames = 0;
   try {
     for await (const f of decodeVideoFrames(videoPath, fps)) {
       if (opts.maxSeconds !== undefined && f.time > opts.maxSeconds) break;
-      found.push(...(await pipeline.processFrame({ seq: f.index, capturedAtMs: startMs + Math.round(f.time * 1000), image: f.image, videoTime: f.time })));
+      const capturedAtMs = startMs + Math.round(f.time * 1000);
+      found.push(...(await pipeline.processFrame({ seq: f.index, capturedAtMs, image: f.image, videoTime: f.time })));
+      for (const head of geometry.signalHeads) {
+        const s = pipeline.signalHistory(head.id)!.at(capturedAtMs / 1000);
+        lights.push({ timeS: f.time, headId: head.id, round: s.round, source: s.source });
+      }
       frames++;
     }
     found.push(...(await pipeline.finish()));
@@ -96,6 +104,7 @@ export async function detectViolationsInVideo(videoPath: string, geometryJson: C
   }
   return {
     violations: found.map(({ event, time }) => ({ type: event.type, trackId: event.trackId, time, box: event.box, plate: event.plate, phaseId: event.phaseId, event })),
+    lights,
     frames,
     detector: detector.name,
     msPerFrame: frames ? pipeline.stats.pipelineMs / frames : 0,

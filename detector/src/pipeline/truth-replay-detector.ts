@@ -85,3 +85,11 @@ export class TruthReplayDetector implements FrameAwareDetector {
 
   dispose(): void {}
 }
+
+/** The simulator's truth frames (sim/src/truth.ts, structurally) as replay input; heavily occluded objects are left out. */
+export function truthFramesFromSim(truth: { frames: { t: number; objects: { trackId: string; cls: string; box: Box; occluded?: number }[] }[] }, maxOccluded = 0.8): TruthFrame[] {
+  return truth.frames.map((f) => ({
+    t: f.t,
+    objects: f.objects.filter((o) => (o.occluded ?? 0) <= maxOccluded).map((o) => ({ id: o.trackId, cls: o.cls as VehicleClass, box: o.box })),
+  }));
+}

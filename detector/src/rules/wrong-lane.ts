@@ -1,6 +1,6 @@
 // Wrong lane (Decree 168/2024 Art. 6.5.b / 7.3.d): a class the lane does not allow, or crossing a solid line.
 import type { Lane, SolidLine } from '@phatnguoi/core/contracts/camera-geometry';
-import { groundPoint, pointInPolygon, projectionParam, sub, crossZ, norm, type Point } from '../geometry/geometry';
+import { crossZ, groundPoint, norm, pointInPolygon, projectionParam, segmentsIntersect, sub, type Point } from '../geometry/geometry';
 import { none, pending, type RuleResult, type RulesConfig, type TrackView } from './types';
 
 /** The vehicle stays in a lane its class may not use for at least the dwell time (lane changes pass). */
@@ -40,34 +40,39 @@ export function laneClassRule(track: TrackView, lane: Lane, config: RulesConfig)
   return track.ended ? none('did not stay in the lane') : pending('not long enough in the lane');
 }
 
-/** Side of the polyline a point is on (sign) and whether it projects onto the line's extent. */
-function sideOfPolyline(points: readonly Point[], p: Point): { d: number; within: boolean } {
-  let best = { dist: Infinity, d: 0, within: false };
+/** Signed distance to the nearest segment of the polyline (the sign tells the side). */
+function sideOfPolyline(points: readonly Point[], p: Point): number {
+  let best = { dist: Infinity, d: 0 };
   for (let i = 0; i + 1 < points.length; i++) {
     const a = points[i]!;
     const b = points[i + 1]!;
-    const t = projectionParam(a, b, p);
-    const tc = Math.max(0, Math.min(1, t));
-    const q: Point = [a[0] + (b[0] - a[0]) * tc, a[1] + (b[1] - a[1]) * tc];
+    const t = Math.max(0, Math.min(1, projectionParam(a, b, p)));
+    const q: Point = [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
     const dist = norm(sub(p, q));
-    if (dist < best.dist) {
-      const len = norm(sub(b, a)) || 1;
-      best = { dist, d: crossZ(sub(b, a), sub(p, a)) / len, within: t >= 0 && t <= 1 };
-    }
+    if (dist < best.dist) best = { dist, d: crossZ(sub(b, a), sub(p, a)) / (norm(sub(b, a)) || 1) };
   }
-  return { d: best.d, within: best.within };
+  return best.d;
 }
 
-/** The vehicle's ground point goes from one side of a solid line to the other, clearly (beyond jitter). */
+function crossesPolyline(p: Point, q: Point, points: readonly Point[]): boolean {
+  for (let i = 0; i + 1 < points.length; i++) if (segmentsIntersect(p, q, points[i]!, points[i + 1]!)) return true;
+  return false;
+}
+
+/**
+ * The vehicle's ground point goes from one side of a solid line to the other: clearly (beyond jitter
+ * on both sides) and through the marked line itself, not past its end.
+ */
 export function solidLineRule(track: TrackView, line: SolidLine, config: RulesConfig): RuleResult {
   const pts = track.points;
   let side = 0;
   let sideIndex = -1;
   for (let i = 0; i < pts.length; i++) {
-    const { d, within } = sideOfPolyline(line.points, groundPoint(pts[i]!.box));
-    if (!within || Math.abs(d) <= config.jitterPx) continue;
+    const g = groundPoint(pts[i]!.box);
+    const d = sideOfPolyline(line.points, g);
+    if (Math.abs(d) <= config.jitterPx) continue;
     const s = Math.sign(d);
-    if (side !== 0 && s !== side) {
+    if (side !== 0 && s !== side && crossesPolyline(groundPoint(pts[sideIndex]!.box), g, line.points)) {
       const p = pts[i]!;
       return {
         status: 'violation',

@@ -82,3 +82,24 @@ describe('wrongWayRule', () => {
     expect(wrongWayRule(sideways, L1, config).status).toBe('none');
   });
 });
+
+describe('solidLineRule beyond the end of a slanted line', () => {
+  it('does not count passing the extension of the line, far from the marking', () => {
+    const slanted = { id: 'SL2', kind: 'double' as const, points: [[125, 720], [371, 409]] as [number, number][] };
+    // Crossing traffic in the intersection above the line's end: the side flips, the marking is never touched.
+    const crossing = track([
+      [0, 60, 280],
+      [0.2, 150, 279],
+      [0.4, 250, 278],
+      [0.6, 350, 277],
+      [0.8, 450, 276],
+    ]);
+    expect(solidLineRule(crossing, slanted, config).status).toBe('none');
+    const through = track([
+      [0, 150, 650],
+      [0.2, 200, 640],
+      [0.4, 240, 630],
+    ]);
+    expect(solidLineRule(through, slanted, config).status).toBe('violation');
+  });
+});

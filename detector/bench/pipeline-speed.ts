@@ -1,0 +1,30 @@
+// Pipeline overhead and rules' upper bound on a simulator video: the truth-replay detector stands in for
+// the model, so the time measured is decoding + signal reading + tracking + rules (+ evidence when asked).
+//   npx tsx detector/bench/pipeline-speed.ts <video.mp4> <video.truth.json> [--fps 5] [--model]
+// With --model the project's trained detector runs instead (loadDetector()).
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { detectViolationsInVideo } from '../src/offline';
+import { TruthReplayDetector, truthFramesFromSim } from '../src/pipeline/truth-replay-detector';
+
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { fps: { type: 'string' }, model: { type: 'boolean' }, jitter: { type: 'string' } } });
+const [video, truthPath] = positionals;
+if (!video || !truthPath) {
+  console.error('usage: npx tsx detector/bench/pipeline-speed.ts <video.mp4> <video.truth.json> [--fps 5] [--model] [--jitter px]');
+  process.exit(2);
+}
+const truth = JSON.parse(await readFile(truthPath, 'utf8')) as Parameters<typeof truthFramesFromSim>[0] & {
+  geometry: unknown;
+  violations: { type: string; timeS: number; trackId: string }[];
+};
+const fps = Number(values.fps ?? 5);
+const started = performance.now();
+const result = await detectViolationsInVideo(video, truth.geometry, {
+  fps,
+  ...(values.model ? {} : { detector: new TruthReplayDetector(truthFramesFromSim(truth), { jitterPx: Number(values.jitter ?? 1), seed: 1 }) }),
+});
+const wall = performance.now() - started;
+console.log(`detector ${result.detector}: ${result.frames} frames at ${fps} fps in ${(wall / 1000).toFixed(1)} s (incl. ffmpeg decode)`);
+console.log(`per frame: pipeline ${result.msPerFrame.toFixed(2)} ms, of which detector ${result.detectMsPerFrame.toFixed(2)} ms; tracking+signal+rules ${(result.msPerFrame - result.detectMsPerFrame).toFixed(2)} ms`);
+console.log('truth:    ', truth.violations.map((v) => `${v.type}@${v.timeS.toFixed(2)}s(${v.trackId})`).join(' ') || '-');
+console.log('detected: ', result.violations.map((v) => `${v.type}@${v.time.toFixed(2)}s(${v.trackId})`).join(' ') || '-');
