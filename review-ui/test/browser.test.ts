@@ -75,6 +75,19 @@ describe('review UI against the real api', () => {
       await page.goto(`${stack.baseUrl}${homes[who]}`);
       await page.waitForURL(/\/login\?next=/);
     }
+    // Vietnamese by default; the English switch changes every string and survives a reload
+    const en = await newPage();
+    await loginAs(en, stack.baseUrl, 'officer');
+    await en.getByRole('link', { name: 'Hàng đợi xử lý' }).first().waitFor();
+    await en.getByRole('button', { name: 'Switch to English' }).click();
+    await en.getByRole('heading', { name: 'Review queue' }).waitFor();
+    await en.reload();
+    await en.getByRole('link', { name: 'Review queue' }).waitFor();
+    expect(await en.evaluate(() => document.documentElement.lang)).toBe('en');
+    await screenshot(en, 'queue-english');
+    await en.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
+    await en.getByRole('heading', { name: 'Hàng đợi xử lý' }).waitFor();
+
     // a wrong password is refused with a message, not a session
     const page = await newPage();
     await page.goto(`${stack.baseUrl}/login`);
@@ -225,5 +238,41 @@ describe('review UI against the real api', () => {
     await expect(page.evaluate(() => (window as unknown as { __wallMarker?: number }).__wallMarker)).resolves.toBe(42);
     await page.getByTestId('live-state').filter({ hasText: 'Trực tiếp' }).waitFor();
     await screenshot(page, 'ops-wall');
+  }, 240_000);
+
+  it('admin edits camera geometry on the snapshot, saves it, sees it after a reload, and sees server errors on the field', async () => {
+    const page = await newPage();
+    await loginAs(page, stack.baseUrl, 'admin');
+    await page.waitForURL((u) => u.pathname === '/admin/cameras');
+    await page.locator(`a[href="/admin/cameras/${stack.cameraId}"]`).click();
+    await page.getByTestId('geo-svg').waitFor();
+    // select the lane, forbid cars, move its first vertex 20 px up with the keyboard
+    await page.getByRole('button', { name: /^Làn đường: lane-1/ }).click();
+    await page.getByRole('group', { name: 'Phương tiện được phép' }).getByLabel('Ô tô').uncheck();
+    const vertex = page.getByRole('button', { name: 'Đỉnh 1', exact: true });
+    await vertex.focus();
+    await page.keyboard.press('Shift+ArrowUp');
+    await page.keyboard.press('Shift+ArrowUp');
+    await page.getByRole('button', { name: 'Lưu', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Đã lưu' }).waitFor();
+    const stored = await stack.db.pool.query<{ geometry: { lanes: { allowedClasses: string[]; polygon: number[][] }[] } }>('SELECT geometry FROM cameras WHERE id = $1', [stack.cameraId]);
+    expect(stored.rows[0]!.geometry.lanes[0]!.allowedClasses).toEqual(['motorbike']);
+    expect(stored.rows[0]!.geometry.lanes[0]!.polygon[0]).toEqual([120, 335]);
+    // reload: the editor shows what the server stored
+    await page.reload();
+    await page.getByTestId('geo-svg').waitFor();
+    await page.getByRole('button', { name: /^Làn đường: lane-1/ }).click();
+    await expect(page.getByRole('group', { name: 'Phương tiện được phép' }).getByLabel('Ô tô').isChecked()).resolves.toBe(false);
+    await expect(page.getByRole('button', { name: 'Đỉnh 1', exact: true }).getAttribute('cy')).resolves.toBe('335');
+    await screenshot(page, 'geometry-saved');
+    // a lane with a stop line but no signal head: the server refuses, the error sits on that field
+    await page.getByLabel('Cột đèn điều khiển làn').selectOption('');
+    await page.getByRole('button', { name: 'Lưu', exact: true }).click();
+    const field = page.locator('[data-path="$.lanes[0].signalHeadId"]');
+    await field.locator('.field-error').waitFor();
+    await expect(page.getByLabel('Cột đèn điều khiển làn').getAttribute('aria-invalid')).resolves.toBe('true');
+    await screenshot(page, 'geometry-server-error');
+    const after = await stack.db.pool.query<{ geometry: { lanes: { signalHeadId?: string }[] } }>('SELECT geometry FROM cameras WHERE id = $1', [stack.cameraId]);
+    expect(after.rows[0]!.geometry.lanes[0]!.signalHeadId).toBe('head-1');
   }, 240_000);
 });
