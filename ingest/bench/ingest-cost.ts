@@ -1,0 +1,189 @@
+// `npm run bench:ingest [-- --ks 1,2,4 --seconds 10 --repeats 3]`
+// CPU cost of ingest per camera-minute against bare ffmpeg decoding the same RTSP stream with the
+// same sampling, for K simulated 1080p 25 fps H.264 cameras sampled at 5 fps; and the largest K
+// sustained with no dropped frames. Prints figures; asserts nothing.
+//
+// Ingest = this process's CPU (supervisors, JPEG parsing, ring writes, XADD) + its ffmpeg children.
+// Bare   = `ffmpeg -rtsp_transport tcp -i URL -vf fps=5 -f null -` per camera (decode + sampling).
+// Also shown: bare + JPEG encoding to /dev/null (the same ffmpeg work ingest asks for, without ingest).
+import { readFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpus, hostname, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '@phatnguoi/core/logger';
+import { createRedis, deleteKeysWithPrefix } from '@phatnguoi/core/redis';
+import { h264OutputOptions } from '@phatnguoi/core/ffmpeg/encode';
+import { globalPreset, rtspInputPreset, sampledDiscardPreset, sampledJpegPipePreset } from '@phatnguoi/core/ffmpeg/presets';
+import { runFfmpeg, startFfmpeg, type FfmpegHandle } from '@phatnguoi/core/ffmpeg/process';
+import { CameraSupervisor } from '../src/camera-supervisor';
+import { startTestCamera } from '../src/test-camera/index';
+import type { IngestSettings } from '../src/settings';
+
+const { values } = parseArgs({
+  options: {
+    ks: { type: 'string', default: '1,2,4' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '4' },
+    repeats: { type: 'string', default: '3' },
+    fps: { type: 'string', default: '5' },
+    video: { type: 'string' },
+  },
+});
+const KS = values.ks.split(',').map(Number).filter((k) => k > 0);
+const WINDOW_S = Number(values.seconds);
+const WARMUP_S = Number(values.warmup);
+const REPEATS = Number(values.repeats);
+const SAMPLE_FPS = Number(values.fps);
+const CLK_TCK = 100; // Linux USER_HZ
+const log = createLogger('bench', { level: 'silent' });
+
+function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime
+  } catch {
+    return 0;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function ensureVideo(): Promise<string> {
+  if (values.video) return resolve(values.video);
+  const dir = resolve('.data/bench');
+  const file = join(dir, 'testsrc2-1080p25-h264.mp4');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    console.log('generating 1080p25 H.264 test video (once) ...');
+    await runFfmpeg({
+      globalOptions: globalPreset('error'),
+      inputs: [{ source: 'testsrc2=size=1920x1080:rate=25', options: ['-f', 'lavfi', '-t', '12'] }],
+      outputs: [{ target: file, options: h264OutputOptions({ fps: 25, preset: 'ultrafast', crf: 26, gop: 50 }) }],
+    });
+  }
+  return file;
+}
+
+interface RunResult {
+  cpuSeconds: number;
+  perCameraMinute: number;
+  sustained: boolean;
+  dropped: number;
+  minFps: number;
+}
+
+async function runIngest(urls: string[], redisUrl: string): Promise<RunResult> {
+  const redis = createRedis(redisUrl);
+  const prefix = `pn-bench-${randomUUID().slice(0, 8)}:`;
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const ringDir = join(base, `pn-bench-ring-${process.pid}`);
+  const segDir = join(tmpdir(), `pn-bench-seg-${process.pid}`);
+  const settings: IngestSettings = {
+    leaseTtlMs: 15_000, maxCameras: 0, frameRingSlots: 64, jpegQuality: 5, segmentDir: segDir, segmentSeconds: 2,
+    clipRetentionSeconds: 60, watchdogMs: 10_000, socketTimeoutMs: 5000, backoffInitialMs: 1000, backoffMaxMs: 5000,
+    offlineAfterFailures: 3, offlineAfterMs: 30_000, statusIntervalMs: 2000, ffmpegStopGraceMs: 2000, redisKeyPrefix: prefix,
+  };
+  const sups = urls.map(
+    (url) => new CameraSupervisor({ id: randomUUID(), streamUrl: url, sampleFps: SAMPLE_FPS }, { redis, log, settings, frameRingDir: ringDir, keyPrefix: prefix, holder: 'bench', node: hostname(), onStatus: () => undefined }),
+  );
+  sups.forEach((s) => s.start());
+  await sleep(WARMUP_S * 1000);
+  const pids = sups.flatMap((s) => [...s.livePids]);
+  const cpu0 = process.cpuUsage();
+  const ff0 = pids.map(procCpuSeconds);
+  const frames0 = sups.map((s) => s.framesTotal);
+  const dropped0 = sups.map((s) => s.framesDropped);
+  const t0 = Date.now();
+  await sleep(WINDOW_S * 1000);
+  const elapsed = (Date.now() - t0) / 1000;
+  const ff1 = pids.map(procCpuSeconds);
+  const cpu1 = process.cpuUsage(cpu0);
+  const frames = sups.map((s, i) => s.framesTotal - frames0[i]!);
+  const dropped = sups.reduce((a, s, i) => a + s.framesDropped - dropped0[i]!, 0);
+  const restarts = sups.reduce((a, s) => a + s.restarts, 0);
+  await Promise.all(sups.map((s) => s.stop('stopped', false)));
+  await deleteKeysWithPrefix(redis, prefix);
+  redis.disconnect();
+  rmSync(ringDir, { recursive: true, force: true });
+  rmSync(segDir, { recursive: true, force: true });
+  const cpuSeconds = (cpu1.user + cpu1.system) / 1e6 + ff1.reduce((a, v, i) => a + v - ff0[i]!, 0);
+  const minFps = Math.min(...frames.map((f) => f / elapsed));
+  return {
+    cpuSeconds,
+    perCameraMinute: cpuSeconds / (urls.length * (elapsed / 60)),
+    sustained: dropped === 0 && restarts === 0 && minFps >= SAMPLE_FPS * 0.9,
+    dropped,
+    minFps,
+  };
+}
+
+async function runBare(urls: string[], withJpeg: boolean): Promise<RunResult> {
+  const handles: FfmpegHandle[] = urls.map((url) =>
+    startFfmpeg({
+      globalOptions: globalPreset('error'),
+      inputs: [{ source: url, options: rtspInputPreset() }],
+      outputs: [{ target: '/dev/null', options: withJpeg ? sampledJpegPipePreset({ fps: SAMPLE_FPS }) : sampledDiscardPreset({ fps: SAMPLE_FPS }) }],
+    }),
+  );
+  await Promise.all(handles.map((h) => h.started));
+  await sleep(WARMUP_S * 1000);
+  const pids = handles.map((h) => h.pid()!);
+  const c0 = pids.map(procCpuSeconds);
+  const t0 = Date.now();
+  await sleep(WINDOW_S * 1000);
+  const elapsed = (Date.now() - t0) / 1000;
+  const c1 = pids.map(procCpuSeconds);
+  await Promise.all(handles.map((h) => h.stop(2000)));
+  const cpuSeconds = c1.reduce((a, v, i) => a + v - c0[i]!, 0);
+  return { cpuSeconds, perCameraMinute: cpuSeconds / (urls.length * (elapsed / 60)), sustained: true, dropped: 0, minFps: NaN };
+}
+
+async function main(): Promise<void> {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const video = await ensureVideo();
+  const camera = await startTestCamera({ file: video, path: '/bench' });
+  const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`ingest cost benchmark — ${new Date().toISOString()} — ${hostname()}, ${cpus().length} cores (${cpuModel})`);
+  console.log(`source: 1080p 25 fps H.264 (${video}) over RTSP/TCP from the GStreamer test camera; sampling ${SAMPLE_FPS} fps; window ${WINDOW_S} s after ${WARMUP_S} s warm-up; ${REPEATS} repeat(s), medians`);
+  console.log('');
+  console.log('  K | ingest cpu-s/cam-min | bare decode cpu-s/cam-min | ratio | bare+jpeg cpu-s/cam-min | ratio | sustained (drops, min fps)');
+  let largest = 0;
+  try {
+    for (const k of KS) {
+      const urls = Array.from({ length: k }, () => camera.url);
+      const ing: RunResult[] = [];
+      const bare: RunResult[] = [];
+      const bareJpeg: RunResult[] = [];
+      for (let r = 0; r < REPEATS; r++) {
+        ing.push(await runIngest(urls, redisUrl));
+        bare.push(await runBare(urls, false));
+        bareJpeg.push(await runBare(urls, true));
+      }
+      const mi = median(ing.map((x) => x.perCameraMinute));
+      const mb = median(bare.map((x) => x.perCameraMinute));
+      const mj = median(bareJpeg.map((x) => x.perCameraMinute));
+      const sustained = ing.every((x) => x.sustained);
+      const drops = ing.reduce((a, x) => a + x.dropped, 0);
+      const minFps = Math.min(...ing.map((x) => x.minFps));
+      console.log(
+        `${String(k).padStart(3)} | ${mi.toFixed(2).padStart(20)} | ${mb.toFixed(2).padStart(25)} | ${(mi / mb).toFixed(2).padStart(5)} | ${mj.toFixed(2).padStart(23)} | ${(mi / mj).toFixed(2).padStart(5)} | ${sustained ? 'yes' : 'NO'} (${drops}, ${minFps.toFixed(2)})`,
+      );
+      if (!sustained) break;
+      largest = k;
+    }
+  } finally {
+    await camera.stop();
+  }
+  console.log('');
+  console.log(`largest K sustained with no dropped frames: ${largest}${largest === KS.at(-1) ? ' (the largest tried; pass a larger --ks to search further)' : ''}`);
+  process.exit(0);
+}
+
+await main();
