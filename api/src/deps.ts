@@ -49,6 +49,8 @@ export interface ApiOptions {
   bodyLimit: number;
   csvBodyLimit: number;
   logger: boolean;
+  /** Prefix of the Redis pub/sub channels (`camera-status`, `detector-stats`); tests use a unique one. */
+  channelPrefix: string;
   /** Sender address of notice e-mails. */
   mailFrom: string;
 }
@@ -81,4 +83,5 @@ export const defaultOptions: ApiOptions = {
   csvBodyLimit: 20 * 1024 * 1024,
   logger: false,
   mailFrom: 'thongbao@csgt.local',
+  channelPrefix: '',
 };

@@ -41,6 +41,7 @@ const ROUTES: { method: 'GET' | 'POST'; url: () => string; allowed: Who[]; body?
   { method: 'POST', url: () => `/api/cases/${any}/responses`, allowed: ['super1'], body: { kind: 'response', text: 'x' } },
   { method: 'POST', url: () => `/api/cases/${any}/resolve`, allowed: ['super1'], body: { outcome: 'fine_paid', text: 'x' } },
   { method: 'POST', url: () => '/api/post-batches', allowed: ['super1'] },
+  { method: 'GET', url: () => '/api/warnings/export?target=inspection', allowed: ['super1'] },
   { method: 'GET', url: () => '/api/stats', allowed: ['operator1', 'super1', 'admin1'] },
   { method: 'GET', url: () => '/api/admin/users', allowed: ['admin1'] },
   { method: 'POST', url: () => '/api/admin/users', allowed: ['admin1'], body: { username: 'new.user', displayName: 'x', password: 'short' } },
@@ -87,6 +88,38 @@ describe('access', () => {
     expect((await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/claim`, headers: bearer(hn) })).statusCode).toBe(404);
     expect((await h.app.inject({ method: 'GET', url: `/api/cases/${other.caseId}`, headers: bearer(tokens.officer1!) })).statusCode).toBe(404);
     expect((await h.app.inject({ method: 'GET', url: `/api/cases/${other.caseId}`, headers: bearer(hn) })).statusCode).toBe(200);
+  });
+});
+
+describe('live statistics', () => {
+  it('streams a snapshot and camera status published by ingest and the detector over SSE', async () => {
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (h.app.server.address() as { port: number }).port;
+    const ac = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${port}/api/stats/stream`, { headers: bearer(tokens.operator1!), signal: ac.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        text += new TextDecoder().decode(value);
+      }
+    };
+    await readUntil('event: snapshot');
+    expect(text).toContain('"backlog"');
+    await h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: h.ids.camera, state: 'online', fps: 5, framesDropped: 2, lastError: null }));
+    await h.redis.publish(`${h.channelPrefix}detector-stats`, JSON.stringify({ cameraId: h.ids.camera, detectionsPerSecond: 12.5 }));
+    await readUntil('"detectionsPerSecond":12.5');
+    expect(text).toContain(`event: camera\ndata: {"cameraId":"${h.ids.camera}","state":"online","online":true,"fps":5`);
+    ac.abort();
+    const stats = await h.app.inject({ method: 'GET', url: '/api/stats', headers: bearer(tokens.operator1!) });
+    const cam = (stats.json() as { cameras: { cameraId: string; online: boolean; fps: number; detectionsPerSecond: number }[] }).cameras.find((c) => c.cameraId === h.ids.camera);
+    expect(cam).toMatchObject({ online: true, fps: 5, detectionsPerSecond: 12.5 });
+    const backlog = (stats.json() as { backlog: { detected: number } }).backlog;
+    expect(backlog.detected).toBeGreaterThanOrEqual(1);
   });
 });
 

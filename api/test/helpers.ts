@@ -25,6 +25,8 @@ export interface Harness {
   workers: Workers;
   redis: Redis;
   clock: ControllableClock;
+  /** Prefix of this harness's Redis pub/sub channels. */
+  channelPrefix: string;
   deps: AppDeps;
   sentMail: { to: string; subject: string }[];
   sentSms: { to: string; text: string }[];
@@ -55,7 +57,20 @@ export async function startHarness(options: Partial<ApiOptions> = {}): Promise<H
     },
   };
   const opts: Partial<ApiOptions> = { powDifficulty: 8, lookupRatePerMinute: 10_000, loginRatePerMinute: 10_000, publicBaseUrl: 'https://phatnguoi.test', ...options };
-  const deps: AppDeps = { db: db.pool, redis, storage, queues, clock, mailer, sms, options: opts };
+  // Live stats subscription on a channel prefix unique to this test file.
+  const channelPrefix = `${config.queuePrefix}:`;
+  const sub = createRedis(config.redisUrl, { blocking: true });
+  const channelHandlers = new Map<string, (m: string) => void>();
+  sub.on('message', (channel: string, message: string) => channelHandlers.get(channel)?.(message));
+  const subscribe: AppDeps['subscribe'] = async (channel, onMessage) => {
+    channelHandlers.set(channel, onMessage);
+    await sub.subscribe(channel);
+    return async () => {
+      channelHandlers.delete(channel);
+      await sub.unsubscribe(channel).catch(() => undefined);
+    };
+  };
+  const deps: AppDeps = { db: db.pool, redis, storage, queues, clock, mailer, sms, subscribe, options: { ...opts, channelPrefix } };
   const workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines'] });
   const app = await buildApp(deps);
 
@@ -74,7 +89,7 @@ export async function startHarness(options: Partial<ApiOptions> = {}): Promise<H
   await createRegistryEntry(db.pool, { plate: '63-B1 234.56', vehicleType: 'motorbike', ownerName: 'Trần Thị Mô Tô', idNumber: '082090000002', address: '5 Trưng Trắc, Mỹ Tho', provinceCode: '63' });
 
   return {
-    app, db, s3, config, storage, queues, workers, redis, clock, deps, sentMail, sentSms, smsFailure,
+    app, db, s3, config, storage, queues, workers, redis, clock, channelPrefix, deps, sentMail, sentSms, smsFailure,
     ids: { agency, otherAgency, camera, otherCamera, users },
     async close() {
       await app.close();
@@ -82,6 +97,7 @@ export async function startHarness(options: Partial<ApiOptions> = {}): Promise<H
       await queues.obliterateAll();
       await queues.close();
       redis.disconnect();
+      sub.disconnect();
       await db.drop();
       await s3.stop();
     },

@@ -200,6 +200,12 @@ describe('core path', () => {
     await waitFor(async () => (await caseByKey(mainKey)).status === 'escalated' && (await caseByKey(idleKey)).overdue);
     const w = await h.db.pool.query('SELECT target, lifted_at FROM case_warnings WHERE case_id = $1 ORDER BY target', [caseId]);
     expect(w.rows).toEqual([{ target: 'inspection', lifted_at: null }, { target: 'registration', lifted_at: null }]);
+    const csv = await h.app.inject({ method: 'GET', url: '/api/warnings/export?target=inspection', headers: bearer(tokens.super1!) });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).toContain('63A-123.45');
+    expect(csv.body).toContain('Nguyễn Văn Chủ Xe');
+    const commune = await h.app.inject({ method: 'GET', url: '/api/warnings/export?target=commune_police', headers: bearer(tokens.super1!) });
+    expect(commune.body.trim().split('\n')).toHaveLength(1);
     const pub = await lookup('63A-123.45', 'car');
     expect((pub.json() as { items: { status: string }[] }).items[0]!.status).toBe('escalated');
     expect((await post('super1', `/api/cases/${caseId}/responses`, { kind: 'response', driverName: 'Nguyễn Văn Lái', text: 'Chủ xe đến làm việc' })).statusCode).toBe(200);

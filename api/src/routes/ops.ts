@@ -2,18 +2,23 @@
 import type { FastifyInstance } from 'fastify';
 import { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
 import { requireRoles, userOf } from '../plugins/auth';
-import { CameraStatusBoard, statsSnapshot } from '../services/stats';
+import { CAMERA_STATUS_CHANNEL, CameraStatusBoard, DETECTOR_STATS_CHANNEL, statsSnapshot } from '../services/stats';
 
 export default async function opsRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', requireRoles('operator', 'supervisor', 'admin'));
   const board = new CameraStatusBoard();
   const listeners = new Set<(msg: string) => void>();
   if (app.deps.subscribe) {
-    const unsubscribe = await app.deps.subscribe('camera-status', (raw) => {
-      const m = board.update(raw, app.clock.now());
+    const prefix = app.opts.channelPrefix;
+    const fan = (m: unknown) => {
       if (m) for (const l of listeners) l(JSON.stringify(m));
+    };
+    const offIngest = await app.deps.subscribe(`${prefix}${CAMERA_STATUS_CHANNEL}`, (raw) => fan(board.updateFromIngest(raw, app.clock.now())));
+    const offDetector = await app.deps.subscribe(`${prefix}${DETECTOR_STATS_CHANNEL}`, (raw) => fan(board.updateFromDetector(raw, app.clock.now())));
+    app.addHook('onClose', async () => {
+      await offIngest();
+      await offDetector();
     });
-    app.addHook('onClose', async () => unsubscribe());
   }
   const scopeOf = (role: string, agencyId: string | null) => (role === 'supervisor' ? agencyId : null);
 

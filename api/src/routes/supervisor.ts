@@ -55,6 +55,22 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
     { schema: { tags: ['supervisor'], params: IdParams, body: ResolveRequest, response: { 200: CaseActionResponse, ...errors } } },
     async (req) => ({ id: req.params.id, status: await resolveCase(db, app.clock, userOf(req), req.params.id, req.body) }));
 
+  // Warnings after 20 days without response, as CSV for the inspection body, the registration agency or the commune police.
+  app.get<{ Querystring: { target: 'inspection' | 'registration' | 'commune_police' } }>('/api/warnings/export', {
+    schema: { tags: ['supervisor'], querystring: Type.Object({ target: Type.Union([Type.Literal('inspection'), Type.Literal('registration'), Type.Literal('commune_police')]) }, { additionalProperties: false }) },
+  }, async (req, reply) => {
+    const scope = agencyScope(userOf(req));
+    const { rows } = await db.query<{ number: string; plate_text: string; vehicle_type: string; occurred_at: Date; issued_at: Date; created_at: Date; full_name: string; address: string; commune: string | null }>(
+      `SELECT n.number, c.plate_text, c.vehicle_type, c.occurred_at, n.issued_at, w.created_at, o.full_name, o.address, o.commune
+         FROM case_warnings w JOIN cases c ON c.id = w.case_id JOIN notices n ON n.case_id = c.id JOIN registry_owners o ON o.id = c.owner_id
+        WHERE w.target = $1 AND w.lifted_at IS NULL AND ($2::uuid IS NULL OR c.agency_id = $2 OR c.resolving_agency_id = $2)
+        ORDER BY w.created_at`, [req.query.target, scope]);
+    const esc = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    const lines = ['notice_number,plate,vehicle_type,occurred_at,notice_issued_at,warned_at,owner_name,owner_address,owner_commune',
+      ...rows.map((r) => [r.number, r.plate_text, r.vehicle_type, r.occurred_at.toISOString(), r.issued_at.toISOString(), r.created_at.toISOString(), r.full_name, r.address, r.commune ?? ''].map(esc).join(','))];
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="canh-bao-${req.query.target}.csv"`).send(`${lines.join('\n')}\n`);
+  });
+
   app.post('/api/post-batches', {
     schema: { tags: ['supervisor'], response: { 200: Type.Object({ batchId: Type.Union([Type.String(), Type.Null()]), count: Type.Integer(), sha256: Type.Union([Type.String(), Type.Null()]) }) } },
   }, async () => {

@@ -1,33 +1,95 @@
-// Live statistics for the operations wall: camera status from ingest (Redis channel `camera-status`),
+// Live statistics for the operations wall: camera status from ingest (Redis channel `camera-status`, and the
+// `camera_status` table after a restart), detections per second from the detector (channel `detector-stats`),
 // violations per hour, review backlog, deadline ageing, delivery health.
 import type { Queryable } from '@phatnguoi/core/db';
 import type { CameraLive, CameraStatusMessage, StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
 
-/** Latest status per camera, fed by the Redis subscription. */
+export const CAMERA_STATUS_CHANNEL = 'camera-status';
+export const DETECTOR_STATS_CHANNEL = 'detector-stats';
+
+interface Entry extends CameraStatusMessage {
+  receivedAt: Date;
+}
+
+/** Latest status per camera, fed by the Redis subscriptions. */
 export class CameraStatusBoard {
-  private readonly latest = new Map<string, CameraStatusMessage & { receivedAt: Date }>();
-  update(raw: string, now: Date): CameraStatusMessage | null {
-    try {
-      const m = JSON.parse(raw) as Partial<CameraStatusMessage>;
-      if (typeof m.cameraId !== 'string' || typeof m.online !== 'boolean') return null;
-      const msg: CameraStatusMessage = { cameraId: m.cameraId, online: m.online, fps: Number(m.fps ?? 0) || 0, detectionsPerSecond: Number(m.detectionsPerSecond ?? 0) || 0 };
-      this.latest.set(m.cameraId, { ...msg, receivedAt: now });
-      return msg;
-    } catch {
-      return null;
+  private readonly latest = new Map<string, Entry>();
+
+  private entry(cameraId: string, now: Date): Entry {
+    let e = this.latest.get(cameraId);
+    if (!e) {
+      e = { cameraId, state: 'unknown', online: false, fps: 0, framesDropped: 0, lastError: null, detectionsPerSecond: 0, receivedAt: now };
+      this.latest.set(cameraId, e);
     }
+    return e;
   }
-  get(cameraId: string): (CameraStatusMessage & { receivedAt: Date }) | undefined {
+
+  /** An ingest `CameraStatus` message; returns the merged camera state, or null when the message is not one. */
+  updateFromIngest(raw: string, now: Date): CameraStatusMessage | null {
+    const m = parse(raw);
+    if (!m || typeof m.cameraId !== 'string' || typeof m.state !== 'string') return null;
+    const e = this.entry(m.cameraId, now);
+    e.state = m.state;
+    e.online = m.state === 'online';
+    e.fps = num(m.fps);
+    e.framesDropped = num(m.framesDropped);
+    e.lastError = typeof m.lastError === 'string' ? m.lastError : null;
+    e.receivedAt = now;
+    return strip(e);
+  }
+
+  /** A detector `{ cameraId, detectionsPerSecond }` message. */
+  updateFromDetector(raw: string, now: Date): CameraStatusMessage | null {
+    const m = parse(raw);
+    if (!m || typeof m.cameraId !== 'string') return null;
+    const e = this.entry(m.cameraId, now);
+    e.detectionsPerSecond = num(m.detectionsPerSecond);
+    return strip(e);
+  }
+
+  get(cameraId: string): Entry | undefined {
     return this.latest.get(cameraId);
   }
 }
 
+function parse(raw: string): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+function num(v: unknown): number {
+  const n = Number(v);
+  return Number.isFinite(n) ? n : 0;
+}
+function strip(e: Entry): CameraStatusMessage {
+  return { cameraId: e.cameraId, state: e.state, online: e.online, fps: e.fps, framesDropped: e.framesDropped, lastError: e.lastError, detectionsPerSecond: e.detectionsPerSecond };
+}
+
+const STALE_MS = 60_000;
+
 export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now: Date, agencyId: string | null): Promise<StatsSnapshot> {
-  const cams = await q.query<{ id: string; name: string }>('SELECT id, name FROM cameras WHERE ($1::uuid IS NULL OR agency_id = $1) ORDER BY name', [agencyId]);
+  const cams = await q.query<{ id: string; name: string; state: string | null; fps: number | null; frames_dropped: string | null; last_error: string | null; updated_at: Date | null }>(
+    `SELECT c.id, c.name, s.state, s.fps, s.frames_dropped, s.last_error, s.updated_at
+       FROM cameras c LEFT JOIN camera_status s ON s.camera_id = c.id
+      WHERE ($1::uuid IS NULL OR c.agency_id = $1) ORDER BY c.name`, [agencyId]);
   const cameras: CameraLive[] = cams.rows.map((c) => {
-    const s = board.get(c.id);
-    const fresh = s && now.getTime() - s.receivedAt.getTime() < 60_000;
-    return { cameraId: c.id, name: c.name, online: Boolean(fresh && s.online), fps: fresh ? s.fps ?? 0 : 0, detectionsPerSecond: fresh ? s.detectionsPerSecond ?? 0 : 0, updatedAt: s ? s.receivedAt.toISOString() : null };
+    const live = board.get(c.id);
+    const useLive = live && live.state !== 'unknown' && (!c.updated_at || live.receivedAt >= c.updated_at);
+    const state = useLive ? live.state : (c.state ?? 'unknown');
+    const updatedAt = useLive ? live.receivedAt : c.updated_at;
+    const fresh = updatedAt !== null && now.getTime() - updatedAt.getTime() < STALE_MS;
+    return {
+      cameraId: c.id, name: c.name, state: fresh ? state : state === 'unknown' ? 'unknown' : 'offline',
+      online: fresh && state === 'online',
+      lastError: useLive ? live.lastError : c.last_error,
+      framesDropped: useLive ? live.framesDropped : Number(c.frames_dropped ?? 0),
+      fps: fresh ? (useLive ? live.fps : c.fps ?? 0) : 0,
+      detectionsPerSecond: fresh && live ? live.detectionsPerSecond : 0,
+      updatedAt: updatedAt ? updatedAt.toISOString() : null,
+    };
   });
   const perHour = await q.query<{ hour: Date; camera_id: string; type: string; n: string }>(
     `SELECT date_trunc('hour', occurred_at) AS hour, camera_id, type, count(*) AS n FROM cases
@@ -41,7 +103,9 @@ export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now:
             count(*) FILTER (WHERE notice_due_at > $1 + interval '1 day' AND notice_due_at <= $1 + interval '3 days') AS due3d,
             count(*) FILTER (WHERE notice_due_at > $1 + interval '3 days') AS later
        FROM cases WHERE status IN ('detected', 'confirmed', 'approved') AND ($2::uuid IS NULL OR agency_id = $2)`, [now, agencyId]);
-  const del = await q.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM deliveries GROUP BY status`);
+  const del = await q.query<{ status: string; n: string }>(
+    `SELECT d.status, count(*) AS n FROM deliveries d JOIN notices n ON n.id = d.notice_id JOIN cases c ON c.id = n.case_id
+      WHERE ($1::uuid IS NULL OR c.agency_id = $1) GROUP BY d.status`, [agencyId]);
   const b = backlog.rows[0]!;
   const dcount = (s: string) => Number(del.rows.find((r) => r.status === s)?.n ?? 0);
   return {

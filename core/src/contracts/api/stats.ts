@@ -6,6 +6,10 @@ export const CameraLive = Type.Object({
   cameraId: Type.String(),
   name: Type.String(),
   online: Type.Boolean(),
+  /** Ingest state: starting, online, reconnecting, offline, stopped; `unknown` before any report. */
+  state: Type.String(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  framesDropped: Type.Number(),
   fps: Type.Number({ description: 'frames per second ingested' }),
   detectionsPerSecond: Type.Number(),
   updatedAt: Type.Union([IsoDateTime, Type.Null()]),
@@ -23,12 +27,18 @@ export const StatsSnapshot = Type.Object({
 });
 export type StatsSnapshot = Static<typeof StatsSnapshot>;
 
-/** Camera status as published by ingest on the Redis channel `camera-status` (JSON). */
+/**
+ * One camera's live state as pushed on the SSE stream (`event: camera`). Built from ingest's `CameraStatus`
+ * on Redis channel `camera-status` (core/contracts/frames.ts) and the detector's `{ cameraId, detectionsPerSecond }`
+ * on channel `detector-stats`.
+ */
 export const CameraStatusMessage = Type.Object({
   cameraId: Type.String(),
+  state: Type.String(),
   online: Type.Boolean(),
-  fps: Type.Optional(Type.Number()),
-  detectionsPerSecond: Type.Optional(Type.Number()),
-  at: Type.Optional(Type.String()),
+  fps: Type.Number(),
+  framesDropped: Type.Number(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  detectionsPerSecond: Type.Number(),
 });
 export type CameraStatusMessage = Static<typeof CameraStatusMessage>;
