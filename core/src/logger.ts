@@ -98,7 +98,7 @@ export function createLogger(name: string, opts: CreateLoggerOptions = {}): Logg
     base: { pid: process.pid, ...opts.base },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: redactPaths(), censor: '[redacted]' },
-    serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    // Errors anywhere in a log object are serialized (type, message, stack, code, cause) and scrubbed by scrubDeep.
     formatters: {
       level: (label) => ({ level: label }),
       log: (obj) => scrubDeep(obj, 0, new WeakSet()) as Record<string, unknown>,

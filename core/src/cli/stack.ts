@@ -34,11 +34,12 @@ export interface RoleSpec {
  * One-shot demo seeding run after migrations and before the roles (agencies, users, cameras pointing at the
  * simulated streams); it prints the demo logins. Owned by the api workspace; skipped while it does not exist.
  */
-export const DEMO_SEED: RoleSpec = { name: 'seed', entry: 'api/src/cli/seed-demo.ts', args: [] };
+export const DEMO_SEED: RoleSpec = { name: 'seed', entry: 'api/src/cli/seed.ts', args: [] };
 
 /** Roles in start order: simulated cameras first so ingest finds its streams, then the pipeline. */
 export const ROLES: readonly RoleSpec[] = [
-  { name: 'sim', entry: 'sim/src/cli.ts', args: ['serve'] },
+  // One simulated intersection served as an RTSP camera (rendered on first use, then cached in sim/out).
+  { name: 'sim', entry: 'sim/src/cli.ts', args: ['serve', process.env.DEMO_SCENARIO || 'red-light-runners', '--port', process.env.DEMO_CAMERA_PORT || '8554'] },
   { name: 'api', entry: 'api/src/main.ts', args: [] },
   { name: 'ingest', entry: 'ingest/src/main.ts', args: [] },
   { name: 'detector', entry: 'detector/src/main.ts', args: [] },
@@ -201,6 +202,8 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
     for (const e of services.embedded) say(`embedded ${e}`);
     const env: Env = { NODE_ENV: 'development', API_PORT: String(apiPort), ...services.env };
     env.FRAME_RING_DIR ||= join(dataDir, 'frame-ring');
+    // Where the simulated camera streams; the demo seed points its cameras here.
+    env.DEMO_CAMERA_URL ||= `rtsp://127.0.0.1:${baseEnv.DEMO_CAMERA_PORT || '8554'}/cam`;
     const config = loadConfig(env);
 
     const pool = createPool(config.databaseUrl, { max: 2, applicationName: 'phatnguoi-stack' });

@@ -1,8 +1,9 @@
 // Embedded Redis: a redis-server found on PATH, started on a free loopback port with its data in a local
 // folder. Used only when REDIS_URL is not set.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { join } from 'node:path';
 import { MissingPrerequisiteError } from '../errors';
 import { PREREQUISITES, findOnPath, freePort } from './system';
 
@@ -33,13 +34,34 @@ async function ping(port: number): Promise<boolean> {
   });
 }
 
+/** Ends a redis-server left running by a previous stack that crashed (only if the pid is a redis-server). */
+function killStale(pidFile: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return;
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (pid > 1 && cmdline.includes('redis-server')) process.kill(pid, 'SIGTERM');
+  } catch {
+    // not running (or no /proc): nothing to end
+  }
+  rmSync(pidFile, { force: true });
+}
+
 export async function startEmbeddedRedis(opts: { dir: string; port?: number; persist?: boolean }): Promise<EmbeddedRedis> {
   const bin = findOnPath('redis-server');
   if (!bin) throw new MissingPrerequisiteError('redis-server', PREREQUISITES['redis-server']);
   mkdirSync(opts.dir, { recursive: true });
+  const pidFile = join(opts.dir, 'redis-server.pid');
   const port = opts.port ?? (await freePort());
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '', '--appendonly', opts.persist === false ? 'no' : 'yes', '--protected-mode', 'yes'];
-  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Own process group: a terminal Ctrl-C must not stop Redis before the roles have shut down cleanly;
+  // stop() ends it last. A pid file lets the next start end one orphaned by a crash.
+  killStale(pidFile);
+  const child: ChildProcess = spawn(bin, [...args, '--pidfile', pidFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
