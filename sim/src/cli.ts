@@ -11,6 +11,7 @@ import { runBench } from './bench';
 import { runExport } from './export/export';
 import { heldoutScenarios } from './heldout';
 import { VIOLATION_TYPES } from './world/violations';
+import { readTruth } from './truth';
 
 const USAGE = `usage: npm run sim -- <command> [options]
   list                         the scenario catalogue with scripted violation counts
@@ -76,7 +77,10 @@ async function render(ref: string, out: string, o: ScenarioOverrides) {
 async function serve(ref: string, out: string, o: ScenarioOverrides, port: number) {
   const s = await resolveScenario(ref, o);
   const videoPath = join(out, `${s.name}.mp4`);
-  if (!existsSync(videoPath) || !existsSync(join(out, `${s.name}.truth.json`))) await render(ref, out, o);
+  const truthPath = join(out, `${s.name}.truth.json`);
+  // Re-render unless the cached video was made from exactly this scenario (overrides included).
+  const cached = existsSync(videoPath) && existsSync(truthPath) && JSON.stringify((await readTruth(truthPath)).scenario) === JSON.stringify(s);
+  if (!cached) await render(ref, out, o);
   let mod: typeof import('@phatnguoi/ingest/test-camera/index');
   try {
     mod = await import('@phatnguoi/ingest/test-camera/index');
@@ -84,7 +88,7 @@ async function serve(ref: string, out: string, o: ScenarioOverrides, port: numbe
     throw new Error(`the RTSP test camera (ingest/src/test-camera) is not available: ${(e as Error).message}`);
   }
   const cam = await mod.startTestCamera({ file: resolve(videoPath), port });
-  console.log(`serving ${s.name} at ${cam.url} (loops every ${s.durationS} s; truth ${join(out, `${s.name}.truth.json`)}); Ctrl-C to stop`);
+  console.log(`serving ${s.name} at ${cam.url} (loops every ${s.durationS} s; truth ${truthPath}); Ctrl-C to stop`);
   await new Promise<void>((done) => {
     const stop = () => void cam.stop().then(done);
     process.once('SIGINT', stop);
@@ -109,6 +113,7 @@ async function main() {
       every: { type: 'string' },
       'det-size': { type: 'string' },
       what: { type: 'string' },
+      'plate-min-char': { type: 'string' },
       catalogue: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -144,6 +149,7 @@ async function main() {
         detSize: (values['det-size'] ?? '640x360').split('x').map(Number) as [number, number],
         what: new Set((values.what ?? 'detector,lights,plates').split(',')),
         catalogue: values.catalogue ?? false,
+        plateMinCharPx: Number(values['plate-min-char'] ?? 5),
         overrides: o,
       });
       break;

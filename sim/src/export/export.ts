@@ -25,6 +25,8 @@ export interface ExportOptions {
   what: Set<string>;
   catalogue: boolean;
   overrides?: ScenarioOverrides;
+  /** Smallest character height (pixels) of an exported plate crop; default 5. */
+  plateMinCharPx?: number;
   /** Most plate crops per track (different frames). */
   platesPerTrack?: number;
   onProgress?: (line: string) => void;
@@ -116,7 +118,7 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
             arrow: state.arrow,
             lit: state.lit,
             countdown: state.countdown,
-            lamps: head.lamps.map((l) => ({ id: l.id, colour: l.colour, shape: l.shape, region: [l.region[0] - left, l.region[1] - top, l.region[2] - left, l.region[3] - top] })),
+            lamps: head.lamps.map((l) => ({ id: l.id, colour: l.colour, shape: l.shape, region: [l.region[0] - left, l.region[1] - top, l.region[2] - left, l.region[3] - top].map((v) => Math.round(v * 10) / 10) })),
             scenario: s.name,
             frame: k,
           });
@@ -125,7 +127,7 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
       }
       if (plates) {
         for (const ob of truth.objects) {
-          if (!ob.plate?.legible) continue;
+          if (!ob.plate?.visible || ob.plate.charHeightPx < (o.plateMinCharPx ?? 5)) continue;
           const n = plateCount.get(ob.trackId) ?? 0;
           if (n >= perTrack) continue;
           plateCount.set(ob.trackId, n + 1);
@@ -144,6 +146,7 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
             layout: ob.plate.layout,
             colour: ob.plate.colour,
             charHeightPx: ob.plate.charHeightPx,
+            legible: ob.plate.legible,
             plateBox: [x1 - left, y1 - top, x2 - left, y2 - top].map((v) => Math.round(v * 10) / 10),
             vehicle: ob.kind,
             scenario: s.name,

@@ -142,6 +142,7 @@ export function randomScenario(seed: number, o: RandomOptions = {}): Scenario {
       ...(targetLane ? { targetLane } : {}),
     });
   }
+  s.description = `${kind}, lanes ${lanes.map((l) => l.id).join('/')}, ${s.conditions.time}${s.conditions.rain ? ', rain' : ''}; scripted: ${s.actors.map((a) => `${a.behaviour} ${a.kind}`).join(', ') || 'none'}`;
   // Keep the signal head in view: tilt the camera up until its lamps are inside the image.
   const head = buildLayout(s).heads[0];
   while (head && s.camera.pitchDeg > 3) {
