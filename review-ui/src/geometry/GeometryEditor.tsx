@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import type { CameraGeometry, Lane, Point } from '@phatnguoi/core/contracts/camera-geometry';
 import { LAMP_COLOURS, LAMP_SHAPES, TURNS } from '@phatnguoi/core/contracts/camera-geometry';
 import { VEHICLE_CLASSES } from '@phatnguoi/core/contracts/detection';
@@ -51,7 +51,27 @@ export function GeometryEditor({ imageUrl, geometry: g, onChange, errors }: Prop
   const [sel, setSel] = useState<Selection | null>(null);
   const [drag, setDrag] = useState<HandleRef | null>(null);
   const [activeVertex, setActiveVertex] = useState<number>(0);
+  const [focusPath, setFocusPath] = useState<string | null>(null);
+  const panelRef = useRef<HTMLElement>(null);
   const { width: W, height: H } = g.reference;
+
+  // From the error summary: select the item, then move focus to the field the error names.
+  useEffect(() => {
+    if (!focusPath) return;
+    const panel = panelRef.current;
+    let field: Element | null = null;
+    for (let p = focusPath; p && !field; p = p.replace(/(\.[^.[]+|\[\d+\])$/, '')) {
+      field = panel?.querySelector(`[data-path="${CSS.escape(p)}"]`) ?? null;
+      if (p === '$') break;
+    }
+    const target = field?.querySelector<HTMLElement>('input, select, textarea') ?? panel?.querySelector<HTMLElement>('.geo-form h3');
+    if (target) {
+      if (!target.hasAttribute('tabindex') && target.tagName === 'H3') target.setAttribute('tabindex', '-1');
+      target.focus();
+      target.scrollIntoView({ block: 'center' });
+    }
+    setFocusPath(null);
+  }, [focusPath, sel]);
   const hr = Math.max(4, Math.min(W, H) / 90); // handle radius in reference pixels
 
   const toImage = (e: PointerEvent): Point | null => {
@@ -140,7 +160,14 @@ export function GeometryEditor({ imageUrl, geometry: g, onChange, errors }: Prop
               return (
                 <li key={i}>
                   {s ? (
-                    <button type="button" className="link" onClick={() => setSel(s)}>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => {
+                        setSel(s);
+                        setFocusPath(e.path);
+                      }}
+                    >
                       {t(KIND_LABEL[s.kind])} {s.index + 1}
                     </button>
                   ) : null}{' '}
@@ -223,7 +250,7 @@ export function GeometryEditor({ imageUrl, geometry: g, onChange, errors }: Prop
           </svg>
           <p className="hint">{t('geo.hint')}</p>
         </div>
-        <aside className="geo-panel" aria-label={t('geo.properties')}>
+        <aside className="geo-panel" aria-label={t('geo.properties')} ref={panelRef}>
           <ItemList g={g} sel={sel} onSelect={(s) => { setSel(s); setActiveVertex(0); }} errors={errors} />
           {sel && (g[sel.kind] as unknown[])[sel.index] !== undefined && (
             <ItemForm

@@ -218,6 +218,8 @@ export const en: Record<MessageKey, string> = {
   'ops.trend': 'Trend over days',
   'ops.online': 'Online',
   'ops.cameraOffline': 'Offline',
+  'ops.state': 'Ingest state',
+  'ops.dropped': '{n} frames dropped',
   'ops.noThumb': 'No image yet',
   'ops.lastSeen': 'Last seen {at}',
   'ops.tileOk': 'Normal',

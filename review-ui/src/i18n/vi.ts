@@ -216,6 +216,8 @@ export const vi = {
   'ops.trend': 'Xu hướng theo ngày',
   'ops.online': 'Trực tuyến',
   'ops.cameraOffline': 'Mất tín hiệu',
+  'ops.state': 'Trạng thái thu hình',
+  'ops.dropped': 'bỏ {n} khung',
   'ops.noThumb': 'Chưa có ảnh',
   'ops.lastSeen': 'Lần cuối {at}',
   'ops.tileOk': 'Bình thường',

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
+import type { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
+import { useApi } from '../../api/useApi';
 import { api, apiUrl, ApiError } from '../../api/client';
 import { paths } from '../../api/paths';
 import { ErrorNote } from '../../components/ErrorNote';
@@ -37,6 +39,8 @@ export default function CameraSetupPage({ params }: { params: Record<string, str
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   const [reloadTick, setReloadTick] = useState(0);
+  const cameras = useApi((signal) => api.get<StatsSnapshot>(paths.stats, undefined, signal), 'cameras');
+  const name = cameras.data?.cameras.find((c) => c.cameraId === id)?.name ?? id;
 
   useEffect(() => {
     let live = true;
@@ -87,7 +91,7 @@ export default function CameraSetupPage({ params }: { params: Record<string, str
       <p>
         <Link to="/admin/cameras">← {t('cam.list')}</Link>
       </p>
-      <h1>{t('cam.setup', { name: id })}</h1>
+      <h1>{t('cam.setup', { name })}</h1>
       <ErrorNote error={loadError} />
       {fresh && <p className="hint">{t('cam.noGeometry')}</p>}
       {geometry ? (

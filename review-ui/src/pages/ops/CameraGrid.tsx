@@ -29,7 +29,11 @@ export default function CameraGrid() {
               <span className={`badge ${c.online ? 'ok' : 'bad'}`}>{c.online ? t('ops.online') : t('ops.cameraOffline')}</span> {t('ops.framesPerSecond', { fps: c.fps.toFixed(1) })} ·{' '}
               {c.detectionsPerSecond.toFixed(1)} {t('ops.throughput').toLowerCase()}
             </p>
-            {c.updatedAt && <p className="hint">{t('ops.lastSeen', { at: formatDateTime(c.updatedAt) })}</p>}
+            <p className="hint">
+              {t('ops.state')}: {c.state} · {t('ops.dropped', { n: c.framesDropped })}
+              {c.updatedAt && ` · ${t('ops.lastSeen', { at: formatDateTime(c.updatedAt) })}`}
+            </p>
+            {c.lastError && <p className="error">{c.lastError}</p>}
           </li>
         ))}
       </ul>

@@ -17,7 +17,7 @@ export function applyCameraStatus(stats: StatsSnapshot, m: CameraStatusMessage):
     ...stats,
     cameras: stats.cameras.map((c) =>
       c.cameraId === m.cameraId
-        ? { ...c, online: m.online, fps: m.fps ?? c.fps, detectionsPerSecond: m.detectionsPerSecond ?? c.detectionsPerSecond, updatedAt: m.at ?? c.updatedAt }
+        ? { ...c, online: m.online, state: m.state, fps: m.fps, framesDropped: m.framesDropped, lastError: m.lastError, detectionsPerSecond: m.detectionsPerSecond, updatedAt: new Date().toISOString() }
         : c,
     ),
   };
