@@ -90,3 +90,61 @@ describe('i18n', () => {
     for (const k of Object.keys(vi) as (keyof typeof vi)[]) expect([k, ph(en[k])]).toEqual([k, ph(vi[k])]);
   });
 });
+
+describe('evidence overlays and the live wall', () => {
+  it('picks the lane and stop line the rule named and scales nothing when there is no geometry', async () => {
+    const { overlayFor, evidenceOf, placeText } = await import('../src/pages/officer/evidence');
+    const geometry = {
+      version: 1 as const,
+      reference: { width: 640, height: 360 },
+      stopLines: [
+        { id: 's1', approach: 'a', a: [0, 100] as [number, number], b: [640, 100] as [number, number], beforePoint: [320, 300] as [number, number] },
+        { id: 's2', approach: 'b', a: [0, 50] as [number, number], b: [640, 50] as [number, number], beforePoint: [320, 300] as [number, number] },
+      ],
+      lanes: [
+        { id: 'l1', polygon: [[0, 0], [10, 0], [10, 10]] as [number, number][], direction: [0, -1] as [number, number], allowedClasses: ['car' as const], turns: ['straight' as const], stopLineId: 's1' },
+        { id: 'l2', polygon: [[0, 0], [20, 0], [20, 20]] as [number, number][], direction: [0, -1] as [number, number], allowedClasses: ['car' as const], turns: ['straight' as const], stopLineId: 's2' },
+      ],
+      solidLines: [],
+      signalHeads: [],
+    };
+    const base = { evidence: [], cameraName: 'CAM 1', place: 'CAM 1, Lê Lợi' } as unknown as Parameters<typeof overlayFor>[0];
+    const withRule = { ...base, ruleDetail: { laneId: 'l2', frameSize: [1280, 720] }, box: [1, 2, 3, 4] } as unknown as Parameters<typeof overlayFor>[0];
+    const o = overlayFor(withRule, geometry, { signalHeadId: null, round: 'red', arrows: [], since: null, source: 'vision' });
+    expect(o.lane?.id).toBe('l2');
+    expect(o.stopLine?.id).toBe('s2');
+    expect(o.frameSize).toEqual([1280, 720]);
+    expect(o.signal?.round).toBe('red');
+    // two lanes and no rule detail: no guessing which lane it was
+    expect(overlayFor(base, geometry, null).lane).toBeNull();
+    expect(overlayFor(base, null, null).stopLine).toBeNull();
+    expect(placeText(base)).toBe('CAM 1, Lê Lợi');
+    const ev = evidenceOf({ evidence: [{ kind: 'scene_after' }, { kind: 'clip' }, { kind: 'scene_before' }] as never });
+    expect(ev.stills.map((s) => s.kind)).toEqual(['scene_before', 'scene_after']);
+    expect(ev.clip?.kind).toBe('clip');
+  });
+
+  it('groups violations per hour by type or camera and per day, and applies camera status messages', async () => {
+    const { perHour, perDay } = await import('../src/pages/ops/OpsWall');
+    const { applyCameraStatus } = await import('../src/pages/ops/useLiveStats');
+    const stats = {
+      at: '2026-11-25T09:00:00Z',
+      cameras: [{ cameraId: 'c1', name: 'C1', online: false, state: 'offline', lastError: 'eof', framesDropped: 0, fps: 0, detectionsPerSecond: 0, updatedAt: null }],
+      violationsPerHour: [
+        { hour: '2026-11-25T01:00:00Z', cameraId: 'c1', type: 'red_light', count: 3 },
+        { hour: '2026-11-25T01:00:00Z', cameraId: 'c2', type: 'red_light', count: 2 },
+        { hour: '2026-11-25T02:00:00Z', cameraId: 'c1', type: 'wrong_way', count: 1 },
+        { hour: '2026-11-24T02:00:00Z', cameraId: 'c1', type: 'wrong_way', count: 4 },
+      ],
+      backlog: { detected: 0, confirmed: 0, approved: 0, manual: 0 },
+      ageing: { overdue: 0, due1d: 0, due3d: 0, later: 0 },
+      deliveries: { pending: 0, failed: 0, sent: 0 },
+    };
+    const byType = perHour(stats, 'type');
+    expect(byType.map((d) => d.values)).toEqual([{ wrong_way: 4 }, { red_light: 5 }, { wrong_way: 1 }]);
+    expect(perHour(stats, 'cameraId')[1]!.values).toEqual({ c1: 3, c2: 2 });
+    expect(perDay(stats).map((d) => d.value)).toEqual([4, 6]);
+    const next = applyCameraStatus(stats, { cameraId: 'c1', state: 'online', online: true, fps: 5, framesDropped: 2, lastError: null, detectionsPerSecond: 1.5 });
+    expect(next.cameras[0]).toMatchObject({ online: true, state: 'online', fps: 5, framesDropped: 2, lastError: null, detectionsPerSecond: 1.5 });
+  });
+});
