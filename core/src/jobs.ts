@@ -9,7 +9,6 @@ export const QueueName = {
   notices: 'notices',
   outbox: 'outbox',
   deadlines: 'deadlines',
-  maintenance: 'maintenance',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);
@@ -28,8 +27,6 @@ export interface JobPayloads {
   'outbox.deliver': { outboxId: string };
   /** A legal deadline of a case has come; the handler re-checks the case state before acting. */
   'deadline.due': { caseId: string; kind: DeadlineKind; dueAt: string };
-  /** Delete evidence and frames past retention. */
-  'retention.sweep': { olderThan: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -40,7 +37,6 @@ export const JobName = {
   noticeRender: 'notice.render',
   outboxDeliver: 'outbox.deliver',
   deadlineDue: 'deadline.due',
-  retentionSweep: 'retention.sweep',
 } as const satisfies Record<string, JobName>;
 
 export interface JobDefinition<N extends JobName> {
@@ -59,7 +55,6 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
   'notice.render': { queue: 'notices', attempts: 5, backoffMs: 2_000, jobId: (p) => `notice.${p.noticeId}` },
   'outbox.deliver': { queue: 'outbox', attempts: 12, backoffMs: 5_000, jobId: (p) => `outbox.${p.outboxId}` },
   'deadline.due': { queue: 'deadlines', attempts: 8, backoffMs: 5_000, jobId: (p) => `deadline.${p.caseId}.${p.kind}` },
-  'retention.sweep': { queue: 'maintenance', attempts: 3, backoffMs: 60_000 },
 };
 
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];
