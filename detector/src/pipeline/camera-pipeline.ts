@@ -267,9 +267,14 @@ export class CameraPipeline {
     }
   }
 
-  private evaluate(tracks: Track[], ended: boolean, g: { geometry: CameraGeometry; rules: RulesConfig }) {
+  private evaluate(tracks: Track[], ended: boolean, g: { geometry: CameraGeometry; rules: RulesConfig; width: number; height: number }) {
+    // A box cut off by the frame edge has no trustworthy ground point (its bottom centre slides as the
+    // vehicle leaves the picture): the rules only see observations fully inside the frame.
+    const inside = (b: Box) => b[0] > 1 && b[1] > 1 && b[2] < g.width - 1 && b[3] < g.height - 1;
     for (const tr of tracks) {
-      const view = { id: tr.id, cls: trackClass(tr), points: tr.history, ended };
+      const points = tr.history.filter((p) => inside(p.box));
+      if (points.length === 0) continue;
+      const view = { id: tr.id, cls: trackClass(tr), points, ended };
       const violations = evaluateTrack(view, g.geometry, (id) => this.timelines.get(id), g.rules);
       for (const v of violations) {
         const key = violationIdempotencyKey({ cameraId: this.cameraId, trackId: tr.id, type: v.type, phaseId: v.phaseId });
