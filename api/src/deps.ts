@@ -6,8 +6,6 @@ import type { Redis } from '@phatnguoi/core/redis';
 import type { BucketName } from '@phatnguoi/core/storage';
 import type { Queues } from '@phatnguoi/core/queue';
 
-/** The part of a Redis connection the api uses (health check, live stats, rate limits). */
-export type RedisLike = Pick<Redis, 'ping' | 'publish'>;
 
 /** Object storage as exposed by `core/storage` (buckets are logical names stored in rows). */
 export interface StorageLike {
@@ -49,6 +47,8 @@ export interface ApiOptions {
   bodyLimit: number;
   csvBodyLimit: number;
   logger: boolean;
+  /** Redis key namespace of the rate-limit counters (shared by replicas of one deployment). */
+  rateLimitNamespace: string;
   /** Prefix of the Redis pub/sub channels (`camera-status`, `detector-stats`); tests use a unique one. */
   channelPrefix: string;
   /** Sender address of notice e-mails. */
@@ -57,7 +57,8 @@ export interface ApiOptions {
 
 export interface AppDeps {
   db: pg.Pool;
-  redis?: RedisLike;
+  /** Health check, rate-limit counters and used lookup challenges shared by every api replica. */
+  redis?: Redis;
   /** A Redis connection reserved for SUBSCRIBE (live stats); optional. */
   subscribe?: (channel: string, onMessage: (message: string) => void) => Promise<() => Promise<void>>;
   storage?: StorageLike;
@@ -84,4 +85,5 @@ export const defaultOptions: ApiOptions = {
   logger: false,
   mailFrom: 'thongbao@csgt.local',
   channelPrefix: '',
+  rateLimitNamespace: 'pn-rl:',
 };

@@ -29,6 +29,7 @@ const ROUTES: { method: 'GET' | 'POST'; url: () => string; allowed: Who[]; body?
   { method: 'GET', url: () => '/api/auth/me', allowed: ['officer1', 'super1', 'operator1', 'admin1'] },
   { method: 'GET', url: () => '/api/cases', allowed: ['officer1', 'super1'] },
   { method: 'GET', url: () => `/api/cases/${caseId}`, allowed: ['officer1', 'super1'] },
+  { method: 'GET', url: () => '/api/registry/vehicles?plate=63A-123.45', allowed: ['officer1', 'super1'] },
   { method: 'POST', url: () => `/api/cases/${any}/claim`, allowed: ['officer1', 'super1'] },
   { method: 'POST', url: () => `/api/cases/${any}/release`, allowed: ['officer1', 'super1'] },
   { method: 'POST', url: () => `/api/cases/${any}/confirm`, allowed: ['officer1', 'super1'], body: {} },
@@ -200,7 +201,7 @@ describe('login protection', () => {
   });
 
   it('rate-limits login and lookup per IP', async () => {
-    const app = await buildApp({ ...h.deps, options: { ...h.deps.options, loginRatePerMinute: 3, lookupRatePerMinute: 2 } });
+    const app = await buildApp({ ...h.deps, options: { ...h.deps.options, loginRatePerMinute: 3, lookupRatePerMinute: 2, rateLimitNamespace: `${h.channelPrefix}rl2:` } });
     try {
       const codes: number[] = [];
       for (let i = 0; i < 4; i++) codes.push((await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'x' } })).statusCode);
@@ -215,6 +216,18 @@ describe('login protection', () => {
 });
 
 describe('registry import and deliveries', () => {
+  it('looks up an owner by plate for officers, writing the access to the audit log; unknown plates are a clear 404', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/api/registry/vehicles?plate=63a12345', headers: bearer(tokens.officer1!) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ plate: '63A-123.45', vehicleType: 'car', owner: { fullName: 'Nguyễn Văn Chủ Xe', provinceCode: '63' } });
+    const a = await h.db.pool.query(`SELECT actor FROM audit_log WHERE action = 'registry.viewed' AND entity_id = '63A-123.45'`);
+    expect(a.rows.map((r) => r.actor)).toContain('officer1');
+    const unknown = await h.app.inject({ method: 'GET', url: '/api/registry/vehicles?plate=63A-999.98', headers: bearer(tokens.officer1!) });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ error: 'plate_not_in_registry' });
+    expect((await h.app.inject({ method: 'GET', url: '/api/registry/vehicles?plate=hello', headers: bearer(tokens.officer1!) })).statusCode).toBe(400);
+  });
+
   it('imports good CSV rows and reports each rejected row with its line', async () => {
     const csv = [
       'plate,plate_colour,vehicle_type,brand,colour,owner_name,owner_id_number,address,province_code,commune,email,phone',

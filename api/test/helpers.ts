@@ -70,7 +70,7 @@ export async function startHarness(options: Partial<ApiOptions> = {}): Promise<H
       await sub.unsubscribe(channel).catch(() => undefined);
     };
   };
-  const deps: AppDeps = { db: db.pool, redis, storage, queues, clock, mailer, sms, subscribe, options: { ...opts, channelPrefix } };
+  const deps: AppDeps = { db: db.pool, redis, storage, queues, clock, mailer, sms, subscribe, options: { ...opts, channelPrefix, rateLimitNamespace: `${config.queuePrefix}:rl:` } };
   const workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines'] });
   const app = await buildApp(deps);
 

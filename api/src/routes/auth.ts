@@ -8,7 +8,7 @@ import { requireRoles, SESSION_COOKIE, userOf } from '../plugins/auth';
 
 export default async function authRoutes(app: FastifyInstance): Promise<void> {
   await app.register(async (pub) => {
-    await pub.register(rateLimit, { max: app.opts.loginRatePerMinute, timeWindow: '1 minute' });
+    await pub.register(rateLimit, { max: app.opts.loginRatePerMinute, timeWindow: '1 minute', ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}login:` } : {}) });
     pub.post<{ Body: LoginRequest }>('/api/auth/login', {
       schema: { tags: ['public'], body: LoginRequest, response: { 200: LoginResponse, 401: ErrorResponse, 423: ErrorResponse } },
     }, async (req, reply) => {

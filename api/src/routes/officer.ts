@@ -8,6 +8,11 @@ import {
 import { agencyScope, requireRoles, userOf } from '../plugins/auth';
 import { claimCase, confirmCase, correctPlate, rejectCase, releaseCase } from '../services/cases';
 import { caseDetail, listQueue } from '../services/queries';
+import { RegistryQuery, RegistryVehicle } from '@phatnguoi/core/contracts/api/registry';
+import { NotFoundError, UserError } from '@phatnguoi/core/errors';
+import { withTransaction } from '@phatnguoi/core/db';
+import { appendAudit } from '../audit/chain';
+import { normalisePlateInput } from '../services/plates';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
@@ -43,4 +48,22 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
   app.post<{ Params: IdParams; Body: CorrectPlateRequest }>('/api/cases/:id/plate',
     { schema: { tags: ['officer'], params: IdParams, body: CorrectPlateRequest, response: { 200: CaseActionResponse, ...errors } } },
     async (req) => ({ id: req.params.id, status: await correctPlate(db, app.clock, userOf(req), req.params.id, req.body) }));
+
+  // Owner lookup in the registration data; every look at personal data is written to the audit log.
+  app.get<{ Querystring: RegistryQuery }>('/api/registry/vehicles', { schema: { tags: ['officer'], querystring: RegistryQuery, response: { 200: RegistryVehicle, ...errors } } }, async (req) => {
+    const plate = normalisePlateInput(req.query.plate);
+    if (!plate) throw new UserError('invalid_plate', `"${req.query.plate}" is not a valid plate`);
+    const u = userOf(req);
+    return withTransaction(db, async (tx) => {
+      const { rows } = await tx.query<{ plate: string; plate_colour: RegistryVehicle['plateColour']; vehicle_type: RegistryVehicle['vehicleType']; brand: string | null; colour: string | null;
+        full_name: string; address: string; province_code: string; commune: string | null; email: string | null; phone: string | null }>(
+        `SELECT v.plate, v.plate_colour, v.vehicle_type, v.brand, v.colour, o.full_name, o.address, o.province_code, o.commune, o.email, o.phone
+           FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = $1`, [plate]);
+      const r = rows[0];
+      if (!r) throw new NotFoundError(`${plate} is not in the registry`, 'plate_not_in_registry');
+      await appendAudit(tx, { at: app.clock.now(), actorId: u.id, actor: u.username, action: 'registry.viewed', entity: 'registry', entityId: plate, data: {} });
+      return { plate: r.plate, plateColour: r.plate_colour, vehicleType: r.vehicle_type, brand: r.brand, colour: r.colour,
+        owner: { fullName: r.full_name, address: r.address, provinceCode: r.province_code, commune: r.commune, email: r.email, phone: r.phone } };
+    });
+  });
 }

@@ -37,9 +37,17 @@ function toPublic(r: PublicRow): PublicViolation {
 }
 
 export default async function lookupRoutes(app: FastifyInstance): Promise<void> {
-  await app.register(rateLimit, { max: app.opts.lookupRatePerMinute, timeWindow: '1 minute' });
+  await app.register(rateLimit, { max: app.opts.lookupRatePerMinute, timeWindow: '1 minute', ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}lookup:` } : {}) });
   const { db } = app.deps;
   const used = new Map<string, number>();
+  const markUsed = async (challenge: string, now: Date): Promise<boolean> => {
+    const redis = app.deps.redis;
+    if (redis) return (await redis.set(`${app.opts.rateLimitNamespace}pow:${challenge.slice(-43)}`, '1', 'PX', 600_000, 'NX')) === 'OK';
+    if (used.has(challenge)) return false;
+    used.set(challenge, now.getTime());
+    if (used.size > 100_000) for (const [k, t] of used) if (t < now.getTime() - 600_000) used.delete(k);
+    return true;
+  };
 
   app.get('/api/public/challenge', { schema: { tags: ['public'], response: { 200: LookupChallengeResponse } } }, async () => {
     const c = issueChallenge(app.opts.signingSecret, app.opts.powDifficulty, app.clock.now());
@@ -52,10 +60,8 @@ export default async function lookupRoutes(app: FastifyInstance): Promise<void> 
     const now = app.clock.now();
     const why = checkSolution(app.opts.signingSecret, req.body.challenge, req.body.nonce, now, app.opts.powDifficulty);
     if (why) throw new UserError('anti_bot_failed', `anti-bot check failed: ${why}`, 403);
-    // One lookup per solved challenge.
-    if (used.has(req.body.challenge)) throw new UserError('anti_bot_failed', 'anti-bot check failed: challenge already used', 403);
-    used.set(req.body.challenge, now.getTime());
-    if (used.size > 100_000) for (const [k, t] of used) if (t < now.getTime() - 600_000) used.delete(k);
+    // One lookup per solved challenge, across replicas when Redis is there.
+    if (!(await markUsed(req.body.challenge, now))) throw new UserError('anti_bot_failed', 'anti-bot check failed: challenge already used', 403);
     const plate = normalisePlateInput(req.body.plate, req.body.vehicleType);
     if (!plate) throw new UserError('invalid_plate', `"${req.body.plate}" is not a valid ${req.body.vehicleType} plate`);
     const types = req.body.vehicleType === 'motorbike' ? ['motorbike'] : ['car', 'bus', 'truck'];
