@@ -13,7 +13,7 @@ import { predictionsFromJson, predictionsFromRows } from './predictions';
 const USAGE = `usage:
   npm run eval -- --truth T.truth.json --pred P.json [--start ISO] [--out report.json]
   npm run eval -- --truth T.truth.json --db postgres://... --camera CAM --start ISO [--end ISO] [--out report.json]
-  npm run eval -- --heldout [--fps 5] [--out report.json]
+  npm run eval -- --heldout [--fps 5] [--limit N] [--out report.json]   (renders sim/heldout.json into sim/out/heldout/, runs detector/src/offline.ts)
 options: --tolerance S (default ${DEFAULT_MATCH.toleranceS})  --iou X (default ${DEFAULT_MATCH.iouMin})
 P.json: { "violations": [{ "type", "timeS" | "time" | "occurredAt", "trackId"?, "box"?, "plateText"? }], "lights"?: [{ "timeS", "headId", "round" }] } or a bare array of violations`;
 
@@ -34,7 +34,7 @@ function print(title: string, r: Pick<EvalReport, 'byType' | 'overall' | 'plates
   console.log(`\n== ${title}\n${formatReport(r)}`);
 }
 
-async function heldout(o: MatchOptions, fps: number | undefined, out: string | undefined) {
+async function heldout(o: MatchOptions, fps: number | undefined, out: string | undefined, limit: number | null) {
   let offline: { detectViolationsInVideo?: unknown };
   try {
     offline = (await import('@phatnguoi/detector/offline')) as typeof offline;
@@ -52,7 +52,7 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
   const dir = 'sim/out/heldout';
   await mkdir(dir, { recursive: true });
   const reports: { scenario: string; report: EvalReport }[] = [];
-  const scenarios = await heldoutScenarios();
+  const scenarios = (await heldoutScenarios()).slice(0, limit ?? undefined);
   for (const [i, s] of scenarios.entries()) {
     const videoPath = join(dir, `${s.name}.mp4`);
     const truthPath = join(dir, `${s.name}.truth.json`);
@@ -61,7 +61,15 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
     }
     const truth = await readTruth(truthPath);
     process.stderr.write(`\r[eval] ${i + 1}/${scenarios.length} detect ${s.name}...                 `);
-    const result = await detect(videoPath, truth.geometry, { ...(fps ? { fps } : {}), cameraId: `sim-${s.name}` });
+    let result: unknown;
+    try {
+      result = await detect(videoPath, truth.geometry, { ...(fps ? { fps } : {}), cameraId: `sim-${s.name}` });
+    } catch (e) {
+      process.stderr.write('\n');
+      console.error(`the detector failed on ${s.name} (${videoPath}): ${(e as Error).message}`);
+      process.exitCode = 3;
+      return;
+    }
     const { violations, lights } = predictionsFromJson(result, null);
     const report = evaluate(truth, violations, lights, o);
     reports.push({ scenario: s.name, report });
@@ -87,12 +95,13 @@ async function main() {
       iou: { type: 'string' },
       heldout: { type: 'boolean' },
       fps: { type: 'string' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const o: MatchOptions = { toleranceS: Number(values.tolerance ?? DEFAULT_MATCH.toleranceS), iouMin: Number(values.iou ?? DEFAULT_MATCH.iouMin) };
   if (values.help) return console.log(USAGE);
-  if (values.heldout) return heldout(o, values.fps ? Number(values.fps) : undefined, values.out);
+  if (values.heldout) return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, values.limit ? Number(values.limit) : null);
   if (!values.truth || (!values.pred && !values.db)) {
     console.error(USAGE);
     process.exitCode = 2;
