@@ -69,7 +69,15 @@ mAP50: **${pct(m.metrics.mAP)} %**. These are simulator scenes only; real footag
 Model alone: ${m.inferenceMs.toFixed(1)} ms per frame on ${m.backend}, one thread (measured after training, on a loaded machine).
 \`npm run bench:detector\` measures the whole per-frame path (JPEG decode, preprocessing, model, decode/NMS).
 
+## Loader config (\`detector.json\`)
+The detector runs this model through the same loader as any production model (\`loadDetector\`, format documented in
+\`detector/src/models/README.md\`): \`format: layers\`, \`modelPath: model.json\`, input ${m.settings.width}x${m.settings.height} NHWC RGB,
+letterbox, mean 0 / std 255, \`head: { type: centernet, stride: 8 }\`, labels motorbike, car, bus, truck, score threshold 0.3,
+per-class NMS at IoU 0.5. To use another model, write a config for it and point the detector at that file.
+
 ## Resume or retrain
+- Data: \`npm run sim -- export --what detector --catalogue --scenarios 110 --every 12 --det-size 960x540 --out models/.data/vehicle-export\`
+  (deterministic; held-out evaluation scenes are refused by the exporter).
 - Resume an interrupted run: \`npm run train:detector -- --resume <same arguments>\` (reads \`checkpoint/\`).
 - Train longer: \`--resume --steps <more> --minutes <more>\`.
 `;
