@@ -120,7 +120,7 @@ function NotFound() {
 
 function Routes() {
   const { path, navigate } = useRouter();
-  const { user, loading } = useAuth();
+  const { user, loading, ensureSession } = useAuth();
   const { t } = useI18n();
   const main = useRef<HTMLElement>(null);
 
@@ -143,6 +143,11 @@ function Routes() {
   useEffect(() => {
     main.current?.focus({ preventScroll: true });
   }, [path]);
+
+  const needsSession = !route || route.roles !== null;
+  useEffect(() => {
+    if (needsSession) ensureSession();
+  }, [needsSession, ensureSession]);
 
   useEffect(() => {
     if (loading) return;

@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { LoginRequest, LoginResponse, UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import type { Role } from '@phatnguoi/core/contracts/api/common';
 import { api, ApiError, onUnauthorized } from './api/client';
@@ -7,6 +7,8 @@ interface AuthState {
   user: UserSummary | null;
   /** True until the first session check has answered. */
   loading: boolean;
+  /** Asks the api who is signed in (once); until it answers, `loading` is true. */
+  ensureSession: () => void;
   login: (req: LoginRequest) => Promise<UserSummary>;
   logout: () => Promise<void>;
 }
@@ -15,28 +17,31 @@ const AuthContext = createContext<AuthState | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<UserSummary | null>(null);
-  const [loading, setLoading] = useState(true);
+  // The session is checked only when a back-office page needs it: citizen pages never call /auth/me.
+  const [status, setStatus] = useState<'unknown' | 'checking' | 'done'>('unknown');
 
-  useEffect(() => {
-    let live = true;
+  const started = useRef(false);
+  const ensureSession = useCallback(() => {
+    if (started.current) return;
+    started.current = true;
+    setStatus('checking');
     api
-      .get<UserSummary | { user: UserSummary }>('/auth/me')
-      .then((me) => live && setUser('user' in me ? me.user : me))
+      .get<UserSummary>('/auth/me')
+      .then((me) => setUser(me))
       .catch((e: unknown) => {
         if (!(e instanceof ApiError)) console.error(e);
-        if (live) setUser(null);
+        setUser(null);
       })
-      .finally(() => live && setLoading(false));
-    const off = onUnauthorized(() => setUser(null));
-    return () => {
-      live = false;
-      off();
-    };
+      .finally(() => setStatus('done'));
   }, []);
+
+  useEffect(() => onUnauthorized(() => setUser(null)), []);
+  const loading = status !== 'done';
 
   const login = useCallback(async (req: LoginRequest) => {
     const res = await api.post<LoginResponse>('/auth/login', req);
     setUser(res.user);
+    setStatus('done');
     return res.user;
   }, []);
 
@@ -48,7 +53,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
-  const value = useMemo(() => ({ user, loading, login, logout }), [user, loading, login, logout]);
+  const value = useMemo(() => ({ user, loading, ensureSession, login, logout }), [user, loading, ensureSession, login, logout]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 
