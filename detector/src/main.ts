@@ -6,6 +6,8 @@ import { createPool } from '@phatnguoi/core/db';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createQueues } from '@phatnguoi/core/queue';
 import { createStorage } from '@phatnguoi/core/storage';
+import { loadIngestSettings } from '@phatnguoi/ingest/settings';
+import { ingestClips } from './evidence/ingest-clips';
 import type { PlatePort } from './pipeline/camera-pipeline';
 import { DetectorWorker } from './pipeline/detector-worker';
 
@@ -16,6 +18,10 @@ async function main(): Promise<void> {
   const storage = createStorage(config);
   await storage.ensureBuckets();
   const queues = createQueues(config);
+  // Ingest's settings: the frame stream prefix and segment ring are shared with ingest on this node.
+  const ingest = loadIngestSettings(config);
+  const segmentDir = ingest.segmentDir;
+  const segmentSeconds = ingest.segmentSeconds;
 
   const { loadDetector } = await import('./models/load-detector');
   const detector = await loadDetector(process.env.DETECTOR_CONFIG || undefined);
@@ -32,13 +38,18 @@ async function main(): Promise<void> {
   const worker = new DetectorWorker({
     db,
     redisUrl: config.redisUrl,
-    keyPrefix: process.env.FRAME_STREAM_PREFIX ?? '',
+    keyPrefix: ingest.redisKeyPrefix,
     holder: `${config.nodeId}:${process.pid}`,
     node: config.nodeId,
     logger: log,
     detector,
     ...(plates ? { plates } : {}),
     storage,
+    // Emit once the segment holding the clip's end is closed (segment length + margin), so cutting never waits.
+    clipsFor: (cameraId) => ingestClips(cameraId, storage, segmentDir, log),
+    clipBeforeSeconds: 3,
+    clipAfterSeconds: 3,
+    emitDelaySeconds: 3 + segmentSeconds + 1,
     sink: async (event) => {
       await queues.enqueue('violation.created', event);
     },

@@ -70,7 +70,7 @@ export async function detectViolationsInVideo(videoPath: string, geometryJson: C
     ownDetector = true;
   }
   const { duration } = await videoSize(videoPath);
-  const clips = opts.clips === false || !opts.storage ? undefined : (opts.clips ?? videoFileClips(videoPath, startMs, duration));
+  const clips = opts.clips === false || !opts.storage ? undefined : (opts.clips ?? videoFileClips(videoPath, startMs, duration, opts.storage));
   const pipeline = new CameraPipeline({
     cameraId: opts.cameraId ?? 'offline',
     geometry,

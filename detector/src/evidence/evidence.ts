@@ -20,9 +20,12 @@ export interface StoredFrame {
 /** Recent frames by seq, oldest first (a Map keeps insertion order). */
 export type FrameStore = Map<number, StoredFrame>;
 
-/** Cuts an evidence clip covering [fromMs, toMs] (wall clock); null when the footage is gone. */
+/**
+ * Cuts an evidence clip covering [fromMs, toMs] (wall clock) and stores it with its SHA-256; `key` is the
+ * object key to use when the source chooses none itself. Null when the footage is gone.
+ */
 export interface ClipSource {
-  cutClip(fromMs: number, toMs: number): Promise<{ path: string; startMs: number; dispose(): Promise<void> } | null>;
+  cutClip(fromMs: number, toMs: number, key: string): Promise<EvidenceFile | null>;
 }
 
 export const OFFENCE_TEXT: Record<RuleViolation['type'], string> = {
@@ -92,16 +95,8 @@ export async function buildEvidence(input: EvidenceInput): Promise<EvidenceFile[
   const lines = linesFor(v, input.geometry);
 
   if (input.clips) {
-    const clip = await input.clips.cutClip(occurredMs - input.clipBeforeSeconds * 1000, occurredMs + input.clipAfterSeconds * 1000);
-    if (clip) {
-      try {
-        const key = evidenceKey(input.cameraId, occurredMs, input.key, 'clip.mp4');
-        const { sha256, size } = await storage.putFile(Buckets.clips, key, clip.path, 'video/mp4', { 'evidence-kind': 'clip' });
-        files.push({ kind: 'clip', bucket: Buckets.clips, key, sha256, size, contentType: 'video/mp4', capturedAt: new Date(clip.startMs).toISOString() });
-      } finally {
-        await clip.dispose();
-      }
-    }
+    const clip = await input.clips.cutClip(occurredMs - input.clipBeforeSeconds * 1000, occurredMs + input.clipAfterSeconds * 1000, evidenceKey(input.cameraId, occurredMs, input.key, 'clip.mp4'));
+    if (clip) files.push(clip);
   }
   for (const [kind, seq] of [
     ['scene_before', v.beforeSeq],

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { globalPreset } from '@phatnguoi/core/ffmpeg/presets';
 import { runFfmpeg } from '@phatnguoi/core/ffmpeg/process';
+import { Buckets, type Storage } from '@phatnguoi/core/storage';
 import type { ClipSource } from './evidence';
 
-export function videoFileClips(videoPath: string, videoStartMs: number, durationSeconds: number | null): ClipSource {
+export function videoFileClips(videoPath: string, videoStartMs: number, durationSeconds: number | null, storage: Pick<Storage, 'putFile'>): ClipSource {
   return {
-    async cutClip(fromMs, toMs) {
+    async cutClip(fromMs, toMs, key) {
       const from = Math.max(0, (fromMs - videoStartMs) / 1000);
       const to = durationSeconds === null ? (toMs - videoStartMs) / 1000 : Math.min(durationSeconds, (toMs - videoStartMs) / 1000);
       if (to - from < 0.2) return null;
@@ -26,11 +27,11 @@ export function videoFileClips(videoPath: string, videoStartMs: number, duration
             },
           ],
         });
-      } catch (err) {
+        const { sha256, size } = await storage.putFile(Buckets.clips, key, path, 'video/mp4', { 'evidence-kind': 'clip' });
+        return { kind: 'clip', bucket: Buckets.clips, key, sha256, size, contentType: 'video/mp4', capturedAt: new Date(videoStartMs + from * 1000).toISOString() };
+      } finally {
         await rm(dir, { recursive: true, force: true });
-        throw err;
       }
-      return { path, startMs: videoStartMs + from * 1000, dispose: () => rm(dir, { recursive: true, force: true }) };
     },
   };
 }

@@ -55,6 +55,8 @@ export interface CameraPipelineOptions {
   clips?: ClipSource;
   clipBeforeSeconds?: number;
   clipAfterSeconds?: number;
+  /** Wait this long after a violation before emitting it (more plate reads; the clip's end recorded). Default: clipAfterSeconds. */
+  emitDelaySeconds?: number;
   /** Called with each event, in order (live: enqueue `violation.created`). */
   sink?: (event: ViolationEvent) => Promise<void>;
   logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
@@ -236,7 +238,7 @@ export class CameraPipeline {
     jpeg.catch(() => undefined); // failures surface when the evidence needs the frame
     this.frames.set(frame.seq, { seq: frame.seq, capturedAtMs: frame.capturedAtMs, width: frame.image.width, height: frame.image.height, jpeg });
     // Keep what evidence may still need: the clip window plus the longest rule look-back.
-    const keepMs = ((this.opts.clipBeforeSeconds ?? 3) + (this.opts.clipAfterSeconds ?? 3) + this.rulesConfig.laneDwellSeconds + 6) * 1000;
+    const keepMs = ((this.opts.clipBeforeSeconds ?? 3) + (this.opts.emitDelaySeconds ?? this.opts.clipAfterSeconds ?? 3) + this.rulesConfig.laneDwellSeconds + 6) * 1000;
     const needed = Math.min(...this.pending.map((p) => p.violation.beforeSeq), frame.seq);
     for (const [seq, f] of this.frames) {
       if (seq >= needed || frame.capturedAtMs - f.capturedAtMs <= keepMs) break;
@@ -282,7 +284,7 @@ export class CameraPipeline {
         if (seen.has(key)) continue; // one violation per vehicle per phase
         seen.add(key);
         this.emittedKeys.set(tr.id, seen);
-        this.pending.push({ key, violation: v, track: tr, readyAtMs: v.t * 1000 + (this.opts.clipAfterSeconds ?? 3) * 1000 });
+        this.pending.push({ key, violation: v, track: tr, readyAtMs: v.t * 1000 + (this.opts.emitDelaySeconds ?? this.opts.clipAfterSeconds ?? 3) * 1000 });
       }
       if (ended && !this.pending.some((p) => p.track === tr)) {
         this.emittedKeys.delete(tr.id);

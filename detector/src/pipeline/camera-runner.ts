@@ -10,11 +10,14 @@ import type { Queryable } from '@phatnguoi/core/db';
 import type { Logger } from '@phatnguoi/core/logger';
 import { readFrames } from '@phatnguoi/ingest/frame-ring';
 import { parseControllerMessage, signalChannel } from '../signal/controller-feed';
+import type { ClipSource } from '../evidence/evidence';
 import { CameraPipeline, type CameraPipelineOptions, type PipelineFrame, type PipelineSnapshot } from './camera-pipeline';
 
 export type RunnerLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
 
-export interface CameraRunnerOptions extends Omit<CameraPipelineOptions, 'cameraId' | 'geometry' | 'location' | 'logger'> {
+export interface CameraRunnerOptions extends Omit<CameraPipelineOptions, 'cameraId' | 'geometry' | 'location' | 'logger' | 'clips'> {
+  /** Evidence clip source of a camera (live: ingest's segment ring on this node). */
+  clipsFor?: (cameraId: string) => ClipSource;
   db: Queryable;
   /** A Redis connection of this runner's own (XREAD BLOCK ties it up). */
   redis: Redis;
@@ -78,13 +81,14 @@ export class CameraRunner {
       log.error({ cameraId: this.cameraId, errors: checked.errors }, 'camera geometry is invalid; not processing its frames');
       return false;
     }
-    const { db: _db, redis: _redis, subscriber: _sub, keyPrefix: _kp, holder: _h, logger: _l, progressEveryMs: _p, blockMs: _b, ...pipelineOpts } = this.opts;
+    const { db: _db, redis: _redis, subscriber: _sub, keyPrefix: _kp, holder: _h, logger: _l, progressEveryMs: _p, blockMs: _b, clipsFor, ...pipelineOpts } = this.opts;
     this.pipeline = new CameraPipeline({
       ...pipelineOpts,
       cameraId: this.cameraId,
       geometry: checked.geometry,
       location: cam.address ? `${cam.name}, ${cam.address}` : cam.name,
       logger: log,
+      ...(clipsFor ? { clips: clipsFor(this.cameraId) } : {}),
       sink: async (event) => {
         await this.opts.sink?.(event);
         this.counters.violations++;
