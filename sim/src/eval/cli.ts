@@ -8,7 +8,8 @@ import { heldoutScenarios } from '../heldout';
 import { renderScenarioVideo } from '../render/video';
 import { readTruth, type TruthFile } from '../truth';
 import { combine, DEFAULT_MATCH, evaluate, formatReport, type EvalReport, type MatchOptions, type PredictedLight, type PredictedViolation } from './match';
-import { predictionsFromJson, predictionsFromRows } from './predictions';
+import { predictionsFromJson } from './predictions';
+import { casesFromDatabase } from './from-db';
 
 const USAGE = `usage:
   npm run eval -- --truth T.truth.json --pred P.json [--start ISO] [--out report.json]
@@ -16,19 +17,6 @@ const USAGE = `usage:
   npm run eval -- --heldout [--fps 5] [--limit N] [--out report.json]   (renders sim/heldout.json into sim/out/heldout/, runs detector/src/offline.ts)
 options: --tolerance S (default ${DEFAULT_MATCH.toleranceS})  --iou X (default ${DEFAULT_MATCH.iouMin})
 P.json: { "violations": [{ "type", "timeS" | "time" | "occurredAt", "trackId"?, "box"?, "plateText"? }], "lights"?: [{ "timeS", "headId", "round" }] } or a bare array of violations`;
-
-async function fromDb(url: string, camera: string, start: Date, end: Date): Promise<PredictedViolation[]> {
-  const pg = await import('pg');
-  const client = new pg.default.Client({ connectionString: url });
-  await client.connect();
-  try {
-    // Read defensively: select everything and pick the columns we know by name.
-    const r = await client.query('SELECT * FROM cases WHERE camera_id::text = $1 AND occurred_at >= $2 AND occurred_at < $3', [camera, start, end]);
-    return predictionsFromRows(r.rows as Record<string, unknown>[], start);
-  } finally {
-    await client.end();
-  }
-}
 
 function print(title: string, r: Pick<EvalReport, 'byType' | 'overall' | 'plates' | 'lights'>) {
   console.log(`\n== ${title}\n${formatReport(r)}`);
@@ -115,7 +103,7 @@ async function main() {
   if (values.db) {
     if (!values.camera || !start) throw new Error('--db needs --camera and --start (the wall-clock time of video second 0)');
     const end = values.end ? new Date(values.end) : new Date(start.getTime() + truth.video.durationS * 1000 + 60_000);
-    violations = await fromDb(values.db, values.camera, start, end);
+    violations = await casesFromDatabase({ url: values.db, cameraId: values.camera, start, end });
   } else {
     ({ violations, lights } = predictionsFromJson(JSON.parse(await readFile(values.pred!, 'utf8')), start));
   }
