@@ -14,7 +14,7 @@ import { casesFromDatabase } from './from-db';
 const USAGE = `usage:
   npm run eval -- --truth T.truth.json --pred P.json [--start ISO] [--out report.json]
   npm run eval -- --truth T.truth.json --db postgres://... --camera CAM --start ISO [--end ISO] [--out report.json]
-  npm run eval -- --heldout [--fps 5] [--limit N] [--out report.json]   (renders sim/heldout.json into sim/out/heldout/, runs detector/src/offline.ts)
+  npm run eval -- --heldout [--fps 5] [--limit N] [--detector truth-replay] [--out report.json]   (renders sim/heldout.json into sim/out/heldout/, runs detector/src/offline.ts)
 options: --tolerance S (default ${DEFAULT_MATCH.toleranceS})  --iou X (default ${DEFAULT_MATCH.iouMin})
 P.json: { "violations": [{ "type", "timeS" | "time" | "occurredAt", "trackId"?, "box"?, "plateText"? }], "lights"?: [{ "timeS", "headId", "round" }] } or a bare array of violations`;
 
@@ -22,7 +22,7 @@ function print(title: string, r: Pick<EvalReport, 'byType' | 'overall' | 'plates
   console.log(`\n== ${title}\n${formatReport(r)}`);
 }
 
-async function heldout(o: MatchOptions, fps: number | undefined, out: string | undefined, limit: number | null) {
+async function heldout(o: MatchOptions, fps: number | undefined, out: string | undefined, limit: number | null, replay: boolean) {
   let offline: { detectViolationsInVideo?: unknown };
   try {
     offline = (await import('@phatnguoi/detector/offline')) as typeof offline;
@@ -36,6 +36,9 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
     process.exitCode = 3;
     return;
   }
+  // --detector truth-replay: the simulator's own boxes stand in for the model, which measures the
+  // tracking + rules + plates upper bound of the pipeline.
+  const replayMod = replay ? ((await import('@phatnguoi/detector/pipeline/truth-replay-detector')) as typeof import('@phatnguoi/detector/pipeline/truth-replay-detector')) : null;
   const detect = offline.detectViolationsInVideo as (video: string, geometry: unknown, opts: Record<string, unknown>) => Promise<unknown>;
   const dir = 'sim/out/heldout';
   await mkdir(dir, { recursive: true });
@@ -51,7 +54,11 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
     process.stderr.write(`\r[eval] ${i + 1}/${scenarios.length} detect ${s.name}...                 `);
     let result: unknown;
     try {
-      result = await detect(videoPath, truth.geometry, { ...(fps ? { fps } : {}), cameraId: `sim-${s.name}` });
+      result = await detect(videoPath, truth.geometry, {
+        ...(fps ? { fps } : {}),
+        cameraId: `sim-${s.name}`,
+        ...(replayMod ? { detector: new replayMod.TruthReplayDetector(replayMod.truthFramesFromSim(truth)) } : {}),
+      });
     } catch (e) {
       process.stderr.write('\n');
       console.error(`the detector failed on ${s.name} (${videoPath}): ${(e as Error).message}`);
@@ -84,12 +91,13 @@ async function main() {
       heldout: { type: 'boolean' },
       fps: { type: 'string' },
       limit: { type: 'string' },
+      detector: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const o: MatchOptions = { toleranceS: Number(values.tolerance ?? DEFAULT_MATCH.toleranceS), iouMin: Number(values.iou ?? DEFAULT_MATCH.iouMin) };
   if (values.help) return console.log(USAGE);
-  if (values.heldout) return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, values.limit ? Number(values.limit) : null);
+  if (values.heldout) return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, values.limit ? Number(values.limit) : null, values.detector === 'truth-replay');
   if (!values.truth || (!values.pred && !values.db)) {
     console.error(USAGE);
     process.exitCode = 2;
