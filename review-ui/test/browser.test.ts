@@ -147,7 +147,7 @@ describe('review UI against the real api', () => {
     const other = await newPage();
     await loginAs(other, stack.baseUrl, 'officer2');
     await other.goto(`${stack.baseUrl}/officer/cases/${id}`);
-    await other.getByTestId('claim').filter({ hasText: 'cán bộ khác' }).waitFor();
+    await other.getByTestId('claim').filter({ hasText: `cán bộ khác (${USERS.officer.username})` }).waitFor();
     await expect(other.getByRole('button', { name: /Xác nhận vi phạm/ }).isDisabled()).resolves.toBe(true);
     await screenshot(other, 'claim-held-by-other');
     await page.getByRole('button', { name: 'Trả hồ sơ về hàng đợi' }).click();

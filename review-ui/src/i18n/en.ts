@@ -129,7 +129,7 @@ export const en: Record<MessageKey, string> = {
   'case.owner': 'Owner',
   'case.notice': 'Notice',
   'claim.mine': 'You hold this case until {until}.',
-  'claim.other': 'Another officer holds this case; view only.',
+  'claim.other': 'Another officer ({user}) holds this case; view only.',
   'claim.taking': 'Claiming the case…',
   'claim.heldBy': 'Held by {user}',
   'claim.release': 'Release and back to the queue',

@@ -127,7 +127,7 @@ export const vi = {
   'case.owner': 'Chủ phương tiện',
   'case.notice': 'Thông báo',
   'claim.mine': 'Bạn đang giữ hồ sơ này đến {until}.',
-  'claim.other': 'Hồ sơ đang do cán bộ khác xử lý; chỉ xem.',
+  'claim.other': 'Hồ sơ đang do cán bộ khác ({user}) xử lý; chỉ xem.',
   'claim.taking': 'Đang nhận hồ sơ…',
   'claim.heldBy': 'Đang giữ: {user}',
   'claim.release': 'Trả hồ sơ về hàng đợi',

@@ -29,6 +29,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
   const { navigate } = useRouter();
   const detail = useApi((signal) => api.get<CaseDetail>(paths.case(id), undefined, signal), id);
   const c = detail.data;
+  const reloadDetail = detail.reload;
   const geometry = useApi<CameraGeometry | null>(
     (signal) => (c ? api.get<CameraGeometry>(paths.cameraGeometry(c.cameraId), undefined, signal).catch(() => null) : Promise.resolve(null)),
     c?.cameraId ?? '',
@@ -66,8 +67,12 @@ export default function CasePage({ params }: { params: Record<string, string> })
         .then((r) => live && (setClaim({ mine: true, by: r.claimedBy, until: r.claimedUntil }), setClaimError(null)))
         .catch((e: unknown) => {
           if (!live) return;
-          if (e instanceof ApiError && e.status === 409) setClaim({ mine: false, by: null, until: null });
-          setClaimError(e instanceof Error ? e : new Error(String(e)));
+          if (e instanceof ApiError && e.status === 409) {
+            // held by someone else: say who (from a fresh read of the case), not the server's English text
+            setClaim({ mine: false, by: null, until: null });
+            setClaimError(null);
+            reloadDetail();
+          } else setClaimError(e instanceof Error ? e : new Error(String(e)));
         });
     void take();
     const timer = window.setInterval(take, CLAIM_RENEW_MS);
@@ -83,7 +88,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
       release();
       setClaim(null);
     };
-  }, [id, reviewable]);
+  }, [id, reviewable, reloadDetail]);
 
   const ev = useMemo(() => (c ? evidenceOf(c) : null), [c]);
   const signal = (c?.signal ?? null) as SignalState | null;
@@ -200,7 +205,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
             : claim?.mine
               ? t('claim.mine', { until: claim.until ? formatDateTime(claim.until) : '' })
               : claim
-                ? t('claim.other')
+                ? t('claim.other', { user: c.claimedBy ?? '—' })
                 : t('claim.taking')}
           {claim?.mine && (
             <>
