@@ -28,6 +28,7 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     fps: { type: 'string', default: '5' },
     video: { type: 'string' },
+    'jpeg-range': { type: 'string', default: 'full' },
   },
 });
 const KS = values.ks.split(',').map(Number).filter((k) => k > 0);
@@ -35,6 +36,7 @@ const WINDOW_S = Number(values.seconds);
 const WARMUP_S = Number(values.warmup);
 const REPEATS = Number(values.repeats);
 const SAMPLE_FPS = Number(values.fps);
+const JPEG_RANGE = values['jpeg-range'] === 'limited' ? 'limited' : 'full';
 const CLK_TCK = 100; // Linux USER_HZ
 const log = createLogger('bench', { level: 'silent' });
 
@@ -86,7 +88,7 @@ async function runIngest(urls: string[], redisUrl: string): Promise<RunResult> {
   const ringDir = join(base, `pn-bench-ring-${process.pid}`);
   const segDir = join(tmpdir(), `pn-bench-seg-${process.pid}`);
   const settings: IngestSettings = {
-    leaseTtlMs: 15_000, maxCameras: 0, frameRingSlots: 64, jpegQuality: 5, segmentDir: segDir, segmentSeconds: 2,
+    leaseTtlMs: 15_000, maxCameras: 0, frameRingSlots: 64, jpegQuality: 5, jpegRange: JPEG_RANGE, segmentDir: segDir, segmentSeconds: 2,
     clipRetentionSeconds: 60, watchdogMs: 10_000, socketTimeoutMs: 5000, backoffInitialMs: 1000, backoffMaxMs: 5000,
     offlineAfterFailures: 3, offlineAfterMs: 30_000, statusIntervalMs: 2000, ffmpegStopGraceMs: 2000, redisKeyPrefix: prefix,
   };
@@ -129,7 +131,7 @@ async function runBare(urls: string[], withJpeg: boolean): Promise<RunResult> {
     startFfmpeg({
       globalOptions: globalPreset('error'),
       inputs: [{ source: url, options: rtspInputPreset() }],
-      outputs: [{ target: '/dev/null', options: withJpeg ? sampledJpegPipePreset({ fps: SAMPLE_FPS }) : sampledDiscardPreset({ fps: SAMPLE_FPS }) }],
+      outputs: [{ target: '/dev/null', options: withJpeg ? sampledJpegPipePreset({ fps: SAMPLE_FPS, range: JPEG_RANGE }) : sampledDiscardPreset({ fps: SAMPLE_FPS }) }],
     }),
   );
   await Promise.all(handles.map((h) => h.started));
@@ -151,7 +153,7 @@ async function main(): Promise<void> {
   const camera = await startTestCamera({ file: video, path: '/bench' });
   const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`ingest cost benchmark — ${new Date().toISOString()} — ${hostname()}, ${cpus().length} cores (${cpuModel})`);
-  console.log(`source: 1080p 25 fps H.264 (${video}) over RTSP/TCP from the GStreamer test camera; sampling ${SAMPLE_FPS} fps; window ${WINDOW_S} s after ${WARMUP_S} s warm-up; ${REPEATS} repeat(s), medians`);
+  console.log(`source: 1080p 25 fps H.264 (${video}) over RTSP/TCP from the GStreamer test camera; sampling ${SAMPLE_FPS} fps; JPEG range ${JPEG_RANGE}; window ${WINDOW_S} s after ${WARMUP_S} s warm-up; ${REPEATS} repeat(s), medians`);
   console.log('');
   console.log('  K | ingest cpu-s/cam-min | bare decode cpu-s/cam-min | ratio | bare+jpeg cpu-s/cam-min | ratio | sustained (drops, min fps)');
   let largest = 0;

@@ -159,14 +159,16 @@ export class CameraSupervisor {
       globalOptions: globalPreset('info'),
       onStderr: (line) => {
         if (inputStartSeen) return;
-        const start = parseInputStart(line);
+        let start = parseInputStart(line);
         if (start === null) return;
         inputStartSeen = true;
+        // A file source has no wall-clock timestamps: it starts playing (at native rate) now.
+        if (start < 1e9) start = Date.now() / 1000;
         void writeFile(join(segDir, RUN_START_FILE), String(start)).catch(() => undefined);
       },
       inputs: [{ source: this.camera.streamUrl, options: inputPreset(this.camera.streamUrl, { socketTimeoutMs: s.socketTimeoutMs }) }],
       outputs: [
-        { options: sampledJpegPipePreset({ fps: this.camera.sampleFps, jpegQuality: s.jpegQuality }) },
+        { options: sampledJpegPipePreset({ fps: this.camera.sampleFps, jpegQuality: s.jpegQuality, range: s.jpegRange }) },
         { target: join(segDir, '%06d.ts'), options: segmentRingPreset({ segmentSeconds: s.segmentSeconds, wrap, listFile: join(segDir, SEGMENT_LIST_FILE) }) },
       ],
       stdout: sink,

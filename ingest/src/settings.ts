@@ -11,6 +11,8 @@ export interface IngestSettings {
   /** Slots in each camera's frame ring (also the Redis stream MAXLEN ~). */
   frameRingSlots: number;
   jpegQuality: number;
+  /** `full`: correct JPEG contrast (colour conversion per frame); `limited`: cheaper, flatter (see sampledJpegPipePreset). */
+  jpegRange: 'full' | 'limited';
   /** Root of the segment ring (evidence video). */
   segmentDir: string;
   segmentSeconds: number;
@@ -41,6 +43,7 @@ export function loadIngestSettings(config: Pick<Config, 'dataDir'>, env: Env = p
     maxCameras: r.int('INGEST_MAX_CAMERAS', 0, { min: 0 }),
     frameRingSlots: r.int('FRAME_RING_SLOTS', 64, { min: 4, max: 10_000 }),
     jpegQuality: r.int('INGEST_JPEG_QUALITY', 5, { min: 2, max: 31 }),
+    jpegRange: r.oneOf('INGEST_JPEG_RANGE', ['full', 'limited'] as const, 'full'),
     segmentDir: resolve(r.string('SEGMENT_RING_DIR', join(config.dataDir, 'segments'))),
     segmentSeconds: r.int('SEGMENT_SECONDS', 2, { min: 1, max: 60 }),
     clipRetentionSeconds: r.int('CLIP_RETENTION_SECONDS', 120, { min: 10, max: 86_400 }),

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createRedis, deleteKeysWithPrefix, type Redis } from '@phatnguoi/core/redis';
 import type { FrameRef } from '@phatnguoi/core/contracts/frames';
+import { globalPreset } from '@phatnguoi/core/ffmpeg/presets';
+import { runFfmpeg } from '@phatnguoi/core/ffmpeg/process';
 import { CameraSupervisor } from '../src/camera-supervisor';
 import { readFrames } from '../src/frame-ring';
 import { startTestCamera, type TestCamera } from '../src/test-camera/index';
@@ -149,5 +151,21 @@ describe('camera supervisor over real RTSP', () => {
     // The right credentials work.
     const authed = supervise(secured.url, statuses);
     await waitFor('authorised camera online', () => authed.state === 'online', 20_000);
+  });
+
+  it('accepts a video file as a looping source for development', async () => {
+    const file = join(frameRingDir, 'loop.mp4');
+    await runFfmpeg({
+      globalOptions: globalPreset('error'),
+      inputs: [{ source: 'testsrc=size=160x120:rate=25', options: ['-f', 'lavfi', '-t', '2'] }],
+      outputs: [{ target: file, options: ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'] }],
+    });
+    const statuses = new StatusLog();
+    const sup = supervise(file, statuses, 5);
+    await waitFor('online', () => sup.state === 'online', 20_000);
+    // 2 s of video at 5 fps is 10 frames: more than that means it looped, without restarting ffmpeg.
+    await waitFor('looped', () => sup.framesTotal > 18, 20_000);
+    expect(sup.restarts).toBe(0);
+    expect(sup.state).toBe('online');
   });
 });

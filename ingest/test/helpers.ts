@@ -14,6 +14,7 @@ export function fastSettings(overrides: Partial<IngestSettings> = {}): IngestSet
     maxCameras: 0,
     frameRingSlots: 32,
     jpegQuality: 8,
+    jpegRange: 'full',
     segmentDir: join(dir, 'segments'),
     segmentSeconds: 1,
     clipRetentionSeconds: 30,

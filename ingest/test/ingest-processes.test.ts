@@ -91,7 +91,7 @@ afterAll(async () => {
 });
 
 describe('two ingest processes', () => {
-  it('share the cameras, and the survivor takes over a killed process\'s cameras', async () => {
+  it('share the cameras, and the survivor takes over a killed process\'s cameras', { timeout: 240_000 }, async () => {
     const a = startIngest('node-a');
     const b = startIngest('node-b');
     // Balanced: two holders with two cameras each, every camera online.
