@@ -5,3 +5,9 @@ export function evidenceLabel(t: Translate, kind: string): string {
   const key = `evidence.${kind}`;
   return hasMessage(key) ? t(key) : t('evidence.other');
 }
+
+/** A translated label for an open-ended code from the api (`prefix.code`), or the code itself when unknown. */
+export function codeLabel(t: Translate, prefix: string, code: string): string {
+  const key = `${prefix}.${code}`;
+  return hasMessage(key) ? t(key) : code;
+}

@@ -9,7 +9,7 @@ import { StackedBarChart } from '../../components/charts';
 import { ClipPlayer } from '../../components/ClipPlayer';
 import { ConfidenceMeter, DeadlineBadge, StatusBadge } from '../../components/DeadlineBadge';
 import { ErrorNote } from '../../components/ErrorNote';
-import { evidenceLabel } from '../../components/evidenceLabel';
+import { codeLabel, evidenceLabel } from '../../components/evidenceLabel';
 import { StillOverlay } from '../../components/StillOverlay';
 import { useI18n, type MessageKey } from '../../i18n';
 import { Link, useRouter } from '../../router';
@@ -204,7 +204,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
             <ul>
               {c.notice.deliveries.map((d) => (
                 <li key={d.id}>
-                  {t('sup.deliveries')}: {d.channel} · {d.status}
+                  {t('sup.deliveries')}: {codeLabel(t, 'channel', d.channel)} · {codeLabel(t, 'delivery', d.status)}
                   {d.lastError ? ` · ${d.lastError}` : ''}
                 </li>
               ))}
@@ -251,7 +251,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
               <ul>
                 {c.deadlines.map((d, i) => (
                   <li key={i}>
-                    {d.kind}: {formatDateTime(d.dueAt)} · {d.status}
+                    {codeLabel(t, 'dlkind', d.kind)}: {formatDateTime(d.dueAt)} · {codeLabel(t, 'dlstatus', d.status)}
                   </li>
                 ))}
               </ul>
@@ -265,7 +265,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
               <ul>
                 {c.warnings.map((w, i) => (
                   <li key={i}>
-                    {w.target} · {formatDateTime(w.createdAt)}
+                    {codeLabel(t, 'warn', w.target)} · {formatDateTime(w.createdAt)}
                   </li>
                 ))}
               </ul>
