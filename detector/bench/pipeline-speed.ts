@@ -26,5 +26,7 @@ const result = await detectViolationsInVideo(video, truth.geometry, {
 const wall = performance.now() - started;
 console.log(`detector ${result.detector}: ${result.frames} frames at ${fps} fps in ${(wall / 1000).toFixed(1)} s (incl. ffmpeg decode)`);
 console.log(`per frame: pipeline ${result.msPerFrame.toFixed(2)} ms, of which detector ${result.detectMsPerFrame.toFixed(2)} ms; tracking+signal+rules ${(result.msPerFrame - result.detectMsPerFrame).toFixed(2)} ms`);
+const st = result.stageMsPerFrame;
+console.log(`stages per frame: signal ${st.signal.toFixed(2)} ms, tracking ${st.track.toFixed(2)} ms, plates ${st.plates.toFixed(2)} ms, rules ${st.rules.toFixed(2)} ms, evidence+emit ${st.emit.toFixed(2)} ms`);
 console.log('truth:    ', truth.violations.map((v) => `${v.type}@${v.timeS.toFixed(2)}s(${v.trackId})`).join(' ') || '-');
 console.log('detected: ', result.violations.map((v) => `${v.type}@${v.time.toFixed(2)}s(${v.trackId})`).join(' ') || '-');

@@ -56,6 +56,8 @@ export interface OfflineResult {
   /** Milliseconds per frame: whole pipeline, and the detector alone. */
   msPerFrame: number;
   detectMsPerFrame: number;
+  /** Milliseconds per frame by stage (signal reading, tracking, plate reading, rules, evidence + emission). */
+  stageMsPerFrame: { signal: number; track: number; plates: number; rules: number; emit: number };
 }
 
 export async function detectViolationsInVideo(videoPath: string, geometryJson: CameraGeometry | unknown, opts: OfflineOptions = {}): Promise<OfflineResult> {
@@ -109,5 +111,12 @@ export async function detectViolationsInVideo(videoPath: string, geometryJson: C
     detector: detector.name,
     msPerFrame: frames ? pipeline.stats.pipelineMs / frames : 0,
     detectMsPerFrame: frames ? pipeline.stats.detectMs / frames : 0,
+    stageMsPerFrame: {
+      signal: pipeline.stats.signalMs / Math.max(1, frames),
+      track: pipeline.stats.trackMs / Math.max(1, frames),
+      plates: pipeline.stats.plateMs / Math.max(1, frames),
+      rules: pipeline.stats.rulesMs / Math.max(1, frames),
+      emit: pipeline.stats.emitMs / Math.max(1, frames),
+    },
   };
 }

@@ -60,6 +60,8 @@ export interface CameraPipelineOptions {
   /** Called with each event, in order (live: enqueue `violation.created`). */
   sink?: (event: ViolationEvent) => Promise<void>;
   logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  /** How far back the rules look in a track's history, seconds (default 30). */
+  ruleWindowSeconds?: number;
   /** Capture time of the video's first frame, for frame-aware (truth-replay) detectors; default: the first frame seen. */
   videoStartMs?: number;
 }
@@ -108,7 +110,7 @@ export class CameraPipeline {
   private lastSeq = -1;
   private lastMs = 0;
   readonly rulesConfig: RulesConfig;
-  readonly stats = { frames: 0, detections: 0, violations: 0, plateReads: 0, detectMs: 0, pipelineMs: 0 };
+  readonly stats = { frames: 0, detections: 0, violations: 0, plateReads: 0, detectMs: 0, pipelineMs: 0, signalMs: 0, trackMs: 0, plateMs: 0, rulesMs: 0, emitMs: 0 };
 
   constructor(private readonly opts: CameraPipelineOptions) {
     this.rulesConfig = { ...DEFAULT_RULES_CONFIG, ...opts.rules };
@@ -193,11 +195,13 @@ export class CameraPipeline {
     const g = this.geometryFor(image.width, image.height);
     this.storeFrame(frame);
 
+    const s0 = performance.now();
     for (const head of g.geometry.signalHeads) {
       const tl = this.timelines.get(head.id)!;
       if (tl.source === 'vision') tl.observe(t, observationFromLamps(head, readLamps(image, head)));
       else tl.advance(t);
     }
+    this.stats.signalMs += performance.now() - s0;
 
     const d0 = performance.now();
     const detections: Detection[] = isFrameAware(this.opts.detector)
@@ -206,14 +210,21 @@ export class CameraPipeline {
     this.stats.detectMs += performance.now() - d0;
     this.stats.detections += detections.length;
 
+    const t0 = performance.now();
     const { updated, ended } = this.tracker.update(frame.seq, t, detections);
     for (const tr of updated) this.liveTracks.set(tr.id, tr);
     for (const tr of ended) this.liveTracks.delete(tr.id);
+    const t1 = performance.now();
     await this.readPlates(frame, updated);
-
+    const t2 = performance.now();
     this.evaluate(updated, false, g);
     this.evaluate(ended, true, g);
+    const t3 = performance.now();
     const out = await this.emitReady(frame.capturedAtMs);
+    this.stats.trackMs += t1 - t0;
+    this.stats.plateMs += t2 - t1;
+    this.stats.rulesMs += t3 - t2;
+    this.stats.emitMs += performance.now() - t3;
     this.stats.frames++;
     this.stats.pipelineMs += performance.now() - started;
     return out;
@@ -274,7 +285,10 @@ export class CameraPipeline {
     // vehicle leaves the picture): the rules only see observations fully inside the frame.
     const inside = (b: Box) => b[0] > 1 && b[1] > 1 && b[2] < g.width - 1 && b[3] < g.height - 1;
     for (const tr of tracks) {
-      const points = tr.history.filter((p) => inside(p.box));
+      // Rules look back at most ruleWindowSeconds: a vehicle queued at a red light for a minute keeps its
+      // whole history for the tracker, but a crossing is decided within seconds.
+      const from = lastPoint(tr).t - (this.opts.ruleWindowSeconds ?? 30);
+      const points = tr.history.filter((p) => p.t >= from && inside(p.box));
       if (points.length === 0) continue;
       const view = { id: tr.id, cls: trackClass(tr), points, ended };
       const violations = evaluateTrack(view, g.geometry, (id) => this.timelines.get(id), g.rules);

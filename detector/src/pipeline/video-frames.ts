@@ -29,21 +29,26 @@ export async function* decodeVideoFrames(path: string, fps: number): AsyncGenera
     outputs: [{ options: ['-an', '-vf', `fps=${fps}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24'] }],
     stdout: out,
   });
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  // Each frame gets its own buffer, filled straight from the pipe chunks (no concatenation copies):
+  // consumers may keep a frame (e.g. an encoder still reading it) after the next one arrives.
+  let frame = Buffer.allocUnsafe(frameBytes);
+  let filled = 0;
   let index = 0;
   try {
     for await (const chunk of out) {
-      pending.push(chunk as Buffer);
-      pendingBytes += (chunk as Buffer).length;
-      while (pendingBytes >= frameBytes) {
-        const all = Buffer.concat(pending);
-        const frame = all.subarray(0, frameBytes);
-        const rest = all.subarray(frameBytes);
-        pending = rest.length ? [rest] : [];
-        pendingBytes = rest.length;
-        yield { index, time: index / fps, image: { data: new Uint8Array(frame), width, height } };
-        index++;
+      const bytes = chunk as Buffer;
+      let offset = 0;
+      while (offset < bytes.length) {
+        const n = Math.min(frameBytes - filled, bytes.length - offset);
+        bytes.copy(frame, filled, offset, offset + n);
+        filled += n;
+        offset += n;
+        if (filled === frameBytes) {
+          yield { index, time: index / fps, image: { data: new Uint8Array(frame.buffer, frame.byteOffset, frameBytes), width, height } };
+          index++;
+          frame = Buffer.allocUnsafe(frameBytes);
+          filled = 0;
+        }
       }
     }
     const exit = await handle.exited;
