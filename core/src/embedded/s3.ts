@@ -1,8 +1,24 @@
 // Embedded S3 endpoint (s3rver) on loopback, data in a local folder: the default object storage when
 // S3_ENDPOINT is not set. Signatures are checked with s3rver's fixed development credentials.
 import { mkdirSync } from 'node:fs';
-import S3rver from 's3rver';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import type { S3Config } from '../config';
+
+// s3rver ships no typings; the little of it used here is typed locally (no ambient declaration, so every
+// workspace that type-checks this file through an import sees the same types).
+interface S3rverServer {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+type S3rverConstructor = new (options: {
+  address?: string;
+  port?: number;
+  silent?: boolean;
+  directory?: string;
+  vhostBuckets?: boolean;
+}) => S3rverServer;
+const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
 
 export const EMBEDDED_S3_ACCESS_KEY = 'S3RVER';
 export const EMBEDDED_S3_SECRET_KEY = 'S3RVER';
