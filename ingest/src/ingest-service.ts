@@ -31,6 +31,7 @@ export class IngestService {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private stopping = false;
+  private lastRenewedAt = Date.now();
 
   constructor(private readonly deps: IngestServiceDeps) {
     this.who = {
@@ -59,7 +60,15 @@ export class IngestService {
   tick(): Promise<void> {
     if (this.ticking || this.stopping) return this.ticking ?? Promise.resolve();
     this.ticking = this.round()
-      .catch((err: unknown) => this.deps.log.warn({ err }, 'lease round failed'))
+      .catch(async (err: unknown) => {
+        this.deps.log.warn({ err }, 'lease round failed');
+        // Fencing: leases not renewed for a whole TTL may belong to another process by now; running
+        // the same camera twice would duplicate frames and violations, so stop until the database is back.
+        if (this.supervisors.size > 0 && Date.now() - this.lastRenewedAt > this.deps.settings.leaseTtlMs) {
+          this.deps.log.error({ cameras: this.supervisors.size }, 'leases could not be renewed for a whole TTL: stopping cameras');
+          await Promise.all(this.cameraIds().map((id) => this.stopCamera(id, false)));
+        }
+      })
       .finally(() => {
         this.ticking = null;
       });
@@ -72,6 +81,7 @@ export class IngestService {
 
     // 1. Renew; whatever we no longer hold was taken over (we were too slow): stop it quietly.
     const held = await renewLeases(db, this.who, this.cameraIds(), ttl);
+    this.lastRenewedAt = Date.now();
     for (const id of this.cameraIds()) {
       if (!held.has(id)) {
         this.deps.log.warn({ cameraId: id }, 'camera lease lost to another process');
