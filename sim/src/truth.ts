@@ -25,7 +25,7 @@ export interface TruthFile {
   scenario: Scenario;
   video: { width: number; height: number; fps: number; frames: number; durationS: number };
   geometry: CameraGeometry;
-  rules: { redGraceS: number; sustainS: number; crossing: string };
+  rules: { redGraceS: number; sustainS: number; mergeGapS: number; crossing: string };
   tracks: TruthTrack[];
   violations: TruthViolation[];
   nearMisses: NearMiss[];

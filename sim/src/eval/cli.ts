@@ -5,7 +5,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { heldoutScenarios } from '../heldout';
-import { renderScenarioVideo } from '../render/video';
+import { planScenario, renderScenarioVideo } from '../render/video';
+import type { Scenario } from '../scenario/schema';
 import { readTruth, type TruthFile } from '../truth';
 import { combine, DEFAULT_MATCH, evaluate, formatReport, type EvalReport, type MatchOptions, type PredictedLight, type PredictedViolation } from './match';
 import { predictionsFromJson } from './predictions';
@@ -17,6 +18,15 @@ const USAGE = `usage:
   npm run eval -- --heldout [--fps 5] [--limit N] [--detector truth-replay] [--out report.json]   (renders sim/heldout.json into sim/out/heldout/, runs detector/src/offline.ts)
 options: --tolerance S (default ${DEFAULT_MATCH.toleranceS})  --iou X (default ${DEFAULT_MATCH.iouMin})
 P.json: { "violations": [{ "type", "timeS" | "time" | "occurredAt", "trackId"?, "box"?, "plateText"? }], "lights"?: [{ "timeS", "headId", "round" }] } or a bare array of violations`;
+
+async function isCurrent(truthPath: string, s: Scenario): Promise<boolean> {
+  try {
+    const cached = await readTruth(truthPath);
+    return JSON.stringify(cached.scenario) === JSON.stringify(s) && JSON.stringify(cached.violations) === JSON.stringify(planScenario(s).violations);
+  } catch {
+    return false;
+  }
+}
 
 function print(title: string, r: Pick<EvalReport, 'byType' | 'overall' | 'plates' | 'lights'>) {
   console.log(`\n== ${title}\n${formatReport(r)}`);
@@ -47,7 +57,9 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
   for (const [i, s] of scenarios.entries()) {
     const videoPath = join(dir, `${s.name}.mp4`);
     const truthPath = join(dir, `${s.name}.truth.json`);
-    if (!existsSync(videoPath) || !existsSync(truthPath)) {
+    // Reuse a cached render only if it was made from this scenario under the current truth rules.
+    const fresh = existsSync(videoPath) && existsSync(truthPath) && (await isCurrent(truthPath, s));
+    if (!fresh) {
       await renderScenarioVideo(s, { videoPath, truthPath, onProgress: (d, t) => process.stderr.write(`\r[eval] ${i + 1}/${scenarios.length} render ${s.name} ${d}/${t}   `) });
     }
     const truth = await readTruth(truthPath);

@@ -1,7 +1,7 @@
 // Scoring the system's violations against the truth: pure functions, no I/O.
 // A prediction matches a true violation of the same type when its time falls inside the violation's
 // interval widened by the tolerance, and it is the same vehicle: same track id, or a box overlapping the
-// true vehicle's box at that time (IoU >= iouMin). Predictions with neither track nor box (e.g. cases
+// true vehicle's box within the time tolerance (IoU >= iouMin). Predictions with neither track nor box (e.g. cases
 // read back from the database) match on type and time alone, a plate match breaking ties.
 import type { Box } from '@phatnguoi/core/contracts/detection';
 import type { TruthFile } from '../truth';
@@ -92,8 +92,15 @@ type Identity = 'track' | 'box' | 'time' | null;
 function identityOf(truth: Pick<TruthFile, 'frames' | 'video'>, g: TruthViolation, p: PredictedViolation, o: MatchOptions): Identity {
   if (p.trackId != null && p.trackId === g.trackId) return 'track';
   if (p.box) {
-    const tb = truthBoxAt(truth, g.trackId, p.timeS) ?? g.box;
-    return tb && iou(tb, p.box) >= o.iouMin ? 'box' : null;
+    // The reported box may come from a neighbouring frame (e.g. the evidence still after the line):
+    // compare it with the vehicle's true boxes over the time tolerance and keep the best overlap.
+    let best = g.box ? iou(g.box, p.box) : 0;
+    const fps = truth.video.fps;
+    for (let k = Math.max(0, Math.floor((p.timeS - o.toleranceS) * fps)); k <= Math.min(truth.frames.length - 1, Math.ceil((p.timeS + o.toleranceS) * fps)); k++) {
+      const tb = truth.frames[k]?.objects.find((x) => x.trackId === g.trackId)?.box;
+      if (tb) best = Math.max(best, iou(tb, p.box));
+    }
+    return best >= o.iouMin ? 'box' : null;
   }
   return 'time';
 }

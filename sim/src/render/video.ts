@@ -6,7 +6,7 @@ import { cameraGeometry } from '../geometry';
 import { parseScenario, type Scenario } from '../scenario/schema';
 import { TRUTH_VERSION, tracksOf, type TruthFile } from '../truth';
 import { simulate } from '../world/simulate';
-import { deriveViolations, RED_GRACE_S, SUSTAIN_S } from '../world/violations';
+import { deriveViolations, MERGE_GAP_S, RED_GRACE_S, SUSTAIN_S } from '../world/violations';
 import { SceneRenderer, type TruthFrame } from './compose';
 
 export interface RenderResult {
@@ -63,6 +63,7 @@ export async function renderScenarioVideo(scenario: Scenario, o: RenderVideoOpti
     rules: {
       redGraceS: RED_GRACE_S,
       sustainS: SUSTAIN_S,
+      mergeGapS: MERGE_GAP_S,
       crossing: 'a vehicle crosses a line when its ground point nearest the camera (the bottom-centre of its box; the rear for traffic driving away) passes it',
     },
     tracks: tracksOf(plan.sim, seen),

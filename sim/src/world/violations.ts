@@ -14,7 +14,9 @@ export type ViolationType = (typeof VIOLATION_TYPES)[number];
 /** Seconds after red onset during which a crossing is not counted (design brief: configurable, e.g. 0.3 s). */
 export const RED_GRACE_S = 0.3;
 /** A lane or direction condition must hold this long to count (filters jitter). */
-export const SUSTAIN_S = 1.0;
+export const SUSTAIN_S = 0.5;
+/** Same type on the same vehicle closer than this counts once. */
+export const MERGE_GAP_S = 2;
 
 export interface TruthViolation {
   id: string;
@@ -172,6 +174,17 @@ export function deriveViolations(sim: SimResult): { violations: TruthViolation[]
     }
   }
   violations.sort((x, y) => x.timeS - y.timeS || (x.id < y.id ? -1 : 1));
+  // One offence per vehicle: the same type on the same track within MERGE_GAP_S is one violation
+  // (e.g. crossing the solid line into the motorbike lane, then driving on in it).
+  const merged: TruthViolation[] = [];
+  for (const v of violations) {
+    const prev = merged.find((m) => m.trackId === v.trackId && m.type === v.type && v.startS <= m.endS + MERGE_GAP_S);
+    if (prev) {
+      prev.endS = Math.max(prev.endS, v.endS);
+      prev.rule = `${prev.rule}; then ${v.rule}`;
+    } else merged.push({ ...v, id: `${v.type}:${v.trackId}:${merged.filter((m) => m.trackId === v.trackId && m.type === v.type).length}` });
+  }
+  violations.splice(0, violations.length, ...merged);
   nearMisses.sort((x, y) => (x.timeS ?? 1e9) - (y.timeS ?? 1e9) || (x.trackId < y.trackId ? -1 : 1));
   return { violations, nearMisses };
 }
