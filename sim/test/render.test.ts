@@ -1,5 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plateChars } from '@phatnguoi/core/plates/format';
@@ -11,6 +13,7 @@ import { simulate } from '../src/world/simulate';
 import { cameraGeometry } from '../src/geometry';
 import { readTruth } from '../src/truth';
 
+const run = promisify(execFile);
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sim-render-'));
@@ -37,6 +40,9 @@ describe('rendering', () => {
     expect((await readFile(a.truthPath)).equals(await readFile(b.truthPath))).toBe(true);
     const truth = await readTruth(a.truthPath);
     expect(truth.frames.length).toBe(12);
+    // a real H.264 mp4 with one video frame per truth frame
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height,nb_read_frames', '-of', 'csv=p=0', a.videoPath]);
+    expect(stdout.trim()).toBe('h264,320,180,12');
     expect(truth.video).toMatchObject({ width: 320, height: 180, fps: 10 });
   });
 
