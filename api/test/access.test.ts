@@ -49,6 +49,9 @@ const ROUTES: { method: 'GET' | 'POST'; url: () => string; allowed: Who[]; body?
   { method: 'POST', url: () => '/api/admin/tokens', allowed: ['admin1'], body: { name: 'x', role: 'worker' } },
   { method: 'POST', url: () => '/api/admin/registry/import', allowed: ['admin1'], body: 'plate\n', contentType: 'text/csv' },
   { method: 'GET', url: () => '/api/admin/fines', allowed: ['admin1'] },
+  { method: 'POST', url: () => '/api/admin/fines', allowed: ['admin1'], body: { offence: 'x' } },
+  { method: 'GET', url: () => '/api/admin/agencies', allowed: ['admin1'] },
+  { method: 'POST', url: () => '/api/admin/agencies', allowed: ['admin1'], body: { code: 'x' } },
   { method: 'POST', url: () => '/api/worker/violations', allowed: ['worker'], body: { nope: 1 } },
 ];
 
@@ -212,6 +215,34 @@ describe('login protection', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('admin data', () => {
+  it('a new fine schedule version applies from its date; earlier violations keep the old row', async () => {
+    const res = await h.app.inject({ method: 'POST', url: '/api/admin/fines', headers: bearer(tokens.admin1!), payload: {
+      offence: 'red_light', vehicleGroup: 'car', description: 'Không chấp hành hiệu lệnh của đèn tín hiệu giao thông', legalBasis: 'Nghị định 999/2030/NĐ-CP',
+      article: 'Điểm b khoản 9 Điều 6', fineMin: 20_000_000, fineMax: 22_000_000, points: 4, effectiveFrom: '2030-01-01' } });
+    expect(res.statusCode).toBe(201);
+    const rows = (res.json() as { items: { offence: string; vehicleGroup: string; effectiveFrom: string; effectiveTo: string | null }[] }).items
+      .filter((r) => r.offence === 'red_light' && r.vehicleGroup === 'car');
+    expect(rows.map((r) => [r.effectiveFrom, r.effectiveTo])).toEqual([['2025-01-01', '2030-01-01'], ['2030-01-01', null]]);
+    const { fineFor } = await import('../src/services/fines');
+    expect((await fineFor(h.db.pool, 'red_light', 'car', new Date('2029-12-31T10:00:00Z')))!.fineMin).toBe(18_000_000);
+    expect((await fineFor(h.db.pool, 'red_light', 'truck', new Date('2030-01-02T10:00:00Z')))!.fineMin).toBe(20_000_000);
+    const again = await h.app.inject({ method: 'POST', url: '/api/admin/fines', headers: bearer(tokens.admin1!), payload: {
+      offence: 'red_light', vehicleGroup: 'car', description: 'x', legalBasis: 'x', article: 'x', fineMin: 1, fineMax: 2, points: 0, effectiveFrom: '2029-06-01' } });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it('creates agencies with a jurisdiction and refuses duplicate codes', async () => {
+    const body = { code: 'CAX-P2', name: 'Công an phường 2', kind: 'commune_police', provinceCode: '63', commune: 'Phường 2' };
+    const res = await h.app.inject({ method: 'POST', url: '/api/admin/agencies', headers: bearer(tokens.admin1!), payload: body });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ code: 'CAX-P2', kind: 'commune_police', commune: 'Phường 2' });
+    expect((await h.app.inject({ method: 'POST', url: '/api/admin/agencies', headers: bearer(tokens.admin1!), payload: body })).statusCode).toBe(409);
+    const list = await h.app.inject({ method: 'GET', url: '/api/admin/agencies', headers: bearer(tokens.admin1!) });
+    expect((list.json() as { items: { code: string }[] }).items.map((a) => a.code)).toContain('CAX-P2');
   });
 });
 

@@ -1,9 +1,9 @@
 // Admin routes: users, worker API tokens, registry CSV import, fine schedule.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { CreateApiTokenRequest, CreateApiTokenResponse, CreateUserRequest, UserList, UserSummary } from '@phatnguoi/core/contracts/api/auth';
+import { Agency, AgencyList, CreateAgencyRequest, CreateApiTokenRequest, CreateApiTokenResponse, CreateUserRequest, UserList, UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
-import { ImportReport } from '@phatnguoi/core/contracts/api/registry';
+import { FineSchedule, ImportReport, NewFineVersionRequest } from '@phatnguoi/core/contracts/api/registry';
 import { ConflictError, UserError } from '@phatnguoi/core/errors';
 import { withTransaction } from '@phatnguoi/core/db';
 import { appendAudit } from '../audit/chain';
@@ -61,15 +61,49 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
     return importRegistryCsv(db, app.clock, { id: u.id, name: u.username }, req.body as string);
   });
 
-  app.get('/api/admin/fines', {
-    schema: { tags: ['admin'], response: { 200: Type.Object({ items: Type.Array(Type.Object({
-      id: Type.Integer(), offence: Type.String(), vehicleGroup: Type.String(), description: Type.String(), legalBasis: Type.String(), article: Type.String(),
-      fineMin: Type.Integer(), fineMax: Type.Integer(), points: Type.Integer(), effectiveFrom: Type.String(), effectiveTo: Type.Union([Type.String(), Type.Null()]),
-    })) }) } },
-  }, async () => {
+  const fineRows = async () => {
     const { rows } = await db.query<{ id: number; offence: string; vehicle_group: string; description_vi: string; legal_basis: string; article: string; fine_min: string; fine_max: string; points: number; effective_from: string; effective_to: string | null }>(
       'SELECT * FROM fine_schedule ORDER BY offence, vehicle_group, effective_from');
     return { items: rows.map((r) => ({ id: r.id, offence: r.offence, vehicleGroup: r.vehicle_group, description: r.description_vi, legalBasis: r.legal_basis, article: r.article,
       fineMin: Number(r.fine_min), fineMax: Number(r.fine_max), points: r.points, effectiveFrom: String(r.effective_from), effectiveTo: r.effective_to ? String(r.effective_to) : null })) };
+  };
+  app.get('/api/admin/fines', { schema: { tags: ['admin'], response: { 200: FineSchedule } } }, fineRows);
+
+  // Versioned schedule: a new row takes effect on its date and closes the row in force; old cases keep their row.
+  app.post<{ Body: NewFineVersionRequest }>('/api/admin/fines', { schema: { tags: ['admin'], body: NewFineVersionRequest, response: { 201: FineSchedule, ...errors } } }, async (req, reply) => {
+    const b = req.body;
+    if (b.fineMax < b.fineMin) throw new UserError('bad_range', 'fineMax must be at least fineMin');
+    const u = userOf(req);
+    await withTransaction(db, async (tx) => {
+      const later = await tx.query('SELECT 1 FROM fine_schedule WHERE offence = $1 AND vehicle_group = $2 AND effective_from >= $3', [b.offence, b.vehicleGroup, b.effectiveFrom]);
+      if (later.rowCount) throw new ConflictError('a version starting on or after that date exists already', 'version_conflict');
+      await tx.query('UPDATE fine_schedule SET effective_to = $3 WHERE offence = $1 AND vehicle_group = $2 AND (effective_to IS NULL OR effective_to > $3)', [b.offence, b.vehicleGroup, b.effectiveFrom]);
+      const r = await tx.query<{ id: number }>(
+        `INSERT INTO fine_schedule (offence, vehicle_group, description_vi, legal_basis, article, fine_min, fine_max, points, effective_from)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
+        [b.offence, b.vehicleGroup, b.description, b.legalBasis, b.article, b.fineMin, b.fineMax, b.points, b.effectiveFrom]);
+      await appendAudit(tx, { at: app.clock.now(), actorId: u.id, actor: u.username, action: 'fine_schedule.version', entity: 'fine_schedule', entityId: String(r.rows[0]!.id), data: { ...b } });
+    });
+    return reply.status(201).send(await fineRows());
+  });
+
+  app.get('/api/admin/agencies', { schema: { tags: ['admin'], response: { 200: AgencyList } } }, async () => {
+    const { rows } = await db.query<{ id: string; code: string; name: string; kind: Agency['kind']; province_code: string; commune: string | null; phone: string | null; address: string | null }>(
+      'SELECT id, code, name, kind, province_code, commune, phone, address FROM agencies ORDER BY code');
+    return { items: rows.map((r) => ({ id: r.id, code: r.code, name: r.name, kind: r.kind, provinceCode: r.province_code, commune: r.commune, phone: r.phone, address: r.address })) };
+  });
+
+  app.post<{ Body: CreateAgencyRequest }>('/api/admin/agencies', { schema: { tags: ['admin'], body: CreateAgencyRequest, response: { 201: Agency, ...errors } } }, async (req, reply) => {
+    const b = req.body;
+    const u = userOf(req);
+    const created = await withTransaction(db, async (tx) => {
+      const r = await tx.query<{ id: string }>(
+        `INSERT INTO agencies (code, name, kind, province_code, commune, phone, address) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (code) DO NOTHING RETURNING id`,
+        [b.code, b.name, b.kind, b.provinceCode, b.commune ?? null, b.phone ?? null, b.address ?? null]);
+      if (!r.rows[0]) throw new ConflictError('agency code taken', 'code_taken');
+      await appendAudit(tx, { at: app.clock.now(), actorId: u.id, actor: u.username, action: 'agency.created', entity: 'agency', entityId: r.rows[0].id, data: { code: b.code, kind: b.kind } });
+      return r.rows[0].id;
+    });
+    return reply.status(201).send({ id: created, code: b.code, name: b.name, kind: b.kind, provinceCode: b.provinceCode, commune: b.commune ?? null, phone: b.phone ?? null, address: b.address ?? null });
   });
 }

@@ -56,3 +56,31 @@ export type CreateApiTokenRequest = Static<typeof CreateApiTokenRequest>;
 /** The token is shown once; only its hash is stored. */
 export const CreateApiTokenResponse = Type.Object({ id: Uuid, name: Type.String(), token: Type.String() });
 export type CreateApiTokenResponse = Static<typeof CreateApiTokenResponse>;
+
+export const AGENCY_KINDS = ['traffic_police', 'commune_police', 'inspection', 'registration'] as const;
+export const Agency = Type.Object({
+  id: Uuid,
+  code: Type.String(),
+  name: Type.String(),
+  kind: Type.Union(AGENCY_KINDS.map((k) => Type.Literal(k))),
+  provinceCode: Type.String(),
+  commune: Type.Union([Type.String(), Type.Null()]),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  address: Type.Union([Type.String(), Type.Null()]),
+});
+export type Agency = Static<typeof Agency>;
+export const AgencyList = Type.Object({ items: Type.Array(Agency) });
+export type AgencyList = Static<typeof AgencyList>;
+export const CreateAgencyRequest = Type.Object(
+  {
+    code: Type.String({ minLength: 2, maxLength: 32, pattern: '^[A-Z0-9-]+$' }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    kind: Type.Union(AGENCY_KINDS.map((k) => Type.Literal(k))),
+    provinceCode: Type.String({ pattern: '^[0-9]{2}$' }),
+    commune: Type.Optional(Type.String({ maxLength: 200 })),
+    phone: Type.Optional(Type.String({ maxLength: 50 })),
+    address: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateAgencyRequest = Static<typeof CreateAgencyRequest>;

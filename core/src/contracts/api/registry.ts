@@ -40,3 +40,37 @@ export const RegistryVehicle = Type.Object({
   owner: OwnerInfo,
 });
 export type RegistryVehicle = Static<typeof RegistryVehicle>;
+
+export const FineScheduleRow = Type.Object({
+  id: Type.Integer(),
+  offence: Type.String(),
+  vehicleGroup: Type.String(),
+  description: Type.String(),
+  legalBasis: Type.String(),
+  article: Type.String(),
+  fineMin: Type.Integer(),
+  fineMax: Type.Integer(),
+  points: Type.Integer(),
+  effectiveFrom: Type.String(),
+  effectiveTo: Type.Union([Type.String(), Type.Null()]),
+});
+export type FineScheduleRow = Static<typeof FineScheduleRow>;
+export const FineSchedule = Type.Object({ items: Type.Array(FineScheduleRow) });
+export type FineSchedule = Static<typeof FineSchedule>;
+
+/** A new version of one schedule row: the row in force is closed the day before `effectiveFrom`. */
+export const NewFineVersionRequest = Type.Object(
+  {
+    offence: Type.String({ minLength: 1, maxLength: 64 }),
+    vehicleGroup: Type.Union([Type.Literal('car'), Type.Literal('motorbike')]),
+    description: Type.String({ minLength: 1, maxLength: 500 }),
+    legalBasis: Type.String({ minLength: 1, maxLength: 200 }),
+    article: Type.String({ minLength: 1, maxLength: 200 }),
+    fineMin: Type.Integer({ minimum: 0 }),
+    fineMax: Type.Integer({ minimum: 0 }),
+    points: Type.Integer({ minimum: 0, maximum: 12 }),
+    effectiveFrom: Type.String({ format: 'date' }),
+  },
+  { additionalProperties: false },
+);
+export type NewFineVersionRequest = Static<typeof NewFineVersionRequest>;
