@@ -1,13 +1,17 @@
 // Pipeline overhead and rules' upper bound on a simulator video: the truth-replay detector stands in for
 // the model, so the time measured is decoding + signal reading + tracking + rules (+ evidence when asked).
-//   npx tsx detector/bench/pipeline-speed.ts <video.mp4> <video.truth.json> [--fps 5] [--model]
-// With --model the project's trained detector runs instead (loadDetector()).
+//   npx tsx detector/bench/pipeline-speed.ts <video.mp4> <video.truth.json> [--fps 5] [--model] [--nanodet <dir>]
+// With --model the project's trained detector runs instead (loadDetector()); with --nanodet the COCO
+// NanoDet graph model from that folder (e.g. /work/shared/data/models/nanodet-coco-tfjs).
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { detectViolationsInVideo } from '../src/offline';
+import type { VehicleDetector } from '@phatnguoi/core/contracts/detection';
 import { TruthReplayDetector, truthFramesFromSim } from '../src/pipeline/truth-replay-detector';
+import { loadDetector } from '../src/models/load-detector';
+import { nanodetCocoConfig } from '../src/models/presets/nanodet-coco';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { fps: { type: 'string' }, model: { type: 'boolean' }, jitter: { type: 'string' } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { fps: { type: 'string' }, model: { type: 'boolean' }, nanodet: { type: 'string' }, jitter: { type: 'string' } } });
 const [video, truthPath] = positionals;
 if (!video || !truthPath) {
   console.error('usage: npx tsx detector/bench/pipeline-speed.ts <video.mp4> <video.truth.json> [--fps 5] [--model] [--jitter px]');
@@ -19,10 +23,10 @@ const truth = JSON.parse(await readFile(truthPath, 'utf8')) as Parameters<typeof
 };
 const fps = Number(values.fps ?? 5);
 const started = performance.now();
-const result = await detectViolationsInVideo(video, truth.geometry, {
-  fps,
-  ...(values.model ? {} : { detector: new TruthReplayDetector(truthFramesFromSim(truth), { jitterPx: Number(values.jitter ?? 1), seed: 1 }) }),
-});
+let detector: VehicleDetector | undefined;
+if (values.nanodet) detector = await loadDetector(nanodetCocoConfig(values.nanodet));
+else if (!values.model) detector = new TruthReplayDetector(truthFramesFromSim(truth), { jitterPx: Number(values.jitter ?? 1), seed: 1 });
+const result = await detectViolationsInVideo(video, truth.geometry, { fps, ...(detector ? { detector } : {}) });
 const wall = performance.now() - started;
 console.log(`detector ${result.detector}: ${result.frames} frames at ${fps} fps in ${(wall / 1000).toFixed(1)} s (incl. ffmpeg decode)`);
 console.log(`per frame: pipeline ${result.msPerFrame.toFixed(2)} ms, of which detector ${result.detectMsPerFrame.toFixed(2)} ms; tracking+signal+rules ${(result.msPerFrame - result.detectMsPerFrame).toFixed(2)} ms`);
