@@ -18,7 +18,7 @@ import type { ViolationEvent } from '@phatnguoi/core/contracts/violation-event';
 import type { Role } from '@phatnguoi/core/contracts/api/common';
 import { buildApp } from '@phatnguoi/api/app';
 import { systemClock } from '@phatnguoi/api/clock';
-import { hashPassword } from '@phatnguoi/api/services/auth';
+import { createAgency, createCamera, createRegistryEntry, createUser } from '@phatnguoi/api/seed/demo';
 import { createCaseFromEvent } from '@phatnguoi/api/services/cases';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -135,37 +135,22 @@ export async function startStack(opts: { uiDir: string }): Promise<Stack> {
   await storage.ensureBuckets();
   const pool = db.pool;
 
-  const agency = await pool.query<{ id: string }>(
-    `INSERT INTO agencies (code, name, province_code, phone, address) VALUES ('PC08-HN', 'Phòng CSGT Hà Nội', '29', '069 219 2222', '86 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội') RETURNING id`,
-  );
-  const agencyId = agency.rows[0]!.id;
-  const cam = await pool.query<{ id: string }>(
-    `INSERT INTO cameras (agency_id, name, address, stream_url, geometry) VALUES ($1, 'CAM Lê Lợi – Hai Bà Trưng', 'Ngã tư Lê Lợi – Hai Bà Trưng, Hoàn Kiếm', 'rtsp://127.0.0.1:8554/cam1', $2) RETURNING id`,
-    [agencyId, JSON.stringify(GEOMETRY)],
-  );
-  const cameraId = cam.rows[0]!.id;
-  const hash = await hashPassword(PASSWORD);
+  // Seeded with the api's own seed helpers (the same ones `npm run -w api seed` uses).
+  const agencyId = await createAgency(pool, {
+    code: 'PC08-HN',
+    name: 'Phòng CSGT Hà Nội',
+    provinceCode: '29',
+    phone: '069 219 2222',
+    address: '86 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội',
+  });
+  const cameraId = await createCamera(pool, { agencyId, name: 'CAM Lê Lợi – Hai Bà Trưng', address: 'Ngã tư Lê Lợi – Hai Bà Trưng, Hoàn Kiếm' });
+  await pool.query('UPDATE cameras SET geometry = $2 WHERE id = $1', [cameraId, JSON.stringify(GEOMETRY)]);
   for (const u of Object.values(USERS)) {
-    await pool.query('INSERT INTO users (username, display_name, password_hash, role, agency_id) VALUES ($1,$2,$3,$4,$5)', [
-      u.username,
-      u.displayName,
-      hash,
-      u.role,
-      u.role === 'officer' || u.role === 'supervisor' ? agencyId : null,
-    ]);
+    await createUser(pool, { username: u.username, password: PASSWORD, role: u.role, displayName: u.displayName, agencyId: u.role === 'officer' || u.role === 'supervisor' ? agencyId : null });
   }
-
   // Registry: the owners of the plates the tests use (the case gets its owner, so a notice can be issued).
-  for (const [plate, type, name, idNo] of [
-    ['29-B1 123.45', 'motorbike', 'Đỗ Thị Hoa', '001190000001'],
-    ['30A-999.99', 'car', 'Vũ Văn Khánh', '001190000002'],
-  ] as const) {
-    const o = await pool.query<{ id: string }>(
-      `INSERT INTO registry_owners (full_name, id_number, address, province_code) VALUES ($1, $2, '12 Hàng Bài, Hoàn Kiếm, Hà Nội', '29') RETURNING id`,
-      [name, idNo],
-    );
-    await pool.query(`INSERT INTO registry_vehicles (plate, plate_colour, vehicle_type, owner_id) VALUES ($1, 'white', $2, $3)`, [plate, type, o.rows[0]!.id]);
-  }
+  await createRegistryEntry(pool, { plate: '29-B1 123.45', vehicleType: 'motorbike', ownerName: 'Đỗ Thị Hoa', idNumber: '001190000001', address: '12 Hàng Bài, Hoàn Kiếm, Hà Nội', provinceCode: '29' });
+  await createRegistryEntry(pool, { plate: '30A-999.99', vehicleType: 'car', ownerName: 'Vũ Văn Khánh', idNumber: '001190000002', address: '12 Hàng Bài, Hoàn Kiếm, Hà Nội', provinceCode: '29' });
 
   const app = await buildApp({
     db: pool,
