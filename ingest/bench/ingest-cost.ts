@@ -89,7 +89,7 @@ async function runIngest(urls: string[], redisUrl: string): Promise<RunResult> {
   const segDir = join(tmpdir(), `pn-bench-seg-${process.pid}`);
   const settings: IngestSettings = {
     leaseTtlMs: 15_000, maxCameras: 0, frameRingSlots: 64, jpegQuality: 5, jpegRange: JPEG_RANGE, segmentDir: segDir, segmentSeconds: 2,
-    clipRetentionSeconds: 60, watchdogMs: 10_000, socketTimeoutMs: 5000, backoffInitialMs: 1000, backoffMaxMs: 5000,
+    clipRetentionSeconds: 60, watchdogMs: 10_000, startTimeoutMs: 15_000, socketTimeoutMs: 5000, backoffInitialMs: 1000, backoffMaxMs: 5000,
     offlineAfterFailures: 3, offlineAfterMs: 30_000, statusIntervalMs: 2000, ffmpegStopGraceMs: 2000, redisKeyPrefix: prefix,
   };
   const sups = urls.map(

@@ -180,8 +180,8 @@ export class CameraSupervisor {
 
     let stalled = false;
     const watchdog = setInterval(() => {
-      const since = framesThisRun > 0 ? this.lastFrameAt! : runStart;
-      if (Date.now() - since > s.watchdogMs) {
+      const silentFor = Date.now() - (framesThisRun > 0 ? this.lastFrameAt! : runStart);
+      if (silentFor > (framesThisRun > 0 ? s.watchdogMs : Math.max(s.watchdogMs, s.startTimeoutMs))) {
         stalled = true;
         void handle.stop(s.ffmpegStopGraceMs);
       }
@@ -194,9 +194,10 @@ export class CameraSupervisor {
 
     const diagnosis = diagnoseFfmpeg(exit.stderr, exit.error);
     if (stalled) {
-      // A specific reason from stderr (corrupt data, auth) beats the generic one.
-      if (diagnosis.code === 'ffmpeg_exited' || diagnosis.code === 'unreachable') {
-        return { code: 'stalled', message: `no frame for ${Math.round(s.watchdogMs / 1000)} s` };
+      // A stream that delivered frames and went silent stalled, whatever ffmpeg grumbled at start-up;
+      // one that never delivered a frame is better explained by a specific reason from stderr.
+      if (framesThisRun > 0 || diagnosis.code === 'ffmpeg_exited' || diagnosis.code === 'unreachable') {
+        return { code: 'stalled', message: framesThisRun > 0 ? `no frame for ${s.watchdogMs / 1000} s` : `no first frame within ${Math.max(s.watchdogMs, s.startTimeoutMs) / 1000} s` };
       }
       return diagnosis;
     }

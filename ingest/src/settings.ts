@@ -20,6 +20,8 @@ export interface IngestSettings {
   clipRetentionSeconds: number;
   /** No frame for this long restarts the camera's ffmpeg. */
   watchdogMs: number;
+  /** Time allowed for the first frame of a run (connect, probe, first keyframe) before the watchdog applies. */
+  startTimeoutMs: number;
   /** RTSP socket timeout handed to ffmpeg. */
   socketTimeoutMs: number;
   backoffInitialMs: number;
@@ -48,6 +50,7 @@ export function loadIngestSettings(config: Pick<Config, 'dataDir'>, env: Env = p
     segmentSeconds: r.int('SEGMENT_SECONDS', 2, { min: 1, max: 60 }),
     clipRetentionSeconds: r.int('CLIP_RETENTION_SECONDS', 120, { min: 10, max: 86_400 }),
     watchdogMs: r.int('INGEST_WATCHDOG_MS', 10_000, { min: 500 }),
+    startTimeoutMs: r.int('INGEST_START_TIMEOUT_MS', 15_000, { min: 1000 }),
     socketTimeoutMs: r.int('INGEST_SOCKET_TIMEOUT_MS', 5000, { min: 500 }),
     backoffInitialMs: r.int('INGEST_BACKOFF_INITIAL_MS', 1000, { min: 10 }),
     backoffMaxMs: r.int('INGEST_BACKOFF_MAX_MS', 30_000, { min: 10 }),

@@ -168,4 +168,29 @@ describe('camera supervisor over real RTSP', () => {
     expect(sup.restarts).toBe(0);
     expect(sup.state).toBe('online');
   });
+
+  it('restarts a frozen stream through the watchdog and recovers when it resumes', async () => {
+    const cam = await startTestCamera({ pattern: true, width: 160, height: 120 });
+    cameras.push(cam);
+    const statuses = new StatusLog();
+    const sup = supervise(cam.url, statuses, 5, fastSettings({ watchdogMs: 1500, socketTimeoutMs: 10_000 }));
+    await waitFor('online', () => sup.state === 'online', 20_000);
+    const frozenAt = Date.now();
+    process.kill(cam.pid, 'SIGSTOP'); // the connection stays open, nothing arrives
+    try {
+      await waitFor(
+        'stall detected',
+        () => statuses.all.some((st) => st.cameraId === sup.camera.id && st.lastErrorCode === 'stalled' && Date.parse(st.updatedAt) > frozenAt),
+        20_000,
+      );
+      expect(sup.state).not.toBe('online');
+    } finally {
+      process.kill(cam.pid, 'SIGCONT');
+    }
+    const frames = sup.framesTotal;
+    await waitFor('back online', () => sup.state === 'online' && sup.framesTotal > frames, 30_000);
+    expect(sup.restarts).toBeGreaterThanOrEqual(1);
+    await sup.stop();
+    expect(ffmpegPids(`:${cam.port}/cam`)).toEqual([]);
+  });
 });

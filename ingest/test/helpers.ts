@@ -19,6 +19,7 @@ export function fastSettings(overrides: Partial<IngestSettings> = {}): IngestSet
     segmentSeconds: 1,
     clipRetentionSeconds: 30,
     watchdogMs: 4000,
+    startTimeoutMs: 10_000,
     socketTimeoutMs: 3000,
     backoffInitialMs: 200,
     backoffMaxMs: 1000,
