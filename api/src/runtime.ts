@@ -9,7 +9,7 @@ import { createQueues, startWorkers, type Workers } from '@phatnguoi/core/queue'
 import { createLogger } from '@phatnguoi/core/logger';
 import type { AppDeps, Mailer, SmsGateway } from './deps';
 import { systemClock } from './clock';
-import { apiJobHandlers, sweepDueDeadlines } from './jobs/handlers';
+import { apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
 
 const log = createLogger('api-runtime');
 
@@ -70,7 +70,10 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
   if (opts.workers) {
     workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines'], concurrency: { violations: 4, outbox: 2 } });
     // Safety net for delayed jobs lost with Redis: fire what is overdue every minute.
-    sweep = setInterval(() => void sweepDueDeadlines(deps).catch((err: unknown) => log.warn({ err }, 'deadline sweep failed')), 60_000);
+    sweep = setInterval(() => {
+      void sweepDueDeadlines(deps).catch((err: unknown) => log.warn({ err }, 'deadline sweep failed'));
+      void sweepOutbox(deps).catch((err: unknown) => log.warn({ err }, 'outbox sweep failed'));
+    }, 60_000);
   }
   return {
     deps,

@@ -82,6 +82,21 @@ export async function sweepDueDeadlines(ctx: JobContext): Promise<number> {
   return fired;
 }
 
+/**
+ * Outbox safety net (the process may die between a commit and its enqueue): re-queues electronic deliveries
+ * still pending and notices whose PDF is not stored, once they are a minute old. Job ids de-duplicate.
+ */
+export async function sweepOutbox(ctx: JobContext): Promise<number> {
+  if (!ctx.queues) return 0;
+  const now = (ctx.clock ?? systemClock).now();
+  const cutoff = new Date(now.getTime() - 60_000);
+  const d = await ctx.db.query<{ id: string }>(`SELECT id FROM deliveries WHERE status = 'pending' AND channel <> 'post' AND updated_at < $1 LIMIT 1000`, [cutoff]);
+  for (const r of d.rows) await ctx.queues.enqueue('outbox.deliver', { outboxId: r.id });
+  const n = await ctx.db.query<{ id: string }>('SELECT id FROM notices WHERE sha256 IS NULL AND issued_at < $1 LIMIT 1000', [cutoff]);
+  for (const r of n.rows) await ctx.queues.enqueue('notice.render', { noticeId: r.id });
+  return d.rows.length + n.rows.length;
+}
+
 /** After a notice is issued: render it, arm the response clock, queue the electronic deliveries. */
 export async function afterNoticeIssued(ctx: JobContext, issued: { noticeId: string; caseId: string; responseDueAt: Date; deliveryIds: string[] }): Promise<void> {
   const opts = { ...defaultOptions, ...ctx.options };

@@ -5,7 +5,9 @@ import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import {
   ApproveRequest, CaseActionResponse, IssueNoticeResponse, OwnerResponseRequest, ResolveRequest, ReturnRequest,
 } from '@phatnguoi/core/contracts/api/cases';
-import { NotFoundError } from '@phatnguoi/core/errors';
+import { ConflictError, NotFoundError } from '@phatnguoi/core/errors';
+import { withTransaction } from '@phatnguoi/core/db';
+import { appendAudit } from '../audit/chain';
 import type { BucketName } from '@phatnguoi/core/storage';
 import { Type } from '@sinclair/typebox';
 import { agencyScope, requireRoles, userOf } from '../plugins/auth';
@@ -69,6 +71,26 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
     const lines = ['notice_number,plate,vehicle_type,occurred_at,notice_issued_at,warned_at,owner_name,owner_address,owner_commune',
       ...rows.map((r) => [r.number, r.plate_text, r.vehicle_type, r.occurred_at.toISOString(), r.issued_at.toISOString(), r.created_at.toISOString(), r.full_name, r.address, r.commune ?? ''].map(esc).join(','))];
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="canh-bao-${req.query.target}.csv"`).send(`${lines.join('\n')}\n`);
+  });
+
+  // A delivery that failed for good is sent again on request (e.g. after the owner's e-mail was corrected).
+  app.post<{ Params: IdParams }>('/api/deliveries/:id/retry', {
+    schema: { tags: ['supervisor'], params: IdParams, response: { 200: Type.Object({ id: Type.String(), status: Type.String() }), ...errors } },
+  }, async (req) => {
+    const scope = agencyScope(userOf(req));
+    const u = userOf(req);
+    const { rows } = await db.query<{ status: string; channel: string }>(
+      `SELECT d.status, d.channel FROM deliveries d JOIN notices n ON n.id = d.notice_id JOIN cases c ON c.id = n.case_id
+        WHERE d.id = $1 AND ($2::uuid IS NULL OR c.agency_id = $2 OR c.resolving_agency_id = $2)`, [req.params.id, scope]);
+    const d = rows[0];
+    if (!d) throw new NotFoundError('no such delivery');
+    if (d.status !== 'failed' || d.channel === 'post') throw new ConflictError(`a ${d.status} ${d.channel} delivery cannot be retried`, 'not_retryable');
+    await withTransaction(db, async (tx) => {
+      await tx.query(`UPDATE deliveries SET status = 'pending', updated_at = $2 WHERE id = $1`, [req.params.id, app.clock.now()]);
+      await appendAudit(tx, { at: app.clock.now(), actorId: u.id, actor: u.username, action: 'delivery.retry', entity: 'delivery', entityId: req.params.id, data: {} });
+    });
+    await app.deps.queues?.enqueue('outbox.deliver', { outboxId: req.params.id }, { jobId: `outbox.${req.params.id}.retry.${Date.now()}` });
+    return { id: req.params.id, status: 'pending' };
   });
 
   app.post('/api/post-batches', {
