@@ -84,6 +84,7 @@ describe('review UI against the real api', () => {
     await en.reload();
     await en.getByRole('link', { name: 'Review queue' }).waitFor();
     expect(await en.evaluate(() => document.documentElement.lang)).toBe('en');
+    await en.getByTestId('queue-total').filter({ hasText: /cases$/ }).waitFor();
     await screenshot(en, 'queue-english');
     await en.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
     await en.getByRole('heading', { name: 'Hàng đợi xử lý' }).waitFor();
@@ -103,7 +104,14 @@ describe('review UI against the real api', () => {
     const second = await stack.addCase({ plate: '29-B1 123.47', occurredAt: new Date(Date.now() - 1_800_000) });
     const page = await newPage();
     await loginAs(page, stack.baseUrl, 'officer');
-    await page.goto(`${stack.baseUrl}/officer/cases/${first}`);
+    // the queue lists both, oldest deadline first, with deadline badges; open the first with the keyboard
+    const link = page.locator(`tr[data-case-id="${first}"] a`);
+    await link.waitFor();
+    await expect(page.locator(`tr[data-case-id="${second}"] [data-deadline]`).innerText()).resolves.toMatch(/Còn \d+ ngày/);
+    await screenshot(page, 'officer-queue');
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/officer/cases/${first}$`));
     await page.getByTestId('claim').filter({ hasText: 'Bạn đang giữ hồ sơ này' }).waitFor();
     expect((await caseRow(first)).claimed_by).not.toBeNull();
     await page.locator('[data-evidence-ready="true"]').waitFor();
