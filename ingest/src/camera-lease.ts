@@ -48,6 +48,20 @@ export async function releaseLeases(db: Queryable, who: LeaseIdentity, cameraIds
   await db.query(`DELETE FROM camera_leases WHERE role = $1 AND holder = $2 AND camera_id = ANY($3::uuid[])`, [who.role, who.holder, cameraIds]);
 }
 
+/** Announces this holder as live for one TTL (and forgets holders dead for a long while). */
+export async function heartbeat(db: Queryable, who: LeaseIdentity, ttlMs: number): Promise<void> {
+  await db.query(
+    `INSERT INTO lease_holders (role, holder, node, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
+     ON CONFLICT (role, holder) DO UPDATE SET expires_at = EXCLUDED.expires_at, node = EXCLUDED.node`,
+    [who.role, who.holder, who.node, ttlMs],
+  );
+  await db.query(`DELETE FROM lease_holders WHERE role = $1 AND expires_at < now() - interval '1 hour'`, [who.role]);
+}
+
+export async function retireHolder(db: Queryable, who: LeaseIdentity): Promise<void> {
+  await db.query(`DELETE FROM lease_holders WHERE role = $1 AND holder = $2`, [who.role, who.holder]);
+}
+
 export interface LeasePlan {
   /** How many cameras this holder should work: ceil(enabled / live holders). */
   target: number;
@@ -57,11 +71,14 @@ export interface LeasePlan {
   liveHolders: number;
 }
 
-/** Counts enabled cameras and live holders of the role, and lists takeable cameras. */
+/** Counts enabled cameras and live holders of the role (heartbeats and leases), and lists takeable cameras. */
 export async function planLeases(db: Queryable, who: LeaseIdentity, maxCameras = Infinity): Promise<LeasePlan> {
   const { rows } = await db.query<{ enabled: string; holders: string }>(
     `SELECT (SELECT count(*) FROM cameras WHERE enabled) AS enabled,
-            (SELECT count(DISTINCT holder) FROM camera_leases WHERE role = $1 AND expires_at >= now() AND holder <> $2) AS holders`,
+            (SELECT count(*) FROM (
+               SELECT holder FROM lease_holders WHERE role = $1 AND expires_at >= now() AND holder <> $2
+               UNION
+               SELECT holder FROM camera_leases WHERE role = $1 AND expires_at >= now() AND holder <> $2) h) AS holders`,
     [who.role, who.holder],
   );
   const enabled = Number(rows[0]?.enabled ?? 0);

@@ -4,5 +4,5 @@ export { cutClip, MAX_CLIP_SECONDS, type ClipRequest, type ClipResult, type Clip
 export { startTestCamera, type TestCamera, type TestCameraOptions } from './test-camera/index';
 export { loadIngestSettings, type IngestSettings } from './settings';
 export { cameraStatusChannel, readStoredStatus } from './camera-status';
-export { takeLease, renewLeases, releaseLeases, planLeases, loadCameras, type LeaseIdentity } from './camera-lease';
+export { takeLease, renewLeases, releaseLeases, planLeases, loadCameras, heartbeat, retireHolder, type LeaseIdentity } from './camera-lease';
 export { IngestService, INGEST_ROLE } from './ingest-service';

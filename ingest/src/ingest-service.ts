@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Queryable } from '@phatnguoi/core/db';
 import type { Logger } from '@phatnguoi/core/logger';
-import { loadCameras, planLeases, releaseLeases, renewLeases, takeLease, type LeasedCamera, type LeaseIdentity } from './camera-lease';
+import { heartbeat, loadCameras, planLeases, releaseLeases, renewLeases, retireHolder, takeLease, type LeasedCamera, type LeaseIdentity } from './camera-lease';
 import { createStatusPublisher, type StatusPublisher } from './camera-status';
 import { CameraSupervisor } from './camera-supervisor';
 import type { IngestSettings } from './settings';
@@ -79,6 +79,7 @@ export class IngestService {
     const { db, settings } = this.deps;
     const ttl = settings.leaseTtlMs;
 
+    await heartbeat(db, this.who, ttl);
     // 1. Renew; whatever we no longer hold was taken over (we were too slow): stop it quietly.
     const held = await renewLeases(db, this.who, this.cameraIds(), ttl);
     this.lastRenewedAt = Date.now();
@@ -159,6 +160,7 @@ export class IngestService {
     await Promise.all(ids.map((id) => this.stopCamera(id, true)));
     try {
       await releaseLeases(this.deps.db, this.who, ids);
+      await retireHolder(this.deps.db, this.who);
     } catch (err) {
       this.deps.log.warn({ err }, 'leases not released; they lapse after their TTL');
     }

@@ -92,7 +92,9 @@ afterAll(async () => {
 
 describe('two ingest processes', () => {
   it('share the cameras, and the survivor takes over a killed process\'s cameras', { timeout: 240_000 }, async () => {
+    // One process first, alone: it takes every camera; the second must still get its share.
     const a = startIngest('node-a');
+    await waitFor('a holds all four', async () => [...(await leases()).values()][0]?.length === 4, 60_000, 250);
     const b = startIngest('node-b');
     // Balanced: two holders with two cameras each, every camera online.
     const shared = await waitFor('cameras shared 2 + 2', async () => {
