@@ -294,9 +294,12 @@ export class CameraPipeline {
       const violations = evaluateTrack(view, g.geometry, (id) => this.timelines.get(id), g.rules);
       for (const v of violations) {
         const key = violationIdempotencyKey({ cameraId: this.cameraId, trackId: tr.id, type: v.type, phaseId: v.phaseId });
+        // One red-light violation per vehicle per signal phase; one wrong-lane (class or solid line) and
+        // one wrong-way violation per vehicle: crossing into a forbidden lane is one offence, not two.
+        const dedupe = v.type === 'red_light' ? key : `type:${v.type}`;
         const seen = this.emittedKeys.get(tr.id) ?? new Set<string>();
-        if (seen.has(key)) continue; // one violation per vehicle per phase
-        seen.add(key);
+        if (seen.has(dedupe)) continue;
+        seen.add(dedupe);
         this.emittedKeys.set(tr.id, seen);
         this.pending.push({ key, violation: v, track: tr, readyAtMs: v.t * 1000 + (this.opts.emitDelaySeconds ?? this.opts.clipAfterSeconds ?? 3) * 1000 });
       }

@@ -78,9 +78,17 @@ export function predictBox(track: Track, t: number): Box {
   return [a + v[0] * dt, b + v[1] * dt, c + v[2] * dt, d + v[3] * dt];
 }
 
-/** IoU, plus a centre-distance term so fast small vehicles at low frame rates still match their prediction. */
+const area = (b: Box) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
+
+/**
+ * IoU, plus a centre-distance term so fast small vehicles at low frame rates still match their
+ * prediction. The distance term only applies between boxes of similar size: a track must not jump
+ * to a different vehicle nearby (e.g. when its own leaves the picture).
+ */
 export function similarity(predicted: Box, det: Box): number {
   const iou = boxIoU(predicted, det);
+  const ratio = area(det) / (area(predicted) || 1);
+  if (ratio > 2.5 || ratio < 0.4) return iou;
   const cx = (predicted[0] + predicted[2]) / 2 - (det[0] + det[2]) / 2;
   const cy = (predicted[1] + predicted[3]) / 2 - (det[1] + det[3]) / 2;
   const diag = Math.hypot(predicted[2] - predicted[0], predicted[3] - predicted[1]) || 1;
@@ -88,13 +96,20 @@ export function similarity(predicted: Box, det: Box): number {
   return Math.max(iou, near);
 }
 
+const TWO_WHEELERS: ReadonlySet<VehicleClass> = new Set(['motorbike', 'bicycle', 'pedestrian']);
+
+/** A two-wheeler track does not continue as a car (or the reverse) unless the boxes overlap well. */
+function classCompatible(track: Track, det: Detection, iou: number): boolean {
+  return iou >= 0.5 || TWO_WHEELERS.has(trackClass(track)) === TWO_WHEELERS.has(det.cls);
+}
+
 /** Greedy matching by similarity (descending); good enough for the sparse scenes here and deterministic. */
 function greedyMatch(tracks: Track[], predicted: Box[], dets: Detection[], threshold: number, sim: (p: Box, d: Box) => number) {
   const pairs: { ti: number; di: number; s: number }[] = [];
-  tracks.forEach((_, ti) =>
+  tracks.forEach((tr, ti) =>
     dets.forEach((d, di) => {
       const s = sim(predicted[ti]!, d.box);
-      if (s >= threshold) pairs.push({ ti, di, s });
+      if (s >= threshold && classCompatible(tr, d, boxIoU(predicted[ti]!, d.box))) pairs.push({ ti, di, s });
     }),
   );
   pairs.sort((x, y) => y.s - x.s || x.ti - y.ti || x.di - y.di);
