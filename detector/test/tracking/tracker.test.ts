@@ -67,4 +67,15 @@ describe('Tracker', () => {
     expect(b.ended).toHaveLength(0);
     expect(tracker.liveTracks).toHaveLength(0);
   });
+
+  it('does not hand a track over to another vehicle when its own leaves the picture', () => {
+    const tracker = new Tracker({ minHits: 1, maxMisses: 3 });
+    // A big car moving down fast, then gone; a motorbike nearby appears in the frame it left.
+    tracker.update(0, 0, [{ box: [500, 300, 700, 500], cls: 'car', score: 0.9 }]);
+    tracker.update(1, 0.2, [{ box: [520, 380, 720, 580], cls: 'car', score: 0.9 }]);
+    const { updated } = tracker.update(2, 0.4, [{ box: [700, 470, 740, 560], cls: 'motorbike', score: 0.9 }]);
+    const car = tracker.liveTracks.find((t) => t.history[0]!.cls === 'car')!;
+    expect(car.history).toHaveLength(2);
+    expect(updated.map((t) => t.history[0]!.cls)).toEqual(['motorbike']);
+  });
 });
