@@ -20,6 +20,7 @@ if (!video || !truthPath) {
 const truth = JSON.parse(await readFile(truthPath, 'utf8')) as Parameters<typeof truthFramesFromSim>[0] & {
   geometry: unknown;
   violations: { type: string; timeS: number; trackId: string }[];
+  frames: { t: number; lights?: { headId: string; round: string }[] }[];
 };
 const fps = Number(values.fps ?? 5);
 const started = performance.now();
@@ -32,5 +33,17 @@ console.log(`detector ${result.detector}: ${result.frames} frames at ${fps} fps 
 console.log(`per frame: pipeline ${result.msPerFrame.toFixed(2)} ms, of which detector ${result.detectMsPerFrame.toFixed(2)} ms; tracking+signal+rules ${(result.msPerFrame - result.detectMsPerFrame).toFixed(2)} ms`);
 const st = result.stageMsPerFrame;
 console.log(`stages per frame: signal ${st.signal.toFixed(2)} ms, tracking ${st.track.toFixed(2)} ms, plates ${st.plates.toFixed(2)} ms, rules ${st.rules.toFixed(2)} ms, evidence+emit ${st.emit.toFixed(2)} ms`);
+let agree = 0;
+let total = 0;
+let unknown = 0;
+for (const l of result.lights) {
+  const f = truth.frames.find((x) => Math.abs(x.t - l.timeS) < 0.01);
+  const t = f?.lights?.find((x) => x.headId === l.headId);
+  if (!t) continue;
+  total++;
+  if (t.round === l.round) agree++;
+  else if (l.round === 'unknown') unknown++;
+}
+if (total) console.log(`signal state vs truth: ${((100 * agree) / total).toFixed(1)}% of ${total} head-frames agree (${unknown} unknown)`);
 console.log('truth:    ', truth.violations.map((v) => `${v.type}@${v.timeS.toFixed(2)}s(${v.trackId})`).join(' ') || '-');
 console.log('detected: ', result.violations.map((v) => `${v.type}@${v.time.toFixed(2)}s(${v.trackId})`).join(' ') || '-');
