@@ -91,6 +91,8 @@ export const en: Record<MessageKey, string> = {
   'queue.start': 'Start reviewing',
   'queue.empty': 'No cases.',
   'queue.manual': 'Manual',
+  'manual.plate_unread': 'Plate not read',
+  'manual.plate_not_in_registry': 'Plate not in the registry',
   'queue.pages': 'Pages',
   'queue.prev': 'Previous',
   'queue.next': 'Next',

@@ -89,6 +89,8 @@ export const vi = {
   'queue.start': 'Bắt đầu xử lý',
   'queue.empty': 'Không có hồ sơ nào.',
   'queue.manual': 'Nhập tay',
+  'manual.plate_unread': 'Chưa đọc được biển',
+  'manual.plate_not_in_registry': 'Biển không có trong CSDL đăng ký',
   'queue.pages': 'Phân trang',
   'queue.prev': 'Trang trước',
   'queue.next': 'Trang sau',

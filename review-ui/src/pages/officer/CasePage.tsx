@@ -10,7 +10,7 @@ import { ClipPlayer, SPEEDS, type ClipPlayerHandle } from '../../components/Clip
 import { ConfidenceMeter, DeadlineBadge, StatusBadge } from '../../components/DeadlineBadge';
 import { ErrorNote } from '../../components/ErrorNote';
 import { StillOverlay, type OverlayData } from '../../components/StillOverlay';
-import { evidenceLabel } from '../../components/evidenceLabel';
+import { codeLabel, evidenceLabel } from '../../components/evidenceLabel';
 import { useI18n } from '../../i18n';
 import { REJECT_REASONS } from '../../options';
 import { useRouter } from '../../router';
@@ -259,6 +259,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
             <p>
               {t('plate.read')}: <strong className="plate-text">{c.plate.text ?? t('plate.unread')}</strong> <ConfidenceMeter value={c.plate.confidence} />
               {c.plate.needsManualEntry && <span className="badge warn">{t('plate.manual')}</span>}
+              {c.manualHandling && c.manualReason && c.manualReason !== 'plate_unread' && <span className="badge warn">{codeLabel(t, 'manual', c.manualReason)}</span>}
               {c.plate.originalText && <small> · {t('plate.original', { text: c.plate.originalText })}</small>}
             </p>
             <div className="field">

@@ -6,6 +6,8 @@ import { paths } from '../../api/paths';
 import { useApi } from '../../api/useApi';
 import { ConfidenceMeter, DeadlineBadge, StatusBadge } from '../../components/DeadlineBadge';
 import { ErrorNote } from '../../components/ErrorNote';
+import { codeLabel } from '../../components/evidenceLabel';
+import { placeDetail } from './evidence';
 import { useI18n } from '../../i18n';
 import { Link, useRouter } from '../../router';
 import { STATUS_OPTIONS, TYPE_OPTIONS } from '../../options';
@@ -111,13 +113,13 @@ export default function QueuePage() {
                   <td>{t(`vtype.${c.type}`)}</td>
                   <td>
                     <span className="plate-text">{c.plate.text ?? t('plate.unread')}</span> <ConfidenceMeter value={c.plate.confidence} />
-                    {c.manualHandling && <span className="badge warn">{t('queue.manual')}</span>}
+                    {c.manualHandling && <span className="badge warn">{c.manualReason ? codeLabel(t, 'manual', c.manualReason) : t('queue.manual')}</span>}
                   </td>
                   <td>{t(`vehicle.${c.vehicleType}`)}</td>
                   <td>
                     {c.cameraName}
                     <br />
-                    <small>{c.place}</small>
+                    <small>{placeDetail(c)}</small>
                   </td>
                   <td>
                     <StatusBadge status={c.status} />

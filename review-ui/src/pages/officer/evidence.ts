@@ -50,3 +50,8 @@ function isSignalState(v: unknown): v is SignalState {
 export function placeText(c: Pick<CaseDetail, 'cameraName' | 'place'>): string {
   return c.place.startsWith(c.cameraName) ? c.place : `${c.cameraName} · ${c.place}`;
 }
+
+/** The place without the camera name in front (for lists that show the camera name already). */
+export function placeDetail(c: Pick<CaseDetail, 'cameraName' | 'place'>): string {
+  return c.place.startsWith(c.cameraName) ? c.place.slice(c.cameraName.length).replace(/^[\s,·–-]+/, '') : c.place;
+}
