@@ -18,7 +18,10 @@ export interface TrainState {
 export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<void> {
   await mkdir(dir, { recursive: true });
   await model.save(fileSaveHandler(dir));
-  const { data, specs } = await tf.io.encodeWeights(await optimizer.getWeights());
+  const named = await optimizer.getWeights();
+  const { data, specs } = await tf.io.encodeWeights(named);
+  // The iteration counter is a fresh scalar on every call; the slot variables belong to the optimizer.
+  named.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
   const buf = Buffer.from(tf.io.concatenateArrayBuffers(Array.isArray(data) ? data : [data]));
   await writeFile(path.join(dir, '.optimizer.bin.tmp'), buf);
   await rename(path.join(dir, '.optimizer.bin.tmp'), path.join(dir, 'optimizer.bin'));
