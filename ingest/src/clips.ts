@@ -79,9 +79,9 @@ export async function cutClip(req: ClipRequest, deps: ClipDeps): Promise<ClipRes
     const out = join(work, 'clip.mp4');
     await runFfmpeg({
       globalOptions: globalPreset('error'),
-      // Seek a hair before the keyframe: ffmpeg then keeps that keyframe as the first packet.
-      inputs: [{ source: listFile, options: concatInputPreset(Math.max(0, seek - 0.0005)) }],
-      outputs: [{ target: out, options: clipOutputPreset(clipEnd - clipStart) }],
+      inputs: [{ source: listFile, options: concatInputPreset() }],
+      // Start a hair before the keyframe, so that it is the first packet kept.
+      outputs: [{ target: out, options: clipOutputPreset(Math.max(0, seek - 0.0005), clipEnd - clipStart) }],
     });
     const probed = await probe(out);
     const sha256 = await sha256File(out);

@@ -122,12 +122,25 @@ export function segmentRingPreset(opts: SegmentOptions): string[] {
   ];
 }
 
-/** Input options for joining ring segments: concat demuxer over a list of local files, seek to a keyframe. */
-export function concatInputPreset(seekSeconds: number): string[] {
-  return ['-ss', seekSeconds.toFixed(3), '-f', 'concat', '-safe', '0'];
+/** Input options for joining ring segments: concat demuxer over a list of local files. */
+export function concatInputPreset(): string[] {
+  return ['-f', 'concat', '-safe', '0'];
 }
 
-/** Output options for an evidence clip: stream copy into an MP4 that starts playing without a full download. */
-export function clipOutputPreset(durationSeconds: number): string[] {
-  return ['-t', durationSeconds.toFixed(3), '-map', '0:v:0', '-c', 'copy', '-avoid_negative_ts', 'make_zero', '-movflags', '+faststart', '-f', 'mp4'];
+/**
+ * Output options for an evidence clip: stream copy into an MP4 that starts playing without a full
+ * download. The start is an output-side `-ss` (packets before it are read and dropped, exact to the
+ * packet; demuxer seeking in MPEG-TS lands on an earlier keyframe); pass a keyframe time, or the clip
+ * starts at the next keyframe.
+ */
+export function clipOutputPreset(startSeconds: number, durationSeconds: number): string[] {
+  return [
+    '-ss', startSeconds.toFixed(4),
+    '-t', durationSeconds.toFixed(4),
+    '-map', '0:v:0',
+    '-c', 'copy',
+    '-avoid_negative_ts', 'make_zero',
+    '-movflags', '+faststart',
+    '-f', 'mp4',
+  ];
 }
