@@ -202,6 +202,11 @@ describe('review UI against the real api', () => {
     }
     const page = await newPage({ width: 390, height: 844 });
     await page.goto(`${stack.baseUrl}/tra-cuu`);
+    // a plate that is not a plate: the server refuses it and the field says so in Vietnamese
+    await page.getByLabel('Biển số xe').fill('12345');
+    await page.getByRole('button', { name: 'Tra cứu' }).click();
+    await page.getByText('“12345” không phải biển số hợp lệ').waitFor();
+    await expect(page.getByLabel('Biển số xe').getAttribute('aria-invalid')).resolves.toBe('true');
     await page.getByLabel('Biển số xe').fill('29-b1 123.45');
     await page.getByLabel('Xe máy').check();
     await page.getByRole('button', { name: 'Tra cứu' }).click();

@@ -5,7 +5,7 @@ import { useI18n } from '../i18n';
 export function ErrorNote({ error }: { error: Error | null }) {
   const { t } = useI18n();
   if (!error) return null;
-  let text = t('error.network');
+  let text = error instanceof ApiError || error instanceof TypeError ? t('error.network') : error.message;
   if (error instanceof ApiError) {
     if (error.status === 403) text = t('error.forbidden');
     else if (error.status === 404) text = t('error.notFound');

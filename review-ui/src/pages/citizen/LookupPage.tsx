@@ -34,7 +34,10 @@ export default function LookupPage() {
       const body: LookupRequest = { plate: p, vehicleType, challenge: ch.challenge, nonce };
       setResult(await api.post<LookupResponse>(paths.lookup, body));
     } catch (err) {
-      if (err instanceof ApiError && err.status === 400) setPlateError(err.message);
+      // Citizen-facing: the api's codes get Vietnamese (or English) text, not the server's message.
+      if (err instanceof ApiError && err.status === 400) setPlateError(err.code === 'invalid_plate' ? t('citizen.invalidPlate', { plate: p }) : err.message);
+      else if (err instanceof ApiError && err.status === 403 && err.code === 'anti_bot_failed') setError(new Error(t('citizen.antibotFailed')));
+      else if (err instanceof ApiError && err.status === 429) setError(new Error(t('citizen.tooMany')));
       else setError(err instanceof Error ? err : new Error(String(err)));
     } finally {
       setPhase('idle');
