@@ -48,6 +48,12 @@ export function perDay(stats: StatsSnapshot): { label: string; value: number }[]
   return [...days].map(([label, value]) => ({ label, value }));
 }
 
+function offlineNames(stats: StatsSnapshot): string | undefined {
+  const off = stats.cameras.filter((c) => !c.online).map((c) => c.name);
+  if (off.length === 0) return undefined;
+  return off.length <= 3 ? off.join(', ') : `${off.slice(0, 3).join(', ')} +${off.length - 3}`;
+}
+
 export default function OpsWall() {
   const { t, formatDateTime, formatNumber } = useI18n();
   const { stats, connected, error } = useLiveStats();
@@ -73,7 +79,13 @@ export default function OpsWall() {
         </p>
       </header>
       <div className="tiles" aria-live="polite">
-        <Tile testId="tile-cameras" label="ops.camerasOnline" value={`${online}/${stats.cameras.length}`} ok={stats.cameras.length > 0 && online === stats.cameras.length} />
+        <Tile
+          testId="tile-cameras"
+          label="ops.camerasOnline"
+          value={`${online}/${stats.cameras.length}`}
+          detail={offlineNames(stats)}
+          ok={stats.cameras.length > 0 && online === stats.cameras.length}
+        />
         <Tile
           testId="tile-throughput"
           label="ops.throughput"
