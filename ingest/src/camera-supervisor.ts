@@ -119,8 +119,17 @@ export class CameraSupervisor {
   }
 
   private async loop(): Promise<void> {
-    await this.ring.init();
     const s = this.deps.settings;
+    // The ring continues the sequence from Redis: wait for Redis rather than give up on the camera.
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        await this.ring.init();
+        break;
+      } catch (err) {
+        this.deps.log.warn({ err, cameraId: this.camera.id }, 'frame ring not ready (Redis?)');
+        await this.sleep(Math.min(s.backoffMaxMs, s.backoffInitialMs * 2 ** attempt));
+      }
+    }
     while (!this.stopped) {
       const failure = await this.runOnce();
       if (this.stopped) break;
@@ -174,6 +183,7 @@ export class CameraSupervisor {
       stdout: sink,
     });
     this.current = handle;
+    if (this.stopped) void handle.stop(s.ffmpegStopGraceMs); // stop() ran while this run was starting
     await handle.started;
     const pid = handle.pid();
     if (pid) this.livePids.add(pid);
