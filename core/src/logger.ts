@@ -76,6 +76,10 @@ function scrubDeep(value: unknown, depth: number, seen: WeakSet<object>): unknow
   return out;
 }
 
+function keepSerialized(value: unknown): unknown {
+  return value instanceof Error ? scrubDeep(value, 0, new WeakSet()) : value;
+}
+
 export interface CreateLoggerOptions {
   level?: LogLevel;
   /** Extra fields on every line (e.g. `{ cameraId }`). */
@@ -98,7 +102,9 @@ export function createLogger(name: string, opts: CreateLoggerOptions = {}): Logg
     base: { pid: process.pid, ...opts.base },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: redactPaths(), censor: '[redacted]' },
-    // Errors anywhere in a log object are serialized (type, message, stack, code, cause) and scrubbed by scrubDeep.
+    // Errors anywhere in a log object are serialized (type, message, stack, code, cause) and scrubbed by
+    // scrubDeep in formatters.log; pino's default err serializer would then re-label them "Object".
+    serializers: { err: keepSerialized, error: keepSerialized },
     formatters: {
       level: (label) => ({ level: label }),
       log: (obj) => scrubDeep(obj, 0, new WeakSet()) as Record<string, unknown>,

@@ -59,7 +59,7 @@ describe('createLogger', () => {
   it('keeps error codes when logging our errors', () => {
     const out = capture();
     createLogger('api', { level: 'info', destination: out.destination }).info({ err: new UserError('bad_plate', 'plate format unknown') }, 'rejected');
-    expect(JSON.parse(out.lines[0]!).err).toMatchObject({ code: 'bad_plate', message: 'plate format unknown', status: 400 });
+    expect(JSON.parse(out.lines[0]!).err).toMatchObject({ type: 'UserError', code: 'bad_plate', message: 'plate format unknown', status: 400 });
   });
 
   it('scrubSecrets hides presigned signatures', () => {

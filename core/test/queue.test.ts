@@ -4,6 +4,10 @@ import { OperationalError, UserError } from '../src/errors';
 import { JOB_NAMES, JOBS, QUEUE_NAMES, toJobId } from '../src/jobs';
 import { createQueues, startWorkers, type Queues, type Workers } from '../src/queue';
 import { testConfig } from '../src/testing/config';
+import { createLogger } from '../src/logger';
+
+// Failures below are on purpose; keep their logs out of the test output.
+const logger = createLogger('worker', { level: 'silent' });
 
 /** Resolves when a job of the queue reaches a final state (completed, or failed with no attempts left). */
 function settled(workers: Workers, queue: 'notices' | 'outbox' | 'deadlines', jobId: string): Promise<{ state: 'completed' | 'failed'; job: Job; err?: Error }> {
@@ -43,7 +47,7 @@ describe('queues on real Redis', () => {
         seen.push(payload.noticeId);
         return { status: 'done', pages: 2 };
       },
-    });
+    }, { logger });
     const job = await queues.enqueue('notice.render', { noticeId: 'n-42' });
     const result = await settled(workers, 'notices', job.id!);
     expect(result.state).toBe('completed');
@@ -60,7 +64,7 @@ describe('queues on real Redis', () => {
         if (calls < 3) throw new OperationalError('smtp_down', 'mail server unavailable');
         return { status: 'done' };
       },
-    });
+    }, { logger });
     const job = await queues.enqueue('outbox.deliver', { outboxId: 'o-1' }, { attempts: 5, backoffMs: 50 });
     const result = await settled(workers, 'outbox', job.id!);
     expect(result.state).toBe('completed');
@@ -75,7 +79,7 @@ describe('queues on real Redis', () => {
         calls++;
         throw new Error('always broken');
       },
-    });
+    }, { logger });
     const job = await queues.enqueue('outbox.deliver', { outboxId: 'o-2' }, { attempts: 3, backoffMs: 20 });
     const result = await settled(workers, 'outbox', job.id!);
     expect(result.state).toBe('failed');
@@ -91,7 +95,7 @@ describe('queues on real Redis', () => {
         calls++;
         throw new UserError('bad_address', 'owner address unusable');
       },
-    });
+    }, { logger });
     const job = await queues.enqueue('outbox.deliver', { outboxId: 'o-3' }, { attempts: 5, backoffMs: 20 });
     const result = await settled(workers, 'outbox', job.id!);
     expect(result.state).toBe('failed');
