@@ -1,6 +1,6 @@
 // Real RTSP (GStreamer test cameras) into real ffmpeg, frame ring on disk and Redis streams.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { runFfmpeg } from '@phatnguoi/core/ffmpeg/process';
 import { CameraSupervisor } from '../src/camera-supervisor';
 import { readFrames } from '../src/frame-ring';
 import { startTestCamera, type TestCamera } from '../src/test-camera/index';
-import { fastSettings, ffmpegPids, StatusLog, waitFor } from './helpers';
+import { fastSettings, ffmpegPids, removeTempDirs, StatusLog, waitFor } from './helpers';
 
 const prefix = `pn-test-ingest-${randomUUID().slice(0, 8)}:`;
 const log = createLogger('ingest.test', { level: 'silent' });
@@ -54,6 +54,8 @@ afterAll(async () => {
   await deleteKeysWithPrefix(redis, prefix);
   redis.disconnect();
   reader.disconnect();
+  removeTempDirs();
+  rmSync(frameRingDir, { recursive: true, force: true });
 });
 
 describe('camera supervisor over real RTSP', () => {

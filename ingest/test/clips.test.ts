@@ -12,7 +12,7 @@ import { startTestS3, testConfig, type TestS3 } from '@phatnguoi/core/testing/in
 import { CameraSupervisor } from '../src/camera-supervisor';
 import { cutClip } from '../src/clips';
 import { startTestCamera, type TestCamera } from '../src/test-camera/index';
-import { fastSettings, StatusLog, waitFor } from './helpers';
+import { fastSettings, removeTempDirs, StatusLog, waitFor } from './helpers';
 
 const prefix = `pn-test-clips-${randomUUID().slice(0, 8)}:`;
 let s3: TestS3;
@@ -45,7 +45,7 @@ afterAll(async () => {
   redis.disconnect();
   await s3?.stop();
   rmSync(ringDir, { recursive: true, force: true });
-  rmSync(settings.segmentDir, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 describe('cutClip', () => {

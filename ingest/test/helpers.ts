@@ -1,14 +1,22 @@
 // Shared pieces of the ingest tests: settings tuned for quick failure detection, a status recorder,
 // and a way to find ffmpeg processes a test may have leaked.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CameraStatus } from '@phatnguoi/core/contracts/frames';
 import type { IngestSettings } from '../src/settings';
 
+const tempDirs: string[] = [];
+
+/** Removes the folders fastSettings created (call in afterAll, after supervisors stopped). */
+export function removeTempDirs(): void {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
 export function fastSettings(overrides: Partial<IngestSettings> = {}): IngestSettings {
   const dir = mkdtempSync(join(tmpdir(), 'pn-ingest-'));
+  tempDirs.push(dir);
   return {
     leaseTtlMs: 3000,
     maxCameras: 0,
