@@ -17,11 +17,12 @@ if (!video || !truthPath) {
   console.error('usage: npx tsx detector/bench/pipeline-speed.ts <video.mp4> <video.truth.json> [--fps 5] [--model] [--jitter px]');
   process.exit(2);
 }
-const truth = JSON.parse(await readFile(truthPath, 'utf8')) as Parameters<typeof truthFramesFromSim>[0] & {
+interface SimTruth {
   geometry: unknown;
   violations: { type: string; timeS: number; trackId: string }[];
-  frames: { t: number; lights?: { headId: string; round: string }[] }[];
-};
+  frames: { t: number; objects: Parameters<typeof truthFramesFromSim>[0]['frames'][number]['objects']; lights?: { headId: string; round: string }[] }[];
+}
+const truth = JSON.parse(await readFile(truthPath, 'utf8')) as SimTruth;
 const fps = Number(values.fps ?? 5);
 const started = performance.now();
 let detector: VehicleDetector | undefined;
