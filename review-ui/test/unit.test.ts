@@ -148,3 +148,16 @@ describe('evidence overlays and the live wall', () => {
     expect(next.cameras[0]).toMatchObject({ online: true, state: 'online', fps: 5, framesDropped: 2, lastError: null, detectionsPerSecond: 1.5 });
   });
 });
+
+describe('option lists', () => {
+  it('match the contract lists value for value (the bundle keeps TypeBox out by not importing them)', async () => {
+    const ui = await import('../src/options');
+    const cases = await import('@phatnguoi/core/contracts/api/cases');
+    const common = await import('@phatnguoi/core/contracts/api/common');
+    expect([...ui.STATUS_OPTIONS]).toEqual([...cases.CASE_STATUSES]);
+    expect([...ui.REJECT_REASONS]).toEqual([...cases.REJECT_REASONS]);
+    expect([...ui.TYPE_OPTIONS]).toEqual([...common.VIOLATION_TYPES]);
+    expect([...ui.CASE_VEHICLE_TYPES]).toEqual([...common.CASE_VEHICLE_TYPES]);
+    expect([...ui.PLATE_COLOURS]).toEqual([...common.PLATE_COLOURS]);
+  });
+});
