@@ -289,9 +289,8 @@ export class CameraPipeline {
       // whole history for the tracker, but a crossing is decided within seconds.
       const from = lastPoint(tr).t - (this.opts.ruleWindowSeconds ?? 30);
       const points = tr.history.filter((p) => p.t >= from && inside(p.box));
-      if (points.length === 0) continue;
       const view = { id: tr.id, cls: trackClass(tr), points, ended };
-      const violations = evaluateTrack(view, g.geometry, (id) => this.timelines.get(id), g.rules);
+      const violations = points.length > 0 ? evaluateTrack(view, g.geometry, (id) => this.timelines.get(id), g.rules) : [];
       for (const v of violations) {
         const key = violationIdempotencyKey({ cameraId: this.cameraId, trackId: tr.id, type: v.type, phaseId: v.phaseId });
         // One red-light violation per vehicle per signal phase; one wrong-lane (class or solid line) and
