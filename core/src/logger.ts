@@ -55,6 +55,11 @@ export function scrubSecrets(text: string): string {
   return text.replace(URL_CREDENTIALS, '$1$2:***@').replace(QUERY_SECRETS, '$1***');
 }
 
+function isPlainData(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return Array.isArray(v) || proto === Object.prototype || proto === null || v instanceof Error;
+}
+
 function scrubDeep(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   if (typeof value === 'string') return scrubSecrets(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
@@ -63,9 +68,13 @@ function scrubDeep(value: unknown, depth: number, seen: WeakSet<object>): unknow
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1, seen));
   if (value instanceof Error) {
     // Serialize first (type, message, stack, cause, own fields such as code), then scrub every string in it.
+    // Library errors can carry live objects (pg attaches its client, with sockets and buffers): keep plain
+    // data only, and name anything else by its class.
     const serialized = pino.stdSerializers.err(value) as unknown as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(serialized)) out[k] = scrubDeep(v, depth + 1, seen);
+    for (const [k, v] of Object.entries(serialized)) {
+      out[k] = v !== null && typeof v === 'object' && !isPlainData(v) ? `[${(v as object).constructor?.name ?? 'object'}]` : scrubDeep(v, depth + 1, seen);
+    }
     return out;
   }
   if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return `<${(value as ArrayBufferView).byteLength} bytes>`;

@@ -62,6 +62,18 @@ describe('createLogger', () => {
     expect(JSON.parse(out.lines[0]!).err).toMatchObject({ type: 'UserError', code: 'bad_plate', message: 'plate format unknown', status: 400 });
   });
 
+  it('logs plain data of library errors, not the live objects they carry', () => {
+    const out = capture();
+    class FakeClient {
+      socket = { secret: 'x'.repeat(10_000) };
+    }
+    const err = Object.assign(new Error('Connection terminated'), { code: 'ECONNRESET', client: new FakeClient() });
+    createLogger('db', { level: 'info', destination: out.destination }).warn({ err }, 'idle connection failed');
+    const logged = JSON.parse(out.lines[0]!).err;
+    expect(logged).toMatchObject({ type: 'Error', code: 'ECONNRESET', client: '[FakeClient]' });
+    expect(out.lines[0]!.length).toBeLessThan(2_000);
+  });
+
   it('scrubSecrets hides presigned signatures', () => {
     expect(scrubSecrets('http://s3/b/k?X-Amz-Signature=deadbeef&X-Amz-Expires=60')).toBe('http://s3/b/k?X-Amz-Signature=***&X-Amz-Expires=60');
   });
