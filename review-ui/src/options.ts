@@ -4,6 +4,7 @@
 // a value the contract adds fails `Exhaustive` — either way `tsc -p review-ui` breaks, never the UI.
 import type { CaseStatus, RejectReason } from '@phatnguoi/core/contracts/api/cases';
 import type { CaseVehicleType, PlateColour, ViolationType } from '@phatnguoi/core/contracts/api/common';
+import type { LampColour, LampShape, Turn } from '@phatnguoi/core/contracts/camera-geometry';
 
 type Exhaustive<Union, List extends readonly unknown[]> = [Exclude<Union, List[number]>] extends [never] ? true : ['missing from the list:', Exclude<Union, List[number]>];
 
@@ -20,6 +21,9 @@ export const REJECT_REASONS = [
 export const TYPE_OPTIONS = ['red_light', 'wrong_lane', 'wrong_way'] as const satisfies readonly ViolationType[];
 export const CASE_VEHICLE_TYPES = ['car', 'motorbike', 'bus', 'truck', 'bicycle', 'unknown'] as const satisfies readonly CaseVehicleType[];
 export const PLATE_COLOURS = ['white', 'yellow', 'blue', 'red'] as const satisfies readonly PlateColour[];
+export const TURNS = ['straight', 'left', 'right', 'u_turn'] as const satisfies readonly Turn[];
+export const LAMP_COLOURS = ['red', 'yellow', 'green'] as const satisfies readonly LampColour[];
+export const LAMP_SHAPES = ['round', 'arrow_left', 'arrow_straight', 'arrow_right', 'arrow_u_turn'] as const satisfies readonly LampShape[];
 
 // Compile-time only: each line fails to type-check when the contract grows a value the list lacks.
 export const optionListsAreComplete: [
@@ -28,4 +32,7 @@ export const optionListsAreComplete: [
   Exhaustive<ViolationType, typeof TYPE_OPTIONS>,
   Exhaustive<CaseVehicleType, typeof CASE_VEHICLE_TYPES>,
   Exhaustive<PlateColour, typeof PLATE_COLOURS>,
-] = [true, true, true, true, true];
+  Exhaustive<Turn, typeof TURNS>,
+  Exhaustive<LampColour, typeof LAMP_COLOURS>,
+  Exhaustive<LampShape, typeof LAMP_SHAPES>,
+] = [true, true, true, true, true, true, true, true];

@@ -159,5 +159,9 @@ describe('option lists', () => {
     expect([...ui.TYPE_OPTIONS]).toEqual([...common.VIOLATION_TYPES]);
     expect([...ui.CASE_VEHICLE_TYPES]).toEqual([...common.CASE_VEHICLE_TYPES]);
     expect([...ui.PLATE_COLOURS]).toEqual([...common.PLATE_COLOURS]);
+    const geo = await import('@phatnguoi/core/contracts/camera-geometry');
+    expect([...ui.TURNS]).toEqual([...geo.TURNS]);
+    expect([...ui.LAMP_COLOURS]).toEqual([...geo.LAMP_COLOURS]);
+    expect([...ui.LAMP_SHAPES]).toEqual([...geo.LAMP_SHAPES]);
   });
 });

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import type { CameraGeometry, Lane, Point } from '@phatnguoi/core/contracts/camera-geometry';
-import { LAMP_COLOURS, LAMP_SHAPES, TURNS } from '@phatnguoi/core/contracts/camera-geometry';
+import { LAMP_COLOURS, LAMP_SHAPES, TURNS } from '../options';
 import { VEHICLE_CLASSES } from '@phatnguoi/core/contracts/detection';
 import { useI18n, type MessageKey } from '../i18n';
 import {
