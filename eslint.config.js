@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', 'models/**/weights/**', 'test-output/**', 'sim/out/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', '.tmp/**', 'coverage/**', 'models/**/weights/**', 'test-output/**', 'sim/out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
