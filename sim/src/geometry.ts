@@ -84,7 +84,7 @@ export function cameraGeometry(sim: SimResult): CameraGeometry {
     return [p.u, p.v];
   };
   const zA = Math.max(0.5, cam.nearZ() - 3);
-  const zB = layout.cross ? layout.stopZ : Math.min(layout.farZ, layout.stopZ + 40);
+  const zB = layout.markedToZ;
   const head = layout.heads[0];
   const stopId = 'stop-main';
   const lanes: CameraGeometry['lanes'] = [];

@@ -45,6 +45,8 @@ export interface WorldLayout {
   cross: { z0: number; z1: number; left: boolean; right: boolean } | null;
   heads: WorldSignalHead[];
   farZ: number;
+  /** Lanes are marked (and the lane rules apply, and the camera geometry's lane polygons reach) up to this Z. */
+  markedToZ: number;
 }
 
 export const LAMP_RADIUS_M = 0.2;
@@ -108,6 +110,7 @@ export function buildLayout(s: Scenario): WorldLayout {
     cross,
     heads,
     farZ: 160,
+    markedToZ: cross ? stopZ : stopZ + 40,
   };
 }
 

@@ -129,10 +129,11 @@ export function deriveViolations(sim: SimResult): { violations: TruthViolation[]
         nearMisses.push({ trackId: a.id, behaviour: a.behaviour, timeS: null, note: `never crossed the stop line (front ${overLine >= 0 ? `${overLine.toFixed(1)} m past` : `${(-overLine).toFixed(1)} m before`} it at the end of the video)` });
       }
     }
-    // Lane and direction rules apply on the approach (before the stop line), where lanes are marked.
+    // Lane and direction rules apply where lanes are marked: the approach up to the stop line (the whole
+    // visible road section on a plain road), as in the camera geometry's lane polygons.
     const approach = (s: Sample) => {
       const ref = footprintRef(s.st.x, s.st.z, s.st.heading, a.dims);
-      return ref.z < layout.stopZ && inView(sim, a, s.st) ? ref : null;
+      return ref.z < layout.markedToZ && inView(sim, a, s.st) ? ref : null;
     };
     for (const r of sustained(samples, dt, (s) => {
       const ref = approach(s);
