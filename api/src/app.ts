@@ -1,6 +1,6 @@
 // The api is a plugin: `buildApp(deps)` returns a ready-to-listen fastify instance; main.ts only listens,
 // tests build the same app and call `app.inject`.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from 'fastify';
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
@@ -21,19 +21,65 @@ import opsRoutes from './routes/ops';
 import adminRoutes from './routes/admin';
 import workerRoutes from './routes/worker';
 import metricsRoutes from './routes/metrics';
+import { createLogger, scrubSecrets } from '@phatnguoi/core/logger';
+import { UserError } from '@phatnguoi/core/errors';
+import type { LogLevel } from '@phatnguoi/core/config';
 
 declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
     opts: ApiOptions;
     clock: Clock;
+    /** Every route as registered (method, url, schema): security tests walk it so no route is left out. */
+    routeTable: { method: string; url: string; schema?: FastifySchema }[];
   }
+}
+
+/**
+ * The request as logged: method, path (decoded, credentials scrubbed) and the names of the query parameters
+ * only. Query values can carry anything a caller typed (stream URLs with passwords, percent-encoded past the
+ * logger's scrubbing), so they never reach a log line.
+ */
+export function requestForLog(req: { method?: string; url?: string; host?: string; ip?: string }): Record<string, unknown> {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  let path = q < 0 ? url : url.slice(0, q);
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // keep it encoded
+  }
+  const keys = q < 0 ? [] : [...new URLSearchParams(url.slice(q + 1)).keys()].slice(0, 10).map((k) => scrubSecrets(k.slice(0, 40)));
+  return { method: req.method, url: scrubSecrets(path.slice(0, 300)) + (keys.length ? `?${keys.map((k) => `${k}=…`).join('&')}` : ''), host: req.host, remoteAddress: req.ip };
+}
+
+/** Whether any string (key or value) inside a parsed request part contains U+0000; iterative, so deep nesting is safe. */
+export function containsNul(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return true;
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        if (k.includes('\u0000')) return true;
+        stack.push(x);
+      }
+    }
+  }
+  return false;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const opts: ApiOptions = { ...defaultOptions, ...deps.options };
+  // Request logs go through core's logger: the same redaction (passwords, tokens, owner data, URL credentials)
+  // as every other role's lines.
+  const level = (process.env.LOG_LEVEL ?? 'info') as LogLevel;
   const app = Fastify({
-    logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] } : false,
+    ...(opts.logger ? {
+      loggerInstance: createLogger('api', { level, ...(opts.logDestination ? { destination: opts.logDestination } : {}) })
+        .child({}, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
+    } : { logger: false }),
     bodyLimit: opts.bodyLimit,
     genReqId: () => randomUUID(),
     trustProxy: true,
@@ -42,8 +88,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('deps', deps);
   app.decorate('opts', opts);
   app.decorate('clock', deps.clock ?? systemClock);
+  const routeTable: FastifyInstance['routeTable'] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, ...(route.schema ? { schema: route.schema } : {}) });
+  });
 
   await app.register(errors);
+  // PostgreSQL text cannot hold U+0000: refuse it with a clear 400 before it reaches a query (it failed there as a 500).
+  app.addHook('preHandler', async (request) => {
+    if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body)) {
+      throw new UserError('invalid_characters', 'the request contains a NUL character (U+0000)');
+    }
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

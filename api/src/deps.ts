@@ -1,6 +1,7 @@
 // What the app needs from the outside world. Each side effect sits behind a small interface
 // that the core modules (db, redis, storage, queue) satisfy; tests pass the real ones.
 import type pg from 'pg';
+import type { CreateLoggerOptions } from '@phatnguoi/core/logger';
 import type { Clock } from './clock';
 import type { Redis } from '@phatnguoi/core/redis';
 import type { BucketName } from '@phatnguoi/core/storage';
@@ -47,6 +48,8 @@ export interface ApiOptions {
   bodyLimit: number;
   csvBodyLimit: number;
   logger: boolean;
+  /** Where the request log lines go when `logger` is on (default stdout); tests pass a stream to inspect them. */
+  logDestination?: CreateLoggerOptions['destination'];
   /** Redis key namespace of the rate-limit counters (shared by replicas of one deployment). */
   rateLimitNamespace: string;
   /** Prefix of the Redis pub/sub channels (`camera-status`, `detector-stats`); tests use a unique one. */
