@@ -41,6 +41,9 @@ export function h264OutputOptions(o: Pick<H264EncoderOptions, 'crf' | 'preset' |
     '-g', String(gop),
     '-keyint_min', String(gop),
     '-sc_threshold', '0', // keyframes on a fixed grid
+    // No B-frames, like surveillance cameras: served over RTSP, a B-frame stream reaches ffmpeg with packets
+    // lacking timestamps, which the MPEG-TS muxer of ingest's segment ring refuses ("first pts and dts value must be set").
+    '-bf', '0',
     '-threads', String(o.threads ?? 2),
     '-movflags', '+faststart',
     '-map_metadata', '-1',
