@@ -19,12 +19,14 @@ const agency = await createAgency(db, { code: 'PC08-TG', name: 'Phòng CSGT Côn
 await createAgency(db, { code: 'CAX-MT-P1', name: 'Công an phường 1, TP Mỹ Tho', provinceCode: '63', commune: 'Phường 1', phone: '0273 3870 111', address: '10 Hùng Vương, TP Mỹ Tho', kind: 'commune_police' });
 await createAgency(db, { code: 'PC08-HCM', name: 'Phòng CSGT Công an TP Hồ Chí Minh', provinceCode: '79', phone: '028 3920 0000', address: '459 Trần Hưng Đạo, Quận 1, TP HCM' });
 
-const existing = await db.query<{ id: string; name: string }>('SELECT id, name FROM cameras WHERE agency_id = $1 ORDER BY name', [agency]);
-const cameras = existing.rows.length >= 3 ? existing.rows.map((r) => r.id) : [
-  await createCamera(db, { agencyId: agency, name: 'Ngã tư Lê Lợi - Hùng Vương', address: 'TP Mỹ Tho, Tiền Giang', lat: 10.3597, lng: 106.3654 }),
-  await createCamera(db, { agencyId: agency, name: 'Vòng xoay Ấp Bắc', address: 'QL1A, TP Mỹ Tho', lat: 10.3702, lng: 106.3501 }),
-  await createCamera(db, { agencyId: agency, name: 'Cầu Rạch Miễu (đầu Tiền Giang)', address: 'QL60, Châu Thành', lat: 10.3287, lng: 106.3416 }),
-];
+const existing = await db.query<{ id: string }>('SELECT id FROM cameras WHERE agency_id = $1', [agency]);
+if (existing.rows.length < 3) {
+  await createCamera(db, { agencyId: agency, name: 'Ngã tư Lê Lợi - Hùng Vương', address: 'TP Mỹ Tho, Tiền Giang', lat: 10.3597, lng: 106.3654 });
+  await createCamera(db, { agencyId: agency, name: 'Vòng xoay Ấp Bắc', address: 'QL1A, TP Mỹ Tho', lat: 10.3702, lng: 106.3501 });
+  await createCamera(db, { agencyId: agency, name: 'Cầu Rạch Miễu (đầu Tiền Giang)', address: 'QL60, Châu Thành', lat: 10.3287, lng: 106.3416 });
+}
+// Same order on every run, so the demo cases keep their identity.
+const cameras = (await db.query<{ id: string }>('SELECT id FROM cameras WHERE agency_id = $1 ORDER BY name, id', [agency])).rows.map((r) => r.id);
 
 const users: { username: string; role: Role; agencyId: string | null; displayName: string }[] = [
   { username: 'canbo1', role: 'officer', agencyId: agency, displayName: 'Cán bộ Nguyễn Văn An' },
@@ -75,6 +77,9 @@ for (let i = 0; i < 24; i++) {
   const trackId = `seed-${i}`;
   const types = ['red_light', 'wrong_lane', 'wrong_way'] as const;
   const ev = demoEvent({ cameraId: camera, trackId, plate, confidence: conf, vehicleClass: cls, occurredAt: new Date(Math.floor(occurredAt.getTime() / 3600_000) * 3600_000 - i * 1000), type: types[i % 3]! });
+  // Stable identity across runs (the times move with the clock): the same demo case is never created twice.
+  ev.phaseId = `seed-${i}`;
+  ev.idempotencyKey = `${ev.cameraId}:${ev.trackId}:${ev.type}:${ev.phaseId}`;
   ev.evidence = await still(plate ?? 'không đọc được biển', `seed/${trackId}/scene_after.jpg`, new Date(ev.occurredAt));
   const out = await createCaseFromEvent(db, systemClock, ev);
   if (out.created) created += 1;
