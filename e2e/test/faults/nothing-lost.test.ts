@@ -147,16 +147,31 @@ describe('nothing lost, nothing duplicated', () => {
   it('case worker killed with SIGKILL mid-run and restarted', async () => {
     await scenario('worker-kill', async () => {
       const pid = worker.pid;
+      // Kill while a job is being processed when we can catch one (its lock then has to expire before another
+      // worker takes it over: BullMQ's stalled-job check).
+      const violations = queues.queue('violations');
+      const end = Date.now() + 15_000;
+      let active = 0;
+      while (Date.now() < end && (active = (await violations.getJobCounts('active')).active) === 0) await sleep(2);
       await worker.kill('SIGKILL');
       await sleep(2_000);
       worker.start();
-      return { killedPid: pid, workerStarts: worker.starts };
+      return { killedPid: pid, activeJobsAtKill: active, workerStarts: worker.starts };
     });
   });
 
   it('Redis restarted mid-run', async () => {
     await scenario('redis-restart', async () => {
       await redis.down('SIGTERM');
+      await sleep(3_000);
+      await redis.up();
+      return { redisDownSeconds: 3 };
+    });
+  });
+
+  it('Redis killed with SIGKILL mid-run (AOF, appendfsync everysec) and restarted', async () => {
+    await scenario('redis-kill', async () => {
+      await redis.down('SIGKILL');
       await sleep(3_000);
       await redis.up();
       return { redisDownSeconds: 3 };
