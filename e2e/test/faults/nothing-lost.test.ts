@@ -147,13 +147,25 @@ describe('nothing lost, nothing duplicated', () => {
   it('case worker killed with SIGKILL mid-run and restarted', async () => {
     await scenario('worker-kill', async () => {
       const pid = worker.pid;
-      // Kill while a job is being processed when we can catch one (its lock then has to expire before another
-      // worker takes it over: BullMQ's stalled-job check).
+      // Make sure the kill lands mid-job: a transaction of ours holds a lock that blocks case inserts, so the
+      // worker's jobs are active (inside their own transactions) when it dies. BullMQ's stalled-job check hands them
+      // to the restarted worker once their lock (30 s) has expired.
       const violations = queues.queue('violations');
-      const end = Date.now() + 15_000;
+      const blocker = await pool.connect();
       let active = 0;
-      while (Date.now() < end && (active = (await violations.getJobCounts('active')).active) === 0) await sleep(2);
-      await worker.kill('SIGKILL');
+      try {
+        await blocker.query('BEGIN');
+        await blocker.query('LOCK TABLE cases IN SHARE ROW EXCLUSIVE MODE');
+        const end = Date.now() + 20_000;
+        while (Date.now() < end && (active = (await violations.getJobCounts('active')).active) === 0) await sleep(20);
+        await sleep(300);
+        active = (await violations.getJobCounts('active')).active;
+        await worker.kill('SIGKILL');
+      } finally {
+        await blocker.query('ROLLBACK').catch(() => undefined);
+        blocker.release();
+      }
+      expect(active, 'jobs in progress when the worker was killed').toBeGreaterThan(0);
       await sleep(2_000);
       worker.start();
       return { killedPid: pid, activeJobsAtKill: active, workerStarts: worker.starts };
