@@ -290,10 +290,10 @@ describe(`demo path (${detectorKind} detector)`, () => {
     expect(confirm.json()).toEqual({ id: c.id, status: 'confirmed' });
     const approve = await api('POST', `/api/cases/${c.id}/approve`, 'super1', {});
     expect(approve.status, approve.buf.toString()).toBe(200);
-    const notice = await api('POST', `/api/cases/${c.id}/notice`, 'super2');
+    const notice = await api('POST', `/api/cases/${c.id}/notice`, 'super1');
     expect(notice.status, notice.buf.toString()).toBe(200);
     const n = notice.json() as { noticeId: string; number: string; sha256: string };
-    const pdf = await api('GET', `/api/notices/${n.noticeId}/pdf`, 'super1');
+    const pdf = await api('GET', `/api/notices/${n.noticeId}/pdf`, 'super2');
     expect(pdf.status).toBe(200);
     expect(createHash('sha256').update(pdf.buf).digest('hex')).toBe(n.sha256);
     const file = join(work, 'notice.pdf');
