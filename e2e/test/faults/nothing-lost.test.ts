@@ -157,9 +157,9 @@ describe('nothing lost, nothing duplicated', () => {
         await blocker.query('BEGIN');
         await blocker.query('LOCK TABLE cases IN SHARE ROW EXCLUSIVE MODE');
         const end = Date.now() + 20_000;
-        while (Date.now() < end && (active = (await violations.getJobCounts('active')).active) === 0) await sleep(20);
+        while (Date.now() < end && (active = (await violations.getJobCounts('active')).active ?? 0) === 0) await sleep(20);
         await sleep(300);
-        active = (await violations.getJobCounts('active')).active;
+        active = (await violations.getJobCounts('active')).active ?? 0;
         await worker.kill('SIGKILL');
       } finally {
         await blocker.query('ROLLBACK').catch(() => undefined);
