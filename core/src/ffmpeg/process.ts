@@ -1,7 +1,7 @@
-// The one place that starts ffmpeg/ffprobe. fluent-ffmpeg is no longer maintained upstream, so it
-// stays behind this small interface: callers pass preset argument lists and get a handle back.
+// The one place that starts ffmpeg/ffprobe: callers pass preset argument lists and get a handle back.
+// ffmpeg runs are spawned directly; fluent-ffmpeg (no longer maintained upstream) only backs `probe`.
 import ffmpeg from 'fluent-ffmpeg';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { redactText } from './redact';
@@ -49,63 +49,108 @@ export interface FfmpegHandle {
   stop(graceMs?: number): Promise<FfmpegExit>;
 }
 
-function exitCode(message: string | null): number | null {
-  const m = message ? /exited with code (\d+)/.exec(message) : null;
-  return m ? Number(m[1]) : null;
+/** The argument list: global options, then per input its options and `-i`, then per output its options and target. */
+export function ffmpegArgs(spec: FfmpegSpec): string[] {
+  const args: string[] = [...(spec.globalOptions ?? [])];
+  for (const input of spec.inputs) args.push(...input.options, '-i', input.source);
+  if (spec.outputs.some((o) => o.target !== undefined)) args.push('-y');
+  for (const output of spec.outputs) {
+    if (output.target === undefined && !spec.stdout) throw new Error('ffmpeg output without target needs spec.stdout');
+    args.push(...output.options, output.target ?? 'pipe:1');
+  }
+  return args;
 }
 
-function exitSignal(message: string | null): NodeJS.Signals | null {
-  const m = message ? /killed with signal (SIG[A-Z0-9]+)/.exec(message) : null;
-  return m ? (m[1] as NodeJS.Signals) : null;
+/** The last stderr lines that are neither indented nor `[component]` lines (ffmpeg's own error summary). */
+function errorSummary(lines: readonly string[]): string {
+  const out: string[] = [];
+  for (const line of lines) {
+    if (line.startsWith(' ') || line.startsWith('[')) out.length = 0;
+    else out.push(line);
+  }
+  return out.join('\n');
 }
 
-/** Starts one ffmpeg process. The promise `exited` always resolves (never rejects). */
+/**
+ * Starts one ffmpeg process. The promise `exited` always resolves (never rejects), and only once the
+ * process itself has exited and its stdout and stderr are closed: its result comes from the exit code.
+ *
+ * This spawns ffmpeg directly rather than through fluent-ffmpeg's `run()`: with a stream output,
+ * fluent-ffmpeg reports "Output stream closed" and kills ffmpeg when the output stream closes and the
+ * process has not reported its exit within 20 ms. A reader that drains ffmpeg's stdout to the end
+ * closes that stream before ffmpeg's exit is seen, so on a loaded machine a complete, successful
+ * decode was reported (and sometimes killed) as a failure.
+ */
 export function startFfmpeg(spec: FfmpegSpec): FfmpegHandle {
   const keep = spec.keepStderrLines ?? 40;
   const stderr: string[] = [];
-  const command = ffmpeg({ stdoutLines: keep });
-  // fluent-ffmpeg has no public slot for global options; ffmpeg accepts them before the first input.
-  spec.inputs.forEach((input, i) => {
-    command.input(input.source).inputOptions(i === 0 ? [...(spec.globalOptions ?? []), ...input.options] : input.options);
-  });
-  for (const output of spec.outputs) {
-    const target = output.target ?? spec.stdout;
-    if (!target) throw new Error('ffmpeg output without target needs spec.stdout');
-    command.output(target as string).outputOptions(output.options);
-  }
+  const args = ffmpegArgs(spec);
 
-  let proc: { pid?: number; kill(signal?: NodeJS.Signals): boolean } | undefined;
-  let resolveStarted!: () => void;
-  const started = new Promise<void>((r) => (resolveStarted = r));
   let resolveExit!: (e: FfmpegExit) => void;
   const exited = new Promise<FfmpegExit>((r) => (resolveExit = r));
   let done = false;
-  const finish = (error: string | null) => {
+  let streamError: string | null = null;
+  const finish = (error: string | null, code: number | null, signal: NodeJS.Signals | null) => {
     if (done) return;
     done = true;
-    resolveStarted();
-    resolveExit({ error: error ? redactText(error) : null, code: exitCode(error), signal: exitSignal(error), stderr: [...stderr] });
+    resolveExit({ error: error ? redactText(error) : null, code, signal, stderr: [...stderr] });
   };
 
-  command.on('start', () => {
-    proc = (command as unknown as { ffmpegProc?: typeof proc }).ffmpegProc;
-    resolveStarted();
-  });
-  command.on('stderr', (line: string) => {
+  const pushLine = (line: string) => {
     const clean = redactText(line);
     stderr.push(clean);
     if (stderr.length > keep) stderr.shift();
     spec.onStderr?.(clean);
+  };
+
+  let proc: ChildProcess;
+  try {
+    proc = spawn(process.env.FFMPEG_PATH || 'ffmpeg', args, { stdio: ['ignore', spec.stdout ? 'pipe' : 'ignore', 'pipe'], windowsHide: true });
+  } catch (err) {
+    finish((err as Error).message || 'ffmpeg failed to start', null, null);
+    return { pid: () => undefined, started: Promise.resolve(), exited, stop: () => exited };
+  }
+  const started = Promise.resolve();
+
+  let pending = '';
+  proc.stderr!.setEncoding('utf8');
+  proc.stderr!.on('data', (chunk: string) => {
+    const parts = (pending + chunk).split(/\r\n|\r|\n/);
+    pending = parts.pop() ?? '';
+    for (const line of parts) if (line) pushLine(line);
   });
-  command.on('error', (err: Error) => finish(err.message || 'ffmpeg failed'));
-  command.on('end', () => finish(null));
-  command.run();
+  proc.stderr!.on('end', () => {
+    if (pending) pushLine(pending);
+    pending = '';
+  });
+
+  if (spec.stdout && proc.stdout) {
+    const target = spec.stdout;
+    proc.stdout.pipe(target);
+    // The reader gave up (destroyed its stream): nobody drains ffmpeg's stdout any more, so stop it.
+    target.on('error', (err: Error) => {
+      streamError ??= `Output stream error: ${err.message}`;
+      proc.stdout?.unpipe(target);
+      proc.kill('SIGKILL');
+    });
+  }
+
+  proc.on('error', (err: Error) => finish(err.message || 'ffmpeg failed', null, null)); // e.g. ENOENT
+  // 'close': the process exited and its stdio streams are closed (every stdout byte was handed on).
+  proc.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
+    if (streamError) return finish(streamError, code, signal);
+    if (signal) return finish(`ffmpeg was killed with signal ${signal}`, code, signal);
+    if (code) {
+      const summary = errorSummary(stderr);
+      return finish(`ffmpeg exited with code ${code}${summary ? `: ${summary}` : ''}`, code, signal);
+    }
+    finish(null, code, signal);
+  });
 
   const stop = async (graceMs = 2000): Promise<FfmpegExit> => {
     if (!done) {
-      await started;
-      proc?.kill('SIGTERM');
-      const timer = setTimeout(() => proc?.kill('SIGKILL'), graceMs);
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
       timer.unref();
       const result = await exited;
       clearTimeout(timer);
@@ -113,7 +158,7 @@ export function startFfmpeg(spec: FfmpegSpec): FfmpegHandle {
     }
     return exited;
   };
-  return { pid: () => proc?.pid, started, exited, stop };
+  return { pid: () => proc.pid, started, exited, stop };
 }
 
 /** Runs ffmpeg to completion; rejects with the redacted stderr tail when it fails. */
