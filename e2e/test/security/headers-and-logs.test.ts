@@ -91,6 +91,13 @@ describe('logs', () => {
     expect(stats.statusCode).toBe(200);
     expect(stats.body).toContain(cameraId);
     expect(stats.body).not.toContain(streamPassword);
+    // camera administration routes, where the app has them: never the stream credentials either
+    for (const url of ['/api/cameras', '/api/cameras/:id']) {
+      if (!h.app.routeTable.some((r) => r.method === 'GET' && r.url === url)) continue;
+      const res = await h.app.inject({ method: 'GET', url: url.replace(':id', cameraId), headers: admin });
+      expect(res.statusCode, url).toBeLessThan(500);
+      expect(res.body, url).not.toContain(streamPassword);
+    }
     // the same credentials in a request URL (query) and in a forged header
     await h.app.inject({ method: 'GET', url: `/api/cases?source=${encodeURIComponent(`rtsp://admin:${streamPassword}@10.20.30.40/x`)}`, headers: admin });
     await h.app.inject({ method: 'GET', url: '/api/cases', headers: { authorization: `Bearer ${streamPassword}`, cookie: `pn_session=${token}` } });
