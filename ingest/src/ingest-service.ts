@@ -42,6 +42,11 @@ export class IngestService {
     this.publisher = createStatusPublisher({ db: deps.db, redis: deps.redis, log: deps.log, channelPrefix: deps.settings.redisKeyPrefix });
   }
 
+  /** When the last lease round renewed this process's leases (ms since epoch; the health heartbeat checks it). */
+  get leasesRenewedAt(): number {
+    return this.lastRenewedAt;
+  }
+
   /** Camera ids this process works now. */
   cameraIds(): string[] {
     return [...this.supervisors.keys()];

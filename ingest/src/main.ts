@@ -4,6 +4,7 @@ import { loadConfig } from '@phatnguoi/core/config';
 import { createPool, waitForDatabase } from '@phatnguoi/core/db';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createRedis, waitForRedis } from '@phatnguoi/core/redis';
+import { leasesFresh, redisReachable, startHealthHeartbeat, type HealthHeartbeat } from './health-heartbeat';
 import { IngestService } from './ingest-service';
 import { loadIngestSettings } from './settings';
 
@@ -19,11 +20,25 @@ const service = new IngestService({ db, redis, log, settings, frameRingDir: conf
 await service.start();
 log.info({ holder: service.who.holder, node: config.nodeId, frameRingDir: config.frameRingDir, segmentDir: settings.segmentDir }, 'ingest started');
 
+// Liveness for the container probe (healthcheck.ts --file $HEALTH_FILE --max-age S): touched every 5 s while
+// the lease rounds succeed (leases renewed within a TTL) and Redis answers.
+let health: HealthHeartbeat | null = null;
+const healthFile = process.env.HEALTH_FILE?.trim();
+if (healthFile) {
+  health = startHealthHeartbeat({
+    file: healthFile,
+    intervalMs: 5000,
+    check: async () => leasesFresh(service.leasesRenewedAt, settings.leaseTtlMs) ?? (await redisReachable(redis)),
+    onChange: (healthy, reason) => (healthy ? log.info({ file: healthFile }, 'healthy: heartbeat file touched') : log.warn({ reason }, 'unhealthy: heartbeat file not touched')),
+  });
+}
+
 let shuttingDown = false;
 async function shutdown(signal: string): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
   log.info({ signal }, 'ingest stopping');
+  health?.stop();
   // A stuck shutdown must still end the process (ffmpeg children die with their stdout pipe).
   setTimeout(() => {
     log.error('shutdown took too long; exiting');
