@@ -19,6 +19,7 @@ import officerRoutes from './routes/officer';
 import supervisorRoutes from './routes/supervisor';
 import opsRoutes from './routes/ops';
 import adminRoutes from './routes/admin';
+import cameraRoutes from './routes/cameras';
 import workerRoutes from './routes/worker';
 import metricsRoutes from './routes/metrics';
 import { createLogger, scrubSecrets } from '@phatnguoi/core/logger';
@@ -138,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(supervisorRoutes);
   await app.register(opsRoutes);
   await app.register(adminRoutes);
+  await app.register(cameraRoutes);
   await app.register(workerRoutes);
 
   const spa = existsSync(opts.uiDir);

@@ -56,6 +56,8 @@ export interface ApiOptions {
   channelPrefix: string;
   /** Sender address of notice e-mails. */
   mailFrom: string;
+  /** FRAME_RING_DIR of this node: camera snapshots read the newest ring frame from here (never outside it). */
+  frameRingDir?: string;
 }
 
 export interface AppDeps {

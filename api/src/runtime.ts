@@ -60,6 +60,7 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
       ...(env.LOOKUP_POW_DIFFICULTY ? { powDifficulty: Number(env.LOOKUP_POW_DIFFICULTY) } : {}),
       ...(env.LOOKUP_RATE_PER_MINUTE ? { lookupRatePerMinute: Number(env.LOOKUP_RATE_PER_MINUTE) } : {}),
       ...(env.MAIL_FROM ? { mailFrom: env.MAIL_FROM } : {}),
+      frameRingDir: config.frameRingDir,
       // the same prefix ingest uses for its Redis keys and channels
       ...(env.INGEST_REDIS_PREFIX ? { channelPrefix: env.INGEST_REDIS_PREFIX } : {}),
     },

@@ -125,7 +125,7 @@ describe('evidence overlays and the live wall', () => {
   });
 
   it('groups violations per hour by type or camera and per day, and applies camera status messages', async () => {
-    const { perHour, perDay } = await import('../src/pages/ops/OpsWall');
+    const { perHour, perDay, perDayByType } = await import('../src/pages/ops/OpsWall');
     const { applyCameraStatus } = await import('../src/pages/ops/useLiveStats');
     const stats = {
       at: '2026-11-25T09:00:00Z',
@@ -136,6 +136,10 @@ describe('evidence overlays and the live wall', () => {
         { hour: '2026-11-25T02:00:00Z', cameraId: 'c1', type: 'wrong_way', count: 1 },
         { hour: '2026-11-24T02:00:00Z', cameraId: 'c1', type: 'wrong_way', count: 4 },
       ],
+      violationsPerDay: [
+        { day: '2026-11-24', counts: { red_light: 0, wrong_lane: 0, wrong_way: 4 }, total: 4 },
+        { day: '2026-11-25', counts: { red_light: 5, wrong_lane: 0, wrong_way: 1 }, total: 6 },
+      ],
       backlog: { detected: 0, confirmed: 0, approved: 0, manual: 0 },
       ageing: { overdue: 0, due1d: 0, due3d: 0, later: 0 },
       deliveries: { pending: 0, failed: 0, sent: 0 },
@@ -144,6 +148,11 @@ describe('evidence overlays and the live wall', () => {
     expect(byType.map((d) => d.values)).toEqual([{ wrong_way: 4 }, { red_light: 5 }, { wrong_way: 1 }]);
     expect(perHour(stats, 'cameraId')[1]!.values).toEqual({ c1: 3, c2: 2 });
     expect(perDay(stats).map((d) => d.value)).toEqual([4, 6]);
+    // the 30-day trend: the server's days in order, by type, labelled dd/MM
+    expect(perDayByType(stats)).toEqual([
+      { label: '24/11', values: { red_light: 0, wrong_lane: 0, wrong_way: 4 } },
+      { label: '25/11', values: { red_light: 5, wrong_lane: 0, wrong_way: 1 } },
+    ]);
     const next = applyCameraStatus(stats, { cameraId: 'c1', state: 'online', online: true, fps: 5, framesDropped: 2, lastError: null, detectionsPerSecond: 1.5 });
     expect(next.cameras[0]).toMatchObject({ online: true, state: 'online', fps: 5, framesDropped: 2, lastError: null, detectionsPerSecond: 1.5 });
   });

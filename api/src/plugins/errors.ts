@@ -6,11 +6,24 @@ interface ClassifiedError {
   status: number;
   code: string;
   message: string;
+  /** Field errors of a refused document (4xx only), each named by JSON path. */
+  errors?: { path: string; message: string }[];
+}
+
+/** `details.errors` of a user error, when it is a list of `{ path, message }` (capped, strings only). */
+function fieldErrorsOf(details: unknown): { path: string; message: string }[] | undefined {
+  const list = (details as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(list)) return undefined;
+  const out = list
+    .filter((e): e is { path: string; message: string } => !!e && typeof e === 'object' && typeof (e as { path?: unknown }).path === 'string' && typeof (e as { message?: unknown }).message === 'string')
+    .slice(0, 200)
+    .map((e) => ({ path: e.path.slice(0, 300), message: e.message.slice(0, 500) }));
+  return out.length > 0 ? out : undefined;
 }
 
 /** Who is at fault: a user error (status 4xx, message shown) or anything else (a bug or an outage: 5xx). */
 export function classifyError(err: unknown): ClassifiedError {
-  const e = err as Partial<FastifyError> & { status?: number; code?: string; validation?: unknown };
+  const e = err as Partial<FastifyError> & { status?: number; code?: string; validation?: unknown; details?: unknown };
   if (e && typeof e === 'object') {
     if (e.validation) {
       return { status: 400, code: 'validation', message: e.message ?? 'invalid request' };
@@ -19,7 +32,8 @@ export function classifyError(err: unknown): ClassifiedError {
     if (status >= 400 && status < 500) {
       // AppErrors carry their own lowercase code; fastify's FST_ERR_* codes are mapped by status.
       const code = typeof e.code === 'string' && !e.code.startsWith('FST_') ? e.code : httpCode(status);
-      return { status, code, message: e.message ?? 'bad request' };
+      const errors = fieldErrorsOf(e.details);
+      return { status, code, message: e.message ?? 'bad request', ...(errors ? { errors } : {}) };
     }
     if (status === 503) return { status, code: 'unavailable', message: 'service temporarily unavailable, try again' };
   }
@@ -45,7 +59,7 @@ export default fp(
       const c = classifyError(err);
       if (c.status >= 500) request.log.error({ err }, 'request failed');
       else request.log.info({ code: c.code, status: c.status, msg: c.message }, 'request refused');
-      const body: Record<string, unknown> = { error: c.code, message: c.message, requestId: request.id };
+      const body: Record<string, unknown> = { error: c.code, message: c.message, requestId: request.id, ...(c.errors ? { errors: c.errors } : {}) };
       void reply.status(c.status).send(body);
     });
   },

@@ -12,7 +12,7 @@ import type { BucketName } from '@phatnguoi/core/storage';
 import { Type } from '@sinclair/typebox';
 import { agencyScope, requireRoles, userOf } from '../plugins/auth';
 import { approveCase, recordOwnerResponse, resolveCase, returnCase } from '../services/cases';
-import { issueNotice } from '../services/notices';
+import { issueNotice, previewNotice } from '../services/notices';
 import { afterNoticeIssued } from '../jobs/handlers';
 import { createPostBatch } from '../services/delivery';
 
@@ -37,6 +37,12 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
       const n = await db.query<{ sha256: string | null }>('SELECT sha256 FROM notices WHERE id = $1', [issued.noticeId]);
       return { noticeId: issued.noticeId, number: issued.number, sha256: n.rows[0]?.sha256 ?? '', resolveBy: issued.resolveBy.toISOString() };
     });
+
+  // The notice of an approved case before it is issued: rendered on request, never stored or numbered.
+  app.get<{ Params: IdParams }>('/api/cases/:id/notice/preview', { schema: { tags: ['supervisor'], params: IdParams, response: errors } }, async (req, reply) => {
+    const pdf = await previewNotice(db, app.clock, app.deps.storage, agencyScope(userOf(req)), req.params.id, app.opts.publicBaseUrl);
+    return reply.type('application/pdf').header('cache-control', 'no-store').header('content-disposition', 'inline; filename="thong-bao-xem-truoc.pdf"').send(pdf);
+  });
 
   app.get<{ Params: IdParams }>('/api/notices/:id/pdf', { schema: { tags: ['supervisor'], params: IdParams } }, async (req, reply) => {
     const scope = agencyScope(userOf(req));

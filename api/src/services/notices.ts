@@ -9,7 +9,7 @@ import type { StorageLike } from '../deps';
 import type { BucketName } from '@phatnguoi/core/storage';
 import type { UserPrincipal } from '../plugins/auth';
 import { renderNoticePdf, type NoticeData } from '../notices/pdf';
-import { actorOf, applyTransition, lockCase } from './cases';
+import { actorOf, applyTransition, isUuid, lockCase } from './cases';
 import { fineFor } from './fines';
 
 export interface IssuedNotice {
@@ -62,23 +62,34 @@ export async function issueNotice(db: Db, clock: Clock, user: UserPrincipal, cas
 
 /** Everything printed on a notice (owner identity included: the notice goes to the owner only). */
 export async function noticeData(q: Queryable, noticeId: string, publicBaseUrl: string): Promise<{ data: NoticeData; imageRef: { bucket: string; key: string } | null; caseId: string }> {
+  const n = await q.query<{ case_id: string; number: string; issued_at: Date; resolve_by: Date }>('SELECT case_id, number, issued_at, resolve_by FROM notices WHERE id = $1', [noticeId]);
+  const row = n.rows[0];
+  if (!row) throw new NotFoundError('no such notice');
+  return caseNoticeData(q, row.case_id, { number: row.number, issuedAt: row.issued_at, resolveBy: row.resolve_by }, publicBaseUrl, null);
+}
+
+/** What a notice for this case prints; `agencyId` (when not null) limits it to cases of that detecting or resolving agency. */
+async function caseNoticeData(
+  q: Queryable, caseId: string, notice: { number: string; issuedAt: Date; resolveBy: Date }, publicBaseUrl: string, agencyId: string | null,
+): Promise<{ data: NoticeData; imageRef: { bucket: string; key: string } | null; caseId: string; status: string }> {
   const { rows } = await q.query<{
-    case_id: string; number: string; issued_at: Date; resolve_by: Date; vehicle_type: string; plate_text: string; plate_colour: string | null;
+    case_id: string; status: string; vehicle_type: string; plate_text: string; plate_colour: string | null;
     occurred_at: Date; place: string; type: string; public_token: string; det_name: string; res_name: string; res_address: string | null; res_phone: string | null;
-    owner_name: string; owner_address: string;
+    owner_name: string | null; owner_address: string | null;
   }>(
-    `SELECT n.case_id, n.number, n.issued_at, n.resolve_by, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at,
+    `SELECT c.id AS case_id, c.status, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at,
             cam.name || CASE WHEN cam.address <> '' THEN ', ' || cam.address ELSE '' END AS place, c.type, c.public_token,
             da.name AS det_name, ra.name AS res_name, ra.address AS res_address, ra.phone AS res_phone,
             o.full_name AS owner_name, o.address AS owner_address
-       FROM notices n JOIN cases c ON c.id = n.case_id JOIN cameras cam ON cam.id = c.camera_id
+       FROM cases c JOIN cameras cam ON cam.id = c.camera_id
        JOIN agencies da ON da.id = c.agency_id JOIN agencies ra ON ra.id = COALESCE(c.resolving_agency_id, c.agency_id)
-       JOIN registry_owners o ON o.id = c.owner_id
-      WHERE n.id = $1`,
-    [noticeId],
+       LEFT JOIN registry_owners o ON o.id = c.owner_id
+      WHERE c.id = $1 AND ($2::uuid IS NULL OR c.agency_id = $2 OR c.resolving_agency_id = $2)`,
+    [caseId, agencyId],
   );
   const r = rows[0];
-  if (!r) throw new NotFoundError('no such notice');
+  if (!r) throw new NotFoundError('no such case');
+  if (r.owner_name === null || r.owner_address === null) throw new ConflictError('the owner is unknown: identify the vehicle in the registry first (manual handling)', 'owner_unknown');
   const fine = await fineFor(q, r.type, r.vehicle_type, r.occurred_at);
   if (!fine) throw new ConflictError('no fine schedule entry', 'no_fine_schedule');
   const ev = await q.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string }>(
@@ -88,15 +99,32 @@ export async function noticeData(q: Queryable, noticeId: string, publicBaseUrl: 
   const images = ev.rows.filter((e) => e.content_type.startsWith('image/')).sort((a, b) => preference.indexOf(a.kind) - preference.indexOf(b.kind));
   return {
     caseId: r.case_id,
+    status: r.status,
     imageRef: images[0] ? { bucket: images[0].bucket, key: images[0].key } : null,
     data: {
-      number: r.number, issuedAt: r.issued_at, resolveBy: r.resolve_by, vehicleType: r.vehicle_type, plate: r.plate_text, plateColour: r.plate_colour,
+      number: notice.number, issuedAt: notice.issuedAt, resolveBy: notice.resolveBy, vehicleType: r.vehicle_type, plate: r.plate_text, plateColour: r.plate_colour,
       occurredAt: r.occurred_at, place: r.place, offence: `${fine.label} - ${fine.description}`, article: fine.article, legalBasis: fine.legalBasis,
       fineMin: fine.fineMin, fineMax: fine.fineMax, points: fine.points, detectingUnit: r.det_name, resolvingUnit: r.res_name,
       resolvingAddress: r.res_address ?? '', resolvingPhone: r.res_phone ?? '', ownerName: r.owner_name, ownerAddress: r.owner_address,
       lookupUrl: `${publicBaseUrl.replace(/\/$/, '')}/tra-cuu/${r.public_token}`, evidenceSha256: ev.rows.map((e) => e.sha256),
     },
   };
+}
+
+/** What the notice number field says on a preview: it is not a number, and never one of the sequence. */
+export const PREVIEW_NUMBER = 'BẢN XEM TRƯỚC – CHƯA PHÁT HÀNH';
+
+/**
+ * The notice PDF of an approved case as it would be issued now, for the supervisor to check before issuing.
+ * Nothing is stored, no number is taken from the sequence, no audit entry: the case does not change.
+ */
+export async function previewNotice(q: Queryable, clock: Clock, storage: StorageLike | undefined, agencyId: string | null, caseId: string, publicBaseUrl: string): Promise<Buffer> {
+  if (!isUuid(caseId)) throw new NotFoundError('no such case');
+  const now = clock.now();
+  const { data, imageRef, status } = await caseNoticeData(q, caseId, { number: PREVIEW_NUMBER, issuedAt: now, resolveBy: addDays(now, RESOLVE_DAYS) }, publicBaseUrl, agencyId);
+  if (status !== 'approved') throw new ConflictError(`a ${status} case has no notice to preview; it must be approved (and not yet notified)`, 'illegal_transition');
+  const image = imageRef && storage ? await storage.get(imageRef.bucket as BucketName, imageRef.key).catch(() => null) : null;
+  return renderNoticePdf(data, image);
 }
 
 /** Renders and stores the notice PDF with its hash. Idempotent: a notice already stored is left alone. */

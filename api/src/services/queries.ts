@@ -7,6 +7,53 @@ import type { StorageLike } from '../deps';
 import { isAtRisk } from '../domain/deadlines';
 import { isUuid } from './cases';
 import { fineFor } from './fines';
+import { probe } from '@phatnguoi/core/ffmpeg/process';
+
+/** Clip frame rates by the clip's SHA-256 (evidence never changes, so a rate once probed holds). */
+const clipFpsCache = new Map<string, number | null>();
+const CLIP_FPS_CACHE_MAX = 5000;
+const CLIP_PROBE_MS = 3000;
+
+/** Frame rate of a stored clip (frames / duration from ffprobe); null when it cannot be told in time. */
+export async function clipFrameRate(sha256: string, url: string | null): Promise<number | null> {
+  if (clipFpsCache.has(sha256)) return clipFpsCache.get(sha256)!;
+  if (!url) return null;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), CLIP_PROBE_MS)));
+  const probed = probe(url).then((p) => {
+    const v = p.streams.find((st) => st.codecType === 'video');
+    const fps = v?.frames && p.durationSeconds ? v.frames / p.durationSeconds : null;
+    return fps && Number.isFinite(fps) && fps > 0 && fps <= 240 ? Math.round(fps * 100) / 100 : null;
+  }).catch(() => null);
+  const fps = await Promise.race([probed, timeout]).finally(() => clearTimeout(timer));
+  if (fps !== null) {
+    if (clipFpsCache.size >= CLIP_FPS_CACHE_MAX) clipFpsCache.delete(clipFpsCache.keys().next().value!);
+    clipFpsCache.set(sha256, fps);
+  }
+  return fps;
+}
+
+interface StoredEvent {
+  signalState?: unknown;
+  box?: unknown;
+  ruleDetail?: { rule?: unknown; laneId?: unknown; stopLineId?: unknown; solidLineId?: unknown; frameSize?: unknown };
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const nums = (v: unknown, n: number): number[] | null => (Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (v as number[]) : null);
+
+/** The overlay data of a stored detector event (events are validated at intake, but old rows are read defensively). */
+export function overlayOfEvent(event: StoredEvent): Pick<CaseDetail, 'box' | 'ruleDetail'> {
+  const box = nums(event.box, 4) as [number, number, number, number] | null;
+  const rd = event.ruleDetail && typeof event.ruleDetail === 'object' ? event.ruleDetail : null;
+  const size = rd ? (nums(rd.frameSize, 2) as [number, number] | null) : null;
+  return {
+    box,
+    ruleDetail: rd
+      ? { rule: str(rd.rule), laneId: str(rd.laneId), stopLineId: str(rd.stopLineId), solidLineId: str(rd.solidLineId), frameSize: size && size.every((x) => Number.isInteger(x) && x > 0) ? size : null }
+      : null,
+  };
+}
 
 const SUMMARY_COLUMNS = `c.id, c.status, c.type, c.camera_id, cam.name AS camera_name, cam.name || CASE WHEN cam.address <> '' THEN ', ' || cam.address ELSE '' END AS place,
   c.agency_id, c.occurred_at, c.created_at, c.vehicle_type, c.plate_text, c.plate_colour, c.plate_confidence, c.plate_needs_manual, c.plate_original,
@@ -67,7 +114,7 @@ export async function listQueue(q: Queryable, agencyId: string | null, query: Qu
 export async function caseDetail(q: Queryable, id: string, agencyId: string | null, now: Date, storage: StorageLike | undefined): Promise<CaseDetail> {
   if (!isUuid(id)) throw new NotFoundError('no such case');
   const { rows } = await q.query<SummaryRow & {
-    rule_summary: string; event: { signalState?: unknown }; confirmed_by_name: string | null; confirmed_at: Date | null; approved_by_name: string | null; approved_at: Date | null;
+    rule_summary: string; event: StoredEvent; confirmed_by_name: string | null; confirmed_at: Date | null; approved_by_name: string | null; approved_at: Date | null;
     rejected_reason: NonNullable<CaseDetail['rejection']>['reason'] | null; rejected_text: string | null; owner_id: string | null; resolving_agency_id: string | null;
   }>(
     `SELECT ${SUMMARY_COLUMNS}, c.rule_summary, c.event, cb.username AS confirmed_by_name, c.confirmed_at, ab.username AS approved_by_name, c.approved_at,
@@ -85,6 +132,8 @@ export async function caseDetail(q: Queryable, id: string, agencyId: string | nu
     id: e.id, kind: e.kind, contentType: e.content_type, sha256: e.sha256, size: Number(e.size), capturedAt: e.captured_at.toISOString(),
     url: storage ? await storage.presignedGet(e.bucket as BucketName, e.key, 300).catch(() => null) : null,
   })));
+  const clip = evidence.find((e) => e.kind === 'clip');
+  const clipFps = clip ? await clipFrameRate(clip.sha256, clip.url) : null;
   const fine = await fineFor(q, r.type, r.vehicle_type, r.occurred_at);
   const owner = r.owner_id
     ? (await q.query<{ full_name: string; address: string; province_code: string; commune: string | null; email: string | null; phone: string | null }>(
@@ -105,6 +154,8 @@ export async function caseDetail(q: Queryable, id: string, agencyId: string | nu
     ...toSummary(r, now),
     ruleSummary: r.rule_summary,
     signal: r.event.signalState ?? null,
+    ...overlayOfEvent(r.event),
+    clipFps,
     evidence,
     confirmedBy: r.confirmed_by_name, confirmedAt: r.confirmed_at?.toISOString() ?? null,
     approvedBy: r.approved_by_name, approvedAt: r.approved_at?.toISOString() ?? null,

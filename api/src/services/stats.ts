@@ -2,7 +2,34 @@
 // `camera_status` table after a restart), detections per second from the detector (channel `detector-stats`),
 // violations per hour, review backlog, deadline ageing, delivery health.
 import type { Queryable } from '@phatnguoi/core/db';
-import type { CameraLive, CameraStatusMessage, StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
+import { TREND_DAYS, type CameraLive, type CameraStatusMessage, type StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
+import { VIOLATION_TYPES, type ViolationType } from '@phatnguoi/core/contracts/api/common';
+
+const VN_OFFSET_MS = 7 * 3600_000; // Asia/Ho_Chi_Minh, no daylight saving
+
+/** YYYY-MM-DD of an instant in Vietnam. */
+export function vnDay(d: Date): string {
+  return new Date(d.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The last `days` Vietnam calendar days up to the one holding `now`, oldest first, each with zero counts filled in. */
+export function dailySeries(rows: { day: string; type: string; n: number }[], now: Date, days = TREND_DAYS): StatsSnapshot['violationsPerDay'] {
+  const out: StatsSnapshot['violationsPerDay'] = [];
+  const index = new Map<string, StatsSnapshot['violationsPerDay'][number]>();
+  for (let i = days - 1; i >= 0; i--) {
+    const day = vnDay(new Date(now.getTime() - i * 86_400_000));
+    const entry = { day, counts: Object.fromEntries(VIOLATION_TYPES.map((t) => [t, 0])) as Record<ViolationType, number>, total: 0 };
+    out.push(entry);
+    index.set(day, entry);
+  }
+  for (const r of rows) {
+    const e = index.get(r.day);
+    if (!e || !(VIOLATION_TYPES as readonly string[]).includes(r.type)) continue;
+    e.counts[r.type as ViolationType] += r.n;
+    e.total += r.n;
+  }
+  return out;
+}
 
 export const CAMERA_STATUS_CHANNEL = 'camera-status';
 export const DETECTOR_STATS_CHANNEL = 'detector-stats';
@@ -95,6 +122,12 @@ export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now:
     `SELECT date_trunc('hour', occurred_at) AS hour, camera_id, type, count(*) AS n FROM cases
       WHERE occurred_at >= $1 AND ($2::uuid IS NULL OR agency_id = $2) GROUP BY 1, 2, 3 ORDER BY 1`,
     [new Date(now.getTime() - 24 * 3600_000), agencyId]);
+  // From the start of the oldest Vietnam day in the series.
+  const firstDay = new Date(`${vnDay(new Date(now.getTime() - (TREND_DAYS - 1) * 86_400_000))}T00:00:00.000Z`);
+  const perDay = await q.query<{ day: string; type: string; n: string }>(
+    `SELECT to_char(occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day, type, count(*) AS n FROM cases
+      WHERE occurred_at >= $1 AND occurred_at <= $2 AND ($3::uuid IS NULL OR agency_id = $3) GROUP BY 1, 2`,
+    [new Date(firstDay.getTime() - VN_OFFSET_MS), now, agencyId]);
   const backlog = await q.query<{ detected: string; confirmed: string; approved: string; manual: string; overdue: string; due1d: string; due3d: string; later: string }>(
     `SELECT count(*) FILTER (WHERE status = 'detected') AS detected, count(*) FILTER (WHERE status = 'confirmed') AS confirmed,
             count(*) FILTER (WHERE status = 'approved') AS approved, count(*) FILTER (WHERE manual_handling) AS manual,
@@ -112,6 +145,7 @@ export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now:
     at: now.toISOString(),
     cameras,
     violationsPerHour: perHour.rows.map((r) => ({ hour: r.hour.toISOString(), cameraId: r.camera_id, type: r.type, count: Number(r.n) })),
+    violationsPerDay: dailySeries(perDay.rows.map((r) => ({ day: r.day, type: r.type, n: Number(r.n) })), now),
     backlog: { detected: Number(b.detected), confirmed: Number(b.confirmed), approved: Number(b.approved), manual: Number(b.manual) },
     ageing: { overdue: Number(b.overdue), due1d: Number(b.due1d), due3d: Number(b.due3d), later: Number(b.later) },
     deliveries: { pending: dcount('pending'), failed: dcount('failed'), sent: dcount('sent') + dcount('batched') },

@@ -158,11 +158,26 @@ export const NoticeInfo = Type.Object({
 });
 export type NoticeInfo = Static<typeof NoticeInfo>;
 
+export const CaseRuleDetail = Type.Object({
+  rule: Nullable(Type.String()),
+  laneId: Nullable(Type.String()),
+  stopLineId: Nullable(Type.String()),
+  solidLineId: Nullable(Type.String()),
+  frameSize: Nullable(Type.Tuple([Type.Integer(), Type.Integer()])),
+});
+export type CaseRuleDetail = Static<typeof CaseRuleDetail>;
+
 export const CaseDetail = Type.Composite([
   CaseSummary,
   Type.Object({
     ruleSummary: Type.String(),
     signal: Type.Unknown({ description: 'signal state from the detector event' }),
+    /** Vehicle box [x1, y1, x2, y2] at the violation frame, in pixels of `ruleDetail.frameSize`; null when the event had none. */
+    box: Nullable(Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()])),
+    /** Where the rule looked (ids in the camera's geometry) and the frame size the box refers to. */
+    ruleDetail: Nullable(CaseRuleDetail),
+    /** Frame rate of the evidence clip when known (frame stepping); null: unknown. */
+    clipFps: Nullable(Type.Number({ exclusiveMinimum: 0 })),
     evidence: Type.Array(EvidenceItem),
     confirmedBy: Nullable(Type.String()),
     confirmedAt: Nullable(IsoDateTime),

@@ -7,6 +7,8 @@ export const ErrorResponse = Type.Object(
     error: Type.String({ description: 'machine-readable code, e.g. validation, forbidden, conflict, not_found' }),
     message: Type.String({ description: 'human-readable reason (4xx) or a generic message (5xx)' }),
     requestId: Type.String(),
+    /** Field errors of a refused document (e.g. camera geometry), each named by JSON path. */
+    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
   },
   { $id: 'ErrorResponse' },
 );

@@ -2,6 +2,7 @@
 export * from './common';
 export * from './auth';
 export * from './cases';
+export * from './cameras';
 export * from './lookup';
 export * from './registry';
 export * from './stats';

@@ -1,4 +1,4 @@
-import type { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
+import type { CameraList } from '@phatnguoi/core/contracts/api/cameras';
 import { api } from '../../api/client';
 import { paths } from '../../api/paths';
 import { useApi } from '../../api/useApi';
@@ -8,7 +8,7 @@ import { Link } from '../../router';
 
 export default function CameraListPage() {
   const { t } = useI18n();
-  const list = useApi((signal) => api.get<StatsSnapshot>(paths.stats, undefined, signal), 'cameras');
+  const list = useApi((signal) => api.get<CameraList>(paths.cameras, undefined, signal), 'cameras');
   return (
     <section>
       <h1>{t('cam.list')}</h1>
@@ -24,15 +24,15 @@ export default function CameraListPage() {
             </tr>
           </thead>
           <tbody>
-            {list.data.cameras.map((c) => (
-              <tr key={c.cameraId}>
+            {list.data.items.map((c) => (
+              <tr key={c.id}>
                 <td>
-                  <code>{c.cameraId}</code>
+                  <code>{c.id}</code>
                 </td>
                 <td>{c.name}</td>
                 <td>{c.online ? t('ops.online') : t('ops.cameraOffline')}</td>
                 <td>
-                  <Link to={`/admin/cameras/${encodeURIComponent(c.cameraId)}`}>{t('cam.edit')}</Link>
+                  <Link to={`/admin/cameras/${encodeURIComponent(c.id)}`}>{t('cam.edit')}</Link>
                 </td>
               </tr>
             ))}

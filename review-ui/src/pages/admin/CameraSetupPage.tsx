@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
-import type { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
+import type { CameraSummary } from '@phatnguoi/core/contracts/api/cameras';
 import { useApi } from '../../api/useApi';
 import { api, apiUrl, ApiError } from '../../api/client';
 import { paths } from '../../api/paths';
@@ -39,8 +39,8 @@ export default function CameraSetupPage({ params }: { params: Record<string, str
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   const [reloadTick, setReloadTick] = useState(0);
-  const cameras = useApi((signal) => api.get<StatsSnapshot>(paths.stats, undefined, signal), 'cameras');
-  const name = cameras.data?.cameras.find((c) => c.cameraId === id)?.name ?? id;
+  const camera = useApi((signal) => api.get<CameraSummary>(paths.camera(id), undefined, signal), id);
+  const name = camera.data?.name ?? id;
 
   useEffect(() => {
     let live = true;

@@ -3,7 +3,7 @@ import type { CaseDetail, EvidenceItem } from '@phatnguoi/core/contracts/api/cas
 import type { SignalState } from '@phatnguoi/core/contracts/violation-event';
 import type { OverlayData } from '../../components/StillOverlay';
 
-/** Evidence is recorded at 5 fps or more; the clip's own rate is not in the case, so step at 10 fps unless told. */
+/** Evidence is recorded at 5 fps or more; step at 10 fps when the api could not tell the clip's own rate. */
 export const DEFAULT_CLIP_FPS = 10;
 
 const STILL_ORDER = ['scene_before', 'scene_after'];
@@ -16,10 +16,10 @@ export interface CaseEvidence {
   fps: number;
 }
 
-export function evidenceOf(c: Pick<CaseDetail, 'evidence'>): CaseEvidence {
+export function evidenceOf(c: Pick<CaseDetail, 'evidence'> & Partial<Pick<CaseDetail, 'clipFps'>>): CaseEvidence {
   const byKind = (k: string) => c.evidence.find((e) => e.kind === k) ?? null;
   const stills = c.evidence.filter((e) => STILL_ORDER.includes(e.kind)).sort((a, b) => STILL_ORDER.indexOf(a.kind) - STILL_ORDER.indexOf(b.kind));
-  return { clip: byKind('clip'), stills, plateCrop: byKind('plate_crop'), vehicleCrop: byKind('vehicle_crop'), fps: DEFAULT_CLIP_FPS };
+  return { clip: byKind('clip'), stills, plateCrop: byKind('plate_crop'), vehicleCrop: byKind('vehicle_crop'), fps: c.clipFps ?? DEFAULT_CLIP_FPS };
 }
 
 /**
@@ -27,7 +27,8 @@ export function evidenceOf(c: Pick<CaseDetail, 'evidence'>): CaseEvidence {
  * camera's geometry (the lane the rule named when the case says so, else the single lane in view).
  */
 export function overlayFor(c: CaseDetail, geometry: CameraGeometry | null, signal: SignalState | null): OverlayData {
-  const detail = c as CaseDetail & { box?: [number, number, number, number] | null; ruleDetail?: { laneId?: string | null; stopLineId?: string; frameSize?: [number, number] } | null };
+  // box and ruleDetail come from the stored detector event (older api answers may lack them)
+  const detail = c as Omit<CaseDetail, 'box' | 'ruleDetail'> & Partial<Pick<CaseDetail, 'box' | 'ruleDetail'>>;
   const laneId = detail.ruleDetail?.laneId ?? null;
   const lane = geometry ? (geometry.lanes.find((l) => l.id === laneId) ?? (geometry.lanes.length === 1 ? geometry.lanes[0]! : null)) : null;
   const stopId = detail.ruleDetail?.stopLineId ?? lane?.stopLineId ?? null;

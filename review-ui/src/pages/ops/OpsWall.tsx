@@ -1,5 +1,5 @@
 import type { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
-import { LineChart, StackedBarChart, type StackedBarDatum } from '../../components/charts';
+import { StackedBarChart, type StackedBarDatum } from '../../components/charts';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n, type MessageKey } from '../../i18n';
 import { TYPE_OPTIONS } from '../../options';
@@ -30,7 +30,7 @@ function dayLabel(iso: string): string {
   return new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit' }).format(new Date(iso));
 }
 
-export function perHour(stats: StatsSnapshot, by: 'type' | 'cameraId'): StackedBarDatum[] {
+export function perHour(stats: Pick<StatsSnapshot, 'violationsPerHour'>, by: 'type' | 'cameraId'): StackedBarDatum[] {
   const hours = [...new Set(stats.violationsPerHour.map((v) => v.hour))].sort().slice(-24);
   return hours.map((h) => {
     const values: Record<string, number> = {};
@@ -39,7 +39,13 @@ export function perHour(stats: StatsSnapshot, by: 'type' | 'cameraId'): StackedB
   });
 }
 
-export function perDay(stats: StatsSnapshot): { label: string; value: number }[] {
+/** The server's 30-day series (Vietnam days, zeros included) as stacked bars by violation type. */
+export function perDayByType(stats: Pick<StatsSnapshot, 'violationsPerDay'>): StackedBarDatum[] {
+  return stats.violationsPerDay.map((d) => ({ label: dayLabel(`${d.day}T12:00:00+07:00`), values: { ...d.counts } }));
+}
+
+/** Totals per day from the last 24 hours only (what a snapshot without the daily series allows). */
+export function perDay(stats: Pick<StatsSnapshot, 'violationsPerHour'>): { label: string; value: number }[] {
   const days = new Map<string, number>();
   for (const v of [...stats.violationsPerHour].sort((a, b) => a.hour.localeCompare(b.hour))) {
     const d = dayLabel(v.hour);
@@ -112,7 +118,7 @@ export default function OpsWall() {
       <div className="charts">
         <StackedBarChart title={t('ops.perHourByType')} data={perHour(stats, 'type')} series={TYPE_OPTIONS.map((k) => ({ key: k, label: t(`vtype.${k}`) }))} />
         <StackedBarChart title={t('ops.perHourByCamera')} data={perHour(stats, 'cameraId')} series={cameraSeries} />
-        <LineChart title={t('ops.trend')} points={perDay(stats)} />
+        <StackedBarChart title={t('ops.trend')} data={perDayByType(stats)} series={TYPE_OPTIONS.map((k) => ({ key: k, label: t(`vtype.${k}`) }))} />
       </div>
     </section>
   );

@@ -13,7 +13,8 @@ import { codeLabel, evidenceLabel } from '../../components/evidenceLabel';
 import { StillOverlay } from '../../components/StillOverlay';
 import { useI18n, type MessageKey } from '../../i18n';
 import { Link, useRouter } from '../../router';
-import { evidenceOf, placeText } from '../officer/evidence';
+import { evidenceOf, overlayFor, placeText } from '../officer/evidence';
+import type { SignalState } from '@phatnguoi/core/contracts/violation-event';
 
 type Tab = 'approvals' | 'notices' | 'responses' | 'escalations' | 'lapsed' | 'ageing';
 const TABS: { tab: Tab; label: MessageKey; status: CaseStatus | null }[] = [
@@ -218,7 +219,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
       <div className="sup-evidence">
         {ev.clip?.url && <ClipPlayer src={ev.clip.url} fps={ev.fps} label={t('case.clip')} />}
         <div className="stills">
-          {ev.stills.map((s) => (s.url ? <StillOverlay key={s.id} src={s.url} alt={evidenceLabel(t, s.kind)} overlay={{ signal: null }} /> : null))}
+          {ev.stills.map((s) => (s.url ? <StillOverlay key={s.id} src={s.url} alt={evidenceLabel(t, s.kind)} overlay={overlayFor(c, null, c.signal as SignalState | null)} /> : null))}
         </div>
         {ev.plateCrop?.url && <img className="plate-crop" src={ev.plateCrop.url} alt={t('evidence.plate_crop')} />}
         <p>

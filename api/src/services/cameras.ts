@@ -1,0 +1,163 @@
+// Cameras for the back office: list, geometry (validated with the shared schema, audited) and the latest
+// snapshot (frame ring on this node, then the snapshots bucket, then the latest case's scene_before still).
+import { readFile } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Db, Queryable } from '@phatnguoi/core/db';
+import { withTransaction } from '@phatnguoi/core/db';
+import { NotFoundError, UserError } from '@phatnguoi/core/errors';
+import { validateGeometry, type CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
+import { decodeFrameHeader, frameRefFromFields, frameStreamKey } from '@phatnguoi/core/contracts/frames';
+import type { CameraSummary, SnapshotSource } from '@phatnguoi/core/contracts/api/cameras';
+import type { BucketName } from '@phatnguoi/core/storage';
+import type { Redis } from '@phatnguoi/core/redis';
+import { appendAudit } from '../audit/chain';
+import { canonicalJson } from '../audit/chain';
+import type { Clock } from '../clock';
+import type { StorageLike } from '../deps';
+import type { UserPrincipal } from '../plugins/auth';
+import { isUuid } from './cases';
+
+const NO_AGENCY = '00000000-0000-0000-0000-000000000000';
+const STALE_MS = 60_000;
+
+/**
+ * Agency filter for camera access: an admin sees every camera (or its own agency's when it has one);
+ * officers and supervisors see their agency's cameras only.
+ */
+export function cameraScope(user: UserPrincipal): string | null {
+  if (user.role === 'admin') return user.agencyId;
+  return user.agencyId ?? NO_AGENCY;
+}
+
+export async function listCameras(q: Queryable, agencyId: string | null, now: Date): Promise<CameraSummary[]> {
+  const { rows } = await q.query<{ id: string; name: string; address: string; agency_id: string; agency_name: string; enabled: boolean; has_geometry: boolean; state: string | null; updated_at: Date | null }>(
+    `SELECT c.id, c.name, c.address, c.agency_id, a.name AS agency_name, c.enabled, c.geometry IS NOT NULL AS has_geometry, s.state, s.updated_at
+       FROM cameras c JOIN agencies a ON a.id = c.agency_id LEFT JOIN camera_status s ON s.camera_id = c.id
+      WHERE ($1::uuid IS NULL OR c.agency_id = $1) ORDER BY c.name, c.id`, [agencyId]);
+  return rows.map((r) => {
+    const fresh = r.updated_at !== null && now.getTime() - r.updated_at.getTime() < STALE_MS;
+    return {
+      id: r.id, name: r.name, address: r.address, agencyId: r.agency_id, agencyName: r.agency_name, enabled: r.enabled, hasGeometry: r.has_geometry,
+      state: r.state ?? 'unknown', online: fresh && r.state === 'online', updatedAt: r.updated_at?.toISOString() ?? null,
+    };
+  });
+}
+
+export async function getCamera(q: Queryable, id: string, agencyId: string | null, now: Date): Promise<CameraSummary> {
+  if (!isUuid(id)) throw new NotFoundError('no such camera');
+  const cam = (await listCameras(q, agencyId, now)).find((c) => c.id === id);
+  if (!cam) throw new NotFoundError('no such camera');
+  return cam;
+}
+
+async function cameraRow(q: Queryable, id: string, agencyId: string | null): Promise<{ geometry: CameraGeometry | null } | null> {
+  if (!isUuid(id)) return null;
+  const { rows } = await q.query<{ geometry: CameraGeometry | null }>('SELECT geometry FROM cameras WHERE id = $1 AND ($2::uuid IS NULL OR agency_id = $2)', [id, agencyId]);
+  return rows[0] ?? null;
+}
+
+/** The stored geometry; 404 when the camera is unknown (or another agency's) or has none yet. */
+export async function getGeometry(q: Queryable, id: string, agencyId: string | null): Promise<CameraGeometry> {
+  const cam = await cameraRow(q, id, agencyId);
+  if (!cam) throw new NotFoundError('no such camera');
+  if (!cam.geometry) throw new NotFoundError('this camera has no geometry yet', 'no_geometry');
+  return cam.geometry;
+}
+
+function sha256(v: unknown): string {
+  return createHash('sha256').update(canonicalJson(v)).digest('hex');
+}
+
+/**
+ * Replaces a camera's geometry after `validateGeometry`; a refused document changes nothing and answers 400
+ * with every problem as `errors: [{ path, message }]`. The change and its before/after hashes go to the audit log.
+ */
+export async function putGeometry(db: Db, clock: Clock, user: UserPrincipal, id: string, body: unknown, agencyId: string | null): Promise<CameraGeometry> {
+  if (!(await cameraRow(db, id, agencyId))) throw new NotFoundError('no such camera');
+  const v = validateGeometry(body);
+  if (!v.ok) {
+    const first = v.errors[0]!;
+    throw new UserError('invalid_geometry', `invalid camera geometry (${v.errors.length} problem${v.errors.length === 1 ? '' : 's'}): ${first.path}: ${first.message}`, 400, { details: { errors: v.errors } });
+  }
+  const geometry = v.geometry;
+  return withTransaction(db, async (tx) => {
+    const prev = await tx.query<{ geometry: CameraGeometry | null }>('SELECT geometry FROM cameras WHERE id = $1 FOR UPDATE', [id]);
+    if (!prev.rows[0]) throw new NotFoundError('no such camera');
+    const before = prev.rows[0].geometry;
+    const now = clock.now();
+    await tx.query('UPDATE cameras SET geometry = $2, updated_at = $3 WHERE id = $1', [id, JSON.stringify(geometry), now]);
+    await appendAudit(tx, {
+      at: now, actorId: user.id, actor: user.username, action: 'camera.geometry_updated', entity: 'camera', entityId: id,
+      data: { previousSha256: before ? sha256(before) : null, sha256: sha256(geometry), geometry },
+    });
+    return geometry;
+  });
+}
+
+/** Storage as core's createStorage gives it: the minio client lists the snapshots bucket. */
+interface Listable {
+  client?: { listObjectsV2(bucket: string, prefix: string, recursive: boolean): AsyncIterable<{ name?: string; lastModified?: Date }> };
+  bucketName?(bucket: BucketName): string;
+}
+
+export interface SnapshotDeps {
+  db: Queryable;
+  storage?: StorageLike;
+  redis?: Redis;
+  /** The frame ring folder of this node; frames outside it are never read. Unset: the ring is not consulted. */
+  frameRingDir?: string;
+  /** Prefix of ingest's Redis keys (`frames:<cameraId>`). */
+  keyPrefix: string;
+}
+
+async function fromFrameRing(d: SnapshotDeps, cameraId: string): Promise<Buffer | null> {
+  if (!d.redis || !d.frameRingDir) return null;
+  const root = resolve(d.frameRingDir) + sep;
+  // The newest slot may be being replaced right now: try the few newest references.
+  const entries = await d.redis.xrevrange(frameStreamKey(cameraId, d.keyPrefix), '+', '-', 'COUNT', 3);
+  for (const [, fields] of entries) {
+    const ref = frameRefFromFields(fields);
+    if (!ref || ref.cameraId !== cameraId) continue;
+    const path = resolve(ref.path);
+    if (!path.startsWith(root)) continue; // another node's ring, or not a ring at all
+    const bytes = await readFile(path).catch(() => null);
+    const header = bytes ? decodeFrameHeader(bytes) : null;
+    if (bytes && header && header.seq === ref.seq) return bytes;
+  }
+  return null;
+}
+
+async function fromSnapshotsBucket(storage: StorageLike & Listable, cameraId: string): Promise<Buffer | null> {
+  if (!storage.client || !storage.bucketName) return null;
+  let newest: { name: string; at: number } | null = null;
+  for await (const o of storage.client.listObjectsV2(storage.bucketName('snapshots'), `${cameraId}/`, true)) {
+    if (!o.name || !/\.jpe?g$/i.test(o.name)) continue;
+    const at = o.lastModified?.getTime() ?? 0;
+    if (!newest || at > newest.at || (at === newest.at && o.name > newest.name)) newest = { name: o.name, at };
+  }
+  return newest ? storage.get('snapshots', newest.name) : null;
+}
+
+async function fromLatestCase(d: SnapshotDeps, cameraId: string): Promise<Buffer | null> {
+  if (!d.storage) return null;
+  const { rows } = await d.db.query<{ bucket: string; key: string }>(
+    `SELECT e.bucket, e.key FROM cases c JOIN case_evidence e ON e.case_id = c.id AND e.kind = 'scene_before'
+      WHERE c.camera_id = $1 ORDER BY c.occurred_at DESC, c.created_at DESC LIMIT 1`, [cameraId]);
+  const r = rows[0];
+  return r ? d.storage.get(r.bucket as BucketName, r.key) : null;
+}
+
+/** The latest JPEG of a camera the caller may see, with where it came from; 404 when there is none. */
+export async function cameraSnapshot(d: SnapshotDeps, cameraId: string, agencyId: string | null): Promise<{ jpeg: Buffer; source: SnapshotSource }> {
+  if (!(await cameraRow(d.db, cameraId, agencyId))) throw new NotFoundError('no such camera');
+  const ring = await fromFrameRing(d, cameraId);
+  if (ring) return { jpeg: ring, source: 'frame_ring' };
+  if (d.storage) {
+    const stored = await fromSnapshotsBucket(d.storage as StorageLike & Listable, cameraId);
+    if (stored) return { jpeg: stored, source: 'snapshots' };
+  }
+  const still = await fromLatestCase(d, cameraId);
+  if (still) return { jpeg: still, source: 'case_still' };
+  throw new NotFoundError('no snapshot of this camera yet', 'no_snapshot');
+}
