@@ -6,6 +6,7 @@ import { createPool } from '@phatnguoi/core/db';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createQueues } from '@phatnguoi/core/queue';
 import { createStorage } from '@phatnguoi/core/storage';
+import { startHealthHeartbeat, type HealthHeartbeat } from '@phatnguoi/ingest/health-heartbeat';
 import { loadIngestSettings } from '@phatnguoi/ingest/settings';
 import { ingestClips } from './evidence/ingest-clips';
 import type { PlatePort } from './pipeline/camera-pipeline';
@@ -57,11 +58,26 @@ async function main(): Promise<void> {
   await worker.start();
   log.info({ detector: detector.name, node: config.nodeId }, 'detector started');
 
+  // Liveness for the container probe (healthcheck.ts --file $HEALTH_FILE --max-age S): touched every 5 s while
+  // the lease rounds succeed (leases renewed within a TTL) and Redis answers. Live figures go out every 5 s on
+  // `<INGEST_REDIS_PREFIX>detector-stats` (DetectorWorker).
+  let health: HealthHeartbeat | null = null;
+  const healthFile = process.env.HEALTH_FILE?.trim();
+  if (healthFile) {
+    health = startHealthHeartbeat({
+      file: healthFile,
+      intervalMs: 5000,
+      check: () => worker.health(),
+      onChange: (healthy, reason) => (healthy ? log.info({ file: healthFile }, 'healthy: heartbeat file touched') : log.warn({ reason }, 'unhealthy: heartbeat file not touched')),
+    });
+  }
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'detector stopping');
+    health?.stop();
     await worker.stop();
     await queues.close();
     await db.end();

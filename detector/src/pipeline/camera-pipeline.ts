@@ -110,7 +110,8 @@ export class CameraPipeline {
   private lastSeq = -1;
   private lastMs = 0;
   readonly rulesConfig: RulesConfig;
-  readonly stats = { frames: 0, detections: 0, violations: 0, plateReads: 0, detectMs: 0, pipelineMs: 0, signalMs: 0, trackMs: 0, plateMs: 0, rulesMs: 0, emitMs: 0 };
+  /** `detectedFrames` counts frames through the detector, at the same moment as `detections` (live rates stay consistent). */
+  readonly stats = { frames: 0, detectedFrames: 0, detections: 0, violations: 0, plateReads: 0, detectMs: 0, pipelineMs: 0, signalMs: 0, trackMs: 0, plateMs: 0, rulesMs: 0, emitMs: 0 };
 
   constructor(private readonly opts: CameraPipelineOptions) {
     this.rulesConfig = { ...DEFAULT_RULES_CONFIG, ...opts.rules };
@@ -209,6 +210,7 @@ export class CameraPipeline {
       : await this.opts.detector.detect(image, g.roi);
     this.stats.detectMs += performance.now() - d0;
     this.stats.detections += detections.length;
+    this.stats.detectedFrames++;
 
     const t0 = performance.now();
     const { updated, ended } = this.tracker.update(frame.seq, t, detections);

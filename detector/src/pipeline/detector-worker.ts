@@ -5,8 +5,10 @@
 import type { Redis } from 'ioredis';
 import type { Queryable } from '@phatnguoi/core/db';
 import { createRedis } from '@phatnguoi/core/redis';
+import { leasesFresh, redisReachable } from '@phatnguoi/ingest/health-heartbeat';
 import { planLeases, releaseLeases, renewLeases, takeLease, type LeaseIdentity } from '@phatnguoi/ingest/camera-lease';
 import { CameraRunner, type CameraRunnerOptions, type RunnerLogger } from './camera-runner';
+import { startDetectorStats, type CameraCounters, type DetectorStatsPublisher } from './detector-stats';
 
 export interface DetectorWorkerOptions extends Omit<CameraRunnerOptions, 'redis' | 'subscriber' | 'holder' | 'logger'> {
   db: Queryable;
@@ -18,10 +20,12 @@ export interface DetectorWorkerOptions extends Omit<CameraRunnerOptions, 'redis'
   maxCameras?: number;
   /** Only take cameras whose ingest lease is on this node (default true; the frame ring is node-local). */
   sameNodeAsIngest?: boolean;
+  /** Period of the `detector-stats` messages (default 5 s; 0: none). Channel prefix: `keyPrefix`. */
+  statsIntervalMs?: number;
 }
 
 export class DetectorWorker {
-  private readonly runners = new Map<string, { runner: CameraRunner; redis: Redis }>();
+  private readonly runners = new Map<string, { runner: CameraRunner; redis: Redis; startedAt: number }>();
   /** Cameras that could not start (unknown, no or bad geometry): retried after a while, not every tick. */
   private readonly failed = new Map<string, number>();
   private subscriber: Redis | null = null;
@@ -30,6 +34,10 @@ export class DetectorWorker {
   private stopped = false;
   private readonly who: LeaseIdentity;
   private readonly ttl: number;
+  /** Plain connection (neither subscriber nor blocking) for publishing stats and health pings. */
+  private publisher: Redis | null = null;
+  private stats: DetectorStatsPublisher | null = null;
+  private lastRenewedAt: number | null = null;
 
   constructor(private readonly opts: DetectorWorkerOptions) {
     this.who = { role: 'detector', holder: opts.holder, node: opts.node };
@@ -44,8 +52,33 @@ export class DetectorWorker {
     return this.runners.get(cameraId)?.runner;
   }
 
+  /** Running totals per held camera: frames through the detector and their detections (counted together). */
+  counters(): CameraCounters[] {
+    return [...this.runners].map(([cameraId, r]) => {
+      const stats = r.runner.cameraPipeline?.stats;
+      return { cameraId, frames: stats?.detectedFrames ?? 0, detections: stats?.detections ?? 0, startedAt: r.startedAt };
+    });
+  }
+
+  /** null while healthy (leases renewed within the TTL, Redis answers), else the reason. */
+  async health(): Promise<string | null> {
+    if (this.stopped) return 'stopped';
+    return leasesFresh(this.lastRenewedAt, this.ttl) ?? (this.publisher ? await redisReachable(this.publisher) : 'not started');
+  }
+
   async start(): Promise<void> {
     this.subscriber = createRedis(this.opts.redisUrl, { blocking: true, name: `detector:${this.opts.holder}:signals` });
+    this.publisher = createRedis(this.opts.redisUrl, { name: `detector:${this.opts.holder}:stats` });
+    const statsIntervalMs = this.opts.statsIntervalMs ?? 5000;
+    if (statsIntervalMs > 0) {
+      this.stats = startDetectorStats({
+        redis: this.publisher,
+        channelPrefix: this.opts.keyPrefix ?? '',
+        intervalMs: statsIntervalMs,
+        counters: () => this.counters(),
+        onError: (err) => this.opts.logger.warn({ err: err.message }, 'detector stats not published'),
+      });
+    }
     await this.tick();
     this.timer = setInterval(() => {
       this.ticking = this.ticking.then(() => this.tick()).catch((err: Error) => this.opts.logger.error({ err: err.message }, 'lease round failed'));
@@ -57,6 +90,7 @@ export class DetectorWorker {
     if (this.stopped) return;
     const log = this.opts.logger;
     const held = await renewLeases(this.opts.db, this.who, this.cameras, this.ttl);
+    this.lastRenewedAt = Date.now();
     for (const id of this.cameras) {
       if (!held.has(id)) {
         log.warn({ cameraId: id }, 'detector lease lost; stopping camera');
@@ -86,7 +120,7 @@ export class DetectorWorker {
         log.error({ cameraId: id, err: (err as Error).message }, 'camera failed to start');
       }
       if (ok) {
-        this.runners.set(id, { runner, redis });
+        this.runners.set(id, { runner, redis, startedAt: Date.now() });
         log.info({ cameraId: id }, 'detecting on camera');
       } else {
         redis.disconnect();
@@ -107,10 +141,12 @@ export class DetectorWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.stats?.stop();
     await this.ticking;
     const ids = this.cameras;
     for (const id of ids) await this.stopRunner(id);
     await releaseLeases(this.opts.db, this.who, ids);
     this.subscriber?.disconnect();
+    this.publisher?.disconnect();
   }
 }

@@ -1,0 +1,96 @@
+// Live detector figures for the operations wall: every few seconds, one message per camera on the Redis
+// channel `<INGEST_REDIS_PREFIX>detector-stats` (the prefix the api subscribes with, api/src/routes/ops.ts):
+// `{ cameraId, detectionsPerSecond, framesPerSecond }`, rates over the time since the previous message.
+import type { Redis } from 'ioredis';
+
+export const DETECTOR_STATS_CHANNEL = 'detector-stats';
+
+export function detectorStatsChannel(prefix = ''): string {
+  return `${prefix}${DETECTOR_STATS_CHANNEL}`;
+}
+
+export interface DetectorStatsMessage {
+  cameraId: string;
+  detectionsPerSecond: number;
+  framesPerSecond: number;
+}
+
+/** Running totals of one camera since its pipeline started (`startedAt`, ms). */
+export interface CameraCounters {
+  cameraId: string;
+  frames: number;
+  detections: number;
+  startedAt: number;
+}
+
+/** Turns running totals into rates over the time since the previous sample of the same camera. */
+export class RateMeter {
+  private readonly last = new Map<string, { frames: number; detections: number; at: number }>();
+
+  sample(counters: readonly CameraCounters[], now: number): DetectorStatsMessage[] {
+    const out: DetectorStatsMessage[] = [];
+    const seen = new Set<string>();
+    for (const c of counters) {
+      seen.add(c.cameraId);
+      let prev = this.last.get(c.cameraId);
+      // A restarted pipeline (counters went back) or a new camera: measure from its start.
+      if (!prev || c.frames < prev.frames || c.detections < prev.detections) prev = { frames: 0, detections: 0, at: c.startedAt };
+      const seconds = (now - prev.at) / 1000;
+      const rate = (delta: number) => (seconds > 0 ? round2(delta / seconds) : 0);
+      out.push({ cameraId: c.cameraId, detectionsPerSecond: rate(c.detections - prev.detections), framesPerSecond: rate(c.frames - prev.frames) });
+      this.last.set(c.cameraId, { frames: c.frames, detections: c.detections, at: now });
+    }
+    for (const id of [...this.last.keys()]) if (!seen.has(id)) this.last.delete(id);
+    return out;
+  }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+export interface DetectorStatsOptions {
+  /** A connection not in subscriber or blocking mode. */
+  redis: Redis;
+  /** Prefix of the channel (INGEST_REDIS_PREFIX; empty in production). */
+  channelPrefix?: string;
+  /** Default 5 s. */
+  intervalMs?: number;
+  counters: () => CameraCounters[];
+  onError?: (err: Error) => void;
+  now?: () => number;
+}
+
+export interface DetectorStatsPublisher {
+  /** Samples and publishes once (also what the timer does); resolves with what was published. */
+  publishNow(): Promise<DetectorStatsMessage[]>;
+  stop(): void;
+}
+
+export function startDetectorStats(o: DetectorStatsOptions): DetectorStatsPublisher {
+  const meter = new RateMeter();
+  const channel = detectorStatsChannel(o.channelPrefix);
+  const now = o.now ?? Date.now;
+  let busy = false;
+  const publishNow = async (): Promise<DetectorStatsMessage[]> => {
+    const messages = meter.sample(o.counters(), now());
+    await Promise.all(messages.map((m) => o.redis.publish(channel, JSON.stringify(m))));
+    return messages;
+  };
+  const timer = setInterval(() => {
+    if (busy) return; // Redis slow or away: skip a beat rather than pile up publishes
+    busy = true;
+    publishNow()
+      .catch((err: Error) => o.onError?.(err))
+      .finally(() => {
+        busy = false;
+      });
+  }, o.intervalMs ?? 5000);
+  timer.unref();
+  return {
+    publishNow,
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
