@@ -145,8 +145,9 @@ export class CaseWorker {
   constructor(private readonly env: Record<string, string>) {}
   start(): void {
     this.starts++;
-    const tsx = join(REPO, 'node_modules', '.bin', 'tsx');
-    const child = spawn(tsx, [join(REPO, 'api/src/worker.ts')], { cwd: REPO, env: { ...process.env, ...this.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // node itself with tsx as its loader (not the `tsx` launcher, which runs the script in a child process that a
+    // SIGKILL of the launcher would leave running): the pid we kill is the worker.
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'api/src/worker.ts')], { cwd: REPO, env: { ...process.env, ...this.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (d: Buffer) => {
       this.output.push(d.toString());
       if (this.output.length > 200) this.output.shift();

@@ -30,6 +30,15 @@ let worker: CaseWorker;
 let cameras: string[] = [];
 const figures: Record<string, unknown>[] = [];
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A query that waits out a PostgreSQL restart. */
@@ -166,6 +175,7 @@ describe('nothing lost, nothing duplicated', () => {
         blocker.release();
       }
       expect(active, 'jobs in progress when the worker was killed').toBeGreaterThan(0);
+      expect(pid !== undefined && alive(pid), 'the killed worker process is gone').toBe(false);
       await sleep(2_000);
       worker.start();
       return { killedPid: pid, activeJobsAtKill: active, workerStarts: worker.starts };
