@@ -170,6 +170,20 @@ describe('camera geometry', () => {
     expect(await auditCount('camera.geometry_updated', h.ids.camera)).toBe(before);
   });
 
+  it('answers bodies that are not a geometry at all with a 400 and field errors, never a 5xx', async () => {
+    const bodies = [null, [], 'text', 12, true, { __proto__: { isAdmin: true } }, { a: { b: { c: { d: { e: {} } } } } }, { version: 1, reference: { width: 1.5, height: 'tall' } }];
+    for (const b of bodies) {
+      const res = await h.app.inject({ method: 'PUT', url: `/api/cameras/${h.ids.camera}/geometry`, headers: { ...auth('admin1'), 'content-type': 'application/json' }, payload: JSON.stringify(b) });
+      expect(res.statusCode, `${JSON.stringify(b)}: ${res.body}`).toBe(400);
+      const body = res.json() as { errors?: { path: string; message: string }[] };
+      if (res.json<{ error: string }>().error === 'invalid_geometry') expect(body.errors!.length).toBeGreaterThan(0);
+    }
+    const broken = await h.app.inject({ method: 'PUT', url: `/api/cameras/${h.ids.camera}/geometry`, headers: { ...auth('admin1'), 'content-type': 'application/json' }, payload: '{"a":' });
+    expect(broken.statusCode).toBe(400);
+    const stored = await h.db.pool.query<{ geometry: CameraGeometry }>('SELECT geometry FROM cameras WHERE id = $1', [h.ids.camera]);
+    expect(stored.rows[0]!.geometry).toEqual(GEOMETRY);
+  });
+
   it('stores a valid document, answers it back, reads it back, and audits the change', async () => {
     const before = await auditCount('camera.geometry_updated', h.ids.camera);
     const next = structuredClone(GEOMETRY) as CameraGeometry;

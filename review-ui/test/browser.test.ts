@@ -253,20 +253,22 @@ describe('review UI against the real api', () => {
     await screenshot(page, 'ops-wall');
   }, 240_000);
 
-  it('admin edits camera geometry on the snapshot, saves it, sees it after a reload, and sees server errors on the field', async (ctx) => {
-    // The api has no camera geometry routes yet (GET/PUT /api/cameras/:id/geometry, GET /api/cameras/:id/snapshot).
-    // Until it does, this test reports itself skipped instead of failing on the missing route; it runs as soon as they exist.
-    const admin = await apiAs('admin');
-    const probe = await admin('GET', `/api/cameras/${stack.cameraId}/geometry`).then(
-      () => 'ok',
-      (e: Error) => (/: 404 .*no route/.test(e.message) ? 'missing' : 'ok'),
-    );
-    if (probe === 'missing') ctx.skip('api route GET /api/cameras/:id/geometry does not exist yet');
+  it('admin edits camera geometry on the snapshot, saves it, sees it after a reload, and sees server errors on the field', async () => {
+    // the editor draws over the camera's snapshot (here: the scene_before still of its latest case)
+    await stack.addCase({ plate: '29-B1 888.88' });
     const page = await newPage();
     await loginAs(page, stack.baseUrl, 'admin');
     await page.waitForURL((u) => u.pathname === '/admin/cameras');
     await page.locator(`a[href="/admin/cameras/${stack.cameraId}"]`).click();
     await page.getByTestId('geo-svg').waitFor();
+    const snapshotWidth = await page.evaluate(async (id) => {
+      const img = new Image();
+      img.src = `/api/cameras/${id}/snapshot?v=latest`;
+      await img.decode();
+      return img.naturalWidth;
+    }, stack.cameraId);
+    expect(snapshotWidth).toBe(640);
+    await expect(page.getByTestId('geo-svg').locator('image').count()).resolves.toBe(1);
     // select the lane, forbid cars, move its first vertex 20 px up with the keyboard
     await page.getByRole('button', { name: /^Làn đường: lane-1/ }).click();
     await page.getByRole('group', { name: 'Phương tiện được phép' }).getByLabel('Ô tô').uncheck();
