@@ -36,14 +36,90 @@ export interface RoleSpec {
  */
 export const DEMO_SEED: RoleSpec = { name: 'seed', entry: 'api/src/cli/seed.ts', args: [] };
 
+/** Where the simulator keeps rendered scenes (video, truth, geometry), relative to the repository root. */
+const SIM_OUT = 'sim/out';
+
+export interface DemoCamera {
+  scenario: string;
+  port: number;
+  url: string;
+}
+
+/**
+ * The simulated cameras: DEMO_SCENARIOS (comma-separated, see `npm run sim -- list`; DEMO_SCENARIO sets the first),
+ * served on DEMO_CAMERA_PORT (8554) and the ports after it.
+ */
+export function demoCameras(env: Env = process.env): DemoCamera[] {
+  const list = (env.DEMO_SCENARIOS || 'red-light-runners,car-in-motorbike-lane').split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.DEMO_SCENARIO) list[0] = env.DEMO_SCENARIO;
+  const base = Number(env.DEMO_CAMERA_PORT || 8554);
+  return list.map((scenario, i) => ({ scenario, port: base + i, url: `rtsp://127.0.0.1:${base + i}/cam` }));
+}
+
 /** Roles in start order: simulated cameras first so ingest finds its streams, then the pipeline. */
-export const ROLES: readonly RoleSpec[] = [
-  // One simulated intersection served as an RTSP camera (rendered on first use, then cached in sim/out).
-  { name: 'sim', entry: 'sim/src/cli.ts', args: ['serve', process.env.DEMO_SCENARIO || 'red-light-runners', '--port', process.env.DEMO_CAMERA_PORT || '8554'] },
-  { name: 'api', entry: 'api/src/main.ts', args: [] },
-  { name: 'ingest', entry: 'ingest/src/main.ts', args: [] },
-  { name: 'detector', entry: 'detector/src/main.ts', args: [] },
-];
+export function demoRoles(env: Env = process.env): RoleSpec[] {
+  return [
+    // Simulated intersections served as RTSP cameras (rendered before start, then cached in sim/out).
+    ...demoCameras(env).map((c, i) => ({ name: i === 0 ? 'sim' : `sim${i + 1}`, entry: 'sim/src/cli.ts', args: ['serve', c.scenario, '--port', String(c.port)] })),
+    { name: 'api', entry: 'api/src/main.ts', args: [] },
+    { name: 'ingest', entry: 'ingest/src/main.ts', args: [] },
+    { name: 'detector', entry: 'detector/src/main.ts', args: [] },
+  ];
+}
+export const ROLES: readonly RoleSpec[] = demoRoles();
+
+/** Builds the review UI once when its bundle is missing (a fresh checkout); the api serves review-ui/dist. */
+async function buildUiIfMissing(env: Env): Promise<void> {
+  if (existsSync(join(ROOT, 'review-ui/dist/index.html')) || !existsSync(join(ROOT, 'review-ui/package.json'))) return;
+  say('building the review UI (first run only)');
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build'], {
+    cwd: join(ROOT, 'review-ui'),
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[ui] ${line}\n`));
+  const code = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? 1)));
+  if (code !== 0) say(`review UI build failed (code ${code}); the API still runs, run \`npm run build\` for the UI`);
+}
+
+/** Renders each simulated scene once (the simulator caches it in sim/out); a failed render stops the demo. */
+async function renderScenes(cameras: DemoCamera[], env: Env): Promise<void> {
+  for (const c of cameras) {
+    if (!/^[\w.-]+$/.test(c.scenario)) continue; // random:<seed> or a .json file: `sim serve` renders it itself
+    const done = ['mp4', 'truth.json', 'geometry.json'].every((ext) => existsSync(join(ROOT, SIM_OUT, `${c.scenario}.${ext}`)));
+    if (done) continue;
+    say(`rendering simulated scene ${c.scenario} (first run only)`);
+    const code = await runOnce({ name: 'sim', entry: 'sim/src/cli.ts', args: ['render', c.scenario, '--out', SIM_OUT] }, env);
+    if (code !== 0) throw new Error(`rendering scenario ${c.scenario} failed with code ${code}`);
+  }
+}
+
+/**
+ * Points the demo agency's cameras at the simulated streams, with each scene's geometry (stop line, lanes, signal
+ * head) so the detector can run on them; a camera is added when the seed made fewer. Seeded cameras beyond the
+ * simulated ones keep their unreachable address and show as offline on the operations wall.
+ */
+async function wireDemoCameras(pool: ReturnType<typeof createPool>, cameras: DemoCamera[]): Promise<number> {
+  const agency = await pool.query<{ id: string }>(`SELECT id FROM agencies WHERE code = 'PC08-TG'`);
+  const agencyId = agency.rows[0]?.id;
+  if (!agencyId) return 0;
+  const existing = await pool.query<{ id: string }>('SELECT id FROM cameras WHERE agency_id = $1 ORDER BY name, id', [agencyId]);
+  let wired = 0;
+  for (const [i, c] of cameras.entries()) {
+    const file = join(ROOT, SIM_OUT, `${c.scenario}.geometry.json`);
+    const geometry = existsSync(file) ? readFileSync(file, 'utf8') : null;
+    const id = existing.rows[i]?.id;
+    if (id) {
+      await pool.query('UPDATE cameras SET stream_url = $2, geometry = $3::jsonb, sample_fps = 5, enabled = true, updated_at = now() WHERE id = $1', [id, c.url, geometry]);
+    } else {
+      await pool.query(`INSERT INTO cameras (agency_id, name, address, stream_url, sample_fps, geometry) VALUES ($1, $2, 'TP Mỹ Tho, Tiền Giang', $3, 5, $4::jsonb)`, [
+        agencyId, `Camera mô phỏng ${i + 1} (${c.scenario})`, c.url, geometry,
+      ]);
+    }
+    wired++;
+  }
+  return wired;
+}
 
 const COLOURS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m', '\x1b[31m'];
 const RESET = '\x1b[0m';
@@ -202,8 +278,9 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
     for (const e of services.embedded) say(`embedded ${e}`);
     const env: Env = { NODE_ENV: 'development', API_PORT: String(apiPort), ...services.env };
     env.FRAME_RING_DIR ||= join(dataDir, 'frame-ring');
-    // Where the simulated camera streams; the demo seed points its cameras here.
-    env.DEMO_CAMERA_URL ||= `rtsp://127.0.0.1:${baseEnv.DEMO_CAMERA_PORT || '8554'}/cam`;
+    const cameras = demoCameras(baseEnv);
+    // Where the (first) simulated camera streams.
+    env.DEMO_CAMERA_URL ||= cameras[0]?.url ?? '';
     const config = loadConfig(env);
 
     const pool = createPool(config.databaseUrl, { max: 2, applicationName: 'phatnguoi-stack' });
@@ -229,10 +306,22 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
       const code = await runOnce(DEMO_SEED, env);
       if (code !== 0) throw new Error(`demo seeding (${DEMO_SEED.entry}) failed with code ${code}`);
     }
+    if (!only || only.includes('api')) await buildUiIfMissing({ ...process.env, ...env });
+    const simulated = !only || only.some((r) => r.startsWith('sim'));
+    if (simulated) {
+      await renderScenes(cameras, env);
+      const wirePool = createPool(config.databaseUrl, { max: 1, applicationName: 'phatnguoi-stack' });
+      try {
+        const n = await wireDemoCameras(wirePool, cameras);
+        if (n) say(`${n} simulated cameras: ${cameras.map((c) => `${c.scenario} at ${c.url}`).join(', ')}`);
+      } finally {
+        await wirePool.end();
+      }
+    }
 
     let colour = 0;
-    for (const spec of ROLES) {
-      if (only && !only.includes(spec.name)) continue;
+    for (const spec of demoRoles(baseEnv)) {
+      if (only && !only.includes(spec.name) && !(spec.name.startsWith('sim') && only.includes('sim'))) continue;
       if (!existsSync(join(ROOT, spec.entry))) {
         say(`${spec.name}: ${spec.entry} not present; skipped`);
         continue;
@@ -242,7 +331,11 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
       role.start();
     }
     say(`review UI and API: http://localhost:${apiPort}/  (health: http://localhost:${apiPort}/health)`);
-    if (existsSync(join(ROOT, DEMO_SEED.entry))) say('demo logins: printed by [seed] above');
+    if (existsSync(join(ROOT, DEMO_SEED.entry))) {
+      // The seed's accounts (api/src/cli/seed.ts): SEED_PASSWORD, else demo-<role>-2025.
+      const pw = (role: string) => baseEnv.SEED_PASSWORD ?? `demo-${role}-2025`;
+      say(`demo logins: officer canbo1 / ${pw('officer')}, supervisor chihuy1 / ${pw('supervisor')}, operator vanhanh / ${pw('operator')}, admin quantri / ${pw('admin')} (all printed by [seed] above)`);
+    }
     say('Ctrl-C stops everything');
   } catch (err) {
     await shutdown(`start-up failed: ${isAppError(err) ? err.message : String(err)}`, 1);
