@@ -60,7 +60,7 @@ describe('stack CLI', () => {
     expect(await portOpen(redisPort)).toBe(false);
     expect(await portOpen(s3Port)).toBe(false);
     expect(output.join('\n')).toContain('[stack] stopped');
-  });
+  }, 180_000);
 
   it('formats role log lines for the terminal', () => {
     expect(formatLogLine('{"level":"info","time":"2025-01-01T08:09:10.000Z","name":"ingest","msg":"camera online","cameraId":"c1"}')).toBe(
