@@ -81,7 +81,7 @@ export async function startHarness(options: Partial<ApiOptions> = {}): Promise<H
   const users: Record<string, string> = {};
   for (const [username, role, ag] of [
     ['officer1', 'officer', agency], ['officer2', 'officer', agency], ['super1', 'supervisor', agency], ['super2', 'supervisor', agency],
-    ['operator1', 'operator', null], ['admin1', 'admin', null], ['officerhn', 'officer', otherAgency],
+    ['operator1', 'operator', null], ['admin1', 'admin', null], ['officerhn', 'officer', otherAgency], ['superhn', 'supervisor', otherAgency],
   ] as const) {
     users[username] = await createUser(db.pool, { username, password: PASSWORD, role, agencyId: ag });
   }

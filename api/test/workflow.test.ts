@@ -16,7 +16,7 @@ let h: Harness;
 const tokens: Record<string, string> = {};
 beforeAll(async () => {
   h = await startHarness();
-  for (const u of ['officer1', 'officer2', 'super1', 'super2', 'operator1', 'admin1', 'officerhn']) tokens[u] = await loginAs(h.app, u);
+  for (const u of ['officer1', 'officer2', 'super1', 'super2', 'operator1', 'admin1', 'officerhn', 'superhn']) tokens[u] = await loginAs(h.app, u);
 });
 afterAll(async () => h?.close());
 
@@ -147,6 +147,9 @@ describe('core path', () => {
     expect(h.sentSms[0]!.text).toContain('63A-123.45');
     const d = await h.db.pool.query(`SELECT channel, status FROM deliveries ORDER BY channel`);
     expect(d.rows).toEqual([{ channel: 'email', status: 'sent' }, { channel: 'post', status: 'pending' }, { channel: 'sms', status: 'sent' }]);
+    // Another agency's supervisor batches only its own agency's post: this delivery stays pending.
+    expect((await post('superhn', '/api/post-batches')).json()).toEqual({ batchId: null, count: 0, sha256: null });
+    expect((await h.db.pool.query(`SELECT status FROM deliveries WHERE channel = 'post'`)).rows).toEqual([{ status: 'pending' }]);
     const batch = await post('super1', '/api/post-batches');
     expect((batch.json() as { count: number }).count).toBe(1);
   });

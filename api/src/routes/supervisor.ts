@@ -101,8 +101,8 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
 
   app.post('/api/post-batches', {
     schema: { tags: ['supervisor'], response: { 200: Type.Object({ batchId: Type.Union([Type.String(), Type.Null()]), count: Type.Integer(), sha256: Type.Union([Type.String(), Type.Null()]) }) } },
-  }, async () => {
-    const b = await createPostBatch({ ...app.deps, clock: app.clock });
+  }, async (req) => {
+    const b = await createPostBatch({ ...app.deps, clock: app.clock }, agencyScope(userOf(req)));
     return b ? { batchId: b.batchId, count: b.count, sha256: b.sha256 } : { batchId: null, count: 0, sha256: null };
   });
 }

@@ -66,8 +66,11 @@ export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, 
   return { status: 'done' };
 }
 
-/** Collects pending postal deliveries into one printable PDF (each notice PDF appended as a page reference sheet). */
-export async function createPostBatch(ctx: AppDeps): Promise<{ batchId: string; count: number; key: string; sha256: string } | null> {
+/**
+ * Collects pending postal deliveries into one printable PDF (each notice PDF appended as a page reference sheet).
+ * `agencyId` limits the batch to cases detected or resolved by that agency; null takes every agency's (system use).
+ */
+export async function createPostBatch(ctx: AppDeps, agencyId: string | null): Promise<{ batchId: string; count: number; key: string; sha256: string } | null> {
   const clock = ctx.clock ?? systemClock;
   if (!ctx.storage) throw new OperationalError('storage_unconfigured', 'storage is not configured');
   const storage = ctx.storage;
@@ -76,7 +79,9 @@ export async function createPostBatch(ctx: AppDeps): Promise<{ batchId: string; 
       `SELECT d.id, d.recipient, n.number, o.full_name AS owner, c.plate_text AS plate
          FROM deliveries d JOIN notices n ON n.id = d.notice_id JOIN cases c ON c.id = n.case_id JOIN registry_owners o ON o.id = c.owner_id
         WHERE d.channel = 'post' AND d.status = 'pending' AND n.sha256 IS NOT NULL
+          AND ($1::uuid IS NULL OR c.agency_id = $1 OR c.resolving_agency_id = $1)
         ORDER BY n.number FOR UPDATE OF d SKIP LOCKED LIMIT 500`,
+      [agencyId],
     );
     if (rows.length === 0) return null;
     const doc = new PDFDocument({ size: 'A4', margin: 50 });
