@@ -2,6 +2,7 @@
 // noise, score dips and dropouts. It isolates tracking, rules and evidence from the model (tests) and
 // measures the rules' upper bound (evaluation). Never used in production.
 import type { Box, Detection, RgbImage, VehicleClass, VehicleDetector } from '@phatnguoi/core/contracts/detection';
+import { createRng } from '@phatnguoi/core/plates/generate';
 
 export interface TruthObject {
   id: string;
@@ -25,17 +26,6 @@ export interface TruthReplayOptions {
   seed?: number;
 }
 
-/** Small deterministic PRNG (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A detector that also wants to know which frame it is looking at (the pipeline passes it when present). */
 export interface FrameAwareDetector extends VehicleDetector {
@@ -67,7 +57,7 @@ export class TruthReplayDetector implements FrameAwareDetector {
     for (const f of this.frames) if (!best || Math.abs(f.t - frame.videoTime) < Math.abs(best.t - frame.videoTime)) best = f;
     if (!best || Math.abs(best.t - frame.videoTime) > this.dt * 0.75) return [];
     // Noise depends on the frame only, so replaying frames (after a restart) gives the same detections.
-    const rand = mulberry32(((this.opts.seed ?? 1) * 0x9e3779b1) ^ Math.round(best.t * 1000));
+    const rand = createRng(((this.opts.seed ?? 1) * 0x9e3779b1) ^ Math.round(best.t * 1000));
     const j = this.opts.jitterPx ?? 0;
     const out: Detection[] = [];
     for (const o of best.objects) {

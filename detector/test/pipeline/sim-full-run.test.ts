@@ -16,7 +16,8 @@ import { renderScenarioVideo } from '@phatnguoi/sim/render/video';
 import type { TruthFile } from '@phatnguoi/sim/truth';
 import { detectViolationsInVideo } from '../../src/offline';
 import type { Box } from '@phatnguoi/core/contracts/detection';
-import { mulberry32, TruthReplayDetector, truthFramesFromSim } from '../../src/pipeline/truth-replay-detector';
+import { createRng } from '@phatnguoi/core/plates/generate';
+import { TruthReplayDetector, truthFramesFromSim } from '../../src/pipeline/truth-replay-detector';
 import { Tracker } from '../../src/tracking/tracker';
 import { DEFAULT_DETECTOR_CONFIG } from '../../src/models/load-detector';
 import { createPlateReader, DEFAULT_PLATE_MODEL, type PlateReader } from '../../src/plates/index';
@@ -87,7 +88,7 @@ describe('detector full run on a simulator clip', () => {
 
   it('keeps one tracker id per simulated vehicle through box noise and dropouts', () => {
     const frames = truthFramesFromSim(truth, 0.5);
-    const rand = mulberry32(5);
+    const rand = createRng(5);
     const tracker = new Tracker();
     const idsOf = new Map<string, Map<string, number>>();
     frames.forEach((f, seq) => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '@phatnguoi/core/contracts/detection';
 import { Tracker, trackClass } from '../../src/tracking/tracker';
-import { mulberry32 } from '../../src/pipeline/truth-replay-detector';
+import { createRng } from '@phatnguoi/core/plates/generate';
 
 /** Two motorbikes side by side and a car crossing them, 5 fps, with box noise, score dips and dropouts. */
 function scene(seed: number) {
-  const rand = mulberry32(seed);
+  const rand = createRng(seed);
   const frames: { t: number; dets: (Detection & { truth: string })[] }[] = [];
   for (let k = 0; k < 60; k++) {
     const t = k / 5;

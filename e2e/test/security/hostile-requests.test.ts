@@ -5,6 +5,7 @@
 // fixed number of variants per route and caller, so the file runs in well under a minute.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions } from 'fastify';
+import { createRng } from '@phatnguoi/core/plates/generate';
 import { issueChallenge, solveChallenge } from '@phatnguoi/api/services/pow';
 import { FORGED_TOKENS, PRINCIPALS, randomId, startSecurityHarness, stateFingerprint, type SecurityHarness, type Who } from './harness';
 
@@ -14,17 +15,6 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-/** Small deterministic PRNG (mulberry32) so a failure is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INJECTION = [
   "' OR '1'='1",
@@ -160,7 +150,7 @@ describe('hostile requests against every route', () => {
       expect(urls, must).toContain(must);
     }
     const before = await stateFingerprint(h);
-    const next = rng(20251125);
+    const next = createRng(20251125); // deterministic, so a failure is reproducible
     const params = PARAM_VALUES(h);
     const failures: string[] = [];
     let sent = 0;

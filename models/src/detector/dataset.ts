@@ -89,17 +89,8 @@ export function frameTruth(r: FrameRecord, labels: readonly string[]): LabelledB
     .map((o) => ({ box: o.box, cls: CLASS_ALIASES[o.cls]! }));
 }
 
-/** Deterministic PRNG (mulberry32) so example preparation is reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so example preparation is reproducible. */
+export { createRng as rng } from '@phatnguoi/core/plates/generate';
 
 /**
  * Turns one frame into `crops` examples: the whole frame (as the detector sees it without a region of
