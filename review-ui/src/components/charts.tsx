@@ -75,53 +75,6 @@ export function StackedBarChart({ title, data, series, height = 180 }: StackedBa
   );
 }
 
-export interface LinePoint {
-  label: string;
-  value: number;
-}
-
-export function LineChart({ title, points, height = 160 }: { title: string; points: LinePoint[]; height?: number }) {
-  const id = useId();
-  const width = 600;
-  const pad = { l: 36, r: 8, t: 8, b: 28 };
-  const max = niceMax(Math.max(0, ...points.map((p) => p.value)));
-  const innerW = width - pad.l - pad.r;
-  const innerH = height - pad.t - pad.b;
-  const x = (i: number) => pad.l + (points.length > 1 ? (i / (points.length - 1)) * innerW : innerW / 2);
-  const y = (v: number) => pad.t + innerH * (1 - v / max);
-  const d = points.map((p, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
-  const labelEvery = Math.max(1, Math.ceil(points.length / 10));
-  return (
-    <figure className="chart">
-      <figcaption id={id}>{title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={id} preserveAspectRatio="none">
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line x1={pad.l} x2={width - pad.r} y1={pad.t + innerH * (1 - f)} y2={pad.t + innerH * (1 - f)} stroke="#ccc" />
-            <text x={pad.l - 4} y={pad.t + innerH * (1 - f) + 4} textAnchor="end" fontSize="10">
-              {Math.round(max * f)}
-            </text>
-          </g>
-        ))}
-        <path d={d} fill="none" stroke="#1565c0" strokeWidth={2} />
-        {points.map((p, i) => (
-          <g key={p.label}>
-            <circle cx={x(i)} cy={y(p.value)} r={3} fill="#1565c0">
-              <title>{`${p.label}: ${p.value}`}</title>
-            </circle>
-            {i % labelEvery === 0 && (
-              <text x={x(i)} y={height - 10} textAnchor="middle" fontSize="10">
-                {p.label}
-              </text>
-            )}
-          </g>
-        ))}
-      </svg>
-      <DataTable title={title} rows={points.map((p) => [p.label, p.value])} columns={['']} />
-    </figure>
-  );
-}
-
 function Legend({ series }: { series: { key: string; label: string }[] }) {
   return (
     <ul className="legend" aria-hidden="true">
