@@ -225,16 +225,12 @@ export function loadConfig(env: Env = process.env): Config {
 
   r.done();
 
-  const s3Url = new URL(s3Endpoint);
-  const useSSL = s3Url.protocol === 'https:';
   return {
     env: nodeEnv,
     databaseUrl,
     redisUrl,
     s3: {
-      endPoint: s3Url.hostname,
-      port: s3Url.port ? Number(s3Url.port) : useSSL ? 443 : 80,
-      useSSL,
+      ...s3AddressFromUrl(s3Endpoint),
       accessKey,
       secretKey,
       region,
@@ -248,6 +244,13 @@ export function loadConfig(env: Env = process.env): Config {
     nodeId,
     apiPort,
   };
+}
+
+/** Host, port and TLS of an S3 endpoint URL (the inverse of `s3EndpointUrl`); the port defaults by scheme. */
+export function s3AddressFromUrl(url: string): Pick<S3Config, 'endPoint' | 'port' | 'useSSL'> {
+  const u = new URL(url);
+  const useSSL = u.protocol === 'https:';
+  return { endPoint: u.hostname, port: u.port ? Number(u.port) : useSSL ? 443 : 80, useSSL };
 }
 
 /** The S3 endpoint of a config as a URL string (for child processes and logs). */

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config, S3Config } from '../config';
+import { s3AddressFromUrl, type Config, type S3Config } from '../config';
 import { adminUrl } from './database';
 
 export interface TestConfigOverrides extends Partial<Omit<Config, 's3'>> {
@@ -17,8 +17,6 @@ export function uniqueId(length = 8): string {
 
 export function testConfig(overrides: TestConfigOverrides = {}): Config {
   const id = uniqueId();
-  const s3Endpoint = new URL(process.env.S3_ENDPOINT || 'http://127.0.0.1:9000');
-  const useSSL = s3Endpoint.protocol === 'https:';
   const dataDir = overrides.dataDir ?? join(tmpdir(), `phatnguoi-test-${id}`);
   const { s3: s3Overrides, ...rest } = overrides;
   return {
@@ -33,9 +31,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): Config {
     apiPort: 0,
     ...rest,
     s3: {
-      endPoint: s3Endpoint.hostname,
-      port: s3Endpoint.port ? Number(s3Endpoint.port) : useSSL ? 443 : 80,
-      useSSL,
+      ...s3AddressFromUrl(process.env.S3_ENDPOINT || 'http://127.0.0.1:9000'),
       accessKey: process.env.S3_ACCESS_KEY || 'S3RVER',
       secretKey: process.env.S3_SECRET_KEY || 'S3RVER',
       region: process.env.S3_REGION || 'us-east-1',

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { S3Config } from '../config';
+import { s3AddressFromUrl, type S3Config } from '../config';
 import { startEmbeddedS3 } from '../embedded/s3';
 
 export interface TestS3 {
@@ -16,14 +16,10 @@ export interface TestS3 {
 export async function startTestS3(): Promise<TestS3> {
   const external = process.env.S3_ENDPOINT;
   if (external) {
-    const u = new URL(external);
-    const useSSL = u.protocol === 'https:';
     return {
       endpoint: external,
       s3: {
-        endPoint: u.hostname,
-        port: u.port ? Number(u.port) : useSSL ? 443 : 80,
-        useSSL,
+        ...s3AddressFromUrl(external),
         accessKey: process.env.S3_ACCESS_KEY || 'minioadmin',
         secretKey: process.env.S3_SECRET_KEY || 'minioadmin',
         region: process.env.S3_REGION || 'us-east-1',
