@@ -9,7 +9,7 @@ import { createPool } from '@phatnguoi/core/db';
 import type { Logger } from '@phatnguoi/core/logger';
 import { createQueues } from '@phatnguoi/core/queue';
 import { createStorage } from '@phatnguoi/core/storage';
-import { startHealthHeartbeat, type HealthHeartbeat } from '@phatnguoi/ingest/health-heartbeat';
+import { startHealthFileHeartbeat } from '@phatnguoi/ingest/health-heartbeat';
 import { loadIngestSettings } from '@phatnguoi/ingest/settings';
 import { ingestClips } from './evidence/ingest-clips';
 import type { PlatePort } from './pipeline/camera-pipeline';
@@ -67,16 +67,7 @@ export async function runDetectorProcess({ config, log, detector, leaseTtlMs }: 
   // Liveness for the container probe (healthcheck.ts --file $HEALTH_FILE --max-age S): touched every 5 s while
   // the lease rounds succeed (leases renewed within a TTL) and Redis answers. Live figures go out every 5 s on
   // `<INGEST_REDIS_PREFIX>detector-stats` (DetectorWorker).
-  let health: HealthHeartbeat | null = null;
-  const healthFile = process.env.HEALTH_FILE?.trim();
-  if (healthFile) {
-    health = startHealthHeartbeat({
-      file: healthFile,
-      intervalMs: 5000,
-      check: () => worker.health(),
-      onChange: (healthy, reason) => (healthy ? log.info({ file: healthFile }, 'healthy: heartbeat file touched') : log.warn({ reason }, 'unhealthy: heartbeat file not touched')),
-    });
-  }
+  const health = startHealthFileHeartbeat(() => worker.health(), log);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

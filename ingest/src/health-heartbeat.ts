@@ -89,6 +89,24 @@ async function touch(file: string): Promise<void> {
 }
 
 /** null when Redis answers PING within `timeoutMs`, else the reason. */
+/**
+ * The role processes' heartbeat: started when `HEALTH_FILE` is set (else null), touching it every 5 s while
+ * `check` passes, and logging each change between healthy and unhealthy.
+ */
+export function startHealthFileHeartbeat(
+  check: () => Promise<string | null>,
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void },
+): HealthHeartbeat | null {
+  const file = process.env.HEALTH_FILE?.trim();
+  if (!file) return null;
+  return startHealthHeartbeat({
+    file,
+    intervalMs: 5000,
+    check,
+    onChange: (healthy, reason) => (healthy ? log.info({ file }, 'healthy: heartbeat file touched') : log.warn({ reason }, 'unhealthy: heartbeat file not touched')),
+  });
+}
+
 export async function redisReachable(redis: Redis, timeoutMs = 3000): Promise<string | null> {
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -4,7 +4,7 @@ import { loadConfig } from '@phatnguoi/core/config';
 import { createPool, waitForDatabase } from '@phatnguoi/core/db';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createRedis, waitForRedis } from '@phatnguoi/core/redis';
-import { leasesFresh, redisReachable, startHealthHeartbeat, type HealthHeartbeat } from './health-heartbeat';
+import { leasesFresh, redisReachable, startHealthFileHeartbeat } from './health-heartbeat';
 import { IngestService } from './ingest-service';
 import { loadIngestSettings } from './settings';
 
@@ -22,16 +22,7 @@ log.info({ holder: service.who.holder, node: config.nodeId, frameRingDir: config
 
 // Liveness for the container probe (healthcheck.ts --file $HEALTH_FILE --max-age S): touched every 5 s while
 // the lease rounds succeed (leases renewed within a TTL) and Redis answers.
-let health: HealthHeartbeat | null = null;
-const healthFile = process.env.HEALTH_FILE?.trim();
-if (healthFile) {
-  health = startHealthHeartbeat({
-    file: healthFile,
-    intervalMs: 5000,
-    check: async () => leasesFresh(service.leasesRenewedAt, settings.leaseTtlMs) ?? (await redisReachable(redis)),
-    onChange: (healthy, reason) => (healthy ? log.info({ file: healthFile }, 'healthy: heartbeat file touched') : log.warn({ reason }, 'unhealthy: heartbeat file not touched')),
-  });
-}
+const health = startHealthFileHeartbeat(async () => leasesFresh(service.leasesRenewedAt, settings.leaseTtlMs) ?? (await redisReachable(redis)), log);
 
 let shuttingDown = false;
 async function shutdown(signal: string): Promise<void> {
