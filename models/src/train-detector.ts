@@ -32,7 +32,7 @@ const { values: args } = parseArgs({
     minutes: { type: 'string', default: '60', description: 'Stop (and evaluate) when this much training time has passed.' },
     batch: { type: 'string', default: '16' },
     lr: { type: 'string', default: '0.002' },
-    crops: { type: 'string', default: '2', description: 'Examples per frame: the whole frame plus random crops.' },
+    crops: { type: 'string', default: '3', description: 'Examples per frame: the region of interest, then jittered ones and random crops.' },
     'max-frames': { type: 'string', default: '2500' },
     'val-fraction': { type: 'string', default: '0.15' },
     'val-frames': { type: 'string', default: '200' },
@@ -157,8 +157,8 @@ async function evaluate(model: tf.LayersModel, cfg: DetectorConfig, frames: Fram
   const images: Array<{ truth: ReturnType<typeof frameTruth>; predictions: Array<{ box: [number, number, number, number]; cls: string; score: number }> }> = [];
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]!;
-    const predictions = await det.detect(await readRgb(f.image));
-    images.push({ truth: frameTruth(f, labels), predictions });
+    const predictions = await det.detect(await readRgb(f.image), f.roi);
+    images.push({ truth: frameTruth(f, labels, f.roi), predictions });
     if ((i + 1) % 50 === 0) log(`validation ${i + 1}/${frames.length} frames`);
   }
   return evaluateDetections(images, labels, 0.5, cfg.scoreThreshold);
@@ -304,7 +304,7 @@ async function main(): Promise<void> {
   await saveCheckpoint(checkpointDir, model, optimizer, state);
   log(`checkpoint saved (step ${state.step})`);
 
-  log(`evaluating on ${valFrames.length} held-out frames (full frame, letterboxed, as the pipeline runs it)`);
+  log(`evaluating on ${valFrames.length} held-out frames (the scene's region of interest, letterboxed, as the pipeline runs it)`);
   const metrics = await evaluate(model, cfg, valFrames);
   for (const c of metrics.perClass) {
     log(`  ${c.cls.padEnd(10)} AP50 ${c.ap.toFixed(3)}  recall@${metrics.operatingScore} ${c.recallAtScore.toFixed(3)}  precision@${metrics.operatingScore} ${c.precisionAtScore.toFixed(3)}  (ground truth ${c.groundTruth})`);

@@ -109,9 +109,24 @@ export function scaleGeometry(g: CameraGeometry, width: number, height: number):
   };
 }
 
-/** Bounding box of every lane polygon, padded: the detector's region of interest. */
-export function lanesRoi(g: CameraGeometry, pad = 0.1): Box {
-  const pts = g.lanes.flatMap((l) => l.polygon);
+/** How far past a stop line the region of interest reaches, as a fraction of its lanes' length. */
+export const ROI_PAST_STOP_LINE = 0.5;
+
+/**
+ * The detector's region of interest: every lane polygon plus the road just past each stop line (a
+ * red-light crossing is only confirmed once the vehicle is well past the line, and wrong-way traffic
+ * arrives from there), padded by `pad` of its size and clipped to the image.
+ */
+export function detectionRoi(g: CameraGeometry, pad = 0.1): Box {
+  const pts: Point[] = g.lanes.flatMap((l) => l.polygon);
+  for (const s of g.stopLines) {
+    for (const lane of g.lanes.filter((l) => l.stopLineId === s.id)) {
+      const d = unit(lane.direction);
+      const along = lane.polygon.map((q) => dot(q, d));
+      const reach = (Math.max(...along) - Math.min(...along)) * ROI_PAST_STOP_LINE;
+      for (const q of [s.a, s.b]) pts.push([q[0] + d[0] * reach, q[1] + d[1] * reach]);
+    }
+  }
   const xs = pts.map((q) => q[0]);
   const ys = pts.map((q) => q[1]);
   const w = Math.max(...xs) - Math.min(...xs);

@@ -9,7 +9,7 @@ import type { Box, Detection, PlateRead, RgbImage, TrackPlate, VehicleClass, Veh
 import { violationIdempotencyKey, type EvidenceFile, type SignalState, type ViolationEvent } from '@phatnguoi/core/contracts/violation-event';
 import type { Storage } from '@phatnguoi/core/storage';
 import type { Logger } from '@phatnguoi/core/logger';
-import { lanesRoi, scaleGeometry } from '../geometry/geometry';
+import { detectionRoi, scaleGeometry } from '../geometry/geometry';
 import { DEFAULT_RULES_CONFIG, evaluateTrack, scaleRulesConfig, type RulesConfig, type RuleViolation, type SignalHistory } from '../rules';
 import { readLamps } from '../signal/lamp-reader';
 import { DEFAULT_SMOOTHER_CONFIG, observationFromLamps, SignalTimeline, type SignalObservation, type SignalSmootherConfig, type SignalTimelineSnapshot } from '../signal/signal-state';
@@ -177,7 +177,7 @@ export class CameraPipeline {
   private geometryFor(width: number, height: number) {
     if (!this.scaled || this.scaled.width !== width || this.scaled.height !== height) {
       const geometry = scaleGeometry(this.opts.geometry, width, height);
-      this.scaled = { width, height, geometry, rules: scaleRulesConfig(this.rulesConfig, height), roi: lanesRoi(geometry) };
+      this.scaled = { width, height, geometry, rules: scaleRulesConfig(this.rulesConfig, height), roi: detectionRoi(geometry) };
     }
     return this.scaled;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseGeometry, validateGeometry } from '@phatnguoi/core/contracts/camera-geometry';
 import { violationEventErrors } from '@phatnguoi/core/contracts/violation-event';
-import { scaleGeometry, lanesRoi } from '../../src/geometry/geometry';
+import { scaleGeometry, detectionRoi } from '../../src/geometry/geometry';
 import { geometry } from '../fixtures/scene';
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
@@ -57,7 +57,18 @@ describe('validateGeometry', () => {
     const s = scaleGeometry(geometry, 320, 360);
     expect(s.stopLines[0]!.a).toEqual([50, 200]);
     expect(s.signalHeads[0]!.lamps[0]!.region).toEqual([280, 10, 290, 20]);
-    expect(lanesRoi(geometry, 0)).toEqual([100, 100, 500, 720]);
+    // Lanes plus half of L1's length (620 px) past stop line S1 at y = 400.
+    expect(detectionRoi(geometry, 0)).toEqual([100, 90, 500, 720]);
+  });
+
+  it('reaches past a stop line where the lanes end at it, so crossings and oncoming traffic stay in view', () => {
+    const g = clone(geometry);
+    g.lanes = g.lanes.map((l) => ({ ...l, polygon: l.polygon.map(([x, y]) => [x, y === 100 ? 400 : y] as [number, number]) }));
+    // Lanes span y 400–720 (320 px); the region reaches 160 px past the line.
+    expect(detectionRoi(g, 0)).toEqual([100, 240, 500, 720]);
+    const padded = detectionRoi(g, 0.1);
+    expect(padded[1]).toBeCloseTo(192);
+    expect(padded[3]).toBe(720);
   });
 });
 

@@ -15,6 +15,8 @@ export interface FrameRecord {
   height: number;
   /** Frames of one scene share a group; train/validation are split by group so near-duplicate frames do not leak. */
   group: string;
+  /** The region the pipeline's detector looks at in this scene (export field `roi`); absent in older exports. */
+  roi?: Box;
   objects: Array<{ box: Box; cls: string; occluded: number }>;
 }
 
@@ -55,6 +57,7 @@ export async function readExport(dir: string): Promise<FrameRecord[]> {
         width,
         height,
         group: String(pick(o, ['scene', 'scenario', 'video', 'group', 'seed']) ?? `${f}:${Math.floor(i / 50)}`),
+        ...(Array.isArray(o.roi) ? { roi: o.roi as Box } : {}),
         objects: objs.map((ob) => ({
           box: pick<Box>(ob, ['box', 'bbox'])!,
           cls: String(pick(ob, ['cls', 'class', 'label', 'kind'])),
@@ -82,19 +85,64 @@ export function splitByGroup(records: FrameRecord[], fraction: number): { train:
   return { train: records.filter((r) => !valGroups.has(r.group)), val: records.filter((r) => valGroups.has(r.group)) };
 }
 
-/** Ground truth of a frame in image pixels, restricted to the detector's labels and visible objects. */
-export function frameTruth(r: FrameRecord, labels: readonly string[]): LabelledBox[] {
-  return r.objects
-    .filter((o) => o.occluded <= MAX_OCCLUDED && labels.includes(CLASS_ALIASES[o.cls] ?? ''))
-    .map((o) => ({ box: o.box, cls: CLASS_ALIASES[o.cls]! }));
+/** Objects less than this fraction inside the model's view (crop or region of interest) are not asked of it. */
+export const MIN_VISIBLE_IN_VIEW = 0.5;
+
+/** The part of `box` inside `view`, and the fraction of the box that is. */
+export function clipToView(box: Box, view: Box): { box: Box; visible: number } | null {
+  const x1 = Math.max(view[0], box[0]);
+  const y1 = Math.max(view[1], box[1]);
+  const x2 = Math.min(view[2], box[2]);
+  const y2 = Math.min(view[3], box[3]);
+  if (x2 <= x1 || y2 <= y1) return null;
+  return { box: [x1, y1, x2, y2], visible: ((x2 - x1) * (y2 - y1)) / ((box[2] - box[0]) * (box[3] - box[1])) };
+}
+
+/**
+ * Ground truth of a frame in image pixels, restricted to the detector's labels and visible objects; with
+ * `view` (the region of interest the detector is given) only objects mostly inside it, clipped to it.
+ */
+export function frameTruth(r: FrameRecord, labels: readonly string[], view?: Box): LabelledBox[] {
+  const out: LabelledBox[] = [];
+  for (const o of r.objects) {
+    if (o.occluded > MAX_OCCLUDED || !labels.includes(CLASS_ALIASES[o.cls] ?? '')) continue;
+    const clipped = view ? clipToView(o.box, view) : { box: o.box, visible: 1 };
+    if (!clipped || clipped.visible < MIN_VISIBLE_IN_VIEW) continue;
+    out.push({ box: clipped.box, cls: CLASS_ALIASES[o.cls]! });
+  }
+  return out;
 }
 
 /** Deterministic PRNG so example preparation is reproducible. */
 export { createRng as rng } from '@phatnguoi/core/plates/generate';
 
+/** A crop of the model's aspect ratio, `scale` of the frame width, at a random place. */
+function randomCrop(r: FrameRecord, aspect: number, scale: number, random: () => number): Box {
+  let w = r.width * scale;
+  let h = w / aspect;
+  if (h > r.height) {
+    h = r.height;
+    w = h * aspect;
+  }
+  const x = random() * (r.width - w);
+  const y = random() * (r.height - h);
+  return [x, y, x + w, y + h];
+}
+
+/** The scene's region of interest, grown or shrunk by up to 20 % and shifted by up to 10 % of its size. */
+function jitteredRoi(r: FrameRecord, roi: Box, random: () => number): Box {
+  const s = 0.8 + 0.4 * random();
+  const w = (roi[2] - roi[0]) * s;
+  const h = (roi[3] - roi[1]) * s;
+  const cx = (roi[0] + roi[2]) / 2 + (random() - 0.5) * 0.2 * w;
+  const cy = (roi[1] + roi[3]) / 2 + (random() - 0.5) * 0.2 * h;
+  return [Math.max(0, cx - w / 2), Math.max(0, cy - h / 2), Math.min(r.width, cx + w / 2), Math.min(r.height, cy + h / 2)];
+}
+
 /**
- * Turns one frame into `crops` examples: the whole frame (as the detector sees it without a region of
- * interest) and random crops with the model's aspect ratio (scale augmentation: objects appear larger).
+ * Turns one frame into `crops` examples: first what the pipeline gives the detector (the scene's region of
+ * interest, or the whole frame in exports without one), then alternately a jittered region of interest and a
+ * random crop of the model's aspect ratio (30–100 % of the frame width: scale augmentation).
  */
 export async function framesToExamples(
   r: FrameRecord,
@@ -108,30 +156,14 @@ export async function framesToExamples(
   const examples: Example[] = [];
   const aspect = spec.width / spec.height;
   for (let k = 0; k < crops; k++) {
-    let roi: Box | undefined;
-    if (k > 0) {
-      const scale = 0.45 + 0.5 * random();
-      let w = r.width * scale;
-      let h = w / aspect;
-      if (h > r.height) {
-        h = r.height;
-        w = h * aspect;
-      }
-      const x = random() * (r.width - w);
-      const y = random() * (r.height - h);
-      roi = [x, y, x + w, y + h];
-    }
-    const { pixels, transform: t } = await resizeForModel(sharp(jpeg), r.width, r.height, spec, roi);
+    const view: Box | undefined =
+      k === 0 ? r.roi : r.roi && k % 2 === 1 ? jitteredRoi(r, r.roi, random) : randomCrop(r, aspect, 0.3 + 0.7 * random(), random);
+    const { pixels, transform: t } = await resizeForModel(sharp(jpeg), r.width, r.height, spec, view);
     const boxes: TrainBox[] = [];
     for (const o of truth) {
-      const [rx1, ry1, rx2, ry2] = t.roi;
-      const cx1 = Math.max(rx1, o.box[0]);
-      const cy1 = Math.max(ry1, o.box[1]);
-      const cx2 = Math.min(rx2, o.box[2]);
-      const cy2 = Math.min(ry2, o.box[3]);
-      if (cx2 <= cx1 || cy2 <= cy1) continue;
-      const visible = ((cx2 - cx1) * (cy2 - cy1)) / ((o.box[2] - o.box[0]) * (o.box[3] - o.box[1]));
-      if (visible < 0.5) continue;
+      const clipped = clipToView(o.box, t.roi);
+      if (!clipped || clipped.visible < MIN_VISIBLE_IN_VIEW) continue;
+      const [cx1, cy1, cx2, cy2] = clipped.box;
       const box: Box = [
         (cx1 - t.roiX) * t.scaleX + t.padX,
         (cy1 - t.roiY) * t.scaleY + t.padY,

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]!;
-    images.push({ truth: frameTruth(f, labels), predictions: await det.detect(await readRgb(f.image)) });
+    images.push({ truth: frameTruth(f, labels, f.roi), predictions: await det.detect(await readRgb(f.image), f.roi) });
     if ((i + 1) % 25 === 0) process.stderr.write(`  ${i + 1}/${frames.length} frames (${((performance.now() - started) / (i + 1)).toFixed(0)} ms/frame)\n`);
   }
   const m = evaluateDetections(images, labels, 0.5, operating);

@@ -13,6 +13,7 @@ import { heldoutGuard } from '../heldout';
 import { SceneRenderer } from '../render/compose';
 import { simulate } from '../world/simulate';
 import { cameraGeometry } from '../geometry';
+import { detectionRoi, scaleGeometry } from '@phatnguoi/detector/geometry/geometry';
 
 export interface ExportOptions {
   out: string;
@@ -77,6 +78,8 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
     const geometry = cameraGeometry(sim);
     const r = await SceneRenderer.create(sim);
     const plateCount = new Map<string, number>();
+    // The region the pipeline's detector looks at (detector/src/geometry/geometry.ts), in detector-image pixels.
+    const roi = detectionRoi(scaleGeometry(geometry, dw, dh)).map((v) => Math.round(v * 10) / 10);
     for (let k = 0; k < r.frameCount; k += o.every) {
       const { rgb, truth } = await r.render(k);
       const img = sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.length), { raw: { width: s.width, height: s.height, channels: 3 } });
@@ -94,7 +97,7 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
           }))
           .filter((b) => b.box[2]! - b.box[0]! >= 2 && b.box[3]! - b.box[1]! >= 2);
         await img.clone().resize(dw, dh, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(join(dirs.det, `${stem}.jpg`));
-        det.write({ image: `images/${stem}.jpg`, width: dw, height: dh, scenario: s.name, frame: k, t: truth.t, time: s.conditions.time, boxes });
+        det.write({ image: `images/${stem}.jpg`, width: dw, height: dh, scenario: s.name, frame: k, t: truth.t, time: s.conditions.time, roi, boxes });
         sum.detectorImages++;
         sum.boxes += boxes.length;
       }
