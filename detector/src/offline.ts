@@ -49,7 +49,7 @@ export interface OfflineViolation {
 
 export interface OfflineResult {
   violations: OfflineViolation[];
-  /** Signal state per head as the pipeline saw it, one sample per frame (for light-state accuracy). */
+  /** Signal state per head as the rules judge each frame (once settled), one sample per frame (for light-state accuracy). */
   lights: { timeS: number; headId: string; round: string; source: string }[];
   frames: number;
   detector: string;
@@ -88,18 +88,32 @@ export async function detectViolationsInVideo(videoPath: string, geometryJson: C
   });
   const found = [];
   const lights: OfflineResult['lights'] = [];
+  // The light state of a frame is recorded once it is settled (a new colour is confirmed a frame or two
+  // later and dated back to its first frame), i.e. the state the rules judge that frame by.
+  const unsettled: { timeS: number; t: number }[] = [];
+  const recordSettledLights = (all: boolean) => {
+    while (unsettled.length > 0) {
+      const { timeS, t } = unsettled[0]!;
+      const histories = geometry.signalHeads.map((head) => ({ head, h: pipeline.signalHistory(head.id)! }));
+      if (!all && histories.some(({ h }) => h.knownUntil < t)) return;
+      for (const { head, h } of histories) {
+        const s = h.at(t);
+        lights.push({ timeS, headId: head.id, round: s.round, source: s.source });
+      }
+      unsettled.shift();
+    }
+  };
   let frames = 0;
   try {
     for await (const f of decodeVideoFrames(videoPath, fps)) {
       if (opts.maxSeconds !== undefined && f.time > opts.maxSeconds) break;
       const capturedAtMs = startMs + Math.round(f.time * 1000);
       found.push(...(await pipeline.processFrame({ seq: f.index, capturedAtMs, image: f.image, videoTime: f.time })));
-      for (const head of geometry.signalHeads) {
-        const s = pipeline.signalHistory(head.id)!.at(capturedAtMs / 1000);
-        lights.push({ timeS: f.time, headId: head.id, round: s.round, source: s.source });
-      }
+      unsettled.push({ timeS: f.time, t: capturedAtMs / 1000 });
+      recordSettledLights(false);
       frames++;
     }
+    recordSettledLights(true);
     found.push(...(await pipeline.finish()));
   } finally {
     if (ownDetector) detector.dispose();
