@@ -20,7 +20,8 @@ const frames: TruthFrame[] = Array.from({ length: 200 }, (_, i) => ({
     { trackId: 'a', cls: 'motorbike' as const, kind: 'motorbike' as const, box: RUNNER_BOX, occluded: 0, plate: null },
     { trackId: 'c', cls: 'car' as const, kind: 'car' as const, box: CAR_BOX, occluded: 0, plate: null },
   ],
-  lights: [{ headId: 'main', round: i < 100 ? ('green' as const) : ('red' as const), arrow: null, countdown: null, lit: true }],
+  // Frames 150-159 caught the LEDs dark (flicker).
+  lights: [{ headId: 'main', round: i < 100 ? ('green' as const) : ('red' as const), arrow: null, countdown: null, lit: i < 150 || i >= 160 }],
 }));
 const truth = { violations, frames, video: { width: 1280, height: 720, fps: 10, frames: 200, durationS: 20 } };
 
@@ -80,13 +81,16 @@ describe('evaluator matching', () => {
     expect(evaluate(truth, [{ type: 'wrong_lane', timeS: 16.5 }]).byType.wrong_lane!.tp).toBe(0);
   });
 
-  it('light-state accuracy against the truth frames', () => {
+  it('light-state accuracy against the truth frames, dark frames judged only for a wrong colour', () => {
     const r = evaluate(truth, [], [
       { timeS: 1, headId: 'main', round: 'green' },
-      { timeS: 15, headId: 'main', round: 'red' },
+      { timeS: 14, headId: 'main', round: 'red' },
       { timeS: 16, headId: 'main', round: 'green' },
+      { timeS: 15.1, headId: 'main', round: 'unknown' }, // dark: unknown is right
+      { timeS: 15.3, headId: 'main', round: 'red' }, // dark: the held colour is right
+      { timeS: 15.5, headId: 'main', round: 'green' }, // dark: a wrong colour
     ]);
-    expect(r.lights).toEqual({ judged: 3, correct: 2, accuracy: 2 / 3 });
+    expect(r.lights).toEqual({ judged: 3, correct: 2, accuracy: 2 / 3, dark: { judged: 3, wrongColour: 1 } });
   });
 
   it('reads database-like rows and offline-runner results', () => {

@@ -74,6 +74,10 @@ export interface RulesConfig {
   laneDwellFrames: number;
   /** Distance against the lane direction before a wrong-way violation, pixels. */
   wrongWayMinPx: number;
+  /** ... and at least this many heights of the vehicle's box where the backward movement began. */
+  wrongWayMinHeights: number;
+  /** ... reached by this many consecutive observations each moving against the direction. */
+  wrongWayMinSteps: number;
 }
 
 export const DEFAULT_RULES_CONFIG: RulesConfig = {
@@ -88,6 +92,8 @@ export const DEFAULT_RULES_CONFIG: RulesConfig = {
   laneDwellSeconds: 1,
   laneDwellFrames: 3,
   wrongWayMinPx: 60,
+  wrongWayMinHeights: 0.5,
+  wrongWayMinSteps: 3,
 };
 
 /** Pixel settings are given for 720-row frames; scale them to the frame height in use. */

@@ -19,7 +19,11 @@ export interface SignalSegment extends SignalObservation {
 export interface SignalSmootherConfig {
   /** Consecutive frames a new colour must show before it is accepted. */
   confirmFrames: number;
-  /** How long dark or unreadable frames are bridged before the state becomes unknown, seconds. */
+  /**
+   * How long dark or unreadable frames may last and still be bridged, seconds. A stretch of them is judged only
+   * once the lamps are readable again: the same colour on both sides bridges it, a different one (the change
+   * happened somewhere inside it) or a stretch longer than this makes the whole stretch unknown.
+   */
   holdSeconds: number;
   /** Segments older than this are forgotten, seconds. */
   keepSeconds: number;
@@ -61,8 +65,17 @@ export interface SignalTimelineSnapshot {
   segments: SignalSegment[];
   knownUntil: number | null;
   source: 'vision' | 'controller';
-  candidate: { obs: SignalObservation; start: number; frames: number } | null;
-  lastReadable: number | null;
+  candidate: Candidate | null;
+  /** Start of the current stretch of unreadable frames (absent in snapshots of older versions). */
+  darkSince?: number | null;
+}
+
+interface Candidate {
+  obs: SignalObservation;
+  start: number;
+  frames: number;
+  /** Start of the unreadable stretch just before the candidate's first frame, if any. */
+  darkBefore?: number | null;
 }
 
 /** Signal history of one head. */
@@ -72,8 +85,8 @@ export class SignalTimeline {
   knownUntil = -Infinity;
   source: 'vision' | 'controller' = 'vision';
 
-  private candidate: { obs: SignalObservation; start: number; frames: number } | null = null;
-  private lastReadable = -Infinity;
+  private candidate: Candidate | null = null;
+  private darkSince: number | null = null;
 
   constructor(readonly config: SignalSmootherConfig = DEFAULT_SMOOTHER_CONFIG) {}
 
@@ -90,28 +103,33 @@ export class SignalTimeline {
     if (this.source === 'controller') return;
     const current = this.segments[this.segments.length - 1];
     if (obs.round === 'unknown') {
-      // Dark frame or flicker: keep the state for holdSeconds, then admit we do not know.
-      if (current && current.round !== 'unknown' && t - this.lastReadable > this.config.holdSeconds) {
-        this.append({ round: 'unknown', arrowsLit: [] }, this.lastReadable + this.config.holdSeconds);
+      // Dark frame or flicker: what the light showed meanwhile is decided when it is readable again.
+      this.darkSince ??= t;
+      if (current && current.round !== 'unknown' && t - this.darkSince >= this.config.holdSeconds) {
+        this.append({ round: 'unknown', arrowsLit: [] }, this.darkSince);
       }
-      this.knownUntil = t;
+      const now = this.segments[this.segments.length - 1];
+      if (!now || now.round === 'unknown') this.knownUntil = t;
       return;
     }
-    this.lastReadable = t;
+    const darkBefore = this.darkSince;
+    this.darkSince = null;
     if (current && same(current, obs)) {
-      this.candidate = null;
+      this.candidate = null; // a dark stretch between two frames of the same colour is bridged
       this.knownUntil = t;
       return;
     }
     if (this.candidate && same(this.candidate.obs, obs)) this.candidate.frames++;
-    else this.candidate = { obs, start: t, frames: 1 };
+    else this.candidate = { obs, start: t, frames: 1, darkBefore };
     if (this.candidate.frames >= this.config.confirmFrames || !current) {
+      // The colour changed somewhere in the unreadable stretch before it was first seen: that stretch is unknown.
+      if (this.candidate.darkBefore != null && current && current.round !== 'unknown') this.append({ round: 'unknown', arrowsLit: [] }, this.candidate.darkBefore);
       this.append(obs, this.candidate.start);
       this.candidate = null;
       this.knownUntil = t;
     } else {
-      // Undecided: the state is settled only up to just before the candidate began.
-      this.knownUntil = Math.max(this.knownUntil, this.candidate.start - 1e-6);
+      // Undecided: the state is settled only up to just before the candidate (or the dark stretch before it) began.
+      this.knownUntil = Math.max(this.knownUntil, (this.candidate.darkBefore ?? this.candidate.start) - 1e-6);
     }
   }
 
@@ -128,7 +146,13 @@ export class SignalTimeline {
   /** Serialisable state, so a restarted detector continues exactly where this one stopped. */
   snapshot(): SignalTimelineSnapshot {
     const num = (x: number) => (Number.isFinite(x) ? x : null);
-    return { segments: this.segments.map((s) => ({ ...s })), knownUntil: num(this.knownUntil), source: this.source, candidate: this.candidate, lastReadable: num(this.lastReadable) };
+    return {
+      segments: this.segments.map((s) => ({ ...s })),
+      knownUntil: num(this.knownUntil),
+      source: this.source,
+      candidate: this.candidate,
+      darkSince: this.darkSince,
+    };
   }
 
   restore(snap: SignalTimelineSnapshot): void {
@@ -136,7 +160,7 @@ export class SignalTimeline {
     this.knownUntil = snap.knownUntil ?? -Infinity;
     this.source = snap.source;
     this.candidate = snap.candidate;
-    this.lastReadable = snap.lastReadable ?? -Infinity;
+    this.darkSince = snap.darkSince ?? null;
   }
 
   /** Controller state is known up to any time we have seen frames for. */

@@ -71,6 +71,25 @@ describe('wrongWayRule', () => {
     expect(wrongWayRule(track(run(0, 200, 400, 430, 20)), L1, config).status).toBe('none');
   });
 
+  it('does not flag a track that jumps back to a nearer vehicle and then drives on', () => {
+    // Id switch: the track follows a vehicle at y 400, then a nearer one at y 520 that drives away normally.
+    const jump = track([...run(0, 200, 460, 400, 100), ...run(0.8, 200, 520, 440, 100)]);
+    expect(wrongWayRule(jump, L1, config).status).toBe('none');
+  });
+
+  it('does not flag the box jitter of a large vehicle near the camera', () => {
+    // A bus-sized box (160 px tall) whose bottom edge wobbles by 70 px while the bus creeps forward.
+    const points = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => ({ seq: k, t: k * 0.2, box: [150, 540 - k * 2 + (k % 2 ? 70 : 0) - 160, 250, 540 - k * 2 + (k % 2 ? 70 : 0)] as [number, number, number, number], cls: 'bus' as const, score: 0.6 }));
+    expect(wrongWayRule({ id: 'B', cls: 'bus', points, ended: true }, L1, config).status).toBe('none');
+  });
+
+  it('flags a large vehicle that drives against the direction by more than half its height', () => {
+    const points = [0, 1, 2, 3, 4, 5].map((k) => ({ seq: k, t: k * 0.2, box: [150, 300 + k * 30 - 160, 250, 300 + k * 30] as [number, number, number, number], cls: 'bus' as const, score: 0.6 }));
+    const r = wrongWayRule({ id: 'B', cls: 'bus', points, ended: true }, L1, config);
+    expect(r.status).toBe('violation');
+    if (r.status === 'violation') expect(r.violation.distancePx).toBeGreaterThanOrEqual(80);
+  });
+
   it('does not count sideways movement across the lane as wrong way', () => {
     const sideways = track([
       [0, 110, 500],

@@ -71,12 +71,56 @@ describe('SignalTimeline', () => {
     expect(tl.knownUntil).toBe(0.4);
   });
 
-  it('becomes unknown when the lamps stay unreadable longer than the hold time', () => {
+  it('becomes unknown for the whole stretch when the lamps stay unreadable longer than the hold time', () => {
     const tl = new SignalTimeline({ confirmFrames: 2, holdSeconds: 1, keepSeconds: 60 });
     tl.observe(0, red);
-    for (let t = 0.2; t < 3; t += 0.2) tl.observe(t, dark);
-    expect(tl.at(0.5).round).toBe('red');
+    tl.observe(0.2, dark);
+    tl.observe(0.4, dark);
+    expect(tl.knownUntil).toBe(0); // undecided while dark: the light may be changing
+    for (let t = 0.6; t < 3; t += 0.2) tl.observe(t, dark);
+    expect(tl.at(0.1).round).toBe('red');
+    expect(tl.at(0.5).round).toBe('unknown');
     expect(tl.at(2.5).round).toBe('unknown');
+    expect(tl.knownUntil).toBeGreaterThan(2.5);
+  });
+
+  it('makes a dark stretch unknown when the colour differs on either side of it, so no crossing in it is judged on a guess', () => {
+    const tl = new SignalTimeline();
+    tl.observe(0, red);
+    tl.observe(0.2, red);
+    tl.observe(0.4, dark); // the light turns green somewhere in here
+    tl.observe(0.6, dark);
+    tl.observe(0.8, green);
+    expect(tl.knownUntil).toBeLessThan(0.4);
+    tl.observe(1.0, green);
+    expect(tl.at(0.3).round).toBe('red');
+    expect(tl.at(0.5).round).toBe('unknown');
+    expect(tl.at(0.9)).toMatchObject({ round: 'green', roundSince: 0.8 });
+    expect(tl.knownUntil).toBe(1.0);
+  });
+
+  it('keeps a new colour dated from its first frame across a dark frame while it is being confirmed', () => {
+    const tl = new SignalTimeline();
+    tl.observe(0, green);
+    tl.observe(0.2, red);
+    tl.observe(0.4, dark);
+    tl.observe(0.6, red);
+    expect(tl.at(0.5)).toMatchObject({ round: 'red', roundSince: 0.2, previousRound: 'green' });
+  });
+
+  it('restores from a snapshot in the middle of a dark stretch', () => {
+    const a = new SignalTimeline();
+    a.observe(0, red);
+    a.observe(0.2, red);
+    a.observe(0.4, dark);
+    const b = new SignalTimeline();
+    b.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    for (const tl of [a, b]) {
+      tl.observe(0.6, green);
+      tl.observe(0.8, green);
+    }
+    expect(b.segments).toEqual(a.segments);
+    expect(b.at(0.5).round).toBe('unknown');
   });
 
   it('lets the signal-controller feed override vision', () => {

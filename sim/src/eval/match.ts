@@ -60,7 +60,19 @@ export interface EvalReport {
   /** Predictions that point at a real violation of another type. */
   wrongType: { predicted: string; actual: string; truthId: string; predIndex: number }[];
   plates: { matched: number; read: number; exact: number; exactRate: number | null };
-  lights: { judged: number; correct: number; accuracy: number | null };
+  /**
+   * Light state on frames where the lamps were readable (accuracy), and on frames that caught the LEDs dark:
+   * there the controller's colour cannot be seen, so holding it or saying "unknown" is right and only a
+   * different colour is wrong.
+   */
+  lights: LightScore;
+}
+
+export interface LightScore {
+  judged: number;
+  correct: number;
+  accuracy: number | null;
+  dark: { judged: number; wrongColour: number };
 }
 
 export function normalisePlate(t: string | null | undefined): string | null {
@@ -169,15 +181,20 @@ export function evaluate(
   });
   const read = matches.filter((m) => m.platePred !== null).length;
   const exact = matches.filter((m) => m.plateExact).length;
-  let judged = 0;
-  let correct = 0;
+  const lightScore: LightScore = { judged: 0, correct: 0, accuracy: null, dark: { judged: 0, wrongColour: 0 } };
   for (const l of lights) {
     const k = Math.round(l.timeS * truth.video.fps);
     const state = truth.frames[k]?.lights.find((x) => x.headId === l.headId);
     if (!state) continue;
-    judged++;
-    if (state.round === l.round) correct++;
+    if (state.lit === false) {
+      lightScore.dark.judged++;
+      if (l.round !== 'unknown' && l.round !== state.round) lightScore.dark.wrongColour++;
+      continue;
+    }
+    lightScore.judged++;
+    if (state.round === l.round) lightScore.correct++;
   }
+  lightScore.accuracy = lightScore.judged ? lightScore.correct / lightScore.judged : null;
   return {
     byType,
     overall,
@@ -186,7 +203,7 @@ export function evaluate(
     falseAlarms,
     wrongType,
     plates: { matched: matches.length, read, exact, exactRate: matches.length ? exact / matches.length : null },
-    lights: { judged, correct, accuracy: judged ? correct / judged : null },
+    lights: lightScore,
   };
 }
 
@@ -196,7 +213,7 @@ export function combine(reports: EvalReport[]): Pick<EvalReport, 'byType' | 'ove
   const add = (acc: TypeScore | undefined, s: TypeScore) => score((acc?.truth ?? 0) + s.truth, (acc?.predicted ?? 0) + s.predicted, (acc?.tp ?? 0) + s.tp);
   let overall = score(0, 0, 0);
   const plates = { matched: 0, read: 0, exact: 0, exactRate: null as number | null };
-  const lights = { judged: 0, correct: 0, accuracy: null as number | null };
+  const lights: LightScore = { judged: 0, correct: 0, accuracy: null, dark: { judged: 0, wrongColour: 0 } };
   for (const r of reports) {
     for (const [t, s] of Object.entries(r.byType)) byType[t] = add(byType[t], s);
     overall = add(overall, r.overall);
@@ -205,6 +222,8 @@ export function combine(reports: EvalReport[]): Pick<EvalReport, 'byType' | 'ove
     plates.exact += r.plates.exact;
     lights.judged += r.lights.judged;
     lights.correct += r.lights.correct;
+    lights.dark.judged += r.lights.dark.judged;
+    lights.dark.wrongColour += r.lights.dark.wrongColour;
   }
   plates.exactRate = plates.matched ? plates.exact / plates.matched : null;
   lights.accuracy = lights.judged ? lights.correct / lights.judged : null;
@@ -218,6 +237,9 @@ export function formatReport(r: Pick<EvalReport, 'byType' | 'overall' | 'plates'
     lines.push(`${t.padEnd(12)} ${String(s.truth).padStart(6)} ${String(s.predicted).padStart(6)} ${String(s.tp).padStart(5)} ${String(s.fp).padStart(5)} ${String(s.fn).padStart(5)}  ${pct(s.precision).padStart(9)}  ${pct(s.recall)}`);
   }
   lines.push(`plates: exact ${r.plates.exact}/${r.plates.matched} matched violations (${pct(r.plates.exactRate).trim()}), ${r.plates.read} with a read`);
-  lines.push(`lights: ${r.lights.correct}/${r.lights.judged} correct (${pct(r.lights.accuracy).trim()})`);
+  lines.push(
+    `lights: ${r.lights.correct}/${r.lights.judged} readable frames correct (${pct(r.lights.accuracy).trim()}); ` +
+      `${r.lights.dark.wrongColour}/${r.lights.dark.judged} dark (LED-off) frames given a wrong colour`,
+  );
   return lines.join('\n');
 }
