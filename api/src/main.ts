@@ -1,23 +1,89 @@
 // Builds the app from the environment and listens on API_PORT (default 8080).
 // With API_WORKERS unset or 1, this process also runs the api's BullMQ workers (case creation,
 // delivery, legal clock); set API_WORKERS=0 to run them separately with `tsx api/src/worker.ts`.
+//
+// API_PROCESSES=N (default 1) runs N HTTP processes on the one port (node:cluster): this process becomes a
+// small supervisor that forks them, hands incoming connections to them in turn, and starts a new one when
+// one dies (after 1 s, longer if it keeps dying at start-up). All state is in PostgreSQL and Redis (sessions,
+// rate limits, used challenges, live stats via pub/sub), so any process can serve any request. Each response
+// names the process that served it (`x-api-pid`). SIGTERM/SIGINT to the supervisor stops every process.
+import cluster, { type Worker } from 'node:cluster';
 import { loadConfig } from '@phatnguoi/core/config';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createRuntime } from './runtime';
 import { buildApp } from './app';
 
 const log = createLogger('api');
-const config = loadConfig();
-const runtime = await createRuntime(config, { workers: process.env.API_WORKERS !== '0' });
-const app = await buildApp({ ...runtime.deps, options: { ...runtime.deps.options, logger: true } });
-const port = Number(process.env.API_PORT ?? 8080);
-const host = process.env.API_HOST ?? '0.0.0.0';
-await app.listen({ port, host });
-log.info({ port }, 'api listening');
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log.info({ signal }, 'shutting down');
-    void app.close().then(() => runtime.close()).then(() => process.exit(0), () => process.exit(1));
-  });
+function processCount(): number {
+  const raw = process.env.API_PROCESSES ?? '1';
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`API_PROCESSES must be a whole number from 1 to 64, not ${raw}`);
+  return n;
 }
+
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const runtime = await createRuntime(config, { workers: process.env.API_WORKERS !== '0' });
+  const app = await buildApp({ ...runtime.deps, options: { ...runtime.deps.options, logger: true } });
+  // On the raw response, so it is also sent on hijacked replies (the live stats stream).
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.raw.setHeader('x-api-pid', String(process.pid));
+  });
+  const port = Number(process.env.API_PORT ?? 8080);
+  const host = process.env.API_HOST ?? '0.0.0.0';
+  await app.listen({ port, host });
+  log.info({ port, pid: process.pid }, 'api listening');
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log.info({ signal }, 'shutting down');
+      void app.close().then(() => runtime.close()).then(() => process.exit(0), () => process.exit(1));
+    });
+  }
+}
+
+/** The supervisor of API_PROCESSES http processes: forks, restarts the ones that die, stops them all on a signal. */
+function supervise(n: number): void {
+  let stopping = false;
+  /** Consecutive quick deaths (within 10 s of the fork): the restart delay doubles with each, up to 30 s. */
+  let quickDeaths = 0;
+  const startedAt = new Map<Worker, number>();
+  const fork = () => {
+    if (stopping) return;
+    const w = cluster.fork();
+    startedAt.set(w, Date.now());
+  };
+  cluster.on('exit', (w, code, signal) => {
+    const lived = Date.now() - (startedAt.get(w) ?? 0);
+    startedAt.delete(w);
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    quickDeaths = lived < 10_000 ? quickDeaths + 1 : 0;
+    const delay = Math.min(30_000, 1000 * 2 ** Math.max(0, quickDeaths - 1));
+    log.error({ pid: w.process.pid, code, signal, restartInMs: delay }, 'api process died; starting another');
+    setTimeout(fork, delay);
+  });
+  for (let i = 0; i < n; i++) fork();
+  log.info({ processes: n, pid: process.pid }, 'api supervisor started');
+
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      stopping = true;
+      log.info({ signal: sig }, 'stopping api processes');
+      const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+      if (workers.length === 0) process.exit(0);
+      for (const w of workers) w.process.kill('SIGTERM');
+      setTimeout(() => {
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+        process.exit(1);
+      }, 15_000).unref();
+    });
+  }
+}
+
+const n = processCount();
+if (n > 1 && cluster.isPrimary) supervise(n);
+else await serve();
