@@ -3,9 +3,12 @@
 // same sampling, for K simulated 1080p 25 fps H.264 cameras sampled at 5 fps; and the largest K
 // sustained with no dropped frames. Prints figures; asserts nothing.
 //
-// Ingest = this process's CPU (supervisors, JPEG parsing, ring writes, XADD) + its ffmpeg children.
-// Bare   = `ffmpeg -rtsp_transport tcp -i URL -vf fps=5 -f null -` per camera (decode + sampling).
-// Also shown: bare + JPEG encoding to /dev/null (the same ffmpeg work ingest asks for, without ingest).
+// Ingest = this process's CPU (supervisors, YUV4MPEG2 pipe splitting, raw frame ring writes, XADD)
+//          + its ffmpeg children (decode, sample, raw I420 out, segment ring by stream copy).
+// Bare   = `ffmpeg -rtsp_transport tcp -i URL -vf fps=5 -f null -` per camera (decode + sampling),
+//          ffmpeg's default decoder threading: the issue's baseline.
+// Also shown: bare with the decoder threads ingest uses (INGEST_DECODE_THREADS, default 1), so the
+// share of the difference that comes from threading and the share that comes from ingest are visible.
 import { readFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createRedis, deleteKeysWithPrefix } from '@phatnguoi/core/redis';
 import { h264OutputOptions } from '@phatnguoi/core/ffmpeg/encode';
-import { globalPreset, rtspInputPreset, sampledDiscardPreset, sampledJpegPipePreset } from '@phatnguoi/core/ffmpeg/presets';
+import { globalPreset, rtspInputPreset, sampledDiscardPreset } from '@phatnguoi/core/ffmpeg/presets';
 import { runFfmpeg, startFfmpeg, type FfmpegHandle } from '@phatnguoi/core/ffmpeg/process';
 import { CameraSupervisor } from '../src/camera-supervisor';
 import { startTestCamera } from '../src/test-camera/index';
@@ -28,7 +31,7 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     fps: { type: 'string', default: '5' },
     video: { type: 'string' },
-    'jpeg-range': { type: 'string', default: 'full' },
+    'decode-threads': { type: 'string', default: '1' },
   },
 });
 const KS = values.ks.split(',').map(Number).filter((k) => k > 0);
@@ -36,7 +39,7 @@ const WINDOW_S = Number(values.seconds);
 const WARMUP_S = Number(values.warmup);
 const REPEATS = Number(values.repeats);
 const SAMPLE_FPS = Number(values.fps);
-const JPEG_RANGE = values['jpeg-range'] === 'limited' ? 'limited' : 'full';
+const DECODE_THREADS = Number(values['decode-threads']);
 const CLK_TCK = 100; // Linux USER_HZ
 const log = createLogger('bench', { level: 'silent' });
 
@@ -75,6 +78,8 @@ async function ensureVideo(): Promise<string> {
 
 interface RunResult {
   cpuSeconds: number;
+  /** Of cpuSeconds, the share of the ffmpeg children (the rest is this Node process). */
+  ffmpegSeconds: number;
   perCameraMinute: number;
   sustained: boolean;
   dropped: number;
@@ -88,7 +93,7 @@ async function runIngest(urls: string[], redisUrl: string): Promise<RunResult> {
   const ringDir = join(base, `pn-bench-ring-${process.pid}`);
   const segDir = join(tmpdir(), `pn-bench-seg-${process.pid}`);
   const settings: IngestSettings = {
-    leaseTtlMs: 15_000, maxCameras: 0, frameRingSlots: 64, jpegQuality: 5, jpegRange: JPEG_RANGE, segmentDir: segDir, segmentSeconds: 2,
+    leaseTtlMs: 15_000, maxCameras: 0, frameRingSlots: 32, decodeThreads: DECODE_THREADS, segmentDir: segDir, segmentSeconds: 2,
     clipRetentionSeconds: 60, watchdogMs: 10_000, startTimeoutMs: 15_000, socketTimeoutMs: 5000, backoffInitialMs: 1000, backoffMaxMs: 5000,
     offlineAfterFailures: 3, offlineAfterMs: 30_000, statusIntervalMs: 2000, ffmpegStopGraceMs: 2000, redisKeyPrefix: prefix,
   };
@@ -115,10 +120,12 @@ async function runIngest(urls: string[], redisUrl: string): Promise<RunResult> {
   redis.disconnect();
   rmSync(ringDir, { recursive: true, force: true });
   rmSync(segDir, { recursive: true, force: true });
-  const cpuSeconds = (cpu1.user + cpu1.system) / 1e6 + ff1.reduce((a, v, i) => a + v - ff0[i]!, 0);
+  const ffmpegSeconds = ff1.reduce((a, v, i) => a + v - ff0[i]!, 0);
+  const cpuSeconds = (cpu1.user + cpu1.system) / 1e6 + ffmpegSeconds;
   const minFps = Math.min(...frames.map((f) => f / elapsed));
   return {
     cpuSeconds,
+    ffmpegSeconds,
     perCameraMinute: cpuSeconds / (urls.length * (elapsed / 60)),
     sustained: dropped === 0 && restarts === 0 && minFps >= SAMPLE_FPS * 0.9,
     dropped,
@@ -126,12 +133,12 @@ async function runIngest(urls: string[], redisUrl: string): Promise<RunResult> {
   };
 }
 
-async function runBare(urls: string[], withJpeg: boolean): Promise<RunResult> {
+async function runBare(urls: string[], decodeThreads: number): Promise<RunResult> {
   const handles: FfmpegHandle[] = urls.map((url) =>
     startFfmpeg({
       globalOptions: globalPreset('error'),
-      inputs: [{ source: url, options: rtspInputPreset() }],
-      outputs: [{ target: '/dev/null', options: withJpeg ? sampledJpegPipePreset({ fps: SAMPLE_FPS, range: JPEG_RANGE }) : sampledDiscardPreset({ fps: SAMPLE_FPS }) }],
+      inputs: [{ source: url, options: rtspInputPreset({ decodeThreads }) }],
+      outputs: [{ target: '/dev/null', options: sampledDiscardPreset({ fps: SAMPLE_FPS }) }],
     }),
   );
   await Promise.all(handles.map((h) => h.started));
@@ -144,7 +151,7 @@ async function runBare(urls: string[], withJpeg: boolean): Promise<RunResult> {
   const c1 = pids.map(procCpuSeconds);
   await Promise.all(handles.map((h) => h.stop(2000)));
   const cpuSeconds = c1.reduce((a, v, i) => a + v - c0[i]!, 0);
-  return { cpuSeconds, perCameraMinute: cpuSeconds / (urls.length * (elapsed / 60)), sustained: true, dropped: 0, minFps: NaN };
+  return { cpuSeconds, ffmpegSeconds: cpuSeconds, perCameraMinute: cpuSeconds / (urls.length * (elapsed / 60)), sustained: true, dropped: 0, minFps: NaN };
 }
 
 async function main(): Promise<void> {
@@ -153,29 +160,30 @@ async function main(): Promise<void> {
   const camera = await startTestCamera({ file: video, path: '/bench' });
   const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`ingest cost benchmark — ${new Date().toISOString()} — ${hostname()}, ${cpus().length} cores (${cpuModel})`);
-  console.log(`source: 1080p 25 fps H.264 (${video}) over RTSP/TCP from the GStreamer test camera; sampling ${SAMPLE_FPS} fps; JPEG range ${JPEG_RANGE}; window ${WINDOW_S} s after ${WARMUP_S} s warm-up; ${REPEATS} repeat(s), medians`);
+  console.log(`source: 1080p 25 fps H.264 (${video}) over RTSP/TCP from the GStreamer test camera; sampling ${SAMPLE_FPS} fps; raw I420 frames; ingest decoder threads ${DECODE_THREADS || 'auto'}; window ${WINDOW_S} s after ${WARMUP_S} s warm-up; ${REPEATS} repeat(s), medians`);
   console.log('');
-  console.log('  K | ingest cpu-s/cam-min | bare decode cpu-s/cam-min | ratio | bare+jpeg cpu-s/cam-min | ratio | sustained (drops, min fps)');
+  console.log(`  K | ingest cpu-s/cam-min (ffmpeg + node) | bare decode cpu-s/cam-min | ratio | bare, ${DECODE_THREADS || 'auto'} decode thread(s) | ratio | sustained (drops, min fps)`);
   let largest = 0;
   try {
     for (const k of KS) {
       const urls = Array.from({ length: k }, () => camera.url);
       const ing: RunResult[] = [];
       const bare: RunResult[] = [];
-      const bareJpeg: RunResult[] = [];
+      const bareSame: RunResult[] = [];
       for (let r = 0; r < REPEATS; r++) {
         ing.push(await runIngest(urls, redisUrl));
-        bare.push(await runBare(urls, false));
-        bareJpeg.push(await runBare(urls, true));
+        bare.push(await runBare(urls, 0));
+        bareSame.push(await runBare(urls, DECODE_THREADS));
       }
       const mi = median(ing.map((x) => x.perCameraMinute));
+      const ffShare = median(ing.map((x) => x.ffmpegSeconds / x.cpuSeconds));
       const mb = median(bare.map((x) => x.perCameraMinute));
-      const mj = median(bareJpeg.map((x) => x.perCameraMinute));
+      const mj = median(bareSame.map((x) => x.perCameraMinute));
       const sustained = ing.every((x) => x.sustained);
       const drops = ing.reduce((a, x) => a + x.dropped, 0);
       const minFps = Math.min(...ing.map((x) => x.minFps));
       console.log(
-        `${String(k).padStart(3)} | ${mi.toFixed(2).padStart(20)} | ${mb.toFixed(2).padStart(25)} | ${(mi / mb).toFixed(2).padStart(5)} | ${mj.toFixed(2).padStart(23)} | ${(mi / mj).toFixed(2).padStart(5)} | ${sustained ? 'yes' : 'NO'} (${drops}, ${minFps.toFixed(2)})`,
+        `${String(k).padStart(3)} | ${`${mi.toFixed(2)} (${(mi * ffShare).toFixed(2)} + ${(mi * (1 - ffShare)).toFixed(2)})`.padStart(36)} | ${mb.toFixed(2).padStart(25)} | ${(mi / mb).toFixed(2).padStart(5)} | ${mj.toFixed(2).padStart(23)} | ${(mi / mj).toFixed(2).padStart(5)} | ${sustained ? 'yes' : 'NO'} (${drops}, ${minFps.toFixed(2)})`,
       );
       if (!sustained) break;
       largest = k;

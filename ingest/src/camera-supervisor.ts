@@ -1,4 +1,4 @@
-// One camera: one ffmpeg that both samples JPEG frames (to the frame ring) and copies the video
+// One camera: one ffmpeg that both samples raw frames (to the frame ring) and copies the video
 // into the segment ring. A watchdog restarts ffmpeg when no frame came for `watchdogMs` or when it
 // exits, with exponential backoff up to a cap; status (online / reconnecting / offline, last error,
 // fps, drops) is reported on every change and every `statusIntervalMs`.
@@ -8,10 +8,10 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@phatnguoi/core/logger';
 import type { CameraErrorCode, CameraState, CameraStatus } from '@phatnguoi/core/contracts/frames';
 import { diagnoseFfmpeg } from '@phatnguoi/core/ffmpeg/diagnose';
-import { globalPreset, inputPreset, parseInputStart, sampledJpegPipePreset, segmentRingPreset } from '@phatnguoi/core/ffmpeg/presets';
+import { globalPreset, inputPreset, parseInputStart, sampledFrameFilesPreset, segmentRingPreset } from '@phatnguoi/core/ffmpeg/presets';
 import { startFfmpeg, type FfmpegHandle } from '@phatnguoi/core/ffmpeg/process';
 import { droppedKey, FrameRingWriter } from './frame-ring';
-import { jpegFrameSink } from './jpeg-stream';
+import { lineSink } from './line-sink';
 import { pruneSegmentRuns, RUN_START_FILE, runSegmentDir, SEGMENT_LIST_FILE } from './segment-ring';
 import type { IngestSettings } from './settings';
 
@@ -52,7 +52,6 @@ export class CameraSupervisor {
   private windowStart = Date.now();
   private fps = 0;
   private downstreamDropped = 0;
-  private parserCorruptFrames = 0;
   private consecutiveFailures = 0;
   private downSince: number | null = null;
   private lastPrune = 0;
@@ -68,6 +67,7 @@ export class CameraSupervisor {
       slots: deps.settings.frameRingSlots,
       redis: deps.redis,
       keyPrefix: deps.keyPrefix,
+      onCorrupt: (reason) => deps.log.warn({ cameraId: camera.id, reason }, 'corrupt frame from ffmpeg skipped (counted as dropped)'),
     });
   }
 
@@ -75,8 +75,9 @@ export class CameraSupervisor {
     return this.ring.written;
   }
 
+  /** Sampled frames lost: ring commits behind, corrupt frame files from ffmpeg, or overwritten before the detector read them. */
   get framesDropped(): number {
-    return this.ring.dropped + this.downstreamDropped;
+    return this.ring.dropped + this.ring.corrupt + this.downstreamDropped;
   }
 
   start(): void {
@@ -153,14 +154,26 @@ export class CameraSupervisor {
     this.currentRun = runStart;
     const segDir = runSegmentDir(s.segmentDir, this.camera.id, runStart);
     await mkdir(segDir, { recursive: true });
+    await this.ring.clearIncoming().catch((err: unknown) => this.deps.log.warn({ err, cameraId: this.camera.id }, 'could not clear the frame ring\'s incoming folder'));
     let framesThisRun = 0;
-    const { sink, parser } = jpegFrameSink((frame) => {
+    // ffmpeg announces each finished frame file on stdout: `file,start,end` (seconds from the input start).
+    let inputStartMs: number | null = null;
+    const incoming = this.ring.incomingDir;
+    const list = lineSink((line) => {
+      const [file, start] = line.split(',');
+      if (!file || !/^\d+\.y4m$/.test(file)) {
+        this.deps.log.warn({ cameraId: this.camera.id, line: line.slice(0, 200) }, 'unexpected line in ffmpeg\'s frame list ignored');
+        return;
+      }
       const now = Date.now();
+      const rel = Number(start);
+      // Capture time: the input's wall-clock start plus the frame's time (as the segment ring places video).
+      const capturedAtMs = inputStartMs !== null && Number.isFinite(rel) ? Math.round(inputStartMs + rel * 1000) : now;
       framesThisRun += 1;
       this.lastFrameAt = now;
       this.windowFrames += 1;
       if (framesThisRun === 1) this.onRecovered();
-      this.ring.offer(frame.jpeg, frame.width, frame.height, now);
+      this.ring.offerFile(join(incoming, file), capturedAtMs);
     });
     const wrap = Math.ceil(s.clipRetentionSeconds / s.segmentSeconds) + 3;
     let inputStartSeen = false;
@@ -173,14 +186,15 @@ export class CameraSupervisor {
         inputStartSeen = true;
         // A file source has no wall-clock timestamps: it starts playing (at native rate) now.
         if (start < 1e9) start = Date.now() / 1000;
+        inputStartMs = start * 1000;
         void writeFile(join(segDir, RUN_START_FILE), String(start)).catch(() => undefined);
       },
-      inputs: [{ source: this.camera.streamUrl, options: inputPreset(this.camera.streamUrl, { socketTimeoutMs: s.socketTimeoutMs }) }],
+      inputs: [{ source: this.camera.streamUrl, options: inputPreset(this.camera.streamUrl, { socketTimeoutMs: s.socketTimeoutMs, decodeThreads: s.decodeThreads }) }],
       outputs: [
-        { options: sampledJpegPipePreset({ fps: this.camera.sampleFps, jpegQuality: s.jpegQuality, range: s.jpegRange }) },
+        { target: join(incoming, '%09d.y4m'), options: sampledFrameFilesPreset({ fps: this.camera.sampleFps, listTarget: 'pipe:1' }) },
         { target: join(segDir, '%06d.ts'), options: segmentRingPreset({ segmentSeconds: s.segmentSeconds, wrap, listFile: join(segDir, SEGMENT_LIST_FILE) }) },
       ],
-      stdout: sink,
+      stdout: list,
     });
     this.current = handle;
     if (this.stopped) void handle.stop(s.ffmpegStopGraceMs); // stop() ran while this run was starting
@@ -200,8 +214,6 @@ export class CameraSupervisor {
     clearInterval(watchdog);
     if (pid) this.livePids.delete(pid);
     this.current = null;
-    this.parserCorruptFrames += parser.corruptFrames;
-
     const diagnosis = diagnoseFfmpeg(exit.stderr, exit.error);
     if (stalled) {
       // A stream that delivered frames and went silent stalled, whatever ffmpeg grumbled at start-up;

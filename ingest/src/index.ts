@@ -1,5 +1,5 @@
 // Public surface of the ingest workspace for other roles (detector, simulator, e2e).
-export { readFrames, readFrameSlot, droppedKey, FrameRingWriter, slotPath, cameraRingDir } from './frame-ring';
+export { readFrames, readFrameSlot, readSlot, droppedKey, FrameRingWriter, slotPath, cameraRingDir } from './frame-ring';
 export { cutClip, MAX_CLIP_SECONDS, type ClipRequest, type ClipResult, type ClipDeps } from './clips';
 export { startTestCamera, type TestCamera, type TestCameraOptions } from './test-camera/index';
 export { loadIngestSettings, type IngestSettings } from './settings';

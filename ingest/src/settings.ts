@@ -8,11 +8,13 @@ export interface IngestSettings {
   leaseTtlMs: number;
   /** At most this many cameras per process (0 = no limit beyond the even share). */
   maxCameras: number;
-  /** Slots in each camera's frame ring (also the Redis stream MAXLEN ~). */
+  /**
+   * Slots in each camera's frame ring (also the Redis stream MAXLEN ~). A slot holds one raw I420 frame:
+   * 3.1 MB at 1080p, so 32 slots (6.4 s at 5 fps) take 100 MB of the memory volume per camera.
+   */
   frameRingSlots: number;
-  jpegQuality: number;
-  /** `full`: correct JPEG contrast (colour conversion per frame); `limited`: cheaper, flatter (see sampledJpegPipePreset). */
-  jpegRange: 'full' | 'limited';
+  /** ffmpeg decoder threads per camera (0: ffmpeg's choice); see `InputPresetOptions.decodeThreads`. */
+  decodeThreads: number;
   /** Root of the segment ring (evidence video). */
   segmentDir: string;
   segmentSeconds: number;
@@ -43,9 +45,8 @@ export function loadIngestSettings(config: Pick<Config, 'dataDir'>, env: Env = p
   const settings: IngestSettings = {
     leaseTtlMs: r.int('INGEST_LEASE_TTL_MS', 15_000, { min: 1000, max: 600_000 }),
     maxCameras: r.int('INGEST_MAX_CAMERAS', 0, { min: 0 }),
-    frameRingSlots: r.int('FRAME_RING_SLOTS', 64, { min: 4, max: 10_000 }),
-    jpegQuality: r.int('INGEST_JPEG_QUALITY', 5, { min: 2, max: 31 }),
-    jpegRange: r.oneOf('INGEST_JPEG_RANGE', ['full', 'limited'] as const, 'full'),
+    frameRingSlots: r.int('FRAME_RING_SLOTS', 32, { min: 4, max: 10_000 }),
+    decodeThreads: r.int('INGEST_DECODE_THREADS', 1, { min: 0, max: 64 }),
     segmentDir: resolve(r.string('SEGMENT_RING_DIR', join(config.dataDir, 'segments'))),
     segmentSeconds: r.int('SEGMENT_SECONDS', 2, { min: 1, max: 60 }),
     clipRetentionSeconds: r.int('CLIP_RETENTION_SECONDS', 120, { min: 10, max: 86_400 }),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createRedis, deleteKeysWithPrefix, type Redis } from '@phatnguoi/core/redis';
-import type { FrameRef } from '@phatnguoi/core/contracts/frames';
+import { frameBytes, i420ToRgb, type FrameRef, type RawFrame } from '@phatnguoi/core/contracts/frames';
 import { globalPreset } from '@phatnguoi/core/ffmpeg/presets';
 import { runFfmpeg } from '@phatnguoi/core/ffmpeg/process';
 import { CameraSupervisor } from '../src/camera-supervisor';
@@ -32,12 +32,14 @@ function supervise(streamUrl: string, statuses: StatusLog, sampleFps = 5, settin
   return sup;
 }
 
-async function collectRefs(cameraId: string, untilMs: number): Promise<FrameRef[]> {
+async function collectRefs(cameraId: string, untilMs: number, firstFrame?: RawFrame[]): Promise<FrameRef[]> {
   const refs: FrameRef[] = [];
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), untilMs - Date.now());
   for await (const ev of readFrames(reader, cameraId, '$', { keyPrefix: prefix, blockMs: 200, signal: ac.signal })) {
-    if (ev.kind === 'frame') refs.push(ev.ref);
+    if (ev.kind !== 'frame') continue;
+    refs.push(ev.ref);
+    if (firstFrame && firstFrame.length === 0) firstFrame.push(ev.frame);
   }
   clearTimeout(timer);
   return refs;
@@ -67,7 +69,8 @@ describe('camera supervisor over real RTSP', () => {
     await waitFor('online', () => sup.state === 'online', 20_000);
     await new Promise((r) => setTimeout(r, 1500)); // let the stream settle
     const windowStart = Date.now();
-    const refs = await collectRefs(sup.camera.id, windowStart + 10_000);
+    const first: RawFrame[] = [];
+    const refs = await collectRefs(sup.camera.id, windowStart + 10_000, first);
     const inWindow = refs.filter((r) => Date.parse(r.capturedAt) >= windowStart && Date.parse(r.capturedAt) < windowStart + 10_000);
     // 5 fps over 10 s: 50 frames, within 10 %.
     expect(inWindow.length).toBeGreaterThanOrEqual(45);
@@ -76,7 +79,14 @@ describe('camera supervisor over real RTSP', () => {
       expect(refs[i]!.seq).toBe(refs[i - 1]!.seq + 1);
       expect(Date.parse(refs[i]!.capturedAt)).toBeGreaterThanOrEqual(Date.parse(refs[i - 1]!.capturedAt));
     }
-    expect(refs[0]).toMatchObject({ cameraId: sup.camera.id, width: 320, height: 240 });
+    expect(refs[0]).toMatchObject({ cameraId: sup.camera.id, width: 320, height: 240, format: 'yuv420p' });
+    // Full-resolution raw pixels of the test pattern: the right size, and a picture (not one flat colour).
+    expect(first[0]).toMatchObject({ format: 'yuv420p', width: 320, height: 240 });
+    expect(first[0]!.data.length).toBe(frameBytes(320, 240));
+    const rgb = i420ToRgb(first[0]!);
+    const distinct = new Set<number>();
+    for (let p = 0; p < rgb.length; p += 3 * 97) distinct.add((rgb[p]! >> 5) * 64 + (rgb[p + 1]! >> 5) * 8 + (rgb[p + 2]! >> 5));
+    expect(distinct.size).toBeGreaterThan(5);
     expect(sup.status()).toMatchObject({ state: 'online', lastError: null, framesDropped: 0 });
     // The fps reported in status, averaged over the window, matches too.
     const reported = statuses.all.filter((st) => st.cameraId === sup.camera.id && Date.parse(st.updatedAt) > windowStart + 1000).map((st) => st.fps);

@@ -1,7 +1,18 @@
 // Frame references: how sampled frames travel from ingest to the detector without the bytes
-// passing through Redis. Ingest writes each JPEG into a fixed ring of slot files on a local
-// volume and XADDs this reference to `frames:<cameraId>`; the detector on the same node reads
-// the reference, then the slot. A slot overwritten before it was read is a dropped frame.
+// passing through Redis. Ingest writes each frame's raw pixels into a fixed ring of slot files on a
+// local memory volume (tmpfs) and XADDs this reference to `frames:<cameraId>`; the detector on the
+// same node reads the reference, then the slot. A slot overwritten before it was read is a dropped frame.
+//
+// One frame format: raw I420 (`yuv420p`: 8-bit, limited range, BT.601 as ffmpeg converts it, planes
+// Y (w x h), U and V (ceil(w/2) x ceil(h/2)) without padding), full camera resolution. Nothing is
+// compressed on the way: ffmpeg writes each sampled frame straight into the ring volume (no encoding,
+// no bytes through ingest's process: the JPEG encode of every sampled 1080p frame cost ingest ~50 %
+// over bare decoding, see bench/README.md) and the detector does no decoding; JPEG is made only where
+// a picture leaves the node (evidence stills, snapshots).
+
+/** Pixel format of every ring frame. */
+export type FrameFormat = 'yuv420p';
+export const FRAME_FORMAT: FrameFormat = 'yuv420p';
 
 /** A sampled frame, by reference. `path` points into the frame ring; the bytes live there only. */
 export interface FrameRef {
@@ -10,12 +21,30 @@ export interface FrameRef {
   seq: number;
   /** Capture time, wall clock, ISO 8601 with milliseconds. */
   capturedAt: string;
-  /** Ring slot that holds the JPEG: `seq % ringSlots`. */
+  /** Ring slot that holds the frame: `seq % ringSlots`. */
   slot: number;
   /** Absolute path of the slot file. */
   path: string;
   width: number;
   height: number;
+  /**
+   * Pixel layout of the slot's payload (see `FrameFormat`). Ingest always sets it; it is absent only in
+   * references written before raw frames (JPEG slots), which `readFrames` counts as dropped.
+   */
+  format?: FrameFormat;
+}
+
+/** A frame's pixels as read from its slot (`data` is exactly `frameBytes(width, height)` long). */
+export interface RawFrame {
+  format: FrameFormat;
+  width: number;
+  height: number;
+  data: Buffer;
+}
+
+/** Bytes of one I420 frame: a full-size Y plane and two quarter-size chroma planes (odd sizes round up). */
+export function frameBytes(width: number, height: number): number {
+  return width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
 }
 
 /** Redis stream that carries a camera's frame references, in order. */
@@ -63,15 +92,220 @@ export const CAMERA_ERROR_CODES = [
 export type CameraErrorCode = (typeof CAMERA_ERROR_CODES)[number];
 
 /**
- * Slot file layout: a plain JPEG whose first segment after SOI is a COM (0xFFFE) segment carrying
- * `FRAME_HEADER_MAGIC`, the sequence number (u64 BE) and the capture time (f64 BE, epoch ms).
- * The file stays a valid JPEG for any decoder; a reader compares the sequence with the reference
- * it holds to detect a slot that was overwritten.
+ * Slot file layout: the frame as a one-frame YUV4MPEG2 stream, exactly as ffmpeg writes it
+ * (`YUV4MPEG2 W<w> H<h> ... C420...\n`, `FRAME\n`, then the I420 planes), followed by a 32-byte
+ * trailer that ingest appends before the file takes its slot. Trailer, big-endian: magic `PNRF` (4),
+ * trailer length (u16, 32), format code (u16, 1 = yuv420p), width (u32), height (u32), sequence number
+ * (u64), capture time (f64, epoch ms). Any YUV4MPEG2 reader shows the picture (ffplay 0007.frame);
+ * a ring reader compares the trailer's sequence with the reference it holds to detect a slot that was
+ * overwritten.
+ */
+export const SLOT_TRAILER_MAGIC = 'PNRF';
+export const SLOT_TRAILER_BYTES = 32;
+const FORMAT_CODES: Record<FrameFormat, number> = { yuv420p: 1 };
+
+export interface SlotTrailer {
+  format: FrameFormat;
+  width: number;
+  height: number;
+  seq: number;
+  capturedAtMs: number;
+}
+
+export function encodeSlotTrailer(t: SlotTrailer): Buffer {
+  const out = Buffer.alloc(SLOT_TRAILER_BYTES);
+  out.write(SLOT_TRAILER_MAGIC, 0, 'ascii');
+  out.writeUInt16BE(SLOT_TRAILER_BYTES, 4);
+  out.writeUInt16BE(FORMAT_CODES[t.format], 6);
+  out.writeUInt32BE(t.width, 8);
+  out.writeUInt32BE(t.height, 12);
+  out.writeBigUInt64BE(BigInt(t.seq), 16);
+  out.writeDoubleBE(t.capturedAtMs, 24);
+  return out;
+}
+
+/** Reads the trailer at the end of a slot file; null when the bytes do not end in one. */
+export function decodeSlotTrailer(bytes: Uint8Array): SlotTrailer | null {
+  if (bytes.length < SLOT_TRAILER_BYTES) return null;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset + bytes.byteLength - SLOT_TRAILER_BYTES, SLOT_TRAILER_BYTES);
+  if (buf.toString('ascii', 0, 4) !== SLOT_TRAILER_MAGIC || buf.readUInt16BE(4) !== SLOT_TRAILER_BYTES) return null;
+  const format = (Object.keys(FORMAT_CODES) as FrameFormat[]).find((f) => FORMAT_CODES[f] === buf.readUInt16BE(6));
+  if (!format) return null;
+  return { format, width: buf.readUInt32BE(8), height: buf.readUInt32BE(12), seq: Number(buf.readBigUInt64BE(16)), capturedAtMs: buf.readDoubleBE(24) };
+}
+
+/** The start of a one-frame YUV4MPEG2 file: the picture size and where the planes begin. */
+export type Y4mFrameHead = { ok: true; width: number; height: number; dataOffset: number } | { ok: false; reason: string };
+
+/**
+ * Parses the header line and the frame line at the start of a YUV4MPEG2 file (pass at least the first
+ * few hundred bytes). Only progressive 8-bit 4:2:0 (the ring's I420) is accepted.
+ */
+export function parseY4mFrameHead(bytes: Uint8Array): Y4mFrameHead {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1024));
+  const nl = buf.indexOf(0x0a);
+  if (nl === -1) return { ok: false, reason: 'no YUV4MPEG2 header line' };
+  const parts = buf.toString('latin1', 0, nl).split(' ');
+  if (parts[0] !== 'YUV4MPEG2') return { ok: false, reason: 'not a YUV4MPEG2 file' };
+  let width = 0;
+  let height = 0;
+  let colour = '420jpeg'; // the format's default
+  for (const p of parts.slice(1)) {
+    if (p.startsWith('W')) width = Number(p.slice(1));
+    else if (p.startsWith('H')) height = Number(p.slice(1));
+    else if (p.startsWith('C')) colour = p.slice(1);
+    else if (p.startsWith('I') && p !== 'Ip' && p !== 'I?') return { ok: false, reason: `interlaced frames (${p}) are not supported` };
+  }
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0 || width > 16384 || height > 16384) {
+    return { ok: false, reason: `bad frame size ${width}x${height}` };
+  }
+  // 420jpeg / 420mpeg2 / 420paldv differ only in chroma siting: the same I420 layout.
+  if (!/^420(jpeg|mpeg2|paldv)?$/.test(colour)) return { ok: false, reason: `pixel format C${colour} is not 8-bit 4:2:0` };
+  const frameNl = buf.indexOf(0x0a, nl + 1);
+  const frameLine = frameNl === -1 ? '' : buf.toString('latin1', nl + 1, frameNl);
+  if (frameLine !== 'FRAME' && !frameLine.startsWith('FRAME ')) return { ok: false, reason: 'no FRAME line after the header' };
+  return { ok: true, width, height, dataOffset: frameNl + 1 };
+}
+
+/** A one-frame YUV4MPEG2 file for `frame` (what ffmpeg writes for the ring): header line, frame line, planes. */
+export function y4mFrameFile(frame: Pick<RawFrame, 'width' | 'height' | 'data'>): Buffer[] {
+  return [Buffer.from(`YUV4MPEG2 W${frame.width} H${frame.height} F5:1 Ip A1:1 C420mpeg2 XYSCSS=420MPEG2\nFRAME\n`, 'latin1'), frame.data];
+}
+
+/** What a slot file read whole holds for the reference it was read for. */
+export type SlotContent =
+  | { kind: 'frame'; frame: RawFrame }
+  /** The slot holds another frame (or none): the referenced one was overwritten. */
+  | { kind: 'overwritten' }
+  /** The slot holds the referenced frame's trailer but not a whole, consistent frame. */
+  | { kind: 'corrupt'; reason: string };
+
+export function slotContent(bytes: Buffer, ref: Pick<FrameRef, 'seq' | 'width' | 'height' | 'format'>): SlotContent {
+  const t = decodeSlotTrailer(bytes);
+  if (!t || t.seq !== ref.seq) return { kind: 'overwritten' };
+  if (t.format !== ref.format || t.width !== ref.width || t.height !== ref.height) {
+    return { kind: 'corrupt', reason: `slot holds ${t.format} ${t.width}x${t.height}, reference says ${String(ref.format)} ${ref.width}x${ref.height}` };
+  }
+  const head = parseY4mFrameHead(bytes);
+  if (!head.ok) return { kind: 'corrupt', reason: head.reason };
+  if (head.width !== t.width || head.height !== t.height) return { kind: 'corrupt', reason: `picture is ${head.width}x${head.height}, trailer says ${t.width}x${t.height}` };
+  const size = head.dataOffset + frameBytes(t.width, t.height) + SLOT_TRAILER_BYTES;
+  if (bytes.length !== size) return { kind: 'corrupt', reason: `slot has ${bytes.length} bytes, a ${t.width}x${t.height} frame needs ${size}` };
+  return { kind: 'frame', frame: { format: t.format, width: t.width, height: t.height, data: bytes.subarray(head.dataOffset, head.dataOffset + frameBytes(t.width, t.height)) } };
+}
+
+/**
+ * I420 (limited range, BT.601) to packed RGB, full resolution: what the detector, plate reader and
+ * evidence stills work on. `out` (width * height * 3 bytes) is reused when given.
+ */
+export function i420ToRgb(frame: Pick<RawFrame, 'width' | 'height' | 'data'>, out?: Uint8Array): Uint8Array {
+  const { width: w, height: h, data } = frame;
+  if (data.length < frameBytes(w, h)) throw new Error(`I420 frame ${w}x${h} needs ${frameBytes(w, h)} bytes, got ${data.length}`);
+  const cw = Math.ceil(w / 2);
+  const uBase = w * h;
+  const vBase = uBase + cw * Math.ceil(h / 2);
+  const rgb = out ?? new Uint8Array(w * h * 3);
+  if (rgb.length < w * h * 3) throw new Error('output buffer too small');
+  // A clamped view does the 0..255 clamp on store; the tables hold the fixed-point (x1024) terms of
+  // R = 1.164(Y-16) + 1.596(V-128); G = 1.164(Y-16) - 0.392(U-128) - 0.813(V-128); B = 1.164(Y-16) + 2.017(U-128).
+  const dst = new Uint8ClampedArray(rgb.buffer, rgb.byteOffset, w * h * 3);
+  const t = yuvTables();
+  for (let y = 0; y < h; y++) {
+    const yRow = y * w;
+    const cRow = (y >> 1) * cw;
+    let o = yRow * 3;
+    for (let x = 0; x < w; x += 2) {
+      const c = cRow + (x >> 1);
+      const u = data[uBase + c]!;
+      const v = data[vBase + c]!;
+      const rv = t.rv[v]!;
+      const guv = t.gu[u]! + t.gv[v]!;
+      const bu = t.bu[u]!;
+      let l = t.y[data[yRow + x]!]!;
+      dst[o] = (l + rv) >> 10;
+      dst[o + 1] = (l - guv) >> 10;
+      dst[o + 2] = (l + bu) >> 10;
+      if (x + 1 < w) {
+        l = t.y[data[yRow + x + 1]!]!;
+        dst[o + 3] = (l + rv) >> 10;
+        dst[o + 4] = (l - guv) >> 10;
+        dst[o + 5] = (l + bu) >> 10;
+      }
+      o += 6;
+    }
+  }
+  return rgb;
+}
+
+let tables: { y: Int32Array; rv: Int32Array; gu: Int32Array; gv: Int32Array; bu: Int32Array } | null = null;
+function yuvTables() {
+  if (tables) return tables;
+  const y = new Int32Array(256);
+  const rv = new Int32Array(256);
+  const gu = new Int32Array(256);
+  const gv = new Int32Array(256);
+  const bu = new Int32Array(256);
+  for (let i = 0; i < 256; i++) {
+    y[i] = (i - 16) * 1192 + 512; // + 512: round to nearest on the final shift
+    rv[i] = 1634 * (i - 128);
+    gu[i] = 401 * (i - 128);
+    gv[i] = 832 * (i - 128);
+    bu[i] = 2066 * (i - 128);
+  }
+  tables = { y, rv, gu, gv, bu };
+  return tables;
+}
+
+/** Packed RGB to I420 (limited range, BT.601; chroma averaged over 2x2): test fixtures and simulated frames. */
+export function rgbToI420(rgb: Uint8Array, width: number, height: number): Buffer {
+  if (rgb.length < width * height * 3) throw new Error(`RGB image ${width}x${height} needs ${width * height * 3} bytes, got ${rgb.length}`);
+  const cw = Math.ceil(width / 2);
+  const ch = Math.ceil(height / 2);
+  const out = Buffer.alloc(frameBytes(width, height));
+  const uBase = width * height;
+  const vBase = uBase + cw * ch;
+  for (let i = 0, p = 0; i < width * height; i++, p += 3) {
+    out[i] = Math.round(16 + 0.257 * rgb[p]! + 0.504 * rgb[p + 1]! + 0.098 * rgb[p + 2]!);
+  }
+  for (let cy = 0; cy < ch; cy++) {
+    for (let cx = 0; cx < cw; cx++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let n = 0;
+      for (let dy = 0; dy < 2; dy++) {
+        for (let dx = 0; dx < 2; dx++) {
+          const x = cx * 2 + dx;
+          const y = cy * 2 + dy;
+          if (x >= width || y >= height) continue;
+          const p = (y * width + x) * 3;
+          r += rgb[p]!;
+          g += rgb[p + 1]!;
+          b += rgb[p + 2]!;
+          n++;
+        }
+      }
+      r /= n;
+      g /= n;
+      b /= n;
+      out[uBase + cy * cw + cx] = Math.max(0, Math.min(255, Math.round(128 - 0.148 * r - 0.291 * g + 0.439 * b)));
+      out[vBase + cy * cw + cx] = Math.max(0, Math.min(255, Math.round(128 + 0.439 * r - 0.368 * g - 0.071 * b)));
+    }
+  }
+  return out;
+}
+
+/**
+ * Legacy JPEG slot layout (before raw frames): a JPEG whose first segment after SOI is a COM segment
+ * with magic `PNRG`, the seq (u64 BE) and capture time (f64 BE). Ingest no longer writes it; kept only
+ * while the api's camera snapshot (`api/src/services/cameras.ts`) still reads ring slots as JPEG.
+ * @deprecated ring slots are raw I420 (`slotContent`); render a snapshot with `i420ToRgb`.
  */
 export const FRAME_HEADER_MAGIC = 'PNRG';
-/** SOI(2) + COM marker(2) + length(2) + magic(4) + seq(8) + time(8). */
+/** @deprecated see FRAME_HEADER_MAGIC. SOI(2) + COM marker(2) + length(2) + magic(4) + seq(8) + time(8). */
 export const FRAME_HEADER_BYTES = 26;
 
+/** @deprecated see FRAME_HEADER_MAGIC. */
 export function encodeFrameHeader(seq: number, capturedAtMs: number): Buffer {
   const header = Buffer.alloc(FRAME_HEADER_BYTES);
   header[0] = 0xff;
@@ -85,7 +319,7 @@ export function encodeFrameHeader(seq: number, capturedAtMs: number): Buffer {
   return header;
 }
 
-/** Reads the header of a slot file; null when the bytes are not a ring frame. */
+/** @deprecated see FRAME_HEADER_MAGIC. Null for raw ring slots. */
 export function decodeFrameHeader(bytes: Uint8Array): { seq: number; capturedAtMs: number } | null {
   if (bytes.length < FRAME_HEADER_BYTES) return null;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -105,6 +339,7 @@ export function frameRefToFields(ref: FrameRef): string[] {
     'path', ref.path,
     'width', String(ref.width),
     'height', String(ref.height),
+    ...(ref.format ? ['format', ref.format] : []),
   ];
 }
 
@@ -118,12 +353,16 @@ export function frameRefFromFields(fields: string[]): FrameRef | null {
   const slot = Number(map.get('slot'));
   const width = Number(map.get('width'));
   const height = Number(map.get('height'));
+  const format = map.get('format');
   if (!cameraId || !capturedAt || !path) return null;
+  if (format !== undefined && format !== FRAME_FORMAT) return null; // a format this version cannot read
   if (![seq, slot, width, height].every(Number.isInteger)) return null;
-  return { cameraId, seq, capturedAt, slot, path, width, height };
+  return { cameraId, seq, capturedAt, slot, path, width, height, ...(format ? { format } : {}) };
 }
 
 /** What `readFrames` yields: a frame to process, or a count of frames lost before it. */
 export type FrameEvent =
-  | { kind: 'frame'; id: string; ref: FrameRef; jpeg: Buffer }
+  | { kind: 'frame'; id: string; ref: FrameRef; frame: RawFrame }
+  /** The slot holds this frame's header but not a whole frame (damaged ring file): skip it, count it. */
+  | { kind: 'corrupt'; id: string; ref: FrameRef; reason: string }
   | { kind: 'dropped'; id: string; count: number; reason: 'overwritten' | 'trimmed' | 'gap' };

@@ -6,6 +6,17 @@ export type SourceKind = 'rtsp' | 'file';
 export interface InputPresetOptions {
   /** Socket I/O timeout: ffmpeg gives up on a silent RTSP server after this long. */
   socketTimeoutMs?: number;
+  /**
+   * Decoder threads (`-threads` on the input); 0 or unset: ffmpeg's choice (one per core, frame
+   * threading). A camera node decodes many streams at once, so one thread per stream avoids frame
+   * threading's overhead (about 15-25 % of decode CPU for 1080p25 here, see bench/README.md) while a
+   * single core still decodes 1080p25 H.264 several times faster than real time.
+   */
+  decodeThreads?: number;
+}
+
+function threadOptions(opts: InputPresetOptions): string[] {
+  return opts.decodeThreads ? ['-threads', String(opts.decodeThreads)] : [];
 }
 
 /** How a source URL is read: RTSP cameras vs. files (looped, read at native rate for development). */
@@ -23,6 +34,7 @@ export function rtspInputPreset(opts: InputPresetOptions = {}): string[] {
     '-fflags', '+genpts+discardcorrupt',
     '-analyzeduration', '2000000',
     '-probesize', '2000000',
+    ...threadOptions(opts),
   ];
 }
 
@@ -30,12 +42,12 @@ export function rtspInputPreset(opts: InputPresetOptions = {}): string[] {
  * Input options for a file used as a camera in development: looped forever at native rate. No
  * wall-clock timestamps here: demuxers with a container start of 0 would not rebase them.
  */
-export function fileInputPreset(): string[] {
-  return ['-re', '-stream_loop', '-1', '-fflags', '+genpts'];
+export function fileInputPreset(opts: Pick<InputPresetOptions, 'decodeThreads'> = {}): string[] {
+  return ['-re', '-stream_loop', '-1', '-fflags', '+genpts', ...threadOptions(opts)];
 }
 
 export function inputPreset(url: string, opts: InputPresetOptions = {}): string[] {
-  return sourceKind(url) === 'rtsp' ? rtspInputPreset(opts) : fileInputPreset();
+  return sourceKind(url) === 'rtsp' ? rtspInputPreset(opts) : fileInputPreset(opts);
 }
 
 /**
@@ -61,28 +73,28 @@ export function parseInputStart(stderrLine: string): number | null {
 export interface SampleOptions {
   /** Frames per second to sample from the stream. */
   fps: number;
-  /** JPEG quality on ffmpeg's 2 (best) .. 31 scale. */
-  jpegQuality?: number;
-  /**
-   * `full` (default): convert the camera's limited-range YUV to the full range JPEG decoders expect
-   * (correct contrast; costs a colour conversion per sampled frame). `limited`: encode the decoded
-   * planes as they are (about 4 ms less per 1080p frame here; decoders that ignore ffmpeg's range tag,
-   * libjpeg/sharp among them, show slightly flat contrast).
-   */
-  range?: 'full' | 'limited';
 }
 
-/** Output options: first video stream sampled to `fps`, encoded as a sequence of JPEGs on a pipe. */
-export function sampledJpegPipePreset(opts: SampleOptions): string[] {
+/**
+ * Output options for the frame ring: first video stream sampled to `fps`, full resolution, raw I420
+ * (`yuv420p`, the H.264 decoder's own output: no conversion, no encoding), each frame written by
+ * ffmpeg straight into its own one-frame YUV4MPEG2 file (the target, a `%09d.y4m` pattern on the ring
+ * volume; no pixel passes through a pipe). The list of finished files (`file,start,end`, seconds from
+ * the input start) goes to `listTarget` as each file is closed, i.e. when the next frame starts: a
+ * frame is announced one sampling interval after it was decoded. Streams in another pixel format
+ * (full-range `yuvj420p`, 4:2:2, 10-bit) are converted to it.
+ */
+export function sampledFrameFilesPreset(opts: SampleOptions & { listTarget: string }): string[] {
   return [
     '-map', '0:v:0',
     '-an', '-sn', '-dn',
     '-vf', `fps=${opts.fps}`,
-    '-c:v', 'mjpeg',
-    ...(opts.range === 'limited' ? ['-strict', 'unofficial'] : ['-pix_fmt', 'yuvj420p']),
-    '-q:v', String(opts.jpegQuality ?? 5),
-    '-f', 'image2pipe',
-    '-flush_packets', '1',
+    '-pix_fmt', 'yuv420p',
+    '-f', 'segment',
+    '-segment_format', 'yuv4mpegpipe',
+    '-segment_time', '0.001', // every frame starts a new file
+    '-segment_list', opts.listTarget,
+    '-segment_list_type', 'csv',
   ];
 }
 
@@ -103,7 +115,7 @@ export interface SegmentOptions {
 /**
  * Output options for the evidence ring: the first video stream copied (no re-encode) into MPEG-TS
  * segments cut near wall-clock multiples, listed with start and end relative to the input start
- * (add `parseInputStart` for wall-clock times). No `-copyts`: with epoch timestamps the JPEG
+ * (add `parseInputStart` for wall-clock times). No `-copyts`: with epoch timestamps the sampled
  * output's frame-rate logic would fill the gap from zero with duplicates.
  */
 export function segmentRingPreset(opts: SegmentOptions): string[] {

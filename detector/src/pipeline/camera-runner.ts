@@ -1,11 +1,10 @@
 // Runs one leased camera: reads `frames:<cameraId>` in order from where the last detector left off,
-// decodes each JPEG, feeds the CameraPipeline and persists progress (detector_progress). Bad input —
+// converts each raw I420 frame to RGB (no JPEG decode: JPEGs are made only for evidence), feeds the CameraPipeline and persists progress (detector_progress). Bad input —
 // an unknown camera, invalid geometry, a corrupt frame, a malformed controller message — is logged
 // clearly and skipped; it never crashes the process.
-import sharp from 'sharp';
 import type { Redis } from 'ioredis';
 import { validateGeometry } from '@phatnguoi/core/contracts/camera-geometry';
-import type { FrameRef } from '@phatnguoi/core/contracts/frames';
+import { i420ToRgb, type FrameRef, type RawFrame } from '@phatnguoi/core/contracts/frames';
 import type { Queryable } from '@phatnguoi/core/db';
 import type { Logger } from '@phatnguoi/core/logger';
 import { readFrames } from '@phatnguoi/ingest/frame-ring';
@@ -38,10 +37,10 @@ export interface RunnerCounters {
   violations: number;
 }
 
-export async function decodeJpeg(jpeg: Buffer): Promise<{ data: Uint8Array; width: number; height: number }> {
-  const { data, info } = await sharp(jpeg, { failOn: 'error' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+/** A ring frame as the pipeline's RGB image (full resolution: plates are small). */
+export function rgbFromRawFrame(frame: RawFrame): { data: Uint8Array; width: number; height: number } {
+  if (frame.format !== 'yuv420p') throw new Error(`unsupported frame format ${String(frame.format)}`);
+  return { data: i420ToRgb(frame), width: frame.width, height: frame.height };
 }
 
 export class CameraRunner {
@@ -151,14 +150,15 @@ export class CameraRunner {
           log.warn({ cameraId: this.cameraId, count: ev.count, reason: ev.reason }, 'frames dropped before the detector read them');
           continue;
         }
-        await this.handleFrame(pipeline, ev.id, ev.ref, ev.jpeg);
+        await this.handleFrame(pipeline, ev.id, ev.ref, ev.kind === 'frame' ? ev.frame : new Error(ev.reason));
       }
     } catch (err) {
       if (!this.abort.signal.aborted) log.error({ cameraId: this.cameraId, err: (err as Error).message }, 'frame stream failed; camera stops until its lease is taken again');
     }
   }
 
-  private async handleFrame(pipeline: CameraPipeline, id: string, ref: FrameRef, jpeg: Buffer) {
+  /** One stream entry: its frame, or the reason its slot could not be used (a damaged slot). */
+  private async handleFrame(pipeline: CameraPipeline, id: string, ref: FrameRef, raw: RawFrame | Error) {
     const log = this.opts.logger;
     this.lastId = id;
     this.lastSeq = ref.seq;
@@ -167,8 +167,9 @@ export class CameraRunner {
     } else {
       let frame: PipelineFrame | null = null;
       try {
-        const image = await decodeJpeg(jpeg);
-        frame = { seq: ref.seq, capturedAtMs: Date.parse(ref.capturedAt), image, jpeg };
+        if (raw instanceof Error) throw raw;
+        const image = rgbFromRawFrame(raw);
+        frame = { seq: ref.seq, capturedAtMs: Date.parse(ref.capturedAt), image };
         if (Number.isNaN(frame.capturedAtMs)) throw new Error(`bad capturedAt ${ref.capturedAt}`);
       } catch (err) {
         this.counters.corrupt++;

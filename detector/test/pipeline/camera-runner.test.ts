@@ -2,17 +2,17 @@
 // camera runner, with progress in PostgreSQL, a restart in the middle, a corrupt frame, an unknown
 // camera and the signal-controller feed. Real PostgreSQL, Redis, S3 endpoint and BullMQ.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViolationEvent } from '@phatnguoi/core/contracts/violation-event';
 import { createQueues, type Queues } from '@phatnguoi/core/queue';
 import { createRedis, type Redis } from '@phatnguoi/core/redis';
 import { createStorage, type Storage } from '@phatnguoi/core/storage';
 import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type TestS3 } from '@phatnguoi/core/testing/index';
-import { FrameRingWriter } from '@phatnguoi/ingest/frame-ring';
+import { rgbToI420, SLOT_TRAILER_BYTES } from '@phatnguoi/core/contracts/frames';
+import { FrameRingWriter, slotPath } from '@phatnguoi/ingest/frame-ring';
 import { CameraRunner, type RunnerLogger } from '../../src/pipeline/camera-runner';
 import { TruthReplayDetector } from '../../src/pipeline/truth-replay-detector';
 import { signalChannel } from '../../src/signal/controller-feed';
@@ -50,12 +50,15 @@ async function insertCamera(geometry: unknown): Promise<string> {
 async function writeFrames(writer: FrameRingWriter, from: number, to: number, corruptAt?: number) {
   for (let i = from; i < to; i++) {
     const t = i / 5;
-    const jpeg =
-      i === corruptAt
-        ? Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(500, 0x41)]) // JPEG start, then garbage
-        : await sharp(renderFrame(t), { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
-    expect(writer.offer(jpeg, W, H, BASE_MS + t * 1000)).toBe(true);
+    const seq = writer.seq;
+    expect(writer.offer({ data: rgbToI420(renderFrame(t), W, H), width: W, height: H }, BASE_MS + t * 1000)).toBe(true);
     await writer.flush();
+    // A damaged slot: its trailer names the frame, but the pixels are cut short.
+    if (i === corruptAt) {
+      const path = slotPath(ringDir, writer.cameraId, seq % writer.slots);
+      const bytes = await readFile(path);
+      await writeFile(path, Buffer.concat([bytes.subarray(0, 500), bytes.subarray(-SLOT_TRAILER_BYTES)]));
+    }
   }
 }
 

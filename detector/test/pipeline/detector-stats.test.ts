@@ -6,11 +6,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Detection, VehicleDetector } from '@phatnguoi/core/contracts/detection';
 import { createRedis, type Redis } from '@phatnguoi/core/redis';
 import { createTestDatabase, testConfig, type TestDatabase } from '@phatnguoi/core/testing/index';
+import { rgbToI420 } from '@phatnguoi/core/contracts/frames';
 import { FrameRingWriter } from '@phatnguoi/ingest/frame-ring';
 import { startHealthHeartbeat } from '@phatnguoi/ingest/health-heartbeat';
 import type { RunnerLogger } from '../../src/pipeline/camera-runner';
@@ -160,10 +160,10 @@ describe('DetectorWorker', () => {
 
       const writer = new FrameRingWriter({ rootDir: ringDir, cameraId, slots: 100, redis, keyPrefix: prefix, maxPending: 4 });
       await writer.init();
-      const jpeg = await sharp(renderFrame(0), { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+      const frame = { data: rgbToI420(renderFrame(0), W, H), width: W, height: H };
       const base = Date.now();
       for (let i = 0; i < 30; i++) {
-        expect(writer.offer(jpeg, W, H, base + i * 200)).toBe(true);
+        expect(writer.offer(frame, base + i * 200)).toBe(true);
         await writer.flush();
       }
       const busy = await nextMessage((m) => m.cameraId === cameraId && m.framesPerSecond > 0);
