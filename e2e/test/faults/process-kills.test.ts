@@ -238,10 +238,10 @@ async function kill9(role: RoleProcess): Promise<number> {
 }
 
 /** ffmpeg processes whose command line names this stream URL, with their parent process. */
-function ffmpegOn(url: string): { pid: number; ppid: number }[] {
+function ffmpegOn(url: string): { pid: number; ppid: number; args: string }[] {
   const out = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout;
   return out.split('\n').map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)).filter((m): m is RegExpExecArray => !!m && /(^|\/)ffmpeg /.test(m[3]!) && m[3]!.includes(url))
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]) }));
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]!.slice(0, 600) }));
 }
 
 function alive(pid: number): boolean {
