@@ -7,6 +7,7 @@
 // one dies (after 1 s, longer if it keeps dying at start-up). All state is in PostgreSQL and Redis (sessions,
 // rate limits, used challenges, live stats via pub/sub), so any process can serve any request. Each response
 // names the process that served it (`x-api-pid`). SIGTERM/SIGINT to the supervisor stops every process.
+// Each process also runs the BullMQ workers unless API_WORKERS=0 (safe: jobs are shared through Redis).
 import cluster, { type Worker } from 'node:cluster';
 import { loadConfig } from '@phatnguoi/core/config';
 import { createLogger } from '@phatnguoi/core/logger';
