@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InputSpec } from '@phatnguoi/detector/models/config';
 import { clipToView, framesToExamples, frameTruth, rng, type FrameRecord } from '../src/detector/dataset';
 
 const labels = ['motorbike', 'car', 'bus', 'truck'];
-const spec = { width: 64, height: 32, resize: 'letterbox', padValue: 0, channelOrder: 'RGB', layout: 'NHWC', mean: [0, 0, 0], std: [1, 1, 1] } as const;
+const spec: InputSpec = { width: 64, height: 32, resize: 'letterbox', padValue: 0, channelOrder: 'RGB', layout: 'NHWC', mean: [0, 0, 0], std: [1, 1, 1] };
 
 let dir: string;
 let record: FrameRecord;
