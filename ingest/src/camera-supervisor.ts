@@ -195,6 +195,7 @@ export class CameraSupervisor {
         { target: join(segDir, '%06d.ts'), options: segmentRingPreset({ segmentSeconds: s.segmentSeconds, wrap, listFile: join(segDir, SEGMENT_LIST_FILE) }) },
       ],
       stdout: list,
+      dieWithParent: true, // frames go to files: without this an orphaned ffmpeg would write them forever
     });
     this.current = handle;
     if (this.stopped) void handle.stop(s.ffmpegStopGraceMs); // stop() ran while this run was starting

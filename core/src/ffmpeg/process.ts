@@ -2,11 +2,15 @@
 // ffmpeg runs are spawned directly; fluent-ffmpeg (no longer maintained upstream) only backs `probe`.
 import ffmpeg from 'fluent-ffmpeg';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { redactText } from './redact';
 
 const execFileAsync = promisify(execFile);
+
+/** util-linux `setpriv` (Linux), used to tie an ffmpeg's life to this process; null where absent. */
+const SETPRIV = process.platform === 'linux' ? (['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null) : null;
 
 export interface FfmpegInput {
   source: string;
@@ -29,6 +33,12 @@ export interface FfmpegSpec {
   onStderr?: (line: string) => void;
   /** How many recent stderr lines to keep for the exit report. */
   keepStderrLines?: number;
+  /**
+   * Kill ffmpeg when this process dies (Linux: `setpriv --pdeathsig KILL`, which execs ffmpeg under the
+   * same pid). For long runs whose outputs are files: an ffmpeg writing only to a pipe dies of the
+   * broken pipe anyway, one writing files would go on decoding and writing forever.
+   */
+  dieWithParent?: boolean;
 }
 
 export interface FfmpegExit {
@@ -105,7 +115,9 @@ export function startFfmpeg(spec: FfmpegSpec): FfmpegHandle {
 
   let proc: ChildProcess;
   try {
-    proc = spawn(process.env.FFMPEG_PATH || 'ffmpeg', args, { stdio: ['ignore', spec.stdout ? 'pipe' : 'ignore', 'pipe'], windowsHide: true });
+    const ffmpegPath = process.env.FFMPEG_PATH || 'ffmpeg';
+    const [cmd, argv] = spec.dieWithParent && SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', '--', ffmpegPath, ...args]] : [ffmpegPath, args];
+    proc = spawn(cmd, argv, { stdio: ['ignore', spec.stdout ? 'pipe' : 'ignore', 'pipe'], windowsHide: true });
   } catch (err) {
     finish((err as Error).message || 'ffmpeg failed to start', null, null);
     return { pid: () => undefined, started: Promise.resolve(), exited, stop: () => exited };

@@ -144,10 +144,13 @@ def main():
         factory.set_launch('( audiotestsrc is-live=true ! audioconvert ! alawenc ! rtppcmapay name=pay0 pt=8 )')
     else:
         factory = GstRtspServer.RTSPMediaFactory()
+        # The clock overlay needs the pango plugin (Debian: gstreamer1.0-x), often not installed on
+        # servers; the moving ball alone still makes every frame different.
+        overlay = 'timeoverlay ! ' if Gst.ElementFactory.find('timeoverlay') else ''
         factory.set_launch(
             f'( videotestsrc is-live=true pattern=ball ! '
             f'video/x-raw,width={args.width},height={args.height},framerate={args.fps}/1 ! '
-            f'timeoverlay ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={args.gop} '
+            f'{overlay}x264enc tune=zerolatency speed-preset=ultrafast key-int-max={args.gop} '
             f'bitrate=800 ! video/x-h264,profile=baseline ! {pay} )'
         )
     factory.set_shared(False)
