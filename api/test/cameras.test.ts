@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
-import { encodeFrameHeader, frameRefToFields, frameStreamKey } from '@phatnguoi/core/contracts/frames';
+import sharp from 'sharp';
+import { encodeSlotTrailer, FRAME_FORMAT, frameRefToFields, frameStreamKey, rgbToI420, y4mFrameFile } from '@phatnguoi/core/contracts/frames';
 import type { CameraList } from '@phatnguoi/core/contracts/api/cameras';
 import type { CaseDetail } from '@phatnguoi/core/contracts/api/cases';
 import type { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
@@ -234,29 +235,41 @@ describe('camera snapshot', () => {
     expect(snap.headers['x-snapshot-source']).toBe('snapshots');
     expect(snap.rawPayload.equals(newer)).toBe(true);
 
-    // the frame ring of this node: the newest slot whose header matches its reference
+    // the frame ring of this node: the newest raw slot whose trailer matches its reference, rendered as JPEG
     const ringDir = join(tmp, 'ring');
     const camDir = join(ringDir, h.ids.camera);
     mkdirSync(camDir, { recursive: true });
-    const frame = await demoJpeg('live frame');
-    const slotFile = join(camDir, '0007.jpg');
-    const bytes = Buffer.concat([encodeFrameHeader(7, Date.now()), frame.subarray(2)]);
-    writeFileSync(slotFile, bytes);
+    const slotBytes = async (seq: number, rgb: { r: number; g: number; b: number }) => {
+      const pixels = await sharp({ create: { width: 320, height: 180, channels: 3, background: rgb } }).raw().toBuffer();
+      const data = rgbToI420(pixels, 320, 180);
+      return Buffer.concat([...y4mFrameFile({ width: 320, height: 180, data }), encodeSlotTrailer({ format: FRAME_FORMAT, width: 320, height: 180, seq, capturedAtMs: Date.now() })]);
+    };
+    const meanColour = async (jpeg: Buffer) => (await sharp(jpeg).stats()).channels.slice(0, 3).map((c) => Math.round(c.mean));
+    const slotFile = join(camDir, '0007.frame');
+    writeFileSync(slotFile, await slotBytes(7, { r: 200, g: 40, b: 40 }));
     const key = frameStreamKey(h.ids.camera, h.channelPrefix);
-    await h.redis.xadd(key, '*', ...frameRefToFields({ cameraId: h.ids.camera, seq: 7, capturedAt: new Date().toISOString(), slot: 7, path: slotFile, width: 320, height: 180 }));
+    const ref = (seq: number, path: string) => frameRefToFields({ cameraId: h.ids.camera, seq, capturedAt: new Date().toISOString(), slot: seq, path, width: 320, height: 180, format: FRAME_FORMAT });
+    await h.redis.xadd(key, '*', ...ref(7, slotFile));
     const ringApp = await buildApp({ ...h.deps, options: { ...h.deps.options, frameRingDir: ringDir } });
+    const red = async () => {
+      const res = await ringApp.inject({ method: 'GET', url: `/api/cameras/${h.ids.camera}/snapshot`, headers: auth('admin1') });
+      expect(res.headers['x-snapshot-source']).toBe('frame_ring');
+      expect(res.headers['content-type']).toBe('image/jpeg');
+      const [r, g, b] = await meanColour(res.rawPayload);
+      expect(r).toBeGreaterThan(170);
+      expect(g).toBeLessThan(70);
+      expect(b).toBeLessThan(70);
+    };
     try {
-      const live = await ringApp.inject({ method: 'GET', url: `/api/cameras/${h.ids.camera}/snapshot`, headers: auth('admin1') });
-      expect(live.headers['x-snapshot-source']).toBe('frame_ring');
-      expect(live.rawPayload.equals(bytes)).toBe(true);
+      await red();
       // a newer reference whose slot was overwritten (sequence differs) is skipped for the older good one
-      await h.redis.xadd(key, '*', ...frameRefToFields({ cameraId: h.ids.camera, seq: 8, capturedAt: new Date().toISOString(), slot: 8, path: slotFile, width: 320, height: 180 }));
-      expect((await ringApp.inject({ method: 'GET', url: `/api/cameras/${h.ids.camera}/snapshot`, headers: auth('admin1') })).rawPayload.equals(bytes)).toBe(true);
+      await h.redis.xadd(key, '*', ...ref(8, slotFile));
+      await red();
       // a reference pointing outside this node's ring is never read
-      const outside = join(tmp, 'outside.jpg');
-      writeFileSync(outside, Buffer.concat([encodeFrameHeader(9, Date.now()), (await demoJpeg('outside')).subarray(2)]));
-      await h.redis.xadd(key, '*', ...frameRefToFields({ cameraId: h.ids.camera, seq: 9, capturedAt: new Date().toISOString(), slot: 9, path: outside, width: 320, height: 180 }));
-      expect((await ringApp.inject({ method: 'GET', url: `/api/cameras/${h.ids.camera}/snapshot`, headers: auth('admin1') })).rawPayload.equals(bytes)).toBe(true);
+      const outside = join(tmp, 'outside.frame');
+      writeFileSync(outside, await slotBytes(9, { r: 40, g: 200, b: 40 }));
+      await h.redis.xadd(key, '*', ...ref(9, outside));
+      await red();
     } finally {
       await ringApp.close();
     }

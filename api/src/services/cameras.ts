@@ -7,7 +7,8 @@ import type { Db, Queryable } from '@phatnguoi/core/db';
 import { withTransaction } from '@phatnguoi/core/db';
 import { NotFoundError, UserError } from '@phatnguoi/core/errors';
 import { validateGeometry, type CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
-import { decodeFrameHeader, frameRefFromFields, frameStreamKey } from '@phatnguoi/core/contracts/frames';
+import sharp from 'sharp';
+import { FRAME_FORMAT, frameRefFromFields, frameStreamKey, i420ToRgb, slotContent } from '@phatnguoi/core/contracts/frames';
 import type { CameraSummary, SnapshotSource } from '@phatnguoi/core/contracts/api/cameras';
 import type { BucketName } from '@phatnguoi/core/storage';
 import type { Redis } from '@phatnguoi/core/redis';
@@ -122,8 +123,10 @@ async function fromFrameRing(d: SnapshotDeps, cameraId: string): Promise<Buffer 
     const path = resolve(ref.path);
     if (!path.startsWith(root)) continue; // another node's ring, or not a ring at all
     const bytes = await readFile(path).catch(() => null);
-    const header = bytes ? decodeFrameHeader(bytes) : null;
-    if (bytes && header && header.seq === ref.seq) return bytes;
+    const content = bytes ? slotContent(bytes, { ...ref, format: ref.format ?? FRAME_FORMAT }) : null;
+    if (content?.kind !== 'frame') continue; // overwritten meanwhile, or damaged
+    const { frame } = content;
+    return sharp(i420ToRgb(frame), { raw: { width: frame.width, height: frame.height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
   }
   return null;
 }

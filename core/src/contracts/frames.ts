@@ -295,40 +295,6 @@ export function rgbToI420(rgb: Uint8Array, width: number, height: number): Buffe
   return out;
 }
 
-/**
- * Legacy JPEG slot layout (before raw frames): a JPEG whose first segment after SOI is a COM segment
- * with magic `PNRG`, the seq (u64 BE) and capture time (f64 BE). Ingest no longer writes it; kept only
- * while the api's camera snapshot (`api/src/services/cameras.ts`) still reads ring slots as JPEG.
- * @deprecated ring slots are raw I420 (`slotContent`); render a snapshot with `i420ToRgb`.
- */
-export const FRAME_HEADER_MAGIC = 'PNRG';
-/** @deprecated see FRAME_HEADER_MAGIC. SOI(2) + COM marker(2) + length(2) + magic(4) + seq(8) + time(8). */
-export const FRAME_HEADER_BYTES = 26;
-
-/** @deprecated see FRAME_HEADER_MAGIC. */
-export function encodeFrameHeader(seq: number, capturedAtMs: number): Buffer {
-  const header = Buffer.alloc(FRAME_HEADER_BYTES);
-  header[0] = 0xff;
-  header[1] = 0xd8;
-  header[2] = 0xff;
-  header[3] = 0xfe;
-  header.writeUInt16BE(FRAME_HEADER_BYTES - 4, 4); // segment length counts itself, not the marker
-  header.write(FRAME_HEADER_MAGIC, 6, 'ascii');
-  header.writeBigUInt64BE(BigInt(seq), 10);
-  header.writeDoubleBE(capturedAtMs, 18);
-  return header;
-}
-
-/** @deprecated see FRAME_HEADER_MAGIC. Null for raw ring slots. */
-export function decodeFrameHeader(bytes: Uint8Array): { seq: number; capturedAtMs: number } | null {
-  if (bytes.length < FRAME_HEADER_BYTES) return null;
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf[0] !== 0xff || buf[1] !== 0xd8 || buf[2] !== 0xff || buf[3] !== 0xfe) return null;
-  if (buf.readUInt16BE(4) !== FRAME_HEADER_BYTES - 4) return null;
-  if (buf.toString('ascii', 6, 10) !== FRAME_HEADER_MAGIC) return null;
-  return { seq: Number(buf.readBigUInt64BE(10)), capturedAtMs: buf.readDoubleBE(18) };
-}
-
 /** Stream entry fields <-> FrameRef (Redis stream values are strings). */
 export function frameRefToFields(ref: FrameRef): string[] {
   return [
