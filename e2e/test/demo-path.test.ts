@@ -9,10 +9,9 @@
 // evidence file is downloaded from S3 and re-hashed. The delay from the violation in the video to the case
 // in the queue is printed (figures in bench/README.md, never asserted).
 //
-// Detector: E2E_DETECTOR=truth-replay (default; e2e/src/detector-truth-replay.ts: the simulator's boxes instead
-// of the model, the rest of the pipeline real) or model (detector/src/main.ts with models/vehicle-detector, or
-// DETECTOR_CONFIG). The trained model (mAP50 9 % on held-out scenes, 2026-11-25) finds neither runner of this
-// scene yet, so the path is checked with truth replay; model accuracy is `npm run eval`'s business.
+// Detector: E2E_DETECTOR=model (default: detector/src/main.ts with the trained models/vehicle-detector, or
+// DETECTOR_CONFIG) or truth-replay (e2e/src/detector-truth-replay.ts: the simulator's boxes instead of the model,
+// the rest of the pipeline real). Held-out model accuracy is `npm run eval -- --heldout`'s business.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +35,7 @@ import { startSmsSink, type SmsSink } from '../src/sms-sink';
 
 const PASSWORD = 'e2e correct horse battery';
 const MODEL_CONFIG = join(ROOT, 'models/vehicle-detector/detector.json');
-const choice = process.env.E2E_DETECTOR ?? 'truth-replay';
+const choice = process.env.E2E_DETECTOR ?? 'model';
 if (choice !== 'model' && choice !== 'truth-replay') throw new Error(`E2E_DETECTOR must be model or truth-replay, not ${choice}`);
 if (choice === 'model' && !process.env.DETECTOR_CONFIG && !existsSync(MODEL_CONFIG)) throw new Error(`E2E_DETECTOR=model: no trained model at ${MODEL_CONFIG}`);
 const detectorKind: 'model' | 'truth-replay' = choice;

@@ -43,10 +43,11 @@ command overwrites this file, the weights and \`metrics.json\`.
 
 ## Data
 - Simulator training export: \`${m.settings.data}\` (sim/EXPORT.md). Train/validation split by scene, so no scene is in both.
-- Training: ${m.trainFrames} frames from ${m.trainScenes} scenes → ${m.trainExamples} examples (the whole frame plus random
-  crops of the model's aspect ratio, 45–95 % of the frame width); objects: ${Object.entries(m.trainObjects).map(([k, v]) => `${k} ${v}`).join(', ')}.
+- Training: ${m.trainFrames} frames from ${m.trainScenes} scenes → ${m.trainExamples} examples per frame: the scene's
+  region of interest as the pipeline crops it (\`detectionRoi\`: lanes plus the road past the stop lines), then alternately
+  that region jittered (±20 % size, ±10 % shift) and random crops of the model's aspect ratio (30–100 % of the frame width); objects: ${Object.entries(m.trainObjects).map(([k, v]) => `${k} ${v}`).join(', ')}.
   Objects more than 70 % occluded are not labelled. Augmentation per batch: horizontal flip, contrast 0.7–1.3, brightness ±30, 10 % greyscale.
-- Validation: ${m.valFrames} frames from ${m.valScenes} held-out scenes, whole frames through the same \`TfVehicleDetector\` the pipeline uses.
+- Validation: ${m.valFrames} frames from ${m.valScenes} held-out scenes, each scene's region of interest through the same \`TfVehicleDetector\` the pipeline uses; only objects at least half inside it count.
 
 ## Training
 - Command: \`${m.command}\`
