@@ -14,11 +14,27 @@ export interface StoredFrame {
   capturedAtMs: number;
   width: number;
   height: number;
-  jpeg: Promise<Buffer>;
+  /** Packed RGB while the frame is recent; a JPEG (encoding) once it is older and kept for evidence. */
+  pixels: { kind: 'rgb'; data: Uint8Array } | { kind: 'jpeg'; data: Promise<Buffer> };
 }
 
 /** Recent frames by seq, oldest first (a Map keeps insertion order). */
 export type FrameStore = Map<number, StoredFrame>;
+
+/** Evidence may show a frame this far in time from the one asked for when that one is no longer kept. */
+export const NEAREST_FRAME_MS = 1000;
+
+/** The frame `seq`, or the stored frame nearest to it in time within NEAREST_FRAME_MS; null when none. */
+export function frameNear(frames: FrameStore, seq: number, atMs: number): StoredFrame | null {
+  const exact = frames.get(seq);
+  if (exact) return exact;
+  let best: StoredFrame | null = null;
+  for (const f of frames.values()) {
+    const d = Math.abs(f.capturedAtMs - atMs);
+    if (d <= NEAREST_FRAME_MS && (!best || d < Math.abs(best.capturedAtMs - atMs))) best = f;
+  }
+  return best;
+}
 
 /**
  * Cuts an evidence clip covering [fromMs, toMs] (wall clock) and stores it with its SHA-256; `key` is the
@@ -82,10 +98,14 @@ export async function buildEvidence(input: EvidenceInput): Promise<EvidenceFile[
     const { sha256, size } = await storage.put(bucket, key, body, contentType, { 'evidence-kind': kind });
     files.push({ kind, bucket, key, sha256, size, contentType, capturedAt: new Date(capturedAtMs).toISOString() });
   };
-  const frameOf = async (seq: number): Promise<(StillSource & { capturedAtMs: number }) | null> => {
-    const f = input.frames.get(seq);
+  // The frame a still is made from: the one asked for, or the nearest kept one (older frames are thinned out), with
+  // the vehicle's box in that frame.
+  const frameOf = async (seq: number, exact = false): Promise<(StillSource & { capturedAtMs: number; seq: number }) | null> => {
+    const at = input.track.history.find((p) => p.seq === seq);
+    const f = exact ? (input.frames.get(seq) ?? null) : frameNear(input.frames, seq, at ? at.t * 1000 : occurredMs);
     if (!f) return null;
-    return { jpeg: await f.jpeg, width: f.width, height: f.height, capturedAtMs: f.capturedAtMs };
+    const pixels = f.pixels.kind === 'rgb' ? f.pixels : { kind: 'jpeg' as const, data: await f.pixels.data };
+    return { pixels, width: f.width, height: f.height, capturedAtMs: f.capturedAtMs, seq: f.seq };
   };
   const boxAtSeq = (seq: number): Box => input.track.history.find((p) => p.seq === seq)?.box ?? v.box;
   const header = (ms: number) => [
@@ -104,16 +124,16 @@ export async function buildEvidence(input: EvidenceInput): Promise<EvidenceFile[
   ] as const) {
     const f = await frameOf(seq);
     if (!f) continue;
-    const body = await renderScene(f, { vehicleBox: boxAtSeq(seq), lines, signal: v.signalHeadId ? input.signal : null, text: header(f.capturedAtMs) });
+    const body = await renderScene(f, { vehicleBox: boxAtSeq(f.seq), lines, signal: v.signalHeadId ? input.signal : null, text: header(f.capturedAtMs) });
     await store(kind, Buckets.evidence, `${kind}.jpg`, body, 'image/jpeg', f.capturedAtMs);
   }
   const vf = await frameOf(v.seq);
   if (vf) {
-    const body = await renderCrop(vf, v.box, { text: [formatLocalTime(vf.capturedAtMs), input.vehicleClass] });
+    const body = await renderCrop(vf, boxAtSeq(vf.seq), { text: [formatLocalTime(vf.capturedAtMs), input.vehicleClass] });
     await store('vehicle_crop', Buckets.evidence, 'vehicle_crop.jpg', body, 'image/jpeg', vf.capturedAtMs);
   }
   if (input.plateRead) {
-    const pf = await frameOf(input.plateRead.seq);
+    const pf = await frameOf(input.plateRead.seq, true); // the plate box belongs to that very frame
     if (pf) {
       const body = await renderCrop(pf, input.plateRead.box, { margin: 0.3, minSide: 96, text: [input.plate.text ?? '?'] });
       await store('plate_crop', Buckets.evidence, 'plate_crop.jpg', body, 'image/jpeg', pf.capturedAtMs);

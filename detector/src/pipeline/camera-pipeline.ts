@@ -21,8 +21,6 @@ export interface PipelineFrame {
   seq: number;
   capturedAtMs: number;
   image: RgbImage;
-  /** The frame's JPEG when already at hand (frame ring); encoded from `image` otherwise. */
-  jpeg?: Buffer;
   /** Seconds since the start of the video (offline), for frame-aware detectors. */
   videoTime?: number;
 }
@@ -64,6 +62,13 @@ export interface CameraPipelineOptions {
   ruleWindowSeconds?: number;
   /** Capture time of the video's first frame, for frame-aware (truth-replay) detectors; default: the first frame seen. */
   videoStartMs?: number;
+  /**
+   * Frames are kept as raw pixels this long (default 2 s: what a violation found now needs for its stills); older
+   * ones are JPEG-encoded and kept only if evidence may need them: frames of plate reads and of pending violations,
+   * and every `keepEveryFrames`-th one (default 5, one a second at 5 fps) for stills from further back.
+   */
+  rawFrameSeconds?: number;
+  keepEveryFrames?: number;
 }
 
 /** An emitted violation with its timing in the source (offline evaluation compares these with truth). */
@@ -124,6 +129,12 @@ export class CameraPipeline {
 
   get cameraId(): string {
     return this.opts.cameraId;
+  }
+
+  /** Frames held for evidence: recent ones as raw pixels, older ones as JPEG (memory and encoding cost). */
+  get framesKept(): { raw: number; jpeg: number; seqs: number[] } {
+    const all = [...this.frames.values()];
+    return { raw: all.filter((f) => f.pixels.kind === 'rgb').length, jpeg: all.filter((f) => f.pixels.kind === 'jpeg').length, seqs: all.map((f) => f.seq) };
   }
 
   /** A phase change pushed by the signal controller (overrides vision for that head from now on). */
@@ -241,21 +252,33 @@ export class CameraPipeline {
   }
 
   private storeFrame(frame: PipelineFrame) {
-    const jpeg = frame.jpeg
-      ? Promise.resolve(frame.jpeg)
-      : sharp(Buffer.from(frame.image.data.buffer, frame.image.data.byteOffset, frame.image.data.byteLength), {
-          raw: { width: frame.image.width, height: frame.image.height, channels: 3 },
-        })
-          .jpeg({ quality: 90 })
-          .toBuffer();
-    jpeg.catch(() => undefined); // failures surface when the evidence needs the frame
-    this.frames.set(frame.seq, { seq: frame.seq, capturedAtMs: frame.capturedAtMs, width: frame.image.width, height: frame.image.height, jpeg });
+    const { image } = frame;
+    this.frames.set(frame.seq, { seq: frame.seq, capturedAtMs: frame.capturedAtMs, width: image.width, height: image.height, pixels: { kind: 'rgb', data: image.data } });
+    const rawMs = (this.opts.rawFrameSeconds ?? 2) * 1000;
+    const every = this.opts.keepEveryFrames ?? 5;
     // Keep what evidence may still need: the clip window plus the longest rule look-back.
     const keepMs = ((this.opts.clipBeforeSeconds ?? 3) + (this.opts.emitDelaySeconds ?? this.opts.clipAfterSeconds ?? 3) + this.rulesConfig.laneDwellSeconds + 6) * 1000;
-    const needed = Math.min(...this.pending.map((p) => p.violation.beforeSeq), frame.seq);
+    const neededFrom = Math.min(...this.pending.map((p) => p.violation.beforeSeq), frame.seq);
+    const wanted = new Set<number>();
+    for (const p of this.pending) wanted.add(p.violation.beforeSeq).add(p.violation.afterSeq).add(p.violation.seq);
+    for (const reads of this.plateReads.values()) for (const r of reads) wanted.add(r.seq);
     for (const [seq, f] of this.frames) {
-      if (seq >= needed || frame.capturedAtMs - f.capturedAtMs <= keepMs) break;
-      this.frames.delete(seq);
+      const age = frame.capturedAtMs - f.capturedAtMs;
+      if (age <= rawMs) break;
+      if (seq < neededFrom && age > keepMs) {
+        this.frames.delete(seq);
+      } else if (f.pixels.kind === 'rgb') {
+        if (wanted.has(seq) || seq % every === 0) {
+          const { data } = f.pixels;
+          const jpeg = sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width: f.width, height: f.height, channels: 3 } })
+            .jpeg({ quality: 90 })
+            .toBuffer();
+          jpeg.catch(() => undefined); // failures surface when the evidence needs the frame
+          f.pixels = { kind: 'jpeg', data: jpeg };
+        } else {
+          this.frames.delete(seq);
+        }
+      }
     }
   }
 
