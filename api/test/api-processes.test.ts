@@ -12,6 +12,7 @@ import { createRedis, type Redis } from '@phatnguoi/core/redis';
 import { freePort } from '@phatnguoi/core/embedded/system';
 import type { Config } from '@phatnguoi/core/config';
 import { createAgency, createUser } from '../src/seed/demo';
+import { processAlive } from '@phatnguoi/core/process';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -97,15 +98,6 @@ async function pidsOver(n: number, path = '/health', token?: string): Promise<{ 
   return { pids, statuses };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 beforeAll(async () => {
   db = await createTestDatabase();
   s3 = await startTestS3();
@@ -184,7 +176,7 @@ describe('two api processes behind one port (API_PROCESSES=2)', () => {
     const before = (await pidsOver(6)).pids;
     const victim = [...before][0]!;
     process.kill(victim, 'SIGKILL');
-    await until('the killed process gone', async () => !alive(victim), 10_000, 50);
+    await until('the killed process gone', async () => !processAlive(victim), 10_000, 50);
     // right away: every request is still answered (by the survivor) while the supervisor starts a new process
     const during = await pidsOver(10, '/api/cases', token);
     expect(during.statuses.every((s) => s === 200)).toBe(true);
@@ -203,6 +195,6 @@ describe('two api processes behind one port (API_PROCESSES=2)', () => {
     const exited = new Promise<number | null>((r) => api.once('exit', (code) => r(code)));
     api.kill('SIGTERM');
     expect(await exited).toBe(0);
-    await until('no api process left', async () => pids.every((p) => !alive(p)), 20_000, 100);
+    await until('no api process left', async () => pids.every((p) => !processAlive(p)), 20_000, 100);
   });
 });

@@ -18,6 +18,7 @@ import { isAppError } from '../errors';
 import { createLogger } from '../logger';
 import { migrate } from '../migrate';
 import { createStorage } from '../storage';
+import { processAlive } from '../process';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -154,15 +155,6 @@ async function portFree(port: number, host = '0.0.0.0'): Promise<boolean> {
     srv.once('error', () => resolvePort(false));
     srv.listen(port, host, () => srv.close(() => resolvePort(true)));
   });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 class RoleProcess {

@@ -4,6 +4,7 @@
 import pg from 'pg';
 import { createPool, type Db } from '../db';
 import { migrate, migrationsFingerprint } from '../migrate';
+import { processAlive } from '../process';
 
 export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const TEMPLATE_LOCK_KEY = 7_305_142_771_031_338n;
@@ -44,15 +45,6 @@ async function dropDatabase(client: pg.Client, name: string): Promise<void> {
   await client.query(`ALTER DATABASE ${quote(name)} WITH IS_TEMPLATE false`).catch(() => undefined);
   await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
   await client.query(`DROP DATABASE IF EXISTS ${quote(name)}`);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -15,6 +15,7 @@ import type { Config } from '@phatnguoi/core/config';
 import { createAgency, createCamera } from '@phatnguoi/api/seed/demo';
 import { CaseWorker, PrivatePostgres, PrivateRedis, PrivateS3, removeRoot, tempRoot } from '../../src/faults/stack';
 import { eventList, produce, type ProducerStats } from '../../src/faults/producer';
+import { processAlive } from '@phatnguoi/core/process';
 
 const N = Number(process.env.FAULT_EVENTS ?? 40);
 const GAP_MS = 150;
@@ -29,15 +30,6 @@ let storage: Storage;
 let worker: CaseWorker;
 let cameras: string[] = [];
 const figures: Record<string, unknown>[] = [];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -175,7 +167,7 @@ describe('nothing lost, nothing duplicated', () => {
         blocker.release();
       }
       expect(active, 'jobs in progress when the worker was killed').toBeGreaterThan(0);
-      expect(pid !== undefined && alive(pid), 'the killed worker process is gone').toBe(false);
+      expect(pid !== undefined && processAlive(pid), 'the killed worker process is gone').toBe(false);
       await sleep(2_000);
       worker.start();
       return { killedPid: pid, activeJobsAtKill: active, workerStarts: worker.starts };

@@ -30,6 +30,7 @@ import { CATALOGUE } from '@phatnguoi/sim/scenario/catalogue';
 import { readTruth, type TruthFile } from '@phatnguoi/sim/truth';
 import { freePort, startRole, type RoleProcess } from '../../src/processes';
 import { VideoClock } from '../../src/faults/video-clock';
+import { processAlive } from '@phatnguoi/core/process';
 
 const PASSWORD = 'faults correct horse battery';
 const STEP_MS = 180_000;
@@ -244,15 +245,6 @@ function ffmpegOn(url: string): { pid: number; ppid: number; args: string }[] {
     .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]!.slice(0, 600) }));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function newCamera(name: string): Promise<string> {
   await db.pool.query('UPDATE cameras SET enabled = false');
   const { rows } = await db.pool.query<{ id: string }>(
@@ -405,7 +397,7 @@ describe('process kills: nothing lost, nothing duplicated, each role back on its
       const before = (await progress(cameraId))!;
       const positionAtKill = watch.position;
       const pid = await kill9(stack.detector);
-      expect(alive(pid)).toBe(false);
+      expect(processAlive(pid)).toBe(false);
       await sleep(1_000);
       const restartedAt = Date.now();
       stack.startDetector();
@@ -424,7 +416,7 @@ describe('process kills: nothing lost, nothing duplicated, each role back on its
       const positionAtKill = watch.position;
       const seqAtKill = watch.lastSeq;
       const pid = await kill9(stack.ingest);
-      expect(alive(pid)).toBe(false);
+      expect(processAlive(pid)).toBe(false);
       await sleep(1_000);
       const restartedAt = Date.now();
       stack.startIngest();
@@ -455,7 +447,7 @@ describe('process kills: nothing lost, nothing duplicated, each role back on its
         await blocker.query('ROLLBACK').catch(() => undefined);
         blocker.release();
       }
-      expect(alive(pid)).toBe(false);
+      expect(processAlive(pid)).toBe(false);
       await sleep(1_000);
       const restartedAt = Date.now();
       stack.startApi();
