@@ -1,15 +1,15 @@
 // npm run bench:detector -- [--frames 60] [--model <detector.json>] [--nanodet <dir>] [--video <mp4>] [--roi x1,y1,x2,y2]
-// Per-frame cost of the detector path, stage by stage: JPEG decode → preprocess (crop/resize/normalise) → model →
-// decode/NMS; plus the model alone. Prints the backend, ms per stage (mean, p50, p95) and frames/s per core.
+// Per-frame cost of the detector path, stage by stage, on frames as the ring delivers them (raw I420): I420 → RGB →
+// preprocess (crop/resize/normalise) → model → decode/NMS; plus the model alone. Prints the backend, ms per stage (mean, p50, p95) and frames/s per core.
 // Stages are a list: later pipeline parts (tracking, rules) add an entry to `stages` in `benchModel`.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import type { Box, Detection, RgbImage } from '@phatnguoi/core/contracts/detection';
+import { frameBytes, FRAME_FORMAT, i420ToRgb, rgbToI420, type RawFrame } from '@phatnguoi/core/contracts/frames';
 import { initTf, tfBackendName } from '../src/tf/runtime';
 import { DEFAULT_DETECTOR_CONFIG, loadDetector } from '../src/models/load-detector';
 import { nanodetCocoConfig } from '../src/models/presets/nanodet-coco';
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
 
 /** Context handed from stage to stage for one frame. */
 interface FrameContext {
-  jpeg: Buffer;
+  frame: RawFrame;
   rgb?: RgbImage;
   resized?: ResizedInput;
   input?: tf.Tensor4D;
@@ -52,42 +52,35 @@ function stats(xs: number[]): { mean: number; p50: number; p95: number } {
   return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, p50: at(0.5), p95: at(0.95) };
 }
 
-/** JPEG frames: from the video (ffmpeg) when it exists, else synthetic 1280x720 frames (noise + boxes). */
-async function loadFrames(n: number): Promise<{ frames: Buffer[]; source: string }> {
+/** Raw I420 frames, as ingest writes them: from the video (ffmpeg) when it exists, else synthetic 1280x720 noise. */
+async function loadFrames(n: number): Promise<{ frames: RawFrame[]; source: string }> {
   if (args.video && existsSync(args.video)) {
-    const out = execFileSync(
-      'ffmpeg',
-      ['-loglevel', 'error', '-i', args.video, '-frames:v', String(n), '-q:v', '3', '-f', 'image2pipe', '-vcodec', 'mjpeg', '-'],
-      { maxBuffer: 1 << 30 },
-    );
-    const frames: Buffer[] = [];
-    let start = -1;
-    for (let i = 0; i + 1 < out.length; i++) {
-      if (out[i] === 0xff && out[i + 1] === 0xd8 && start < 0) start = i;
-      if (out[i] === 0xff && out[i + 1] === 0xd9 && start >= 0) {
-        frames.push(out.subarray(start, i + 2));
-        start = -1;
-      }
-    }
-    if (frames.length > 0) return { frames, source: `${path.basename(args.video)} (${frames.length} frames)` };
+    const [width, height] = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', args.video], { encoding: 'utf8' })
+      .trim()
+      .split(',')
+      .map(Number) as [number, number];
+    const out = execFileSync('ffmpeg', ['-loglevel', 'error', '-i', args.video, '-frames:v', String(n), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'], { maxBuffer: 2 ** 31 });
+    const size = frameBytes(width, height);
+    const frames: RawFrame[] = [];
+    for (let o = 0; o + size <= out.length; o += size) frames.push({ format: FRAME_FORMAT, width, height, data: out.subarray(o, o + size) });
+    if (frames.length > 0) return { frames, source: `${path.basename(args.video)} (${frames.length} frames, ${width}x${height} I420)` };
   }
-  const frames: Buffer[] = [];
+  const frames: RawFrame[] = [];
   for (let i = 0; i < Math.min(n, 10); i++) {
     const noise = Buffer.alloc(1280 * 720 * 3);
     for (let j = 0; j < noise.length; j++) noise[j] = (j * 2654435761 + i * 97) >>> 24;
-    frames.push(await sharp(noise, { raw: { width: 1280, height: 720, channels: 3 } }).jpeg({ quality: 85 }).toBuffer());
+    frames.push({ format: FRAME_FORMAT, width: 1280, height: 720, data: rgbToI420(noise, 1280, 720) });
   }
   return { frames, source: 'synthetic 1280x720 noise (no --video)' };
 }
 
-async function benchModel(label: string, det: TfVehicleDetector, jpegs: Buffer[], n: number, roi?: Box): Promise<void> {
+async function benchModel(label: string, det: TfVehicleDetector, frames: RawFrame[], n: number, roi?: Box): Promise<void> {
   const cfg = det.config;
   const stages: Stage[] = [
     {
-      name: 'decode JPEG',
-      run: async (c) => {
-        const { data, info } = await sharp(c.jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-        c.rgb = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+      name: 'I420 → RGB',
+      run: (c) => {
+        c.rgb = { data: i420ToRgb(c.frame), width: c.frame.width, height: c.frame.height };
       },
     },
     {
@@ -113,14 +106,14 @@ async function benchModel(label: string, det: TfVehicleDetector, jpegs: Buffer[]
   ];
   // Warm-up (kernel setup, first allocations) is not counted.
   for (let i = 0; i < 3; i++) {
-    const c: FrameContext = { jpeg: jpegs[i % jpegs.length]! };
+    const c: FrameContext = { frame: frames[i % frames.length]! };
     for (const s of stages) await s.run(c);
   }
   const times = new Map<string, number[]>(stages.map((s) => [s.name, []]));
   const totals: number[] = [];
   let detections = 0;
   for (let i = 0; i < n; i++) {
-    const c: FrameContext = { jpeg: jpegs[i % jpegs.length]! };
+    const c: FrameContext = { frame: frames[i % frames.length]! };
     const t0 = performance.now();
     for (const s of stages) {
       const t = performance.now();
@@ -132,7 +125,7 @@ async function benchModel(label: string, det: TfVehicleDetector, jpegs: Buffer[]
     if ((i + 1) % 20 === 0) process.stderr.write(`  ${label}: ${i + 1}/${n} frames\n`);
   }
   // Model alone, on one prepared input.
-  const c: FrameContext = { jpeg: jpegs[0]! };
+  const c: FrameContext = { frame: frames[0]! };
   await stages[0]!.run(c);
   await stages[1]!.run(c);
   const alone: number[] = [];
@@ -164,7 +157,7 @@ async function main(): Promise<void> {
   await initTf(args.backend ? { prefer: args.backend as 'wasm' | 'cpu' | 'tensorflow' } : {});
   const { frames, source } = await loadFrames(n);
   console.log(`bench:detector  backend ${tfBackendName()}  frames: ${source}${roi ? `  roi ${roi.join(',')}` : ''}  ${n} timed frames per model`);
-  console.log('(wasm runs one thread per process: frames/s per core = 1000 / ms per frame; sharp decodes on its own thread pool)');
+  console.log('(wasm runs one thread per process: frames/s per core = 1000 / ms per frame; sharp resizes on its own thread pool)');
 
   if (existsSync(args.model!)) {
     const det = await loadDetector(args.model!);
