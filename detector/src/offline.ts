@@ -15,7 +15,7 @@ import { videoFileClips } from './evidence/video-file-clips';
 import { decodeVideoFrames, videoSize } from './pipeline/video-frames';
 
 export interface OfflineOptions {
-  /** The vehicle detector; default: the project's trained model (`loadDetector()`). */
+  /** The vehicle detector; default: the model DETECTOR_CONFIG names, else the project's trained model (`loadDetector()`). */
   detector?: VehicleDetector;
   /** Sampling rate, frames per second (default 5, the legal minimum for evidence). */
   fps?: number;
@@ -68,7 +68,7 @@ export async function detectViolationsInVideo(videoPath: string, geometryJson: C
   let ownDetector = false;
   if (!detector) {
     const { loadDetector } = await import('./models/load-detector');
-    detector = await loadDetector();
+    detector = await loadDetector(process.env.DETECTOR_CONFIG || undefined);
     ownDetector = true;
   }
   const { duration } = await videoSize(videoPath);

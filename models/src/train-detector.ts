@@ -4,14 +4,18 @@
 // Trains the project's vehicle detector (detector/src/models/vehicle-net.ts) on the simulator's training export,
 // on the best TF.js backend present (wasm here, with the project's gradient kernels). Prints progress, saves
 // checkpoints, evaluates on held-out scenes and writes the weights, detector.json and MODEL.md.
+// Training on a CUDA machine instead (optional, models/gpu/README.md):
+//   npm run train:detector -- --init-only --out DIR     the untrained network, the GPU trainer's start point
+//   npm run train:detector -- --import DIR              weights it trained: checked against its own output on a fixed
+//                                                       input, then evaluated and written like the end of a run here
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initTf } from '@phatnguoi/detector/tf/runtime';
-import { fileSaveHandler } from '@phatnguoi/detector/tf/file-io';
+import { fileSaveHandler, loadLayersModelFromFile } from '@phatnguoi/detector/tf/file-io';
 import { buildVehicleNet, countMultiplyAdds, VEHICLE_NET_LABELS, VEHICLE_NET_STRIDE } from '@phatnguoi/detector/models/vehicle-net';
 import { parseDetectorConfig, type DetectorConfig, type DetectorConfigInput } from '@phatnguoi/detector/models/config';
 import { TfVehicleDetector } from '@phatnguoi/detector/models/tf-detector';
@@ -20,7 +24,7 @@ import { framesToExamples, frameTruth, readExport, readRgb, rng, splitByGroup, t
 import { drawTargets, type TargetGrid } from './detector/targets';
 import { centerNetLoss } from './detector/loss';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './detector/checkpoint';
-import { writeModelCard } from './detector/model-card';
+import { writeModelCard, type GpuRun } from './detector/model-card';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -40,6 +44,8 @@ const { values: args } = parseArgs({
     height: { type: 'string', default: '192' },
     seed: { type: 'string', default: '1' },
     resume: { type: 'boolean', default: false },
+    'init-only': { type: 'boolean', default: false },
+    import: { type: 'string' },
     'checkpoint-every': { type: 'string', default: '100' },
     help: { type: 'boolean', default: false },
   },
@@ -47,7 +53,9 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write(
-    'npm run train:detector -- --data <export dir> [--steps N] [--minutes M] [--batch B] [--resume] [--out models/vehicle-detector]\n',
+    'npm run train:detector -- --data <export dir> [--steps N] [--minutes M] [--batch B] [--resume] [--out models/vehicle-detector]\n' +
+      '       npm run train:detector -- --init-only --out DIR     (untrained network for models/gpu/train_centernet.py)\n' +
+      '       npm run train:detector -- --import DIR [--data <export dir>]   (weights trained by models/gpu/train_centernet.py)\n',
   );
   process.exit(0);
 }
@@ -179,27 +187,54 @@ async function inferenceMs(model: tf.LayersModel): Promise<number> {
   return (performance.now() - t) / n;
 }
 
-async function main(): Promise<void> {
-  const backend = await initTf({ log });
-  const cfg = detectorConfig();
-  if (!existsSync(settings.data)) {
-    throw new Error(`no training export at ${settings.data}: run \`npm run sim -- export ...\` first (sim/EXPORT.md) or pass --data`);
+/** `--init-only`: the untrained network, written where the GPU trainer (models/gpu/) reads its start point. */
+async function writeInitialModel(): Promise<void> {
+  if (!args.out || outDir === path.join(ROOT, 'models/vehicle-detector')) {
+    throw new Error('--init-only needs an --out folder other than models/vehicle-detector (it would replace the trained model)');
   }
-  const all = await readExport(settings.data);
-  const { train: trainAll, val: valAll } = splitByGroup(all, settings.valFraction);
-  const pickEvery = <T>(xs: T[], n: number) => (xs.length <= n ? xs : xs.filter((_, i) => i % Math.ceil(xs.length / n) === 0));
-  const trainFrames = pickEvery(trainAll, settings.maxFrames);
-  const valFrames = pickEvery(valAll, settings.valFrames);
-  const objects = (fs: FrameRecord[]) => {
-    const counts: Record<string, number> = Object.fromEntries(labels.map((l) => [l, 0]));
-    for (const f of fs) for (const o of frameTruth(f, labels)) counts[o.cls] = (counts[o.cls] ?? 0) + 1;
-    return counts;
-  };
-  const groups = (fs: FrameRecord[]) => new Set(fs.map((f) => f.group)).size;
-  log(`backend ${backend}; export ${settings.data}: ${all.length} frames; train ${trainFrames.length} frames (${groups(trainFrames)} scenes), validation ${valFrames.length} frames (${groups(valFrames)} scenes)`);
-  log(`train objects ${JSON.stringify(objects(trainFrames))}; validation objects ${JSON.stringify(objects(valFrames))}`);
+  const model = buildVehicleNet({ width: settings.width, height: settings.height, numClasses: labels.length, seed: settings.seed });
+  await mkdir(outDir, { recursive: true });
+  await model.save(fileSaveHandler(outDir));
+  log(`untrained network (${model.countParams()} parameters, ${(countMultiplyAdds(model) / 1e6).toFixed(1)} M multiply-adds) → ${outDir}/model.json, weights.bin`);
+}
 
-  const optimizer = tf.train.adam(settings.lr);
+/**
+ * `--import DIR`: weights trained by models/gpu/train_centernet.py. TF.js must give the same output as PyTorch did
+ * on the trainer's fixed input (check-end.bin), or the network was not carried over faithfully.
+ */
+async function importGpuWeights(dir: string): Promise<{ model: tf.LayersModel; state: TrainState; run: GpuRun }> {
+  const run = JSON.parse(await readFile(path.join(dir, 'train-gpu.json'), 'utf8')) as GpuRun;
+  const model = await loadLayersModelFromFile(path.join(dir, 'model.json'));
+  const expected = new Float32Array(new Uint8Array(await readFile(path.join(dir, 'check-end.bin'))).buffer);
+  const diff = maxDifferenceOnCheckInput(model, expected);
+  if (!(diff < 1e-3)) throw new Error(`${dir}: TF.js output differs from the trainer's by ${diff} on the check input: not importing`);
+  log(`imported ${dir}: ${run.steps} steps, ${run.examples.toLocaleString('en')} examples in ${run.minutes} min on ${run.device}; TF.js output matches the trainer's (largest difference ${diff.toExponential(1)})`);
+  const state: TrainState = {
+    step: run.steps,
+    totalSteps: run.steps,
+    examplesSeen: run.examples,
+    trainSeconds: run.minutes * 60,
+    settings: { ...settings, trainer: 'models/gpu/train_centernet.py', batch: run.batch, lr: run.lr },
+    lossHistory: run.history.filter((h) => h.loss !== null).map((h) => ({ step: h.step, loss: h.loss!, heatmap: NaN, box: NaN })),
+  };
+  return { model, state, run };
+}
+
+/** Largest difference between the model's output on the GPU trainer's fixed input and `expected`. */
+function maxDifferenceOnCheckInput(model: tf.LayersModel, expected: Float32Array): number {
+  const [_, h, w, c] = model.inputs[0]!.shape as number[];
+  const n = h! * w! * c!;
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = ((i * 7919) % 256) / 255;
+  const y = tf.tidy(() => (model.predict(tf.tensor4d(x, [1, h!, w!, c!])) as tf.Tensor).dataSync() as Float32Array);
+  if (y.length !== expected.length) return Infinity;
+  let max = 0;
+  for (let i = 0; i < y.length; i++) max = Math.max(max, Math.abs(y[i]! - expected[i]!));
+  return max;
+}
+
+/** The TF.js training loop: from scratch or `--resume`, until the step count or the time budget. */
+async function train(optimizer: tf.Optimizer, trainFrames: FrameRecord[], cfg: DetectorConfig): Promise<{ model: tf.LayersModel; state: TrainState; trainExamples: number }> {
   let model: tf.LayersModel;
   let state: TrainState;
   if (args.resume && existsSync(path.join(checkpointDir, 'state.json'))) {
@@ -304,6 +339,45 @@ async function main(): Promise<void> {
   await saveCheckpoint(checkpointDir, model, optimizer, state);
   log(`checkpoint saved (step ${state.step})`);
 
+  return { model, state, trainExamples: examples.length };
+}
+
+async function main(): Promise<void> {
+  const backend = await initTf({ log });
+  const cfg = detectorConfig();
+  if (args['init-only']) return writeInitialModel();
+  if (!existsSync(settings.data)) {
+    throw new Error(`no training export at ${settings.data}: run \`npm run sim -- export ...\` first (sim/EXPORT.md) or pass --data`);
+  }
+  const all = await readExport(settings.data);
+  const { train: trainAll, val: valAll } = splitByGroup(all, settings.valFraction);
+  const pickEvery = <T>(xs: T[], n: number) => (xs.length <= n ? xs : xs.filter((_, i) => i % Math.ceil(xs.length / n) === 0));
+  const trainFrames = pickEvery(trainAll, settings.maxFrames);
+  const valFrames = pickEvery(valAll, settings.valFrames);
+  const objects = (fs: FrameRecord[]) => {
+    const counts: Record<string, number> = Object.fromEntries(labels.map((l) => [l, 0]));
+    for (const f of fs) for (const o of frameTruth(f, labels)) counts[o.cls] = (counts[o.cls] ?? 0) + 1;
+    return counts;
+  };
+  const groups = (fs: FrameRecord[]) => new Set(fs.map((f) => f.group)).size;
+  log(`backend ${backend}; export ${settings.data}: ${all.length} frames; train ${trainFrames.length} frames (${groups(trainFrames)} scenes), validation ${valFrames.length} frames (${groups(valFrames)} scenes)`);
+  log(`train objects ${JSON.stringify(objects(trainFrames))}; validation objects ${JSON.stringify(objects(valFrames))}`);
+
+  const optimizer = tf.train.adam(settings.lr);
+  let model: tf.LayersModel;
+  let state: TrainState;
+  let trainExamples: number;
+  let gpuRun: GpuRun | undefined;
+  if (args.import) {
+    ({ model, state, run: gpuRun } = await importGpuWeights(path.resolve(args.import)));
+    trainExamples = gpuRun.trainFrames;
+    await saveCheckpoint(checkpointDir, model, optimizer, state);
+    log(`checkpoint saved → ${path.relative(ROOT, checkpointDir)} (\`--resume\` continues from these weights on this machine)`);
+  } else {
+    ({ model, state, trainExamples } = await train(optimizer, trainFrames, cfg));
+  }
+
+  const macs = countMultiplyAdds(model);
   log(`evaluating on ${valFrames.length} held-out frames (the scene's region of interest, letterboxed, as the pipeline runs it)`);
   const metrics = await evaluate(model, cfg, valFrames);
   for (const c of metrics.perClass) {
@@ -326,13 +400,14 @@ async function main(): Promise<void> {
     params: model.countParams(),
     inferenceMs: ms,
     backend,
-    trainFrames: trainFrames.length,
-    trainScenes: groups(trainFrames),
-    trainExamples: examples.length,
+    trainFrames: gpuRun?.trainFrames ?? trainFrames.length,
+    trainScenes: gpuRun?.trainScenes ?? groups(trainFrames),
+    trainExamples,
     valFrames: valFrames.length,
     valScenes: groups(valFrames),
-    trainObjects: objects(trainFrames),
+    trainObjects: gpuRun?.trainObjects ?? objects(trainFrames),
     command: `npm run train:detector -- ${process.argv.slice(2).join(' ')}`,
+    ...(gpuRun ? { gpuRun } : {}),
   });
   log(`saved ${path.relative(ROOT, outDir)}/model.json, weights.bin, detector.json, metrics.json, MODEL.md`);
 }

@@ -112,6 +112,7 @@ async function main() {
       'seed-base': { type: 'string' },
       every: { type: 'string' },
       'det-size': { type: 'string' },
+      'det-quality': { type: 'string' },
       what: { type: 'string' },
       'plate-min-char': { type: 'string' },
       catalogue: { type: 'boolean' },
@@ -140,6 +141,10 @@ async function main() {
       await runBench({ frames: Number(values.frames ?? 60) });
       break;
     case 'export': {
+      const detQuality = values['det-quality'] === undefined ? undefined : Number(values['det-quality']);
+      if (detQuality !== undefined && !(Number.isInteger(detQuality) && detQuality >= 1 && detQuality <= 100)) {
+        throw new Error(`--det-quality must be a JPEG quality from 1 to 100, got ${values['det-quality']}`);
+      }
       await mkdir(out, { recursive: true });
       await runExport({
         out: values.out ?? 'sim/out/export',
@@ -147,6 +152,7 @@ async function main() {
         seedBase: Number(values['seed-base'] ?? 1000),
         every: Number(values.every ?? 5),
         detSize: (values['det-size'] ?? '640x360').split('x').map(Number) as [number, number],
+        ...(detQuality !== undefined ? { detQuality } : {}),
         what: new Set((values.what ?? 'detector,lights,plates').split(',')),
         catalogue: values.catalogue ?? false,
         plateMinCharPx: Number(values['plate-min-char'] ?? 5),

@@ -23,7 +23,7 @@ export function evaluateTrack(
     const stop = lane.stopLineId ? stopLines.get(lane.stopLineId) : undefined;
     const signal = lane.signalHeadId ? signals(lane.signalHeadId) : undefined;
     if (stop && signal) results.push(redLightRule(track, lane, stop, signal, config));
-    results.push(laneClassRule(track, lane, config));
+    results.push(laneClassRule(track, lane, config, geometry.reference.height));
     results.push(wrongWayRule(track, lane, config));
   }
   for (const line of geometry.solidLines) results.push(solidLineRule(track, line, config));

@@ -3,13 +3,21 @@ import type { Lane, SolidLine } from '@phatnguoi/core/contracts/camera-geometry'
 import { crossZ, groundPoint, norm, pointInPolygon, projectionParam, segmentsIntersect, sub, type Point } from '../geometry/geometry';
 import { none, pending, type RuleResult, type RulesConfig, type TrackView } from './types';
 
-/** The vehicle stays in a lane its class may not use for at least the dwell time (lane changes pass). */
-export function laneClassRule(track: TrackView, lane: Lane, config: RulesConfig): RuleResult {
+/** A box this close to the frame's bottom edge is cut off there: where the vehicle stands is out of view. */
+const FRAME_EDGE_PX = 2;
+
+/**
+ * The vehicle stays in a lane its class may not use for at least the dwell time (lane changes pass). Only frames
+ * where the vehicle's ground point is in view count: a box cut off by the bottom of the frame (`frameHeight`) does
+ * not say which lane the vehicle stands in.
+ */
+export function laneClassRule(track: TrackView, lane: Lane, config: RulesConfig, frameHeight = Infinity): RuleResult {
   if (lane.allowedClasses.includes(track.cls)) return none(`${track.cls} allowed in lane ${lane.id}`);
   const pts = track.points;
   let runStart = -1;
   for (let i = 0; i < pts.length; i++) {
-    if (!pointInPolygon(groundPoint(pts[i]!.box), lane.polygon)) {
+    const box = pts[i]!.box;
+    if (box[3] >= frameHeight - FRAME_EDGE_PX || !pointInPolygon(groundPoint(box), lane.polygon)) {
       runStart = -1;
       continue;
     }

@@ -18,6 +18,19 @@ describe('laneClassRule', () => {
     expect(laneClassRule(track(run(0, 200, 700, 300, 100), { cls: 'car' }), L1, config).status).toBe('none');
   });
 
+  it('counts the dwell only once the car is in view, not while the frame cuts its box off at the bottom', () => {
+    // The box bottom sits on the frame's bottom edge (720) for the first 1.2 s: a car still entering the view.
+    const cutOffPoints = (n: number) => Array.from({ length: n }, (_, k) => [k / 5, 400, 719] as [number, number, number]);
+    const entering = track([...cutOffPoints(7), ...run(1.4, 400, 700, 600, 100)]);
+    const r = laneClassRule(entering, L2, config, geometry.reference.height);
+    expect(r).toMatchObject({ status: 'violation', violation: { t: 1.4 } });
+    // Without the frame height the cut-off frames count from the start.
+    expect(laneClassRule(entering, L2, config)).toMatchObject({ status: 'violation', violation: { t: 0 } });
+    // Never in view: no violation.
+    const cutOff = track(cutOffPoints(10));
+    expect(laneClassRule(cutOff, L2, config, geometry.reference.height).status).toBe('none');
+  });
+
   it('does not flag a car passing briefly through the lane (lane change)', () => {
     const pass = track([
       [0, 250, 600],

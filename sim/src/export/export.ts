@@ -23,6 +23,8 @@ export interface ExportOptions {
   every: number;
   /** Detector image size [width, height]. */
   detSize: [number, number];
+  /** JPEG quality of the detector images (default 90; lower for compact training shards). */
+  detQuality?: number;
   what: Set<string>;
   catalogue: boolean;
   overrides?: ScenarioOverrides;
@@ -96,7 +98,7 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
             occluded: ob.occluded,
           }))
           .filter((b) => b.box[2]! - b.box[0]! >= 2 && b.box[3]! - b.box[1]! >= 2);
-        await img.clone().resize(dw, dh, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(join(dirs.det, `${stem}.jpg`));
+        await img.clone().resize(dw, dh, { fit: 'fill' }).jpeg({ quality: o.detQuality ?? 90, mozjpeg: true }).toFile(join(dirs.det, `${stem}.jpg`));
         det.write({ image: `images/${stem}.jpg`, width: dw, height: dh, scenario: s.name, frame: k, t: truth.t, time: s.conditions.time, roi, boxes });
         sum.detectorImages++;
         sum.boxes += boxes.length;
