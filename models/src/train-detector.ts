@@ -215,7 +215,7 @@ async function importGpuWeights(dir: string): Promise<{ model: tf.LayersModel; s
     examplesSeen: run.examples,
     trainSeconds: run.minutes * 60,
     settings: { ...settings, trainer: 'models/gpu/train_centernet.py', batch: run.batch, lr: run.lr },
-    lossHistory: run.history.filter((h) => h.loss !== null).map((h) => ({ step: h.step, loss: h.loss!, heatmap: NaN, box: NaN })),
+    lossHistory: [], // the trainer's own history is in train-gpu.json and the model card
   };
   return { model, state, run };
 }

@@ -1,7 +1,7 @@
-// The project's own vehicle detector: a small MobileNet-like backbone (depthwise-separable blocks), a one-step
-// top-down neck to stride 8, and a CenterNet-style anchor-free head (per-class centre heatmap + box size +
-// centre offset). About 14 M multiply-adds at 320x192, so it trains on the wasm backend within an hour on a
-// shared 2-core machine.
+// The project's own vehicle detector: a small MobileNet-like backbone (depthwise-separable blocks) down to
+// stride 32, a two-step top-down neck back to stride 8, and a CenterNet-style anchor-free head (per-class centre
+// heatmap + box size + centre offset). About 25 M multiply-adds at 320x192: it trains on the wasm backend on a
+// shared 2-core machine (slowly), or much faster with the optional PyTorch trainer (models/gpu/) on a CUDA machine.
 import * as tf from '@tensorflow/tfjs';
 
 export const VEHICLE_NET_LABELS = ['motorbike', 'car', 'bus', 'truck'] as const;
@@ -52,19 +52,22 @@ export function buildVehicleNet(opts: VehicleNetOptions): tf.LayersModel {
   };
 
   const input = tf.input({ shape: [opts.height, opts.width, 3], name: 'image' });
-  let x = convBnRelu(input, 8, 3, 2); // /2
-  x = block(x, 16, 2); // /4
-  x = block(x, 16, 1);
-  x = block(x, 32, 2); // /8
-  x = block(x, 32, 1);
-  const c3 = block(x, 32, 1);
-  x = block(c3, 64, 2); // /16
-  x = block(x, 64, 1);
-  x = block(x, 64, 1);
-  // Top-down: stride-16 context added into the stride-8 map.
-  const lateral = convBnRelu(x, 32, 1, 1);
-  const up = tf.layers.upSampling2d({ size: [2, 2], name: name('up') }).apply(lateral) as Sym;
-  const merged = tf.layers.add({ name: name('add') }).apply([c3, up]) as Sym;
+  let x = convBnRelu(input, 12, 3, 2); // /2
+  x = block(x, 24, 2); // /4
+  x = block(x, 24, 1);
+  x = block(x, 40, 2); // /8
+  x = block(x, 40, 1);
+  const c3 = block(x, 40, 1);
+  x = block(c3, 80, 2); // /16
+  x = block(x, 80, 1);
+  const c4 = block(x, 80, 1);
+  x = block(c4, 120, 2); // /32: context for vehicles close to the camera (a bus can fill half the view)
+  const c5 = block(x, 120, 1);
+  // Top-down: stride-32 context into stride 16, then stride-16 into the stride-8 map the head reads.
+  const up5 = tf.layers.upSampling2d({ size: [2, 2], name: name('up') }).apply(convBnRelu(c5, 80, 1, 1)) as Sym;
+  const p4 = tf.layers.add({ name: name('add') }).apply([c4, up5]) as Sym;
+  const up4 = tf.layers.upSampling2d({ size: [2, 2], name: name('up') }).apply(convBnRelu(p4, 40, 1, 1)) as Sym;
+  const merged = tf.layers.add({ name: name('add') }).apply([c3, up4]) as Sym;
   const neck = convBnRelu(dwBnRelu(merged, 1), 48, 1, 1);
   const headIn = dwBnRelu(neck, 1);
   const heatmap = tf.layers

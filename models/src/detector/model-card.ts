@@ -75,7 +75,7 @@ mAP50: **${pct(m.metrics.mAP)} %**. These are simulator scenes only; real footag
 
 ## Speed
 Model alone: ${m.inferenceMs.toFixed(1)} ms per frame on ${m.backend}, one thread (measured after training, on a loaded machine).
-\`npm run bench:detector\` measures the whole per-frame path (JPEG decode, preprocessing, model, decode/NMS).
+\`npm run bench:detector\` measures the whole per-frame path (frame conversion, preprocessing, model, decode/NMS).
 
 ## Loader config (\`detector.json\`)
 The detector runs this model through the same loader as any production model (\`loadDetector\`, format documented in
