@@ -50,6 +50,10 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
   // tracking + rules + plates upper bound of the pipeline.
   const replayMod = replay ? ((await import('@phatnguoi/detector/pipeline/truth-replay-detector')) as typeof import('@phatnguoi/detector/pipeline/truth-replay-detector')) : null;
   const detect = offline.detectViolationsInVideo as (video: string, geometry: unknown, opts: Record<string, unknown>) => Promise<unknown>;
+  // Plates are read as the detector process reads them: the project's trained reader, voted over each track.
+  const { createPlateReader } = await import('@phatnguoi/detector/plates/index');
+  const { platePortFrom } = await import('@phatnguoi/detector/pipeline/plate-port');
+  const plates = platePortFrom(await createPlateReader());
   const dir = 'sim/out/heldout';
   await mkdir(dir, { recursive: true });
   const reports: { scenario: string; report: EvalReport }[] = [];
@@ -70,6 +74,7 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
       detect(videoPath, truth.geometry, {
         ...(fps ? { fps } : {}),
         cameraId: `sim-${s.name}`,
+        plates,
         ...(replayMod ? { detector: new replayMod.TruthReplayDetector(replayMod.truthFramesFromSim(truth)) } : {}),
       });
     try {
