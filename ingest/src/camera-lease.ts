@@ -93,6 +93,34 @@ export async function planLeases(db: Queryable, who: LeaseIdentity, maxCameras =
   return { target: Math.min(maxCameras, Math.ceil(enabled / liveHolders)), free: free.rows.map((r) => r.id), enabled, liveHolders };
 }
 
+/**
+ * The even share on one node, for a role that can only run a camera where another role's lease for it is
+ * (the detector reads the frame ring that ingest writes on its node): ceil(those cameras / live holders of
+ * this role on this node). `free` lists those cameras with no live lease of this role.
+ */
+export async function planNodeLeases(db: Queryable, who: LeaseIdentity, sourceRole: string, maxCameras = Infinity): Promise<LeasePlan> {
+  const { rows } = await db.query<{ local: string; holders: string }>(
+    `SELECT (SELECT count(*) FROM camera_leases s JOIN cameras c ON c.id = s.camera_id AND c.enabled
+              WHERE s.role = $4 AND s.node = $3 AND s.expires_at >= now()) AS local,
+            (SELECT count(*) FROM (
+               SELECT holder FROM lease_holders WHERE role = $1 AND node = $3 AND expires_at >= now() AND holder <> $2
+               UNION
+               SELECT holder FROM camera_leases WHERE role = $1 AND node = $3 AND expires_at >= now() AND holder <> $2) h) AS holders`,
+    [who.role, who.holder, who.node, sourceRole],
+  );
+  const local = Number(rows[0]?.local ?? 0);
+  const liveHolders = Number(rows[0]?.holders ?? 0) + 1;
+  const free = await db.query<{ id: string }>(
+    `SELECT s.camera_id AS id FROM camera_leases s
+       JOIN cameras c ON c.id = s.camera_id AND c.enabled
+       LEFT JOIN camera_leases l ON l.camera_id = s.camera_id AND l.role = $1
+      WHERE s.role = $3 AND s.node = $2 AND s.expires_at >= now() AND (l.camera_id IS NULL OR l.expires_at < now())
+      ORDER BY l.expires_at NULLS FIRST, s.camera_id`,
+    [who.role, who.node, sourceRole],
+  );
+  return { target: Math.min(maxCameras, Math.ceil(local / liveHolders)), free: free.rows.map((r) => r.id), enabled: local, liveHolders };
+}
+
 /** Stream settings of the given cameras (only enabled ones are returned). */
 export async function loadCameras(db: Queryable, cameraIds: string[]): Promise<LeasedCamera[]> {
   if (cameraIds.length === 0) return [];

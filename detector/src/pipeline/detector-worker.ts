@@ -1,12 +1,14 @@
 // The detector process's camera management: takes 'detector' leases (same table and algorithm as
 // ingest) on cameras whose ingest runs on this node (the frame ring is a local volume), renews them
-// every TTL/3, and runs one CameraRunner per held camera. A lost lease stops its runner; a crashed
-// process's cameras move to another detector within one TTL and resume from detector_progress.
+// every TTL/3, and runs one CameraRunner per held camera. Detectors on a node share its cameras evenly:
+// each announces itself (lease_holders) and gives a camera back when it holds more than its share. A lost
+// lease stops its runner; a crashed process's cameras move to another detector within one TTL and resume
+// from detector_progress.
 import type { Redis } from 'ioredis';
 import type { Queryable } from '@phatnguoi/core/db';
 import { createRedis } from '@phatnguoi/core/redis';
 import { leasesFresh, redisReachable } from '@phatnguoi/ingest/health-heartbeat';
-import { planLeases, releaseLeases, renewLeases, takeLease, type LeaseIdentity } from '@phatnguoi/ingest/camera-lease';
+import { heartbeat, planLeases, planNodeLeases, releaseLeases, renewLeases, retireHolder, takeLease, type LeaseIdentity } from '@phatnguoi/ingest/camera-lease';
 import { CameraRunner, type CameraRunnerOptions, type RunnerLogger } from './camera-runner';
 import { startDetectorStats, type CameraCounters, type DetectorStatsPublisher } from './detector-stats';
 
@@ -85,10 +87,11 @@ export class DetectorWorker {
     }, Math.max(200, Math.floor(this.ttl / 3)));
   }
 
-  /** One lease round: renew, drop what was lost, take free cameras up to our share. */
+  /** One lease round: announce ourselves, renew, drop what was lost, take free cameras up to our share or give one back. */
   async tick(): Promise<void> {
     if (this.stopped) return;
     const log = this.opts.logger;
+    await heartbeat(this.opts.db, this.who, this.ttl);
     const held = await renewLeases(this.opts.db, this.who, this.cameras, this.ttl);
     this.lastRenewedAt = Date.now();
     for (const id of this.cameras) {
@@ -97,16 +100,18 @@ export class DetectorWorker {
         await this.stopRunner(id);
       }
     }
-    const plan = await planLeases(this.opts.db, this.who, this.opts.maxCameras ?? Infinity);
-    let candidates = plan.free;
-    if (this.opts.sameNodeAsIngest ?? true) {
-      const { rows } = await this.opts.db.query<{ camera_id: string }>(
-        `SELECT camera_id FROM camera_leases WHERE role = 'ingest' AND node = $1 AND expires_at >= now()`,
-        [this.opts.node],
-      );
-      const local = new Set(rows.map((r) => r.camera_id));
-      candidates = candidates.filter((id) => local.has(id));
+    const max = this.opts.maxCameras ?? Infinity;
+    const plan = (this.opts.sameNodeAsIngest ?? true) ? await planNodeLeases(this.opts.db, this.who, 'ingest', max) : await planLeases(this.opts.db, this.who, max);
+    if (this.runners.size > plan.target && plan.liveHolders > 1) {
+      // Above our share: hand the most recently started camera over (its runner stops cleanly and the next
+      // holder resumes from detector_progress), one per round so the load moves gradually.
+      const id = [...this.runners.keys()].at(-1)!;
+      log.info({ cameraId: id, target: plan.target, holders: plan.liveHolders }, 'giving a camera back to balance the load');
+      await this.stopRunner(id);
+      await releaseLeases(this.opts.db, this.who, [id]);
+      return;
     }
+    const candidates = plan.free;
     for (const id of candidates) {
       if (this.runners.size >= plan.target || this.stopped) break;
       if ((this.failed.get(id) ?? 0) > Date.now()) continue;
@@ -146,6 +151,7 @@ export class DetectorWorker {
     const ids = this.cameras;
     for (const id of ids) await this.stopRunner(id);
     await releaseLeases(this.opts.db, this.who, ids);
+    await retireHolder(this.opts.db, this.who);
     this.subscriber?.disconnect();
     this.publisher?.disconnect();
   }
