@@ -1,5 +1,6 @@
 // Plate reader evaluation.
 //   npm run eval:plates -- [--model models/plate-reader/model.json] [--n 150] [--levels 0,0.5,1] [--crops 200]
+//   npm run eval:plates -- --end-to-end-only [--crops 600]   (section 2 only)
 //   npm run eval:plates -- --real <folder> --csv <folder>/labels.csv [--vehicle-crops]
 // 1. Reader: held-out generated plates (seeds 900_000+, never used by training) at augmentation levels
 //    0 (clean crop, exact box), 0.5 and 1 (training strength: perspective, loose boxes, blur, low
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     csv: { type: 'string' },
     'vehicle-crops': { type: 'boolean', default: false },
     'skip-synthetic': { type: 'boolean', default: false },
+    'end-to-end-only': { type: 'boolean', default: false },
   },
 });
 
@@ -203,7 +205,9 @@ async function main(): Promise<void> {
     await evalReal(args.real, args.csv, args['vehicle-crops']!);
   }
   if (!args['skip-synthetic']) {
-    for (const level of args.levels!.split(',').map(Number)) await evalReader(args.model!, Number(args.n), level);
+    if (!args['end-to-end-only']) {
+      for (const level of args.levels!.split(',').map(Number)) await evalReader(args.model!, Number(args.n), level);
+    }
     await evalEndToEnd(args.model!, Number(args.crops));
   }
 }

@@ -62,14 +62,24 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
     });
     const data = (await probs.data()) as Float32Array;
     probs.dispose();
-    let best: { attempt: Attempt; read: InterpretedRead } | null = null;
+    // Several boxes of the same plate: the text whose format-valid reads add up to the most
+    // confidence wins (one box's odd misread is outvoted), represented by its most confident read.
+    const votes = new Map<string, { total: number; best: { attempt: Attempt; read: InterpretedRead } }>();
     attempts.forEach((attempt, i) => {
       const size = READER_STEPS * READER_CLASSES;
       const decoded = ctcGreedyDecode(data.subarray(i * size, (i + 1) * size), READER_STEPS, READER_CLASSES);
       const read = interpretDecoded(decoded, attempt.layout, READER_STEPS);
-      if (read && (!best || read.confidence > best.read.confidence)) best = { attempt, read };
+      if (!read) return;
+      const v = votes.get(read.text);
+      if (!v) votes.set(read.text, { total: read.confidence, best: { attempt, read } });
+      else {
+        v.total += read.confidence;
+        if (read.confidence > v.best.read.confidence) v.best = { attempt, read };
+      }
     });
-    return best;
+    let winner: { total: number; best: { attempt: Attempt; read: InterpretedRead } } | null = null;
+    for (const v of votes.values()) if (!winner || v.total > winner.total) winner = v;
+    return winner?.best ?? null;
   }
 
   function toPlateRead(img: RgbImage, found: { attempt: Attempt; read: InterpretedRead } | null): PlateRead | null {
@@ -81,7 +91,12 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
   return {
     async read(vehicleCrop, vehicleClass) {
       const candidates = localisePlates(vehicleCrop, vehicleClass, { maxCandidates: opts.maxCandidates ?? 3 });
-      const attempts = candidates.flatMap((c) => layoutsFor(c.aspect, vehicleClass).map((layout) => ({ box: c.box, layout })));
+      // The best candidate is read through all its boxes, the others through their main box only.
+      const attempts = candidates.flatMap((c, rank) =>
+        layoutsFor(c.aspect, vehicleClass).flatMap((layout) =>
+          (rank === 0 ? [c.box, ...c.alternatives] : [c.box]).map((box) => ({ box, layout })),
+        ),
+      );
       return toPlateRead(vehicleCrop, await readAttempts(vehicleCrop, attempts));
     },
     async readPlateCrop(plate, layout) {
