@@ -27,9 +27,9 @@ import type { Config } from '@phatnguoi/core/config';
 import { plateChars as normalizePlate } from '@phatnguoi/core/plates/format';
 import { createAgency, createRegistryEntry, createUser } from '@phatnguoi/api/seed/demo';
 import { solveChallenge } from '@phatnguoi/api/services/pow';
-import { CATALOGUE } from '@phatnguoi/sim/scenario/catalogue';
 import { readTruth, type TruthFile } from '@phatnguoi/sim/truth';
 import { freePort, ROOT, startRole, type RoleProcess } from '../src/processes';
+import { liveRoleEnv, writeRedLightScene } from '../src/live-path';
 import { startSmtpSink, type SmtpSink } from '../src/smtp-sink';
 import { startSmsSink, type SmsSink } from '../src/sms-sink';
 
@@ -121,10 +121,7 @@ beforeAll(async () => {
 
   // A short, small scene: red-light-runners with the cycle shifted so red starts at 7 s (motorbike runs it at
   // about 9 s, the car at about 12 s), 640x360, 15 s. The camera loops it; ingest's connection starts at t=0.
-  const base = CATALOGUE.find((s) => s.name === 'red-light-runners')!;
-  const scenario = { ...base, name: 'e2e-red-light', width: 640, height: 360, durationS: 15, signals: base.signals.map((s) => ({ ...s, offsetS: 6 })) };
-  const scenarioFile = join(work, 'e2e-red-light.json');
-  writeFileSync(scenarioFile, JSON.stringify(scenario));
+  const scenarioFile = writeRedLightScene(work, 'e2e-red-light');
   const sim = startRole('sim', 'sim/src/cli.ts', ['serve', scenarioFile, '--out', join(work, 'sim'), '--port', '0'], {});
   roles.push(sim);
   const served = await sim.waitForLine(/serving \S+ at (rtsp:\/\/\S+)/, 180_000);
@@ -149,25 +146,7 @@ beforeAll(async () => {
     });
   }
 
-  const env: Record<string, string> = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
-    DATABASE_URL: db.url,
-    REDIS_URL: config.redisUrl,
-    S3_ENDPOINT: s3.endpoint,
-    S3_ACCESS_KEY: s3.s3.accessKey,
-    S3_SECRET_KEY: s3.s3.secretKey,
-    S3_REGION: s3.s3.region,
-    S3_BUCKET_PREFIX: config.s3.bucketPrefix,
-    QUEUE_PREFIX: config.queuePrefix,
-    INGEST_REDIS_PREFIX: ingestPrefix,
-    DATA_DIR: join(work, 'data'),
-    FRAME_RING_DIR: join(work, 'data', 'frame-ring'),
-    NODE_ID: 'e2e-node',
-    FRAME_RING_SLOTS: '256',
-    INGEST_LEASE_TTL_MS: '3000',
-    DETECTOR_LEASE_TTL_MS: '3000',
-  };
+  const env = liveRoleEnv({ db, s3, config, work, ingestPrefix, nodeId: 'e2e-node' });
   const port = await freePort();
   apiUrl = `http://127.0.0.1:${port}`;
   const apiEnv = {

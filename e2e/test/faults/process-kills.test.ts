@@ -16,7 +16,7 @@
 // counted as dropped, not vanish. Figures are printed, nothing is timed-asserted.
 // Run with `npm run test:faults` (not part of `npm test`).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,9 +26,9 @@ import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type Te
 import type { Config } from '@phatnguoi/core/config';
 import { readFrames } from '@phatnguoi/ingest/frame-ring';
 import { createAgency, createUser } from '@phatnguoi/api/seed/demo';
-import { CATALOGUE } from '@phatnguoi/sim/scenario/catalogue';
 import { readTruth, type TruthFile } from '@phatnguoi/sim/truth';
 import { freePort, startRole, type RoleProcess } from '../../src/processes';
+import { liveRoleEnv, writeRedLightScene } from '../../src/live-path';
 import { VideoClock } from '../../src/faults/video-clock';
 import { processAlive } from '@phatnguoi/core/process';
 
@@ -173,25 +173,7 @@ function expectedViolations(frames: Seen[]): { expected: number; byType: Record<
 }
 
 function roleEnv(): Record<string, string> {
-  return {
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
-    DATABASE_URL: db.url,
-    REDIS_URL: config.redisUrl,
-    S3_ENDPOINT: s3.endpoint,
-    S3_ACCESS_KEY: s3.s3.accessKey,
-    S3_SECRET_KEY: s3.s3.secretKey,
-    S3_REGION: s3.s3.region,
-    S3_BUCKET_PREFIX: config.s3.bucketPrefix,
-    QUEUE_PREFIX: config.queuePrefix,
-    INGEST_REDIS_PREFIX: prefix,
-    DATA_DIR: join(work, 'data'),
-    FRAME_RING_DIR: join(work, 'data', 'frame-ring'),
-    NODE_ID: 'faults-node',
-    FRAME_RING_SLOTS: '256',
-    INGEST_LEASE_TTL_MS: '3000',
-    DETECTOR_LEASE_TTL_MS: '3000',
-  };
+  return liveRoleEnv({ db, s3, config, work, ingestPrefix: prefix, nodeId: 'faults-node' });
 }
 
 class Stack {
@@ -360,11 +342,7 @@ beforeAll(async () => {
   redis = createRedis(config.redisUrl);
   prefix = `${config.queuePrefix}:`;
   mkdirSync(simOut, { recursive: true });
-  const base = CATALOGUE.find((s) => s.name === 'red-light-runners')!;
-  // The demo path's scene: 640x360, 15 s, red from 7 s: a motorbike runs it at 9.3 s, a car at 12.4 s.
-  const scene = { ...base, name: 'faults-red-light', width: 640, height: 360, durationS: 15, signals: base.signals.map((s) => ({ ...s, offsetS: 6 })) };
-  const sceneFile = join(work, 'faults-red-light.json');
-  writeFileSync(sceneFile, JSON.stringify(scene));
+  const sceneFile = writeRedLightScene(work, 'faults-red-light');
   sim = startRole('sim', 'sim/src/cli.ts', ['serve', sceneFile, '--out', simOut, '--port', '0'], {});
   cameraUrl = (await sim.waitForLine(/serving \S+ at (rtsp:\/\/\S+)/, STEP_MS))[1]!;
   truthFile = join(simOut, 'faults-red-light.truth.json');
