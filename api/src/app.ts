@@ -23,6 +23,7 @@ import cameraRoutes from './routes/cameras';
 import workerRoutes from './routes/worker';
 import metricsRoutes from './routes/metrics';
 import { createLogger, scrubSecrets } from '@phatnguoi/core/logger';
+import { CameraStatusBoard } from './services/stats';
 import { UserError } from '@phatnguoi/core/errors';
 import type { LogLevel } from '@phatnguoi/core/config';
 
@@ -31,6 +32,8 @@ declare module 'fastify' {
     deps: AppDeps;
     opts: ApiOptions;
     clock: Clock;
+    /** Latest camera status (ingest) and detector figures, fed by the ops routes' subscriptions; read by /metrics too. */
+    cameraBoard: CameraStatusBoard;
     /** Every route as registered (method, url, schema): security tests walk it so no route is left out. */
     routeTable: { method: string; url: string; schema?: FastifySchema }[];
   }
@@ -89,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('deps', deps);
   app.decorate('opts', opts);
   app.decorate('clock', deps.clock ?? systemClock);
+  app.decorate('cameraBoard', new CameraStatusBoard());
   const routeTable: FastifyInstance['routeTable'] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {

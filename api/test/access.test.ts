@@ -116,7 +116,7 @@ describe('live statistics', () => {
     await readUntil('event: snapshot');
     expect(text).toContain('"backlog"');
     await h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: h.ids.camera, state: 'online', fps: 5, framesDropped: 2, lastError: null }));
-    await h.redis.publish(`${h.channelPrefix}detector-stats`, JSON.stringify({ cameraId: h.ids.camera, detectionsPerSecond: 12.5 }));
+    await h.redis.publish(`${h.channelPrefix}detector-stats`, JSON.stringify({ cameraId: h.ids.camera, detectionsPerSecond: 12.5, framesPerSecond: 5, backend: 'wasm' }));
     await readUntil('"detectionsPerSecond":12.5');
     expect(text).toContain(`event: camera\ndata: {"cameraId":"${h.ids.camera}","state":"online","online":true,"fps":5`);
     ac.abort();
@@ -125,6 +125,14 @@ describe('live statistics', () => {
     expect(cam).toMatchObject({ online: true, fps: 5, detectionsPerSecond: 12.5 });
     const backlog = (stats.json() as { backlog: { detected: number } }).backlog;
     expect(backlog.detected).toBeGreaterThanOrEqual(1);
+    // The detector's rates and TF.js backend, per camera, in Prometheus form.
+    const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain(`detector_frames_per_second{camera_id="${h.ids.camera}",backend="wasm"} 5`);
+    expect(metrics).toContain(`detector_detections_per_second{camera_id="${h.ids.camera}",backend="wasm"} 12.5`);
+    // A message with a backend name that is not one gets "unknown", never the raw string in a label.
+    await h.redis.publish(`${h.channelPrefix}detector-stats`, JSON.stringify({ cameraId: h.ids.camera, detectionsPerSecond: 1, framesPerSecond: 1, backend: '"} 9\nfake 1' }));
+    await expect.poll(async () => (await h.app.inject({ method: 'GET', url: '/metrics' })).body, { timeout: 5000 })
+      .toContain(`detector_frames_per_second{camera_id="${h.ids.camera}",backend="unknown"} 1`);
   });
 });
 

@@ -1,7 +1,9 @@
-// Prometheus metrics: request latency per route and case counts per status.
+// Prometheus metrics: request latency per route, case counts per status, and the detector's rates per camera
+// with the TF.js backend it runs on.
 import type { FastifyInstance } from 'fastify';
 import client from 'prom-client';
 import fp from 'fastify-plugin';
+import type { DetectorFigures } from '../services/stats';
 
 async function metricsRoutes(app: FastifyInstance): Promise<void> {
   const registry = new client.Registry();
@@ -18,6 +20,19 @@ async function metricsRoutes(app: FastifyInstance): Promise<void> {
       for (const r of rows) this.set({ status: r.status }, Number(r.n));
     },
   });
+  // The detector has no HTTP port: its figures come over Redis (`detector-stats`) to the camera board.
+  for (const [name, help, pick] of [
+    ['detector_frames_per_second', 'Frames per second the detector processes, per camera, with its TF.js backend', (f: DetectorFigures) => f.framesPerSecond],
+    ['detector_detections_per_second', 'Vehicle detections per second, per camera, with the TF.js backend', (f: DetectorFigures) => f.detectionsPerSecond],
+  ] as const) {
+    new client.Gauge({
+      name, help, labelNames: ['camera_id', 'backend'] as const, registers: [registry],
+      collect() {
+        this.reset();
+        for (const f of app.cameraBoard.detectorFigures(app.clock.now())) this.set({ camera_id: f.cameraId, backend: f.backend }, pick(f));
+      },
+    });
+  }
   app.addHook('onResponse', async (req, reply) => {
     latency.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });

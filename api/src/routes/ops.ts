@@ -2,11 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
 import { requireRoles, userOf } from '../plugins/auth';
-import { CAMERA_STATUS_CHANNEL, CameraStatusBoard, DETECTOR_STATS_CHANNEL, statsSnapshot } from '../services/stats';
+import { CAMERA_STATUS_CHANNEL, DETECTOR_STATS_CHANNEL, statsSnapshot } from '../services/stats';
 
 export default async function opsRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', requireRoles('operator', 'supervisor', 'admin'));
-  const board = new CameraStatusBoard();
+  const board = app.cameraBoard;
   const listeners = new Set<(msg: string) => void>();
   if (app.deps.subscribe) {
     const prefix = app.opts.channelPrefix;

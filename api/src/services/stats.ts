@@ -36,7 +36,23 @@ export const DETECTOR_STATS_CHANNEL = 'detector-stats';
 
 interface Entry extends CameraStatusMessage {
   receivedAt: Date;
+  /** From the detector's messages: frames per second, its TF.js backend, when it last reported. */
+  detectorFps: number;
+  detectorBackend: string | null;
+  detectorAt: Date | null;
 }
+
+/** The detector figures of the cameras whose detector reported within the last minute (for /metrics). */
+export interface DetectorFigures {
+  cameraId: string;
+  backend: string;
+  framesPerSecond: number;
+  detectionsPerSecond: number;
+}
+
+const BACKEND_NAME = /^[a-z0-9-]{1,32}$/;
+/** Camera and detector figures older than this are stale. */
+const STALE_MS = 60_000;
 
 /** Latest status per camera, fed by the Redis subscriptions. */
 export class CameraStatusBoard {
@@ -45,7 +61,10 @@ export class CameraStatusBoard {
   private entry(cameraId: string, now: Date): Entry {
     let e = this.latest.get(cameraId);
     if (!e) {
-      e = { cameraId, state: 'unknown', online: false, fps: 0, framesDropped: 0, lastError: null, detectionsPerSecond: 0, receivedAt: now };
+      e = {
+        cameraId, state: 'unknown', online: false, fps: 0, framesDropped: 0, lastError: null, detectionsPerSecond: 0, receivedAt: now,
+        detectorFps: 0, detectorBackend: null, detectorAt: null,
+      };
       this.latest.set(cameraId, e);
     }
     return e;
@@ -65,13 +84,22 @@ export class CameraStatusBoard {
     return strip(e);
   }
 
-  /** A detector `{ cameraId, detectionsPerSecond }` message. */
+  /** A detector `{ cameraId, detectionsPerSecond, framesPerSecond, backend }` message. */
   updateFromDetector(raw: string, now: Date): CameraStatusMessage | null {
     const m = parse(raw);
     if (!m || typeof m.cameraId !== 'string') return null;
     const e = this.entry(m.cameraId, now);
     e.detectionsPerSecond = num(m.detectionsPerSecond);
+    e.detectorFps = num(m.framesPerSecond);
+    e.detectorBackend = typeof m.backend === 'string' && BACKEND_NAME.test(m.backend) ? m.backend : 'unknown';
+    e.detectorAt = now;
     return strip(e);
+  }
+
+  detectorFigures(now: Date): DetectorFigures[] {
+    return [...this.latest.values()]
+      .filter((e) => e.detectorAt !== null && now.getTime() - e.detectorAt.getTime() < STALE_MS)
+      .map((e) => ({ cameraId: e.cameraId, backend: e.detectorBackend!, framesPerSecond: e.detectorFps, detectionsPerSecond: e.detectionsPerSecond }));
   }
 
   get(cameraId: string): Entry | undefined {
@@ -95,7 +123,6 @@ function strip(e: Entry): CameraStatusMessage {
   return { cameraId: e.cameraId, state: e.state, online: e.online, fps: e.fps, framesDropped: e.framesDropped, lastError: e.lastError, detectionsPerSecond: e.detectionsPerSecond };
 }
 
-const STALE_MS = 60_000;
 
 export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now: Date, agencyId: string | null): Promise<StatsSnapshot> {
   const cams = await q.query<{ id: string; name: string; state: string | null; fps: number | null; frames_dropped: string | null; last_error: string | null; updated_at: Date | null }>(

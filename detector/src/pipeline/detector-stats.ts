@@ -9,10 +9,16 @@ export function detectorStatsChannel(prefix = ''): string {
   return `${prefix}${DETECTOR_STATS_CHANNEL}`;
 }
 
-export interface DetectorStatsMessage {
+/** Rates of one camera over the last sampling period. */
+export interface CameraRates {
   cameraId: string;
   detectionsPerSecond: number;
   framesPerSecond: number;
+}
+
+/** What is published: the camera's rates and the TF.js backend the detector runs on (api: /metrics). */
+export interface DetectorStatsMessage extends CameraRates {
+  backend: string;
 }
 
 /** Running totals of one camera since its pipeline started (`startedAt`, ms). */
@@ -27,8 +33,8 @@ export interface CameraCounters {
 export class RateMeter {
   private readonly last = new Map<string, { frames: number; detections: number; at: number }>();
 
-  sample(counters: readonly CameraCounters[], now: number): DetectorStatsMessage[] {
-    const out: DetectorStatsMessage[] = [];
+  sample(counters: readonly CameraCounters[], now: number): CameraRates[] {
+    const out: CameraRates[] = [];
     const seen = new Set<string>();
     for (const c of counters) {
       seen.add(c.cameraId);
@@ -57,6 +63,8 @@ export interface DetectorStatsOptions {
   /** Default 5 s. */
   intervalMs?: number;
   counters: () => CameraCounters[];
+  /** The TF.js backend in use (tfjs-node, wasm or cpu), sent with every message. */
+  backend: string;
   onError?: (err: Error) => void;
   now?: () => number;
 }
@@ -73,7 +81,7 @@ export function startDetectorStats(o: DetectorStatsOptions): DetectorStatsPublis
   const now = o.now ?? Date.now;
   let busy = false;
   const publishNow = async (): Promise<DetectorStatsMessage[]> => {
-    const messages = meter.sample(o.counters(), now());
+    const messages = meter.sample(o.counters(), now()).map((r) => ({ ...r, backend: o.backend }));
     await Promise.all(messages.map((m) => o.redis.publish(channel, JSON.stringify(m))));
     return messages;
   };

@@ -11,6 +11,7 @@ import { leasesFresh, redisReachable } from '@phatnguoi/ingest/health-heartbeat'
 import { heartbeat, planLeases, planNodeLeases, releaseLeases, renewLeases, retireHolder, takeLease, type LeaseIdentity } from '@phatnguoi/ingest/camera-lease';
 import { CameraRunner, type CameraRunnerOptions, type RunnerLogger } from './camera-runner';
 import { startDetectorStats, type CameraCounters, type DetectorStatsPublisher } from './detector-stats';
+import { tfBackendName } from '../tf/runtime';
 
 export interface DetectorWorkerOptions extends Omit<CameraRunnerOptions, 'redis' | 'subscriber' | 'holder' | 'logger'> {
   db: Queryable;
@@ -78,6 +79,7 @@ export class DetectorWorker {
         channelPrefix: this.opts.keyPrefix ?? '',
         intervalMs: statsIntervalMs,
         counters: () => this.counters(),
+        backend: tfBackendName() ?? 'none',
         onError: (err) => this.opts.logger.warn({ err: err.message }, 'detector stats not published'),
       });
     }

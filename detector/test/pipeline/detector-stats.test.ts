@@ -16,6 +16,7 @@ import { startHealthHeartbeat } from '@phatnguoi/ingest/health-heartbeat';
 import type { RunnerLogger } from '../../src/pipeline/camera-runner';
 import { RateMeter, detectorStatsChannel, startDetectorStats, type DetectorStatsMessage } from '../../src/pipeline/detector-stats';
 import { DetectorWorker } from '../../src/pipeline/detector-worker';
+import { initTf } from '../../src/tf/runtime';
 import { H, W, renderFrame, videoGeometry } from '../fixtures/synthetic-video';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -97,14 +98,15 @@ describe('detector-stats publisher', () => {
       intervalMs: 100,
       now: () => t,
       counters: () => [{ cameraId: 'cam-pub', frames: t / 100, detections: t / 50, startedAt: 0 }],
+      backend: 'wasm',
     });
     try {
-      expect(await pub.publishNow()).toEqual([{ cameraId: 'cam-pub', detectionsPerSecond: 20, framesPerSecond: 10 }]);
+      expect(await pub.publishNow()).toEqual([{ cameraId: 'cam-pub', detectionsPerSecond: 20, framesPerSecond: 10, backend: 'wasm' }]);
       const first = await nextMessage((m) => m.cameraId === 'cam-pub');
-      expect(first).toEqual({ cameraId: 'cam-pub', detectionsPerSecond: 20, framesPerSecond: 10 });
+      expect(first).toEqual({ cameraId: 'cam-pub', detectionsPerSecond: 20, framesPerSecond: 10, backend: 'wasm' });
       t = 3000; // the timer's next sample sees 2 s more at the same rates
       const timed = await nextMessage((m) => m.cameraId === 'cam-pub' && received.filter((r) => r.message.cameraId === 'cam-pub').length >= 2);
-      expect(Object.keys(timed).sort()).toEqual(['cameraId', 'detectionsPerSecond', 'framesPerSecond']);
+      expect(Object.keys(timed).sort()).toEqual(['backend', 'cameraId', 'detectionsPerSecond', 'framesPerSecond']);
       expect(received.filter((r) => r.message.cameraId === 'cam-pub').every((r) => r.channel === `${prefix}detector-stats`)).toBe(true);
     } finally {
       pub.stop();
@@ -145,6 +147,7 @@ describe('DetectorWorker', () => {
       leaseTtlMs: 60_000,
       statsIntervalMs: 300,
     });
+    const backend = await initTf();
     expect(await worker.health()).toMatch(/no lease round/);
     await worker.start();
     // What detector/src/main.ts runs when HEALTH_FILE is set.
@@ -168,6 +171,8 @@ describe('DetectorWorker', () => {
       }
       const busy = await nextMessage((m) => m.cameraId === cameraId && m.framesPerSecond > 0);
       expect(Math.abs(busy.detectionsPerSecond - 2 * busy.framesPerSecond)).toBeLessThanOrEqual(0.03);
+      // The backend this process initialised (the api shows it in /metrics).
+      expect(busy.backend).toBe(backend);
       // Every frame was detected on: the totals behind the rates.
       await worker.runner(cameraId)!.waitForSeq(29, 60_000);
       // waitForSeq resolves when the last frame is being handled; its detection follows shortly.
