@@ -1,5 +1,5 @@
 // Trains the plate reader on generated plates (TF.js, wasm backend with the project's gradient kernels).
-//   npm run train:plates -- [--steps 12000] [--batch 32] [--lr 0.001] [--resume] [--out models/plate-reader]
+//   npm run train:plates -- [--steps 12000] [--batch 32] [--lr 0.001] [--resume] [--out models/plate-reader] [--distant-rate 0]
 // Progress every 25 steps; a checkpoint (weights + step) every --save-every steps under <out>/checkpoint;
 // the best model by held-out exact match is written to <out>/model.json + weights.bin.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     'save-every': { type: 'string', default: '250' },
     'log-every': { type: 'string', default: '25' },
     resume: { type: 'boolean', default: false },
+    /** Share of training plates rendered small and soft, as in vehicle crops (see PlatePoolOptions). */
+    'distant-rate': { type: 'string', default: '0' },
   },
 });
 
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
   console.log(`plate reader: ${model.countParams()} parameters, ${(countMacs(model) / 1e6).toFixed(1)} M multiply-adds per plate`);
 
   const t0 = Date.now();
-  const pool = new PlatePool({ seed: TRAIN_POOL_SEED + state.step, size: Number(args.pool) });
+  const pool = new PlatePool({ seed: TRAIN_POOL_SEED + state.step, size: Number(args.pool), distantRate: Number(args['distant-rate']) });
   await pool.fill((done, total) => {
     if (done % 500 < 16 || done === total) process.stdout.write(`\rrendering plate pool ${done}/${total}`);
   });

@@ -42,9 +42,12 @@ export function labelOf(text: string, layout: PlateLayout): number[] {
     });
 }
 
-export async function renderPlateRaster(plate: GeneratedPlate, width = rasterWidth(plate), border = true): Promise<PlateRaster> {
+/** Renders a plate to a grey raster `width` pixels wide; `blurSigma` > 0 blurs it at that size (camera softness). */
+export async function renderPlateRaster(plate: GeneratedPlate, width = rasterWidth(plate), border = true, blurSigma = 0): Promise<PlateRaster> {
   const r = renderPlateSvg(plate, { width, border });
-  const { data, info } = await sharp(Buffer.from(r.svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let img = sharp(Buffer.from(r.svg)).removeAlpha();
+  if (blurSigma > 0) img = img.blur(Math.max(0.3, blurSigma));
+  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
   const grey = new Float32Array(info.width * info.height);
   for (let i = 0, p = 0; i < grey.length; i++, p += info.channels) {
     grey[i] = 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
@@ -328,6 +331,11 @@ export interface PlatePoolOptions {
   seed: number;
   size: number;
   generate?: GenerateOptions;
+  /**
+   * Share of plates rendered small, as a distant vehicle's plate is in a vehicle crop (0.3–0.7x the base
+   * width, half of them blurred σ 0.5–1.5 px at that size); the reader then sees them upsampled. Default 0.
+   */
+  distantRate?: number;
 }
 
 /** A pool of rendered plates; `refresh(k)` replaces k random entries with new plates. */
@@ -342,6 +350,10 @@ export class PlatePool {
     const plate = generatePlate(this.rng, this.opts.generate ?? {});
     // Raster width varies a little so stroke widths vary after resampling.
     const base = rasterWidth(plate);
+    if (this.rng() < (this.opts.distantRate ?? 0)) {
+      const blur = this.rng() < 0.5 ? uni(this.rng, 0.5, 1.5) : 0;
+      return renderPlateRaster(plate, Math.round(base * uni(this.rng, 0.3, 0.7)), true, blur);
+    }
     return renderPlateRaster(plate, Math.round(base * uni(this.rng, 0.8, 1.25)), this.rng() < 0.9);
   }
 
