@@ -173,7 +173,7 @@ export class CameraSupervisor {
       this.lastFrameAt = now;
       this.windowFrames += 1;
       if (framesThisRun === 1) this.onRecovered();
-      this.ring.offerFile(`${incoming}/${file}`, capturedAtMs); // file is digits.y4m: no path.join needed
+      this.ring.offerFile(join(incoming, file), capturedAtMs);
     });
     const wrap = Math.ceil(s.clipRetentionSeconds / s.segmentSeconds) + 3;
     let inputStartSeen = false;

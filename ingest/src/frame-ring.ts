@@ -72,9 +72,6 @@ export class FrameRingWriter {
   private readonly maxPending: number;
   private readonly key: string;
   private readonly dir: string;
-  /** Slot file paths, computed once (the commit path runs for every sampled frame). */
-  private readonly slotPaths: string[];
-  private readonly maxLen: string;
   private idle: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: FrameRingOptions) {
@@ -82,8 +79,6 @@ export class FrameRingWriter {
     this.maxPending = opts.maxPending ?? 8;
     this.key = frameStreamKey(opts.cameraId, opts.keyPrefix);
     this.dir = cameraRingDir(opts.rootDir, opts.cameraId);
-    this.slotPaths = Array.from({ length: opts.slots }, (_, slot) => slotPath(opts.rootDir, opts.cameraId, slot));
-    this.maxLen = String(opts.slots);
   }
 
   get cameraId(): string {
@@ -196,10 +191,10 @@ export class FrameRingWriter {
       return;
     }
     const slot = seq % this.opts.slots;
-    const path = this.slotPaths[slot]!;
+    const path = slotPath(this.opts.rootDir, this.opts.cameraId, slot);
     renameSync(file, path); // atomic: a reader sees the old frame or the new one, never half of one
     const ref: FrameRef = { cameraId: this.opts.cameraId, seq, capturedAt: new Date(capturedAtMs).toISOString(), slot, path, width: checked.width, height: checked.height, format: FRAME_FORMAT };
-    await this.opts.redis.xadd(this.key, 'MAXLEN', '~', this.maxLen, '*', ...frameRefToFields(ref));
+    await this.opts.redis.xadd(this.key, 'MAXLEN', '~', String(this.opts.slots), '*', ...frameRefToFields(ref));
     this.written += 1;
   }
 }

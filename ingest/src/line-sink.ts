@@ -7,17 +7,13 @@ export function lineSink(onLine: (line: string) => void, maxLineBytes = 4096): W
   return new Writable({
     decodeStrings: false,
     write(chunk: Buffer | string, _enc, cb) {
-      // One chunk per frame in steady state: scan for newlines instead of split + regex per line.
-      let text = typeof chunk === 'string' ? chunk : chunk.toString();
-      if (pending) text = pending + text;
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl; // \r\n
-        if (end > start) onLine(text.slice(start, end));
-        start = nl + 1;
-      }
-      pending = start === 0 ? text : text.slice(start);
+      const parts = (pending + chunk.toString()).split('\n');
+      pending = parts.pop() ?? '';
       if (pending.length > maxLineBytes) pending = ''; // not a list: drop the runaway line
+      for (const line of parts) {
+        const l = line.replace(/\r$/, '');
+        if (l) onLine(l);
+      }
       cb();
     },
     final(cb) {
