@@ -1,13 +1,12 @@
 // Plate reading speed: ms per vehicle crop (localise + read + colour) and per plate crop (read only).
 //   npm run bench:plates -- [--n 200] [--model models/plate-reader/model.json]
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import type { RgbImage, VehicleClass } from '@phatnguoi/core/contracts/detection';
 import { createRng, generatePlate } from '@phatnguoi/core/plates/generate';
 import { renderPlateSvg } from '@phatnguoi/core/plates/render';
 import { renderVehicleCropSvg } from '@phatnguoi/core/plates/vehicle-crop';
 import { localisePlates } from '../src/plates/localise';
-import { createPlateReader, DEFAULT_PLATE_MODEL } from '../src/plates/index';
+import { createPlateReader, DEFAULT_PLATE_MODEL, rasteriseSvg } from '../src/plates/index';
 import { tfBackendName } from '../src/tf/runtime';
 
 const { values: args } = parseArgs({
@@ -15,10 +14,6 @@ const { values: args } = parseArgs({
 });
 const n = Number(args.n);
 
-async function rasterise(svg: string): Promise<RgbImage> {
-  const { data, info } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width: info.width, height: info.height };
-}
 
 function stats(ms: number[]): string {
   const s = [...ms].sort((a, b) => a - b);
@@ -34,8 +29,8 @@ async function main(): Promise<void> {
   for (let i = 0; i < n; i++) {
     const cls: VehicleClass = i % 2 === 0 ? 'motorbike' : 'car';
     const plate = generatePlate(rng, { vehicleClass: cls });
-    crops.push({ img: await rasterise(renderVehicleCropSvg(plate, cls, rng, cls === 'car' ? 220 : 140).svg), cls });
-    plates.push(await rasterise(renderPlateSvg(plate, { width: plate.layout === 'one-line' ? 160 : 100 }).svg));
+    crops.push({ img: await rasteriseSvg(renderVehicleCropSvg(plate, cls, rng, cls === 'car' ? 220 : 140).svg), cls });
+    plates.push(await rasteriseSvg(renderPlateSvg(plate, { width: plate.layout === 'one-line' ? 160 : 100 }).svg));
     if ((i + 1) % 50 === 0) process.stderr.write(`\rprepared ${i + 1}/${n}`);
   }
   process.stderr.write('\n');

@@ -21,7 +21,7 @@ import { loadLayersModelFromFile } from '@phatnguoi/detector/tf/file-io';
 import { ctcGreedyDecode } from '@phatnguoi/detector/plates/ctc-decode';
 import { interpretDecoded } from '@phatnguoi/detector/plates/postprocess';
 import { READER_CLASSES, READER_HEIGHT, READER_STEPS, READER_WIDTH } from '@phatnguoi/detector/plates/input';
-import { createPlateReader, DEFAULT_PLATE_MODEL } from '@phatnguoi/detector/plates/index';
+import { createPlateReader, DEFAULT_PLATE_MODEL, rasteriseSvg } from '@phatnguoi/detector/plates/index';
 import { iou } from '@phatnguoi/detector/plates/localise';
 import { cropRgb } from '@phatnguoi/detector/pipeline/plate-port';
 import { renderPlateRaster, synthesiseExample } from './plates/dataset';
@@ -123,10 +123,6 @@ async function evalReader(modelPath: string, perGroup: number, level: number): P
   console.log(`| special series | ${bySpecial.n} | ${pct(bySpecial.right, bySpecial.n)} | | |`);
 }
 
-async function rasterise(svg: string): Promise<RgbImage> {
-  const { data, info } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
-}
 
 async function evalEndToEnd(modelPath: string, count: number): Promise<void> {
   const reader = await createPlateReader({ modelPath });
@@ -142,7 +138,7 @@ async function evalEndToEnd(modelPath: string, count: number): Promise<void> {
     const plate = generatePlate(rng, { vehicleClass, specialRate: 0.15 });
     const width = vehicleClass === 'motorbike' ? 110 + rng() * 60 : 180 + rng() * 100;
     const crop = renderVehicleCropSvg(plate, vehicleClass, rng, width);
-    let img = await rasterise(crop.svg);
+    let img = await rasteriseSvg(crop.svg);
     // Camera softness: slight blur on half the crops.
     if (rng() < 0.5) {
       const { data, info } = await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } })

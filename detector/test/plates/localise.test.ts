@@ -1,17 +1,12 @@
 // Classical plate localisation on synthetic vehicle crops: the box must fit the plate closely enough
 // for the reader's two-line cut (square truck plates and motorbike plates were the weak cases).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import sharp from 'sharp';
-import type { RgbImage, VehicleClass } from '@phatnguoi/core/contracts/detection';
+import type { VehicleClass } from '@phatnguoi/core/contracts/detection';
 import { createRng, generatePlate } from '@phatnguoi/core/plates/generate';
 import { renderVehicleCropSvg } from '@phatnguoi/core/plates/vehicle-crop';
-import { createPlateReader, localisePlates, type PlateReader } from '../../src/plates/index';
+import { createPlateReader, localisePlates, rasteriseSvg, type PlateReader } from '../../src/plates/index';
 import { iou } from '../../src/plates/localise';
 
-async function rasterise(svg: string): Promise<RgbImage> {
-  const { data, info } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width: info.width, height: info.height };
-}
 
 let reader: PlateReader;
 beforeAll(async () => {
@@ -31,7 +26,7 @@ describe('plate localisation in vehicle crops', () => {
     for (let i = 0; i < n; i++) {
       const plate = generatePlate(rng, { vehicleClass: cls, layout: 'two-line' });
       const crop = renderVehicleCropSvg(plate, cls, rng, width + rng() * 40);
-      const img = await rasterise(crop.svg);
+      const img = await rasteriseSvg(crop.svg);
       const best = localisePlates(img, cls, { maxCandidates: 3 })[0];
       ious.push(best ? iou(best.box, crop.plateBox) : 0);
       if ((await reader.read(img, cls))?.text === plate.text) right++;

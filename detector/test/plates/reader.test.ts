@@ -1,17 +1,12 @@
 // The trained reader (committed weights under models/plate-reader) on generated plates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import sharp from 'sharp';
 import type { PlateLayout, RgbImage } from '@phatnguoi/core/contracts/detection';
 import { createRng, generatePlate } from '@phatnguoi/core/plates/generate';
 import { isValidRead } from '@phatnguoi/core/plates/format';
 import { renderPlateSvg } from '@phatnguoi/core/plates/render';
 import { renderVehicleCropSvg } from '@phatnguoi/core/plates/vehicle-crop';
-import { createPlateReader, type PlateReader } from '../../src/plates/index';
+import { createPlateReader, rasteriseSvg, type PlateReader } from '../../src/plates/index';
 
-async function rasterise(svg: string): Promise<RgbImage> {
-  const { data, info } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width: info.width, height: info.height };
-}
 
 let reader: PlateReader;
 beforeAll(async () => {
@@ -26,7 +21,7 @@ describe('plate reader (trained weights)', () => {
     const n = 8;
     for (let i = 0; i < n; i++) {
       const plate = generatePlate(rng, { layout, vehicleClass: layout === 'one-line' ? 'car' : i % 3 === 0 ? 'truck' : 'motorbike' });
-      const img = await rasterise(renderPlateSvg(plate, { width: layout === 'one-line' ? 180 : 110 }).svg);
+      const img = await rasteriseSvg(renderPlateSvg(plate, { width: layout === 'one-line' ? 180 : 110 }).svg);
       const read = await reader.readPlateCrop(img, layout);
       if (read) {
         expect(isValidRead(read.text, layout)).toBe(true);
@@ -42,7 +37,7 @@ describe('plate reader (trained weights)', () => {
     const rng = createRng(515_151);
     for (const colour of ['white', 'yellow', 'blue', 'red'] as const) {
       const plate = generatePlate(rng, { colour, vehicleClass: 'car', layout: 'one-line' });
-      const img = await rasterise(renderPlateSvg(plate, { width: 180 }).svg);
+      const img = await rasteriseSvg(renderPlateSvg(plate, { width: 180 }).svg);
       const read = await reader.readPlateCrop(img, 'one-line');
       expect(read?.colour).toBe(colour);
     }
@@ -56,7 +51,7 @@ describe('plate reader (trained weights)', () => {
       const cls = i % 2 === 0 ? 'motorbike' : 'car';
       const plate = generatePlate(rng, { vehicleClass: cls, layout: cls === 'car' ? 'one-line' : 'two-line' });
       const crop = renderVehicleCropSvg(plate, cls, rng, cls === 'car' ? 240 : 150);
-      const read = await reader.read(await rasterise(crop.svg), cls);
+      const read = await reader.read(await rasteriseSvg(crop.svg), cls);
       if (read?.text === plate.text) {
         right++;
         // The box is where the plate is.
@@ -77,7 +72,7 @@ describe('plate reader (trained weights)', () => {
     const noise = new Uint8Array(w * h * 3).map(() => Math.floor(rng() * 256));
     expect(await reader.read({ data: noise, width: w, height: h }, 'motorbike')).toBeNull();
     // A vehicle without a plate: the body, lights and window alone.
-    const noPlate = await rasterise(
+    const noPlate = await rasteriseSvg(
       `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="160"><rect width="200" height="160" fill="#777"/>` +
         `<rect x="6" y="12" width="188" height="148" rx="12" fill="#2a4a8a"/><polygon points="30,60 170,60 150,22 50,22" fill="#1c2430"/>` +
         `<rect x="10" y="70" width="34" height="14" fill="#b0121a"/><rect x="156" y="70" width="34" height="14" fill="#b0121a"/>` +
