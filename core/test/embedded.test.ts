@@ -1,9 +1,11 @@
+import { request, Agent } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
 import { createPool } from '../src/db';
+import { startEmbeddedS3 } from '../src/embedded/s3';
 import { startServices } from '../src/embedded/services';
 import { findOnPath, requirePrograms } from '../src/embedded/system';
 import { MissingPrerequisiteError } from '../src/errors';
@@ -99,6 +101,33 @@ describe('prerequisites', () => {
       expect((error as Error).message).toMatch(/redis-server: install with apt-get install redis-server/);
     } finally {
       process.env.PATH = saved;
+    }
+  });
+});
+
+describe('embedded S3 endpoint', () => {
+  it('keeps an idle keep-alive connection past the 5 s at which Node\'s client agent drops its own', { timeout: 30_000 }, async () => {
+    // With Node's default server timeout (5 s, the same as the client's), a request sent on an idle socket as the
+    // server closes it failed with ECONNRESET (seen in CI). The server must be the one that waits longer.
+    const dir = mkdtempSync(join(tmpdir(), 'pn-s3-keepalive-'));
+    const s3 = await startEmbeddedS3({ dir });
+    const agent = new Agent({ keepAlive: true, timeout: 60_000 }); // a client that keeps its idle sockets
+    const get = () => new Promise<{ status?: number; reused: boolean }>((resolve, reject) => {
+      const req = request(`${s3.endpoint}/`, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, reused: req.reusedSocket }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    try {
+      expect(await get()).toEqual({ status: 200, reused: false });
+      await new Promise((r) => setTimeout(r, 5_600));
+      expect(await get()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+      await s3.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

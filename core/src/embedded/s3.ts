@@ -2,6 +2,7 @@
 // S3_ENDPOINT is not set. Signatures are checked with s3rver's fixed development credentials.
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { S3Config } from '../config';
 
@@ -10,6 +11,8 @@ import type { S3Config } from '../config';
 interface S3rverServer {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
+  /** Set once run() resolved. */
+  httpServer?: Server;
 }
 type S3rverConstructor = new (options: {
   address?: string;
@@ -21,6 +24,8 @@ type S3rverConstructor = new (options: {
 const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
 
 export const EMBEDDED_S3_ACCESS_KEY = 'S3RVER';
+/** How long the embedded endpoint keeps an idle keep-alive connection open. */
+export const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 export const EMBEDDED_S3_SECRET_KEY = 'S3RVER';
 
 export interface EmbeddedS3 {
@@ -42,6 +47,10 @@ export async function startEmbeddedS3(opts: { dir: string; port?: number; host?:
     vhostBuckets: false,
   });
   const address = await server.run();
+  // Node's server closes an idle keep-alive connection after 5 s, exactly when Node's global agent (which the minio
+  // client uses) gives up its idle sockets: a request sent on such a socket as the server closes it fails with
+  // ECONNRESET. A longer server timeout, as MinIO has, leaves closing idle connections to the client.
+  server.httpServer!.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   const endpoint = `http://${host}:${address.port}`;
   let stopped = false;
   return {
