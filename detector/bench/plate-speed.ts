@@ -14,7 +14,6 @@ const { values: args } = parseArgs({
 });
 const n = Number(args.n);
 
-
 function stats(ms: number[]): string {
   const s = [...ms].sort((a, b) => a - b);
   const mean = s.reduce((a, b) => a + b, 0) / s.length;

@@ -123,7 +123,6 @@ async function evalReader(modelPath: string, perGroup: number, level: number): P
   console.log(`| special series | ${bySpecial.n} | ${pct(bySpecial.right, bySpecial.n)} | | |`);
 }
 
-
 async function evalEndToEnd(modelPath: string, count: number): Promise<void> {
   const reader = await createPlateReader({ modelPath });
   const rng = createRng(EVAL_SEED + 7);

@@ -36,10 +36,8 @@ export const DETECTOR_STATS_CHANNEL = 'detector-stats';
 
 interface Entry extends CameraStatusMessage {
   receivedAt: Date;
-  /** From the detector's messages: frames per second, its TF.js backend, when it last reported. */
-  detectorFps: number;
-  detectorBackend: string | null;
-  detectorAt: Date | null;
+  /** The detector's last report: frames per second, its TF.js backend, when; null before the first. */
+  detector: { framesPerSecond: number; backend: string; at: Date } | null;
 }
 
 /** The detector figures of the cameras whose detector reported within the last minute (for /metrics). */
@@ -63,7 +61,7 @@ export class CameraStatusBoard {
     if (!e) {
       e = {
         cameraId, state: 'unknown', online: false, fps: 0, framesDropped: 0, lastError: null, detectionsPerSecond: 0, receivedAt: now,
-        detectorFps: 0, detectorBackend: null, detectorAt: null,
+        detector: null,
       };
       this.latest.set(cameraId, e);
     }
@@ -90,16 +88,18 @@ export class CameraStatusBoard {
     if (!m || typeof m.cameraId !== 'string') return null;
     const e = this.entry(m.cameraId, now);
     e.detectionsPerSecond = num(m.detectionsPerSecond);
-    e.detectorFps = num(m.framesPerSecond);
-    e.detectorBackend = typeof m.backend === 'string' && BACKEND_NAME.test(m.backend) ? m.backend : 'unknown';
-    e.detectorAt = now;
+    const backend = typeof m.backend === 'string' && BACKEND_NAME.test(m.backend) ? m.backend : 'unknown';
+    e.detector = { framesPerSecond: num(m.framesPerSecond), backend, at: now };
     return strip(e);
   }
 
   detectorFigures(now: Date): DetectorFigures[] {
-    return [...this.latest.values()]
-      .filter((e) => e.detectorAt !== null && now.getTime() - e.detectorAt.getTime() < STALE_MS)
-      .map((e) => ({ cameraId: e.cameraId, backend: e.detectorBackend!, framesPerSecond: e.detectorFps, detectionsPerSecond: e.detectionsPerSecond }));
+    const out: DetectorFigures[] = [];
+    for (const e of this.latest.values()) {
+      if (!e.detector || now.getTime() - e.detector.at.getTime() >= STALE_MS) continue;
+      out.push({ cameraId: e.cameraId, backend: e.detector.backend, framesPerSecond: e.detector.framesPerSecond, detectionsPerSecond: e.detectionsPerSecond });
+    }
+    return out;
   }
 
   get(cameraId: string): Entry | undefined {

@@ -64,7 +64,8 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
     probs.dispose();
     // Several boxes of the same plate: the text whose format-valid reads add up to the most
     // confidence wins (one box's odd misread is outvoted), represented by its most confident read.
-    const votes = new Map<string, { total: number; best: { attempt: Attempt; read: InterpretedRead } }>();
+    type Vote = { total: number; best: { attempt: Attempt; read: InterpretedRead } };
+    const votes = new Map<string, Vote>();
     attempts.forEach((attempt, i) => {
       const size = READER_STEPS * READER_CLASSES;
       const decoded = ctcGreedyDecode(data.subarray(i * size, (i + 1) * size), READER_STEPS, READER_CLASSES);
@@ -77,7 +78,7 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
         if (read.confidence > v.best.read.confidence) v.best = { attempt, read };
       }
     });
-    let winner: { total: number; best: { attempt: Attempt; read: InterpretedRead } } | null = null;
+    let winner: Vote | null = null;
     for (const v of votes.values()) if (!winner || v.total > winner.total) winner = v;
     return winner?.best ?? null;
   }

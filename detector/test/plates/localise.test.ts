@@ -7,7 +7,6 @@ import { renderVehicleCropSvg } from '@phatnguoi/core/plates/vehicle-crop';
 import { createPlateReader, localisePlates, rasteriseSvg, type PlateReader } from '../../src/plates/index';
 import { iou } from '../../src/plates/localise';
 
-
 let reader: PlateReader;
 beforeAll(async () => {
   reader = await createPlateReader();

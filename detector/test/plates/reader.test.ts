@@ -7,7 +7,6 @@ import { renderPlateSvg } from '@phatnguoi/core/plates/render';
 import { renderVehicleCropSvg } from '@phatnguoi/core/plates/vehicle-crop';
 import { createPlateReader, rasteriseSvg, type PlateReader } from '../../src/plates/index';
 
-
 let reader: PlateReader;
 beforeAll(async () => {
   reader = await createPlateReader();
