@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
 import sharp from 'sharp';
-import { encodeSlotTrailer, FRAME_FORMAT, frameRefToFields, frameStreamKey, rgbToI420, y4mFrameFile } from '@phatnguoi/core/contracts/frames';
+import { FRAME_FORMAT, frameRefToFields, frameStreamKey, rgbToI420, slotFileBytes } from '@phatnguoi/core/contracts/frames';
 import type { CameraList } from '@phatnguoi/core/contracts/api/cameras';
 import type { CaseDetail } from '@phatnguoi/core/contracts/api/cases';
 import type { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
@@ -242,7 +242,7 @@ describe('camera snapshot', () => {
     const slotBytes = async (seq: number, rgb: { r: number; g: number; b: number }) => {
       const pixels = await sharp({ create: { width: 320, height: 180, channels: 3, background: rgb } }).raw().toBuffer();
       const data = rgbToI420(pixels, 320, 180);
-      return Buffer.concat([...y4mFrameFile({ width: 320, height: 180, data }), encodeSlotTrailer({ format: FRAME_FORMAT, width: 320, height: 180, seq, capturedAtMs: Date.now() })]);
+      return slotFileBytes({ width: 320, height: 180, data }, seq, Date.now());
     };
     const meanColour = async (jpeg: Buffer) => (await sharp(jpeg).stats()).channels.slice(0, 3).map((c) => Math.round(c.mean));
     const slotFile = join(camDir, '0007.frame');

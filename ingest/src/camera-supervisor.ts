@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@phatnguoi/core/logger';
 import type { CameraErrorCode, CameraState, CameraStatus } from '@phatnguoi/core/contracts/frames';
 import { diagnoseFfmpeg } from '@phatnguoi/core/ffmpeg/diagnose';
-import { globalPreset, inputPreset, parseInputStart, sampledFrameFilesPreset, segmentRingPreset } from '@phatnguoi/core/ffmpeg/presets';
+import { frameRingPreset, globalPreset, inputPreset, isShowinfoLine, parseInputStart, parseProgress, parseShowinfoFrame, progressPreset, segmentRingPreset } from '@phatnguoi/core/ffmpeg/presets';
 import { startFfmpeg, type FfmpegHandle } from '@phatnguoi/core/ffmpeg/process';
 import { droppedKey, FrameRingWriter } from './frame-ring';
 import { lineSink } from './line-sink';
@@ -67,7 +67,7 @@ export class CameraSupervisor {
       slots: deps.settings.frameRingSlots,
       redis: deps.redis,
       keyPrefix: deps.keyPrefix,
-      onCorrupt: (reason) => deps.log.warn({ cameraId: camera.id, reason }, 'corrupt frame from ffmpeg skipped (counted as dropped)'),
+      onCorrupt: (reason) => deps.log.warn({ cameraId: camera.id, reason }, 'incomplete frame from ffmpeg skipped (counted as dropped)'),
     });
   }
 
@@ -75,7 +75,7 @@ export class CameraSupervisor {
     return this.ring.written;
   }
 
-  /** Sampled frames lost: ring commits behind, corrupt frame files from ffmpeg, or overwritten before the detector read them. */
+  /** Sampled frames lost: ring commits behind, incomplete slots from ffmpeg, or overwritten before the detector read them. */
   get framesDropped(): number {
     return this.ring.dropped + this.ring.corrupt + this.downstreamDropped;
   }
@@ -154,47 +154,45 @@ export class CameraSupervisor {
     this.currentRun = runStart;
     const segDir = runSegmentDir(s.segmentDir, this.camera.id, runStart);
     await mkdir(segDir, { recursive: true });
-    await this.ring.clearIncoming().catch((err: unknown) => this.deps.log.warn({ err, cameraId: this.camera.id }, 'could not clear the frame ring\'s incoming folder'));
     let framesThisRun = 0;
-    // ffmpeg announces each finished frame file on stdout: `file,start,end` (seconds from the input start).
     let inputStartMs: number | null = null;
-    const incoming = this.ring.incomingDir;
-    const list = lineSink((line) => {
-      const [file, start] = line.split(',');
-      if (!file || !/^\d+\.y4m$/.test(file)) {
-        this.deps.log.warn({ cameraId: this.camera.id, line: line.slice(0, 200) }, 'unexpected line in ffmpeg\'s frame list ignored');
-        return;
-      }
-      const now = Date.now();
-      const rel = Number(start);
-      // Capture time: the input's wall-clock start plus the frame's time (as the segment ring places video).
-      const capturedAtMs = inputStartMs !== null && Number.isFinite(rel) ? Math.round(inputStartMs + rel * 1000) : now;
-      framesThisRun += 1;
-      this.lastFrameAt = now;
-      this.windowFrames += 1;
-      if (framesThisRun === 1) this.onRecovered();
-      this.ring.offerFile(join(incoming, file), capturedAtMs);
+    const run = await this.ring.startRun(this.camera.sampleFps);
+    // stdout: progress blocks; `frame=<n>` says how many frames ffmpeg has written into the ring.
+    const progress = lineSink((line) => {
+      const p = parseProgress(line);
+      if (!p) return;
+      const added = 'end' in p ? run.flushed() : run.progress(p.frames);
+      if (added === 0) return;
+      framesThisRun += added;
+      this.lastFrameAt = Date.now();
+      this.windowFrames += added;
+      if (framesThisRun === added) this.onRecovered();
     });
     const wrap = Math.ceil(s.clipRetentionSeconds / s.segmentSeconds) + 3;
-    let inputStartSeen = false;
     const handle = startFfmpeg({
-      globalOptions: globalPreset('info'),
+      globalOptions: [...globalPreset('info'), ...progressPreset()],
       onStderr: (line) => {
-        if (inputStartSeen) return;
+        if (isShowinfoLine(line)) {
+          const frame = parseShowinfoFrame(line);
+          // Capture time: the input's wall-clock start plus the frame's time (as the segment ring places video).
+          if (frame) run.sampled(inputStartMs !== null ? Math.round(inputStartMs + frame.ptsTime * 1000) : Date.now(), frame.width, frame.height);
+          return true;
+        }
+        if (inputStartMs !== null) return false;
         let start = parseInputStart(line);
-        if (start === null) return;
-        inputStartSeen = true;
+        if (start === null) return false;
         // A file source has no wall-clock timestamps: it starts playing (at native rate) now.
         if (start < 1e9) start = Date.now() / 1000;
         inputStartMs = start * 1000;
         void writeFile(join(segDir, RUN_START_FILE), String(start)).catch(() => undefined);
+        return false;
       },
       inputs: [{ source: this.camera.streamUrl, options: inputPreset(this.camera.streamUrl, { socketTimeoutMs: s.socketTimeoutMs, decodeThreads: s.decodeThreads }) }],
       outputs: [
-        { target: join(incoming, '%09d.y4m'), options: sampledFrameFilesPreset({ fps: this.camera.sampleFps, listTarget: 'pipe:1' }) },
+        { target: this.ring.slotPattern, options: frameRingPreset({ fps: this.camera.sampleFps, slots: this.ring.slots, firstSlot: run.firstSlot }) },
         { target: join(segDir, '%06d.ts'), options: segmentRingPreset({ segmentSeconds: s.segmentSeconds, wrap, listFile: join(segDir, SEGMENT_LIST_FILE) }) },
       ],
-      stdout: list,
+      stdout: progress,
       dieWithParent: true, // frames go to files: without this an orphaned ffmpeg would write them forever
     });
     this.current = handle;
@@ -213,6 +211,7 @@ export class CameraSupervisor {
     }, Math.min(1000, Math.max(100, s.watchdogMs / 4)));
     const exit = await handle.exited;
     clearInterval(watchdog);
+    run.end();
     if (pid) this.livePids.delete(pid);
     this.current = null;
     const diagnosis = diagnoseFfmpeg(exit.stderr, exit.error);

@@ -1,10 +1,12 @@
-// The frame ring: sampled raw frames (I420, full resolution, written by ffmpeg itself as one-frame
-// YUV4MPEG2 files) are renamed into a fixed set of slot files per camera (a memory volume: 3.1 MB per
-// 1080p frame), and only a reference goes into Redis (`frames:<cameraId>`, capped with MAXLEN ~ slots). Memory and Redis stay bounded
-// whatever downstream does: a slow reader finds its slot overwritten and counts a drop; a slow disk
-// or Redis makes the writer drop (and count) instead of queueing.
-import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+// The frame ring: a fixed set of slot files per camera on a memory volume (3.1 MB per 1080p frame),
+// each holding one sampled raw I420 frame and a trailer that names it; only a reference goes into
+// Redis (`frames:<cameraId>`, capped with MAXLEN ~ slots). ffmpeg writes each frame into the next slot
+// in place (`frameRingPreset`); once it reports the frame written, the writer adds the trailer and the
+// reference. Memory and Redis stay bounded whatever downstream does: a slow reader finds its slot
+// overwritten (or its `readBy` passed) and counts a drop; a slow Redis makes the writer drop (and
+// count) instead of queueing.
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import {
@@ -14,16 +16,15 @@ import {
   frameRefFromFields,
   frameRefToFields,
   frameStreamKey,
-  parseY4mFrameHead,
   SLOT_TRAILER_BYTES,
   slotContent,
-  y4mFrameFile,
-  type Y4mFrameHead,
+  slotFileBytes,
   type SlotContent,
   type FrameEvent,
   type FrameRef,
   type RawFrame,
 } from '@phatnguoi/core/contracts/frames';
+import { FRAME_RING_HELD_FRAMES } from '@phatnguoi/core/ffmpeg/presets';
 
 export interface FrameRingOptions {
   /** FRAME_RING_DIR: the camera's slots live in `<rootDir>/<cameraId>/`. */
@@ -33,11 +34,15 @@ export interface FrameRingOptions {
   redis: Redis;
   /** Key prefix for the Redis stream (tests use a unique one). */
   keyPrefix?: string;
-  /** Frames allowed to wait for their commit (slot rename, XADD) before new ones are dropped. */
+  /** Frames allowed to wait for their commit (trailer, XADD) before new ones are dropped. */
   maxPending?: number;
-  /** Called with the reason when a frame file is not a whole frame (it is counted in `corrupt` and removed). */
+  /** Called with the reason when a slot does not hold a whole frame after ffmpeg wrote it (counted in `corrupt`). */
   onCorrupt?: (reason: string) => void;
 }
+
+/** Fewest slots a ring may have: `readBy` leaves a reader `slots - READ_MARGIN_SLOTS` sampling intervals. */
+export const MIN_RING_SLOTS = 8;
+const READ_MARGIN_SLOTS = 3;
 
 export function cameraRingDir(rootDir: string, cameraId: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(cameraId)) throw new Error('camera id must be [A-Za-z0-9_-] to be used as a folder name');
@@ -48,14 +53,87 @@ export function slotPath(rootDir: string, cameraId: string, slot: number): strin
   return join(cameraRingDir(rootDir, cameraId), `${String(slot).padStart(4, '0')}.frame`);
 }
 
+/** The slot file names as an ffmpeg image2 pattern (see `frameRingPreset`). */
+export function slotPattern(rootDir: string, cameraId: string): string {
+  return join(cameraRingDir(rootDir, cameraId), '%04d.frame');
+}
+
 /** Hash of downstream drops per camera, written by `readFrames`, read into camera status by ingest. */
 export function droppedKey(prefix = ''): string {
   return `${prefix}frames-dropped`;
 }
 
-/** Folder where ffmpeg writes each sampled frame (one-frame YUV4MPEG2 files) before it takes a slot. */
-export function incomingDir(rootDir: string, cameraId: string): string {
-  return join(cameraRingDir(rootDir, cameraId), 'incoming');
+/** A sampled frame of an ffmpeg run, known from its `showinfo` line, waiting to be reported written. */
+interface SampledFrame {
+  capturedAtMs: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * One ffmpeg run writing into the ring. Feed it, in order, what ffmpeg says: `sampled` for each
+ * frame's showinfo line, `progress` for each progress count and `flushed` at the progress end;
+ * frames are committed as soon as they are known both sampled and written. Call `end` once ffmpeg has exited.
+ */
+export class FrameRingRun {
+  private readonly sampledFrames: SampledFrame[] = [];
+  /** Run frame index of `sampledFrames[0]`. */
+  private base = 0;
+  private writtenCount = 0;
+  private countedFrames = 0;
+  private sampledCount = 0;
+  private size: { width: number; height: number } | null = null;
+
+  constructor(
+    private readonly ring: FrameRingWriter,
+    /** Slot of the run's first frame: pass it to `frameRingPreset`. */
+    readonly firstSlot: number,
+    private readonly sampleFps: number,
+  ) {}
+
+  /**
+   * The next frame ffmpeg sampled (its showinfo line). The run's first frame fixes the picture size:
+   * should the stream change size, ffmpeg scales later frames to the size its raw encoder started with.
+   */
+  sampled(capturedAtMs: number, width: number, height: number): void {
+    this.size ??= { width, height };
+    this.sampledFrames.push({ capturedAtMs, ...this.size });
+    this.sampledCount += 1;
+    this.commitReady();
+  }
+
+  /** ffmpeg's progress counts `count` frames (the last `FRAME_RING_HELD_FRAMES` may still be unwritten). Returns the frames newly written. */
+  progress(count: number): number {
+    this.countedFrames = Math.max(this.countedFrames, count);
+    return this.markWritten(count - FRAME_RING_HELD_FRAMES);
+  }
+
+  /** ffmpeg's last progress block: every frame it counted is written. Returns the frames newly written. */
+  flushed(): number {
+    return this.markWritten(this.countedFrames);
+  }
+
+  private markWritten(count: number): number {
+    const added = Math.max(0, count - this.writtenCount);
+    this.writtenCount += added;
+    this.commitReady();
+    return added;
+  }
+
+  /** ffmpeg has exited: frames it sampled but did not report written are left uncommitted. */
+  end(): void {
+    this.ring.runEnded(this.firstSlot + this.sampledCount);
+  }
+
+  private commitReady(): void {
+    while (this.base < this.writtenCount && this.sampledFrames.length > 0) {
+      const f = this.sampledFrames.shift()!;
+      const slot = (this.firstSlot + this.base) % this.ring.slots;
+      this.base += 1;
+      const readByMs = f.capturedAtMs + ((this.ring.slots - READ_MARGIN_SLOTS) * 1000) / this.sampleFps;
+      this.ring.offerWritten(slot, f, readByMs);
+    }
+  }
 }
 
 export class FrameRingWriter {
@@ -64,18 +142,18 @@ export class FrameRingWriter {
   written = 0;
   /** Frames dropped because earlier ones were still being committed (the ring or Redis behind). */
   dropped = 0;
-  /** Frame files that were not a whole frame (cut short, wrong format); each one is logged. */
+  /** Slots that did not hold a whole frame after ffmpeg wrote them; each one is logged. */
   corrupt = 0;
+  private nextSlot = 0;
   private pending = 0;
   private tmpCounter = 0;
-  private readonly headBuffer = Buffer.alloc(256);
   private readonly maxPending: number;
   private readonly key: string;
   private readonly dir: string;
   private idle: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: FrameRingOptions) {
-    if (!Number.isInteger(opts.slots) || opts.slots < 2) throw new Error('frame ring needs at least 2 slots');
+    if (!Number.isInteger(opts.slots) || opts.slots < MIN_RING_SLOTS) throw new Error(`frame ring needs at least ${MIN_RING_SLOTS} slots`);
     this.maxPending = opts.maxPending ?? 8;
     this.key = frameStreamKey(opts.cameraId, opts.keyPrefix);
     this.dir = cameraRingDir(opts.rootDir, opts.cameraId);
@@ -89,53 +167,71 @@ export class FrameRingWriter {
     return this.opts.slots;
   }
 
-  /** Where ffmpeg writes this camera's frames before `offerFile` commits them. */
-  get incomingDir(): string {
-    return incomingDir(this.opts.rootDir, this.opts.cameraId);
+  /** Where ffmpeg writes this camera's frames (`%04d.frame` in the camera's ring folder). */
+  get slotPattern(): string {
+    return slotPattern(this.opts.rootDir, this.opts.cameraId);
   }
 
   /**
-   * Creates the folders, removes frame files a previous run left uncommitted, and continues the
-   * sequence after the last reference in Redis (sequence numbers are never reused).
+   * Creates the folder and continues after the last reference in Redis: the next sequence number (never
+   * reused) and the slot after the last one committed.
    */
   async init(): Promise<void> {
-    await this.clearIncoming();
+    await mkdir(this.dir, { recursive: true });
     const last = await this.opts.redis.xrevrange(this.key, '+', '-', 'COUNT', 1);
     const ref = last[0] ? frameRefFromFields(last[0][1]) : null;
     this.seq = ref ? ref.seq + 1 : 0;
+    this.nextSlot = ref ? (ref.slot + 1) % this.opts.slots : 0;
   }
 
-  /** Removes frame files nobody will commit (left by an ffmpeg run that ended); call between runs. */
-  async clearIncoming(): Promise<void> {
-    await this.idle;
-    await rm(this.incomingDir, { recursive: true, force: true });
-    await mkdir(this.incomingDir, { recursive: true });
+  /** Starts an ffmpeg run that writes from the slot after the last one used. */
+  async startRun(sampleFps: number): Promise<FrameRingRun> {
+    if (!(sampleFps > 0)) throw new Error('sample rate must be positive');
+    await mkdir(this.dir, { recursive: true }); // ffmpeg does not create it
+    return new FrameRingRun(this, this.nextSlot, sampleFps);
   }
 
-  /**
-   * Commits a frame file ffmpeg finished in `incomingDir` (a one-frame YUV4MPEG2 file): checks it,
-   * appends the trailer, renames it into its slot and XADDs the reference. Returns false (counts a
-   * drop, removes the file) when earlier frames are still being committed: frames never queue without bound.
-   */
-  offerFile(path: string, capturedAtMs: number): boolean {
+  /** @internal A run ended after ffmpeg sampled frames up to (not including) run slot number `end`. */
+  runEnded(end: number): void {
+    this.nextSlot = end % this.opts.slots;
+  }
+
+  /** @internal ffmpeg finished writing `frame` into `slot`: commit it unless earlier commits are still pending. */
+  offerWritten(slot: number, frame: SampledFrame, readByMs: number): boolean {
     if (this.pending >= this.maxPending) {
       this.dropped += 1;
-      void unlink(path).catch(() => undefined);
       return false;
     }
-    this.enqueue(path, capturedAtMs);
+    this.enqueue(() => this.commitWritten(slot, frame, readByMs));
     return true;
   }
 
-  /** Writes a frame given as pixels (tests, simulated sources) the way ffmpeg would, then commits it like `offerFile`. */
+  /**
+   * Writes a frame given as pixels (tests, simulated sources) whole into the next slot (a new file
+   * renamed over the old one: readers see the old frame or the new one, so no `readBy` is needed) and
+   * commits it. Returns false (counts a drop) when earlier frames are still being committed.
+   */
   offer(frame: { data: Buffer; width: number; height: number }, capturedAtMs: number): boolean {
     if (frame.data.length !== frameBytes(frame.width, frame.height)) throw new Error(`frame of ${frame.data.length} bytes is not ${frame.width}x${frame.height} I420`);
     if (this.pending >= this.maxPending) {
       this.dropped += 1;
       return false;
     }
-    const path = join(this.incomingDir, `offered-${process.pid}-${this.tmpCounter++}.y4m`);
-    this.enqueue(path, capturedAtMs, y4mFrameFile(frame));
+    const slot = this.nextSlot;
+    this.nextSlot = (slot + 1) % this.opts.slots;
+    this.enqueue(async () => {
+      const seq = this.seq++;
+      const path = slotPath(this.opts.rootDir, this.opts.cameraId, slot);
+      const tmp = join(this.dir, `.offered-${process.pid}-${this.tmpCounter++}`);
+      try {
+        await writeFile(tmp, slotFileBytes(frame, seq, capturedAtMs));
+        await rename(tmp, path);
+      } catch (err) {
+        await unlink(tmp).catch(() => undefined);
+        throw err;
+      }
+      await this.publish({ cameraId: this.opts.cameraId, seq, capturedAt: new Date(capturedAtMs).toISOString(), slot, path, width: frame.width, height: frame.height, format: FRAME_FORMAT });
+    });
     return true;
   }
 
@@ -144,17 +240,13 @@ export class FrameRingWriter {
     return this.idle;
   }
 
-  private enqueue(path: string, capturedAtMs: number, contents?: Buffer[]): void {
+  private enqueue(commit: () => Promise<void>): void {
     this.pending += 1;
     // Commits are chained so references reach Redis in sequence order.
     this.idle = this.idle
-      .then(async () => {
-        if (contents) await writeFile(path, contents);
-        await this.commit(path, capturedAtMs);
-      })
+      .then(commit)
       .catch(() => {
         this.dropped += 1;
-        void unlink(path).catch(() => undefined);
       })
       .finally(() => {
         this.pending -= 1;
@@ -162,38 +254,41 @@ export class FrameRingWriter {
   }
 
   /**
-   * Checks the frame file, appends the trailer and renames it into its slot, with synchronous calls:
-   * on the ring's memory volume each is a few microseconds, where a round trip through libuv's thread
-   * pool costs ~0.2 ms of CPU apiece (5 of them per frame were a third of ingest's own CPU at 1080p).
+   * Checks the slot ffmpeg wrote and adds the trailer, with synchronous calls: on the ring's memory
+   * volume each is a few microseconds, where a round trip through libuv's thread pool costs ~0.2 ms of
+   * CPU apiece.
    */
-  private async commit(file: string, capturedAtMs: number): Promise<void> {
+  private async commitWritten(slot: number, frame: SampledFrame, readByMs: number): Promise<void> {
+    const path = slotPath(this.opts.rootDir, this.opts.cameraId, slot);
+    const bytes = frameBytes(frame.width, frame.height);
     let seq = -1;
-    let checked: Y4mFrameHead;
-    const fd = openSync(file, 'r+');
+    let problem: string | null = null;
+    const fd = openSync(path, 'r+');
     try {
-      const bytesRead = readSync(fd, this.headBuffer, 0, this.headBuffer.length, 0);
-      checked = parseY4mFrameHead(this.headBuffer.subarray(0, bytesRead));
       const { size } = fstatSync(fd);
-      if (checked.ok && size !== checked.dataOffset + frameBytes(checked.width, checked.height)) {
-        checked = { ok: false, reason: `frame file has ${size} bytes, a ${checked.width}x${checked.height} frame needs ${checked.dataOffset + frameBytes(checked.width, checked.height)}` };
-      }
-      if (checked.ok) {
+      if (size < bytes) {
+        problem = `slot ${slot} has ${size} bytes after ffmpeg wrote it, a ${frame.width}x${frame.height} frame needs ${bytes}`;
+      } else {
+        // Only after a change of picture size does the file hold more than this frame and its trailer.
+        if (size > bytes + SLOT_TRAILER_BYTES) ftruncateSync(fd, bytes + SLOT_TRAILER_BYTES);
         seq = this.seq++;
-        writeSync(fd, encodeSlotTrailer({ format: FRAME_FORMAT, width: checked.width, height: checked.height, seq, capturedAtMs }), 0, SLOT_TRAILER_BYTES, size);
+        writeSync(fd, encodeSlotTrailer({ format: FRAME_FORMAT, width: frame.width, height: frame.height, seq, capturedAtMs: frame.capturedAtMs }), 0, SLOT_TRAILER_BYTES, bytes);
       }
     } finally {
       closeSync(fd);
     }
-    if (!checked.ok) {
+    if (problem) {
       this.corrupt += 1;
-      this.opts.onCorrupt?.(checked.reason);
-      rmSync(file, { force: true });
+      this.opts.onCorrupt?.(problem);
       return;
     }
-    const slot = seq % this.opts.slots;
-    const path = slotPath(this.opts.rootDir, this.opts.cameraId, slot);
-    renameSync(file, path); // atomic: a reader sees the old frame or the new one, never half of one
-    const ref: FrameRef = { cameraId: this.opts.cameraId, seq, capturedAt: new Date(capturedAtMs).toISOString(), slot, path, width: checked.width, height: checked.height, format: FRAME_FORMAT };
+    await this.publish({
+      cameraId: this.opts.cameraId, seq, capturedAt: new Date(frame.capturedAtMs).toISOString(), slot, path,
+      width: frame.width, height: frame.height, format: FRAME_FORMAT, readBy: new Date(readByMs).toISOString(),
+    });
+  }
+
+  private async publish(ref: FrameRef): Promise<void> {
     await this.opts.redis.xadd(this.key, 'MAXLEN', '~', String(this.opts.slots), '*', ...frameRefToFields(ref));
     this.written += 1;
   }
@@ -208,7 +303,7 @@ export async function readSlot(ref: FrameRef): Promise<SlotContent> {
   } catch {
     return { kind: 'overwritten' };
   }
-  return slotContent(bytes, ref);
+  return slotContent(bytes, ref, Date.now());
 }
 
 /** Reads the pixels of a reference; null when the slot was overwritten, is gone or is damaged. */

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { envReader, type Config, type Env } from '@phatnguoi/core/config';
+import { MIN_RING_SLOTS } from './frame-ring';
 
 export interface IngestSettings {
   /** Lease time to live; leases are renewed every third of it, a crashed process's cameras move after it. */
@@ -45,7 +46,7 @@ export function loadIngestSettings(config: Pick<Config, 'dataDir'>, env: Env = p
   const settings: IngestSettings = {
     leaseTtlMs: r.int('INGEST_LEASE_TTL_MS', 15_000, { min: 1000, max: 600_000 }),
     maxCameras: r.int('INGEST_MAX_CAMERAS', 0, { min: 0 }),
-    frameRingSlots: r.int('FRAME_RING_SLOTS', 32, { min: 4, max: 10_000 }),
+    frameRingSlots: r.int('FRAME_RING_SLOTS', 32, { min: MIN_RING_SLOTS, max: 10_000 }),
     decodeThreads: r.int('INGEST_DECODE_THREADS', 1, { min: 0, max: 64 }),
     segmentDir: resolve(r.string('SEGMENT_RING_DIR', join(config.dataDir, 'segments'))),
     segmentSeconds: r.int('SEGMENT_SECONDS', 2, { min: 1, max: 60 }),

@@ -1,15 +1,15 @@
 // Frame ring against real Redis and disk: raw I420 slots, order, overwritten slots reported as drops,
-// damaged slots reported as corrupt, bounded writer.
-import { execFileSync } from 'node:child_process';
+// damaged slots reported as corrupt, bounded writer, and real ffmpeg writing the slots in place.
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, deleteKeysWithPrefix, type Redis } from '@phatnguoi/core/redis';
-import { decodeSlotTrailer, frameBytes, i420ToRgb, parseY4mFrameHead, rgbToI420, SLOT_TRAILER_BYTES, type FrameEvent } from '@phatnguoi/core/contracts/frames';
-import { sampledFrameFilesPreset } from '@phatnguoi/core/ffmpeg/presets';
-import { droppedKey, FrameRingWriter, readFrames, slotPath } from '../src/frame-ring';
+import { decodeSlotTrailer, frameBytes, i420ToRgb, rgbToI420, SLOT_TRAILER_BYTES, slotContent, slotFileBytes, type FrameEvent } from '@phatnguoi/core/contracts/frames';
+import { frameRingPreset, isShowinfoLine, parseProgress, parseShowinfoFrame } from '@phatnguoi/core/ffmpeg/presets';
+import { droppedKey, FrameRingWriter, readFrames, slotPath, type FrameRingRun } from '../src/frame-ring';
 
 const prefix = `pn-test-ring-${randomUUID().slice(0, 8)}:`;
 const root = mkdtempSync(join(tmpdir(), 'pn-ring-'));
@@ -58,12 +58,11 @@ describe('frame ring', () => {
     expect(frames.map((f) => f.ref.seq)).toEqual([0, 1, 2, 3, 4]);
     expect(frames[2]!.ref.capturedAt).toBe(new Date(1_700_000_000_400).toISOString());
     expect(frames[3]!.ref).toMatchObject({ width: FW, height: FH, format: 'yuv420p', slot: 3 });
-    // The slot: a one-frame YUV4MPEG2 file plus the trailer naming the frame.
+    // The slot: the I420 planes, then the trailer naming the frame.
     const slotBytes = readFileSync(frames[3]!.ref.path);
     expect(decodeSlotTrailer(slotBytes)).toEqual({ format: 'yuv420p', width: FW, height: FH, seq: 3, capturedAtMs: 1_700_000_000_600 });
-    const head = parseY4mFrameHead(slotBytes);
-    expect(head).toMatchObject({ ok: true, width: FW, height: FH });
-    expect(slotBytes.length).toBe((head.ok ? head.dataOffset : 0) + frameBytes(FW, FH) + SLOT_TRAILER_BYTES);
+    expect(slotBytes.length).toBe(frameBytes(FW, FH) + SLOT_TRAILER_BYTES);
+    expect(slotBytes.subarray(0, frameBytes(FW, FH)).equals(frame.data)).toBe(true);
     expect(frames[0]!.frame).toMatchObject({ format: 'yuv420p', width: FW, height: FH });
     expect(frames[0]!.frame.data.length).toBe(frameBytes(FW, FH));
     expect(frames[0]!.frame.data.equals(frame.data)).toBe(true);
@@ -81,17 +80,17 @@ describe('frame ring', () => {
 
   it('reports slots overwritten before they were read as dropped, and counts them', async () => {
     const cameraId = randomUUID();
-    const w = new FrameRingWriter({ rootDir: root, cameraId, slots: 4, redis, keyPrefix: prefix });
+    const w = new FrameRingWriter({ rootDir: root, cameraId, slots: 8, redis, keyPrefix: prefix });
     await w.init();
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 14; i++) {
       w.offer(frame, Date.now());
       await w.flush();
     }
     const events = await drain(cameraId, '0');
     const delivered = events.flatMap((e) => (e.kind === 'frame' ? [e.ref.seq] : []));
     const dropped = events.reduce((n, e) => n + (e.kind === 'dropped' ? e.count : 0), 0);
-    // Only the last 4 frames still have their slots; everything before is a drop (overwritten or trimmed).
-    expect(delivered).toEqual([6, 7, 8, 9]);
+    // Only the last 8 frames still have their slots; everything before is a drop (overwritten or trimmed).
+    expect(delivered).toEqual([6, 7, 8, 9, 10, 11, 12, 13]);
     expect(dropped).toBe(6);
     expect(Number(await redis.hget(droppedKey(prefix), cameraId))).toBe(6);
   });
@@ -131,33 +130,106 @@ describe('frame ring', () => {
     expect(() => w.offer({ data: frame.data.subarray(1), width: FW, height: FH }, Date.now())).toThrow(/not 33x24 I420/);
   });
 
-  it('commits frame files ffmpeg wrote, and counts and removes one that is cut short', async () => {
+  it('does not trust a slot read that ends after the reference\'s readBy', () => {
+    const bytes = slotFileBytes(frame, 0, 1_700_000_000_000);
+    const ref = { seq: 0, width: FW, height: FH, format: 'yuv420p' as const, readBy: new Date(1_700_000_001_000).toISOString() };
+    expect(slotContent(bytes, ref, 1_700_000_000_999).kind).toBe('frame');
+    expect(slotContent(bytes, ref, 1_700_000_001_001).kind).toBe('overwritten');
+    expect(slotContent(bytes, { ...ref, readBy: undefined }, Number.MAX_SAFE_INTEGER).kind).toBe('frame');
+  });
+
+  it('commits the frames ffmpeg writes into its slots in place, across runs', async () => {
+    const cameraId = randomUUID();
+    // The whole run's output is fed at once here: let all of it wait for its commit.
+    const w = new FrameRingWriter({ rootDir: root, cameraId, slots: 8, redis, keyPrefix: prefix, maxPending: 16 });
+    await w.init();
+    const first = await w.startRun(5);
+    expect(first.firstSlot).toBe(0);
+    // Capture times a minute ahead: every readBy is still to come when the test reads.
+    const t0 = Math.round(Date.now() / 1000) * 1000 + 60_000;
+    await ffmpegIntoRing(w, first, 12, t0);
+    expect(w.written).toBe(12);
+    const inodes = Array.from({ length: 8 }, (_, i) => statSync(slotPath(root, cameraId, i)).ino);
+    // The next run goes on from the slot after the last one written, into the same files.
+    const second = await w.startRun(5);
+    expect(second.firstSlot).toBe(4);
+    await ffmpegIntoRing(w, second, 4, t0 + 10_000);
+    expect({ written: w.written, dropped: w.dropped, corrupt: w.corrupt }).toEqual({ written: 16, dropped: 0, corrupt: 0 });
+    expect(Array.from({ length: 8 }, (_, i) => statSync(slotPath(root, cameraId, i)).ino)).toEqual(inodes);
+
+    const refs: [number, number, string][] = [];
+    for (const [, fields] of await redis.xrange(`${prefix}frames:${cameraId}`, '-', '+')) {
+      const m = new Map<string, string>();
+      for (let i = 0; i < fields.length; i += 2) m.set(fields[i]!, fields[i + 1]!);
+      refs.push([Number(m.get('seq')), Number(m.get('slot')), m.get('capturedAt')!]);
+    }
+    expect(refs.map(([seq]) => seq)).toEqual(Array.from({ length: 16 }, (_, i) => i).slice(-refs.length));
+    expect(refs.at(-1)).toEqual([15, 7, new Date(t0 + 10_600).toISOString()]);
+    expect(refs.at(-5)).toEqual([11, 3, new Date(t0 + 2200).toISOString()]);
+
+    // Only the last 8 frames still have their slots; the ones ffmpeg wrote over count as dropped.
+    const ac = new AbortController();
+    const events: FrameEvent[] = [];
+    setTimeout(() => ac.abort(), 600);
+    for await (const ev of readFrames(redis, cameraId, '0', { keyPrefix: prefix, blockMs: 100, signal: ac.signal, reportDrops: false })) events.push(ev);
+    const frames = events.flatMap((e) => (e.kind === 'frame' ? [e] : []));
+    expect(frames.map((f) => f.ref.seq)).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
+    expect(frames[0]!.frame).toMatchObject({ format: 'yuv420p', width: FW, height: FH });
+    // Each slot holds its own frame: seq 15 is the second run's fourth frame, seq 11 the first run's twelfth.
+    const source = await rawFrames(12);
+    const frameOf = (i: number) => source.subarray(i * frameBytes(FW, FH), (i + 1) * frameBytes(FW, FH));
+    expect(frames.at(-1)!.frame.data.equals(frameOf(3))).toBe(true);
+    expect(frames[3]!.frame.data.equals(frameOf(11))).toBe(true);
+    expect(frames[3]!.frame.data.equals(frameOf(10))).toBe(false);
+    // readBy: (slots - 3) sampling intervals after capture.
+    expect(Date.parse(frames[0]!.ref.readBy!) - Date.parse(frames[0]!.ref.capturedAt)).toBe(1000);
+  });
+
+  it('counts and logs a slot that does not hold a whole frame after ffmpeg wrote it', async () => {
     const cameraId = randomUUID();
     const logged: string[] = [];
     const w = new FrameRingWriter({ rootDir: root, cameraId, slots: 8, redis, keyPrefix: prefix, onCorrupt: (r) => logged.push(r) });
     await w.init();
-    // The frame ring's ffmpeg output options, on a small synthetic source: three frame files.
-    execFileSync('ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${FW + 1}x${FH}:rate=5,format=rgb24,crop=${FW}:${FH}`, '-frames:v', '3',
-      ...sampledFrameFilesPreset({ fps: 5, listTarget: join(w.incomingDir, 'list.csv') }), join(w.incomingDir, '%09d.y4m'),
-    ]);
-    const listed = readFileSync(join(w.incomingDir, 'list.csv'), 'utf8').trim().split('\n').map((l) => l.split(',')[0]!);
-    expect(listed).toEqual(['000000000.y4m', '000000001.y4m', '000000002.y4m']);
-    // The middle one is cut short, as if ffmpeg had died writing it.
-    const mid = join(w.incomingDir, listed[1]!);
-    writeFileSync(mid, readFileSync(mid).subarray(0, 300));
-    for (const [i, f] of listed.entries()) expect(w.offerFile(join(w.incomingDir, f), 1_700_000_000_000 + i * 200)).toBe(true);
+    const run = await w.startRun(5);
+    await ffmpegIntoRing(w, run, 3, 1_700_000_000_000);
+    // As if ffmpeg had died writing slot 3: cut short, then reported written by a progress count.
+    writeFileSync(slotPath(root, cameraId, 3), frame.data.subarray(0, 300));
+    run.sampled(1_700_000_000_600, FW, FH);
+    run.sampled(1_700_000_000_800, FW, FH);
+    run.progress(5);
     await w.flush();
-    expect({ written: w.written, corrupt: w.corrupt, dropped: w.dropped }).toEqual({ written: 2, corrupt: 1, dropped: 0 });
-    expect(logged).toEqual([expect.stringMatching(/frame file has 300 bytes/)]);
-    expect(existsSync(mid)).toBe(false);
-    const events = await drain(cameraId, '0');
-    const frames = events.flatMap((e) => (e.kind === 'frame' ? [e] : []));
-    // Sequence numbers stay consecutive: the corrupt file took none.
-    expect(frames.map((f) => [f.ref.seq, f.ref.capturedAt])).toEqual([
-      [0, new Date(1_700_000_000_000).toISOString()],
-      [1, new Date(1_700_000_000_400).toISOString()],
-    ]);
-    expect(frames[0]!.frame).toMatchObject({ format: 'yuv420p', width: FW, height: FH });
+    expect({ written: w.written, corrupt: w.corrupt, dropped: w.dropped }).toEqual({ written: 3, corrupt: 1, dropped: 0 });
+    expect(logged).toEqual([expect.stringMatching(/slot 3 has 300 bytes/)]);
   });
 });
+
+const SOURCE = `testsrc2=size=${FW + 1}x${FH}:rate=5,format=rgb24,crop=${FW}:${FH}`;
+
+/** The first `frames` frames of the synthetic source as I420, straight from ffmpeg. */
+function rawFrames(frames: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', SOURCE, '-frames:v', String(frames), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1'],
+      { encoding: 'buffer', maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out)));
+  });
+}
+
+/** Runs the frame ring's ffmpeg output on `frames` synthetic frames and feeds what it says to `run`, as ingest does. */
+async function ffmpegIntoRing(w: FrameRingWriter, run: FrameRingRun, frames: number, startMs: number): Promise<void> {
+  const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+    execFile('ffmpeg', [
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', 'pipe:1',
+      '-f', 'lavfi', '-i', SOURCE, '-frames:v', String(frames),
+      ...frameRingPreset({ fps: 5, slots: w.slots, firstSlot: run.firstSlot }), w.slotPattern,
+    ], (err, out, errOut) => (err ? reject(err) : resolve({ stdout: out, stderr: errOut })));
+  });
+  for (const line of stderr.split('\n')) {
+    const f = isShowinfoLine(line) ? parseShowinfoFrame(line) : null;
+    if (f) run.sampled(startMs + f.ptsTime * 1000, f.width, f.height);
+  }
+  for (const line of stdout.split('\n')) {
+    const p = parseProgress(line);
+    if (p) 'end' in p ? run.flushed() : run.progress(p.frames);
+  }
+  run.end();
+  await w.flush();
+}

@@ -1,7 +1,8 @@
 // Frame references: how sampled frames travel from ingest to the detector without the bytes
-// passing through Redis. Ingest writes each frame's raw pixels into a fixed ring of slot files on a
-// local memory volume (tmpfs) and XADDs this reference to `frames:<cameraId>`; the detector on the
-// same node reads the reference, then the slot. A slot overwritten before it was read is a dropped frame.
+// passing through Redis. Ingest keeps a fixed ring of slot files per camera on a local memory volume
+// (tmpfs); ffmpeg writes each sampled frame's raw pixels into the next slot, in place, and ingest
+// XADDs this reference to `frames:<cameraId>`; the detector on the same node reads the reference,
+// then the slot. A slot overwritten before it was read is a dropped frame.
 //
 // One frame format: raw I420 (`yuv420p`: 8-bit, limited range, BT.601 as ffmpeg converts it, planes
 // Y (w x h), U and V (ceil(w/2) x ceil(h/2)) without padding), full camera resolution. Nothing is
@@ -21,7 +22,7 @@ export interface FrameRef {
   seq: number;
   /** Capture time, wall clock, ISO 8601 with milliseconds. */
   capturedAt: string;
-  /** Ring slot that holds the frame: `seq % ringSlots`. */
+  /** Ring slot that holds the frame. */
   slot: number;
   /** Absolute path of the slot file. */
   path: string;
@@ -32,6 +33,14 @@ export interface FrameRef {
    * references written before raw frames (JPEG slots), which `readFrames` counts as dropped.
    */
   format?: FrameFormat;
+  /**
+   * ISO time by which a read of the slot must have finished. ffmpeg rewrites slots in place, with no
+   * signal before it starts; but it cannot start on the slot's next frame before a frame of that time
+   * has arrived from the camera, `slots` sampling intervals after this one was captured. Ingest sets
+   * this a few intervals short of that, and a read that ends later counts the slot as overwritten, so
+   * a frame is never read half-rewritten. Absent for slots written whole and renamed into place.
+   */
+  readBy?: string;
 }
 
 /** A frame's pixels as read from its slot (`data` is exactly `frameBytes(width, height)` long). */
@@ -92,13 +101,12 @@ export const CAMERA_ERROR_CODES = [
 export type CameraErrorCode = (typeof CAMERA_ERROR_CODES)[number];
 
 /**
- * Slot file layout: the frame as a one-frame YUV4MPEG2 stream, exactly as ffmpeg writes it
- * (`YUV4MPEG2 W<w> H<h> ... C420...\n`, `FRAME\n`, then the I420 planes), followed by a 32-byte
- * trailer that ingest appends before the file takes its slot. Trailer, big-endian: magic `PNRF` (4),
- * trailer length (u16, 32), format code (u16, 1 = yuv420p), width (u32), height (u32), sequence number
- * (u64), capture time (f64, epoch ms). Any YUV4MPEG2 reader shows the picture (ffplay 0007.frame);
- * a ring reader compares the trailer's sequence with the reference it holds to detect a slot that was
- * overwritten.
+ * Slot file layout: the frame's I420 planes, exactly `frameBytes(width, height)`, then a 32-byte
+ * trailer that ingest writes once ffmpeg has finished the frame. Trailer, big-endian: magic `PNRF`
+ * (4), trailer length (u16, 32), format code (u16, 1 = yuv420p), width (u32), height (u32), sequence
+ * number (u64), capture time (f64, epoch ms). `ffplay -f rawvideo -pixel_format yuv420p -video_size
+ * WxH 0007.frame` shows the picture; a ring reader compares the trailer's sequence with the
+ * reference it holds to detect a slot that was overwritten.
  */
 export const SLOT_TRAILER_MAGIC = 'PNRF';
 export const SLOT_TRAILER_BYTES = 32;
@@ -134,42 +142,9 @@ export function decodeSlotTrailer(bytes: Uint8Array): SlotTrailer | null {
   return { format, width: buf.readUInt32BE(8), height: buf.readUInt32BE(12), seq: Number(buf.readBigUInt64BE(16)), capturedAtMs: buf.readDoubleBE(24) };
 }
 
-/** The start of a one-frame YUV4MPEG2 file: the picture size and where the planes begin. */
-export type Y4mFrameHead = { ok: true; width: number; height: number; dataOffset: number } | { ok: false; reason: string };
-
-/**
- * Parses the header line and the frame line at the start of a YUV4MPEG2 file (pass at least the first
- * few hundred bytes). Only progressive 8-bit 4:2:0 (the ring's I420) is accepted.
- */
-export function parseY4mFrameHead(bytes: Uint8Array): Y4mFrameHead {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1024));
-  const nl = buf.indexOf(0x0a);
-  if (nl === -1) return { ok: false, reason: 'no YUV4MPEG2 header line' };
-  const parts = buf.toString('latin1', 0, nl).split(' ');
-  if (parts[0] !== 'YUV4MPEG2') return { ok: false, reason: 'not a YUV4MPEG2 file' };
-  let width = 0;
-  let height = 0;
-  let colour = '420jpeg'; // the format's default
-  for (const p of parts.slice(1)) {
-    if (p.startsWith('W')) width = Number(p.slice(1));
-    else if (p.startsWith('H')) height = Number(p.slice(1));
-    else if (p.startsWith('C')) colour = p.slice(1);
-    else if (p.startsWith('I') && p !== 'Ip' && p !== 'I?') return { ok: false, reason: `interlaced frames (${p}) are not supported` };
-  }
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0 || width > 16384 || height > 16384) {
-    return { ok: false, reason: `bad frame size ${width}x${height}` };
-  }
-  // 420jpeg / 420mpeg2 / 420paldv differ only in chroma siting: the same I420 layout.
-  if (!/^420(jpeg|mpeg2|paldv)?$/.test(colour)) return { ok: false, reason: `pixel format C${colour} is not 8-bit 4:2:0` };
-  const frameNl = buf.indexOf(0x0a, nl + 1);
-  const frameLine = frameNl === -1 ? '' : buf.toString('latin1', nl + 1, frameNl);
-  if (frameLine !== 'FRAME' && !frameLine.startsWith('FRAME ')) return { ok: false, reason: 'no FRAME line after the header' };
-  return { ok: true, width, height, dataOffset: frameNl + 1 };
-}
-
-/** A one-frame YUV4MPEG2 file for `frame` (what ffmpeg writes for the ring): header line, frame line, planes. */
-export function y4mFrameFile(frame: Pick<RawFrame, 'width' | 'height' | 'data'>): Buffer[] {
-  return [Buffer.from(`YUV4MPEG2 W${frame.width} H${frame.height} F5:1 Ip A1:1 C420mpeg2 XYSCSS=420MPEG2\nFRAME\n`, 'latin1'), frame.data];
+/** A slot file's bytes for `frame`: the planes, then the trailer. */
+export function slotFileBytes(frame: Pick<RawFrame, 'width' | 'height' | 'data'>, seq: number, capturedAtMs: number): Buffer {
+  return Buffer.concat([frame.data, encodeSlotTrailer({ format: FRAME_FORMAT, width: frame.width, height: frame.height, seq, capturedAtMs })]);
 }
 
 /** What a slot file read whole holds for the reference it was read for. */
@@ -180,18 +155,17 @@ export type SlotContent =
   /** The slot holds the referenced frame's trailer but not a whole, consistent frame. */
   | { kind: 'corrupt'; reason: string };
 
-export function slotContent(bytes: Buffer, ref: Pick<FrameRef, 'seq' | 'width' | 'height' | 'format'>): SlotContent {
+/** `readAtMs`: when the read of `bytes` ended (now, by default); past the reference's `readBy` the bytes are not trusted. */
+export function slotContent(bytes: Buffer, ref: Pick<FrameRef, 'seq' | 'width' | 'height' | 'format' | 'readBy'>, readAtMs = Date.now()): SlotContent {
+  if (ref.readBy !== undefined && !(readAtMs <= Date.parse(ref.readBy))) return { kind: 'overwritten' };
   const t = decodeSlotTrailer(bytes);
   if (!t || t.seq !== ref.seq) return { kind: 'overwritten' };
   if (t.format !== ref.format || t.width !== ref.width || t.height !== ref.height) {
     return { kind: 'corrupt', reason: `slot holds ${t.format} ${t.width}x${t.height}, reference says ${String(ref.format)} ${ref.width}x${ref.height}` };
   }
-  const head = parseY4mFrameHead(bytes);
-  if (!head.ok) return { kind: 'corrupt', reason: head.reason };
-  if (head.width !== t.width || head.height !== t.height) return { kind: 'corrupt', reason: `picture is ${head.width}x${head.height}, trailer says ${t.width}x${t.height}` };
-  const size = head.dataOffset + frameBytes(t.width, t.height) + SLOT_TRAILER_BYTES;
+  const size = frameBytes(t.width, t.height) + SLOT_TRAILER_BYTES;
   if (bytes.length !== size) return { kind: 'corrupt', reason: `slot has ${bytes.length} bytes, a ${t.width}x${t.height} frame needs ${size}` };
-  return { kind: 'frame', frame: { format: t.format, width: t.width, height: t.height, data: bytes.subarray(head.dataOffset, head.dataOffset + frameBytes(t.width, t.height)) } };
+  return { kind: 'frame', frame: { format: t.format, width: t.width, height: t.height, data: bytes.subarray(0, frameBytes(t.width, t.height)) } };
 }
 
 /**
@@ -306,6 +280,7 @@ export function frameRefToFields(ref: FrameRef): string[] {
     'width', String(ref.width),
     'height', String(ref.height),
     ...(ref.format ? ['format', ref.format] : []),
+    ...(ref.readBy ? ['readBy', ref.readBy] : []),
   ];
 }
 
@@ -320,10 +295,12 @@ export function frameRefFromFields(fields: string[]): FrameRef | null {
   const width = Number(map.get('width'));
   const height = Number(map.get('height'));
   const format = map.get('format');
+  const readBy = map.get('readBy');
   if (!cameraId || !capturedAt || !path) return null;
   if (format !== undefined && format !== FRAME_FORMAT) return null; // a format this version cannot read
   if (![seq, slot, width, height].every(Number.isInteger)) return null;
-  return { cameraId, seq, capturedAt, slot, path, width, height, ...(format ? { format } : {}) };
+  if (readBy !== undefined && !Number.isFinite(Date.parse(readBy))) return null;
+  return { cameraId, seq, capturedAt, slot, path, width, height, ...(format ? { format } : {}), ...(readBy ? { readBy } : {}) };
 }
 
 /** What `readFrames` yields: a frame to process, or a count of frames lost before it. */

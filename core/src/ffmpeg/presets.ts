@@ -75,27 +75,90 @@ export interface SampleOptions {
   fps: number;
 }
 
+export interface FrameRingPresetOptions extends SampleOptions {
+  /** Slots in the camera's ring: frame n of the run goes to slot `(firstSlot + n) % slots`. */
+  slots: number;
+  /** Slot of the run's first frame (the one after the last slot the previous run wrote). */
+  firstSlot: number;
+}
+
 /**
  * Output options for the frame ring: first video stream sampled to `fps`, full resolution, raw I420
- * (`yuv420p`, the H.264 decoder's own output: no conversion, no encoding), each frame written by
- * ffmpeg straight into its own one-frame YUV4MPEG2 file (the target, a `%09d.y4m` pattern on the ring
- * volume; no pixel passes through a pipe). The list of finished files (`file,start,end`, seconds from
- * the input start) goes to `listTarget` as each file is closed, i.e. when the next frame starts: a
- * frame is announced one sampling interval after it was decoded. Streams in another pixel format
- * (full-range `yuvj420p`, 4:2:2, 10-bit) are converted to it.
+ * (`yuv420p`, the H.264 decoder's own output: no conversion, no encoding), each frame written by ffmpeg
+ * straight into its slot file (the target, a `%04d.frame` pattern in the camera's ring folder) over the
+ * frame that was there, without truncating the file: rewriting pages a tmpfs file already has costs a
+ * third of filling fresh ones, which was most of what ingest cost over bare decoding (bench/README.md).
+ * - Slot numbers: the image2 muxer names each file after the packet's pts (`-frame_pts`), and the
+ *   `setts` bitstream filter sets that pts to the slot; dts stays increasing (far below pts) so the
+ *   muxer has nothing to complain about. `-fps_mode passthrough`: one file per sampled frame, nothing
+ *   duplicated or dropped after the `fps` filter.
+ * - `showinfo` logs each sampled frame (`n: .. pts_time: .. s: WxH`, see `parseShowinfoFrame`) on
+ *   stderr as it leaves the filter, before it is written: the frame's time and size.
+ * - That a frame is complete is told by `progressPreset`'s `frame=<count>` on stdout: frames of the
+ *   first video output encoded so far (ffmpeg 5.1 muxes synchronously; `-threads 1` keeps the raw
+ *   encoder from holding frames in threads), of which `setts` still holds the last one back
+ *   (`FRAME_RING_HELD_FRAMES`) until the next arrives or the run ends (`progress=end`).
+ * Streams in another pixel format (full-range `yuvj420p`, 4:2:2, 10-bit) are converted to I420.
  */
-export function sampledFrameFilesPreset(opts: SampleOptions & { listTarget: string }): string[] {
+export function frameRingPreset(opts: FrameRingPresetOptions): string[] {
+  if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new Error('frame ring needs a whole number of slots');
+  if (!Number.isInteger(opts.firstSlot) || opts.firstSlot < 0 || opts.firstSlot >= opts.slots) throw new Error(`first slot ${opts.firstSlot} is not in 0..${opts.slots - 1}`);
   return [
     '-map', '0:v:0',
     '-an', '-sn', '-dn',
-    '-vf', `fps=${opts.fps}`,
+    '-vf', `fps=${opts.fps},showinfo=checksum=0`,
+    '-fps_mode', 'passthrough',
     '-pix_fmt', 'yuv420p',
-    '-f', 'segment',
-    '-segment_format', 'yuv4mpegpipe',
-    '-segment_time', '0.001', // every frame starts a new file
-    '-segment_list', opts.listTarget,
-    '-segment_list_type', 'csv',
+    '-c:v', 'rawvideo',
+    '-threads', '1',
+    '-bsf:v', `setts=pts=mod(N+${opts.firstSlot}\\,${opts.slots}):dts=N-1000000000`,
+    '-f', 'image2',
+    '-frame_pts', '1',
+    '-protocol_opts', 'truncate=0',
   ];
+}
+
+/**
+ * Frames counted in `frame=` that are not written yet: the `setts` filter reads one packet ahead
+ * (it offers the next packet's time to its expressions), so it passes a packet on when the next one
+ * arrives, or at the end of the run.
+ */
+export const FRAME_RING_HELD_FRAMES = 1;
+
+/** Global options: `key=value` progress blocks on stdout every `periodSeconds` (see `parseProgress`). */
+export function progressPreset(periodSeconds = 0.1): string[] {
+  return ['-progress', 'pipe:1', '-stats_period', String(periodSeconds)];
+}
+
+/** A progress line: the frame count of the first video output (`frame=<n>`), or the run's last block ending (`progress=end`). */
+export function parseProgress(line: string): { frames: number } | { end: true } | null {
+  const l = line.trim();
+  if (l === 'progress=end') return { end: true };
+  const m = /^frame=(\d+)$/.exec(l);
+  return m ? { frames: Number(m[1]) } : null;
+}
+
+export interface ShowinfoFrame {
+  /** Frame time relative to the input start, seconds. */
+  ptsTime: number;
+  width: number;
+  height: number;
+}
+
+/** A line `showinfo` logged (a frame, its colour details, its configuration). */
+export function isShowinfoLine(stderrLine: string): boolean {
+  return stderrLine.startsWith('[Parsed_showinfo_');
+}
+
+/** A sampled frame from `showinfo`'s stderr line; null for any other line (including showinfo's other lines). */
+export function parseShowinfoFrame(stderrLine: string): ShowinfoFrame | null {
+  if (!isShowinfoLine(stderrLine)) return null;
+  const m = /\] n:\s*\d+ pts:\s*-?\d+ pts_time:(-?[\d.]+(?:e[-+]?\d+)?)\s.*? s:(\d+)x(\d+)/.exec(stderrLine);
+  if (!m) return null;
+  const ptsTime = Number(m[1]);
+  const width = Number(m[2]);
+  const height = Number(m[3]);
+  return Number.isFinite(ptsTime) && width > 0 && height > 0 ? { ptsTime, width, height } : null;
 }
 
 /** Output options for the bare-decoding baseline: same sampling, frames thrown away. */

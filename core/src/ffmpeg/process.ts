@@ -29,8 +29,12 @@ export interface FfmpegSpec {
   globalOptions?: string[];
   /** Receives ffmpeg's stdout (the output without a target). */
   stdout?: Writable;
-  /** Each stderr line, credentials redacted. */
-  onStderr?: (line: string) => void;
+  /**
+   * Each stderr line, credentials redacted. Return true for a line that is data rather than a message
+   * (per-frame `showinfo` lines): it is then not kept for the exit report, which would otherwise hold
+   * only those.
+   */
+  onStderr?: (line: string) => boolean | void;
   /** How many recent stderr lines to keep for the exit report. */
   keepStderrLines?: number;
   /**
@@ -108,9 +112,9 @@ export function startFfmpeg(spec: FfmpegSpec): FfmpegHandle {
 
   const pushLine = (line: string) => {
     const clean = redactText(line);
+    if (spec.onStderr?.(clean) === true) return;
     stderr.push(clean);
     if (stderr.length > keep) stderr.shift();
-    spec.onStderr?.(clean);
   };
 
   let proc: ChildProcess;
