@@ -126,7 +126,7 @@ export function frameRingPreset(opts: FrameRingPresetOptions): string[] {
 export const FRAME_RING_HELD_FRAMES = 1;
 
 /** Global options: `key=value` progress blocks on stdout every `periodSeconds` (see `parseProgress`). */
-export function progressPreset(periodSeconds = 0.1): string[] {
+export function progressPreset(periodSeconds = 0.25): string[] {
   return ['-progress', 'pipe:1', '-stats_period', String(periodSeconds)];
 }
 
