@@ -175,7 +175,7 @@ export class CameraSupervisor {
         if (isShowinfoLine(line)) {
           const frame = parseShowinfoFrame(line);
           // Capture time: the input's wall-clock start plus the frame's time (as the segment ring places video).
-          if (frame) run.sampled(inputStartMs !== null ? Math.round(inputStartMs + frame.ptsTime * 1000) : Date.now(), frame.width, frame.height);
+          if (frame) run.firstFrame(inputStartMs !== null ? inputStartMs + frame.ptsTime * 1000 : Date.now(), frame.width, frame.height);
           return true;
         }
         if (inputStartMs !== null) return false;

@@ -63,26 +63,24 @@ export function droppedKey(prefix = ''): string {
   return `${prefix}frames-dropped`;
 }
 
-/** A sampled frame of an ffmpeg run, known from its `showinfo` line, waiting to be reported written. */
-interface SampledFrame {
+/** A frame ffmpeg wrote into a slot: its capture time and size. */
+interface WrittenFrame {
   capturedAtMs: number;
   width: number;
   height: number;
 }
 
 /**
- * One ffmpeg run writing into the ring. Feed it, in order, what ffmpeg says: `sampled` for each
- * frame's showinfo line, `progress` for each progress count and `flushed` at the progress end;
- * frames are committed as soon as they are known both sampled and written. Call `end` once ffmpeg has exited.
+ * One ffmpeg run writing into the ring. Feed it what ffmpeg says: `firstFrame` once (the first
+ * frame's time and size, from showinfo), `progress` for each progress count and `flushed` at the
+ * progress end; frames are committed as they are reported written. Call `end` once ffmpeg has exited.
  */
 export class FrameRingRun {
-  private readonly sampledFrames: SampledFrame[] = [];
-  /** Run frame index of `sampledFrames[0]`. */
-  private base = 0;
-  private writtenCount = 0;
-  private countedFrames = 0;
-  private sampledCount = 0;
-  private size: { width: number; height: number } | null = null;
+  private first: { atMs: number; width: number; height: number } | null = null;
+  /** Frames of the run committed (offered to the ring) so far. */
+  private committed = 0;
+  private written = 0;
+  private counted = 0;
 
   constructor(
     private readonly ring: FrameRingWriter,
@@ -92,46 +90,45 @@ export class FrameRingRun {
   ) {}
 
   /**
-   * The next frame ffmpeg sampled (its showinfo line). The run's first frame fixes the picture size:
-   * should the stream change size, ffmpeg scales later frames to the size its raw encoder started with.
+   * The run's first frame: its capture time (frame n was captured n sampling intervals later) and
+   * size (should the stream change size, ffmpeg scales later frames to the size its encoder started with).
    */
-  sampled(capturedAtMs: number, width: number, height: number): void {
-    this.size ??= { width, height };
-    this.sampledFrames.push({ capturedAtMs, ...this.size });
-    this.sampledCount += 1;
+  firstFrame(capturedAtMs: number, width: number, height: number): void {
+    this.first ??= { atMs: capturedAtMs, width, height };
     this.commitReady();
   }
 
   /** ffmpeg's progress counts `count` frames (the last `FRAME_RING_HELD_FRAMES` may still be unwritten). Returns the frames newly written. */
   progress(count: number): number {
-    this.countedFrames = Math.max(this.countedFrames, count);
+    this.counted = Math.max(this.counted, count);
     return this.markWritten(count - FRAME_RING_HELD_FRAMES);
   }
 
   /** ffmpeg's last progress block: every frame it counted is written. Returns the frames newly written. */
   flushed(): number {
-    return this.markWritten(this.countedFrames);
+    return this.markWritten(this.counted);
+  }
+
+  /** ffmpeg has exited: frames it counted but did not report written are left uncommitted. */
+  end(): void {
+    this.ring.runEnded(this.firstSlot + this.counted);
   }
 
   private markWritten(count: number): number {
-    const added = Math.max(0, count - this.writtenCount);
-    this.writtenCount += added;
+    const added = Math.max(0, count - this.written);
+    this.written += added;
     this.commitReady();
     return added;
   }
 
-  /** ffmpeg has exited: frames it sampled but did not report written are left uncommitted. */
-  end(): void {
-    this.ring.runEnded(this.firstSlot + this.sampledCount);
-  }
-
   private commitReady(): void {
-    while (this.base < this.writtenCount && this.sampledFrames.length > 0) {
-      const f = this.sampledFrames.shift()!;
-      const slot = (this.firstSlot + this.base) % this.ring.slots;
-      this.base += 1;
-      const readByMs = f.capturedAtMs + ((this.ring.slots - READ_MARGIN_SLOTS) * 1000) / this.sampleFps;
-      this.ring.offerWritten(slot, f, readByMs);
+    if (!this.first) return;
+    const intervalMs = 1000 / this.sampleFps;
+    for (; this.committed < this.written; this.committed++) {
+      const capturedAtMs = Math.round(this.first.atMs + this.committed * intervalMs);
+      const readByMs = capturedAtMs + (this.ring.slots - READ_MARGIN_SLOTS) * intervalMs;
+      const slot = (this.firstSlot + this.committed) % this.ring.slots;
+      this.ring.offerWritten(slot, { capturedAtMs, width: this.first.width, height: this.first.height }, readByMs);
     }
   }
 }
@@ -191,13 +188,13 @@ export class FrameRingWriter {
     return new FrameRingRun(this, this.nextSlot, sampleFps);
   }
 
-  /** @internal A run ended after ffmpeg sampled frames up to (not including) run slot number `end`. */
+  /** @internal A run ended; its frames went up to (not including) run slot number `end`. */
   runEnded(end: number): void {
     this.nextSlot = end % this.opts.slots;
   }
 
   /** @internal ffmpeg finished writing `frame` into `slot`: commit it unless earlier commits are still pending. */
-  offerWritten(slot: number, frame: SampledFrame, readByMs: number): boolean {
+  offerWritten(slot: number, frame: WrittenFrame, readByMs: number): boolean {
     if (this.pending >= this.maxPending) {
       this.dropped += 1;
       return false;
@@ -258,7 +255,7 @@ export class FrameRingWriter {
    * volume each is a few microseconds, where a round trip through libuv's thread pool costs ~0.2 ms of
    * CPU apiece.
    */
-  private async commitWritten(slot: number, frame: SampledFrame, readByMs: number): Promise<void> {
+  private async commitWritten(slot: number, frame: WrittenFrame, readByMs: number): Promise<void> {
     const path = slotPath(this.opts.rootDir, this.opts.cameraId, slot);
     const bytes = frameBytes(frame.width, frame.height);
     let seq = -1;

@@ -194,8 +194,6 @@ describe('frame ring', () => {
     await ffmpegIntoRing(w, run, 3, 1_700_000_000_000);
     // As if ffmpeg had died writing slot 3: cut short, then reported written by a progress count.
     writeFileSync(slotPath(root, cameraId, 3), frame.data.subarray(0, 300));
-    run.sampled(1_700_000_000_600, FW, FH);
-    run.sampled(1_700_000_000_800, FW, FH);
     run.progress(5);
     await w.flush();
     expect({ written: w.written, corrupt: w.corrupt, dropped: w.dropped }).toEqual({ written: 3, corrupt: 1, dropped: 0 });
@@ -222,10 +220,9 @@ async function ffmpegIntoRing(w: FrameRingWriter, run: FrameRingRun, frames: num
       ...frameRingPreset({ fps: 5, slots: w.slots, firstSlot: run.firstSlot }), w.slotPattern,
     ], (err, out, errOut) => (err ? reject(err) : resolve({ stdout: out, stderr: errOut })));
   });
-  for (const line of stderr.split('\n')) {
-    const f = isShowinfoLine(line) ? parseShowinfoFrame(line) : null;
-    if (f) run.sampled(startMs + f.ptsTime * 1000, f.width, f.height);
-  }
+  const shown = stderr.split('\n').filter(isShowinfoLine).flatMap((line) => parseShowinfoFrame(line) ?? []);
+  expect(shown).toEqual([{ ptsTime: 0, width: FW, height: FH }]); // the first frame only
+  run.firstFrame(startMs + shown[0]!.ptsTime * 1000, shown[0]!.width, shown[0]!.height);
   for (const line of stdout.split('\n')) {
     const p = parseProgress(line);
     if (p) 'end' in p ? run.flushed() : run.progress(p.frames);

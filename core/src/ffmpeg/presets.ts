@@ -83,8 +83,8 @@ export interface FrameRingPresetOptions extends SampleOptions {
 }
 
 /**
- * Output options for the frame ring: first video stream sampled to `fps`, full resolution, raw I420
- * (`yuv420p`, the H.264 decoder's own output: no conversion, no encoding), each frame written by ffmpeg
+ * Output options for the frame ring: the first video stream sampled to `fps`, full resolution, raw
+ * I420 (`yuv420p`, the H.264 decoder's own output: no conversion), each frame written by ffmpeg
  * straight into its slot file (the target, a `%04d.frame` pattern in the camera's ring folder) over the
  * frame that was there, without truncating the file: rewriting pages a tmpfs file already has costs a
  * third of filling fresh ones, which was most of what ingest cost over bare decoding (bench/README.md).
@@ -92,21 +92,22 @@ export interface FrameRingPresetOptions extends SampleOptions {
  *   `setts` bitstream filter sets that pts to the slot; dts stays increasing (far below pts) so the
  *   muxer has nothing to complain about. `-fps_mode passthrough`: one file per sampled frame, nothing
  *   duplicated or dropped after the `fps` filter.
- * - `showinfo` logs each sampled frame (`n: .. pts_time: .. s: WxH`, see `parseShowinfoFrame`) on
- *   stderr as it leaves the filter, before it is written: the frame's time and size.
- * - That a frame is complete is told by `progressPreset`'s `frame=<count>` on stdout: frames of the
- *   first video output encoded so far (ffmpeg 5.1 muxes synchronously; `-threads 1` keeps the raw
- *   encoder from holding frames in threads), of which `setts` still holds the last one back
- *   (`FRAME_RING_HELD_FRAMES`) until the next arrives or the run ends (`progress=end`).
+ * - Frame times: `fps` puts its output on an exact grid (frame n at the first frame's time + n / fps,
+ *   gaps in the stream filled with repeats), so only the first frame's time and size are needed: a
+ *   `showinfo` on a branch that keeps that one frame logs it (`parseShowinfoFrame`). Nothing is logged
+ *   per frame, which would wake ingest several times per frame.
+ * - That a frame is complete is told by `progressPreset`'s `frame=<count>` on stdout: frames encoded
+ *   so far (ffmpeg 5.1 muxes synchronously; `-threads 1` keeps the raw encoder from holding frames in
+ *   threads), of which `setts` holds the newest back (`FRAME_RING_HELD_FRAMES`) until the next one
+ *   arrives or the run ends (`progress=end`).
  * Streams in another pixel format (full-range `yuvj420p`, 4:2:2, 10-bit) are converted to I420.
  */
 export function frameRingPreset(opts: FrameRingPresetOptions): string[] {
   if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new Error('frame ring needs a whole number of slots');
   if (!Number.isInteger(opts.firstSlot) || opts.firstSlot < 0 || opts.firstSlot >= opts.slots) throw new Error(`first slot ${opts.firstSlot} is not in 0..${opts.slots - 1}`);
   return [
-    '-map', '0:v:0',
-    '-an', '-sn', '-dn',
-    '-vf', `fps=${opts.fps},showinfo=checksum=0`,
+    '-filter_complex', `[0:v:0]fps=${opts.fps},split[ring][first];[first]trim=end_frame=1,showinfo=checksum=0,nullsink`,
+    '-map', '[ring]',
     '-fps_mode', 'passthrough',
     '-pix_fmt', 'yuv420p',
     '-c:v', 'rawvideo',
@@ -145,12 +146,12 @@ export interface ShowinfoFrame {
   height: number;
 }
 
-/** A line `showinfo` logged (a frame, its colour details, its configuration). */
+/** A line `showinfo` logged (the frame, its colour details, its configuration). */
 export function isShowinfoLine(stderrLine: string): boolean {
   return stderrLine.startsWith('[Parsed_showinfo_');
 }
 
-/** A sampled frame from `showinfo`'s stderr line; null for any other line (including showinfo's other lines). */
+/** The frame in a `showinfo` stderr line; null for any other line (including showinfo's other lines). */
 export function parseShowinfoFrame(stderrLine: string): ShowinfoFrame | null {
   if (!isShowinfoLine(stderrLine)) return null;
   const m = /\] n:\s*\d+ pts:\s*-?\d+ pts_time:(-?[\d.]+(?:e[-+]?\d+)?)\s.*? s:(\d+)x(\d+)/.exec(stderrLine);
