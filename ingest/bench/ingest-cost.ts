@@ -9,6 +9,8 @@
 //          ffmpeg's default decoder threading: the issue's baseline.
 // Also shown: bare with the decoder threads ingest uses (INGEST_DECODE_THREADS, default 1), so the
 // share of the difference that comes from threading and the share that comes from ingest are visible.
+// All three run at the same time in each window (3K decoders), so a machine shared with other work
+// weighs on ingest and its baselines alike; ratios are taken per window, then their median printed.
 import { readFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -86,17 +88,42 @@ async function ensureVideo(): Promise<string> {
   return file;
 }
 
-interface RunResult {
-  cpuSeconds: number;
-  /** Of cpuSeconds, the share of the ffmpeg children (the rest is this Node process). */
-  ffmpegSeconds: number;
+interface IngestResult {
+  /** cpu-s per camera-minute: the supervisors (this process) plus their ffmpeg children. */
   perCameraMinute: number;
+  /** Of that, the ffmpeg children's share. */
+  ffmpegShare: number;
   sustained: boolean;
   dropped: number;
   minFps: number;
 }
 
-async function runIngest(urls: string[], redisUrl: string): Promise<RunResult> {
+interface WindowResult {
+  ingest: IngestResult;
+  /** cpu-s per camera-minute of bare decoding, ffmpeg's default threads and ingest's decoder threads. */
+  bare: number;
+  bareSame: number;
+}
+
+/** Bare decoders of `urls` (the baseline): started now, measured by the caller. */
+function startBare(urls: string[], decodeThreads: number): FfmpegHandle[] {
+  return urls.map((url) =>
+    startFfmpeg({
+      globalOptions: globalPreset('error'),
+      inputs: [{ source: url, options: rtspInputPreset({ decodeThreads }) }],
+      outputs: [{ target: '/dev/null', options: sampledDiscardPreset({ fps: SAMPLE_FPS }) }],
+    }),
+  );
+}
+
+const cpuOf = (pids: number[]) => pids.reduce((a, pid) => a + procCpuSeconds(pid), 0);
+
+/**
+ * One window: K ingest cameras, K bare decoders with ffmpeg's default threads and K with ingest's
+ * decoder threads, all running at once on the same stream, so that whatever else loads the machine
+ * weighs on ingest and on its baseline alike.
+ */
+async function runWindow(urls: string[], redisUrl: string): Promise<WindowResult> {
   const redis = createRedis(redisUrl);
   const prefix = `pn-bench-${randomUUID().slice(0, 8)}:`;
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
@@ -110,59 +137,46 @@ async function runIngest(urls: string[], redisUrl: string): Promise<RunResult> {
   const sups = urls.map(
     (url) => new CameraSupervisor({ id: randomUUID(), streamUrl: url, sampleFps: SAMPLE_FPS }, { redis, log, settings, frameRingDir: ringDir, keyPrefix: prefix, holder: 'bench', node: hostname(), onStatus: () => undefined }),
   );
+  const bare = startBare(urls, 0);
+  const bareSame = startBare(urls, DECODE_THREADS);
   sups.forEach((s) => s.start());
   await sleep(WARMUP_S * 1000);
   collectGarbage();
-  const pids = sups.flatMap((s) => [...s.livePids]);
-  const cpu0 = process.cpuUsage();
-  const ff0 = pids.map(procCpuSeconds);
+  const ingestPids = sups.flatMap((s) => [...s.livePids]);
+  const barePids = bare.map((h) => h.pid()!);
+  const bareSamePids = bareSame.map((h) => h.pid()!);
+  const node0 = process.cpuUsage();
+  const [ing0, bare0, same0] = [cpuOf(ingestPids), cpuOf(barePids), cpuOf(bareSamePids)];
   const frames0 = sups.map((s) => s.framesTotal);
   const dropped0 = sups.map((s) => s.framesDropped);
   const t0 = Date.now();
   await sleep(WINDOW_S * 1000);
   const elapsed = (Date.now() - t0) / 1000;
-  const ff1 = pids.map(procCpuSeconds);
-  const cpu1 = process.cpuUsage(cpu0);
+  const [ing1, bare1, same1] = [cpuOf(ingestPids), cpuOf(barePids), cpuOf(bareSamePids)];
+  const node = process.cpuUsage(node0);
   const frames = sups.map((s, i) => s.framesTotal - frames0[i]!);
   const dropped = sups.reduce((a, s, i) => a + s.framesDropped - dropped0[i]!, 0);
   const restarts = sups.reduce((a, s) => a + s.restarts, 0);
-  await Promise.all(sups.map((s) => s.stop('stopped', false)));
+  await Promise.all([...sups.map((s) => s.stop('stopped', false)), ...[...bare, ...bareSame].map((h) => h.stop(2000))]);
   await deleteKeysWithPrefix(redis, prefix);
   redis.disconnect();
   rmSync(ringDir, { recursive: true, force: true });
   rmSync(segDir, { recursive: true, force: true });
-  const ffmpegSeconds = ff1.reduce((a, v, i) => a + v - ff0[i]!, 0);
-  const cpuSeconds = (cpu1.user + cpu1.system) / 1e6 + ffmpegSeconds;
+  const cameraMinutes = urls.length * (elapsed / 60);
+  const ffmpegSeconds = ing1 - ing0;
+  const ingestSeconds = (node.user + node.system) / 1e6 + ffmpegSeconds;
   const minFps = Math.min(...frames.map((f) => f / elapsed));
   return {
-    cpuSeconds,
-    ffmpegSeconds,
-    perCameraMinute: cpuSeconds / (urls.length * (elapsed / 60)),
-    sustained: dropped === 0 && restarts === 0 && minFps >= SAMPLE_FPS * 0.9,
-    dropped,
-    minFps,
+    ingest: {
+      perCameraMinute: ingestSeconds / cameraMinutes,
+      ffmpegShare: ffmpegSeconds / ingestSeconds,
+      sustained: dropped === 0 && restarts === 0 && minFps >= SAMPLE_FPS * 0.9,
+      dropped,
+      minFps,
+    },
+    bare: (bare1 - bare0) / cameraMinutes,
+    bareSame: (same1 - same0) / cameraMinutes,
   };
-}
-
-async function runBare(urls: string[], decodeThreads: number): Promise<RunResult> {
-  const handles: FfmpegHandle[] = urls.map((url) =>
-    startFfmpeg({
-      globalOptions: globalPreset('error'),
-      inputs: [{ source: url, options: rtspInputPreset({ decodeThreads }) }],
-      outputs: [{ target: '/dev/null', options: sampledDiscardPreset({ fps: SAMPLE_FPS }) }],
-    }),
-  );
-  await Promise.all(handles.map((h) => h.started));
-  await sleep(WARMUP_S * 1000);
-  const pids = handles.map((h) => h.pid()!);
-  const c0 = pids.map(procCpuSeconds);
-  const t0 = Date.now();
-  await sleep(WINDOW_S * 1000);
-  const elapsed = (Date.now() - t0) / 1000;
-  const c1 = pids.map(procCpuSeconds);
-  await Promise.all(handles.map((h) => h.stop(2000)));
-  const cpuSeconds = c1.reduce((a, v, i) => a + v - c0[i]!, 0);
-  return { cpuSeconds, ffmpegSeconds: cpuSeconds, perCameraMinute: cpuSeconds / (urls.length * (elapsed / 60)), sustained: true, dropped: 0, minFps: NaN };
 }
 
 async function main(): Promise<void> {
@@ -171,30 +185,27 @@ async function main(): Promise<void> {
   const camera = await startTestCamera({ file: video, path: '/bench' });
   const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`ingest cost benchmark — ${new Date().toISOString()} — ${hostname()}, ${cpus().length} cores (${cpuModel})`);
-  console.log(`source: 1080p 25 fps H.264 (${video}) over RTSP/TCP from the GStreamer test camera; sampling ${SAMPLE_FPS} fps; raw I420 frames; ingest decoder threads ${DECODE_THREADS || 'auto'}; window ${WINDOW_S} s after ${WARMUP_S} s warm-up; ${REPEATS} repeat(s), medians`);
+  console.log(`source: 1080p 25 fps H.264 (${video}) over RTSP/TCP from the GStreamer test camera; sampling ${SAMPLE_FPS} fps; raw I420 frames; ingest decoder threads ${DECODE_THREADS || 'auto'}; window ${WINDOW_S} s after ${WARMUP_S} s warm-up, ingest and both baselines side by side; ${REPEATS} repeat(s), medians`);
   console.log('');
   console.log(`  K | ingest cpu-s/cam-min (ffmpeg + node) | bare decode cpu-s/cam-min | ratio | bare, ${DECODE_THREADS || 'auto'} decode thread(s) | ratio | sustained (drops, min fps)`);
   let largest = 0;
   try {
     for (const k of KS) {
       const urls = Array.from({ length: k }, () => camera.url);
-      const ing: RunResult[] = [];
-      const bare: RunResult[] = [];
-      const bareSame: RunResult[] = [];
-      for (let r = 0; r < REPEATS; r++) {
-        ing.push(await runIngest(urls, redisUrl));
-        bare.push(await runBare(urls, 0));
-        bareSame.push(await runBare(urls, DECODE_THREADS));
-      }
-      const mi = median(ing.map((x) => x.perCameraMinute));
-      const ffShare = median(ing.map((x) => x.ffmpegSeconds / x.cpuSeconds));
-      const mb = median(bare.map((x) => x.perCameraMinute));
-      const mj = median(bareSame.map((x) => x.perCameraMinute));
-      const sustained = ing.every((x) => x.sustained);
-      const drops = ing.reduce((a, x) => a + x.dropped, 0);
-      const minFps = Math.min(...ing.map((x) => x.minFps));
+      const windows: WindowResult[] = [];
+      for (let r = 0; r < REPEATS; r++) windows.push(await runWindow(urls, redisUrl));
+      const mi = median(windows.map((w) => w.ingest.perCameraMinute));
+      const ffShare = median(windows.map((w) => w.ingest.ffmpegShare));
+      const mb = median(windows.map((w) => w.bare));
+      const mj = median(windows.map((w) => w.bareSame));
+      // Ratios per window (ingest and its baseline measured side by side), then their median.
+      const ratio = median(windows.map((w) => w.ingest.perCameraMinute / w.bare));
+      const ratioSame = median(windows.map((w) => w.ingest.perCameraMinute / w.bareSame));
+      const sustained = windows.every((w) => w.ingest.sustained);
+      const drops = windows.reduce((a, w) => a + w.ingest.dropped, 0);
+      const minFps = Math.min(...windows.map((w) => w.ingest.minFps));
       console.log(
-        `${String(k).padStart(3)} | ${`${mi.toFixed(2)} (${(mi * ffShare).toFixed(2)} + ${(mi * (1 - ffShare)).toFixed(2)})`.padStart(36)} | ${mb.toFixed(2).padStart(25)} | ${(mi / mb).toFixed(2).padStart(5)} | ${mj.toFixed(2).padStart(23)} | ${(mi / mj).toFixed(2).padStart(5)} | ${sustained ? 'yes' : 'NO'} (${drops}, ${minFps.toFixed(2)})`,
+        `${String(k).padStart(3)} | ${`${mi.toFixed(2)} (${(mi * ffShare).toFixed(2)} + ${(mi * (1 - ffShare)).toFixed(2)})`.padStart(36)} | ${mb.toFixed(2).padStart(25)} | ${ratio.toFixed(2).padStart(5)} | ${mj.toFixed(2).padStart(23)} | ${ratioSame.toFixed(2).padStart(5)} | ${sustained ? 'yes' : 'NO'} (${drops}, ${minFps.toFixed(2)})`,
       );
       if (!sustained) break;
       largest = k;
