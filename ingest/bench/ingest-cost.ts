@@ -1,4 +1,4 @@
-// `npm run bench:ingest [-- --ks 1,2,4 --seconds 10 --repeats 3]`
+// `npm run bench:ingest [-- --ks 1,2,4 --seconds 10 --repeats 3] [--ingest-only]`
 // CPU cost of ingest per camera-minute against bare ffmpeg decoding the same RTSP stream with the
 // same sampling, for K simulated 1080p 25 fps H.264 cameras sampled at 5 fps; and the largest K
 // sustained with no dropped frames. Prints figures; asserts nothing.
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     fps: { type: 'string', default: '5' },
     video: { type: 'string' },
     'decode-threads': { type: 'string', default: '1' },
+    /** Ingest without the baselines beside it: for the largest K this machine sustains. */
+    'ingest-only': { type: 'boolean', default: false },
   },
 });
 const KS = values.ks.split(',').map(Number).filter((k) => k > 0);
@@ -42,6 +44,7 @@ const WARMUP_S = Number(values.warmup);
 const REPEATS = Number(values.repeats);
 const SAMPLE_FPS = Number(values.fps);
 const DECODE_THREADS = Number(values['decode-threads']);
+const INGEST_ONLY = values['ingest-only'];
 const CLK_TCK = 100; // Linux USER_HZ
 const log = createLogger('bench', { level: 'silent' });
 
@@ -137,8 +140,8 @@ async function runWindow(urls: string[], redisUrl: string): Promise<WindowResult
   const sups = urls.map(
     (url) => new CameraSupervisor({ id: randomUUID(), streamUrl: url, sampleFps: SAMPLE_FPS }, { redis, log, settings, frameRingDir: ringDir, keyPrefix: prefix, holder: 'bench', node: hostname(), onStatus: () => undefined }),
   );
-  const bare = startBare(urls, 0);
-  const bareSame = startBare(urls, DECODE_THREADS);
+  const bare = INGEST_ONLY ? [] : startBare(urls, 0);
+  const bareSame = INGEST_ONLY ? [] : startBare(urls, DECODE_THREADS);
   sups.forEach((s) => s.start());
   await sleep(WARMUP_S * 1000);
   collectGarbage();
@@ -185,7 +188,7 @@ async function main(): Promise<void> {
   const camera = await startTestCamera({ file: video, path: '/bench' });
   const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`ingest cost benchmark — ${new Date().toISOString()} — ${hostname()}, ${cpus().length} cores (${cpuModel})`);
-  console.log(`source: 1080p 25 fps H.264 (${video}) over RTSP/TCP from the GStreamer test camera; sampling ${SAMPLE_FPS} fps; raw I420 frames; ingest decoder threads ${DECODE_THREADS || 'auto'}; window ${WINDOW_S} s after ${WARMUP_S} s warm-up, ingest and both baselines side by side; ${REPEATS} repeat(s), medians`);
+  console.log(`source: 1080p 25 fps H.264 (${video}) over RTSP/TCP from the GStreamer test camera; sampling ${SAMPLE_FPS} fps; raw I420 frames; ingest decoder threads ${DECODE_THREADS || 'auto'}; window ${WINDOW_S} s after ${WARMUP_S} s warm-up, ${INGEST_ONLY ? 'ingest alone (no baselines)' : 'ingest and both baselines side by side'}; ${REPEATS} repeat(s), medians`);
   console.log('');
   console.log(`  K | ingest cpu-s/cam-min (ffmpeg + node) | bare decode cpu-s/cam-min | ratio | bare, ${DECODE_THREADS || 'auto'} decode thread(s) | ratio | sustained (drops, min fps)`);
   let largest = 0;
@@ -204,8 +207,9 @@ async function main(): Promise<void> {
       const sustained = windows.every((w) => w.ingest.sustained);
       const drops = windows.reduce((a, w) => a + w.ingest.dropped, 0);
       const minFps = Math.min(...windows.map((w) => w.ingest.minFps));
+      const fig = (x: number) => (INGEST_ONLY ? '-' : x.toFixed(2));
       console.log(
-        `${String(k).padStart(3)} | ${`${mi.toFixed(2)} (${(mi * ffShare).toFixed(2)} + ${(mi * (1 - ffShare)).toFixed(2)})`.padStart(36)} | ${mb.toFixed(2).padStart(25)} | ${ratio.toFixed(2).padStart(5)} | ${mj.toFixed(2).padStart(23)} | ${ratioSame.toFixed(2).padStart(5)} | ${sustained ? 'yes' : 'NO'} (${drops}, ${minFps.toFixed(2)})`,
+        `${String(k).padStart(3)} | ${`${mi.toFixed(2)} (${(mi * ffShare).toFixed(2)} + ${(mi * (1 - ffShare)).toFixed(2)})`.padStart(36)} | ${fig(mb).padStart(25)} | ${fig(ratio).padStart(5)} | ${fig(mj).padStart(23)} | ${fig(ratioSame).padStart(5)} | ${sustained ? 'yes' : 'NO'} (${drops}, ${minFps.toFixed(2)})`,
       );
       if (!sustained) break;
       largest = k;
