@@ -225,7 +225,8 @@ async function ffmpegIntoRing(w: FrameRingWriter, run: FrameRingRun, frames: num
   run.firstFrame(startMs + shown[0]!.ptsTime * 1000, shown[0]!.width, shown[0]!.height);
   for (const line of stdout.split('\n')) {
     const p = parseProgress(line);
-    if (p) 'end' in p ? run.flushed() : run.progress(p.frames);
+    if (p && 'end' in p) run.flushed();
+    else if (p) run.progress(p.frames);
   }
   run.end();
   await w.flush();
