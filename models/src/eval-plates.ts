@@ -1,6 +1,7 @@
 // Plate reader evaluation.
 //   npm run eval:plates -- [--model models/plate-reader/model.json] [--n 150] [--levels 0,0.5,1] [--crops 200]
-//   npm run eval:plates -- --end-to-end-only [--crops 600]   (section 2 only)
+//   npm run eval:plates -- --end-to-end-only [--crops 600] [--square-splits 0.5]   (section 2 only)
+//   npm run eval:plates -- --end-to-end-only --crops 0 --square-crops 1000   (square car/truck plates only)
 //   npm run eval:plates -- --real <folder> --csv <folder>/labels.csv [--vehicle-crops]
 // 1. Reader: held-out generated plates (seeds 900_000+, never used by training) at augmentation levels
 //    0 (clean crop, exact box), 0.5 and 1 (training strength: perspective, loose boxes, blur, low
@@ -25,6 +26,7 @@ import { createPlateReader, DEFAULT_PLATE_MODEL, rasteriseSvg } from '@phatnguoi
 import { iou } from '@phatnguoi/detector/plates/localise';
 import { cropRgb } from '@phatnguoi/detector/pipeline/plate-port';
 import { renderPlateRaster, synthesiseExample } from './plates/dataset';
+import { buildEndToEndValSet, scoreEndToEnd } from './plates/e2e-val';
 
 const EVAL_SEED = 900_001;
 /** The reader API's default minimum confidence (createPlateReader). */
@@ -41,6 +43,10 @@ const { values: args } = parseArgs({
     'vehicle-crops': { type: 'boolean', default: false },
     'skip-synthetic': { type: 'boolean', default: false },
     'end-to-end-only': { type: 'boolean', default: false },
+    /** Cut positions tried on square car/truck plates end to end (createPlateReader's squareSplits). */
+    'square-splits': { type: 'string', default: '0.5' },
+    /** Extra square car/truck vehicle crops (seeds 909_001+), read end to end: a tighter figure for the rarest group. */
+    'square-crops': { type: 'string', default: '0' },
   },
 });
 
@@ -124,7 +130,9 @@ async function evalReader(modelPath: string, perGroup: number, level: number): P
 }
 
 async function evalEndToEnd(modelPath: string, count: number): Promise<void> {
-  const reader = await createPlateReader({ modelPath });
+  const squareSplits = args['square-splits']!.split(',').map(Number);
+  const reader = await createPlateReader({ modelPath, squareSplits });
+  console.log(`square plates cut at ${squareSplits.join(', ')}`);
   const rng = createRng(EVAL_SEED + 7);
   const byLayout = new Map<string, Tally>();
   // The reader alone on the true plate box of the same crops: what a perfect localiser would get.
@@ -173,6 +181,16 @@ async function evalEndToEnd(modelPath: string, count: number): Promise<void> {
   console.log(`colour right on reads: ${pct(colourRight, reads)}; read box IoU>=0.4 with the true plate: ${pct(located, reads)}`);
 }
 
+/** Square plates only, drawn as the end-to-end section draws vehicle crops, from their own seeds. */
+async function evalSquare(modelPath: string, count: number): Promise<void> {
+  const set = await buildEndToEndValSet({ square: count, oneLine: 0, motorbike: 0, clean: 0 }, EVAL_SEED + 9_000);
+  const model = await loadLayersModelFromFile(modelPath);
+  const { groups } = await scoreEndToEnd(model, set);
+  model.dispose();
+  console.log(`\n## Square two-line car/truck plates end to end, ${count} more vehicle crops (seeds ${EVAL_SEED + 9_000}+)`);
+  console.log(`exact match ${pct(Math.round(groups.square * count), count)}`);
+}
+
 async function evalReal(dir: string, csvPath: string, vehicleCrops: boolean): Promise<void> {
   const reader = await createPlateReader({ modelPath: args.model, minConfidence: 0 });
   const lines = (await readFile(csvPath, 'utf8')).split(/\r?\n/).filter((l) => l.trim() && !/^file\s*,/i.test(l));
@@ -210,7 +228,8 @@ async function main(): Promise<void> {
     if (!args['end-to-end-only']) {
       for (const level of args.levels!.split(',').map(Number)) await evalReader(args.model!, Number(args.n), level);
     }
-    await evalEndToEnd(args.model!, Number(args.crops));
+    if (Number(args.crops) > 0) await evalEndToEnd(args.model!, Number(args.crops));
+    if (Number(args['square-crops']) > 0) await evalSquare(args.model!, Number(args['square-crops']));
   }
 }
 

@@ -1,7 +1,11 @@
 // Trains the plate reader on generated plates (TF.js, wasm backend with the project's gradient kernels).
-//   npm run train:plates -- [--steps 12000] [--batch 32] [--lr 0.001] [--resume] [--out models/plate-reader] [--distant-rate 0]
+//   npm run train:plates -- [--steps 12000] [--batch 32] [--lr 0.001] [--resume] [--out models/plate-reader]
+//     [--distant-rate 0] [--square-rate 0] [--select held-out|e2e] [--e2e-val 300,150,150,150] [--keep-checkpoints]
 // Progress every 25 steps; a checkpoint (weights + step) every --save-every steps under <out>/checkpoint;
-// the best model by held-out exact match is written to <out>/model.json + weights.bin.
+// the best model is written to <out>/model.json + weights.bin: best by held-out exact match (training-strength
+// augmentation), or with --select e2e best by the mean of the end-to-end-like validation groups
+// (models/src/plates/e2e-val.ts: vehicle crops per layout read through the reader API, clean plate crops).
+// --keep-checkpoints also keeps every validated step's weights under <out>/checkpoint/step-<n>/.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +18,7 @@ import { createRng } from '@phatnguoi/core/plates/generate';
 import { buildPlateReaderModel, countMacs } from './plates/reader-model';
 import { ctcLoss, ctcTargets } from './plates/ctc';
 import { makeBatch, PlatePool } from './plates/dataset';
+import { buildEndToEndValSet, scoreEndToEnd, type EndToEndScores, type EndToEndValSet } from './plates/e2e-val';
 
 const MAX_LABEL = 10;
 /** Training plate seeds; evaluation uses seeds from 900_000 up (see eval-plates.ts). */
@@ -32,6 +37,13 @@ const { values: args } = parseArgs({
     resume: { type: 'boolean', default: false },
     /** Share of training plates rendered small and soft, as in vehicle crops (see PlatePoolOptions). */
     'distant-rate': { type: 'string', default: '0' },
+    /** Share of training plates drawn as square two-line car/truck/bus plates (see PlatePoolOptions). */
+    'square-rate': { type: 'string', default: '0' },
+    /** What the best model is chosen on: the training-strength held-out set, or the end-to-end-like set. */
+    select: { type: 'string', default: 'held-out' },
+    /** End-to-end validation sizes: square, one-line and motorbike vehicle crops, clean crops per layout. */
+    'e2e-val': { type: 'string', default: '300,150,150,150' },
+    'keep-checkpoints': { type: 'boolean', default: false },
   },
 });
 
@@ -52,7 +64,9 @@ function lrAt(step: number): number {
 interface TrainState {
   step: number;
   bestVal: number;
-  history: { step: number; loss: number; val?: number }[];
+  /** Best end-to-end-like validation score of this run (--select e2e). */
+  bestE2e?: number;
+  history: { step: number; loss: number; val?: number; e2e?: EndToEndScores }[];
 }
 
 function decodeLabel(indices: number[]): string {
@@ -97,7 +111,14 @@ async function main(): Promise<void> {
   console.log(`plate reader: ${model.countParams()} parameters, ${(countMacs(model) / 1e6).toFixed(1)} M multiply-adds per plate`);
 
   const t0 = Date.now();
-  const pool = new PlatePool({ seed: TRAIN_POOL_SEED + state.step, size: Number(args.pool), distantRate: Number(args['distant-rate']) });
+  const select = args.select!;
+  if (select !== 'held-out' && select !== 'e2e') throw new Error(`--select must be held-out or e2e, not ${select}`);
+  const pool = new PlatePool({
+    seed: TRAIN_POOL_SEED + state.step,
+    size: Number(args.pool),
+    distantRate: Number(args['distant-rate']),
+    squareRate: Number(args['square-rate']),
+  });
   await pool.fill((done, total) => {
     if (done % 500 < 16 || done === total) process.stdout.write(`\rrendering plate pool ${done}/${total}`);
   });
@@ -107,6 +128,17 @@ async function main(): Promise<void> {
   const valPool = new PlatePool({ seed: VAL_POOL_SEED, size: 300 });
   await valPool.fill();
   const val = makeBatch(valPool, createRng(VAL_POOL_SEED), 512, 0, 1);
+  let e2eSet: EndToEndValSet | null = null;
+  const fmtE2e = (s: EndToEndScores): string =>
+    Object.entries(s.groups).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}`).join(', ') + ` (mean ${(100 * s.score).toFixed(2)})`;
+  if (select === 'e2e') {
+    const [square, oneLine, motorbike, clean] = args['e2e-val']!.split(',').map(Number) as [number, number, number, number];
+    const t1 = Date.now();
+    e2eSet = await buildEndToEndValSet({ square, oneLine, motorbike, clean });
+    console.log(`end-to-end validation set: ${e2eSet.crops.length} vehicle crops, ${e2eSet.clean.texts.length} clean crops (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
+    console.log(`  starting weights (step ${state.step}): ${fmtE2e(await scoreEndToEnd(model, e2eSet))}`);
+    state.bestE2e = 0;
+  }
 
   const optimizer = tf.train.adam(baseLr);
   const rng = createRng(12345 + state.step);
@@ -146,21 +178,37 @@ async function main(): Promise<void> {
     }
     if (step % saveEvery === 0 || step === steps) {
       const acc = await validate(model, val.xs, val.labels);
+      const e2e = e2eSet ? await scoreEndToEnd(model, e2eSet) : null;
       const last = state.history[state.history.length - 1];
-      if (last) last.val = acc;
+      if (last) {
+        last.val = acc;
+        if (e2e) last.e2e = e2e;
+      }
       state.step = step;
       await model.save(fileSaveHandler(ckptDir));
-      if (acc >= state.bestVal) {
+      if (args['keep-checkpoints']) await model.save(fileSaveHandler(path.join(ckptDir, `step-${step}`)));
+      let best = false;
+      if (e2e) {
+        best = e2e.score >= state.bestE2e!;
+        if (best) state.bestE2e = e2e.score;
+        if (acc > state.bestVal) state.bestVal = acc;
+      } else if (acc >= state.bestVal) {
+        best = true;
         state.bestVal = acc;
-        await model.save(fileSaveHandler(outDir));
       }
+      if (best) await model.save(fileSaveHandler(outDir));
       await writeFile(stateFile, JSON.stringify(state, null, 1));
       console.log(`  held-out exact match ${acc.toFixed(3)} (best ${state.bestVal.toFixed(3)}); checkpoint saved at step ${step}`);
+      if (e2e) console.log(`  end-to-end validation: ${fmtE2e(e2e)}${best ? ' (best: written to model.json)' : ''}`);
       tLog = Date.now();
       examples = 0;
     }
   }
-  console.log(`done: best held-out exact match ${state.bestVal.toFixed(3)}; model in ${outDir}`);
+  console.log(
+    `done: best held-out exact match ${state.bestVal.toFixed(3)}` +
+      (e2eSet ? `, best end-to-end validation mean ${(100 * state.bestE2e!).toFixed(2)}` : '') +
+      `; model in ${outDir}`,
+  );
 }
 
 main().catch((err: unknown) => {

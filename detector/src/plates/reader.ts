@@ -16,10 +16,20 @@ export const DEFAULT_PLATE_MODEL = path.resolve(path.dirname(fileURLToPath(impor
 
 export interface PlateReaderOptions {
   modelPath?: string;
+  /**
+   * An already loaded reader network (training validates end to end with the model it is training);
+   * the caller keeps ownership: `dispose()` leaves it alone. Takes precedence over `modelPath`.
+   */
+  model?: tf.LayersModel;
   /** Reads below this confidence are dropped (default 0.3); the track vote decides on the rest. */
   minConfidence?: number;
   /** Candidate boxes tried per crop (default 3). */
   maxCandidates?: number;
+  /**
+   * Where the lines of a square car/truck plate (two-line, not a motorbike) are cut, as fractions of the
+   * box height: the best candidate's main box is read at each of them, its other boxes at 0.5. Default [0.5].
+   */
+  squareSplits?: number[];
 }
 
 export interface PlateReader {
@@ -33,6 +43,8 @@ export interface PlateReader {
 interface Attempt {
   box: Box;
   layout: PlateLayout;
+  /** Fraction of the box height where a two-line plate's lines are cut (0.5 unless varied). */
+  split?: number;
 }
 
 function layoutsFor(aspect: number, cls: VehicleClass): PlateLayout[] {
@@ -44,8 +56,10 @@ function layoutsFor(aspect: number, cls: VehicleClass): PlateLayout[] {
 
 export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<PlateReader> {
   await initTf();
-  const model = await loadLayersModelFromFile(opts.modelPath ?? DEFAULT_PLATE_MODEL);
+  const ownModel = !opts.model;
+  const model = opts.model ?? (await loadLayersModelFromFile(opts.modelPath ?? DEFAULT_PLATE_MODEL));
   const minConfidence = opts.minConfidence ?? 0.3;
+  const squareSplits = opts.squareSplits?.length ? opts.squareSplits : [0.5];
   const per = READER_HEIGHT * READER_WIDTH;
 
   async function readAttempts(img: RgbImage, attempts: Attempt[]): Promise<{ attempt: Attempt; read: InterpretedRead } | null> {
@@ -53,7 +67,7 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
     const sampler = rgbGreySampler(img);
     const xs = new Float32Array(attempts.length * per);
     attempts.forEach((a, i) => {
-      buildReaderInput(sampler, a.box, a.layout, xs, i * per);
+      buildReaderInput(sampler, a.box, a.layout, xs, i * per, a.split ?? 0.5);
       standardise(xs, i * per, per);
     });
     const probs = tf.tidy(() => {
@@ -93,10 +107,14 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
     async read(vehicleCrop, vehicleClass) {
       const candidates = localisePlates(vehicleCrop, vehicleClass, { maxCandidates: opts.maxCandidates ?? 3 });
       // The best candidate is read through all its boxes, the others through their main box only.
+      const square = vehicleClass !== 'motorbike' && vehicleClass !== 'bicycle';
       const attempts = candidates.flatMap((c, rank) =>
-        layoutsFor(c.aspect, vehicleClass).flatMap((layout) =>
-          (rank === 0 ? [c.box, ...c.alternatives] : [c.box]).map((box) => ({ box, layout })),
-        ),
+        layoutsFor(c.aspect, vehicleClass).flatMap((layout): Attempt[] => {
+          if (rank > 0) return [{ box: c.box, layout }];
+          const main: Attempt[] =
+            square && layout === 'two-line' ? squareSplits.map((split) => ({ box: c.box, layout, split })) : [{ box: c.box, layout }];
+          return [...main, ...c.alternatives.map((box) => ({ box, layout }))];
+        }),
       );
       return toPlateRead(vehicleCrop, await readAttempts(vehicleCrop, attempts));
     },
@@ -106,7 +124,7 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
       return toPlateRead(plate, await readAttempts(plate, layouts.map((l) => ({ box, layout: l }))));
     },
     dispose() {
-      model.dispose();
+      if (ownModel) model.dispose();
     },
   };
 }

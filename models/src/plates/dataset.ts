@@ -4,7 +4,7 @@
 // the plate) and degraded (blur, low resolution, glare, dirt, night, noise) straight into the
 // reader's 32x128 input. Rendering is the slow part (a few ms per plate); the warp is ~0.1 ms.
 import sharp from 'sharp';
-import type { Box, PlateLayout } from '@phatnguoi/core/contracts/detection';
+import type { Box, PlateLayout, VehicleClass } from '@phatnguoi/core/contracts/detection';
 import { createRng, generatePlate, type GeneratedPlate, type GenerateOptions, type Rng } from '@phatnguoi/core/plates/generate';
 import { plateChars, plateLines } from '@phatnguoi/core/plates/format';
 import { renderPlateSvg } from '@phatnguoi/core/plates/render';
@@ -336,7 +336,14 @@ export interface PlatePoolOptions {
    * width, half of them blurred σ 0.5–1.5 px at that size); the reader then sees them upsampled. Default 0.
    */
   distantRate?: number;
+  /**
+   * Share of plates drawn as square two-line car/truck/bus plates (the rarest and hardest layout end to
+   * end; ~10 % of the default mix). Default 0: the default mix only.
+   */
+  squareRate?: number;
 }
+
+const SQUARE_CLASSES: VehicleClass[] = ['truck', 'car', 'bus'];
 
 /** A pool of rendered plates; `refresh(k)` replaces k random entries with new plates. */
 export class PlatePool {
@@ -347,7 +354,15 @@ export class PlatePool {
   }
 
   private async one(): Promise<PlateRaster> {
-    const plate = generatePlate(this.rng, this.opts.generate ?? {});
+    // No draw when the option is off, so pools without it stay as they were.
+    const squareRate = this.opts.squareRate ?? 0;
+    const square = squareRate > 0 && this.rng() < squareRate;
+    const plate = generatePlate(
+      this.rng,
+      square
+        ? { ...this.opts.generate, layout: 'two-line', vehicleClass: SQUARE_CLASSES[Math.floor(this.rng() * SQUARE_CLASSES.length)]! }
+        : (this.opts.generate ?? {}),
+    );
     // Raster width varies a little so stroke widths vary after resampling.
     const base = rasterWidth(plate);
     if (this.rng() < (this.opts.distantRate ?? 0)) {
