@@ -22,7 +22,7 @@ import { loadLayersModelFromFile } from '@phatnguoi/detector/tf/file-io';
 import { ctcGreedyDecode } from '@phatnguoi/detector/plates/ctc-decode';
 import { interpretDecoded } from '@phatnguoi/detector/plates/postprocess';
 import { READER_CLASSES, READER_HEIGHT, READER_STEPS, READER_WIDTH } from '@phatnguoi/detector/plates/input';
-import { createPlateReader, DEFAULT_PLATE_MODEL, rasteriseSvg } from '@phatnguoi/detector/plates/index';
+import { blurImage, createPlateReader, DEFAULT_PLATE_MODEL, rasteriseSvg } from '@phatnguoi/detector/plates/index';
 import { iou } from '@phatnguoi/detector/plates/localise';
 import { cropRgb } from '@phatnguoi/detector/pipeline/plate-port';
 import { renderPlateRaster, synthesiseExample } from './plates/dataset';
@@ -148,11 +148,7 @@ async function evalEndToEnd(modelPath: string, count: number): Promise<void> {
     let img = await rasteriseSvg(crop.svg);
     // Camera softness: slight blur on half the crops.
     if (rng() < 0.5) {
-      const { data, info } = await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } })
-        .blur(0.6 + rng())
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      img = { data: new Uint8Array(data), width: info.width, height: info.height };
+      img = await blurImage(img, 0.6 + rng());
     }
     const read = await reader.read(img, vehicleClass);
     const key = `${plate.layout} (${vehicleClass === 'motorbike' ? 'motorbike' : 'car/truck'})`;

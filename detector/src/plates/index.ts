@@ -2,6 +2,6 @@
 export { createPlateReader, DEFAULT_PLATE_MODEL, type PlateReader, type PlateReaderOptions } from './reader';
 export { voteTrackPlate, type VoteOptions, type VotedTrackPlate } from './vote';
 export { localisePlates, type PlateCandidate } from './localise';
-export { rasteriseSvg } from './rasterise';
+export { blurImage, rasteriseSvg } from './rasterise';
 export { classifyPlateColour } from './colour';
 export { plateCategory } from '@phatnguoi/core/plates/format';

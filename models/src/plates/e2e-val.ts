@@ -3,7 +3,6 @@
 // plus clean plate crops (exact box, no augmentation) per layout. The training-strength held-out score
 // alone chose weights that were worse on both ends (small plates in vehicle crops, large clean crops).
 // Seeds 700_001+: disjoint from training (1+, 12345+), its held-out set (800_001) and eval-plates (900_001+).
-import sharp from 'sharp';
 import type { PlateLayout, RgbImage, VehicleClass } from '@phatnguoi/core/contracts/detection';
 import { createRng, generatePlate } from '@phatnguoi/core/plates/generate';
 import { renderVehicleCropSvg } from '@phatnguoi/core/plates/vehicle-crop';
@@ -11,7 +10,7 @@ import { tf } from '@phatnguoi/detector/tf/runtime';
 import { ctcGreedyDecode } from '@phatnguoi/detector/plates/ctc-decode';
 import { interpretDecoded } from '@phatnguoi/detector/plates/postprocess';
 import { READER_CLASSES, READER_HEIGHT, READER_STEPS, READER_WIDTH } from '@phatnguoi/detector/plates/input';
-import { createPlateReader, rasteriseSvg } from '@phatnguoi/detector/plates/index';
+import { blurImage, createPlateReader, rasteriseSvg } from '@phatnguoi/detector/plates/index';
 import { renderPlateRaster, synthesiseExample } from './dataset';
 
 export const E2E_VAL_SEED = 700_001;
@@ -47,11 +46,7 @@ async function vehicleCrop(rng: () => number, group: E2eGroup): Promise<ValCrop>
   const width = cls === 'motorbike' ? 110 + rng() * 60 : 180 + rng() * 100;
   let img = await rasteriseSvg(renderVehicleCropSvg(plate, cls, rng, width).svg);
   if (rng() < 0.5) {
-    const { data, info } = await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } })
-      .blur(0.6 + rng())
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    img = { data: new Uint8Array(data), width: info.width, height: info.height };
+    img = await blurImage(img, 0.6 + rng());
   }
   return { img, cls, text: plate.text, group };
 }
