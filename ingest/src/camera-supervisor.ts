@@ -158,15 +158,17 @@ export class CameraSupervisor {
     let inputStartMs: number | null = null;
     const run = await this.ring.startRun(this.camera.sampleFps);
     // stdout: progress blocks; `frame=<n>` says how many frames ffmpeg has written into the ring.
-    const progress = lineSink((line) => {
-      const p = parseProgress(line);
-      if (!p) return;
-      const added = 'end' in p ? run.flushed() : run.progress(p.frames);
+    // Frames count (for the watchdog and fps) once they reach the ring, which needs the first frame's time too.
+    const countFrames = (added: number) => {
       if (added === 0) return;
       framesThisRun += added;
       this.lastFrameAt = Date.now();
       this.windowFrames += added;
       if (framesThisRun === added) this.onRecovered();
+    };
+    const progress = lineSink((line) => {
+      const p = parseProgress(line);
+      if (p) countFrames('end' in p ? run.flushed() : run.progress(p.frames));
     });
     const wrap = Math.ceil(s.clipRetentionSeconds / s.segmentSeconds) + 3;
     const handle = startFfmpeg({
@@ -175,7 +177,7 @@ export class CameraSupervisor {
         if (isShowinfoLine(line)) {
           const frame = parseShowinfoFrame(line);
           // Capture time: the input's wall-clock start plus the frame's time (as the segment ring places video).
-          if (frame) run.firstFrame(inputStartMs !== null ? inputStartMs + frame.ptsTime * 1000 : Date.now(), frame.width, frame.height);
+          if (frame) countFrames(run.firstFrame(inputStartMs !== null ? inputStartMs + frame.ptsTime * 1000 : Date.now(), frame.width, frame.height));
           return true;
         }
         if (inputStartMs !== null) return false;

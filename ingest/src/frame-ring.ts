@@ -92,19 +92,23 @@ export class FrameRingRun {
   /**
    * The run's first frame: its capture time (frame n was captured n sampling intervals later) and
    * size (should the stream change size, ffmpeg scales later frames to the size its encoder started with).
+   * Returns the frames this let through (those already reported written).
    */
-  firstFrame(capturedAtMs: number, width: number, height: number): void {
+  firstFrame(capturedAtMs: number, width: number, height: number): number {
     this.first ??= { atMs: capturedAtMs, width, height };
-    this.commitReady();
+    return this.commitReady();
   }
 
-  /** ffmpeg's progress counts `count` frames (the last `FRAME_RING_HELD_FRAMES` may still be unwritten). Returns the frames newly written. */
+  /**
+   * ffmpeg's progress counts `count` frames (the last `FRAME_RING_HELD_FRAMES` may still be unwritten).
+   * Returns the frames this let through to the ring (none before the first frame's time is known).
+   */
   progress(count: number): number {
     this.counted = Math.max(this.counted, count);
     return this.markWritten(count - FRAME_RING_HELD_FRAMES);
   }
 
-  /** ffmpeg's last progress block: every frame it counted is written. Returns the frames newly written. */
+  /** ffmpeg's last progress block: every frame it counted is written. Returns the frames this let through. */
   flushed(): number {
     return this.markWritten(this.counted);
   }
@@ -115,14 +119,13 @@ export class FrameRingRun {
   }
 
   private markWritten(count: number): number {
-    const added = Math.max(0, count - this.written);
-    this.written += added;
-    this.commitReady();
-    return added;
+    this.written = Math.max(this.written, count);
+    return this.commitReady();
   }
 
-  private commitReady(): void {
-    if (!this.first) return;
+  private commitReady(): number {
+    if (!this.first) return 0;
+    const before = this.committed;
     const intervalMs = 1000 / this.sampleFps;
     for (; this.committed < this.written; this.committed++) {
       const capturedAtMs = Math.round(this.first.atMs + this.committed * intervalMs);
@@ -130,6 +133,7 @@ export class FrameRingRun {
       const slot = (this.firstSlot + this.committed) % this.ring.slots;
       this.ring.offerWritten(slot, { capturedAtMs, width: this.first.width, height: this.first.height }, readByMs);
     }
+    return this.committed - before;
   }
 }
 
