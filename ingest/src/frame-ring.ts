@@ -199,12 +199,7 @@ export class FrameRingWriter {
 
   /** @internal ffmpeg finished writing `frame` into `slot`: commit it unless earlier commits are still pending. */
   offerWritten(slot: number, frame: WrittenFrame, readByMs: number): boolean {
-    if (this.pending >= this.maxPending) {
-      this.dropped += 1;
-      return false;
-    }
-    this.enqueue(() => this.commitWritten(slot, frame, readByMs));
-    return true;
+    return this.enqueue(() => this.commitWritten(slot, frame, readByMs));
   }
 
   /**
@@ -214,13 +209,9 @@ export class FrameRingWriter {
    */
   offer(frame: { data: Buffer; width: number; height: number }, capturedAtMs: number): boolean {
     if (frame.data.length !== frameBytes(frame.width, frame.height)) throw new Error(`frame of ${frame.data.length} bytes is not ${frame.width}x${frame.height} I420`);
-    if (this.pending >= this.maxPending) {
-      this.dropped += 1;
-      return false;
-    }
-    const slot = this.nextSlot;
-    this.nextSlot = (slot + 1) % this.opts.slots;
-    this.enqueue(async () => {
+    return this.enqueue(async () => {
+      const slot = this.nextSlot;
+      this.nextSlot = (slot + 1) % this.opts.slots;
       const seq = this.seq++;
       const path = slotPath(this.opts.rootDir, this.opts.cameraId, slot);
       const tmp = join(this.dir, `.offered-${process.pid}-${this.tmpCounter++}`);
@@ -233,7 +224,6 @@ export class FrameRingWriter {
       }
       await this.publish({ cameraId: this.opts.cameraId, seq, capturedAt: new Date(capturedAtMs).toISOString(), slot, path, width: frame.width, height: frame.height, format: FRAME_FORMAT });
     });
-    return true;
   }
 
   /** Resolves when every accepted frame has been committed. */
@@ -241,7 +231,12 @@ export class FrameRingWriter {
     return this.idle;
   }
 
-  private enqueue(commit: () => Promise<void>): void {
+  /** Chains a commit; counts a drop instead (returns false) when `maxPending` commits are waiting already. */
+  private enqueue(commit: () => Promise<void>): boolean {
+    if (this.pending >= this.maxPending) {
+      this.dropped += 1;
+      return false;
+    }
     this.pending += 1;
     // Commits are chained so references reach Redis in sequence order.
     this.idle = this.idle
@@ -252,6 +247,7 @@ export class FrameRingWriter {
       .finally(() => {
         this.pending -= 1;
       });
+    return true;
   }
 
   /**

@@ -1,5 +1,5 @@
-// A Writable that hands over each complete line (without its newline) as it arrives: ffmpeg's list of
-// finished frame files on stdout. Never applies back-pressure.
+// A Writable that hands over each complete line (without its newline) as it arrives: ffmpeg's
+// progress blocks on stdout. Never applies back-pressure.
 import { Writable } from 'node:stream';
 
 export function lineSink(onLine: (line: string) => void, maxLineBytes = 4096): Writable {

@@ -31,8 +31,7 @@ export interface FfmpegSpec {
   stdout?: Writable;
   /**
    * Each stderr line, credentials redacted. Return true for a line that is data rather than a message
-   * (per-frame `showinfo` lines): it is then not kept for the exit report, which would otherwise hold
-   * only those.
+   * (`showinfo` lines): it is then not kept for the exit report, which is for ffmpeg's messages.
    */
   onStderr?: (line: string) => boolean | void;
   /** How many recent stderr lines to keep for the exit report. */
