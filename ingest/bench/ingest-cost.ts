@@ -7,8 +7,9 @@
 //          + its ffmpeg children (decode, sample, raw I420 written into the ring in place, segment ring by stream copy).
 // Bare   = `ffmpeg -rtsp_transport tcp -i URL -vf fps=5 -f null -` per camera (decode + sampling),
 //          ffmpeg's default decoder threading: the issue's baseline.
-// Also shown: bare with the decoder threads ingest uses (INGEST_DECODE_THREADS, default 1), so the
-// share of the difference that comes from threading and the share that comes from ingest are visible.
+// Also shown: bare run as ingest runs ffmpeg (its decoder threads, INGEST_DECODE_THREADS, default 1, and
+// its allocator settings, `frameRingEnvironment`), so the share of the difference that comes from how
+// ffmpeg is run and the share that comes from what ingest adds are visible.
 // All three run at the same time in each window (3K decoders), so a machine shared with other work
 // weighs on ingest and its baselines alike; ratios are taken per window, then their median printed.
 import { readFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createRedis, deleteKeysWithPrefix } from '@phatnguoi/core/redis';
 import { h264OutputOptions } from '@phatnguoi/core/ffmpeg/encode';
-import { globalPreset, rtspInputPreset, sampledDiscardPreset } from '@phatnguoi/core/ffmpeg/presets';
+import { frameRingEnvironment, globalPreset, rtspInputPreset, sampledDiscardPreset } from '@phatnguoi/core/ffmpeg/presets';
 import { runFfmpeg, startFfmpeg, type FfmpegHandle } from '@phatnguoi/core/ffmpeg/process';
 import { CameraSupervisor } from '../src/camera-supervisor';
 import { startTestCamera } from '../src/test-camera/index';
@@ -109,9 +110,10 @@ interface WindowResult {
 }
 
 /** Bare decoders of `urls` (the baseline): started now, measured by the caller. */
-function startBare(urls: string[], decodeThreads: number): FfmpegHandle[] {
+function startBare(urls: string[], decodeThreads: number, env?: Record<string, string>): FfmpegHandle[] {
   return urls.map((url) =>
     startFfmpeg({
+      env,
       globalOptions: globalPreset('error'),
       inputs: [{ source: url, options: rtspInputPreset({ decodeThreads }) }],
       outputs: [{ target: '/dev/null', options: sampledDiscardPreset({ fps: SAMPLE_FPS }) }],
@@ -141,7 +143,7 @@ async function runWindow(urls: string[], redisUrl: string): Promise<WindowResult
     (url) => new CameraSupervisor({ id: randomUUID(), streamUrl: url, sampleFps: SAMPLE_FPS }, { redis, log, settings, frameRingDir: ringDir, keyPrefix: prefix, holder: 'bench', node: hostname(), onStatus: () => undefined }),
   );
   const bare = INGEST_ONLY ? [] : startBare(urls, 0);
-  const bareSame = INGEST_ONLY ? [] : startBare(urls, DECODE_THREADS);
+  const bareSame = INGEST_ONLY ? [] : startBare(urls, DECODE_THREADS, frameRingEnvironment());
   sups.forEach((s) => s.start());
   await sleep(WARMUP_S * 1000);
   collectGarbage();
@@ -190,7 +192,7 @@ async function main(): Promise<void> {
   console.log(`ingest cost benchmark — ${new Date().toISOString()} — ${hostname()}, ${cpus().length} cores (${cpuModel})`);
   console.log(`source: 1080p 25 fps H.264 (${video}) over RTSP/TCP from the GStreamer test camera; sampling ${SAMPLE_FPS} fps; raw I420 frames; ingest decoder threads ${DECODE_THREADS || 'auto'}; window ${WINDOW_S} s after ${WARMUP_S} s warm-up, ${INGEST_ONLY ? 'ingest alone (no baselines)' : 'ingest and both baselines side by side'}; ${REPEATS} repeat(s), medians`);
   console.log('');
-  console.log(`  K | ingest cpu-s/cam-min (ffmpeg + node) | bare decode cpu-s/cam-min | ratio | bare, ${DECODE_THREADS || 'auto'} decode thread(s) | ratio | sustained (drops, min fps)`);
+  console.log(`  K | ingest cpu-s/cam-min (ffmpeg + node) | bare decode cpu-s/cam-min | ratio | bare as ingest runs it | ratio | sustained (drops, min fps)`);
   let largest = 0;
   try {
     for (const k of KS) {
@@ -209,7 +211,7 @@ async function main(): Promise<void> {
       const minFps = Math.min(...windows.map((w) => w.ingest.minFps));
       const fig = (x: number) => (INGEST_ONLY ? '-' : x.toFixed(2));
       console.log(
-        `${String(k).padStart(3)} | ${`${mi.toFixed(2)} (${(mi * ffShare).toFixed(2)} + ${(mi * (1 - ffShare)).toFixed(2)})`.padStart(36)} | ${fig(mb).padStart(25)} | ${fig(ratio).padStart(5)} | ${fig(mj).padStart(23)} | ${fig(ratioSame).padStart(5)} | ${sustained ? 'yes' : 'NO'} (${drops}, ${minFps.toFixed(2)})`,
+        `${String(k).padStart(3)} | ${`${mi.toFixed(2)} (${(mi * ffShare).toFixed(2)} + ${(mi * (1 - ffShare)).toFixed(2)})`.padStart(36)} | ${fig(mb).padStart(25)} | ${fig(ratio).padStart(5)} | ${fig(mj).padStart(22)} | ${fig(ratioSame).padStart(5)} | ${sustained ? 'yes' : 'NO'} (${drops}, ${minFps.toFixed(2)})`,
       );
       if (!sustained) break;
       largest = k;

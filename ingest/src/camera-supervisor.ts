@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@phatnguoi/core/logger';
 import type { CameraErrorCode, CameraState, CameraStatus } from '@phatnguoi/core/contracts/frames';
 import { diagnoseFfmpeg } from '@phatnguoi/core/ffmpeg/diagnose';
-import { frameRingPreset, globalPreset, inputPreset, isShowinfoLine, parseInputStart, parseProgress, parseShowinfoFrame, progressPreset, segmentRingPreset } from '@phatnguoi/core/ffmpeg/presets';
+import { frameRingEnvironment, frameRingPreset, globalPreset, inputPreset, isShowinfoLine, parseInputStart, parseProgress, parseShowinfoFrame, progressPreset, segmentRingPreset } from '@phatnguoi/core/ffmpeg/presets';
 import { startFfmpeg, type FfmpegHandle } from '@phatnguoi/core/ffmpeg/process';
 import { droppedKey, FrameRingWriter } from './frame-ring';
 import { lineSink } from './line-sink';
@@ -172,7 +172,8 @@ export class CameraSupervisor {
     });
     const wrap = Math.ceil(s.clipRetentionSeconds / s.segmentSeconds) + 3;
     const handle = startFfmpeg({
-      globalOptions: [...globalPreset('info'), ...progressPreset()],
+      globalOptions: [...globalPreset('info'), ...progressPreset(run.progressSeconds)],
+      env: frameRingEnvironment(),
       onStderr: (line) => {
         if (isShowinfoLine(line)) {
           const frame = parseShowinfoFrame(line);

@@ -34,7 +34,7 @@ export interface FrameRingOptions {
   redis: Redis;
   /** Key prefix for the Redis stream (tests use a unique one). */
   keyPrefix?: string;
-  /** Frames allowed to wait for their commit (trailer, XADD) before new ones are dropped. */
+  /** Commits (frames given together, each with its trailers and XADDs) allowed to wait before new frames are dropped. */
   maxPending?: number;
   /** Called with the reason when a slot does not hold a whole frame after ffmpeg wrote it (counted in `corrupt`). */
   onCorrupt?: (reason: string) => void;
@@ -63,11 +63,29 @@ export function droppedKey(prefix = ''): string {
   return `${prefix}frames-dropped`;
 }
 
-/** A frame ffmpeg wrote into a slot: its capture time and size. */
+/** Longest progress period: each report wakes ingest, and a frame waits for the next one to be published. */
+const MAX_PROGRESS_SECONDS = 1;
+const MIN_PROGRESS_SECONDS = 0.1;
+
+/**
+ * How often ffmpeg should report progress (`progressPreset`) for a ring of `slots` sampled at
+ * `sampleFps`. A frame is published up to one period (and the held frame) after ffmpeg wrote it,
+ * which comes out of the `readBy` span its reader has: a quarter of that span, and at most 1 s. Each
+ * report wakes ingest and commits its frames in one Redis round trip, so longer periods cost less:
+ * ~0.2 cpu-s per camera-minute between 0.25 s and 1 s (bench/README.md).
+ */
+export function progressPeriodSeconds(slots: number, sampleFps: number): number {
+  const readableSeconds = (slots - READ_MARGIN_SLOTS) / sampleFps;
+  return Math.min(MAX_PROGRESS_SECONDS, Math.max(MIN_PROGRESS_SECONDS, Math.floor((readableSeconds / 4) * 100) / 100));
+}
+
+/** A frame ffmpeg wrote into a slot: where, its capture time and size, and when a reader must be done with it. */
 interface WrittenFrame {
+  slot: number;
   capturedAtMs: number;
   width: number;
   height: number;
+  readByMs: number;
 }
 
 /**
@@ -99,6 +117,11 @@ export class FrameRingRun {
     return this.commitReady();
   }
 
+  /** How often ffmpeg should report progress for this run (`progressPreset`). */
+  get progressSeconds(): number {
+    return progressPeriodSeconds(this.ring.slots, this.sampleFps);
+  }
+
   /**
    * ffmpeg's progress counts `count` frames (the last `FRAME_RING_HELD_FRAMES` may still be unwritten).
    * Returns the frames this let through to the ring (none before the first frame's time is known).
@@ -123,17 +146,23 @@ export class FrameRingRun {
     return this.commitReady();
   }
 
+  /** Offers the frames reported written since the last call, together (one Redis round trip). */
   private commitReady(): number {
     if (!this.first) return 0;
-    const before = this.committed;
+    const frames: WrittenFrame[] = [];
     const intervalMs = 1000 / this.sampleFps;
     for (; this.committed < this.written; this.committed++) {
       const capturedAtMs = Math.round(this.first.atMs + this.committed * intervalMs);
-      const readByMs = capturedAtMs + (this.ring.slots - READ_MARGIN_SLOTS) * intervalMs;
-      const slot = (this.firstSlot + this.committed) % this.ring.slots;
-      this.ring.offerWritten(slot, { capturedAtMs, width: this.first.width, height: this.first.height }, readByMs);
+      frames.push({
+        slot: (this.firstSlot + this.committed) % this.ring.slots,
+        capturedAtMs,
+        width: this.first.width,
+        height: this.first.height,
+        readByMs: capturedAtMs + (this.ring.slots - READ_MARGIN_SLOTS) * intervalMs,
+      });
     }
-    return this.committed - before;
+    if (frames.length > 0) this.ring.offerWritten(frames);
+    return frames.length;
   }
 }
 
@@ -197,9 +226,9 @@ export class FrameRingWriter {
     this.nextSlot = end % this.opts.slots;
   }
 
-  /** @internal ffmpeg finished writing `frame` into `slot`: commit it unless earlier commits are still pending. */
-  offerWritten(slot: number, frame: WrittenFrame, readByMs: number): boolean {
-    return this.enqueue(() => this.commitWritten(slot, frame, readByMs));
+  /** @internal ffmpeg finished writing `frames` (in order): commit them together unless earlier commits are still pending. */
+  offerWritten(frames: WrittenFrame[]): boolean {
+    return this.enqueue(frames.length, () => this.commitWritten(frames));
   }
 
   /**
@@ -209,7 +238,7 @@ export class FrameRingWriter {
    */
   offer(frame: { data: Buffer; width: number; height: number }, capturedAtMs: number): boolean {
     if (frame.data.length !== frameBytes(frame.width, frame.height)) throw new Error(`frame of ${frame.data.length} bytes is not ${frame.width}x${frame.height} I420`);
-    return this.enqueue(async () => {
+    return this.enqueue(1, async () => {
       const slot = this.nextSlot;
       this.nextSlot = (slot + 1) % this.opts.slots;
       const seq = this.seq++;
@@ -222,7 +251,7 @@ export class FrameRingWriter {
         await unlink(tmp).catch(() => undefined);
         throw err;
       }
-      await this.publish({ cameraId: this.opts.cameraId, seq, capturedAt: new Date(capturedAtMs).toISOString(), slot, path, width: frame.width, height: frame.height, format: FRAME_FORMAT });
+      await this.publish([{ cameraId: this.opts.cameraId, seq, capturedAt: new Date(capturedAtMs).toISOString(), slot, path, width: frame.width, height: frame.height, format: FRAME_FORMAT }]);
     });
   }
 
@@ -231,18 +260,21 @@ export class FrameRingWriter {
     return this.idle;
   }
 
-  /** Chains a commit; counts a drop instead (returns false) when `maxPending` commits are waiting already. */
-  private enqueue(commit: () => Promise<void>): boolean {
+  /**
+   * Chains the commit of `frames` frames, so references reach Redis in sequence order; drops them
+   * instead (counted, returns false) when `maxPending` commits are waiting already. A commit that fails
+   * before publishing counts its frames as dropped (`publish` counts its own).
+   */
+  private enqueue(frames: number, commit: () => Promise<void>): boolean {
     if (this.pending >= this.maxPending) {
-      this.dropped += 1;
+      this.dropped += frames;
       return false;
     }
     this.pending += 1;
-    // Commits are chained so references reach Redis in sequence order.
     this.idle = this.idle
       .then(commit)
       .catch(() => {
-        this.dropped += 1;
+        this.dropped += frames;
       })
       .finally(() => {
         this.pending -= 1;
@@ -251,43 +283,67 @@ export class FrameRingWriter {
   }
 
   /**
-   * Checks the slot ffmpeg wrote and adds the trailer, with synchronous calls: on the ring's memory
+   * Checks each slot ffmpeg wrote and adds its trailer, with synchronous calls: on the ring's memory
    * volume each is a few microseconds, where a round trip through libuv's thread pool costs ~0.2 ms of
-   * CPU apiece.
+   * CPU apiece. Then publishes the references in one round trip.
    */
-  private async commitWritten(slot: number, frame: WrittenFrame, readByMs: number): Promise<void> {
-    const path = slotPath(this.opts.rootDir, this.opts.cameraId, slot);
+  private async commitWritten(frames: WrittenFrame[]): Promise<void> {
+    const refs: FrameRef[] = [];
+    for (const frame of frames) {
+      const path = slotPath(this.opts.rootDir, this.opts.cameraId, frame.slot);
+      let seq: number;
+      try {
+        seq = this.addTrailer(path, frame);
+      } catch {
+        this.dropped += 1; // the slot is gone (the ring folder removed under a running ffmpeg)
+        continue;
+      }
+      if (seq < 0) continue;
+      refs.push({
+        cameraId: this.opts.cameraId, seq, capturedAt: new Date(frame.capturedAtMs).toISOString(), slot: frame.slot, path,
+        width: frame.width, height: frame.height, format: FRAME_FORMAT, readBy: new Date(frame.readByMs).toISOString(),
+      });
+    }
+    await this.publish(refs);
+  }
+
+  /** Writes the trailer after the frame in its slot; returns its sequence number, or -1 (counted, logged) for a short slot. */
+  private addTrailer(path: string, frame: WrittenFrame): number {
     const bytes = frameBytes(frame.width, frame.height);
-    let seq = -1;
-    let problem: string | null = null;
     const fd = openSync(path, 'r+');
     try {
       const { size } = fstatSync(fd);
       if (size < bytes) {
-        problem = `slot ${slot} has ${size} bytes after ffmpeg wrote it, a ${frame.width}x${frame.height} frame needs ${bytes}`;
-      } else {
-        // Only after a change of picture size does the file hold more than this frame and its trailer.
-        if (size > bytes + SLOT_TRAILER_BYTES) ftruncateSync(fd, bytes + SLOT_TRAILER_BYTES);
-        seq = this.seq++;
-        writeSync(fd, encodeSlotTrailer({ format: FRAME_FORMAT, width: frame.width, height: frame.height, seq, capturedAtMs: frame.capturedAtMs }), 0, SLOT_TRAILER_BYTES, bytes);
+        this.corrupt += 1;
+        this.opts.onCorrupt?.(`slot ${frame.slot} has ${size} bytes after ffmpeg wrote it, a ${frame.width}x${frame.height} frame needs ${bytes}`);
+        return -1;
       }
+      // Only after a change of picture size does the file hold more than this frame and its trailer.
+      if (size > bytes + SLOT_TRAILER_BYTES) ftruncateSync(fd, bytes + SLOT_TRAILER_BYTES);
+      const seq = this.seq++;
+      writeSync(fd, encodeSlotTrailer({ format: FRAME_FORMAT, width: frame.width, height: frame.height, seq, capturedAtMs: frame.capturedAtMs }), 0, SLOT_TRAILER_BYTES, bytes);
+      return seq;
     } finally {
       closeSync(fd);
     }
-    if (problem) {
-      this.corrupt += 1;
-      this.opts.onCorrupt?.(problem);
-      return;
-    }
-    await this.publish({
-      cameraId: this.opts.cameraId, seq, capturedAt: new Date(frame.capturedAtMs).toISOString(), slot, path,
-      width: frame.width, height: frame.height, format: FRAME_FORMAT, readBy: new Date(readByMs).toISOString(),
-    });
   }
 
-  private async publish(ref: FrameRef): Promise<void> {
-    await this.opts.redis.xadd(this.key, 'MAXLEN', '~', String(this.opts.slots), '*', ...frameRefToFields(ref));
-    this.written += 1;
+  /** XADDs the references in order, in one round trip; each one Redis refused counts as dropped. */
+  private async publish(refs: FrameRef[]): Promise<void> {
+    if (refs.length === 0) return;
+    const pipeline = this.opts.redis.pipeline();
+    for (const ref of refs) pipeline.xadd(this.key, 'MAXLEN', '~', String(this.opts.slots), '*', ...frameRefToFields(ref));
+    let results: Awaited<ReturnType<typeof pipeline.exec>>;
+    try {
+      results = await pipeline.exec();
+    } catch {
+      this.dropped += refs.length;
+      return;
+    }
+    for (const [err] of results ?? []) {
+      if (err) this.dropped += 1;
+      else this.written += 1;
+    }
   }
 }
 

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, deleteKeysWithPrefix, type Redis } from '@phatnguoi/core/redis';
 import { decodeSlotTrailer, frameBytes, i420ToRgb, rgbToI420, SLOT_TRAILER_BYTES, slotContent, slotFileBytes, type FrameEvent } from '@phatnguoi/core/contracts/frames';
-import { frameRingPreset, isShowinfoLine, parseProgress, parseShowinfoFrame } from '@phatnguoi/core/ffmpeg/presets';
-import { droppedKey, FrameRingWriter, readFrames, slotPath, type FrameRingRun } from '../src/frame-ring';
+import { frameRingEnvironment, frameRingPreset, isShowinfoLine, parseProgress, parseShowinfoFrame } from '@phatnguoi/core/ffmpeg/presets';
+import { droppedKey, FrameRingWriter, progressPeriodSeconds, readFrames, slotPath, type FrameRingRun } from '../src/frame-ring';
 
 const prefix = `pn-test-ring-${randomUUID().slice(0, 8)}:`;
 const root = mkdtempSync(join(tmpdir(), 'pn-ring-'));
@@ -185,6 +185,25 @@ describe('frame ring', () => {
     expect(Date.parse(frames[0]!.ref.readBy!) - Date.parse(frames[0]!.ref.capturedAt)).toBe(1000);
   });
 
+  it('commits the frames one progress report counts together, as one pending commit', async () => {
+    const cameraId = randomUUID();
+    // One commit may wait: frames committed one by one would see all but the first dropped.
+    const w = new FrameRingWriter({ rootDir: root, cameraId, slots: 8, redis, keyPrefix: prefix, maxPending: 1 });
+    await w.init();
+    const run = await w.startRun(5);
+    await ringFfmpeg(w, run, 6);
+    const t0 = Date.now() + 60_000;
+    expect(run.firstFrame(t0, FW, FH)).toBe(0);
+    expect(run.progress(4)).toBe(3); // counted 4, the last one held back
+    expect(run.progress(4)).toBe(0); // the same count again lets nothing more through
+    // The next report comes while that commit still waits: its frames are dropped together, and counted.
+    expect(run.progress(7)).toBe(3);
+    await w.flush();
+    expect({ written: w.written, dropped: w.dropped }).toEqual({ written: 3, dropped: 3 });
+    const seqs = (await redis.xrange(`${prefix}frames:${cameraId}`, '-', '+')).map(([, f]) => Number(f[f.indexOf('seq') + 1]));
+    expect(seqs).toEqual([0, 1, 2]);
+  });
+
   it('counts and logs a slot that does not hold a whole frame after ffmpeg wrote it', async () => {
     const cameraId = randomUUID();
     const logged: string[] = [];
@@ -201,6 +220,20 @@ describe('frame ring', () => {
   });
 });
 
+describe('frame ring settings', () => {
+  it('reports progress at most every second, within a quarter of the span a reader has', () => {
+    expect(progressPeriodSeconds(32, 5)).toBe(1); // 5.8 s readable
+    expect(progressPeriodSeconds(32, 25)).toBe(0.28); // 1.16 s readable
+    expect(progressPeriodSeconds(8, 5)).toBe(0.25); // 1 s readable
+    expect(progressPeriodSeconds(8, 25)).toBe(0.1); // 0.2 s readable: never below 0.1 s
+  });
+
+  it('sets glibc allocator thresholds for the ring ffmpeg, keeping tunables already set', () => {
+    expect(frameRingEnvironment(undefined)).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864' });
+    expect(frameRingEnvironment('glibc.pthread.rseq=0').GLIBC_TUNABLES).toBe('glibc.pthread.rseq=0:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864');
+  });
+});
+
 const SOURCE = `testsrc2=size=${FW + 1}x${FH}:rate=5,format=rgb24,crop=${FW}:${FH}`;
 
 /** The first `frames` frames of the synthetic source as I420, straight from ffmpeg. */
@@ -211,15 +244,20 @@ function rawFrames(frames: number): Promise<Buffer> {
   });
 }
 
-/** Runs the frame ring's ffmpeg output on `frames` synthetic frames and feeds what it says to `run`, as ingest does. */
-async function ffmpegIntoRing(w: FrameRingWriter, run: FrameRingRun, frames: number, startMs: number): Promise<void> {
-  const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+/** Runs the frame ring's ffmpeg output on `frames` synthetic frames into the ring's slots; resolves with what it said. */
+function ringFfmpeg(w: FrameRingWriter, run: FrameRingRun, frames: number): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
     execFile('ffmpeg', [
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', 'pipe:1',
       '-f', 'lavfi', '-i', SOURCE, '-frames:v', String(frames),
       ...frameRingPreset({ fps: 5, slots: w.slots, firstSlot: run.firstSlot }), w.slotPattern,
     ], (err, out, errOut) => (err ? reject(err) : resolve({ stdout: out, stderr: errOut })));
   });
+}
+
+/** Runs the frame ring's ffmpeg output on `frames` synthetic frames and feeds what it says to `run`, as ingest does. */
+async function ffmpegIntoRing(w: FrameRingWriter, run: FrameRingRun, frames: number, startMs: number): Promise<void> {
+  const { stdout, stderr } = await ringFfmpeg(w, run, frames);
   const shown = stderr.split('\n').filter(isShowinfoLine).flatMap((line) => parseShowinfoFrame(line) ?? []);
   expect(shown).toEqual([{ ptsTime: 0, width: FW, height: FH }]); // the first frame only
   run.firstFrame(startMs + shown[0]!.ptsTime * 1000, shown[0]!.width, shown[0]!.height);

@@ -126,6 +126,19 @@ export function frameRingPreset(opts: FrameRingPresetOptions): string[] {
  */
 export const FRAME_RING_HELD_FRAMES = 1;
 
+/**
+ * Environment for an ffmpeg that writes the frame ring: glibc's allocator keeps freed memory up to
+ * 32 MiB a block in the heap (`mmap_threshold`) and does not hand the heap's free top back to the
+ * kernel below 64 MiB (`trim_threshold`). With glibc's adaptive defaults, the raw encoder's
+ * frame-sized packet buffers (3.1 MB at 1080p) kept going back to the kernel and being faulted in
+ * again, ~25 page faults a frame, each ~12 µs in a VM; fixed thresholds made ffmpeg ~3 % cheaper
+ * (bench/README.md). Other C libraries ignore the variable. Tunables already set are kept.
+ */
+export function frameRingEnvironment(inherited: string | undefined = process.env.GLIBC_TUNABLES): Record<string, string> {
+  const tunables = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864';
+  return { GLIBC_TUNABLES: inherited ? `${inherited}:${tunables}` : tunables };
+}
+
 /** Global options: `key=value` progress blocks on stdout every `periodSeconds` (see `parseProgress`). */
 export function progressPreset(periodSeconds = 0.25): string[] {
   return ['-progress', 'pipe:1', '-stats_period', String(periodSeconds)];

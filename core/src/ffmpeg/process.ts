@@ -42,6 +42,8 @@ export interface FfmpegSpec {
    * broken pipe anyway, one writing files would go on decoding and writing forever.
    */
   dieWithParent?: boolean;
+  /** Environment variables to set for ffmpeg on top of this process's (see `frameRingEnvironment`). */
+  env?: Record<string, string>;
 }
 
 export interface FfmpegExit {
@@ -120,7 +122,8 @@ export function startFfmpeg(spec: FfmpegSpec): FfmpegHandle {
   try {
     const ffmpegPath = process.env.FFMPEG_PATH || 'ffmpeg';
     const [cmd, argv] = spec.dieWithParent && SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', '--', ffmpegPath, ...args]] : [ffmpegPath, args];
-    proc = spawn(cmd, argv, { stdio: ['ignore', spec.stdout ? 'pipe' : 'ignore', 'pipe'], windowsHide: true });
+    const env = spec.env ? { ...process.env, ...spec.env } : undefined;
+    proc = spawn(cmd, argv, { stdio: ['ignore', spec.stdout ? 'pipe' : 'ignore', 'pipe'], windowsHide: true, env });
   } catch (err) {
     finish((err as Error).message || 'ffmpeg failed to start', null, null);
     return { pid: () => undefined, started: Promise.resolve(), exited, stop: () => exited };
