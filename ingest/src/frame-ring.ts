@@ -72,7 +72,7 @@ const MIN_PROGRESS_SECONDS = 0.1;
  * `sampleFps`. A frame is published up to one period (and the held frame) after ffmpeg wrote it,
  * which comes out of the `readBy` span its reader has: a quarter of that span, and at most 1 s. Each
  * report wakes ingest and commits its frames in one Redis round trip, so longer periods cost less:
- * ~0.2 cpu-s per camera-minute between 0.25 s and 1 s (bench/README.md).
+ * ~0.1 cpu-s per camera-minute less at 1 s than at 0.5 s, about as much again than at 0.25 s (bench/README.md).
  */
 export function progressPeriodSeconds(slots: number, sampleFps: number): number {
   const readableSeconds = (slots - READ_MARGIN_SLOTS) / sampleFps;
