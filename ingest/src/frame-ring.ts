@@ -75,8 +75,13 @@ const MIN_PROGRESS_SECONDS = 0.1;
  * ~0.1 cpu-s per camera-minute less at 1 s than at 0.5 s, about as much again than at 0.25 s (bench/README.md).
  */
 export function progressPeriodSeconds(slots: number, sampleFps: number): number {
-  const readableSeconds = (slots - READ_MARGIN_SLOTS) / sampleFps;
+  const readableSeconds = readableSpanMs(slots, sampleFps) / 1000;
   return Math.min(MAX_PROGRESS_SECONDS, Math.max(MIN_PROGRESS_SECONDS, Math.floor((readableSeconds / 4) * 100) / 100));
+}
+
+/** How long after its capture a frame may still be read from a ring of `slots` sampled at `sampleFps` (its `readBy`). */
+function readableSpanMs(slots: number, sampleFps: number): number {
+  return ((slots - READ_MARGIN_SLOTS) * 1000) / sampleFps;
 }
 
 /** A frame ffmpeg wrote into a slot: where, its capture time and size, and when a reader must be done with it. */
@@ -151,6 +156,7 @@ export class FrameRingRun {
     if (!this.first) return 0;
     const frames: WrittenFrame[] = [];
     const intervalMs = 1000 / this.sampleFps;
+    const readableMs = readableSpanMs(this.ring.slots, this.sampleFps);
     for (; this.committed < this.written; this.committed++) {
       const capturedAtMs = Math.round(this.first.atMs + this.committed * intervalMs);
       frames.push({
@@ -158,7 +164,7 @@ export class FrameRingRun {
         capturedAtMs,
         width: this.first.width,
         height: this.first.height,
-        readByMs: capturedAtMs + (this.ring.slots - READ_MARGIN_SLOTS) * intervalMs,
+        readByMs: capturedAtMs + readableMs,
       });
     }
     if (frames.length > 0) this.ring.offerWritten(frames);

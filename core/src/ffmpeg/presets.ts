@@ -140,7 +140,7 @@ export function frameRingEnvironment(inherited: string | undefined = process.env
 }
 
 /** Global options: `key=value` progress blocks on stdout every `periodSeconds` (see `parseProgress`). */
-export function progressPreset(periodSeconds = 0.25): string[] {
+export function progressPreset(periodSeconds: number): string[] {
   return ['-progress', 'pipe:1', '-stats_period', String(periodSeconds)];
 }
 
