@@ -18,7 +18,7 @@ export const REJECT_REASONS = [
   'not_violation',
   'other',
 ] as const satisfies readonly RejectReason[];
-export const TYPE_OPTIONS = ['red_light', 'wrong_lane', 'wrong_way'] as const satisfies readonly ViolationType[];
+export const TYPE_OPTIONS = ['red_light', 'wrong_lane', 'wrong_way', 'speeding'] as const satisfies readonly ViolationType[];
 export const CASE_VEHICLE_TYPES = ['car', 'motorbike', 'bus', 'truck', 'bicycle', 'unknown'] as const satisfies readonly CaseVehicleType[];
 export const PLATE_COLOURS = ['white', 'yellow', 'blue', 'red'] as const satisfies readonly PlateColour[];
 export const TURNS = ['straight', 'left', 'right', 'u_turn'] as const satisfies readonly Turn[];

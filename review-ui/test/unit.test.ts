@@ -137,8 +137,8 @@ describe('evidence overlays and the live wall', () => {
         { hour: '2026-11-24T02:00:00Z', cameraId: 'c1', type: 'wrong_way', count: 4 },
       ],
       violationsPerDay: [
-        { day: '2026-11-24', counts: { red_light: 0, wrong_lane: 0, wrong_way: 4 }, total: 4 },
-        { day: '2026-11-25', counts: { red_light: 5, wrong_lane: 0, wrong_way: 1 }, total: 6 },
+        { day: '2026-11-24', counts: { red_light: 0, wrong_lane: 0, wrong_way: 4, speeding: 0 }, total: 4 },
+        { day: '2026-11-25', counts: { red_light: 5, wrong_lane: 0, wrong_way: 1, speeding: 0 }, total: 6 },
       ],
       backlog: { detected: 0, confirmed: 0, approved: 0, manual: 0 },
       ageing: { overdue: 0, due1d: 0, due3d: 0, later: 0 },

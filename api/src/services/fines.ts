@@ -17,15 +17,22 @@ export function vehicleGroup(vehicleType: string): 'car' | 'motorbike' {
   return vehicleType === 'motorbike' ? 'motorbike' : 'car';
 }
 
-export async function fineFor(q: Queryable, violationType: string, vehicleType: string, at: Date): Promise<FineRow | null> {
+/**
+ * The schedule row in force for the offence, vehicle group and day; for offences fined by band (speeding), the band
+ * that holds `excessKmh` (the speed over the limit after the measurement tolerance). Null when none applies.
+ */
+export async function fineFor(q: Queryable, violationType: string, vehicleType: string, at: Date, excessKmh: number | null = null): Promise<FineRow | null> {
   const { rows } = await q.query<{ id: number; offence: string; description_vi: string; article: string; legal_basis: string; fine_min: string; fine_max: string; points: number; label_vi: string }>(
     `SELECT f.id, f.offence, f.description_vi, f.article, f.legal_basis, f.fine_min, f.fine_max, f.points, o.label_vi
        FROM violation_offences o JOIN fine_schedule f ON f.offence = o.offence
       WHERE o.violation_type = $1 AND f.vehicle_group = $2
         AND f.effective_from <= ($3::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
         AND (f.effective_to IS NULL OR f.effective_to > ($3::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)
+        AND (f.excess_min_kmh IS NULL OR ($4::numeric IS NOT NULL
+             AND (CASE WHEN f.excess_min_inclusive THEN $4::numeric >= f.excess_min_kmh ELSE $4::numeric > f.excess_min_kmh END)
+             AND (f.excess_max_kmh IS NULL OR CASE WHEN f.excess_max_inclusive THEN $4::numeric <= f.excess_max_kmh ELSE $4::numeric < f.excess_max_kmh END)))
       ORDER BY f.effective_from DESC LIMIT 1`,
-    [violationType, vehicleGroup(vehicleType), at],
+    [violationType, vehicleGroup(vehicleType), at, excessKmh],
   );
   const r = rows[0];
   return r
@@ -36,4 +43,10 @@ export async function fineFor(q: Queryable, violationType: string, vehicleType: 
 /** 18000000 → "18.000.000 đ" (Vietnamese grouping). */
 export function formatVnd(n: number): string {
   return `${Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '.')} đ`;
+}
+
+/** The excess speed a stored speeding event was judged on (null for other offences). */
+export function excessOf(event: unknown): number | null {
+  const v = (event as { ruleDetail?: { speed?: { excessKmh?: unknown } } } | null)?.ruleDetail?.speed?.excessKmh;
+  return typeof v === 'number' ? v : null;
 }

@@ -10,7 +10,7 @@ import type { BucketName } from '@phatnguoi/core/storage';
 import type { UserPrincipal } from '../plugins/auth';
 import { renderNoticePdf, type NoticeData } from '../notices/pdf';
 import { actorOf, applyTransition, isUuid, lockCase } from './cases';
-import { fineFor } from './fines';
+import { fineFor, excessOf } from './fines';
 
 export interface IssuedNotice {
   noticeId: string;
@@ -26,7 +26,8 @@ export async function issueNotice(db: Db, clock: Clock, user: UserPrincipal, cas
     const c = await lockCase(tx, caseId, user);
     if (c.status !== 'approved') throw new ConflictError(`a ${c.status} case cannot get a notice; it must be approved first`, 'illegal_transition');
     if (!c.owner_id) throw new ConflictError('the owner is unknown: identify the vehicle in the registry first (manual handling)', 'owner_unknown');
-    const fine = await fineFor(tx, (await tx.query<{ type: string }>('SELECT type FROM cases WHERE id = $1', [caseId])).rows[0]!.type, c.vehicle_type, c.occurred_at);
+    const row = (await tx.query<{ type: string; event: unknown }>('SELECT type, event FROM cases WHERE id = $1', [caseId])).rows[0]!;
+    const fine = await fineFor(tx, row.type, c.vehicle_type, c.occurred_at, excessOf(row.event));
     if (!fine) throw new ConflictError('no fine schedule entry is in force for this offence and date', 'no_fine_schedule');
     const now = clock.now();
     const ag = await tx.query<{ code: string }>('SELECT code FROM agencies WHERE id = $1', [c.agency_id]);
@@ -75,9 +76,9 @@ async function caseNoticeData(
   const { rows } = await q.query<{
     case_id: string; status: string; vehicle_type: string; plate_text: string; plate_colour: string | null;
     occurred_at: Date; place: string; type: string; public_token: string; det_name: string; res_name: string; res_address: string | null; res_phone: string | null;
-    owner_name: string | null; owner_address: string | null;
+    owner_name: string | null; owner_address: string | null; event: unknown;
   }>(
-    `SELECT c.id AS case_id, c.status, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at,
+    `SELECT c.id AS case_id, c.status, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.event,
             cam.name || CASE WHEN cam.address <> '' THEN ', ' || cam.address ELSE '' END AS place, c.type, c.public_token,
             da.name AS det_name, ra.name AS res_name, ra.address AS res_address, ra.phone AS res_phone,
             o.full_name AS owner_name, o.address AS owner_address
@@ -90,7 +91,7 @@ async function caseNoticeData(
   const r = rows[0];
   if (!r) throw new NotFoundError('no such case');
   if (r.owner_name === null || r.owner_address === null) throw new ConflictError('the owner is unknown: identify the vehicle in the registry first (manual handling)', 'owner_unknown');
-  const fine = await fineFor(q, r.type, r.vehicle_type, r.occurred_at);
+  const fine = await fineFor(q, r.type, r.vehicle_type, r.occurred_at, excessOf(r.event));
   if (!fine) throw new ConflictError('no fine schedule entry', 'no_fine_schedule');
   const ev = await q.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string }>(
     'SELECT kind, bucket, key, sha256, content_type FROM case_evidence WHERE case_id = $1 ORDER BY kind', [r.case_id],

@@ -1,4 +1,6 @@
 // Read models for the back office: review queue and case detail.
+import { Value } from '@sinclair/typebox/value';
+import { SpeedDetailSchema } from '@phatnguoi/core/contracts/violation-event';
 import type { Queryable } from '@phatnguoi/core/db';
 import { NotFoundError } from '@phatnguoi/core/errors';
 import type { CaseDetail, CaseSummary, QueueQuery } from '@phatnguoi/core/contracts/api/cases';
@@ -6,7 +8,7 @@ import type { BucketName } from '@phatnguoi/core/storage';
 import type { StorageLike } from '../deps';
 import { isAtRisk } from '../domain/deadlines';
 import { isUuid } from './cases';
-import { fineFor } from './fines';
+import { fineFor, excessOf } from './fines';
 import { probe } from '@phatnguoi/core/ffmpeg/process';
 
 /** Clip frame rates by the clip's SHA-256 (evidence never changes, so a rate once probed holds). */
@@ -36,7 +38,7 @@ export async function clipFrameRate(sha256: string, url: string | null): Promise
 interface StoredEvent {
   signalState?: unknown;
   box?: unknown;
-  ruleDetail?: { rule?: unknown; laneId?: unknown; stopLineId?: unknown; solidLineId?: unknown; frameSize?: unknown };
+  ruleDetail?: { rule?: unknown; laneId?: unknown; stopLineId?: unknown; solidLineId?: unknown; frameSize?: unknown; speed?: unknown };
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -50,7 +52,8 @@ export function overlayOfEvent(event: StoredEvent): Pick<CaseDetail, 'box' | 'ru
   return {
     box,
     ruleDetail: rd
-      ? { rule: str(rd.rule), laneId: str(rd.laneId), stopLineId: str(rd.stopLineId), solidLineId: str(rd.solidLineId), frameSize: size && size.every((x) => Number.isInteger(x) && x > 0) ? size : null }
+      ? { rule: str(rd.rule), laneId: str(rd.laneId), stopLineId: str(rd.stopLineId), solidLineId: str(rd.solidLineId), frameSize: size && size.every((x) => Number.isInteger(x) && x > 0) ? size : null,
+          speed: Value.Check(SpeedDetailSchema, rd.speed) ? rd.speed : null }
       : null,
   };
 }
@@ -134,7 +137,7 @@ export async function caseDetail(q: Queryable, id: string, agencyId: string | nu
   })));
   const clip = evidence.find((e) => e.kind === 'clip');
   const clipFps = clip ? await clipFrameRate(clip.sha256, clip.url) : null;
-  const fine = await fineFor(q, r.type, r.vehicle_type, r.occurred_at);
+  const fine = await fineFor(q, r.type, r.vehicle_type, r.occurred_at, excessOf(r.event));
   const owner = r.owner_id
     ? (await q.query<{ full_name: string; address: string; province_code: string; commune: string | null; email: string | null; phone: string | null }>(
         'SELECT full_name, address, province_code, commune, email, phone FROM registry_owners WHERE id = $1', [r.owner_id])).rows[0]

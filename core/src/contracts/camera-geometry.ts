@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { VEHICLE_CLASSES } from './detection';
+import { calibrateGround, CalibrationError } from '../geometry/ground-calibration';
 
 const strict = { additionalProperties: false } as const;
 
@@ -113,6 +114,45 @@ export const SignalHeadSchema = Type.Object(
 );
 export type SignalHead = Static<typeof SignalHeadSchema>;
 
+const GroundPointSchema = Type.Object(
+  {
+    image: PointOf('Where the marked road point is in the image (reference pixels).'),
+    ground: Type.Tuple([Type.Number({ description: 'x, metres' }), Type.Number({ description: 'y, metres' })], {
+      description: 'Where the point is on the road, metres, in any frame lying on the road surface (e.g. measured from one corner).',
+    }),
+  },
+  { ...strict, description: 'One road point whose real position is known.' },
+);
+
+export const GroundCalibrationSchema = Type.Object(
+  {
+    points: Type.Array(GroundPointSchema, { minItems: 4, maxItems: 32, description: 'Four or more road points, no three on one line, spanning the road where speed is measured.' }),
+    method: Type.Union([Type.Literal('measured_points'), Type.Literal('lane_markings')], {
+      description: 'How the ground positions were obtained: measured on site, or read off lane markings of standard length.',
+    }),
+  },
+  { ...strict, description: 'Ground-plane calibration: the homography from image pixels to road metres is fitted from these points.' },
+);
+export type GroundCalibrationInput = Static<typeof GroundCalibrationSchema>;
+
+export const SpeedLimitSchema = Type.Object(
+  {
+    classes: Type.Array(VehicleClassSchema, { minItems: 1, uniqueItems: true, description: 'Vehicle classes this posted limit applies to.' }),
+    limitKmh: Type.Integer({ minimum: 5, maximum: 150, description: 'Posted speed limit, km/h.' }),
+  },
+  { ...strict, description: 'A posted speed limit for some vehicle classes.' },
+);
+
+export const SpeedZoneSchema = Type.Object(
+  {
+    id: Id('Speed zone id, unique in this camera.'),
+    polygon: Type.Array(PointSchema, { minItems: 3, description: 'Where speed is measured (a stretch of road inside the calibrated area).' }),
+    limits: Type.Array(SpeedLimitSchema, { minItems: 1, description: 'Posted limits by vehicle class; a class not listed is not measured here.' }),
+  },
+  { ...strict, description: 'A stretch of road with posted speed limits.' },
+);
+export type SpeedZone = Static<typeof SpeedZoneSchema>;
+
 export const CameraGeometrySchema = Type.Object(
   {
     version: Type.Literal(1, { description: 'Schema version of this document.' }),
@@ -127,6 +167,8 @@ export const CameraGeometrySchema = Type.Object(
     lanes: Type.Array(LaneSchema, { minItems: 1, description: 'Lanes in view.' }),
     solidLines: Type.Array(SolidLineSchema, { description: 'Solid lane markings that must not be crossed.' }),
     signalHeads: Type.Array(SignalHeadSchema, { description: 'Signal heads in view, with their lamp regions.' }),
+    calibration: Type.Optional(GroundCalibrationSchema),
+    speedZones: Type.Optional(Type.Array(SpeedZoneSchema, { description: 'Stretches of road with posted limits; speed is measured only with a calibration.' })),
   },
   { ...strict, description: 'Geometry of one camera view.' },
 );
@@ -280,6 +322,30 @@ function semanticErrors(g: CameraGeometry): GeometryError[] {
         errors.push({ path: `${base}.lamps`, message: `signal head has no round ${colour} lamp` });
       }
     }
+  });
+
+  if (g.calibration) {
+    g.calibration.points.forEach((p, i) => inImage(p.image, `$.calibration.points[${i}].image`));
+    try {
+      calibrateGround(g.calibration.points);
+    } catch (err) {
+      if (!(err instanceof CalibrationError)) throw err;
+      errors.push({ path: '$.calibration.points', message: err.message });
+    }
+  }
+  unique(g.speedZones ?? [], '$.speedZones');
+  (g.speedZones ?? []).forEach((zone, i) => {
+    const base = `$.speedZones[${i}]`;
+    zone.polygon.forEach((p, j) => inImage(p, `${base}.polygon[${j}]`));
+    if (polygonArea(zone.polygon) < 1) errors.push({ path: `${base}.polygon`, message: 'polygon has no area' });
+    if (!g.calibration) errors.push({ path: base, message: 'a speed zone needs the camera calibration ($.calibration)' });
+    const seen = new Set<string>();
+    zone.limits.forEach((limit, j) =>
+      limit.classes.forEach((c) => {
+        if (seen.has(c)) errors.push({ path: `${base}.limits[${j}].classes`, message: `class "${c}" has two limits in this zone` });
+        seen.add(c);
+      }),
+    );
   });
   return errors;
 }

@@ -7,7 +7,7 @@ import { PLATE_COLOURS, PLATE_LAYOUTS, VEHICLE_CLASSES } from './detection';
 const strict = { additionalProperties: false } as const;
 
 /** Violation types; data-driven so speeding and others can be added without touching consumers' switch logic. */
-export const VIOLATION_TYPES = ['red_light', 'wrong_lane', 'wrong_way'] as const;
+export const VIOLATION_TYPES = ['red_light', 'wrong_lane', 'wrong_way', 'speeding'] as const;
 export type ViolationType = (typeof VIOLATION_TYPES)[number];
 
 export const EVIDENCE_KINDS = ['clip', 'scene_before', 'scene_after', 'vehicle_crop', 'plate_crop'] as const;
@@ -81,6 +81,33 @@ const BoxSchema = Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.
   description: 'Vehicle box [x1, y1, x2, y2] in frame pixels at the violation frame.',
 });
 
+const FrameBoxSchema = Type.Object(
+  {
+    seq: Type.Integer({ description: 'Ingest sequence number of the frame.' }),
+    box: Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()], { description: 'Vehicle box in that frame, frame pixels.' }),
+  },
+  { ...strict, description: 'Where the vehicle was in one frame.' },
+);
+
+export const SpeedDetailSchema = Type.Object(
+  {
+    zoneId: Type.String({ description: 'Speed zone of the camera geometry where the speed was measured.' }),
+    measuredKmh: Type.Number({ minimum: 0, description: 'Speed fitted from the ground-plane positions over the measured distance, km/h.' }),
+    uncertaintyKmh: Type.Number({ minimum: 0, description: 'One standard deviation of the measured speed (calibration, frame-time jitter, box noise), km/h.' }),
+    toleranceKmh: Type.Number({ minimum: 0, description: 'Measurement tolerance deducted before the speed is judged, km/h.' }),
+    reducedKmh: Type.Number({ description: 'Measured speed minus the tolerance: the speed the offence is judged on, km/h.' }),
+    limitKmh: Type.Integer({ minimum: 1, description: 'Posted limit for the vehicle class in the zone, km/h.' }),
+    excessKmh: Type.Number({ description: 'Reduced speed over the limit, km/h: selects the fine band.' }),
+    distanceM: Type.Number({ minimum: 0, description: 'Road covered between the first and last position used, metres.' }),
+    seconds: Type.Number({ minimum: 0, description: 'Time between those positions from the stream\'s frame times, seconds.' }),
+    from: FrameBoxSchema,
+    to: FrameBoxSchema,
+    calibrationHash: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the camera calibration used.' }),
+  },
+  { ...strict, description: 'How a speed was measured (speeding).' },
+);
+export type SpeedDetail = Static<typeof SpeedDetailSchema>;
+
 export const RuleDetailSchema = Type.Object(
   {
     rule: Type.String({ description: 'Name of the rule that fired (e.g. redLightRule, laneClassRule, solidLineRule, wrongWayRule).' }),
@@ -91,6 +118,7 @@ export const RuleDetailSchema = Type.Object(
     secondsAfterRed: Type.Optional(Type.Number({ description: 'Seconds between red onset and the crossing (red light).' })),
     turn: Type.Optional(Type.String({ description: 'Movement the vehicle made, when known (red light with arrows).' })),
     distancePx: Type.Optional(Type.Number({ description: 'Distance travelled against the lane direction (wrong way), frame pixels.' })),
+    speed: Type.Optional(SpeedDetailSchema),
     frameSize: Type.Tuple([Type.Integer(), Type.Integer()], { description: 'Width and height of the frames the box refers to.' }),
     frameSeq: Type.Integer({ description: 'Ingest sequence number of the violation frame.' }),
   },
@@ -107,7 +135,7 @@ export const ViolationEventSchema = Type.Object(
     phaseId: Type.String({
       minLength: 1,
       description:
-        'What makes the violation unique per vehicle: red_light `<signalHeadId>@<red onset epoch ms>`; wrong_lane `lane:<laneId>` or `solid:<lineId>`; wrong_way `lane:<laneId>`.',
+        'What makes the violation unique per vehicle: red_light `<signalHeadId>@<red onset epoch ms>`; wrong_lane `lane:<laneId>` or `solid:<lineId>`; wrong_way `lane:<laneId>`; speeding `zone:<zoneId>`.',
     }),
     occurredAt: Iso('Wall-clock time of the violating frame (camera clock, synced).'),
     vehicleClass: lit(VEHICLE_CLASSES, 'Vehicle class from the detector (voted over the track).'),

@@ -48,6 +48,7 @@ export const OFFENCE_TEXT: Record<RuleViolation['type'], string> = {
   red_light: 'Vượt đèn đỏ / Red light',
   wrong_lane: 'Sai làn đường / Wrong lane',
   wrong_way: 'Đi ngược chiều / Wrong way',
+  speeding: 'Quá tốc độ / Speeding',
 };
 
 export interface EvidenceInput {
@@ -77,6 +78,11 @@ export function evidenceKey(cameraId: string, occurredAtMs: number, key: string,
 }
 
 function linesFor(v: RuleViolation, g: CameraGeometry): { points: Point[]; label?: string }[] {
+  if (v.speed) {
+    // The two measured positions (ground points of the first and last box) and the road between them.
+    const ground = (b: Box): Point => [(b[0] + b[2]) / 2, b[3]];
+    return [{ points: [ground(v.speed.from.box), ground(v.speed.to.box)], label: `${v.speed.distanceM.toFixed(1)} m / ${v.speed.seconds.toFixed(2)} s` }];
+  }
   if (v.stopLineId) {
     const s = g.stopLines.find((x) => x.id === v.stopLineId);
     return s ? [{ points: [s.a, s.b], label: 'Vạch dừng / Stop line' }] : [];
@@ -87,6 +93,12 @@ function linesFor(v: RuleViolation, g: CameraGeometry): { points: Point[]; label
   }
   const lane = g.lanes.find((l) => l.id === v.laneId);
   return lane ? [{ points: [...lane.polygon, lane.polygon[0]!], label: `Làn / Lane ${lane.id}` }] : [];
+}
+
+/** The measured speed as the stills print it: measurement, tolerance, the speed judged and the limit. */
+export function speedText(s: NonNullable<RuleViolation['speed']>): string {
+  const n = (x: number) => x.toFixed(1);
+  return `Đo / Measured ${n(s.measuredKmh)} ± ${n(s.uncertaintyKmh)} km/h − ${n(s.toleranceKmh)} = ${n(s.reducedKmh)} km/h · Giới hạn / Limit ${s.limitKmh} km/h`;
 }
 
 export async function buildEvidence(input: EvidenceInput): Promise<EvidenceFile[]> {
@@ -111,6 +123,7 @@ export async function buildEvidence(input: EvidenceInput): Promise<EvidenceFile[
   const header = (ms: number) => [
     `${formatLocalTime(ms)} · ${input.location}`,
     `${OFFENCE_TEXT[v.type]} · ${input.vehicleClass}${input.plate.text ? ` · ${input.plate.text}` : ''} · camera ${input.cameraId}`,
+    ...(v.speed ? [speedText(v.speed)] : []),
   ];
   const lines = linesFor(v, input.geometry);
 

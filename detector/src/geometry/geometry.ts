@@ -106,6 +106,8 @@ export function scaleGeometry(g: CameraGeometry, width: number, height: number):
       ...h,
       lamps: h.lamps.map((l) => ({ ...l, region: [l.region[0] * sx, l.region[1] * sy, l.region[2] * sx, l.region[3] * sy] as typeof l.region })),
     })),
+    ...(g.calibration ? { calibration: { ...g.calibration, points: g.calibration.points.map((q) => ({ ...q, image: p(q.image) })) } } : {}),
+    ...(g.speedZones ? { speedZones: g.speedZones.map((z) => ({ ...z, polygon: z.polygon.map(p) })) } : {}),
   };
 }
 

@@ -419,6 +419,7 @@ export class CameraPipeline {
         ...(v.secondsAfterRed !== undefined ? { secondsAfterRed: Math.round(v.secondsAfterRed * 1000) / 1000 } : {}),
         ...(v.turn !== undefined ? { turn: v.turn } : {}),
         ...(v.distancePx !== undefined ? { distancePx: Math.round(v.distancePx) } : {}),
+        ...(v.speed !== undefined ? { speed: v.speed } : {}),
         frameSize,
         frameSeq: v.seq,
       },

@@ -3,12 +3,15 @@ import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
 import { redLightRule } from './red-light';
 import { laneClassRule, solidLineRule } from './wrong-lane';
 import { wrongWayRule } from './wrong-way';
+import { speedCalibration, speedingRule } from './speeding';
 import type { RuleResult, RulesConfig, RuleViolation, SignalHistory, TrackView } from './types';
 
 export * from './types';
 export { redLightRule, findStopLineCrossing, classifyTurn } from './red-light';
 export { laneClassRule, solidLineRule } from './wrong-lane';
 export { wrongWayRule } from './wrong-way';
+export { speedingRule, speedCalibration } from './speeding';
+export { measureSpeed, speedToleranceKmh } from './speed';
 
 /** Every violation the track shows so far (at most one per rule and lane/line; the caller de-duplicates by phase). */
 export function evaluateTrack(
@@ -27,5 +30,7 @@ export function evaluateTrack(
     results.push(wrongWayRule(track, lane, config));
   }
   for (const line of geometry.solidLines) results.push(solidLineRule(track, line, config));
+  const calibration = geometry.speedZones?.length ? speedCalibration(geometry) : null;
+  if (calibration) for (const zone of geometry.speedZones ?? []) results.push(speedingRule(track, zone, calibration, config.speeding));
   return results.flatMap((r) => (r.status === 'violation' ? [r.violation] : []));
 }

@@ -1,9 +1,11 @@
 // Shared types of the violation rules. Rules are pure: a track's history, the (scaled) camera
 // geometry and signal history in, a verdict out. The pipeline runs them every frame.
 import type { Box, VehicleClass } from '@phatnguoi/core/contracts/detection';
-import type { ViolationType } from '@phatnguoi/core/contracts/violation-event';
+import type { SpeedDetail, ViolationType } from '@phatnguoi/core/contracts/violation-event';
 import type { TrackPoint } from '../tracking/tracker';
 import type { SignalAt } from '../signal/signal-state';
+import { DEFAULT_SPEED_MEASURE, DEFAULT_SPEED_TOLERANCE } from './speed';
+import type { SpeedingConfig } from './speeding';
 
 export interface TrackView {
   id: string;
@@ -41,6 +43,7 @@ export interface RuleViolation {
   secondsAfterRed?: number;
   turn?: string;
   distancePx?: number;
+  speed?: SpeedDetail;
 }
 
 export type RuleResult = { status: 'violation'; violation: RuleViolation } | { status: 'pending'; reason: string } | { status: 'none'; reason: string };
@@ -78,6 +81,8 @@ export interface RulesConfig {
   wrongWayMinHeights: number;
   /** ... reached by this many consecutive observations each moving against the direction. */
   wrongWayMinSteps: number;
+  /** Speed measurement, tolerance and fine band threshold (speeding, in calibrated speed zones). */
+  speeding: SpeedingConfig;
 }
 
 export const DEFAULT_RULES_CONFIG: RulesConfig = {
@@ -94,10 +99,12 @@ export const DEFAULT_RULES_CONFIG: RulesConfig = {
   wrongWayMinPx: 60,
   wrongWayMinHeights: 0.5,
   wrongWayMinSteps: 3,
+  speeding: { measure: DEFAULT_SPEED_MEASURE, tolerance: DEFAULT_SPEED_TOLERANCE, firstBandKmh: 5, sigmaCoverage: 2 },
 };
 
 /** Pixel settings are given for 720-row frames; scale them to the frame height in use. */
 export function scaleRulesConfig(config: RulesConfig, frameHeight: number): RulesConfig {
   const k = frameHeight / 720;
-  return { ...config, jitterPx: config.jitterPx * k, wrongWayMinPx: config.wrongWayMinPx * k };
+  const measure = { ...config.speeding.measure, boxNoisePx: config.speeding.measure.boxNoisePx * k };
+  return { ...config, jitterPx: config.jitterPx * k, wrongWayMinPx: config.wrongWayMinPx * k, speeding: { ...config.speeding, measure } };
 }

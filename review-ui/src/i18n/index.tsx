@@ -18,7 +18,8 @@ interface I18nState {
   t: Translate;
   /** Formats a timestamp the way the chosen language writes dates (Vietnam time). */
   formatDateTime: (iso: string | Date) => string;
-  formatNumber: (n: number) => string;
+  /** Locale digits and separators; `digits` fixes the number of decimals. */
+  formatNumber: (n: number, digits?: number) => string;
 }
 
 const I18nContext = createContext<I18nState | null>(null);
@@ -69,7 +70,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       setLang,
       t: (key, vars) => interpolate(dict[key] ?? key, vars),
       formatDateTime: (iso) => dtf.format(typeof iso === 'string' ? new Date(iso) : iso),
-      formatNumber: (n) => nf.format(n),
+      formatNumber: (n, digits) =>
+        digits === undefined ? nf.format(n) : new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n),
     };
   }, [lang, setLang]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;

@@ -7,6 +7,7 @@ import {
   Uuid,
   ViolationTypeSchema,
 } from './common';
+import { SpeedDetailSchema } from '../violation-event';
 
 /**
  * detected → confirmed (officer) → approved (a different supervisor) → notified (notice issued)
@@ -164,6 +165,8 @@ export const CaseRuleDetail = Type.Object({
   stopLineId: Nullable(Type.String()),
   solidLineId: Nullable(Type.String()),
   frameSize: Nullable(Type.Tuple([Type.Integer(), Type.Integer()])),
+  /** How the speed was measured (speeding cases); null for other offences. */
+  speed: Nullable(SpeedDetailSchema),
 });
 export type CaseRuleDetail = Static<typeof CaseRuleDetail>;
 

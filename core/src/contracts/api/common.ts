@@ -32,7 +32,7 @@ export const ROLES = ['officer', 'supervisor', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 
-export const VIOLATION_TYPES = ['red_light', 'wrong_lane', 'wrong_way'] as const;
+export const VIOLATION_TYPES = ['red_light', 'wrong_lane', 'wrong_way', 'speeding'] as const;
 export type ViolationType = (typeof VIOLATION_TYPES)[number];
 export const ViolationTypeSchema = Type.Union(VIOLATION_TYPES.map((t) => Type.Literal(t)));
 

@@ -24,7 +24,7 @@ function isTyping(el: Element | null): boolean {
 
 export default function CasePage({ params }: { params: Record<string, string> }) {
   const id = params.id!;
-  const { t, formatDateTime } = useI18n();
+  const { t, formatDateTime, formatNumber } = useI18n();
   const { user } = useAuth();
   const { navigate } = useRouter();
   const detail = useApi((signal) => api.get<CaseDetail>(paths.case(id), undefined, signal), id);
@@ -305,6 +305,22 @@ export default function CasePage({ params }: { params: Record<string, string> })
                 <dd>
                   {t(`light.${signal.round}`)}
                   {signal.since && ` · ${t('case.since', { at: formatDateTime(signal.since) })}`}
+                </dd>
+              </>
+            )}
+            {c.ruleDetail?.speed && (
+              <>
+                <dt>{t('case.speed')}</dt>
+                <dd>
+                  {t('case.speedMeasured', {
+                    measured: formatNumber(c.ruleDetail.speed.measuredKmh, 1),
+                    sigma: formatNumber(c.ruleDetail.speed.uncertaintyKmh, 1),
+                    tolerance: formatNumber(c.ruleDetail.speed.toleranceKmh, 1),
+                    reduced: formatNumber(c.ruleDetail.speed.reducedKmh, 1),
+                    limit: c.ruleDetail.speed.limitKmh,
+                    distance: formatNumber(c.ruleDetail.speed.distanceM, 1),
+                    seconds: formatNumber(c.ruleDetail.speed.seconds, 2),
+                  })}
                 </dd>
               </>
             )}

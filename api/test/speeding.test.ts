@@ -1,0 +1,63 @@
+// Speeding cases: the fine band follows the excess speed the detector judged (after its tolerance), from the
+// versioned schedule, for cars and motorbikes; the case carries the measurement.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ViolationEvent } from '@phatnguoi/core/contracts/violation-event';
+import { bearer, loginAs, startHarness, type Harness } from './helpers';
+import { demoEvent } from '../src/seed/demo';
+import { ingestEvent } from '../src/jobs/handlers';
+import { fineFor } from '../src/services/fines';
+
+let h: Harness;
+let officer = '';
+beforeAll(async () => {
+  h = await startHarness();
+  officer = await loginAs(h.app, 'officer1');
+});
+afterAll(async () => h?.close());
+
+function speedingEvent(vehicleClass: 'car' | 'motorbike', excessKmh: number): ViolationEvent {
+  const base = demoEvent({ cameraId: h.ids.camera, plate: null, vehicleClass, occurredAt: new Date(Date.now() - 600_000) });
+  const phaseId = 'zone:Z1';
+  const limitKmh = 50;
+  return {
+    ...base, type: 'speeding', phaseId, idempotencyKey: `${base.cameraId}:${base.trackId}:speeding:${phaseId}`,
+    signalState: { signalHeadId: null, round: 'unknown', arrows: [], since: null, source: 'none' },
+    ruleDetail: {
+      rule: 'speedingRule', summary: 'speed', laneId: null, frameSize: [1280, 720], frameSeq: 20,
+      speed: {
+        zoneId: 'Z1', measuredKmh: limitKmh + excessKmh + 3, uncertaintyKmh: 0.8, toleranceKmh: 3, reducedKmh: limitKmh + excessKmh, limitKmh, excessKmh,
+        distanceM: 24.5, seconds: 1.2, from: { seq: 14, box: [1, 2, 3, 4] }, to: { seq: 20, box: [5, 6, 7, 8] }, calibrationHash: 'b'.repeat(64),
+      },
+    },
+  };
+}
+
+describe('speeding fines', () => {
+  it('picks the band of the excess speed, with the decree wording of each end', async () => {
+    const at = new Date('2026-06-01T03:00:00Z');
+    const car = async (x: number) => (await fineFor(h.db.pool, 'speeding', 'car', at, x))?.fineMin ?? null;
+    const moto = async (x: number) => (await fineFor(h.db.pool, 'speeding', 'motorbike', at, x))?.fineMin ?? null;
+    expect(await car(4.9)).toBeNull();
+    expect(await car(5)).toBe(800_000);
+    expect(await car(9.9)).toBe(800_000);
+    expect(await car(10)).toBe(4_000_000);
+    expect(await car(20)).toBe(4_000_000); // "từ 10 km/h đến 20 km/h"
+    expect(await car(20.1)).toBe(6_000_000); // "trên 20 km/h đến 35 km/h"
+    expect(await car(35.1)).toBe(12_000_000);
+    expect(await moto(7)).toBe(400_000);
+    expect(await moto(15)).toBe(800_000);
+    expect(await moto(40)).toBe(6_000_000);
+    // Without the excess a banded offence has no fine, rather than the wrong one.
+    expect(await fineFor(h.db.pool, 'speeding', 'car', at)).toBeNull();
+    expect((await fineFor(h.db.pool, 'red_light', 'car', at))?.fineMin).toBe(18_000_000);
+  });
+
+  it('turns a speeding event into a case whose fine is the band of its excess', async () => {
+    const { caseId } = await ingestEvent(h.deps, speedingEvent('motorbike', 12.4));
+    const res = await h.app.inject({ method: 'GET', url: `/api/cases/${caseId}`, headers: bearer(officer) });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { type: string; fine: { fineMin: number; fineMax: number; points: number } | null };
+    expect(body.type).toBe('speeding');
+    expect(body.fine).toMatchObject({ fineMin: 800_000, fineMax: 1_000_000 });
+  });
+});
