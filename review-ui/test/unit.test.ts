@@ -150,7 +150,7 @@ describe('evidence overlays and the live wall', () => {
     expect(perDay(stats).map((d) => d.value)).toEqual([4, 6]);
     // the 30-day trend: the server's days in order, by type, labelled day then month (separator per ICU data)
     const trend = perDayByType(stats);
-    expect(trend.map((d) => d.values)).toEqual([{ red_light: 0, wrong_lane: 0, wrong_way: 4 }, { red_light: 5, wrong_lane: 0, wrong_way: 1 }]);
+    expect(trend.map((d) => d.values)).toEqual([{ red_light: 0, wrong_lane: 0, wrong_way: 4, speeding: 0 }, { red_light: 5, wrong_lane: 0, wrong_way: 1, speeding: 0 }]);
     expect(trend[0]!.label).toMatch(/^24\D11$/);
     expect(trend[1]!.label).toMatch(/^25\D11$/);
     const next = applyCameraStatus(stats, { cameraId: 'c1', state: 'online', online: true, fps: 5, framesDropped: 2, lastError: null, detectionsPerSecond: 1.5 });
