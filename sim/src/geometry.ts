@@ -4,6 +4,7 @@ import { parseGeometry, type CameraGeometry, type Point } from '@phatnguoi/core/
 import type { VehicleClass } from '@phatnguoi/core/contracts/detection';
 import type { SimResult } from './world/simulate';
 import { CLASS_OF } from './world/vehicles';
+import { subRng, uniform } from './random';
 
 type P = [number, number];
 
@@ -135,5 +136,45 @@ export function cameraGeometry(sim: SimResult): CameraGeometry {
       };
     }),
   }));
-  return parseGeometry({ version: 1, reference: { width: W, height: H }, stopLines, lanes, solidLines, signalHeads });
+  return parseGeometry({ version: 1, reference: { width: W, height: H }, stopLines, lanes, solidLines, signalHeads, ...speedGeometry(sim) });
+}
+
+/** Motor-vehicle classes a simulated speed zone posts its limit for. */
+const MOTOR_CLASSES: VehicleClass[] = ['motorbike', 'car', 'bus', 'truck'];
+
+/**
+ * The calibration a surveyor would give for the scene's speed zone (road corners and mid-points at both ends and
+ * the middle, with a seeded tape error) and the zone itself over the whole road width.
+ */
+function speedGeometry(sim: SimResult): Pick<CameraGeometry, 'calibration' | 'speedZones'> {
+  const zone = sim.scenario.speedZone;
+  if (!zone) return {};
+  const { layout, camera: cam, scenario: s } = sim;
+  const x0 = layout.lanes[0]!.x0;
+  const x1 = layout.lanes[layout.lanes.length - 1]!.x1;
+  const rng = subRng(s.seed, 'calibration');
+  const err = zone.calibrationErrorM ?? 0.03;
+  const points: { image: Point; ground: [number, number] }[] = [];
+  for (const z of [zone.fromM, (zone.fromM + zone.toM) / 2, zone.toM]) {
+    for (const x of [x0, x1]) {
+      const p = cam.project(x, 0, z);
+      if (p.depth <= 0 || p.u < 0 || p.v < 0 || p.u > s.width || p.v > s.height) continue;
+      const ground: [number, number] = [round3(x + uniform(rng, -err, err)), round3(z + uniform(rng, -err, err))];
+      points.push({ image: [round1(p.u), round1(p.v)], ground });
+    }
+  }
+  const polygon = clipPolygon([
+    [cam.project(x0, 0, zone.fromM).u, cam.project(x0, 0, zone.fromM).v],
+    [cam.project(x1, 0, zone.fromM).u, cam.project(x1, 0, zone.fromM).v],
+    [cam.project(x1, 0, zone.toM).u, cam.project(x1, 0, zone.toM).v],
+    [cam.project(x0, 0, zone.toM).u, cam.project(x0, 0, zone.toM).v],
+  ], s.width, s.height);
+  return {
+    calibration: { method: 'measured_points', points },
+    speedZones: [{ id: 'speed-zone', polygon, limits: [{ classes: MOTOR_CLASSES, limitKmh: zone.limitKmh }] }],
+  };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
 import type { Scenario } from './scenario/schema';
 import type { TruthFrame } from './render/compose';
-import type { NearMiss, TruthViolation } from './world/violations';
+import type { NearMiss, SpeedPassage, TruthViolation } from './world/violations';
 import type { SimResult } from './world/simulate';
 
 export const TRUTH_VERSION = 1;
@@ -29,6 +29,8 @@ export interface TruthFile {
   tracks: TruthTrack[];
   violations: TruthViolation[];
   nearMisses: NearMiss[];
+  /** Every vehicle's true passage through the speed zone (scenes with a speed zone only). */
+  speeds?: SpeedPassage[];
   frames: TruthFrame[];
 }
 

@@ -4,18 +4,20 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { heldoutScenarios } from '../heldout';
+import { heldoutScenarios, speedHeldoutScenarios } from '../heldout';
 import { planScenario, renderScenarioVideo } from '../render/video';
 import type { Scenario } from '../scenario/schema';
 import { readTruth, type TruthFile } from '../truth';
 import { combine, DEFAULT_MATCH, evaluate, formatReport, type EvalReport, type MatchOptions, type PredictedLight, type PredictedViolation } from './match';
 import { predictionsFromJson } from './predictions';
 import { casesFromDatabase } from './from-db';
+import { errorStats, scoreSpeeds, SPEED_BANDS, type SpeedReport } from './speed';
 
 const USAGE = `usage:
   npm run eval -- --truth T.truth.json --pred P.json [--start ISO] [--out report.json]
   npm run eval -- --truth T.truth.json --db postgres://... --camera CAM --start ISO [--end ISO] [--out report.json]
   npm run eval -- --heldout [--fps 5] [--limit N] [--detector truth-replay] [--out report.json]   (renders sim/heldout.json into sim/out/heldout/, runs detector/src/offline.ts)
+  npm run eval -- --speed [--limit N] [--detector truth-replay] [--out report.json]   (speed scenes speed:910001.. at 5 and 25 fps: speed error and speeding P/R per band)
 options: --tolerance S (default ${DEFAULT_MATCH.toleranceS})  --iou X (default ${DEFAULT_MATCH.iouMin})
 P.json: { "violations": [{ "type", "timeS" | "time" | "occurredAt", "trackId"?, "box"?, "plateText"? }], "lights"?: [{ "timeS", "headId", "round" }] } or a bare array of violations`;
 
@@ -32,7 +34,7 @@ function print(title: string, r: Pick<EvalReport, 'byType' | 'overall' | 'plates
   console.log(`\n== ${title}\n${formatReport(r)}`);
 }
 
-async function heldout(o: MatchOptions, fps: number | undefined, out: string | undefined, limit: number | null, replay: boolean) {
+async function heldout(o: MatchOptions, fps: number | undefined, out: string | undefined, limit: number | null, replay: boolean, set: 'heldout' | 'speed' = 'heldout') {
   let offline: { detectViolationsInVideo?: unknown };
   try {
     offline = (await import('@phatnguoi/detector/offline')) as typeof offline;
@@ -54,11 +56,11 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
   const { createPlateReader } = await import('@phatnguoi/detector/plates/index');
   const { platePortFrom } = await import('@phatnguoi/detector/pipeline/plate-port');
   const plates = platePortFrom(await createPlateReader());
-  const dir = 'sim/out/heldout';
+  const dir = set === 'speed' ? 'sim/out/speed-heldout' : 'sim/out/heldout';
   await mkdir(dir, { recursive: true });
-  const reports: { scenario: string; report: EvalReport }[] = [];
+  const reports: { scenario: string; report: EvalReport; speed: SpeedReport | null }[] = [];
   const failed: string[] = [];
-  const scenarios = (await heldoutScenarios()).slice(0, limit ?? undefined);
+  const scenarios = (set === 'speed' ? speedHeldoutScenarios() : await heldoutScenarios()).slice(0, limit ?? undefined);
   for (const [i, s] of scenarios.entries()) {
     const videoPath = join(dir, `${s.name}.mp4`);
     const truthPath = join(dir, `${s.name}.truth.json`);
@@ -89,7 +91,8 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
     }
     const { violations, lights } = predictionsFromJson(result, null);
     const report = evaluate(truth, violations, lights, o);
-    reports.push({ scenario: s.name, report });
+    const speed = truth.speeds ? scoreSpeeds(truth, violations, report.matches) : null;
+    reports.push({ scenario: s.name, report, speed });
     process.stderr.write('\n');
     console.log(`${s.name}: truth ${truth.violations.length}, predicted ${violations.length}, matched ${report.matches.length}`);
   }
@@ -99,9 +102,34 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
     return;
   }
   const total = combine(reports.map((r) => r.report));
-  print(`held-out set (${reports.length} of ${scenarios.length} scenarios${failed.length ? `; detector failed on ${failed.join(', ')}` : ''})`, total);
+  print(`${set === 'speed' ? 'speed held-out set' : 'held-out set'} (${reports.length} of ${scenarios.length} scenarios${failed.length ? `; detector failed on ${failed.join(', ')}` : ''})`, total);
+  if (set === 'speed') printSpeeds(reports);
   if (failed.length) process.exitCode = 3;
   if (out) await writeFile(out, JSON.stringify({ match: o, detector: replay ? 'truth-replay' : 'default', total, failed, scenarios: reports }, null, 2));
+}
+
+/** Speed error per frame rate (scene names end in -<fps>fps-<limit>) and speeding precision/recall per band. */
+function printSpeeds(reports: { scenario: string; speed: SpeedReport | null }[]) {
+  const f = (x: number | null) => (x === null ? '—' : x.toFixed(2));
+  const byFps = new Map<string, SpeedReport['samples']>();
+  for (const r of reports) {
+    if (!r.speed) continue;
+    const fps = /-(\d+)fps-/.exec(r.scenario)?.[1] ?? '?';
+    byFps.set(fps, [...(byFps.get(fps) ?? []), ...r.speed.samples.filter((x) => x.trueKmh >= 20 && x.trueKmh <= 80)]);
+  }
+  console.log('\nspeed error, vehicles 20-80 km/h (measured − true average over the zone):');
+  for (const [fps, samples] of [...byFps].sort()) {
+    const e = errorStats(samples);
+    console.log(`  ${fps.padStart(2)} fps: n ${e.n}, median |err| ${f(e.medianAbsKmh)} km/h, p95 ${f(e.p95AbsKmh)}, worst ${f(e.worstKmh)}, bias ${f(e.biasKmh)}`);
+  }
+  console.log('speeding per band (excess after the tolerance): truth / predicted / correct band');
+  for (const b of SPEED_BANDS) {
+    const t = reports.reduce((n, r) => n + (r.speed?.bands[b].truth ?? 0), 0);
+    const p = reports.reduce((n, r) => n + (r.speed?.bands[b].predicted ?? 0), 0);
+    const c = reports.reduce((n, r) => n + (r.speed?.bands[b].correct ?? 0), 0);
+    console.log(`  ${b.padEnd(6)} ${t} / ${p} / ${c}`);
+  }
+  console.log(`fined under the first band after the tolerance: ${reports.reduce((n, r) => n + (r.speed?.finedUnderThreshold ?? 0), 0)}`);
 }
 
 async function main() {
@@ -117,6 +145,7 @@ async function main() {
       tolerance: { type: 'string' },
       iou: { type: 'string' },
       heldout: { type: 'boolean' },
+      speed: { type: 'boolean' },
       fps: { type: 'string' },
       limit: { type: 'string' },
       detector: { type: 'string' },
@@ -125,6 +154,7 @@ async function main() {
   });
   const o: MatchOptions = { toleranceS: Number(values.tolerance ?? DEFAULT_MATCH.toleranceS), iouMin: Number(values.iou ?? DEFAULT_MATCH.iouMin) };
   if (values.help) return console.log(USAGE);
+  if (values.speed) return heldout(o, undefined, values.out, values.limit ? Number(values.limit) : null, values.detector === 'truth-replay', 'speed');
   if (values.heldout) return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, values.limit ? Number(values.limit) : null, values.detector === 'truth-replay');
   if (!values.truth || (!values.pred && !values.db)) {
     console.error(USAGE);

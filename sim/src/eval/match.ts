@@ -14,6 +14,8 @@ export interface PredictedViolation {
   trackId?: string | null;
   box?: Box | null;
   plateText?: string | null;
+  /** Speeding: the measured speed and the excess it was judged on, km/h. */
+  speed?: { measuredKmh: number; excessKmh: number } | null;
 }
 
 export interface PredictedLight {

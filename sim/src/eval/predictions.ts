@@ -39,7 +39,15 @@ export function toPrediction(v: Record<string, unknown>, start: Date | null): Pr
     trackId: str(v.trackId ?? v.track_id ?? v.track),
     box: boxOf(v.box),
     plateText: plateOf(v),
+    speed: speedOf(v),
   };
+}
+
+/** The speed measurement of a speeding prediction (`speed`, or the event's `ruleDetail.speed`). */
+function speedOf(v: Record<string, unknown>): PredictedViolation['speed'] {
+  const event = v.event as { ruleDetail?: { speed?: unknown } } | undefined;
+  const s = (v.speed ?? event?.ruleDetail?.speed) as { measuredKmh?: unknown; excessKmh?: unknown } | undefined;
+  return s && typeof s.measuredKmh === 'number' && typeof s.excessKmh === 'number' ? { measuredKmh: s.measuredKmh, excessKmh: s.excessKmh } : null;
 }
 
 export function predictionsFromJson(json: unknown, start: Date | null): { violations: PredictedViolation[]; lights: PredictedLight[] } {

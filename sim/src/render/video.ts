@@ -6,7 +6,7 @@ import { cameraGeometry } from '../geometry';
 import { parseScenario, type Scenario } from '../scenario/schema';
 import { TRUTH_VERSION, tracksOf, type TruthFile } from '../truth';
 import { simulate } from '../world/simulate';
-import { deriveViolations, MERGE_GAP_S, RED_GRACE_S, SUSTAIN_S } from '../world/violations';
+import { deriveViolations, MERGE_GAP_S, RED_GRACE_S, speedPassages, SUSTAIN_S } from '../world/violations';
 import { SceneRenderer, type TruthFrame } from './compose';
 
 export interface RenderResult {
@@ -28,7 +28,7 @@ export function planScenario(scenario: Scenario) {
   const s = parseScenario(scenario);
   const sim = simulate(s);
   const { violations, nearMisses } = deriveViolations(sim);
-  return { sim, violations, nearMisses, geometry: cameraGeometry(sim) };
+  return { sim, violations, nearMisses, speeds: speedPassages(sim), geometry: cameraGeometry(sim) };
 }
 
 export async function renderScenarioVideo(scenario: Scenario, o: RenderVideoOptions): Promise<RenderResult> {
@@ -69,6 +69,7 @@ export async function renderScenarioVideo(scenario: Scenario, o: RenderVideoOpti
     tracks: tracksOf(plan.sim, seen),
     violations: plan.violations,
     nearMisses: plan.nearMisses,
+    ...(plan.speeds.length ? { speeds: plan.speeds } : {}),
     frames,
   };
   await writeFile(o.truthPath, JSON.stringify(truth));

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { CATALOGUE, findScenario } from './catalogue';
 import { randomScenario } from './random';
+import { speedScenario } from './speed';
 import { parseScenario, type Scenario } from './schema';
 
 export interface ScenarioOverrides {
@@ -15,10 +16,12 @@ export interface ScenarioOverrides {
 export async function resolveScenario(ref: string, o: ScenarioOverrides = {}): Promise<Scenario> {
   let s: Scenario | undefined;
   const m = /^random[:-](\d+)$/.exec(ref);
+  const speed = /^speed:(\d+)(?::(\d+))?(?::(\d+))?$/.exec(ref);
   if (m) s = randomScenario(Number(m[1]));
+  else if (speed) s = speedScenario(Number(speed[1]), { ...(speed[2] ? { fps: Number(speed[2]) } : {}), ...(speed[3] ? { limitKmh: Number(speed[3]) } : {}) });
   else s = findScenario(ref);
   if (!s && /\.json$/i.test(ref)) s = parseScenario(JSON.parse(await readFile(ref, 'utf8')));
-  if (!s) throw new Error(`unknown scenario "${ref}": use a catalogue name (${CATALOGUE.map((c) => c.name).join(', ')}), random:<seed>, or a .json file`);
+  if (!s) throw new Error(`unknown scenario "${ref}": use a catalogue name (${CATALOGUE.map((c) => c.name).join(', ')}), random:<seed>, speed:<seed>[:<fps>[:<limit>]], or a .json file`);
   return parseScenario({
     ...s,
     ...(o.width ? { width: o.width } : {}),

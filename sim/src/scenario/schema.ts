@@ -76,7 +76,10 @@ export const ActorSpecSchema = Type.Object(
       ),
     ),
     atS: Type.Optional(Type.Number({ minimum: -30, description: 'Entry time in seconds (used when there is no cue).' })),
-    speedKmh: Type.Optional(Type.Number({ minimum: 5, maximum: 80 })),
+    speedKmh: Type.Optional(Type.Number({ minimum: 5, maximum: 120 })),
+    accelMs2: Type.Optional(
+      Type.Number({ minimum: -4, maximum: 4, description: 'Constant acceleration (negative: braking) from entry, instead of free driving; speed stays at 5 km/h or more.' }),
+    ),
     targetLane: Type.Optional(Type.String({ description: 'Lane to change into (solid_line_cross).' })),
     plate: Type.Optional(
       Type.Object(
@@ -144,6 +147,17 @@ export const ScenarioSchema = Type.Object(
       { ...strict, description: 'Law-abiding background traffic (Poisson arrivals per forward lane group).' },
     ),
     actors: Type.Array(ActorSpecSchema, { description: 'Scripted vehicles (violations and near misses).' }),
+    speedZone: Type.Optional(
+      Type.Object(
+        {
+          fromM: Type.Number({ minimum: 2, maximum: 200, description: 'Start of the zone, metres from the camera along the road.' }),
+          toM: Type.Number({ minimum: 4, maximum: 250, description: 'End of the zone, metres from the camera.' }),
+          limitKmh: Type.Integer({ minimum: 5, maximum: 150, description: 'Posted limit for every motor vehicle.' }),
+          calibrationErrorM: Type.Number({ minimum: 0, maximum: 0.5, default: 0.03, description: 'Seeded error of the surveyed calibration points, metres (tape and marking tolerance).' }),
+        },
+        { ...strict, description: 'A calibrated speed-enforcement zone: the camera geometry gets the calibration and the zone, the truth lists speeding.' },
+      ),
+    ),
   },
   { ...strict, description: 'A simulator scenario.' },
 );
@@ -158,6 +172,7 @@ export function parseScenario(json: unknown): Scenario {
     if (s.layout.separators.length !== s.layout.lanes.length - 1) errors.push('/layout/separators: needs lanes - 1 entries');
     if (lanes.size !== s.layout.lanes.length) errors.push('/layout/lanes: duplicate lane id');
     if (s.layout.kind !== 'road' && s.signals.length === 0) errors.push('/signals: an intersection needs a signal head');
+    if (s.speedZone && s.speedZone.toM - s.speedZone.fromM < 8) errors.push('/speedZone: toM must be at least 8 m beyond fromM');
     const ids = new Set<string>();
     s.actors.forEach((a, i) => {
       if (!lanes.has(a.lane)) errors.push(`/actors/${i}/lane: no lane "${a.lane}"`);

@@ -40,6 +40,8 @@ export interface SimActor {
   towardsCamera: boolean;
   /** Arc length (centre) where a stalled vehicle stops for good. */
   stallAt: number | null;
+  /** Scripted constant acceleration (m/s²) instead of free driving; null: car-following. */
+  accel: number | null;
 }
 
 export interface ActorState {
@@ -70,6 +72,8 @@ const CREEP_M = 1.2;
 const STOP_MARGIN_M = 0.4;
 const COMFORT_DECEL = 3.5;
 const MAX_DECEL = 9;
+/** A scripted braking vehicle slows to this and no further, m/s (5 km/h). */
+const MIN_SCRIPTED_SPEED = 5 / 3.6;
 
 export function cameraFor(s: Scenario): Camera {
   return new Camera({ width: s.width, height: s.height, ...s.camera });
@@ -164,6 +168,7 @@ function makeActor(
     bodyColour: pickOne(rng, BODY_COLOURS[o.kind]),
     towardsCamera,
     stallAt,
+    accel: null,
   };
 }
 
@@ -187,7 +192,7 @@ function scriptedActor(ctx: Ctx, rng: Rng, spec: ActorSpec): SimActor {
     const sLine = a.sFrontAtLine ?? a.path.sAtZ(ctx.layout.stopZ) ?? 0;
     spawnT = a.towardsCamera ? tc : tc - sLine / a.v0;
   }
-  return { ...a, spawnT };
+  return { ...a, spawnT, accel: spec.accelMs2 ?? null };
 }
 
 interface Live {
@@ -347,6 +352,7 @@ export function simulate(scenario: Scenario): SimResult {
       const T = a.kind === 'motorbike' ? 0.6 : 1.1;
       let accel = gap === Infinity ? idm(l.v, a.v0, 1e9, 0, a.amax, s0, T) : idm(l.v, a.v0, gap, l.v - vLead, a.amax, s0, T);
       if (a.behaviour === 'run_red' || a.behaviour === 'cross_on_yellow') accel = Math.max(accel, Math.min(0, a.v0 - l.v));
+      if (a.accel !== null) accel = a.accel < 0 && l.v + a.accel * dt < MIN_SCRIPTED_SPEED ? 0 : a.accel;
       const stopAt = stopPoint(l, t, scenario);
       if (stopAt !== null) {
         const gapStop = stopAt - (l.s + a.dims.l / 2);

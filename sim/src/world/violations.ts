@@ -8,7 +8,7 @@ import { clipBox, footprintRef, projectVehicle } from './project';
 import { signalAt } from './signal';
 import type { ActorState, SimActor, SimResult } from './simulate';
 
-export const VIOLATION_TYPES = ['red_light', 'wrong_lane', 'wrong_way'] as const;
+export const VIOLATION_TYPES = ['red_light', 'wrong_lane', 'wrong_way', 'speeding'] as const;
 export type ViolationType = (typeof VIOLATION_TYPES)[number];
 
 /** Seconds after red onset during which a crossing is not counted (design brief: configurable, e.g. 0.3 s). */
@@ -30,6 +30,29 @@ export interface TruthViolation {
   box: Box | null;
   plateText: string;
   rule: string;
+  /** Speeding: the true average speed over the zone, km/h. */
+  speedKmh?: number;
+}
+
+/** A vehicle's true passage through the speed zone (every one, fined or not): what a speed measurement is scored on. */
+export interface SpeedPassage {
+  trackId: string;
+  cls: string;
+  /** True average speed between entering and leaving the zone, km/h. */
+  speedKmh: number;
+  enterS: number;
+  exitS: number;
+  /** Speed over the limit after the measurement tolerance, km/h (fined from 5 km/h). */
+  excessKmh: number;
+}
+
+/** Enforcement practice the truth is judged by (as the detector's defaults): 3 km/h tolerance below 100 km/h, 3 % above; fines from 5 km/h over. */
+export const SPEED_TOLERANCE = { kmh: 3, percent: 3, percentAboveKmh: 100 };
+export const SPEED_FIRST_BAND_KMH = 5;
+
+export function speedExcessKmh(speedKmh: number, limitKmh: number): number {
+  const tolerance = speedKmh >= SPEED_TOLERANCE.percentAboveKmh ? (speedKmh * SPEED_TOLERANCE.percent) / 100 : SPEED_TOLERANCE.kmh;
+  return speedKmh - tolerance - limitKmh;
 }
 
 export interface NearMiss {
@@ -88,6 +111,38 @@ function sustained(samples: Sample[], dt: number, pred: (s: Sample) => boolean):
   }
   if (start !== null) runs.push({ start, end: prevT });
   return runs.filter((r) => r.end - r.start + dt >= SUSTAIN_S);
+}
+
+/** When the vehicle's ground reference point crossed distance z from the camera on screen (linear between samples). */
+function crossingTime(sim: SimResult, a: SimActor, samples: Sample[], z: number): number | null {
+  for (let i = 1; i < samples.length; i++) {
+    const p = footprintRef(samples[i - 1]!.st.x, samples[i - 1]!.st.z, samples[i - 1]!.st.heading, a.dims);
+    const q = footprintRef(samples[i]!.st.x, samples[i]!.st.z, samples[i]!.st.heading, a.dims);
+    if ((p.z - z) * (q.z - z) > 0 || p.z === q.z) continue;
+    const f = (z - p.z) / (q.z - p.z);
+    // The crossing itself must be on screen (the camera can only time what it sees).
+    const at = sim.camera.project(p.x + (q.x - p.x) * f, 0, z);
+    if (at.depth > 0.5 && at.u >= 0 && at.u < sim.scenario.width && at.v >= 0 && at.v < sim.scenario.height) {
+      return samples[i - 1]!.t + f * (samples[i]!.t - samples[i - 1]!.t);
+    }
+  }
+  return null;
+}
+
+/** Every complete passage through the scenario's speed zone, with its true average speed. */
+export function speedPassages(sim: SimResult): SpeedPassage[] {
+  const zone = sim.scenario.speedZone;
+  if (!zone) return [];
+  const out: SpeedPassage[] = [];
+  for (const [id, samples] of samplesByActor(sim)) {
+    const a = sim.actors.get(id)!;
+    const t1 = crossingTime(sim, a, samples, zone.fromM);
+    const t2 = crossingTime(sim, a, samples, zone.toM);
+    if (t1 === null || t2 === null || t1 === t2) continue;
+    const speedKmh = ((zone.toM - zone.fromM) / Math.abs(t2 - t1)) * 3.6;
+    out.push({ trackId: id, cls: a.cls, speedKmh: round3(speedKmh), enterS: round3(Math.min(t1, t2)), exitS: round3(Math.max(t1, t2)), excessKmh: round3(speedExcessKmh(speedKmh, zone.limitKmh)) });
+  }
+  return out.sort((x, y) => x.exitS - y.exitS || (x.trackId < y.trackId ? -1 : 1));
 }
 
 export function deriveViolations(sim: SimResult): { violations: TruthViolation[]; nearMisses: NearMiss[] } {
@@ -172,6 +227,18 @@ export function deriveViolations(sim: SimResult): { violations: TruthViolation[]
     if (a.scripted && a.behaviour === 'stalled') {
       const stopped = samples.find((s) => s.st.v === 0);
       nearMisses.push({ trackId: a.id, behaviour: a.behaviour, timeS: stopped ? round3(stopped.t) : null, note: 'stalled in its lane: not a violation' });
+    }
+  }
+  // Speeding: the true average speed over the zone, less the tolerance, at least the first band over the limit.
+  const limit = scenario.speedZone?.limitKmh;
+  for (const p of speedPassages(sim)) {
+    const a = sim.actors.get(p.trackId)!;
+    if (!['motorbike', 'car', 'bus', 'truck'].includes(a.cls) || limit === undefined) continue;
+    if (p.excessKmh >= SPEED_FIRST_BAND_KMH) {
+      push(a, byActor.get(p.trackId)!, 'speeding', p.exitS, p.enterS, p.exitS, `${p.speedKmh.toFixed(1)} km/h over the zone (limit ${limit}, ${p.excessKmh.toFixed(1)} km/h over after the tolerance)`);
+      violations[violations.length - 1]!.speedKmh = p.speedKmh;
+    } else if (a.scripted && p.speedKmh > limit) {
+      nearMisses.push({ trackId: a.id, behaviour: a.behaviour, timeS: p.exitS, note: `${p.speedKmh.toFixed(1)} km/h in a ${limit} km/h zone: under the first band after the tolerance` });
     }
   }
   violations.sort((x, y) => x.timeS - y.timeS || (x.id < y.id ? -1 : 1));
