@@ -5,6 +5,7 @@ import { useApi } from '../../api/useApi';
 import { api, apiUrl, ApiError } from '../../api/client';
 import { paths } from '../../api/paths';
 import { ErrorNote } from '../../components/ErrorNote';
+import { CalibrationEditor } from '../../geometry/CalibrationEditor';
 import { GeometryEditor } from '../../geometry/GeometryEditor';
 import { emptyGeometry, type ServerFieldError } from '../../geometry/model';
 import { useI18n } from '../../i18n';
@@ -104,6 +105,14 @@ export default function CameraSetupPage({ params }: { params: Record<string, str
               setSaved(false);
             }}
             errors={fieldErrors}
+          />
+          <CalibrationEditor
+            imageUrl={image.failed ? null : snapshotUrl}
+            geometry={geometry}
+            onChange={(g) => {
+              setGeometry(g);
+              setSaved(false);
+            }}
           />
           <div className="actions sticky-actions">
             <button type="button" className="primary" onClick={() => void save()} disabled={busy}>
