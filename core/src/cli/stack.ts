@@ -377,13 +377,16 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
   }
 }
 
-const [mode = 'demo', ...rest] = process.argv.slice(2);
-const onlyArg = rest.find((a) => a.startsWith('--only='));
-if (mode !== 'demo' && mode !== 'services') {
-  console.error('usage: tsx core/src/cli/stack.ts [demo [--only=api,ingest,...] | services]');
-  process.exit(2);
+// Run only as a program (tests import formatLogLine and the role lists from this file).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [mode = 'demo', ...rest] = process.argv.slice(2);
+  const onlyArg = rest.find((a) => a.startsWith('--only='));
+  if (mode !== 'demo' && mode !== 'services') {
+    console.error('usage: tsx core/src/cli/stack.ts [demo [--only=api,ingest,...] | services]');
+    process.exit(2);
+  }
+  run(mode, onlyArg ? onlyArg.slice('--only='.length).split(',') : undefined).catch((err: unknown) => {
+    console.error(isAppError(err) ? err.message : err);
+    process.exit(1);
+  });
 }
-run(mode, onlyArg ? onlyArg.slice('--only='.length).split(',') : undefined).catch((err: unknown) => {
-  console.error(isAppError(err) ? err.message : err);
-  process.exit(1);
-});

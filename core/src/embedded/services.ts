@@ -70,6 +70,13 @@ export class SupervisedService {
   private exited(running: RunningService, startedAt: number): void {
     this.watchdog?.untrack(running.pid);
     if (this.stopping || this.running !== running) return;
+    // What the dead process left in its group (PostgreSQL backends outliving a killed postmaster) would keep the
+    // new one from starting.
+    try {
+      process.kill(-running.pid, 'SIGKILL');
+    } catch {
+      // nothing left
+    }
     // Backoff 0.5 s doubling to 10 s; one that ran for a minute starts again from 0.5 s.
     if (Date.now() - startedAt > 60_000) this.restarts = 0;
     const delay = Math.min(10_000, 500 * 2 ** this.restarts++);
