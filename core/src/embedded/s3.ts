@@ -102,7 +102,9 @@ export async function startEmbeddedS3Process(opts: { dir: string; port?: number;
     }, opts.startTimeoutMs ?? 60_000);
     createInterface({ input: child.stdout }).on('line', (line) => {
       const m = /^listening (\d+)$/.exec(line);
-      if (m) (clearTimeout(timer), resolve(Number(m[1])));
+      if (!m) return;
+      clearTimeout(timer);
+      resolve(Number(m[1]));
     });
     void exit.then(() => (clearTimeout(timer), reject(new Error(`the S3 endpoint exited at start: ${output.trim() || 'no output'}`))));
   });
