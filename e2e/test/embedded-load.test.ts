@@ -3,7 +3,6 @@
 // While citizens look up plates and open QR pages and officers read the queue and cases (50 of each at once, in
 // rounds), a writer standing in for the detector stores evidence and enqueues violation.created events that the
 // api worker turns into cases. Every request must succeed, and every event must become exactly one case.
-// (PGlite behind pglite-socket failed most of these: one session shared by every connection.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -80,6 +80,7 @@ function serverUser(say: (message: string) => void): User | undefined {
  * that the user cannot pass through gets the search bit for others (o+x: enter, not list), as one would do by hand.
  */
 function makeReachable(path: string, user: User, say: (message: string) => void): void {
+  if (spawnSync('test', ['-x', path], { ...user }).status === 0) return;
   const parts = resolve(path).split(sep).filter(Boolean);
   const opened: string[] = [];
   for (let i = 1; i <= parts.length; i++) {
