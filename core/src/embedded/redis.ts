@@ -5,11 +5,16 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { MissingPrerequisiteError } from '../errors';
+import { processAlive } from '../process';
 import { PREREQUISITES, findOnPath, freePort } from './system';
 
 export interface EmbeddedRedis {
   url: string;
   port: number;
+  /** The redis-server's pid. */
+  pid: number;
+  /** Resolves when the server exits, whether stopped or not. */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -35,7 +40,7 @@ async function ping(port: number): Promise<boolean> {
 }
 
 /** Ends a redis-server left running by a previous stack that crashed (only if the pid is a redis-server). */
-function killStale(pidFile: string): void {
+async function killStale(pidFile: string): Promise<void> {
   let pid: number;
   try {
     pid = Number(readFileSync(pidFile, 'utf8').trim());
@@ -44,7 +49,11 @@ function killStale(pidFile: string): void {
   }
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (pid > 1 && cmdline.includes('redis-server')) process.kill(pid, 'SIGTERM');
+    if (pid > 1 && cmdline.includes('redis-server')) {
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 50 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
   } catch {
     // not running (or no /proc): nothing to end
   }
@@ -57,10 +66,11 @@ export async function startEmbeddedRedis(opts: { dir: string; port?: number; per
   mkdirSync(opts.dir, { recursive: true });
   const pidFile = join(opts.dir, 'redis-server.pid');
   const port = opts.port ?? (await freePort());
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '', '--appendonly', opts.persist === false ? 'no' : 'yes', '--protected-mode', 'yes'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '', '--appendonly', opts.persist === false ? 'no' : 'yes', '--appendfsync', 'always', '--protected-mode', 'yes'];
   // Own process group: a terminal Ctrl-C must not stop Redis before the roles have shut down cleanly;
   // stop() ends it last. A pid file lets the next start end one orphaned by a crash.
-  killStale(pidFile);
+  // appendfsync always: a job is on disk before Redis acknowledges it, so a killed (and restarted) server loses none.
+  await killStale(pidFile);
   const child: ChildProcess = spawn(bin, [...args, '--pidfile', pidFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -81,6 +91,8 @@ export async function startEmbeddedRedis(opts: { dir: string; port?: number; per
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
+    exited: exit,
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');

@@ -1,7 +1,10 @@
 // Embedded S3 endpoint (s3rver) on loopback, data in a local folder: the default object storage when
 // S3_ENDPOINT is not set. Signatures are checked with s3rver's fixed development credentials.
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { S3Config } from '../config';
@@ -67,6 +70,56 @@ export async function startEmbeddedS3(opts: { dir: string; port?: number; host?:
       if (stopped) return;
       stopped = true;
       await server.close();
+    },
+  };
+}
+
+export interface EmbeddedS3Process {
+  endpoint: string;
+  port: number;
+  pid: number;
+  /** Resolves when the process exits, whether stopped or not. */
+  exited: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The same endpoint in a process of its own (core/src/embedded/s3-server.ts, own process group), so a supervisor
+ * can restart it alone, on the same port, when it dies.
+ */
+export async function startEmbeddedS3Process(opts: { dir: string; port?: number; startTimeoutMs?: number }): Promise<EmbeddedS3Process> {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const entry = fileURLToPath(new URL('./s3-server.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, opts.dir, String(opts.port ?? 0)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the S3 endpoint did not start within ${(opts.startTimeoutMs ?? 60_000) / 1000} s: ${output.trim()}`));
+    }, opts.startTimeoutMs ?? 60_000);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = /^listening (\d+)$/.exec(line);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve(Number(m[1]));
+    });
+    void exit.then(() => (clearTimeout(timer), reject(new Error(`the S3 endpoint exited at start: ${output.trim() || 'no output'}`))));
+  });
+  child.stdout.resume();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    pid: child.pid!,
+    exited: exit,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exit;
+      clearTimeout(timer);
     },
   };
 }
