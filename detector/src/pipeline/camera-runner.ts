@@ -41,7 +41,7 @@ export interface CameraRunnerOptions extends Omit<CameraPipelineOptions, 'camera
   blockMs?: number;
   /** Backoff of a failing frame loop and when it gives up (default DEFAULT_BACKOFF: 0.5–10 s, gives up after 60 s). */
   retry?: Partial<BackoffPolicy>;
-  /** The loop counts as stalled when it has neither read the stream nor finished a frame for this long (default 30 s). */
+  /** The loop counts as stalled when it has neither read the stream nor finished a frame for this long (default 20 s). */
   stallMs?: number;
   /** Called once when the loop gives up (the caller releases the camera). */
   onGiveUp?: (reason: string) => void;
@@ -104,7 +104,7 @@ export class CameraRunner {
   health(now = Date.now()): RunnerHealth {
     const f = this.retry.current;
     if (this.gaveUp !== null) return { state: 'gave_up', error: this.gaveUp, since: f.failingSince, failures: f.failures };
-    if (this.loop && now - this.aliveAt > (this.opts.stallMs ?? 30_000)) {
+    if (this.loop && now - this.aliveAt > (this.opts.stallMs ?? 20_000)) {
       return { state: 'stalled', error: `no frame read or finished for ${Math.round((now - this.aliveAt) / 1000)} s`, since: this.aliveAt, failures: f.failures };
     }
     if (f.failures > 0) return { state: 'retrying', error: f.lastError, since: f.failingSince, failures: f.failures };

@@ -254,4 +254,49 @@ describe('a camera frame loop that keeps failing', () => {
       await worker.stop();
     }
   });
+
+  it('a loop hung in a call is reported stalled, then its camera is given up', { timeout: 120_000 }, async () => {
+    const node = `node-${randomUUID().slice(0, 6)}`;
+    const cameraId = await insertCamera(node);
+    const received: DetectorStatsMessage[] = [];
+    const sub = createRedis(REDIS_URL, { blocking: true });
+    cleanups.push(() => sub.disconnect());
+    await sub.subscribe(`${prefix}detector-stats`);
+    sub.on('message', (_c: string, text: string) => {
+      const m = JSON.parse(text) as DetectorStatsMessage;
+      if (m.cameraId === cameraId) received.push(m);
+    });
+    let calls = 0;
+    const worker = new DetectorWorker({
+      db: db.pool,
+      redisUrl: REDIS_URL,
+      keyPrefix: prefix,
+      holder: 'det-hung',
+      node,
+      logger: recordingLogger().logger,
+      // The first frame goes through; the second never comes back (a hung model call).
+      detector: { name: 'hangs', detect: () => (++calls === 1 ? Promise.resolve([]) : new Promise(() => undefined)), dispose() {} },
+      leaseTtlMs: 6000,
+      statsIntervalMs: 200,
+      blockMs: 100,
+      stallMs: 800,
+      retry: { giveUpAfterMs: 2500 },
+    });
+    await worker.start();
+    try {
+      expect(worker.cameras).toEqual([cameraId]);
+      const writer = new FrameRingWriter({ rootDir: ringDir, cameraId, slots: 100, redis, keyPrefix: prefix, maxPending: 4 });
+      await writer.init();
+      await writeFrames(writer, 0, 3);
+      await until('a stalled report', () => received.some((m) => m.state === 'stalled'));
+      expect(received.find((m) => m.state === 'stalled')!.error).toMatch(/no frame read or finished for \d+ s/);
+      expect(await worker.health()).toMatch(/not detecting \(stalled/);
+      await until('the camera given up', () => worker.cameras.length === 0, 30_000);
+      await until('a gave_up report', () => received.some((m) => m.state === 'gave_up'));
+      // Released once its runner is stopped (a hung call is waited for 5 s at most).
+      await until('the lease released', async () => (await db.pool.query(`SELECT 1 FROM camera_leases WHERE camera_id = $1 AND role = 'detector'`, [cameraId])).rowCount === 0, 15_000);
+    } finally {
+      await worker.stop();
+    }
+  });
 });
