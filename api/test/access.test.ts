@@ -134,6 +134,55 @@ describe('live statistics', () => {
     await expect.poll(async () => (await h.app.inject({ method: 'GET', url: '/metrics' })).body, { timeout: 5000 })
       .toContain(`detector_frames_per_second{camera_id="${h.ids.camera}",backend="unknown"} 1`);
   });
+
+  it('shows a camera online at ingest but not detecting as a fault, with the reason, on the board and in /metrics', async () => {
+    const cam = h.ids.camera;
+    type Live = { cameraId: string; online: boolean; detectionFault: string | null; detectionError: string | null };
+    const live = async (): Promise<Live> =>
+      ((await h.app.inject({ method: 'GET', url: '/api/stats', headers: bearer(tokens.operator1!) })).json() as { cameras: Live[] }).cameras.find((c) => c.cameraId === cam)!;
+    const metrics = async () => (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const ingestOnline = () => h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: cam, state: 'online', fps: 5, framesDropped: 0, lastError: null }));
+    const detector = (m: Record<string, unknown>) => h.redis.publish(`${h.channelPrefix}detector-stats`, JSON.stringify({ cameraId: cam, detectionsPerSecond: 3, framesPerSecond: 5, backend: 'wasm', ...m }));
+    await ingestOnline();
+
+    // The detector's frame loop fails and retries: a fault at once, with the detector's reason.
+    await detector({ state: 'retrying', error: 'Connection terminated unexpectedly', framesPerSecond: 0, detectionsPerSecond: 0 });
+    await expect.poll(live, { timeout: 5000 }).toMatchObject({ online: true, detectionFault: 'retrying', detectionError: 'Connection terminated unexpectedly' });
+    let m = await metrics();
+    expect(m).toContain(`camera_detecting{camera_id="${cam}"} 0`);
+    expect(m).toContain(`camera_detection_fault{camera_id="${cam}",reason="retrying"} 1`);
+
+    // Back to detecting: no fault.
+    await detector({ state: 'detecting', error: null });
+    await expect.poll(live, { timeout: 5000 }).toMatchObject({ online: true, detectionFault: null, detectionError: null });
+    m = await metrics();
+    expect(m).toContain(`camera_detecting{camera_id="${cam}"} 1`);
+    expect(m).not.toContain(`camera_detection_fault{camera_id="${cam}"`);
+
+    // "Detecting" but no frame through the detector while ingest delivers 5 a second: not detecting either.
+    await detector({ state: 'detecting', error: null, framesPerSecond: 0, detectionsPerSecond: 0 });
+    await expect.poll(live, { timeout: 5000 }).toMatchObject({ detectionFault: 'no_frames' });
+
+    // The detector gave the camera up: the fault and its reason stay while no other detector reports on it.
+    await detector({ state: 'gave_up', error: 'frame loop failed for 60 s: read ECONNRESET', framesPerSecond: 0, detectionsPerSecond: 0 });
+    await expect.poll(live, { timeout: 5000 }).toMatchObject({ detectionFault: 'gave_up', detectionError: 'frame loop failed for 60 s: read ECONNRESET' });
+    h.clock.advance(20_000);
+    await ingestOnline();
+    await expect.poll(async () => (await live()).detectionFault, { timeout: 5000 }).toBe('gave_up');
+
+    // A detector that reported and then went silent (killed): a fault once NO_REPORT_MS passes without a report.
+    await detector({ state: 'detecting', error: null });
+    await expect.poll(async () => (await live()).detectionFault, { timeout: 5000 }).toBeNull();
+    h.clock.advance(16_000);
+    await ingestOnline();
+    await expect.poll(live, { timeout: 5000 }).toMatchObject({ online: true, detectionFault: 'no_report' });
+    expect(await metrics()).toContain(`camera_detection_fault{camera_id="${cam}",reason="no_report"} 1`);
+
+    // A camera whose ingest is offline is an offline camera, not a detection fault.
+    await h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: cam, state: 'offline', fps: 0, framesDropped: 0, lastError: 'connection refused' }));
+    await expect.poll(live, { timeout: 5000 }).toMatchObject({ online: false, detectionFault: null });
+    expect(await metrics()).not.toContain(`camera_detecting{camera_id="${cam}"}`);
+  });
 });
 
 describe('bad input gives a clear 4xx and changes nothing', () => {

@@ -127,7 +127,27 @@ describe('camera list', () => {
     const mine = items.find((c) => c.id === h.ids.camera)!;
     expect(mine).toMatchObject({ name: 'Ngã tư Lê Lợi - Hùng Vương', agencyId: h.ids.agency, enabled: true, online: false });
     expect(typeof mine.hasGeometry).toBe('boolean');
+    expect(mine).toMatchObject({ detectionFault: null, detectionError: null });
     expect((await call(h.app, 'admin1', 'GET', `/api/cameras/${randomUUID()}`)).statusCode).toBe(404);
+  });
+
+  it('shows a camera online at ingest whose detector retries as online but not detecting, with the reason', async () => {
+    await h.db.pool.query(
+      `INSERT INTO camera_status (camera_id, state, fps, frames_total, frames_dropped, restarts, holder, node, updated_at)
+       VALUES ($1, 'online', 5, 10, 0, 0, 'ingest-t', 'node-t', $2)
+       ON CONFLICT (camera_id) DO UPDATE SET state = 'online', fps = 5, updated_at = $2`,
+      [h.ids.camera, h.clock.now()],
+    );
+    try {
+      h.app.cameraBoard.updateFromDetector(JSON.stringify({ cameraId: h.ids.camera, framesPerSecond: 0, detectionsPerSecond: 0, backend: 'wasm', state: 'retrying', error: 'read ECONNRESET' }), h.clock.now());
+      const one = (await call(h.app, 'admin1', 'GET', `/api/cameras/${h.ids.camera}`)).json() as CameraList['items'][number];
+      expect(one).toMatchObject({ online: true, detectionFault: 'retrying', detectionError: 'read ECONNRESET' });
+      h.app.cameraBoard.updateFromDetector(JSON.stringify({ cameraId: h.ids.camera, framesPerSecond: 5, detectionsPerSecond: 2, backend: 'wasm', state: 'detecting', error: null }), h.clock.now());
+      const items = ((await call(h.app, 'admin1', 'GET', '/api/cameras')).json() as CameraList).items;
+      expect(items.find((c) => c.id === h.ids.camera)).toMatchObject({ online: true, detectionFault: null });
+    } finally {
+      await h.db.pool.query('DELETE FROM camera_status WHERE camera_id = $1', [h.ids.camera]);
+    }
   });
 
   it('an admin that belongs to an agency sees that agency\'s cameras only', async () => {

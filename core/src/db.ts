@@ -32,6 +32,12 @@ export function createPool(url: string, opts: PoolOptions = {}): Db {
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
   pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
+  // Nor may a checked-out one (a transaction between queries when its backend is terminated): pg emits 'error' on
+  // the client, which without a listener kills the process. The caller's next query fails instead, and the pool
+  // drops the client when it is released (it is no longer queryable).
+  pool.on('connect', (client) => {
+    client.on('error', (err) => log.debug({ err }, 'database connection lost'));
+  });
   return pool;
 }
 

@@ -55,7 +55,8 @@ export function jobOptions<N extends JobName>(name: N, payload: JobPayloads[N], 
   };
 }
 
-export function createQueues(config: QueueConfig, opts: { connection?: Redis } = {}): Queues {
+export function createQueues(config: QueueConfig, opts: { connection?: Redis; logger?: Logger } = {}): Queues {
+  const log = opts.logger ?? createLogger('queue');
   const ownConnection = !opts.connection;
   const connection = opts.connection ?? createRedis(config.redisUrl, { name: `${config.queuePrefix}:producer` });
   const queues = new Map<QueueName, Queue>();
@@ -65,6 +66,8 @@ export function createQueues(config: QueueConfig, opts: { connection?: Redis } =
     if (!q) {
       if (!QUEUE_NAMES.includes(name)) throw new InternalError('unknown_queue', `unknown queue ${name}`);
       q = new Queue(name, { connection, prefix: config.queuePrefix });
+      // Connection trouble is reported here, not thrown: the connection reconnects by itself (core/redis).
+      q.on('error', (err) => log.warn({ err, queue: name }, 'queue connection error'));
       queues.set(name, q);
     }
     return q;

@@ -137,7 +137,7 @@ async function runWindow(urls: string[], redisUrl: string): Promise<WindowResult
   const settings: IngestSettings = {
     leaseTtlMs: 15_000, maxCameras: 0, frameRingSlots: 32, decodeThreads: DECODE_THREADS, segmentDir: segDir, segmentSeconds: 2,
     clipRetentionSeconds: 60, watchdogMs: 10_000, startTimeoutMs: 15_000, socketTimeoutMs: 5000, backoffInitialMs: 1000, backoffMaxMs: 5000,
-    offlineAfterFailures: 3, offlineAfterMs: 30_000, statusIntervalMs: 2000, ffmpegStopGraceMs: 2000, redisKeyPrefix: prefix,
+    offlineAfterFailures: 3, offlineAfterMs: 30_000, giveUpAfterMs: 60_000, statusIntervalMs: 2000, ffmpegStopGraceMs: 2000, redisKeyPrefix: prefix,
   };
   const sups = urls.map(
     (url) => new CameraSupervisor({ id: randomUUID(), streamUrl: url, sampleFps: SAMPLE_FPS }, { redis, log, settings, frameRingDir: ringDir, keyPrefix: prefix, holder: 'bench', node: hostname(), onStatus: () => undefined }),

@@ -1,8 +1,11 @@
 // One camera: one ffmpeg that both samples raw frames (to the frame ring) and copies the video
 // into the segment ring. A watchdog restarts ffmpeg when no frame came for `watchdogMs` or when it
 // exits, with exponential backoff up to a cap; status (online / reconnecting / offline, last error,
-// fps, drops) is reported on every change and every `statusIntervalMs`.
+// fps, drops) is reported on every change and every `statusIntervalMs`. A failure on this process's side (disk,
+// Redis, spawning ffmpeg; even a bug in the loop) is retried the same way; one lasting `giveUpAfterMs` gives the
+// camera up (`gaveUp`, state offline with the reason, `onGiveUp`) so the service releases its lease to another process.
 import { mkdir, writeFile } from 'node:fs/promises';
+import { RetryTracker } from '@phatnguoi/core/backoff';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@phatnguoi/core/logger';
@@ -31,6 +34,8 @@ export interface SupervisorDeps {
   holder: string;
   node: string;
   onStatus: (status: CameraStatus) => void | Promise<void>;
+  /** Called once when the supervisor gives the camera up (see `gaveUp`). */
+  onGiveUp?: (reason: string) => void;
 }
 
 export class CameraSupervisor {
@@ -41,6 +46,9 @@ export class CameraSupervisor {
   lastFrameAt: number | null = null;
   /** Process ids of ffmpeg runs still alive (normally at most one). */
   readonly livePids = new Set<number>();
+  /** Why the supervisor gave the camera up after failing on its own side for `giveUpAfterMs`; null while it works. */
+  gaveUp: string | null = null;
+  private readonly ownFailures: RetryTracker;
 
   private readonly ring: FrameRingWriter;
   private stopped = false;
@@ -69,6 +77,8 @@ export class CameraSupervisor {
       keyPrefix: deps.keyPrefix,
       onCorrupt: (reason) => deps.log.warn({ cameraId: camera.id, reason }, 'incomplete frame from ffmpeg skipped (counted as dropped)'),
     });
+    const s = deps.settings;
+    this.ownFailures = new RetryTracker({ initialMs: s.backoffInitialMs, maxMs: s.backoffMaxMs, giveUpAfterMs: s.giveUpAfterMs, giveUpAfterFailures: 3, jitter: 0 });
   }
 
   get framesTotal(): number {
@@ -83,7 +93,9 @@ export class CameraSupervisor {
   start(): void {
     if (this.running) return;
     this.running = this.loop().catch((err: unknown) => {
-      this.deps.log.error({ err, cameraId: this.camera.id }, 'camera supervisor crashed');
+      // A bug: never leave the camera leased but dead. Give it up so the service releases the lease.
+      this.deps.log.error({ err, cameraId: this.camera.id }, 'camera supervisor crashed; giving the camera up');
+      this.giveUp(`ingest supervisor crashed: ${(err as Error).message ?? String(err)}`);
     });
     this.statusTimer = setInterval(() => void this.tick(), this.deps.settings.statusIntervalMs);
     this.statusTimer.unref();
@@ -128,11 +140,27 @@ export class CameraSupervisor {
         break;
       } catch (err) {
         this.deps.log.warn({ err, cameraId: this.camera.id }, 'frame ring not ready (Redis?)');
+        this.lastError = `frame ring not ready: ${(err as Error).message}`;
         await this.sleep(Math.min(s.backoffMaxMs, s.backoffInitialMs * 2 ** attempt));
       }
     }
     while (!this.stopped) {
-      const failure = await this.runOnce();
+      let failure: { code: CameraErrorCode; message: string };
+      try {
+        failure = await this.runOnce();
+        this.ownFailures.succeeded();
+      } catch (err) {
+        // Our side failed (disk, Redis, spawning ffmpeg), not the camera's stream: retried like a stream failure,
+        // given up when it lasts (another process may do better).
+        this.current = null;
+        const message = `ingest failed: ${(err as Error).message ?? String(err)}`;
+        if (this.ownFailures.failed(message, Date.now()).action === 'give_up') {
+          this.deps.log.error({ err, cameraId: this.camera.id, failures: this.ownFailures.current.failures }, 'camera keeps failing on this process; giving it up for another process');
+          this.giveUp(message);
+          return;
+        }
+        failure = { code: 'ffmpeg_exited', message };
+      }
       if (this.stopped) break;
       this.consecutiveFailures += 1;
       this.restarts += 1;
@@ -228,6 +256,15 @@ export class CameraSupervisor {
     }
     if (!exit.error) return { code: 'ffmpeg_exited', message: 'stream ended' };
     return diagnosis;
+  }
+
+  private giveUp(reason: string): void {
+    if (this.gaveUp !== null || this.stopped) return;
+    this.gaveUp = reason;
+    this.lastError = reason;
+    this.lastErrorCode = 'ffmpeg_exited';
+    this.setState('offline');
+    this.deps.onGiveUp?.(reason);
   }
 
   private onRecovered(): void {

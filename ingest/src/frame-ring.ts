@@ -382,6 +382,8 @@ export interface ReadFramesOptions {
   signal?: AbortSignal;
   /** Add drops to the per-camera counter ingest reports in camera status (default true). */
   reportDrops?: boolean;
+  /** Called each time an XREAD returns (with or without entries): the reader is alive (watchdogs). */
+  onPoll?: (entries: number) => void;
 }
 
 /**
@@ -408,6 +410,7 @@ export async function* readFrames(redis: Redis, cameraId: string, afterId: strin
   };
   while (!opts.signal?.aborted) {
     const res = (await redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, lastId)) as [string, [string, string[]][]][] | null;
+    opts.onPoll?.(res ? res.reduce((n, [, entries]) => n + entries.length, 0) : 0);
     if (!res) continue;
     for (const [, entries] of res) {
       for (const [id, fields] of entries) {

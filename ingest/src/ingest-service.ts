@@ -32,6 +32,8 @@ export class IngestService {
   private ticking: Promise<void> | null = null;
   private stopping = false;
   private lastRenewedAt = Date.now();
+  /** Cameras this process gave up (failing on its side): not taken again before this time (ms). */
+  private readonly cooldown = new Map<string, number>();
 
   constructor(private readonly deps: IngestServiceDeps) {
     this.who = {
@@ -94,6 +96,17 @@ export class IngestService {
         await this.stopCamera(id, false);
       }
     }
+    // Cameras given up by their supervisor: stopped (their offline status and reason stored), leases released.
+    for (const [id, { sup }] of [...this.supervisors]) {
+      if (sup.gaveUp === null) continue;
+      this.deps.log.error({ cameraId: id, reason: sup.gaveUp }, 'releasing a camera this process keeps failing on');
+      this.supervisors.delete(id);
+      await sup.stop('offline', true);
+      await releaseLeases(db, this.who, [id]);
+      held.delete(id);
+      this.cooldown.set(id, Date.now() + Math.max(60_000, 4 * ttl));
+    }
+    for (const [id, until] of this.cooldown) if (until <= Date.now()) this.cooldown.delete(id);
 
     // 2. Follow camera changes: disabled or deleted cameras are released, changed streams restarted.
     const current = new Map((await loadCameras(db, [...held])).map((c) => [c.id, c]));
@@ -116,7 +129,7 @@ export class IngestService {
     if (this.supervisors.size < plan.target) {
       for (const id of plan.free) {
         if (this.supervisors.size >= plan.target || this.stopping) break;
-        if (this.supervisors.has(id)) continue;
+        if (this.supervisors.has(id) || this.cooldown.has(id)) continue;
         if (!(await takeLease(db, this.who, id, ttl))) continue;
         const [cam] = await loadCameras(db, [id]);
         if (!cam) {
@@ -144,6 +157,8 @@ export class IngestService {
       holder: this.who.holder,
       node: this.who.node,
       onStatus: (s) => this.publisher.publish(s),
+      // Release it now rather than at the next round.
+      onGiveUp: () => void this.tick(),
     });
     this.supervisors.set(camera.id, { sup, camera });
     sup.start();

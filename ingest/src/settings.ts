@@ -32,6 +32,11 @@ export interface IngestSettings {
   /** Consecutive failed starts, or time down, after which a camera is reported offline (not just reconnecting). */
   offlineAfterFailures: number;
   offlineAfterMs: number;
+  /**
+   * A camera whose supervisor keeps failing on this process's side (disk, Redis, spawning ffmpeg: not the camera's
+   * stream) for this long is given up: its lease is released so another ingest process takes it.
+   */
+  giveUpAfterMs: number;
   statusIntervalMs: number;
   ffmpegStopGraceMs: number;
   /**
@@ -58,6 +63,7 @@ export function loadIngestSettings(config: Pick<Config, 'dataDir'>, env: Env = p
     backoffMaxMs: r.int('INGEST_BACKOFF_MAX_MS', 30_000, { min: 10 }),
     offlineAfterFailures: r.int('INGEST_OFFLINE_AFTER_FAILURES', 3, { min: 1 }),
     offlineAfterMs: r.int('INGEST_OFFLINE_AFTER_MS', 30_000, { min: 0 }),
+    giveUpAfterMs: r.int('INGEST_GIVE_UP_AFTER_MS', 60_000, { min: 0 }),
     statusIntervalMs: r.int('INGEST_STATUS_INTERVAL_MS', 2000, { min: 100 }),
     ffmpegStopGraceMs: r.int('INGEST_FFMPEG_STOP_GRACE_MS', 3000, { min: 0 }),
     redisKeyPrefix: r.string('INGEST_REDIS_PREFIX', ''),

@@ -32,6 +32,7 @@ export function fastSettings(overrides: Partial<IngestSettings> = {}): IngestSet
     backoffMaxMs: 1000,
     offlineAfterFailures: 2,
     offlineAfterMs: 3000,
+    giveUpAfterMs: 60_000,
     statusIntervalMs: 500,
     ffmpegStopGraceMs: 2000,
     redisKeyPrefix: '',

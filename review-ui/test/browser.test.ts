@@ -298,4 +298,33 @@ describe('review UI against the real api', () => {
     const after = await stack.db.pool.query<{ geometry: { lanes: { signalHeadId?: string }[] } }>('SELECT geometry FROM cameras WHERE id = $1', [stack.cameraId]);
     expect(after.rows[0]!.geometry.lanes[0]!.signalHeadId).toBe('head-1');
   }, 240_000);
+
+  it('operations wall and camera grid show a camera online at ingest that no detector reports on as a fault, with why', async () => {
+    // Ingest has the camera online (its stored status), and no detector reports on it: "online but not detecting".
+    await stack.db.pool.query(
+      `INSERT INTO camera_status (camera_id, state, fps, frames_total, frames_dropped, restarts, holder, node, updated_at)
+       VALUES ($1, 'online', 5, 100, 0, 0, 'ingest-ui', 'node-ui', now())
+       ON CONFLICT (camera_id) DO UPDATE SET state = 'online', fps = 5, last_error = NULL, updated_at = now()`,
+      [stack.cameraId],
+    );
+    try {
+      const page = await newPage({ width: 1920, height: 1080 });
+      await loginAs(page, stack.baseUrl, 'operator');
+      await page.waitForURL((u) => u.pathname === '/ops');
+      const tile = page.getByTestId('tile-detection');
+      // Within 30 s: the board waits 15 s for a first detector report, the wall refreshes every 5 s.
+      await expect.poll(() => tile.getAttribute('data-state'), { timeout: 30_000, interval: 500 }).toBe('bad');
+      expect(await tile.innerText()).toContain('Trực tuyến nhưng không phát hiện');
+      expect(await tile.innerText()).toContain('không có bộ phát hiện nào báo cáo về camera này');
+      await screenshot(page, 'ops-wall-not-detecting');
+      await page.goto(`${stack.baseUrl}/ops/cameras`);
+      const item = page.locator(`li[data-camera-id="${stack.cameraId}"]`);
+      await expect.poll(() => item.getAttribute('data-detection'), { timeout: 30_000, interval: 500 }).toBe('no_report');
+      expect(await item.getAttribute('class')).toBe('cam-fault');
+      expect(await item.getByTestId('detection-fault').innerText()).toContain('Lý do: không có bộ phát hiện nào báo cáo về camera này');
+      await screenshot(page, 'camera-grid-not-detecting');
+    } finally {
+      await stack.db.pool.query('DELETE FROM camera_status WHERE camera_id = $1', [stack.cameraId]);
+    }
+  }, 240_000);
 });

@@ -125,11 +125,11 @@ describe('evidence overlays and the live wall', () => {
   });
 
   it('groups violations per hour by type or camera and per day, and applies camera status messages', async () => {
-    const { perHour, perDay, perDayByType } = await import('../src/pages/ops/OpsWall');
+    const { perHour, perDay, perDayByType, notDetecting } = await import('../src/pages/ops/OpsWall');
     const { applyCameraStatus } = await import('../src/pages/ops/useLiveStats');
     const stats = {
       at: '2026-11-25T09:00:00Z',
-      cameras: [{ cameraId: 'c1', name: 'C1', online: false, state: 'offline', lastError: 'eof', framesDropped: 0, fps: 0, detectionsPerSecond: 0, updatedAt: null }],
+      cameras: [{ cameraId: 'c1', name: 'C1', online: false, state: 'offline', lastError: 'eof', framesDropped: 0, fps: 0, detectionsPerSecond: 0, detectionFault: null, detectionError: null, updatedAt: null }],
       violationsPerHour: [
         { hour: '2026-11-25T01:00:00Z', cameraId: 'c1', type: 'red_light', count: 3 },
         { hour: '2026-11-25T01:00:00Z', cameraId: 'c2', type: 'red_light', count: 2 },
@@ -153,8 +153,14 @@ describe('evidence overlays and the live wall', () => {
     expect(trend.map((d) => d.values)).toEqual([{ red_light: 0, wrong_lane: 0, wrong_way: 4, speeding: 0 }, { red_light: 5, wrong_lane: 0, wrong_way: 1, speeding: 0 }]);
     expect(trend[0]!.label).toMatch(/^24\D11$/);
     expect(trend[1]!.label).toMatch(/^25\D11$/);
-    const next = applyCameraStatus(stats, { cameraId: 'c1', state: 'online', online: true, fps: 5, framesDropped: 2, lastError: null, detectionsPerSecond: 1.5 });
-    expect(next.cameras[0]).toMatchObject({ online: true, state: 'online', fps: 5, framesDropped: 2, lastError: null, detectionsPerSecond: 1.5 });
+    const next = applyCameraStatus(stats, { cameraId: 'c1', state: 'online', online: true, fps: 5, framesDropped: 2, lastError: null, detectionsPerSecond: 1.5, detectionFault: null, detectionError: null });
+    expect(next.cameras[0]).toMatchObject({ online: true, state: 'online', fps: 5, framesDropped: 2, lastError: null, detectionsPerSecond: 1.5, detectionFault: null });
+    expect(notDetecting(next)).toEqual([]);
+    // Online but its detector retries: a fault on the wall, with the reason; offline cameras are not counted here.
+    const failing = applyCameraStatus(next, { cameraId: 'c1', state: 'online', online: true, fps: 5, framesDropped: 2, lastError: null, detectionsPerSecond: 0, detectionFault: 'retrying', detectionError: 'Connection terminated unexpectedly' });
+    expect(failing.cameras[0]).toMatchObject({ online: true, detectionFault: 'retrying', detectionError: 'Connection terminated unexpectedly' });
+    expect(notDetecting(failing).map((c) => c.cameraId)).toEqual(['c1']);
+    expect(notDetecting(applyCameraStatus(failing, { cameraId: 'c1', state: 'offline', online: false, fps: 0, framesDropped: 2, lastError: 'eof', detectionsPerSecond: 0, detectionFault: null, detectionError: null }))).toEqual([]);
   });
 });
 

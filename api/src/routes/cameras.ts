@@ -17,10 +17,10 @@ export default async function cameraRoutes(app: FastifyInstance): Promise<void> 
   const geometryReaders = requireRoles('admin', 'officer', 'supervisor');
 
   app.get('/api/cameras', { onRequest: adminOnly, schema: { tags: ['admin'], response: { 200: CameraList, ...errors } } },
-    async (req) => ({ items: await listCameras(db, cameraScope(userOf(req)), app.clock.now()) }));
+    async (req) => ({ items: await listCameras(db, cameraScope(userOf(req)), app.clock.now(), app.cameraBoard) }));
 
   app.get<{ Params: IdParams }>('/api/cameras/:id', { onRequest: adminOnly, schema: { tags: ['admin'], params: IdParams, response: { 200: CameraSummary, ...errors } } },
-    async (req) => getCamera(db, req.params.id, cameraScope(userOf(req)), app.clock.now()));
+    async (req) => getCamera(db, req.params.id, cameraScope(userOf(req)), app.clock.now(), app.cameraBoard));
 
   app.get<{ Params: IdParams }>('/api/cameras/:id/geometry', {
     onRequest: geometryReaders,

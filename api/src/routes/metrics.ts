@@ -1,5 +1,6 @@
-// Prometheus metrics: request latency per route, case counts per status, and the detector's rates per camera
-// with the TF.js backend it runs on.
+// Prometheus metrics: request latency per route, case counts per status, the detector's rates per camera
+// with the TF.js backend it runs on, and whether detection runs on each camera ingest has online
+// (`camera_detecting` 0 with a `camera_detection_fault{reason}` while it does not).
 import type { FastifyInstance } from 'fastify';
 import client from 'prom-client';
 import fp from 'fastify-plugin';
@@ -33,6 +34,23 @@ async function metricsRoutes(app: FastifyInstance): Promise<void> {
       },
     });
   }
+  // "Online but not detecting" is a fault: 1/0 per camera ingest has online, and the reason while 0.
+  new client.Gauge({
+    name: 'camera_detecting', help: 'Per camera that ingest has online: 1 while detection runs on it, 0 while it does not (see camera_detection_fault)',
+    labelNames: ['camera_id'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of app.cameraBoard.cameraDetections(app.clock.now())) this.set({ camera_id: d.cameraId }, d.fault === null ? 1 : 0);
+    },
+  });
+  new client.Gauge({
+    name: 'camera_detection_fault', help: 'Per camera online at ingest but not detecting: 1 with the reason (retrying, stalled, gave_up, no_report, no_frames)',
+    labelNames: ['camera_id', 'reason'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of app.cameraBoard.cameraDetections(app.clock.now())) if (d.fault !== null) this.set({ camera_id: d.cameraId, reason: d.fault }, 1);
+    },
+  });
   app.addHook('onResponse', async (req, reply) => {
     latency.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });

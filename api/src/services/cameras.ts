@@ -18,6 +18,7 @@ import type { Clock } from '../clock';
 import type { StorageLike } from '../deps';
 import type { UserPrincipal } from '../plugins/auth';
 import { isUuid } from './cases';
+import type { CameraStatusBoard } from './stats';
 
 const NO_AGENCY = '00000000-0000-0000-0000-000000000000';
 const STALE_MS = 60_000;
@@ -31,23 +32,26 @@ export function cameraScope(user: UserPrincipal): string | null {
   return user.agencyId ?? NO_AGENCY;
 }
 
-export async function listCameras(q: Queryable, agencyId: string | null, now: Date): Promise<CameraSummary[]> {
-  const { rows } = await q.query<{ id: string; name: string; address: string; agency_id: string; agency_name: string; enabled: boolean; has_geometry: boolean; state: string | null; updated_at: Date | null }>(
-    `SELECT c.id, c.name, c.address, c.agency_id, a.name AS agency_name, c.enabled, c.geometry IS NOT NULL AS has_geometry, s.state, s.updated_at
+/** Cameras the caller may see; with the live board, whether detection runs on each online camera (as on the ops wall). */
+export async function listCameras(q: Queryable, agencyId: string | null, now: Date, board?: CameraStatusBoard): Promise<CameraSummary[]> {
+  const { rows } = await q.query<{ id: string; name: string; address: string; agency_id: string; agency_name: string; enabled: boolean; has_geometry: boolean; state: string | null; fps: number | null; updated_at: Date | null }>(
+    `SELECT c.id, c.name, c.address, c.agency_id, a.name AS agency_name, c.enabled, c.geometry IS NOT NULL AS has_geometry, s.state, s.fps, s.updated_at
        FROM cameras c JOIN agencies a ON a.id = c.agency_id LEFT JOIN camera_status s ON s.camera_id = c.id
       WHERE ($1::uuid IS NULL OR c.agency_id = $1) ORDER BY c.name, c.id`, [agencyId]);
   return rows.map((r) => {
     const fresh = r.updated_at !== null && now.getTime() - r.updated_at.getTime() < STALE_MS;
+    const online = fresh && r.state === 'online';
+    const detection = board ? board.detection(r.id, { online, fps: Number(r.fps ?? 0) }, now) : { fault: null, error: null };
     return {
       id: r.id, name: r.name, address: r.address, agencyId: r.agency_id, agencyName: r.agency_name, enabled: r.enabled, hasGeometry: r.has_geometry,
-      state: r.state ?? 'unknown', online: fresh && r.state === 'online', updatedAt: r.updated_at?.toISOString() ?? null,
+      state: r.state ?? 'unknown', online, detectionFault: detection.fault, detectionError: detection.error, updatedAt: r.updated_at?.toISOString() ?? null,
     };
   });
 }
 
-export async function getCamera(q: Queryable, id: string, agencyId: string | null, now: Date): Promise<CameraSummary> {
+export async function getCamera(q: Queryable, id: string, agencyId: string | null, now: Date, board?: CameraStatusBoard): Promise<CameraSummary> {
   if (!isUuid(id)) throw new NotFoundError('no such camera');
-  const cam = (await listCameras(q, agencyId, now)).find((c) => c.id === id);
+  const cam = (await listCameras(q, agencyId, now, board)).find((c) => c.id === id);
   if (!cam) throw new NotFoundError('no such camera');
   return cam;
 }

@@ -1,8 +1,11 @@
 // Live statistics for the operations wall: camera status from ingest (Redis channel `camera-status`, and the
 // `camera_status` table after a restart), detections per second from the detector (channel `detector-stats`),
-// violations per hour, review backlog, deadline ageing, delivery health.
+// violations per hour, review backlog, deadline ageing, delivery health. A camera that ingest has online but on
+// which detection does not run (its detector retrying, stalled, gave up, silent, or processing no frames) carries
+// a `detectionFault`: the wall shows it as a fault within one detector report period (5 s) or, when the detector
+// went silent, `NO_REPORT_MS`.
 import type { Queryable } from '@phatnguoi/core/db';
-import { TREND_DAYS, type CameraLive, type CameraStatusMessage, type StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
+import { DETECTOR_STATES, TREND_DAYS, type CameraLive, type CameraStatusMessage, type DetectionFault, type DetectorState, type StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
 import { VIOLATION_TYPES, type ViolationType } from '@phatnguoi/core/contracts/api/common';
 
 const VN_OFFSET_MS = 7 * 3600_000; // Asia/Ho_Chi_Minh, no daylight saving
@@ -34,10 +37,21 @@ export function dailySeries(rows: { day: string; type: string; n: number }[], no
 export const CAMERA_STATUS_CHANNEL = 'camera-status';
 export const DETECTOR_STATS_CHANNEL = 'detector-stats';
 
-interface Entry extends CameraStatusMessage {
+interface Entry extends Omit<CameraStatusMessage, 'detectionFault' | 'detectionError'> {
   receivedAt: Date;
-  /** The detector's last report: frames per second, its TF.js backend, when; null before the first. */
-  detector: { framesPerSecond: number; backend: string; at: Date } | null;
+  /** The detector's last report: frames per second, its TF.js backend, its detection state, when; null before the first. */
+  detector: { framesPerSecond: number; backend: string; state: DetectorState; error: string | null; at: Date } | null;
+}
+
+/** Whether detection runs on a camera that ingest has online: `fault` null when it does (or nothing is known yet). */
+export interface Detection {
+  fault: DetectionFault | null;
+  error: string | null;
+}
+
+/** One camera's detection as /metrics shows it: the cameras whose ingest reported them online lately. */
+export interface CameraDetection extends Detection {
+  cameraId: string;
 }
 
 /** The detector figures of the cameras whose detector reported within the last minute (for /metrics). */
@@ -51,12 +65,22 @@ export interface DetectorFigures {
 const BACKEND_NAME = /^[a-z0-9-]{1,32}$/;
 /** Camera and detector figures older than this are stale. */
 const STALE_MS = 60_000;
+/**
+ * A detector reports each of its cameras every 5 s: a camera with no report for this long has no working detector
+ * (its detector died, or none holds it). With the wall's 5 s snapshot period, such a camera shows as a fault within 20 s.
+ */
+export const NO_REPORT_MS = 15_000;
+/** Longest detector reason kept (it is shown on the wall). */
+const MAX_ERROR_CHARS = 300;
 
 /** Latest status per camera, fed by the Redis subscriptions. */
 export class CameraStatusBoard {
   private readonly latest = new Map<string, Entry>();
+  /** When the board first saw the time: before NO_REPORT_MS has passed, a missing report is not a fault yet. */
+  private startedAt: number | null = null;
 
   private entry(cameraId: string, now: Date): Entry {
+    this.startedAt ??= now.getTime();
     let e = this.latest.get(cameraId);
     if (!e) {
       e = {
@@ -79,18 +103,62 @@ export class CameraStatusBoard {
     e.framesDropped = num(m.framesDropped);
     e.lastError = typeof m.lastError === 'string' ? m.lastError : null;
     e.receivedAt = now;
-    return strip(e);
+    return this.message(e, now);
   }
 
-  /** A detector `{ cameraId, detectionsPerSecond, framesPerSecond, backend }` message. */
+  /**
+   * A detector `{ cameraId, detectionsPerSecond, framesPerSecond, backend, state, error }` message (`state` absent:
+   * an older detector, taken as detecting).
+   */
   updateFromDetector(raw: string, now: Date): CameraStatusMessage | null {
     const m = parse(raw);
     if (!m || typeof m.cameraId !== 'string') return null;
     const e = this.entry(m.cameraId, now);
     e.detectionsPerSecond = num(m.detectionsPerSecond);
     const backend = typeof m.backend === 'string' && BACKEND_NAME.test(m.backend) ? m.backend : 'unknown';
-    e.detector = { framesPerSecond: num(m.framesPerSecond), backend, at: now };
-    return strip(e);
+    const state: DetectorState = typeof m.state === 'string' && (DETECTOR_STATES as readonly string[]).includes(m.state) ? (m.state as DetectorState) : m.state === undefined ? 'detecting' : 'retrying';
+    const error = typeof m.error === 'string' && m.error ? m.error.slice(0, MAX_ERROR_CHARS) : state === 'detecting' ? null : `unrecognised detector state ${JSON.stringify(m.state ?? null).slice(0, 40)}`;
+    e.detector = { framesPerSecond: num(m.framesPerSecond), backend, state, error: state === 'detecting' ? null : error, at: now };
+    return this.message(e, now);
+  }
+
+  /**
+   * Whether detection runs on a camera, given its ingest state: no fault while ingest does not have it online
+   * (offline is its own fault) or before the board has listened for NO_REPORT_MS; else the detector's own state
+   * when it is not `detecting`, `no_report` when no detector reported on it for NO_REPORT_MS (`gave_up` stays
+   * until another report), `no_frames` when its detector processes no frame while ingest delivers some.
+   */
+  detection(cameraId: string, ingest: { online: boolean; fps: number }, now: Date): Detection {
+    const none: Detection = { fault: null, error: null };
+    if (!ingest.online) return none;
+    this.startedAt ??= now.getTime();
+    const d = this.latest.get(cameraId)?.detector ?? null;
+    if (!d || now.getTime() - d.at.getTime() > NO_REPORT_MS) {
+      if (d?.state === 'gave_up') return { fault: 'gave_up', error: d.error };
+      if (!d && now.getTime() - this.startedAt < NO_REPORT_MS) return none;
+      return { fault: 'no_report', error: d ? d.error : null };
+    }
+    if (d.state !== 'detecting') return { fault: d.state, error: d.error };
+    if (d.framesPerSecond === 0 && ingest.fps > 0) return { fault: 'no_frames', error: null };
+    return none;
+  }
+
+  /** Detection of every camera that ingest reported online within the last minute (for /metrics). */
+  cameraDetections(now: Date): CameraDetection[] {
+    const out: CameraDetection[] = [];
+    for (const e of this.latest.values()) {
+      if (now.getTime() - e.receivedAt.getTime() >= STALE_MS || !e.online) continue;
+      out.push({ cameraId: e.cameraId, ...this.detection(e.cameraId, { online: true, fps: e.fps }, now) });
+    }
+    return out;
+  }
+
+  private message(e: Entry, now: Date): CameraStatusMessage {
+    const d = this.detection(e.cameraId, { online: e.online, fps: e.fps }, now);
+    return {
+      cameraId: e.cameraId, state: e.state, online: e.online, fps: e.fps, framesDropped: e.framesDropped, lastError: e.lastError, detectionsPerSecond: e.detectionsPerSecond,
+      detectionFault: d.fault, detectionError: d.error,
+    };
   }
 
   detectorFigures(now: Date): DetectorFigures[] {
@@ -119,9 +187,6 @@ function num(v: unknown): number {
   const n = Number(v);
   return Number.isFinite(n) ? n : 0;
 }
-function strip(e: Entry): CameraStatusMessage {
-  return { cameraId: e.cameraId, state: e.state, online: e.online, fps: e.fps, framesDropped: e.framesDropped, lastError: e.lastError, detectionsPerSecond: e.detectionsPerSecond };
-}
 
 
 export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now: Date, agencyId: string | null): Promise<StatsSnapshot> {
@@ -135,13 +200,18 @@ export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now:
     const state = useLive ? live.state : (c.state ?? 'unknown');
     const updatedAt = useLive ? live.receivedAt : c.updated_at;
     const fresh = updatedAt !== null && now.getTime() - updatedAt.getTime() < STALE_MS;
+    const online = fresh && state === 'online';
+    const fps = fresh ? (useLive ? live.fps : c.fps ?? 0) : 0;
+    const detection = board.detection(c.id, { online, fps }, now);
     return {
       cameraId: c.id, name: c.name, state: fresh ? state : state === 'unknown' ? 'unknown' : 'offline',
-      online: fresh && state === 'online',
+      online,
       lastError: useLive ? live.lastError : c.last_error,
       framesDropped: useLive ? live.framesDropped : Number(c.frames_dropped ?? 0),
-      fps: fresh ? (useLive ? live.fps : c.fps ?? 0) : 0,
+      fps,
       detectionsPerSecond: fresh && live ? live.detectionsPerSecond : 0,
+      detectionFault: detection.fault,
+      detectionError: detection.error,
       updatedAt: updatedAt ? updatedAt.toISOString() : null,
     };
   });

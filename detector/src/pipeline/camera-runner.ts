@@ -1,8 +1,14 @@
 // Runs one leased camera: reads `frames:<cameraId>` in order from where the last detector left off,
 // converts each raw I420 frame to RGB (no JPEG decode: JPEGs are made only for evidence), feeds the CameraPipeline and persists progress (detector_progress). Bad input —
 // an unknown camera, invalid geometry, a corrupt frame, a malformed controller message — is logged
-// clearly and skipped; it never crashes the process.
+// clearly and skipped; it never crashes the process. A failing loop (database or Redis away, a reset
+// connection) retries with backoff from the last frame it handled, on a fresh Redis connection, and resumes
+// by itself; one that keeps failing for `retry.giveUpAfterMs` gives up (`health.state = 'gave_up'`, `onGiveUp`)
+// so its DetectorWorker releases the camera's lease and another process takes it. Its state (detecting,
+// retrying, stalled, gave_up) and the reason are in `health`, which the detector publishes (detector-stats).
 import type { Redis } from 'ioredis';
+import { DEFAULT_BACKOFF, RetryTracker, type BackoffPolicy } from '@phatnguoi/core/backoff';
+import type { DetectorState } from '@phatnguoi/core/contracts/api/stats';
 import { validateGeometry } from '@phatnguoi/core/contracts/camera-geometry';
 import { i420ToRgb, type FrameRef, type RawFrame } from '@phatnguoi/core/contracts/frames';
 import type { Queryable } from '@phatnguoi/core/db';
@@ -18,8 +24,13 @@ export interface CameraRunnerOptions extends Omit<CameraPipelineOptions, 'camera
   /** Evidence clip source of a camera (live: ingest's segment ring on this node). */
   clipsFor?: (cameraId: string) => ClipSource;
   db: Queryable;
-  /** A Redis connection of this runner's own (XREAD BLOCK ties it up). */
-  redis: Redis;
+  /** A Redis connection of this runner's own (XREAD BLOCK ties it up); kept for the runner's life. */
+  redis?: Redis;
+  /**
+   * Opens a Redis connection of the runner's own instead (one of `redis` and `connectRedis` is needed): after a
+   * failure the runner drops its connection and opens a new one; `stop` closes it.
+   */
+  connectRedis?: () => Redis;
   /** A subscriber connection for the controller feed (shared is fine); omit to use vision only. */
   subscriber?: Redis;
   keyPrefix?: string;
@@ -28,6 +39,27 @@ export interface CameraRunnerOptions extends Omit<CameraPipelineOptions, 'camera
   /** Persist progress at most this often, ms (and always on stop). */
   progressEveryMs?: number;
   blockMs?: number;
+  /** Backoff of a failing frame loop and when it gives up (default DEFAULT_BACKOFF: 0.5–10 s, gives up after 60 s). */
+  retry?: Partial<BackoffPolicy>;
+  /** The loop counts as stalled when it has neither read the stream nor finished a frame for this long (default 20 s). */
+  stallMs?: number;
+  /** Called once when the loop gives up (the caller releases the camera). */
+  onGiveUp?: (reason: string) => void;
+}
+
+/**
+ * Where a camera's detection stands (core DETECTOR_STATES): `detecting` (frames flow, or the stream is quiet and
+ * readable), `retrying` (the last frames failed: `error` says why; the loop retries by itself), `stalled` (no read
+ * and no frame done for `stallMs`: a call hangs), `gave_up` (failed for too long; the lease is to be released).
+ */
+export interface RunnerHealth {
+  state: DetectorState;
+  /** Why it is not detecting (the last error), null while detecting. */
+  error: string | null;
+  /** Since when it has not been detecting (ms), null while detecting. */
+  since: number | null;
+  /** Failures in a row. */
+  failures: number;
 }
 
 export interface RunnerCounters {
@@ -53,11 +85,31 @@ export class CameraRunner {
   private unsaved: RunnerCounters = { processed: 0, dropped: 0, corrupt: 0, violations: 0 };
   private onMessage: ((channel: string, message: string) => void) | null = null;
   private lastSeq = -1;
+  private redis: Redis;
+  private readonly retry: RetryTracker;
+  private gaveUp: string | null = null;
+  /** Last time the loop read the stream or finished a frame (stall watchdog). */
+  private aliveAt = Date.now();
 
   constructor(
     readonly cameraId: string,
     private readonly opts: CameraRunnerOptions,
-  ) {}
+  ) {
+    if (!opts.redis && !opts.connectRedis) throw new Error('CameraRunner needs a redis connection or connectRedis');
+    this.redis = opts.redis ?? opts.connectRedis!();
+    this.retry = new RetryTracker({ ...DEFAULT_BACKOFF, ...opts.retry });
+  }
+
+  /** Detection state of this camera (published with the detector's figures; see RunnerHealth). */
+  health(now = Date.now()): RunnerHealth {
+    const f = this.retry.current;
+    if (this.gaveUp !== null) return { state: 'gave_up', error: this.gaveUp, since: f.failingSince, failures: f.failures };
+    if (this.loop && now - this.aliveAt > (this.opts.stallMs ?? 20_000)) {
+      return { state: 'stalled', error: `no frame read or finished for ${Math.round((now - this.aliveAt) / 1000)} s`, since: this.aliveAt, failures: f.failures };
+    }
+    if (f.failures > 0) return { state: 'retrying', error: f.lastError, since: f.failingSince, failures: f.failures };
+    return { state: 'detecting', error: null, since: null, failures: 0 };
+  }
 
   /** Loads the camera and starts reading; false (with a logged reason) when the camera cannot be run. */
   async start(): Promise<boolean> {
@@ -69,18 +121,21 @@ export class CameraRunner {
     const cam = rows[0];
     if (!cam) {
       log.error({ cameraId: this.cameraId }, 'unknown camera: no such row in cameras; not processing its frames');
+      this.gaveUp = 'unknown camera';
       return false;
     }
     if (cam.geometry === null || cam.geometry === undefined) {
       log.error({ cameraId: this.cameraId }, 'camera has no geometry (stop lines, lanes, signal heads); set it up before detection can run');
+      this.gaveUp = 'camera has no geometry (stop lines, lanes, signal heads)';
       return false;
     }
     const checked = validateGeometry(cam.geometry);
     if (!checked.ok) {
       log.error({ cameraId: this.cameraId, errors: checked.errors }, 'camera geometry is invalid; not processing its frames');
+      this.gaveUp = `camera geometry is invalid: ${checked.errors[0]?.path ?? ''} ${checked.errors[0]?.message ?? ''}`.trim();
       return false;
     }
-    const { db: _db, redis: _redis, subscriber: _sub, keyPrefix: _kp, holder: _h, logger: _l, progressEveryMs: _p, blockMs: _b, clipsFor, ...pipelineOpts } = this.opts;
+    const { db: _db, redis: _redis, connectRedis: _cr, subscriber: _sub, keyPrefix: _kp, holder: _h, logger: _l, progressEveryMs: _p, blockMs: _b, retry: _r, stallMs: _s, onGiveUp: _g, clipsFor, ...pipelineOpts } = this.opts;
     this.pipeline = new CameraPipeline({
       ...pipelineOpts,
       cameraId: this.cameraId,
@@ -133,28 +188,93 @@ export class CameraRunner {
     await sub.subscribe(channel);
   }
 
+  /**
+   * Reads the stream until stopped. A failure (Redis or the database away, a reset connection) is retried after a
+   * backoff from the last entry handled, on a fresh Redis connection, with the pipeline state kept in memory: no
+   * frame is skipped and none handled twice. After failing for `retry.giveUpAfterMs` the loop gives up.
+   */
   private async run(afterId: string, lastSeq: number | undefined) {
     const log = this.opts.logger;
+    let from = afterId;
+    let seq = lastSeq;
+    while (!this.abort.signal.aborted) {
+      try {
+        await this.readStream(from, seq);
+        return;
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        const delay = this.failed(err);
+        if (delay === null) return;
+        log.error({ cameraId: this.cameraId, err: errorText(err), failures: this.retry.current.failures, retryInMs: delay }, 'frame stream failed; retrying');
+        await this.sleep(delay);
+        this.reconnect();
+        if (this.lastId !== null) {
+          from = this.lastId;
+          seq = this.lastSeq;
+        }
+      }
+    }
+  }
+
+  private async readStream(afterId: string, lastSeq: number | undefined) {
+    const log = this.opts.logger;
     const pipeline = this.pipeline!;
-    const frames = readFrames(this.opts.redis, this.cameraId, afterId, {
+    const frames = readFrames(this.redis, this.cameraId, afterId, {
       ...(this.opts.keyPrefix !== undefined ? { keyPrefix: this.opts.keyPrefix } : {}),
       ...(lastSeq !== undefined ? { lastSeq } : {}),
       blockMs: this.opts.blockMs ?? 1000,
       signal: this.abort.signal,
+      onPoll: (entries) => {
+        this.aliveAt = Date.now();
+        // A quiet stream read without error: whatever failed before works again.
+        if (entries === 0) this.retry.succeeded();
+      },
     });
-    try {
-      for await (const ev of frames) {
-        if (ev.kind === 'dropped') {
-          this.counters.dropped += ev.count;
-          this.unsaved.dropped += ev.count;
-          log.warn({ cameraId: this.cameraId, count: ev.count, reason: ev.reason }, 'frames dropped before the detector read them');
-          continue;
-        }
-        await this.handleFrame(pipeline, ev.id, ev.ref, ev.kind === 'frame' ? ev.frame : new Error(ev.reason));
+    this.aliveAt = Date.now();
+    for await (const ev of frames) {
+      if (ev.kind === 'dropped') {
+        this.counters.dropped += ev.count;
+        this.unsaved.dropped += ev.count;
+        log.warn({ cameraId: this.cameraId, count: ev.count, reason: ev.reason }, 'frames dropped before the detector read them');
+        continue;
       }
-    } catch (err) {
-      if (!this.abort.signal.aborted) log.error({ cameraId: this.cameraId, err: (err as Error).message }, 'frame stream failed; camera stops until its lease is taken again');
+      await this.handleFrame(pipeline, ev.id, ev.ref, ev.kind === 'frame' ? ev.frame : new Error(ev.reason));
+      if (this.gaveUp !== null) return;
     }
+  }
+
+  /** Records a failure; the delay before the next try, or null when the loop gives up. */
+  private failed(err: unknown): number | null {
+    const message = errorText(err);
+    const decision = this.retry.failed(message, Date.now());
+    if (decision.action === 'retry') return decision.delayMs;
+    this.gaveUp = message;
+    this.opts.logger.error(
+      { cameraId: this.cameraId, err: message, failures: this.retry.current.failures, failingForMs: decision.failingForMs },
+      'frame loop keeps failing; giving the camera up so another process can take it',
+    );
+    this.opts.onGiveUp?.(message);
+    return null;
+  }
+
+  /** After a failure: a fresh connection for the stream (the old one may be half-dead). */
+  private reconnect() {
+    if (!this.opts.connectRedis || this.abort.signal.aborted) return;
+    this.redis.disconnect();
+    this.redis = this.opts.connectRedis();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const signal = this.abort.signal;
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   /** One stream entry: its frame, or the reason its slot could not be used (a damaged slot). */
@@ -178,17 +298,26 @@ export class CameraRunner {
         frame = null;
       }
       if (frame) {
+        let ok = true;
         try {
           await pipeline.processFrame(frame);
         } catch (err) {
-          // E.g. storage or Redis away while emitting: the violation stays pending and is retried with the next frame.
-          log.error({ cameraId: this.cameraId, seq: ref.seq, err: (err as Error).message }, 'frame processing failed');
+          // E.g. storage or Redis away while emitting: the violation stays pending and is retried with the next
+          // frame, so reading goes on; the failure still counts (state `retrying`, and giving up if it lasts).
+          ok = false;
+          log.error({ cameraId: this.cameraId, seq: ref.seq, err: errorText(err) }, 'frame processing failed');
+          this.failed(err);
         }
         this.counters.processed++;
         this.unsaved.processed++;
+        await this.saveProgress(false);
+        if (ok) this.retry.succeeded();
+        this.aliveAt = Date.now();
+        return;
       }
     }
     await this.saveProgress(false);
+    this.aliveAt = Date.now();
   }
 
   /** Persists the resume point (last handled stream entry) with the pipeline state right after it. */
@@ -217,7 +346,9 @@ export class CameraRunner {
   /** Stops reading; pending violations stay unsent and their frames are replayed by the next holder. */
   async stop(): Promise<void> {
     this.abort.abort();
-    await this.loop;
+    // A loop hung in a call (stalled) must not hold the stop forever: its connection goes below.
+    await Promise.race([this.loop, new Promise((r) => setTimeout(r, 5000).unref())]);
+    if (this.opts.connectRedis) this.redis.disconnect();
     if (this.opts.subscriber && this.onMessage) {
       this.opts.subscriber.off('message', this.onMessage);
       await this.opts.subscriber.unsubscribe(signalChannel(this.cameraId, this.opts.keyPrefix)).catch(() => undefined);
@@ -242,4 +373,10 @@ export class CameraRunner {
   get cameraPipeline(): CameraPipeline | null {
     return this.pipeline;
   }
+}
+
+function errorText(err: unknown): string {
+  const e = err as { message?: unknown; code?: unknown } | null;
+  const message = typeof e?.message === 'string' && e.message ? e.message : String(err);
+  return typeof e?.code === 'string' && !message.includes(e.code) ? `${message} (${e.code})` : message;
 }

@@ -1,7 +1,9 @@
 // Live detector figures for the operations wall: every few seconds, one message per camera on the Redis
 // channel `<INGEST_REDIS_PREFIX>detector-stats` (the prefix the api subscribes with, api/src/routes/ops.ts):
-// `{ cameraId, detectionsPerSecond, framesPerSecond }`, rates over the time since the previous message.
+// `{ cameraId, detectionsPerSecond, framesPerSecond, backend, state, error }`, rates over the time since the
+// previous message, and whether detection runs on the camera (`state`, core DETECTOR_STATES) and if not, why.
 import type { Redis } from 'ioredis';
+import type { DetectorState } from '@phatnguoi/core/contracts/api/stats';
 
 export const DETECTOR_STATS_CHANNEL = 'detector-stats';
 
@@ -16,17 +18,24 @@ export interface CameraRates {
   framesPerSecond: number;
 }
 
-/** What is published: the camera's rates and the TF.js backend the detector runs on (api: /metrics). */
+/** What is published: the camera's rates, the TF.js backend the detector runs on (api: /metrics) and its detection state. */
 export interface DetectorStatsMessage extends CameraRates {
   backend: string;
+  /** `detecting`, or why not (`retrying`, `stalled`, `gave_up`: the camera was released). */
+  state: DetectorState;
+  /** The reason when not detecting (the last error), else null. */
+  error: string | null;
 }
 
-/** Running totals of one camera since its pipeline started (`startedAt`, ms). */
+/** Running totals of one camera since its pipeline started (`startedAt`, ms), and its detection state. */
 export interface CameraCounters {
   cameraId: string;
   frames: number;
   detections: number;
   startedAt: number;
+  /** Default `detecting`. */
+  state?: DetectorState;
+  error?: string | null;
 }
 
 /** Turns running totals into rates over the time since the previous sample of the same camera. */
@@ -81,7 +90,12 @@ export function startDetectorStats(o: DetectorStatsOptions): DetectorStatsPublis
   const now = o.now ?? Date.now;
   let busy = false;
   const publishNow = async (): Promise<DetectorStatsMessage[]> => {
-    const messages = meter.sample(o.counters(), now()).map((r) => ({ ...r, backend: o.backend }));
+    const counters = o.counters();
+    const byId = new Map(counters.map((c) => [c.cameraId, c]));
+    const messages = meter.sample(counters, now()).map((r): DetectorStatsMessage => {
+      const c = byId.get(r.cameraId);
+      return { ...r, backend: o.backend, state: c?.state ?? 'detecting', error: c?.error ?? null };
+    });
     await Promise.all(messages.map((m) => o.redis.publish(channel, JSON.stringify(m))));
     return messages;
   };

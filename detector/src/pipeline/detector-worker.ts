@@ -3,9 +3,12 @@
 // every TTL/3, and runs one CameraRunner per held camera. Detectors on a node share its cameras evenly:
 // each announces itself (lease_holders) and gives a camera back when it holds more than its share. A lost
 // lease stops its runner; a crashed process's cameras move to another detector within one TTL and resume
-// from detector_progress.
+// from detector_progress. A runner whose frame loop keeps failing (or hangs) is given up: its camera's lease
+// is released so another detector takes it, and a last `detector-stats` message says why (state `gave_up`);
+// this worker tries the camera again only after `retryCameraAfterMs`.
 import type { Redis } from 'ioredis';
 import type { Queryable } from '@phatnguoi/core/db';
+import { DEFAULT_BACKOFF } from '@phatnguoi/core/backoff';
 import { createRedis } from '@phatnguoi/core/redis';
 import { leasesFresh, redisReachable } from '@phatnguoi/ingest/health-heartbeat';
 import { heartbeat, planLeases, planNodeLeases, releaseLeases, renewLeases, retireHolder, takeLease, type LeaseIdentity } from '@phatnguoi/ingest/camera-lease';
@@ -13,7 +16,7 @@ import { CameraRunner, type CameraRunnerOptions, type RunnerLogger } from './cam
 import { startDetectorStats, type CameraCounters, type DetectorStatsPublisher } from './detector-stats';
 import { tfBackendName } from '../tf/runtime';
 
-export interface DetectorWorkerOptions extends Omit<CameraRunnerOptions, 'redis' | 'subscriber' | 'holder' | 'logger'> {
+export interface DetectorWorkerOptions extends Omit<CameraRunnerOptions, 'redis' | 'connectRedis' | 'subscriber' | 'holder' | 'logger' | 'onGiveUp'> {
   db: Queryable;
   redisUrl: string;
   holder: string;
@@ -25,10 +28,14 @@ export interface DetectorWorkerOptions extends Omit<CameraRunnerOptions, 'redis'
   sameNodeAsIngest?: boolean;
   /** Period of the `detector-stats` messages (default 5 s; 0: none). Channel prefix: `keyPrefix`. */
   statsIntervalMs?: number;
+  /** A camera given up (or that could not start) is tried again by this worker after this long (default 60 s). */
+  retryCameraAfterMs?: number;
 }
 
 export class DetectorWorker {
-  private readonly runners = new Map<string, { runner: CameraRunner; redis: Redis; startedAt: number }>();
+  private readonly runners = new Map<string, { runner: CameraRunner; startedAt: number }>();
+  /** Cameras given up since the last stats message: published once more, with the reason. */
+  private readonly farewells = new Map<string, string>();
   /** Cameras that could not start (unknown, no or bad geometry): retried after a while, not every tick. */
   private readonly failed = new Map<string, number>();
   private subscriber: Redis | null = null;
@@ -55,17 +62,33 @@ export class DetectorWorker {
     return this.runners.get(cameraId)?.runner;
   }
 
-  /** Running totals per held camera: frames through the detector and their detections (counted together). */
+  /**
+   * Running totals per held camera: frames through the detector and their detections (counted together), with
+   * the camera's detection state; then, once, each camera given up since the last call (state `gave_up`).
+   */
   counters(): CameraCounters[] {
-    return [...this.runners].map(([cameraId, r]) => {
+    const now = Date.now();
+    const held = [...this.runners].map(([cameraId, r]): CameraCounters => {
       const stats = r.runner.cameraPipeline?.stats;
-      return { cameraId, frames: stats?.detectedFrames ?? 0, detections: stats?.detections ?? 0, startedAt: r.startedAt };
+      const h = r.runner.health(now);
+      return { cameraId, frames: stats?.detectedFrames ?? 0, detections: stats?.detections ?? 0, startedAt: r.startedAt, state: h.state, error: h.error };
     });
+    const gone = [...this.farewells].filter(([id]) => !this.runners.has(id)).map(([cameraId, error]): CameraCounters => ({ cameraId, frames: 0, detections: 0, startedAt: now, state: 'gave_up', error }));
+    this.farewells.clear();
+    return [...held, ...gone];
   }
 
-  /** null while healthy (leases renewed within the TTL, Redis answers), else the reason. */
+  /**
+   * null while healthy (leases renewed within the TTL, Redis answers, every held camera detecting), else the
+   * reason: a camera whose frame loop fails or hangs makes the detector unhealthy until it recovers or is given up.
+   */
   async health(): Promise<string | null> {
     if (this.stopped) return 'stopped';
+    const now = Date.now();
+    for (const [id, r] of this.runners) {
+      const h = r.runner.health(now);
+      if (h.state !== 'detecting') return `camera ${id} not detecting (${h.state}${h.since !== null ? ` for ${Math.round((now - h.since) / 1000)} s` : ''}): ${h.error ?? 'unknown reason'}`;
+    }
     return leasesFresh(this.lastRenewedAt, this.ttl) ?? (this.publisher ? await redisReachable(this.publisher) : 'not started');
   }
 
@@ -102,6 +125,7 @@ export class DetectorWorker {
         await this.stopRunner(id);
       }
     }
+    await this.giveUpFailing();
     const max = this.opts.maxCameras ?? Infinity;
     const plan = (this.opts.sameNodeAsIngest ?? true) ? await planNodeLeases(this.opts.db, this.who, 'ingest', max) : await planLeases(this.opts.db, this.who, max);
     if (this.runners.size > plan.target && plan.liveHolders > 1) {
@@ -118,8 +142,15 @@ export class DetectorWorker {
       if (this.runners.size >= plan.target || this.stopped) break;
       if ((this.failed.get(id) ?? 0) > Date.now()) continue;
       if (!(await takeLease(this.opts.db, this.who, id, this.ttl))) continue;
-      const redis = createRedis(this.opts.redisUrl, { blocking: true, name: `detector:${this.opts.holder}:${id}` });
-      const runner = new CameraRunner(id, { ...this.opts, redis, subscriber: this.subscriber!, holder: this.opts.holder, logger: log });
+      const runner = new CameraRunner(id, {
+        ...this.opts,
+        connectRedis: () => createRedis(this.opts.redisUrl, { blocking: true, name: `detector:${this.opts.holder}:${id}` }),
+        subscriber: this.subscriber!,
+        holder: this.opts.holder,
+        logger: log,
+        // Release at once rather than at the next round: the camera should not wait.
+        onGiveUp: () => this.soon(),
+      });
       let ok = false;
       try {
         ok = await runner.start();
@@ -127,12 +158,45 @@ export class DetectorWorker {
         log.error({ cameraId: id, err: (err as Error).message }, 'camera failed to start');
       }
       if (ok) {
-        this.runners.set(id, { runner, redis, startedAt: Date.now() });
+        this.runners.set(id, { runner, startedAt: Date.now() });
+        this.farewells.delete(id);
         log.info({ cameraId: id }, 'detecting on camera');
       } else {
-        redis.disconnect();
-        this.failed.set(id, Date.now() + 60_000);
+        await runner.stop().catch(() => undefined);
+        this.farewells.set(id, runner.health().error ?? 'camera could not start');
+        this.failed.set(id, Date.now() + (this.opts.retryCameraAfterMs ?? 60_000));
         await releaseLeases(this.opts.db, this.who, [id]);
+      }
+    }
+  }
+
+  /** Runs a lease round as soon as the current one is over. */
+  private soon() {
+    if (this.stopped) return;
+    this.ticking = this.ticking.then(() => this.tick()).catch((err: Error) => this.opts.logger.error({ err: err.message }, 'lease round failed'));
+  }
+
+  /**
+   * Cameras whose frame loop gave up, or has hung for longer than a loop may fail: stopped, their leases released
+   * (another detector takes them; this one only after `retryCameraAfterMs`), and said so once more on detector-stats.
+   */
+  private async giveUpFailing() {
+    const now = Date.now();
+    const limit = this.opts.retry?.giveUpAfterMs ?? DEFAULT_BACKOFF.giveUpAfterMs;
+    for (const [id, r] of [...this.runners]) {
+      const h = r.runner.health(now);
+      if (h.state !== 'gave_up' && !(h.state === 'stalled' && h.since !== null && now - h.since >= limit)) continue;
+      const reason = h.error ?? h.state;
+      this.opts.logger.error({ cameraId: id, state: h.state, err: reason }, 'detection failed for too long on this camera: releasing it for another detector');
+      this.farewells.set(id, reason);
+      this.failed.set(id, now + (this.opts.retryCameraAfterMs ?? 60_000));
+      await this.stopRunner(id);
+      await this.stats?.publishNow().catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'detector stats not published'));
+      try {
+        await releaseLeases(this.opts.db, this.who, [id]);
+      } catch (err) {
+        // The lease lapses after its TTL instead (it is no longer renewed).
+        this.opts.logger.warn({ cameraId: id, err: (err as Error).message }, 'lease not released; it lapses after its TTL');
       }
     }
   }
@@ -142,7 +206,6 @@ export class DetectorWorker {
     if (!r) return;
     this.runners.delete(id);
     await r.runner.stop();
-    r.redis.disconnect();
   }
 
   async stop(): Promise<void> {

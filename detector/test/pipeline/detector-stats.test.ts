@@ -97,16 +97,23 @@ describe('detector-stats publisher', () => {
       channelPrefix: prefix,
       intervalMs: 100,
       now: () => t,
-      counters: () => [{ cameraId: 'cam-pub', frames: t / 100, detections: t / 50, startedAt: 0 }],
+      counters: () => [
+        { cameraId: 'cam-pub', frames: t / 100, detections: t / 50, startedAt: 0 },
+        { cameraId: 'cam-failing', frames: 0, detections: 0, startedAt: 0, state: 'retrying', error: 'Connection terminated unexpectedly' },
+      ],
       backend: 'wasm',
     });
     try {
-      expect(await pub.publishNow()).toEqual([{ cameraId: 'cam-pub', detectionsPerSecond: 20, framesPerSecond: 10, backend: 'wasm' }]);
+      expect(await pub.publishNow()).toEqual([
+        { cameraId: 'cam-pub', detectionsPerSecond: 20, framesPerSecond: 10, backend: 'wasm', state: 'detecting', error: null },
+        { cameraId: 'cam-failing', detectionsPerSecond: 0, framesPerSecond: 0, backend: 'wasm', state: 'retrying', error: 'Connection terminated unexpectedly' },
+      ]);
       const first = await nextMessage((m) => m.cameraId === 'cam-pub');
-      expect(first).toEqual({ cameraId: 'cam-pub', detectionsPerSecond: 20, framesPerSecond: 10, backend: 'wasm' });
+      expect(first).toEqual({ cameraId: 'cam-pub', detectionsPerSecond: 20, framesPerSecond: 10, backend: 'wasm', state: 'detecting', error: null });
+      expect(await nextMessage((m) => m.cameraId === 'cam-failing')).toMatchObject({ state: 'retrying', error: 'Connection terminated unexpectedly' });
       t = 3000; // the timer's next sample sees 2 s more at the same rates
       const timed = await nextMessage((m) => m.cameraId === 'cam-pub' && received.filter((r) => r.message.cameraId === 'cam-pub').length >= 2);
-      expect(Object.keys(timed).sort()).toEqual(['backend', 'cameraId', 'detectionsPerSecond', 'framesPerSecond']);
+      expect(Object.keys(timed).sort()).toEqual(['backend', 'cameraId', 'detectionsPerSecond', 'error', 'framesPerSecond', 'state']);
       expect(received.filter((r) => r.message.cameraId === 'cam-pub').every((r) => r.channel === `${prefix}detector-stats`)).toBe(true);
     } finally {
       pub.stop();
@@ -159,7 +166,7 @@ describe('DetectorWorker', () => {
       expect(await heartbeat.beat()).toBe(true);
       expect(existsSync(healthFile)).toBe(true);
       // Idle camera: messages say so.
-      await nextMessage((m) => m.cameraId === cameraId && m.framesPerSecond === 0 && m.detectionsPerSecond === 0);
+      await nextMessage((m) => m.cameraId === cameraId && m.framesPerSecond === 0 && m.detectionsPerSecond === 0 && m.state === 'detecting' && m.error === null);
 
       const writer = new FrameRingWriter({ rootDir: ringDir, cameraId, slots: 100, redis, keyPrefix: prefix, maxPending: 4 });
       await writer.init();

@@ -2,6 +2,7 @@
 // `CameraGeometrySchema` in contracts/camera-geometry.ts) and the field errors a refused geometry gets.
 import { Type, type Static } from '@sinclair/typebox';
 import { IsoDateTime, Uuid } from './common';
+import { DetectionFaultSchema } from './stats';
 
 /** One camera as the admin's camera list shows it. */
 export const CameraSummary = Type.Object({
@@ -17,6 +18,10 @@ export const CameraSummary = Type.Object({
   state: Type.String(),
   /** Online and reported within the last minute. */
   online: Type.Boolean(),
+  /** Online but detection does not run on it (why: see `DETECTION_FAULTS`), else null; as on the ops wall. */
+  detectionFault: DetectionFaultSchema,
+  /** The detector's reason when it gave one. */
+  detectionError: Type.Union([Type.String(), Type.Null()]),
   updatedAt: Type.Union([IsoDateTime, Type.Null()]),
 });
 export type CameraSummary = Static<typeof CameraSummary>;

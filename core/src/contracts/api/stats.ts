@@ -2,6 +2,25 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IsoDateTime, VIOLATION_TYPES } from './common';
 
+/**
+ * A camera's detection as its detector reports it (detector-stats `state`): `detecting`; `retrying` (its frame
+ * loop failed and retries by itself); `stalled` (a call hangs: no frame read or finished for a while); `gave_up`
+ * (failed for too long: the detector released the camera for another process to take).
+ */
+export const DETECTOR_STATES = ['detecting', 'retrying', 'stalled', 'gave_up'] as const;
+export type DetectorState = (typeof DETECTOR_STATES)[number];
+
+/**
+ * Why a camera that ingest has online is not detecting: the detector's own state (`retrying`, `stalled`,
+ * `gave_up`), `no_report` (no detector has reported on it lately: none holds it, or its detector is down) or
+ * `no_frames` (its detector reports no frames processed while ingest delivers some).
+ */
+export const DETECTION_FAULTS = ['retrying', 'stalled', 'gave_up', 'no_report', 'no_frames'] as const;
+export type DetectionFault = (typeof DETECTION_FAULTS)[number];
+export const DetectionFaultSchema = Type.Union([
+  Type.Literal('retrying'), Type.Literal('stalled'), Type.Literal('gave_up'), Type.Literal('no_report'), Type.Literal('no_frames'), Type.Null(),
+]);
+
 export const CameraLive = Type.Object({
   cameraId: Type.String(),
   name: Type.String(),
@@ -12,6 +31,10 @@ export const CameraLive = Type.Object({
   framesDropped: Type.Number(),
   fps: Type.Number({ description: 'frames per second ingested' }),
   detectionsPerSecond: Type.Number(),
+  /** Set while ingest has the camera online but detection is not running on it: a fault (null: detecting, or offline). */
+  detectionFault: DetectionFaultSchema,
+  /** The detector's reason, as it logged it (English, technical), when it gave one. */
+  detectionError: Type.Union([Type.String(), Type.Null()]),
   updatedAt: Type.Union([IsoDateTime, Type.Null()]),
 });
 export type CameraLive = Static<typeof CameraLive>;
@@ -41,8 +64,8 @@ export const TREND_DAYS = 30;
 
 /**
  * One camera's live state as pushed on the SSE stream (`event: camera`). Built from ingest's `CameraStatus`
- * on Redis channel `camera-status` (core/contracts/frames.ts) and the detector's `{ cameraId, detectionsPerSecond }`
- * on channel `detector-stats`.
+ * on Redis channel `camera-status` (core/contracts/frames.ts) and the detector's `{ cameraId, detectionsPerSecond,
+ * framesPerSecond, backend, state, error }` on channel `detector-stats`.
  */
 export const CameraStatusMessage = Type.Object({
   cameraId: Type.String(),
@@ -52,5 +75,7 @@ export const CameraStatusMessage = Type.Object({
   framesDropped: Type.Number(),
   lastError: Type.Union([Type.String(), Type.Null()]),
   detectionsPerSecond: Type.Number(),
+  detectionFault: DetectionFaultSchema,
+  detectionError: Type.Union([Type.String(), Type.Null()]),
 });
 export type CameraStatusMessage = Static<typeof CameraStatusMessage>;

@@ -30,7 +30,9 @@ export default function CameraListPage() {
                   <code>{c.id}</code>
                 </td>
                 <td>{c.name}</td>
-                <td>{c.online ? t('ops.online') : t('ops.cameraOffline')}</td>
+                <td data-detection={c.online && c.detectionFault ? c.detectionFault : 'ok'}>
+                  {!c.online ? t('ops.cameraOffline') : c.detectionFault ? `${t('ops.notDetecting')} (${t(`ops.detectionFault.${c.detectionFault}`)})` : t('ops.online')}
+                </td>
                 <td>
                   <Link to={`/admin/cameras/${encodeURIComponent(c.id)}`}>{t('cam.edit')}</Link>
                 </td>

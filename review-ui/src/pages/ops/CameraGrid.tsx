@@ -21,21 +21,31 @@ export default function CameraGrid() {
     <section>
       <h1>{t('nav.cameras')}</h1>
       <ul className="camera-grid">
-        {stats.cameras.map((c) => (
-          <li key={c.cameraId} className={c.online ? 'cam-online' : 'cam-offline'} data-camera-id={c.cameraId}>
-            <Thumb src={apiUrl(paths.cameraSnapshot(c.cameraId), { t: tick })} alt={t('cam.snapshot') + ' ' + c.name} />
-            <h2>{c.name}</h2>
-            <p>
-              <span className={`badge ${c.online ? 'ok' : 'bad'}`}>{c.online ? t('ops.online') : t('ops.cameraOffline')}</span> {t('ops.framesPerSecond', { fps: c.fps.toFixed(1) })} ·{' '}
-              {c.detectionsPerSecond.toFixed(1)} {t('ops.throughput').toLowerCase()}
-            </p>
-            <p className="hint">
-              {t('ops.state')}: {c.state} · {t('ops.dropped', { n: c.framesDropped })}
-              {c.updatedAt && ` · ${t('ops.lastSeen', { at: formatDateTime(c.updatedAt) })}`}
-            </p>
-            {c.lastError && <p className="error">{c.lastError}</p>}
-          </li>
-        ))}
+        {stats.cameras.map((c) => {
+          // Online at ingest but not detecting is a fault of its own, shown with why.
+          const fault = c.online && c.detectionFault ? c.detectionFault : null;
+          return (
+            <li key={c.cameraId} className={!c.online ? 'cam-offline' : fault ? 'cam-fault' : 'cam-online'} data-camera-id={c.cameraId} data-detection={fault ?? 'ok'}>
+              <Thumb src={apiUrl(paths.cameraSnapshot(c.cameraId), { t: tick })} alt={t('cam.snapshot') + ' ' + c.name} />
+              <h2>{c.name}</h2>
+              <p>
+                <span className={`badge ${c.online && !fault ? 'ok' : 'bad'}`}>{!c.online ? t('ops.cameraOffline') : fault ? t('ops.notDetecting') : t('ops.online')}</span>{' '}
+                {t('ops.framesPerSecond', { fps: c.fps.toFixed(1) })} · {c.detectionsPerSecond.toFixed(1)} {t('ops.throughput').toLowerCase()}
+              </p>
+              <p className="hint">
+                {t('ops.state')}: {c.state} · {t('ops.dropped', { n: c.framesDropped })}
+                {c.updatedAt && ` · ${t('ops.lastSeen', { at: formatDateTime(c.updatedAt) })}`}
+              </p>
+              {fault && (
+                <p className="error" data-testid="detection-fault">
+                  {t('ops.detectionReason', { reason: t(`ops.detectionFault.${fault}`) })}
+                  {c.detectionError && <span className="hint"> ({c.detectionError})</span>}
+                </p>
+              )}
+              {c.lastError && <p className="error">{c.lastError}</p>}
+            </li>
+          );
+        })}
       </ul>
     </section>
   );

@@ -54,10 +54,18 @@ export function perDay(stats: Pick<StatsSnapshot, 'violationsPerHour'>): { label
   return [...days].map(([label, value]) => ({ label, value }));
 }
 
+function names(list: string[]): string | undefined {
+  if (list.length === 0) return undefined;
+  return list.length <= 3 ? list.join(', ') : `${list.slice(0, 3).join(', ')} +${list.length - 3}`;
+}
+
 function offlineNames(stats: StatsSnapshot): string | undefined {
-  const off = stats.cameras.filter((c) => !c.online).map((c) => c.name);
-  if (off.length === 0) return undefined;
-  return off.length <= 3 ? off.join(', ') : `${off.slice(0, 3).join(', ')} +${off.length - 3}`;
+  return names(stats.cameras.filter((c) => !c.online).map((c) => c.name));
+}
+
+/** Cameras online at ingest on which detection does not run: a fault, never a normal state. */
+export function notDetecting(stats: Pick<StatsSnapshot, 'cameras'>): StatsSnapshot['cameras'] {
+  return stats.cameras.filter((c) => c.online && c.detectionFault !== null && c.detectionFault !== undefined);
 }
 
 export default function OpsWall() {
@@ -65,6 +73,7 @@ export default function OpsWall() {
   const { stats, connected, error } = useLiveStats();
   if (!stats) return error ? <ErrorNote error={error} /> : <p aria-busy="true">{t('app.loading')}</p>;
   const online = stats.cameras.filter((c) => c.online).length;
+  const faulty = notDetecting(stats);
   const dps = stats.cameras.reduce((s, c) => s + (c.online ? c.detectionsPerSecond : 0), 0);
   const fps = stats.cameras.reduce((s, c) => s + (c.online ? c.fps : 0), 0);
   const backlog = stats.backlog.detected + stats.backlog.confirmed + stats.backlog.approved;
@@ -91,6 +100,17 @@ export default function OpsWall() {
           value={`${online}/${stats.cameras.length}`}
           detail={offlineNames(stats)}
           ok={stats.cameras.length > 0 && online === stats.cameras.length}
+        />
+        <Tile
+          testId="tile-detection"
+          label="ops.detecting"
+          value={`${online - faulty.length}/${online}`}
+          detail={
+            faulty.length > 0
+              ? `${t('ops.notDetecting')}: ${faulty.map((c) => `${c.name} (${t(`ops.detectionFault.${c.detectionFault!}`)})`).join(', ')}`
+              : undefined
+          }
+          ok={faulty.length === 0}
         />
         <Tile
           testId="tile-throughput"

@@ -11,13 +11,16 @@ export interface LiveStats {
   updates: number;
 }
 
-/** Applies one camera status message from ingest to the snapshot's camera list. */
+/** Applies one camera status message (ingest or detector) to the snapshot's camera list. */
 export function applyCameraStatus(stats: StatsSnapshot, m: CameraStatusMessage): StatsSnapshot {
   return {
     ...stats,
     cameras: stats.cameras.map((c) =>
       c.cameraId === m.cameraId
-        ? { ...c, online: m.online, state: m.state, fps: m.fps, framesDropped: m.framesDropped, lastError: m.lastError, detectionsPerSecond: m.detectionsPerSecond, updatedAt: new Date().toISOString() }
+        ? {
+            ...c, online: m.online, state: m.state, fps: m.fps, framesDropped: m.framesDropped, lastError: m.lastError, detectionsPerSecond: m.detectionsPerSecond,
+            detectionFault: m.detectionFault ?? null, detectionError: m.detectionError ?? null, updatedAt: new Date().toISOString(),
+          }
         : c,
     ),
   };
