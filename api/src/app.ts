@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './clock';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import auth from './plugins/auth';
+import inputChecks from './plugins/input';
 import healthRoutes from './routes/public/health';
 import lookupRoutes from './routes/public/lookup';
 import authRoutes from './routes/auth';
@@ -24,7 +25,6 @@ import workerRoutes from './routes/worker';
 import metricsRoutes from './routes/metrics';
 import { createLogger, scrubSecrets } from '@phatnguoi/core/logger';
 import { CameraStatusBoard } from './services/stats';
-import { UserError } from '@phatnguoi/core/errors';
 import type { LogLevel } from '@phatnguoi/core/config';
 
 declare module 'fastify' {
@@ -57,22 +57,7 @@ export function requestForLog(req: { method?: string; url?: string; host?: strin
   return { method: req.method, url: scrubSecrets(path.slice(0, 300)) + (keys.length ? `?${keys.map((k) => `${k}=…`).join('&')}` : ''), host: req.host, remoteAddress: req.ip };
 }
 
-/** Whether any string (key or value) inside a parsed request part contains U+0000; iterative, so deep nesting is safe. */
-export function containsNul(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v === 'string') {
-      if (v.includes('\u0000')) return true;
-    } else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        if (k.includes('\u0000')) return true;
-        stack.push(x);
-      }
-    }
-  }
-  return false;
-}
+export { containsNul } from './plugins/input';
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const opts: ApiOptions = { ...defaultOptions, ...deps.options };
@@ -100,12 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(errors);
-  // PostgreSQL text cannot hold U+0000: refuse it with a clear 400 before it reaches a query (it failed there as a 500).
-  app.addHook('preHandler', async (request) => {
-    if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body)) {
-      throw new UserError('invalid_characters', 'the request contains a NUL character (U+0000)');
-    }
-  });
+  // NUL characters, lone surrogates and non-finite numbers are refused (400) before any handler; text is NFC.
+  await app.register(inputChecks);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
