@@ -18,10 +18,13 @@ export type InputProblem = 'nul' | 'surrogate' | 'number';
 /** Fields whose text is kept exactly as sent (hashed or compared, never shown). */
 const VERBATIM_KEYS = new Set(['password']);
 
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** First problem found in a string, or null. */
 export function textProblem(s: string): InputProblem | null {
   if (s.includes('\u0000')) return 'nul';
-  if (!s.isWellFormed()) return 'surrogate';
+  if (LONE_SURROGATE.test(s)) return 'surrogate';
   return null;
 }
 
