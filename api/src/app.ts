@@ -71,7 +71,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     } : { logger: false }),
     bodyLimit: opts.bodyLimit,
     genReqId: () => randomUUID(),
-    trustProxy: true,
+    // Only the configured proxies' forwarded headers are believed (none by default): request.ip, and so every
+    // rate limit, is the real client, not whatever X-Forwarded-For a caller sends.
+    trustProxy: opts.trustProxy.length > 0 ? opts.trustProxy : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   app.decorate('deps', deps);

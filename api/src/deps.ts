@@ -56,6 +56,21 @@ export interface ApiOptions {
   channelPrefix: string;
   /** Sender address of notice e-mails. */
   mailFrom: string;
+  /**
+   * Reverse proxies whose X-Forwarded-For / -Proto / -Host the api believes (addresses, CIDRs, or proxy-addr's
+   * loopback / linklocal / uniquelocal); empty: none, the client is the TCP peer. Rate limits key on that client.
+   */
+  trustProxy: string[];
+  /** Origins besides the api's own that may send state-changing requests (POST, PUT, PATCH, DELETE). */
+  allowedOrigins: string[];
+  /** Bearer token Prometheus sends to /metrics; null: /metrics is not served. */
+  metricsToken: string | null;
+  /** Whole request (headers and body) must arrive within this; a slower one gets 408 and its connection closed. */
+  requestTimeoutMs: number;
+  /** Headers must arrive within this. */
+  headersTimeoutMs: number;
+  /** A connection with no traffic for this long is closed (live streams send a snapshot every 5 s). */
+  idleTimeoutMs: number;
   /** FRAME_RING_DIR of this node: camera snapshots read the newest ring frame from here (never outside it). */
   frameRingDir?: string;
 }
@@ -91,4 +106,10 @@ export const defaultOptions: ApiOptions = {
   mailFrom: 'thongbao@csgt.local',
   channelPrefix: '',
   rateLimitNamespace: 'pn-rl:',
+  trustProxy: [],
+  allowedOrigins: [],
+  metricsToken: null,
+  requestTimeoutMs: 60_000,
+  headersTimeoutMs: 10_000,
+  idleTimeoutMs: 30_000,
 };
