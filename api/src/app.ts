@@ -70,6 +70,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         .child({}, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
     } : { logger: false }),
     bodyLimit: opts.bodyLimit,
+    // A request must be complete (headers and body) within requestTimeoutMs: a body trickled a byte at a time
+    // cannot hold a connection open. Idle connections close after idleTimeoutMs. Node checks the deadlines
+    // every connectionsCheckingInterval.
+    requestTimeout: opts.requestTimeoutMs,
+    connectionTimeout: opts.idleTimeoutMs,
+    http: {
+      headersTimeout: Math.min(opts.headersTimeoutMs, opts.requestTimeoutMs),
+      connectionsCheckingInterval: Math.max(100, Math.min(5000, Math.floor(Math.min(opts.headersTimeoutMs, opts.requestTimeoutMs) / 2))),
+    },
     genReqId: () => randomUUID(),
     // Only the configured proxies' forwarded headers are believed (none by default): request.ip, and so every
     // rate limit, is the real client, not whatever X-Forwarded-For a caller sends.

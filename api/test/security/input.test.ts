@@ -1,7 +1,10 @@
 // Input a probe sent that reached SQL or JSON as a 500 (issue 22, items 7 and 8): numbers that are not finite,
 // lone UTF-16 surrogates in every text field. Each answer must be a clear 400 that changes nothing.
+// Slow requests (item 9): a body or headers sent a byte at a time must not hold a connection open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type AddressInfo } from 'node:net';
 import { bearer, loginAs, startHarness, type Harness } from '../helpers';
+import { buildApp } from '../../src/app';
 import { demoEvent } from '../../src/seed/demo';
 import { ingestEvent } from '../../src/jobs/handlers';
 import { inputProblem, normaliseText } from '../../src/plugins/input';
@@ -98,5 +101,64 @@ describe('text (item 8)', () => {
     expect(inputProblem({ a: 'x\u0000' })).toBe('nul');
     expect(inputProblem({ a: [1, Infinity] })).toBe('number');
     expect(inputProblem({ a: 2 ** 60 })).toBe('number');
+  });
+});
+
+describe('slow requests (item 9)', () => {
+  /** Opens a raw connection, sends `head`, then one byte every 200 ms; resolves with what the server answered once it closes. */
+  function trickle(port: number, head: string, limitMs: number): Promise<{ closed: boolean; answer: string }> {
+    return new Promise((resolve) => {
+      const sock = connect(port, '127.0.0.1');
+      let answer = '';
+      let timer: NodeJS.Timeout | undefined;
+      const give = setTimeout(() => {
+        clearInterval(timer);
+        sock.destroy();
+        resolve({ closed: false, answer });
+      }, limitMs);
+      sock.on('data', (d) => (answer += d.toString()));
+      sock.on('error', () => undefined);
+      sock.on('close', () => {
+        clearTimeout(give);
+        clearInterval(timer);
+        resolve({ closed: true, answer });
+      });
+      sock.on('connect', () => {
+        sock.write(head);
+        timer = setInterval(() => {
+          if (!sock.destroyed) sock.write('a');
+        }, 200);
+      });
+    });
+  }
+
+  it('a body or headers trickled byte by byte are cut off at the request timeout', async () => {
+    const app = await buildApp({ ...h.deps, options: { ...h.deps.options, requestTimeoutMs: 1500, headersTimeoutMs: 1000, idleTimeoutMs: 10_000 } });
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (app.server.address() as AddressInfo).port;
+      const body = await trickle(port, 'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{', 10_000);
+      expect(body.closed).toBe(true);
+      expect(body.answer).toMatch(/^HTTP\/1\.1 408|^$/);
+      const headers = await trickle(port, 'GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ', 10_000);
+      expect(headers.closed).toBe(true);
+      // The server still answers.
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('the defaults bound every request', async () => {
+    const app = await buildApp(h.deps);
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      expect(app.server.requestTimeout).toBeGreaterThan(0);
+      expect(app.server.requestTimeout).toBeLessThanOrEqual(60_000);
+      expect(app.server.headersTimeout).toBeLessThanOrEqual(10_000);
+      expect(app.server.timeout).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+    }
   });
 });
