@@ -24,6 +24,7 @@ import cameraRoutes from './routes/cameras';
 import workerRoutes from './routes/worker';
 import metricsRoutes from './routes/metrics';
 import { createLogger, scrubSecrets } from '@phatnguoi/core/logger';
+import { ForbiddenError } from '@phatnguoi/core/errors';
 import { CameraStatusBoard } from './services/stats';
 import type { LogLevel } from '@phatnguoi/core/config';
 
@@ -58,6 +59,26 @@ export function requestForLog(req: { method?: string; url?: string; host?: strin
 }
 
 export { containsNul } from './plugins/input';
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Why a state-changing request is refused as cross-origin, or null: its Origin must be the api's own host
+ * (the Host it was sent to) or one of `allowed`; without Origin, Sec-Fetch-Site must not say cross-site.
+ */
+export function crossOriginReason(origin: string | undefined, fetchSite: string | string[] | undefined, host: string, allowed: ReadonlySet<string>): string | null {
+  if (origin === undefined) return fetchSite === 'cross-site' ? 'cross-site request refused' : null;
+  if (origin === 'null') return 'requests from an opaque origin are refused';
+  let u: URL;
+  try {
+    u = new URL(origin);
+  } catch {
+    return 'the Origin header is not an origin';
+  }
+  if (!['http:', 'https:'].includes(u.protocol)) return 'requests from an opaque origin are refused';
+  if (u.host === host.toLowerCase() || allowed.has(u.origin)) return null;
+  return `requests from ${u.origin} are refused`;
+}
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const opts: ApiOptions = { ...defaultOptions, ...deps.options };
@@ -96,6 +117,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(errors);
+  if (opts.exposePid) {
+    // On the raw response, so it is also sent on hijacked replies (the live stats stream).
+    app.addHook('onRequest', async (_req, reply) => {
+      reply.raw.setHeader('x-api-pid', String(process.pid));
+    });
+  }
+  // A browser names the page that sent a state-changing request in Origin (and Sec-Fetch-Site): one from another
+  // site is refused before anything else runs, whatever cookie it carries. Clients that are not browsers send neither.
+  const ownOrigins = new Set([...opts.allowedOrigins, new URL(opts.publicBaseUrl).origin]);
+  app.addHook('onRequest', async (request) => {
+    if (!STATE_CHANGING.has(request.method)) return;
+    const why = crossOriginReason(request.headers.origin, request.headers['sec-fetch-site'], request.host, ownOrigins);
+    if (why) throw new ForbiddenError(why, 'bad_origin');
+  });
   // NUL characters, lone surrogates and non-finite numbers are refused (400) before any handler; text is NFC.
   await app.register(inputChecks);
   await app.register(helmet, {

@@ -65,6 +65,8 @@ export interface ApiOptions {
   allowedOrigins: string[];
   /** Bearer token Prometheus sends to /metrics; null: /metrics is not served. */
   metricsToken: string | null;
+  /** Debugging several api processes: each answer names its process (`x-api-pid`). Off by default (it tells a caller about the host). */
+  exposePid: boolean;
   /** Whole request (headers and body) must arrive within this; a slower one gets 408 and its connection closed. */
   requestTimeoutMs: number;
   /** Headers must arrive within this. */
@@ -109,6 +111,7 @@ export const defaultOptions: ApiOptions = {
   trustProxy: [],
   allowedOrigins: [],
   metricsToken: null,
+  exposePid: false,
   requestTimeoutMs: 60_000,
   headersTimeoutMs: 10_000,
   idleTimeoutMs: 30_000,

@@ -58,6 +58,7 @@ export function loadApiSecurityOptions(env: Env = process.env): Partial<ApiOptio
   const requestTimeoutMs = r.int('API_REQUEST_TIMEOUT_MS', 60_000, { min: 1000, max: 600_000 });
   const headersTimeoutMs = r.int('API_HEADERS_TIMEOUT_MS', 10_000, { min: 1000, max: 120_000 });
   const idleTimeoutMs = r.int('API_IDLE_TIMEOUT_MS', 30_000, { min: 1000, max: 600_000 });
+  const exposePid = r.bool('API_EXPOSE_PID', false);
   r.done();
-  return { trustProxy, allowedOrigins, metricsToken: metricsToken ?? null, requestTimeoutMs, headersTimeoutMs, idleTimeoutMs };
+  return { trustProxy, allowedOrigins, metricsToken: metricsToken ?? null, requestTimeoutMs, headersTimeoutMs, idleTimeoutMs, exposePid };
 }

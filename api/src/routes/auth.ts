@@ -16,7 +16,7 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
         ttlSeconds: app.opts.sessionTtlSeconds, threshold: app.opts.lockoutThreshold, lockSeconds: app.opts.lockoutSeconds,
       });
       void reply.setCookie(SESSION_COOKIE, out.token, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.protocol === 'https', expires: out.expiresAt });
-      return { token: out.token, expiresAt: out.expiresAt.toISOString(), user: out.user };
+      return { expiresAt: out.expiresAt.toISOString(), user: out.user };
     });
     pub.post('/api/auth/logout', { schema: { tags: ['public'], response: { 200: OkResponse } } }, async (req, reply) => {
       const h = req.headers.authorization;
