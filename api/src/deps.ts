@@ -32,9 +32,15 @@ export interface ApiOptions {
   publicBaseUrl: string;
   /** Session lifetime. */
   sessionTtlSeconds: number;
-  /** Failed logins before an account is locked, and for how long. */
+  /**
+   * Failed sign-ins of one name from one address before that pair is refused, and the longest refusal (it doubles
+   * with each further failure from loginBackoffBaseMs, default 30 s); see services/login-throttle.ts.
+   */
   lockoutThreshold: number;
   lockoutSeconds: number;
+  loginBackoffBaseMs?: number;
+  /** Failed sign-ins of one name from any addresses before addresses it never signed in from are refused (default 20). */
+  loginNameThreshold?: number;
   /** Requests per minute per IP on the public lookup and on login. */
   lookupRatePerMinute: number;
   loginRatePerMinute: number;
