@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './clock';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import auth from './plugins/auth';
+import inputChecks from './plugins/input';
 import healthRoutes from './routes/public/health';
 import lookupRoutes from './routes/public/lookup';
 import authRoutes from './routes/auth';
@@ -23,8 +24,8 @@ import cameraRoutes from './routes/cameras';
 import workerRoutes from './routes/worker';
 import metricsRoutes from './routes/metrics';
 import { createLogger, scrubSecrets } from '@phatnguoi/core/logger';
+import { ForbiddenError } from '@phatnguoi/core/errors';
 import { CameraStatusBoard } from './services/stats';
-import { UserError } from '@phatnguoi/core/errors';
 import type { LogLevel } from '@phatnguoi/core/config';
 
 declare module 'fastify' {
@@ -57,21 +58,26 @@ export function requestForLog(req: { method?: string; url?: string; host?: strin
   return { method: req.method, url: scrubSecrets(path.slice(0, 300)) + (keys.length ? `?${keys.map((k) => `${k}=…`).join('&')}` : ''), host: req.host, remoteAddress: req.ip };
 }
 
-/** Whether any string (key or value) inside a parsed request part contains U+0000; iterative, so deep nesting is safe. */
-export function containsNul(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v === 'string') {
-      if (v.includes('\u0000')) return true;
-    } else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        if (k.includes('\u0000')) return true;
-        stack.push(x);
-      }
-    }
+export { containsNul } from './plugins/input';
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Why a state-changing request is refused as cross-origin, or null: its Origin must be the api's own host
+ * (the Host it was sent to) or one of `allowed`; without Origin, Sec-Fetch-Site must not say cross-site.
+ */
+export function crossOriginReason(origin: string | undefined, fetchSite: string | string[] | undefined, host: string, allowed: ReadonlySet<string>): string | null {
+  if (origin === undefined) return fetchSite === 'cross-site' ? 'cross-site request refused' : null;
+  if (origin === 'null') return 'requests from an opaque origin are refused';
+  let u: URL;
+  try {
+    u = new URL(origin);
+  } catch {
+    return 'the Origin header is not an origin';
   }
-  return false;
+  if (!['http:', 'https:'].includes(u.protocol)) return 'requests from an opaque origin are refused';
+  if (u.host === host.toLowerCase() || allowed.has(u.origin)) return null;
+  return `requests from ${u.origin} are refused`;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -85,8 +91,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         .child({}, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
     } : { logger: false }),
     bodyLimit: opts.bodyLimit,
+    // A request must be complete (headers and body) within requestTimeoutMs: a body trickled a byte at a time
+    // cannot hold a connection open. Idle connections close after idleTimeoutMs. Node checks the deadlines
+    // every connectionsCheckingInterval.
+    requestTimeout: opts.requestTimeoutMs,
+    connectionTimeout: opts.idleTimeoutMs,
+    http: {
+      headersTimeout: Math.min(opts.headersTimeoutMs, opts.requestTimeoutMs),
+      connectionsCheckingInterval: Math.max(100, Math.min(5000, Math.floor(Math.min(opts.headersTimeoutMs, opts.requestTimeoutMs) / 2))),
+    },
     genReqId: () => randomUUID(),
-    trustProxy: true,
+    // Only the configured proxies' forwarded headers are believed (none by default): request.ip, and so every
+    // rate limit, is the real client, not whatever X-Forwarded-For a caller sends.
+    trustProxy: opts.trustProxy.length > 0 ? opts.trustProxy : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   app.decorate('deps', deps);
@@ -100,12 +117,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(errors);
-  // PostgreSQL text cannot hold U+0000: refuse it with a clear 400 before it reaches a query (it failed there as a 500).
-  app.addHook('preHandler', async (request) => {
-    if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body)) {
-      throw new UserError('invalid_characters', 'the request contains a NUL character (U+0000)');
-    }
+  if (opts.exposePid) {
+    // On the raw response, so it is also sent on hijacked replies (the live stats stream).
+    app.addHook('onRequest', async (_req, reply) => {
+      reply.raw.setHeader('x-api-pid', String(process.pid));
+    });
+  }
+  // A browser names the page that sent a state-changing request in Origin (and Sec-Fetch-Site): one from another
+  // site is refused before anything else runs, whatever cookie it carries. Clients that are not browsers send neither.
+  const ownOrigins = new Set([...opts.allowedOrigins, new URL(opts.publicBaseUrl).origin]);
+  app.addHook('onRequest', async (request) => {
+    if (!STATE_CHANGING.has(request.method)) return;
+    const why = crossOriginReason(request.headers.origin, request.headers['sec-fetch-site'], request.host, ownOrigins);
+    if (why) throw new ForbiddenError(why, 'bad_origin');
   });
+  // NUL characters, lone surrogates and non-finite numbers are refused (400) before any handler; text is NFC.
+  await app.register(inputChecks);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -32,9 +32,15 @@ export interface ApiOptions {
   publicBaseUrl: string;
   /** Session lifetime. */
   sessionTtlSeconds: number;
-  /** Failed logins before an account is locked, and for how long. */
+  /**
+   * Failed sign-ins of one name from one address before that pair is refused, and the longest refusal (it doubles
+   * with each further failure from loginBackoffBaseMs, default 30 s); see services/login-throttle.ts.
+   */
   lockoutThreshold: number;
   lockoutSeconds: number;
+  loginBackoffBaseMs?: number;
+  /** Failed sign-ins of one name from any addresses before addresses it never signed in from are refused (default 20). */
+  loginNameThreshold?: number;
   /** Requests per minute per IP on the public lookup and on login. */
   lookupRatePerMinute: number;
   loginRatePerMinute: number;
@@ -56,6 +62,23 @@ export interface ApiOptions {
   channelPrefix: string;
   /** Sender address of notice e-mails. */
   mailFrom: string;
+  /**
+   * Reverse proxies whose X-Forwarded-For / -Proto / -Host the api believes (addresses, CIDRs, or proxy-addr's
+   * loopback / linklocal / uniquelocal); empty: none, the client is the TCP peer. Rate limits key on that client.
+   */
+  trustProxy: string[];
+  /** Origins besides the api's own that may send state-changing requests (POST, PUT, PATCH, DELETE). */
+  allowedOrigins: string[];
+  /** Bearer token Prometheus sends to /metrics; null: /metrics is not served. */
+  metricsToken: string | null;
+  /** Debugging several api processes: each answer names its process (`x-api-pid`). Off by default (it tells a caller about the host). */
+  exposePid: boolean;
+  /** Whole request (headers and body) must arrive within this; a slower one gets 408 and its connection closed. */
+  requestTimeoutMs: number;
+  /** Headers must arrive within this. */
+  headersTimeoutMs: number;
+  /** A connection with no traffic for this long is closed (live streams send a snapshot every 5 s). */
+  idleTimeoutMs: number;
   /** FRAME_RING_DIR of this node: camera snapshots read the newest ring frame from here (never outside it). */
   frameRingDir?: string;
 }
@@ -91,4 +114,11 @@ export const defaultOptions: ApiOptions = {
   mailFrom: 'thongbao@csgt.local',
   channelPrefix: '',
   rateLimitNamespace: 'pn-rl:',
+  trustProxy: [],
+  allowedOrigins: [],
+  metricsToken: null,
+  exposePid: false,
+  requestTimeoutMs: 60_000,
+  headersTimeoutMs: 10_000,
+  idleTimeoutMs: 30_000,
 };

@@ -5,8 +5,8 @@
 // API_PROCESSES=N (default 1) runs N HTTP processes on the one port (node:cluster): this process becomes a
 // small supervisor that forks them, hands incoming connections to them in turn, and starts a new one when
 // one dies (after 1 s, longer if it keeps dying at start-up). All state is in PostgreSQL and Redis (sessions,
-// rate limits, used challenges, live stats via pub/sub), so any process can serve any request. Each response
-// names the process that served it (`x-api-pid`). SIGTERM/SIGINT to the supervisor stops every process.
+// rate limits, used challenges, live stats via pub/sub), so any process can serve any request. With
+// API_EXPOSE_PID=1 (debugging only) each response names the process that served it (`x-api-pid`). SIGTERM/SIGINT to the supervisor stops every process.
 // Each process also runs the BullMQ workers unless API_WORKERS=0 (safe: jobs are shared through Redis).
 import cluster, { type Worker } from 'node:cluster';
 import { loadConfig } from '@phatnguoi/core/config';
@@ -27,10 +27,6 @@ async function serve(): Promise<void> {
   const config = loadConfig();
   const runtime = await createRuntime(config, { workers: process.env.API_WORKERS !== '0' });
   const app = await buildApp({ ...runtime.deps, options: { ...runtime.deps.options, logger: true } });
-  // On the raw response, so it is also sent on hijacked replies (the live stats stream).
-  app.addHook('onRequest', async (_req, reply) => {
-    reply.raw.setHeader('x-api-pid', String(process.pid));
-  });
   const port = Number(process.env.API_PORT ?? 8080);
   const host = process.env.API_HOST ?? '0.0.0.0';
   await app.listen({ port, host });

@@ -9,6 +9,7 @@ import { createQueues, startWorkers, type Workers } from '@phatnguoi/core/queue'
 import { createLogger } from '@phatnguoi/core/logger';
 import type { AppDeps, Mailer, SmsGateway } from './deps';
 import { systemClock } from './clock';
+import { loadApiSecurityOptions } from './settings';
 import { apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
 
 const log = createLogger('api-runtime');
@@ -32,6 +33,8 @@ export interface Runtime {
 
 export async function createRuntime(config: Config, opts: { workers: boolean }): Promise<Runtime> {
   const env = process.env;
+  // Validated before any connection is opened: a bad setting stops start-up with every problem named.
+  const security = loadApiSecurityOptions(env);
   const db = createPool(config.databaseUrl, { applicationName: 'api' });
   const redis = createRedis(config.redisUrl, { name: 'api' });
   const sub = createRedis(config.redisUrl, { name: 'api-sub', blocking: true });
@@ -55,6 +58,7 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
       };
     },
     options: {
+      ...security,
       ...(env.PUBLIC_BASE_URL ? { publicBaseUrl: env.PUBLIC_BASE_URL } : {}),
       ...(env.API_SIGNING_SECRET ? { signingSecret: env.API_SIGNING_SECRET } : {}),
       ...(env.LOOKUP_POW_DIFFICULTY ? { powDifficulty: Number(env.LOOKUP_POW_DIFFICULTY) } : {}),

@@ -12,6 +12,7 @@ import { createRedis, type Redis } from '@phatnguoi/core/redis';
 import { freePort } from '@phatnguoi/core/embedded/system';
 import type { Config } from '@phatnguoi/core/config';
 import { createAgency, createUser } from '../src/seed/demo';
+import { sessionCookie } from './helpers';
 import { processAlive } from '@phatnguoi/core/process';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -32,6 +33,7 @@ interface Res {
   status: number;
   pid: number;
   body: string;
+  setCookie: string[];
 }
 
 /** One request on a connection of its own (no keep-alive), so the supervisor hands each to a process in turn. */
@@ -42,7 +44,7 @@ function call(method: string, path: string, opts: { token?: string; body?: unkno
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, pid: Number(res.headers['x-api-pid']), body: text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, pid: Number(res.headers['x-api-pid']), body: text, setCookie: res.headers['set-cookie'] ?? [] }));
     });
     req.on('error', reject);
     if (body) req.write(body);
@@ -112,7 +114,7 @@ beforeAll(async () => {
     env: {
       ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: db.url, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix,
       S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY: s3.s3.accessKey, S3_SECRET_KEY: s3.s3.secretKey, S3_BUCKET_PREFIX: config.s3.bucketPrefix,
-      INGEST_REDIS_PREFIX: channelPrefix, API_PORT: String(port), API_HOST: '127.0.0.1', API_WORKERS: '0', API_PROCESSES: '2',
+      INGEST_REDIS_PREFIX: channelPrefix, API_PORT: String(port), API_HOST: '127.0.0.1', API_WORKERS: '0', API_PROCESSES: '2', API_EXPOSE_PID: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -145,7 +147,7 @@ describe('two api processes behind one port (API_PROCESSES=2)', () => {
   it('a session opened on one process works on the other', async () => {
     const login = await call('POST', '/api/auth/login', { body: { username: 'super1', password: PASSWORD } });
     expect(login.status).toBe(200);
-    token = (JSON.parse(login.body) as { token: string }).token;
+    token = sessionCookie(login.setCookie);
     const { pids, statuses } = await pidsOver(8, '/api/cases', token);
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(pids.size).toBe(2);

@@ -14,6 +14,8 @@ import { apiJobHandlers } from '../src/jobs/handlers';
 import { createAgency, createCamera, createRegistryEntry, createUser } from '../src/seed/demo';
 
 export const PASSWORD = 'correct horse battery';
+/** What the harness's Prometheus would send to /metrics. */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789';
 
 export interface Harness {
   app: FastifyInstance;
@@ -56,7 +58,7 @@ export async function startHarness(options: Partial<ApiOptions> = {}): Promise<H
       return { id: String(sentSms.length) };
     },
   };
-  const opts: Partial<ApiOptions> = { powDifficulty: 8, lookupRatePerMinute: 10_000, loginRatePerMinute: 10_000, publicBaseUrl: 'https://phatnguoi.test', ...options };
+  const opts: Partial<ApiOptions> = { metricsToken: METRICS_TOKEN, powDifficulty: 8, lookupRatePerMinute: 10_000, loginRatePerMinute: 10_000, publicBaseUrl: 'https://phatnguoi.test', ...options };
   // Live stats subscription on a channel prefix unique to this test file.
   const channelPrefix = `${config.queuePrefix}:`;
   const sub = createRedis(config.redisUrl, { blocking: true });
@@ -107,7 +109,14 @@ export async function startHarness(options: Partial<ApiOptions> = {}): Promise<H
 export async function loginAs(app: FastifyInstance, username: string): Promise<string> {
   const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: PASSWORD } });
   if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
-  return (res.json() as { token: string }).token;
+  return sessionCookie(res.headers['set-cookie']);
+}
+
+/** The session token of a login answer: only in the HttpOnly `pn_session` cookie, never in the body. */
+export function sessionCookie(setCookie: string | string[] | undefined | null): string {
+  const m = /(?:^|\n)pn_session=([^;]+)/.exec([setCookie ?? []].flat().join('\n'));
+  if (!m) throw new Error('no pn_session cookie in the login answer');
+  return m[1]!;
 }
 
 export function bearer(token: string): Record<string, string> {

@@ -71,14 +71,14 @@ interface Summary {
   manualReason: string | null;
 }
 
-async function api(method: string, path: string, user?: string, body?: unknown): Promise<{ status: number; json: () => unknown; buf: Buffer }> {
+async function api(method: string, path: string, user?: string, body?: unknown): Promise<{ status: number; json: () => unknown; buf: Buffer; session: string }> {
   const res = await fetch(`${apiUrl}${path}`, {
     method,
     headers: { ...(user ? { authorization: `Bearer ${tokens[user]}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const buf = Buffer.from(await res.arrayBuffer());
-  return { status: res.status, buf, json: () => JSON.parse(buf.toString('utf8')) as unknown };
+  return { status: res.status, buf, json: () => JSON.parse(buf.toString('utf8')) as unknown, session: /pn_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))?.[1] ?? '' };
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
@@ -166,7 +166,7 @@ beforeAll(async () => {
   for (const u of ['officer1', 'super1', 'super2']) {
     const res = await api('POST', '/api/auth/login', undefined, { username: u, password: PASSWORD });
     if (res.status !== 200) throw new Error(`login ${u}: ${res.status} ${res.buf.toString()}`);
-    tokens[u] = (res.json() as { token: string }).token;
+    tokens[u] = res.session;
   }
   // Wall-clock time of video t=0: the capture time of the camera's first frame (seq 0, ingest's first run).
   const key = frameStreamKey(cameraId, ingestPrefix);

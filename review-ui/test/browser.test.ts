@@ -34,7 +34,7 @@ async function apiAs(who: keyof typeof USERS) {
     body: JSON.stringify({ username: USERS[who].username, password: 'correct-horse-battery' }),
   });
   expect(res.status).toBe(200);
-  const { token } = (await res.json()) as { token: string };
+  const token = /pn_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))?.[1] ?? '';
   return async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${stack.baseUrl}${path}`, {
       method,

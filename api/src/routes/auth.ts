@@ -3,20 +3,30 @@ import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { LoginRequest, LoginResponse, UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import { ErrorResponse, OkResponse } from '@phatnguoi/core/contracts/api/common';
-import { login, logout } from '../services/auth';
+import { login, logout, TooManyAttemptsError } from '../services/auth';
+import { DEFAULT_LIMITS, LoginThrottle } from '../services/login-throttle';
 import { requireRoles, SESSION_COOKIE, userOf } from '../plugins/auth';
 
 export default async function authRoutes(app: FastifyInstance): Promise<void> {
+  const o = app.opts;
+  const throttle = new LoginThrottle(app.deps.redis, `${o.rateLimitNamespace}login-fail:`, {
+    ...DEFAULT_LIMITS, pairThreshold: o.lockoutThreshold, maxBackoffMs: o.lockoutSeconds * 1000,
+    ...(o.loginBackoffBaseMs !== undefined ? { baseBackoffMs: o.loginBackoffBaseMs } : {}),
+    ...(o.loginNameThreshold !== undefined ? { nameThreshold: o.loginNameThreshold } : {}),
+  });
   await app.register(async (pub) => {
     await pub.register(rateLimit, { max: app.opts.loginRatePerMinute, timeWindow: '1 minute', ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}login:` } : {}) });
     pub.post<{ Body: LoginRequest }>('/api/auth/login', {
-      schema: { tags: ['public'], body: LoginRequest, response: { 200: LoginResponse, 401: ErrorResponse, 423: ErrorResponse } },
+      schema: { tags: ['public'], body: LoginRequest, response: { 200: LoginResponse, 401: ErrorResponse, 429: ErrorResponse } },
     }, async (req, reply) => {
       const out = await login(app.deps.db, app.clock, req.body.username, req.body.password, {
-        ttlSeconds: app.opts.sessionTtlSeconds, threshold: app.opts.lockoutThreshold, lockSeconds: app.opts.lockoutSeconds,
+        ttlSeconds: o.sessionTtlSeconds, throttle, address: req.ip, onAuditError: (err) => req.log.error({ err }, 'failed sign-in not audited'),
+      }).catch((err: unknown) => {
+        if (err instanceof TooManyAttemptsError) void reply.header('retry-after', String(err.retryAfterSeconds));
+        throw err;
       });
       void reply.setCookie(SESSION_COOKIE, out.token, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.protocol === 'https', expires: out.expiresAt });
-      return { token: out.token, expiresAt: out.expiresAt.toISOString(), user: out.user };
+      return { expiresAt: out.expiresAt.toISOString(), user: out.user };
     });
     pub.post('/api/auth/logout', { schema: { tags: ['public'], response: { 200: OkResponse } } }, async (req, reply) => {
       const h = req.headers.authorization;

@@ -4,6 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import client from 'prom-client';
 import fp from 'fastify-plugin';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { NotFoundError, UnauthorizedError } from '@phatnguoi/core/errors';
 import type { DetectorFigures } from '../services/stats';
 
 async function metricsRoutes(app: FastifyInstance): Promise<void> {
@@ -54,7 +56,15 @@ async function metricsRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onResponse', async (req, reply) => {
     latency.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  // Case counts of every agency and camera ids: only for the scraper holding METRICS_TOKEN; without one, no /metrics.
+  const expected = app.opts.metricsToken ? createHash('sha256').update(app.opts.metricsToken).digest() : null;
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    if (!expected) throw new NotFoundError('no route GET /metrics');
+    const h = req.headers.authorization;
+    const given = createHash('sha256').update(h?.startsWith('Bearer ') ? h.slice(7) : '').digest();
+    if (!timingSafeEqual(given, expected)) throw new UnauthorizedError('the metrics token is required');
+    return reply.type(registry.contentType).header('cache-control', 'no-store').send(await registry.metrics());
+  });
 }
 
 // Not encapsulated: the latency hook must see every route.

@@ -2,16 +2,26 @@
 import type { FastifyInstance } from 'fastify';
 import { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
 import { requireRoles, userOf } from '../plugins/auth';
-import { CAMERA_STATUS_CHANNEL, DETECTOR_STATS_CHANNEL, statsSnapshot } from '../services/stats';
+import { CAMERA_STATUS_CHANNEL, CameraAgencies, DETECTOR_STATS_CHANNEL, statsSnapshot } from '../services/stats';
+import type { CameraStatusMessage } from '@phatnguoi/core/contracts/api/stats';
 
 export default async function opsRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', requireRoles('operator', 'supervisor', 'admin'));
   const board = app.cameraBoard;
-  const listeners = new Set<(msg: string) => void>();
+  /** Each open stream with the agency it may see (null: every agency, operators and admins). */
+  const listeners = new Set<{ agencyId: string | null; send: (msg: string) => void }>();
+  const agencies = new CameraAgencies(app.deps.db);
   if (app.deps.subscribe) {
     const prefix = app.opts.channelPrefix;
-    const fan = (m: unknown) => {
-      if (m) for (const l of listeners) l(JSON.stringify(m));
+    // Messages go out in the order they came, each only to the streams of the camera's agency (and unscoped ones).
+    let chain: Promise<void> = Promise.resolve();
+    const fan = (m: CameraStatusMessage | null) => {
+      if (!m) return;
+      chain = chain.then(async () => {
+        const agencyId = await agencies.of(m.cameraId, app.clock.now()).catch(() => null);
+        const text = JSON.stringify(m);
+        for (const l of listeners) if (l.agencyId === null || (agencyId !== null && l.agencyId === agencyId)) l.send(text);
+      });
     };
     const offIngest = await app.deps.subscribe(`${prefix}${CAMERA_STATUS_CHANNEL}`, (raw) => fan(board.updateFromIngest(raw, app.clock.now())));
     const offDetector = await app.deps.subscribe(`${prefix}${DETECTOR_STATS_CHANNEL}`, (raw) => fan(board.updateFromDetector(raw, app.clock.now())));
@@ -41,7 +51,7 @@ export default async function opsRoutes(app: FastifyInstance): Promise<void> {
         req.log.warn({ err }, 'stats snapshot failed');
       }
     };
-    const onCamera = (m: string) => send('camera', m);
+    const onCamera = { agencyId: scopeOf(u.role, u.agencyId), send: (m: string) => send('camera', m) };
     listeners.add(onCamera);
     await push();
     const timer = setInterval(() => void push(), 5000);

@@ -8,6 +8,7 @@ import type { UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
 import { newToken, tokenHash } from '../plugins/auth';
+import type { LoginThrottle } from './login-throttle';
 
 // Verified against when the user does not exist, so a missing user costs as much time as a wrong password.
 let dummyHash: Promise<string> | null = null;
@@ -16,38 +17,45 @@ export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, { type: argon2.argon2id });
 }
 
+/** A refused sign-in: too many failures for this name or address; the same answer whether the name is a user or not. */
+export class TooManyAttemptsError extends UserError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('too_many_attempts', `too many failed sign-ins; try again in ${retryAfterSeconds} s`, 429);
+  }
+}
+
+/**
+ * Password sign-in. Every refusal is one of two answers, the same for a real, a deactivated or a missing name:
+ * 401 bad_credentials (after an argon2 verification, against a dummy hash when there is no user) or 429
+ * too_many_attempts (before any check, see LoginThrottle). A failed attempt on a real user is audited after the
+ * answer is decided, off the answer's path, so it costs the caller no time a missing name would not.
+ */
 export async function login(
-  db: Db, clock: Clock, username: string, password: string, opts: { ttlSeconds: number; threshold: number; lockSeconds: number },
+  db: Db, clock: Clock, username: string, password: string, opts: { ttlSeconds: number; throttle: LoginThrottle; address: string; onAuditError?: (err: unknown) => void },
 ): Promise<{ token: string; expiresAt: Date; user: UserSummary }> {
-  const { rows } = await db.query<{ id: string; username: string; display_name: string; role: Role; agency_id: string | null; agency_name: string | null; password_hash: string; active: boolean; failed_logins: number; locked_until: Date | null }>(
-    `SELECT u.id, u.username, u.display_name, u.role, u.agency_id, a.name AS agency_name, u.password_hash, u.active, u.failed_logins, u.locked_until
+  const wait = await opts.throttle.retryAfterMs(username, opts.address);
+  if (wait > 0) throw new TooManyAttemptsError(Math.ceil(wait / 1000));
+  const { rows } = await db.query<{ id: string; username: string; display_name: string; role: Role; agency_id: string | null; agency_name: string | null; password_hash: string; active: boolean }>(
+    `SELECT u.id, u.username, u.display_name, u.role, u.agency_id, a.name AS agency_name, u.password_hash, u.active
        FROM users u LEFT JOIN agencies a ON a.id = u.agency_id WHERE u.username = $1`,
     [username.toLowerCase()],
   );
   const u = rows[0];
   const now = clock.now();
-  if (!u || !u.active) {
-    dummyHash ??= hashPassword('not-a-real-password');
-    await argon2.verify(await dummyHash, password).catch(() => false);
+  dummyHash ??= hashPassword('not-a-real-password');
+  const ok = await argon2.verify(u?.active ? u.password_hash : await dummyHash, password).catch(() => false);
+  if (!u || !u.active || !ok) {
+    await opts.throttle.failed(username, opts.address);
+    if (u) {
+      void withTransaction(db, (tx) => appendAudit(tx, { at: now, actorId: u.id, actor: u.username, action: 'auth.failed', entity: 'user', entityId: u.id, data: { active: u.active } }))
+        .catch((err: unknown) => opts.onAuditError?.(err));
+    }
     throw new UnauthorizedError('wrong username or password', 'bad_credentials');
   }
-  if (u.locked_until && u.locked_until > now) {
-    throw new UserError('account_locked', `too many failed attempts; try again after ${u.locked_until.toISOString()}`, 423);
-  }
-  const ok = await argon2.verify(u.password_hash, password).catch(() => false);
-  if (!ok) {
-    await withTransaction(db, async (tx) => {
-      const failed = u.failed_logins + 1;
-      const lock = failed >= opts.threshold ? new Date(now.getTime() + opts.lockSeconds * 1000) : null;
-      await tx.query('UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1', [u.id, lock ? 0 : failed, lock]);
-      await appendAudit(tx, { at: now, actorId: u.id, actor: u.username, action: lock ? 'auth.locked' : 'auth.failed', entity: 'user', entityId: u.id, data: { failed } });
-    });
-    throw new UnauthorizedError('wrong username or password', 'bad_credentials');
-  }
+  await opts.throttle.succeeded(username, opts.address);
   const token = newToken();
   const expiresAt = new Date(now.getTime() + opts.ttlSeconds * 1000);
   await withTransaction(db, async (tx) => {
-    await tx.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [u.id]);
     await tx.query('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1,$2,$3,$4)', [tokenHash(token), u.id, now, expiresAt]);
     await appendAudit(tx, { at: now, actorId: u.id, actor: u.username, action: 'auth.login', entity: 'user', entityId: u.id, data: {} });
   });

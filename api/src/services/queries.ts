@@ -2,7 +2,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { SpeedDetailSchema } from '@phatnguoi/core/contracts/violation-event';
 import type { Queryable } from '@phatnguoi/core/db';
-import { NotFoundError } from '@phatnguoi/core/errors';
+import { NotFoundError, UserError } from '@phatnguoi/core/errors';
 import type { CaseDetail, CaseSummary, QueueQuery } from '@phatnguoi/core/contracts/api/cases';
 import type { BucketName } from '@phatnguoi/core/storage';
 import type { StorageLike } from '../deps';
@@ -81,6 +81,13 @@ function toSummary(r: SummaryRow, now: Date): CaseSummary {
   };
 }
 
+/** A page bound: the default when absent; a UserError unless it is a whole number within [min, max]. */
+export function pageNumber(v: number | undefined, fallback: number, min: number, max: number): number {
+  if (v === undefined) return fallback;
+  if (!Number.isSafeInteger(v) || v < min || v > max) throw new UserError('invalid_number', `must be a whole number from ${min} to ${max}`);
+  return v;
+}
+
 /** Review queue: oldest deadline first, then oldest violation; filtered to the caller's agency unless `agencyId` is null. */
 export async function listQueue(q: Queryable, agencyId: string | null, query: QueueQuery, now: Date): Promise<{ items: CaseSummary[]; total: number }> {
   const where: string[] = [];
@@ -104,12 +111,13 @@ export async function listQueue(q: Queryable, agencyId: string | null, query: Qu
   if (query.atRiskOnly) add(`c.notice_due_at <= ?`, new Date(now.getTime() + 3 * 86_400_000));
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = await q.query<{ n: string }>(`SELECT count(*) AS n FROM cases c ${w}`, params);
-  const limit = query.limit ?? 50;
-  const offset = query.offset ?? 0;
+  // Bind parameters, never SQL text: the schema bounds them, and this holds even if a caller skips it.
+  const limit = pageNumber(query.limit, 50, 1, 200);
+  const offset = pageNumber(query.offset, 0, 0, 100_000);
   const { rows } = await q.query<SummaryRow>(
     `SELECT ${SUMMARY_COLUMNS} FROM cases c JOIN cameras cam ON cam.id = c.camera_id LEFT JOIN users cu ON cu.id = c.claimed_by
-     ${w} ORDER BY c.notice_due_at, c.occurred_at, c.id LIMIT ${limit} OFFSET ${offset}`,
-    params,
+     ${w} ORDER BY c.notice_due_at, c.occurred_at, c.id LIMIT $${params.length + 1}::int OFFSET $${params.length + 2}::int`,
+    [...params, limit, offset],
   );
   return { items: rows.map((r) => toSummary(r, now)), total: Number(total.rows[0]!.n) };
 }

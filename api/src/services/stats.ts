@@ -175,6 +175,29 @@ export class CameraStatusBoard {
   }
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The agency of a camera, for scoping live messages; looked up in PostgreSQL and remembered a minute (a camera
+ * moved to another agency is scoped anew within that). Null for an id that is no camera: such a message goes
+ * to unscoped streams only.
+ */
+export class CameraAgencies {
+  private readonly cache = new Map<string, { agencyId: string | null; at: number }>();
+  constructor(private readonly db: Queryable, private readonly ttlMs = 60_000) {}
+
+  async of(cameraId: string, now: Date): Promise<string | null> {
+    if (!UUID_RE.test(cameraId)) return null;
+    const hit = this.cache.get(cameraId);
+    if (hit && now.getTime() - hit.at < this.ttlMs) return hit.agencyId;
+    const { rows } = await this.db.query<{ agency_id: string }>('SELECT agency_id FROM cameras WHERE id = $1', [cameraId]);
+    const agencyId = rows[0]?.agency_id ?? null;
+    if (this.cache.size >= 10_000) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(cameraId, { agencyId, at: now.getTime() });
+    return agencyId;
+  }
+}
+
 function parse(raw: string): Record<string, unknown> | null {
   try {
     const v = JSON.parse(raw) as unknown;

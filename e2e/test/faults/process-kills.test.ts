@@ -192,7 +192,7 @@ class Stack {
     await waitFor('api /health', async () => (await fetch(`${this.apiUrl}/health`).catch(() => null))?.ok, STEP_MS, 250, this.roles);
     const res = await fetch(`${this.apiUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'officer1', password: PASSWORD }) });
     if (res.status !== 200) throw new Error(`login: ${res.status} ${await res.text()}`);
-    this.token = ((await res.json()) as { token: string }).token;
+    this.token = /pn_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))?.[1] ?? '';
   }
   get roles(): RoleProcess[] {
     return [this.api, this.ingest, this.detector].filter(Boolean);

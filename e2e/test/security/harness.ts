@@ -116,7 +116,7 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
     const login = async (username: string): Promise<string> => {
       const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: PASSWORD } });
       if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
-      return (res.json() as { token: string }).token;
+      return res.cookies.find((c) => c.name === 'pn_session')!.value;
     };
     const auth = (t: string) => ({ authorization: `Bearer ${t}` });
     const tokens = {

@@ -52,7 +52,8 @@ describe('logs', () => {
     // 1. Logins: good and wrong passwords, in the body; the token sent back later as bearer and cookie.
     const good = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin1', password: PASSWORD } });
     expect(good.statusCode).toBe(200);
-    const token = (good.json() as { token: string }).token;
+    const token = good.cookies.find((c) => c.name === 'pn_session')!.value;
+    expect(good.body).not.toContain(token);
     secrets.push(PASSWORD, token);
     const wrongPassword = 'Sai-mật-khẩu-9876!';
     secrets.push(wrongPassword);
@@ -76,7 +77,7 @@ describe('logs', () => {
     const imported = await h.app.inject({ method: 'POST', url: '/api/admin/registry/import', headers: { ...admin, 'content-type': 'text/csv' }, payload: csv });
     expect(imported.statusCode, imported.body).toBe(200);
     // an officer looks the owner up (audited) and a citizen's lookup misses
-    const officer = (await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'officer.a', password: PASSWORD } })).json() as { token: string };
+    const officer = { token: (await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'officer.a', password: PASSWORD } })).cookies.find((c) => c.name === 'pn_session')!.value };
     secrets.push(officer.token);
     const reg = await h.app.inject({ method: 'GET', url: '/api/registry/vehicles?plate=51G-777.88', headers: { authorization: `Bearer ${officer.token}` } });
     expect(reg.statusCode).toBe(200);

@@ -21,9 +21,11 @@ export const UserSummary = Type.Object({
 });
 export type UserSummary = Static<typeof UserSummary>;
 
-/** The token is also set as the httpOnly cookie `pn_session`; API clients send it as `Authorization: Bearer <token>`. */
+/**
+ * The session token is only in the HttpOnly cookie `pn_session` (never in the body, where a script could read it);
+ * clients that are not browsers take it from the cookie and may send it as `Authorization: Bearer <token>`.
+ */
 export const LoginResponse = Type.Object({
-  token: Type.String(),
   expiresAt: IsoDateTime,
   user: UserSummary,
 });
