@@ -17,6 +17,7 @@ import lookupRoutes from './routes/public/lookup';
 import authRoutes from './routes/auth';
 import officerRoutes from './routes/officer';
 import supervisorRoutes from './routes/supervisor';
+import identificationRoutes from './routes/identification';
 import opsRoutes from './routes/ops';
 import adminRoutes from './routes/admin';
 import cameraRoutes from './routes/cameras';
@@ -141,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes);
   await app.register(officerRoutes);
   await app.register(supervisorRoutes);
+  await app.register(identificationRoutes);
   await app.register(opsRoutes);
   await app.register(adminRoutes);
   await app.register(cameraRoutes);
