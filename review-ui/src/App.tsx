@@ -163,7 +163,8 @@ function Routes() {
   else if (route.roles && user && !route.roles.includes(user.role)) content = <Forbidden />;
   else {
     const Page = route.component;
-    content = <Page params={params} />;
+    // keyed by the path: the next case mounts fresh, with nothing left over from the last one
+    content = <Page key={path} params={params} />;
   }
   return (
     <main id="main" ref={main} tabIndex={-1}>

@@ -145,7 +145,7 @@ export async function caseDetail(q: Queryable, id: string, agencyId: string | nu
     ? (await q.query<{ id: string; channel: string; status: string; attempts: number; last_error: string | null; sent_at: Date | null }>(
         'SELECT id, channel, status, attempts, last_error, sent_at FROM deliveries WHERE notice_id = $1 ORDER BY channel', [notice.id])).rows
     : [];
-  const deadlines = await q.query<{ kind: string; due_at: Date; status: 'pending' | 'fired' | 'cancelled'; fired_at: Date | null }>(
+  const deadlines = await q.query<{ kind: string; due_at: Date; status: 'pending' | 'fired' | 'cancelled' | 'met'; fired_at: Date | null }>(
     'SELECT kind, due_at, status, fired_at FROM case_deadlines WHERE case_id = $1 ORDER BY due_at', [id]);
   const warnings = await q.query<{ target: string; created_at: Date; lifted_at: Date | null }>('SELECT target, created_at, lifted_at FROM case_warnings WHERE case_id = $1 ORDER BY target', [id]);
   const history = await q.query<{ at: Date; actor: string | null; action: string; data: unknown }>(

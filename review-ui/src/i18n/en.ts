@@ -1,7 +1,9 @@
 import type { MessageKey } from './vi';
+import { enDesk } from './en-desk';
 
 // English: every Vietnamese key must be here too (the type makes a missing one a compile error).
 export const en: Record<MessageKey, string> = {
+  ...enDesk,
   'app.name': 'Traffic camera fines',
   'app.home': 'Home',
   'app.loading': 'Loading…',

@@ -1,5 +1,8 @@
 // Vietnamese: the default language and the source of every message key.
+import { viDesk } from './vi-desk';
+
 export const vi = {
+  ...viDesk,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',

@@ -105,7 +105,8 @@ export type EvidenceItem = Static<typeof EvidenceItem>;
 export const DeadlineItem = Type.Object({
   kind: Type.String(),
   dueAt: IsoDateTime,
-  status: Type.Union([Type.Literal('pending'), Type.Literal('fired'), Type.Literal('cancelled')]),
+  /** met: the duty was done in time (the notice reached the owner before notice_due). */
+  status: Type.Union([Type.Literal('pending'), Type.Literal('fired'), Type.Literal('cancelled'), Type.Literal('met')]),
   firedAt: Nullable(IsoDateTime),
 });
 export type DeadlineItem = Static<typeof DeadlineItem>;
