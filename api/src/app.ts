@@ -18,6 +18,8 @@ import authRoutes from './routes/auth';
 import officerRoutes from './routes/officer';
 import supervisorRoutes from './routes/supervisor';
 import identificationRoutes from './routes/identification';
+import outboxRoutes from './routes/outbox';
+import deskRoutes from './routes/desk';
 import opsRoutes from './routes/ops';
 import adminRoutes from './routes/admin';
 import cameraRoutes from './routes/cameras';
@@ -143,6 +145,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(officerRoutes);
   await app.register(supervisorRoutes);
   await app.register(identificationRoutes);
+  await app.register(outboxRoutes);
+  await app.register(deskRoutes);
   await app.register(opsRoutes);
   await app.register(adminRoutes);
   await app.register(cameraRoutes);

@@ -87,7 +87,14 @@ export async function listQueue(q: Queryable, agencyId: string | null, query: Qu
     where.push(sql.replace('?', `$${params.length}`));
   };
   if (agencyId) add('c.agency_id = ?', agencyId);
-  add('c.status = ?', query.status ?? 'detected');
+  // a plate search without a status looks through every status (the agency's whole caseload)
+  if (query.status || !query.plate) add('c.status = ?', query.status ?? 'detected');
+  if (query.plate) {
+    const chars = query.plate.normalize('NFC').toUpperCase().replace(/[^0-9A-ZĐ]/g, '');
+    if (chars.length < 2) return { items: [], total: 0 };
+    add(`regexp_replace(coalesce(c.plate_text, ''), '[^0-9A-ZĐ]', '', 'g') LIKE ?`, `%${chars}%`);
+  }
+  if (query.cameraName) add(`c.camera_id IN (SELECT id FROM cameras WHERE lower(name) LIKE ? ESCAPE '\\')`, `%${query.cameraName.normalize('NFC').toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
   if (query.cameraId) {
     if (!isUuid(query.cameraId)) return { items: [], total: 0 };
     add('c.camera_id = ?', query.cameraId);

@@ -72,6 +72,10 @@ export const QueueQuery = Type.Object(
   {
     status: Type.Optional(CaseStatusSchema),
     cameraId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    /** Part of the camera's name (case-insensitive). */
+    cameraName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    /** Whole or partial plate (punctuation ignored); without `status` it searches every status of the agency's cases. */
+    plate: Type.Optional(Type.String({ minLength: 2, maxLength: 20 })),
     type: Type.Optional(ViolationTypeSchema),
     from: Type.Optional(IsoDateTime),
     to: Type.Optional(IsoDateTime),
