@@ -122,24 +122,26 @@ export async function renderNoticePdf(n: NoticeData): Promise<Buffer> {
 
   // Heading: issuing unit (left) and national motto (right), side by side.
   const top = doc.y;
-  const colL = { x: left, w: 220 };
+  const colL = { x: left - 15, w: 235 };
   const colR = { x: left + 225, w: width - 225 };
-  doc.font('body').fontSize(10.5);
+  doc.font('body').fontSize(10);
   if (n.parentUnit) doc.text(n.parentUnit.toUpperCase(), colL.x, top, { width: colL.w, align: 'center' });
-  doc.font('bold').text(n.detectingUnit.toUpperCase(), colL.x, n.parentUnit ? doc.y : top, { width: colL.w, align: 'center' });
+  doc.font('bold').fontSize(10).text(n.detectingUnit.toUpperCase(), colL.x, n.parentUnit ? doc.y : top, { width: colL.w, align: 'center' });
   const ruleL = doc.y + 2;
-  doc.moveTo(colL.x + colL.w / 2 - 35, ruleL).lineTo(colL.x + colL.w / 2 + 35, ruleL).lineWidth(0.6).stroke();
-  doc.font('body').fontSize(10.5).text(`Số: ${n.number}`, colL.x, ruleL + 6, { width: colL.w, align: 'center' });
-  const leftBottom = doc.y;
   doc.font('bold').fontSize(10.5).text('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', colR.x, top, { width: colR.w, align: 'center' });
   doc.font('bold').fontSize(11).text('Độc lập - Tự do - Hạnh phúc', colR.x, doc.y, { width: colR.w, align: 'center' });
   const ruleR = doc.y + 2;
+  doc.moveTo(colL.x + colL.w / 2 - 35, ruleL).lineTo(colL.x + colL.w / 2 + 35, ruleL).lineWidth(0.6).stroke();
   doc.moveTo(colR.x + colR.w / 2 - 75, ruleR).lineTo(colR.x + colR.w / 2 + 75, ruleR).stroke();
-  doc.font('italic').fontSize(10.5).text(placeDateLine(n.issuePlace, n.issuedAt), colR.x, ruleR + 6, { width: colR.w, align: 'center' });
+  // number (left) and place and date (right) on one line, below both rules
+  const numberY = Math.max(ruleL, ruleR) + 8;
+  doc.font('body').fontSize(10.5).text(`Số: ${n.number}`, colL.x, numberY, { width: colL.w, align: 'center' });
+  const leftBottom = doc.y;
+  doc.font('italic').fontSize(10.5).text(placeDateLine(n.issuePlace, n.issuedAt), colR.x, numberY, { width: colR.w, align: 'center' });
   doc.y = Math.max(leftBottom, doc.y) + 16;
 
   doc.font('bold').fontSize(14).text('THÔNG BÁO', left, doc.y, { width, align: 'center' });
-  doc.fontSize(11).text('Về việc phương tiện vi phạm hành chính về trật tự, an toàn giao thông đường bộ', { width, align: 'center' });
+  doc.fontSize(10.5).text('Về việc phương tiện vi phạm hành chính về trật tự, an toàn giao thông đường bộ', { width, align: 'center' });
   doc.text('được phát hiện qua hệ thống thiết bị kỹ thuật nghiệp vụ', { width, align: 'center' });
   doc.moveDown(0.6);
   doc.font('bold').fontSize(11).text(`Kính gửi: Ông (Bà) ${n.ownerName}`, { width, align: 'center' });
