@@ -99,7 +99,7 @@ export default async function deskRoutes(app: FastifyInstance): Promise<void> {
         }
       };
       await poll();
-      res.write('event: ready\ndata: {}\n\n');
+      res.write(`event: ready\ndata: ${JSON.stringify({ total: Number(last.split('|')[0] || 0) })}\n\n`);
       const timer = setInterval(() => void poll(), 3000);
       req.raw.on('close', () => clearInterval(timer));
     });

@@ -48,7 +48,10 @@ export default function QueuePage() {
   const lastTotal = useRef<number | null>(null);
   useEffect(() => {
     const es = new EventSource(apiUrl(deskPaths.caseEvents), { withCredentials: true });
-    es.addEventListener('ready', () => setLive(true));
+    es.addEventListener('ready', (e) => {
+      lastTotal.current = (JSON.parse((e as MessageEvent<string>).data) as { total?: number }).total ?? null;
+      setLive(true);
+    });
     es.addEventListener('changed', (e) => {
       const total = (JSON.parse((e as MessageEvent<string>).data) as { total: number }).total;
       if (lastTotal.current !== null && total > lastTotal.current) setNews(total - lastTotal.current);
