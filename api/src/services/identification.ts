@@ -56,8 +56,8 @@ function likeLiteral(s: string): string {
 
 /**
  * Registry search by whole or partial plate (punctuation ignored), vehicle type, vehicle colour and plate colour.
- * At least one criterion; the plate part needs 2 characters or more. Audited as `registry.searched` (the criteria and
- * the number of hits, never the owners found).
+ * At least one criterion; the plate part needs 2 characters or more. A search that finds owners is audited as
+ * `registry.searched` (the criteria and the number of hits, never the owners found).
  */
 export async function searchRegistry(db: Db, clock: Clock, user: UserPrincipal, query: RegistrySearchQuery): Promise<{ items: RegistrySearchHit[]; truncated: boolean }> {
   const where: string[] = [];
@@ -87,7 +87,8 @@ export async function searchRegistry(db: Db, clock: Clock, user: UserPrincipal, 
       vehicle: vehicleOf(r),
       owner: { fullName: r.full_name, address: r.address, provinceCode: r.province_code, commune: r.commune, email: r.email, phone: r.phone } satisfies OwnerInfo,
     }));
-    await appendAudit(tx, {
+    // a search that shows owners is a look at personal data: audited (criteria and count, never the owners)
+    if (items.length > 0) await appendAudit(tx, {
       at: clock.now(), actorId: user.id, actor: user.username, action: 'registry.searched', entity: query.caseId ? 'case' : 'registry', entityId: query.caseId ?? 'vehicles',
       data: { plate: query.plate ?? null, vehicleType: query.vehicleType ?? null, colour: query.colour ?? null, plateColour: query.plateColour ?? null, hits: items.length },
     });

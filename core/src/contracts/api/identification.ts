@@ -32,7 +32,7 @@ export type CaseIdentification = Static<typeof CaseIdentification>;
 export const RegistrySearchQuery = Type.Object(
   {
     /** A whole or partial plate; punctuation and case are ignored (`123.4`, `63a`, `63A-123`). */
-    plate: Type.Optional(Type.String({ minLength: 2, maxLength: 20 })),
+    plate: Type.Optional(Type.String({ minLength: 2, maxLength: 20, pattern: '^[0-9A-Za-zĐđ .-]+$' })),
     vehicleType: Type.Optional(CaseVehicleTypeSchema),
     /** Vehicle colour as registered (free text, e.g. "Đỏ"), matched as a substring. */
     colour: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
