@@ -11,6 +11,8 @@ import type { AppDeps, Mailer, SmsGateway } from './deps';
 import { systemClock } from './clock';
 import { loadApiSecurityOptions } from './settings';
 import { apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
+import { publicBaseUrlSetting } from './notices/public-base-url';
+import { smsSink, startMailCatcher } from './outbox/catcher';
 
 const log = createLogger('api-runtime');
 
@@ -19,7 +21,10 @@ export function httpSmsGateway(url: string, token?: string): SmsGateway {
   return {
     async send(to, text) {
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ to, text }) });
-      if (!res.ok) throw new Error(`SMS gateway answered ${res.status}`);
+      if (!res.ok) {
+        // 4xx (bad number, refused content) will not get better by retrying; 429 and 5xx may
+        throw Object.assign(new Error(`SMS gateway answered ${res.status}`), { permanent: res.status >= 400 && res.status < 500 && res.status !== 429 });
+      }
       const body = (await res.json().catch(() => ({}))) as { id?: string };
       return { id: body.id ?? '' };
     },
@@ -35,6 +40,7 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
   const env = process.env;
   // Validated before any connection is opened: a bad setting stops start-up with every problem named.
   const security = loadApiSecurityOptions(env);
+  const publicBaseUrl = publicBaseUrlSetting(env, config.env);
   const db = createPool(config.databaseUrl, { applicationName: 'api' });
   const redis = createRedis(config.redisUrl, { name: 'api' });
   const sub = createRedis(config.redisUrl, { name: 'api-sub', blocking: true });
@@ -43,8 +49,14 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
   // links and notices retry (notice.render job) until it is back.
   await storage.ensureBuckets().catch((err: unknown) => log.warn({ err }, 'object storage not reachable at start-up'));
   const queues = createQueues(config);
-  const mailer: Mailer | undefined = env.SMTP_URL ? (nodemailer.createTransport(env.SMTP_URL) as unknown as Mailer) : undefined;
-  const sms = env.SMS_GATEWAY_URL ? httpSmsGateway(env.SMS_GATEWAY_URL, env.SMS_GATEWAY_TOKEN) : undefined;
+  // Development without a mail server or SMS gateway (the demo): a local mail catcher and SMS sink receive what
+  // the outbox really sends, shown on the review UI's outbox page. OUTBOX_CATCHER=0 turns it off.
+  const demoOutbox = config.env === 'development' && env.OUTBOX_CATCHER !== '0';
+  const catcher = !env.SMTP_URL && demoOutbox ? await startMailCatcher(db) : null;
+  const smtpUrl = env.SMTP_URL ?? catcher?.url;
+  const mailer: Mailer | undefined = smtpUrl ? (nodemailer.createTransport(smtpUrl) as unknown as Mailer) : undefined;
+  const sms = env.SMS_GATEWAY_URL ? httpSmsGateway(env.SMS_GATEWAY_URL, env.SMS_GATEWAY_TOKEN) : demoOutbox ? smsSink(db) : undefined;
+  if (catcher) log.info({ smtp: catcher.url }, 'demo outbox: notices are delivered to the local mail catcher and SMS sink (outbox page)');
   const handlers = new Map<string, (m: string) => void>();
   sub.on('message', (channel: string, message: string) => handlers.get(channel)?.(message));
   const deps: AppDeps = {
@@ -59,7 +71,7 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
     },
     options: {
       ...security,
-      ...(env.PUBLIC_BASE_URL ? { publicBaseUrl: env.PUBLIC_BASE_URL } : {}),
+      ...(publicBaseUrl ? { publicBaseUrl } : {}),
       ...(env.API_SIGNING_SECRET ? { signingSecret: env.API_SIGNING_SECRET } : {}),
       ...(env.LOOKUP_POW_DIFFICULTY ? { powDifficulty: Number(env.LOOKUP_POW_DIFFICULTY) } : {}),
       ...(env.LOOKUP_RATE_PER_MINUTE ? { lookupRatePerMinute: Number(env.LOOKUP_RATE_PER_MINUTE) } : {}),
@@ -84,6 +96,7 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
     deps,
     async close() {
       if (sweep) clearInterval(sweep);
+      await catcher?.close();
       await workers?.close();
       await queues.close();
       sub.disconnect();

@@ -234,16 +234,19 @@ describe('bad input gives a clear 4xx and changes nothing', () => {
     expect(await auditCount()).toBe(before);
   });
 
-  it('a corrected plate that is not in the registry flags the case for manual handling; the notice needs an owner', async () => {
+  it('a corrected plate that is not in the registry flags the case for manual handling; approval and the notice need an owner', async () => {
     const res = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/plate`, headers: bearer(tokens.officer1!), payload: { plateText: '63a99999' } });
     expect(res.statusCode).toBe(200);
     const row = (await h.db.pool.query('SELECT plate_text, plate_original, manual_handling, manual_reason FROM cases WHERE id = $1', [caseId])).rows[0];
     expect(row).toEqual({ plate_text: '63A-999.99', plate_original: '63A-123.45', manual_handling: true, manual_reason: 'plate_not_in_registry' });
     expect((await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/confirm`, headers: bearer(tokens.officer1!), payload: {} })).statusCode).toBe(200);
-    expect((await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/approve`, headers: bearer(tokens.super1!), payload: {} })).statusCode).toBe(200);
+    // Art. 24.1: the owner is identified before approval (identify, enter the owner or route the case first)
+    const approve = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/approve`, headers: bearer(tokens.super1!), payload: {} });
+    expect(approve.statusCode).toBe(409);
+    expect(approve.json()).toMatchObject({ error: 'owner_unknown' });
+    expect((await h.db.pool.query('SELECT status FROM cases WHERE id = $1', [caseId])).rows[0].status).toBe('confirmed');
     const notice = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/notice`, headers: bearer(tokens.super1!) });
     expect(notice.statusCode).toBe(409);
-    expect(notice.json()).toMatchObject({ error: 'owner_unknown' });
     expect((await h.db.pool.query('SELECT count(*)::int AS n FROM notices')).rows[0].n).toBe(0);
   });
 });

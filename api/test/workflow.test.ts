@@ -127,7 +127,7 @@ describe('core path', () => {
     const res = await post('super1', `/api/cases/${caseId}/notice`);
     expect(res.statusCode).toBe(200);
     const n = res.json() as { noticeId: string; number: string; sha256: string };
-    expect(n.number).toMatch(/^PC08-TG-\d{4}-\d{6}$/);
+    expect(n.number).toMatch(/^\d{6}\/TB-PC08-TG$/);
     const pdfRes = await h.app.inject({ method: 'GET', url: `/api/notices/${n.noticeId}/pdf`, headers: bearer(tokens.super2!) });
     expect(pdfRes.statusCode).toBe(200);
     const pdf = pdfRes.rawPayload;

@@ -15,6 +15,7 @@ const LookupPage = lazy(() => import('./pages/citizen/LookupPage'));
 const PublicCasePage = lazy(() => import('./pages/citizen/PublicCasePage'));
 const CameraListPage = lazy(() => import('./pages/admin/CameraListPage'));
 const CameraSetupPage = lazy(() => import('./pages/admin/CameraSetupPage'));
+const OutboxPage = lazy(() => import('./pages/supervisor/OutboxPage'));
 
 type PageProps = { params: Record<string, string> };
 interface RouteDef {
@@ -30,6 +31,7 @@ const ROUTES: RouteDef[] = [
   { pattern: '/officer/cases/:id', roles: ['officer', 'supervisor'], title: 'case.title', component: CasePage },
   { pattern: '/supervisor', roles: ['supervisor'], title: 'nav.supervisor', component: SupervisorPage },
   { pattern: '/supervisor/:tab', roles: ['supervisor'], title: 'nav.supervisor', component: SupervisorPage },
+  { pattern: '/outbox', roles: ['supervisor', 'admin'], title: 'outbox.nav', component: OutboxPage },
   { pattern: '/ops', roles: ['operator', 'supervisor', 'admin'], title: 'nav.ops', component: OpsWall },
   { pattern: '/ops/cameras', roles: ['operator', 'supervisor', 'admin'], title: 'nav.cameras', component: CameraGrid },
   { pattern: '/admin/cameras', roles: ['admin'], title: 'nav.cameraSetup', component: CameraListPage },
@@ -44,6 +46,7 @@ const ROUTES: RouteDef[] = [
 const NAV: { to: string; label: MessageKey; roles: Role[] }[] = [
   { to: '/officer', label: 'nav.queue', roles: ['officer', 'supervisor'] },
   { to: '/supervisor', label: 'nav.supervisor', roles: ['supervisor'] },
+  { to: '/outbox', label: 'outbox.nav', roles: ['supervisor', 'admin'] },
   { to: '/ops', label: 'nav.ops', roles: ['operator', 'supervisor', 'admin'] },
   { to: '/ops/cameras', label: 'nav.cameras', roles: ['operator', 'supervisor', 'admin'] },
   { to: '/admin/cameras', label: 'nav.cameraSetup', roles: ['admin'] },
@@ -163,7 +166,8 @@ function Routes() {
   else if (route.roles && user && !route.roles.includes(user.role)) content = <Forbidden />;
   else {
     const Page = route.component;
-    content = <Page params={params} />;
+    // keyed by the path: the next case mounts fresh, with nothing left over from the last one
+    content = <Page key={path} params={params} />;
   }
   return (
     <main id="main" ref={main} tabIndex={-1}>

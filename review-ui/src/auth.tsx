@@ -25,9 +25,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     if (started.current) return;
     started.current = true;
     setStatus('checking');
+    // /session answers 200 with null when nobody is signed in: the login page makes no failing request
     api
-      .get<UserSummary>('/auth/me')
-      .then((me) => setUser(me))
+      .get<{ user: UserSummary | null }>('/session')
+      .then((me) => setUser(me.user))
       .catch((e: unknown) => {
         if (!(e instanceof ApiError)) console.error(e);
         setUser(null);

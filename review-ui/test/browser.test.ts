@@ -179,7 +179,11 @@ describe('review UI against the real api', () => {
     expect((await caseRow(id)).status).toBe('approved');
     await page.getByRole('link', { name: 'Phát hành thông báo' }).click();
     await page.locator(`button[data-case-id="${id}"]`).click();
-    await page.getByRole('button', { name: 'Phát hành thông báo' }).click();
+    // issuing is confirmed on the preview: the button stays disabled until the supervisor ticks that it was checked
+    await page.getByRole('button', { name: 'Xem trước và phát hành…' }).click();
+    await expect(page.getByTestId('notice-issue').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('notice-checked').check();
+    await page.getByTestId('notice-issue').click();
     await page.getByRole('status').filter({ hasText: /Đã phát hành thông báo số/ }).waitFor();
     expect((await caseRow(id)).status).toBe('notified');
     await screenshot(page, 'supervisor-notice-issued');

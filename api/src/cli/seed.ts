@@ -10,6 +10,7 @@ import { systemClock } from '../clock';
 import { createCaseFromEvent, type Actor } from '../services/cases';
 import { createAgency, createCamera, createRegistryEntry, createUser, demoEvent, storeDemoEvidence } from '../seed/demo';
 import { appendAudit } from '../audit/chain';
+import { seedSimulatedOwners } from '../seed/demo-registry';
 
 const config = loadConfig();
 const db = createPool(config.databaseUrl, { max: 2, applicationName: 'api-seed' });
@@ -48,6 +49,7 @@ const owners = [
   { plate: '59-T1 202.45', vehicleType: 'motorbike', ownerName: 'Đặng Quốc Bảo', address: '3 Lê Lai, Quận 1, TP HCM', provinceCode: '79', email: null, phone: '0901000006' },
 ];
 for (const [i, o] of owners.entries()) await createRegistryEntry(db, { ...o, idNumber: `0820900000${String(i + 1).padStart(2, '0')}` });
+console.log(`registry: ${(await seedSimulatedOwners(db)).vehicles} owners of the simulated vehicles`);
 
 // Evidence stills when storage answers; cases without evidence otherwise.
 let storage: ReturnType<typeof createStorage> | null = createStorage(config);

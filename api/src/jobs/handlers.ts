@@ -41,7 +41,10 @@ export async function fireDeadline(ctx: JobContext, caseId: string, kind: Deadli
     const c = cr.rows[0];
     if (!c) return { status: 'skipped', reason: 'no case' };
     let effect = 'none';
-    if (kind === 'notice_due' && ['detected', 'confirmed', 'approved'].includes(c.status)) {
+    // A notice issued but not delivered by any channel does not meet the 10-day duty either.
+    const undelivered = kind === 'notice_due' && c.status === 'notified' && (await tx.query(
+      `SELECT 1 FROM deliveries d JOIN notices n ON n.id = d.notice_id WHERE n.case_id = $1 AND d.status IN ('sent', 'batched') LIMIT 1`, [caseId])).rows.length === 0;
+    if (kind === 'notice_due' && (['detected', 'confirmed', 'approved'].includes(c.status) || undelivered)) {
       await tx.query('UPDATE cases SET overdue = true, updated_at = $2 WHERE id = $1', [caseId, now]);
       await appendAudit(tx, { at: now, actorId: null, actor: 'clock', action: 'case.notice_overdue', entity: 'case', entityId: caseId, data: { dueAt: dl.due_at.toISOString() } });
       effect = 'overdue';

@@ -40,8 +40,10 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
 
   // The notice of an approved case before it is issued: rendered on request, never stored or numbered.
   app.get<{ Params: IdParams }>('/api/cases/:id/notice/preview', { schema: { tags: ['supervisor'], params: IdParams, response: errors } }, async (req, reply) => {
-    const pdf = await previewNotice(db, app.clock, app.deps.storage, agencyScope(userOf(req)), req.params.id, app.opts.publicBaseUrl);
-    return reply.type('application/pdf').header('cache-control', 'no-store').header('content-disposition', 'inline; filename="thong-bao-xem-truoc.pdf"').send(pdf);
+    const pdf = await previewNotice(db, app.clock, app.deps.storage, userOf(req), req.params.id, app.opts.publicBaseUrl);
+    // shown inside the issue confirmation dialog of the review UI (same origin only)
+    return reply.type('application/pdf').header('cache-control', 'no-store').header('content-disposition', 'inline; filename="thong-bao-xem-truoc.pdf"')
+      .header('content-security-policy', "default-src 'none'; frame-ancestors 'self'").header('x-frame-options', 'SAMEORIGIN').send(pdf);
   });
 
   app.get<{ Params: IdParams }>('/api/notices/:id/pdf', { schema: { tags: ['supervisor'], params: IdParams } }, async (req, reply) => {
@@ -52,7 +54,7 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
     const n = rows[0];
     if (!n || !app.deps.storage) throw new NotFoundError('no such notice');
     const pdf = await app.deps.storage.get(n.bucket as BucketName, n.key);
-    return reply.type('application/pdf').header('content-disposition', `inline; filename="${n.number}.pdf"`).send(pdf);
+    return reply.type('application/pdf').header('content-disposition', `inline; filename="${n.number.replace(/[^\w.-]+/g, '-')}.pdf"`).send(pdf);
   });
 
   app.post<{ Params: IdParams; Body: OwnerResponseRequest }>('/api/cases/:id/responses',

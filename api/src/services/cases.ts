@@ -12,7 +12,7 @@ import { nextStatus, type CaseAction } from '../domain/case-status';
 import { violationDeadlines } from '../domain/deadlines';
 import type { Clock } from '../clock';
 import type { UserPrincipal } from '../plugins/auth';
-import { normalisePlateInput, plateKindOf } from './plates';
+import { plateForVehicle, plateKindOf } from './plates';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(v: string): boolean {
@@ -209,8 +209,13 @@ export interface PlateChange {
 
 async function applyPlateChange(tx: DbClient, clock: Clock, c: CaseRow, change: PlateChange, actor: Actor): Promise<void> {
   const vehicleType = change.vehicleType ?? c.vehicle_type;
-  const text = normalisePlateInput(change.plateText, plateKindOf(vehicleType));
-  if (!text) throw new UserError('invalid_plate', `"${change.plateText}" is not a valid ${plateKindOf(vehicleType)} plate`);
+  const entry = plateForVehicle(change.plateText, plateKindOf(vehicleType));
+  if (!entry.ok) {
+    throw entry.reason === 'kind_mismatch'
+      ? new UserError('plate_kind_mismatch', `"${change.plateText}" is not a ${plateKindOf(vehicleType)} plate: fix the plate or the vehicle type`)
+      : new UserError('invalid_plate', `"${change.plateText}" is not a valid ${plateKindOf(vehicleType)} plate`);
+  }
+  const text = entry.plate;
   const routing = await ownerRouting(tx, text, c.agency_id);
   await tx.query(
     `UPDATE cases SET plate_original = COALESCE(plate_original, plate_text), plate_text = $2, plate_colour = COALESCE($3, plate_colour),
@@ -269,6 +274,8 @@ export async function approveCase(db: Db, clock: Clock, user: UserPrincipal, id:
     const c = await lockCase(tx, id, user);
     nextStatus(c.status, 'approve');
     if (c.confirmed_by === user.id) throw new ForbiddenError('a case must be approved by someone other than the officer who confirmed it', 'same_reviewer');
+    // Art. 24.1: the vehicle and its owner are identified before the notice; approving an unknown owner would stall at issue.
+    if (!c.owner_id) throw new ConflictError('the vehicle is not identified: pick it in the registry, enter its owner, or route the case first', 'owner_unknown');
     return transition(tx, clock, c, 'approve', actorOf(user), ', approved_by = $4, approved_at = $3', [user.id], { note: note ?? null });
   });
 }

@@ -2,7 +2,7 @@
 // Each attempt is recorded on the delivery row so failures are visible to supervisors.
 import PDFDocument from 'pdfkit';
 import type { JobOutcome } from '@phatnguoi/core/queue';
-import { withTransaction } from '@phatnguoi/core/db';
+import { withTransaction, type Queryable } from '@phatnguoi/core/db';
 import { OperationalError, UserError } from '@phatnguoi/core/errors';
 import type { BucketName } from '@phatnguoi/core/storage';
 import { appendAudit } from '../audit/chain';
@@ -23,19 +23,37 @@ interface DeliveryRow {
   key: string | null;
   plate_text: string;
   public_token: string;
+  case_id: string;
+}
+
+/**
+ * Whether a send failed for good: the SMTP server refused the message or recipient (5xx), or the SMS gateway
+ * refused the request (4xx other than 429). Those are not retried; the delivery shows as failed on the case.
+ */
+export function isPermanentFailure(err: unknown): boolean {
+  const e = err as { responseCode?: unknown; permanent?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.permanent === true) return true;
+  return typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
+}
+
+/** The first delivery that reaches the owner meets the 10-day notice duty (Art. 24.1); a deadline already fired stays fired. */
+export async function markNoticeDelivered(tx: Queryable, caseId: string, at: Date): Promise<void> {
+  await tx.query(`UPDATE case_deadlines SET status = 'met', fired_at = $2 WHERE case_id = $1 AND kind = 'notice_due' AND status = 'pending'`, [caseId, at]);
 }
 
 export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, deliveryId: string, finalAttempt: boolean): Promise<JobOutcome> {
   const clock = ctx.clock ?? systemClock;
   const opts = { ...defaultOptions, ...ctx.options };
   const { rows } = await ctx.db.query<DeliveryRow>(
-    `SELECT d.id, d.channel, d.recipient, d.status, d.attempts, n.number, n.resolve_by, n.bucket, n.key, c.plate_text, c.public_token
+    `SELECT d.id, d.channel, d.recipient, d.status, d.attempts, n.number, n.resolve_by, n.bucket, n.key, c.plate_text, c.public_token, c.id AS case_id
        FROM deliveries d JOIN notices n ON n.id = d.notice_id JOIN cases c ON c.id = n.case_id WHERE d.id = $1`,
     [deliveryId],
   );
   const d = rows[0];
   if (!d) throw new UserError('unknown_delivery', `no delivery ${deliveryId}`);
   if (d.status === 'sent' || d.status === 'batched') return { status: 'skipped' };
+  if (d.status === 'failed') return { status: 'skipped', reason: 'failed for good; a supervisor may send it again' };
   const link = `${opts.publicBaseUrl.replace(/\/$/, '')}/tra-cuu/${d.public_token}`;
   const text = `Thông báo vi phạm giao thông số ${d.number}: phương tiện ${d.plate_text}. Tra cứu: ${link}. Hạn giải quyết: ${formatVnDate(d.resolve_by)}.`;
   try {
@@ -44,7 +62,7 @@ export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, 
       if (!d.key || !d.bucket) throw new OperationalError('notice_not_rendered', 'notice PDF not stored yet');
       if (!ctx.storage) throw new OperationalError('storage_unconfigured', 'storage is not configured');
       const pdf = await ctx.storage.get(d.bucket as BucketName, d.key);
-      await ctx.mailer.sendMail({ from: opts.mailFrom, to: d.recipient, subject: `Thông báo vi phạm giao thông số ${d.number}`, text, attachments: [{ filename: `${d.number}.pdf`, content: pdf, contentType: 'application/pdf' }] });
+      await ctx.mailer.sendMail({ from: opts.mailFrom, to: d.recipient, subject: `Thông báo vi phạm giao thông số ${d.number}`, text, attachments: [{ filename: `thong-bao-${d.number.replace(/[^\w.-]+/g, '-')}.pdf`, content: pdf, contentType: 'application/pdf' }] });
     } else if (d.channel === 'sms') {
       if (!ctx.sms) throw new OperationalError('sms_unconfigured', 'SMS gateway is not configured');
       await ctx.sms.send(d.recipient, text);
@@ -53,14 +71,24 @@ export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, 
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await ctx.db.query(
-      `UPDATE deliveries SET attempts = attempts + 1, last_error = $2, status = $3, updated_at = $4 WHERE id = $1`,
-      [deliveryId, message.slice(0, 500), finalAttempt ? 'failed' : 'pending', clock.now()],
-    );
+    const permanent = isPermanentFailure(err);
+    const failed = permanent || finalAttempt;
+    await withTransaction(ctx.db, async (tx) => {
+      await tx.query(
+        `UPDATE deliveries SET attempts = attempts + 1, last_error = $2, status = $3, updated_at = $4 WHERE id = $1`,
+        [deliveryId, `${permanent ? '[permanent] ' : ''}${message}`.slice(0, 500), failed ? 'failed' : 'pending', clock.now()],
+      );
+      if (failed) {
+        await appendAudit(tx, { at: clock.now(), actorId: null, actor: 'outbox', action: 'delivery.failed', entity: 'delivery', entityId: deliveryId, data: { channel: d.channel, permanent, error: message.slice(0, 200) } });
+      }
+    });
+    // A refusal is final: no retry (the job fails at once); anything else is retried with backoff.
+    if (permanent) throw new UserError('delivery_refused', `${d.channel} delivery refused: ${message}`, 400, { cause: err });
     throw err instanceof OperationalError ? err : new OperationalError('delivery_failed', message, { cause: err });
   }
   await withTransaction(ctx.db, async (tx) => {
     await tx.query(`UPDATE deliveries SET attempts = attempts + 1, status = 'sent', sent_at = $2, last_error = NULL, updated_at = $2 WHERE id = $1`, [deliveryId, clock.now()]);
+    await markNoticeDelivered(tx, d.case_id, clock.now());
     await appendAudit(tx, { at: clock.now(), actorId: null, actor: 'outbox', action: `delivery.sent`, entity: 'delivery', entityId: deliveryId, data: { channel: d.channel } });
   });
   return { status: 'done' };
@@ -75,8 +103,8 @@ export async function createPostBatch(ctx: AppDeps, agencyId: string | null): Pr
   if (!ctx.storage) throw new OperationalError('storage_unconfigured', 'storage is not configured');
   const storage = ctx.storage;
   return withTransaction(ctx.db, async (tx) => {
-    const { rows } = await tx.query<{ id: string; recipient: string; number: string; owner: string; plate: string }>(
-      `SELECT d.id, d.recipient, n.number, o.full_name AS owner, c.plate_text AS plate
+    const { rows } = await tx.query<{ id: string; recipient: string; number: string; owner: string; plate: string; case_id: string }>(
+      `SELECT d.id, d.recipient, n.number, o.full_name AS owner, c.plate_text AS plate, c.id AS case_id
          FROM deliveries d JOIN notices n ON n.id = d.notice_id JOIN cases c ON c.id = n.case_id JOIN registry_owners o ON o.id = c.owner_id
         WHERE d.channel = 'post' AND d.status = 'pending' AND n.sha256 IS NOT NULL
           AND ($1::uuid IS NULL OR c.agency_id = $1 OR c.resolving_agency_id = $1)
@@ -99,7 +127,8 @@ export async function createPostBatch(ctx: AppDeps, agencyId: string | null): Pr
     const key = `post-batches/${batchId}.pdf`;
     const put = await storage.put('notices', key, pdf, 'application/pdf');
     await tx.query('UPDATE post_batches SET key = $2, sha256 = $3 WHERE id = $1', [batchId, key, put.sha256]);
-    await tx.query(`UPDATE deliveries SET status = 'batched', batch_id = $2, attempts = attempts + 1, updated_at = $3 WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id), batchId, clock.now()]);
+    await tx.query(`UPDATE deliveries SET status = 'batched', batch_id = $2, attempts = attempts + 1, sent_at = $3, updated_at = $3 WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id), batchId, clock.now()]);
+    for (const r of rows) await markNoticeDelivered(tx, r.case_id, clock.now());
     await appendAudit(tx, { at: clock.now(), actorId: null, actor: 'outbox', action: 'post_batch.created', entity: 'post_batch', entityId: batchId, data: { count: rows.length, sha256: put.sha256 } });
     return { batchId, count: rows.length, key, sha256: put.sha256 };
   });

@@ -8,7 +8,8 @@ import type { Clock } from '../clock';
 import type { StorageLike } from '../deps';
 import type { BucketName } from '@phatnguoi/core/storage';
 import type { UserPrincipal } from '../plugins/auth';
-import { renderNoticePdf, type NoticeData } from '../notices/pdf';
+import { renderNoticePdf, type NoticeData, type NoticeEvidence } from '../notices/pdf';
+import { provinceOfPlateCode } from '../domain/provinces';
 import { actorOf, applyTransition, isUuid, lockCase } from './cases';
 import { fineFor, excessOf } from './fines';
 
@@ -32,7 +33,8 @@ export async function issueNotice(db: Db, clock: Clock, user: UserPrincipal, cas
     const now = clock.now();
     const ag = await tx.query<{ code: string }>('SELECT code FROM agencies WHERE id = $1', [c.agency_id]);
     const seq = await tx.query<{ n: string }>(`SELECT nextval('notice_number_seq') AS n`);
-    const number = `${ag.rows[0]?.code ?? 'CA'}-${now.getUTCFullYear()}-${seq.rows[0]!.n.padStart(6, '0')}`;
+    // number / document symbol (TB: thông báo) - issuing unit, as Vietnamese administrative documents are numbered
+    const number = `${seq.rows[0]!.n.padStart(6, '0')}/TB-${ag.rows[0]?.code ?? 'CA'}`;
     const resolveBy = addDays(now, RESOLVE_DAYS);
     const n = await tx.query<{ id: string }>(
       'INSERT INTO notices (case_id, number, issued_by, issued_at, resolve_by, fine_schedule_id) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id',
@@ -46,7 +48,7 @@ export async function issueNotice(db: Db, clock: Clock, user: UserPrincipal, cas
        ON CONFLICT (case_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, status = 'pending', fired_at = NULL`,
       [caseId, responseDueAt],
     );
-    await tx.query(`UPDATE case_deadlines SET status = 'cancelled' WHERE case_id = $1 AND kind = 'notice_due' AND status = 'pending'`, [caseId]);
+    // notice_due stays pending until a channel delivers the notice (then it is 'met'): issuing is not sending.
     const owner = await tx.query<{ email: string | null; phone: string | null; address: string }>('SELECT email, phone, address FROM registry_owners WHERE id = $1', [c.owner_id]);
     const o = owner.rows[0]!;
     const channels: { channel: string; recipient: string }[] = [{ channel: 'post', recipient: o.address }];
@@ -62,29 +64,54 @@ export async function issueNotice(db: Db, clock: Clock, user: UserPrincipal, cas
 }
 
 /** Everything printed on a notice (owner identity included: the notice goes to the owner only). */
-export async function noticeData(q: Queryable, noticeId: string, publicBaseUrl: string): Promise<{ data: NoticeData; imageRef: { bucket: string; key: string } | null; caseId: string }> {
-  const n = await q.query<{ case_id: string; number: string; issued_at: Date; resolve_by: Date }>('SELECT case_id, number, issued_at, resolve_by FROM notices WHERE id = $1', [noticeId]);
+export async function noticeData(q: Queryable, noticeId: string, publicBaseUrl: string, storage: StorageLike | undefined): Promise<{ data: NoticeData; caseId: string }> {
+  const n = await q.query<{ case_id: string; number: string; issued_at: Date; resolve_by: Date; issuer_name: string; issuer_role: string }>(
+    `SELECT n.case_id, n.number, n.issued_at, n.resolve_by, u.display_name AS issuer_name, u.role AS issuer_role
+       FROM notices n JOIN users u ON u.id = n.issued_by WHERE n.id = $1`, [noticeId]);
   const row = n.rows[0];
   if (!row) throw new NotFoundError('no such notice');
-  return caseNoticeData(q, row.case_id, { number: row.number, issuedAt: row.issued_at, resolveBy: row.resolve_by }, publicBaseUrl, null);
+  const out = await caseNoticeData(q, row.case_id, { number: row.number, issuedAt: row.issued_at, resolveBy: row.resolve_by, issuer: { name: row.issuer_name, role: row.issuer_role } }, publicBaseUrl, null, storage);
+  return { data: out.data, caseId: out.caseId };
+}
+
+/** Title printed above the issuing officer's name. */
+function issuerTitle(role: string): string {
+  return role === 'supervisor' ? 'Lãnh đạo phê duyệt' : role === 'admin' ? 'Quản trị hệ thống' : 'Cán bộ phát hành';
+}
+
+/** The unit above an agency: its parent's name, else the provincial police named in its own name. */
+function parentUnitOf(name: string, parent: string | null): string | null {
+  if (parent) return parent;
+  const m = /(Công an (?:tỉnh|thành phố|TP\.?) .+)$/iu.exec(name);
+  return m && m[1] !== name ? m[1]! : null;
+}
+
+/** Where a unit issues its documents: the last part of its address (the province), else the province of its code. */
+function issuePlaceOf(address: string | null, provinceCode: string): string {
+  const last = address?.split(',').map((x) => x.trim()).filter(Boolean).at(-1);
+  return last ?? provinceOfPlateCode(provinceCode) ?? 'Việt Nam';
 }
 
 /** What a notice for this case prints; `agencyId` (when not null) limits it to cases of that detecting or resolving agency. */
 async function caseNoticeData(
-  q: Queryable, caseId: string, notice: { number: string; issuedAt: Date; resolveBy: Date }, publicBaseUrl: string, agencyId: string | null,
-): Promise<{ data: NoticeData; imageRef: { bucket: string; key: string } | null; caseId: string; status: string }> {
+  q: Queryable, caseId: string, notice: { number: string; issuedAt: Date; resolveBy: Date; issuer: { name: string; role: string } }, publicBaseUrl: string,
+  agencyId: string | null, storage: StorageLike | undefined,
+): Promise<{ data: NoticeData; caseId: string; status: string }> {
   const { rows } = await q.query<{
-    case_id: string; status: string; vehicle_type: string; plate_text: string; plate_colour: string | null;
-    occurred_at: Date; place: string; type: string; public_token: string; det_name: string; res_name: string; res_address: string | null; res_phone: string | null;
-    owner_name: string | null; owner_address: string | null; event: unknown;
+    case_id: string; status: string; vehicle_type: string; plate_text: string; plate_colour: string | null; rule_summary: string;
+    occurred_at: Date; place: string; type: string; public_token: string; det_name: string; det_address: string | null; det_province: string; parent_name: string | null;
+    res_name: string; res_address: string | null; res_phone: string | null; owner_name: string | null; owner_address: string | null; brand: string | null; colour: string | null; event: unknown;
   }>(
-    `SELECT c.id AS case_id, c.status, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.event,
+    `SELECT c.id AS case_id, c.status, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.rule_summary, c.event,
             cam.name || CASE WHEN cam.address <> '' THEN ', ' || cam.address ELSE '' END AS place, c.type, c.public_token,
-            da.name AS det_name, ra.name AS res_name, ra.address AS res_address, ra.phone AS res_phone,
-            o.full_name AS owner_name, o.address AS owner_address
+            da.name AS det_name, da.address AS det_address, da.province_code AS det_province, pa.name AS parent_name,
+            ra.name AS res_name, ra.address AS res_address, ra.phone AS res_phone,
+            o.full_name AS owner_name, o.address AS owner_address, v.brand, v.colour
        FROM cases c JOIN cameras cam ON cam.id = c.camera_id
-       JOIN agencies da ON da.id = c.agency_id JOIN agencies ra ON ra.id = COALESCE(c.resolving_agency_id, c.agency_id)
+       JOIN agencies da ON da.id = c.agency_id LEFT JOIN agencies pa ON pa.id = da.parent_id
+       JOIN agencies ra ON ra.id = COALESCE(c.resolving_agency_id, c.agency_id)
        LEFT JOIN registry_owners o ON o.id = c.owner_id
+       LEFT JOIN registry_vehicles v ON v.plate = c.plate_text AND v.owner_id = c.owner_id
       WHERE c.id = $1 AND ($2::uuid IS NULL OR c.agency_id = $2 OR c.resolving_agency_id = $2)`,
     [caseId, agencyId],
   );
@@ -93,21 +120,27 @@ async function caseNoticeData(
   if (r.owner_name === null || r.owner_address === null) throw new ConflictError('the owner is unknown: identify the vehicle in the registry first (manual handling)', 'owner_unknown');
   const fine = await fineFor(q, r.type, r.vehicle_type, r.occurred_at, excessOf(r.event));
   if (!fine) throw new ConflictError('no fine schedule entry', 'no_fine_schedule');
-  const ev = await q.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string }>(
-    'SELECT kind, bucket, key, sha256, content_type FROM case_evidence WHERE case_id = $1 ORDER BY kind', [r.case_id],
+  const ev = await q.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string; captured_at: Date }>(
+    'SELECT kind, bucket, key, sha256, content_type, captured_at FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind', [r.case_id],
   );
-  const preference = ['scene_after', 'scene_before', 'vehicle_crop', 'plate_crop'];
-  const images = ev.rows.filter((e) => e.content_type.startsWith('image/')).sort((a, b) => preference.indexOf(a.kind) - preference.indexOf(b.kind));
+  const evidence: NoticeEvidence[] = await Promise.all(ev.rows.map(async (e) => ({
+    kind: e.kind, sha256: e.sha256, capturedAt: e.captured_at, contentType: e.content_type,
+    image: e.content_type.startsWith('image/') && storage ? await storage.get(e.bucket as BucketName, e.key) : null,
+  })));
+  const description = [r.brand, r.colour ? `màu ${r.colour.toLowerCase()}` : null].filter(Boolean).join(', ');
   return {
     caseId: r.case_id,
     status: r.status,
-    imageRef: images[0] ? { bucket: images[0].bucket, key: images[0].key } : null,
     data: {
-      number: notice.number, issuedAt: notice.issuedAt, resolveBy: notice.resolveBy, vehicleType: r.vehicle_type, plate: r.plate_text, plateColour: r.plate_colour,
-      occurredAt: r.occurred_at, place: r.place, offence: `${fine.label} - ${fine.description}`, article: fine.article, legalBasis: fine.legalBasis,
-      fineMin: fine.fineMin, fineMax: fine.fineMax, points: fine.points, detectingUnit: r.det_name, resolvingUnit: r.res_name,
-      resolvingAddress: r.res_address ?? '', resolvingPhone: r.res_phone ?? '', ownerName: r.owner_name, ownerAddress: r.owner_address,
-      lookupUrl: `${publicBaseUrl.replace(/\/$/, '')}/tra-cuu/${r.public_token}`, evidenceSha256: ev.rows.map((e) => e.sha256),
+      number: notice.number, issuedAt: notice.issuedAt, resolveBy: notice.resolveBy,
+      parentUnit: parentUnitOf(r.det_name, r.parent_name), issuePlace: issuePlaceOf(r.det_address, r.det_province),
+      vehicleType: r.vehicle_type, plate: r.plate_text, plateColour: r.plate_colour, vehicleDescription: description || null,
+      occurredAt: r.occurred_at, place: r.place, circumstances: [fine.label, r.rule_summary].filter(Boolean).join(': '),
+      offences: [{ description: fine.description, article: fine.article, legalBasis: fine.legalBasis, fineMin: fine.fineMin, fineMax: fine.fineMax, points: fine.points }],
+      detectingUnit: r.det_name, resolvingUnit: r.res_name, resolvingAddress: r.res_address ?? '', resolvingPhone: r.res_phone ?? '',
+      ownerName: r.owner_name, ownerAddress: r.owner_address,
+      lookupUrl: `${publicBaseUrl.replace(/\/$/, '')}/tra-cuu/${r.public_token}`, evidence,
+      issuer: { name: notice.issuer.name, title: issuerTitle(notice.issuer.role) },
     },
   };
 }
@@ -119,13 +152,16 @@ export const PREVIEW_NUMBER = 'BẢN XEM TRƯỚC – CHƯA PHÁT HÀNH';
  * The notice PDF of an approved case as it would be issued now, for the supervisor to check before issuing.
  * Nothing is stored, no number is taken from the sequence, no audit entry: the case does not change.
  */
-export async function previewNotice(q: Queryable, clock: Clock, storage: StorageLike | undefined, agencyId: string | null, caseId: string, publicBaseUrl: string): Promise<Buffer> {
+export async function previewNotice(
+  q: Queryable, clock: Clock, storage: StorageLike | undefined, user: { displayName: string; role: string; agencyId: string | null }, caseId: string, publicBaseUrl: string,
+): Promise<Buffer> {
   if (!isUuid(caseId)) throw new NotFoundError('no such case');
   const now = clock.now();
-  const { data, imageRef, status } = await caseNoticeData(q, caseId, { number: PREVIEW_NUMBER, issuedAt: now, resolveBy: addDays(now, RESOLVE_DAYS) }, publicBaseUrl, agencyId);
+  const agencyId = user.role === 'admin' ? null : user.agencyId ?? '00000000-0000-0000-0000-000000000000';
+  const { data, status } = await caseNoticeData(q, caseId, { number: PREVIEW_NUMBER, issuedAt: now, resolveBy: addDays(now, RESOLVE_DAYS), issuer: { name: user.displayName, role: user.role } },
+    publicBaseUrl, agencyId, storage);
   if (status !== 'approved') throw new ConflictError(`a ${status} case has no notice to preview; it must be approved (and not yet notified)`, 'illegal_transition');
-  const image = imageRef && storage ? await storage.get(imageRef.bucket as BucketName, imageRef.key).catch(() => null) : null;
-  return renderNoticePdf(data, image);
+  return renderNoticePdf(data);
 }
 
 /** Renders and stores the notice PDF with its hash. Idempotent: a notice already stored is left alone. */
@@ -134,9 +170,8 @@ export async function renderNotice(db: Db, clock: Clock, storage: StorageLike | 
   if (!existing.rows[0]) throw new NotFoundError('no such notice');
   if (existing.rows[0].sha256) return 'already';
   if (!storage) throw new OperationalError('storage_unconfigured', 'object storage is not configured');
-  const { data, imageRef, caseId } = await noticeData(db, noticeId, publicBaseUrl);
-  const image = imageRef ? await storage.get(imageRef.bucket as BucketName, imageRef.key) : null;
-  const pdf = await renderNoticePdf(data, image);
+  const { data, caseId } = await noticeData(db, noticeId, publicBaseUrl, storage);
+  const pdf = await renderNoticePdf(data);
   const key = `${caseId}/${noticeId}.pdf`;
   const put = await storage.put('notices', key, pdf, 'application/pdf');
   await withTransaction(db, async (tx) => {

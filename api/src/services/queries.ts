@@ -97,7 +97,14 @@ export async function listQueue(q: Queryable, agencyId: string | null, query: Qu
     where.push(sql.replace('?', `$${params.length}`));
   };
   if (agencyId) add('c.agency_id = ?', agencyId);
-  add('c.status = ?', query.status ?? 'detected');
+  // a plate search without a status looks through every status (the agency's whole caseload)
+  if (query.status || !query.plate) add('c.status = ?', query.status ?? 'detected');
+  if (query.plate) {
+    const chars = query.plate.normalize('NFC').toUpperCase().replace(/[^0-9A-ZĐ]/g, '');
+    if (chars.length < 2) return { items: [], total: 0 };
+    add(`regexp_replace(coalesce(c.plate_text, ''), '[^0-9A-ZĐ]', '', 'g') LIKE ?`, `%${chars}%`);
+  }
+  if (query.cameraName) add(`c.camera_id IN (SELECT id FROM cameras WHERE lower(name) LIKE ? ESCAPE '\\')`, `%${query.cameraName.normalize('NFC').toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
   if (query.cameraId) {
     if (!isUuid(query.cameraId)) return { items: [], total: 0 };
     add('c.camera_id = ?', query.cameraId);
@@ -156,7 +163,7 @@ export async function caseDetail(q: Queryable, id: string, agencyId: string | nu
     ? (await q.query<{ id: string; channel: string; status: string; attempts: number; last_error: string | null; sent_at: Date | null }>(
         'SELECT id, channel, status, attempts, last_error, sent_at FROM deliveries WHERE notice_id = $1 ORDER BY channel', [notice.id])).rows
     : [];
-  const deadlines = await q.query<{ kind: string; due_at: Date; status: 'pending' | 'fired' | 'cancelled'; fired_at: Date | null }>(
+  const deadlines = await q.query<{ kind: string; due_at: Date; status: 'pending' | 'fired' | 'cancelled' | 'met'; fired_at: Date | null }>(
     'SELECT kind, due_at, status, fired_at FROM case_deadlines WHERE case_id = $1 ORDER BY due_at', [id]);
   const warnings = await q.query<{ target: string; created_at: Date; lifted_at: Date | null }>('SELECT target, created_at, lifted_at FROM case_warnings WHERE case_id = $1 ORDER BY target', [id]);
   const history = await q.query<{ at: Date; actor: string | null; action: string; data: unknown }>(

@@ -121,6 +121,7 @@ function skipFor(method: string, url: string, who: Who): boolean {
   // (logging out an expired session marks it revoked: harmless, but a change)
   if (method === 'POST' && url === '/api/auth/logout') return SIGNED_IN.includes(who) || who === 'expired';
   if (url === '/api/stats/stream') return ['operator', 'supervisorA', 'supervisorB', 'admin'].includes(who);
+  if (url === '/api/cases/events') return ['officerA', 'supervisorA', 'officerB', 'supervisorB'].includes(who);
   return false;
 }
 

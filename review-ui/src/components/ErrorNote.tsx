@@ -1,5 +1,5 @@
 import { ApiError } from '../api/client';
-import { useI18n } from '../i18n';
+import { hasMessage, useI18n } from '../i18n';
 
 /** Shows why a request failed: the server's message for 4xx, the request id for 5xx (to quote to support). */
 export function ErrorNote({ error }: { error: Error | null }) {
@@ -10,7 +10,9 @@ export function ErrorNote({ error }: { error: Error | null }) {
     if (error.status === 403) text = t('error.forbidden');
     else if (error.status === 404) text = t('error.notFound');
     else if (error.status >= 500) text = t('error.server', { id: error.requestId ?? '-' });
-    else text = error.message;
+    // a known error code has its own sentence in each language; the server's text (English) is the fallback
+    else if (error.code === 'validation') text = `${t('apiError.validation')} (${error.message})`;
+    else text = hasMessage(`apiError.${error.code}`) ? t(`apiError.${error.code}` as Parameters<typeof t>[0]) : error.message;
   }
   return (
     <p role="alert" className="error">

@@ -1,7 +1,9 @@
 import type { MessageKey } from './vi';
+import { enDesk } from './en-desk';
 
 // English: every Vietnamese key must be here too (the type makes a missing one a compile error).
 export const en: Record<MessageKey, string> = {
+  ...enDesk,
   'app.name': 'Traffic camera fines',
   'app.home': 'Home',
   'app.loading': 'Loading…',
@@ -42,7 +44,7 @@ export const en: Record<MessageKey, string> = {
   'status.detected': 'To review',
   'status.confirmed': 'Confirmed',
   'status.approved': 'Approved',
-  'status.notified': 'Notice sent',
+  'status.notified': 'Notice issued',
   'status.resolved': 'Resolved',
   'status.escalated': 'Escalated',
   'status.lapsed': 'Lapsed',
@@ -283,7 +285,7 @@ export const en: Record<MessageKey, string> = {
   'citizen.linkExpires': 'Evidence links are valid for {min} minutes.',
   'citizen.badLink': 'The link is invalid or has expired.',
   'pstatus.pending_notice': 'Notice not yet sent',
-  'pstatus.notified': 'Notice sent, not resolved',
+  'pstatus.notified': 'Notice issued, not resolved',
   'pstatus.resolved': 'Resolved',
   'pstatus.escalated': 'Overdue, inspection body warned',
   'pstatus.lapsed': 'Lapsed',

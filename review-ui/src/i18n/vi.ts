@@ -1,5 +1,8 @@
 // Vietnamese: the default language and the source of every message key.
+import { viDesk } from './vi-desk';
+
 export const vi = {
+  ...viDesk,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',
@@ -40,7 +43,7 @@ export const vi = {
   'status.detected': 'Chờ xử lý',
   'status.confirmed': 'Đã xác nhận',
   'status.approved': 'Đã phê duyệt',
-  'status.notified': 'Đã gửi thông báo',
+  'status.notified': 'Đã phát hành thông báo',
   'status.resolved': 'Đã giải quyết',
   'status.escalated': 'Quá hạn, đã cảnh báo',
   'status.lapsed': 'Hết thời hiệu',
@@ -281,7 +284,7 @@ export const vi = {
   'citizen.linkExpires': 'Liên kết chứng cứ có hiệu lực trong {min} phút.',
   'citizen.badLink': 'Liên kết không hợp lệ hoặc đã hết hạn.',
   'pstatus.pending_notice': 'Chưa gửi thông báo',
-  'pstatus.notified': 'Đã gửi thông báo, chưa giải quyết',
+  'pstatus.notified': 'Đã phát hành thông báo, chưa giải quyết',
   'pstatus.resolved': 'Đã giải quyết',
   'pstatus.escalated': 'Quá hạn, đã cảnh báo đăng kiểm',
   'pstatus.lapsed': 'Hết thời hiệu',

@@ -73,6 +73,10 @@ export const QueueQuery = Type.Object(
   {
     status: Type.Optional(CaseStatusSchema),
     cameraId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    /** Part of the camera's name (case-insensitive). */
+    cameraName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    /** Whole or partial plate (punctuation ignored); without `status` it searches every status of the agency's cases. */
+    plate: Type.Optional(Type.String({ minLength: 2, maxLength: 20 })),
     type: Type.Optional(ViolationTypeSchema),
     from: Type.Optional(IsoDateTime),
     to: Type.Optional(IsoDateTime),
@@ -106,7 +110,8 @@ export type EvidenceItem = Static<typeof EvidenceItem>;
 export const DeadlineItem = Type.Object({
   kind: Type.String(),
   dueAt: IsoDateTime,
-  status: Type.Union([Type.Literal('pending'), Type.Literal('fired'), Type.Literal('cancelled')]),
+  /** met: the duty was done in time (the notice reached the owner before notice_due). */
+  status: Type.Union([Type.Literal('pending'), Type.Literal('fired'), Type.Literal('cancelled'), Type.Literal('met')]),
   firedAt: Nullable(IsoDateTime),
 });
 export type DeadlineItem = Static<typeof DeadlineItem>;

@@ -15,6 +15,11 @@ import { useI18n } from '../../i18n';
 import { REJECT_REASONS } from '../../options';
 import { useRouter } from '../../router';
 import { evidenceOf, overlayFor, placeText } from './evidence';
+import { IdentificationPanel } from '../../components/Identification';
+import { plateForVehicle, plateKindOf } from '@phatnguoi/api/services/plates';
+import type { CaseVehicleType } from '@phatnguoi/core/contracts/api/common';
+
+const VEHICLE_CHOICES: CaseVehicleType[] = ['car', 'motorbike', 'bus', 'truck'];
 
 const CLAIM_RENEW_MS = 120_000;
 
@@ -37,6 +42,10 @@ export default function CasePage({ params }: { params: Record<string, string> })
   const [claim, setClaim] = useState<{ mine: boolean; by: string | null; until: string | null } | null>(null);
   const [claimError, setClaimError] = useState<Error | null>(null);
   const [plate, setPlate] = useState('');
+  const [vehicleType, setVehicleType] = useState<string>('');
+  const [zoom, setZoom] = useState<'plate' | 'vehicle' | null>(null);
+  // Whether this page still holds the claim: a decision ends it, so leaving must not release it again (409).
+  const holding = useRef(false);
   const [rejectOpen, setRejectOpen] = useState(false);
   const [showHelp, setShowHelp] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -53,8 +62,16 @@ export default function CasePage({ params }: { params: Record<string, string> })
   useEffect(() => setLoaded(new Set()), [id]);
 
   useEffect(() => {
-    if (c) setPlate(c.plate.text ?? '');
+    if (c) {
+      setPlate(c.plate.text ?? '');
+      setVehicleType(c.vehicleType);
+    }
   }, [c]);
+
+  // What the typed plate will be stored as, or why it cannot be (checked before it reaches the server).
+  const typedPlate = plate.trim();
+  const plateChanged = !!c && (typedPlate.toUpperCase() !== (c.plate.text ?? '') || vehicleType !== c.vehicleType) && typedPlate !== '';
+  const entry = useMemo(() => (typedPlate ? plateForVehicle(typedPlate, plateKindOf(vehicleType || 'car')) : null), [typedPlate, vehicleType]);
 
   // Claim the case while it is open (renewed), and release the claim when leaving it.
   const reviewable = c?.status === 'detected';
@@ -64,7 +81,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
     const take = () =>
       api
         .post<ClaimResponse>(paths.claim(id))
-        .then((r) => live && (setClaim({ mine: true, by: r.claimedBy, until: r.claimedUntil }), setClaimError(null)))
+        .then((r) => live && (holding.current = true, setClaim({ mine: true, by: r.claimedBy, until: r.claimedUntil }), setClaimError(null)))
         .catch((e: unknown) => {
           if (!live) return;
           if (e instanceof ApiError && e.status === 409) {
@@ -77,6 +94,8 @@ export default function CasePage({ params }: { params: Record<string, string> })
     void take();
     const timer = window.setInterval(take, CLAIM_RENEW_MS);
     const release = () => {
+      if (!holding.current) return;
+      holding.current = false;
       // keepalive lets the release go out even while the tab closes
       void fetch(apiUrl(paths.release(id)), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', credentials: 'same-origin', keepalive: true }).catch(() => undefined);
     };
@@ -119,10 +138,18 @@ export default function CasePage({ params }: { params: Record<string, string> })
     setBusy(true);
     setActionError(null);
     const body: ConfirmRequest = {};
-    const typed = plate.trim().toUpperCase();
-    if (typed && typed !== c.plate.text) body.plateText = typed;
+    if (plateChanged) {
+      if (entry && !entry.ok) {
+        setBusy(false);
+        plateInput.current?.focus();
+        return;
+      }
+      body.plateText = entry?.ok ? entry.plate : typedPlate;
+      if (vehicleType !== c.vehicleType) body.vehicleType = vehicleType as ConfirmRequest['vehicleType'];
+    }
     try {
       await api.post(paths.confirm(id), body);
+      holding.current = false;
       setDone(t('case.confirmed'));
       detail.reload();
     } catch (e) {
@@ -131,7 +158,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
     } finally {
       setBusy(false);
     }
-  }, [c, canAct, plate, id, t, detail]);
+  }, [c, canAct, plateChanged, entry, typedPlate, vehicleType, id, t, detail]);
 
   const reject = useCallback(
     async (req: RejectRequest) => {
@@ -139,6 +166,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
       setActionError(null);
       try {
         await api.post(paths.reject(id), req);
+        holding.current = false;
         setRejectOpen(false);
         setDone(t('case.rejected'));
         detail.reload();
@@ -250,12 +278,23 @@ export default function CasePage({ params }: { params: Record<string, string> })
         <section className="decision" aria-label={t('case.decision')}>
           <div className="plate-box">
             <h2>{t('case.plate')}</h2>
-            {ev.plateCrop?.url ? (
-              <img className="plate-crop" src={ev.plateCrop.url} alt={t('evidence.plate_crop')} onLoad={() => markLoaded(ev.plateCrop!.id)} />
-            ) : (
-              <p>{t('case.noPlateCrop')}</p>
-            )}
-            {ev.vehicleCrop?.url && <img className="vehicle-crop" src={ev.vehicleCrop.url} alt={t('evidence.vehicle_crop')} onLoad={() => markLoaded(ev.vehicleCrop!.id)} />}
+            <div className="side-by-side">
+              <div className="crops">
+                {ev.plateCrop?.url ? (
+                  <button type="button" className="zoom-toggle" aria-pressed={zoom === 'plate'} aria-label={`${t('evidence.plate_crop')}: ${zoom === 'plate' ? t('desk.unzoom') : t('desk.zoom')}`} onClick={() => setZoom(zoom === 'plate' ? null : 'plate')}>
+                    <img className={`plate-crop${zoom === 'plate' ? ' zoomed' : ''}`} src={ev.plateCrop.url} alt={t('evidence.plate_crop')} onLoad={() => markLoaded(ev.plateCrop!.id)} />
+                  </button>
+                ) : (
+                  <p>{t('case.noPlateCrop')}</p>
+                )}
+                {ev.vehicleCrop?.url && (
+                  <button type="button" className="zoom-toggle" aria-pressed={zoom === 'vehicle'} aria-label={`${t('evidence.vehicle_crop')}: ${zoom === 'vehicle' ? t('desk.unzoom') : t('desk.zoom')}`} onClick={() => setZoom(zoom === 'vehicle' ? null : 'vehicle')}>
+                    <img className={`vehicle-crop${zoom === 'vehicle' ? ' zoomed' : ''}`} src={ev.vehicleCrop.url} alt={t('evidence.vehicle_crop')} onLoad={() => markLoaded(ev.vehicleCrop!.id)} />
+                  </button>
+                )}
+              </div>
+              <IdentificationPanel caseId={c.id} plate={c.plate.text} vehicleType={c.vehicleType} editable={canAct} version={`${c.plate.text ?? ''}|${c.status}`} onChanged={() => detail.reload()} />
+            </div>
             <p>
               {t('plate.read')}: <strong className="plate-text">{c.plate.text ?? t('plate.unread')}</strong> <ConfidenceMeter value={c.plate.confidence} />
               {c.plate.needsManualEntry && <span className="badge warn">{t('plate.manual')}</span>}
@@ -273,9 +312,24 @@ export default function CasePage({ params }: { params: Record<string, string> })
                 autoComplete="off"
                 spellCheck={false}
                 aria-describedby="plate-help"
-                aria-invalid={actionError instanceof ApiError && actionError.status === 400}
+                aria-invalid={(actionError instanceof ApiError && actionError.status === 400) || (plateChanged && entry?.ok === false)}
               />
+              <label htmlFor="vehicle-type">{t('desk.vehicleType')}</label>{' '}
+              <select id="vehicle-type" value={vehicleType} onChange={(e) => setVehicleType(e.target.value)} disabled={!canAct}>
+                {[...new Set([...VEHICLE_CHOICES, c.vehicleType])].map((v) => <option key={v} value={v}>{t(`vehicle.${v}`)}</option>)}
+              </select>
               <small id="plate-help">{t('plate.help')}</small>
+              {plateChanged && entry && (
+                <p className={entry.ok ? 'hint' : 'error'} role={entry.ok ? undefined : 'alert'} data-testid="plate-check">
+                  {entry.ok
+                    ? t('desk.plateWillBe', { plate: entry.plate })
+                    : t('desk.plateInvalid', {
+                        plate: typedPlate,
+                        vehicle: t(`vehicle.${vehicleType}` as Parameters<typeof t>[0]).toLowerCase(),
+                        why: entry.reason === 'format' ? t('desk.why.format') : plateKindOf(vehicleType) === 'motorbike' ? t('desk.why.carOnMoto') : t('desk.why.motoOnCar'),
+                      })}
+                </p>
+              )}
             </div>
           </div>
           <ErrorNote error={actionError} />

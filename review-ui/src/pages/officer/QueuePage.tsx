@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { CaseStatus, QueueQuery, QueueResponse } from '@phatnguoi/core/contracts/api/cases';
 import type { ViolationType } from '@phatnguoi/core/contracts/api/common';
 import { api } from '../../api/client';
@@ -11,24 +11,58 @@ import { placeDetail } from './evidence';
 import { useI18n } from '../../i18n';
 import { Link, useRouter } from '../../router';
 import { STATUS_OPTIONS, TYPE_OPTIONS } from '../../options';
+import { apiUrl } from '../../api/client';
+import { deskPaths } from '../../api/desk-paths';
+
+interface Throughput { lastHour: number; today: number; perHour: number; approvalRate: number | null }
 
 const PAGE = 50;
 
 export default function QueuePage() {
   const { t, formatDateTime, formatNumber } = useI18n();
   const { search, navigate, path } = useRouter();
-  const status = (search.get('status') as CaseStatus | null) ?? 'detected';
+  const plateQ = search.get('plate') ?? undefined;
+  // a plate search without a chosen status looks through every status
+  const status = (search.get('status') as CaseStatus | null) ?? (plateQ ? undefined : 'detected');
   const type = (search.get('type') as ViolationType | null) ?? undefined;
-  const cameraId = search.get('camera') ?? undefined;
+  const cameraName = search.get('camera') ?? undefined;
   const manualOnly = search.get('manual') === '1';
   const atRiskOnly = search.get('risk') === '1';
   const offset = Number(search.get('offset') ?? 0) || 0;
-  const query: QueueQuery = { status, type, cameraId, manualOnly: manualOnly || undefined, atRiskOnly: atRiskOnly || undefined, limit: PAGE, offset };
+  const query: QueueQuery = { status, type, cameraName, plate: plateQ, manualOnly: manualOnly || undefined, atRiskOnly: atRiskOnly || undefined, limit: PAGE, offset };
   const key = JSON.stringify(query);
   const list = useApi((signal) => api.get<QueueResponse>(paths.queue, { ...query }, signal), key);
-  const risk = useApi((signal) => api.get<QueueResponse>(paths.queue, { status, atRiskOnly: true, limit: 1 }, signal), `risk-${status}`);
-  const [cameraText, setCameraText] = useState(cameraId ?? '');
-  useEffect(() => setCameraText(cameraId ?? ''), [cameraId]);
+  const risk = useApi((signal) => api.get<QueueResponse>(paths.queue, { status: status ?? 'detected', atRiskOnly: true, limit: 1 }, signal), `risk-${status}`);
+  const throughput = useApi((signal) => api.get<Throughput>(deskPaths.throughput, undefined, signal), 'throughput');
+  const cameras = useApi((signal) => api.get<{ items: { id: string; name: string }[] }>(deskPaths.deskCameras, undefined, signal), 'cameras');
+  const [cameraText, setCameraText] = useState(cameraName ?? '');
+  useEffect(() => setCameraText(cameraName ?? ''), [cameraName]);
+  const [plateText, setPlateText] = useState(plateQ ?? '');
+  useEffect(() => setPlateText(plateQ ?? ''), [plateQ]);
+
+  // Live: the server says when the agency's cases changed; the list reloads in place (same filters, page and scroll).
+  const [live, setLive] = useState(false);
+  const [news, setNews] = useState<number | null>(null);
+  const reloads = useRef({ list: list.reload, risk: risk.reload, throughput: throughput.reload });
+  reloads.current = { list: list.reload, risk: risk.reload, throughput: throughput.reload };
+  const lastTotal = useRef<number | null>(null);
+  useEffect(() => {
+    const es = new EventSource(apiUrl(deskPaths.caseEvents), { withCredentials: true });
+    es.addEventListener('ready', (e) => {
+      lastTotal.current = (JSON.parse((e as MessageEvent<string>).data) as { total?: number }).total ?? null;
+      setLive(true);
+    });
+    es.addEventListener('changed', (e) => {
+      const total = (JSON.parse((e as MessageEvent<string>).data) as { total: number }).total;
+      if (lastTotal.current !== null && total > lastTotal.current) setNews(total - lastTotal.current);
+      lastTotal.current = total;
+      reloads.current.list();
+      reloads.current.risk();
+      reloads.current.throughput();
+    });
+    es.onerror = () => setLive(false);
+    return () => es.close();
+  }, []);
 
   const setFilter = (patch: Record<string, string | undefined>) => {
     const next = new URLSearchParams(search);
@@ -45,10 +79,15 @@ export default function QueuePage() {
   return (
     <section>
       <h1>{t('nav.queue')}</h1>
-      <form className="filters" role="search" aria-label={t('queue.filters')} onSubmit={(e) => { e.preventDefault(); setFilter({ camera: cameraText.trim() || undefined }); }}>
+      <form className="filters" role="search" aria-label={t('queue.filters')} onSubmit={(e) => { e.preventDefault(); setFilter({ camera: cameraText.trim() || undefined, plate: plateText.trim() || undefined }); }}>
+        <label>
+          {t('desk.searchPlate')}{' '}
+          <input name="plate" value={plateText} onChange={(e) => setPlateText(e.target.value)} onBlur={() => setFilter({ plate: plateText.trim() || undefined })} size={12} autoComplete="off" />
+        </label>
         <label>
           {t('queue.status')}{' '}
-          <select value={status} onChange={(e) => setFilter({ status: e.target.value })}>
+          <select value={status ?? ''} onChange={(e) => setFilter({ status: e.target.value || undefined })}>
+            {plateQ && <option value="">{t('queue.all')}</option>}
             {STATUS_OPTIONS.map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
           </select>
         </label>
@@ -60,8 +99,11 @@ export default function QueuePage() {
           </select>
         </label>
         <label>
-          {t('queue.camera')}{' '}
-          <input value={cameraText} onChange={(e) => setCameraText(e.target.value)} onBlur={() => setFilter({ camera: cameraText.trim() || undefined })} size={12} />
+          {t('desk.cameraName')}{' '}
+          <input name="camera" list="desk-cameras" value={cameraText} onChange={(e) => setCameraText(e.target.value)} onBlur={() => setFilter({ camera: cameraText.trim() || undefined })} size={18} />
+          <datalist id="desk-cameras">
+            {(cameras.data?.items ?? []).map((c) => <option key={c.id} value={c.name} />)}
+          </datalist>
         </label>
         <label className="check">
           <input type="checkbox" checked={manualOnly} onChange={(e) => setFilter({ manual: e.target.checked ? '1' : undefined })} /> {t('queue.manualOnly')}
@@ -70,7 +112,23 @@ export default function QueuePage() {
           <input type="checkbox" checked={atRiskOnly} onChange={(e) => setFilter({ risk: e.target.checked ? '1' : undefined })} /> {t('queue.atRiskOnly')}
         </label>
       </form>
+      {throughput.data && (
+        <p className="hint" data-testid="throughput">
+          {t('desk.throughput', {
+            perHour: formatNumber(throughput.data.perHour),
+            lastHour: formatNumber(throughput.data.lastHour),
+            today: formatNumber(throughput.data.today),
+            rate: throughput.data.approvalRate === null ? '—' : formatNumber(Math.round(throughput.data.approvalRate * 100)),
+          })}
+        </p>
+      )}
+      {news !== null && (
+        <p role="status" className="done" data-testid="queue-news">
+          {t('desk.newCases', { n: formatNumber(news) })}
+        </p>
+      )}
       <p className="counts" aria-live="polite">
+        {live && <span className="badge ok" data-testid="queue-live">{t('desk.live')}</span>}{' '}
         <strong data-testid="queue-total">{t('queue.total', { n: formatNumber(list.data?.total ?? 0) })}</strong>
         {' · '}
         <span className={risk.data?.total ? 'deadline-risk' : undefined}>{t('queue.atRiskCount', { n: formatNumber(risk.data?.total ?? 0) })}</span>

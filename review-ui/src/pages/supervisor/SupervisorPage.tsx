@@ -15,6 +15,8 @@ import { useI18n, type MessageKey } from '../../i18n';
 import { Link, useRouter } from '../../router';
 import { evidenceOf, overlayFor, placeText } from '../officer/evidence';
 import type { SignalState } from '@phatnguoi/core/contracts/violation-event';
+import { IdentificationPanel, useIdentification } from '../../components/Identification';
+import { IssueNoticeDialog, NoticeDeliveries } from './NoticeIssue';
 
 type Tab = 'approvals' | 'notices' | 'responses' | 'escalations' | 'lapsed' | 'ageing';
 const TABS: { tab: Tab; label: MessageKey; status: CaseStatus | null }[] = [
@@ -120,6 +122,8 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
   const [error, setError] = useState<Error | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [returnReason, setReturnReason] = useState('');
+  const [issueOpen, setIssueOpen] = useState(false);
+  const ident = useIdentification(id, `${detail.data?.plate.text ?? ''}|${detail.data?.status ?? ''}|${detail.data?.manualHandling ?? ''}`);
 
   const act = async (fn: () => Promise<string>) => {
     setBusy(true);
@@ -141,6 +145,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
   if (!c) return <p aria-busy="true">{t('app.loading')}</p>;
   const ev = evidenceOf(c);
   const ownConfirm = !!user && c.confirmedBy === user.username;
+  const unidentified = !!ident.data && ident.data.state !== 'identified';
 
   return (
     <article className="sup-case" aria-labelledby="sup-case-title" data-case-id={c.id}>
@@ -160,7 +165,8 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
       {c.status === 'confirmed' && (
         <div className="actions" role="group" aria-label={t('case.actions')}>
           {ownConfirm && <p className="hint">{t('sup.ownNoApprove')}</p>}
-          <button type="button" className="primary" disabled={busy || ownConfirm} onClick={() => void act(async () => (await api.post(paths.approve(id), {}), t('sup.approved')))}>
+          {unidentified && <p role="alert" className="error" data-testid="approve-blocked">{t('ident.blockApprove')}</p>}
+          <button type="button" className="primary" disabled={busy || ownConfirm || unidentified} onClick={() => void act(async () => (await api.post(paths.approve(id), {}), t('sup.approved')))}>
             {t('sup.approve')}
           </button>
           <form
@@ -184,14 +190,28 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
           <a className="button" href={apiUrl(paths.noticePreview(id))} target="_blank" rel="noopener">
             {t('sup.preview')}
           </a>
-          <button
-            type="button"
-            className="primary"
-            disabled={busy}
-            onClick={() => void act(async () => t('sup.issued', { number: (await api.post<IssueNoticeResponse>(paths.issueNotice(id), {})).number }))}
-          >
-            {t('sup.issue')}
+          {unidentified && <p role="alert" className="error">{t('ident.blockApprove')}</p>}
+          <button type="button" className="primary" disabled={busy || unidentified} onClick={() => setIssueOpen(true)}>
+            {t('notice.openPreview')}
           </button>
+        </div>
+      )}
+      {issueOpen && (
+        <IssueNoticeDialog
+          caseId={id}
+          busy={busy}
+          onCancel={() => setIssueOpen(false)}
+          onIssue={() => void act(async () => {
+            const n = await api.post<IssueNoticeResponse>(paths.issueNotice(id), {});
+            setIssueOpen(false);
+            return t('sup.issued', { number: n.number });
+          })}
+        />
+      )}
+      {(c.status === 'confirmed' || c.status === 'approved') && (
+        <div className="side-by-side">
+          <div className="crops">{ev.plateCrop?.url && <img className="plate-crop" src={ev.plateCrop.url} alt={t('evidence.plate_crop')} />}</div>
+          <IdentificationPanel caseId={c.id} plate={c.plate.text} vehicleType={c.vehicleType} editable version={`${c.plate.text ?? ''}|${c.status}`} onChanged={() => { detail.reload(); ident.reload(); onChanged(); }} />
         </div>
       )}
 
@@ -201,16 +221,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
           <a className="button" href={apiUrl(paths.noticePdf(c.notice.id))} download={`${c.notice.number}.pdf`} data-testid="notice-download">
             {t('sup.download')}
           </a>
-          {c.notice.deliveries.length > 0 && (
-            <ul>
-              {c.notice.deliveries.map((d) => (
-                <li key={d.id}>
-                  {t('sup.deliveries')}: {codeLabel(t, 'channel', d.channel)} · {codeLabel(t, 'delivery', d.status)}
-                  {d.lastError ? ` · ${d.lastError}` : ''}
-                </li>
-              ))}
-            </ul>
-          )}
+          <NoticeDeliveries deliveries={c.notice.deliveries} onChanged={() => detail.reload()} />
         </section>
       )}
 
