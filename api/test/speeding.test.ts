@@ -6,6 +6,7 @@ import { bearer, loginAs, startHarness, type Harness } from './helpers';
 import { demoEvent } from '../src/seed/demo';
 import { ingestEvent } from '../src/jobs/handlers';
 import { fineFor } from '../src/services/fines';
+import { speedCircumstances } from '../src/domain/speed-text';
 
 let h: Harness;
 let officer = '';
@@ -59,5 +60,12 @@ describe('speeding fines', () => {
     const body = res.json() as { type: string; fine: { fineMin: number; fineMax: number; points: number } | null };
     expect(body.type).toBe('speeding');
     expect(body.fine).toMatchObject({ fineMin: 800_000, fineMax: 1_000_000 });
+  });
+
+  it('words the measurement for the notice in Vietnamese', () => {
+    const text = speedCircumstances(speedingEvent('car', 12.4).ruleDetail.speed!);
+    expect(text).toContain('Tốc độ đo được 65,4 km/h');
+    expect(text).toContain('tốc độ tối đa cho phép 50 km/h; vượt 12,4 km/h');
+    expect(text).toContain('24,5 m trong 1,20 giây');
   });
 });

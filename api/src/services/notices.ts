@@ -12,6 +12,15 @@ import { renderNoticePdf, type NoticeData, type NoticeEvidence } from '../notice
 import { provinceOfPlateCode } from '../domain/provinces';
 import { actorOf, applyTransition, isUuid, lockCase } from './cases';
 import { fineFor, excessOf } from './fines';
+import { speedCircumstances } from '../domain/speed-text';
+import { Value } from '@sinclair/typebox/value';
+import { SpeedDetailSchema, type SpeedDetail } from '@phatnguoi/core/contracts/violation-event';
+
+/** The speed measurement of a stored speeding event, when it has a valid one. */
+function speedOf(event: unknown): SpeedDetail | null {
+  const s = (event as { ruleDetail?: { speed?: unknown } } | null)?.ruleDetail?.speed;
+  return Value.Check(SpeedDetailSchema, s) ? s : null;
+}
 
 export interface IssuedNotice {
   noticeId: string;
@@ -135,7 +144,7 @@ async function caseNoticeData(
       number: notice.number, issuedAt: notice.issuedAt, resolveBy: notice.resolveBy,
       parentUnit: parentUnitOf(r.det_name, r.parent_name), issuePlace: issuePlaceOf(r.det_address, r.det_province),
       vehicleType: r.vehicle_type, plate: r.plate_text, plateColour: r.plate_colour, vehicleDescription: description || null,
-      occurredAt: r.occurred_at, place: r.place, circumstances: [fine.label, r.rule_summary].filter(Boolean).join(': '),
+      occurredAt: r.occurred_at, place: r.place, circumstances: [fine.label, speedOf(r.event) ? speedCircumstances(speedOf(r.event)!) : r.rule_summary].filter(Boolean).join(': '),
       offences: [{ description: fine.description, article: fine.article, legalBasis: fine.legalBasis, fineMin: fine.fineMin, fineMax: fine.fineMax, points: fine.points }],
       detectingUnit: r.det_name, resolvingUnit: r.res_name, resolvingAddress: r.res_address ?? '', resolvingPhone: r.res_phone ?? '',
       ownerName: r.owner_name, ownerAddress: r.owner_address,
