@@ -39,7 +39,7 @@ export function toPrediction(v: Record<string, unknown>, start: Date | null): Pr
     trackId: str(v.trackId ?? v.track_id ?? v.track),
     box: boxOf(v.box),
     plateText: plateOf(v),
-    speed: speedOf(v),
+    ...(speedOf(v) ? { speed: speedOf(v) } : {}),
   };
 }
 
