@@ -71,7 +71,7 @@ describe('notice and delivery', () => {
   const occurredAt = new Date(Date.now() - 5 * 3600_000);
   let caseId = '';
   let noticeId = '';
-  let pdf = Buffer.alloc(0);
+  let pdf: Buffer = Buffer.alloc(0);
   const hashes: string[] = [];
   const times: Date[] = [];
 
