@@ -88,7 +88,7 @@ describe('vehicle identification', () => {
     expect((await req('officer1', 'POST', `/api/cases/${id}/identify`, { method: 'manual', plateColour: 'white', owner, note: 'x' })).json()).toMatchObject({ error: 'plate_in_registry' });
   });
 
-  it('a case is routed to the police of the owner\'s locality, who then see it', async () => {
+  it('a case is routed to the police of the owner\'s locality, who then see it; the notice still needs the owner', async () => {
     const id = await newCase('63A-444.44', 'car');
     const units = (await req('officer1', 'GET', '/api/police-units')).json() as { items: { id: string; code: string }[] };
     const hn = units.items.find((u) => u.code === 'PC08-HN')!;
@@ -99,6 +99,10 @@ describe('vehicle identification', () => {
     expect(routed.statusCode).toBe(200);
     expect(routed.json()).toMatchObject({ identification: { routed: true, resolvingAgency: { code: 'PC08-HN' } } });
     expect((await req('officerhn', 'GET', `/api/cases/${id}`)).statusCode).toBe(200);
+    // routed without a known owner: approval may go ahead (the receiving unit identifies the owner); the notice may not
+    await confirmAs('officer1', id);
+    expect((await req('super1', 'POST', `/api/cases/${id}/approve`, {})).json()).toMatchObject({ status: 'approved' });
+    expect((await req('super1', 'POST', `/api/cases/${id}/notice`)).json()).toMatchObject({ error: 'owner_unknown' });
     const audit = (await h.db.pool.query(`SELECT data FROM audit_log WHERE entity_id = $1 AND action = 'case.routed'`, [id])).rows;
     expect(audit).toHaveLength(1);
     expect(audit[0].data).toMatchObject({ to: hn.id, reason: 'Chủ xe cư trú tại Hà Nội' });

@@ -274,8 +274,10 @@ export async function approveCase(db: Db, clock: Clock, user: UserPrincipal, id:
     const c = await lockCase(tx, id, user);
     nextStatus(c.status, 'approve');
     if (c.confirmed_by === user.id) throw new ForbiddenError('a case must be approved by someone other than the officer who confirmed it', 'same_reviewer');
-    // Art. 24.1: the vehicle and its owner are identified before the notice; approving an unknown owner would stall at issue.
-    if (!c.owner_id) throw new ConflictError('the vehicle is not identified: pick it in the registry, enter its owner, or route the case first', 'owner_unknown');
+    // Art. 24.1: the vehicle and its owner are identified before the notice; approving an unknown owner would stall at
+    // issue, unless the case went to the police of the owner's locality, who identify the owner and send the notice.
+    const routed = !!c.resolving_agency_id && c.resolving_agency_id !== c.agency_id;
+    if (!c.owner_id && !routed) throw new ConflictError('the vehicle is not identified: pick it in the registry, enter its owner, or route the case first', 'owner_unknown');
     return transition(tx, clock, c, 'approve', actorOf(user), ', approved_by = $4, approved_at = $3', [user.id], { note: note ?? null });
   });
 }

@@ -84,6 +84,8 @@ export const enDesk: Record<keyof typeof viDesk, string> = {
   'desk.live': 'Live updates',
   'desk.newCases': '{n} new cases: the list was updated.',
   'desk.throughput': 'Throughput: {perHour} cases/hour (last hour: {lastHour}; today: {today}, confirmed {rate}%)',
+  'desk.byOfficer': 'By officer today: {list}',
+  'desk.officerRate': '{user} {n} cases ({perHour}/hour)',
   'desk.zoom': 'Zoom in',
   'desk.unzoom': 'Zoom out',
   'desk.plateWillBe': 'Will be stored as: {plate}',

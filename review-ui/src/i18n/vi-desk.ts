@@ -83,6 +83,8 @@ export const viDesk = {
   'desk.live': 'Tự cập nhật',
   'desk.newCases': 'Có {n} hồ sơ mới: danh sách đã cập nhật.',
   'desk.throughput': 'Năng suất: {perHour} hồ sơ/giờ (1 giờ qua: {lastHour}; hôm nay: {today}, tỉ lệ xác nhận {rate}%)',
+  'desk.byOfficer': 'Theo cán bộ hôm nay: {list}',
+  'desk.officerRate': '{user} {n} hồ sơ ({perHour}/giờ)',
   'desk.zoom': 'Phóng to',
   'desk.unzoom': 'Thu nhỏ',
   'desk.plateWillBe': 'Sẽ lưu: {plate}',

@@ -14,7 +14,7 @@ import { STATUS_OPTIONS, TYPE_OPTIONS } from '../../options';
 import { apiUrl } from '../../api/client';
 import { deskPaths } from '../../api/desk-paths';
 
-interface Throughput { lastHour: number; today: number; perHour: number; approvalRate: number | null }
+interface Throughput { lastHour: number; today: number; perHour: number; approvalRate: number | null; officers: { username: string; decisions: number; perHour: number }[] }
 
 const PAGE = 50;
 
@@ -120,6 +120,14 @@ export default function QueuePage() {
             today: formatNumber(throughput.data.today),
             rate: throughput.data.approvalRate === null ? '—' : formatNumber(Math.round(throughput.data.approvalRate * 100)),
           })}
+          {throughput.data.officers.length > 1 && (
+            <>
+              <br />
+              {t('desk.byOfficer', {
+                list: throughput.data.officers.map((o) => t('desk.officerRate', { user: o.username, n: formatNumber(o.decisions), perHour: formatNumber(o.perHour) })).join(' · '),
+              })}
+            </>
+          )}
         </p>
       )}
       {news !== null && (

@@ -71,6 +71,7 @@ export default function SupervisorPage({ params }: { params: Record<string, stri
                     <li key={c.id}>
                       <button type="button" aria-pressed={selected === c.id} onClick={() => select(c.id)} data-case-id={c.id}>
                         <span className="plate-text">{c.plate.text ?? t('plate.unread')}</span> · {t(`vtype.${c.type}`)}
+                        {c.manualHandling && c.manualReason && <> <span className="badge warn">{codeLabel(t, 'manual', c.manualReason)}</span></>}
                         <br />
                         <small>
                           {formatDateTime(c.occurredAt)} · {c.cameraName}
@@ -146,6 +147,8 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
   const ev = evidenceOf(c);
   const ownConfirm = !!user && c.confirmedBy === user.username;
   const unidentified = !!ident.data && ident.data.state !== 'identified';
+  // a case routed to the owner's locality may be approved there without an owner yet; the notice still needs one
+  const approveBlocked = unidentified && !ident.data?.routed;
 
   return (
     <article className="sup-case" aria-labelledby="sup-case-title" data-case-id={c.id}>
@@ -165,8 +168,8 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
       {c.status === 'confirmed' && (
         <div className="actions" role="group" aria-label={t('case.actions')}>
           {ownConfirm && <p className="hint">{t('sup.ownNoApprove')}</p>}
-          {unidentified && <p role="alert" className="error" data-testid="approve-blocked">{t('ident.blockApprove')}</p>}
-          <button type="button" className="primary" disabled={busy || ownConfirm || unidentified} onClick={() => void act(async () => (await api.post(paths.approve(id), {}), t('sup.approved')))}>
+          {approveBlocked && <p role="alert" className="error" data-testid="approve-blocked">{t('ident.blockApprove')}</p>}
+          <button type="button" className="primary" disabled={busy || ownConfirm || approveBlocked} onClick={() => void act(async () => (await api.post(paths.approve(id), {}), t('sup.approved')))}>
             {t('sup.approve')}
           </button>
           <form
