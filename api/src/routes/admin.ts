@@ -5,7 +5,6 @@ import { AdminUserList, Agency, AgencyList, ApiTokenItem, ApiTokenList, CreateAg
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import { FineSchedule, ImportReport, NewFineVersionRequest } from '@phatnguoi/core/contracts/api/registry';
 import { ConflictError, NotFoundError, UserError } from '@phatnguoi/core/errors';
-
 import type { Queryable } from '@phatnguoi/core/db';
 import { withTransaction } from '@phatnguoi/core/db';
 import { appendAudit } from '../audit/chain';
