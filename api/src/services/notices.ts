@@ -11,6 +11,7 @@ import type { UserPrincipal } from '../plugins/auth';
 import { renderNoticePdf, type NoticeData } from '../notices/pdf';
 import { actorOf, applyTransition, isUuid, lockCase } from './cases';
 import { fineFor } from './fines';
+import { auditIntegrityFailure, sha256Hex } from './integrity';
 
 export interface IssuedNotice {
   noticeId: string;
@@ -61,7 +62,7 @@ export async function issueNotice(db: Db, clock: Clock, user: UserPrincipal, cas
 }
 
 /** Everything printed on a notice (owner identity included: the notice goes to the owner only). */
-export async function noticeData(q: Queryable, noticeId: string, publicBaseUrl: string): Promise<{ data: NoticeData; imageRef: { bucket: string; key: string } | null; caseId: string }> {
+export async function noticeData(q: Queryable, noticeId: string, publicBaseUrl: string): Promise<{ data: NoticeData; imageRef: { bucket: string; key: string; sha256: string } | null; caseId: string }> {
   const n = await q.query<{ case_id: string; number: string; issued_at: Date; resolve_by: Date }>('SELECT case_id, number, issued_at, resolve_by FROM notices WHERE id = $1', [noticeId]);
   const row = n.rows[0];
   if (!row) throw new NotFoundError('no such notice');
@@ -71,7 +72,7 @@ export async function noticeData(q: Queryable, noticeId: string, publicBaseUrl: 
 /** What a notice for this case prints; `agencyId` (when not null) limits it to cases of that detecting or resolving agency. */
 async function caseNoticeData(
   q: Queryable, caseId: string, notice: { number: string; issuedAt: Date; resolveBy: Date }, publicBaseUrl: string, agencyId: string | null,
-): Promise<{ data: NoticeData; imageRef: { bucket: string; key: string } | null; caseId: string; status: string }> {
+): Promise<{ data: NoticeData; imageRef: { bucket: string; key: string; sha256: string } | null; caseId: string; status: string }> {
   const { rows } = await q.query<{
     case_id: string; status: string; vehicle_type: string; plate_text: string; plate_colour: string | null;
     occurred_at: Date; place: string; type: string; public_token: string; det_name: string; res_name: string; res_address: string | null; res_phone: string | null;
@@ -100,7 +101,7 @@ async function caseNoticeData(
   return {
     caseId: r.case_id,
     status: r.status,
-    imageRef: images[0] ? { bucket: images[0].bucket, key: images[0].key } : null,
+    imageRef: images[0] ? { bucket: images[0].bucket, key: images[0].key, sha256: images[0].sha256 } : null,
     data: {
       number: notice.number, issuedAt: notice.issuedAt, resolveBy: notice.resolveBy, vehicleType: r.vehicle_type, plate: r.plate_text, plateColour: r.plate_colour,
       occurredAt: r.occurred_at, place: r.place, offence: `${fine.label} - ${fine.description}`, article: fine.article, legalBasis: fine.legalBasis,
@@ -135,6 +136,11 @@ export async function renderNotice(db: Db, clock: Clock, storage: StorageLike | 
   if (!storage) throw new OperationalError('storage_unconfigured', 'object storage is not configured');
   const { data, imageRef, caseId } = await noticeData(db, noticeId, publicBaseUrl);
   const image = imageRef ? await storage.get(imageRef.bucket as BucketName, imageRef.key) : null;
+  // The photo printed on the notice must be the evidence as captured.
+  if (image && imageRef && sha256Hex(image) !== imageRef.sha256) {
+    await auditIntegrityFailure(db, clock, { id: null, name: 'system' }, 'notice', noticeId, { use: 'attached to notice', key: imageRef.key });
+    throw new ConflictError('the evidence photo does not match its recorded hash; the notice is not rendered', 'evidence_tampered');
+  }
   const pdf = await renderNoticePdf(data, image);
   const key = `${caseId}/${noticeId}.pdf`;
   const put = await storage.put('notices', key, pdf, 'application/pdf');
