@@ -12,6 +12,7 @@ import { MissingPrerequisiteError } from '../src/errors';
 import { migrate } from '../src/migrate';
 import { createQueues, startWorkers } from '../src/queue';
 import { createStorage } from '../src/storage';
+import { testConfig } from '../src/testing/index';
 
 describe('embedded stack (no configuration at all)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pn-embedded-'));
@@ -118,6 +119,37 @@ describe('prerequisites', () => {
 });
 
 describe('embedded S3 endpoint', () => {
+  it('refuses unsigned requests (listing, reading, writing) but serves signed ones and presigned URLs (issue 22, item 12)', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pn-s3-anon-'));
+    const s3 = await startEmbeddedS3({ dir });
+    try {
+      const config = testConfig({ s3: s3.s3 });
+      const storage = createStorage(config);
+      await storage.ensureBuckets();
+      await storage.put('notices', 'case/notice.pdf', Buffer.from('%PDF-1.4 secret notice'), 'application/pdf');
+      const bucket = (await fetch(`${s3.endpoint}/`).then((r) => r.text()));
+      expect(bucket).toContain('AccessDenied');
+      const names = [`${config.s3.bucketPrefix}notices`, `${config.s3.bucketPrefix}evidence`];
+      for (const [method, path] of [['GET', '/'], ['GET', `/${names[0]}`], ['GET', `/${names[0]}?list-type=2`], ['GET', `/${names[0]}/case/notice.pdf`], ['PUT', `/${names[0]}/x.txt`], ['DELETE', `/${names[0]}/x.txt`]] as const) {
+        const res = await fetch(`${s3.endpoint}${path}`, { method, ...(method === 'PUT' ? { body: 'x' } : {}) });
+        const text = await res.text();
+        expect(res.status, `${method} ${path}`).toBe(403);
+        expect(text).not.toContain('secret notice');
+        expect(text).not.toContain('notice.pdf');
+      }
+      // A forged signature is refused by s3rver's own check.
+      const forged = await fetch(`${s3.endpoint}/${names[0]}`, { headers: { authorization: 'AWS S3RVER:bm90LWEtc2lnbmF0dXJl', date: new Date().toUTCString() } });
+      expect(forged.status).toBe(403);
+      // The services' signed client and a presigned URL still work.
+      expect((await storage.get('notices', 'case/notice.pdf')).toString()).toContain('secret notice');
+      const url = await storage.presignedGet('notices', 'case/notice.pdf', 60);
+      expect(await (await fetch(url)).text()).toContain('secret notice');
+    } finally {
+      await s3.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps an idle keep-alive connection past the 5 s at which Node\'s client agent drops its own', { timeout: 30_000 }, async () => {
     // With Node's default server timeout (5 s, the same as the client's), a request sent on an idle socket as the
     // server closes it failed with ECONNRESET (seen in CI). The server must be the one that waits longer.
@@ -133,9 +165,10 @@ describe('embedded S3 endpoint', () => {
       req.end();
     });
     try {
-      expect(await get()).toEqual({ status: 200, reused: false });
+      // Unsigned: refused (403), on a connection kept alive all the same.
+      expect(await get()).toEqual({ status: 403, reused: false });
       await new Promise((r) => setTimeout(r, 5_600));
-      expect(await get()).toEqual({ status: 200, reused: true });
+      expect(await get()).toEqual({ status: 403, reused: true });
     } finally {
       agent.destroy();
       await s3.stop();

@@ -1,10 +1,11 @@
 // Admin routes: users, worker API tokens, registry CSV import, fine schedule.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { Agency, AgencyList, CreateAgencyRequest, CreateApiTokenRequest, CreateApiTokenResponse, CreateUserRequest, UserList, UserSummary } from '@phatnguoi/core/contracts/api/auth';
-import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
+import { AdminUserList, Agency, AgencyList, ApiTokenItem, ApiTokenList, CreateAgencyRequest, CreateApiTokenRequest, CreateApiTokenResponse, CreateUserRequest, UserStateResponse, UserSummary } from '@phatnguoi/core/contracts/api/auth';
+import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import { FineSchedule, ImportReport, NewFineVersionRequest } from '@phatnguoi/core/contracts/api/registry';
-import { ConflictError, UserError } from '@phatnguoi/core/errors';
+import { ConflictError, NotFoundError, UserError } from '@phatnguoi/core/errors';
+import type { Queryable } from '@phatnguoi/core/db';
 import { withTransaction } from '@phatnguoi/core/db';
 import { appendAudit } from '../audit/chain';
 import { newToken, requireRoles, tokenHash, userOf } from '../plugins/auth';
@@ -18,10 +19,61 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps;
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: app.opts.csvBodyLimit }, (_req, body, done) => done(null, body));
 
-  app.get('/api/admin/users', { schema: { tags: ['admin'], response: { 200: UserList } } }, async () => {
-    const { rows } = await db.query<{ id: string; username: string; display_name: string; role: UserSummary['role']; agency_id: string | null; agency_name: string | null }>(
-      'SELECT u.id, u.username, u.display_name, u.role, u.agency_id, a.name AS agency_name FROM users u LEFT JOIN agencies a ON a.id = u.agency_id ORDER BY u.username');
-    return { items: rows.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name, role: r.role, agencyId: r.agency_id, agencyName: r.agency_name })) };
+  app.get('/api/admin/users', { schema: { tags: ['admin'], response: { 200: AdminUserList } } }, async () => {
+    const { rows } = await db.query<{ id: string; username: string; display_name: string; role: UserSummary['role']; agency_id: string | null; agency_name: string | null; active: boolean }>(
+      'SELECT u.id, u.username, u.display_name, u.role, u.agency_id, a.name AS agency_name, u.active FROM users u LEFT JOIN agencies a ON a.id = u.agency_id ORDER BY u.username');
+    return { items: rows.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name, role: r.role, agencyId: r.agency_id, agencyName: r.agency_name, active: r.active })) };
+  });
+
+  // Deactivation ends every session of the user at once (the session check also requires an active user);
+  // sessions alone can be revoked too (a lost laptop). Each is audited with the count of sessions ended.
+  const revokeSessions = async (tx: Queryable, userId: string) =>
+    (await tx.query('UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, app.clock.now()])).rowCount ?? 0;
+  for (const [action, active] of [['deactivate', false], ['activate', true]] as const) {
+    app.post<{ Params: IdParams }>(`/api/admin/users/:id/${action}`, { schema: { tags: ['admin'], params: IdParams, response: { 200: UserStateResponse, ...errors, 404: ErrorResponse } } }, async (req) => {
+      const admin = userOf(req);
+      if (!active && req.params.id === admin.id) throw new ConflictError('an admin cannot deactivate their own account', 'cannot_deactivate_self');
+      return withTransaction(db, async (tx) => {
+        const r = await tx.query<{ username: string; active: boolean }>('SELECT username, active FROM users WHERE id = $1 FOR UPDATE', [req.params.id]);
+        const u = r.rows[0];
+        if (!u) throw new NotFoundError('no such user');
+        await tx.query('UPDATE users SET active = $2 WHERE id = $1', [req.params.id, active]);
+        const sessionsRevoked = active ? 0 : await revokeSessions(tx, req.params.id);
+        await appendAudit(tx, { at: app.clock.now(), actorId: admin.id, actor: admin.username, action: active ? 'user.activated' : 'user.deactivated', entity: 'user', entityId: req.params.id, data: { username: u.username, wasActive: u.active, sessionsRevoked } });
+        return { id: req.params.id, active, sessionsRevoked };
+      });
+    });
+  }
+  app.post<{ Params: IdParams }>('/api/admin/users/:id/sessions/revoke', { schema: { tags: ['admin'], params: IdParams, response: { 200: UserStateResponse, ...errors, 404: ErrorResponse } } }, async (req) => {
+    const admin = userOf(req);
+    return withTransaction(db, async (tx) => {
+      const r = await tx.query<{ username: string; active: boolean }>('SELECT username, active FROM users WHERE id = $1 FOR UPDATE', [req.params.id]);
+      const u = r.rows[0];
+      if (!u) throw new NotFoundError('no such user');
+      const sessionsRevoked = await revokeSessions(tx, req.params.id);
+      await appendAudit(tx, { at: app.clock.now(), actorId: admin.id, actor: admin.username, action: 'user.sessions_revoked', entity: 'user', entityId: req.params.id, data: { username: u.username, sessionsRevoked } });
+      return { id: req.params.id, active: u.active, sessionsRevoked };
+    });
+  });
+
+  app.get('/api/admin/tokens', { schema: { tags: ['admin'], response: { 200: ApiTokenList } } }, async () => {
+    const { rows } = await db.query<{ id: string; name: string; role: string; created_at: Date; revoked_at: Date | null; created_by: string | null }>(
+      'SELECT t.id, t.name, t.role, t.created_at, t.revoked_at, u.username AS created_by FROM api_tokens t LEFT JOIN users u ON u.id = t.created_by ORDER BY t.created_at');
+    return { items: rows.map((r) => ({ id: r.id, name: r.name, role: r.role, createdBy: r.created_by, createdAt: r.created_at.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null })) };
+  });
+
+  app.post<{ Params: IdParams }>('/api/admin/tokens/:id/revoke', { schema: { tags: ['admin'], params: IdParams, response: { 200: ApiTokenItem, ...errors, 404: ErrorResponse } } }, async (req) => {
+    const admin = userOf(req);
+    return withTransaction(db, async (tx) => {
+      const r = await tx.query<{ id: string; name: string; role: string; created_at: Date; revoked_at: Date | null }>('SELECT id, name, role, created_at, revoked_at FROM api_tokens WHERE id = $1 FOR UPDATE', [req.params.id]);
+      const t = r.rows[0];
+      if (!t) throw new NotFoundError('no such token');
+      if (t.revoked_at) throw new ConflictError('the token is revoked already', 'already_revoked');
+      const now = app.clock.now();
+      await tx.query('UPDATE api_tokens SET revoked_at = $2 WHERE id = $1', [t.id, now]);
+      await appendAudit(tx, { at: now, actorId: admin.id, actor: admin.username, action: 'token.revoked', entity: 'api_token', entityId: t.id, data: { name: t.name } });
+      return { id: t.id, name: t.name, role: t.role, createdBy: null, createdAt: t.created_at.toISOString(), revokedAt: now.toISOString() };
+    });
   });
 
   app.post<{ Body: CreateUserRequest }>('/api/admin/users', { schema: { tags: ['admin'], body: CreateUserRequest, response: { 201: UserSummary, ...errors } } }, async (req, reply) => {
@@ -75,6 +127,11 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
     if (b.fineMax < b.fineMin) throw new UserError('bad_range', 'fineMax must be at least fineMin');
     const u = userOf(req);
     await withTransaction(db, async (tx) => {
+      // Only an offence the cases know (violation_offences): any other string would be a row no case ever uses.
+      const known = await tx.query<{ offence: string }>('SELECT DISTINCT offence FROM violation_offences ORDER BY offence');
+      if (!known.rows.some((r) => r.offence === b.offence)) {
+        throw new UserError('unknown_offence', `offence must be one of: ${known.rows.map((r) => r.offence).join(', ')}`);
+      }
       const later = await tx.query('SELECT 1 FROM fine_schedule WHERE offence = $1 AND vehicle_group = $2 AND effective_from >= $3', [b.offence, b.vehicleGroup, b.effectiveFrom]);
       if (later.rowCount) throw new ConflictError('a version starting on or after that date exists already', 'version_conflict');
       await tx.query('UPDATE fine_schedule SET effective_to = $3 WHERE offence = $1 AND vehicle_group = $2 AND (effective_to IS NULL OR effective_to > $3)', [b.offence, b.vehicleGroup, b.effectiveFrom]);

@@ -1,6 +1,6 @@
 // Officer routes (officers and supervisors of the case's agency): queue, case detail, claim, confirm, reject, correct plate.
 // Confirmation is one case per request: there is no bulk endpoint by design.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import {
   CaseActionResponse, CaseDetail, ClaimResponse, ConfirmRequest, CorrectPlateRequest, QueueQuery, QueueResponse, RejectRequest,
@@ -13,6 +13,18 @@ import { NotFoundError, UserError } from '@phatnguoi/core/errors';
 import { withTransaction } from '@phatnguoi/core/db';
 import { appendAudit } from '../audit/chain';
 import { normalisePlateInput } from '../services/plates';
+import { assertEvidenceIntact } from '../services/integrity';
+import { isUuid } from '../services/cases';
+
+/** Refuses (409 evidence_tampered, audited) an action on a case the caller can see whose evidence no longer hashes as recorded. */
+export async function intactOrRefuse(app: FastifyInstance, req: FastifyRequest, caseId: string, use: string): Promise<void> {
+  const u = userOf(req);
+  if (!isUuid(caseId)) return;
+  const scope = agencyScope(u);
+  const visible = await app.deps.db.query('SELECT 1 FROM cases WHERE id = $1 AND ($2::uuid IS NULL OR agency_id = $2 OR resolving_agency_id = $2)', [caseId, scope]);
+  if (!visible.rowCount) return;
+  await assertEvidenceIntact(app.deps.db, app.clock, app.deps.storage, caseId, { id: u.id, name: u.username }, use);
+}
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
@@ -39,7 +51,10 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
 
   app.post<{ Params: IdParams; Body: ConfirmRequest }>('/api/cases/:id/confirm',
     { schema: { tags: ['officer'], params: IdParams, body: ConfirmRequest, response: { 200: CaseActionResponse, ...errors } } },
-    async (req) => ({ id: req.params.id, status: await confirmCase(db, app.clock, userOf(req), req.params.id, req.body ?? {}) }));
+    async (req) => {
+      await intactOrRefuse(app, req, req.params.id, 'confirmed');
+      return { id: req.params.id, status: await confirmCase(db, app.clock, userOf(req), req.params.id, req.body ?? {}) };
+    });
 
   app.post<{ Params: IdParams; Body: RejectRequest }>('/api/cases/:id/reject',
     { schema: { tags: ['officer'], params: IdParams, body: RejectRequest, response: { 200: CaseActionResponse, ...errors } } },

@@ -8,13 +8,14 @@ import {
 import { ConflictError, NotFoundError } from '@phatnguoi/core/errors';
 import { withTransaction } from '@phatnguoi/core/db';
 import { appendAudit } from '../audit/chain';
-import type { BucketName } from '@phatnguoi/core/storage';
 import { Type } from '@sinclair/typebox';
 import { agencyScope, requireRoles, userOf } from '../plugins/auth';
 import { approveCase, recordOwnerResponse, resolveCase, returnCase } from '../services/cases';
 import { issueNotice, previewNotice } from '../services/notices';
 import { afterNoticeIssued } from '../jobs/handlers';
 import { createPostBatch } from '../services/delivery';
+import { auditIntegrityFailure, checkObject } from '../services/integrity';
+import { intactOrRefuse } from './officer';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
@@ -24,7 +25,10 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
 
   app.post<{ Params: IdParams; Body: ApproveRequest }>('/api/cases/:id/approve',
     { schema: { tags: ['supervisor'], params: IdParams, body: ApproveRequest, response: { 200: CaseActionResponse, ...errors } } },
-    async (req) => ({ id: req.params.id, status: await approveCase(db, app.clock, userOf(req), req.params.id, req.body?.note) }));
+    async (req) => {
+      await intactOrRefuse(app, req, req.params.id, 'approved');
+      return { id: req.params.id, status: await approveCase(db, app.clock, userOf(req), req.params.id, req.body?.note) };
+    });
 
   app.post<{ Params: IdParams; Body: ReturnRequest }>('/api/cases/:id/return',
     { schema: { tags: ['supervisor'], params: IdParams, body: ReturnRequest, response: { 200: CaseActionResponse, ...errors } } },
@@ -32,6 +36,7 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
 
   app.post<{ Params: IdParams }>('/api/cases/:id/notice',
     { schema: { tags: ['supervisor'], params: IdParams, response: { 200: IssueNoticeResponse, ...errors } } }, async (req) => {
+      await intactOrRefuse(app, req, req.params.id, 'issued a notice');
       const issued = await issueNotice(db, app.clock, userOf(req), req.params.id);
       await afterNoticeIssued({ ...app.deps, clock: app.clock, options: app.opts }, { ...issued, caseId: req.params.id });
       const n = await db.query<{ sha256: string | null }>('SELECT sha256 FROM notices WHERE id = $1', [issued.noticeId]);
@@ -40,6 +45,7 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
 
   // The notice of an approved case before it is issued: rendered on request, never stored or numbered.
   app.get<{ Params: IdParams }>('/api/cases/:id/notice/preview', { schema: { tags: ['supervisor'], params: IdParams, response: errors } }, async (req, reply) => {
+    await intactOrRefuse(app, req, req.params.id, 'previewed');
     const pdf = await previewNotice(db, app.clock, app.deps.storage, userOf(req), req.params.id, app.opts.publicBaseUrl);
     // shown inside the issue confirmation dialog of the review UI (same origin only)
     return reply.type('application/pdf').header('cache-control', 'no-store').header('content-disposition', 'inline; filename="thong-bao-xem-truoc.pdf"')
@@ -48,12 +54,18 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
 
   app.get<{ Params: IdParams }>('/api/notices/:id/pdf', { schema: { tags: ['supervisor'], params: IdParams } }, async (req, reply) => {
     const scope = agencyScope(userOf(req));
-    const { rows } = await db.query<{ bucket: string; key: string; number: string }>(
-      `SELECT n.bucket, n.key, n.number FROM notices n JOIN cases c ON c.id = n.case_id
+    const { rows } = await db.query<{ bucket: string; key: string; number: string; sha256: string }>(
+      `SELECT n.bucket, n.key, n.number, n.sha256 FROM notices n JOIN cases c ON c.id = n.case_id
         WHERE n.id = $1 AND n.sha256 IS NOT NULL AND ($2::uuid IS NULL OR c.agency_id = $2 OR c.resolving_agency_id = $2)`, [req.params.id, scope]);
     const n = rows[0];
     if (!n || !app.deps.storage) throw new NotFoundError('no such notice');
-    const pdf = await app.deps.storage.get(n.bucket as BucketName, n.key);
+    // Served only as stored: a PDF that no longer hashes as recorded is refused and audited.
+    const { integrity, body: pdf } = await checkObject(app.deps.storage, n.bucket, n.key, n.sha256);
+    if (integrity !== 'ok' || !pdf) {
+      const u = userOf(req);
+      await auditIntegrityFailure(db, app.clock, { id: u.id, name: u.username }, 'notice', req.params.id, { use: 'served', integrity });
+      throw new ConflictError(`the stored notice does not match its recorded hash (${integrity}); it is not served`, 'notice_tampered');
+    }
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${n.number.replace(/[^\w.-]+/g, '-')}.pdf"`).send(pdf);
   });
 

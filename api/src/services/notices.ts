@@ -21,6 +21,7 @@ function speedOf(event: unknown): SpeedDetail | null {
   const s = (event as { ruleDetail?: { speed?: unknown } } | null)?.ruleDetail?.speed;
   return Value.Check(SpeedDetailSchema, s) ? s : null;
 }
+import { auditIntegrityFailure, sha256Hex } from './integrity';
 
 export interface IssuedNotice {
   noticeId: string;
@@ -73,14 +74,14 @@ export async function issueNotice(db: Db, clock: Clock, user: UserPrincipal, cas
 }
 
 /** Everything printed on a notice (owner identity included: the notice goes to the owner only). */
-export async function noticeData(q: Queryable, noticeId: string, publicBaseUrl: string, storage: StorageLike | undefined): Promise<{ data: NoticeData; caseId: string }> {
+export async function noticeData(q: Queryable, noticeId: string, publicBaseUrl: string, storage: StorageLike | undefined): Promise<{ data: NoticeData; caseId: string; tampered: string[] }> {
   const n = await q.query<{ case_id: string; number: string; issued_at: Date; resolve_by: Date; issuer_name: string; issuer_role: string }>(
     `SELECT n.case_id, n.number, n.issued_at, n.resolve_by, u.display_name AS issuer_name, u.role AS issuer_role
        FROM notices n JOIN users u ON u.id = n.issued_by WHERE n.id = $1`, [noticeId]);
   const row = n.rows[0];
   if (!row) throw new NotFoundError('no such notice');
   const out = await caseNoticeData(q, row.case_id, { number: row.number, issuedAt: row.issued_at, resolveBy: row.resolve_by, issuer: { name: row.issuer_name, role: row.issuer_role } }, publicBaseUrl, null, storage);
-  return { data: out.data, caseId: out.caseId };
+  return { data: out.data, caseId: out.caseId, tampered: out.tampered };
 }
 
 /** Title printed above the issuing officer's name. */
@@ -105,7 +106,7 @@ function issuePlaceOf(address: string | null, provinceCode: string): string {
 async function caseNoticeData(
   q: Queryable, caseId: string, notice: { number: string; issuedAt: Date; resolveBy: Date; issuer: { name: string; role: string } }, publicBaseUrl: string,
   agencyId: string | null, storage: StorageLike | undefined,
-): Promise<{ data: NoticeData; caseId: string; status: string }> {
+): Promise<{ data: NoticeData; caseId: string; status: string; tampered: string[] }> {
   const { rows } = await q.query<{
     case_id: string; status: string; vehicle_type: string; plate_text: string; plate_colour: string | null; rule_summary: string;
     occurred_at: Date; place: string; type: string; public_token: string; det_name: string; det_address: string | null; det_province: string; parent_name: string | null;
@@ -132,14 +133,17 @@ async function caseNoticeData(
   const ev = await q.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string; captured_at: Date }>(
     'SELECT kind, bucket, key, sha256, content_type, captured_at FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind', [r.case_id],
   );
-  const evidence: NoticeEvidence[] = await Promise.all(ev.rows.map(async (e) => ({
-    kind: e.kind, sha256: e.sha256, capturedAt: e.captured_at, contentType: e.content_type,
-    image: e.content_type.startsWith('image/') && storage ? await storage.get(e.bucket as BucketName, e.key) : null,
-  })));
+  const tampered: string[] = [];
+  const evidence: NoticeEvidence[] = await Promise.all(ev.rows.map(async (e) => {
+    const image = e.content_type.startsWith('image/') && storage ? await storage.get(e.bucket as BucketName, e.key) : null;
+    if (image && sha256Hex(image) !== e.sha256) tampered.push(e.key);
+    return { kind: e.kind, sha256: e.sha256, capturedAt: e.captured_at, contentType: e.content_type, image };
+  }));
   const description = [r.brand, r.colour ? `màu ${r.colour.toLowerCase()}` : null].filter(Boolean).join(', ');
   return {
     caseId: r.case_id,
     status: r.status,
+    tampered,
     data: {
       number: notice.number, issuedAt: notice.issuedAt, resolveBy: notice.resolveBy,
       parentUnit: parentUnitOf(r.det_name, r.parent_name), issuePlace: issuePlaceOf(r.det_address, r.det_province),
@@ -179,7 +183,12 @@ export async function renderNotice(db: Db, clock: Clock, storage: StorageLike | 
   if (!existing.rows[0]) throw new NotFoundError('no such notice');
   if (existing.rows[0].sha256) return 'already';
   if (!storage) throw new OperationalError('storage_unconfigured', 'object storage is not configured');
-  const { data, caseId } = await noticeData(db, noticeId, publicBaseUrl, storage);
+  const { data, caseId, tampered } = await noticeData(db, noticeId, publicBaseUrl, storage);
+  // The photos printed on the notice must be the evidence as captured.
+  if (tampered.length) {
+    await auditIntegrityFailure(db, clock, { id: null, name: 'system' }, 'notice', noticeId, { use: 'attached to notice', keys: tampered });
+    throw new ConflictError('an evidence photo does not match its recorded hash; the notice is not rendered', 'evidence_tampered');
+  }
   const pdf = await renderNoticePdf(data);
   const key = `${caseId}/${noticeId}.pdf`;
   const put = await storage.put('notices', key, pdf, 'application/pdf');

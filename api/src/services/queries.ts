@@ -9,6 +9,7 @@ import type { StorageLike } from '../deps';
 import { isAtRisk } from '../domain/deadlines';
 import { isUuid } from './cases';
 import { fineFor, excessOf } from './fines';
+import { checkObject } from './integrity';
 import { probe } from '@phatnguoi/core/ffmpeg/process';
 
 /** Clip frame rates by the clip's SHA-256 (evidence never changes, so a rate once probed holds). */
@@ -149,6 +150,7 @@ export async function caseDetail(q: Queryable, id: string, agencyId: string | nu
   const evidence = await Promise.all(ev.rows.map(async (e) => ({
     id: e.id, kind: e.kind, contentType: e.content_type, sha256: e.sha256, size: Number(e.size), capturedAt: e.captured_at.toISOString(),
     url: storage ? await storage.presignedGet(e.bucket as BucketName, e.key, 300).catch(() => null) : null,
+    ...(storage ? { integrity: (await checkObject(storage, e.bucket, e.key, e.sha256)).integrity } : {}),
   })));
   const clip = evidence.find((e) => e.kind === 'clip');
   const clipFps = clip ? await clipFrameRate(clip.sha256, clip.url) : null;
@@ -175,6 +177,7 @@ export async function caseDetail(q: Queryable, id: string, agencyId: string | nu
     ...overlayOfEvent(r.event),
     clipFps,
     evidence,
+    ...(storage ? { evidenceIntact: evidence.every((e) => e.integrity === 'ok') } : {}),
     confirmedBy: r.confirmed_by_name, confirmedAt: r.confirmed_at?.toISOString() ?? null,
     approvedBy: r.approved_by_name, approvedAt: r.approved_at?.toISOString() ?? null,
     rejection: r.rejected_reason ? { reason: r.rejected_reason, text: r.rejected_text } : null,

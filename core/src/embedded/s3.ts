@@ -1,11 +1,12 @@
 // Embedded S3 endpoint (s3rver) on loopback, data in a local folder: the default object storage when
-// S3_ENDPOINT is not set. Signatures are checked with s3rver's fixed development credentials.
+// S3_ENDPOINT is not set. Signatures are checked with s3rver's fixed development credentials; unsigned
+// (anonymous) requests are refused.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Server } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { S3Config } from '../config';
 
@@ -39,6 +40,33 @@ export interface EmbeddedS3 {
   stop(): Promise<void>;
 }
 
+/** Whether a request carries an S3 signature: the Authorization header, or a presigned URL's (V2 or V4) query. */
+export function isSignedS3Request(headers: IncomingHttpHeaders, url: string): boolean {
+  if (typeof headers.authorization === 'string' && headers.authorization !== '') return true;
+  const q = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+  return q.has('Signature') || q.has('X-Amz-Algorithm') || q.has('x-amz-algorithm');
+}
+
+/**
+ * s3rver checks a signature when a request has one, but serves a request with none as anonymous: anyone on the
+ * host could list the buckets and read notices and evidence. Such requests are answered 403 AccessDenied here,
+ * before s3rver sees them; signed ones (the services' clients, presigned URLs) go on to s3rver's check.
+ */
+function refuseAnonymous(http: Server): void {
+  const handlers = http.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  http.removeAllListeners('request');
+  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (isSignedS3Request(req.headers, req.url ?? '/')) {
+      for (const h of handlers) h.call(http, req, res);
+      return;
+    }
+    const body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied: requests must be signed</Message></Error>';
+    req.resume();
+    res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+}
+
 export async function startEmbeddedS3(opts: { dir: string; port?: number; host?: string }): Promise<EmbeddedS3> {
   mkdirSync(opts.dir, { recursive: true });
   const host = opts.host ?? '127.0.0.1';
@@ -54,6 +82,7 @@ export async function startEmbeddedS3(opts: { dir: string; port?: number; host?:
   // client uses) gives up its idle sockets: a request sent on such a socket as the server closes it fails with
   // ECONNRESET. A longer server timeout, as MinIO has, leaves closing idle connections to the client.
   server.httpServer!.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  refuseAnonymous(server.httpServer!);
   const endpoint = `http://${host}:${address.port}`;
   let stopped = false;
   return {

@@ -11,6 +11,7 @@ import type { BucketName } from '@phatnguoi/core/storage';
 import { checkSolution, issueChallenge } from '../../services/pow';
 import { normalisePlateInput } from '../../services/plates';
 import { PublicDirectory } from '../../services/public-directory';
+import { auditIntegrityFailure, checkObject } from '../../services/integrity';
 
 // The hot query reads the cases index only; places, units and offence labels come from PublicDirectory.
 const PUBLIC_COLUMNS = 'c.id, c.camera_id, c.agency_id, c.resolving_agency_id, c.type, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.status';
@@ -82,8 +83,12 @@ export default async function lookupRoutes(app: FastifyInstance): Promise<void> 
     const ev = await db.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string }>(
       `SELECT kind, bucket, key, sha256, content_type FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind`, [r.id]);
     const storage = app.deps.storage;
+    // Only evidence that still hashes as recorded is linked; an item replaced in storage is left out and audited.
+    const checked = storage ? await Promise.all(ev.rows.map(async (e) => ({ e, integrity: (await checkObject(storage, e.bucket, e.key, e.sha256)).integrity }))) : [];
+    const bad = checked.filter((c) => c.integrity !== 'ok');
+    if (bad.length > 0) await auditIntegrityFailure(db, app.clock, { id: null, name: 'citizen' }, 'case', r.id, { use: 'public view', items: bad.map((b) => ({ kind: b.e.kind, integrity: b.integrity })) });
     const evidence = storage
-      ? await Promise.all(ev.rows.map(async (e) => ({ kind: e.kind, contentType: e.content_type, sha256: e.sha256, url: await storage.presignedGet(e.bucket as BucketName, e.key, seconds) })))
+      ? await Promise.all(checked.filter((c) => c.integrity === 'ok').map(async ({ e }) => ({ kind: e.kind, contentType: e.content_type, sha256: e.sha256, url: await storage.presignedGet(e.bucket as BucketName, e.key, seconds) })))
       : [];
     return { violation: (await toPublic(dir, [r]))[0]!, evidence, expiresInSeconds: seconds };
   });

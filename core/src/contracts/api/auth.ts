@@ -46,6 +46,22 @@ export type CreateUserRequest = Static<typeof CreateUserRequest>;
 export const UserList = Type.Object({ items: Type.Array(UserSummary) });
 export type UserList = Static<typeof UserList>;
 
+/** The admin's user list: each user with whether they may sign in. */
+export const AdminUserList = Type.Object({ items: Type.Array(Type.Composite([UserSummary, Type.Object({ active: Type.Boolean() })])) });
+export type AdminUserList = Static<typeof AdminUserList>;
+
+/** After deactivate / activate / revoke sessions: the user's state and how many live sessions were ended. */
+export const UserStateResponse = Type.Object({ id: Uuid, active: Type.Boolean(), sessionsRevoked: Type.Integer() });
+export type UserStateResponse = Static<typeof UserStateResponse>;
+
+/** A worker API token as listed (never the token itself). */
+export const ApiTokenItem = Type.Object({
+  id: Uuid, name: Type.String(), role: Type.String(), createdBy: Type.Union([Type.String(), Type.Null()]), createdAt: IsoDateTime, revokedAt: Type.Union([IsoDateTime, Type.Null()]),
+});
+export type ApiTokenItem = Static<typeof ApiTokenItem>;
+export const ApiTokenList = Type.Object({ items: Type.Array(ApiTokenItem) });
+export type ApiTokenList = Static<typeof ApiTokenList>;
+
 export const CreateApiTokenRequest = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),

@@ -104,6 +104,8 @@ export const EvidenceItem = Type.Object({
   capturedAt: IsoDateTime,
   /** Short-lived signed URL; null when storage is not configured. */
   url: Nullable(Type.String()),
+  /** The stored bytes against the SHA-256 recorded at capture, checked as the case is shown (absent without storage). */
+  integrity: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('tampered'), Type.Literal('missing')])),
 });
 export type EvidenceItem = Static<typeof EvidenceItem>;
 
@@ -187,6 +189,8 @@ export const CaseDetail = Type.Composite([
     /** Frame rate of the evidence clip when known (frame stepping); null: unknown. */
     clipFps: Nullable(Type.Number({ exclusiveMinimum: 0 })),
     evidence: Type.Array(EvidenceItem),
+    /** False when any evidence item does not hash as recorded: the case cannot be confirmed, approved or noticed. */
+    evidenceIntact: Type.Optional(Type.Boolean()),
     confirmedBy: Nullable(Type.String()),
     confirmedAt: Nullable(IsoDateTime),
     approvedBy: Nullable(Type.String()),
