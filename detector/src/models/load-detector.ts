@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { VehicleDetector } from '@phatnguoi/core/contracts/detection';
 import { initTf } from '../tf/runtime';
 import { loadGraphModelFromFile, loadLayersModelFromFile } from '../tf/file-io';
-import { parseDetectorConfig, readDetectorConfig, type DetectorConfig, type DetectorConfigInput } from './config';
+import { parseDetectorConfig, readDetectorConfig, resolveModelPath, type DetectorConfig, type DetectorConfigInput } from './config';
 import { TfVehicleDetector, type LoadedModel } from './tf-detector';
 
 /** The project's own trained model (models/vehicle-detector), used when no config is given. */
@@ -20,7 +20,7 @@ export const DEFAULT_DETECTOR_CONFIG = path.resolve(
 export async function loadDetector(config: string | DetectorConfigInput | DetectorConfig = DEFAULT_DETECTOR_CONFIG): Promise<TfVehicleDetector> {
   await initTf();
   const cfg = typeof config === 'string' ? await readDetectorConfig(config) : parseDetectorConfig(config);
-  const modelPath = path.resolve(cfg.modelPath);
+  const modelPath = resolveModelPath(cfg.modelPath, process.cwd());
   let loaded: LoadedModel;
   try {
     loaded =
