@@ -82,6 +82,7 @@ export const MergeSchema = Type.Object(
     riders: Type.Boolean({ default: true, description: 'A pedestrian box sitting on a motorbike/bicycle box is its rider: merged into it.' }),
     lonePersonAsMotorbike: Type.Boolean({ default: false, description: 'A person left without a vehicle becomes a motorbike (a rider whose bike the model missed).' }),
     groupOfTwoWheelers: Type.Integer({ minimum: 0, default: 0, description: 'Drop a car/bus/truck box holding this many two-wheeler boxes whole (0 = off).' }),
+    containment: Type.Number({ minimum: 0, maximum: 1, default: 1, description: 'Drop a box lying this much inside a higher-scoring box of the same class group (a piece of it; 1 = off).' }),
   },
   { ...strict, description: 'One box per vehicle: across classes and passes, riders with their vehicle.' },
 );
@@ -99,6 +100,11 @@ export const DetectorConfigSchema = Type.Object(
       description: 'Model label → system vehicle class. Labels that are vehicle classes already map to themselves; labels mapped nowhere are dropped.',
     }),
     scoreThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.3 }),
+    classScoreThresholds: Type.Optional(
+      Type.Record(Type.String(), Type.Number({ minimum: 0, maximum: 1 }), {
+        description: 'Per system class score threshold, in place of scoreThreshold for that class (applied before merging).',
+      }),
+    ),
     iouThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: 'Per-class NMS overlap limit.' }),
     maxDetections: Type.Integer({ minimum: 1, default: 100 }),
     tiling: Type.Optional(TilingSchema),
@@ -138,6 +144,9 @@ export function parseDetectorConfig(json: unknown, source = 'inline'): DetectorC
       if (!cfg.labels.includes(key)) problems.push(`/labelMap/${key}: not one of the model's labels`);
     }
     if (cfg.input.std.some((s) => s === 0)) problems.push('/input/std: must not contain 0');
+    for (const key of Object.keys(cfg.classScoreThresholds ?? {})) {
+      if (!(VEHICLE_CLASSES as readonly string[]).includes(key)) problems.push(`/classScoreThresholds/${key}: not a system vehicle class (${VEHICLE_CLASSES.join(', ')})`);
+    }
   }
   if (problems.length > 0) throw new DetectorConfigError([...new Set(problems)], source);
   return withDefaults as DetectorConfig;

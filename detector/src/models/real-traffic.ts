@@ -30,6 +30,8 @@ export interface MergeOptions {
   lonePersonAsMotorbike: boolean;
   /** A car/bus/truck box that holds this many two-wheelers whole is a group of motorbikes the model took for one vehicle: dropped (0 = off). */
   groupOfTwoWheelers: number;
+  /** A box of the same group lying this much (share of its own area) inside a higher-scoring one is a piece of it: dropped (1 = off). */
+  containment: number;
 }
 
 /** One pass of the model: a region of the image and whether it is a tile (its inner edges cut boxes). */
@@ -99,11 +101,23 @@ function intersection(a: Box, b: Box): number {
   return ix > 0 && iy > 0 ? ix * iy : 0;
 }
 
-/** Greedy NMS over every class at once: of two boxes overlapping more than `iouThreshold`, the higher score stays. */
-export function crossClassNms(dets: Detection[], iouThreshold: number): Detection[] {
+const sameGroup = (a: VehicleClass, b: VehicleClass) =>
+  a === b || (TWO_WHEELERS.has(a) && TWO_WHEELERS.has(b)) || (FOUR_WHEELERS.has(a) && FOUR_WHEELERS.has(b));
+
+/**
+ * Greedy NMS over every class at once: of two boxes overlapping more than `iouThreshold`, the higher score stays.
+ * With `containment` < 1, a box of the same class group lying that much inside a kept box goes too (a piece of
+ * a vehicle found in a tile, beside the whole vehicle).
+ */
+export function crossClassNms(dets: Detection[], iouThreshold: number, containment = 1): Detection[] {
   const sorted = [...dets].sort((a, b) => b.score - a.score);
   const kept: Detection[] = [];
-  for (const d of sorted) if (!kept.some((k) => iou(k.box, d.box) > iouThreshold)) kept.push(d);
+  for (const d of sorted) {
+    const dup = kept.some(
+      (k) => iou(k.box, d.box) > iouThreshold || (containment < 1 && sameGroup(k.cls, d.cls) && intersection(k.box, d.box) > containment * area(d.box)),
+    );
+    if (!dup) kept.push(d);
+  }
   return kept;
 }
 
@@ -191,9 +205,9 @@ export function mergePasses(
   }
   // People and vehicles first apart (a rider's box must not suppress its motorbike's), then riders merged.
   const people = crossClassNms(all.filter((d) => d.cls === 'pedestrian'), opts.crossClassIou);
-  const vehicles = crossClassNms(all.filter((d) => d.cls !== 'pedestrian'), opts.crossClassIou);
+  const vehicles = crossClassNms(all.filter((d) => d.cls !== 'pedestrian'), opts.crossClassIou, opts.containment);
   let merged = opts.riders ? mergeRiders([...vehicles, ...people], opts) : [...vehicles, ...people];
   merged = dropGroupBoxes(merged, opts.groupOfTwoWheelers);
-  const kept = [...crossClassNms(merged.filter((d) => d.cls !== 'pedestrian'), opts.crossClassIou), ...merged.filter((d) => d.cls === 'pedestrian')];
+  const kept = [...crossClassNms(merged.filter((d) => d.cls !== 'pedestrian'), opts.crossClassIou, opts.containment), ...merged.filter((d) => d.cls === 'pedestrian')];
   return kept.sort((a, b) => b.score - a.score).slice(0, opts.maxDetections);
 }

@@ -19,7 +19,7 @@ export interface DetectTimings {
 }
 
 /** Merging when a config asks for tiling without saying how to merge. */
-const DEFAULT_MERGE: MergeSpec = { crossClassIou: 0.6, riders: true, lonePersonAsMotorbike: false, groupOfTwoWheelers: 0 };
+const DEFAULT_MERGE: MergeSpec = { crossClassIou: 0.6, riders: true, lonePersonAsMotorbike: false, groupOfTwoWheelers: 0, containment: 1 };
 
 export class TfVehicleDetector implements VehicleDetector {
   readonly name: string;
@@ -114,27 +114,29 @@ export class TfVehicleDetector implements VehicleDetector {
   postprocess(outputs: RawOutput[], transform: InputTransform): Detection[] {
     const cfg = this.config;
     const numClasses = cfg.labels.length;
+    const perClass: Partial<Record<VehicleClass, number>> = cfg.classScoreThresholds ?? {};
+    const floor = Math.min(cfg.scoreThreshold, ...Object.values(perClass));
     const dims = { inputWidth: cfg.input.width, inputHeight: cfg.input.height };
     const head = cfg.head;
     let cands: Candidate[];
     switch (head.type) {
       case 'yolo':
-        cands = decodeYolo(single(outputs, 'yolo'), numClasses, { ...head, ...dims }, cfg.scoreThreshold);
+        cands = decodeYolo(single(outputs, 'yolo'), numClasses, { ...head, ...dims }, floor);
         break;
       case 'boxes6':
-        cands = decodeBoxes6(single(outputs, 'boxes6'), { ...head, ...dims }, numClasses, cfg.scoreThreshold);
+        cands = decodeBoxes6(single(outputs, 'boxes6'), { ...head, ...dims }, numClasses, floor);
         break;
       case 'nanodet':
-        cands = decodeNanodet(outputs, { ...head, ...dims }, numClasses, cfg.scoreThreshold);
+        cands = decodeNanodet(outputs, { ...head, ...dims }, numClasses, floor);
         break;
       case 'centernet':
-        cands = decodeCenterNet(single(outputs, 'centernet'), numClasses, head.stride, cfg.scoreThreshold);
+        cands = decodeCenterNet(single(outputs, 'centernet'), numClasses, head.stride, floor);
         break;
     }
     const mapped: Array<Candidate & { vc: VehicleClass }> = [];
     for (const c of cands) {
       const vc = this.classes[c.cls];
-      if (vc) mapped.push({ ...c, vc });
+      if (vc && c.score >= (perClass[vc] ?? cfg.scoreThreshold)) mapped.push({ ...c, vc });
     }
     // NMS per system class: two model labels mapped to one class (e.g. car/van) must not both survive.
     const kept = nonMaxSuppression(mapped, cfg.iouThreshold, cfg.maxDetections, (c) => c.vc);

