@@ -1,21 +1,20 @@
-// npm run bench:detector -- [--frames 60] [--model <detector.json>] [--nanodet <dir>] [--video <mp4>] [--roi x1,y1,x2,y2]
+// npm run bench:detector -- [--frames 60] [--detector <spec>]... [--video <mp4>] [--roi x1,y1,x2,y2] [--fps 5]
 // Per-frame cost of the detector path, stage by stage, on frames as the ring delivers them (raw I420): I420 → RGB →
-// preprocess (crop/resize/normalise) → model → decode/NMS; plus the model alone. Prints the backend, ms per stage (mean, p50, p95) and frames/s per core.
-// Stages are a list: later pipeline parts (tracking, rules) add an entry to `stages` in `benchModel`.
+// detect() (every model pass of a tiled config: preprocess, model, decode; then merging) → tracker update. Prints the
+// backend, ms per stage (mean, p50, p95), frames/s per core and the share of a core one camera takes at --fps, for
+// every detector spec in the same run (names as eval:real takes them: detector/src/models/presets/specs.ts), and
+// each one's ratio to the first.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
 import type { Box, Detection, RgbImage } from '@phatnguoi/core/contracts/detection';
 import { frameBytes, FRAME_FORMAT, i420ToRgb, rgbToI420, type RawFrame } from '@phatnguoi/core/contracts/frames';
 import { initTf, tfBackendName } from '../src/tf/runtime';
-import { DEFAULT_DETECTOR_CONFIG, loadDetector } from '../src/models/load-detector';
-import { nanodetCocoConfig } from '../src/models/presets/nanodet-coco';
-import { inputTensor, resizeFrame, type ResizedInput } from '../src/models/preprocess';
+import { loadDetectorSpec } from '../src/models/presets/specs';
 import type { TfVehicleDetector } from '../src/models/tf-detector';
-import type { RawOutput } from '../src/models/decode';
+import { Tracker } from '../src/tracking/tracker';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHARED = path.resolve(ROOT, '../shared/data');
@@ -23,28 +22,13 @@ const SHARED = path.resolve(ROOT, '../shared/data');
 const { values: args } = parseArgs({
   options: {
     frames: { type: 'string', default: '60' },
-    model: { type: 'string', default: DEFAULT_DETECTOR_CONFIG },
-    nanodet: { type: 'string', default: path.join(SHARED, 'models/nanodet-coco-tfjs') },
+    detector: { type: 'string', multiple: true },
+    fps: { type: 'string', default: '5' },
     video: { type: 'string', default: path.join(SHARED, 'videos/id_makassar_night_multilane_11s.mp4') },
     roi: { type: 'string' },
     backend: { type: 'string' },
   },
 });
-
-/** Context handed from stage to stage for one frame. */
-interface FrameContext {
-  frame: RawFrame;
-  rgb?: RgbImage;
-  resized?: ResizedInput;
-  input?: tf.Tensor4D;
-  outputs?: RawOutput[];
-  detections?: Detection[];
-}
-
-interface Stage {
-  name: string;
-  run(ctx: FrameContext): Promise<void> | void;
-}
 
 function stats(xs: number[]): { mean: number; p50: number; p95: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -74,105 +58,84 @@ async function loadFrames(n: number): Promise<{ frames: RawFrame[]; source: stri
   return { frames, source: 'synthetic 1280x720 noise (no --video)' };
 }
 
-async function benchModel(label: string, det: TfVehicleDetector, frames: RawFrame[], n: number, roi?: Box): Promise<void> {
+interface BenchResult {
+  spec: string;
+  msPerFrame: number;
+  cpuMsPerFrame: number;
+}
+
+async function benchModel(spec: string, det: TfVehicleDetector, frames: RawFrame[], n: number, fps: number, roi: Box | undefined, baseline?: BenchResult): Promise<BenchResult> {
   const cfg = det.config;
-  const stages: Stage[] = [
-    {
-      name: 'I420 → RGB',
-      run: (c) => {
-        c.rgb = { data: i420ToRgb(c.frame), width: c.frame.width, height: c.frame.height };
-      },
-    },
-    {
-      name: 'preprocess',
-      run: async (c) => {
-        c.resized = await resizeFrame(c.rgb!, cfg.input, roi);
-        c.input = inputTensor(c.resized.pixels, cfg.input);
-      },
-    },
-    {
-      name: 'model',
-      run: async (c) => {
-        c.outputs = await det.run(c.input!);
-        c.input!.dispose();
-      },
-    },
-    {
-      name: 'decode + NMS',
-      run: (c) => {
-        c.detections = det.postprocess(c.outputs!, c.resized!.transform);
-      },
-    },
-  ];
-  // Warm-up (kernel setup, first allocations) is not counted.
-  for (let i = 0; i < 3; i++) {
-    const c: FrameContext = { frame: frames[i % frames.length]! };
-    for (const s of stages) await s.run(c);
-  }
-  const times = new Map<string, number[]>(stages.map((s) => [s.name, []]));
+  const names = ['I420 → RGB', 'preprocess', 'model', 'decode + merge', 'tracker'] as const;
+  const times = new Map<string, number[]>(names.map((x) => [x, []]));
   const totals: number[] = [];
   let detections = 0;
-  for (let i = 0; i < n; i++) {
-    const c: FrameContext = { frame: frames[i % frames.length]! };
+  let passes = 0;
+  const tracker = new Tracker();
+  const step = async (frame: RawFrame, seq: number, record: boolean) => {
     const t0 = performance.now();
-    for (const s of stages) {
-      const t = performance.now();
-      await s.run(c);
-      times.get(s.name)!.push(performance.now() - t);
-    }
-    totals.push(performance.now() - t0);
-    detections += c.detections?.length ?? 0;
-    if ((i + 1) % 20 === 0) process.stderr.write(`  ${label}: ${i + 1}/${n} frames\n`);
-  }
-  // Model alone, on one prepared input.
-  const c: FrameContext = { frame: frames[0]! };
-  await stages[0]!.run(c);
-  await stages[1]!.run(c);
-  const alone: number[] = [];
+    const rgb: RgbImage = { data: i420ToRgb(frame), width: frame.width, height: frame.height };
+    const t1 = performance.now();
+    const found: Detection[] = await det.detect(rgb, roi);
+    const t2 = performance.now();
+    tracker.update(seq, seq / fps, found);
+    const t3 = performance.now();
+    if (!record) return;
+    const lt = det.lastTimings;
+    times.get('I420 → RGB')!.push(t1 - t0);
+    times.get('preprocess')!.push(lt.preprocessMs);
+    times.get('model')!.push(lt.modelMs);
+    times.get('decode + merge')!.push(t2 - t1 - lt.preprocessMs - lt.modelMs);
+    times.get('tracker')!.push(t3 - t2);
+    totals.push(t3 - t0);
+    detections += found.length;
+    passes += lt.passes;
+  };
+  // Warm-up (kernel set-up, first allocations) is not counted.
+  for (let i = 0; i < 2; i++) await step(frames[i % frames.length]!, i, false);
+  // CPU time of the process (every thread: wasm, sharp's pool, GC): on a shared machine wall time also counts the
+  // time other processes held the cores, CPU time does not.
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    const out = await det.run(c.input!);
-    alone.push(performance.now() - t);
-    void out;
+    await step(frames[i % frames.length]!, i + 2, true);
+    if ((i + 1) % 10 === 0 || i + 1 === n) process.stderr.write(`  ${spec}: ${i + 1}/${n} frames, ${(totals.reduce((a, b) => a + b, 0) / totals.length).toFixed(0)} ms/frame so far\n`);
   }
-  c.input!.dispose();
-
-  const a = stats(alone);
-  console.log(`\n${label}: ${cfg.name}  input ${cfg.input.width}x${cfg.input.height} ${cfg.input.layout} ${cfg.input.channelOrder} ${cfg.input.resize}, head ${cfg.head.type}, backend ${tfBackendName()}`);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000 / n;
+  const tiling = cfg.tiling ? `, tiles at scale ${cfg.tiling.tileScale} over ${Math.round(cfg.tiling.tiledFraction * 100)} % of the region${cfg.tiling.whole ? ' + whole region' : ''}` : '';
+  console.log(`\n${spec}: ${cfg.name}  input ${cfg.input.width}x${cfg.input.height} ${cfg.input.layout} ${cfg.input.channelOrder} ${cfg.input.resize}, head ${cfg.head.type}${tiling}; ${(passes / n).toFixed(1)} model passes per frame`);
   console.log(`  ${'stage'.padEnd(16)} ${'mean ms'.padStart(8)} ${'p50'.padStart(8)} ${'p95'.padStart(8)}`);
   for (const [name, xs] of times) {
-    const s = stats(xs);
-    console.log(`  ${name.padEnd(16)} ${s.mean.toFixed(2).padStart(8)} ${s.p50.toFixed(2).padStart(8)} ${s.p95.toFixed(2).padStart(8)}`);
+    const st = stats(xs);
+    console.log(`  ${name.padEnd(16)} ${st.mean.toFixed(2).padStart(8)} ${st.p50.toFixed(2).padStart(8)} ${st.p95.toFixed(2).padStart(8)}`);
   }
   const t = stats(totals);
   console.log(`  ${'per frame'.padEnd(16)} ${t.mean.toFixed(2).padStart(8)} ${t.p50.toFixed(2).padStart(8)} ${t.p95.toFixed(2).padStart(8)}`);
-  console.log(`  model alone      ${a.mean.toFixed(2).padStart(8)} ${a.p50.toFixed(2).padStart(8)} ${a.p95.toFixed(2).padStart(8)}`);
-  console.log(`  frames/s per core: ${(1000 / t.mean).toFixed(1)} (whole path), ${(1000 / a.mean).toFixed(1)} (model alone); ${(detections / n).toFixed(1)} detections per frame`);
+  const ratio = baseline ? `; ${(cpuMs / baseline.cpuMsPerFrame).toFixed(1)}x the CPU of ${baseline.spec}` : '';
+  console.log(`  CPU per frame (all threads of the process): ${cpuMs.toFixed(1)} ms; wall per frame (median): ${t.p50.toFixed(1)} ms`);
+  console.log(
+    `  frames/s per core: ${(1000 / cpuMs).toFixed(2)} (CPU), ${(1000 / t.p50).toFixed(2)} (wall); one camera at ${fps} fps takes ${((fps * cpuMs) / 1000).toFixed(2)} core${ratio}; ${(detections / n).toFixed(1)} detections per frame`,
+  );
+  return { spec, msPerFrame: t.p50, cpuMsPerFrame: cpuMs };
 }
 
 async function main(): Promise<void> {
   const n = Number(args.frames);
   if (!Number.isInteger(n) || n <= 0) throw new Error('--frames must be a positive integer');
+  const fps = Number(args.fps);
+  if (!(fps > 0)) throw new Error('--fps must be a positive number');
   const roi = args.roi ? (args.roi.split(',').map(Number) as Box) : undefined;
   await initTf(args.backend ? { prefer: args.backend as 'wasm' | 'cpu' | 'tensorflow' } : {});
-  const { frames, source } = await loadFrames(n);
-  console.log(`bench:detector  backend ${tfBackendName()}  frames: ${source}${roi ? `  roi ${roi.join(',')}` : ''}  ${n} timed frames per model`);
+  const { frames, source } = await loadFrames(Math.min(n, 60));
+  const specs = args.detector?.length ? args.detector : ['vehicle-net', 'nanodet-coco', 'nanodet-real', 'shipped'];
+  console.log(`bench:detector  backend ${tfBackendName()}  frames: ${source}${roi ? `  roi ${roi.join(',')}` : ''}  ${n} timed frames per detector`);
   console.log('(wasm runs one thread per process: frames/s per core = 1000 / ms per frame; sharp resizes on its own thread pool)');
-
-  if (existsSync(args.model!)) {
-    const det = await loadDetector(args.model!);
-    await benchModel('own model', det, frames, n, roi);
+  let baseline: BenchResult | undefined;
+  for (const spec of specs) {
+    const det = await loadDetectorSpec(spec);
+    const r = await benchModel(spec, det, frames, n, fps, roi, baseline);
+    baseline ??= r;
     det.dispose();
-  } else {
-    console.log(`\nown model: ${args.model} not found (train it: npm run train:detector)`);
-  }
-  const nanodetJson = path.join(args.nanodet!, 'nanodet.json');
-  if (existsSync(nanodetJson)) {
-    const det = await loadDetector(nanodetCocoConfig(nanodetJson));
-    await benchModel('NanoDet (graph model through the same loader)', det, frames, Math.min(n, 30), roi);
-    det.dispose();
-  } else {
-    console.log(`\nNanoDet: ${nanodetJson} not found (pass --nanodet <dir>)`);
   }
 }
 

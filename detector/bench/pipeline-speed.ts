@@ -1,7 +1,8 @@
 // Pipeline overhead and rules' upper bound on a simulator video: the truth-replay detector stands in for
 // the model, so the time measured is decoding + signal reading + tracking + rules (+ evidence when asked).
 //   npx tsx detector/bench/pipeline-speed.ts <video.mp4> <video.truth.json> [--fps 5] [--model] [--nanodet <dir>]
-// With --model the project's trained detector runs instead (loadDetector()); with --nanodet the COCO
+// With --model the shipped default detector runs instead (loadDetector(): models/real-detector, or DETECTOR_CONFIG's
+// config through offline.ts); with --nanodet the COCO
 // NanoDet graph model from that folder (e.g. /work/shared/data/models/nanodet-coco-tfjs).
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';

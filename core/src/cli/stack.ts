@@ -40,6 +40,9 @@ export interface RoleSpec {
  */
 export const DEMO_SEED: RoleSpec = { name: 'seed', entry: 'api/src/cli/seed.ts', args: [] };
 
+/** The vehicle detector config for simulated cameras (models/vehicle-detector/MODEL.md), relative to the repository root. */
+const SIM_DETECTOR_CONFIG = 'models/vehicle-detector/detector.json';
+
 /** Where the simulator keeps rendered scenes (video, truth, geometry), relative to the repository root. */
 const SIM_OUT = 'sim/out';
 
@@ -67,7 +70,9 @@ export function demoRoles(env: Env = process.env): RoleSpec[] {
     ...demoCameras(env).map((c, i) => ({ name: i === 0 ? 'sim' : `sim${i + 1}`, entry: 'sim/src/cli.ts', args: ['serve', c.scenario, '--port', String(c.port)] })),
     { name: 'api', entry: 'api/src/main.ts', args: [] },
     { name: 'ingest', entry: 'ingest/src/main.ts', args: [] },
-    { name: 'detector', entry: 'detector/src/main.ts', args: [] },
+    // The demo's cameras are simulated scenes: the model trained on them (fast) unless DETECTOR_CONFIG names another;
+    // the shipped default (models/real-detector, for real cameras) costs several cores per camera on wasm.
+    { name: 'detector', entry: 'detector/src/main.ts', args: [], env: { DETECTOR_CONFIG: env.DETECTOR_CONFIG || SIM_DETECTOR_CONFIG } },
   ];
 }
 export const ROLES: readonly RoleSpec[] = demoRoles();

