@@ -9,7 +9,8 @@ import { createQueues, startWorkers, type Workers } from '@phatnguoi/core/queue'
 import { createLogger } from '@phatnguoi/core/logger';
 import type { AppDeps, Mailer, SmsGateway } from './deps';
 import { systemClock } from './clock';
-import { loadApiSecurityOptions } from './settings';
+import { loadApiSecurityOptions, loadAuditAnchorSettings } from './settings';
+import { writeCheckpoint } from './audit/anchor';
 import { apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
 import { publicBaseUrlSetting } from './notices/public-base-url';
 import { smsSink, startMailCatcher } from './outbox/catcher';
@@ -41,6 +42,7 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
   // Validated before any connection is opened: a bad setting stops start-up with every problem named.
   const security = loadApiSecurityOptions(env);
   const publicBaseUrl = publicBaseUrlSetting(env, config.env);
+  const anchor = loadAuditAnchorSettings(env);
   const db = createPool(config.databaseUrl, { applicationName: 'api' });
   const redis = createRedis(config.redisUrl, { name: 'api' });
   const sub = createRedis(config.redisUrl, { name: 'api-sub', blocking: true });
@@ -84,6 +86,16 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
   if (config.env === 'production' && !env.API_SIGNING_SECRET) throw new Error('API_SIGNING_SECRET must be set in production');
   let workers: Workers | null = null;
   let sweep: NodeJS.Timeout | null = null;
+  let checkpoints: NodeJS.Timeout | null = null;
+  if (opts.workers && anchor.key) {
+    const key = anchor.key;
+    // Signed audit checkpoints in object storage: the chain's anchor outside the database (audit/anchor.ts).
+    checkpoints = setInterval(() => {
+      void writeCheckpoint(db, storage, key, new Date()).catch((err: unknown) => log.warn({ err }, 'audit checkpoint not written'));
+    }, anchor.everySeconds * 1000);
+  } else if (opts.workers && config.env === 'production') {
+    log.warn('AUDIT_HMAC_KEY is not set: the audit chain has no anchor outside the database');
+  }
   if (opts.workers) {
     workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines'], concurrency: { violations: 4, outbox: 2 } });
     // Safety net for delayed jobs lost with Redis: fire what is overdue every minute.
@@ -97,6 +109,7 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
     async close() {
       if (sweep) clearInterval(sweep);
       await catcher?.close();
+      if (checkpoints) clearInterval(checkpoints);
       await workers?.close();
       await queues.close();
       sub.disconnect();

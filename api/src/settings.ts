@@ -62,3 +62,13 @@ export function loadApiSecurityOptions(env: Env = process.env): Partial<ApiOptio
   r.done();
   return { trustProxy, allowedOrigins, metricsToken: metricsToken ?? null, requestTimeoutMs, headersTimeoutMs, idleTimeoutMs, exposePid };
 }
+
+/** AUDIT_HMAC_KEY (secret, >= 32 characters; kept out of PostgreSQL) and how often a signed checkpoint is written. */
+export function loadAuditAnchorSettings(env: Env = process.env): { key: string | null; everySeconds: number } {
+  const r = envReader(env);
+  const key = r.secret('AUDIT_HMAC_KEY');
+  if (key !== undefined && key.length < 32) r.problem('AUDIT_HMAC_KEY', 'must be at least 32 characters');
+  const everySeconds = r.int('AUDIT_CHECKPOINT_SECONDS', 300, { min: 10, max: 86_400 });
+  r.done();
+  return { key: key ?? null, everySeconds };
+}

@@ -140,7 +140,7 @@ describe('live statistics', () => {
     type Live = { cameraId: string; online: boolean; detectionFault: string | null; detectionError: string | null };
     const live = async (): Promise<Live> =>
       ((await h.app.inject({ method: 'GET', url: '/api/stats', headers: bearer(tokens.operator1!) })).json() as { cameras: Live[] }).cameras.find((c) => c.cameraId === cam)!;
-    const metrics = async () => (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = async () => (await h.app.inject({ method: 'GET', url: '/metrics', headers: bearer(METRICS_TOKEN) })).body;
     const ingestOnline = () => h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: cam, state: 'online', fps: 5, framesDropped: 0, lastError: null }));
     const detector = (m: Record<string, unknown>) => h.redis.publish(`${h.channelPrefix}detector-stats`, JSON.stringify({ cameraId: cam, detectionsPerSecond: 3, framesPerSecond: 5, backend: 'wasm', ...m }));
     await ingestOnline();

@@ -11,7 +11,7 @@ import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type Te
 import { createRedis, type Redis } from '@phatnguoi/core/redis';
 import { freePort } from '@phatnguoi/core/embedded/system';
 import type { Config } from '@phatnguoi/core/config';
-import { createAgency, createUser } from '../src/seed/demo';
+import { createAgency, createCamera, createUser } from '../src/seed/demo';
 import { sessionCookie } from './helpers';
 import { processAlive } from '@phatnguoi/core/process';
 
@@ -27,6 +27,7 @@ let redis: Redis;
 let api: ChildProcess;
 let port = 0;
 let channelPrefix = '';
+let agencyCamera = '';
 const output: string[] = [];
 
 interface Res {
@@ -108,6 +109,8 @@ beforeAll(async () => {
   channelPrefix = `${config.queuePrefix}:`;
   const agency = await createAgency(db.pool, { code: 'PC08-TG', name: 'Phòng CSGT Tiền Giang', provinceCode: '63' });
   await createUser(db.pool, { username: 'super1', password: PASSWORD, role: 'supervisor', agencyId: agency });
+  // The supervisor's stream carries only their agency's cameras' messages.
+  agencyCamera = await createCamera(db.pool, { agencyId: agency, name: 'Ngã tư thử', address: 'Mỹ Tho' });
   port = await freePort();
   api = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: ROOT,
@@ -163,7 +166,7 @@ describe('two api processes behind one port (API_PROCESSES=2)', () => {
       for (const s of byPid.values()) expect(s.res.statusCode).toBe(200);
       await until('a snapshot on both streams', async () => [...byPid.values()].every((s) => s.events.some((e) => e.event === 'snapshot')));
       // a camera status as ingest publishes it: both processes are subscribed and pass it on
-      const cameraId = '00000000-0000-4000-8000-0000000000aa';
+      const cameraId = agencyCamera;
       const status = { cameraId, state: 'online', lastError: null, lastErrorCode: null, fps: 5, framesTotal: 10, framesDropped: 0, restarts: 0, lastFrameAt: new Date().toISOString(), holder: 'h', node: 'n', updatedAt: new Date().toISOString() };
       await until('the camera status on both streams', async () => {
         await redis.publish(`${channelPrefix}camera-status`, JSON.stringify(status));

@@ -16,6 +16,8 @@ export const Buckets = {
   evidence: 'evidence',
   notices: 'notices',
   snapshots: 'snapshots',
+  /** Signed audit-chain checkpoints (api/src/audit/anchor.ts): the chain's anchor outside PostgreSQL. */
+  audit: 'audit',
 } as const;
 export type BucketName = (typeof Buckets)[keyof typeof Buckets];
 export const BUCKET_NAMES: readonly BucketName[] = Object.values(Buckets);

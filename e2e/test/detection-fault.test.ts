@@ -19,6 +19,8 @@ import { DetectorWorker } from '@phatnguoi/detector/pipeline/detector-worker';
 import type { RunnerLogger } from '@phatnguoi/detector/pipeline/camera-runner';
 import { TruthReplayDetector } from '@phatnguoi/detector/pipeline/truth-replay-detector';
 import { planScenario } from '@phatnguoi/sim/render/video';
+
+const METRICS_TOKEN = 'detection-fault-metrics-token-0123';
 import { CATALOGUE } from '@phatnguoi/sim/scenario/catalogue';
 
 const PASSWORD = 'correct horse battery';
@@ -52,7 +54,7 @@ beforeAll(async () => {
         await sub.unsubscribe(channel).catch(() => undefined);
       };
     },
-    options: { channelPrefix: prefix, rateLimitNamespace: `${prefix}rl:`, loginRatePerMinute: 10_000 },
+    options: { channelPrefix: prefix, rateLimitNamespace: `${prefix}rl:`, loginRatePerMinute: 10_000, metricsToken: METRICS_TOKEN },
   };
   app = await buildApp(deps);
   const agency = await createAgency(db.pool, { code: `PC08-${randomUUID().slice(0, 4)}`, name: 'Phòng CSGT', provinceCode: '63' });
@@ -60,7 +62,8 @@ beforeAll(async () => {
   await db.pool.query(`UPDATE cameras SET geometry = $2 WHERE id = $1`, [cameraId, JSON.stringify(planScenario(CATALOGUE[0]!).geometry)]);
   await createUser(db.pool, { username: 'ops1', password: PASSWORD, role: 'operator', agencyId: null });
   const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'ops1', password: PASSWORD } });
-  token = (login.json() as { token: string }).token;
+  token = /pn_session=([^;]+)/.exec([login.headers['set-cookie'] ?? []].flat().join('\n'))?.[1] ?? '';
+  expect(token).not.toBe('');
   // Ingest: the camera is leased on node-e and reported online every 2 s, as ingest does.
   await db.pool.query(`INSERT INTO camera_leases (camera_id, role, holder, node, expires_at) VALUES ($1, 'ingest', 'ingest-e', 'node-e', now() + interval '10 minutes')`, [cameraId]);
   const online = () =>
@@ -109,7 +112,7 @@ describe('a camera online at ingest whose detection stopped', () => {
     // The detector's reports (every 5 s) say it retries, and why.
     await expect.poll(camera, { timeout: 30_000, interval: 500 }).toMatchObject({ online: true, detectionFault: 'retrying' });
     expect((await camera()).detectionError).toMatch(/WRONGTYPE/);
-    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).body;
     expect(metrics).toContain(`camera_detecting{camera_id="${cameraId}"} 0`);
     expect(metrics).toContain(`camera_detection_fault{camera_id="${cameraId}",reason="retrying"} 1`);
 
@@ -131,6 +134,6 @@ describe('a camera online at ingest whose detection stopped', () => {
     await worker.stop();
     worker = undefined;
     await expect.poll(camera, { timeout: 30_000, interval: 500 }).toMatchObject({ online: true, detectionFault: 'no_report' });
-    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toContain(`camera_detection_fault{camera_id="${cameraId}",reason="no_report"} 1`);
+    expect((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).body).toContain(`camera_detection_fault{camera_id="${cameraId}",reason="no_report"} 1`);
   });
 });

@@ -102,7 +102,10 @@ describe('embedded stack under concurrent load', () => {
 
     const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'canbo-load', password: PASSWORD }) });
     expect(login.status).toBe(200);
-    const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
+    // The session token comes only in the HttpOnly cookie.
+    const session = /pn_session=([^;]+)/.exec(login.headers.getSetCookie().join('\n'))?.[1];
+    expect(session).toBeDefined();
+    const auth = { authorization: `Bearer ${session}` };
 
     const counts: Record<string, { ok: number; failed: number }> = {};
     const failures: string[] = [];

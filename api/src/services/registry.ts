@@ -10,7 +10,11 @@ import { normalisePlateInput, plateKindOf } from './plates';
 
 /** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
+  return [...csvRows(text)];
+}
+
+/** The rows of a CSV text one at a time, so a caller can give the event loop a turn between them. */
+export function* csvRows(text: string): Generator<string[]> {
   let row: string[] = [];
   let field = '';
   let quoted = false;
@@ -24,35 +28,46 @@ export function parseCsv(text: string): string[][] {
     else if (ch === ',') { row.push(field); field = ''; }
     else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field); rows.push(row); row = []; field = '';
+      row.push(field); yield row; row = []; field = '';
     } else field += ch;
   }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
-  return rows;
+  if (field !== '' || row.length > 0) { row.push(field); yield row; }
 }
 
+/** Rejected lines listed in a report at most; the rest are counted (an 18 MB file of bad rows came back as 42 MB). */
+export const MAX_REPORTED_REJECTIONS = 100;
+/** A value quoted in a reason is cut to this many characters. */
+const QUOTE_MAX = 40;
+const quote = (v: string | undefined) => JSON.stringify((v ?? '').length > QUOTE_MAX ? `${(v ?? '').slice(0, QUOTE_MAX)}…` : (v ?? ''));
+
 export async function importRegistryCsv(db: Db, clock: Clock, actor: { id: string; name: string }, text: string): Promise<ImportReport> {
-  const rows = parseCsv(text.replace(/^\uFEFF/, ''));
-  const header = rows[0]?.map((h) => h.trim().toLowerCase());
+  const rows = csvRows(text.replace(/^\uFEFF/, ''));
+  const first = rows.next();
+  const header = first.done ? undefined : first.value.map((h) => h.trim().toLowerCase());
   if (!header || REGISTRY_CSV_COLUMNS.some((c, i) => header[i] !== c)) {
     throw new UserError('bad_csv_header', `the first line must be: ${REGISTRY_CSV_COLUMNS.join(',')}`);
   }
-  const rejected: ImportReport['rejected'] = [];
+  const listed: ImportReport['rejected'] = [];
+  let rejectedCount = 0;
+  const rejected = { push(r: { line: number; reason: string }) { rejectedCount += 1; if (listed.length < MAX_REPORTED_REJECTIONS) listed.push(r); } };
   let accepted = 0;
   await withTransaction(db, async (tx) => {
-    for (let i = 1; i < rows.length; i++) {
+    let i = 0;
+    for (const r of rows) {
+      i += 1;
       const line = i + 1;
-      const r = rows[i]!;
+      // Rows refused without a query never wait: give the event loop a turn every 500 rows (health, other requests).
+      if (i % 500 === 0) await new Promise((res) => setImmediate(res));
       if (r.length === 1 && r[0]!.trim() === '') continue;
       if (r.length !== REGISTRY_CSV_COLUMNS.length) { rejected.push({ line, reason: `expected ${REGISTRY_CSV_COLUMNS.length} fields, got ${r.length}` }); continue; }
       const [plateIn, colour, vtype, brand, vcolour, name, idNumber, address, province, commune, email, phone] = r.map((f) => f.trim()) as string[];
-      if (!(CASE_VEHICLE_TYPES as readonly string[]).includes(vtype!)) { rejected.push({ line, reason: `unknown vehicle_type "${vtype}"` }); continue; }
+      if (!(CASE_VEHICLE_TYPES as readonly string[]).includes(vtype!)) { rejected.push({ line, reason: `unknown vehicle_type ${quote(vtype)}` }); continue; }
       const plate = normalisePlateInput(plateIn!, plateKindOf(vtype!));
-      if (!plate) { rejected.push({ line, reason: `invalid plate "${plateIn}"` }); continue; }
-      if (!(PLATE_COLOURS as readonly string[]).includes(colour!)) { rejected.push({ line, reason: `unknown plate_colour "${colour}"` }); continue; }
+      if (!plate) { rejected.push({ line, reason: `invalid plate ${quote(plateIn)}` }); continue; }
+      if (!(PLATE_COLOURS as readonly string[]).includes(colour!)) { rejected.push({ line, reason: `unknown plate_colour ${quote(colour)}` }); continue; }
       if (!name || !idNumber || !address) { rejected.push({ line, reason: 'owner_name, owner_id_number and address are required' }); continue; }
-      if (!/^\d{2}$/.test(province!)) { rejected.push({ line, reason: `province_code must be two digits, got "${province}"` }); continue; }
-      if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) { rejected.push({ line, reason: `invalid email "${email}"` }); continue; }
+      if (!/^\d{2}$/.test(province!)) { rejected.push({ line, reason: `province_code must be two digits, got ${quote(province)}` }); continue; }
+      if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) { rejected.push({ line, reason: `invalid email ${quote(email)}` }); continue; }
       const o = await tx.query<{ id: string }>(
         `INSERT INTO registry_owners (full_name, id_number, address, province_code, commune, email, phone, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
          ON CONFLICT (id_number) DO UPDATE SET full_name = EXCLUDED.full_name, address = EXCLUDED.address, province_code = EXCLUDED.province_code,
@@ -67,7 +82,7 @@ export async function importRegistryCsv(db: Db, clock: Clock, actor: { id: strin
       );
       accepted += 1;
     }
-    await appendAudit(tx, { at: clock.now(), actorId: actor.id, actor: actor.name, action: 'registry.import', entity: 'registry', entityId: 'vehicles', data: { accepted, rejected: rejected.length } });
+    await appendAudit(tx, { at: clock.now(), actorId: actor.id, actor: actor.name, action: 'registry.import', entity: 'registry', entityId: 'vehicles', data: { accepted, rejected: rejectedCount } });
   });
-  return { accepted, rejected };
+  return { accepted, rejected: listed, rejectedCount };
 }

@@ -21,7 +21,10 @@ export const REGISTRY_CSV_COLUMNS = [
 
 export const ImportReport = Type.Object({
   accepted: Type.Integer(),
+  /** The first MAX_REPORTED_REJECTIONS (100) rejected lines; values quoted in a reason are cut to 40 characters. */
   rejected: Type.Array(Type.Object({ line: Type.Integer(), reason: Type.String() })),
+  /** Every rejected line, listed or not. */
+  rejectedCount: Type.Integer(),
 });
 export type ImportReport = Static<typeof ImportReport>;
 
