@@ -33,6 +33,8 @@ export interface OfflineOptions {
   sink?: (event: ViolationEvent) => Promise<void>;
   /** Stop after this many seconds of video. */
   maxSeconds?: number;
+  /** Called after each frame with its time in the video (seconds) and the video's duration (null when unknown): for progress lines. */
+  onFrame?: (timeS: number, durationS: number | null) => void;
   logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
 }
 
@@ -112,6 +114,7 @@ export async function detectViolationsInVideo(videoPath: string, geometryJson: C
       unsettled.push({ timeS: f.time, t: capturedAtMs / 1000 });
       recordSettledLights(false);
       frames++;
+      opts.onFrame?.(f.time, duration);
     }
     recordSettledLights(true);
     found.push(...(await pipeline.finish()));

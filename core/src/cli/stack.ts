@@ -16,6 +16,7 @@ import { startServices } from '../embedded/services';
 import { requirePrograms } from '../embedded/system';
 import { isAppError } from '../errors';
 import { createLogger } from '../logger';
+import { DEMO_AGENCY_CODE, demoCameras, demoScene, simOutDir, upsertDemoCameras, type DemoCamera } from '../demo-cameras';
 import { migrate } from '../migrate';
 import { createStorage } from '../storage';
 import { processAlive } from '../process';
@@ -37,31 +38,13 @@ export interface RoleSpec {
  */
 export const DEMO_SEED: RoleSpec = { name: 'seed', entry: 'api/src/cli/seed.ts', args: [] };
 
-/** Where the simulator keeps rendered scenes (video, truth, geometry), relative to the repository root. */
-const SIM_OUT = 'sim/out';
-
-export interface DemoCamera {
-  scenario: string;
-  port: number;
-  url: string;
-}
-
-/**
- * The simulated cameras: DEMO_SCENARIOS (comma-separated, see `npm run sim -- list`; DEMO_SCENARIO sets the first),
- * served on DEMO_CAMERA_PORT (8554) and the ports after it.
- */
-export function demoCameras(env: Env = process.env): DemoCamera[] {
-  const list = (env.DEMO_SCENARIOS || 'red-light-runners,car-in-motorbike-lane').split(',').map((s) => s.trim()).filter(Boolean);
-  if (env.DEMO_SCENARIO) list[0] = env.DEMO_SCENARIO;
-  const base = Number(env.DEMO_CAMERA_PORT || 8554);
-  return list.map((scenario, i) => ({ scenario, port: base + i, url: `rtsp://127.0.0.1:${base + i}/cam` }));
-}
+export { demoCameras, type DemoCamera } from '../demo-cameras';
 
 /** Roles in start order: simulated cameras first so ingest finds its streams, then the pipeline. */
 export function demoRoles(env: Env = process.env): RoleSpec[] {
   return [
     // Simulated intersections served as RTSP cameras (rendered before start, then cached in sim/out).
-    ...demoCameras(env).map((c, i) => ({ name: i === 0 ? 'sim' : `sim${i + 1}`, entry: 'sim/src/cli.ts', args: ['serve', c.scenario, '--port', String(c.port)] })),
+    ...demoCameras(env).map((c, i) => ({ name: i === 0 ? 'sim' : `sim${i + 1}`, entry: 'sim/src/cli.ts', args: ['serve', c.scenario, '--out', simOutDir(env), '--port', String(c.port)] })),
     { name: 'api', entry: 'api/src/main.ts', args: [] },
     { name: 'ingest', entry: 'ingest/src/main.ts', args: [] },
     { name: 'detector', entry: 'detector/src/main.ts', args: [] },
@@ -83,43 +66,40 @@ async function buildUiIfMissing(env: Env): Promise<void> {
   if (code !== 0) say(`review UI build failed (code ${code}); the API still runs, run \`npm run build\` for the UI`);
 }
 
-/** Renders each simulated scene once (the simulator caches it in sim/out); a failed render stops the demo. */
+/** The scene is rendered, from the scenario as the catalogue has it now (the test `sim serve` makes before serving it). */
+async function sceneCurrent(c: DemoCamera, env: Env): Promise<boolean> {
+  const scene = demoScene(c, simOutDir(env));
+  if (!scene.rendered) return false;
+  const { resolveScenario } = await import('@phatnguoi/sim/scenario/resolve');
+  const { readTruth } = await import('@phatnguoi/sim/truth');
+  const truth = await readTruth(scene.truth).catch(() => null); // an older truth format: render again
+  return !!truth && JSON.stringify(truth.scenario) === JSON.stringify(await resolveScenario(c.scenario));
+}
+
+/**
+ * Renders each simulated scene once (the simulator caches it in sim/out, or DEMO_SIM_OUT), before the seed, which
+ * seeds cases from them; a failed render stops the demo.
+ */
 async function renderScenes(cameras: DemoCamera[], env: Env): Promise<void> {
   for (const c of cameras) {
     if (!/^[\w.-]+$/.test(c.scenario)) continue; // random:<seed> or a .json file: `sim serve` renders it itself
-    const done = ['mp4', 'truth.json', 'geometry.json'].every((ext) => existsSync(join(ROOT, SIM_OUT, `${c.scenario}.${ext}`)));
-    if (done) continue;
-    say(`rendering simulated scene ${c.scenario} (first run only)`);
-    const code = await runOnce({ name: 'sim', entry: 'sim/src/cli.ts', args: ['render', c.scenario, '--out', SIM_OUT] }, env);
+    if (await sceneCurrent(c, env)) continue;
+    say(`rendering simulated scene ${c.scenario} (first run, or the scenario changed)`);
+    const code = await runOnce({ name: 'sim', entry: 'sim/src/cli.ts', args: ['render', c.scenario, '--out', simOutDir(env)] }, env);
     if (code !== 0) throw new Error(`rendering scenario ${c.scenario} failed with code ${code}`);
   }
 }
 
 /**
- * Points the demo agency's cameras at the simulated streams, with each scene's geometry (stop line, lanes, signal
- * head) so the detector can run on them; a camera is added when the seed made fewer. Seeded cameras beyond the
- * simulated ones keep their unreachable address and show as offline on the operations wall.
+ * Points the demo agency's cameras at the simulated streams (DEMO_CAMERA_PORT and the ports after it), with each
+ * scene's geometry (stop line, lanes, signal head) so the detector can run on them: one camera per scene, found by
+ * name, created when the seed has not (core/src/demo-cameras.ts). Nothing is created twice.
  */
-async function wireDemoCameras(pool: ReturnType<typeof createPool>, cameras: DemoCamera[]): Promise<number> {
-  const agency = await pool.query<{ id: string }>(`SELECT id FROM agencies WHERE code = 'PC08-TG'`);
+async function wireDemoCameras(pool: ReturnType<typeof createPool>, cameras: DemoCamera[], env: Env): Promise<number> {
+  const agency = await pool.query<{ id: string }>('SELECT id FROM agencies WHERE code = $1', [DEMO_AGENCY_CODE]);
   const agencyId = agency.rows[0]?.id;
   if (!agencyId) return 0;
-  const existing = await pool.query<{ id: string }>('SELECT id FROM cameras WHERE agency_id = $1 ORDER BY name, id', [agencyId]);
-  let wired = 0;
-  for (const [i, c] of cameras.entries()) {
-    const file = join(ROOT, SIM_OUT, `${c.scenario}.geometry.json`);
-    const geometry = existsSync(file) ? readFileSync(file, 'utf8') : null;
-    const id = existing.rows[i]?.id;
-    if (id) {
-      await pool.query('UPDATE cameras SET stream_url = $2, geometry = $3::jsonb, sample_fps = 5, enabled = true, updated_at = now() WHERE id = $1', [id, c.url, geometry]);
-    } else {
-      await pool.query(`INSERT INTO cameras (agency_id, name, address, stream_url, sample_fps, geometry) VALUES ($1, $2, 'TP Mỹ Tho, Tiền Giang', $3, 5, $4::jsonb)`, [
-        agencyId, `Camera mô phỏng ${i + 1} (${c.scenario})`, c.url, geometry,
-      ]);
-    }
-    wired++;
-  }
-  return wired;
+  return (await upsertDemoCameras(pool, agencyId, cameras, simOutDir(env))).length;
 }
 
 const COLOURS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m', '\x1b[31m'];
@@ -294,17 +274,18 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
       return;
     }
 
+    const simulated = !only || only.some((r) => r.startsWith('sim'));
+    // The scenes first: the seed seeds its cases from them.
+    if (simulated) await renderScenes(cameras, env);
     if (!only && existsSync(join(ROOT, DEMO_SEED.entry))) {
       const code = await runOnce(DEMO_SEED, env);
       if (code !== 0) throw new Error(`demo seeding (${DEMO_SEED.entry}) failed with code ${code}`);
     }
     if (!only || only.includes('api')) await buildUiIfMissing({ ...process.env, ...env });
-    const simulated = !only || only.some((r) => r.startsWith('sim'));
     if (simulated) {
-      await renderScenes(cameras, env);
       const wirePool = createPool(config.databaseUrl, { max: 1, applicationName: 'phatnguoi-stack' });
       try {
-        const n = await wireDemoCameras(wirePool, cameras);
+        const n = await wireDemoCameras(wirePool, cameras, env);
         if (n) say(`${n} simulated cameras: ${cameras.map((c) => `${c.scenario} at ${c.url}`).join(', ')}`);
       } finally {
         await wirePool.end();

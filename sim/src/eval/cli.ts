@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { heldoutScenarios } from '../heldout';
+import { resolveScenario, type ScenarioOverrides } from '../scenario/resolve';
 import { planScenario, renderScenarioVideo } from '../render/video';
 import type { Scenario } from '../scenario/schema';
 import { readTruth, type TruthFile } from '../truth';
@@ -16,6 +17,7 @@ const USAGE = `usage:
   npm run eval -- --truth T.truth.json --pred P.json [--start ISO] [--out report.json]
   npm run eval -- --truth T.truth.json --db postgres://... --camera CAM --start ISO [--end ISO] [--out report.json]
   npm run eval -- --heldout [--fps 5] [--limit N] [--detector truth-replay] [--out report.json]   (renders sim/heldout.json into sim/out/heldout/, runs detector/src/offline.ts)
+  npm run eval -- --scenarios red-light-runners,car-in-motorbike-lane [--width N --height N] [same options]   (the same on named scenarios, e.g. the demo's, rendered into sim/out/eval/)
 options: --tolerance S (default ${DEFAULT_MATCH.toleranceS})  --iou X (default ${DEFAULT_MATCH.iouMin})
 P.json: { "violations": [{ "type", "timeS" | "time" | "occurredAt", "trackId"?, "box"?, "plateText"? }], "lights"?: [{ "timeS", "headId", "round" }] } or a bare array of violations`;
 
@@ -32,7 +34,7 @@ function print(title: string, r: Pick<EvalReport, 'byType' | 'overall' | 'plates
   console.log(`\n== ${title}\n${formatReport(r)}`);
 }
 
-async function heldout(o: MatchOptions, fps: number | undefined, out: string | undefined, limit: number | null, replay: boolean) {
+async function heldout(o: MatchOptions, fps: number | undefined, out: string | undefined, limit: number | null, replay: boolean, named: string[] | null, size: ScenarioOverrides = {}) {
   let offline: { detectViolationsInVideo?: unknown };
   try {
     offline = (await import('@phatnguoi/detector/offline')) as typeof offline;
@@ -54,11 +56,11 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
   const { createPlateReader } = await import('@phatnguoi/detector/plates/index');
   const { platePortFrom } = await import('@phatnguoi/detector/pipeline/plate-port');
   const plates = platePortFrom(await createPlateReader());
-  const dir = 'sim/out/heldout';
+  const dir = named ? `sim/out/eval${size.width || size.height ? `-${size.width ?? ''}x${size.height ?? ''}` : ''}` : 'sim/out/heldout';
   await mkdir(dir, { recursive: true });
   const reports: { scenario: string; report: EvalReport }[] = [];
   const failed: string[] = [];
-  const scenarios = (await heldoutScenarios()).slice(0, limit ?? undefined);
+  const scenarios = (named ? await Promise.all(named.map((n) => resolveScenario(n, size))) : await heldoutScenarios()).slice(0, limit ?? undefined);
   for (const [i, s] of scenarios.entries()) {
     const videoPath = join(dir, `${s.name}.mp4`);
     const truthPath = join(dir, `${s.name}.truth.json`);
@@ -91,7 +93,8 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
     const report = evaluate(truth, violations, lights, o);
     reports.push({ scenario: s.name, report });
     process.stderr.write('\n');
-    console.log(`${s.name}: truth ${truth.violations.length}, predicted ${violations.length}, matched ${report.matches.length}`);
+    const platesRead = report.matches.filter((m) => m.plateExact).length;
+    console.log(`${s.name}: truth ${truth.violations.length}, predicted ${violations.length}, matched ${report.matches.length}, plates exact ${platesRead}/${report.matches.length}`);
   }
   if (reports.length === 0) {
     console.error('no held-out scenario could be evaluated');
@@ -99,7 +102,7 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
     return;
   }
   const total = combine(reports.map((r) => r.report));
-  print(`held-out set (${reports.length} of ${scenarios.length} scenarios${failed.length ? `; detector failed on ${failed.join(', ')}` : ''})`, total);
+  print(`${named ? 'named scenarios' : 'held-out set'} (${reports.length} of ${scenarios.length} scenarios${failed.length ? `; detector failed on ${failed.join(', ')}` : ''})`, total);
   if (failed.length) process.exitCode = 3;
   if (out) await writeFile(out, JSON.stringify({ match: o, detector: replay ? 'truth-replay' : 'default', total, failed, scenarios: reports }, null, 2));
 }
@@ -117,6 +120,9 @@ async function main() {
       tolerance: { type: 'string' },
       iou: { type: 'string' },
       heldout: { type: 'boolean' },
+      scenarios: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
       fps: { type: 'string' },
       limit: { type: 'string' },
       detector: { type: 'string' },
@@ -125,7 +131,11 @@ async function main() {
   });
   const o: MatchOptions = { toleranceS: Number(values.tolerance ?? DEFAULT_MATCH.toleranceS), iouMin: Number(values.iou ?? DEFAULT_MATCH.iouMin) };
   if (values.help) return console.log(USAGE);
-  if (values.heldout) return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, values.limit ? Number(values.limit) : null, values.detector === 'truth-replay');
+  const named = values.scenarios ? values.scenarios.split(',').map((x) => x.trim()).filter(Boolean) : null;
+  if (values.heldout || named) return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, values.limit ? Number(values.limit) : null, values.detector === 'truth-replay', named, {
+    ...(values.width ? { width: Number(values.width) } : {}),
+    ...(values.height ? { height: Number(values.height) } : {}),
+  });
   if (!values.truth || (!values.pred && !values.db)) {
     console.error(USAGE);
     process.exitCode = 2;
