@@ -23,6 +23,12 @@ export interface OfflineOptions {
   location?: string;
   /** Wall-clock time of the video's first frame (default: 2026-01-01T00:00:00Z, so results are reproducible). */
   startTime?: Date;
+  /**
+   * Sequence number of the first sampled frame (default 0); the others follow, as a live camera's frames keep
+   * counting. Track ids derive from it, so two runs of one video on one camera with different first numbers give
+   * distinct violations (idempotency keys) instead of the same ones twice.
+   */
+  firstSeq?: number;
   plates?: PlatePort;
   rules?: Partial<RulesConfig>;
   tracker?: Partial<TrackerConfig>;
@@ -110,7 +116,7 @@ export async function detectViolationsInVideo(videoPath: string, geometryJson: C
     for await (const f of decodeVideoFrames(videoPath, fps)) {
       if (opts.maxSeconds !== undefined && f.time > opts.maxSeconds) break;
       const capturedAtMs = startMs + Math.round(f.time * 1000);
-      found.push(...(await pipeline.processFrame({ seq: f.index, capturedAtMs, image: f.image, videoTime: f.time })));
+      found.push(...(await pipeline.processFrame({ seq: (opts.firstSeq ?? 0) + f.index, capturedAtMs, image: f.image, videoTime: f.time })));
       unsettled.push({ timeS: f.time, t: capturedAtMs / 1000 });
       recordSettledLights(false);
       frames++;

@@ -187,6 +187,9 @@ export async function seedSceneCases(o: SceneCasesOptions): Promise<SceneCasesRe
             cameraId: cam.id,
             location: `${cam.name}, ${cam.address}`,
             startTime: start,
+            // Frames numbered as a camera sampling 5 fps since 1970 would number them: each run of the scene gets its
+            // own tracks, so a vehicle of the scene seen on two days gives two cases, not one.
+            firstSeq: Math.floor(start.getTime() / 200),
             storage: o.storage,
             onFrame: (t, d) => {
               if (Date.now() - last < 5000) return;
