@@ -140,7 +140,7 @@ describe('demo seed', () => {
       for (const f of files) {
         const body = await storage.get(f.bucket as BucketName, f.key);
         expect(createHash('sha256').update(body).digest('hex'), `${c.id} ${f.kind}`).toBe(f.sha256);
-        expect(body.length).toBe(f.size);
+        expect(body.length).toBe(Number(f.size));
         expect(f.content_type).toBe(f.kind === 'clip' ? 'video/mp4' : 'image/jpeg');
         if (f.kind !== 'clip') expect(Array.from(body.subarray(0, 3))).toEqual([0xff, 0xd8, 0xff]);
         // Stills were taken around the violation (their overlay prints this time in Asia/Ho_Chi_Minh).

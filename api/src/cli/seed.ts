@@ -4,28 +4,35 @@
 // text), some moved along the workflow so every screen has something to show. `npm run demo` renders the scenes first;
 // run alone, the seed needs them rendered (`npm run sim -- render <scenario>`).
 // Safe to run again: nothing is created twice, and a password changed since the last run is kept.
+//   seed.ts            everything
+//   seed.ts --no-cases everything but the scene cases (quick: what `npm run demo` runs before starting the roles)
+//   seed.ts --cases    the scene cases (with the cameras they belong to; the demo runs it beside the roles)
+import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import argon2 from 'argon2';
 import { loadConfig } from '@phatnguoi/core/config';
 import { createPool, withTransaction } from '@phatnguoi/core/db';
 import { createStorage } from '@phatnguoi/core/storage';
-import { DEMO_AGENCY_CODE, demoCameras, upsertDemoCameras } from '@phatnguoi/core/demo-cameras';
+import { DEMO_AGENCY_CODE, demoCameras, demoScene, upsertDemoCameras } from '@phatnguoi/core/demo-cameras';
 import type { Role } from '@phatnguoi/core/contracts/api/common';
 import { systemClock } from '../clock';
 import type { Actor } from '../services/cases';
 import { createAgency, createRegistryEntry, ensureUser } from '../seed/demo';
-import { seedSceneCases } from '../seed/scene-cases';
+import { registerScenePlates, seedSceneCases } from '../seed/scene-cases';
 import { appendAudit } from '../audit/chain';
 
 const config = loadConfig();
 const db = createPool(config.databaseUrl, { max: 2, applicationName: 'api-seed' });
 const password = (role: string) => process.env.SEED_PASSWORD ?? `demo-${role}-2025`;
 const say = (line: string) => console.log(line);
+const { values: flags } = parseArgs({ options: { 'no-cases': { type: 'boolean' }, cases: { type: 'boolean' } } });
+if (flags['no-cases'] && flags.cases) throw new Error('seed: --no-cases and --cases exclude each other');
+const withCases = !flags['no-cases'];
+const basics = !flags.cases;
 
 try {
-  const storage = createStorage(config);
   try {
-    await storage.ensureBuckets();
+    await createStorage(config).ensureBuckets();
   } catch (err) {
     throw new Error(`object storage (${config.s3.endPoint}:${config.s3.port}) did not answer: ${(err as Error).message}; the demo cases keep their evidence there`);
   }
@@ -53,7 +60,7 @@ try {
     }
   }
 
-  // Owners with e-mail and phone for notices (the scenes' own vehicles are registered with the cases below).
+  // Owners with e-mail and phone for notices; the scenes' own vehicles are registered below.
   const owners = [
     { plate: '63A-123.45', vehicleType: 'car', ownerName: 'Nguyễn Văn Hùng', address: '12 Ấp Bắc, phường 5, TP Mỹ Tho', provinceCode: '63', email: 'hung@example.vn', phone: '0901000001' },
     { plate: '63A-678.90', vehicleType: 'car', ownerName: 'Công ty TNHH Vận tải Mekong', address: '88 QL1A, Châu Thành, Tiền Giang', provinceCode: '63', plateColour: 'yellow', email: null, phone: '0901000002' },
@@ -67,6 +74,25 @@ try {
   // One camera per simulated scene, at the address the demo serves it on.
   const scenes = demoCameras(process.env);
   const cameraIds = await upsertDemoCameras(db, agency, scenes);
+  let sceneVehicles = 0;
+  for (const c of scenes) {
+    const scene = demoScene(c);
+    if (scene.rendered) sceneVehicles += await registerScenePlates(db, scene.truth);
+  }
+  if (basics) {
+    say(
+      `seeded: agency ${DEMO_AGENCY_CODE}, ${scenes.length} simulated cameras (${scenes.map((c) => `${c.name}: ${c.scenario} at ${c.url}`).join('; ')}), ${owners.length} registry owners and ${sceneVehicles} vehicles of the scenes`,
+    );
+    say('demo users (username / password / role):');
+    for (const u of users) say(`  ${u.username.padEnd(8)} ${(kept.includes(u.username) ? '(changed by a user; kept)' : password(u.role)).padEnd(26)} ${u.role}`);
+  }
+  if (withCases) await seedCases(ids, scenes, cameraIds);
+} finally {
+  await db.end();
+}
+
+async function seedCases(ids: Record<string, string>, scenes: ReturnType<typeof demoCameras>, cameraIds: string[]): Promise<void> {
+  const storage = createStorage(config);
   const created = await db.query<{ id: string; created_at: Date }>('SELECT id, created_at FROM cameras WHERE id = ANY($1::uuid[])', [cameraIds]);
   const createdAt = new Map(created.rows.map((r) => [r.id, r.created_at]));
   const cases = await seedSceneCases({
@@ -120,13 +146,5 @@ try {
   }
 
   const byStatus = (await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM cases WHERE id = ANY($1::uuid[]) GROUP BY status ORDER BY status', [cases.caseIds])).rows;
-  say(
-    `seeded: agency ${DEMO_AGENCY_CODE}, ${scenes.length} simulated cameras (${scenes.map((c) => `${c.name}: ${c.scenario} at ${c.url}`).join('; ')}), ` +
-      `${owners.length} registry owners + the scenes' vehicles, ${cases.created} new cases (${cases.caseIds.length} from the scenes: ${byStatus.map((r) => `${r.n} ${r.status}`).join(', ') || 'none'})`,
-  );
-  say('demo users (username / password / role):');
-  for (const u of users) say(`  ${u.username.padEnd(8)} ${(kept.includes(u.username) ? '(changed by a user; kept)' : password(u.role)).padEnd(26)} ${u.role}`);
-  say('note: deadlines of seeded cases are stored in case_deadlines; the api worker fires them when due (minute sweep).');
-} finally {
-  await db.end();
+  say(`seeded cases from the scenes: ${cases.created} new (${cases.caseIds.length} in all: ${byStatus.map((r) => `${r.n} ${r.status}`).join(', ') || 'none'}); deadlines are in case_deadlines, the api worker fires them when due`);
 }

@@ -159,7 +159,6 @@ export async function seedSceneCases(o: SceneCasesOptions): Promise<SceneCasesRe
         continue;
       }
       const truth = JSON.parse(await readFile(scene.truth, 'utf8')) as TruthTracks;
-      await registerScenePlates(o.db, scene.truth);
       const st = statSync(scene.video);
       for (const [i, pass] of passes.entries()) {
         const start = passStart(cam.createdAt, pass);

@@ -30,13 +30,18 @@ export interface RoleSpec {
   args: string[];
   /** Extra environment for this role. */
   env?: Env;
+  /** A job that ends when done (exit 0): restarted only when it fails. */
+  oneShot?: boolean;
 }
 
 /**
- * One-shot demo seeding run after migrations and before the roles (agencies, users, cameras pointing at the
- * simulated streams); it prints the demo logins. Owned by the api workspace; skipped while it does not exist.
+ * Demo seeding, owned by the api workspace (skipped while it does not exist). Before the roles: agencies, users,
+ * registry, the cameras pointing at the simulated streams; it prints the demo logins. Beside the roles, once:
+ * the cases the detector's pipeline finds in the rendered scenes (minutes on the first start, progress printed;
+ * cached in DATA_DIR afterwards).
  */
-export const DEMO_SEED: RoleSpec = { name: 'seed', entry: 'api/src/cli/seed.ts', args: [] };
+export const DEMO_SEED: RoleSpec = { name: 'seed', entry: 'api/src/cli/seed.ts', args: ['--no-cases'] };
+export const DEMO_SEED_CASES: RoleSpec = { name: 'seed', entry: 'api/src/cli/seed.ts', args: ['--cases'], oneShot: true };
 
 export { demoCameras, type DemoCamera } from '../demo-cameras';
 
@@ -166,7 +171,7 @@ class RoleProcess {
     }
     child.once('exit', (code, signal) => {
       this.child = undefined;
-      if (this.stopping) return;
+      if (this.stopping || (spec.oneShot && code === 0)) return;
       // Crashed: restart with backoff (1 s doubling to 30 s); a run of a minute resets the backoff.
       if (Date.now() - this.startedAt > 60_000) this.restarts = 0;
       const delay = Math.min(30_000, 1_000 * 2 ** this.restarts++);
@@ -302,6 +307,12 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
       const role = new RoleProcess(spec, env, COLOURS[colour++ % COLOURS.length]!);
       roles.push(role);
       role.start();
+    }
+    if (!only && existsSync(join(ROOT, DEMO_SEED_CASES.entry))) {
+      say('seeding demo cases from the simulated scenes beside the roles (first start: a few minutes, progress under [seed])');
+      const seeding = new RoleProcess(DEMO_SEED_CASES, env, COLOURS[colour++ % COLOURS.length]!);
+      roles.push(seeding);
+      seeding.start();
     }
     say(`review UI and API: http://localhost:${apiPort}/  (health: http://localhost:${apiPort}/health)`);
     if (existsSync(join(ROOT, DEMO_SEED.entry))) {
