@@ -61,11 +61,11 @@ const actor = (a: ActorSpec): ActorSpec => a;
 
 /**
  * A plate-readable enforcement camera, as the demo serves (red-light-runners, car-in-motorbike-lane): 1080p with a
- * 40° lens aimed at the stop-line approach, the signal head still in view (at the top of the frame, under the
- * evidence stills' banner; pitched 8.5° to clear it, the approach got too far to read the runners' plates and to
- * catch the wrong-lane car: `npm run eval -- --scenarios red-light-runners,car-in-motorbike-lane`). Rear plates of vehicles approaching the
- * stop line are 6–9 px per character on motorbikes (10–14 px on cars), which the plate reader reads; the wide 720p
- * view of the other scenes gives 3–5 px, which it cannot.
+ * 40° lens aimed at the stop-line approach, the signal head still in view at the top of the frame. By projection,
+ * motorbike plate characters are ~6 px tall at the stop line and ~9 px where vehicles enter the view (cars ~1.5x);
+ * the wide 720p view of the other scenes gives 3–5 px, which the plate reader cannot read. Pitched 8.5° instead
+ * (to keep the lamps clear of the evidence stills' banner) the approach was too far: fewer plates read and the
+ * wrong-lane car missed (`npm run eval -- --scenarios red-light-runners,car-in-motorbike-lane`).
  */
 const PLATE_CAMERA: Overrides = { width: 1920, height: 1080, camera: { hfovDeg: 40, pitchDeg: 10.5 } };
 
