@@ -23,6 +23,12 @@ export interface OfflineOptions {
   location?: string;
   /** Wall-clock time of the video's first frame (default: 2026-01-01T00:00:00Z, so results are reproducible). */
   startTime?: Date;
+  /**
+   * Sequence number of the first sampled frame (default 0); the others follow, as a live camera's frames keep
+   * counting. Track ids derive from it, so two runs of one video on one camera with different first numbers give
+   * distinct violations (idempotency keys) instead of the same ones twice.
+   */
+  firstSeq?: number;
   plates?: PlatePort;
   rules?: Partial<RulesConfig>;
   tracker?: Partial<TrackerConfig>;
@@ -33,6 +39,8 @@ export interface OfflineOptions {
   sink?: (event: ViolationEvent) => Promise<void>;
   /** Stop after this many seconds of video. */
   maxSeconds?: number;
+  /** Called after each frame with its time in the video (seconds) and the video's duration (null when unknown): for progress lines. */
+  onFrame?: (timeS: number, durationS: number | null) => void;
   logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
 }
 
@@ -108,10 +116,11 @@ export async function detectViolationsInVideo(videoPath: string, geometryJson: C
     for await (const f of decodeVideoFrames(videoPath, fps)) {
       if (opts.maxSeconds !== undefined && f.time > opts.maxSeconds) break;
       const capturedAtMs = startMs + Math.round(f.time * 1000);
-      found.push(...(await pipeline.processFrame({ seq: f.index, capturedAtMs, image: f.image, videoTime: f.time })));
+      found.push(...(await pipeline.processFrame({ seq: (opts.firstSeq ?? 0) + f.index, capturedAtMs, image: f.image, videoTime: f.time })));
       unsettled.push({ timeS: f.time, t: capturedAtMs / 1000 });
       recordSettledLights(false);
       frames++;
+      opts.onFrame?.(f.time, duration);
     }
     recordSettledLights(true);
     found.push(...(await pipeline.finish()));

@@ -55,18 +55,20 @@ async function render(ref: string, out: string, o: ScenarioOverrides) {
   const videoPath = join(out, `${s.name}.mp4`);
   const truthPath = join(out, `${s.name}.truth.json`);
   let last = 0;
+  const tty = process.stderr.isTTY;
   const r = await renderScenarioVideo(s, {
     videoPath,
     truthPath,
+    // A line every 5 s when the output is not a terminal (e.g. `npm run demo` prefixing each line of the render).
     onProgress: (done, total) => {
       const now = Date.now();
-      if (now - last > 1000 || done === total) {
+      if (now - last > (tty ? 1000 : 5000) || done === total) {
         last = now;
-        process.stderr.write(`\r[render] ${s.name} frame ${done}/${total}`);
+        process.stderr.write(`${tty ? '\r' : ''}[render] ${s.name} frame ${done}/${total}${tty ? '' : '\n'}`);
       }
     },
   });
-  process.stderr.write('\n');
+  if (tty) process.stderr.write('\n');
   const geometryPath = join(out, `${s.name}.geometry.json`);
   await writeFile(geometryPath, JSON.stringify(r.truth.geometry, null, 2));
   console.log(`video     ${r.videoPath}\ntruth     ${r.truthPath}\ngeometry  ${geometryPath}`);

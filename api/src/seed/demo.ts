@@ -23,6 +23,24 @@ export async function createCamera(q: Queryable, c: { agencyId: string; name: st
   return rows[0]!.id;
 }
 
+/**
+ * A user the demo seed needs, created once: an existing user (same username) is left as it is, so a password changed
+ * since the last run is kept. `created` tells whether this call made it.
+ */
+export async function ensureUser(q: Queryable, u: { username: string; password: string; role: Role; agencyId: string | null; displayName?: string }): Promise<{ id: string; created: boolean }> {
+  const found = await q.query<{ id: string }>('SELECT id FROM users WHERE username = $1', [u.username]);
+  if (found.rows[0]) return { id: found.rows[0].id, created: false };
+  const { rows } = await q.query<{ id: string }>(
+    `INSERT INTO users (username, display_name, password_hash, role, agency_id) VALUES ($1,$2,$3,$4,$5)
+     ON CONFLICT (username) DO NOTHING RETURNING id`,
+    [u.username, u.displayName ?? u.username, await hashPassword(u.password), u.role, u.agencyId],
+  );
+  if (rows[0]) return { id: rows[0].id, created: true };
+  // Created by a concurrent run between the two statements.
+  const again = await q.query<{ id: string }>('SELECT id FROM users WHERE username = $1', [u.username]);
+  return { id: again.rows[0]!.id, created: false };
+}
+
 export async function createUser(q: Queryable, u: { username: string; password: string; role: Role; agencyId: string | null; displayName?: string }): Promise<string> {
   const { rows } = await q.query<{ id: string }>(
     `INSERT INTO users (username, display_name, password_hash, role, agency_id) VALUES ($1,$2,$3,$4,$5)

@@ -19,6 +19,7 @@ import { startWatchdog, type Watchdog } from '../embedded/watchdog';
 import { requirePrograms } from '../embedded/system';
 import { isAppError } from '../errors';
 import { createLogger } from '../logger';
+import { DEMO_AGENCY_CODE, demoCameras, demoScene, simOutDir, upsertDemoCameras, type DemoCamera } from '../demo-cameras';
 import { migrate } from '../migrate';
 import { createStorage } from '../storage';
 import { processAlive } from '../process';
@@ -32,42 +33,29 @@ export interface RoleSpec {
   args: string[];
   /** Extra environment for this role. */
   env?: Env;
+  /** A job that ends when done (exit 0): restarted only when it fails. */
+  oneShot?: boolean;
 }
 
 /**
- * One-shot demo seeding run after migrations and before the roles (agencies, users, cameras pointing at the
- * simulated streams); it prints the demo logins. Owned by the api workspace; skipped while it does not exist.
+ * Demo seeding, owned by the api workspace (skipped while it does not exist). Before the roles: agencies, users,
+ * registry, the cameras pointing at the simulated streams; it prints the demo logins. Beside the roles, once:
+ * the cases the detector's pipeline finds in the rendered scenes (minutes on the first start, progress printed;
+ * cached in DATA_DIR afterwards).
  */
-export const DEMO_SEED: RoleSpec = { name: 'seed', entry: 'api/src/cli/seed.ts', args: [] };
+export const DEMO_SEED: RoleSpec = { name: 'seed', entry: 'api/src/cli/seed.ts', args: ['--no-cases'] };
+export const DEMO_SEED_CASES: RoleSpec = { name: 'seed', entry: 'api/src/cli/seed.ts', args: ['--cases'], oneShot: true };
 
 /** The vehicle detector config for simulated cameras (models/vehicle-detector/MODEL.md), relative to the repository root. */
 const SIM_DETECTOR_CONFIG = 'models/vehicle-detector/detector.json';
 
-/** Where the simulator keeps rendered scenes (video, truth, geometry), relative to the repository root. */
-const SIM_OUT = 'sim/out';
-
-export interface DemoCamera {
-  scenario: string;
-  port: number;
-  url: string;
-}
-
-/**
- * The simulated cameras: DEMO_SCENARIOS (comma-separated, see `npm run sim -- list`; DEMO_SCENARIO sets the first),
- * served on DEMO_CAMERA_PORT (8554) and the ports after it.
- */
-export function demoCameras(env: Env = process.env): DemoCamera[] {
-  const list = (env.DEMO_SCENARIOS || 'red-light-runners,car-in-motorbike-lane').split(',').map((s) => s.trim()).filter(Boolean);
-  if (env.DEMO_SCENARIO) list[0] = env.DEMO_SCENARIO;
-  const base = Number(env.DEMO_CAMERA_PORT || 8554);
-  return list.map((scenario, i) => ({ scenario, port: base + i, url: `rtsp://127.0.0.1:${base + i}/cam` }));
-}
+export { demoCameras, type DemoCamera } from '../demo-cameras';
 
 /** Roles in start order: simulated cameras first so ingest finds its streams, then the pipeline. */
 export function demoRoles(env: Env = process.env): RoleSpec[] {
   return [
     // Simulated intersections served as RTSP cameras (rendered before start, then cached in sim/out).
-    ...demoCameras(env).map((c, i) => ({ name: i === 0 ? 'sim' : `sim${i + 1}`, entry: 'sim/src/cli.ts', args: ['serve', c.scenario, '--port', String(c.port)] })),
+    ...demoCameras(env).map((c, i) => ({ name: i === 0 ? 'sim' : `sim${i + 1}`, entry: 'sim/src/cli.ts', args: ['serve', c.scenario, '--out', simOutDir(env), '--port', String(c.port)] })),
     { name: 'api', entry: 'api/src/main.ts', args: [] },
     { name: 'ingest', entry: 'ingest/src/main.ts', args: [] },
     // The demo's cameras are simulated scenes: the model trained on them (fast) unless DETECTOR_CONFIG names another;
@@ -91,43 +79,40 @@ async function buildUiIfMissing(env: Env): Promise<void> {
   if (code !== 0) say(`review UI build failed (code ${code}); the API still runs, run \`npm run build\` for the UI`);
 }
 
-/** Renders each simulated scene once (the simulator caches it in sim/out); a failed render stops the demo. */
+/** The scene is rendered, from the scenario as the catalogue has it now (the test `sim serve` makes before serving it). */
+async function sceneCurrent(c: DemoCamera, env: Env): Promise<boolean> {
+  const scene = demoScene(c, simOutDir(env));
+  if (!scene.rendered) return false;
+  const { resolveScenario } = await import('@phatnguoi/sim/scenario/resolve');
+  const { readTruth } = await import('@phatnguoi/sim/truth');
+  const truth = await readTruth(scene.truth).catch(() => null); // an older truth format: render again
+  return !!truth && JSON.stringify(truth.scenario) === JSON.stringify(await resolveScenario(c.scenario));
+}
+
+/**
+ * Renders each simulated scene once (the simulator caches it in sim/out, or DEMO_SIM_OUT), before the seed, which
+ * seeds cases from them; a failed render stops the demo.
+ */
 async function renderScenes(cameras: DemoCamera[], env: Env): Promise<void> {
   for (const c of cameras) {
     if (!/^[\w.-]+$/.test(c.scenario)) continue; // random:<seed> or a .json file: `sim serve` renders it itself
-    const done = ['mp4', 'truth.json', 'geometry.json'].every((ext) => existsSync(join(ROOT, SIM_OUT, `${c.scenario}.${ext}`)));
-    if (done) continue;
-    say(`rendering simulated scene ${c.scenario} (first run only)`);
-    const code = await runOnce({ name: 'sim', entry: 'sim/src/cli.ts', args: ['render', c.scenario, '--out', SIM_OUT] }, env);
+    if (await sceneCurrent(c, env)) continue;
+    say(`rendering simulated scene ${c.scenario} (first run, or the scenario changed)`);
+    const code = await runOnce({ name: 'sim', entry: 'sim/src/cli.ts', args: ['render', c.scenario, '--out', simOutDir(env)] }, env);
     if (code !== 0) throw new Error(`rendering scenario ${c.scenario} failed with code ${code}`);
   }
 }
 
 /**
- * Points the demo agency's cameras at the simulated streams, with each scene's geometry (stop line, lanes, signal
- * head) so the detector can run on them; a camera is added when the seed made fewer. Seeded cameras beyond the
- * simulated ones keep their unreachable address and show as offline on the operations wall.
+ * Points the demo agency's cameras at the simulated streams (DEMO_CAMERA_PORT and the ports after it), with each
+ * scene's geometry (stop line, lanes, signal head) so the detector can run on them: one camera per scene, found by
+ * name, created when the seed has not (core/src/demo-cameras.ts). Nothing is created twice.
  */
-async function wireDemoCameras(pool: ReturnType<typeof createPool>, cameras: DemoCamera[]): Promise<number> {
-  const agency = await pool.query<{ id: string }>(`SELECT id FROM agencies WHERE code = 'PC08-TG'`);
+async function wireDemoCameras(pool: ReturnType<typeof createPool>, cameras: DemoCamera[], env: Env): Promise<number> {
+  const agency = await pool.query<{ id: string }>('SELECT id FROM agencies WHERE code = $1', [DEMO_AGENCY_CODE]);
   const agencyId = agency.rows[0]?.id;
   if (!agencyId) return 0;
-  const existing = await pool.query<{ id: string }>('SELECT id FROM cameras WHERE agency_id = $1 ORDER BY name, id', [agencyId]);
-  let wired = 0;
-  for (const [i, c] of cameras.entries()) {
-    const file = join(ROOT, SIM_OUT, `${c.scenario}.geometry.json`);
-    const geometry = existsSync(file) ? readFileSync(file, 'utf8') : null;
-    const id = existing.rows[i]?.id;
-    if (id) {
-      await pool.query('UPDATE cameras SET stream_url = $2, geometry = $3::jsonb, sample_fps = 5, enabled = true, updated_at = now() WHERE id = $1', [id, c.url, geometry]);
-    } else {
-      await pool.query(`INSERT INTO cameras (agency_id, name, address, stream_url, sample_fps, geometry) VALUES ($1, $2, 'TP Mỹ Tho, Tiền Giang', $3, 5, $4::jsonb)`, [
-        agencyId, `Camera mô phỏng ${i + 1} (${c.scenario})`, c.url, geometry,
-      ]);
-    }
-    wired++;
-  }
-  return wired;
+  return (await upsertDemoCameras(pool, agencyId, cameras, simOutDir(env))).length;
 }
 
 const COLOURS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m', '\x1b[31m'];
@@ -204,7 +189,7 @@ class RoleProcess {
         killGroup(pid, 'SIGKILL'); // whatever the role left running (its ffmpeg, say)
         this.watchdog.untrack(pid);
       }
-      if (this.stopping) return;
+      if (this.stopping || (spec.oneShot && code === 0)) return;
       // Crashed: restart with backoff (1 s doubling to 30 s); a run of a minute resets the backoff.
       if (Date.now() - this.startedAt > 60_000) this.restarts = 0;
       const delay = Math.min(30_000, 1_000 * 2 ** this.restarts++);
@@ -342,17 +327,18 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
       return;
     }
 
+    const simulated = !only || only.some((r) => r.startsWith('sim'));
+    // The scenes first: the seed seeds its cases from them.
+    if (simulated) await renderScenes(cameras, env);
     if (!only && existsSync(join(ROOT, DEMO_SEED.entry))) {
       const code = await runOnce(DEMO_SEED, env);
       if (code !== 0) throw new Error(`demo seeding (${DEMO_SEED.entry}) failed with code ${code}`);
     }
     if (!only || only.includes('api')) await buildUiIfMissing({ ...process.env, ...env });
-    const simulated = !only || only.some((r) => r.startsWith('sim'));
     if (simulated) {
-      await renderScenes(cameras, env);
       const wirePool = createPool(config.databaseUrl, { max: 1, applicationName: 'phatnguoi-stack' });
       try {
-        const n = await wireDemoCameras(wirePool, cameras);
+        const n = await wireDemoCameras(wirePool, cameras, env);
         if (n) say(`${n} simulated cameras: ${cameras.map((c) => `${c.scenario} at ${c.url}`).join(', ')}`);
       } finally {
         await wirePool.end();
@@ -369,6 +355,12 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
       const role = new RoleProcess(spec, env, COLOURS[colour++ % COLOURS.length]!, watchdog);
       roles.push(role);
       role.start();
+    }
+    if (!only && existsSync(join(ROOT, DEMO_SEED_CASES.entry))) {
+      say('seeding demo cases from the simulated scenes beside the roles (first start: a few minutes, progress under [seed])');
+      const seeding = new RoleProcess(DEMO_SEED_CASES, env, COLOURS[colour++ % COLOURS.length]!, watchdog);
+      roles.push(seeding);
+      seeding.start();
     }
     say(`review UI and API: http://localhost:${apiPort}/  (health: http://localhost:${apiPort}/health)`);
     if (existsSync(join(ROOT, DEMO_SEED.entry))) {

@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { heldoutScenarios, speedHeldoutScenarios } from '../heldout';
+import { resolveScenario, type ScenarioOverrides } from '../scenario/resolve';
 import { planScenario, renderScenarioVideo } from '../render/video';
 import type { Scenario } from '../scenario/schema';
 import { readTruth, type TruthFile } from '../truth';
@@ -18,6 +19,7 @@ const USAGE = `usage:
   npm run eval -- --truth T.truth.json --db postgres://... --camera CAM --start ISO [--end ISO] [--out report.json]
   npm run eval -- --heldout [--fps 5] [--limit N] [--detector truth-replay] [--out report.json]   (renders sim/heldout.json into sim/out/heldout/, runs detector/src/offline.ts)
   npm run eval -- --speed [--limit N] [--detector truth-replay] [--out report.json]   (speed scenes speed:910001.. at 5 and 25 fps: speed error and speeding P/R per band)
+  npm run eval -- --scenarios red-light-runners,car-in-motorbike-lane [--width N --height N] [same options]   (the same on named scenarios, e.g. the demo's, rendered into sim/out/eval/)
 options: --tolerance S (default ${DEFAULT_MATCH.toleranceS})  --iou X (default ${DEFAULT_MATCH.iouMin})
 P.json: { "violations": [{ "type", "timeS" | "time" | "occurredAt", "trackId"?, "box"?, "plateText"? }], "lights"?: [{ "timeS", "headId", "round" }] } or a bare array of violations`;
 
@@ -34,7 +36,10 @@ function print(title: string, r: Pick<EvalReport, 'byType' | 'overall' | 'plates
   console.log(`\n== ${title}\n${formatReport(r)}`);
 }
 
-async function heldout(o: MatchOptions, fps: number | undefined, out: string | undefined, limit: number | null, replay: boolean, set: 'heldout' | 'speed' = 'heldout') {
+/** Which scenes an evaluation run renders and scores. */
+type EvalSet = { kind: 'heldout' } | { kind: 'speed' } | { kind: 'named'; names: string[]; size: ScenarioOverrides };
+
+async function heldout(o: MatchOptions, fps: number | undefined, out: string | undefined, limit: number | null, replay: boolean, set: EvalSet = { kind: 'heldout' }) {
   let offline: { detectViolationsInVideo?: unknown };
   try {
     offline = (await import('@phatnguoi/detector/offline')) as typeof offline;
@@ -56,11 +61,15 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
   const { createPlateReader } = await import('@phatnguoi/detector/plates/index');
   const { platePortFrom } = await import('@phatnguoi/detector/pipeline/plate-port');
   const plates = platePortFrom(await createPlateReader());
-  const dir = set === 'speed' ? 'sim/out/speed-heldout' : 'sim/out/heldout';
+  const dir =
+    set.kind === 'speed' ? 'sim/out/speed-heldout'
+    : set.kind === 'named' ? `sim/out/eval${set.size.width || set.size.height ? `-${set.size.width ?? ''}x${set.size.height ?? ''}` : ''}`
+    : 'sim/out/heldout';
   await mkdir(dir, { recursive: true });
   const reports: { scenario: string; report: EvalReport; speed: SpeedReport | null }[] = [];
   const failed: string[] = [];
-  const scenarios = (set === 'speed' ? speedHeldoutScenarios() : await heldoutScenarios()).slice(0, limit ?? undefined);
+  const all = set.kind === 'speed' ? speedHeldoutScenarios() : set.kind === 'named' ? await Promise.all(set.names.map((n) => resolveScenario(n, set.size))) : await heldoutScenarios();
+  const scenarios = all.slice(0, limit ?? undefined);
   for (const [i, s] of scenarios.entries()) {
     const videoPath = join(dir, `${s.name}.mp4`);
     const truthPath = join(dir, `${s.name}.truth.json`);
@@ -94,7 +103,8 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
     const speed = truth.speeds ? scoreSpeeds(truth, violations, report.matches) : null;
     reports.push({ scenario: s.name, report, speed });
     process.stderr.write('\n');
-    console.log(`${s.name}: truth ${truth.violations.length}, predicted ${violations.length}, matched ${report.matches.length}`);
+    const platesRead = report.matches.filter((m) => m.plateExact).length;
+    console.log(`${s.name}: truth ${truth.violations.length}, predicted ${violations.length}, matched ${report.matches.length}, plates exact ${platesRead}/${report.matches.length}`);
   }
   if (reports.length === 0) {
     console.error('no held-out scenario could be evaluated');
@@ -102,8 +112,9 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
     return;
   }
   const total = combine(reports.map((r) => r.report));
-  print(`${set === 'speed' ? 'speed held-out set' : 'held-out set'} (${reports.length} of ${scenarios.length} scenarios${failed.length ? `; detector failed on ${failed.join(', ')}` : ''})`, total);
-  if (set === 'speed') printSpeeds(reports);
+  const title = set.kind === 'speed' ? 'speed held-out set' : set.kind === 'named' ? 'named scenarios' : 'held-out set';
+  print(`${title} (${reports.length} of ${scenarios.length} scenarios${failed.length ? `; detector failed on ${failed.join(', ')}` : ''})`, total);
+  if (set.kind === 'speed') printSpeeds(reports);
   if (failed.length) process.exitCode = 3;
   if (out) await writeFile(out, JSON.stringify({ match: o, detector: replay ? 'truth-replay' : 'default', total, failed, scenarios: reports }, null, 2));
 }
@@ -146,6 +157,9 @@ async function main() {
       iou: { type: 'string' },
       heldout: { type: 'boolean' },
       speed: { type: 'boolean' },
+      scenarios: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
       fps: { type: 'string' },
       limit: { type: 'string' },
       detector: { type: 'string' },
@@ -154,8 +168,15 @@ async function main() {
   });
   const o: MatchOptions = { toleranceS: Number(values.tolerance ?? DEFAULT_MATCH.toleranceS), iouMin: Number(values.iou ?? DEFAULT_MATCH.iouMin) };
   if (values.help) return console.log(USAGE);
-  if (values.speed) return heldout(o, undefined, values.out, values.limit ? Number(values.limit) : null, values.detector === 'truth-replay', 'speed');
-  if (values.heldout) return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, values.limit ? Number(values.limit) : null, values.detector === 'truth-replay');
+  const limit = values.limit ? Number(values.limit) : null;
+  const replay = values.detector === 'truth-replay';
+  if (values.speed) return heldout(o, undefined, values.out, limit, replay, { kind: 'speed' });
+  const named = values.scenarios ? values.scenarios.split(',').map((x) => x.trim()).filter(Boolean) : null;
+  if (named) {
+    const size = { ...(values.width ? { width: Number(values.width) } : {}), ...(values.height ? { height: Number(values.height) } : {}) };
+    return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, limit, replay, { kind: 'named', names: named, size });
+  }
+  if (values.heldout) return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, limit, replay);
   if (!values.truth || (!values.pred && !values.db)) {
     console.error(USAGE);
     process.exitCode = 2;

@@ -59,9 +59,20 @@ export function baseScenario(name: string, description: string, o: Overrides = {
 
 const actor = (a: ActorSpec): ActorSpec => a;
 
+/**
+ * A plate-readable enforcement camera, as the demo serves (red-light-runners, car-in-motorbike-lane): 1080p with a
+ * 40° lens aimed at the stop-line approach, the signal head still in view at the top of the frame. By projection,
+ * motorbike plate characters are ~6 px tall at the stop line and ~9 px where vehicles enter the view (cars ~1.5x);
+ * the wide 720p view of the other scenes gives 3–5 px, which the plate reader cannot read. Pitched 8.5° instead
+ * (to keep the lamps clear of the evidence stills' banner) the approach was too far: fewer plates read and the
+ * wrong-lane car missed (`npm run eval -- --scenarios red-light-runners,car-in-motorbike-lane`).
+ */
+const PLATE_CAMERA: Overrides = { width: 1920, height: 1080, camera: { hfovDeg: 40, pitchDeg: 10.5 } };
+
 // Phase times with STANDARD_SIGNAL (offset 0): green 0–10, yellow 10–13, red 13–25, green 25–35.
 export const CATALOGUE: Scenario[] = [
   baseScenario('red-light-runners', 'Daytime 4-way: a motorbike and a car run the red; everyone else stops.', {
+    ...PLATE_CAMERA,
     seed: 101,
     actors: [
       actor({ id: 'runner-moto', kind: 'motorbike', behaviour: 'run_red', lane: 'moto', cue: { phase: 'red', cycle: 0, afterS: 2 }, speedKmh: 38 }),
@@ -95,6 +106,7 @@ export const CATALOGUE: Scenario[] = [
     ],
   }),
   baseScenario('car-in-motorbike-lane', 'A car and a truck drive in the motorbike lane.', {
+    ...PLATE_CAMERA,
     seed: 105,
     actors: [
       actor({ id: 'lane-car', kind: 'car', behaviour: 'wrong_lane', lane: 'moto', atS: 2 }),
