@@ -14,6 +14,9 @@ import { interpretDecoded, type InterpretedRead } from './postprocess';
 /** The committed weights: models/plate-reader/model.json at the repository root. */
 export const DEFAULT_PLATE_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/plate-reader/model.json');
 
+/** Reads below this confidence are not passed on (the case goes to manual entry with the read as a suggestion). */
+export const DEFAULT_MIN_CONFIDENCE = 0.3;
+
 export interface PlateReaderOptions {
   modelPath?: string;
   /**
@@ -35,8 +38,11 @@ export interface PlateReaderOptions {
 export interface PlateReader {
   /** Localise and read the plate of a vehicle crop; box in crop pixels. */
   read(vehicleCrop: RgbImage, vehicleClass: VehicleClass): Promise<PlateRead | null>;
-  /** Read an image that is already a plate crop (layout tried both ways when not given). */
-  readPlateCrop(plate: RgbImage, layout?: PlateLayout): Promise<PlateRead | null>;
+  /**
+   * Read an image that is already a plate crop. Without a layout, the layouts the crop's shape and the
+   * vehicle class allow are tried (both when neither is known).
+   */
+  readPlateCrop(plate: RgbImage, layout?: PlateLayout, vehicleClass?: VehicleClass): Promise<PlateRead | null>;
   dispose(): void;
 }
 
@@ -58,7 +64,7 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
   await initTf();
   const ownModel = !opts.model;
   const model = opts.model ?? (await loadLayersModelFromFile(opts.modelPath ?? DEFAULT_PLATE_MODEL));
-  const minConfidence = opts.minConfidence ?? 0.3;
+  const minConfidence = opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const squareSplits = opts.squareSplits?.length ? opts.squareSplits : [0.5];
   const per = READER_HEIGHT * READER_WIDTH;
 
@@ -118,9 +124,9 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
       );
       return toPlateRead(vehicleCrop, await readAttempts(vehicleCrop, attempts));
     },
-    async readPlateCrop(plate, layout) {
+    async readPlateCrop(plate, layout, vehicleClass) {
       const box: Box = [0, 0, plate.width, plate.height];
-      const layouts: PlateLayout[] = layout ? [layout] : ['one-line', 'two-line'];
+      const layouts: PlateLayout[] = layout ? [layout] : vehicleClass ? layoutsFor(plate.width / plate.height, vehicleClass) : ['one-line', 'two-line'];
       return toPlateRead(plate, await readAttempts(plate, layouts.map((l) => ({ box, layout: l }))));
     },
     dispose() {
