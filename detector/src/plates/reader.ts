@@ -7,7 +7,18 @@ import { initTf, tf } from '../tf/runtime';
 import { loadLayersModelFromFile } from '../tf/file-io';
 import { classifyPlateColour } from './colour';
 import { ctcGreedyDecode } from './ctc-decode';
-import { buildReaderInput, READER_CLASSES, READER_HEIGHT, READER_STEPS, READER_WIDTH, rgbGreySampler, standardise } from './input';
+import { kindForVehicle, type PlateKind } from '@phatnguoi/core/plates/format';
+import {
+  buildReaderInput,
+  estimateLineGeometry,
+  READER_CLASSES,
+  READER_HEIGHT,
+  READER_STEPS,
+  READER_WIDTH,
+  rgbGreySampler,
+  standardise,
+  type GreySampler,
+} from './input';
 import { localisePlates } from './localise';
 import { interpretDecoded, type InterpretedRead } from './postprocess';
 
@@ -51,6 +62,30 @@ interface Attempt {
   layout: PlateLayout;
   /** Fraction of the box height where a two-line plate's lines are cut (0.5 unless varied). */
   split?: number;
+  /** Tilt of the text lines corrected before reading (buildReaderInput's slope). */
+  slope?: number;
+}
+
+/** The box read level and cut where its lines really meet (estimateLineGeometry), when that differs from the plain cut. */
+function levelled(sampler: GreySampler, a: Attempt): Attempt[] {
+  const g = estimateLineGeometry(sampler, a.box, a.layout);
+  if (g.slope === 0 && (a.layout === 'one-line' || Math.abs(g.split - (a.split ?? 0.5)) < 0.03)) return [];
+  return [{ ...a, split: a.layout === 'two-line' ? g.split : 0.5, slope: g.slope }];
+}
+
+/** Plate height in pixels times the mean absolute horizontal grey step inside the box: bigger and sharper is better. */
+function viewQuality(sampler: GreySampler, box: Box): number {
+  const [x1, y1, x2, y2] = box;
+  const n = 24;
+  let sum = 0;
+  for (let r = 0; r < n; r++) {
+    const y = y1 + ((r + 0.5) / n) * (y2 - y1);
+    for (let c = 0; c < 2 * n; c++) {
+      const x = x1 + ((c + 0.5) / (2 * n)) * (x2 - x1);
+      sum += Math.abs(sampler(x + 1, y) - sampler(x, y));
+    }
+  }
+  return (y2 - y1) * (sum / (2 * n * n));
 }
 
 function layoutsFor(aspect: number, cls: VehicleClass): PlateLayout[] {
@@ -68,12 +103,16 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
   const squareSplits = opts.squareSplits?.length ? opts.squareSplits : [0.5];
   const per = READER_HEIGHT * READER_WIDTH;
 
-  async function readAttempts(img: RgbImage, attempts: Attempt[]): Promise<{ attempt: Attempt; read: InterpretedRead } | null> {
+  async function readAttempts(
+    img: RgbImage,
+    attempts: Attempt[],
+    kind: PlateKind | undefined,
+    sampler = rgbGreySampler(img),
+  ): Promise<{ attempt: Attempt; read: InterpretedRead } | null> {
     if (attempts.length === 0) return null;
-    const sampler = rgbGreySampler(img);
     const xs = new Float32Array(attempts.length * per);
     attempts.forEach((a, i) => {
-      buildReaderInput(sampler, a.box, a.layout, xs, i * per, a.split ?? 0.5);
+      buildReaderInput(sampler, a.box, a.layout, xs, i * per, a.split ?? 0.5, a.slope ?? 0);
       standardise(xs, i * per, per);
     });
     const probs = tf.tidy(() => {
@@ -89,7 +128,7 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
     attempts.forEach((attempt, i) => {
       const size = READER_STEPS * READER_CLASSES;
       const decoded = ctcGreedyDecode(data.subarray(i * size, (i + 1) * size), READER_STEPS, READER_CLASSES);
-      const read = interpretDecoded(decoded, attempt.layout, READER_STEPS);
+      const read = interpretDecoded(decoded, attempt.layout, READER_STEPS, kind);
       if (!read) return;
       const v = votes.get(read.text);
       if (!v) votes.set(read.text, { total: read.confidence, best: { attempt, read } });
@@ -103,14 +142,23 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
     return winner?.best ?? null;
   }
 
-  function toPlateRead(img: RgbImage, found: { attempt: Attempt; read: InterpretedRead } | null): PlateRead | null {
+  function toPlateRead(img: RgbImage, sampler: GreySampler, found: { attempt: Attempt; read: InterpretedRead } | null): PlateRead | null {
     if (!found || found.read.confidence < minConfidence) return null;
     const { colour } = classifyPlateColour(img, found.attempt.box);
-    return { text: found.read.text, layout: found.attempt.layout, colour, confidence: found.read.confidence, box: found.attempt.box };
+    return {
+      text: found.read.text,
+      layout: found.attempt.layout,
+      colour,
+      confidence: found.read.confidence,
+      box: found.attempt.box,
+      glyphConfidence: found.read.glyphConfidence,
+      viewQuality: viewQuality(sampler, found.attempt.box),
+    };
   }
 
   return {
     async read(vehicleCrop, vehicleClass) {
+      const sampler = rgbGreySampler(vehicleCrop);
       const candidates = localisePlates(vehicleCrop, vehicleClass, { maxCandidates: opts.maxCandidates ?? 3 });
       // The best candidate is read through all its boxes, the others through their main box only.
       const square = vehicleClass !== 'motorbike' && vehicleClass !== 'bicycle';
@@ -119,15 +167,17 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
           if (rank > 0) return [{ box: c.box, layout }];
           const main: Attempt[] =
             square && layout === 'two-line' ? squareSplits.map((split) => ({ box: c.box, layout, split })) : [{ box: c.box, layout }];
-          return [...main, ...c.alternatives.map((box) => ({ box, layout }))];
+          return [...main, ...levelled(sampler, { box: c.box, layout }), ...c.alternatives.map((box) => ({ box, layout }))];
         }),
       );
-      return toPlateRead(vehicleCrop, await readAttempts(vehicleCrop, attempts));
+      return toPlateRead(vehicleCrop, sampler, await readAttempts(vehicleCrop, attempts, kindForVehicle(vehicleClass), sampler));
     },
     async readPlateCrop(plate, layout, vehicleClass) {
       const box: Box = [0, 0, plate.width, plate.height];
       const layouts: PlateLayout[] = layout ? [layout] : vehicleClass ? layoutsFor(plate.width / plate.height, vehicleClass) : ['one-line', 'two-line'];
-      return toPlateRead(plate, await readAttempts(plate, layouts.map((l) => ({ box, layout: l }))));
+      const sampler = rgbGreySampler(plate);
+      const attempts = layouts.flatMap((l): Attempt[] => [{ box, layout: l }, ...levelled(sampler, { box, layout: l })]);
+      return toPlateRead(plate, sampler, await readAttempts(plate, attempts, vehicleClass ? kindForVehicle(vehicleClass) : undefined, sampler));
     },
     dispose() {
       if (ownModel) model.dispose();
