@@ -25,7 +25,10 @@ import { interpretDecoded, type InterpretedRead } from './postprocess';
 /** The committed weights: models/plate-reader/model.json at the repository root. */
 export const DEFAULT_PLATE_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/plate-reader/model.json');
 
-/** Reads below this confidence are not passed on (the case goes to manual entry with the read as a suggestion). */
+/**
+ * Reads below this confidence are dropped altogether; reads between it and PLATE_PASS_CONFIDENCE (vote.ts)
+ * are kept as suggestions for manual entry, not passed on as the plate.
+ */
 export const DEFAULT_MIN_CONFIDENCE = 0.3;
 
 export interface PlateReaderOptions {
@@ -138,8 +141,16 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
       }
     });
     let winner: Vote | null = null;
-    for (const v of votes.values()) if (!winner || v.total > winner.total) winner = v;
-    return winner?.best ?? null;
+    let all = 0;
+    for (const v of votes.values()) {
+      all += v.total;
+      if (!winner || v.total > winner.total) winner = v;
+    }
+    if (!winner) return null;
+    // Boxes and cuts of one plate that read different valid texts are a doubt of their own: the winner's
+    // confidence shrinks with the share of the valid reads it did not get.
+    const share = winner.total / all;
+    return { attempt: winner.best.attempt, read: { ...winner.best.read, confidence: winner.best.read.confidence * Math.sqrt(share) } };
   }
 
   function toPlateRead(img: RgbImage, sampler: GreySampler, found: { attempt: Attempt; read: InterpretedRead } | null): PlateRead | null {
