@@ -26,10 +26,18 @@ import { interpretDecoded, type InterpretedRead } from './postprocess';
 export const DEFAULT_PLATE_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/plate-reader/model.json');
 
 /**
- * Reads below this confidence are dropped altogether; reads between it and PLATE_PASS_CONFIDENCE (vote.ts)
- * are kept as suggestions for manual entry, not passed on as the plate.
+ * Reads below this confidence are dropped altogether; reads between it and PLATE_PASS_CONFIDENCE are kept
+ * as suggestions for manual entry, not passed on as the plate.
  */
 export const DEFAULT_MIN_CONFIDENCE = 0.3;
+
+/**
+ * The shipped threshold for one read: at or above it a read is passed on as the plate; below it the case
+ * goes to manual entry with the read as a suggestion. Calibrated on real reads (whole photos of
+ * shared/data/real-dev through the localiser: the lowest threshold with no wrong read passed on; see
+ * models/plate-reader/MODEL.md, "Real plates"). A track's vote has its own threshold (vote.ts).
+ */
+export const PLATE_PASS_CONFIDENCE = 0.8;
 
 export interface PlateReaderOptions {
   modelPath?: string;

@@ -6,15 +6,8 @@
 import type { PlateColour, PlateLayout, PlateRead, TrackPlate } from '@phatnguoi/core/contracts/detection';
 import { isValidPlate } from '@phatnguoi/core/plates/format';
 
-/**
- * The shipped threshold: a plate (one read, or a track's vote) is passed on at or above this confidence;
- * below it the case goes to manual entry with the best guess as a suggestion. Calibrated on real reads
- * (models/plate-reader/MODEL.md, "Confidence"): where wrong reads passed on fall to about 1 %.
- */
-export const PLATE_PASS_CONFIDENCE = 0.6;
-
 export interface VoteOptions {
-  /** Below this track confidence the plate needs manual entry (default PLATE_PASS_CONFIDENCE). */
+  /** Below this track confidence the plate needs manual entry (default 0.6: a vote of several views, not one read). */
   minConfidence?: number;
   /** At least this many agreeing reads unless one read is very sure (default 2). */
   minAgreeing?: number;
@@ -68,7 +61,7 @@ function majority<T extends string>(items: { key: T; w: number }[]): T | null {
  * (frame index, crop) come back as `best`, so the caller keeps the best crop as evidence.
  */
 export function voteTrackPlate<R extends PlateRead>(reads: readonly (R | null)[], opts: VoteOptions = {}): VotedTrackPlate<R> {
-  const minConfidence = opts.minConfidence ?? PLATE_PASS_CONFIDENCE;
+  const minConfidence = opts.minConfidence ?? 0.6;
   const minAgreeing = opts.minAgreeing ?? 2;
   const bestViews = opts.bestViews ?? 8;
   // Never let an invalid string through, whoever produced the read.
