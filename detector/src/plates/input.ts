@@ -110,21 +110,20 @@ export function estimateLineGeometry(sample: GreySampler, box: Box, layout: Plat
     const y = y1 + ((r + 0.5) / rows) * 2 * bh - bh / 2;
     for (let c = 0; c <= GEO_W; c++) grid[r * (GEO_W + 1) + c] = sample(x1 + (c / GEO_W) * bw, y);
   }
-  const grad = (r: number, c: number): number => {
-    const rr = Math.min(rows - 1, Math.max(0, r));
-    return Math.abs(grid[rr * (GEO_W + 1) + c + 1]! - grid[rr * (GEO_W + 1) + c]!);
-  };
+  const grad = new Float32Array(rows * GEO_W);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < GEO_W; c++) grad[r * GEO_W + c] = Math.abs(grid[r * (GEO_W + 1) + c + 1]! - grid[r * (GEO_W + 1) + c]!);
+  }
   let best: { score: number; slope: number; profile: Float32Array } | null = null;
   for (const slope of SLOPES) {
     const profile = new Float32Array(GEO_H);
-    for (let r = 0; r < GEO_H; r++) {
-      let sum = 0;
-      for (let c = 0; c < GEO_W; c++) {
-        // Row r of the box at this column, in grid rows (the grid covers -0.5..1.5 box heights).
-        const yFrac = (r + 0.5) / GEO_H + slope * ((c + 0.5) / GEO_W - 0.5);
-        sum += grad(Math.round(yFrac * GEO_H + GEO_H / 2 - 0.5), c);
+    for (let c = 0; c < GEO_W; c++) {
+      // Row r of the box at this column sits `shift` grid rows lower (the grid covers -0.5..1.5 box heights).
+      const shift = Math.round(slope * ((c + 0.5) / GEO_W - 0.5) * GEO_H) + GEO_H / 2;
+      for (let r = 0; r < GEO_H; r++) {
+        const rr = Math.min(rows - 1, Math.max(0, r + shift));
+        profile[r]! += grad[rr * GEO_W + c]!;
       }
-      profile[r] = sum;
     }
     // Contrast of the profile: level text rows are all-ink or all-gap, a wrong tilt smears them.
     let mean = 0;
