@@ -2,17 +2,21 @@
 //   npm run eval:plates -- [--model models/plate-reader/model.json] [--n 150] [--levels 0,0.5,1] [--crops 200]
 //   npm run eval:plates -- --end-to-end-only [--crops 600] [--square-splits 0.5]   (section 2 only)
 //   npm run eval:plates -- --end-to-end-only --crops 0 --square-crops 1000   (square car/truck plates only)
-//   npm run eval:plates -- --real <folder> --csv <folder>/labels.csv [--vehicle-crops]
+//   npm run eval:plates -- --real <folder> --csv <labels.csv> [--match <regexp>] [--vehicle-crops] [--verbose]
+//     [--levels 0 --crops 0 | --skip-synthetic]
 // 1. Reader: held-out generated plates (seeds 900_000+, never used by training) at augmentation levels
 //    0 (clean crop, exact box), 0.5 and 1 (training strength: perspective, loose boxes, blur, low
 //    resolution, glare, dirt, night), exact match per layout and colour, plus wrong reads passed on.
 // 2. End to end: synthetic vehicle crops (localise + read + colour) through the public reader API.
-// 3. Real images: a folder and a CSV `file,text` (plate crops, or vehicle crops with --vehicle-crops).
+// 3. Real images: a folder and a labels CSV with a header (file, text; optional layout, vehicle, box, status,
+//    in_holdout: models/src/plates/real-labels.ts), plate crops, or vehicle crops / photos with --vehicle-crops.
+//    Exact match per layout, wrong-but-valid reads passed on at the shipped threshold, manual entry, ms per image.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import type { PlateLayout, RgbImage, VehicleClass } from '@phatnguoi/core/contracts/detection';
+import type { PlateLayout, PlateRead, RgbImage, VehicleClass } from '@phatnguoi/core/contracts/detection';
 import { PLATE_COLOURS, PLATE_LAYOUTS } from '@phatnguoi/core/contracts/detection';
 import { createRng, generatePlate } from '@phatnguoi/core/plates/generate';
 import { plateChars } from '@phatnguoi/core/plates/format';
@@ -22,15 +26,23 @@ import { loadLayersModelFromFile } from '@phatnguoi/detector/tf/file-io';
 import { ctcGreedyDecode } from '@phatnguoi/detector/plates/ctc-decode';
 import { interpretDecoded } from '@phatnguoi/detector/plates/postprocess';
 import { READER_CLASSES, READER_HEIGHT, READER_STEPS, READER_WIDTH } from '@phatnguoi/detector/plates/input';
-import { blurImage, createPlateReader, DEFAULT_PLATE_MODEL, rasteriseSvg } from '@phatnguoi/detector/plates/index';
+import {
+  blurImage,
+  createPlateReader,
+  DEFAULT_MIN_CONFIDENCE,
+  DEFAULT_PLATE_MODEL,
+  PLATE_PASS_CONFIDENCE,
+  rasteriseSvg,
+} from '@phatnguoi/detector/plates/index';
 import { iou } from '@phatnguoi/detector/plates/localise';
 import { cropRgb } from '@phatnguoi/detector/pipeline/plate-port';
 import { renderPlateRaster, synthesiseExample } from './plates/dataset';
 import { buildEndToEndValSet, scoreEndToEnd } from './plates/e2e-val';
+import { LabelsError, parseRealLabels, type RealLabel } from './plates/real-labels';
 
 const EVAL_SEED = 900_001;
-/** The reader API's default minimum confidence (createPlateReader). */
-const MIN_CONFIDENCE = 0.3;
+/** The reader API's default minimum confidence (createPlateReader): the synthetic sections count reads above it, as before. */
+const MIN_CONFIDENCE = DEFAULT_MIN_CONFIDENCE;
 
 const { values: args } = parseArgs({
   options: {
@@ -41,6 +53,12 @@ const { values: args } = parseArgs({
     real: { type: 'string' },
     csv: { type: 'string' },
     'vehicle-crops': { type: 'boolean', default: false },
+    /** Only the rows of --csv whose file matches this regular expression. */
+    match: { type: 'string' },
+    /** The pass threshold for real images (default PLATE_PASS_CONFIDENCE, the shipped one). */
+    threshold: { type: 'string' },
+    /** List every real image read wrong. */
+    verbose: { type: 'boolean', default: false },
     'skip-synthetic': { type: 'boolean', default: false },
     'end-to-end-only': { type: 'boolean', default: false },
     /** Cut positions tried on square car/truck plates end to end (createPlateReader's squareSplits). */
@@ -187,38 +205,86 @@ async function evalSquare(modelPath: string, count: number): Promise<void> {
   console.log(`exact match ${pct(Math.round(groups.square * count), count)}`);
 }
 
-async function evalReal(dir: string, csvPath: string, vehicleCrops: boolean): Promise<void> {
+/** The reader's result for one labelled real image: what it read (best guess, any confidence) and how long it took. */
+interface RealOutcome {
+  label: RealLabel;
+  read: PlateRead | null;
+  ms: number;
+}
+
+async function evalReal(dir: string, csvPath: string, vehicleCrops: boolean, match: string | undefined): Promise<void> {
+  let labels: ReturnType<typeof parseRealLabels>;
+  try {
+    labels = parseRealLabels(await readFile(csvPath, 'utf8'));
+  } catch (err) {
+    if (err instanceof LabelsError) throw new Error(`cannot use ${csvPath}: ${err.message}`);
+    throw err;
+  }
+  const pattern = match ? new RegExp(match) : null;
+  const rows = pattern ? labels.rows.filter((r) => pattern.test(r.file)) : labels.rows;
+  const skipped = pattern ? labels.skipped.filter((r) => pattern.test(r.file)) : labels.skipped;
+  if (rows.length === 0) throw new Error(`no row of ${csvPath} matches --match ${match}`);
+  const missing = rows.filter((r) => !existsSync(path.join(dir, r.file)));
+  if (missing.length) {
+    throw new Error(`${missing.length} of ${rows.length} images are not in ${dir}, e.g. ${missing.slice(0, 3).map((r) => `${r.file} (line ${r.line})`).join(', ')}`);
+  }
+  // Best guesses at any confidence: the shipped threshold is applied below, so one run gives every threshold.
   const reader = await createPlateReader({ modelPath: args.model, minConfidence: 0 });
-  const lines = (await readFile(csvPath, 'utf8')).split(/\r?\n/).filter((l) => l.trim() && !/^file\s*,/i.test(l));
-  const t = tally();
-  let charsRight = 0;
-  for (const [i, line] of lines.entries()) {
-    const comma = line.indexOf(',');
-    const file = line.slice(0, comma).trim();
-    const truth = line.slice(comma + 1).trim().replace(/^"|"$/g, '');
-    const { data, info } = await sharp(path.join(dir, file)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const img: RgbImage = { data: new Uint8Array(data), width: info.width, height: info.height };
-    const read = vehicleCrops ? await reader.read(img, 'car') : await reader.readPlateCrop(img);
-    t.n++;
-    if (!read) t.rejected++;
-    else if (plateChars(read.text) === plateChars(truth.toUpperCase())) {
-      t.right++;
-      if (read.text === truth) charsRight++;
-    } else t.wrongPassed++;
-    progress('real images', i + 1, lines.length);
+  const outcomes: RealOutcome[] = [];
+  for (const [i, label] of rows.entries()) {
+    const { data, info } = await sharp(path.join(dir, label.file)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    let img: RgbImage = { data: new Uint8Array(data), width: info.width, height: info.height };
+    if (label.box) img = cropRgb(img, label.box).crop;
+    const t0 = performance.now();
+    const read = vehicleCrops && !label.box ? await reader.read(img, label.vehicle ?? 'car') : await reader.readPlateCrop(img, undefined, label.vehicle);
+    outcomes.push({ label, read, ms: performance.now() - t0 });
+    progress('real images', i + 1, rows.length);
   }
   reader.dispose();
-  console.log(`\n## Real images (${dir})`);
-  console.log(`images ${t.n}: exact match (characters) ${pct(t.right, t.n)}, exact canonical text ${pct(charsRight, t.n)}, ` +
-    `no read ${pct(t.rejected, t.n)}, wrong ${pct(t.wrongPassed, t.n)}`);
+  const threshold = Number(args.threshold ?? PLATE_PASS_CONFIDENCE);
+  const right = (o: RealOutcome): boolean => o.read !== null && plateChars(o.read.text) === o.label.compact;
+  console.log(`\n## Real images: ${dir} (${csvPath}${match ? `, files matching ${match}` : ''})`);
+  console.log(`${rows.length} rows scored, ${skipped.length} skipped (${[...new Set(skipped.map((s) => s.reason))].join(', ') || 'none'}); ` +
+    `${vehicleCrops ? 'localised in the whole image (--vehicle-crops)' : 'read as plate crops'}; layout not given to the reader` +
+    `${rows.some((r) => r.vehicle) ? ', vehicle class given' : ''}; shipped threshold ${threshold}`);
+  console.log('| layout | images | distinct plates | exact match | wrong but valid, passed on | manual entry | suggestion right (of manual) | best guess exact (any confidence) | ms per image (median) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  const groups: [string, RealOutcome[]][] = [
+    ['one-line', outcomes.filter((o) => o.label.layout === 'one-line')],
+    ['two-line', outcomes.filter((o) => o.label.layout === 'two-line')],
+    ['all', outcomes],
+  ];
+  for (const [name, os] of groups) {
+    if (os.length === 0) continue;
+    const passed = os.filter((o) => o.read && o.read.confidence >= threshold);
+    const manual = os.filter((o) => !o.read || o.read.confidence < threshold);
+    const ms = os.map((o) => o.ms).sort((a, b) => a - b);
+    console.log(
+      `| ${name} | ${os.length} | ${new Set(os.map((o) => o.label.compact)).size} | ${pct(passed.filter(right).length, os.length)} | ` +
+        `${pct(passed.filter((o) => !right(o)).length, os.length)} | ${pct(manual.length, os.length)} | ` +
+        `${manual.length ? pct(manual.filter(right).length, manual.length) : '-'} | ${pct(os.filter(right).length, os.length)} | ${ms[Math.floor(ms.length / 2)]!.toFixed(1)} |`,
+    );
+  }
+  // The same reads at other thresholds: where a wrong read becomes rare.
+  console.log('\nthreshold: exact match / wrong passed on / manual entry (all rows)');
+  for (const th of [0, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9]) {
+    const passed = outcomes.filter((o) => o.read && o.read.confidence >= th);
+    console.log(`  ${th.toFixed(2)}: ${pct(passed.filter(right).length, outcomes.length)} / ${pct(passed.filter((o) => !right(o)).length, outcomes.length)} / ` +
+      `${pct(outcomes.length - passed.length, outcomes.length)}`);
+  }
+  if (args.verbose) {
+    for (const o of outcomes) {
+      if (!right(o)) console.log(`  miss line ${o.label.line} ${o.label.file}: truth ${o.label.text}, read ${o.read ? `${o.read.text} (${o.read.confidence.toFixed(2)})` : 'nothing'}`);
+    }
+  }
 }
 
 async function main(): Promise<void> {
   const backend = await initTf();
   console.log(`backend ${backend}, model ${path.relative(process.cwd(), args.model!)}`);
   if (args.real) {
-    if (!args.csv) throw new Error('--real needs --csv <file> with lines `file,text`');
-    await evalReal(args.real, args.csv, args['vehicle-crops']!);
+    if (!args.csv) throw new Error('--real needs --csv <labels.csv> (header line with file,text[,layout,vehicle,box,...]: see models/src/plates/real-labels.ts)');
+    await evalReal(args.real, args.csv, args['vehicle-crops']!, args.match);
   }
   if (!args['skip-synthetic']) {
     if (!args['end-to-end-only']) {

@@ -1,6 +1,7 @@
 // Trains the plate reader on generated plates (TF.js, wasm backend with the project's gradient kernels).
 //   npm run train:plates -- [--steps 12000] [--batch 32] [--lr 0.001] [--resume] [--out models/plate-reader]
 //     [--distant-rate 0] [--square-rate 0] [--select held-out|e2e] [--e2e-val 300,150,150,150] [--keep-checkpoints]
+//     [--real-rate 0] [--tilt 1] [--letter-pair-rate 0]   (real plate typeface share, more rotation/shear, 81-AA series)
 // Progress every 25 steps; a checkpoint (weights + step) every --save-every steps under <out>/checkpoint;
 // the best model is written to <out>/model.json + weights.bin: best by held-out exact match (training-strength
 // augmentation), or with --select e2e best by the mean of the end-to-end-like validation groups
@@ -44,6 +45,12 @@ const { values: args } = parseArgs({
     /** End-to-end validation sizes: square, one-line and motorbike vehicle crops, clean crops per layout. */
     'e2e-val': { type: 'string', default: '300,150,150,150' },
     'keep-checkpoints': { type: 'boolean', default: false },
+    /** Share of plates in the real plate typeface (PlatePoolOptions.realRate), in training and in the held-out set. */
+    'real-rate': { type: 'string', default: '0' },
+    /** Scale of rotation, shear and line-cut jitter (makeBatch tilt; 1 = as before). */
+    tilt: { type: 'string', default: '1' },
+    /** Share of motorbike plates with a small-motorbike two-letter series (`81-AA 048.92`). */
+    'letter-pair-rate': { type: 'string', default: '0' },
   },
 });
 
@@ -113,11 +120,17 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const select = args.select!;
   if (select !== 'held-out' && select !== 'e2e') throw new Error(`--select must be held-out or e2e, not ${select}`);
+  const realRate = Number(args['real-rate']);
+  const tilt = Number(args.tilt);
+  const letterPairRate = Number(args['letter-pair-rate']);
+  const generate = letterPairRate > 0 ? { letterPairRate } : undefined;
   const pool = new PlatePool({
     seed: TRAIN_POOL_SEED + state.step,
     size: Number(args.pool),
     distantRate: Number(args['distant-rate']),
     squareRate: Number(args['square-rate']),
+    realRate,
+    ...(generate ? { generate } : {}),
   });
   await pool.fill((done, total) => {
     if (done % 500 < 16 || done === total) process.stdout.write(`\rrendering plate pool ${done}/${total}`);
@@ -125,9 +138,10 @@ async function main(): Promise<void> {
   console.log(` (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
   // Fixed held-out set (plates and augmentation both from seeds training never uses).
-  const valPool = new PlatePool({ seed: VAL_POOL_SEED, size: 300 });
+  // With --real-rate the held-out plates are drawn the same way (synthetic: never the real evaluation crops).
+  const valPool = new PlatePool({ seed: VAL_POOL_SEED, size: 300, realRate, ...(generate ? { generate } : {}) });
   await valPool.fill();
-  const val = makeBatch(valPool, createRng(VAL_POOL_SEED), 512, 0, 1);
+  const val = makeBatch(valPool, createRng(VAL_POOL_SEED), 512, 0, 1, tilt);
   let e2eSet: EndToEndValSet | null = null;
   const fmtE2e = (s: EndToEndScores): string =>
     Object.entries(s.groups).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}`).join(', ') + ` (mean ${(100 * s.score).toFixed(2)})`;
@@ -149,7 +163,7 @@ async function main(): Promise<void> {
   for (let step = state.step + 1; step <= steps; step++) {
     // AdamOptimizer reads its learning rate on every update; the field is only typed protected.
     (optimizer as unknown as { learningRate: number }).learningRate = lrAt(step);
-    const batch = makeBatch(pool, rng, batchSize);
+    const batch = makeBatch(pool, rng, batchSize, 0.05, 1, tilt);
     const targets = ctcTargets(batch.labels, READER_CLASSES, READER_BLANK, MAX_LABEL);
     const x = tf.tensor4d(batch.xs, [batchSize, READER_HEIGHT, READER_WIDTH, 1]);
     const loss = optimizer.minimize(() => ctcLoss(model.apply(x, { training: true }) as tf.Tensor3D, targets), true) as tf.Scalar;

@@ -1,6 +1,6 @@
 // Plate-reader training data options and the end-to-end-like validation set used to choose checkpoints.
 import { describe, expect, it } from 'vitest';
-import { PlatePool } from '../src/plates/dataset';
+import { PlatePool, renderPlateRaster } from '../src/plates/dataset';
 import { buildEndToEndValSet, scoreEndToEnd } from '../src/plates/e2e-val';
 import { READER_HEIGHT, READER_WIDTH } from '@phatnguoi/detector/plates/input';
 import { DEFAULT_PLATE_MODEL } from '@phatnguoi/detector/plates/index';
@@ -65,5 +65,22 @@ describe('scoreEndToEnd', () => {
     expect(out.shape).toEqual([1, 32, 38]);
     out.dispose();
     model.dispose();
+  });
+});
+
+describe('PlatePool realRate', () => {
+  it('keeps the default stream at rate 0 and changes the rasters at rate 1', async () => {
+    const a = new PlatePool({ seed: 21, size: 8 });
+    const b = new PlatePool({ seed: 21, size: 8, realRate: 0 });
+    const c = new PlatePool({ seed: 21, size: 8, realRate: 1 });
+    await Promise.all([a.fill(), b.fill(), c.fill()]);
+    expect(b.rasters.map((r) => r.plate.text)).toEqual(a.rasters.map((r) => r.plate.text));
+    expect(Array.from(b.rasters[0]!.grey.subarray(0, 500))).toEqual(Array.from(a.rasters[0]!.grey.subarray(0, 500)));
+    // The real typeface draws other pixels than DejaVu for the same plate at the same size.
+    for (const r of c.rasters.slice(0, 3)) {
+      const dejavu = await renderPlateRaster(r.plate, r.width);
+      const changed = r.grey.filter((v, k) => Math.abs(v - dejavu.grey[k]!) > 60).length;
+      expect(changed / r.grey.length).toBeGreaterThan(0.03);
+    }
   });
 });

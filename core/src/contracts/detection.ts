@@ -42,6 +42,10 @@ export interface PlateRead {
   confidence: number;
   /** Plate box inside the image the read came from. */
   box: Box;
+  /** Per character of the plate (punctuation left out, in reading order): how sure the reader was of it. */
+  glyphConfidence?: number[];
+  /** How good a view this was: plate height in pixels times edge sharpness (the track vote prefers good views). */
+  viewQuality?: number;
 }
 
 /** A track's final plate: a vote over its reads; `needsManualEntry` when the vote is not confident. */

@@ -2,7 +2,9 @@
 //   car, one line            NNS-NNN.NN   30A-123.45      older 4-digit NNS-NNNN   30A-1234
 //   car, two lines (square)  NNS / NNN.NN (same text as one line, layout two-line; trucks, buses)
 //   motorbike, two lines     NN-SD NNN.NN 29-B1 123.45    4-digit            59-T1 2024
-// S is a series: one civil letter, or a special two-letter series (LD, KT, NG, NN, QT, MĐ).
+//   small motorbike (≤50 cc) NN-SS NNN.NN 81-AA 048.92   4-digit            50-CA 5874
+// S is a series: one civil letter, or a special two-letter series (LD, KT, NG, NN, QT, MĐ); small
+// motorbikes carry two civil letters and no digit.
 // Province codes 11–99. Colours: white = private, yellow = commercial, blue = state, red = military.
 // Pure functions only: validation, canonical text, and repair of OCR confusions where the format
 // demands a letter or a digit (never elsewhere).
@@ -59,7 +61,7 @@ export function plateChars(text: string): string {
 }
 
 const CAR_RE = /^(\d{2})([A-Z]|LD|KT|NG|NN|QT)-(\d{3}\.\d{2}|\d{4})$/u;
-const MOTO_RE = /^(\d{2})-([A-Z]\d|LD\d|KT\d|NG\d|NN\d|QT\d|MĐ\d)\s(\d{3}\.\d{2}|\d{4})$/u;
+const MOTO_RE = /^(\d{2})-([A-Z]\d|[A-Z]{2}|LD\d|KT\d|NG\d|NN\d|QT\d|MĐ\d)\s(\d{3}\.\d{2}|\d{4})$/u;
 
 function validProvince(code: string): boolean {
   const n = Number(code);
@@ -69,6 +71,7 @@ function validSeries(series: string, kind: PlateKind): boolean {
   if (kind === 'car') {
     return series.length === 1 ? SERIES_LETTERS.includes(series) : (SPECIAL_SERIES as readonly string[]).includes(series);
   }
+  if (/^[A-Z]{2}$/.test(series)) return SERIES_LETTERS.includes(series[0]!) && SERIES_LETTERS.includes(series[1]!);
   const head = series.slice(0, -1);
   const digit = series.at(-1) ?? '';
   if (!/[1-9]/.test(digit)) return false;
@@ -118,6 +121,7 @@ const TO_DIGIT: Record<string, string> = { O: '0', Q: '0', D: '0', Đ: '0', I: '
 const TO_LETTER: Record<string, string> = { '0': 'D', '2': 'Z', '8': 'B', '5': 'S', '6': 'G' };
 
 type Slot = 'd' | 'L' | 'S2' | 'p'; // digit, civil series letter, special series (2 chars), province (2 digits)
+type SeriesShape = 'letter' | 'special' | 'letters'; // A / LD (+ digit on motorbikes) / AA (small motorbikes, no digit)
 
 interface Candidate {
   kind: PlateKind;
@@ -125,9 +129,9 @@ interface Candidate {
   bottom: Slot[] | null; // second line for two-line reads
 }
 
-function slotsFor(kind: PlateKind, special: boolean, digits: 4 | 5): { top: Slot[]; num: Slot[] } {
-  const series: Slot[] = special ? ['S2'] : ['L'];
-  const top: Slot[] = kind === 'car' ? ['p', ...series] : ['p', ...series, 'd'];
+function slotsFor(kind: PlateKind, shape: SeriesShape, digits: 4 | 5): { top: Slot[]; num: Slot[] } {
+  const series: Slot[] = shape === 'special' ? ['S2'] : shape === 'letters' ? ['L', 'L'] : ['L'];
+  const top: Slot[] = kind === 'car' || shape === 'letters' ? ['p', ...series] : ['p', ...series, 'd'];
   return { top, num: Array<Slot>(digits).fill('d') };
 }
 
@@ -199,13 +203,14 @@ function slotLength(slots: Slot[]): number {
   return slots.reduce((n, s) => n + (s === 'p' || s === 'S2' ? 2 : 1), 0);
 }
 
-function candidates(layout: PlateLayout): Candidate[] {
+function candidates(layout: PlateLayout, kind?: PlateKind): Candidate[] {
   const out: Candidate[] = [];
-  const kinds: PlateKind[] = layout === 'one-line' ? ['car'] : ['car', 'motorbike'];
+  const kinds: PlateKind[] = layout === 'one-line' ? ['car'] : kind ? [kind] : ['car', 'motorbike'];
   for (const kind of kinds) {
-    for (const special of [false, true]) {
+    const shapes: SeriesShape[] = kind === 'car' ? ['letter', 'special'] : ['letter', 'special', 'letters'];
+    for (const shape of shapes) {
       for (const digits of [5, 4] as const) {
-        const { top, num } = slotsFor(kind, special, digits);
+        const { top, num } = slotsFor(kind, shape, digits);
         out.push(layout === 'one-line' ? { kind, top: [...top, ...num], bottom: null } : { kind, top, bottom: num });
       }
     }
@@ -216,12 +221,16 @@ function candidates(layout: PlateLayout): Candidate[] {
 /**
  * Validate and repair a raw read. `lines` holds the characters read per printed line (one entry for a
  * one-line plate, two for a two-line plate); punctuation and spaces are ignored. Returns the canonical
- * plate with the number of repaired characters, or null when no format fits.
+ * plate with the number of repaired characters, or null when no format fits. `kind`, when the vehicle
+ * is known, is the only plate kind tried: a motorbike plate that lost a character is never "repaired"
+ * into a valid car plate (or the other way round). Motorbike plates are never one-line, so a one-line
+ * read of a motorbike is null.
  */
-export function repairPlateRead(lines: string[], layout: PlateLayout): RepairResult | null {
+export function repairPlateRead(lines: string[], layout: PlateLayout, kind?: PlateKind): RepairResult | null {
+  if (kind === 'motorbike' && layout === 'one-line') return null;
   const clean = lines.map((l) => [...l.toUpperCase().replace(/[^0-9A-ZĐ]/gu, '')]);
   let best: RepairResult | null = null;
-  for (const cand of candidates(layout)) {
+  for (const cand of candidates(layout, kind)) {
     let fitted: string[] | null = null;
     let cost = 0;
     if (cand.bottom === null) {
@@ -241,9 +250,9 @@ export function repairPlateRead(lines: string[], layout: PlateLayout): RepairRes
       cost = a[1] + b[1];
     }
     const joined = fitted.join('');
-    const seriesLen = cand.top.includes('S2') ? 2 : 1;
     const province = joined.slice(0, 2);
-    const series = cand.kind === 'car' ? joined.slice(2, 2 + seriesLen) : joined.slice(2, 3 + seriesLen);
+    // Everything on the first line after the province is the series (motorbikes: with its digit).
+    const series = cand.bottom === null ? joined.slice(2, 2 + (cand.top.includes('S2') ? 2 : 1)) : fitted[0]!.slice(2);
     const number = joined.slice(2 + series.length);
     const parts: PlateParts = { kind: cand.kind, province, series, number };
     const text = formatPlate(parts);

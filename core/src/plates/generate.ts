@@ -37,6 +37,8 @@ export interface GenerateOptions {
   specialRate?: number;
   /** Probability of the older 4-digit number; default 0.15. */
   fourDigitRate?: number;
+  /** Probability that a (non-special) motorbike plate has a small-motorbike two-letter series (`81-AA`); default 0 (no draw). */
+  letterPairRate?: number;
 }
 
 const VEHICLE_WEIGHTS: [VehicleClass, number][] = [
@@ -88,7 +90,10 @@ export function generatePlate(rng: Rng, opts: GenerateOptions = {}): GeneratedPl
   if (kind === 'car') {
     series = special ? pick(rng, SPECIAL_SERIES.filter((s) => s !== 'MĐ')) : pick(rng, [...SERIES_LETTERS]);
   } else {
-    series = (special ? pick(rng, SPECIAL_SERIES) : pick(rng, [...SERIES_LETTERS])) + String(1 + Math.floor(rng() * 9));
+    const pair = !special && (opts.letterPairRate ?? 0) > 0 && rng() < opts.letterPairRate!;
+    series = pair
+      ? pick(rng, [...SERIES_LETTERS]) + pick(rng, [...SERIES_LETTERS])
+      : (special ? pick(rng, SPECIAL_SERIES) : pick(rng, [...SERIES_LETTERS])) + String(1 + Math.floor(rng() * 9));
   }
   const number = digits(rng, rng() < (opts.fourDigitRate ?? 0.15) ? 4 : 5);
   const parts: PlateParts = { kind, province, series, number };

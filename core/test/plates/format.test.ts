@@ -130,3 +130,39 @@ describe('repair of OCR confusions', () => {
     }
   });
 });
+
+describe('small-motorbike two-letter series and the vehicle kind', () => {
+  it('accepts two-letter motorbike series (≤50 cc) and repairs them only as such', () => {
+    expect(isValidPlate('81-AA 048.92')).toBe(true);
+    expect(isValidPlate('50-CA 5874')).toBe(true);
+    expect(isValidPlate('81-AI 048.92')).toBe(false); // I is never a series letter
+    expect(repairPlateRead(['81AA', '04892'], 'two-line')?.text).toBe('81-AA 048.92');
+    expect(repairPlateRead(['81AA', '04892'], 'two-line', 'motorbike')?.text).toBe('81-AA 048.92');
+    expect(repairPlateRead(['81AA', '04892'], 'two-line', 'car')).toBeNull();
+  });
+
+  it('never turns a motorbike plate that lost a character into a car plate', () => {
+    // 75-H1 357.92 read without its series digit: a valid square car plate 75H-357.92 when the kind is unknown.
+    expect(repairPlateRead(['75H', '35792'], 'two-line')?.text).toBe('75H-357.92');
+    expect(repairPlateRead(['75H', '35792'], 'two-line', 'motorbike')).toBeNull();
+    // And a car's square plate read with an extra character is not a motorbike plate on a car.
+    expect(repairPlateRead(['51A1', '19222'], 'two-line', 'car')).toBeNull();
+    expect(repairPlateRead(['51A', '19222'], 'two-line', 'car')?.text).toBe('51A-192.22');
+    // Motorbike plates are never one-line.
+    expect(repairPlateRead(['29B112345'], 'one-line', 'motorbike')).toBeNull();
+  });
+
+  it('only ever returns plates of the kind asked for', () => {
+    const alphabet = '0123456789ABCDEFGHKLMNPSTUVXYZ';
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 2000; i++) {
+      const line = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+      const lines = [line(3 + Math.floor(rand() * 3)), line(4 + Math.floor(rand() * 2))];
+      for (const kind of ['car', 'motorbike'] as const) {
+        const r = repairPlateRead(lines, 'two-line', kind);
+        if (r) expect(parseCanonical(r.text)?.kind).toBe(kind);
+      }
+    }
+  });
+});

@@ -81,3 +81,22 @@ describe('plate renderer', () => {
     }
   });
 });
+
+describe('the plate typeface as strokes', () => {
+  it('has a glyph for every character a plate can carry, and draws them instead of text', async () => {
+    const { PLATE_GLYPHS } = await import('../../src/plates/render');
+    const { SERIES_LETTERS } = await import('../../src/plates/format');
+    for (const c of [...'0123456789', ...SERIES_LETTERS, 'Đ']) expect(PLATE_GLYPHS[c], c).toBeTruthy();
+    const r = renderPlateSvg({ text: '81-AA 048.92', layout: 'two-line', colour: 'white' }, { width: 190, typeface: { kind: 'stroke', stroke: 0.13, width: 0.8 } });
+    expect(r.svg).not.toContain('<text');
+    expect((r.svg.match(/<path /g) ?? []).length).toBe(9);
+    expect(r.chars.map((c) => c.char).join('')).toBe('81AA04892');
+  });
+
+  it('draws small-motorbike two-letter series when asked, and not otherwise', async () => {
+    const { generatePlates } = await import('../../src/plates/generate');
+    const pairs = generatePlates(3, 400, { vehicleClass: 'motorbike', letterPairRate: 0.5 }).filter((p) => /^\d{2}-[A-Z]{2} /.test(p.text));
+    expect(pairs.length).toBeGreaterThan(100);
+    expect(generatePlates(3, 400, { vehicleClass: 'motorbike' }).some((p) => /^\d{2}-[A-Z]{2} /.test(p.text))).toBe(false);
+  });
+});

@@ -42,7 +42,8 @@ export function rgbGreySampler(img: RgbImage): GreySampler {
 /**
  * Writes the reader input for the plate inside `box` (source pixels) into `out` at `offset`
  * (READER_HEIGHT * READER_WIDTH grey levels; call `standardise` before feeding the reader).
- * `split` is the fraction of the box height where a two-line plate's lines meet.
+ * `split` is the fraction of the box height where a two-line plate's lines meet. `slope` (box heights per
+ * box width) shears the sampling rows: a plate tilted or sheared by that slope comes out level.
  */
 export function buildReaderInput(
   sample: GreySampler,
@@ -51,10 +52,13 @@ export function buildReaderInput(
   out: Float32Array,
   offset = 0,
   split = 0.5,
+  slope = 0,
 ): void {
   const [x1, y1, x2, y2] = box;
   const bw = x2 - x1;
   const bh = y2 - y1;
+  const src = sample;
+  const at: GreySampler = slope === 0 ? src : (x, y) => src(x, y + slope * bh * ((x - x1) / bw - 0.5));
   const H = READER_HEIGHT;
   const W = READER_WIDTH;
   const half = W / 2;
@@ -73,9 +77,83 @@ export function buildReaderInput(
         const lh = second ? (1 - split) * bh : split * bh;
         sy = top + ((oy + 0.5) / H) * lh;
       }
-      out[offset + oy * W + ox] = sample(sx, sy);
+      out[offset + oy * W + ox] = at(sx, sy);
     }
   }
+}
+
+export interface LineGeometry {
+  /** Fraction of the box height where the two lines of a two-line plate meet (along the slope). */
+  split: number;
+  /** Tilt of the text lines, box heights per box width (buildReaderInput's `slope`). */
+  slope: number;
+}
+
+const GEO_W = 48;
+const GEO_H = 40;
+const SLOPES = [-0.36, -0.27, -0.18, -0.12, -0.06, 0, 0.06, 0.12, 0.18, 0.27, 0.36];
+
+/**
+ * Where a plate's text lines run, from the horizontal-gradient profile of its rows: the tilt whose rows
+ * give the most contrasted profile (level text rows and clean gaps), and for two-line plates the deepest
+ * valley of that profile between 30 % and 70 % of the height (the gap between the lines), instead of a
+ * fixed mid-height cut that is wrong when the top line sits low or the plate is sheared.
+ */
+export function estimateLineGeometry(sample: GreySampler, box: Box, layout: PlateLayout): LineGeometry {
+  const [x1, y1, x2, y2] = box;
+  const bw = x2 - x1;
+  const bh = y2 - y1;
+  // Horizontal gradient magnitude on a small grid, sampled with a margin above and below for the shear.
+  const rows = GEO_H * 2;
+  const grid = new Float32Array(rows * (GEO_W + 1));
+  for (let r = 0; r < rows; r++) {
+    const y = y1 + ((r + 0.5) / rows) * 2 * bh - bh / 2;
+    for (let c = 0; c <= GEO_W; c++) grid[r * (GEO_W + 1) + c] = sample(x1 + (c / GEO_W) * bw, y);
+  }
+  const grad = new Float32Array(rows * GEO_W);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < GEO_W; c++) grad[r * GEO_W + c] = Math.abs(grid[r * (GEO_W + 1) + c + 1]! - grid[r * (GEO_W + 1) + c]!);
+  }
+  let best: { score: number; slope: number; profile: Float32Array } | null = null;
+  for (const slope of SLOPES) {
+    const profile = new Float32Array(GEO_H);
+    for (let c = 0; c < GEO_W; c++) {
+      // Row r of the box at this column sits `shift` grid rows lower (the grid covers -0.5..1.5 box heights).
+      const shift = Math.round(slope * ((c + 0.5) / GEO_W - 0.5) * GEO_H) + GEO_H / 2;
+      for (let r = 0; r < GEO_H; r++) {
+        const rr = Math.min(rows - 1, Math.max(0, r + shift));
+        profile[r]! += grad[rr * GEO_W + c]!;
+      }
+    }
+    // Contrast of the profile: level text rows are all-ink or all-gap, a wrong tilt smears them.
+    let mean = 0;
+    for (const v of profile) mean += v;
+    mean /= GEO_H;
+    let varSum = 0;
+    for (const v of profile) varSum += (v - mean) ** 2;
+    const score = varSum / (mean * mean + 1e-6) - Math.abs(slope) * 0.05;
+    if (!best || score > best.score) best = { score, slope, profile };
+  }
+  const { slope, profile } = best!;
+  if (layout === 'one-line') return { split: 0.5, slope };
+  // The gap: the smoothed row between 30 % and 70 % that dips deepest below the text on both sides of it
+  // (a plain minimum would also find the empty margin above the first line of a loose box).
+  const smooth = profile.map((_, r) => (profile[Math.max(0, r - 1)]! + 2 * profile[r]! + profile[Math.min(GEO_H - 1, r + 1)]!) / 4);
+  const reach = Math.round(GEO_H * 0.35);
+  let split = 0.5;
+  let deepest = -Infinity;
+  for (let r = Math.floor(GEO_H * 0.3); r <= Math.ceil(GEO_H * 0.7); r++) {
+    let above = 0;
+    let below = 0;
+    for (let k = Math.max(0, r - reach); k < r; k++) above = Math.max(above, smooth[k]!);
+    for (let k = r + 1; k <= Math.min(GEO_H - 1, r + reach); k++) below = Math.max(below, smooth[k]!);
+    const depth = Math.min(above, below) - smooth[r]! - Math.abs((r + 0.5) / GEO_H - 0.5) * 1e-3;
+    if (depth > deepest) {
+      deepest = depth;
+      split = (r + 0.5) / GEO_H;
+    }
+  }
+  return { split, slope };
 }
 
 /** Zero mean, unit variance in place (makes the reader indifferent to exposure and night gain). */

@@ -7,12 +7,37 @@ import { initTf, tf } from '../tf/runtime';
 import { loadLayersModelFromFile } from '../tf/file-io';
 import { classifyPlateColour } from './colour';
 import { ctcGreedyDecode } from './ctc-decode';
-import { buildReaderInput, READER_CLASSES, READER_HEIGHT, READER_STEPS, READER_WIDTH, rgbGreySampler, standardise } from './input';
+import { kindForVehicle, type PlateKind } from '@phatnguoi/core/plates/format';
+import {
+  buildReaderInput,
+  estimateLineGeometry,
+  READER_CLASSES,
+  READER_HEIGHT,
+  READER_STEPS,
+  READER_WIDTH,
+  rgbGreySampler,
+  standardise,
+  type GreySampler,
+} from './input';
 import { localisePlates } from './localise';
 import { interpretDecoded, type InterpretedRead } from './postprocess';
 
 /** The committed weights: models/plate-reader/model.json at the repository root. */
 export const DEFAULT_PLATE_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/plate-reader/model.json');
+
+/**
+ * Reads below this confidence are dropped altogether; reads between it and PLATE_PASS_CONFIDENCE are kept
+ * as suggestions for manual entry, not passed on as the plate.
+ */
+export const DEFAULT_MIN_CONFIDENCE = 0.3;
+
+/**
+ * The shipped threshold for one read: at or above it a read is passed on as the plate; below it the case
+ * goes to manual entry with the read as a suggestion. Calibrated on real reads (whole photos of
+ * shared/data/real-dev through the localiser: the lowest threshold with no wrong read passed on; see
+ * models/plate-reader/MODEL.md, "Real plates"). A track's vote has its own threshold (vote.ts).
+ */
+export const PLATE_PASS_CONFIDENCE = 0.8;
 
 export interface PlateReaderOptions {
   modelPath?: string;
@@ -35,8 +60,11 @@ export interface PlateReaderOptions {
 export interface PlateReader {
   /** Localise and read the plate of a vehicle crop; box in crop pixels. */
   read(vehicleCrop: RgbImage, vehicleClass: VehicleClass): Promise<PlateRead | null>;
-  /** Read an image that is already a plate crop (layout tried both ways when not given). */
-  readPlateCrop(plate: RgbImage, layout?: PlateLayout): Promise<PlateRead | null>;
+  /**
+   * Read an image that is already a plate crop. Without a layout, the layouts the crop's shape and the
+   * vehicle class allow are tried (both when neither is known).
+   */
+  readPlateCrop(plate: RgbImage, layout?: PlateLayout, vehicleClass?: VehicleClass): Promise<PlateRead | null>;
   dispose(): void;
 }
 
@@ -45,6 +73,30 @@ interface Attempt {
   layout: PlateLayout;
   /** Fraction of the box height where a two-line plate's lines are cut (0.5 unless varied). */
   split?: number;
+  /** Tilt of the text lines corrected before reading (buildReaderInput's slope). */
+  slope?: number;
+}
+
+/** The box read level and cut where its lines really meet (estimateLineGeometry), when that differs from the plain cut. */
+function levelled(sampler: GreySampler, a: Attempt): Attempt[] {
+  const g = estimateLineGeometry(sampler, a.box, a.layout);
+  if (g.slope === 0 && (a.layout === 'one-line' || Math.abs(g.split - (a.split ?? 0.5)) < 0.03)) return [];
+  return [{ ...a, split: a.layout === 'two-line' ? g.split : 0.5, slope: g.slope }];
+}
+
+/** Plate height in pixels times the mean absolute horizontal grey step inside the box: bigger and sharper is better. */
+function viewQuality(sampler: GreySampler, box: Box): number {
+  const [x1, y1, x2, y2] = box;
+  const n = 24;
+  let sum = 0;
+  for (let r = 0; r < n; r++) {
+    const y = y1 + ((r + 0.5) / n) * (y2 - y1);
+    for (let c = 0; c < 2 * n; c++) {
+      const x = x1 + ((c + 0.5) / (2 * n)) * (x2 - x1);
+      sum += Math.abs(sampler(x + 1, y) - sampler(x, y));
+    }
+  }
+  return (y2 - y1) * (sum / (2 * n * n));
 }
 
 function layoutsFor(aspect: number, cls: VehicleClass): PlateLayout[] {
@@ -58,16 +110,20 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
   await initTf();
   const ownModel = !opts.model;
   const model = opts.model ?? (await loadLayersModelFromFile(opts.modelPath ?? DEFAULT_PLATE_MODEL));
-  const minConfidence = opts.minConfidence ?? 0.3;
+  const minConfidence = opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const squareSplits = opts.squareSplits?.length ? opts.squareSplits : [0.5];
   const per = READER_HEIGHT * READER_WIDTH;
 
-  async function readAttempts(img: RgbImage, attempts: Attempt[]): Promise<{ attempt: Attempt; read: InterpretedRead } | null> {
+  async function readAttempts(
+    img: RgbImage,
+    attempts: Attempt[],
+    kind: PlateKind | undefined,
+    sampler = rgbGreySampler(img),
+  ): Promise<{ attempt: Attempt; read: InterpretedRead } | null> {
     if (attempts.length === 0) return null;
-    const sampler = rgbGreySampler(img);
     const xs = new Float32Array(attempts.length * per);
     attempts.forEach((a, i) => {
-      buildReaderInput(sampler, a.box, a.layout, xs, i * per, a.split ?? 0.5);
+      buildReaderInput(sampler, a.box, a.layout, xs, i * per, a.split ?? 0.5, a.slope ?? 0);
       standardise(xs, i * per, per);
     });
     const probs = tf.tidy(() => {
@@ -83,7 +139,7 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
     attempts.forEach((attempt, i) => {
       const size = READER_STEPS * READER_CLASSES;
       const decoded = ctcGreedyDecode(data.subarray(i * size, (i + 1) * size), READER_STEPS, READER_CLASSES);
-      const read = interpretDecoded(decoded, attempt.layout, READER_STEPS);
+      const read = interpretDecoded(decoded, attempt.layout, READER_STEPS, kind);
       if (!read) return;
       const v = votes.get(read.text);
       if (!v) votes.set(read.text, { total: read.confidence, best: { attempt, read } });
@@ -93,18 +149,35 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
       }
     });
     let winner: Vote | null = null;
-    for (const v of votes.values()) if (!winner || v.total > winner.total) winner = v;
-    return winner?.best ?? null;
+    let all = 0;
+    for (const v of votes.values()) {
+      all += v.total;
+      if (!winner || v.total > winner.total) winner = v;
+    }
+    if (!winner) return null;
+    // Boxes and cuts of one plate that read different valid texts are a doubt of their own: the winner's
+    // confidence shrinks with the share of the valid reads it did not get.
+    const share = winner.total / all;
+    return { attempt: winner.best.attempt, read: { ...winner.best.read, confidence: winner.best.read.confidence * Math.sqrt(share) } };
   }
 
-  function toPlateRead(img: RgbImage, found: { attempt: Attempt; read: InterpretedRead } | null): PlateRead | null {
+  function toPlateRead(img: RgbImage, sampler: GreySampler, found: { attempt: Attempt; read: InterpretedRead } | null): PlateRead | null {
     if (!found || found.read.confidence < minConfidence) return null;
     const { colour } = classifyPlateColour(img, found.attempt.box);
-    return { text: found.read.text, layout: found.attempt.layout, colour, confidence: found.read.confidence, box: found.attempt.box };
+    return {
+      text: found.read.text,
+      layout: found.attempt.layout,
+      colour,
+      confidence: found.read.confidence,
+      box: found.attempt.box,
+      glyphConfidence: found.read.glyphConfidence,
+      viewQuality: viewQuality(sampler, found.attempt.box),
+    };
   }
 
   return {
     async read(vehicleCrop, vehicleClass) {
+      const sampler = rgbGreySampler(vehicleCrop);
       const candidates = localisePlates(vehicleCrop, vehicleClass, { maxCandidates: opts.maxCandidates ?? 3 });
       // The best candidate is read through all its boxes, the others through their main box only.
       const square = vehicleClass !== 'motorbike' && vehicleClass !== 'bicycle';
@@ -113,15 +186,17 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
           if (rank > 0) return [{ box: c.box, layout }];
           const main: Attempt[] =
             square && layout === 'two-line' ? squareSplits.map((split) => ({ box: c.box, layout, split })) : [{ box: c.box, layout }];
-          return [...main, ...c.alternatives.map((box) => ({ box, layout }))];
+          return [...main, ...levelled(sampler, { box: c.box, layout }), ...c.alternatives.map((box) => ({ box, layout }))];
         }),
       );
-      return toPlateRead(vehicleCrop, await readAttempts(vehicleCrop, attempts));
+      return toPlateRead(vehicleCrop, sampler, await readAttempts(vehicleCrop, attempts, kindForVehicle(vehicleClass), sampler));
     },
-    async readPlateCrop(plate, layout) {
+    async readPlateCrop(plate, layout, vehicleClass) {
       const box: Box = [0, 0, plate.width, plate.height];
-      const layouts: PlateLayout[] = layout ? [layout] : ['one-line', 'two-line'];
-      return toPlateRead(plate, await readAttempts(plate, layouts.map((l) => ({ box, layout: l }))));
+      const layouts: PlateLayout[] = layout ? [layout] : vehicleClass ? layoutsFor(plate.width / plate.height, vehicleClass) : ['one-line', 'two-line'];
+      const sampler = rgbGreySampler(plate);
+      const attempts = layouts.flatMap((l): Attempt[] => [{ box, layout: l }, ...levelled(sampler, { box, layout: l })]);
+      return toPlateRead(plate, sampler, await readAttempts(plate, attempts, vehicleClass ? kindForVehicle(vehicleClass) : undefined, sampler));
     },
     dispose() {
       if (ownModel) model.dispose();

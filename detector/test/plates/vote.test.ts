@@ -63,4 +63,37 @@ describe('voteTrackPlate', () => {
     const reads = [read('30A-123.45', 0.9, 0, 'yellow'), read('30A-123.45', 0.9, 1, 'yellow'), read('30A-123.45', 0.8, 2, 'white')];
     expect(voteTrackPlate(reads).colour).toBe('yellow');
   });
+
+  it('lets a glyph doubt shared by every frame lower the confidence instead of voting it into certainty', () => {
+    // 10 frames agree on 29-B7 123.45, but the series digit (7 or 1?) was unsure in every one of them.
+    const doubtful = (frame: number): FrameRead => ({
+      ...read('29-B7 123.45', 0.55, frame),
+      glyphConfidence: [0.99, 0.98, 0.97, 0.55, 0.99, 0.98, 0.99, 0.97, 0.98],
+    });
+    const voted = voteTrackPlate(Array.from({ length: 10 }, (_, f) => doubtful(f)));
+    expect(voted.confidence).toBeLessThanOrEqual(0.55);
+    expect(voted.needsManualEntry).toBe(true);
+    expect(voted.suggestion).toBe('29-B7 123.45');
+    // Doubts at different characters in different frames are independent: the reads together are sure.
+    const independent = Array.from({ length: 10 }, (_, f): FrameRead => {
+      const glyphs = Array<number>(9).fill(0.98);
+      glyphs[f % 9] = 0.55;
+      return { ...read('29-B1 123.45', 0.55, f), glyphConfidence: glyphs };
+    });
+    const sure = voteTrackPlate(independent);
+    expect(sure.needsManualEntry).toBe(false);
+    expect(sure.text).toBe('29-B1 123.45');
+  });
+
+  it('votes with the largest, sharpest views when the reads say how good their view was', () => {
+    // 6 good views read the plate right; 12 far, soft views repeat one misread.
+    const good = Array.from({ length: 6 }, (_, f): FrameRead => ({ ...read('30A-123.45', 0.7, f), viewQuality: 400 + f }));
+    const poor = Array.from({ length: 12 }, (_, f): FrameRead => ({ ...read('30A-723.45', 0.7, 10 + f), viewQuality: 50 + f }));
+    const voted = voteTrackPlate([...poor, ...good], { bestViews: 6 });
+    expect(voted.text).toBe('30A-123.45');
+    expect(voted.best?.viewQuality).toBeGreaterThanOrEqual(400);
+    // Without view quality every read votes, and the repeated misread wins the count.
+    const strip = (r: FrameRead): FrameRead => ({ ...r, viewQuality: undefined });
+    expect(voteTrackPlate([...poor, ...good].map(strip)).suggestion ?? voteTrackPlate([...poor, ...good].map(strip)).text).toBe('30A-723.45');
+  });
 });

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import type { Box, PlateLayout, VehicleClass } from '@phatnguoi/core/contracts/detection';
 import { createRng, generatePlate, type GeneratedPlate, type GenerateOptions, type Rng } from '@phatnguoi/core/plates/generate';
 import { plateChars, plateLines } from '@phatnguoi/core/plates/format';
-import { renderPlateSvg } from '@phatnguoi/core/plates/render';
+import { renderPlateSvg, type PlateTypeface } from '@phatnguoi/core/plates/render';
 import {
   buildReaderInput,
   READER_ALPHABET,
@@ -43,8 +43,14 @@ export function labelOf(text: string, layout: PlateLayout): number[] {
 }
 
 /** Renders a plate to a grey raster `width` pixels wide; `blurSigma` > 0 blurs it at that size (camera softness). */
-export async function renderPlateRaster(plate: GeneratedPlate, width = rasterWidth(plate), border = true, blurSigma = 0): Promise<PlateRaster> {
-  const r = renderPlateSvg(plate, { width, border });
+export async function renderPlateRaster(
+  plate: GeneratedPlate,
+  width = rasterWidth(plate),
+  border = true,
+  blurSigma = 0,
+  typeface?: PlateTypeface,
+): Promise<PlateRaster> {
+  const r = renderPlateSvg(plate, { width, border, ...(typeface ? { typeface } : {}) });
   let img = sharp(Buffer.from(r.svg)).removeAlpha();
   if (blurSigma > 0) img = img.blur(Math.max(0.3, blurSigma));
   const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
@@ -86,6 +92,16 @@ function gauss(rng: Rng): number {
 }
 const uni = (rng: Rng, a: number, b: number): number => a + (b - a) * rng();
 
+/**
+ * The real plate typeface with the variation seen on real plates: long one-line plates with wide, thin
+ * glyphs; two-line plates a little narrower; now and then the older narrow bold font and its flat-topped 3.
+ */
+export function realTypeface(rng: Rng, layout: PlateLayout): PlateTypeface {
+  if (rng() < 0.15) return { kind: 'stroke', stroke: uni(rng, 0.15, 0.17), width: uni(rng, 0.72, 0.8), flatThree: rng() < 0.6 };
+  if (layout === 'one-line') return { kind: 'stroke', stroke: uni(rng, 0.08, 0.13), width: uni(rng, 0.8, 0.98), flatThree: rng() < 0.1 };
+  return { kind: 'stroke', stroke: uni(rng, 0.1, 0.15), width: uni(rng, 0.72, 0.92), flatThree: rng() < 0.1 };
+}
+
 export interface AugmentStrength {
   /** 0 = clean crops (evaluation of the clean case), 1 = full training augmentation. */
   level: number;
@@ -95,14 +111,15 @@ export interface AugmentStrength {
  * Writes one augmented example of `raster` into `out` at `offset` (standardised reader input).
  * Returns nothing: the label is the raster's.
  */
-export function synthesiseExample(raster: PlateRaster, rng: Rng, out: Float32Array, offset: number, level = 1): void {
+export function synthesiseExample(raster: PlateRaster, rng: Rng, out: Float32Array, offset: number, level = 1, tilt = 1): void {
   const { width: pw, height: ph, grey } = raster;
   // Plate corners in a scene where the plate sits at (0,0)-(pw,ph), perturbed for perspective and rotation.
-  const rot = gauss(rng) * 0.05 * level;
+  // `tilt` scales rotation and shear (real plates on motorbikes hang at angles of 10° and more).
+  const rot = gauss(rng) * 0.05 * level * tilt;
   const persp = 0.07 * level;
   const cx = pw / 2;
   const cy = ph / 2;
-  const shearX = gauss(rng) * 0.08 * level;
+  const shearX = gauss(rng) * 0.08 * level * tilt;
   const corners: [number, number][] = (
     [
       [0, 0],
@@ -155,7 +172,7 @@ export function synthesiseExample(raster: PlateRaster, rng: Rng, out: Float32Arr
     const i = v0 * pw + u0;
     return (grey[i]! * (1 - au) + grey[i + 1]! * au) * (1 - av) + (grey[i + pw]! * (1 - au) + grey[i + pw + 1]! * au) * av;
   };
-  buildReaderInput(sample, box, raster.plate.layout, out, offset, 0.5 + gauss(rng) * 0.02 * level);
+  buildReaderInput(sample, box, raster.plate.layout, out, offset, 0.5 + gauss(rng) * 0.02 * level * tilt);
   degrade(out, offset, rng, level);
   standardise(out, offset, READER_HEIGHT * READER_WIDTH);
 }
@@ -341,6 +358,11 @@ export interface PlatePoolOptions {
    * end; ~10 % of the default mix). Default 0: the default mix only.
    */
   squareRate?: number;
+  /**
+   * Share of plates drawn in the real plate typeface (realTypeface: stroke glyphs, '1' with a long flag and
+   * no foot, wide thin one-line glyphs, the old narrow bold font); the rest in DejaVu. Default 0 (no draw).
+   */
+  realRate?: number;
 }
 
 const SQUARE_CLASSES: VehicleClass[] = ['truck', 'car', 'bus'];
@@ -363,13 +385,15 @@ export class PlatePool {
         ? { ...this.opts.generate, layout: 'two-line', vehicleClass: SQUARE_CLASSES[Math.floor(this.rng() * SQUARE_CLASSES.length)]! }
         : (this.opts.generate ?? {}),
     );
+    const realRate = this.opts.realRate ?? 0;
+    const typeface = realRate > 0 && this.rng() < realRate ? realTypeface(this.rng, plate.layout) : undefined;
     // Raster width varies a little so stroke widths vary after resampling.
     const base = rasterWidth(plate);
     if (this.rng() < (this.opts.distantRate ?? 0)) {
       const blur = this.rng() < 0.5 ? uni(this.rng, 0.5, 1.5) : 0;
-      return renderPlateRaster(plate, Math.round(base * uni(this.rng, 0.3, 0.7)), true, blur);
+      return renderPlateRaster(plate, Math.round(base * uni(this.rng, 0.3, 0.7)), true, blur, typeface);
     }
-    return renderPlateRaster(plate, Math.round(base * uni(this.rng, 0.8, 1.25)), this.rng() < 0.9);
+    return renderPlateRaster(plate, Math.round(base * uni(this.rng, 0.8, 1.25)), this.rng() < 0.9, 0, typeface);
   }
 
   async fill(onProgress?: (done: number, total: number) => void): Promise<void> {
@@ -397,8 +421,11 @@ export interface Batch {
   labels: number[][];
 }
 
-/** A training batch; `negativeRate` of the examples are non-plate crops with an empty label. */
-export function makeBatch(pool: PlatePool, rng: Rng, size: number, negativeRate = 0.05, level = 1): Batch {
+/**
+ * A training batch; `negativeRate` of the examples are non-plate crops with an empty label. `tilt` scales
+ * rotation, shear and line-cut jitter (1 = as before; real plates need more).
+ */
+export function makeBatch(pool: PlatePool, rng: Rng, size: number, negativeRate = 0.05, level = 1, tilt = 1): Batch {
   const per = READER_HEIGHT * READER_WIDTH;
   const xs = new Float32Array(size * per);
   const labels: number[][] = [];
@@ -408,7 +435,7 @@ export function makeBatch(pool: PlatePool, rng: Rng, size: number, negativeRate 
       labels.push([]);
     } else {
       const r = pool.sample(rng);
-      synthesiseExample(r, rng, xs, b * per, level);
+      synthesiseExample(r, rng, xs, b * per, level, tilt);
       labels.push(r.label);
     }
   }
