@@ -11,7 +11,7 @@ import type { Storage } from '@phatnguoi/core/storage';
 import type { Logger } from '@phatnguoi/core/logger';
 import { detectionRoi, scaleGeometry } from '../geometry/geometry';
 import { DEFAULT_RULES_CONFIG, evaluateTrack, scaleRulesConfig, type RulesConfig, type RuleViolation, type SignalHistory } from '../rules';
-import { readLamps } from '../signal/lamp-reader';
+import { DEFAULT_LAMP_READER_CONFIG, LampReader, type LampReaderConfig, type LampReaderSnapshot, type LampReading } from '../signal/lamp-reader';
 import { DEFAULT_SMOOTHER_CONFIG, observationFromLamps, SignalTimeline, type SignalObservation, type SignalSmootherConfig, type SignalTimelineSnapshot } from '../signal/signal-state';
 import { Tracker, trackClass, lastPoint, type Track, type TrackerConfig } from '../tracking/tracker';
 import { buildEvidence, type ClipSource, type FrameStore } from '../evidence/evidence';
@@ -43,6 +43,7 @@ export interface CameraPipelineOptions {
   rules?: Partial<RulesConfig>;
   tracker?: Partial<TrackerConfig>;
   smoother?: Partial<SignalSmootherConfig>;
+  lampReader?: Partial<LampReaderConfig>;
   plates?: PlatePort;
   /** Read plates of a track on every n-th frame while its box is at least `plateMinHeight` px tall. */
   plateEveryFrames?: number;
@@ -88,6 +89,16 @@ export interface PipelineSnapshot {
   emittedKeys: Record<string, string[]>;
   plateReads: Record<string, PlateObservation[]>;
   pending: { key: string; violation: RuleViolation; track: Track; readyAtMs: number }[];
+  /** Learned lamp levels per signal head (absent in snapshots of older versions). */
+  lampLevels?: Record<string, LampReaderSnapshot>;
+}
+
+/** What the lamp reader saw in one frame (the geometry editor shows the last few per lamp). */
+export interface LampFrame {
+  t: number;
+  readings: LampReading[];
+  round: string;
+  arrowsLit: string[];
 }
 
 interface PendingViolation {
@@ -105,6 +116,8 @@ interface PlateObservation {
 export class CameraPipeline {
   private readonly tracker: Tracker;
   private readonly timelines = new Map<string, SignalTimeline>();
+  private readonly lampReaders = new Map<string, LampReader>();
+  private readonly lampFrames = new Map<string, LampFrame[]>();
   private readonly frames: FrameStore = new Map();
   private readonly plateReads = new Map<string, PlateObservation[]>();
   private readonly emittedKeys = new Map<string, Set<string>>();
@@ -116,7 +129,7 @@ export class CameraPipeline {
   private lastMs = 0;
   readonly rulesConfig: RulesConfig;
   /** `detectedFrames` counts frames through the detector, at the same moment as `detections` (live rates stay consistent). */
-  readonly stats = { frames: 0, detectedFrames: 0, detections: 0, violations: 0, plateReads: 0, detectMs: 0, pipelineMs: 0, signalMs: 0, trackMs: 0, plateMs: 0, rulesMs: 0, emitMs: 0 };
+  readonly stats = { frames: 0, detectedFrames: 0, detections: 0, violations: 0, suppressed: 0, plateReads: 0, detectMs: 0, pipelineMs: 0, signalMs: 0, trackMs: 0, plateMs: 0, rulesMs: 0, emitMs: 0 };
 
   constructor(private readonly opts: CameraPipelineOptions) {
     this.rulesConfig = { ...DEFAULT_RULES_CONFIG, ...opts.rules };
@@ -124,7 +137,11 @@ export class CameraPipeline {
     // same when frames are replayed after a crash, so a replayed violation has the same idempotency key.
     this.tracker = new Tracker(opts.tracker);
     const smoother = { ...DEFAULT_SMOOTHER_CONFIG, ...opts.smoother };
-    for (const head of opts.geometry.signalHeads) this.timelines.set(head.id, new SignalTimeline(smoother));
+    const lampConfig = { ...DEFAULT_LAMP_READER_CONFIG, ...opts.lampReader };
+    for (const head of opts.geometry.signalHeads) {
+      this.timelines.set(head.id, new SignalTimeline(smoother));
+      this.lampReaders.set(head.id, new LampReader(head, lampConfig));
+    }
   }
 
   get cameraId(): string {
@@ -149,6 +166,11 @@ export class CameraPipeline {
     return this.timelines.get(headId);
   }
 
+  /** The lamp readings of the last frames of a head, oldest first (what the reader sees, per lamp). */
+  lampHistory(headId: string): LampFrame[] {
+    return [...(this.lampFrames.get(headId) ?? [])];
+  }
+
   /**
    * Everything a restarted detector needs to continue after the last processed frame as if it had
    * never stopped: tracks (same ids, so re-processed frames give the same idempotency keys), signal
@@ -166,6 +188,7 @@ export class CameraPipeline {
       emittedKeys: Object.fromEntries([...this.emittedKeys].map(([id, keys]) => [id, [...keys]])),
       plateReads: Object.fromEntries(this.plateReads),
       pending: this.pending.map((p) => ({ key: p.key, violation: p.violation, track: { ...p.track, history: p.track.history.slice(-150) }, readyAtMs: p.readyAtMs })),
+      lampLevels: Object.fromEntries([...this.lampReaders].map(([id, r]) => [id, r.snapshot()])),
     };
   }
 
@@ -178,6 +201,7 @@ export class CameraPipeline {
     this.liveTracks.clear();
     for (const tr of snap.tracks) if (tr.confirmed) this.liveTracks.set(tr.id, tr);
     for (const [id, tl] of Object.entries(snap.timelines)) this.timelines.get(id)?.restore(tl);
+    for (const [id, levels] of Object.entries(snap.lampLevels ?? {})) this.lampReaders.get(id)?.restore(levels);
     this.emittedKeys.clear();
     for (const [id, keys] of Object.entries(snap.emittedKeys)) this.emittedKeys.set(id, new Set(keys));
     this.plateReads.clear();
@@ -210,8 +234,15 @@ export class CameraPipeline {
     const s0 = performance.now();
     for (const head of g.geometry.signalHeads) {
       const tl = this.timelines.get(head.id)!;
-      if (tl.source === 'vision') tl.observe(t, observationFromLamps(head, readLamps(image, head)));
+      // Lamps are read (and keep learning) even under a controller feed, so the editor can show them.
+      const readings = this.lampReaders.get(head.id)!.read(image, head);
+      const obs = observationFromLamps(head, readings);
+      if (tl.source === 'vision') tl.observe(t, obs);
       else tl.advance(t);
+      const recent = this.lampFrames.get(head.id) ?? [];
+      recent.push({ t, readings, round: obs.round, arrowsLit: obs.arrowsLit });
+      if (recent.length > 25) recent.shift();
+      this.lampFrames.set(head.id, recent);
     }
     this.stats.signalMs += performance.now() - s0;
 
