@@ -33,8 +33,14 @@ export function findStopLineCrossing(points: readonly TrackPoint[], line: Orient
       while (k0 > lastBefore && signedDistance(line, groundPoint(points[k0]!.box)) > 0) k0--;
       const atLine = crossingTime(line, points[k0]!, points[k0 + 1]!, 0);
       const confirmed = crossingTime(line, points[i - 1]!, points[i]!, threshold);
-      const t = confirmed - atLine <= config.maxCrossingSeconds ? atLine : confirmed;
-      return { beforeIndex: k0, pastIndex: i, t };
+      if (confirmed - atLine <= config.maxCrossingSeconds) return { beforeIndex: k0, pastIndex: i, t: atLine };
+      // It crept over the line: a vehicle that stops on the stop line or the zebra has not crossed. It crosses
+      // when it goes on into the junction (a box height past the line).
+      const enter = Math.max(threshold, h * config.enterHeights);
+      for (let j = i; j < points.length; j++) {
+        if (signedDistance(line, groundPoint(points[j]!.box)) >= enter) return { beforeIndex: k0, pastIndex: j, t: crossingTime(line, points[j - 1]!, points[j]!, enter) };
+      }
+      return null;
     }
   }
   return null;
