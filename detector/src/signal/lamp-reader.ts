@@ -50,7 +50,7 @@ export interface LampReaderConfig {
 
 export const DEFAULT_LAMP_READER_CONFIG: LampReaderConfig = {
   minBrightness: 60,
-  minContrast: 40,
+  minContrast: 30,
   litFraction: 0.5,
   minHueMatch: 0.25,
   learnRate: 0.05,
@@ -208,9 +208,10 @@ export class LampReader {
       const lv = this.levels.get(r.lampId);
       if (!lv) continue;
       const ema = (old: number | null, x: number) => (old === null ? x : old + c.learnRate * (x - old));
-      // Bright but not of the lamp's colour (glare, an overexposed frame) teaches neither level.
+      // Bright but not of the lamp's colour (glare, an overexposed frame), or too close to the threshold to be
+      // sure, teaches neither level.
       if (r.lit) lv.lit = ema(lv.lit, r.brightness);
-      else if (r.brightness < r.threshold && (lv.lit === null || r.brightness < lv.lit - c.minContrast / 2)) lv.unlit = ema(lv.unlit, r.brightness);
+      else if (r.brightness < r.threshold - c.minContrast / 2 && (lv.lit === null || r.brightness < lv.lit - c.minContrast / 2)) lv.unlit = ema(lv.unlit, r.brightness);
     }
     return readings;
   }
