@@ -195,7 +195,9 @@ export class LampReader {
       const lv = this.levels.get(m.lamp.id) ?? { unlit: null, lit: null };
       // The other lamps of the head in this frame: a lit lamp stands out from the dimmest of them (this also
       // follows a change of exposure before the learned levels have caught up with it).
-      const others = measures.filter((o) => o !== m).map((o) => o.brightness);
+      // Arrows are heads of their own: a round lamp is compared with the round lamps, an arrow with other arrows.
+      const round = m.lamp.shape === 'round';
+      const others = measures.filter((o) => o !== m && (o.lamp.shape === 'round') === round).map((o) => o.brightness);
       const dimmestOther = others.length > 0 ? Math.min(...others) : null;
       const unlit = lv.unlit ?? dimmestOther ?? 0;
       const learned = lv.lit !== null && lv.lit - unlit >= c.minContrast;

@@ -279,6 +279,12 @@ export class SceneRenderer {
           const pt = (dx: number, dy: number): Pt => ({ u: c.u + dx * r, v: c.v + dy * r });
           fillConvex(cv, [pt(-0.75, -0.18), pt(0.1, -0.18), pt(0.1, 0.18), pt(-0.75, 0.18)], col);
           fillConvex(cv, [pt(0.05, -0.6), pt(0.8, 0), pt(0.05, 0.6)], col);
+          if (lit && glare > 0) {
+            // A lit LED arrow in daylight overexposes along its middle; the edges keep the colour.
+            const hot: Rgb = [235, 255, 240];
+            fillConvex(cv, [pt(-0.65, -0.08), pt(0.1, -0.08), pt(0.1, 0.08), pt(-0.65, 0.08)], hot);
+            fillConvex(cv, [pt(0.12, -0.35), pt(0.6, 0), pt(0.12, 0.35)], hot);
+          }
           if (lit) glow(cv, c.u, c.v, r * 2.2, colour, 0.4);
         }
       }
