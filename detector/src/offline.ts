@@ -60,6 +60,8 @@ export interface OfflineResult {
   /** Signal state per head as the rules judge each frame (once settled), one sample per frame (for light-state accuracy). */
   lights: { timeS: number; headId: string; round: string; source: string }[];
   frames: number;
+  /** Violations the rules found but not emitted because the frames of their own evidence contradict them. */
+  suppressed: number;
   detector: string;
   /** Milliseconds per frame: whole pipeline, and the detector alone. */
   msPerFrame: number;
@@ -131,6 +133,7 @@ export async function detectViolationsInVideo(videoPath: string, geometryJson: C
     violations: found.map(({ event, time }) => ({ type: event.type, trackId: event.trackId, time, box: event.box, plate: event.plate, phaseId: event.phaseId, event })),
     lights,
     frames,
+    suppressed: pipeline.stats.suppressed,
     detector: detector.name,
     msPerFrame: frames ? pipeline.stats.pipelineMs / frames : 0,
     detectMsPerFrame: frames ? pipeline.stats.detectMs / frames : 0,
@@ -142,4 +145,53 @@ export async function detectViolationsInVideo(videoPath: string, geometryJson: C
       emit: pipeline.stats.emitMs / Math.max(1, frames),
     },
   };
+}
+
+export interface SignalFrame {
+  timeS: number;
+  headId: string;
+  /** Settled state the rules judge this frame by. */
+  round: string;
+  arrowsLit: string[];
+  source: string;
+}
+
+/**
+ * Signal reading alone on a video (every decoded frame at `fps`, default the legal 5): the same lamp reader and
+ * signal timeline as the pipeline, without the vehicle detector. For light-state accuracy on real clips.
+ */
+export async function readSignalsInVideo(videoPath: string, geometryJson: CameraGeometry | unknown, opts: { fps?: number; startTime?: Date } = {}): Promise<SignalFrame[]> {
+  const geometry = parseGeometry(geometryJson);
+  const fps = opts.fps ?? 5;
+  const startMs = (opts.startTime ?? new Date('2026-01-01T00:00:00Z')).getTime();
+  const { scaleGeometry } = await import('./geometry/geometry');
+  const { LampReader } = await import('./signal/lamp-reader');
+  const { observationFromLamps, SignalTimeline } = await import('./signal/signal-state');
+  const heads = geometry.signalHeads.map((head) => ({ id: head.id, reader: new LampReader(head), timeline: new SignalTimeline() }));
+  const out: SignalFrame[] = [];
+  const unsettled: { timeS: number; t: number }[] = [];
+  const settle = (all: boolean) => {
+    while (unsettled.length > 0) {
+      const { timeS, t } = unsettled[0]!;
+      if (!all && heads.some((h) => h.timeline.knownUntil < t)) return;
+      for (const h of heads) {
+        const s = h.timeline.at(t);
+        out.push({ timeS, headId: h.id, round: s.round, arrowsLit: s.arrowsLit, source: s.source });
+      }
+      unsettled.shift();
+    }
+  };
+  let scaled: CameraGeometry | null = null;
+  for await (const f of decodeVideoFrames(videoPath, fps)) {
+    scaled ??= scaleGeometry(geometry, f.image.width, f.image.height);
+    const t = (startMs + Math.round(f.time * 1000)) / 1000;
+    for (const [i, h] of heads.entries()) {
+      const head = scaled.signalHeads[i]!;
+      h.timeline.observe(t, observationFromLamps(head, h.reader.read(f.image, head)));
+    }
+    unsettled.push({ timeS: f.time, t });
+    settle(false);
+  }
+  settle(true);
+  return out;
 }

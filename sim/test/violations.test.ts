@@ -23,6 +23,7 @@ const EXPECTED: Record<string, string[]> = {
   'flicker-blur-jpeg': ['red_light blur-runner'],
   'night-arrow-countdown': ['red_light night-straight'],
   't-junction-left-1080p': ['red_light truck-runner'],
+  'daylight-glare-arrow': ['red_light glare-runner'],
 };
 
 describe('truth violations', () => {

@@ -11,9 +11,10 @@ import type { Storage } from '@phatnguoi/core/storage';
 import type { Logger } from '@phatnguoi/core/logger';
 import { detectionRoi, scaleGeometry } from '../geometry/geometry';
 import { DEFAULT_RULES_CONFIG, evaluateTrack, scaleRulesConfig, type RulesConfig, type RuleViolation, type SignalHistory } from '../rules';
-import { readLamps } from '../signal/lamp-reader';
+import { DEFAULT_LAMP_READER_CONFIG, LampReader, type LampReaderConfig, type LampReaderSnapshot, type LampReading } from '../signal/lamp-reader';
 import { DEFAULT_SMOOTHER_CONFIG, observationFromLamps, SignalTimeline, type SignalObservation, type SignalSmootherConfig, type SignalTimelineSnapshot } from '../signal/signal-state';
 import { Tracker, trackClass, lastPoint, type Track, type TrackerConfig } from '../tracking/tracker';
+import { DEFAULT_DUPLICATE_CONFIG, duplicateOf, evidenceContradiction, type DuplicateConfig } from '../rules/consistency';
 import { buildEvidence, type ClipSource, type FrameStore } from '../evidence/evidence';
 import { isFrameAware } from './truth-replay-detector';
 
@@ -43,6 +44,7 @@ export interface CameraPipelineOptions {
   rules?: Partial<RulesConfig>;
   tracker?: Partial<TrackerConfig>;
   smoother?: Partial<SignalSmootherConfig>;
+  lampReader?: Partial<LampReaderConfig>;
   plates?: PlatePort;
   /** Read plates of a track on every n-th frame while its box is at least `plateMinHeight` px tall. */
   plateEveryFrames?: number;
@@ -69,6 +71,20 @@ export interface CameraPipelineOptions {
    */
   rawFrameSeconds?: number;
   keepEveryFrames?: number;
+  /** When a later violation is the same vehicle reported again (track fragments, loops, cuts, restarts). */
+  duplicates?: Partial<DuplicateConfig>;
+  /** Mean absolute change of a frame's grey thumbnail (0..255) from the previous one that marks a cut or loop. */
+  cutThreshold?: number;
+}
+
+interface Reported {
+  type: string;
+  phaseId: string;
+  t: number;
+  box: Box;
+  cls: VehicleClass;
+  plate: string | null;
+  track: Track;
 }
 
 /** An emitted violation with its timing in the source (offline evaluation compares these with truth). */
@@ -88,6 +104,16 @@ export interface PipelineSnapshot {
   emittedKeys: Record<string, string[]>;
   plateReads: Record<string, PlateObservation[]>;
   pending: { key: string; violation: RuleViolation; track: Track; readyAtMs: number }[];
+  /** Learned lamp levels per signal head (absent in snapshots of older versions). */
+  lampLevels?: Record<string, LampReaderSnapshot>;
+}
+
+/** What the lamp reader saw in one frame (the geometry editor shows the last few per lamp). */
+export interface LampFrame {
+  t: number;
+  readings: LampReading[];
+  round: string;
+  arrowsLit: string[];
 }
 
 interface PendingViolation {
@@ -105,6 +131,8 @@ interface PlateObservation {
 export class CameraPipeline {
   private readonly tracker: Tracker;
   private readonly timelines = new Map<string, SignalTimeline>();
+  private readonly lampReaders = new Map<string, LampReader>();
+  private readonly lampFrames = new Map<string, LampFrame[]>();
   private readonly frames: FrameStore = new Map();
   private readonly plateReads = new Map<string, PlateObservation[]>();
   private readonly emittedKeys = new Map<string, Set<string>>();
@@ -112,11 +140,13 @@ export class CameraPipeline {
   private readonly liveTracks = new Map<string, Track>();
   private scaled: { width: number; height: number; geometry: CameraGeometry; rules: RulesConfig; roi: Box } | null = null;
   private firstMs: number | null = null;
+  private readonly reported: Reported[] = [];
+  private thumb: Float32Array | null = null;
   private lastSeq = -1;
   private lastMs = 0;
   readonly rulesConfig: RulesConfig;
   /** `detectedFrames` counts frames through the detector, at the same moment as `detections` (live rates stay consistent). */
-  readonly stats = { frames: 0, detectedFrames: 0, detections: 0, violations: 0, plateReads: 0, detectMs: 0, pipelineMs: 0, signalMs: 0, trackMs: 0, plateMs: 0, rulesMs: 0, emitMs: 0 };
+  readonly stats = { frames: 0, detectedFrames: 0, detections: 0, violations: 0, suppressed: 0, duplicates: 0, cuts: 0, plateReads: 0, detectMs: 0, pipelineMs: 0, signalMs: 0, trackMs: 0, plateMs: 0, rulesMs: 0, emitMs: 0 };
 
   constructor(private readonly opts: CameraPipelineOptions) {
     this.rulesConfig = { ...DEFAULT_RULES_CONFIG, ...opts.rules };
@@ -124,7 +154,11 @@ export class CameraPipeline {
     // same when frames are replayed after a crash, so a replayed violation has the same idempotency key.
     this.tracker = new Tracker(opts.tracker);
     const smoother = { ...DEFAULT_SMOOTHER_CONFIG, ...opts.smoother };
-    for (const head of opts.geometry.signalHeads) this.timelines.set(head.id, new SignalTimeline(smoother));
+    const lampConfig = { ...DEFAULT_LAMP_READER_CONFIG, ...opts.lampReader };
+    for (const head of opts.geometry.signalHeads) {
+      this.timelines.set(head.id, new SignalTimeline(smoother));
+      this.lampReaders.set(head.id, new LampReader(head, lampConfig));
+    }
   }
 
   get cameraId(): string {
@@ -149,6 +183,11 @@ export class CameraPipeline {
     return this.timelines.get(headId);
   }
 
+  /** The lamp readings of the last frames of a head, oldest first (what the reader sees, per lamp). */
+  lampHistory(headId: string): LampFrame[] {
+    return [...(this.lampFrames.get(headId) ?? [])];
+  }
+
   /**
    * Everything a restarted detector needs to continue after the last processed frame as if it had
    * never stopped: tracks (same ids, so re-processed frames give the same idempotency keys), signal
@@ -166,6 +205,7 @@ export class CameraPipeline {
       emittedKeys: Object.fromEntries([...this.emittedKeys].map(([id, keys]) => [id, [...keys]])),
       plateReads: Object.fromEntries(this.plateReads),
       pending: this.pending.map((p) => ({ key: p.key, violation: p.violation, track: { ...p.track, history: p.track.history.slice(-150) }, readyAtMs: p.readyAtMs })),
+      lampLevels: Object.fromEntries([...this.lampReaders].map(([id, r]) => [id, r.snapshot()])),
     };
   }
 
@@ -178,6 +218,7 @@ export class CameraPipeline {
     this.liveTracks.clear();
     for (const tr of snap.tracks) if (tr.confirmed) this.liveTracks.set(tr.id, tr);
     for (const [id, tl] of Object.entries(snap.timelines)) this.timelines.get(id)?.restore(tl);
+    for (const [id, levels] of Object.entries(snap.lampLevels ?? {})) this.lampReaders.get(id)?.restore(levels);
     this.emittedKeys.clear();
     for (const [id, keys] of Object.entries(snap.emittedKeys)) this.emittedKeys.set(id, new Set(keys));
     this.plateReads.clear();
@@ -210,8 +251,15 @@ export class CameraPipeline {
     const s0 = performance.now();
     for (const head of g.geometry.signalHeads) {
       const tl = this.timelines.get(head.id)!;
-      if (tl.source === 'vision') tl.observe(t, observationFromLamps(head, readLamps(image, head)));
+      // Lamps are read (and keep learning) even under a controller feed, so the editor can show them.
+      const readings = this.lampReaders.get(head.id)!.read(image, head);
+      const obs = observationFromLamps(head, readings);
+      if (tl.source === 'vision') tl.observe(t, obs);
       else tl.advance(t);
+      const recent = this.lampFrames.get(head.id) ?? [];
+      recent.push({ t, readings, round: obs.round, arrowsLit: obs.arrowsLit });
+      if (recent.length > 25) recent.shift();
+      this.lampFrames.set(head.id, recent);
     }
     this.stats.signalMs += performance.now() - s0;
 
@@ -224,6 +272,14 @@ export class CameraPipeline {
     this.stats.detectedFrames++;
 
     const t0 = performance.now();
+    if (this.isCut(image)) {
+      // A cut or a loop in the stream: no vehicle continues across it. Tracks end here (rules decide them now).
+      this.stats.cuts++;
+      this.opts.logger?.info({ cameraId: this.cameraId, seq: frame.seq }, 'stream discontinuity (cut or loop): tracks ended');
+      const cut = this.tracker.flush();
+      for (const tr of cut) this.liveTracks.delete(tr.id);
+      this.evaluate(cut, true, g);
+    }
     const { updated, ended } = this.tracker.update(frame.seq, t, detections);
     for (const tr of updated) this.liveTracks.set(tr.id, tr);
     for (const tr of ended) this.liveTracks.delete(tr.id);
@@ -249,6 +305,35 @@ export class CameraPipeline {
     for (const tr of ended) this.liveTracks.delete(tr.id);
     if (this.scaled) this.evaluate(ended, true, this.scaled);
     return this.emitReady(Infinity);
+  }
+
+  /** Whether this frame is a cut from the previous one (a coarse grey thumbnail changed nearly everywhere). */
+  private isCut(image: RgbImage): boolean {
+    const W = 16;
+    const H = 9;
+    const thumb = new Float32Array(W * H);
+    for (let j = 0; j < H; j++) {
+      for (let i = 0; i < W; i++) {
+        let sum = 0;
+        let n = 0;
+        for (let dy = 0; dy < 4; dy++) {
+          for (let dx = 0; dx < 4; dx++) {
+            const x = Math.min(image.width - 1, Math.floor(((i + (dx + 0.5) / 4) * image.width) / W));
+            const y = Math.min(image.height - 1, Math.floor(((j + (dy + 0.5) / 4) * image.height) / H));
+            const k = (y * image.width + x) * 3;
+            sum += (image.data[k]! + image.data[k + 1]! + image.data[k + 2]!) / 3;
+            n++;
+          }
+        }
+        thumb[j * W + i] = sum / n;
+      }
+    }
+    const prev = this.thumb;
+    this.thumb = thumb;
+    if (!prev) return false;
+    let diff = 0;
+    for (let k = 0; k < thumb.length; k++) diff += Math.abs(thumb[k]! - prev[k]!);
+    return diff / thumb.length > (this.opts.cutThreshold ?? 35);
   }
 
   private storeFrame(frame: PipelineFrame) {
@@ -338,6 +423,27 @@ export class CameraPipeline {
     const ready = this.pending.filter((p) => p.readyAtMs <= nowMs).sort((a, b) => a.violation.t - b.violation.t);
     const out: DetectedViolation[] = [];
     for (const p of ready) {
+      const v = p.violation;
+      const why = evidenceContradiction(v, p.track.history, this.scaled?.geometry ?? this.opts.geometry, v.signalHeadId ? this.timelines.get(v.signalHeadId) : undefined);
+      const reads = this.plateReads.get(p.track.id) ?? [];
+      const plateText = this.opts.plates && reads.length > 0 ? this.opts.plates.vote(reads.map((r) => r.read)).text : null;
+      this.reported.splice(0, this.reported.findIndex((r) => v.t - r.t <= (this.opts.duplicates?.plateWindowSeconds ?? DEFAULT_DUPLICATE_CONFIG.plateWindowSeconds)) >>> 0);
+      const dup = why
+        ? null
+        : duplicateOf(
+            { type: v.type, phaseId: v.phaseId, t: v.t, box: v.box, cls: trackClass(p.track), plate: plateText, first: p.track.history[0]! },
+            this.reported.filter((r) => r.track.id !== p.track.id).map((r) => ({ ...r, lastT: lastPoint(r.track).t, lastBox: lastPoint(r.track).box })),
+            { ...DEFAULT_DUPLICATE_CONFIG, ...this.opts.duplicates },
+          );
+      if (why || dup) {
+        // Not a case: its own evidence would contradict it, or the vehicle was reported already.
+        this.pending.splice(this.pending.indexOf(p), 1);
+        if (why) this.stats.suppressed++;
+        else this.stats.duplicates++;
+        this.opts.logger?.info({ cameraId: this.cameraId, key: p.key, type: v.type, reason: why ?? `same vehicle as ${dup!.track.id}` }, why ? 'violation contradicted by its evidence; not emitted' : 'violation of a vehicle already reported; not emitted');
+        continue;
+      }
+      this.reported.push({ type: v.type, phaseId: v.phaseId, t: v.t, box: v.box, cls: trackClass(p.track), plate: plateText, track: p.track });
       const event = await this.buildEvent(p);
       if (this.opts.sink) await this.opts.sink(event);
       // Only now is the violation safe: drop it from pending (a crash before this replays its frames).

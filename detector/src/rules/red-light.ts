@@ -33,8 +33,16 @@ export function findStopLineCrossing(points: readonly TrackPoint[], line: Orient
       while (k0 > lastBefore && signedDistance(line, groundPoint(points[k0]!.box)) > 0) k0--;
       const atLine = crossingTime(line, points[k0]!, points[k0 + 1]!, 0);
       const confirmed = crossingTime(line, points[i - 1]!, points[i]!, threshold);
-      const t = confirmed - atLine <= config.maxCrossingSeconds ? atLine : confirmed;
-      return { beforeIndex: k0, pastIndex: i, t };
+      // A vehicle that stops on the stop line or the zebra has not crossed (nor has a track that jumped onto a
+      // vehicle waiting there): it crosses when it goes on into the junction, `enterHeights` box heights past.
+      const enter = Math.max(threshold, h * config.enterHeights);
+      for (let j = i; j < points.length; j++) {
+        if (signedDistance(line, groundPoint(points[j]!.box)) < enter) continue;
+        // Timed where it passed the line, unless it crept over it (then where it went on).
+        if (confirmed - atLine <= config.maxCrossingSeconds) return { beforeIndex: k0, pastIndex: i, t: atLine };
+        return { beforeIndex: k0, pastIndex: j, t: crossingTime(line, points[j - 1]!, points[j]!, enter) };
+      }
+      return null;
     }
   }
   return null;

@@ -68,6 +68,8 @@ export interface RulesConfig {
   crossFraction: number;
   /** Longest time from leaving the line to the confirmed crossing still timed at the line, seconds. */
   maxCrossingSeconds: number;
+  /** A crossing counts once the vehicle goes on to this many box heights past the line (stopping on the line or the zebra is not crossing). */
+  enterHeights: number;
   /** Distance past the line after which the movement (straight/left/right) is judged, as a multiple of box height. */
   turnDecisionHeights: number;
   /** Angle from the lane direction beyond which a movement is a turn, degrees. */
@@ -92,6 +94,7 @@ export const DEFAULT_RULES_CONFIG: RulesConfig = {
   jitterPx: 3,
   crossFraction: 0.3,
   maxCrossingSeconds: 1.5,
+  enterHeights: 0.6,
   turnDecisionHeights: 1.5,
   turnAngleDeg: 30,
   laneDwellSeconds: 1,

@@ -27,9 +27,16 @@ export interface SignalSmootherConfig {
   holdSeconds: number;
   /** Segments older than this are forgotten, seconds. */
   keepSeconds: number;
+  /**
+   * An arrow seen lit counts as lit until it has been dark this long, seconds: LED arrows driven by PWM alias with the
+   * camera's frame rate and may never show lit in two consecutive frames. When it stays dark longer, it went off at
+   * its first dark frame; the state after that frame is unsettled meanwhile (so a genuine change is dated right and
+   * judged at most this late: keep it no longer than the red-light grace).
+   */
+  flickerHoldSeconds?: number;
 }
 
-export const DEFAULT_SMOOTHER_CONFIG: SignalSmootherConfig = { confirmFrames: 2, holdSeconds: 1.5, keepSeconds: 120 };
+export const DEFAULT_SMOOTHER_CONFIG: SignalSmootherConfig = { confirmFrames: 2, holdSeconds: 1.5, keepSeconds: 120, flickerHoldSeconds: 0.3 };
 
 /** Raw state of one frame from lamp readings: the brightest lit round lamp; unknown when none is lit (dark frame). */
 export function observationFromLamps(head: SignalHead, readings: LampReading[]): SignalObservation {
@@ -68,6 +75,13 @@ export interface SignalTimelineSnapshot {
   candidate: Candidate | null;
   /** Start of the current stretch of unreadable frames (absent in snapshots of older versions). */
   darkSince?: number | null;
+  /** Per arrow lamp: when it was last seen lit, and its first dark frame since (absent in older snapshots). */
+  arrows?: Record<string, ArrowFlicker>;
+}
+
+interface ArrowFlicker {
+  lastLit: number;
+  darkSince: number | null;
 }
 
 interface Candidate {
@@ -87,8 +101,36 @@ export class SignalTimeline {
 
   private candidate: Candidate | null = null;
   private darkSince: number | null = null;
+  private arrows = new Map<string, ArrowFlicker>();
 
   constructor(readonly config: SignalSmootherConfig = DEFAULT_SMOOTHER_CONFIG) {}
+
+  /**
+   * Holds arrows across flicker gaps: the arrows to report for this frame, the time of the earliest change the
+   * frame reveals (an arrow that went dark at its first dark frame), and the start of a gap still open.
+   */
+  private holdArrows(t: number, lit: string[]): { arrowsLit: string[]; changedAt: number | null; openGap: number | null } {
+    const hold = this.config.flickerHoldSeconds ?? 0;
+    for (const id of lit) this.arrows.set(id, { lastLit: t, darkSince: null });
+    const held: string[] = [];
+    let changedAt: number | null = null;
+    let openGap: number | null = null;
+    for (const [id, a] of this.arrows) {
+      if (a.lastLit === t) {
+        held.push(id);
+        continue;
+      }
+      a.darkSince ??= t;
+      if (t - a.lastLit <= hold + 1e-9) {
+        held.push(id);
+        openGap = openGap === null ? a.darkSince : Math.min(openGap, a.darkSince);
+      } else {
+        changedAt = changedAt === null ? a.darkSince : Math.min(changedAt, a.darkSince);
+        this.arrows.delete(id);
+      }
+    }
+    return { arrowsLit: held.sort(), changedAt, openGap };
+  }
 
   private append(obs: SignalObservation, start: number) {
     const last = this.segments[this.segments.length - 1];
@@ -99,8 +141,16 @@ export class SignalTimeline {
   }
 
   /** A vision reading of one frame at time t (seconds). Ignored once a controller feeds this head. */
-  observe(t: number, obs: SignalObservation): void {
+  observe(t: number, raw: SignalObservation): void {
     if (this.source === 'controller') return;
+    const { arrowsLit, changedAt, openGap } = this.holdArrows(t, raw.arrowsLit);
+    const obs: SignalObservation = { round: raw.round, arrowsLit: raw.round === 'unknown' ? [] : arrowsLit };
+    this.observeHeld(t, obs, changedAt);
+    // While an arrow is in a flicker gap, whether it went off at the gap's first frame is not known yet.
+    if (openGap !== null) this.knownUntil = Math.min(this.knownUntil, openGap - 1e-6);
+  }
+
+  private observeHeld(t: number, obs: SignalObservation, changedAt: number | null): void {
     const current = this.segments[this.segments.length - 1];
     if (obs.round === 'unknown') {
       // Dark frame or flicker: what the light showed meanwhile is decided when it is readable again.
@@ -120,7 +170,7 @@ export class SignalTimeline {
       return;
     }
     if (this.candidate && same(this.candidate.obs, obs)) this.candidate.frames++;
-    else this.candidate = { obs, start: t, frames: 1, darkBefore };
+    else this.candidate = { obs, start: changedAt !== null && changedAt < t && obs.round === current?.round ? changedAt : t, frames: 1, darkBefore };
     if (this.candidate.frames >= this.config.confirmFrames || !current) {
       // The colour changed somewhere in the unreadable stretch before it was first seen: that stretch is unknown.
       if (this.candidate.darkBefore != null && current && current.round !== 'unknown') this.append({ round: 'unknown', arrowsLit: [] }, this.candidate.darkBefore);
@@ -152,6 +202,7 @@ export class SignalTimeline {
       source: this.source,
       candidate: this.candidate,
       darkSince: this.darkSince,
+      arrows: Object.fromEntries([...this.arrows].map(([id, a]) => [id, { ...a }])),
     };
   }
 
@@ -161,6 +212,7 @@ export class SignalTimeline {
     this.source = snap.source;
     this.candidate = snap.candidate;
     this.darkSince = snap.darkSince ?? null;
+    this.arrows = new Map(Object.entries(snap.arrows ?? {}).map(([id, a]) => [id, { ...a }]));
   }
 
   /** Controller state is known up to any time we have seen frames for. */

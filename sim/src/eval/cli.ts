@@ -13,6 +13,7 @@ import { combine, DEFAULT_MATCH, evaluate, formatReport, type EvalReport, type M
 import { predictionsFromJson } from './predictions';
 import { casesFromDatabase } from './from-db';
 import { errorStats, scoreSpeeds, SPEED_BANDS, type SpeedReport } from './speed';
+import { loadRealLabels, parseLightStates, perturbLamps, realTruth, scoreArrows } from './real';
 
 const USAGE = `usage:
   npm run eval -- --truth T.truth.json --pred P.json [--start ISO] [--out report.json]
@@ -20,6 +21,8 @@ const USAGE = `usage:
   npm run eval -- --heldout [--fps 5] [--limit N] [--detector truth-replay] [--out report.json]   (renders sim/heldout.json into sim/out/heldout/, runs detector/src/offline.ts)
   npm run eval -- --speed [--limit N] [--detector truth-replay] [--out report.json]   (speed scenes speed:910001.. at 5 and 25 fps: speed error and speeding P/R per band)
   npm run eval -- --scenarios red-light-runners,car-in-motorbike-lane [--width N --height N] [same options]   (the same on named scenarios, e.g. the demo's, rendered into sim/out/eval/)
+  npm run eval -- --real sim/real-labels --media DIR --light-states DIR [--lamps-only] [--lamp-shift DX,DY] [--lamp-pad P] [--fps 5] [--out report.json]
+      (real clips: lamp state on every frame against the light-state CSVs, violations judged by eye; media never in the repository)
 options: --tolerance S (default ${DEFAULT_MATCH.toleranceS})  --iou X (default ${DEFAULT_MATCH.iouMin})
 P.json: { "violations": [{ "type", "timeS" | "time" | "occurredAt", "trackId"?, "box"?, "plateText"? }], "lights"?: [{ "timeS", "headId", "round" }] } or a bare array of violations`;
 
@@ -143,6 +146,60 @@ function printSpeeds(reports: { scenario: string; speed: SpeedReport | null }[])
   console.log(`fined under the first band after the tolerance: ${reports.reduce((n, r) => n + (r.speed?.finedUnderThreshold ?? 0), 0)}`);
 }
 
+interface RealOptions {
+  dir: string;
+  media: string;
+  lightStates: string;
+  lampsOnly: boolean;
+  shift: [number, number];
+  pad: number;
+  fps: number;
+  out: string | undefined;
+}
+
+async function real(o: MatchOptions, r: RealOptions) {
+  const offline = await import('@phatnguoi/detector/offline');
+  const labels = await loadRealLabels(r.dir);
+  const reports: { scenario: string; report: EvalReport; arrows: { judged: number; correct: number } | null }[] = [];
+  const lampTotals = { judged: 0, correct: 0 };
+  for (const [i, { name, label }] of labels.entries()) {
+    const video = join(r.media, label.clip);
+    if (!existsSync(video)) throw new Error(`${video}: clip not found (--media names the folder of the real clips)`);
+    const rows = parseLightStates(await readFile(join(r.lightStates, label.lightStates), 'utf8'));
+    const truth = realTruth(label, rows);
+    const geometry = perturbLamps(label.geometry, r.shift[0], r.shift[1], r.pad);
+    process.stderr.write(`[real] ${i + 1}/${labels.length} lamps ${name} (${rows.length} frames at ${label.fps} fps)\n`);
+    const signals = await offline.readSignalsInVideo(video, geometry, { fps: label.fps });
+    const lampReport = evaluate({ ...truth, violations: [] }, [], signals.filter((s) => s.headId === label.headId), o).lights;
+    const arrowLamp = label.geometry.signalHeads.find((h) => h.id === label.headId)?.lamps.find((l) => l.shape !== 'round');
+    const arrows = arrowLamp ? scoreArrows(rows, signals.filter((s) => s.headId === label.headId), label.fps, arrowLamp.id) : null;
+    lampTotals.judged += lampReport.judged;
+    lampTotals.correct += lampReport.correct;
+    const pct = (c: number, n: number) => (n ? `${((100 * c) / n).toFixed(1)}%` : '-');
+    console.log(
+      `${name}: lamp state ${lampReport.correct}/${lampReport.judged} frames (${pct(lampReport.correct, lampReport.judged)})` +
+        (arrows ? `; right arrow ${arrows.correct}/${arrows.judged} (${pct(arrows.correct, arrows.judged)})` : ''),
+    );
+    let report = evaluate(truth, [], [], o);
+    if (!r.lampsOnly) {
+      process.stderr.write(`[real] ${i + 1}/${labels.length} violations ${name} at ${r.fps} fps\n`);
+      const result = await offline.detectViolationsInVideo(video, geometry, { fps: r.fps, cameraId: `real-${name}` });
+      const { violations } = predictionsFromJson({ violations: result.violations.map((v) => ({ type: v.type, timeS: v.time, trackId: v.trackId })) }, null);
+      report = evaluate(truth, violations, [], o);
+      console.log(`  violations: truth ${truth.violations.length}, predicted ${violations.length}, matched ${report.matches.length}; suppressed as contradicted by their evidence: ${result.suppressed ?? 0}`);
+      for (const m of report.missed) console.log(`  missed      ${m.type} ${m.id} at ${m.timeS}s (${m.rule})`);
+      for (const f of report.falseAlarms) console.log(`  false alarm ${f.type} at ${f.timeS.toFixed(2)}s (track ${f.trackId ?? '?'})`);
+    }
+    report.lights = lampReport;
+    reports.push({ scenario: name, report, arrows });
+  }
+  const total = combine(reports.map((x) => x.report));
+  const arrowTotal = reports.reduce((a, x) => ({ judged: a.judged + (x.arrows?.judged ?? 0), correct: a.correct + (x.arrows?.correct ?? 0) }), { judged: 0, correct: 0 });
+  print(`real clips (${reports.length}; lamp regions moved ${r.shift.join(',')} px, grown ${r.pad} px${r.lampsOnly ? '; lamps only' : ''})`, total);
+  console.log(`right arrow: ${arrowTotal.correct}/${arrowTotal.judged} frames`);
+  if (r.out) await writeFile(r.out, JSON.stringify({ match: o, options: r, total, scenarios: reports }, null, 2));
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -163,11 +220,34 @@ async function main() {
       fps: { type: 'string' },
       limit: { type: 'string' },
       detector: { type: 'string' },
+      real: { type: 'string' },
+      media: { type: 'string' },
+      'light-states': { type: 'string' },
+      'lamps-only': { type: 'boolean' },
+      'lamp-shift': { type: 'string' },
+      'lamp-pad': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const o: MatchOptions = { toleranceS: Number(values.tolerance ?? DEFAULT_MATCH.toleranceS), iouMin: Number(values.iou ?? DEFAULT_MATCH.iouMin) };
   if (values.help) return console.log(USAGE);
+  if (values.real) {
+    if (!values.media || !values['light-states']) throw new Error('--real needs --media (folder of the clips) and --light-states (folder of the light-state CSVs)');
+    const shift = (values['lamp-shift'] ?? '0,0').split(',').map(Number);
+    if (shift.length !== 2 || shift.some((x) => !Number.isFinite(x))) throw new Error(`--lamp-shift: expected DX,DY, got ${values['lamp-shift']}`);
+    const pad = Number(values['lamp-pad'] ?? 0);
+    if (!Number.isFinite(pad)) throw new Error(`--lamp-pad: not a number: ${values['lamp-pad']}`);
+    return real(o, {
+      dir: values.real,
+      media: values.media,
+      lightStates: values['light-states'],
+      lampsOnly: values['lamps-only'] ?? false,
+      shift: shift as [number, number],
+      pad,
+      fps: Number(values.fps ?? 5),
+      out: values.out,
+    });
+  }
   const limit = values.limit ? Number(values.limit) : null;
   const replay = values.detector === 'truth-replay';
   if (values.speed) return heldout(o, undefined, values.out, limit, replay, { kind: 'speed' });

@@ -258,20 +258,33 @@ export class SceneRenderer {
     for (const head of this.sim.layout.heads) {
       const st = frame.signals.get(head.spec.id)!;
       const dark = !this.opts.clean && s.conditions.flicker > 0 && rng() < s.conditions.flicker;
+      const glare = this.opts.clean ? 0 : (s.conditions.glare ?? 0);
+      // PWM arrows aliasing with the frame rate: lit on every other frame only.
+      const arrowDark = !this.opts.clean && s.conditions.arrowFlicker === true && frame.index % 2 === 1;
       for (const lamp of head.lamps) {
         const c = cam.project(lamp.x, lamp.y, lamp.z);
         const r = (cam.f * lamp.r) / Math.max(1, c.depth);
-        const lit = !dark && (lamp.shape === 'round' ? st.round === lamp.colour : st.arrow === 'green');
+        const lit = !dark && (lamp.shape === 'round' ? st.round === lamp.colour : st.arrow === 'green' && !arrowDark);
         const colour = LAMP_RGB[lamp.colour];
+        // Sunlit unlit lens: a dull, bright, barely tinted grey.
+        const unlit = (base: Rgb, k: number): Rgb => (glare > 0 ? (base.map((v, i) => Math.round(shade(base, k)[i]! * (1 - glare) + (150 + v * 0.12) * glare)) as Rgb) : shade(base, k));
         if (lamp.shape === 'round') {
-          fillCircle(cv, c.u, c.v, r, lit ? colour : shade(colour, 0.18));
+          fillCircle(cv, c.u, c.v, r, lit ? colour : unlit(colour, 0.18));
           if (lit) glow(cv, c.u, c.v, r * 2.6, colour, s.conditions.time === 'night' ? 0.9 : 0.45);
+          // Overexposed centre: only a ring keeps the lamp's colour.
+          if (lit && glare > 0) fillCircle(cv, c.u, c.v, r * (0.35 + 0.35 * glare), [255, 250, 235]);
         } else {
           fillCircle(cv, c.u, c.v, r, [18, 18, 18]);
-          const col = lit ? colour : shade(colour, 0.2);
+          const col = lit ? colour : unlit(colour, 0.2);
           const pt = (dx: number, dy: number): Pt => ({ u: c.u + dx * r, v: c.v + dy * r });
           fillConvex(cv, [pt(-0.75, -0.18), pt(0.1, -0.18), pt(0.1, 0.18), pt(-0.75, 0.18)], col);
           fillConvex(cv, [pt(0.05, -0.6), pt(0.8, 0), pt(0.05, 0.6)], col);
+          if (lit && glare > 0) {
+            // A lit LED arrow in daylight overexposes along its middle; the edges keep the colour.
+            const hot: Rgb = [235, 255, 240];
+            fillConvex(cv, [pt(-0.65, -0.08), pt(0.1, -0.08), pt(0.1, 0.08), pt(-0.65, 0.08)], hot);
+            fillConvex(cv, [pt(0.12, -0.35), pt(0.6, 0), pt(0.12, 0.35)], hot);
+          }
           if (lit) glow(cv, c.u, c.v, r * 2.2, colour, 0.4);
         }
       }

@@ -211,6 +211,16 @@ export const CATALOGUE: Scenario[] = [
       actor({ id: 'taxi-yellow', kind: 'taxi', behaviour: 'cross_on_yellow', lane: 'left', cue: { phase: 'yellow', cycle: 0, afterS: 0.3 } }),
     ],
   }),
+  baseScenario('daylight-glare-arrow', 'Bright daylight on the signal head (unlit lamps look bright, lit centres overexposed) and a right arrow that flickers (never lit two frames running): legal right turns on the arrow, one straight red-light run.', {
+    seed: 116,
+    signal: { rightArrow: true },
+    conditions: { glare: 1, arrowFlicker: true, noise: 0.08, jpegQuality: 70 },
+    actors: [
+      actor({ id: 'glare-arrow-1', kind: 'motorbike', behaviour: 'right_on_arrow', lane: 'moto', cue: { phase: 'red', cycle: 0, afterS: 3 } }),
+      actor({ id: 'glare-arrow-2', kind: 'motorbike', behaviour: 'right_on_arrow', lane: 'moto', cue: { phase: 'red', cycle: 0, afterS: 7 } }),
+      actor({ id: 'glare-runner', kind: 'motorbike', behaviour: 'run_red', lane: 'middle', cue: { phase: 'red', cycle: 0, afterS: 5 } }),
+    ],
+  }),
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -133,6 +133,14 @@ export const ScenarioSchema = Type.Object(
         jpegQuality: Type.Integer({ minimum: 0, maximum: 100, description: '0 = no JPEG round-trip; else quality of a JPEG round-trip per frame.' }),
         flicker: Type.Number({ minimum: 0, maximum: 1, description: 'Probability a lit LED lamp is caught dark in a frame.' }),
         occluder: Type.Boolean({ description: 'A pole and tree in the foreground hiding part of the view.' }),
+        glare: Type.Optional(
+          Type.Number({
+            minimum: 0,
+            maximum: 1,
+            description: 'Bright daylight on the signal head: unlit lamps reflect the sun and look bright, a lit lamp\'s centre is overexposed to white with only a ring of its colour (absent = 0).',
+          }),
+        ),
+        arrowFlicker: Type.Optional(Type.Boolean({ description: 'LED arrows alias with the frame rate: a lit arrow shows lit on every other frame only (absent = false).' })),
       },
       strict,
     ),
