@@ -238,7 +238,14 @@ describe('live case to a delivered notice, in the browser', () => {
     const citizen = await newPage();
     await citizen.goto(qr!);
     await citizen.getByRole('heading', { name: 'Thông tin vi phạm' }).waitFor();
-    await expect(citizen.locator('main').innerText()).resolves.toContain(vehicle.plate);
+    // Under a loaded machine the page may show before its data; read it again until the case is there.
+    await expect
+      .poll(async () => {
+        const text = await citizen.locator('main').innerText();
+        if (!text.includes(vehicle.plate)) await citizen.reload();
+        return text;
+      }, { timeout: 30_000, interval: 2_000 })
+      .toContain(vehicle.plate);
     await screenshot(citizen, 'live-citizen');
 
     expect(problems).toEqual([]);

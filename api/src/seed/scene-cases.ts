@@ -143,10 +143,11 @@ export async function seedSceneCases(o: SceneCasesOptions): Promise<SceneCasesRe
   const load = async () => {
     if (engine) return engine;
     const offline = await import('@phatnguoi/detector/offline');
-    const { loadDetector } = await import('@phatnguoi/detector/models/load-detector');
+    const { loadDetector, SIM_DETECTOR_CONFIG } = await import('@phatnguoi/detector/models/load-detector');
     const { createPlateReader } = await import('@phatnguoi/detector/plates/index');
     const { platePortFrom } = await import('@phatnguoi/detector/pipeline/plate-port');
-    const detector = await loadDetector(process.env.DETECTOR_CONFIG || undefined);
+    // The scenes are simulated: the model trained on them, unless DETECTOR_CONFIG names another.
+    const detector = await loadDetector(process.env.DETECTOR_CONFIG || SIM_DETECTOR_CONFIG);
     const reader = await createPlateReader();
     engine = { offline, detector, plates: platePortFrom(reader), dispose: () => (detector.dispose(), reader.dispose()) };
     return engine;

@@ -59,6 +59,10 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
   // --detector truth-replay: the simulator's own boxes stand in for the model, which measures the
   // tracking + rules + plates upper bound of the pipeline.
   const replayMod = replay ? ((await import('@phatnguoi/detector/pipeline/truth-replay-detector')) as typeof import('@phatnguoi/detector/pipeline/truth-replay-detector')) : null;
+  // Simulated scenes are judged with the model trained on them (DETECTOR_CONFIG names another); the shipped default
+  // is made for real cameras (models/real-detector).
+  const { loadDetector, SIM_DETECTOR_CONFIG } = await import('@phatnguoi/detector/models/load-detector');
+  const simDetector = replayMod ? null : await loadDetector(process.env.DETECTOR_CONFIG || SIM_DETECTOR_CONFIG);
   const detect = offline.detectViolationsInVideo as (video: string, geometry: unknown, opts: Record<string, unknown>) => Promise<unknown>;
   // Plates are read as the detector process reads them: the project's trained reader, voted over each track.
   const { createPlateReader } = await import('@phatnguoi/detector/plates/index');
@@ -89,7 +93,7 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
         ...(fps ? { fps } : {}),
         cameraId: `sim-${s.name}`,
         plates,
-        ...(replayMod ? { detector: new replayMod.TruthReplayDetector(replayMod.truthFramesFromSim(truth)) } : {}),
+        detector: replayMod ? new replayMod.TruthReplayDetector(replayMod.truthFramesFromSim(truth)) : simDetector!,
       });
     try {
       result = await run().catch(() => run()); // one retry: decoding can fail transiently under load
