@@ -112,8 +112,8 @@ describe('vehicle identification', () => {
   it('the demo registry holds the owners of the simulated vehicles, the same on every run', async () => {
     const vehicles = await simulatedVehicles(['red-light-runners'], '/nonexistent');
     expect(vehicles.length).toBeGreaterThan(10);
-    const first = await seedSimulatedOwners(h.db.pool, ['red-light-runners']);
-    const again = await seedSimulatedOwners(h.db.pool, ['red-light-runners']);
+    const first = await seedSimulatedOwners(h.db.pool, ['red-light-runners'], '/nonexistent');
+    const again = await seedSimulatedOwners(h.db.pool, ['red-light-runners'], '/nonexistent');
     expect(first.added).toBe(vehicles.length);
     expect(again.added).toBe(0);
     const v = vehicles[0]!;

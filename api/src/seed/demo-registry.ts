@@ -97,8 +97,8 @@ export function demoOwnerOf(v: SimulatedVehicle): { fullName: string; idNumber: 
  * Puts the owners of the simulated vehicles in the registry (plates already there are left alone).
  * Returns how many vehicles were added.
  */
-export async function seedSimulatedOwners(q: Queryable, scenarios: string[] = demoScenarioNames()): Promise<{ added: number; vehicles: number }> {
-  const vehicles = await simulatedVehicles(scenarios);
+export async function seedSimulatedOwners(q: Queryable, scenarios: string[] = demoScenarioNames(), simOut = SIM_OUT): Promise<{ added: number; vehicles: number }> {
+  const vehicles = await simulatedVehicles(scenarios, simOut);
   let added = 0;
   for (const v of vehicles) {
     const o = demoOwnerOf(v);
