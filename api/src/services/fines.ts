@@ -1,4 +1,6 @@
 // Fine schedule lookup: the row in force on the day of the violation.
+import { Value } from '@sinclair/typebox/value';
+import { SpeedDetailSchema, type SpeedDetail } from '@phatnguoi/core/contracts/violation-event';
 import type { Queryable } from '@phatnguoi/core/db';
 
 export interface FineRow {
@@ -45,8 +47,13 @@ export function formatVnd(n: number): string {
   return `${Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '.')} đ`;
 }
 
+/** The speed measurement of a stored speeding event, when it carries a valid one (null for other offences). */
+export function speedOf(event: unknown): SpeedDetail | null {
+  const s = (event as { ruleDetail?: { speed?: unknown } } | null)?.ruleDetail?.speed;
+  return Value.Check(SpeedDetailSchema, s) ? s : null;
+}
+
 /** The excess speed a stored speeding event was judged on (null for other offences). */
 export function excessOf(event: unknown): number | null {
-  const v = (event as { ruleDetail?: { speed?: { excessKmh?: unknown } } } | null)?.ruleDetail?.speed?.excessKmh;
-  return typeof v === 'number' ? v : null;
+  return speedOf(event)?.excessKmh ?? null;
 }

@@ -11,16 +11,8 @@ import type { UserPrincipal } from '../plugins/auth';
 import { renderNoticePdf, type NoticeData, type NoticeEvidence } from '../notices/pdf';
 import { provinceOfPlateCode } from '../domain/provinces';
 import { actorOf, applyTransition, isUuid, lockCase } from './cases';
-import { fineFor, excessOf } from './fines';
+import { fineFor, excessOf, speedOf } from './fines';
 import { speedCircumstances } from '../domain/speed-text';
-import { Value } from '@sinclair/typebox/value';
-import { SpeedDetailSchema, type SpeedDetail } from '@phatnguoi/core/contracts/violation-event';
-
-/** The speed measurement of a stored speeding event, when it has a valid one. */
-function speedOf(event: unknown): SpeedDetail | null {
-  const s = (event as { ruleDetail?: { speed?: unknown } } | null)?.ruleDetail?.speed;
-  return Value.Check(SpeedDetailSchema, s) ? s : null;
-}
 import { auditIntegrityFailure, sha256Hex } from './integrity';
 
 export interface IssuedNotice {
@@ -128,7 +120,8 @@ async function caseNoticeData(
   const r = rows[0];
   if (!r) throw new NotFoundError('no such case');
   if (r.owner_name === null || r.owner_address === null) throw new ConflictError('the owner is unknown: identify the vehicle in the registry first (manual handling)', 'owner_unknown');
-  const fine = await fineFor(q, r.type, r.vehicle_type, r.occurred_at, excessOf(r.event));
+  const speed = speedOf(r.event);
+  const fine = await fineFor(q, r.type, r.vehicle_type, r.occurred_at, speed?.excessKmh ?? null);
   if (!fine) throw new ConflictError('no fine schedule entry', 'no_fine_schedule');
   const ev = await q.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string; captured_at: Date }>(
     'SELECT kind, bucket, key, sha256, content_type, captured_at FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind', [r.case_id],
@@ -148,7 +141,7 @@ async function caseNoticeData(
       number: notice.number, issuedAt: notice.issuedAt, resolveBy: notice.resolveBy,
       parentUnit: parentUnitOf(r.det_name, r.parent_name), issuePlace: issuePlaceOf(r.det_address, r.det_province),
       vehicleType: r.vehicle_type, plate: r.plate_text, plateColour: r.plate_colour, vehicleDescription: description || null,
-      occurredAt: r.occurred_at, place: r.place, circumstances: [fine.label, speedOf(r.event) ? speedCircumstances(speedOf(r.event)!) : r.rule_summary].filter(Boolean).join(': '),
+      occurredAt: r.occurred_at, place: r.place, circumstances: [fine.label, speed ? speedCircumstances(speed) : r.rule_summary].filter(Boolean).join(': '),
       offences: [{ description: fine.description, article: fine.article, legalBasis: fine.legalBasis, fineMin: fine.fineMin, fineMax: fine.fineMax, points: fine.points }],
       detectingUnit: r.det_name, resolvingUnit: r.res_name, resolvingAddress: r.res_address ?? '', resolvingPhone: r.res_phone ?? '',
       ownerName: r.owner_name, ownerAddress: r.owner_address,

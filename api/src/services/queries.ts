@@ -1,6 +1,4 @@
 // Read models for the back office: review queue and case detail.
-import { Value } from '@sinclair/typebox/value';
-import { SpeedDetailSchema } from '@phatnguoi/core/contracts/violation-event';
 import type { Queryable } from '@phatnguoi/core/db';
 import { NotFoundError, UserError } from '@phatnguoi/core/errors';
 import type { CaseDetail, CaseSummary, QueueQuery } from '@phatnguoi/core/contracts/api/cases';
@@ -8,7 +6,7 @@ import type { BucketName } from '@phatnguoi/core/storage';
 import type { StorageLike } from '../deps';
 import { isAtRisk } from '../domain/deadlines';
 import { isUuid } from './cases';
-import { fineFor, excessOf } from './fines';
+import { fineFor, excessOf, speedOf } from './fines';
 import { checkObject } from './integrity';
 import { probe } from '@phatnguoi/core/ffmpeg/process';
 
@@ -54,7 +52,7 @@ export function overlayOfEvent(event: StoredEvent): Pick<CaseDetail, 'box' | 'ru
     box,
     ruleDetail: rd
       ? { rule: str(rd.rule), laneId: str(rd.laneId), stopLineId: str(rd.stopLineId), solidLineId: str(rd.solidLineId), frameSize: size && size.every((x) => Number.isInteger(x) && x > 0) ? size : null,
-          speed: Value.Check(SpeedDetailSchema, rd.speed) ? rd.speed : null }
+          speed: speedOf(event) }
       : null,
   };
 }
