@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // ffmpeg, Chromium); each file isolates itself (own database cloned from a template, own queue prefix).
 export default defineConfig({
   test: {
-    include: ['{core,ingest,detector,api,review-ui,models,sim,e2e}/test/**/*.test.{ts,tsx}'],
+    include: ['{core,ingest,detector,api,review-ui,models,sim,e2e,stack}/test/**/*.test.{ts,tsx}'],
     exclude: ['**/node_modules/**', 'e2e/test/faults/**'],
     // Migrates the template database once; test files clone it (core/src/testing/database.ts).
     globalSetup: ['core/src/testing/global-setup.ts'],

@@ -5,7 +5,7 @@ import { canTransition, nextStatus, TRANSITIONS, type CaseAction } from '../src/
 import { addOneYear, escalationDeadline, escalationTargets, isAtRisk, violationDeadlines } from '../src/domain/deadlines';
 import { checkSolution, issueChallenge, leadingZeroBits, solveChallenge } from '../src/services/pow';
 import { canonicalJson, entryHash, GENESIS_HASH } from '../src/audit/chain';
-import { normalisePlateInput } from '../src/services/plates';
+import { normalisePlateInput } from '@phatnguoi/core/plates/entry';
 import { parseCsv } from '../src/services/registry';
 import { formatVnd } from '../src/services/fines';
 import { formatVnTime } from '../src/notices/pdf';

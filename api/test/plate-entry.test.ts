@@ -1,6 +1,6 @@
 // Plate correction keeps what the officer typed when it is valid for the vehicle, and says why when it is not.
 import { describe, expect, it } from 'vitest';
-import { plateForVehicle } from '../src/services/plates';
+import { plateForVehicle } from '@phatnguoi/core/plates/entry';
 
 describe('plateForVehicle', () => {
   it('keeps a valid plate of the vehicle\'s kind as typed (case and spacing normalised only)', () => {

@@ -1,5 +1,5 @@
 // The demo's simulated cameras: which scenes `npm run demo` serves, where, and the camera rows that point at them.
-// Shared by the stack (core/src/cli/stack.ts), which renders and serves the scenes, and the demo seed
+// Shared by the stack (stack/src/stack.ts), which renders and serves the scenes, and the demo seed
 // (api/src/cli/seed.ts), which seeds cases from them.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -9,8 +9,8 @@ import { createPool } from '@phatnguoi/core/db';
 import type { Logger } from '@phatnguoi/core/logger';
 import { createQueues } from '@phatnguoi/core/queue';
 import { createStorage } from '@phatnguoi/core/storage';
-import { startHealthFileHeartbeat } from '@phatnguoi/ingest/health-heartbeat';
-import { loadIngestSettings } from '@phatnguoi/ingest/settings';
+import { startHealthFileHeartbeat } from '@phatnguoi/core/camera-node/health-heartbeat';
+import { loadCameraNodeSettings } from '@phatnguoi/core/camera-node/settings';
 import { ingestClips } from './evidence/ingest-clips';
 import type { PlatePort } from './pipeline/camera-pipeline';
 import { DetectorWorker } from './pipeline/detector-worker';
@@ -28,8 +28,8 @@ export async function runDetectorProcess({ config, log, detector, leaseTtlMs }: 
   const storage = createStorage(config);
   await storage.ensureBuckets();
   const queues = createQueues(config);
-  // Ingest's settings: the frame stream prefix and segment ring are shared with ingest on this node.
-  const ingest = loadIngestSettings(config);
+  // Shared with ingest on this node: the frame stream prefix and the segment ring.
+  const ingest = loadCameraNodeSettings(config);
 
   let plates: PlatePort | undefined;
   try {

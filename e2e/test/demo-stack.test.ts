@@ -1,4 +1,4 @@
-// `npm run demo` (core/src/cli/stack.ts demo) as a user runs it: no configuration besides free ports and a fresh
+// `npm run demo` (stack/src/stack.ts demo) as a user runs it: no configuration besides free ports and a fresh
 // data folder. It must come up with two simulated cameras online, answer /health, print the UI URL and the demo
 // logins, and Ctrl-C (SIGINT) must stop every process it started (roles, RTSP servers, ffmpeg, redis-server).
 import { execFileSync, spawn } from 'node:child_process';
@@ -51,7 +51,7 @@ describe('npm run demo', () => {
     const camPort = 20_000 + Math.floor(Math.random() * 20_000);
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, API_PORT: String(apiPort), DEMO_CAMERA_PORT: String(camPort), NO_COLOR: '1' };
     for (const k of ['DATABASE_URL', 'REDIS_URL', 'S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'NODE_ENV', 'QUEUE_PREFIX', 'DEMO_SCENARIO', 'DEMO_SCENARIOS']) delete env[k];
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'core/src/cli/stack.ts'), 'demo'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'stack/src/stack.ts'), 'demo'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const output: string[] = [];
     for (const s of [child.stdout!, child.stderr!]) createInterface({ input: s }).on('line', (l) => output.push(l));

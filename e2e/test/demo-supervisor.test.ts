@@ -1,4 +1,4 @@
-// The demo's supervisor (core/src/cli/stack.ts demo): an embedded service killed with kill -9 is restarted on
+// The demo's supervisor (stack/src/stack.ts demo): an embedded service killed with kill -9 is restarted on
 // the same port and the roles recover unaided (here the api: /health, and its BullMQ worker turning an event
 // enqueued after the restarts into a case); Ctrl-C then stops everything within seconds.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -32,11 +32,11 @@ interface Stack {
   line(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
 }
 
-/** `tsx core/src/cli/stack.ts <args>` with no service configured and its data in dir. */
+/** `tsx stack/src/stack.ts <args>` with no service configured and its data in dir. */
 function startStack(args: string[], dir: string, extraEnv: NodeJS.ProcessEnv = {}): Stack {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, NO_COLOR: '1', ...extraEnv };
   for (const k of ['DATABASE_URL', 'REDIS_URL', 'S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'NODE_ENV']) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'core/src/cli/stack.ts'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'stack/src/stack.ts'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const output: string[] = [];
   for (const s of [child.stdout!, child.stderr!]) createInterface({ input: s }).on('line', (l) => output.push(l));

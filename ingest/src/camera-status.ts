@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { Queryable } from '@phatnguoi/core/db';
 import type { Logger } from '@phatnguoi/core/logger';
-import { CAMERA_STATUS_CHANNEL, type CameraStatus } from '@phatnguoi/core/contracts/frames';
+import { cameraStatusChannel, type CameraStatus } from '@phatnguoi/core/camera-node/channels';
 
 export interface StatusPublisherOptions {
   db: Queryable;
@@ -17,10 +17,6 @@ export interface StatusPublisherOptions {
 
 export interface StatusPublisher {
   publish(status: CameraStatus): Promise<void>;
-}
-
-export function cameraStatusChannel(prefix = ''): string {
-  return `${prefix}${CAMERA_STATUS_CHANNEL}`;
 }
 
 export function createStatusPublisher(opts: StatusPublisherOptions): StatusPublisher {

@@ -9,13 +9,14 @@ import { RetryTracker } from '@phatnguoi/core/backoff';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@phatnguoi/core/logger';
-import type { CameraErrorCode, CameraState, CameraStatus } from '@phatnguoi/core/contracts/frames';
+import type { CameraErrorCode, CameraState, CameraStatus } from '@phatnguoi/core/camera-node/channels';
 import { diagnoseFfmpeg } from '@phatnguoi/core/ffmpeg/diagnose';
 import { frameRingEnvironment, frameRingPreset, globalPreset, inputPreset, isShowinfoLine, parseInputStart, parseProgress, parseShowinfoFrame, progressPreset, segmentRingPreset } from '@phatnguoi/core/ffmpeg/presets';
 import { startFfmpeg, type FfmpegHandle } from '@phatnguoi/core/ffmpeg/process';
-import { droppedKey, FrameRingWriter } from './frame-ring';
+import { droppedKey } from '@phatnguoi/core/camera-node/channels';
+import { FrameRingWriter } from './frame-ring';
 import { lineSink } from './line-sink';
-import { pruneSegmentRuns, RUN_START_FILE, runSegmentDir, SEGMENT_LIST_FILE } from './segment-ring';
+import { pruneSegmentRuns, RUN_START_FILE, runSegmentDir, SEGMENT_LIST_FILE } from '@phatnguoi/core/camera-node/segment-ring';
 import type { IngestSettings } from './settings';
 
 export interface SupervisedCamera {

@@ -1,8 +1,9 @@
-// Public surface of the ingest workspace for other roles (detector, simulator, e2e).
-export { readFrames, readFrameSlot, readSlot, droppedKey, FrameRingWriter, slotPath, cameraRingDir } from './frame-ring';
-export { cutClip, MAX_CLIP_SECONDS, type ClipRequest, type ClipResult, type ClipDeps } from './clips';
+// Public surface of the ingest workspace. What a camera node shares (frame-ring reader, segment ring and clips,
+// leases, heartbeat, Redis names) lives in core/src/camera-node; ingest offers its writer side: the frame-ring
+// writer (tests and simulated sources write frames with it), the service, its settings and the test camera
+// (also `@phatnguoi/ingest/test-camera`, which loads nothing else).
+export { FrameRingWriter, FrameRingRun, progressPeriodSeconds, type FrameRingOptions } from './frame-ring';
 export { startTestCamera, type TestCamera, type TestCameraOptions } from './test-camera/index';
 export { loadIngestSettings, type IngestSettings } from './settings';
-export { cameraStatusChannel, readStoredStatus } from './camera-status';
-export { takeLease, renewLeases, releaseLeases, planLeases, loadCameras, heartbeat, retireHolder, type LeaseIdentity } from './camera-lease';
+export { readStoredStatus } from './camera-status';
 export { IngestService, INGEST_ROLE } from './ingest-service';

@@ -4,7 +4,7 @@ import { loadConfig } from '@phatnguoi/core/config';
 import { createPool, waitForDatabase } from '@phatnguoi/core/db';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createRedis, waitForRedis } from '@phatnguoi/core/redis';
-import { leasesFresh, redisReachable, startHealthFileHeartbeat } from './health-heartbeat';
+import { leasesFresh, redisReachable, startHealthFileHeartbeat } from '@phatnguoi/core/camera-node/health-heartbeat';
 import { IngestService } from './ingest-service';
 import { loadIngestSettings } from './settings';
 

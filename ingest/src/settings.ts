@@ -1,10 +1,9 @@
 // Ingest's own settings, read from the environment once, reported together with core config problems.
-import { join } from 'node:path';
-import { resolve } from 'node:path';
 import { envReader, type Config, type Env } from '@phatnguoi/core/config';
-import { MIN_RING_SLOTS } from './frame-ring';
+import { readCameraNodeSettings, type CameraNodeSettings } from '@phatnguoi/core/camera-node/settings';
+import { MIN_RING_SLOTS } from '@phatnguoi/core/camera-node/frame-ring';
 
-export interface IngestSettings {
+export interface IngestSettings extends CameraNodeSettings {
   /** Lease time to live; leases are renewed every third of it, a crashed process's cameras move after it. */
   leaseTtlMs: number;
   /** At most this many cameras per process (0 = no limit beyond the even share). */
@@ -16,9 +15,6 @@ export interface IngestSettings {
   frameRingSlots: number;
   /** ffmpeg decoder threads per camera (0: ffmpeg's choice); see `InputPresetOptions.decodeThreads`. */
   decodeThreads: number;
-  /** Root of the segment ring (evidence video). */
-  segmentDir: string;
-  segmentSeconds: number;
   /** Seconds of video kept per camera for clips. */
   clipRetentionSeconds: number;
   /** No frame for this long restarts the camera's ffmpeg. */
@@ -39,22 +35,16 @@ export interface IngestSettings {
   giveUpAfterMs: number;
   statusIntervalMs: number;
   ffmpegStopGraceMs: number;
-  /**
-   * Prefix for Redis keys and channels (`frames:<id>`, `frames-dropped`, `camera-status`). Empty in
-   * production; tests and side-by-side environments set one, and readers must use the same.
-   */
-  redisKeyPrefix: string;
 }
 
 export function loadIngestSettings(config: Pick<Config, 'dataDir'>, env: Env = process.env): IngestSettings {
   const r = envReader(env);
   const settings: IngestSettings = {
+    ...readCameraNodeSettings(r, config),
     leaseTtlMs: r.int('INGEST_LEASE_TTL_MS', 15_000, { min: 1000, max: 600_000 }),
     maxCameras: r.int('INGEST_MAX_CAMERAS', 0, { min: 0 }),
     frameRingSlots: r.int('FRAME_RING_SLOTS', 32, { min: MIN_RING_SLOTS, max: 10_000 }),
     decodeThreads: r.int('INGEST_DECODE_THREADS', 1, { min: 0, max: 64 }),
-    segmentDir: resolve(r.string('SEGMENT_RING_DIR', join(config.dataDir, 'segments'))),
-    segmentSeconds: r.int('SEGMENT_SECONDS', 2, { min: 1, max: 60 }),
     clipRetentionSeconds: r.int('CLIP_RETENTION_SECONDS', 120, { min: 10, max: 86_400 }),
     watchdogMs: r.int('INGEST_WATCHDOG_MS', 10_000, { min: 500 }),
     startTimeoutMs: r.int('INGEST_START_TIMEOUT_MS', 15_000, { min: 1000 }),
@@ -66,7 +56,6 @@ export function loadIngestSettings(config: Pick<Config, 'dataDir'>, env: Env = p
     giveUpAfterMs: r.int('INGEST_GIVE_UP_AFTER_MS', 60_000, { min: 0 }),
     statusIntervalMs: r.int('INGEST_STATUS_INTERVAL_MS', 2000, { min: 100 }),
     ffmpegStopGraceMs: r.int('INGEST_FFMPEG_STOP_GRACE_MS', 3000, { min: 0 }),
-    redisKeyPrefix: r.string('INGEST_REDIS_PREFIX', ''),
   };
   if (settings.backoffMaxMs < settings.backoffInitialMs) r.problem('INGEST_BACKOFF_MAX_MS', 'must be at least INGEST_BACKOFF_INITIAL_MS');
   r.done();

@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createRedis, deleteKeysWithPrefix, type Redis } from '@phatnguoi/core/redis';
-import { frameBytes, i420ToRgb, type FrameRef, type RawFrame } from '@phatnguoi/core/contracts/frames';
+import { frameBytes, type FrameRef, type RawFrame } from '@phatnguoi/core/camera-node/frames';
+import { i420ToRgb } from '@phatnguoi/core/camera-node/pixels';
 import { globalPreset } from '@phatnguoi/core/ffmpeg/presets';
 import { runFfmpeg } from '@phatnguoi/core/ffmpeg/process';
 import { CameraSupervisor } from '../src/camera-supervisor';
-import { readFrames } from '../src/frame-ring';
+import { readFrames } from '@phatnguoi/core/camera-node/frame-ring';
 import { startTestCamera, type TestCamera } from '../src/test-camera/index';
 import { fastSettings, ffmpegPids, removeTempDirs, StatusLog, waitFor } from './helpers';
 

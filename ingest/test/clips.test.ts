@@ -10,7 +10,7 @@ import { probe } from '@phatnguoi/core/ffmpeg/process';
 import { createStorage, type Storage } from '@phatnguoi/core/storage';
 import { startTestS3, testConfig, type TestS3 } from '@phatnguoi/core/testing/index';
 import { CameraSupervisor } from '../src/camera-supervisor';
-import { cutClip } from '../src/clips';
+import { cutClip } from '@phatnguoi/core/camera-node/clips';
 import { startTestCamera, type TestCamera } from '../src/test-camera/index';
 import { fastSettings, removeTempDirs, StatusLog, waitFor } from './helpers';
 

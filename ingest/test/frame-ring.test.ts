@@ -7,9 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, deleteKeysWithPrefix, type Redis } from '@phatnguoi/core/redis';
-import { decodeSlotTrailer, frameBytes, i420ToRgb, rgbToI420, SLOT_TRAILER_BYTES, slotContent, slotFileBytes, type FrameEvent } from '@phatnguoi/core/contracts/frames';
+import { decodeSlotTrailer, frameBytes, SLOT_TRAILER_BYTES, slotContent, slotFileBytes, type FrameEvent } from '@phatnguoi/core/camera-node/frames';
+import { i420ToRgb, rgbToI420 } from '@phatnguoi/core/camera-node/pixels';
 import { frameRingEnvironment, frameRingPreset, isShowinfoLine, parseProgress, parseShowinfoFrame } from '@phatnguoi/core/ffmpeg/presets';
-import { droppedKey, FrameRingWriter, progressPeriodSeconds, readFrames, slotPath, type FrameRingRun } from '../src/frame-ring';
+import { droppedKey } from '@phatnguoi/core/camera-node/channels';
+import { FrameRingWriter, progressPeriodSeconds, type FrameRingRun } from '../src/frame-ring';
+import { readFrames, slotPath } from '@phatnguoi/core/camera-node/frame-ring';
 
 const prefix = `pn-test-ring-${randomUUID().slice(0, 8)}:`;
 const root = mkdtempSync(join(tmpdir(), 'pn-ring-'));

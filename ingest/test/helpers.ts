@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CameraStatus } from '@phatnguoi/core/contracts/frames';
+import type { CameraStatus } from '@phatnguoi/core/camera-node/channels';
 import type { IngestSettings } from '../src/settings';
 
 const tempDirs: string[] = [];

@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, deleteKeysWithPrefix, type Redis } from '@phatnguoi/core/redis';
-import { frameRefFromFields, frameStreamKey, type CameraStatus } from '@phatnguoi/core/contracts/frames';
+import { frameRefFromFields } from '@phatnguoi/core/camera-node/frames';
+import { cameraStatusChannel, frameStreamKey, type CameraStatus } from '@phatnguoi/core/camera-node/channels';
 import { createTestDatabase, type TestDatabase } from '@phatnguoi/core/testing/index';
-import { cameraStatusChannel } from '../src/camera-status';
 import { startTestCamera, type TestCamera } from '../src/test-camera/index';
 import { ffmpegPids } from './helpers';
 

@@ -83,9 +83,9 @@ async function serve(ref: string, out: string, o: ScenarioOverrides, port: numbe
   // Re-render unless the cached video was made from exactly this scenario (overrides included).
   const cached = existsSync(videoPath) && existsSync(truthPath) && JSON.stringify((await readTruth(truthPath)).scenario) === JSON.stringify(s);
   if (!cached) await render(ref, out, o);
-  let mod: typeof import('@phatnguoi/ingest/test-camera/index');
+  let mod: typeof import('@phatnguoi/ingest/test-camera');
   try {
-    mod = await import('@phatnguoi/ingest/test-camera/index');
+    mod = await import('@phatnguoi/ingest/test-camera');
   } catch (e) {
     throw new Error(`the RTSP test camera (ingest/src/test-camera) is not available: ${(e as Error).message}`);
   }

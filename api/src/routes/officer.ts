@@ -12,7 +12,7 @@ import { RegistryQuery, RegistryVehicle } from '@phatnguoi/core/contracts/api/re
 import { NotFoundError, UserError } from '@phatnguoi/core/errors';
 import { withTransaction } from '@phatnguoi/core/db';
 import { appendAudit } from '../audit/chain';
-import { normalisePlateInput } from '../services/plates';
+import { normalisePlateInput } from '@phatnguoi/core/plates/entry';
 import { assertEvidenceIntact } from '../services/integrity';
 import { isUuid } from '../services/cases';
 

@@ -22,7 +22,7 @@ export interface SimulatedVehicle {
   plateColour: 'white' | 'yellow' | 'blue' | 'red';
 }
 
-/** The scenarios the demo serves (DEMO_SCENARIOS / DEMO_SCENARIO, as core/src/cli/stack.ts reads them). */
+/** The scenarios the demo serves (DEMO_SCENARIOS / DEMO_SCENARIO, as stack/src/stack.ts reads them). */
 export function demoScenarioNames(env: NodeJS.ProcessEnv = process.env): string[] {
   const list = (env.DEMO_SCENARIOS || 'red-light-runners,car-in-motorbike-lane').split(',').map((s) => s.trim()).filter(Boolean);
   if (env.DEMO_SCENARIO) list[0] = env.DEMO_SCENARIO;

@@ -1,14 +1,13 @@
 // Cameras for the back office: list, geometry (validated with the shared schema, audited) and the latest
 // snapshot (frame ring on this node, then the snapshots bucket, then the latest case's scene_before still).
-import { readFile } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Db, Queryable } from '@phatnguoi/core/db';
 import { withTransaction } from '@phatnguoi/core/db';
 import { NotFoundError, UserError } from '@phatnguoi/core/errors';
 import { validateGeometry, type CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
 import sharp from 'sharp';
-import { FRAME_FORMAT, frameRefFromFields, frameStreamKey, i420ToRgb, slotContent } from '@phatnguoi/core/contracts/frames';
+import { latestFrame } from '@phatnguoi/core/camera-node/frame-ring';
+import { i420ToRgb } from '@phatnguoi/core/camera-node/pixels';
 import type { CameraSummary, SnapshotSource } from '@phatnguoi/core/contracts/api/cameras';
 import type { BucketName } from '@phatnguoi/core/storage';
 import type { Redis } from '@phatnguoi/core/redis';
@@ -118,21 +117,8 @@ export interface SnapshotDeps {
 
 async function fromFrameRing(d: SnapshotDeps, cameraId: string): Promise<Buffer | null> {
   if (!d.redis || !d.frameRingDir) return null;
-  const root = resolve(d.frameRingDir) + sep;
-  // The newest slot may be being replaced right now: try the few newest references.
-  const entries = await d.redis.xrevrange(frameStreamKey(cameraId, d.keyPrefix), '+', '-', 'COUNT', 3);
-  for (const [, fields] of entries) {
-    const ref = frameRefFromFields(fields);
-    if (!ref || ref.cameraId !== cameraId) continue;
-    const path = resolve(ref.path);
-    if (!path.startsWith(root)) continue; // another node's ring, or not a ring at all
-    const bytes = await readFile(path).catch(() => null);
-    const content = bytes ? slotContent(bytes, { ...ref, format: ref.format ?? FRAME_FORMAT }) : null;
-    if (content?.kind !== 'frame') continue; // overwritten meanwhile, or damaged
-    const { frame } = content;
-    return sharp(i420ToRgb(frame), { raw: { width: frame.width, height: frame.height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
-  }
-  return null;
+  const frame = await latestFrame(d.redis, d.frameRingDir, cameraId, d.keyPrefix);
+  return frame ? sharp(i420ToRgb(frame), { raw: { width: frame.width, height: frame.height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() : null;
 }
 
 async function fromSnapshotsBucket(storage: StorageLike & Listable, cameraId: string): Promise<Buffer | null> {

@@ -12,7 +12,7 @@ import { nextStatus, type CaseAction } from '../domain/case-status';
 import { violationDeadlines } from '../domain/deadlines';
 import type { Clock } from '../clock';
 import type { UserPrincipal } from '../plugins/auth';
-import { plateForVehicle, plateKindOf } from './plates';
+import { plateForVehicle, plateKindOf } from '@phatnguoi/core/plates/entry';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(v: string): boolean {

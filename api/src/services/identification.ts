@@ -15,7 +15,7 @@ import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
 import type { UserPrincipal } from '../plugins/auth';
 import { lockCase, type CaseRow } from './cases';
-import { normalisePlateInput, plateKindOf } from './plates';
+import { normalisePlateInput, plateKindOf } from '@phatnguoi/core/plates/entry';
 
 /** Statuses in which the vehicle may still be identified or the case routed (before the notice). */
 const IDENTIFIABLE = new Set(['detected', 'confirmed', 'approved']);

@@ -6,7 +6,7 @@ import { REGISTRY_CSV_COLUMNS, type ImportReport } from '@phatnguoi/core/contrac
 import { PLATE_COLOURS, CASE_VEHICLE_TYPES } from '@phatnguoi/core/contracts/api/common';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
-import { normalisePlateInput, plateKindOf } from './plates';
+import { normalisePlateInput, plateKindOf } from '@phatnguoi/core/plates/entry';
 
 /** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
 export function parseCsv(text: string): string[][] {

@@ -7,6 +7,7 @@
 import type { Queryable } from '@phatnguoi/core/db';
 import { DETECTOR_STATES, TREND_DAYS, type CameraLive, type CameraStatusMessage, type DetectionFault, type DetectorState, type StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
 import { VIOLATION_TYPES, type ViolationType } from '@phatnguoi/core/contracts/api/common';
+import type { CameraStatus, DetectorStatsMessage } from '@phatnguoi/core/camera-node/channels';
 
 const VN_OFFSET_MS = 7 * 3600_000; // Asia/Ho_Chi_Minh, no daylight saving
 
@@ -34,8 +35,8 @@ export function dailySeries(rows: { day: string; type: string; n: number }[], no
   return out;
 }
 
-export const CAMERA_STATUS_CHANNEL = 'camera-status';
-export const DETECTOR_STATS_CHANNEL = 'detector-stats';
+/** The channel names and messages are the camera node's (core/src/camera-node/channels.ts); re-exported for the ops routes. */
+export { CAMERA_STATUS_CHANNEL, DETECTOR_STATS_CHANNEL } from '@phatnguoi/core/camera-node/channels';
 
 interface Entry extends Omit<CameraStatusMessage, 'detectionFault' | 'detectionError'> {
   receivedAt: Date;
@@ -94,7 +95,7 @@ export class CameraStatusBoard {
 
   /** An ingest `CameraStatus` message; returns the merged camera state, or null when the message is not one. */
   updateFromIngest(raw: string, now: Date): CameraStatusMessage | null {
-    const m = parse(raw);
+    const m = parse<CameraStatus>(raw);
     if (!m || typeof m.cameraId !== 'string' || typeof m.state !== 'string') return null;
     const e = this.entry(m.cameraId, now);
     e.state = m.state;
@@ -106,12 +107,9 @@ export class CameraStatusBoard {
     return this.message(e, now);
   }
 
-  /**
-   * A detector `{ cameraId, detectionsPerSecond, framesPerSecond, backend, state, error }` message (`state` absent:
-   * an older detector, taken as detecting).
-   */
+  /** A detector's `DetectorStatsMessage` (`state` absent: an older detector, taken as detecting). */
   updateFromDetector(raw: string, now: Date): CameraStatusMessage | null {
-    const m = parse(raw);
+    const m = parse<DetectorStatsMessage>(raw);
     if (!m || typeof m.cameraId !== 'string') return null;
     const e = this.entry(m.cameraId, now);
     e.detectionsPerSecond = num(m.detectionsPerSecond);
@@ -198,10 +196,11 @@ export class CameraAgencies {
   }
 }
 
-function parse(raw: string): Record<string, unknown> | null {
+/** A message as it arrives: the fields of `T`, each still to be checked. */
+function parse<T>(raw: string): { [K in keyof T]?: unknown } | null {
   try {
     const v = JSON.parse(raw) as unknown;
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+    return v && typeof v === 'object' ? (v as { [K in keyof T]?: unknown }) : null;
   } catch {
     return null;
   }

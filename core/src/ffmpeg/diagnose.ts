@@ -1,5 +1,5 @@
 // Turns ffmpeg's stderr into a short, credential-free reason and a code a dashboard can act on.
-import type { CameraErrorCode } from '../contracts/frames';
+import type { CameraErrorCode } from '../camera-node/channels';
 import { redactText } from './redact';
 
 export interface FfmpegDiagnosis {

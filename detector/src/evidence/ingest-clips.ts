@@ -1,6 +1,6 @@
 // Live clip source: ingest's segment ring on this node (stream copy, stored with its SHA-256 by ingest's cutClip).
 import type { Storage } from '@phatnguoi/core/storage';
-import { cutClip } from '@phatnguoi/ingest/clips';
+import { cutClip } from '@phatnguoi/core/camera-node/clips';
 import type { ClipSource } from './evidence';
 
 export function ingestClips(cameraId: string, storage: Storage, segmentDir: string, log?: { warn(obj: object, msg: string): void }): ClipSource {

@@ -1,31 +1,10 @@
 // Live detector figures for the operations wall: every few seconds, one message per camera on the Redis
-// channel `<INGEST_REDIS_PREFIX>detector-stats` (the prefix the api subscribes with, api/src/routes/ops.ts):
+// channel `<INGEST_REDIS_PREFIX>detector-stats` (core/src/camera-node/channels.ts: the name and `DetectorStatsMessage`):
 // `{ cameraId, detectionsPerSecond, framesPerSecond, backend, state, error }`, rates over the time since the
 // previous message, and whether detection runs on the camera (`state`, core DETECTOR_STATES) and if not, why.
 import type { Redis } from 'ioredis';
+import { detectorStatsChannel, type CameraRates, type DetectorStatsMessage } from '@phatnguoi/core/camera-node/channels';
 import type { DetectorState } from '@phatnguoi/core/contracts/api/stats';
-
-export const DETECTOR_STATS_CHANNEL = 'detector-stats';
-
-export function detectorStatsChannel(prefix = ''): string {
-  return `${prefix}${DETECTOR_STATS_CHANNEL}`;
-}
-
-/** Rates of one camera over the last sampling period. */
-export interface CameraRates {
-  cameraId: string;
-  detectionsPerSecond: number;
-  framesPerSecond: number;
-}
-
-/** What is published: the camera's rates, the TF.js backend the detector runs on (api: /metrics) and its detection state. */
-export interface DetectorStatsMessage extends CameraRates {
-  backend: string;
-  /** `detecting`, or why not (`retrying`, `stalled`, `gave_up`: the camera was released). */
-  state: DetectorState;
-  /** The reason when not detecting (the last error), else null. */
-  error: string | null;
-}
 
 /** Running totals of one camera since its pipeline started (`startedAt`, ms), and its detection state. */
 export interface CameraCounters {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type TestS3 } from '@phatnguoi/core/testing/index';
 import { createRedis, deleteKeysWithPrefix, type Redis } from '@phatnguoi/core/redis';
 import type { Config } from '@phatnguoi/core/config';
-import { videoGeometry } from '../../../detector/test/fixtures/synthetic-video';
+import { videoGeometry } from '@phatnguoi/detector/test/fixtures/synthetic-video';
 
 const MAIN = fileURLToPath(new URL('../../../detector/src/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

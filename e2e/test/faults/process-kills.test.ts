@@ -24,7 +24,7 @@ import { createRedis, deleteKeysWithPrefix, type Redis } from '@phatnguoi/core/r
 import { createQueues, type Queues } from '@phatnguoi/core/queue';
 import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type TestS3 } from '@phatnguoi/core/testing/index';
 import type { Config } from '@phatnguoi/core/config';
-import { readFrames } from '@phatnguoi/ingest/frame-ring';
+import { readFrames } from '@phatnguoi/core/camera-node/frame-ring';
 import { createAgency, createUser } from '@phatnguoi/api/seed/demo';
 import { readTruth, type TruthFile } from '@phatnguoi/sim/truth';
 import { freePort, startRole, type RoleProcess } from '../../src/processes';

@@ -9,7 +9,7 @@ import {
 import { NotFoundError, UserError } from '@phatnguoi/core/errors';
 import type { BucketName } from '@phatnguoi/core/storage';
 import { checkSolution, issueChallenge } from '../../services/pow';
-import { normalisePlateInput } from '../../services/plates';
+import { normalisePlateInput } from '@phatnguoi/core/plates/entry';
 import { PublicDirectory } from '../../services/public-directory';
 import { auditIntegrityFailure, checkObject } from '../../services/integrity';
 

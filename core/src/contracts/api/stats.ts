@@ -64,7 +64,7 @@ export const TREND_DAYS = 30;
 
 /**
  * One camera's live state as pushed on the SSE stream (`event: camera`). Built from ingest's `CameraStatus`
- * on Redis channel `camera-status` (core/contracts/frames.ts) and the detector's `{ cameraId, detectionsPerSecond,
+ * on Redis channel `camera-status` (core/src/camera-node/channels.ts) and the detector's `{ cameraId, detectionsPerSecond,
  * framesPerSecond, backend, state, error }` on channel `detector-stats`.
  */
 export const CameraStatusMessage = Type.Object({

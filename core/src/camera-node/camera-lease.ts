@@ -1,7 +1,7 @@
 // Camera leases in PostgreSQL. Each process renews what it holds every TTL/3 and takes cameras
 // whose lease lapsed (a crashed process's cameras move within one TTL), aiming for an even share:
 // ceil(enabled cameras / live holders). Every statement is a single atomic query.
-import type { Queryable } from '@phatnguoi/core/db';
+import type { Queryable } from '../db';
 
 export interface LeaseIdentity {
   role: string;

@@ -7,10 +7,10 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { NotFoundError, OperationalError, UserError } from '@phatnguoi/core/errors';
-import { clipOutputPreset, concatInputPreset, globalPreset } from '@phatnguoi/core/ffmpeg/presets';
-import { keyframeTimes, probe, runFfmpeg } from '@phatnguoi/core/ffmpeg/process';
-import { Buckets, type Storage } from '@phatnguoi/core/storage';
+import { NotFoundError, OperationalError, UserError } from '../errors';
+import { clipOutputPreset, concatInputPreset, globalPreset } from '../ffmpeg/presets';
+import { keyframeTimes, probe, runFfmpeg } from '../ffmpeg/process';
+import { Buckets, type Storage } from '../storage';
 import { listSegments, type Segment } from './segment-ring';
 
 export interface ClipRequest {

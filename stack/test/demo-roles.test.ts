@@ -1,6 +1,6 @@
 // The demo's detector role: simulated cameras get the model trained on simulated scenes unless DETECTOR_CONFIG names one.
 import { describe, expect, it } from 'vitest';
-import { demoRoles } from '../src/cli/stack';
+import { demoRoles } from '../src/stack';
 
 describe('demo roles', () => {
   it('runs the detector with the sim-trained model by default, and with DETECTOR_CONFIG when set', () => {

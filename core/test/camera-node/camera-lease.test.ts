@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, type Db } from '@phatnguoi/core/db';
-import { startEmbeddedPostgres } from '@phatnguoi/core/embedded/postgres';
-import { migrate } from '@phatnguoi/core/migrate';
-import { createTestDatabase } from '@phatnguoi/core/testing/index';
-import { loadCameras, planLeases, releaseLeases, renewLeases, takeLease, type LeaseIdentity } from '../src/camera-lease';
+import { createPool, type Db } from '../../src/db';
+import { startEmbeddedPostgres } from '../../src/embedded/postgres';
+import { migrate } from '../../src/migrate';
+import { createTestDatabase } from '../../src/testing/index';
+import { loadCameras, planLeases, releaseLeases, renewLeases, takeLease, type LeaseIdentity } from '../../src/camera-node/camera-lease';
 
 const a: LeaseIdentity = { role: 'ingest', holder: 'proc-a', node: 'node-1' };
 const b: LeaseIdentity = { role: 'ingest', holder: 'proc-b', node: 'node-2' };

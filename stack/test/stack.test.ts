@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPool } from '../src/db';
-import { formatLogLine } from '../src/cli/stack';
-import { processAlive } from '../src/process';
+import { createPool } from '@phatnguoi/core/db';
+import { formatLogLine } from '../src/stack';
+import { processAlive } from '@phatnguoi/core/process';
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -27,11 +27,11 @@ interface Stack {
   line(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
 }
 
-/** `tsx core/src/cli/stack.ts <args>` with no service configured and its data in dir. */
+/** `tsx stack/src/stack.ts <args>` with no service configured and its data in dir. */
 function startStack(args: string[], dir: string, extraEnv: NodeJS.ProcessEnv = {}): Stack {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, NO_COLOR: '1', ...extraEnv };
   for (const k of ['DATABASE_URL', 'REDIS_URL', 'S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY']) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'core/src/cli/stack.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'stack/src/stack.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const output: string[] = [];
   for (const s of [child.stdout!, child.stderr!]) createInterface({ input: s }).on('line', (l) => output.push(l));

@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedis, type Redis } from '@phatnguoi/core/redis';
-import { leasesFresh, redisReachable, startHealthHeartbeat } from '../src/health-heartbeat';
+import { createRedis, type Redis } from '../../src/redis';
+import { leasesFresh, redisReachable, startHealthHeartbeat } from '../../src/camera-node/health-heartbeat';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 let dir: string;

@@ -88,7 +88,6 @@ async function touch(file: string): Promise<void> {
   }
 }
 
-/** null when Redis answers PING within `timeoutMs`, else the reason. */
 /**
  * The role processes' heartbeat: started when `HEALTH_FILE` is set (else null), touching it every 5 s while
  * `check` passes, and logging each change between healthy and unhealthy.
@@ -107,6 +106,7 @@ export function startHealthFileHeartbeat(
   });
 }
 
+/** null when Redis answers PING within `timeoutMs`, else the reason. */
 export async function redisReachable(redis: Redis, timeoutMs = 3000): Promise<string | null> {
   let timer: NodeJS.Timeout | undefined;
   try {

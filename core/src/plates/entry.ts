@@ -1,5 +1,5 @@
 // Plate input from people (officers, citizens): normalise to canonical text with the plate formats.
-import { isValidPlate, parseCanonical, formatPlate, type PlateKind } from '@phatnguoi/core/plates/format';
+import { isValidPlate, parseCanonical, formatPlate, type PlateKind } from './format';
 
 /**
  * Canonical plate text for free-form input (`30a12345`, `30A-123.45`, `29 B1 12345`), or null.
