@@ -89,8 +89,14 @@ async function serve(kind: 'lookup' | 'bare'): Promise<void> {
     return;
   }
   const { buildApp } = await import('../src/app');
+  const { systemClock } = await import('../src/clock');
+  const { loadConfig } = await import('@phatnguoi/core/config');
+  const { createQueues } = await import('@phatnguoi/core/queue');
+  const { createStorage } = await import('@phatnguoi/core/storage');
   const db = createPool(DB_URL, { max: 8, applicationName: 'bench-api' });
-  const app = await buildApp({ db, options: { signingSecret: SECRET, powDifficulty: 1, lookupRatePerMinute: 1e9, uiDir: '/nonexistent' } });
+  // The lookup path touches neither storage nor jobs; the app still gets the real adapters (nothing connects to them).
+  const config = loadConfig({ ...process.env, NODE_ENV: 'development' });
+  const app = await buildApp({ db, storage: createStorage(config), queues: createQueues(config), clock: systemClock, options: { signingSecret: SECRET, powDifficulty: 1, lookupRatePerMinute: 1e9, uiDir: '/nonexistent' } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.send!({ port: (app.server.address() as { port: number }).port });
 }

@@ -8,7 +8,7 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import errors from './plugins/errors';
 import { defaultOptions, type AppDeps, type ApiOptions } from './deps';
-import { systemClock, type Clock } from './clock';
+import type { Clock } from './clock';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import auth from './plugins/auth';
@@ -29,7 +29,6 @@ import metricsRoutes from './routes/metrics';
 import { createLogger, scrubSecrets } from '@phatnguoi/core/logger';
 import { ForbiddenError } from '@phatnguoi/core/errors';
 import { CameraStatusBoard } from './services/stats';
-import type { LogLevel } from '@phatnguoi/core/config';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -87,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const opts: ApiOptions = { ...defaultOptions, ...deps.options };
   // Request logs go through core's logger: the same redaction (passwords, tokens, owner data, URL credentials)
   // as every other role's lines.
-  const level = (process.env.LOG_LEVEL ?? 'info') as LogLevel;
+  const level = opts.logLevel;
   const app = Fastify({
     ...(opts.logger ? {
       loggerInstance: createLogger('api', { level, ...(opts.logDestination ? { destination: opts.logDestination } : {}) })
@@ -111,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorate('deps', deps);
   app.decorate('opts', opts);
-  app.decorate('clock', deps.clock ?? systemClock);
+  app.decorate('clock', deps.clock);
   app.decorate('cameraBoard', new CameraStatusBoard());
   const routeTable: FastifyInstance['routeTable'] = [];
   app.decorate('routeTable', routeTable);

@@ -1,11 +1,13 @@
 // What the app needs from the outside world. Each side effect sits behind a small interface
 // that the core modules (db, redis, storage, queue) satisfy; tests pass the real ones.
 import type pg from 'pg';
+import type { LogLevel } from '@phatnguoi/core/config';
 import type { CreateLoggerOptions } from '@phatnguoi/core/logger';
 import type { Clock } from './clock';
 import type { Redis } from '@phatnguoi/core/redis';
 import type { BucketName } from '@phatnguoi/core/storage';
 import type { Queues } from '@phatnguoi/core/queue';
+import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from './notices/fonts';
 
 
 /** Object storage as exposed by `core/storage` (buckets are logical names stored in rows). */
@@ -54,12 +56,18 @@ export interface ApiOptions {
   bodyLimit: number;
   csvBodyLimit: number;
   logger: boolean;
+  /** Level of the request log (LOG_LEVEL). */
+  logLevel: LogLevel;
+  /** Fonts of notice PDFs (NOTICE_FONT*). */
+  noticeFonts: NoticeFonts;
   /** Where the request log lines go when `logger` is on (default stdout); tests pass a stream to inspect them. */
   logDestination?: CreateLoggerOptions['destination'];
   /** Redis key namespace of the rate-limit counters (shared by replicas of one deployment). */
   rateLimitNamespace: string;
   /** Prefix of the Redis pub/sub channels (`camera-status`, `detector-stats`); tests use a unique one. */
   channelPrefix: string;
+  /** The outbox page lists what the demo's mail catcher and SMS sink received (off when NODE_ENV=production). */
+  showCaughtOutbox: boolean;
   /** Sender address of notice e-mails. */
   mailFrom: string;
   /**
@@ -89,11 +97,13 @@ export interface AppDeps {
   redis?: Redis;
   /** A Redis connection reserved for SUBSCRIBE (live stats); optional. */
   subscribe?: (channel: string, onMessage: (message: string) => void) => Promise<() => Promise<void>>;
-  storage?: StorageLike;
-  queues?: Pick<Queues, 'enqueue'>;
+  /** Evidence, notices, snapshots: required, so no side effect is skipped for want of it. */
+  storage: StorageLike;
+  /** Follow-up jobs (notice rendering, delivery, legal deadlines): required for the same reason. */
+  queues: Pick<Queues, 'enqueue'>;
   mailer?: Mailer;
   sms?: SmsGateway;
-  clock?: Clock;
+  clock: Clock;
   options?: Partial<ApiOptions>;
 }
 
@@ -111,6 +121,9 @@ export const defaultOptions: ApiOptions = {
   bodyLimit: 64 * 1024,
   csvBodyLimit: 20 * 1024 * 1024,
   logger: false,
+  logLevel: 'info',
+  showCaughtOutbox: true,
+  noticeFonts: DEFAULT_NOTICE_FONTS,
   mailFrom: 'thongbao@csgt.local',
   channelPrefix: '',
   rateLimitNamespace: 'pn-rl:',

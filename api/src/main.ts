@@ -13,22 +13,17 @@ import { loadConfig } from '@phatnguoi/core/config';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createRuntime } from './runtime';
 import { buildApp } from './app';
+import { loadApiSettings } from './settings';
 
 const log = createLogger('api');
-
-function processCount(): number {
-  const raw = process.env.API_PROCESSES ?? '1';
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`API_PROCESSES must be a whole number from 1 to 64, not ${raw}`);
-  return n;
-}
+// Every setting checked before anything starts: one error names every bad variable.
+const config = loadConfig();
+const settings = loadApiSettings(config);
 
 async function serve(): Promise<void> {
-  const config = loadConfig();
-  const runtime = await createRuntime(config, { workers: process.env.API_WORKERS !== '0' });
+  const runtime = await createRuntime(config, settings, { workers: settings.workers });
   const app = await buildApp({ ...runtime.deps, options: { ...runtime.deps.options, logger: true } });
-  const port = Number(process.env.API_PORT ?? 8080);
-  const host = process.env.API_HOST ?? '0.0.0.0';
+  const { port, host } = settings;
   await app.listen({ port, host });
   log.info({ port, pid: process.pid }, 'api listening');
 
@@ -81,6 +76,6 @@ function supervise(n: number): void {
   }
 }
 
-const n = processCount();
+const n = settings.processes;
 if (n > 1 && cluster.isPrimary) supervise(n);
 else await serve();

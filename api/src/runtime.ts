@@ -1,5 +1,6 @@
-// Wires the real services from the validated config: PostgreSQL pool, Redis, S3 storage, BullMQ queues,
-// the api's job workers, SMTP mailer and SMS gateway.
+// Wires the real services from the validated config and settings: PostgreSQL pool, Redis, S3 storage, BullMQ queues,
+// the api's job workers, SMTP mailer and SMS gateway. Every dependency of the production app is set here; settings
+// are read (and a bad one stops start-up, with every problem named) before any connection is opened.
 import nodemailer from 'nodemailer';
 import type { Config } from '@phatnguoi/core/config';
 import { createPool } from '@phatnguoi/core/db';
@@ -9,10 +10,9 @@ import { createQueues, startWorkers, type Workers } from '@phatnguoi/core/queue'
 import { createLogger } from '@phatnguoi/core/logger';
 import type { AppDeps, Mailer, SmsGateway } from './deps';
 import { systemClock } from './clock';
-import { loadApiSecurityOptions, loadAuditAnchorSettings } from './settings';
+import type { ApiSettings } from './settings';
 import { writeCheckpoint } from './audit/anchor';
 import { apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
-import { publicBaseUrlSetting } from './notices/public-base-url';
 import { smsSink, startMailCatcher } from './outbox/catcher';
 
 const log = createLogger('api-runtime');
@@ -37,12 +37,9 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(config: Config, opts: { workers: boolean }): Promise<Runtime> {
-  const env = process.env;
-  // Validated before any connection is opened: a bad setting stops start-up with every problem named.
-  const security = loadApiSecurityOptions(env);
-  const publicBaseUrl = publicBaseUrlSetting(env, config.env);
-  const anchor = loadAuditAnchorSettings(env);
+/** The production wiring: `settings` come from `loadApiSettings` (validated before this opens anything). */
+export async function createRuntime(config: Config, settings: ApiSettings, opts: { workers: boolean }): Promise<Runtime> {
+  const anchor = settings.audit;
   const db = createPool(config.databaseUrl, { applicationName: 'api' });
   const redis = createRedis(config.redisUrl, { name: 'api' });
   const sub = createRedis(config.redisUrl, { name: 'api-sub', blocking: true });
@@ -53,11 +50,11 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
   const queues = createQueues(config);
   // Development without a mail server or SMS gateway (the demo): a local mail catcher and SMS sink receive what
   // the outbox really sends, shown on the review UI's outbox page. OUTBOX_CATCHER=0 turns it off.
-  const demoOutbox = config.env === 'development' && env.OUTBOX_CATCHER !== '0';
-  const catcher = !env.SMTP_URL && demoOutbox ? await startMailCatcher(db) : null;
-  const smtpUrl = env.SMTP_URL ?? catcher?.url;
+  const { outbox } = settings;
+  const catcher = !outbox.smtpUrl && outbox.catcher ? await startMailCatcher(db) : null;
+  const smtpUrl = outbox.smtpUrl ?? catcher?.url;
   const mailer: Mailer | undefined = smtpUrl ? (nodemailer.createTransport(smtpUrl) as unknown as Mailer) : undefined;
-  const sms = env.SMS_GATEWAY_URL ? httpSmsGateway(env.SMS_GATEWAY_URL, env.SMS_GATEWAY_TOKEN) : demoOutbox ? smsSink(db) : undefined;
+  const sms = outbox.smsGateway ? httpSmsGateway(outbox.smsGateway.url, outbox.smsGateway.token ?? undefined) : outbox.catcher ? smsSink(db) : undefined;
   if (catcher) log.info({ smtp: catcher.url }, 'demo outbox: notices are delivered to the local mail catcher and SMS sink (outbox page)');
   const handlers = new Map<string, (m: string) => void>();
   sub.on('message', (channel: string, message: string) => handlers.get(channel)?.(message));
@@ -71,19 +68,8 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
         await sub.unsubscribe(channel);
       };
     },
-    options: {
-      ...security,
-      ...(publicBaseUrl ? { publicBaseUrl } : {}),
-      ...(env.API_SIGNING_SECRET ? { signingSecret: env.API_SIGNING_SECRET } : {}),
-      ...(env.LOOKUP_POW_DIFFICULTY ? { powDifficulty: Number(env.LOOKUP_POW_DIFFICULTY) } : {}),
-      ...(env.LOOKUP_RATE_PER_MINUTE ? { lookupRatePerMinute: Number(env.LOOKUP_RATE_PER_MINUTE) } : {}),
-      ...(env.MAIL_FROM ? { mailFrom: env.MAIL_FROM } : {}),
-      frameRingDir: config.frameRingDir,
-      // the same prefix ingest uses for its Redis keys and channels
-      ...(env.INGEST_REDIS_PREFIX ? { channelPrefix: env.INGEST_REDIS_PREFIX } : {}),
-    },
+    options: settings.options,
   };
-  if (config.env === 'production' && !env.API_SIGNING_SECRET) throw new Error('API_SIGNING_SECRET must be set in production');
   let workers: Workers | null = null;
   let sweep: NodeJS.Timeout | null = null;
   let checkpoints: NodeJS.Timeout | null = null;

@@ -1,8 +1,13 @@
-// The api's own security settings from the environment, validated with core's envReader (every bad variable
-// reported at once in one ConfigError). runtime.ts merges them into the app's options.
+// The api's settings from the environment, through core's envReader like every other role: `loadApiSettings` reads
+// every variable the api uses in one pass and throws one ConfigError naming every bad one, before runtime.ts opens
+// any connection. Nothing else in the api reads process.env.
+import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
-import { envReader, type Env, type EnvReader } from '@phatnguoi/core/config';
+import { envReader, type Config, type Env, type EnvReader } from '@phatnguoi/core/config';
+import { readCameraNodeSettings } from '@phatnguoi/core/camera-node/settings';
 import type { ApiOptions } from './deps';
+import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from './notices/fonts';
+import { readPublicBaseUrl } from './notices/public-base-url';
 
 /** proxy-addr's named ranges, accepted in TRUST_PROXY besides addresses and CIDRs. */
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -48,9 +53,15 @@ export function originList(r: EnvReader, name: string): string[] {
   return out;
 }
 
-/** The settings of this file from `env`; throws ConfigError naming every bad variable. */
+/** The security settings from `env`; throws ConfigError naming every bad variable. */
 export function loadApiSecurityOptions(env: Env = process.env): Partial<ApiOptions> {
   const r = envReader(env);
+  const options = readApiSecurityOptions(r);
+  r.done();
+  return options;
+}
+
+function readApiSecurityOptions(r: EnvReader): Partial<ApiOptions> {
   const trustProxy = proxyList(r, 'TRUST_PROXY');
   const allowedOrigins = originList(r, 'API_ALLOWED_ORIGINS');
   const metricsToken = r.secret('METRICS_TOKEN');
@@ -59,16 +70,115 @@ export function loadApiSecurityOptions(env: Env = process.env): Partial<ApiOptio
   const headersTimeoutMs = r.int('API_HEADERS_TIMEOUT_MS', 10_000, { min: 1000, max: 120_000 });
   const idleTimeoutMs = r.int('API_IDLE_TIMEOUT_MS', 30_000, { min: 1000, max: 600_000 });
   const exposePid = r.bool('API_EXPOSE_PID', false);
-  r.done();
   return { trustProxy, allowedOrigins, metricsToken: metricsToken ?? null, requestTimeoutMs, headersTimeoutMs, idleTimeoutMs, exposePid };
 }
 
 /** AUDIT_HMAC_KEY (secret, >= 32 characters; kept out of PostgreSQL) and how often a signed checkpoint is written. */
-export function loadAuditAnchorSettings(env: Env = process.env): { key: string | null; everySeconds: number } {
+export function loadAuditAnchorSettings(env: Env = process.env): AuditAnchorSettings {
   const r = envReader(env);
+  const anchor = readAuditAnchorSettings(r);
+  r.done();
+  return anchor;
+}
+
+export interface AuditAnchorSettings {
+  key: string | null;
+  everySeconds: number;
+}
+
+function readAuditAnchorSettings(r: EnvReader): AuditAnchorSettings {
   const key = r.secret('AUDIT_HMAC_KEY');
   if (key !== undefined && key.length < 32) r.problem('AUDIT_HMAC_KEY', 'must be at least 32 characters');
   const everySeconds = r.int('AUDIT_CHECKPOINT_SECONDS', 300, { min: 10, max: 86_400 });
-  r.done();
   return { key: key ?? null, everySeconds };
+}
+
+/** Leading zero bits a citizen's proof of work may be asked for: 0 (none) to 32 (minutes of a browser's time). */
+export const POW_DIFFICULTY_RANGE = { min: 0, max: 32 };
+
+/** The notice fonts (NOTICE_FONT, NOTICE_FONT_BOLD, NOTICE_FONT_ITALIC, NOTICE_FONT_MONO): each must be a readable file. */
+function readNoticeFonts(r: EnvReader): NoticeFonts {
+  const font = (name: string, fallback: string): string => {
+    const path = r.string(name, fallback);
+    try {
+      accessSync(path, constants.R_OK);
+    } catch {
+      r.problem(name, `names no readable font file (${path})`);
+    }
+    return path;
+  };
+  return {
+    body: font('NOTICE_FONT', DEFAULT_NOTICE_FONTS.body),
+    bold: font('NOTICE_FONT_BOLD', DEFAULT_NOTICE_FONTS.bold),
+    italic: font('NOTICE_FONT_ITALIC', DEFAULT_NOTICE_FONTS.italic),
+    mono: font('NOTICE_FONT_MONO', DEFAULT_NOTICE_FONTS.mono),
+  };
+}
+
+/** Where notices go: SMTP and an SMS gateway, or (development only) the local mail catcher and SMS sink. */
+export interface OutboxSettings {
+  smtpUrl: string | null;
+  smsGateway: { url: string; token: string | null } | null;
+  /** Development without SMTP_URL or SMS_GATEWAY_URL: deliver to the demo's catcher and sink (OUTBOX_CATCHER=0: off). */
+  catcher: boolean;
+}
+
+export interface ApiSettings {
+  /** Where the HTTP api listens (API_PORT is core's `apiPort`). */
+  host: string;
+  port: number;
+  /** HTTP processes sharing the port (node:cluster); 1: no supervisor. */
+  processes: number;
+  /** This process also runs the api's BullMQ workers (API_WORKERS, default on). */
+  workers: boolean;
+  /** The app's options from the environment; the rest keep `defaultOptions`. */
+  options: Partial<ApiOptions>;
+  audit: AuditAnchorSettings;
+  outbox: OutboxSettings;
+}
+
+/**
+ * Every api setting from `env` (with core's `config`), validated together: throws one ConfigError naming every
+ * bad variable (`LOOKUP_POW_DIFFICULTY=16x` included), so nothing starts half configured.
+ */
+export function loadApiSettings(config: Pick<Config, 'env' | 'apiPort' | 'logLevel' | 'dataDir' | 'frameRingDir'>, env: Env = process.env): ApiSettings {
+  const r = envReader(env);
+  const production = config.env === 'production';
+  const security = readApiSecurityOptions(r);
+  const publicBaseUrl = readPublicBaseUrl(r, config.env, config.apiPort);
+  const audit = readAuditAnchorSettings(r);
+  const node = readCameraNodeSettings(r, config);
+  const signingSecret = production ? r.required('API_SIGNING_SECRET', { secret: true, why: 'required when NODE_ENV=production' }) : r.secret('API_SIGNING_SECRET');
+  const powDifficulty = r.int('LOOKUP_POW_DIFFICULTY', 16, POW_DIFFICULTY_RANGE);
+  const lookupRatePerMinute = r.int('LOOKUP_RATE_PER_MINUTE', 30, { min: 1, max: 1_000_000 });
+  const mailFrom = r.string('MAIL_FROM');
+  const smtpUrl = r.url('SMTP_URL', ['smtp', 'smtps'], { secret: true });
+  const smsUrl = r.url('SMS_GATEWAY_URL', ['http', 'https']);
+  const smsToken = r.secret('SMS_GATEWAY_TOKEN');
+  const catcher = r.bool('OUTBOX_CATCHER', true) && config.env === 'development';
+  const noticeFonts = readNoticeFonts(r);
+  const settings: ApiSettings = {
+    host: r.string('API_HOST', '0.0.0.0'),
+    port: config.apiPort,
+    processes: r.int('API_PROCESSES', 1, { min: 1, max: 64 }),
+    workers: r.bool('API_WORKERS', true),
+    options: {
+      ...security,
+      ...(publicBaseUrl ? { publicBaseUrl } : {}),
+      ...(signingSecret ? { signingSecret } : {}),
+      powDifficulty,
+      lookupRatePerMinute,
+      ...(mailFrom ? { mailFrom } : {}),
+      frameRingDir: config.frameRingDir,
+      // the same prefix ingest uses for its Redis keys and channels
+      channelPrefix: node.redisKeyPrefix,
+      logLevel: config.logLevel,
+      noticeFonts,
+      showCaughtOutbox: !production,
+    },
+    audit,
+    outbox: { smtpUrl: smtpUrl || null, smsGateway: smsUrl ? { url: smsUrl, token: smsToken ?? null } : null, catcher },
+  };
+  r.done();
+  return settings;
 }

@@ -2,9 +2,11 @@
 import { loadConfig } from '@phatnguoi/core/config';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createRuntime } from './runtime';
+import { loadApiSettings } from './settings';
 
 const log = createLogger('api-worker');
-const runtime = await createRuntime(loadConfig(), { workers: true });
+const config = loadConfig();
+const runtime = await createRuntime(config, loadApiSettings(config), { workers: true });
 log.info('api workers running');
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void runtime.close().then(() => process.exit(0), () => process.exit(1)));

@@ -150,7 +150,7 @@ describe('notice and delivery', () => {
 
   it('the e-mail goes over SMTP to the mail catcher with the PDF attached; the SMS to the sink; the deadline is met', async () => {
     const mailer = nodemailer.createTransport(catcher.url) as unknown as Mailer;
-    const ctx = { ...h.deps, mailer, sms: smsSink(h.db.pool), queues: undefined };
+    const ctx = { ...h.deps, mailer, sms: smsSink(h.db.pool) };
     const ds = (await h.db.pool.query<{ id: string; channel: string }>('SELECT id, channel FROM deliveries WHERE notice_id = $1', [noticeId])).rows;
     // the harness workers send email and sms with their own recorders first; then send again through the real path
     await waitFor(async () => (await h.db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE notice_id = $1 AND status = 'sent'`, [noticeId])).rows[0].n === 2);
@@ -182,7 +182,7 @@ describe('notice and delivery', () => {
   it('a refused delivery fails for good at once (no retry), audited and shown on the case', async () => {
     const d = (await h.db.pool.query<{ id: string }>(`SELECT id FROM deliveries WHERE notice_id = $1 AND channel = 'sms'`, [noticeId])).rows[0]!;
     await h.db.pool.query(`UPDATE deliveries SET status = 'pending', attempts = 0 WHERE id = $1`, [d.id]);
-    const refusing = { ...h.deps, sms: { send: async () => { throw Object.assign(new Error('SMS gateway answered 400'), { permanent: true }); } }, queues: undefined };
+    const refusing = { ...h.deps, sms: { send: async () => { throw Object.assign(new Error('SMS gateway answered 400'), { permanent: true }); } } };
     await expect(deliver(refusing, d.id, false)).rejects.toMatchObject({ code: 'delivery_refused' });
     const row = (await h.db.pool.query('SELECT status, attempts, last_error FROM deliveries WHERE id = $1', [d.id])).rows[0];
     expect(row).toMatchObject({ status: 'failed', attempts: 1, last_error: '[permanent] SMS gateway answered 400' });

@@ -12,8 +12,11 @@ import { frameStreamKey } from '@phatnguoi/core/camera-node/channels';
 import { rgbToI420 } from '@phatnguoi/core/camera-node/pixels';
 import { FrameRingWriter } from '@phatnguoi/ingest';
 import { createRedis, deleteKeysWithPrefix, type Redis } from '@phatnguoi/core/redis';
+import { createQueues, type Queues } from '@phatnguoi/core/queue';
+import { createStorage } from '@phatnguoi/core/storage';
 import { createTestDatabase, testConfig, type TestDatabase } from '@phatnguoi/core/testing/index';
 import { buildApp } from '@phatnguoi/api/app';
+import { systemClock } from '@phatnguoi/api/clock';
 import type { AppDeps } from '@phatnguoi/api/deps';
 import { createAgency, createCamera, createUser } from '@phatnguoi/api/seed/demo';
 import { DetectorWorker } from '@phatnguoi/detector/pipeline/detector-worker';
@@ -30,6 +33,7 @@ const prefix = `${config.queuePrefix}:`;
 let db: TestDatabase;
 let redis: Redis;
 let sub: Redis;
+let queues: Queues | undefined;
 let app: FastifyInstance;
 let token = '';
 let cameraId = '';
@@ -44,9 +48,14 @@ beforeAll(async () => {
   sub = createRedis(config.redisUrl, { blocking: true });
   const handlers = new Map<string, (m: string) => void>();
   sub.on('message', (channel: string, message: string) => handlers.get(channel)?.(message));
+  // The camera board needs no storage or jobs; the app still gets the real ones (storage is never reached here).
+  queues = createQueues(config);
   const deps: AppDeps = {
     db: db.pool,
     redis,
+    storage: createStorage(config),
+    queues,
+    clock: systemClock,
     subscribe: async (channel, onMessage) => {
       handlers.set(channel, onMessage);
       await sub.subscribe(channel);
@@ -78,6 +87,7 @@ afterAll(async () => {
   clearInterval(framesTimer);
   await worker?.stop().catch(() => undefined);
   await app?.close();
+  await queues?.close();
   sub?.disconnect();
   if (redis) {
     await deleteKeysWithPrefix(redis, prefix);

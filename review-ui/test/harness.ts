@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import type { FastifyInstance } from 'fastify';
+import { createQueues } from '@phatnguoi/core/queue';
 import { createStorage, type Storage } from '@phatnguoi/core/storage';
 import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type TestS3 } from '@phatnguoi/core/testing/index';
 import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
@@ -152,9 +153,13 @@ export async function startStack(opts: { uiDir: string }): Promise<Stack> {
   await createRegistryEntry(pool, { plate: '29-B1 123.45', vehicleType: 'motorbike', ownerName: 'Đỗ Thị Hoa', idNumber: '001190000001', address: '12 Hàng Bài, Hoàn Kiếm, Hà Nội', provinceCode: '29' });
   await createRegistryEntry(pool, { plate: '30A-999.99', vehicleType: 'car', ownerName: 'Vũ Văn Khánh', idNumber: '001190000002', address: '12 Hàng Bài, Hoàn Kiếm, Hà Nội', provinceCode: '29' });
 
+  // No job workers: jobs the pages cause (notice rendering, delivery) wait in this file's own queues.
+  const queues = createQueues(config);
   const app = await buildApp({
     db: pool,
     storage,
+    queues,
+    clock: systemClock,
     options: { uiDir: opts.uiDir, logger: false, powDifficulty: 8, loginRatePerMinute: 10_000, lookupRatePerMinute: 10_000, signingSecret: randomUUID() },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -217,6 +222,8 @@ export async function startStack(opts: { uiDir: string }): Promise<Stack> {
     addCase,
     async close() {
       await app.close();
+      await queues.obliterateAll();
+      await queues.close();
       await db.drop();
       await s3.stop();
     },

@@ -21,6 +21,7 @@ import type { ViolationEvent } from '@phatnguoi/core/contracts/violation-event';
 import { buildApp } from '@phatnguoi/api/app';
 import type { AppDeps, Mailer } from '@phatnguoi/api/deps';
 import { apiJobHandlers } from '@phatnguoi/api/jobs/handlers';
+import { systemClock } from '@phatnguoi/api/clock';
 import { createAgency, createCamera, createUser } from '@phatnguoi/api/seed/demo';
 import { seedSimulatedOwners, simulatedVehicles, demoOwnerOf } from '@phatnguoi/api/seed/demo-registry';
 import { smsSink, startMailCatcher, type MailCatcher } from '@phatnguoi/api/outbox/catcher';
@@ -116,7 +117,7 @@ beforeAll(async () => {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   const deps: AppDeps = {
-    db: db.pool, storage, queues, mailer: nodemailer.createTransport(catcher.url) as unknown as Mailer, sms: smsSink(db.pool),
+    db: db.pool, storage, queues, clock: systemClock, mailer: nodemailer.createTransport(catcher.url) as unknown as Mailer, sms: smsSink(db.pool),
     options: { uiDir, logger: false, powDifficulty: 8, loginRatePerMinute: 10_000, lookupRatePerMinute: 10_000, signingSecret: randomUUID(), publicBaseUrl: baseUrl, rateLimitNamespace: `${config.queuePrefix}:rl:` },
   };
   workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines'] });

@@ -6,7 +6,6 @@ import { withTransaction } from '@phatnguoi/core/db';
 import { OperationalError } from '@phatnguoi/core/errors';
 import type { AppDeps, ApiOptions } from '../deps';
 import { defaultOptions } from '../deps';
-import { systemClock } from '../clock';
 import { appendAudit } from '../audit/chain';
 import { applyTransition, createCaseFromEvent, SYSTEM, type CaseRow } from '../services/cases';
 import { renderNotice } from '../services/notices';
@@ -19,8 +18,7 @@ export interface JobContext extends AppDeps {
 
 /** Schedules the legal-clock jobs of a case as delayed jobs; the dates themselves are in case_deadlines. */
 export async function scheduleDeadlines(ctx: JobContext, caseId: string, deadlines: { kind: DeadlineKind; dueAt: Date }[]): Promise<void> {
-  if (!ctx.queues) return;
-  const now = (ctx.clock ?? systemClock).now().getTime();
+  const now = ctx.clock.now().getTime();
   for (const d of deadlines) {
     await ctx.queues.enqueue('deadline.due', { caseId, kind: d.kind, dueAt: d.dueAt.toISOString() }, { delay: Math.max(0, d.dueAt.getTime() - now) });
   }
@@ -28,7 +26,7 @@ export async function scheduleDeadlines(ctx: JobContext, caseId: string, deadlin
 
 /** Fires one deadline if it is due by the (possibly controlled) clock; re-checks the case first. */
 export async function fireDeadline(ctx: JobContext, caseId: string, kind: DeadlineKind): Promise<JobOutcome> {
-  const clock = ctx.clock ?? systemClock;
+  const clock = ctx.clock;
   const result = await withTransaction(ctx.db, async (tx): Promise<JobOutcome> => {
     const d = await tx.query<{ due_at: Date; status: string }>('SELECT due_at, status FROM case_deadlines WHERE case_id = $1 AND kind = $2 FOR UPDATE', [caseId, kind]);
     const dl = d.rows[0];
@@ -62,7 +60,7 @@ export async function fireDeadline(ctx: JobContext, caseId: string, kind: Deadli
     await tx.query(`UPDATE case_deadlines SET status = 'fired', fired_at = $3 WHERE case_id = $1 AND kind = $2`, [caseId, kind, now]);
     return { status: 'done', effect };
   });
-  if (result.reason === 'early' && ctx.queues) {
+  if (result.reason === 'early') {
     // Fired before its time by the clock in use (clock skew, or a job promoted by hand): arm it again.
     const dueAt = new Date(String(result.dueAt));
     await ctx.queues.enqueue('deadline.due', { caseId, kind, dueAt: dueAt.toISOString() }, {
@@ -74,7 +72,7 @@ export async function fireDeadline(ctx: JobContext, caseId: string, kind: Deadli
 
 /** Safety net for lost delayed jobs: fires every pending deadline already due. */
 export async function sweepDueDeadlines(ctx: JobContext): Promise<number> {
-  const clock = ctx.clock ?? systemClock;
+  const clock = ctx.clock;
   const { rows } = await ctx.db.query<{ case_id: string; kind: DeadlineKind }>(
     `SELECT case_id, kind FROM case_deadlines WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at LIMIT 1000`, [clock.now()]);
   let fired = 0;
@@ -90,8 +88,7 @@ export async function sweepDueDeadlines(ctx: JobContext): Promise<number> {
  * still pending and notices whose PDF is not stored, once they are a minute old. Job ids de-duplicate.
  */
 export async function sweepOutbox(ctx: JobContext): Promise<number> {
-  if (!ctx.queues) return 0;
-  const now = (ctx.clock ?? systemClock).now();
+  const now = ctx.clock.now();
   const cutoff = new Date(now.getTime() - 60_000);
   const d = await ctx.db.query<{ id: string }>(`SELECT id FROM deliveries WHERE status = 'pending' AND channel <> 'post' AND updated_at < $1 LIMIT 1000`, [cutoff]);
   for (const r of d.rows) await ctx.queues.enqueue('outbox.deliver', { outboxId: r.id });
@@ -104,20 +101,18 @@ export async function sweepOutbox(ctx: JobContext): Promise<number> {
 export async function afterNoticeIssued(ctx: JobContext, issued: { noticeId: string; caseId: string; responseDueAt: Date; deliveryIds: string[] }): Promise<void> {
   const opts = { ...defaultOptions, ...ctx.options };
   try {
-    await renderNotice(ctx.db, ctx.clock ?? systemClock, ctx.storage, issued.noticeId, opts.publicBaseUrl);
-  } catch (err) {
-    if (!ctx.queues) throw err;
+    await renderNotice(ctx.db, ctx.clock, ctx.storage, issued.noticeId, opts.publicBaseUrl, opts.noticeFonts);
+  } catch {
+    // storage away: the notice.render job retries it
     await ctx.queues.enqueue('notice.render', { noticeId: issued.noticeId });
   }
   await scheduleDeadlines(ctx, issued.caseId, [{ kind: 'response_due', dueAt: issued.responseDueAt }]);
-  if (ctx.queues) {
-    const { rows } = await ctx.db.query<{ id: string }>(`SELECT id FROM deliveries WHERE id = ANY($1::uuid[]) AND channel <> 'post'`, [issued.deliveryIds]);
-    for (const r of rows) await ctx.queues.enqueue('outbox.deliver', { outboxId: r.id });
-  }
+  const { rows } = await ctx.db.query<{ id: string }>(`SELECT id FROM deliveries WHERE id = ANY($1::uuid[]) AND channel <> 'post'`, [issued.deliveryIds]);
+  for (const r of rows) await ctx.queues.enqueue('outbox.deliver', { outboxId: r.id });
 }
 
 export function apiJobHandlers(ctx: JobContext): JobHandlers {
-  const clock = ctx.clock ?? systemClock;
+  const clock = ctx.clock;
   const opts = { ...defaultOptions, ...ctx.options };
   return {
     'violation.created': async (event) => {
@@ -126,7 +121,7 @@ export function apiJobHandlers(ctx: JobContext): JobHandlers {
       return { status: created.created ? 'done' : 'skipped', caseId: created.caseId };
     },
     'notice.render': async ({ noticeId }) => {
-      const out = await renderNotice(ctx.db, clock, ctx.storage, noticeId, opts.publicBaseUrl);
+      const out = await renderNotice(ctx.db, clock, ctx.storage, noticeId, opts.publicBaseUrl, opts.noticeFonts);
       return out === 'already' ? { status: 'skipped' } : { status: 'done', sha256: out.sha256 };
     },
     'outbox.deliver': async ({ outboxId }, job) => {
@@ -139,7 +134,7 @@ export function apiJobHandlers(ctx: JobContext): JobHandlers {
 
 /** Used by the violation HTTP route for worker tokens: same path as the queue. */
 export async function ingestEvent(ctx: JobContext, event: unknown): Promise<{ caseId: string; created: boolean }> {
-  const created = await createCaseFromEvent(ctx.db, ctx.clock ?? systemClock, event);
+  const created = await createCaseFromEvent(ctx.db, ctx.clock, event);
   if (created.created) await scheduleDeadlines(ctx, created.caseId, created.deadlines);
   return { caseId: created.caseId, created: created.created };
 }

@@ -8,11 +8,8 @@ import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import sharp from 'sharp';
 import { formatVnd } from '../services/fines';
+import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from './fonts';
 
-const FONT = process.env.NOTICE_FONT ?? '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
-const FONT_BOLD = process.env.NOTICE_FONT_BOLD ?? '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
-const FONT_ITALIC = process.env.NOTICE_FONT_ITALIC ?? '/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf';
-const FONT_MONO = process.env.NOTICE_FONT_MONO ?? '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf';
 
 export interface NoticeOffence {
   /** The offence as the decree words it. */
@@ -97,7 +94,7 @@ export function evidenceKindVi(kind: string): string {
   return EVIDENCE_VI[kind] ?? 'Tệp chứng cứ';
 }
 
-export async function renderNoticePdf(n: NoticeData): Promise<Buffer> {
+export async function renderNoticePdf(n: NoticeData, fonts: NoticeFonts = DEFAULT_NOTICE_FONTS): Promise<Buffer> {
   const qr = await QRCode.toBuffer(n.lookupUrl, { errorCorrectionLevel: 'M', margin: 1, width: 300 });
   // pdfkit embeds JPEG and PNG; normalise what the camera stored and bound its size.
   const stills = await Promise.all(
@@ -107,10 +104,10 @@ export async function renderNoticePdf(n: NoticeData): Promise<Buffer> {
       .map(async (e) => ({ ...e, jpeg: await sharp(e.image!).resize({ width: 1280, withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer() })),
   );
   const doc = new PDFDocument({ size: 'A4', margins: { top: 45, bottom: 45, left: 55, right: 50 }, bufferPages: true, info: { Title: `Thông báo vi phạm ${n.number}`, Author: n.detectingUnit, Subject: `Biển kiểm soát ${n.plate}` } });
-  doc.registerFont('body', FONT);
-  doc.registerFont('bold', FONT_BOLD);
-  doc.registerFont('italic', FONT_ITALIC);
-  doc.registerFont('mono', FONT_MONO);
+  doc.registerFont('body', fonts.body);
+  doc.registerFont('bold', fonts.bold);
+  doc.registerFont('italic', fonts.italic);
+  doc.registerFont('mono', fonts.mono);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {

@@ -26,7 +26,7 @@ const AttachmentParams = Type.Object({ id: Type.String({ format: 'uuid' }), n: T
 export default async function outboxRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', requireRoles('supervisor', 'admin'));
   const { db } = app.deps;
-  const catcher = process.env.NODE_ENV !== 'production';
+  const catcher = app.opts.showCaughtOutbox;
 
   app.get('/api/outbox', { schema: { tags: ['supervisor'], response: { 200: OutboxResponse, ...errors } } }, async (req) => {
     const scope = agencyScope(userOf(req));

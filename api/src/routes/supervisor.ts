@@ -46,7 +46,7 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
   // The notice of an approved case before it is issued: rendered on request, never stored or numbered.
   app.get<{ Params: IdParams }>('/api/cases/:id/notice/preview', { schema: { tags: ['supervisor'], params: IdParams, response: errors } }, async (req, reply) => {
     await intactOrRefuse(app, req, req.params.id, 'previewed');
-    const pdf = await previewNotice(db, app.clock, app.deps.storage, userOf(req), req.params.id, app.opts.publicBaseUrl);
+    const pdf = await previewNotice(db, app.clock, app.deps.storage, userOf(req), req.params.id, app.opts.publicBaseUrl, app.opts.noticeFonts);
     // shown inside the issue confirmation dialog of the review UI (same origin only)
     return reply.type('application/pdf').header('cache-control', 'no-store').header('content-disposition', 'inline; filename="thong-bao-xem-truoc.pdf"')
       .header('content-security-policy', "default-src 'none'; frame-ancestors 'self'").header('x-frame-options', 'SAMEORIGIN').send(pdf);

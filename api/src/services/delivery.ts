@@ -6,10 +6,10 @@ import { withTransaction, type Queryable } from '@phatnguoi/core/db';
 import { OperationalError, UserError } from '@phatnguoi/core/errors';
 import type { BucketName } from '@phatnguoi/core/storage';
 import { appendAudit } from '../audit/chain';
-import { systemClock } from '../clock';
 import type { AppDeps, ApiOptions } from '../deps';
 import { defaultOptions } from '../deps';
 import { formatVnDate } from '../notices/pdf';
+import { DEFAULT_NOTICE_FONTS } from '../notices/fonts';
 
 interface DeliveryRow {
   id: string;
@@ -43,7 +43,7 @@ export async function markNoticeDelivered(tx: Queryable, caseId: string, at: Dat
 }
 
 export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, deliveryId: string, finalAttempt: boolean): Promise<JobOutcome> {
-  const clock = ctx.clock ?? systemClock;
+  const clock = ctx.clock;
   const opts = { ...defaultOptions, ...ctx.options };
   const { rows } = await ctx.db.query<DeliveryRow>(
     `SELECT d.id, d.channel, d.recipient, d.status, d.attempts, n.number, n.resolve_by, n.bucket, n.key, c.plate_text, c.public_token, c.id AS case_id
@@ -60,7 +60,6 @@ export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, 
     if (d.channel === 'email') {
       if (!ctx.mailer) throw new OperationalError('mailer_unconfigured', 'SMTP is not configured');
       if (!d.key || !d.bucket) throw new OperationalError('notice_not_rendered', 'notice PDF not stored yet');
-      if (!ctx.storage) throw new OperationalError('storage_unconfigured', 'storage is not configured');
       const pdf = await ctx.storage.get(d.bucket as BucketName, d.key);
       await ctx.mailer.sendMail({ from: opts.mailFrom, to: d.recipient, subject: `Thông báo vi phạm giao thông số ${d.number}`, text, attachments: [{ filename: `thong-bao-${d.number.replace(/[^\w.-]+/g, '-')}.pdf`, content: pdf, contentType: 'application/pdf' }] });
     } else if (d.channel === 'sms') {
@@ -99,8 +98,7 @@ export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, 
  * `agencyId` limits the batch to cases detected or resolved by that agency; null takes every agency's (system use).
  */
 export async function createPostBatch(ctx: AppDeps, agencyId: string | null): Promise<{ batchId: string; count: number; key: string; sha256: string } | null> {
-  const clock = ctx.clock ?? systemClock;
-  if (!ctx.storage) throw new OperationalError('storage_unconfigured', 'storage is not configured');
+  const clock = ctx.clock;
   const storage = ctx.storage;
   return withTransaction(ctx.db, async (tx) => {
     const { rows } = await tx.query<{ id: string; recipient: string; number: string; owner: string; plate: string; case_id: string }>(
@@ -113,7 +111,7 @@ export async function createPostBatch(ctx: AppDeps, agencyId: string | null): Pr
     );
     if (rows.length === 0) return null;
     const doc = new PDFDocument({ size: 'A4', margin: 50 });
-    doc.registerFont('body', process.env.NOTICE_FONT ?? '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf');
+    doc.registerFont('body', (ctx.options?.noticeFonts ?? DEFAULT_NOTICE_FONTS).body);
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));
     const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));

@@ -9,6 +9,7 @@ import type { StorageLike } from '../deps';
 import type { BucketName } from '@phatnguoi/core/storage';
 import type { UserPrincipal } from '../plugins/auth';
 import { renderNoticePdf, type NoticeData, type NoticeEvidence } from '../notices/pdf';
+import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from '../notices/fonts';
 import { provinceOfPlateCode } from '../domain/provinces';
 import { actorOf, applyTransition, isUuid, lockCase } from './cases';
 import { fineFor, excessOf, speedOf } from './fines';
@@ -159,7 +160,7 @@ export const PREVIEW_NUMBER = 'BẢN XEM TRƯỚC – CHƯA PHÁT HÀNH';
  * Nothing is stored, no number is taken from the sequence, no audit entry: the case does not change.
  */
 export async function previewNotice(
-  q: Queryable, clock: Clock, storage: StorageLike | undefined, user: { displayName: string; role: string; agencyId: string | null }, caseId: string, publicBaseUrl: string,
+  q: Queryable, clock: Clock, storage: StorageLike | undefined, user: { displayName: string; role: string; agencyId: string | null }, caseId: string, publicBaseUrl: string, fonts: NoticeFonts = DEFAULT_NOTICE_FONTS,
 ): Promise<Buffer> {
   if (!isUuid(caseId)) throw new NotFoundError('no such case');
   const now = clock.now();
@@ -167,11 +168,11 @@ export async function previewNotice(
   const { data, status } = await caseNoticeData(q, caseId, { number: PREVIEW_NUMBER, issuedAt: now, resolveBy: addDays(now, RESOLVE_DAYS), issuer: { name: user.displayName, role: user.role } },
     publicBaseUrl, agencyId, storage);
   if (status !== 'approved') throw new ConflictError(`a ${status} case has no notice to preview; it must be approved (and not yet notified)`, 'illegal_transition');
-  return renderNoticePdf(data);
+  return renderNoticePdf(data, fonts);
 }
 
 /** Renders and stores the notice PDF with its hash. Idempotent: a notice already stored is left alone. */
-export async function renderNotice(db: Db, clock: Clock, storage: StorageLike | undefined, noticeId: string, publicBaseUrl: string): Promise<{ sha256: string; size: number; key: string } | 'already'> {
+export async function renderNotice(db: Db, clock: Clock, storage: StorageLike | undefined, noticeId: string, publicBaseUrl: string, fonts: NoticeFonts = DEFAULT_NOTICE_FONTS): Promise<{ sha256: string; size: number; key: string } | 'already'> {
   const existing = await db.query<{ sha256: string | null }>('SELECT sha256 FROM notices WHERE id = $1', [noticeId]);
   if (!existing.rows[0]) throw new NotFoundError('no such notice');
   if (existing.rows[0].sha256) return 'already';
@@ -182,7 +183,7 @@ export async function renderNotice(db: Db, clock: Clock, storage: StorageLike | 
     await auditIntegrityFailure(db, clock, { id: null, name: 'system' }, 'notice', noticeId, { use: 'attached to notice', keys: tampered });
     throw new ConflictError('an evidence photo does not match its recorded hash; the notice is not rendered', 'evidence_tampered');
   }
-  const pdf = await renderNoticePdf(data);
+  const pdf = await renderNoticePdf(data, fonts);
   const key = `${caseId}/${noticeId}.pdf`;
   const put = await storage.put('notices', key, pdf, 'application/pdf');
   await withTransaction(db, async (tx) => {
