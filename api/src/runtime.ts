@@ -12,6 +12,7 @@ import { systemClock } from './clock';
 import { loadApiSecurityOptions, loadAuditAnchorSettings } from './settings';
 import { writeCheckpoint } from './audit/anchor';
 import { apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
+import { sweepDueReports } from './services/report-schedules';
 import { publicBaseUrlSetting } from './notices/public-base-url';
 import { smsSink, startMailCatcher } from './outbox/catcher';
 
@@ -97,11 +98,12 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
     log.warn('AUDIT_HMAC_KEY is not set: the audit chain has no anchor outside the database');
   }
   if (opts.workers) {
-    workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines'], concurrency: { violations: 4, outbox: 2 } });
+    workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines', 'reports'], concurrency: { violations: 4, outbox: 2 } });
     // Safety net for delayed jobs lost with Redis: fire what is overdue every minute.
     sweep = setInterval(() => {
       void sweepDueDeadlines(deps).catch((err: unknown) => log.warn({ err }, 'deadline sweep failed'));
       void sweepOutbox(deps).catch((err: unknown) => log.warn({ err }, 'outbox sweep failed'));
+      void sweepDueReports(deps).catch((err: unknown) => log.warn({ err }, 'report schedule sweep failed'));
     }, 60_000);
   }
   return {

@@ -9,9 +9,9 @@ import QRCode from 'qrcode';
 import sharp from 'sharp';
 import { formatVnd } from '../services/fines';
 
-const FONT = process.env.NOTICE_FONT ?? '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
-const FONT_BOLD = process.env.NOTICE_FONT_BOLD ?? '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
-const FONT_ITALIC = process.env.NOTICE_FONT_ITALIC ?? '/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf';
+export const FONT = process.env.NOTICE_FONT ?? '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+export const FONT_BOLD = process.env.NOTICE_FONT_BOLD ?? '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
+export const FONT_ITALIC = process.env.NOTICE_FONT_ITALIC ?? '/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf';
 const FONT_MONO = process.env.NOTICE_FONT_MONO ?? '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf';
 
 export interface NoticeOffence {
