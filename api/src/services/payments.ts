@@ -29,8 +29,48 @@ export function paymentRecords(format: 'csv' | 'json', content: Buffer): AsyncGe
   return format === 'csv' ? csvRecords(stream) : jsonRecords(stream);
 }
 
+const signature = (r: PaymentRecord) => `${r.decisionNumber}|${r.amount}|${r.paidAt.getTime()}`;
+
+/**
+ * Reads the whole file once and checks every record: its fields, and a reference that appears twice with different
+ * data. Returns the count and the bad records (the first MAX_LISTED_ERRORS of them listed).
+ */
+export async function checkRecords(format: 'csv' | 'json', content: Buffer): Promise<{ total: number; bad: number; errors: RecordError[] }> {
+  const errors: RecordError[] = [];
+  let bad = 0;
+  let total = 0;
+  const seen = new Map<string, string>();
+  for await (const rec of paymentRecords(format, content)) {
+    total += 1;
+    if (rec.errors) {
+      bad += 1;
+      for (const e of rec.errors) if (errors.length < MAX_LISTED_ERRORS) errors.push(e);
+      continue;
+    }
+    const key = `${rec.record.channel}|${rec.record.reference}`;
+    const before = seen.get(key);
+    if (before !== undefined && before !== signature(rec.record)) {
+      bad += 1;
+      if (errors.length < MAX_LISTED_ERRORS) errors.push({ line: rec.line, field: 'reference', message: `${rec.record.reference} (${rec.record.channel}) appears earlier in the file with another decision, amount or time` });
+    }
+    seen.set(key, signature(rec.record));
+  }
+  return { total, bad, errors };
+}
+
+/**
+ * Stores an uploaded file for the import job. The file is read once first: a file with any bad record (or none) is
+ * refused with every bad line and field named, and nothing is stored.
+ */
 export async function createImport(db: Db, clock: Clock, user: UserPrincipal, file: { filename: string; format: 'csv' | 'json'; content: Buffer }): Promise<string> {
   if (file.content.length === 0) throw new UserError('empty_file', 'the file is empty');
+  const checked = await checkRecords(file.format, file.content);
+  if (checked.bad > 0) {
+    const first = checked.errors.slice(0, 3).map((e) => `line ${e.line} ${e.field}: ${e.message}`).join('; ');
+    throw new UserError('bad_records', `${checked.bad} of ${checked.total} records are bad (nothing was imported): ${first}${checked.bad > 3 ? '; …' : ''}`, 400,
+      { details: { errors: checked.errors.map((e) => ({ path: `/line/${e.line}/${e.field}`, message: e.message })) } });
+  }
+  if (checked.total === 0) throw new UserError('no_records', 'the file holds no payment records');
   const sha256 = createHash('sha256').update(file.content).digest('hex');
   return withTransaction(db, async (tx) => {
     const { rows } = await tx.query<{ id: string }>(
@@ -136,10 +176,11 @@ export async function runImport(db: Db, clock: Clock, importId: string, onProgre
   const actor: Actor = { id: imp.created_by, name: who.rows[0]?.username ?? 'unknown' };
   await db.query(`UPDATE payment_imports SET status = 'running' WHERE id = $1`, [importId]);
 
-  const errors: RecordError[] = [];
-  let bad = 0;
-  let total = 0;
-  const seen = new Map<string, string>();
+  const checked = await checkRecords(imp.format, imp.content);
+  const errors = checked.errors;
+  let bad = checked.bad;
+  const total = checked.total;
+  // A reference imported before with other data is a bad record too (the gateway does not reuse references).
   let pending: { line: number; r: PaymentRecord }[] = [];
   const checkAgainstStored = async () => {
     if (!pending.length) return;
@@ -149,32 +190,20 @@ export async function runImport(db: Db, clock: Clock, importId: string, onProgre
     const byKey = new Map(stored.rows.map((s) => [`${s.channel}|${s.reference}`, `${s.decision_number}|${Number(s.amount)}|${s.paid_at.getTime()}`]));
     for (const p of pending) {
       const was = byKey.get(`${p.r.channel}|${p.r.reference}`);
-      if (was !== undefined && was !== `${p.r.decisionNumber}|${p.r.amount}|${p.r.paidAt.getTime()}`) {
+      if (was !== undefined && was !== signature(p.r)) {
         bad += 1;
         if (errors.length < MAX_LISTED_ERRORS) errors.push({ line: p.line, field: 'reference', message: `${p.r.reference} (${p.r.channel}) was imported before with another decision, amount or time` });
       }
     }
     pending = [];
   };
-  for await (const rec of paymentRecords(imp.format, imp.content)) {
-    total += 1;
-    if (rec.errors) {
-      bad += 1;
-      for (const e of rec.errors) if (errors.length < MAX_LISTED_ERRORS) errors.push(e);
-      continue;
+  if (bad === 0) {
+    for await (const rec of paymentRecords(imp.format, imp.content)) {
+      pending.push({ line: rec.line, r: rec.record! });
+      if (pending.length >= 1000) await checkAgainstStored();
     }
-    const key = `${rec.record.channel}|${rec.record.reference}`;
-    const sig = `${rec.record.decisionNumber}|${rec.record.amount}|${rec.record.paidAt.getTime()}`;
-    const before = seen.get(key);
-    if (before !== undefined && before !== sig) {
-      bad += 1;
-      if (errors.length < MAX_LISTED_ERRORS) errors.push({ line: rec.line, field: 'reference', message: `${rec.record.reference} (${rec.record.channel}) appears earlier in the file with another decision, amount or time` });
-    }
-    seen.set(key, sig);
-    pending.push({ line: rec.line, r: rec.record });
-    if (pending.length >= 1000) await checkAgainstStored();
+    await checkAgainstStored();
   }
-  await checkAgainstStored();
   if (bad > 0) {
     await withTransaction(db, async (tx) => {
       await tx.query(`UPDATE payment_imports SET status = 'failed', total = $2, errors = $3, finished_at = $4 WHERE id = $1`, [importId, total, JSON.stringify(errors), clock.now()]);

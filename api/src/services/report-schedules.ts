@@ -24,16 +24,15 @@ const vnMidnight = (t: Date) => { const v = new Date(t.getTime() + VN); return n
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 const DAY = 86_400_000;
 
-/** The first send time after `after`: 06:00 Vietnam time the next day, next Monday, or the 1st of next month. */
+/** The first send time after `after`: 06:00 Vietnam time each day, each Monday, or on the 1st of each month. */
 export function nextRunAfter(every: Every, after: Date): Date {
-  const today = vnMidnight(after);
-  let day: Date;
-  if (every === 'day') day = new Date(today.getTime() + DAY);
-  else if (every === 'week') day = new Date(today.getTime() + (((8 - today.getUTCDay()) % 7) || 7) * DAY);
-  else day = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 1));
-  let at = new Date(day.getTime() + SEND_HOUR * 3600_000 - VN);
-  if (at <= after) at = nextRunAfter(every, new Date(at.getTime() + DAY));
-  return at;
+  const sendAt = (d: Date) => new Date(d.getTime() + SEND_HOUR * 3600_000 - VN);
+  let day = vnMidnight(after);
+  for (let i = 0; i < 40; i++, day = new Date(day.getTime() + DAY)) {
+    const fits = every === 'day' || (every === 'week' && day.getUTCDay() === 1) || (every === 'month' && day.getUTCDate() === 1);
+    if (fits && sendAt(day) > after) return sendAt(day);
+  }
+  throw new Error(`no ${every} run found after ${after.toISOString()}`);
 }
 
 /** The period a run at `runAt` reports: the whole day, week (Monday to Sunday) or month before it. */
