@@ -92,13 +92,20 @@ CREATE TABLE payments (
 CREATE INDEX payments_decision_idx ON payments (decision_id);
 CREATE INDEX payments_open_mismatch_idx ON payments (import_id) WHERE outcome = 'mismatch' AND resolution IS NULL;
 
--- Report rollups, kept by triggers on cases so that reports over millions of cases read thousands of rows.
--- One row per Vietnam day of the violation and every dimension a report groups or filters by; n is the count.
-CREATE TABLE case_rollup_daily (
+-- Report rollups, kept by triggers on cases so that reports over millions of cases read thousands of rows. Two
+-- tables keep each small: violations per camera, day and type (what the camera reports group by), and the outcomes
+-- per agency and day (every dimension the outcome, vehicle and deadline reports group or filter by); n is the count.
+CREATE TABLE case_camera_daily (
   day date NOT NULL,
   agency_id uuid NOT NULL,
   camera_id uuid NOT NULL,
   type text NOT NULL,
+  n bigint NOT NULL,
+  PRIMARY KEY (day, agency_id, camera_id, type)
+);
+CREATE TABLE case_outcome_daily (
+  day date NOT NULL,
+  agency_id uuid NOT NULL,
   vehicle_type text NOT NULL,
   status text NOT NULL,
   rejected_reason text NOT NULL,
@@ -111,7 +118,7 @@ CREATE TABLE case_rollup_daily (
   escalation text NOT NULL,
   paid boolean NOT NULL,
   n bigint NOT NULL,
-  PRIMARY KEY (day, agency_id, camera_id, type, vehicle_type, status, rejected_reason, noticed, notice_late, overdue, escalation, paid)
+  PRIMARY KEY (day, agency_id, vehicle_type, status, rejected_reason, noticed, notice_late, overdue, escalation, paid)
 );
 
 -- Reviews per person and Vietnam day: officers' confirmations and rejections, supervisors' approvals, and the
@@ -131,32 +138,50 @@ CREATE FUNCTION vn_day(t timestamptz) RETURNS date LANGUAGE sql IMMUTABLE PARALL
 CREATE FUNCTION escalation_timing(noticed timestamptz, escalated timestamptz) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN escalated IS NULL THEN '' WHEN noticed IS NOT NULL AND escalated <= noticed + interval '21 days' THEN 'on_time' ELSE 'late' END $$;
 
-CREATE FUNCTION case_rollup_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION case_camera_rollup_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    UPDATE case_rollup_daily SET n = n - 1
-     WHERE day = vn_day(OLD.occurred_at) AND agency_id = OLD.agency_id AND camera_id = OLD.camera_id AND type = OLD.type
-       AND vehicle_type = OLD.vehicle_type AND status = OLD.status AND rejected_reason = COALESCE(OLD.rejected_reason, '')
-       AND noticed = (OLD.noticed_at IS NOT NULL) AND notice_late = COALESCE(OLD.noticed_at > OLD.notice_due_at, false)
-       AND overdue = OLD.overdue AND escalation = escalation_timing(OLD.noticed_at, OLD.escalated_at) AND paid = (OLD.paid_at IS NOT NULL);
+    UPDATE case_camera_daily SET n = n - 1
+     WHERE day = vn_day(OLD.occurred_at) AND agency_id = OLD.agency_id AND camera_id = OLD.camera_id AND type = OLD.type;
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    INSERT INTO case_rollup_daily (day, agency_id, camera_id, type, vehicle_type, status, rejected_reason, noticed, notice_late, overdue, escalation, paid, n)
-    VALUES (vn_day(NEW.occurred_at), NEW.agency_id, NEW.camera_id, NEW.type, NEW.vehicle_type, NEW.status, COALESCE(NEW.rejected_reason, ''),
-            NEW.noticed_at IS NOT NULL, COALESCE(NEW.noticed_at > NEW.notice_due_at, false), NEW.overdue,
-            escalation_timing(NEW.noticed_at, NEW.escalated_at), NEW.paid_at IS NOT NULL, 1)
-    ON CONFLICT (day, agency_id, camera_id, type, vehicle_type, status, rejected_reason, noticed, notice_late, overdue, escalation, paid)
-    DO UPDATE SET n = case_rollup_daily.n + 1;
+    INSERT INTO case_camera_daily (day, agency_id, camera_id, type, n) VALUES (vn_day(NEW.occurred_at), NEW.agency_id, NEW.camera_id, NEW.type, 1)
+    ON CONFLICT (day, agency_id, camera_id, type) DO UPDATE SET n = case_camera_daily.n + 1;
   END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER cases_rollup_insert_delete AFTER INSERT OR DELETE ON cases FOR EACH ROW EXECUTE FUNCTION case_rollup_apply();
-CREATE TRIGGER cases_rollup_update AFTER UPDATE ON cases FOR EACH ROW
+CREATE TRIGGER cases_camera_rollup_insert_delete AFTER INSERT OR DELETE ON cases FOR EACH ROW EXECUTE FUNCTION case_camera_rollup_apply();
+CREATE TRIGGER cases_camera_rollup_update AFTER UPDATE ON cases FOR EACH ROW
+  WHEN (OLD.occurred_at IS DISTINCT FROM NEW.occurred_at OR OLD.agency_id IS DISTINCT FROM NEW.agency_id OR OLD.camera_id IS DISTINCT FROM NEW.camera_id
+     OR OLD.type IS DISTINCT FROM NEW.type)
+  EXECUTE FUNCTION case_camera_rollup_apply();
+
+CREATE FUNCTION case_outcome_rollup_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    UPDATE case_outcome_daily SET n = n - 1
+     WHERE day = vn_day(OLD.occurred_at) AND agency_id = OLD.agency_id AND vehicle_type = OLD.vehicle_type AND status = OLD.status
+       AND rejected_reason = COALESCE(OLD.rejected_reason, '') AND noticed = (OLD.noticed_at IS NOT NULL)
+       AND notice_late = COALESCE(OLD.noticed_at > OLD.notice_due_at, false) AND overdue = OLD.overdue
+       AND escalation = escalation_timing(OLD.noticed_at, OLD.escalated_at) AND paid = (OLD.paid_at IS NOT NULL);
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO case_outcome_daily (day, agency_id, vehicle_type, status, rejected_reason, noticed, notice_late, overdue, escalation, paid, n)
+    VALUES (vn_day(NEW.occurred_at), NEW.agency_id, NEW.vehicle_type, NEW.status, COALESCE(NEW.rejected_reason, ''),
+            NEW.noticed_at IS NOT NULL, COALESCE(NEW.noticed_at > NEW.notice_due_at, false), NEW.overdue,
+            escalation_timing(NEW.noticed_at, NEW.escalated_at), NEW.paid_at IS NOT NULL, 1)
+    ON CONFLICT (day, agency_id, vehicle_type, status, rejected_reason, noticed, notice_late, overdue, escalation, paid)
+    DO UPDATE SET n = case_outcome_daily.n + 1;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER cases_outcome_rollup_insert_delete AFTER INSERT OR DELETE ON cases FOR EACH ROW EXECUTE FUNCTION case_outcome_rollup_apply();
+CREATE TRIGGER cases_outcome_rollup_update AFTER UPDATE ON cases FOR EACH ROW
   WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.vehicle_type IS DISTINCT FROM NEW.vehicle_type OR OLD.rejected_reason IS DISTINCT FROM NEW.rejected_reason
      OR OLD.noticed_at IS DISTINCT FROM NEW.noticed_at OR OLD.overdue IS DISTINCT FROM NEW.overdue OR OLD.escalated_at IS DISTINCT FROM NEW.escalated_at
-     OR OLD.paid_at IS DISTINCT FROM NEW.paid_at OR OLD.occurred_at IS DISTINCT FROM NEW.occurred_at OR OLD.camera_id IS DISTINCT FROM NEW.camera_id
-     OR OLD.agency_id IS DISTINCT FROM NEW.agency_id OR OLD.type IS DISTINCT FROM NEW.type OR OLD.notice_due_at IS DISTINCT FROM NEW.notice_due_at)
-  EXECUTE FUNCTION case_rollup_apply();
+     OR OLD.paid_at IS DISTINCT FROM NEW.paid_at OR OLD.occurred_at IS DISTINCT FROM NEW.occurred_at OR OLD.agency_id IS DISTINCT FROM NEW.agency_id
+     OR OLD.notice_due_at IS DISTINCT FROM NEW.notice_due_at)
+  EXECUTE FUNCTION case_outcome_rollup_apply();
 
 CREATE FUNCTION reviewer_rollup_add(d date, agency uuid, who uuid, c integer, r integer, a integer, ret integer) RETURNS void LANGUAGE sql AS $$
   INSERT INTO reviewer_rollup_daily (day, agency_id, user_id, confirmed, rejected, approved, returned) VALUES (d, agency, who, c, r, a, ret)
@@ -179,16 +204,19 @@ END $$;
 CREATE TRIGGER cases_reviewer_rollup AFTER UPDATE OF status ON cases FOR EACH ROW
   WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION reviewer_rollup_apply();
 
--- Rebuilds both rollups from the cases (after a bulk load with triggers off, or to check them). Returns are not on the
+-- Rebuilds the rollups from the cases (after a bulk load with triggers off, or to check them). Returns are not on the
 -- case row, so a rebuild counts only the current confirmation of a returned case.
 CREATE FUNCTION report_rollups_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  LOCK TABLE case_rollup_daily, reviewer_rollup_daily IN EXCLUSIVE MODE;
-  DELETE FROM case_rollup_daily;
-  INSERT INTO case_rollup_daily (day, agency_id, camera_id, type, vehicle_type, status, rejected_reason, noticed, notice_late, overdue, escalation, paid, n)
-  SELECT vn_day(occurred_at), agency_id, camera_id, type, vehicle_type, status, COALESCE(rejected_reason, ''), noticed_at IS NOT NULL,
+  LOCK TABLE case_camera_daily, case_outcome_daily, reviewer_rollup_daily IN EXCLUSIVE MODE;
+  DELETE FROM case_camera_daily;
+  INSERT INTO case_camera_daily (day, agency_id, camera_id, type, n)
+  SELECT vn_day(occurred_at), agency_id, camera_id, type, count(*) FROM cases GROUP BY 1, 2, 3, 4;
+  DELETE FROM case_outcome_daily;
+  INSERT INTO case_outcome_daily (day, agency_id, vehicle_type, status, rejected_reason, noticed, notice_late, overdue, escalation, paid, n)
+  SELECT vn_day(occurred_at), agency_id, vehicle_type, status, COALESCE(rejected_reason, ''), noticed_at IS NOT NULL,
          COALESCE(noticed_at > notice_due_at, false), overdue, escalation_timing(noticed_at, escalated_at), paid_at IS NOT NULL, count(*)
-    FROM cases GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12;
+    FROM cases GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
   DELETE FROM reviewer_rollup_daily;
   INSERT INTO reviewer_rollup_daily (day, agency_id, user_id, confirmed, rejected, approved, returned)
   SELECT day, agency_id, user_id, sum(c), sum(r), sum(a), 0 FROM (

@@ -68,7 +68,7 @@ const SCOPE = '($3::uuid IS NULL OR r.agency_id = $3)';
 async function cameraDaily(q: Queryable, p: ReportParams): Promise<Omit<ReportTable, 'kind' | 'from' | 'to'>> {
   const { rows } = await q.query<Record<string, unknown>>(
     `SELECT to_char(r.day, 'YYYY-MM-DD') AS day, cam.name AS camera, ${VIOLATION_TYPES.map((t) => `sum(r.n) FILTER (WHERE r.type = '${t}') AS "${t}"`).join(', ')}, sum(r.n) AS total
-       FROM case_rollup_daily r JOIN cameras cam ON cam.id = r.camera_id
+       FROM case_camera_daily r JOIN cameras cam ON cam.id = r.camera_id
       WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE}
       GROUP BY r.day, cam.id, cam.name HAVING sum(r.n) > 0 ORDER BY r.day, cam.name`, [p.from, p.to, p.agencyId]);
   const columns: Column[] = [{ key: 'day', kind: 'date' }, { key: 'camera', kind: 'text' }, ...VIOLATION_TYPES.map((t) => ({ key: t, kind: 'int' as const })), { key: 'total', kind: 'int' }];
@@ -80,7 +80,7 @@ async function beforeAfter(q: Queryable, p: ReportParams): Promise<Omit<ReportTa
   const split = p.split!;
   const { rows } = await q.query<{ camera: string; before: string; after: string }>(
     `SELECT cam.name AS camera, coalesce(sum(r.n) FILTER (WHERE r.day < $4), 0) AS before, coalesce(sum(r.n) FILTER (WHERE r.day >= $4), 0) AS after
-       FROM case_rollup_daily r JOIN cameras cam ON cam.id = r.camera_id
+       FROM case_camera_daily r JOIN cameras cam ON cam.id = r.camera_id
       WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE} AND ($5::text IS NULL OR r.type = $5)
       GROUP BY cam.id, cam.name HAVING sum(r.n) > 0 ORDER BY cam.name`, [p.from, p.to, p.agencyId, split, p.type ?? null]);
   const daysBefore = daysBetween(p.from, minusDay(split));
@@ -115,7 +115,7 @@ async function outcomes(q: Queryable, p: ReportParams): Promise<Omit<ReportTable
             coalesce(sum(r.n) FILTER (WHERE r.status = 'resolved'), 0) AS resolved,
             coalesce(sum(r.n) FILTER (WHERE r.paid), 0) AS paid,
             coalesce(sum(r.n) FILTER (WHERE r.status = 'lapsed'), 0) AS lapsed
-       FROM case_rollup_daily r JOIN agencies a ON a.id = r.agency_id
+       FROM case_outcome_daily r JOIN agencies a ON a.id = r.agency_id
       WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE}
       GROUP BY 1, a.id, a.name HAVING sum(r.n) > 0 ORDER BY 1, a.name`, [p.from, p.to, p.agencyId]);
   const keys = ['received', 'confirmed', 'rejected', ...REJECT_REASONS.map((x) => `rejected_${x}`), 'noticed', 'resolved', 'paid', 'lapsed'];
@@ -127,7 +127,7 @@ async function outcomes(q: Queryable, p: ReportParams): Promise<Omit<ReportTable
 async function vehicleTypes(q: Queryable, p: ReportParams): Promise<Omit<ReportTable, 'kind' | 'from' | 'to'>> {
   const { rows } = await q.query<{ vehicle_type: string; received: string; noticed: string }>(
     `SELECT r.vehicle_type, sum(r.n) AS received, coalesce(sum(r.n) FILTER (WHERE r.noticed), 0) AS noticed
-       FROM case_rollup_daily r WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE} GROUP BY r.vehicle_type HAVING sum(r.n) > 0`, [p.from, p.to, p.agencyId]);
+       FROM case_outcome_daily r WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE} GROUP BY r.vehicle_type HAVING sum(r.n) > 0`, [p.from, p.to, p.agencyId]);
   const total = rows.reduce((s, r) => s + int(r.received), 0);
   const totalNoticed = rows.reduce((s, r) => s + int(r.noticed), 0);
   const order = (t: string) => (CASE_VEHICLE_TYPES as readonly string[]).indexOf(t);
@@ -164,7 +164,7 @@ async function deadlines(q: Queryable, p: ReportParams): Promise<Omit<ReportTabl
             coalesce(sum(r.n) FILTER (WHERE NOT r.noticed AND r.overdue AND r.status IN ('detected', 'confirmed', 'approved')), 0) AS notice_missing,
             coalesce(sum(r.n) FILTER (WHERE r.escalation = 'on_time'), 0) AS escalated_on_time,
             coalesce(sum(r.n) FILTER (WHERE r.escalation = 'late'), 0) AS escalated_late
-       FROM case_rollup_daily r JOIN agencies a ON a.id = r.agency_id
+       FROM case_outcome_daily r JOIN agencies a ON a.id = r.agency_id
       WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE}
       GROUP BY 1, a.id, a.name HAVING sum(r.n) > 0 ORDER BY 1, a.name`, [p.from, p.to, p.agencyId]);
   // Escalations still owed: the 20-day clock ran out more than a day ago and the case was not escalated (a live
