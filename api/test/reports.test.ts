@@ -10,7 +10,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { bearer, loginAs, startHarness, waitFor, type Harness } from './helpers';
+import { bearer, startHarness, waitFor, type Harness } from './helpers';
+import { newToken, tokenHash } from '../src/plugins/auth';
 import { createCamera } from '../src/seed/demo';
 import { demoEvent } from '../src/seed/demo';
 import { ingestEvent } from '../src/jobs/handlers';
@@ -21,9 +22,16 @@ import { verifyAuditChain } from '../src/audit/chain';
 let h: Harness;
 const tokens: Record<string, string> = {};
 let cameraB = '';
+/** A session for a seeded user, made as the login route makes one (logging in is tested elsewhere; this skips argon2). */
+async function sessionOf(username: string): Promise<string> {
+  const token = newToken();
+  await h.db.pool.query(`INSERT INTO sessions (token_hash, user_id, expires_at) SELECT $1, id, now() + interval '30 days' FROM users WHERE username = $2`, [tokenHash(token), username]);
+  return token;
+}
+
 beforeAll(async () => {
   h = await startHarness();
-  for (const u of ['officer1', 'super1', 'operator1', 'admin1', 'superhn']) tokens[u] = await loginAs(h.app, u);
+  for (const u of ['officer1', 'officer2', 'super1', 'operator1', 'admin1', 'superhn']) tokens[u] = await sessionOf(u);
   cameraB = await createCamera(h.db.pool, { agencyId: h.ids.agency, name: 'Cầu Quay', address: 'TP Mỹ Tho' });
 });
 afterAll(async () => h?.close());
@@ -265,7 +273,7 @@ describe('penalty decisions and payment reconciliation', () => {
   it('records a decision on a notified case within the schedule\'s range and prints it', async () => {
     const ev = demoEvent({ cameraId: h.ids.camera, plate: '63-B1 234.56', vehicleClass: 'motorbike', occurredAt: new Date(h.clock.now().getTime() - 3600_000) });
     first = (await ingestEvent(h.deps, ev)).caseId;
-    const officer2 = await loginAs(h.app, 'officer2');
+    const officer2 = tokens.officer2!;
     expect((await h.app.inject({ method: 'POST', url: `/api/cases/${first}/claim`, headers: bearer(officer2) })).statusCode).toBe(200);
     expect((await h.app.inject({ method: 'POST', url: `/api/cases/${first}/confirm`, headers: bearer(officer2), payload: {} })).statusCode).toBe(200);
     // not yet notified: no decision

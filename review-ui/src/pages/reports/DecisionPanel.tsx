@@ -8,6 +8,7 @@ import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n } from '../../i18n';
 
+const day = (lang: string, iso: string) => new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(`${iso}T00:00:00Z`));
 const money = (lang: string, n: number) => new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { style: 'currency', currency: 'VND' }).format(n);
 
 export function DecisionPanel({ caseId, editable, onChanged }: { caseId: string; editable: boolean; onChanged?: () => void }) {
@@ -53,9 +54,9 @@ export function DecisionPanel({ caseId, editable, onChanged }: { caseId: string;
       {message && <p role="status">{message}</p>}
       {d ? (
         <>
-          <p>{t('decision.number')}: <strong>{d.number}</strong> · {t('decision.date')}: {formatDateTime(`${d.decidedOn}T00:00:00+07:00`).split(' ')[0]}</p>
+          <p>{t('decision.number')}: <strong>{d.number}</strong> · {t('decision.date')}: {day(lang, d.decidedOn)}</p>
           <p>{t('decision.amount')}: {money(lang, d.amount)} ({t('decision.range', { min: money(lang, d.fineMin), max: money(lang, d.fineMax) })}) · {t('decision.points')}: {formatNumber(d.points)}</p>
-          <p>{t('decision.officer')}: {d.officerName}, {d.officerTitle} · {t('decision.payBy')}: {d.payBy} · <strong>{t(`decision.status.${d.status}`)}</strong>{d.paidAt ? ` (${formatDateTime(d.paidAt)})` : ''}</p>
+          <p>{t('decision.officer')}: {d.officerName}, {d.officerTitle} · {t('decision.payBy')}: {day(lang, d.payBy)} · <strong>{t(`decision.status.${d.status}`)}</strong>{d.paidAt ? ` (${formatDateTime(d.paidAt)})` : ''}</p>
           <p><a href={apiUrl(reportPaths.decisionPdf(d.id))} target="_blank" rel="noopener">{t('decision.print')}</a></p>
         </>
       ) : current.data && !editable ? <p>{t('decision.none')}</p> : current.data && (
