@@ -13,6 +13,7 @@ import { loadApiSecurityOptions, loadAuditAnchorSettings } from './settings';
 import { writeCheckpoint } from './audit/anchor';
 import { apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
 import { sweepDueReports } from './services/report-schedules';
+import { requeueStalledImports } from './services/payments';
 import { publicBaseUrlSetting } from './notices/public-base-url';
 import { smsSink, startMailCatcher } from './outbox/catcher';
 
@@ -104,6 +105,7 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
       void sweepDueDeadlines(deps).catch((err: unknown) => log.warn({ err }, 'deadline sweep failed'));
       void sweepOutbox(deps).catch((err: unknown) => log.warn({ err }, 'outbox sweep failed'));
       void sweepDueReports(deps).catch((err: unknown) => log.warn({ err }, 'report schedule sweep failed'));
+      void requeueStalledImports(deps).catch((err: unknown) => log.warn({ err }, 'payment import sweep failed'));
     }, 60_000);
   }
   return {

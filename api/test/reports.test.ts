@@ -17,6 +17,7 @@ import { demoEvent } from '../src/seed/demo';
 import { ingestEvent } from '../src/jobs/handlers';
 import { solveChallenge } from '../src/services/pow';
 import { sweepDueReports } from '../src/services/report-schedules';
+import { createImport, requeueStalledImports } from '../src/services/payments';
 import { verifyAuditChain } from '../src/audit/chain';
 
 let h: Harness;
@@ -320,7 +321,7 @@ describe('penalty decisions and payment reconciliation', () => {
 
   it('imports a payment file with every kind of mismatch as a job, closes paid cases, and lists the rest', async () => {
     const recent = new Date(h.clock.now().getTime() - 5 * DAY);
-    for (const k of ['second', 'third', 'fourth']) {
+    for (const k of ['second', 'third', 'fourth', 'fifth']) {
       const caseId = await notifiedCase(recent);
       const r = await post('super1', `/api/cases/${caseId}/decision`, { amount: 5_000_000 });
       expect(r.statusCode, r.body).toBe(201);
@@ -394,6 +395,22 @@ describe('penalty decisions and payment reconciliation', () => {
     ] });
     expect(await upload(json, 'application/json')).toMatchObject({ status: 'done', total: 2, matched: 0, mismatched: 0, duplicates: 2 });
     expect(await counts()).toEqual(before);
+  });
+
+  it('an import stored but never queued (the process died in between) is picked up by the sweep', async () => {
+    const u = { kind: 'user' as const, id: h.ids.users.super1!, username: 'super1', displayName: 'super1', role: 'supervisor' as const, agencyId: h.ids.agency };
+    const id = await createImport(h.db.pool, h.clock, u, { filename: 'lost.csv', format: 'csv', content: Buffer.from(`decision_number,amount,paid_at,channel,reference\n${decisions.fifth!.number},5000000,2026-03-05T08:00:00+07:00,post,VNPOST-1\n`) });
+    expect(await requeueStalledImports(h.deps)).toBe(0); // not a minute old yet
+    const start = h.clock.now();
+    h.clock.advance(120_000);
+    try {
+      expect(await requeueStalledImports(h.deps)).toBe(1);
+      await waitFor(async () => ((await get('super1', `/api/payments/imports/${id}`)).json() as { status: string }).status === 'done');
+    } finally {
+      h.clock.set(start);
+    }
+    expect((await get('super1', `/api/payments/imports/${id}`)).json()).toMatchObject({ matched: 1 });
+    expect((await h.db.pool.query('SELECT status FROM cases WHERE id = $1', [decisions.fifth!.caseId])).rows[0].status).toBe('resolved');
   });
 
   it('refuses a file with a bad row, naming line and field, and changes nothing', async () => {

@@ -84,6 +84,19 @@ export async function createImport(db: Db, clock: Clock, user: UserPrincipal, fi
   });
 }
 
+/**
+ * Safety net (the process may die between storing a file and queueing its job, or Redis lose the job): queues every
+ * import still waiting or running a minute after it was stored; the job id per import keeps one job each.
+ */
+export async function requeueStalledImports(ctx: { db: Db; clock?: Clock; queues?: { enqueue: (name: 'payments.import', p: { importId: string }) => Promise<unknown> } }): Promise<number> {
+  if (!ctx.queues) return 0;
+  const now = (ctx.clock ?? { now: () => new Date() }).now();
+  const { rows } = await ctx.db.query<{ id: string }>(
+    `SELECT id FROM payment_imports WHERE status IN ('queued', 'running') AND created_at < $1 LIMIT 100`, [new Date(now.getTime() - 60_000)]);
+  for (const r of rows) await ctx.queues.enqueue('payments.import', { importId: r.id });
+  return rows.length;
+}
+
 interface ImportRow {
   id: string; filename: string; format: 'csv' | 'json'; status: PaymentImport['status']; total: number | null; processed: number; matched: number;
   duplicates: number; mismatched: number; errors: RecordError[]; created_at: Date; finished_at: Date | null; created_by: string; agency_id: string | null;
