@@ -92,7 +92,7 @@ export async function reportXlsx(t: ReportTable, lang: Lang): Promise<Buffer> {
     ws.addRow(row.map((v, i) => (typeof v === 'number' ? v : cellText(t, i, v, lang))));
   }
   t.columns.forEach((c, i) => {
-    if (c.kind === 'rate' && ['share', 'noticedShare', 'approvalRate', 'change', 'noticeOnTimeRate'].includes(c.key)) ws.getColumn(i + 1).numFmt = '0.0%';
+    if (c.kind === 'share') ws.getColumn(i + 1).numFmt = '0.0%';
     else if (c.kind === 'int') ws.getColumn(i + 1).numFmt = '#,##0';
   });
   ws.getRow(1).font = { bold: true };
@@ -101,11 +101,10 @@ export async function reportXlsx(t: ReportTable, lang: Lang): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-const percentKeys = new Set(['share', 'noticedShare', 'approvalRate', 'change', 'noticeOnTimeRate']);
 function printed(t: ReportTable, col: number, v: string | number | null, lang: Lang): string {
   if (typeof v !== 'number') return cellText(t, col, v, lang);
   const locale = lang === 'vi' ? 'vi-VN' : 'en-GB';
-  if (percentKeys.has(t.columns[col]!.key)) return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(v);
+  if (t.columns[col]!.kind === 'share') return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(v);
   return new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(v);
 }
 

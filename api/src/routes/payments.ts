@@ -6,6 +6,7 @@ import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import { Decision, MismatchList, Mismatch, PaymentImport, PaymentImportList, RecordDecisionRequest, ResolveMismatchRequest } from '@phatnguoi/core/contracts/api/reports';
 import { UserError } from '@phatnguoi/core/errors';
 import { requireRoles, userOf } from '../plugins/auth';
+import { fieldError } from '../domain/field-error';
 import { decisionPdf, findDecision, recordDecision } from '../services/decisions';
 import { createImport, getImport, listImports, listMismatches, resolveMismatch } from '../services/payments';
 
@@ -50,7 +51,7 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
         const format = type === 'text/csv' ? 'csv' : type === 'application/json' ? 'json' : null;
         if (!format) throw new UserError('bad_content_type', 'send the file as text/csv or application/json');
         const filename = req.query.filename ?? `thanh-toan.${format}`;
-        if (!FILENAME_RE.test(filename)) throw new UserError('bad_filename', 'filename: letters, digits, spaces and . _ ( ) - only', 400, { details: { errors: [{ path: '/filename', message: 'letters, digits, spaces and . _ ( ) - only' }] } });
+        if (!FILENAME_RE.test(filename)) throw fieldError('bad_filename', 'filename', 'letters, digits, spaces and . _ ( ) - only');
         const u = userOf(req);
         const id = await createImport(db, app.clock, u, { filename, format, content: req.body as Buffer });
         await app.deps.queues?.enqueue('payments.import', { importId: id });

@@ -2,7 +2,7 @@
 // escalated) or that was resolved, with an amount inside the schedule's range, and printed as a PDF.
 import type { Db, Queryable } from '@phatnguoi/core/db';
 import { withTransaction } from '@phatnguoi/core/db';
-import { ConflictError, NotFoundError, UserError } from '@phatnguoi/core/errors';
+import { ConflictError, NotFoundError } from '@phatnguoi/core/errors';
 import { DECISION_NUMBER_RE, type Decision, type RecordDecisionRequest } from '@phatnguoi/core/contracts/api/reports';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
@@ -11,6 +11,7 @@ import { agencyScope } from '../plugins/auth';
 import { actorOf, lockCase } from './cases';
 import { excessOf, fineFor } from './fines';
 import { renderDecisionPdf } from '../notices/decision-pdf';
+import { fieldError } from '../domain/field-error';
 
 /** Days the violator has to pay (Law 15/2012/QH13 Art. 73). */
 export const PAY_DAYS = 10;
@@ -29,10 +30,6 @@ export function addYearIso(day: string): string {
   const d = new Date(`${day}T00:00:00Z`);
   d.setUTCFullYear(d.getUTCFullYear() + 1);
   return d.toISOString().slice(0, 10);
-}
-/** A user error on one field of the request: the message names it, and `errors` carries it for the form. */
-export function fieldError(code: string, field: string, message: string): UserError {
-  return new UserError(code, `${field}: ${message}`, 400, { details: { errors: [{ path: `/${field}`, message }] } });
 }
 function isRealDay(day: string): boolean {
   const t = Date.parse(`${day}T00:00:00Z`);

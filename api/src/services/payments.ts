@@ -15,6 +15,7 @@ import { csvRecords, jsonRecords, type ParsedRecord, type PaymentRecord, type Re
 import { nextStatus } from '../domain/case-status';
 import { actorOf, type Actor } from './cases';
 import { vnDate } from './decisions';
+import { fieldError } from '../domain/field-error';
 
 /** Records applied per transaction (and per progress update). */
 const BATCH = 200;
@@ -300,9 +301,9 @@ export async function resolveMismatch(db: Db, clock: Clock, user: UserPrincipal,
     if (body.action === 'accept') {
       if (p.mismatch === 'paid_twice') throw new ConflictError('the decision is paid already: a second payment can only be dismissed (and refunded)', 'already_paid');
       const number = p.mismatch === 'unknown_decision' ? body.decisionNumber : p.decision_number;
-      if (!number) throw new UserError('decision_required', 'decisionNumber: name the decision this payment was meant for', 400, { details: { errors: [{ path: '/decisionNumber', message: 'required to accept an unknown decision' }] } });
+      if (!number) throw fieldError('decision_required', 'decisionNumber', 'name the decision this payment was meant for');
       const d = await decisionByNumber(tx, number, scope);
-      if (!d) throw new UserError('unknown_decision', `decisionNumber: no decision ${number}`, 400, { details: { errors: [{ path: '/decisionNumber', message: 'no such decision' }] } });
+      if (!d) throw fieldError('unknown_decision', 'decisionNumber', `no decision ${number}`);
       if (d.status === 'paid') throw new ConflictError(`decision ${number} is paid already`, 'already_paid');
       decisionId = d.id;
       await settleDecision(tx, clock, actorOf(user), d, { paymentId: p.id, amount: Number(p.amount), paidAt: p.paid_at, channel: p.channel, reference: p.reference }, `mismatch accepted: ${body.note}`);

@@ -9,7 +9,7 @@ import { VIOLATION_TYPES, CASE_VEHICLE_TYPES } from '@phatnguoi/core/contracts/a
 import type { ReportKind, ReportQuery, ReportTable } from '@phatnguoi/core/contracts/api/reports';
 import { ForbiddenError } from '@phatnguoi/core/errors';
 import type { UserPrincipal } from '../plugins/auth';
-import { fieldError } from './decisions';
+import { fieldError } from '../domain/field-error';
 
 /**
  * Whose cases a user's reports count: a supervisor's own agency (asking for another is refused); operators and
@@ -87,8 +87,8 @@ async function beforeAfter(q: Queryable, p: ReportParams): Promise<Omit<ReportTa
   const daysAfter = daysBetween(split, p.to);
   const perDay = (n: number, d: number) => Math.round((n / d) * 10) / 10;
   const columns: Column[] = [
-    { key: 'camera', kind: 'text' }, { key: 'before', kind: 'int' }, { key: 'beforePerDay', kind: 'rate' },
-    { key: 'after', kind: 'int' }, { key: 'afterPerDay', kind: 'rate' }, { key: 'change', kind: 'rate' },
+    { key: 'camera', kind: 'text' }, { key: 'before', kind: 'int' }, { key: 'beforePerDay', kind: 'number' },
+    { key: 'after', kind: 'int' }, { key: 'afterPerDay', kind: 'number' }, { key: 'change', kind: 'share' },
   ];
   const row = (name: string, b: number, a: number): Cell[] => {
     const bd = perDay(b, daysBefore);
@@ -131,7 +131,7 @@ async function vehicleTypes(q: Queryable, p: ReportParams): Promise<Omit<ReportT
   const total = rows.reduce((s, r) => s + int(r.received), 0);
   const totalNoticed = rows.reduce((s, r) => s + int(r.noticed), 0);
   const order = (t: string) => (CASE_VEHICLE_TYPES as readonly string[]).indexOf(t);
-  const columns: Column[] = [{ key: 'vehicleType', kind: 'text' }, { key: 'received', kind: 'int' }, { key: 'share', kind: 'rate' }, { key: 'noticed', kind: 'int' }, { key: 'noticedShare', kind: 'rate' }];
+  const columns: Column[] = [{ key: 'vehicleType', kind: 'text' }, { key: 'received', kind: 'int' }, { key: 'share', kind: 'share' }, { key: 'noticed', kind: 'int' }, { key: 'noticedShare', kind: 'share' }];
   const out = rows.sort((a, b) => order(a.vehicle_type) - order(b.vehicle_type))
     .map((r) => [r.vehicle_type, int(r.received), rate(int(r.received), total), int(r.noticed), rate(int(r.noticed), totalNoticed)]);
   return { columns, rows: out, totals: ['total', total, total > 0 ? 1 : null, totalNoticed, totalNoticed > 0 ? 1 : null] };
@@ -145,7 +145,7 @@ async function reviewers(q: Queryable, p: ReportParams): Promise<Omit<ReportTabl
       WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE} GROUP BY u.id, u.username, u.display_name ORDER BY u.username`, [p.from, p.to, p.agencyId]);
   const columns: Column[] = [
     { key: 'reviewer', kind: 'text' }, { key: 'confirmed', kind: 'int' }, { key: 'rejected', kind: 'int' }, { key: 'decisions', kind: 'int' },
-    { key: 'approvalRate', kind: 'rate' }, { key: 'perActiveDay', kind: 'rate' }, { key: 'approved', kind: 'int' }, { key: 'returned', kind: 'int' },
+    { key: 'approvalRate', kind: 'share' }, { key: 'perActiveDay', kind: 'number' }, { key: 'approved', kind: 'int' }, { key: 'returned', kind: 'int' },
   ];
   const row = (name: string, c: number, r: number, a: number, ret: number, days: number): Cell[] =>
     [name, c, r, c + r, rate(c, c + r), days > 0 ? Math.round(((c + r + a) / days) * 10) / 10 : null, a, ret];
@@ -178,7 +178,7 @@ async function deadlines(q: Queryable, p: ReportParams): Promise<Omit<ReportTabl
   const owedBy = new Map(owed.rows.map((o) => [`${o.period}|${o.agency_id}`, int(o.n)]));
   const columns: Column[] = [
     { key: 'period', kind: 'date' }, { key: 'agency', kind: 'text' }, { key: 'noticed', kind: 'int' }, { key: 'noticeOnTime', kind: 'int' },
-    { key: 'noticeLate', kind: 'int' }, { key: 'noticeOnTimeRate', kind: 'rate' }, { key: 'noticeMissing', kind: 'int' },
+    { key: 'noticeLate', kind: 'int' }, { key: 'noticeOnTimeRate', kind: 'share' }, { key: 'noticeMissing', kind: 'int' },
     { key: 'escalatedOnTime', kind: 'int' }, { key: 'escalatedLate', kind: 'int' }, { key: 'escalationOwed', kind: 'int' },
   ];
   const out = rows.map((r) => [r.period as string, r.agency as string, int(r.noticed), int(r.notice_on_time), int(r.notice_late),

@@ -110,8 +110,11 @@ export const ReportQuery = Type.Object({
 }, { additionalProperties: false });
 export type ReportQuery = Static<typeof ReportQuery>;
 
-/** A report as a table: column keys with their kind; rows of plain values; totals of the numeric columns. */
-export const ReportColumn = Type.Object({ key: Type.String(), kind: Type.Union([Type.Literal('text'), Type.Literal('date'), Type.Literal('int'), Type.Literal('rate')]) });
+/**
+ * A report as a table: column keys with their kind (int: a count; number: an average such as cases per day; share: a
+ * fraction shown as a percentage; date: yyyy-mm-dd); rows of plain values; the totals row.
+ */
+export const ReportColumn = Type.Object({ key: Type.String(), kind: Type.Union((['text', 'date', 'int', 'number', 'share'] as const).map((k) => Type.Literal(k))) });
 export const ReportTable = Type.Object({
   kind: ReportKindSchema,
   from: IsoDate,

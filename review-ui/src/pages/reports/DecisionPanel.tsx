@@ -7,9 +7,8 @@ import { reportPaths } from '../../api/reports-paths';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n } from '../../i18n';
+import { formatDay as day, formatVnd as money } from './format';
 
-const day = (lang: string, iso: string) => new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(`${iso}T00:00:00Z`));
-const money = (lang: string, n: number) => new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { style: 'currency', currency: 'VND' }).format(n);
 
 export function DecisionPanel({ caseId, editable, onChanged }: { caseId: string; editable: boolean; onChanged?: () => void }) {
   const { t, lang, formatNumber, formatDateTime } = useI18n();

@@ -7,6 +7,7 @@ import { reportPaths } from '../../api/reports-paths';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n } from '../../i18n';
+import { formatVnd } from './format';
 
 export default function PaymentsPage() {
   const { t, formatNumber, formatDateTime } = useI18n();
@@ -102,12 +103,11 @@ export default function PaymentsPage() {
 }
 
 function MismatchItem({ m, onDone }: { m: Mismatch; onDone: () => void }) {
-  const { t, formatDateTime } = useI18n();
-  const { lang } = useI18n();
+  const { t, lang, formatDateTime } = useI18n();
   const [note, setNote] = useState('');
   const [number, setNumber] = useState('');
   const [error, setError] = useState<Error | null>(null);
-  const money = (n: number) => new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { style: 'currency', currency: 'VND' }).format(n);
+  const money = (n: number) => formatVnd(lang, n);
   const resolve = async (action: 'accept' | 'dismiss') => {
     setError(null);
     try {

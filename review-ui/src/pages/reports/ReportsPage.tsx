@@ -8,8 +8,8 @@ import { reportPaths } from '../../api/reports-paths';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
 import { hasMessage, useI18n, type MessageKey } from '../../i18n';
+import { formatDay, formatShare } from './format';
 
-const PERCENT = new Set(['share', 'noticedShare', 'approvalRate', 'change', 'noticeOnTimeRate']);
 const todayVn = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
 
 interface Form {
@@ -42,9 +42,9 @@ export default function ReportsPage() {
   const cell = (key: string, kind: string, v: string | number | null, first: boolean) => {
     if (v === null) return '';
     if (first && v === 'total') return t('reports.total');
-    if (typeof v === 'number') return PERCENT.has(key) ? new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { style: 'percent', maximumFractionDigits: 1 }).format(v) : formatNumber(v);
+    if (typeof v === 'number') return kind === 'share' ? formatShare(lang, v) : formatNumber(v);
     if (key === 'vehicleType' && hasMessage(`vehicle.${v}`)) return t(`vehicle.${v}` as MessageKey);
-    if (kind === 'date') return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(`${v}T00:00:00Z`));
+    if (kind === 'date') return formatDay(lang, v);
     return v;
   };
   const table = report.data;
