@@ -17,8 +17,11 @@ import { actorOf, type Actor } from './cases';
 import { vnDate } from './decisions';
 import { fieldError } from '../domain/field-error';
 
-/** Records applied per transaction (and per progress update). */
-const BATCH = 200;
+/**
+ * Records applied per transaction (and per progress update). Small, because each transaction that writes the audit
+ * chain holds its lock until it commits, and officers' decisions wait on that lock meanwhile.
+ */
+const BATCH = 50;
 /** Bad rows listed on a failed import at most; the rest are counted in the message. */
 const MAX_LISTED_ERRORS = 100;
 
