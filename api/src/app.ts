@@ -26,6 +26,8 @@ import adminRoutes from './routes/admin';
 import cameraRoutes from './routes/cameras';
 import workerRoutes from './routes/worker';
 import metricsRoutes from './routes/metrics';
+import reportRoutes from './routes/reports';
+import paymentRoutes from './routes/payments';
 import { createLogger, scrubSecrets } from '@phatnguoi/core/logger';
 import { ForbiddenError } from '@phatnguoi/core/errors';
 import { CameraStatusBoard } from './services/stats';
@@ -177,6 +179,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes);
   await app.register(cameraRoutes);
   await app.register(workerRoutes);
+  await app.register(reportRoutes);
+  await app.register(paymentRoutes);
 
   const spa = existsSync(opts.uiDir);
   if (spa) await app.register(fastifyStatic, { root: opts.uiDir, prefix: '/', wildcard: false });

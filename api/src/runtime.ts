@@ -13,6 +13,8 @@ import { systemClock } from './clock';
 import type { ApiSettings } from './settings';
 import { writeCheckpoint } from './audit/anchor';
 import { apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
+import { sweepDueReports } from './services/report-schedules';
+import { requeueStalledImports } from './services/payments';
 import { smsSink, startMailCatcher } from './outbox/catcher';
 
 const log = createLogger('api-runtime');
@@ -83,11 +85,13 @@ export async function createRuntime(config: Config, settings: ApiSettings, opts:
     log.warn('AUDIT_HMAC_KEY is not set: the audit chain has no anchor outside the database');
   }
   if (opts.workers) {
-    workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines'], concurrency: { violations: 4, outbox: 2 } });
+    workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines', 'reports'], concurrency: { violations: 4, outbox: 2 } });
     // Safety net for delayed jobs lost with Redis: fire what is overdue every minute.
     sweep = setInterval(() => {
       void sweepDueDeadlines(deps).catch((err: unknown) => log.warn({ err }, 'deadline sweep failed'));
       void sweepOutbox(deps).catch((err: unknown) => log.warn({ err }, 'outbox sweep failed'));
+      void sweepDueReports(deps).catch((err: unknown) => log.warn({ err }, 'report schedule sweep failed'));
+      void requeueStalledImports(deps).catch((err: unknown) => log.warn({ err }, 'payment import sweep failed'));
     }, 60_000);
   }
   return {

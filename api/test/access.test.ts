@@ -54,6 +54,19 @@ const ROUTES: { method: 'GET' | 'POST'; url: () => string; allowed: Who[]; body?
   { method: 'GET', url: () => '/api/admin/agencies', allowed: ['admin1'] },
   { method: 'POST', url: () => '/api/admin/agencies', allowed: ['admin1'], body: { code: 'x' } },
   { method: 'POST', url: () => '/api/worker/violations', allowed: ['worker'], body: { nope: 1 } },
+  { method: 'GET', url: () => '/api/reports/outcomes?from=2026-01-01&to=2026-01-31', allowed: ['super1', 'operator1', 'admin1'] },
+  { method: 'GET', url: () => '/api/reports/camera-daily?from=2026-01-01&to=2026-01-31&format=xlsx', allowed: ['super1', 'operator1', 'admin1'] },
+  { method: 'GET', url: () => '/api/report-schedules', allowed: ['super1', 'operator1', 'admin1'] },
+  { method: 'POST', url: () => '/api/report-schedules', allowed: ['super1', 'operator1', 'admin1'], body: { report: 'outcomes' } },
+  { method: 'POST', url: () => `/api/report-schedules/${any}/stop`, allowed: ['super1', 'operator1', 'admin1'] },
+  { method: 'GET', url: () => `/api/cases/${any}/decision`, allowed: ['officer1', 'super1'] },
+  { method: 'POST', url: () => `/api/cases/${any}/decision`, allowed: ['super1'], body: { amount: 1 } },
+  { method: 'GET', url: () => `/api/decisions/${any}/pdf`, allowed: ['officer1', 'super1'] },
+  { method: 'POST', url: () => '/api/payments/imports', allowed: ['super1', 'admin1'], body: 'decision_number\n', contentType: 'text/csv' },
+  { method: 'GET', url: () => '/api/payments/imports', allowed: ['super1', 'admin1'] },
+  { method: 'GET', url: () => `/api/payments/imports/${any}`, allowed: ['super1', 'admin1'] },
+  { method: 'GET', url: () => '/api/payments/mismatches', allowed: ['super1', 'admin1'] },
+  { method: 'POST', url: () => `/api/payments/mismatches/${any}/resolve`, allowed: ['super1', 'admin1'], body: { action: 'dismiss', note: 'xyz' } },
 ];
 
 describe('access', () => {

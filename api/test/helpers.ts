@@ -73,7 +73,7 @@ export async function startHarness(options: Partial<ApiOptions> = {}): Promise<H
     };
   };
   const deps: AppDeps = { db: db.pool, redis, storage, queues, clock, mailer, sms, subscribe, options: { ...opts, channelPrefix, rateLimitNamespace: `${config.queuePrefix}:rl:` } };
-  const workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines'] });
+  const workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines', 'reports'] });
   const app = await buildApp(deps);
 
   const agency = await createAgency(db.pool, { code: 'PC08-TG', name: 'Phòng CSGT Công an tỉnh Tiền Giang', provinceCode: '63', phone: '0273 3872 000', address: '1 Lê Lợi, Mỹ Tho' });

@@ -9,6 +9,7 @@ export const QueueName = {
   notices: 'notices',
   outbox: 'outbox',
   deadlines: 'deadlines',
+  reports: 'reports',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);
@@ -27,6 +28,10 @@ export interface JobPayloads {
   'outbox.deliver': { outboxId: string };
   /** A legal deadline of a case has come; the handler re-checks the case state before acting. */
   'deadline.due': { caseId: string; kind: DeadlineKind; dueAt: string };
+  /** Reconcile an uploaded file of payment records (payment_imports row) with the penalty decisions. */
+  'payments.import': { importId: string };
+  /** Render a scheduled report for its period and e-mail it to the schedule's list; runAt names the run. */
+  'report.email': { scheduleId: string; runAt: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -37,6 +42,8 @@ export const JobName = {
   noticeRender: 'notice.render',
   outboxDeliver: 'outbox.deliver',
   deadlineDue: 'deadline.due',
+  paymentsImport: 'payments.import',
+  reportEmail: 'report.email',
 } as const satisfies Record<string, JobName>;
 
 export interface JobDefinition<N extends JobName> {
@@ -55,6 +62,8 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
   'notice.render': { queue: 'notices', attempts: 5, backoffMs: 2_000, jobId: (p) => `notice.${p.noticeId}` },
   'outbox.deliver': { queue: 'outbox', attempts: 12, backoffMs: 5_000, jobId: (p) => `outbox.${p.outboxId}` },
   'deadline.due': { queue: 'deadlines', attempts: 8, backoffMs: 5_000, jobId: (p) => `deadline.${p.caseId}.${p.kind}` },
+  'payments.import': { queue: 'reports', attempts: 5, backoffMs: 2_000, jobId: (p) => `payments.${p.importId}` },
+  'report.email': { queue: 'reports', attempts: 6, backoffMs: 30_000, jobId: (p) => `report.${p.scheduleId}.${p.runAt}` },
 };
 
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];

@@ -16,6 +16,8 @@ const PublicCasePage = lazy(() => import('./pages/citizen/PublicCasePage'));
 const CameraListPage = lazy(() => import('./pages/admin/CameraListPage'));
 const CameraSetupPage = lazy(() => import('./pages/admin/CameraSetupPage'));
 const OutboxPage = lazy(() => import('./pages/supervisor/OutboxPage'));
+const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
+const PaymentsPage = lazy(() => import('./pages/reports/PaymentsPage'));
 
 type PageProps = { params: Record<string, string> };
 interface RouteDef {
@@ -32,6 +34,8 @@ const ROUTES: RouteDef[] = [
   { pattern: '/supervisor', roles: ['supervisor'], title: 'nav.supervisor', component: SupervisorPage },
   { pattern: '/supervisor/:tab', roles: ['supervisor'], title: 'nav.supervisor', component: SupervisorPage },
   { pattern: '/outbox', roles: ['supervisor', 'admin'], title: 'outbox.nav', component: OutboxPage },
+  { pattern: '/reports', roles: ['supervisor', 'operator', 'admin'], title: 'nav.reports', component: ReportsPage },
+  { pattern: '/payments', roles: ['supervisor', 'admin'], title: 'nav.payments', component: PaymentsPage },
   { pattern: '/ops', roles: ['operator', 'supervisor', 'admin'], title: 'nav.ops', component: OpsWall },
   { pattern: '/ops/cameras', roles: ['operator', 'supervisor', 'admin'], title: 'nav.cameras', component: CameraGrid },
   { pattern: '/admin/cameras', roles: ['admin'], title: 'nav.cameraSetup', component: CameraListPage },
@@ -47,6 +51,8 @@ const NAV: { to: string; label: MessageKey; roles: Role[] }[] = [
   { to: '/officer', label: 'nav.queue', roles: ['officer', 'supervisor'] },
   { to: '/supervisor', label: 'nav.supervisor', roles: ['supervisor'] },
   { to: '/outbox', label: 'outbox.nav', roles: ['supervisor', 'admin'] },
+  { to: '/reports', label: 'nav.reports', roles: ['supervisor', 'operator', 'admin'] },
+  { to: '/payments', label: 'nav.payments', roles: ['supervisor', 'admin'] },
   { to: '/ops', label: 'nav.ops', roles: ['operator', 'supervisor', 'admin'] },
   { to: '/ops/cameras', label: 'nav.cameras', roles: ['operator', 'supervisor', 'admin'] },
   { to: '/admin/cameras', label: 'nav.cameraSetup', roles: ['admin'] },

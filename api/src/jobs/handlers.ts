@@ -11,6 +11,8 @@ import { applyTransition, createCaseFromEvent, SYSTEM, type CaseRow } from '../s
 import { renderNotice } from '../services/notices';
 import { escalationTargets } from '../domain/deadlines';
 import { deliver } from '../services/delivery';
+import { runImport } from '../services/payments';
+import { sendScheduledReport } from '../services/report-schedules';
 
 export interface JobContext extends AppDeps {
   options?: Partial<ApiOptions>;
@@ -129,6 +131,11 @@ export function apiJobHandlers(ctx: JobContext): JobHandlers {
       return deliver(ctx, outboxId, final);
     },
     'deadline.due': async ({ caseId, kind }) => fireDeadline(ctx, caseId, kind),
+    'payments.import': async ({ importId }, job) => ({
+      status: 'done',
+      outcome: await runImport(ctx.db, clock, importId, (processed, total) => job.updateProgress({ processed, total })),
+    }),
+    'report.email': async ({ scheduleId, runAt }) => sendScheduledReport(ctx, scheduleId, runAt),
   };
 }
 

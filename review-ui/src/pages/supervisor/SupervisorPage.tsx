@@ -8,6 +8,7 @@ import { useAuth } from '../../auth';
 import { StackedBarChart } from '../../components/charts';
 import { ClipPlayer } from '../../components/ClipPlayer';
 import { ConfidenceMeter, DeadlineBadge, StatusBadge } from '../../components/DeadlineBadge';
+import { DecisionPanel } from '../reports/DecisionPanel';
 import { ErrorNote } from '../../components/ErrorNote';
 import { codeLabel, evidenceLabel } from '../../components/evidenceLabel';
 import { StillOverlay } from '../../components/StillOverlay';
@@ -229,6 +230,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
       )}
 
       {(c.status === 'notified' || c.status === 'escalated') && <ResponseForms id={id} busy={busy} act={act} />}
+      {['notified', 'escalated', 'resolved'].includes(c.status) && <DecisionPanel caseId={c.id} editable onChanged={() => detail.reload()} />}
 
       <div className="sup-evidence">
         {ev.clip?.url && <ClipPlayer src={ev.clip.url} fps={ev.fps} label={t('case.clip')} />}
