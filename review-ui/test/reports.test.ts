@@ -6,6 +6,8 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { buildUi, launchBrowser, loginAs, screenshot, startStack, type Stack } from './harness';
+import { runImport } from '@phatnguoi/api/services/payments';
+import { systemClock } from '@phatnguoi/api/clock';
 
 let stack: Stack;
 let browser: Browser;
@@ -38,8 +40,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-describe('reports page', () => {
-  it('shows the outcomes of March 2022 and downloads them as an XLSX with the same figures', async () => {
+describe('reports and payments pages', () => {
+  it('shows the outcomes of March 2022, downloads them as an XLSX with the same figures; reconciles a payment file', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
     const page = await ctx.newPage();
     page.setDefaultTimeout(30_000);
@@ -78,6 +80,29 @@ describe('reports page', () => {
     await page.getByRole('columnheader', { name: 'Vehicle type' }).waitFor();
     const rows = await page.getByTestId('report-table').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(rows).toEqual([['Car', '2', '40%', '1', '50%'], ['Motorbike', '3', '60%', '1', '50%']]);
+
+    // Payment reconciliation, in Vietnamese again: a file with a bad line is refused line by line; a good one is
+    // reconciled (the stack has no queue worker: the test runs the job's function) and its mismatch dismissed.
+    await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+    await page.getByRole('link', { name: 'Đối soát nộp phạt' }).click();
+    const header = 'decision_number,amount,paid_at,channel,reference\n';
+    await page.getByLabel('Tệp kết quả nộp phạt').setInputFiles({ name: 'vcb.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}9/QĐ-XPHC,năm triệu,2026-03-01T09:00:00+07:00,bank,V-1\n`) });
+    await page.getByRole('button', { name: 'Nhập tệp' }).click();
+    expect(await page.getByTestId('payment-line-errors').textContent()).toBe('Dòng 2, trường amount: thiếu hoặc sai; số tiền là số nguyên dương (đồng)');
+    await page.getByLabel('Tệp kết quả nộp phạt').setInputFiles({ name: 'vcb.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}9/QĐ-XPHC,5000000,2026-03-01T09:00:00+07:00,bank,V-1\n`) });
+    await page.getByRole('button', { name: 'Nhập tệp' }).click();
+    await page.getByText('Đã nhận tệp; đang đối soát.').waitFor();
+    const imported = await stack.db.pool.query<{ id: string }>('SELECT id FROM payment_imports');
+    expect(imported.rows).toHaveLength(1);
+    expect(await runImport(stack.db.pool, systemClock, imported.rows[0]!.id)).toBe('done');
+    await page.getByText('Khớp 0 · Không khớp 1 · Trùng lặp 0').waitFor();
+    const mismatch = page.getByTestId('payment-mismatches').locator('li');
+    await mismatch.getByText('Không tìm thấy quyết định').waitFor();
+    await mismatch.getByLabel('Ghi chú xử lý').fill('Không phải quyết định của đơn vị; đã hoàn tiền');
+    await mismatch.getByRole('button', { name: 'Không chấp nhận (hoàn trả)' }).click();
+    await page.getByText('Không có khoản nộp nào cần xử lý.').waitFor();
+    expect((await stack.db.pool.query('SELECT resolution, resolution_note FROM payments')).rows).toEqual([{ resolution: 'dismissed', resolution_note: 'Không phải quyết định của đơn vị; đã hoàn tiền' }]);
+    await screenshot(page, 'reports-payments');
     await ctx.close();
   });
 });

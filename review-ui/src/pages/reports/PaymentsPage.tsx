@@ -6,11 +6,24 @@ import { API_PREFIX, api, ApiError } from '../../api/client';
 import { reportPaths } from '../../api/reports-paths';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
-import { useI18n } from '../../i18n';
+import { hasMessage, useI18n } from '../../i18n';
 import { formatVnd } from './format';
+
+/** JSON names of the fields, mapped to the CSV column names the rules are written for. */
+const FIELD_OF: Record<string, string> = { decisionNumber: 'decision_number', paidAt: 'paid_at' };
+
+/** A bad line in the reader's language: which line and field, and the rule it broke. */
+function useLineText(): (line: string | number, field: string, serverMessage: string) => string {
+  const { t } = useI18n();
+  return (line, field, serverMessage) => {
+    const key = `payments.rule.${FIELD_OF[field] ?? field}`;
+    return t('payments.line', { line, field, message: hasMessage(key) ? t(key) : serverMessage });
+  };
+}
 
 export default function PaymentsPage() {
   const { t, formatNumber, formatDateTime } = useI18n();
+  const lineText = useLineText();
   const imports = useApi((signal) => api.get<{ items: PaymentImport[] }>(reportPaths.imports, undefined, signal), 'imports');
   const mismatches = useApi((signal) => api.get<{ items: Mismatch[] }>(reportPaths.mismatches, undefined, signal), 'mismatches');
   const [file, setFile] = useState<File | null>(null);
@@ -61,7 +74,7 @@ export default function PaymentsPage() {
           <ul className="error" data-testid="payment-line-errors">
             {lineErrors.map((f) => {
               const [, , line, field] = f.path.split('/');
-              return <li key={f.path}>{t('payments.line', { line: line ?? '', field: field ?? '', message: f.message })}</li>;
+              return <li key={f.path}>{lineText(line ?? '', field ?? '', f.message)}</li>;
             })}
           </ul>
         )}
@@ -84,7 +97,7 @@ export default function PaymentsPage() {
                 </td>
                 <td>
                   {i.status === 'done' && t('payments.summary', { matched: formatNumber(i.matched), mismatched: formatNumber(i.mismatched), duplicates: formatNumber(i.duplicates) })}
-                  {i.status === 'failed' && i.errors.map((e) => <div key={`${e.line}-${e.field}`} className="error">{t('payments.line', { line: e.line, field: e.field, message: e.message })}</div>)}
+                  {i.status === 'failed' && i.errors.map((e) => <div key={`${e.line}-${e.field}`} className="error">{lineText(e.line, e.field, e.message)}</div>)}
                 </td>
               </tr>
             ))}
