@@ -3,13 +3,15 @@
 // api serves. Chromium is the Debian one, driven by playwright-core.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
+import { inject } from 'vitest';
+import '@phatnguoi/core/testing/provided';
 import type { FastifyInstance } from 'fastify';
 import { createQueues } from '@phatnguoi/core/queue';
 import { createStorage, type Storage } from '@phatnguoi/core/storage';
@@ -28,9 +30,43 @@ export const OUTPUT_DIR = join(UI_ROOT, 'test-output');
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-/** Builds the UI into a folder of its own (parallel test files never share a dist). */
+/**
+ * The UI as it ships, built by Vite. Under `vitest run` every browser test file of the run shares one build (the
+ * first one to ask builds it, the others wait for it); elsewhere (benchmarks) each call builds into a folder of its own.
+ */
 export async function buildUi(): Promise<string> {
-  const outDir = mkdtempSync(join(tmpdir(), 'phatnguoi-ui-'));
+  const root = runBuildRoot();
+  if (!root) return viteBuild(mkdtempSync(join(tmpdir(), 'phatnguoi-ui-')));
+  const outDir = join(root, 'dist');
+  const done = join(root, 'built');
+  const lock = join(root, 'lock');
+  for (;;) {
+    if (existsSync(done)) return outDir;
+    try {
+      mkdirSync(lock);
+    } catch {
+      await new Promise((r) => setTimeout(r, 250)); // another test file is building it
+      continue;
+    }
+    try {
+      await viteBuild(outDir);
+      writeFileSync(done, '');
+      return outDir;
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
+function runBuildRoot(): string | undefined {
+  try {
+    return inject('uiBuildRoot');
+  } catch {
+    return undefined; // not inside a vitest run
+  }
+}
+
+async function viteBuild(outDir: string): Promise<string> {
   // Vitest sets NODE_ENV=test, which would give a development build of React; test what ships.
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';

@@ -1,9 +1,18 @@
-// Vitest globalSetup: migrate the template database once per run (test files then clone it), and drop
-// databases left behind by earlier runs that crashed.
+// Vitest globalSetup: migrate the template database once per run (test files then clone it), drop
+// databases left behind by earlier runs that crashed, and name the folder where the browser tests of this run
+// share one build of the UI (review-ui/test/harness.ts builds it on first use).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
 import { scrubSecrets } from '../logger';
 import { adminUrl, dropStaleTestDatabases, ensureTemplateDatabase } from './database';
+import './provided';
 
-export default async function setup(): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => void> {
+  const uiBuildRoot = mkdtempSync(join(tmpdir(), 'phatnguoi-ui-run-'));
+  project.provide('uiBuildRoot', uiBuildRoot);
+  const teardown = () => rmSync(uiBuildRoot, { recursive: true, force: true });
   try {
     await dropStaleTestDatabases();
   } catch {
@@ -22,4 +31,5 @@ export default async function setup(): Promise<void> {
     }
     throw err;
   }
+  return teardown;
 }
