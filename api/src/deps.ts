@@ -6,6 +6,7 @@ import type { Clock } from './clock';
 import type { Redis } from '@phatnguoi/core/redis';
 import type { BucketName } from '@phatnguoi/core/storage';
 import type { Queues } from '@phatnguoi/core/queue';
+import type { SignInSettings } from './oidc/settings';
 
 
 /** Object storage as exposed by `core/storage` (buckets are logical names stored in rows). */
@@ -95,6 +96,8 @@ export interface AppDeps {
   sms?: SmsGateway;
   clock?: Clock;
   options?: Partial<ApiOptions>;
+  /** Sign-in through OpenID providers (oidc/settings.ts); absent: password sign-in only. */
+  signIn?: SignInSettings;
 }
 
 export const defaultOptions: ApiOptions = {

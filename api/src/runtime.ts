@@ -11,6 +11,7 @@ import type { AppDeps, Mailer, SmsGateway } from './deps';
 import { systemClock } from './clock';
 import { loadApiSecurityOptions, loadAuditAnchorSettings } from './settings';
 import { writeCheckpoint } from './audit/anchor';
+import { loadSignInSettings } from './oidc/settings';
 import { apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
 import { publicBaseUrlSetting } from './notices/public-base-url';
 import { smsSink, startMailCatcher } from './outbox/catcher';
@@ -43,6 +44,7 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
   const security = loadApiSecurityOptions(env);
   const publicBaseUrl = publicBaseUrlSetting(env, config.env);
   const anchor = loadAuditAnchorSettings(env);
+  const signIn = loadSignInSettings(env);
   const db = createPool(config.databaseUrl, { applicationName: 'api' });
   const redis = createRedis(config.redisUrl, { name: 'api' });
   const sub = createRedis(config.redisUrl, { name: 'api-sub', blocking: true });
@@ -62,7 +64,7 @@ export async function createRuntime(config: Config, opts: { workers: boolean }):
   const handlers = new Map<string, (m: string) => void>();
   sub.on('message', (channel: string, message: string) => handlers.get(channel)?.(message));
   const deps: AppDeps = {
-    db, redis, storage, queues, mailer, sms, clock: systemClock,
+    db, redis, storage, queues, mailer, sms, clock: systemClock, signIn,
     subscribe: async (channel, onMessage) => {
       handlers.set(channel, onMessage);
       await sub.subscribe(channel);

@@ -1,8 +1,10 @@
 // Vietnamese: the default language and the source of every message key.
 import { viDesk } from './vi-desk';
+import { viOidc } from './vi-oidc';
 
 export const vi = {
   ...viDesk,
+  ...viOidc,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',
