@@ -20,10 +20,13 @@ export interface DemoIdentity {
   apiEnv: Env;
 }
 
-/** OIDC_DEMO_PORT (default 8088, and the next port) for the providers; OIDC_DEMO=0 leaves it out (password sign-in only). */
+/**
+ * OIDC_DEMO_PORT (default: the api's port + 8, so 8088, and the next port) for the providers; OIDC_DEMO=0 leaves
+ * them out (password sign-in only).
+ */
 export function demoIdentity(env: Env = process.env): DemoIdentity | null {
   if (env.OIDC_DEMO === '0') return null;
-  const port = Number(env.OIDC_DEMO_PORT || 8088);
+  const port = Number(env.OIDC_DEMO_PORT || Number(env.API_PORT || 8080) + 8);
   const staffIssuer = `http://localhost:${port}`;
   const citizenIssuer = `http://localhost:${port + 1}`;
   const apiBaseUrl = (env.PUBLIC_BASE_URL || `http://localhost:${env.API_PORT || 8080}`).replace(/\/+$/, '');

@@ -61,7 +61,9 @@ export function mapStaffClaims(claims: Claims, s: Pick<StaffOidcSettings, 'roleC
   const matched = s.roleMap.filter((m) => groups.includes(m.group));
   const first = matched[0];
   if (!first) return { ok: false, reason: 'no_role', groups };
-  const rawAgency = stringList(claimAt(claims, s.agencyClaim))[0] ?? null;
+  const agencyClaim = claimAt(claims, s.agencyClaim);
+  // one agency: the claim's string (names have spaces), or the first of a list
+  const rawAgency = (typeof agencyClaim === 'string' ? agencyClaim.trim() : stringList(agencyClaim)[0]) || null;
   const agencyCode = rawAgency === null ? null : (s.agencyMap.get(rawAgency) ?? rawAgency);
   if (AGENCY_ROLES.has(first.role) && !agencyCode) return { ok: false, reason: 'no_agency', groups };
   const name = typeof claims.name === 'string' && claims.name.trim() !== '' ? claims.name.trim().slice(0, 200) : username;

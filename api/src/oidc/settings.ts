@@ -74,7 +74,8 @@ function provider(r: EnvReader, prefix: string, production: boolean): ProviderSe
   return { issuer, clientId, clientSecret, scopes, allowHttp };
 }
 
-const CLAIM_PATH = /^[A-Za-z_][A-Za-z0-9_:-]*(\.[A-Za-z_][A-Za-z0-9_:-]*)*$/;
+/** A claim name, a namespaced one (https://example.vn/agency) or a dot path (realm_access.roles). */
+const CLAIM_PATH = /^[A-Za-z_][^\s]{0,199}$/;
 function claimName(r: EnvReader, name: string, fallback: string): string {
   const v = r.string(name, fallback);
   if (!CLAIM_PATH.test(v)) r.problem(name, `must be a claim name or dot path like realm_access.roles; not ${JSON.stringify(v.slice(0, 60))}`);
