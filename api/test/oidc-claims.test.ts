@@ -1,11 +1,13 @@
-// Sign-in settings and claim mapping (issue 26), without I/O: what the environment may say (every bad variable in
+// Sign-in settings and claim mapping (issue 26), without I/O (the Keycloak examples are read from infra/): what the environment may say (every bad variable in
 // one error), how a provider's claims become a role and an agency, and what a citizen's claims must carry.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@phatnguoi/core/errors';
 import { demoIdentity } from '@phatnguoi/core/demo-identity';
 import { claimAt, mapCitizenClaims, mapStaffClaims, maskIdNumber, usernameFrom } from '../src/oidc/claims';
 import { loadSignInSettings, localSignInAllowed } from '../src/oidc/settings';
 import { refusalOf } from '../src/oidc/client';
+import { CITIZEN_CALLBACK_PATH, STAFF_CALLBACK_PATH } from '../src/oidc';
 
 const STAFF_ENV = {
   OIDC_STAFF_ISSUER: 'https://sso.tiengiang.gov.vn/realms/tiengiang',
@@ -110,5 +112,32 @@ describe('refusal reasons', () => {
     const wrapped = Object.assign(new Error('invalid response encountered'), { code: 'OAUTH_INVALID_RESPONSE', cause: Object.assign(new Error('unexpected JWT "aud" (audience) claim value'), { code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' }) });
     expect(refusalOf(wrapped)).toEqual({ code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED', detail: 'invalid response encountered: unexpected JWT "aud" (audience) claim value' });
     expect(refusalOf(Object.assign(new Error('server responded with an error'), { error: 'invalid_grant' }))).toMatchObject({ code: 'invalid_grant' });
+  });
+});
+
+describe('the Keycloak realm examples (infra/keycloak) match the settings they document', () => {
+  const read = (f: string) => JSON.parse(readFileSync(new URL(`../../infra/keycloak/${f}`, import.meta.url), 'utf8')) as {
+    groups?: { name: string }[]; _comment: string;
+    clients: { clientId: string; redirectUris: string[]; attributes: Record<string, string>; protocolMappers: { config: Record<string, string> }[] }[];
+  };
+  const envOf = (comment: string) => Object.fromEntries([...comment.matchAll(/\b(OIDC_[A-Z_]+)=(\S+?)\.?(?=\s|$)/g)].map((m) => [m[1]!, m[2]!]));
+
+  it('staff realm: groups, client, callback and ID-token claims', () => {
+    const realm = read('realm-example.json');
+    const s = loadSignInSettings({ ...envOf(realm._comment), OIDC_STAFF_CLIENT_SECRET: 'x' }).staff!;
+    expect(s.roleMap.map((m) => m.group).sort()).toEqual(realm.groups!.map((g) => g.name).sort());
+    const client = realm.clients.find((c) => c.clientId === s.clientId)!;
+    expect(client.redirectUris[0]).toMatch(new RegExp(`${STAFF_CALLBACK_PATH}$`));
+    expect(client.attributes['pkce.code.challenge.method']).toBe('S256');
+    const idClaims = client.protocolMappers.filter((m) => m.config['id.token.claim'] === 'true').map((m) => m.config['claim.name']);
+    for (const claim of [s.roleClaim, s.agencyClaim, s.usernameClaim]) expect(idClaims).toContain(claim);
+  });
+
+  it('citizen realm: client, callback and the identity-number claim', () => {
+    const realm = read('realm-citizen-example.json');
+    const s = loadSignInSettings({ ...envOf(realm._comment), OIDC_CITIZEN_CLIENT_SECRET: 'x' }).citizen!;
+    const client = realm.clients.find((c) => c.clientId === s.clientId)!;
+    expect(client.redirectUris[0]).toMatch(new RegExp(`${CITIZEN_CALLBACK_PATH}$`));
+    expect(client.protocolMappers.filter((m) => m.config['id.token.claim'] === 'true').map((m) => m.config['claim.name'])).toContain(s.idNumberClaim);
   });
 });
