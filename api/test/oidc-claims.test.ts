@@ -54,11 +54,12 @@ describe('sign-in settings', () => {
 
   it('accepts what the demo stack gives the api', () => {
     const d = demoIdentity({ API_PORT: '9000' })!;
-    expect(d.staffIssuer).toBe('http://localhost:9008');
+    expect(d.staffIssuer).toBe('http://127.0.0.1:9008');
     const s = loadSignInSettings(d.apiEnv);
-    expect(s.staff?.issuer).toBe('http://localhost:9008');
-    expect(s.citizen?.issuer).toBe('http://localhost:9009');
+    expect(s.staff?.issuer).toBe('http://127.0.0.1:9008');
+    expect(s.citizen?.issuer).toBe('http://127.0.0.1:9009');
     expect(demoIdentity({ OIDC_DEMO: '0' })).toBeNull();
+    expect(demoIdentity({ OIDC_STAFF_ISSUER: 'https://sso.example.vn' })).toBeNull();
   });
 });
 

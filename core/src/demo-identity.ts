@@ -22,13 +22,15 @@ export interface DemoIdentity {
 
 /**
  * OIDC_DEMO_PORT (default: the api's port + 8, so 8088, and the next port) for the providers; OIDC_DEMO=0 leaves
- * them out (password sign-in only).
+ * them out (password sign-in only), and so does a provider configured by hand.
  */
 export function demoIdentity(env: Env = process.env): DemoIdentity | null {
-  if (env.OIDC_DEMO === '0') return null;
+  // A provider configured by hand (OIDC_STAFF_ISSUER / OIDC_CITIZEN_ISSUER) is used as it is.
+  if (env.OIDC_DEMO === '0' || env.OIDC_STAFF_ISSUER || env.OIDC_CITIZEN_ISSUER) return null;
   const port = Number(env.OIDC_DEMO_PORT || Number(env.API_PORT || 8080) + 8);
-  const staffIssuer = `http://localhost:${port}`;
-  const citizenIssuer = `http://localhost:${port + 1}`;
+  const staffIssuer = `http://127.0.0.1:${port}`;
+  const citizenIssuer = `http://127.0.0.1:${port + 1}`;
+  // (127.0.0.1, not localhost: the providers listen on IPv4 loopback only, and localhost may resolve to ::1 first)
   const apiBaseUrl = (env.PUBLIC_BASE_URL || `http://localhost:${env.API_PORT || 8080}`).replace(/\/+$/, '');
   return {
     staffIssuer, citizenIssuer, port, apiBaseUrl,
