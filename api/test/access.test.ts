@@ -7,6 +7,7 @@ import { buildApp } from '../src/app';
 import { demoEvent } from '../src/seed/demo';
 import { ingestEvent } from '../src/jobs/handlers';
 import { citizenSignIn } from '../src/oidc/citizen';
+import { loadSignInSettings } from '../src/oidc/settings';
 import { systemClock } from '../src/clock';
 
 let h: Harness;
@@ -118,6 +119,19 @@ describe('access', () => {
     for (const r of ROUTES) {
       const res = await h.app.inject({ method: r.method, url: r.url(), headers: { cookie: `pn_session=${citizen}; pn_citizen=${citizen}`, authorization: `Bearer ${citizen}` } });
       expect(res.statusCode, r.url()).toBe(401);
+    }
+  });
+
+  it('a provider that cannot be reached: the sign-in page says so (no JSON error in the browser), nothing is stored', async () => {
+    const signIn = loadSignInSettings({ OIDC_ALLOW_HTTP: '1', OIDC_STAFF_ISSUER: 'http://127.0.0.1:9/realms/none', OIDC_STAFF_CLIENT_ID: 'c', OIDC_STAFF_CLIENT_SECRET: 's', OIDC_STAFF_ROLE_MAP: 'g=officer' });
+    const app = await buildApp({ ...h.deps, signIn });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/api/auth/oidc/start' });
+      expect(res.statusCode).toBe(302);
+      expect(res.headers.location).toBe('/login?error=provider_unavailable');
+      expect((await h.deps.db.query('SELECT 1 FROM oidc_logins')).rowCount).toBe(0);
+    } finally {
+      await app.close();
     }
   });
 

@@ -46,8 +46,16 @@ export default async function signInRoutes(app: FastifyInstance): Promise<void> 
     await flow.register(rateLimit, { max: app.opts.loginRatePerMinute, timeWindow: '1 minute', ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}oidc:` } : {}) });
     for (const audience of ['staff', 'citizen'] as const) {
       const base = audience === 'staff' ? '/api/auth/oidc' : '/api/citizen/oidc';
-      flow.get(`${base}/start`, { schema: { tags: ['public'], response: { 404: ErrorResponse, 503: ErrorResponse } } }, async (req, reply) => {
-        const { url, checks } = await clientOf(audience).startLogin();
+      flow.get(`${base}/start`, { schema: { tags: ['public'], response: { 404: ErrorResponse } } }, async (req, reply) => {
+        const client = clientOf(audience);
+        // A full-page navigation: a provider that cannot be reached is explained on the sign-in page, not as JSON.
+        const started = await client.startLogin().catch((err: unknown) => {
+          if ((err as { code?: string }).code !== 'provider_unavailable') throw err;
+          req.log.warn({ err }, `${audience} identity provider not reachable`);
+          return null;
+        });
+        if (!started) return reply.redirect(`${LANDING[audience].refused}?error=provider_unavailable`, 302);
+        const { url, checks } = started;
         await saveLoginState(db, app.clock, audience, checks);
         // SameSite=Lax: the provider's redirect back is a top-level cross-site navigation that must carry it.
         void reply.setCookie(stateCookie(audience), checks.state, { ...cookieBase(req), sameSite: 'lax', maxAge: LOGIN_STATE_SECONDS });
