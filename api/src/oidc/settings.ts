@@ -82,10 +82,11 @@ function claimName(r: EnvReader, name: string, fallback: string): string {
   return v;
 }
 
-/** The sign-in settings of `env`; throws ConfigError naming every bad variable. */
-export function loadSignInSettings(env: Env = process.env): SignInSettings {
-  const r = envReader(env);
-  const production = env.NODE_ENV === 'production';
+/**
+ * The sign-in settings read with `r` (problems recorded on it, for one ConfigError with the api's other settings);
+ * loadSignInSettings reads them alone.
+ */
+export function readSignInSettings(r: EnvReader, production: boolean): SignInSettings {
   let staff: StaffOidcSettings | null = null;
   const sp = provider(r, 'OIDC_STAFF', production);
   if (sp) {
@@ -122,9 +123,16 @@ export function loadSignInSettings(env: Env = process.env): SignInSettings {
   const breakGlass = (r.string('AUTH_BREAK_GLASS_USERS') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
   if (localMode === 'break_glass' && breakGlass.length === 0) r.problem('AUTH_BREAK_GLASS_USERS', 'must name at least one user when AUTH_LOCAL_LOGIN=break_glass');
   if (localMode !== 'on' && !staff) r.problem('AUTH_LOCAL_LOGIN', `${localMode} needs OIDC_STAFF_ISSUER: with neither, no one could sign in`);
-  r.done();
   const local: SignInSettings['local'] = localMode === 'break_glass' ? { mode: 'break_glass', usernames: new Set(breakGlass) } : { mode: localMode };
   return { staff, citizen, local };
+}
+
+/** The sign-in settings of `env`; throws ConfigError naming every bad variable. */
+export function loadSignInSettings(env: Env = process.env): SignInSettings {
+  const r = envReader(env);
+  const settings = readSignInSettings(r, env.NODE_ENV === 'production');
+  r.done();
+  return settings;
 }
 
 /** Whether a local (password) sign-in of this name is allowed. */
