@@ -9,7 +9,7 @@ export default defineConfig({
       'core/test/plates/**/*.test.ts',
       'detector/test/{rules,tracking,geometry,signal,plates}/**/*.test.ts',
       'detector/test/models/{decode,metrics}.test.ts',
-      'api/test/{domain,reports-domain}.test.ts',
+      'api/test/{domain,reports-domain,oidc-claims}.test.ts',
       'sim/test/{eval,violations,speed-scenes}.test.ts',
       'review-ui/test/{unit,calibration-model}.test.ts',
     ],

@@ -16,6 +16,9 @@ import inputChecks from './plugins/input';
 import healthRoutes from './routes/public/health';
 import lookupRoutes from './routes/public/lookup';
 import authRoutes from './routes/auth';
+import signInRoutes from './routes/sign-in';
+import { SignIn } from './oidc';
+import { SIGN_IN_OFF } from './oidc/settings';
 import officerRoutes from './routes/officer';
 import supervisorRoutes from './routes/supervisor';
 import identificationRoutes from './routes/identification';
@@ -39,6 +42,8 @@ declare module 'fastify' {
     clock: Clock;
     /** Latest camera status (ingest) and detector figures, fed by the ops routes' subscriptions; read by /metrics too. */
     cameraBoard: CameraStatusBoard;
+    /** Sign-in through OpenID providers (staff and citizens): settings, clients, the staff session re-check. */
+    signIn: SignIn;
     /** Every route as registered (method, url, schema): security tests walk it so no route is left out. */
     routeTable: { method: string; url: string; schema?: FastifySchema }[];
   }
@@ -114,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('opts', opts);
   app.decorate('clock', deps.clock);
   app.decorate('cameraBoard', new CameraStatusBoard());
+  app.decorate('signIn', new SignIn(deps.signIn ?? SIGN_IN_OFF, opts.publicBaseUrl, deps.db, deps.clock));
   const routeTable: FastifyInstance['routeTable'] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
@@ -170,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(lookupRoutes);
   await app.register(authRoutes);
+  await app.register(signInRoutes);
   await app.register(officerRoutes);
   await app.register(supervisorRoutes);
   await app.register(identificationRoutes);

@@ -8,6 +8,7 @@ import type { Redis } from '@phatnguoi/core/redis';
 import type { BucketName } from '@phatnguoi/core/storage';
 import type { Queues } from '@phatnguoi/core/queue';
 import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from './notices/fonts';
+import type { SignInSettings } from './oidc/settings';
 
 
 /** Object storage as exposed by `core/storage` (buckets are logical names stored in rows). */
@@ -105,6 +106,8 @@ export interface AppDeps {
   sms?: SmsGateway;
   clock: Clock;
   options?: Partial<ApiOptions>;
+  /** Sign-in through OpenID providers (oidc/settings.ts); absent: password sign-in only. */
+  signIn?: SignInSettings;
 }
 
 export const defaultOptions: ApiOptions = {

@@ -61,7 +61,7 @@ export async function createRuntime(config: Config, settings: ApiSettings, opts:
   const handlers = new Map<string, (m: string) => void>();
   sub.on('message', (channel: string, message: string) => handlers.get(channel)?.(message));
   const deps: AppDeps = {
-    db, redis, storage, queues, mailer, sms, clock: systemClock,
+    db, redis, storage, queues, mailer, sms, clock: systemClock, signIn: settings.signIn,
     subscribe: async (channel, onMessage) => {
       handlers.set(channel, onMessage);
       await sub.subscribe(channel);

@@ -1,6 +1,7 @@
 // The api's settings from the environment, through core's envReader like every other role: `loadApiSettings` reads
 // every variable the api uses in one pass and throws one ConfigError naming every bad one, before runtime.ts opens
 // any connection. Nothing else in the api reads process.env.
+import { readSignInSettings, type SignInSettings } from './oidc/settings';
 import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { envReader, type Config, type Env, type EnvReader } from '@phatnguoi/core/config';
@@ -135,6 +136,8 @@ export interface ApiSettings {
   options: Partial<ApiOptions>;
   audit: AuditAnchorSettings;
   outbox: OutboxSettings;
+  /** Sign-in through OpenID Connect and whether password sign-in is allowed. */
+  signIn: SignInSettings;
 }
 
 /**
@@ -157,6 +160,7 @@ export function loadApiSettings(config: Pick<Config, 'env' | 'apiPort' | 'logLev
   const smsToken = r.secret('SMS_GATEWAY_TOKEN');
   const catcher = r.bool('OUTBOX_CATCHER', true) && config.env === 'development';
   const noticeFonts = readNoticeFonts(r);
+  const signIn = readSignInSettings(r, production);
   const settings: ApiSettings = {
     host: r.string('API_HOST', '0.0.0.0'),
     port: config.apiPort,
@@ -178,6 +182,7 @@ export function loadApiSettings(config: Pick<Config, 'env' | 'apiPort' | 'logLev
     },
     audit,
     outbox: { smtpUrl: smtpUrl || null, smsGateway: smsUrl ? { url: smsUrl, token: smsToken ?? null } : null, catcher },
+    signIn,
   };
   r.done();
   return settings;

@@ -6,6 +6,9 @@ import { bearer, loginAs, METRICS_TOKEN, startHarness, waitFor, type Harness } f
 import { buildApp } from '../src/app';
 import { demoEvent } from '../src/seed/demo';
 import { ingestEvent } from '../src/jobs/handlers';
+import { citizenSignIn } from '../src/oidc/citizen';
+import { loadSignInSettings } from '../src/oidc/settings';
+import { systemClock } from '../src/clock';
 
 let h: Harness;
 const tokens: Record<string, string> = {};
@@ -97,6 +100,52 @@ describe('access', () => {
     const res = await h.app.inject({ method: 'GET', url: '/health' });
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('sign-in routes: the provider flows are public (404 where not configured); citizen routes need a citizen session and nothing else', async () => {
+    expect((await h.app.inject({ method: 'GET', url: '/api/auth/options' })).json()).toEqual({ staffProvider: false, local: 'on', citizenProvider: false });
+    for (const url of ['/api/auth/oidc/start', '/api/auth/oidc/callback?code=x&state=y', '/api/citizen/oidc/start', '/api/citizen/oidc/callback?code=x&state=y']) {
+      const res = await h.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(404);
+      expect((res.json() as { error: string }).error).toBe('not_configured');
+    }
+    const citizen = (await citizenSignIn(h.deps.db, systemClock, {
+      issuer: 'https://vneid.example.vn', clientId: 'c', clientSecret: 's', scopes: 'openid', allowHttp: false, idNumberClaim: 'citizen_id', nameClaim: 'name', sessionTtlSeconds: 600,
+    }, { claims: { sub: 'v-access', citizen_id: '079200000099', name: 'Công dân' }, idToken: null, refreshToken: null, expiresIn: null })).token;
+    const citizenRoutes: { method: 'GET' | 'POST'; url: string; body?: unknown; ok: number }[] = [
+      { method: 'GET', url: '/api/citizen/me', ok: 200 },
+      // another owner's case: not found, as if it did not exist
+      { method: 'POST', url: `/api/citizen/cases/${caseId}/responses`, body: { kind: 'complaint', text: 'x' }, ok: 404 },
+      { method: 'POST', url: '/api/citizen/logout', ok: 200 },
+    ];
+    for (const r of citizenRoutes) {
+      const inject = (headers: Record<string, string>) => h.app.inject({
+        method: r.method, url: r.url, headers: { ...headers, ...(r.body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(r.body !== undefined ? { payload: JSON.stringify(r.body) } : {}),
+      });
+      expect((await inject({})).statusCode, r.url).toBe(401);
+      expect((await inject({ cookie: 'pn_citizen=not-a-real-token' })).statusCode, r.url).toBe(401);
+      for (const who of ALL) expect((await inject(bearer(who === 'worker' ? workerToken : tokens[who]!))).statusCode, `${r.url} as ${who}`).toBe(401);
+      expect((await inject({ cookie: `pn_citizen=${citizen}` })).statusCode, `${r.url} as the citizen`).toBe(r.ok);
+    }
+    // after logout the citizen session is gone; a citizen session never opens a staff route
+    expect((await h.app.inject({ method: 'GET', url: '/api/citizen/me', headers: { cookie: `pn_citizen=${citizen}` } })).statusCode).toBe(401);
+    for (const r of ROUTES) {
+      const res = await h.app.inject({ method: r.method, url: r.url(), headers: { cookie: `pn_session=${citizen}; pn_citizen=${citizen}`, authorization: `Bearer ${citizen}` } });
+      expect(res.statusCode, r.url()).toBe(401);
+    }
+  });
+
+  it('a provider that cannot be reached: the sign-in page says so (no JSON error in the browser), nothing is stored', async () => {
+    const signIn = loadSignInSettings({ OIDC_ALLOW_HTTP: '1', OIDC_STAFF_ISSUER: 'http://127.0.0.1:9/realms/none', OIDC_STAFF_CLIENT_ID: 'c', OIDC_STAFF_CLIENT_SECRET: 's', OIDC_STAFF_ROLE_MAP: 'g=officer' });
+    const app = await buildApp({ ...h.deps, signIn });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/api/auth/oidc/start' });
+      expect(res.statusCode).toBe(302);
+      expect(res.headers.location).toBe('/login?error=provider_unavailable');
+      expect((await h.deps.db.query('SELECT 1 FROM oidc_logins')).rowCount).toBe(0);
+    } finally {
+      await app.close();
+    }
   });
 
   it('officers see only their own agency\'s cases', async () => {

@@ -13,6 +13,7 @@ const OpsWall = lazy(() => import('./pages/ops/OpsWall'));
 const CameraGrid = lazy(() => import('./pages/ops/CameraGrid'));
 const LookupPage = lazy(() => import('./pages/citizen/LookupPage'));
 const PublicCasePage = lazy(() => import('./pages/citizen/PublicCasePage'));
+const MyCasesPage = lazy(() => import('./pages/citizen/MyCasesPage'));
 const CameraListPage = lazy(() => import('./pages/admin/CameraListPage'));
 const CameraSetupPage = lazy(() => import('./pages/admin/CameraSetupPage'));
 const OutboxPage = lazy(() => import('./pages/supervisor/OutboxPage'));
@@ -45,6 +46,9 @@ const ROUTES: RouteDef[] = [
   { pattern: '/tra-cuu/:ref', roles: null, title: 'citizen.caseTitle', component: PublicCasePage },
   { pattern: '/lookup', roles: null, title: 'nav.lookup', component: LookupPage },
   { pattern: '/lookup/:ref', roles: null, title: 'citizen.caseTitle', component: PublicCasePage },
+  // The signed-in citizen's own cases (VNeID); /citizen is the English alias.
+  { pattern: '/cong-dan', roles: null, title: 'me.title', component: MyCasesPage },
+  { pattern: '/citizen', roles: null, title: 'me.title', component: MyCasesPage },
 ];
 
 const NAV: { to: string; label: MessageKey; roles: Role[] }[] = [
@@ -62,7 +66,7 @@ function Header() {
   const { t, lang, setLang } = useI18n();
   const { user, logout } = useAuth();
   const { navigate, path } = useRouter();
-  const isCitizen = path.startsWith('/lookup') || path.startsWith('/tra-cuu');
+  const isCitizen = path.startsWith('/lookup') || path.startsWith('/tra-cuu') || path === '/cong-dan' || path === '/citizen';
   return (
     <header className="app-header">
       <a className="skip-link" href="#main">
@@ -77,9 +81,14 @@ function Header() {
             </li>
           ))}
           {(isCitizen || !user) && (
-            <li>
-              <Link to="/tra-cuu">{t('nav.lookup')}</Link>
-            </li>
+            <>
+              <li>
+                <Link to="/tra-cuu">{t('nav.lookup')}</Link>
+              </li>
+              <li>
+                <Link to="/cong-dan">{t('me.nav')}</Link>
+              </li>
+            </>
           )}
         </ul>
       </nav>

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { LoginRequest, LoginResponse, UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import type { Role } from '@phatnguoi/core/contracts/api/common';
+import type { LogoutResponse } from '@phatnguoi/core/contracts/api/sign-in';
 import { api, ApiError, onUnauthorized } from './api/client';
 
 interface AuthState {
@@ -48,7 +49,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const logout = useCallback(async () => {
     try {
-      await api.post('/auth/logout');
+      // A session from the identity provider ends there too: the browser goes on to its end-session page.
+      const res = await api.post<LogoutResponse>('/auth/logout');
+      if (res.endSessionUrl) window.location.assign(res.endSessionUrl);
     } finally {
       setUser(null);
     }

@@ -20,6 +20,7 @@ import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
 import type { ViolationEvent } from '@phatnguoi/core/contracts/violation-event';
 import type { Role } from '@phatnguoi/core/contracts/api/common';
 import { buildApp } from '@phatnguoi/api/app';
+import type { AppDeps } from '@phatnguoi/api/deps';
 import { systemClock } from '@phatnguoi/api/clock';
 import { createAgency, createCamera, createRegistryEntry, createUser } from '@phatnguoi/api/seed/demo';
 import { createCaseFromEvent } from '@phatnguoi/api/services/cases';
@@ -164,7 +165,11 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { uiDir: string }): Promise<Stack> {
+/**
+ * `port`: listen there (a test that must know the address before the app is built, e.g. to register callbacks at an
+ * identity provider); `deps`: more of the app's dependencies (sign-in settings, a clock), `options` merged in.
+ */
+export async function startStack(opts: { uiDir: string; port?: number; deps?: Partial<AppDeps> }): Promise<Stack> {
   const db = await createTestDatabase();
   const s3: TestS3 = await startTestS3();
   const config = testConfig({ s3: s3.s3 });
@@ -192,13 +197,14 @@ export async function startStack(opts: { uiDir: string }): Promise<Stack> {
   // No job workers: jobs the pages cause (notice rendering, delivery) wait in this file's own queues.
   const queues = createQueues(config);
   const app = await buildApp({
+    ...opts.deps,
     db: pool,
     storage,
     queues,
     clock: systemClock,
-    options: { uiDir: opts.uiDir, logger: false, powDifficulty: 8, loginRatePerMinute: 10_000, lookupRatePerMinute: 10_000, signingSecret: randomUUID() },
+    options: { uiDir: opts.uiDir, logger: false, powDifficulty: 8, loginRatePerMinute: 10_000, lookupRatePerMinute: 10_000, signingSecret: randomUUID(), ...opts.deps?.options },
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
   let track = 0;

@@ -20,6 +20,7 @@ import { requirePrograms } from '@phatnguoi/core/embedded/system';
 import { isAppError } from '@phatnguoi/core/errors';
 import { createLogger } from '@phatnguoi/core/logger';
 import { DEMO_AGENCY_CODE, demoCameras, demoScene, simOutDir, upsertDemoCameras, type DemoCamera } from '@phatnguoi/core/demo-cameras';
+import { demoIdentity } from '@phatnguoi/core/demo-identity';
 import { migrate } from '@phatnguoi/core/migrate';
 import { createStorage } from '@phatnguoi/core/storage';
 import { processAlive } from '@phatnguoi/core/process';
@@ -53,10 +54,13 @@ export { demoCameras, type DemoCamera } from '@phatnguoi/core/demo-cameras';
 
 /** Roles in start order: simulated cameras first so ingest finds its streams, then the pipeline. */
 export function demoRoles(env: Env = process.env): RoleSpec[] {
+  // The identity providers for staff and citizens (issue 26; core/src/demo-identity.ts), and the api pointed at them.
+  const idp = demoIdentity(env);
   return [
     // Simulated intersections served as RTSP cameras (rendered before start, then cached in sim/out).
     ...demoCameras(env).map((c, i) => ({ name: i === 0 ? 'sim' : `sim${i + 1}`, entry: 'sim/src/cli.ts', args: ['serve', c.scenario, '--out', simOutDir(env), '--port', String(c.port)] })),
-    { name: 'api', entry: 'api/src/main.ts', args: [] },
+    ...(idp ? [idp.role] : []),
+    { name: 'api', entry: 'api/src/main.ts', args: [], ...(idp ? { env: idp.apiEnv } : {}) },
     { name: 'ingest', entry: 'ingest/src/main.ts', args: [] },
     // The demo's cameras are simulated scenes: the model trained on them (fast) unless DETECTOR_CONFIG names another;
     // the shipped default (models/real-detector, for real cameras) costs several cores per camera on wasm.

@@ -45,18 +45,23 @@ function bearer(request: FastifyRequest): string | null {
   return c ? c : null;
 }
 
-async function resolvePrincipal(app: FastifyInstance, request: FastifyRequest): Promise<Principal | null> {
+async function resolvePrincipal(app: FastifyInstance, request: FastifyRequest, refreshed = false): Promise<Principal | null> {
   const token = bearer(request);
   if (!token || token.length > 200) return null;
   const hash = tokenHash(token);
   const now = app.clock.now();
-  const s = await app.deps.db.query<{ id: string; username: string; display_name: string; role: Role; agency_id: string | null }>(
-    `SELECT u.id, u.username, u.display_name, u.role, u.agency_id
+  const s = await app.deps.db.query<{ id: string; username: string; display_name: string; role: Role; agency_id: string | null; refresh_due_at: Date | null }>(
+    `SELECT u.id, u.username, u.display_name, u.role, u.agency_id, s.refresh_due_at
        FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active`,
     [hash, now],
   );
   const u = s.rows[0];
+  // A session started through the identity provider is re-checked there when due (oidc/staff.ts): it may end, or
+  // come back with another role or agency.
+  if (u?.refresh_due_at && u.refresh_due_at <= now && !refreshed) {
+    return (await app.signIn.refreshStaffSession(hash, request.log)) ? resolvePrincipal(app, request, true) : null;
+  }
   if (u) return { kind: 'user', id: u.id, username: u.username, displayName: u.display_name, role: u.role, agencyId: u.agency_id };
   const t = await app.deps.db.query<{ id: string; name: string }>(
     'SELECT id, name FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',

@@ -23,4 +23,11 @@ export const paths = {
   lookupChallenge: '/public/challenge',
   lookup: '/public/lookup',
   publicCase: (ref: string) => `/public/cases/${encodeURIComponent(ref)}`,
+  signInOptions: '/auth/options',
+  citizenMe: '/citizen/me',
+  citizenResponse: (id: string) => `/citizen/cases/${encodeURIComponent(id)}/responses`,
+  citizenLogout: '/citizen/logout',
 };
+
+/** Full-page navigations (not fetches): the provider's sign-in starts with a redirect. */
+export const signInStart = { staff: '/api/auth/oidc/start', citizen: '/api/citizen/oidc/start' } as const;

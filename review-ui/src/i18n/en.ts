@@ -1,11 +1,13 @@
 import type { MessageKey } from './vi';
 import { enDesk } from './en-desk';
 import { enReports } from './en-reports';
+import { enOidc } from './en-oidc';
 
 // English: every Vietnamese key must be here too (the type makes a missing one a compile error).
 export const en: Record<MessageKey, string> = {
   ...enDesk,
   ...enReports,
+  ...enOidc,
   'app.name': 'Traffic camera fines',
   'app.home': 'Home',
   'app.loading': 'Loading…',

@@ -1,10 +1,12 @@
 // Vietnamese: the default language and the source of every message key.
 import { viDesk } from './vi-desk';
 import { viReports } from './vi-reports';
+import { viOidc } from './vi-oidc';
 
 export const vi = {
   ...viDesk,
   ...viReports,
+  ...viOidc,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',

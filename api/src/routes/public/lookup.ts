@@ -3,40 +3,18 @@
 import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
-import {
-  LookupChallengeResponse, LookupRequest, LookupResponse, PublicCaseResponse, PublicTokenParams, type PublicViolation,
-} from '@phatnguoi/core/contracts/api/lookup';
+import { LookupChallengeResponse, LookupRequest, LookupResponse, PublicCaseResponse, PublicTokenParams } from '@phatnguoi/core/contracts/api/lookup';
 import { NotFoundError, UserError } from '@phatnguoi/core/errors';
-import type { BucketName } from '@phatnguoi/core/storage';
 import { checkSolution, issueChallenge } from '../../services/pow';
 import { normalisePlateInput } from '@phatnguoi/core/plates/entry';
 import { PublicDirectory } from '../../services/public-directory';
-import { auditIntegrityFailure, checkObject } from '../../services/integrity';
+import { PUBLIC_COLUMNS, PUBLISHED, publicEvidence, toPublic, type PublicRow } from '../../services/public-case';
 
 // The hot query reads the cases index only; places, units and offence labels come from PublicDirectory.
-const PUBLIC_COLUMNS = 'c.id, c.camera_id, c.agency_id, c.resolving_agency_id, c.type, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.status';
-const PUBLISHED = "c.status IN ('approved', 'notified', 'escalated', 'resolved', 'lapsed')";
 const LOOKUP_SQL = `SELECT ${PUBLIC_COLUMNS} FROM cases c
   WHERE c.plate_text = $1 AND c.vehicle_type = ANY($2::text[]) AND ${PUBLISHED}
   ORDER BY c.occurred_at DESC LIMIT 100`;
 const PUBLIC_CASE_SQL = `SELECT ${PUBLIC_COLUMNS} FROM cases c WHERE c.public_token = $1 AND ${PUBLISHED}`;
-
-interface PublicRow {
-  id: string; camera_id: string; agency_id: string; resolving_agency_id: string | null; type: string;
-  vehicle_type: PublicViolation['vehicleType']; plate_text: string; plate_colour: PublicViolation['plateColour']; occurred_at: Date; status: string;
-}
-
-async function toPublic(dir: PublicDirectory, rows: PublicRow[]): Promise<PublicViolation[]> {
-  await dir.ensure({ cameraIds: rows.map((r) => r.camera_id), agencyIds: rows.flatMap((r) => [r.agency_id, r.resolving_agency_id ?? r.agency_id]) });
-  return rows.map((r) => {
-    const resolving = dir.agency(r.resolving_agency_id ?? r.agency_id);
-    return {
-      vehicleType: r.vehicle_type, plate: r.plate_text, plateColour: r.plate_colour, occurredAt: r.occurred_at.toISOString(), place: dir.place(r.camera_id),
-      offence: dir.offence(r.type, r.vehicle_type, r.occurred_at), status: r.status === 'approved' ? 'pending_notice' : (r.status as PublicViolation['status']),
-      detectingUnit: dir.agency(r.agency_id).name, resolvingUnit: resolving.name, resolvingPhone: resolving.phone, resolvingAddress: resolving.address,
-    };
-  });
-}
 
 export default async function lookupRoutes(app: FastifyInstance): Promise<void> {
   await app.register(rateLimit, { max: app.opts.lookupRatePerMinute, timeWindow: '1 minute', ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}lookup:` } : {}) });
@@ -80,16 +58,7 @@ export default async function lookupRoutes(app: FastifyInstance): Promise<void> 
     const r = rows[0];
     if (!r) throw new NotFoundError('no such case');
     const seconds = 300;
-    const ev = await db.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string }>(
-      `SELECT kind, bucket, key, sha256, content_type FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind`, [r.id]);
-    const storage = app.deps.storage;
-    // Only evidence that still hashes as recorded is linked; an item replaced in storage is left out and audited.
-    const checked = storage ? await Promise.all(ev.rows.map(async (e) => ({ e, integrity: (await checkObject(storage, e.bucket, e.key, e.sha256)).integrity }))) : [];
-    const bad = checked.filter((c) => c.integrity !== 'ok');
-    if (bad.length > 0) await auditIntegrityFailure(db, app.clock, { id: null, name: 'citizen' }, 'case', r.id, { use: 'public view', items: bad.map((b) => ({ kind: b.e.kind, integrity: b.integrity })) });
-    const evidence = storage
-      ? await Promise.all(checked.filter((c) => c.integrity === 'ok').map(async ({ e }) => ({ kind: e.kind, contentType: e.content_type, sha256: e.sha256, url: await storage.presignedGet(e.bucket as BucketName, e.key, seconds) })))
-      : [];
+    const evidence = await publicEvidence(db, app.clock, app.deps.storage, r.id, 'public view', seconds);
     return { violation: (await toPublic(dir, [r]))[0]!, evidence, expiresInSeconds: seconds };
   });
 }

@@ -7,3 +7,4 @@ export * from './lookup';
 export * from './registry';
 export * from './stats';
 export * from './reports';
+export * from './sign-in';

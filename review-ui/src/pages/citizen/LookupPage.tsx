@@ -5,6 +5,8 @@ import { paths } from '../../api/paths';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n } from '../../i18n';
 import { solvePow } from './pow';
+import { useSignInOptions } from '../../components/useSignInOptions';
+import { Link } from '../../router';
 
 type VehicleType = LookupRequest['vehicleType'];
 
@@ -48,6 +50,7 @@ export default function LookupPage() {
     <section className="citizen">
       <h1>{t('citizen.title')}</h1>
       <p>{t('citizen.intro')}</p>
+      <MyCasesHint />
       <form onSubmit={submit} className="lookup-form" noValidate>
         <div className={plateError ? 'field invalid' : 'field'}>
           <label htmlFor="lookup-plate">{t('citizen.plate')}</label>
@@ -85,6 +88,18 @@ export default function LookupPage() {
       <ErrorNote error={error} />
       {result && <Results result={result} />}
     </section>
+  );
+}
+
+/** Owners may sign in (VNeID) to see every case of their vehicles; shown where the deployment offers it. */
+function MyCasesHint() {
+  const { t } = useI18n();
+  const options = useSignInOptions();
+  if (!options?.citizenProvider) return null;
+  return (
+    <p className="hint">
+      {t('me.lookupHint')} <Link to="/cong-dan">{t('me.signIn')}</Link>
+    </p>
   );
 }
 

@@ -24,34 +24,42 @@ export default function PublicCasePage({ params }: { params: Record<string, stri
       </section>
     );
   if (!res.data) return <p aria-busy="true">{t('app.loading')}</p>;
-  const { violation, expiresInSeconds } = res.data;
-  const evidence = [...res.data.evidence].sort((a, b) => kindRank(a.kind) - kindRank(b.kind));
+  const { violation, evidence, expiresInSeconds } = res.data;
   return (
     <section className="citizen">
       <h1>{t('citizen.caseTitle')}</h1>
       <ViolationCard v={violation} />
       <h2>{t('citizen.evidence')}</h2>
       <p className="hint">{t('citizen.linkExpires', { min: Math.max(1, Math.floor(expiresInSeconds / 60)) })}</p>
-      <ul className="public-evidence">
-        {evidence.map((e) => (
-          <li key={e.sha256}>
-            <figure>
-              {e.contentType.startsWith('video/') ? (
-                <video src={e.url} controls muted playsInline preload="metadata" aria-label={evidenceLabel(t, e.kind)} />
-              ) : (
-                <img src={e.url} alt={evidenceLabel(t, e.kind)} loading="lazy" className={e.kind.endsWith('_crop') ? 'crop' : undefined} />
-              )}
-              <figcaption>
-                {evidenceLabel(t, e.kind)}
-                <br />
-                <small>
-                  {t('citizen.hash')}: <code className="hash">{e.sha256}</code>
-                </small>
-              </figcaption>
-            </figure>
-          </li>
-        ))}
-      </ul>
+      <EvidenceList evidence={evidence} />
     </section>
+  );
+}
+
+/** Evidence items in their usual order (clip, scenes, crops), each with its SHA-256 for the owner to check. */
+export function EvidenceList({ evidence }: { evidence: PublicCaseResponse['evidence'] }) {
+  const { t } = useI18n();
+  const sorted = [...evidence].sort((a, b) => kindRank(a.kind) - kindRank(b.kind));
+  return (
+    <ul className="public-evidence">
+      {sorted.map((e) => (
+        <li key={e.sha256}>
+          <figure>
+            {e.contentType.startsWith('video/') ? (
+              <video src={e.url} controls muted playsInline preload="metadata" aria-label={evidenceLabel(t, e.kind)} />
+            ) : (
+              <img src={e.url} alt={evidenceLabel(t, e.kind)} loading="lazy" className={e.kind.endsWith('_crop') ? 'crop' : undefined} />
+            )}
+            <figcaption>
+              {evidenceLabel(t, e.kind)}
+              <br />
+              <small>
+                {t('citizen.hash')}: <code className="hash">{e.sha256}</code>
+              </small>
+            </figcaption>
+          </figure>
+        </li>
+      ))}
+    </ul>
   );
 }
