@@ -1,0 +1,59 @@
+// The citizen lookup's reads: published cases of a plate, and one published case by its public token with links
+// to its evidence (only evidence that still hashes as recorded; an item replaced in storage is left out and audited).
+// Only the published fields are read; the route's response schema strips anything else by construction.
+import type { Db } from '@phatnguoi/core/db';
+import { NotFoundError } from '@phatnguoi/core/errors';
+import type { PublicCaseResponse, PublicViolation } from '@phatnguoi/core/contracts/api/lookup';
+import type { BucketName } from '@phatnguoi/core/storage';
+import type { Clock } from '../clock';
+import type { StorageLike } from '../deps';
+import { PUBLISHED_STATUSES } from '../domain/case-status';
+import { auditIntegrityFailure, checkObject } from './integrity';
+import type { PublicDirectory } from './public-directory';
+
+// The hot query reads the cases index only; places, units and offence labels come from PublicDirectory.
+const PUBLIC_COLUMNS = 'c.id, c.camera_id, c.agency_id, c.resolving_agency_id, c.type, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.status';
+const PUBLISHED = `c.status IN (${PUBLISHED_STATUSES.map((st) => `'${st}'`).join(', ')})`;
+const LOOKUP_SQL = `SELECT ${PUBLIC_COLUMNS} FROM cases c
+  WHERE c.plate_text = $1 AND c.vehicle_type = ANY($2::text[]) AND ${PUBLISHED}
+  ORDER BY c.occurred_at DESC LIMIT 100`;
+const PUBLIC_CASE_SQL = `SELECT ${PUBLIC_COLUMNS} FROM cases c WHERE c.public_token = $1 AND ${PUBLISHED}`;
+
+interface PublicRow {
+  id: string; camera_id: string; agency_id: string; resolving_agency_id: string | null; type: string;
+  vehicle_type: PublicViolation['vehicleType']; plate_text: string; plate_colour: PublicViolation['plateColour']; occurred_at: Date; status: string;
+}
+
+async function toPublic(dir: PublicDirectory, rows: PublicRow[]): Promise<PublicViolation[]> {
+  await dir.ensure({ cameraIds: rows.map((r) => r.camera_id), agencyIds: rows.flatMap((r) => [r.agency_id, r.resolving_agency_id ?? r.agency_id]) });
+  return rows.map((r) => {
+    const resolving = dir.agency(r.resolving_agency_id ?? r.agency_id);
+    return {
+      vehicleType: r.vehicle_type, plate: r.plate_text, plateColour: r.plate_colour, occurredAt: r.occurred_at.toISOString(), place: dir.place(r.camera_id),
+      offence: dir.offence(r.type, r.vehicle_type, r.occurred_at), status: r.status === 'approved' ? 'pending_notice' : (r.status as PublicViolation['status']),
+      detectingUnit: dir.agency(r.agency_id).name, resolvingUnit: resolving.name, resolvingPhone: resolving.phone, resolvingAddress: resolving.address,
+    };
+  });
+}
+
+/** Published cases of a canonical plate for a vehicle kind (car: cars, buses and trucks), newest first. */
+export async function publishedCasesOfPlate(db: Db, dir: PublicDirectory, plate: string, vehicleType: 'car' | 'motorbike'): Promise<PublicViolation[]> {
+  const types = vehicleType === 'motorbike' ? ['motorbike'] : ['car', 'bus', 'truck'];
+  // Named (prepared) statement: planning this join costs far more than running it on the index.
+  const { rows } = await db.query<PublicRow>({ name: 'public-lookup', text: LOOKUP_SQL, values: [plate, types] });
+  return toPublic(dir, rows);
+}
+
+/** A published case by its public token, with presigned links (valid `seconds`) to its intact evidence; 404 otherwise. */
+export async function publishedCase(db: Db, clock: Clock, storage: StorageLike, dir: PublicDirectory, token: string, seconds: number): Promise<PublicCaseResponse> {
+  const { rows } = await db.query<PublicRow>({ name: 'public-case', text: PUBLIC_CASE_SQL, values: [token] });
+  const r = rows[0];
+  if (!r) throw new NotFoundError('no such case');
+  const ev = await db.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string }>(
+    `SELECT kind, bucket, key, sha256, content_type FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind`, [r.id]);
+  const checked = await Promise.all(ev.rows.map(async (e) => ({ e, integrity: (await checkObject(storage, e.bucket, e.key, e.sha256)).integrity })));
+  const bad = checked.filter((c) => c.integrity !== 'ok');
+  if (bad.length > 0) await auditIntegrityFailure(db, clock, { id: null, name: 'citizen' }, 'case', r.id, { use: 'public view', items: bad.map((b) => ({ kind: b.e.kind, integrity: b.integrity })) });
+  const evidence = await Promise.all(checked.filter((c) => c.integrity === 'ok').map(async ({ e }) => ({ kind: e.kind, contentType: e.content_type, sha256: e.sha256, url: await storage.presignedGet(e.bucket as BucketName, e.key, seconds) })));
+  return { violation: (await toPublic(dir, [r]))[0]!, evidence, expiresInSeconds: seconds };
+}
