@@ -5,7 +5,7 @@ import type { LogLevel } from '@phatnguoi/core/config';
 import type { CreateLoggerOptions } from '@phatnguoi/core/logger';
 import type { Clock } from './clock';
 import type { Redis } from '@phatnguoi/core/redis';
-import type { BucketName } from '@phatnguoi/core/storage';
+import type { BucketName, ListedObject } from '@phatnguoi/core/storage';
 import type { Queues } from '@phatnguoi/core/queue';
 import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from './notices/fonts';
 import type { SignInSettings } from './oidc/settings';
@@ -16,6 +16,7 @@ export interface StorageLike {
   put(bucket: BucketName, key: string, body: Buffer, contentType: string): Promise<{ sha256: string; size: number }>;
   get(bucket: BucketName, key: string): Promise<Buffer>;
   presignedGet(bucket: BucketName, key: string, seconds: number): Promise<string>;
+  list(bucket: BucketName, prefix: string): Promise<ListedObject[]>;
 }
 
 /** Sends a text message; production plugs the operator's SMS gateway in here. */

@@ -15,8 +15,8 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);
 
 /** Legal clocks of Circular 73/2024 Art. 24 tracked as delayed jobs. */
-export const DEADLINE_KINDS = ['notice_due', 'response_due', 'limitation'] as const;
-export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
+import type { DeadlineKind } from './contracts/values';
+export { DEADLINE_KINDS, type DeadlineKind } from './contracts/values';
 
 /** Payload type of each job name. */
 export interface JobPayloads {

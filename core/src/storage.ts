@@ -54,9 +54,16 @@ export interface Storage {
   /** A URL anyone holding it can GET for `seconds` (uses S3_PUBLIC_URL when set). */
   presignedGet(bucket: BucketName, key: string, seconds: number, opts?: { downloadName?: string }): Promise<string>;
   remove(bucket: BucketName, key: string): Promise<void>;
+  /** The objects under `prefix` (recursively), in no particular order. */
+  list(bucket: BucketName, prefix: string): Promise<ListedObject[]>;
   /** The real bucket name behind a logical one. */
   bucketName(bucket: BucketName): string;
-  readonly client: Minio.Client;
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  lastModified: Date | null;
 }
 
 /** Largest body accepted from a stream (collected in memory so it can be hashed before upload). */
@@ -121,6 +128,11 @@ function classify(err: unknown, what: string): never {
 }
 
 export function createStorage(config: Pick<Config, 's3'>): Storage {
+  return createStorageWithClient(config);
+}
+
+/** Storage and its S3 client, for tests that write behind the adapter's back (tamper checks); roles use `createStorage`. */
+export function createStorageWithClient(config: Pick<Config, 's3'>): Storage & { readonly client: Minio.Client } {
   const s3 = config.s3;
   const client = minioClient(s3);
   const publicClient = s3.publicUrl ? minioClient(s3, new URL(s3.publicUrl)) : client;
@@ -140,9 +152,21 @@ export function createStorage(config: Pick<Config, 's3'>): Storage {
     return { sha256: hash, size: buf.length };
   }
 
-  const storage: Storage = {
+  const storage: Storage & { readonly client: Minio.Client } = {
     client,
     bucketName,
+
+    async list(bucket, prefix) {
+      const out: ListedObject[] = [];
+      try {
+        for await (const o of client.listObjectsV2(bucketName(bucket), prefix, true) as AsyncIterable<{ name?: string; size?: number; lastModified?: Date }>) {
+          if (o.name) out.push({ key: o.name, size: o.size ?? 0, lastModified: o.lastModified ?? null });
+        }
+      } catch (err) {
+        classify(err, describe(bucket, prefix));
+      }
+      return out;
+    },
 
     async ensureBuckets() {
       for (const b of BUCKET_NAMES) {

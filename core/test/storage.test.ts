@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../src/errors';
-import { BUCKET_NAMES, Buckets, createStorage, type Storage } from '../src/storage';
+import { BUCKET_NAMES, Buckets, createStorageWithClient } from '../src/storage';
 import { testConfig } from '../src/testing/config';
 import { startTestS3, type TestS3 } from '../src/testing/s3';
 
@@ -13,11 +13,11 @@ const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex')
 
 describe('storage against an S3 endpoint', () => {
   let s3: TestS3;
-  let storage: Storage;
+  let storage: ReturnType<typeof createStorageWithClient>;
 
   beforeAll(async () => {
     s3 = await startTestS3();
-    storage = createStorage(testConfig({ s3: s3.s3 }));
+    storage = createStorageWithClient(testConfig({ s3: s3.s3 }));
     await storage.ensureBuckets();
   });
   afterAll(async () => s3.stop());

@@ -2,15 +2,13 @@
 // What follows each job (scheduling deadlines, enqueueing deliveries) is decided here in one place.
 import type { JobHandlers, JobOutcome } from '@phatnguoi/core/queue';
 import type { DeadlineKind } from '@phatnguoi/core/jobs';
-import { withTransaction } from '@phatnguoi/core/db';
 import { OperationalError } from '@phatnguoi/core/errors';
 import type { AppDeps, ApiOptions } from '../deps';
 import { defaultOptions } from '../deps';
-import { appendAudit } from '../audit/chain';
-import { applyTransition, createCaseFromEvent, SYSTEM, type CaseRow } from '../services/cases';
+import { createCaseFromEvent, SYSTEM } from '../services/cases';
 import { renderNotice } from '../services/notices';
-import { escalationTargets } from '../domain/deadlines';
-import { deliver } from '../services/delivery';
+import { deliver, electronicDeliveries, stuckOutbox } from '../services/delivery';
+import { dueDeadlines, fireDueDeadline } from '../services/legal-clock';
 import { runImport } from '../services/payments';
 import { sendScheduledReport } from '../services/report-schedules';
 
@@ -26,42 +24,10 @@ export async function scheduleDeadlines(ctx: JobContext, caseId: string, deadlin
   }
 }
 
-/** Fires one deadline if it is due by the (possibly controlled) clock; re-checks the case first. */
+/** Fires one deadline (services/legal-clock.ts); one fired early by the clock in use is armed again. */
 export async function fireDeadline(ctx: JobContext, caseId: string, kind: DeadlineKind): Promise<JobOutcome> {
   const clock = ctx.clock;
-  const result = await withTransaction(ctx.db, async (tx): Promise<JobOutcome> => {
-    const d = await tx.query<{ due_at: Date; status: string }>('SELECT due_at, status FROM case_deadlines WHERE case_id = $1 AND kind = $2 FOR UPDATE', [caseId, kind]);
-    const dl = d.rows[0];
-    if (!dl || dl.status !== 'pending') return { status: 'skipped', reason: 'not pending' };
-    const now = clock.now();
-    if (dl.due_at > now) return { status: 'skipped', reason: 'early', dueAt: dl.due_at.toISOString() };
-    const cr = await tx.query<CaseRow & { type: string }>(
-      `SELECT id, status, agency_id, resolving_agency_id, vehicle_type, plate_text, plate_original, plate_colour, claimed_by, claimed_until,
-              confirmed_by, manual_handling, owner_id, occurred_at, type FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
-    const c = cr.rows[0];
-    if (!c) return { status: 'skipped', reason: 'no case' };
-    let effect = 'none';
-    // A notice issued but not delivered by any channel does not meet the 10-day duty either.
-    const undelivered = kind === 'notice_due' && c.status === 'notified' && (await tx.query(
-      `SELECT 1 FROM deliveries d JOIN notices n ON n.id = d.notice_id WHERE n.case_id = $1 AND d.status IN ('sent', 'batched') LIMIT 1`, [caseId])).rows.length === 0;
-    if (kind === 'notice_due' && (['detected', 'confirmed', 'approved'].includes(c.status) || undelivered)) {
-      await tx.query('UPDATE cases SET overdue = true, updated_at = $2 WHERE id = $1', [caseId, now]);
-      await appendAudit(tx, { at: now, actorId: null, actor: 'clock', action: 'case.notice_overdue', entity: 'case', entityId: caseId, data: { dueAt: dl.due_at.toISOString() } });
-      effect = 'overdue';
-    } else if (kind === 'response_due' && c.status === 'notified') {
-      await applyTransition(tx, clock, c, 'escalate', { id: null, name: 'clock' }, '', [], { dueAt: dl.due_at.toISOString() });
-      for (const target of escalationTargets(c.vehicle_type)) {
-        await tx.query('INSERT INTO case_warnings (case_id, target, created_at) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING', [caseId, target, now]);
-      }
-      effect = 'escalated';
-    } else if (kind === 'limitation' && ['detected', 'confirmed', 'approved', 'notified', 'escalated'].includes(c.status)) {
-      await applyTransition(tx, clock, c, 'lapse', { id: null, name: 'clock' }, '', [], { dueAt: dl.due_at.toISOString() });
-      await tx.query(`UPDATE case_deadlines SET status = 'cancelled' WHERE case_id = $1 AND status = 'pending' AND kind <> $2`, [caseId, kind]);
-      effect = 'lapsed';
-    }
-    await tx.query(`UPDATE case_deadlines SET status = 'fired', fired_at = $3 WHERE case_id = $1 AND kind = $2`, [caseId, kind, now]);
-    return { status: 'done', effect };
-  });
+  const result = await fireDueDeadline(ctx.db, clock, caseId, kind);
   if (result.reason === 'early') {
     // Fired before its time by the clock in use (clock skew, or a job promoted by hand): arm it again.
     const dueAt = new Date(String(result.dueAt));
@@ -74,11 +40,8 @@ export async function fireDeadline(ctx: JobContext, caseId: string, kind: Deadli
 
 /** Safety net for lost delayed jobs: fires every pending deadline already due. */
 export async function sweepDueDeadlines(ctx: JobContext): Promise<number> {
-  const clock = ctx.clock;
-  const { rows } = await ctx.db.query<{ case_id: string; kind: DeadlineKind }>(
-    `SELECT case_id, kind FROM case_deadlines WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at LIMIT 1000`, [clock.now()]);
   let fired = 0;
-  for (const r of rows) {
+  for (const r of await dueDeadlines(ctx.db, ctx.clock.now())) {
     const out = await fireDeadline(ctx, r.case_id, r.kind);
     if (out.status === 'done') fired += 1;
   }
@@ -90,13 +53,10 @@ export async function sweepDueDeadlines(ctx: JobContext): Promise<number> {
  * still pending and notices whose PDF is not stored, once they are a minute old. Job ids de-duplicate.
  */
 export async function sweepOutbox(ctx: JobContext): Promise<number> {
-  const now = ctx.clock.now();
-  const cutoff = new Date(now.getTime() - 60_000);
-  const d = await ctx.db.query<{ id: string }>(`SELECT id FROM deliveries WHERE status = 'pending' AND channel <> 'post' AND updated_at < $1 LIMIT 1000`, [cutoff]);
-  for (const r of d.rows) await ctx.queues.enqueue('outbox.deliver', { outboxId: r.id });
-  const n = await ctx.db.query<{ id: string }>('SELECT id FROM notices WHERE sha256 IS NULL AND issued_at < $1 LIMIT 1000', [cutoff]);
-  for (const r of n.rows) await ctx.queues.enqueue('notice.render', { noticeId: r.id });
-  return d.rows.length + n.rows.length;
+  const stuck = await stuckOutbox(ctx.db, new Date(ctx.clock.now().getTime() - 60_000));
+  for (const id of stuck.deliveryIds) await ctx.queues.enqueue('outbox.deliver', { outboxId: id });
+  for (const id of stuck.noticeIds) await ctx.queues.enqueue('notice.render', { noticeId: id });
+  return stuck.deliveryIds.length + stuck.noticeIds.length;
 }
 
 /** After a notice is issued: render it, arm the response clock, queue the electronic deliveries. */
@@ -109,8 +69,7 @@ export async function afterNoticeIssued(ctx: JobContext, issued: { noticeId: str
     await ctx.queues.enqueue('notice.render', { noticeId: issued.noticeId });
   }
   await scheduleDeadlines(ctx, issued.caseId, [{ kind: 'response_due', dueAt: issued.responseDueAt }]);
-  const { rows } = await ctx.db.query<{ id: string }>(`SELECT id FROM deliveries WHERE id = ANY($1::uuid[]) AND channel <> 'post'`, [issued.deliveryIds]);
-  for (const r of rows) await ctx.queues.enqueue('outbox.deliver', { outboxId: r.id });
+  for (const id of await electronicDeliveries(ctx.db, issued.deliveryIds)) await ctx.queues.enqueue('outbox.deliver', { outboxId: id });
 }
 
 export function apiJobHandlers(ctx: JobContext): JobHandlers {

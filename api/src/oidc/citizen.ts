@@ -77,7 +77,7 @@ const OWN_CASES_SQL = `SELECT ${PUBLIC_COLUMNS}, n.number, n.issued_at, n.resolv
   WHERE o.id_number = $1 AND ${PUBLISHED} AND ($2::uuid IS NULL OR c.id = $2)
   ORDER BY c.occurred_at DESC LIMIT 200`;
 
-export async function citizenOverview(db: Db, clock: Clock, storage: StorageLike | undefined, dir: PublicDirectory, c: Citizen): Promise<CitizenOverview> {
+export async function citizenOverview(db: Db, clock: Clock, storage: StorageLike, dir: PublicDirectory, c: Citizen): Promise<CitizenOverview> {
   const vehicles = await db.query<{ plate: string; vehicle_type: CitizenOverview['vehicles'][number]['vehicleType']; plate_colour: CitizenOverview['vehicles'][number]['plateColour']; brand: string | null; colour: string | null }>(
     `SELECT v.plate, v.vehicle_type, v.plate_colour, v.brand, v.colour FROM registry_owners o JOIN registry_vehicles v ON v.owner_id = o.id
       WHERE o.id_number = $1 ORDER BY v.plate`, [c.idNumber]);

@@ -5,24 +5,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '@phatnguoi/core/errors';
 import type { Role } from '@phatnguoi/core/contracts/api/common';
+import type { Principal, UserPrincipal } from '../domain/principal';
 
 export const SESSION_COOKIE = 'pn_session';
 
-export interface UserPrincipal {
-  kind: 'user';
-  id: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  agencyId: string | null;
-}
-export interface TokenPrincipal {
-  kind: 'token';
-  id: string;
-  name: string;
-  role: 'worker';
-}
-export type Principal = UserPrincipal | TokenPrincipal;
+// The principals and the agency scope are domain types (services use them); re-exported for the routes.
+export type { UserPrincipal, TokenPrincipal, Principal } from '../domain/principal';
+export { agencyScope } from '../domain/principal';
 export type RouteRole = Role | 'worker';
 
 declare module 'fastify' {
@@ -89,10 +78,6 @@ export function userOf(request: FastifyRequest): UserPrincipal {
 }
 
 /** Agency filter for case access: null means every agency (admin). */
-export function agencyScope(user: UserPrincipal): string | null {
-  return user.role === 'admin' ? null : user.agencyId ?? '00000000-0000-0000-0000-000000000000';
-}
-
 export default fp(
   async (app: FastifyInstance) => {
     app.decorateRequest('principal', null);

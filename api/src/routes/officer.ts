@@ -9,21 +9,12 @@ import { agencyScope, requireRoles, userOf } from '../plugins/auth';
 import { claimCase, confirmCase, correctPlate, rejectCase, releaseCase } from '../services/cases';
 import { caseDetail, listQueue } from '../services/queries';
 import { RegistryQuery, RegistryVehicle } from '@phatnguoi/core/contracts/api/registry';
-import { NotFoundError, UserError } from '@phatnguoi/core/errors';
-import { withTransaction } from '@phatnguoi/core/db';
-import { appendAudit } from '../audit/chain';
-import { normalisePlateInput } from '@phatnguoi/core/plates/entry';
-import { assertEvidenceIntact } from '../services/integrity';
-import { isUuid } from '../services/cases';
+import { assertVisibleEvidenceIntact } from '../services/integrity';
+import { viewRegistryVehicle } from '../services/registry';
 
 /** Refuses (409 evidence_tampered, audited) an action on a case the caller can see whose evidence no longer hashes as recorded. */
 export async function intactOrRefuse(app: FastifyInstance, req: FastifyRequest, caseId: string, use: string): Promise<void> {
-  const u = userOf(req);
-  if (!isUuid(caseId)) return;
-  const scope = agencyScope(u);
-  const visible = await app.deps.db.query('SELECT 1 FROM cases WHERE id = $1 AND ($2::uuid IS NULL OR agency_id = $2 OR resolving_agency_id = $2)', [caseId, scope]);
-  if (!visible.rowCount) return;
-  await assertEvidenceIntact(app.deps.db, app.clock, app.deps.storage, caseId, { id: u.id, name: u.username }, use);
+  await assertVisibleEvidenceIntact(app.deps.db, app.clock, app.deps.storage, userOf(req), caseId, use);
 }
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
@@ -65,20 +56,6 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
     async (req) => ({ id: req.params.id, status: await correctPlate(db, app.clock, userOf(req), req.params.id, req.body) }));
 
   // Owner lookup in the registration data; every look at personal data is written to the audit log.
-  app.get<{ Querystring: RegistryQuery }>('/api/registry/vehicles', { schema: { tags: ['officer'], querystring: RegistryQuery, response: { 200: RegistryVehicle, ...errors } } }, async (req) => {
-    const plate = normalisePlateInput(req.query.plate);
-    if (!plate) throw new UserError('invalid_plate', `"${req.query.plate}" is not a valid plate`);
-    const u = userOf(req);
-    return withTransaction(db, async (tx) => {
-      const { rows } = await tx.query<{ plate: string; plate_colour: RegistryVehicle['plateColour']; vehicle_type: RegistryVehicle['vehicleType']; brand: string | null; colour: string | null;
-        full_name: string; address: string; province_code: string; commune: string | null; email: string | null; phone: string | null }>(
-        `SELECT v.plate, v.plate_colour, v.vehicle_type, v.brand, v.colour, o.full_name, o.address, o.province_code, o.commune, o.email, o.phone
-           FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = $1`, [plate]);
-      const r = rows[0];
-      if (!r) throw new NotFoundError(`${plate} is not in the registry`, 'plate_not_in_registry');
-      await appendAudit(tx, { at: app.clock.now(), actorId: u.id, actor: u.username, action: 'registry.viewed', entity: 'registry', entityId: plate, data: {} });
-      return { plate: r.plate, plateColour: r.plate_colour, vehicleType: r.vehicle_type, brand: r.brand, colour: r.colour,
-        owner: { fullName: r.full_name, address: r.address, provinceCode: r.province_code, commune: r.commune, email: r.email, phone: r.phone } };
-    });
-  });
+  app.get<{ Querystring: RegistryQuery }>('/api/registry/vehicles', { schema: { tags: ['officer'], querystring: RegistryQuery, response: { 200: RegistryVehicle, ...errors } } },
+    async (req) => viewRegistryVehicle(db, app.clock, userOf(req), req.query.plate));
 }

@@ -15,7 +15,7 @@ import { appendAudit } from '../audit/chain';
 import { canonicalJson } from '../audit/chain';
 import type { Clock } from '../clock';
 import type { StorageLike } from '../deps';
-import type { UserPrincipal } from '../plugins/auth';
+import type { UserPrincipal } from '../domain/principal';
 import { isUuid } from './cases';
 import type { CameraStatusBoard } from './stats';
 
@@ -99,15 +99,9 @@ export async function putGeometry(db: Db, clock: Clock, user: UserPrincipal, id:
   });
 }
 
-/** Storage as core's createStorage gives it: the minio client lists the snapshots bucket. */
-interface Listable {
-  client?: { listObjectsV2(bucket: string, prefix: string, recursive: boolean): AsyncIterable<{ name?: string; lastModified?: Date }> };
-  bucketName?(bucket: BucketName): string;
-}
-
 export interface SnapshotDeps {
   db: Queryable;
-  storage?: StorageLike;
+  storage: StorageLike;
   redis?: Redis;
   /** The frame ring folder of this node; frames outside it are never read. Unset: the ring is not consulted. */
   frameRingDir?: string;
@@ -121,19 +115,17 @@ async function fromFrameRing(d: SnapshotDeps, cameraId: string): Promise<Buffer 
   return frame ? sharp(i420ToRgb(frame), { raw: { width: frame.width, height: frame.height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() : null;
 }
 
-async function fromSnapshotsBucket(storage: StorageLike & Listable, cameraId: string): Promise<Buffer | null> {
-  if (!storage.client || !storage.bucketName) return null;
-  let newest: { name: string; at: number } | null = null;
-  for await (const o of storage.client.listObjectsV2(storage.bucketName('snapshots'), `${cameraId}/`, true)) {
-    if (!o.name || !/\.jpe?g$/i.test(o.name)) continue;
+async function fromSnapshotsBucket(storage: StorageLike, cameraId: string): Promise<Buffer | null> {
+  let newest: { key: string; at: number } | null = null;
+  for (const o of await storage.list('snapshots', `${cameraId}/`)) {
+    if (!/\.jpe?g$/i.test(o.key)) continue;
     const at = o.lastModified?.getTime() ?? 0;
-    if (!newest || at > newest.at || (at === newest.at && o.name > newest.name)) newest = { name: o.name, at };
+    if (!newest || at > newest.at || (at === newest.at && o.key > newest.key)) newest = { key: o.key, at };
   }
-  return newest ? storage.get('snapshots', newest.name) : null;
+  return newest ? storage.get('snapshots', newest.key) : null;
 }
 
 async function fromLatestCase(d: SnapshotDeps, cameraId: string): Promise<Buffer | null> {
-  if (!d.storage) return null;
   const { rows } = await d.db.query<{ bucket: string; key: string }>(
     `SELECT e.bucket, e.key FROM cases c JOIN case_evidence e ON e.case_id = c.id AND e.kind = 'scene_before'
       WHERE c.camera_id = $1 ORDER BY c.occurred_at DESC, c.created_at DESC LIMIT 1`, [cameraId]);
@@ -146,10 +138,8 @@ export async function cameraSnapshot(d: SnapshotDeps, cameraId: string, agencyId
   if (!(await cameraRow(d.db, cameraId, agencyId))) throw new NotFoundError('no such camera');
   const ring = await fromFrameRing(d, cameraId);
   if (ring) return { jpeg: ring, source: 'frame_ring' };
-  if (d.storage) {
-    const stored = await fromSnapshotsBucket(d.storage as StorageLike & Listable, cameraId);
-    if (stored) return { jpeg: stored, source: 'snapshots' };
-  }
+  const stored = await fromSnapshotsBucket(d.storage, cameraId);
+  if (stored) return { jpeg: stored, source: 'snapshots' };
   const still = await fromLatestCase(d, cameraId);
   if (still) return { jpeg: still, source: 'case_still' };
   throw new NotFoundError('no snapshot of this camera yet', 'no_snapshot');

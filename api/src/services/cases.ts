@@ -3,26 +3,21 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, DbClient, Queryable } from '@phatnguoi/core/db';
 import { withTransaction } from '@phatnguoi/core/db';
-import { ConflictError, ForbiddenError, NotFoundError, UserError } from '@phatnguoi/core/errors';
+import { ConflictError, ForbiddenError, UserError } from '@phatnguoi/core/errors';
 import { violationEventErrors, type ViolationEvent } from '@phatnguoi/core/contracts/violation-event';
 import type { CaseStatus, RejectReason } from '@phatnguoi/core/contracts/api/cases';
 import { isValidPlate } from '@phatnguoi/core/plates/format';
 import { appendAudit } from '../audit/chain';
-import { nextStatus, type CaseAction } from '../domain/case-status';
+import { nextStatus } from '../domain/case-status';
 import { violationDeadlines } from '../domain/deadlines';
 import type { Clock } from '../clock';
-import type { UserPrincipal } from '../plugins/auth';
+import type { UserPrincipal } from '../domain/principal';
 import { plateForVehicle, plateKindOf } from '@phatnguoi/core/plates/entry';
+import { applyTransition, cancelDeadlines, isUuid, liftWarnings, lockCase, type Actor, type CaseRow } from '../repositories/cases';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(v: string): boolean {
-  return UUID_RE.test(v);
-}
+// The case repository's names, for the services and routes that import them from here.
+export { applyTransition, isUuid, lockCase, type Actor, type CaseRow } from '../repositories/cases';
 
-export interface Actor {
-  id: string | null;
-  name: string;
-}
 export const SYSTEM: Actor = { id: null, name: 'system' };
 export function actorOf(u: UserPrincipal): Actor {
   return { id: u.id, name: u.username };
@@ -121,51 +116,6 @@ export async function createCaseFromEvent(db: Db, clock: Clock, raw: unknown): P
   });
 }
 
-export interface CaseRow {
-  id: string;
-  status: CaseStatus;
-  agency_id: string;
-  resolving_agency_id: string | null;
-  vehicle_type: string;
-  plate_text: string | null;
-  plate_original: string | null;
-  plate_colour: string | null;
-  claimed_by: string | null;
-  claimed_until: Date | null;
-  confirmed_by: string | null;
-  manual_handling: boolean;
-  owner_id: string | null;
-  occurred_at: Date;
-}
-
-/** Loads a case FOR UPDATE, checking the user may act on it (their agency, or the resolving agency). */
-export async function lockCase(tx: DbClient, id: string, user: UserPrincipal | null): Promise<CaseRow> {
-  if (!isUuid(id)) throw new NotFoundError('no such case');
-  const { rows } = await tx.query<CaseRow>(
-    `SELECT id, status, agency_id, resolving_agency_id, vehicle_type, plate_text, plate_original, plate_colour, claimed_by, claimed_until,
-            confirmed_by, manual_handling, owner_id, occurred_at
-       FROM cases WHERE id = $1 FOR UPDATE`,
-    [id],
-  );
-  const c = rows[0];
-  if (!c) throw new NotFoundError('no such case');
-  if (user && user.role !== 'admin' && c.agency_id !== user.agencyId && c.resolving_agency_id !== user.agencyId) {
-    // Same answer as a missing case: other agencies' cases are invisible.
-    throw new NotFoundError('no such case');
-  }
-  return c;
-}
-
-async function transition(
-  tx: DbClient, clock: Clock, c: CaseRow, action: CaseAction, actor: Actor, extraSql: string, extraParams: unknown[], data: Record<string, unknown>,
-): Promise<CaseStatus> {
-  const to = nextStatus(c.status, action);
-  const params = [c.id, to, clock.now(), ...extraParams];
-  await tx.query(`UPDATE cases SET status = $2, updated_at = $3${extraSql} WHERE id = $1`, params);
-  await appendAudit(tx, { at: clock.now(), actorId: actor.id, actor: actor.name, action: `case.${action}`, entity: 'case', entityId: c.id, data: { from: c.status, to, ...data } });
-  return to;
-}
-
 function requireClaim(c: CaseRow, user: UserPrincipal, now: Date): void {
   if (c.claimed_by && c.claimed_by !== user.id && c.claimed_until && c.claimed_until > now) {
     throw new ConflictError('another officer is reviewing this case', 'claimed_by_other');
@@ -250,8 +200,7 @@ export async function confirmCase(db: Db, clock: Clock, user: UserPrincipal, id:
     requireOwnClaim(c, user, clock.now());
     if (body.plateText) await applyPlateChange(tx, clock, c, { plateText: body.plateText, plateColour: body.plateColour, vehicleType: body.vehicleType }, actorOf(user));
     if (!c.plate_text) throw new UserError('plate_required', 'enter the plate (or reject the case as plate_unreadable) before confirming');
-    return transition(tx, clock, c, 'confirm', actorOf(user),
-      ', confirmed_by = $4, confirmed_at = $3, claimed_by = NULL, claimed_until = NULL', [user.id], { note: body.note ?? null, plate: c.plate_text });
+    return applyTransition(tx, clock, c, 'confirm', actorOf(user), { note: body.note ?? null, plate: c.plate_text });
   });
 }
 
@@ -261,10 +210,7 @@ export async function rejectCase(db: Db, clock: Clock, user: UserPrincipal, id: 
     const c = await lockCase(tx, id, user);
     nextStatus(c.status, 'reject');
     requireOwnClaim(c, user, clock.now());
-    const to = await transition(tx, clock, c, 'reject', actorOf(user),
-      ', rejected_by = $4, rejected_reason = $5, rejected_text = $6, claimed_by = NULL, claimed_until = NULL', [user.id, reason, text ?? null], { reason, text: text ?? null });
-    await tx.query(`UPDATE case_deadlines SET status = 'cancelled' WHERE case_id = $1 AND status = 'pending'`, [id]);
-    return to;
+    return applyTransition(tx, clock, c, 'reject', actorOf(user), { reason, text: text ?? null }, { rejection: { reason, text: text ?? null } });
   });
 }
 
@@ -278,14 +224,14 @@ export async function approveCase(db: Db, clock: Clock, user: UserPrincipal, id:
     // issue, unless the case went to the police of the owner's locality, who identify the owner and send the notice.
     const routed = !!c.resolving_agency_id && c.resolving_agency_id !== c.agency_id;
     if (!c.owner_id && !routed) throw new ConflictError('the vehicle is not identified: pick it in the registry, enter its owner, or route the case first', 'owner_unknown');
-    return transition(tx, clock, c, 'approve', actorOf(user), ', approved_by = $4, approved_at = $3', [user.id], { note: note ?? null });
+    return applyTransition(tx, clock, c, 'approve', actorOf(user), { note: note ?? null });
   });
 }
 
 export async function returnCase(db: Db, clock: Clock, user: UserPrincipal, id: string, reason: string): Promise<CaseStatus> {
   return withTransaction(db, async (tx) => {
     const c = await lockCase(tx, id, user);
-    return transition(tx, clock, c, 'return', actorOf(user), ', confirmed_by = NULL, confirmed_at = NULL', [], { reason });
+    return applyTransition(tx, clock, c, 'return', actorOf(user), { reason });
   });
 }
 
@@ -301,8 +247,8 @@ export async function recordOwnerResponse(
       [id, body.kind, body.driverName ?? null, body.text, user.id, now],
     );
     // The owner came forward: the 20-day escalation no longer applies and warnings are lifted.
-    await tx.query(`UPDATE case_deadlines SET status = 'cancelled' WHERE case_id = $1 AND kind = 'response_due' AND status = 'pending'`, [id]);
-    await tx.query('UPDATE case_warnings SET lifted_at = $2 WHERE case_id = $1 AND lifted_at IS NULL', [id, now]);
+    await cancelDeadlines(tx, id, ['response_due']);
+    await liftWarnings(tx, id, now);
     await appendAudit(tx, { at: now, actorId: user.id, actor: user.username, action: `case.owner_${body.kind}`, entity: 'case', entityId: id, data: { driverName: body.driverName ?? null } });
     return c.status;
   });
@@ -311,16 +257,12 @@ export async function recordOwnerResponse(
 export async function resolveCase(db: Db, clock: Clock, user: UserPrincipal, id: string, body: { outcome: string; text: string }): Promise<CaseStatus> {
   return withTransaction(db, async (tx) => {
     const c = await lockCase(tx, id, user);
-    const now = clock.now();
-    const to = await transition(tx, clock, c, 'resolve', actorOf(user), '', [], { outcome: body.outcome });
+    const to = await applyTransition(tx, clock, c, 'resolve', actorOf(user), { outcome: body.outcome });
     await tx.query(
       `INSERT INTO owner_responses (case_id, kind, outcome, text, recorded_by, recorded_at) VALUES ($1,'resolution',$2,$3,$4,$5)`,
-      [id, body.outcome, body.text, user.id, now],
+      [id, body.outcome, body.text, user.id, clock.now()],
     );
-    await tx.query(`UPDATE case_deadlines SET status = 'cancelled' WHERE case_id = $1 AND status = 'pending'`, [id]);
-    await tx.query('UPDATE case_warnings SET lifted_at = $2 WHERE case_id = $1 AND lifted_at IS NULL', [id, now]);
     return to;
   });
 }
 
-export { transition as applyTransition };

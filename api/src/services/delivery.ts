@@ -2,14 +2,17 @@
 // Each attempt is recorded on the delivery row so failures are visible to supervisors.
 import PDFDocument from 'pdfkit';
 import type { JobOutcome } from '@phatnguoi/core/queue';
-import { withTransaction, type Queryable } from '@phatnguoi/core/db';
-import { OperationalError, UserError } from '@phatnguoi/core/errors';
+import { withTransaction, type Db, type Queryable } from '@phatnguoi/core/db';
+import { ConflictError, NotFoundError, OperationalError, UserError } from '@phatnguoi/core/errors';
 import type { BucketName } from '@phatnguoi/core/storage';
 import { appendAudit } from '../audit/chain';
 import type { AppDeps, ApiOptions } from '../deps';
 import { defaultOptions } from '../deps';
 import { formatVnDate } from '../notices/pdf';
 import { DEFAULT_NOTICE_FONTS } from '../notices/fonts';
+import type { Clock } from '../clock';
+import { agencyScope, type UserPrincipal } from '../domain/principal';
+import { caseInScope } from '../repositories/cases';
 
 interface DeliveryRow {
   id: string;
@@ -129,5 +132,35 @@ export async function createPostBatch(ctx: AppDeps, agencyId: string | null): Pr
     for (const r of rows) await markNoticeDelivered(tx, r.case_id, clock.now());
     await appendAudit(tx, { at: clock.now(), actorId: null, actor: 'outbox', action: 'post_batch.created', entity: 'post_batch', entityId: batchId, data: { count: rows.length, sha256: put.sha256 } });
     return { batchId, count: rows.length, key, sha256: put.sha256 };
+  });
+}
+
+/** Of the given deliveries, the electronic ones (e-mail, SMS): the outbox job sends those; post goes in batches. */
+export async function electronicDeliveries(q: Queryable, deliveryIds: string[]): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(`SELECT id FROM deliveries WHERE id = ANY($1::uuid[]) AND channel <> 'post'`, [deliveryIds]);
+  return rows.map((r) => r.id);
+}
+
+/** Electronic deliveries still pending and notices still without a stored PDF, untouched since `before`. */
+export async function stuckOutbox(q: Queryable, before: Date): Promise<{ deliveryIds: string[]; noticeIds: string[] }> {
+  const d = await q.query<{ id: string }>(`SELECT id FROM deliveries WHERE status = 'pending' AND channel <> 'post' AND updated_at < $1 LIMIT 1000`, [before]);
+  const n = await q.query<{ id: string }>('SELECT id FROM notices WHERE sha256 IS NULL AND issued_at < $1 LIMIT 1000', [before]);
+  return { deliveryIds: d.rows.map((r) => r.id), noticeIds: n.rows.map((r) => r.id) };
+}
+
+/**
+ * Puts a delivery that failed for good back to pending (audited), for the outbox job to send again; only within the
+ * user's agency scope, and never a postal one. The caller enqueues the job.
+ */
+export async function retryDelivery(db: Db, clock: Clock, user: UserPrincipal, deliveryId: string): Promise<void> {
+  const { rows } = await db.query<{ status: string; channel: string }>(
+    `SELECT d.status, d.channel FROM deliveries d JOIN notices n ON n.id = d.notice_id JOIN cases c ON c.id = n.case_id
+      WHERE d.id = $1 AND ${caseInScope(2)}`, [deliveryId, agencyScope(user)]);
+  const d = rows[0];
+  if (!d) throw new NotFoundError('no such delivery');
+  if (d.status !== 'failed' || d.channel === 'post') throw new ConflictError(`a ${d.status} ${d.channel} delivery cannot be retried`, 'not_retryable');
+  await withTransaction(db, async (tx) => {
+    await tx.query(`UPDATE deliveries SET status = 'pending', updated_at = $2 WHERE id = $1`, [deliveryId, clock.now()]);
+    await appendAudit(tx, { at: clock.now(), actorId: user.id, actor: user.username, action: 'delivery.retry', entity: 'delivery', entityId: deliveryId, data: {} });
   });
 }

@@ -13,7 +13,7 @@ import type {
 import type { OwnerInfo } from '@phatnguoi/core/contracts/api/cases';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
-import type { UserPrincipal } from '../plugins/auth';
+import type { UserPrincipal } from '../domain/principal';
 import { lockCase, type CaseRow } from './cases';
 import { normalisePlateInput, plateKindOf } from '@phatnguoi/core/plates/entry';
 

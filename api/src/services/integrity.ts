@@ -9,6 +9,8 @@ import type { BucketName } from '@phatnguoi/core/storage';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
 import type { StorageLike } from '../deps';
+import { agencyScope, type UserPrincipal } from '../domain/principal';
+import { caseVisible } from '../repositories/cases';
 
 /** ok: the bytes hash as recorded; tampered: they do not; missing: the object is gone or unreadable. */
 export type Integrity = 'ok' | 'tampered' | 'missing';
@@ -45,4 +47,13 @@ export async function assertEvidenceIntact(db: Db, clock: Clock, storage: Storag
   if (bad.length === 0) return;
   await auditIntegrityFailure(db, clock, actor, 'case', caseId, { use, items: bad.map((b) => ({ id: b.id, kind: b.kind, integrity: b.integrity })) });
   throw new ConflictError(`evidence of this case does not match its recorded hash (${bad.map((b) => `${b.kind}: ${b.integrity}`).join(', ')}); it cannot be ${use}`, 'evidence_tampered');
+}
+
+/**
+ * `assertEvidenceIntact` for a case the user can see (their agency's, detecting or resolving); a case they cannot
+ * see is left to the action itself to refuse (404, the same as a missing case).
+ */
+export async function assertVisibleEvidenceIntact(db: Db, clock: Clock, storage: StorageLike, user: UserPrincipal, caseId: string, use: string): Promise<void> {
+  if (!(await caseVisible(db, caseId, agencyScope(user)))) return;
+  await assertEvidenceIntact(db, clock, storage, caseId, { id: user.id, name: user.username }, use);
 }

@@ -7,14 +7,16 @@ import { addDays, escalationDeadline, RESOLVE_DAYS } from '../domain/deadlines';
 import type { Clock } from '../clock';
 import type { StorageLike } from '../deps';
 import type { BucketName } from '@phatnguoi/core/storage';
-import type { UserPrincipal } from '../plugins/auth';
+import type { UserPrincipal } from '../domain/principal';
 import { renderNoticePdf, type NoticeData, type NoticeEvidence } from '../notices/pdf';
 import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from '../notices/fonts';
 import { provinceOfPlateCode } from '../domain/provinces';
 import { actorOf, applyTransition, isUuid, lockCase } from './cases';
 import { fineFor, excessOf, speedOf } from './fines';
 import { speedCircumstances } from '../domain/speed-text';
-import { auditIntegrityFailure, sha256Hex } from './integrity';
+import { auditIntegrityFailure, checkObject, sha256Hex } from './integrity';
+import { agencyScope } from '../domain/principal';
+import { caseInScope } from '../repositories/cases';
 
 export interface IssuedNotice {
   noticeId: string;
@@ -44,7 +46,7 @@ export async function issueNotice(db: Db, clock: Clock, user: UserPrincipal, cas
       [caseId, number, user.id, now, resolveBy, fine.id],
     );
     const noticeId = n.rows[0]!.id;
-    await applyTransition(tx, clock, c, 'notify', actorOf(user), '', [], { noticeId, number });
+    await applyTransition(tx, clock, c, 'notify', actorOf(user), { noticeId, number });
     const responseDueAt = escalationDeadline(now);
     await tx.query(
       `INSERT INTO case_deadlines (case_id, kind, due_at) VALUES ($1, 'response_due', $2)
@@ -191,4 +193,28 @@ export async function renderNotice(db: Db, clock: Clock, storage: StorageLike | 
     await appendAudit(tx, { at: clock.now(), actorId: null, actor: 'system', action: 'notice.stored', entity: 'notice', entityId: noticeId, data: { key, sha256: put.sha256, size: put.size } });
   });
   return { sha256: put.sha256, size: put.size, key };
+}
+
+/** The stored PDF's SHA-256 of an issued notice ('' while it is not rendered yet). */
+export async function storedNoticeHash(q: Queryable, noticeId: string): Promise<string> {
+  const { rows } = await q.query<{ sha256: string | null }>('SELECT sha256 FROM notices WHERE id = $1', [noticeId]);
+  return rows[0]?.sha256 ?? '';
+}
+
+/**
+ * An issued notice's PDF as stored, for a user whose agency scope holds its case; a PDF that no longer hashes as
+ * recorded is refused (409 notice_tampered) and the refusal audited.
+ */
+export async function storedNoticePdf(db: Db, clock: Clock, storage: StorageLike, user: UserPrincipal, noticeId: string): Promise<{ number: string; pdf: Buffer }> {
+  const { rows } = await db.query<{ bucket: string; key: string; number: string; sha256: string }>(
+    `SELECT n.bucket, n.key, n.number, n.sha256 FROM notices n JOIN cases c ON c.id = n.case_id
+      WHERE n.id = $1 AND n.sha256 IS NOT NULL AND ${caseInScope(2)}`, [noticeId, agencyScope(user)]);
+  const n = rows[0];
+  if (!n) throw new NotFoundError('no such notice');
+  const { integrity, body: pdf } = await checkObject(storage, n.bucket, n.key, n.sha256);
+  if (integrity !== 'ok' || !pdf) {
+    await auditIntegrityFailure(db, clock, actorOf(user), 'notice', noticeId, { use: 'served', integrity });
+    throw new ConflictError(`the stored notice does not match its recorded hash (${integrity}); it is not served`, 'notice_tampered');
+  }
+  return { number: n.number, pdf };
 }

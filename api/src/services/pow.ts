@@ -2,6 +2,7 @@
 // so that sha256(challenge:nonce) starts with `difficulty` zero bits. Stateless for the server apart from
 // remembering used challenges (Redis when present) so one solution cannot be replayed.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Redis } from '@phatnguoi/core/redis';
 
 export function issueChallenge(secret: string, difficulty: number, now: Date, ttlSeconds = 300): { challenge: string; difficulty: number; expiresAt: Date } {
   const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
@@ -44,4 +45,19 @@ export function solveChallenge(challenge: string, difficulty: number): string {
     const nonce = i.toString(36);
     if (leadingZeroBits(createHash('sha256').update(`${challenge}:${nonce}`).digest()) >= difficulty) return nonce;
   }
+}
+
+/**
+ * Remembers solved challenges so each buys one lookup: in Redis across replicas (10 minutes, longer than a
+ * challenge lives), else in this process. Resolves false for a challenge already used.
+ */
+export function challengeLedger(redis: Pick<Redis, 'set'> | undefined, namespace: string): (challenge: string, now: Date) => Promise<boolean> {
+  const used = new Map<string, number>();
+  return async (challenge, now) => {
+    if (redis) return (await redis.set(`${namespace}pow:${challenge.slice(-43)}`, '1', 'PX', 600_000, 'NX')) === 'OK';
+    if (used.has(challenge)) return false;
+    used.set(challenge, now.getTime());
+    if (used.size > 100_000) for (const [k, t] of used) if (t < now.getTime() - 600_000) used.delete(k);
+    return true;
+  };
 }

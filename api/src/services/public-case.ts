@@ -1,16 +1,24 @@
 // What a citizen may see of a case (Circular 73/2024 Art. 24: the published fields, never owner identity) and its
-// evidence as short-lived links, only items that still hash as recorded. Shared by the public lookup, the QR link
-// and the signed-in citizen's own cases.
+// evidence as short-lived links, only items that still hash as recorded (an item replaced in storage is left out and
+// the failure audited). Shared by the public lookup, the QR link and the signed-in citizen's own cases. Only the
+// published fields are read; the routes' response schemas strip anything else by construction.
 import type { Db } from '@phatnguoi/core/db';
-import type { PublicViolation } from '@phatnguoi/core/contracts/api/lookup';
+import { NotFoundError } from '@phatnguoi/core/errors';
+import type { PublicCaseResponse, PublicViolation } from '@phatnguoi/core/contracts/api/lookup';
 import type { BucketName } from '@phatnguoi/core/storage';
 import type { Clock } from '../clock';
 import type { StorageLike } from '../deps';
+import { PUBLISHED_STATUSES } from '../domain/case-status';
 import { auditIntegrityFailure, checkObject } from './integrity';
 import type { PublicDirectory } from './public-directory';
 
+// The hot query reads the cases index only; places, units and offence labels come from PublicDirectory.
 export const PUBLIC_COLUMNS = 'c.id, c.camera_id, c.agency_id, c.resolving_agency_id, c.type, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.status';
-export const PUBLISHED = "c.status IN ('approved', 'notified', 'escalated', 'resolved', 'lapsed')";
+export const PUBLISHED = `c.status IN (${PUBLISHED_STATUSES.map((st) => `'${st}'`).join(', ')})`;
+const LOOKUP_SQL = `SELECT ${PUBLIC_COLUMNS} FROM cases c
+  WHERE c.plate_text = $1 AND c.vehicle_type = ANY($2::text[]) AND ${PUBLISHED}
+  ORDER BY c.occurred_at DESC LIMIT 100`;
+const PUBLIC_CASE_SQL = `SELECT ${PUBLIC_COLUMNS} FROM cases c WHERE c.public_token = $1 AND ${PUBLISHED}`;
 
 export interface PublicRow {
   id: string; camera_id: string; agency_id: string; resolving_agency_id: string | null; type: string;
@@ -32,8 +40,7 @@ export async function toPublic(dir: PublicDirectory, rows: PublicRow[]): Promise
 export interface PublicEvidence { kind: string; contentType: string; sha256: string; url: string }
 
 /** The case's evidence as links valid `seconds`; an item replaced in storage is left out and the failure audited. */
-export async function publicEvidence(db: Db, clock: Clock, storage: StorageLike | undefined, caseId: string, use: string, seconds: number): Promise<PublicEvidence[]> {
-  if (!storage) return [];
+export async function publicEvidence(db: Db, clock: Clock, storage: StorageLike, caseId: string, use: string, seconds: number): Promise<PublicEvidence[]> {
   const ev = await db.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string }>(
     'SELECT kind, bucket, key, sha256, content_type FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind', [caseId]);
   const checked = await Promise.all(ev.rows.map(async (e) => ({ e, integrity: (await checkObject(storage, e.bucket, e.key, e.sha256)).integrity })));
@@ -42,4 +49,21 @@ export async function publicEvidence(db: Db, clock: Clock, storage: StorageLike 
   return Promise.all(checked.filter((c) => c.integrity === 'ok').map(async ({ e }) => ({
     kind: e.kind, contentType: e.content_type, sha256: e.sha256, url: await storage.presignedGet(e.bucket as BucketName, e.key, seconds),
   })));
+}
+
+/** Published cases of a canonical plate for a vehicle kind (car: cars, buses and trucks), newest first. */
+export async function publishedCasesOfPlate(db: Db, dir: PublicDirectory, plate: string, vehicleType: 'car' | 'motorbike'): Promise<PublicViolation[]> {
+  const types = vehicleType === 'motorbike' ? ['motorbike'] : ['car', 'bus', 'truck'];
+  // Named (prepared) statement: planning this join costs far more than running it on the index.
+  const { rows } = await db.query<PublicRow>({ name: 'public-lookup', text: LOOKUP_SQL, values: [plate, types] });
+  return toPublic(dir, rows);
+}
+
+/** A published case by its public token, with links (valid `seconds`) to its intact evidence; 404 otherwise. */
+export async function publishedCase(db: Db, clock: Clock, storage: StorageLike, dir: PublicDirectory, token: string, seconds: number): Promise<PublicCaseResponse> {
+  const { rows } = await db.query<PublicRow>({ name: 'public-case', text: PUBLIC_CASE_SQL, values: [token] });
+  const r = rows[0];
+  if (!r) throw new NotFoundError('no such case');
+  const evidence = await publicEvidence(db, clock, storage, r.id, 'public view', seconds);
+  return { violation: (await toPublic(dir, [r]))[0]!, evidence, expiresInSeconds: seconds };
 }

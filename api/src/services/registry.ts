@@ -1,8 +1,9 @@
 // CSV import of registration data; each bad row is reported with its line number and reason, good rows upserted.
 import type { Db } from '@phatnguoi/core/db';
 import { withTransaction } from '@phatnguoi/core/db';
-import { UserError } from '@phatnguoi/core/errors';
-import { REGISTRY_CSV_COLUMNS, type ImportReport } from '@phatnguoi/core/contracts/api/registry';
+import { NotFoundError, UserError } from '@phatnguoi/core/errors';
+import { REGISTRY_CSV_COLUMNS, type ImportReport, type RegistryVehicle } from '@phatnguoi/core/contracts/api/registry';
+import type { UserPrincipal } from '../domain/principal';
 import { PLATE_COLOURS, CASE_VEHICLE_TYPES } from '@phatnguoi/core/contracts/api/common';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
@@ -85,4 +86,24 @@ export async function importRegistryCsv(db: Db, clock: Clock, actor: { id: strin
     await appendAudit(tx, { at: clock.now(), actorId: actor.id, actor: actor.name, action: 'registry.import', entity: 'registry', entityId: 'vehicles', data: { accepted, rejected: rejectedCount } });
   });
   return { accepted, rejected: listed, rejectedCount };
+}
+
+/**
+ * The registered vehicle and owner of a plate typed by an officer (400 for a plate that is none, 404 when it is not
+ * registered). Every look at personal data is written to the audit log.
+ */
+export async function viewRegistryVehicle(db: Db, clock: Clock, user: UserPrincipal, plateInput: string): Promise<RegistryVehicle> {
+  const plate = normalisePlateInput(plateInput);
+  if (!plate) throw new UserError('invalid_plate', `"${plateInput}" is not a valid plate`);
+  return withTransaction(db, async (tx) => {
+    const { rows } = await tx.query<{ plate: string; plate_colour: RegistryVehicle['plateColour']; vehicle_type: RegistryVehicle['vehicleType']; brand: string | null; colour: string | null;
+      full_name: string; address: string; province_code: string; commune: string | null; email: string | null; phone: string | null }>(
+      `SELECT v.plate, v.plate_colour, v.vehicle_type, v.brand, v.colour, o.full_name, o.address, o.province_code, o.commune, o.email, o.phone
+         FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = $1`, [plate]);
+    const r = rows[0];
+    if (!r) throw new NotFoundError(`${plate} is not in the registry`, 'plate_not_in_registry');
+    await appendAudit(tx, { at: clock.now(), actorId: user.id, actor: user.username, action: 'registry.viewed', entity: 'registry', entityId: plate, data: {} });
+    return { plate: r.plate, plateColour: r.plate_colour, vehicleType: r.vehicle_type, brand: r.brand, colour: r.colour,
+      owner: { fullName: r.full_name, address: r.address, provinceCode: r.province_code, commune: r.commune, email: r.email, phone: r.phone } };
+  });
 }

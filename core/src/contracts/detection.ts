@@ -31,8 +31,8 @@ export interface VehicleDetector {
 export const PLATE_LAYOUTS = ['one-line', 'two-line'] as const;
 export type PlateLayout = (typeof PLATE_LAYOUTS)[number];
 
-export const PLATE_COLOURS = ['white', 'yellow', 'blue', 'red'] as const;
-export type PlateColour = (typeof PLATE_COLOURS)[number];
+import type { PlateColour } from './values';
+export { PLATE_COLOURS, type PlateColour } from './values';
 
 /** One plate read from one crop. `text` is canonical (e.g. `30A-123.45`, `29-B1 123.45`) and always format-valid. */
 export interface PlateRead {

@@ -6,12 +6,8 @@ import { PLATE_COLOURS, PLATE_LAYOUTS, VEHICLE_CLASSES } from './detection';
 
 const strict = { additionalProperties: false } as const;
 
-/** Violation types; data-driven so speeding and others can be added without touching consumers' switch logic. */
-export const VIOLATION_TYPES = ['red_light', 'wrong_lane', 'wrong_way', 'speeding'] as const;
-export type ViolationType = (typeof VIOLATION_TYPES)[number];
-
-export const EVIDENCE_KINDS = ['clip', 'scene_before', 'scene_after', 'vehicle_crop', 'plate_crop'] as const;
-export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
+import { EVIDENCE_KINDS, VIOLATION_TYPES } from './values';
+export { EVIDENCE_KINDS, VIOLATION_TYPES, type EvidenceKind, type ViolationType } from './values';
 
 export const SIGNAL_COLOURS = ['red', 'yellow', 'green', 'unknown'] as const;
 export type SignalColour = (typeof SIGNAL_COLOURS)[number];

@@ -30,9 +30,7 @@ export const REJECT_REASONS = [
 export type RejectReason = (typeof REJECT_REASONS)[number];
 export const RejectReasonSchema = Type.Union(REJECT_REASONS.map((s) => Type.Literal(s)));
 
-/** notice_due: 10 days after the violation; response_due: 20 days after the notice; limitation: 1 year after the violation. */
-export const DEADLINE_KINDS = ['notice_due', 'response_due', 'limitation'] as const;
-export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
+export { DEADLINE_KINDS, type DeadlineKind } from '../values';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 

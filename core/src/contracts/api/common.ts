@@ -32,15 +32,10 @@ export const ROLES = ['officer', 'supervisor', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 
-export const VIOLATION_TYPES = ['red_light', 'wrong_lane', 'wrong_way', 'speeding'] as const;
-export type ViolationType = (typeof VIOLATION_TYPES)[number];
+import { CASE_VEHICLE_TYPES, PLATE_COLOURS, VIOLATION_TYPES } from '../values';
+export { CASE_VEHICLE_TYPES, PLATE_COLOURS, VIOLATION_TYPES, type CaseVehicleType, type PlateColour, type ViolationType } from '../values';
 export const ViolationTypeSchema = Type.Union(VIOLATION_TYPES.map((t) => Type.Literal(t)));
 
-/** Vehicle classes a case can carry (fine schedule groups bus and truck with car). */
-export const CASE_VEHICLE_TYPES = ['car', 'motorbike', 'bus', 'truck', 'bicycle', 'unknown'] as const;
-export type CaseVehicleType = (typeof CASE_VEHICLE_TYPES)[number];
 export const CaseVehicleTypeSchema = Type.Union(CASE_VEHICLE_TYPES.map((t) => Type.Literal(t)));
 
-export const PLATE_COLOURS = ['white', 'yellow', 'blue', 'red'] as const;
-export type PlateColour = (typeof PLATE_COLOURS)[number];
 export const PlateColourSchema = Type.Union(PLATE_COLOURS.map((c) => Type.Literal(c)));

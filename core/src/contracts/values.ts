@@ -1,0 +1,28 @@
+// The value lists every side shares, schema-free (no TypeBox here): the TypeBox schemas in ./api, ./detection and
+// ./violation-event build their unions from these, the jobs map types its payloads with them, and the review UI
+// imports them for its choices and labels. A value added here is added everywhere at once.
+
+/** Violation types; data-driven so speeding and others can be added without touching consumers' switch logic. */
+export const VIOLATION_TYPES = ['red_light', 'wrong_lane', 'wrong_way', 'speeding'] as const;
+export type ViolationType = (typeof VIOLATION_TYPES)[number];
+
+/** Legal clocks of Circular 73/2024 Art. 24. notice_due: 10 days after the violation; response_due: 20 days after the notice; limitation: 1 year after the violation. */
+export const DEADLINE_KINDS = ['notice_due', 'response_due', 'limitation'] as const;
+export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
+
+/** Background colours of Vietnamese plates. */
+export const PLATE_COLOURS = ['white', 'yellow', 'blue', 'red'] as const;
+export type PlateColour = (typeof PLATE_COLOURS)[number];
+
+/** Vehicle classes a case can carry (fine schedule groups bus and truck with car). */
+export const CASE_VEHICLE_TYPES = ['car', 'motorbike', 'bus', 'truck', 'bicycle', 'unknown'] as const;
+export type CaseVehicleType = (typeof CASE_VEHICLE_TYPES)[number];
+
+export const EVIDENCE_KINDS = ['clip', 'scene_before', 'scene_after', 'vehicle_crop', 'plate_crop'] as const;
+export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
+
+/** One problem with one field of a request: `path` is a JSON pointer into the body (`/stopLines/0/points`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
