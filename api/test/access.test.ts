@@ -45,6 +45,8 @@ const ROUTES: { method: 'GET' | 'POST'; url: () => string; allowed: Who[]; body?
   { method: 'POST', url: () => `/api/deliveries/${any}/retry`, allowed: ['super1'] },
   { method: 'GET', url: () => '/api/warnings/export?target=inspection', allowed: ['super1'] },
   { method: 'GET', url: () => '/api/stats', allowed: ['operator1', 'super1', 'admin1'] },
+  { method: 'GET', url: () => `/api/stats/cameras/${any}/snapshot`, allowed: ['operator1', 'super1', 'admin1'] },
+  { method: 'GET', url: () => `/api/stats/cases/${caseId}/thumbnail`, allowed: ['operator1', 'super1', 'admin1'] },
   { method: 'GET', url: () => '/api/admin/users', allowed: ['admin1'] },
   { method: 'POST', url: () => '/api/admin/users', allowed: ['admin1'], body: { username: 'new.user', displayName: 'x', password: 'short' } },
   { method: 'POST', url: () => '/api/admin/tokens', allowed: ['admin1'], body: { name: 'x', role: 'worker' } },

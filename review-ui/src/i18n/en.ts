@@ -1,9 +1,11 @@
 import type { MessageKey } from './vi';
 import { enDesk } from './en-desk';
+import { enOps } from './en-ops';
 
 // English: every Vietnamese key must be here too (the type makes a missing one a compile error).
 export const en: Record<MessageKey, string> = {
   ...enDesk,
+  ...enOps,
   'app.name': 'Traffic camera fines',
   'app.home': 'Home',
   'app.loading': 'Loading…',

@@ -1,8 +1,10 @@
 // Vietnamese: the default language and the source of every message key.
 import { viDesk } from './vi-desk';
+import { viOps } from './vi-ops';
 
 export const vi = {
   ...viDesk,
+  ...viOps,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',
