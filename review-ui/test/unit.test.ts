@@ -91,6 +91,72 @@ describe('i18n', () => {
   });
 });
 
+describe('field errors in words', () => {
+  const base = () => ({
+    version: 1,
+    reference: { width: 640, height: 360 },
+    stopLines: [{ id: 'stop-1', approach: 'Lê Lợi', a: [100, 200], b: [540, 200], beforePoint: [320, 300] }],
+    lanes: [{ id: 'lane-1', polygon: [[120, 355], [520, 355], [420, 120], [220, 120]], direction: [0, -1], allowedClasses: ['motorbike'], turns: ['straight'], stopLineId: 'stop-1', signalHeadId: 'head-1' }],
+    solidLines: [],
+    signalHeads: [{ id: 'head-1', lamps: [
+      { id: 'red', colour: 'red', shape: 'round', region: [590, 20, 610, 40] },
+      { id: 'yellow', colour: 'yellow', shape: 'round', region: [590, 42, 610, 62] },
+      { id: 'green', colour: 'green', shape: 'round', region: [590, 64, 610, 84] },
+    ] }],
+  }) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  it('maps every message the geometry validator gives (schema and semantic) to a dictionary sentence, and names the field', async () => {
+    const { fieldErrorKey, fieldErrorText, fieldLabel, splitValidationMessage } = await import('../src/i18n/field-errors');
+    expect(validateGeometry(base()).ok).toBe(true);
+    const broken: ((g: Record<string, any>) => void)[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+      (g) => (g.lanes = []),
+      (g) => (g.extra = 1),
+      (g) => delete g.version,
+      (g) => (g.reference.width = 'wide'),
+      (g) => (g.lanes[0].allowedClasses = ['tank']),
+      (g) => (g.lanes[0].id = ''),
+      (g) => (g.stopLines[0].a = [100, 200.5, 3]),
+      (g) => g.stopLines.push({ ...g.stopLines[0] }),
+      (g) => (g.lanes[0].stopLineId = 'nope'),
+      (g) => delete g.lanes[0].signalHeadId,
+      (g) => (g.lanes[0].signalHeadId = 'nope'),
+      (g) => (g.lanes[0].polygon[0] = [700, 355]),
+      (g) => (g.lanes[0].polygon = [[0, 0], [10, 10], [20, 20]]),
+      (g) => (g.lanes[0].polygon = [[120, 355], [420, 120], [520, 355], [220, 120]]),
+      (g) => (g.lanes[0].direction = [0, 0]),
+      (g) => (g.lanes[0].direction = [0, 1]),
+      (g) => (g.stopLines[0].b = [100.5, 200]),
+      (g) => (g.stopLines[0].beforePoint = [320, 200]),
+      (g) => (g.signalHeads[0].lamps[0].region = [610, 40, 590, 20]),
+      (g) => g.signalHeads[0].lamps.shift(),
+      (g) => (g.lanes[0].arrowPermits = [{ lampId: 'nope', turn: 'left' }]),
+      (g) => (g.lanes[0].arrowPermits = [{ lampId: 'red', turn: 'straight' }]),
+    ];
+    const seen: string[] = [];
+    for (const breakIt of broken) {
+      const g = base();
+      breakIt(g);
+      const r = validateGeometry(g);
+      expect(r.ok, JSON.stringify(g)).toBe(false);
+      for (const e of r.errors) seen.push(e.message);
+    }
+    const unmapped = [...new Set(seen)].filter((m) => fieldErrorKey(m).key === 'valid.invalid');
+    expect(unmapped).toEqual([]);
+    for (const m of seen) expect(hasMessage(fieldErrorKey(m).key), m).toBe(true);
+    const t = ((key: string, vars?: Record<string, string | number>) => interpolate(vi[key as keyof typeof vi], vars)) as Parameters<typeof fieldErrorText>[0];
+    expect(fieldErrorText(t, 'Expected array length to be greater or equal to 1')).toBe('cần ít nhất 1 mục');
+    expect(fieldLabel(t, '$.lanes')).toBe('Làn đường');
+    expect(fieldLabel(t, '$.lanes[1].signalHeadId')).toBe('Làn 2 › Cột đèn điều khiển làn');
+    expect(fieldLabel(t, '$.signalHeads[0].lamps[2].region')).toBe('Cột đèn 1 › đèn 3 › trường region');
+    expect(fieldLabel(t, '$')).toBe('Toàn bộ cấu hình');
+    // fastify's one validation message becomes a field error
+    const v = splitValidationMessage('body/plateText must NOT have fewer than 1 characters')!;
+    expect(v.path).toBe('body/plateText');
+    expect(fieldErrorText(t, v.message)).toBe('cần ít nhất 1 ký tự');
+    expect(fieldErrorKey('something new').key).toBe('valid.invalid');
+  });
+});
+
 describe('evidence overlays and the live wall', () => {
   it('picks the lane and stop line the rule named and scales nothing when there is no geometry', async () => {
     const { overlayFor, evidenceOf, placeText } = await import('../src/pages/officer/evidence');

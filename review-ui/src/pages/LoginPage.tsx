@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
+import { apiErrorText } from '../components/ErrorNote';
 import { HOME_OF, useAuth } from '../auth';
 import { useI18n } from '../i18n';
 import { useRouter } from '../router';
@@ -25,7 +26,7 @@ export function LoginPage() {
       if (err instanceof ApiError && err.status === 401) setError(t('auth.badCredentials'));
       else if (err instanceof ApiError && err.status === 429) setError(t('auth.tooMany'));
       else if (err instanceof ApiError && err.status === 423) setError(t('auth.locked'));
-      else setError(err instanceof ApiError ? err.message : t('error.network'));
+      else setError(err instanceof Error ? apiErrorText(t, err) : t('error.network'));
     } finally {
       setBusy(false);
     }
