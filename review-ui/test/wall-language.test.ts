@@ -250,6 +250,18 @@ describe('every page in both languages', () => {
             await page.locator('form button[type="submit"]').click();
             await page.locator('#results-title').waitFor();
           }
+          if (path === `/officer/cases/${cases.wrongLane}`) {
+            // a plate that is not a car's: the check says why, in words
+            await page.locator('#plate-input').fill('ABC123');
+            await page.getByTestId('plate-check').waitFor();
+          }
+          if (path === `/admin/cameras/${cams.main}`) {
+            // a lane without its signal head: the server refuses, the field errors are in words
+            await page.locator('button', { hasText: 'lane-1' }).first().click();
+            await page.locator('[data-path="$.lanes[0].signalHeadId"] select').selectOption('');
+            await page.locator('.sticky-actions button.primary').click();
+            await page.locator('[data-path="$.lanes[0].signalHeadId"] .field-error').waitFor();
+          }
           problems.push(...untranslated(await readableText(page), lang));
         }
         if (lang === 'vi' && who === 'officer') await screenshot(page, 'case-page-vietnamese');
