@@ -89,6 +89,17 @@ describe('i18n', () => {
     const ph = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     for (const k of Object.keys(vi) as (keyof typeof vi)[]) expect([k, ph(en[k])]).toEqual([k, ph(vi[k])]);
   });
+
+  it('has a sentence for every key in each language, and no Vietnamese entry left as the English one', () => {
+    // The same in both languages: words Vietnamese borrowed as they are.
+    const SAME = /^(?:Camera)$/;
+    for (const k of Object.keys(vi) as (keyof typeof vi)[]) {
+      expect(vi[k].trim(), k).not.toBe('');
+      expect(en[k].trim(), k).not.toBe('');
+      const words = vi[k].replace(/\{\w+\}/g, ' ').match(/\p{L}+/gu) ?? [];
+      if (vi[k] === en[k]) expect(words.filter((w) => !SAME.test(w)), `${k}: "${vi[k]}" is the English text`).toEqual([]);
+    }
+  });
 });
 
 describe('field errors in words', () => {

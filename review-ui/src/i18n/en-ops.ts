@@ -31,7 +31,6 @@ export const enOps: Record<keyof typeof viOps, string> = {
   'wall.lastError': 'Last error',
   'wall.noError': 'No error.',
   'wall.technical': 'Technical detail (verbatim)',
-  'wall.violationAt': '{type} · {camera} · {at}',
   'wall.thumbOf': 'Scene: {type} at {camera}',
   'camState.online': 'Online',
   'camState.not_detecting': 'Online but not detecting',

@@ -30,7 +30,6 @@ export const viOps = {
   'wall.lastError': 'Lỗi gần nhất',
   'wall.noError': 'Không có lỗi.',
   'wall.technical': 'Chi tiết kỹ thuật (nguyên văn, tiếng Anh)',
-  'wall.violationAt': '{type} · {camera} · {at}',
   'wall.thumbOf': 'Ảnh hiện trường: {type} tại {camera}',
   'camState.online': 'Trực tuyến',
   'camState.not_detecting': 'Trực tuyến nhưng không phát hiện',
