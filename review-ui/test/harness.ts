@@ -3,9 +3,9 @@
 // api serves. Chromium is the Debian one, driven by playwright-core.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -27,9 +27,51 @@ export const OUTPUT_DIR = join(UI_ROOT, 'test-output');
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-/** Builds the UI into a folder of its own (parallel test files never share a dist). */
+/** What the UI bundle is built from: its own sources, the workspace code it imports, the locked dependencies. */
+const UI_INPUTS = ['review-ui/src', 'review-ui/index.html', 'review-ui/vite.config.ts', 'core/src', 'api/src/services/plates.ts', 'package-lock.json'];
+
+function hashInputs(root: string): string {
+  const h = createHash('sha256');
+  const add = (path: string) => {
+    const st = statSync(path);
+    if (st.isDirectory()) for (const name of readdirSync(path).sort()) add(join(path, name));
+    else h.update(relative(root, path)).update('\0').update(readFileSync(path)).update('\0');
+  };
+  for (const p of UI_INPUTS) if (existsSync(join(root, p))) add(join(root, p));
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * The UI built once per content: test files that start together wait for the one that builds (a lock folder),
+ * later ones reuse its output (every browser test file used to spend its own Vite build). A build is complete when
+ * its marker file exists; a lock older than 5 minutes is taken to be left by a killed run.
+ */
 export async function buildUi(): Promise<string> {
-  const outDir = mkdtempSync(join(tmpdir(), 'phatnguoi-ui-'));
+  const repoRoot = join(UI_ROOT, '..');
+  const outDir = join(tmpdir(), `phatnguoi-ui-${hashInputs(repoRoot)}`);
+  const done = join(outDir, '.built');
+  const lock = `${outDir}.lock`;
+  for (const deadline = Date.now() + 300_000; !existsSync(done); ) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`the UI build in ${outDir} did not finish in time`);
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
+    try {
+      if (!existsSync(done)) await viteBuild(outDir);
+      writeFileSync(done, new Date().toISOString());
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  return outDir;
+}
+
+async function viteBuild(outDir: string): Promise<void> {
   // Vitest sets NODE_ENV=test, which would give a development build of React; test what ships.
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
@@ -38,7 +80,6 @@ export async function buildUi(): Promise<string> {
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
-  return outDir;
 }
 
 export async function launchBrowser(): Promise<Browser> {
