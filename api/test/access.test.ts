@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { bearer, loginAs, METRICS_TOKEN, startHarness, waitFor, type Harness } from './helpers';
 import { buildApp } from '../src/app';
-import { demoEvent } from '../src/seed/demo';
+import sharp from 'sharp';
+import { demoEvent, storeDemoEvidence } from '../src/seed/demo';
 import { ingestEvent } from '../src/jobs/handlers';
 import { citizenSignIn } from '../src/oidc/citizen';
 import { loadSignInSettings } from '../src/oidc/settings';
@@ -48,6 +49,8 @@ const ROUTES: { method: 'GET' | 'POST'; url: () => string; allowed: Who[]; body?
   { method: 'POST', url: () => `/api/deliveries/${any}/retry`, allowed: ['super1'] },
   { method: 'GET', url: () => '/api/warnings/export?target=inspection', allowed: ['super1'] },
   { method: 'GET', url: () => '/api/stats', allowed: ['operator1', 'super1', 'admin1'] },
+  { method: 'GET', url: () => `/api/stats/cameras/${any}/snapshot`, allowed: ['operator1', 'super1', 'admin1'] },
+  { method: 'GET', url: () => `/api/stats/cases/${caseId}/thumbnail`, allowed: ['operator1', 'super1', 'admin1'] },
   { method: 'GET', url: () => '/api/admin/users', allowed: ['admin1'] },
   { method: 'POST', url: () => '/api/admin/users', allowed: ['admin1'], body: { username: 'new.user', displayName: 'x', password: 'short' } },
   { method: 'POST', url: () => '/api/admin/tokens', allowed: ['admin1'], body: { name: 'x', role: 'worker' } },
@@ -244,6 +247,32 @@ describe('live statistics', () => {
     await h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: cam, state: 'offline', fps: 0, framesDropped: 0, lastError: 'connection refused' }));
     await expect.poll(live, { timeout: 5000 }).toMatchObject({ online: false, detectionFault: null });
     expect(await metrics()).not.toContain(`camera_detecting{camera_id="${cam}"}`);
+  });
+
+  it("gives the wall its pictures: a case's still and a camera's snapshot to operators and the agency, 404 to another agency; ingest's error class reaches /api/stats", async () => {
+    const jpeg = await sharp({ create: { width: 640, height: 360, channels: 3, background: '#778899' } }).jpeg().toBuffer();
+    const at = new Date(Date.now() - 300_000);
+    const still = await storeDemoEvidence(h.storage, `${h.ids.camera}/wall-test/scene_before.jpg`, jpeg, at, 'scene_before');
+    const created = await ingestEvent(h.deps, demoEvent({ cameraId: h.ids.camera, plate: '63A-123.45', occurredAt: at, evidence: [still] }));
+    const hn = await loginAs(h.app, 'superhn');
+    const get = (url: string, token: string) => h.app.inject({ method: 'GET', url, headers: bearer(token) });
+    const thumb = await get(`/api/stats/cases/${created.caseId}/thumbnail`, tokens.operator1!);
+    expect(thumb.statusCode).toBe(200);
+    expect(thumb.headers['content-type']).toBe('image/jpeg');
+    expect((await sharp(thumb.rawPayload).metadata()).width).toBe(480);
+    expect((await get(`/api/stats/cases/${created.caseId}/thumbnail`, tokens.super1!)).statusCode).toBe(200);
+    expect((await get(`/api/stats/cases/${created.caseId}/thumbnail`, hn)).statusCode).toBe(404);
+    const snap = await get(`/api/stats/cameras/${h.ids.camera}/snapshot`, tokens.operator1!);
+    expect(snap.statusCode).toBe(200);
+    expect(snap.headers['content-type']).toBe('image/jpeg');
+    expect((await get(`/api/stats/cameras/${h.ids.camera}/snapshot`, hn)).statusCode).toBe(404);
+    // the wall shows the reason in words from ingest's class of the failure
+    await h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: h.ids.otherCamera, state: 'reconnecting', fps: 0, framesDropped: 0, lastError: 'method DESCRIBE failed: 404 Not Found', lastErrorCode: 'not_found' }));
+    await waitFor(async () => {
+      const cams = ((await get('/api/stats', tokens.operator1!)).json() as { cameras: { cameraId: string; state: string; lastErrorCode: string | null }[] }).cameras;
+      const c = cams.find((x) => x.cameraId === h.ids.otherCamera);
+      return c?.state === 'reconnecting' && c.lastErrorCode === 'not_found';
+    });
   });
 });
 

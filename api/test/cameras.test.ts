@@ -337,7 +337,7 @@ describe('case overlays and trend', () => {
   it('the case detail carries the vehicle box, the rule\'s lane, stop line, frame size and the clip frame rate', async () => {
     const c = (await call(h.app, 'officer1', 'GET', `/api/cases/${approvedCase}`)).json() as CaseDetail;
     expect(c.box).toEqual([100, 200, 300, 400]);
-    expect(c.ruleDetail).toEqual({ rule: 'redLightRule', laneId: 'lane-1', stopLineId: 'stop-1', solidLineId: null, frameSize: [1280, 720], speed: null });
+    expect(c.ruleDetail).toEqual({ rule: 'redLightRule', laneId: 'lane-1', stopLineId: 'stop-1', solidLineId: null, frameSize: [1280, 720], speed: null, secondsAfterRed: 2, turn: null, distancePx: null });
     expect(c.clipFps).toBe(10);
     // no clip: the rate is unknown
     expect(((await call(h.app, 'officer1', 'GET', `/api/cases/${detectedCase}`)).json() as CaseDetail).clipFps).toBeNull();

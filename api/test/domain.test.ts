@@ -112,3 +112,20 @@ describe('formatting and parsing', () => {
     expect(classifyError(new OperationalError('db_unavailable', 'pg down')).status).toBe(503);
   });
 });
+
+describe('rule circumstances on a notice', () => {
+  it('words each rule in Vietnamese from the structured detail (decimal comma), never the detector\'s English summary', async () => {
+    const { ruleCircumstances } = await import('../src/domain/rule-text');
+    const red = { vehicleClass: 'car', signalState: { round: 'red' }, ruleDetail: { rule: 'redLightRule', summary: 'Crossed stop line stop-main 21.6 s after red onset', stopLineId: 'stop-main', secondsAfterRed: 21.64 } };
+    expect(ruleCircumstances(red)).toBe('Vượt vạch dừng stop-main 21,6 giây sau khi đèn chuyển đỏ');
+    expect(ruleCircumstances({ ...red, ruleDetail: { ...red.ruleDetail, turn: 'left' } })).toBe('Vượt vạch dừng stop-main 21,6 giây sau khi đèn chuyển đỏ (hướng đi: rẽ trái)');
+    expect(ruleCircumstances({ ...red, signalState: { round: 'yellow' } })).toBe('Vượt vạch dừng stop-main khi đèn vàng');
+    const lane = { vehicleClass: 'car', ruleDetail: { rule: 'laneClassRule', summary: 'car in lane moto, which allows motorbike', laneId: 'moto' } };
+    expect(ruleCircumstances(lane, ['motorbike', 'bicycle'])).toBe('Ô tô đi vào làn moto, làn chỉ dành cho xe máy, xe đạp');
+    expect(ruleCircumstances(lane)).toBe('Ô tô đi vào làn moto, làn không dành cho loại xe này');
+    expect(ruleCircumstances({ ruleDetail: { rule: 'wrongWayRule', laneId: 'left', distancePx: 113.4 } })).toBe('Đi ngược chiều làn left (quãng đường 113 điểm ảnh trên hình)');
+    expect(ruleCircumstances({ ruleDetail: { rule: 'solidLineRule', solidLineId: 'centre' } })).toBe('Vượt qua vạch kẻ liền centre');
+    expect(ruleCircumstances({ ruleDetail: { rule: 'speedingRule' } })).toBeNull();
+    expect(ruleCircumstances(null)).toBeNull();
+  });
+});

@@ -127,7 +127,7 @@ describe('notice and delivery', () => {
     for (const t of times) expect(text).toContain(formatVnTime(t));
     // one offence on the offence line: the camera's account is a separate line
     expect(text).toMatch(/6\. Hành vi vi phạm: a\) Không chấp hành hiệu lệnh của đèn tín hiệu giao thông; quy định tại/);
-    expect(text).toContain('Tình tiết ghi nhận: Vượt đèn đỏ: Vượt vạch dừng khi đèn đỏ 2,0 s');
+    expect(text).toContain('Tình tiết ghi nhận: Vượt đèn đỏ: Vượt vạch dừng stop-1 2,0 giây sau khi đèn chuyển đỏ');
     // issuing unit and national motto side by side: the same printed line holds both
     const layout = pdfText(pdf, true).split('\n');
     expect(layout.some((l) => /CÔNG AN TỈNH TIỀN GIANG\s{3,}CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM/.test(l))).toBe(true);

@@ -161,7 +161,7 @@ export interface Stack {
   agencyId: string;
   cameraId: string;
   /** Adds a violation the way the detector does (evidence in S3, event through the api's case creation). */
-  addCase(opts?: Partial<{ plate: string | null; vehicleClass: ViolationEvent['vehicleClass']; confidence: number; occurredAt: Date; type: ViolationEvent['type'] }>): Promise<string>;
+  addCase(opts?: Partial<{ plate: string | null; vehicleClass: ViolationEvent['vehicleClass']; confidence: number; occurredAt: Date; type: ViolationEvent['type']; cameraId: string; ruleDetail: Partial<ViolationEvent['ruleDetail']> }>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -212,10 +212,11 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
     const f = evidenceFixtures();
     const occurredAt = o.occurredAt ?? new Date(Date.now() - 60_000);
     const trackId = `t${++track}-${randomUUID().slice(0, 8)}`;
+    const cam = o.cameraId ?? cameraId;
     const type = o.type ?? 'red_light';
     const phaseId = `head-1@${occurredAt.getTime()}`;
     const put = async (kind: ViolationEvent['evidence'][number]['kind'], bucket: 'clips' | 'evidence', body: Buffer, contentType: string, ext: string) => {
-      const key = `${cameraId}/${trackId}/${kind}.${ext}`;
+      const key = `${cam}/${trackId}/${kind}.${ext}`;
       const r = await storage.put(bucket, key, body, contentType);
       return { kind, bucket, key, sha256: r.sha256, size: r.size, contentType, capturedAt: occurredAt.toISOString() };
     };
@@ -228,8 +229,8 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
     ];
     const plate = o.plate === undefined ? '29-B1 123.45' : o.plate;
     const event: ViolationEvent = {
-      idempotencyKey: `${cameraId}:${trackId}:${type}:${phaseId}`,
-      cameraId,
+      idempotencyKey: `${cam}:${trackId}:${type}:${phaseId}`,
+      cameraId: cam,
       trackId,
       type,
       phaseId,
@@ -246,7 +247,7 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
         reads: 5,
       },
       evidence,
-      ruleDetail: { rule: 'redLightRule', summary: 'Vượt vạch dừng khi đèn đỏ 1,2 s', laneId: 'lane-1', stopLineId: 'stop-1', secondsAfterRed: 1.2, frameSize: [640, 360], frameSeq: 1000 + track },
+      ruleDetail: { rule: 'redLightRule', summary: 'Vượt vạch dừng khi đèn đỏ 1,2 s', laneId: 'lane-1', stopLineId: 'stop-1', secondsAfterRed: 1.2, frameSize: [640, 360], frameSeq: 1000 + track, ...o.ruleDetail },
       detector: 'test-fixture',
       createdAt: new Date().toISOString(),
     };

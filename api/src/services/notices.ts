@@ -13,6 +13,7 @@ import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from '../notices/fonts';
 import { provinceOfPlateCode } from '../domain/provinces';
 import { actorOf, applyTransition, isUuid, lockCase } from './cases';
 import { fineFor, excessOf, speedOf } from './fines';
+import { ruleCircumstances } from '../domain/rule-text';
 import { speedCircumstances } from '../domain/speed-text';
 import { auditIntegrityFailure, checkObject, sha256Hex } from './integrity';
 import { agencyScope } from '../domain/principal';
@@ -106,8 +107,9 @@ async function caseNoticeData(
     case_id: string; status: string; vehicle_type: string; plate_text: string; plate_colour: string | null; rule_summary: string;
     occurred_at: Date; place: string; type: string; public_token: string; det_name: string; det_address: string | null; det_province: string; parent_name: string | null;
     res_name: string; res_address: string | null; res_phone: string | null; owner_name: string | null; owner_address: string | null; brand: string | null; colour: string | null; event: unknown;
+    geometry: { lanes?: { id?: unknown; allowedClasses?: unknown }[] } | null;
   }>(
-    `SELECT c.id AS case_id, c.status, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.rule_summary, c.event,
+    `SELECT c.id AS case_id, c.status, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.rule_summary, c.event, cam.geometry,
             cam.name || CASE WHEN cam.address <> '' THEN ', ' || cam.address ELSE '' END AS place, c.type, c.public_token,
             da.name AS det_name, da.address AS det_address, da.province_code AS det_province, pa.name AS parent_name,
             ra.name AS res_name, ra.address AS res_address, ra.phone AS res_phone,
@@ -144,7 +146,7 @@ async function caseNoticeData(
       number: notice.number, issuedAt: notice.issuedAt, resolveBy: notice.resolveBy,
       parentUnit: parentUnitOf(r.det_name, r.parent_name), issuePlace: issuePlaceOf(r.det_address, r.det_province),
       vehicleType: r.vehicle_type, plate: r.plate_text, plateColour: r.plate_colour, vehicleDescription: description || null,
-      occurredAt: r.occurred_at, place: r.place, circumstances: [fine.label, speed ? speedCircumstances(speed) : r.rule_summary].filter(Boolean).join(': '),
+      occurredAt: r.occurred_at, place: r.place, circumstances: [fine.label, speed ? speedCircumstances(speed) : ruleCircumstances(r.event as Parameters<typeof ruleCircumstances>[0], laneClasses(r.geometry, r.event))].filter(Boolean).join(': '),
       offences: [{ description: fine.description, article: fine.article, legalBasis: fine.legalBasis, fineMin: fine.fineMin, fineMax: fine.fineMax, points: fine.points }],
       detectingUnit: r.det_name, resolvingUnit: r.res_name, resolvingAddress: r.res_address ?? '', resolvingPhone: r.res_phone ?? '',
       ownerName: r.owner_name, ownerAddress: r.owner_address,
@@ -217,4 +219,11 @@ export async function storedNoticePdf(db: Db, clock: Clock, storage: StorageLike
     throw new ConflictError(`the stored notice does not match its recorded hash (${integrity}); it is not served`, 'notice_tampered');
   }
   return { number: n.number, pdf };
+}
+
+/** The classes a case's lane allows, from its camera's current geometry (for a wrong-lane notice's wording). */
+function laneClasses(geometry: { lanes?: { id?: unknown; allowedClasses?: unknown }[] } | null, event: unknown): string[] | undefined {
+  const laneId = (event as { ruleDetail?: { laneId?: unknown } } | null)?.ruleDetail?.laneId;
+  const lane = geometry?.lanes?.find((l) => l.id === laneId);
+  return Array.isArray(lane?.allowedClasses) ? lane.allowedClasses.filter((c): c is string => typeof c === 'string') : undefined;
 }

@@ -37,10 +37,13 @@ export async function clipFrameRate(sha256: string, url: string | null): Promise
 interface StoredEvent {
   signalState?: unknown;
   box?: unknown;
-  ruleDetail?: { rule?: unknown; laneId?: unknown; stopLineId?: unknown; solidLineId?: unknown; frameSize?: unknown; speed?: unknown };
+  ruleDetail?: {
+    rule?: unknown; laneId?: unknown; stopLineId?: unknown; solidLineId?: unknown; frameSize?: unknown; speed?: unknown; secondsAfterRed?: unknown; turn?: unknown; distancePx?: unknown;
+  };
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const nums = (v: unknown, n: number): number[] | null => (Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (v as number[]) : null);
 
 /** The overlay data of a stored detector event (events are validated at intake, but old rows are read defensively). */
@@ -52,7 +55,7 @@ export function overlayOfEvent(event: StoredEvent): Pick<CaseDetail, 'box' | 'ru
     box,
     ruleDetail: rd
       ? { rule: str(rd.rule), laneId: str(rd.laneId), stopLineId: str(rd.stopLineId), solidLineId: str(rd.solidLineId), frameSize: size && size.every((x) => Number.isInteger(x) && x > 0) ? size : null,
-          speed: speedOf(event) }
+          speed: speedOf(event), secondsAfterRed: num(rd.secondsAfterRed), turn: str(rd.turn), distancePx: num(rd.distancePx) }
       : null,
   };
 }

@@ -5,9 +5,14 @@
 // a `detectionFault`: the wall shows it as a fault within one detector report period (5 s) or, when the detector
 // went silent, `NO_REPORT_MS`.
 import type { Queryable } from '@phatnguoi/core/db';
-import { DETECTOR_STATES, TREND_DAYS, type CameraLive, type CameraStatusMessage, type DetectionFault, type DetectorState, type StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
+import { DETECTOR_STATES, RECENT_CASES, TREND_DAYS, type CameraLive, type CameraStatusMessage, type DetectionFault, type DetectorState, type StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
 import { VIOLATION_TYPES, type ViolationType } from '@phatnguoi/core/contracts/api/common';
 import type { CameraStatus, DetectorStatsMessage } from '@phatnguoi/core/camera-node/channels';
+import { NotFoundError } from '@phatnguoi/core/errors';
+import type { BucketName } from '@phatnguoi/core/storage';
+import sharp from 'sharp';
+import type { StorageLike } from '../deps';
+import { isUuid } from './cases';
 
 const VN_OFFSET_MS = 7 * 3600_000; // Asia/Ho_Chi_Minh, no daylight saving
 
@@ -85,7 +90,7 @@ export class CameraStatusBoard {
     let e = this.latest.get(cameraId);
     if (!e) {
       e = {
-        cameraId, state: 'unknown', online: false, fps: 0, framesDropped: 0, lastError: null, detectionsPerSecond: 0, receivedAt: now,
+        cameraId, state: 'unknown', online: false, fps: 0, framesDropped: 0, lastError: null, lastErrorCode: null, detectionsPerSecond: 0, receivedAt: now,
         detector: null,
       };
       this.latest.set(cameraId, e);
@@ -103,6 +108,7 @@ export class CameraStatusBoard {
     e.fps = num(m.fps);
     e.framesDropped = num(m.framesDropped);
     e.lastError = typeof m.lastError === 'string' ? m.lastError : null;
+    e.lastErrorCode = typeof m.lastErrorCode === 'string' ? m.lastErrorCode : null;
     e.receivedAt = now;
     return this.message(e, now);
   }
@@ -154,7 +160,8 @@ export class CameraStatusBoard {
   private message(e: Entry, now: Date): CameraStatusMessage {
     const d = this.detection(e.cameraId, { online: e.online, fps: e.fps }, now);
     return {
-      cameraId: e.cameraId, state: e.state, online: e.online, fps: e.fps, framesDropped: e.framesDropped, lastError: e.lastError, detectionsPerSecond: e.detectionsPerSecond,
+      cameraId: e.cameraId, state: e.state, online: e.online, fps: e.fps, framesDropped: e.framesDropped, lastError: e.lastError, lastErrorCode: e.lastErrorCode,
+      detectionsPerSecond: e.detectionsPerSecond,
       detectionFault: d.fault, detectionError: d.error,
     };
   }
@@ -212,8 +219,11 @@ function num(v: unknown): number {
 
 
 export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now: Date, agencyId: string | null): Promise<StatsSnapshot> {
-  const cams = await q.query<{ id: string; name: string; state: string | null; fps: number | null; frames_dropped: string | null; last_error: string | null; updated_at: Date | null }>(
-    `SELECT c.id, c.name, s.state, s.fps, s.frames_dropped, s.last_error, s.updated_at
+  const cams = await q.query<{
+    id: string; name: string; lat: number | null; lng: number | null; state: string | null; fps: number | null; frames_dropped: string | null;
+    last_error: string | null; last_error_code: string | null; updated_at: Date | null;
+  }>(
+    `SELECT c.id, c.name, c.lat, c.lng, s.state, s.fps, s.frames_dropped, s.last_error, s.last_error_code, s.updated_at
        FROM cameras c LEFT JOIN camera_status s ON s.camera_id = c.id
       WHERE ($1::uuid IS NULL OR c.agency_id = $1) ORDER BY c.name`, [agencyId]);
   const cameras: CameraLive[] = cams.rows.map((c) => {
@@ -229,12 +239,14 @@ export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now:
       cameraId: c.id, name: c.name, state: fresh ? state : state === 'unknown' ? 'unknown' : 'offline',
       online,
       lastError: useLive ? live.lastError : c.last_error,
+      lastErrorCode: useLive ? live.lastErrorCode : c.last_error_code,
       framesDropped: useLive ? live.framesDropped : Number(c.frames_dropped ?? 0),
       fps,
       detectionsPerSecond: fresh && live ? live.detectionsPerSecond : 0,
       detectionFault: detection.fault,
       detectionError: detection.error,
       updatedAt: updatedAt ? updatedAt.toISOString() : null,
+      lat: c.lat, lng: c.lng,
     };
   });
   const perHour = await q.query<{ hour: Date; camera_id: string; type: string; n: string }>(
@@ -258,7 +270,20 @@ export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now:
   const del = await q.query<{ status: string; n: string }>(
     `SELECT d.status, count(*) AS n FROM deliveries d JOIN notices n ON n.id = d.notice_id JOIN cases c ON c.id = n.case_id
       WHERE ($1::uuid IS NULL OR c.agency_id = $1) GROUP BY d.status`, [agencyId]);
+  const response = await q.query<{ overdue: string; due1d: string; due3d: string; later: string }>(
+    `SELECT count(*) FILTER (WHERE d.due_at <= $1) AS overdue,
+            count(*) FILTER (WHERE d.due_at > $1 AND d.due_at <= $1 + interval '1 day') AS due1d,
+            count(*) FILTER (WHERE d.due_at > $1 + interval '1 day' AND d.due_at <= $1 + interval '3 days') AS due3d,
+            count(*) FILTER (WHERE d.due_at > $1 + interval '3 days') AS later
+       FROM case_deadlines d JOIN cases c ON c.id = d.case_id
+      WHERE d.kind = 'response_due' AND d.status = 'pending' AND c.status = 'notified' AND ($2::uuid IS NULL OR c.agency_id = $2)`, [now, agencyId]);
+  const recent = await q.query<{ id: string; type: string; camera_id: string; camera_name: string; occurred_at: Date; status: string; has_still: boolean }>(
+    `SELECT c.id, c.type, c.camera_id, cam.name AS camera_name, c.occurred_at, c.status,
+            EXISTS (SELECT 1 FROM case_evidence e WHERE e.case_id = c.id AND e.kind IN ('scene_after', 'scene_before')) AS has_still
+       FROM cases c JOIN cameras cam ON cam.id = c.camera_id
+      WHERE ($1::uuid IS NULL OR c.agency_id = $1) ORDER BY c.created_at DESC, c.id LIMIT ${RECENT_CASES}`, [agencyId]);
   const b = backlog.rows[0]!;
+  const r = response.rows[0]!;
   const dcount = (s: string) => Number(del.rows.find((r) => r.status === s)?.n ?? 0);
   return {
     at: now.toISOString(),
@@ -267,6 +292,28 @@ export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now:
     violationsPerDay: dailySeries(perDay.rows.map((r) => ({ day: r.day, type: r.type, n: Number(r.n) })), now),
     backlog: { detected: Number(b.detected), confirmed: Number(b.confirmed), approved: Number(b.approved), manual: Number(b.manual) },
     ageing: { overdue: Number(b.overdue), due1d: Number(b.due1d), due3d: Number(b.due3d), later: Number(b.later) },
+    responseAgeing: { overdue: Number(r.overdue), due1d: Number(r.due1d), due3d: Number(r.due3d), later: Number(r.later) },
+    recent: recent.rows.map((c) => ({
+      id: c.id, type: c.type, cameraId: c.camera_id, cameraName: c.camera_name, occurredAt: c.occurred_at.toISOString(), status: c.status, hasThumbnail: c.has_still,
+    })),
     deliveries: { pending: dcount('pending'), failed: dcount('failed'), sent: dcount('sent') + dcount('batched') },
   };
+}
+
+/** Width of the wall's violation thumbnails, pixels (read across a room, small on the wire). */
+const THUMB_WIDTH = 480;
+
+/**
+ * A small JPEG of a case's scene (after the line, else before) for the wall, when the caller's agency may see the
+ * case; 404 otherwise, the same as for a case that does not exist.
+ */
+export async function caseThumbnail(q: Queryable, storage: StorageLike | undefined, caseId: string, agencyId: string | null): Promise<Buffer> {
+  if (!isUuid(caseId)) throw new NotFoundError('no such case');
+  const { rows } = await q.query<{ bucket: string; key: string }>(
+    `SELECT e.bucket, e.key FROM cases c JOIN case_evidence e ON e.case_id = c.id AND e.kind IN ('scene_after', 'scene_before')
+      WHERE c.id = $1 AND ($2::uuid IS NULL OR c.agency_id = $2) ORDER BY e.kind = 'scene_after' DESC LIMIT 1`, [caseId, agencyId]);
+  const still = rows[0];
+  if (!still || !storage) throw new NotFoundError('no still of this case', 'no_thumbnail');
+  const jpeg = await storage.get(still.bucket as BucketName, still.key);
+  return sharp(jpeg).resize({ width: THUMB_WIDTH, withoutEnlargement: true }).jpeg({ quality: 75 }).toBuffer();
 }

@@ -20,6 +20,8 @@ export const paths = {
   cameraSnapshot: (id: string) => `/cameras/${encodeURIComponent(id)}/snapshot`,
   stats: '/stats',
   statsStream: '/stats/stream',
+  wallSnapshot: (id: string) => `/stats/cameras/${encodeURIComponent(id)}/snapshot`,
+  wallThumbnail: (caseId: string) => `/stats/cases/${encodeURIComponent(caseId)}/thumbnail`,
   lookupChallenge: '/public/challenge',
   lookup: '/public/lookup',
   publicCase: (ref: string) => `/public/cases/${encodeURIComponent(ref)}`,

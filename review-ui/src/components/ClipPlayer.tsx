@@ -20,7 +20,7 @@ interface Props {
 
 /** Evidence clip with play/pause, frame-by-frame stepping and playback speed; every control works from the keyboard. */
 export function ClipPlayer({ src, fps, label, onReady, ref }: Props) {
-  const { t } = useI18n();
+  const { t, formatNumber } = useI18n();
   const video = useRef<HTMLVideoElement>(null);
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeedState] = useState(1);
@@ -109,7 +109,7 @@ export function ClipPlayer({ src, fps, label, onReady, ref }: Props) {
           }}
         />
         <output data-testid="clip-frame" aria-live="off">
-          {t('clip.frameOf', { frame: frame + 1, total: totalFrames })} · {time.toFixed(2)} s
+          {t('clip.frameOf', { frame: frame + 1, total: totalFrames })} · {formatNumber(time, 2)} s
         </output>
         <label>
           {t('clip.speed')}{' '}

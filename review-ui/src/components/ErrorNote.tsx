@@ -1,22 +1,42 @@
-import { ApiError } from '../api/client';
-import { hasMessage, useI18n } from '../i18n';
+import { ApiError, type FieldError } from '../api/client';
+import { hasMessage, useI18n, type Translate } from '../i18n';
+import { fieldErrorText, fieldLabel, splitValidationMessage } from '../i18n/field-errors';
 
-/** Shows why a request failed: the server's message for 4xx, the request id for 5xx (to quote to support). */
+/** A failed request in the reader's language: known api codes by their sentence, 5xx with the request id to quote. */
+export function apiErrorText(t: Translate, error: Error): string {
+  if (!(error instanceof ApiError)) return error instanceof TypeError ? t('error.network') : error.message;
+  if (error.status === 403) return t('error.forbidden');
+  if (error.status >= 500) return t('error.server', { id: error.requestId ?? '-' });
+  const key = `apiError.${error.code}`;
+  if (hasMessage(key)) return t(key);
+  if (error.status === 404) return t('error.notFound');
+  return t('apiError.other', { code: error.code });
+}
+
+/** The field errors of a refused request (the api's list, or fastify's one validation message). */
+function fieldErrorsOf(error: ApiError): FieldError[] {
+  if (error.fieldErrors.length > 0) return error.fieldErrors;
+  const one = error.code === 'validation' ? splitValidationMessage(error.message) : null;
+  return one ? [one] : [];
+}
+
+/** Shows why a request failed; a refused document lists each field in words with what is wrong with it. */
 export function ErrorNote({ error }: { error: Error | null }) {
   const { t } = useI18n();
   if (!error) return null;
-  let text = error instanceof ApiError || error instanceof TypeError ? t('error.network') : error.message;
-  if (error instanceof ApiError) {
-    if (error.status === 403) text = t('error.forbidden');
-    else if (error.status === 404) text = t('error.notFound');
-    else if (error.status >= 500) text = t('error.server', { id: error.requestId ?? '-' });
-    // a known error code has its own sentence in each language; the server's text (English) is the fallback
-    else if (error.code === 'validation') text = `${t('apiError.validation')} (${error.message})`;
-    else text = hasMessage(`apiError.${error.code}`) ? t(`apiError.${error.code}` as Parameters<typeof t>[0]) : error.message;
-  }
+  const fields = error instanceof ApiError ? fieldErrorsOf(error) : [];
   return (
-    <p role="alert" className="error">
-      {text}
-    </p>
+    <div role="alert" className="error">
+      <p>{apiErrorText(t, error)}</p>
+      {fields.length > 0 && (
+        <ul data-testid="field-errors">
+          {fields.map((f, i) => (
+            <li key={i} data-path={f.path}>
+              {fieldLabel(t, f.path)}: {fieldErrorText(t, f.message)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

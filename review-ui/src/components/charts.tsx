@@ -15,6 +15,9 @@ interface StackedBarProps {
   data: StackedBarDatum[];
   series: { key: string; label: string }[];
   height?: number;
+  /** Width of the drawing in its own units: with `fontSize`, sets how large the text is against the bars. */
+  width?: number;
+  fontSize?: number;
 }
 
 function niceMax(v: number): number {
@@ -24,16 +27,16 @@ function niceMax(v: number): number {
   return 10 * pow;
 }
 
-export function StackedBarChart({ title, data, series, height = 180 }: StackedBarProps) {
+export function StackedBarChart({ title, data, series, height = 180, width = 600, fontSize = 10 }: StackedBarProps) {
   const id = useId();
-  const width = 600;
-  const pad = { l: 36, r: 8, t: 8, b: 28 };
+  const pad = { l: 3.6 * fontSize, r: 8, t: 8, b: 2.8 * fontSize };
   const totals = data.map((d) => series.reduce((s, k) => s + (d.values[k.key] ?? 0), 0));
   const max = niceMax(Math.max(0, ...totals));
   const innerW = width - pad.l - pad.r;
   const innerH = height - pad.t - pad.b;
   const bw = data.length ? innerW / data.length : innerW;
-  const labelEvery = Math.max(1, Math.ceil(data.length / 12));
+  // as many axis labels as fit side by side (about four characters each)
+  const labelEvery = Math.max(1, Math.ceil(data.length / Math.max(1, Math.floor(innerW / (fontSize * 3.2)))));
   return (
     <figure className="chart">
       <figcaption id={id}>{title}</figcaption>
@@ -41,7 +44,7 @@ export function StackedBarChart({ title, data, series, height = 180 }: StackedBa
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
             <line x1={pad.l} x2={width - pad.r} y1={pad.t + innerH * (1 - f)} y2={pad.t + innerH * (1 - f)} stroke="#ccc" />
-            <text x={pad.l - 4} y={pad.t + innerH * (1 - f) + 4} textAnchor="end" fontSize="10">
+            <text x={pad.l - 4} y={pad.t + innerH * (1 - f) + fontSize * 0.4} textAnchor="end" fontSize={fontSize}>
               {Math.round(max * f)}
             </text>
           </g>
@@ -61,7 +64,7 @@ export function StackedBarChart({ title, data, series, height = 180 }: StackedBa
                 ) : null;
               })}
               {i % labelEvery === 0 && (
-                <text x={pad.l + i * bw + bw / 2} y={height - 10} textAnchor="middle" fontSize="10">
+                <text x={pad.l + i * bw + bw / 2} y={height - fontSize} textAnchor="middle" fontSize={fontSize}>
                   {d.label}
                 </text>
               )}
@@ -89,29 +92,32 @@ function Legend({ series }: { series: { key: string; label: string }[] }) {
 }
 
 function DataTable({ title, columns, rows }: { title: string; columns: string[]; rows: (string | number)[][] }) {
+  // A table ignores width, height and overflow, so the hiding box is a div around it.
   return (
-    <table className="visually-hidden">
-      <caption>{title}</caption>
-      <thead>
-        <tr>
-          <th scope="col" />
-          {columns.map((c, i) => (
-            <th key={i} scope="col">
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={String(r[0])}>
-            <th scope="row">{r[0]}</th>
-            {r.slice(1).map((v, i) => (
-              <td key={i}>{v}</td>
+    <div className="visually-hidden">
+      <table>
+        <caption>{title}</caption>
+        <thead>
+          <tr>
+            <th scope="col" />
+            {columns.map((c, i) => (
+              <th key={i} scope="col">
+                {c}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={String(r[0])}>
+              <th scope="row">{r[0]}</th>
+              {r.slice(1).map((v, i) => (
+                <td key={i}>{v}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

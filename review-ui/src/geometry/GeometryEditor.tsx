@@ -3,6 +3,7 @@ import type { CameraGeometry, Lane, Point } from '@phatnguoi/core/contracts/came
 import { LAMP_COLOURS, LAMP_SHAPES, TURNS } from '../options';
 import { VEHICLE_CLASSES } from '@phatnguoi/core/contracts/detection';
 import { useI18n, type MessageKey } from '../i18n';
+import { fieldErrorText, fieldLabel } from '../i18n/field-errors';
 import {
   addItem,
   arrowLength,
@@ -171,7 +172,7 @@ export function GeometryEditor({ imageUrl, geometry: g, onChange, errors }: Prop
                       {t(KIND_LABEL[s.kind])} {s.index + 1}
                     </button>
                   ) : null}{' '}
-                  <code>{e.path}</code>: {e.message}
+                  {fieldLabel(t, e.path)}: {fieldErrorText(t, e.message)}
                 </li>
               );
             })}
@@ -310,10 +311,11 @@ function ItemList({ g, sel, onSelect, errors }: { g: CameraGeometry; sel: Select
 }
 
 function FieldErrors({ id, errors }: { id: string; errors: ServerFieldError[] }) {
+  const { t } = useI18n();
   if (errors.length === 0) return null;
   return (
     <span id={id} className="field-error" role="alert">
-      {errors.map((e) => e.message).join('; ')}
+      {errors.map((e) => fieldErrorText(t, e.message)).join('; ')}
     </span>
   );
 }
@@ -490,7 +492,7 @@ function ItemForm({ g, sel, errors, activeVertex, onChange, onRemove }: { g: Cam
         <ul className="field-error" role="alert">
           {other.map((e, i) => (
             <li key={i}>
-              <code>{e.path.slice(base.length)}</code> {e.message}
+              {fieldLabel(t, e.path)}: {fieldErrorText(t, e.message)}
             </li>
           ))}
         </ul>

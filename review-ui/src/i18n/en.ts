@@ -2,12 +2,14 @@ import type { MessageKey } from './vi';
 import { enDesk } from './en-desk';
 import { enReports } from './en-reports';
 import { enOidc } from './en-oidc';
+import { enOps } from './en-ops';
 
 // English: every Vietnamese key must be here too (the type makes a missing one a compile error).
 export const en: Record<MessageKey, string> = {
   ...enDesk,
   ...enReports,
   ...enOidc,
+  ...enOps,
   'app.name': 'Traffic camera fines',
   'app.home': 'Home',
   'app.loading': 'Loading…',

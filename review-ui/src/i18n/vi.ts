@@ -2,11 +2,13 @@
 import { viDesk } from './vi-desk';
 import { viReports } from './vi-reports';
 import { viOidc } from './vi-oidc';
+import { viOps } from './vi-ops';
 
 export const vi = {
   ...viDesk,
   ...viReports,
   ...viOidc,
+  ...viOps,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { signInStart } from '../api/paths';
+import { apiErrorText } from '../components/ErrorNote';
 import { HOME_OF, useAuth } from '../auth';
 import { signInErrorKey, useSignInOptions } from '../components/useSignInOptions';
 import { useI18n } from '../i18n';
@@ -30,7 +31,7 @@ export function LoginPage() {
       else if (err instanceof ApiError && err.status === 403 && err.code === 'local_login_disabled') setError(t('auth.localDisabled'));
       else if (err instanceof ApiError && err.status === 429) setError(t('auth.tooMany'));
       else if (err instanceof ApiError && err.status === 423) setError(t('auth.locked'));
-      else setError(err instanceof ApiError ? err.message : t('error.network'));
+      else setError(err instanceof Error ? apiErrorText(t, err) : t('error.network'));
     } finally {
       setBusy(false);
     }

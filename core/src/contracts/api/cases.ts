@@ -172,6 +172,12 @@ export const CaseRuleDetail = Type.Object({
   frameSize: Nullable(Type.Tuple([Type.Integer(), Type.Integer()])),
   /** How the speed was measured (speeding cases); null for other offences. */
   speed: Nullable(SpeedDetailSchema),
+  /** Seconds from red onset to the crossing (red light; 0 for a crossing on yellow). */
+  secondsAfterRed: Nullable(Type.Number()),
+  /** The movement the vehicle made (red light with arrows), a `Turn`. */
+  turn: Nullable(Type.String()),
+  /** Distance driven against the lane direction, frame pixels (wrong way). */
+  distancePx: Nullable(Type.Number()),
 });
 export type CaseRuleDetail = Static<typeof CaseRuleDetail>;
 

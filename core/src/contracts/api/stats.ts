@@ -28,6 +28,8 @@ export const CameraLive = Type.Object({
   /** Ingest state: starting, online, reconnecting, offline, stopped; `unknown` before any report. */
   state: Type.String(),
   lastError: Type.Union([Type.String(), Type.Null()]),
+  /** Ingest's class of the last failure (`CAMERA_ERROR_CODES`: not_found, unauthorized, …), for the UI to put in words; null when unknown. */
+  lastErrorCode: Type.Union([Type.String(), Type.Null()]),
   framesDropped: Type.Number(),
   fps: Type.Number({ description: 'frames per second ingested' }),
   detectionsPerSecond: Type.Number(),
@@ -36,8 +38,28 @@ export const CameraLive = Type.Object({
   /** The detector's reason, as it logged it (English, technical), when it gave one. */
   detectionError: Type.Union([Type.String(), Type.Null()]),
   updatedAt: Type.Union([IsoDateTime, Type.Null()]),
+  /** Where the camera stands (WGS 84), for the wall's map; null when not set. */
+  lat: Type.Union([Type.Number(), Type.Null()]),
+  lng: Type.Union([Type.Number(), Type.Null()]),
 });
 export type CameraLive = Static<typeof CameraLive>;
+
+const Ageing = Type.Object({ overdue: Type.Integer(), due1d: Type.Integer(), due3d: Type.Integer(), later: Type.Integer() });
+
+export const RecentCase = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  cameraId: Type.String(),
+  cameraName: Type.String(),
+  occurredAt: IsoDateTime,
+  status: Type.String(),
+  /** Whether a scene still exists (GET /api/stats/cases/:id/thumbnail). */
+  hasThumbnail: Type.Boolean(),
+});
+export type RecentCase = Static<typeof RecentCase>;
+
+/** Cases in `recent`. */
+export const RECENT_CASES = 12;
 
 export const StatsSnapshot = Type.Object({
   at: IsoDateTime,
@@ -54,7 +76,11 @@ export const StatsSnapshot = Type.Object({
   })),
   backlog: Type.Object({ detected: Type.Integer(), confirmed: Type.Integer(), approved: Type.Integer(), manual: Type.Integer() }),
   /** Open cases (not notified) by days left to the 10-day notice deadline. */
-  ageing: Type.Object({ overdue: Type.Integer(), due1d: Type.Integer(), due3d: Type.Integer(), later: Type.Integer() }),
+  ageing: Ageing,
+  /** Notified cases still waiting for the owner, by days left to the 20-day response deadline. */
+  responseAgeing: Ageing,
+  /** The latest violations (newest first, at most `RECENT_CASES`), for the wall's live list. */
+  recent: Type.Array(RecentCase),
   deliveries: Type.Object({ pending: Type.Integer(), failed: Type.Integer(), sent: Type.Integer() }),
 });
 export type StatsSnapshot = Static<typeof StatsSnapshot>;
@@ -74,6 +100,7 @@ export const CameraStatusMessage = Type.Object({
   fps: Type.Number(),
   framesDropped: Type.Number(),
   lastError: Type.Union([Type.String(), Type.Null()]),
+  lastErrorCode: Type.Union([Type.String(), Type.Null()]),
   detectionsPerSecond: Type.Number(),
   detectionFault: DetectionFaultSchema,
   detectionError: Type.Union([Type.String(), Type.Null()]),

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { LookupChallengeResponse, LookupRequest, LookupResponse, PublicViolation } from '@phatnguoi/core/contracts/api/lookup';
 import { api, ApiError } from '../../api/client';
 import { paths } from '../../api/paths';
-import { ErrorNote } from '../../components/ErrorNote';
+import { apiErrorText, ErrorNote } from '../../components/ErrorNote';
 import { useI18n } from '../../i18n';
 import { solvePow } from './pow';
 import { useSignInOptions } from '../../components/useSignInOptions';
@@ -37,7 +37,7 @@ export default function LookupPage() {
       setResult(await api.post<LookupResponse>(paths.lookup, body));
     } catch (err) {
       // Citizen-facing: the api's codes get Vietnamese (or English) text, not the server's message.
-      if (err instanceof ApiError && err.status === 400) setPlateError(err.code === 'invalid_plate' ? t('citizen.invalidPlate', { plate: p }) : err.message);
+      if (err instanceof ApiError && err.status === 400) setPlateError(err.code === 'invalid_plate' ? t('citizen.invalidPlate', { plate: p }) : apiErrorText(t, err));
       else if (err instanceof ApiError && err.status === 403 && err.code === 'anti_bot_failed') setError(new Error(t('citizen.antibotFailed')));
       else if (err instanceof ApiError && err.status === 429) setError(new Error(t('citizen.tooMany')));
       else setError(err instanceof Error ? err : new Error(String(err)));

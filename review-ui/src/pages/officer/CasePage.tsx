@@ -11,6 +11,7 @@ import { ConfidenceMeter, DeadlineBadge, StatusBadge } from '../../components/De
 import { ErrorNote } from '../../components/ErrorNote';
 import { StillOverlay, type OverlayData } from '../../components/StillOverlay';
 import { codeLabel, evidenceLabel } from '../../components/evidenceLabel';
+import { CaseHistory, fineText, ruleText } from '../../components/caseText';
 import { useI18n } from '../../i18n';
 import { REJECT_REASONS } from '../../options';
 import { useRouter } from '../../router';
@@ -352,7 +353,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
             <dt>{t('case.vehicle')}</dt>
             <dd>{t(`vehicle.${c.vehicleType}`)}</dd>
             <dt>{t('case.rule')}</dt>
-            <dd>{c.ruleSummary}</dd>
+            <dd data-testid="rule-text">{ruleText(c, t, formatNumber, geometry.data)}</dd>
             {signal && (
               <>
                 <dt>{t('case.signal')}</dt>
@@ -381,9 +382,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
             {c.fine && (
               <>
                 <dt>{t('case.fine')}</dt>
-                <dd>
-                  {c.fine.description} ({c.fine.article}) · {c.fine.fineMin.toLocaleString('vi-VN')}–{c.fine.fineMax.toLocaleString('vi-VN')} ₫
-                </dd>
+                <dd data-testid="fine-text">{fineText(c.fine, t, formatNumber)}</dd>
               </>
             )}
             {c.rejection && (
@@ -395,7 +394,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
               </>
             )}
           </dl>
-          <History c={c} />
+          <CaseHistory c={c} />
         </section>
       </div>
       {rejectOpen && <RejectDialog busy={busy} onCancel={() => setRejectOpen(false)} onSubmit={(r) => void reject(r)} />}
@@ -429,23 +428,6 @@ function ShortcutHelp() {
         ))}
       </tbody>
     </table>
-  );
-}
-
-function History({ c }: { c: CaseDetail }) {
-  const { t, formatDateTime } = useI18n();
-  if (c.history.length === 0) return null;
-  return (
-    <details className="history">
-      <summary>{t('case.history')}</summary>
-      <ol>
-        {c.history.map((h, i) => (
-          <li key={i}>
-            <time dateTime={h.at}>{formatDateTime(h.at)}</time> · {h.actor ?? t('case.system')} · {h.action}
-          </li>
-        ))}
-      </ol>
-    </details>
   );
 }
 

@@ -11,6 +11,7 @@ import { ConfidenceMeter, DeadlineBadge, StatusBadge } from '../../components/De
 import { DecisionPanel } from '../reports/DecisionPanel';
 import { ErrorNote } from '../../components/ErrorNote';
 import { codeLabel, evidenceLabel } from '../../components/evidenceLabel';
+import { fineText, ruleText } from '../../components/caseText';
 import { StillOverlay } from '../../components/StillOverlay';
 import { useI18n, type MessageKey } from '../../i18n';
 import { Link, useRouter } from '../../router';
@@ -117,7 +118,7 @@ function Ageing() {
 }
 
 function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }) {
-  const { t, formatDateTime } = useI18n();
+  const { t, formatDateTime, formatNumber } = useI18n();
   const { user } = useAuth();
   const detail = useApi((signal) => api.get<CaseDetail>(paths.case(id), undefined, signal), id);
   const [busy, setBusy] = useState(false);
@@ -244,13 +245,11 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
       </div>
       <dl className="facts">
         <dt>{t('case.rule')}</dt>
-        <dd>{c.ruleSummary}</dd>
+        <dd data-testid="rule-text">{ruleText(c, t, formatNumber)}</dd>
         {c.fine && (
           <>
             <dt>{t('case.fine')}</dt>
-            <dd>
-              {c.fine.description} ({c.fine.article}) · {c.fine.fineMin.toLocaleString('vi-VN')}–{c.fine.fineMax.toLocaleString('vi-VN')} ₫ · −{c.fine.points}
-            </dd>
+            <dd data-testid="fine-text">{fineText(c.fine, t, formatNumber)}</dd>
           </>
         )}
         {c.owner && (
