@@ -15,6 +15,7 @@ const LookupPage = lazy(() => import('./pages/citizen/LookupPage'));
 const PublicCasePage = lazy(() => import('./pages/citizen/PublicCasePage'));
 const CameraListPage = lazy(() => import('./pages/admin/CameraListPage'));
 const CameraSetupPage = lazy(() => import('./pages/admin/CameraSetupPage'));
+const CameraFormPage = lazy(() => import('./pages/admin/CameraFormPage'));
 const OutboxPage = lazy(() => import('./pages/supervisor/OutboxPage'));
 
 type PageProps = { params: Record<string, string> };
@@ -35,6 +36,8 @@ const ROUTES: RouteDef[] = [
   { pattern: '/ops', roles: ['operator', 'supervisor', 'admin'], title: 'nav.ops', component: OpsWall },
   { pattern: '/ops/cameras', roles: ['operator', 'supervisor', 'admin'], title: 'nav.cameras', component: CameraGrid },
   { pattern: '/admin/cameras', roles: ['admin'], title: 'nav.cameraSetup', component: CameraListPage },
+  { pattern: '/admin/cameras/new', roles: ['admin'], title: 'adm.cam.newTitle', component: CameraFormPage },
+  { pattern: '/admin/cameras/:id/settings', roles: ['admin'], title: 'nav.cameraSetup', component: CameraFormPage },
   { pattern: '/admin/cameras/:id', roles: ['admin'], title: 'nav.cameraSetup', component: CameraSetupPage },
   // /tra-cuu/<token> is the address printed as a QR code on notices; /lookup is the English alias.
   { pattern: '/tra-cuu', roles: null, title: 'nav.lookup', component: LookupPage },

@@ -1,4 +1,5 @@
-// Admin routes: users, worker API tokens, registry CSV import, fine schedule.
+// Admin routes (the administrator console): cameras and their streams, users, worker API tokens, agencies,
+// registry imports, fine schedule.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { AdminUserList, Agency, AgencyList, ApiTokenItem, ApiTokenList, CreateAgencyRequest, CreateApiTokenRequest, CreateApiTokenResponse, CreateUserRequest, UserStateResponse, UserSummary } from '@phatnguoi/core/contracts/api/auth';
@@ -11,6 +12,8 @@ import { appendAudit } from '../audit/chain';
 import { newToken, requireRoles, tokenHash, userOf } from '../plugins/auth';
 import { hashPassword } from '../services/auth';
 import { importRegistryCsv } from '../services/registry';
+import { createAdminCamera, getAdminCamera, listAdminCameras, testStream, updateAdminCamera } from '../services/admin-cameras';
+import { AdminCamera, AdminCameraList, StreamTestRequest, StreamTestResult } from '@phatnguoi/core/contracts/api/admin';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse };
 
@@ -18,6 +21,19 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', requireRoles('admin'));
   const { db } = app.deps;
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: app.opts.csvBodyLimit }, (_req, body, done) => done(null, body));
+
+  // Cameras: the body is checked by the service (not the route schema), so every problem comes back as a field error.
+  app.get('/api/admin/cameras', { schema: { tags: ['admin'], response: { 200: AdminCameraList } } },
+    async (req) => ({ items: await listAdminCameras(db, userOf(req), app.clock.now()) }));
+  app.get<{ Params: IdParams }>('/api/admin/cameras/:id', { schema: { tags: ['admin'], params: IdParams, response: { 200: AdminCamera, ...errors, 404: ErrorResponse } } },
+    async (req) => getAdminCamera(db, userOf(req), req.params.id, app.clock.now()));
+  app.post('/api/admin/cameras', { schema: { tags: ['admin'], body: Type.Unknown({ description: 'CameraInput' }), response: { 201: AdminCamera, ...errors } } },
+    async (req, reply) => reply.status(201).send(await createAdminCamera(db, app.clock, userOf(req), req.body)));
+  app.patch<{ Params: IdParams }>('/api/admin/cameras/:id', { schema: { tags: ['admin'], params: IdParams, body: Type.Unknown({ description: 'CameraInput (any subset)' }), response: { 200: AdminCamera, ...errors, 404: ErrorResponse } } },
+    async (req) => updateAdminCamera(db, app.clock, userOf(req), req.params.id, req.body));
+  // The stream is opened with ffmpeg as ingest would; nothing is stored. 200 with ok=false when the camera fails.
+  app.post<{ Body: StreamTestRequest }>('/api/admin/cameras/test-stream', { schema: { tags: ['admin'], body: StreamTestRequest, response: { 200: StreamTestResult, ...errors, 404: ErrorResponse } } },
+    async (req) => testStream(db, userOf(req), req.body));
 
   app.get('/api/admin/users', { schema: { tags: ['admin'], response: { 200: AdminUserList } } }, async () => {
     const { rows } = await db.query<{ id: string; username: string; display_name: string; role: UserSummary['role']; agency_id: string | null; agency_name: string | null; active: boolean }>(

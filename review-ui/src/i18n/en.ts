@@ -1,9 +1,11 @@
 import type { MessageKey } from './vi';
 import { enDesk } from './en-desk';
+import { enAdmin } from './en-admin';
 
 // English: every Vietnamese key must be here too (the type makes a missing one a compile error).
 export const en: Record<MessageKey, string> = {
   ...enDesk,
+  ...enAdmin,
   'app.name': 'Traffic camera fines',
   'app.home': 'Home',
   'app.loading': 'Loading…',

@@ -1,8 +1,10 @@
 // Vietnamese: the default language and the source of every message key.
 import { viDesk } from './vi-desk';
+import { viAdmin } from './vi-admin';
 
 export const vi = {
   ...viDesk,
+  ...viAdmin,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',

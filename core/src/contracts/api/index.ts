@@ -6,3 +6,4 @@ export * from './cameras';
 export * from './lookup';
 export * from './registry';
 export * from './stats';
+export * from './admin';
