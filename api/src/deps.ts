@@ -1,6 +1,7 @@
 // What the app needs from the outside world. Each side effect sits behind a small interface
 // that the core modules (db, redis, storage, queue) satisfy; tests pass the real ones.
 import type pg from 'pg';
+import type { Readable } from 'node:stream';
 import type { CreateLoggerOptions } from '@phatnguoi/core/logger';
 import type { Clock } from './clock';
 import type { Redis } from '@phatnguoi/core/redis';
@@ -13,6 +14,9 @@ export interface StorageLike {
   put(bucket: BucketName, key: string, body: Buffer, contentType: string): Promise<{ sha256: string; size: number }>;
   get(bucket: BucketName, key: string): Promise<Buffer>;
   presignedGet(bucket: BucketName, key: string, seconds: number): Promise<string>;
+  /** Uploads a local file without reading it into memory (registry imports). */
+  putFile(bucket: BucketName, key: string, path: string, contentType: string): Promise<{ sha256: string; size: number }>;
+  getStream(bucket: BucketName, key: string): Promise<Readable>;
 }
 
 /** Sends a text message; production plugs the operator's SMS gateway in here. */

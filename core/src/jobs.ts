@@ -9,6 +9,7 @@ export const QueueName = {
   notices: 'notices',
   outbox: 'outbox',
   deadlines: 'deadlines',
+  imports: 'imports',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);
@@ -27,6 +28,8 @@ export interface JobPayloads {
   'outbox.deliver': { outboxId: string };
   /** A legal deadline of a case has come; the handler re-checks the case state before acting. */
   'deadline.due': { caseId: string; kind: DeadlineKind; dueAt: string };
+  /** Read an uploaded registry CSV (registry_imports row) into the registry; resumes from the last committed batch. */
+  'registry.import': { importId: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -37,6 +40,7 @@ export const JobName = {
   noticeRender: 'notice.render',
   outboxDeliver: 'outbox.deliver',
   deadlineDue: 'deadline.due',
+  registryImport: 'registry.import',
 } as const satisfies Record<string, JobName>;
 
 export interface JobDefinition<N extends JobName> {
@@ -55,6 +59,7 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
   'notice.render': { queue: 'notices', attempts: 5, backoffMs: 2_000, jobId: (p) => `notice.${p.noticeId}` },
   'outbox.deliver': { queue: 'outbox', attempts: 12, backoffMs: 5_000, jobId: (p) => `outbox.${p.outboxId}` },
   'deadline.due': { queue: 'deadlines', attempts: 8, backoffMs: 5_000, jobId: (p) => `deadline.${p.caseId}.${p.kind}` },
+  'registry.import': { queue: 'imports', attempts: 5, backoffMs: 2_000, jobId: (p) => `registry-import.${p.importId}` },
 };
 
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];

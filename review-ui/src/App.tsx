@@ -16,6 +16,8 @@ const PublicCasePage = lazy(() => import('./pages/citizen/PublicCasePage'));
 const CameraListPage = lazy(() => import('./pages/admin/CameraListPage'));
 const CameraSetupPage = lazy(() => import('./pages/admin/CameraSetupPage'));
 const CameraFormPage = lazy(() => import('./pages/admin/CameraFormPage'));
+const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
+const RegistryImportPage = lazy(() => import('./pages/admin/RegistryImportPage'));
 const OutboxPage = lazy(() => import('./pages/supervisor/OutboxPage'));
 
 type PageProps = { params: Record<string, string> };
@@ -39,6 +41,8 @@ const ROUTES: RouteDef[] = [
   { pattern: '/admin/cameras/new', roles: ['admin'], title: 'adm.cam.newTitle', component: CameraFormPage },
   { pattern: '/admin/cameras/:id/settings', roles: ['admin'], title: 'nav.cameraSetup', component: CameraFormPage },
   { pattern: '/admin/cameras/:id', roles: ['admin'], title: 'nav.cameraSetup', component: CameraSetupPage },
+  { pattern: '/admin/users', roles: ['admin'], title: 'adm.nav.users', component: UsersPage },
+  { pattern: '/admin/registry', roles: ['admin'], title: 'adm.nav.import', component: RegistryImportPage },
   // /tra-cuu/<token> is the address printed as a QR code on notices; /lookup is the English alias.
   { pattern: '/tra-cuu', roles: null, title: 'nav.lookup', component: LookupPage },
   { pattern: '/tra-cuu/:ref', roles: null, title: 'citizen.caseTitle', component: PublicCasePage },

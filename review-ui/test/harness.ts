@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import type { FastifyInstance } from 'fastify';
 import { createStorage, type Storage } from '@phatnguoi/core/storage';
+import type { Queues } from '@phatnguoi/core/queue';
 import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type TestS3 } from '@phatnguoi/core/testing/index';
 import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
 import type { ViolationEvent } from '@phatnguoi/core/contracts/violation-event';
@@ -127,7 +128,8 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { uiDir: string }): Promise<Stack> {
+/** `queues`: a BullMQ producer for routes that hand work to jobs (the caller runs the workers it needs). */
+export async function startStack(opts: { uiDir: string; queues?: Queues }): Promise<Stack> {
   const db = await createTestDatabase();
   const s3: TestS3 = await startTestS3();
   const config = testConfig({ s3: s3.s3 });
@@ -155,6 +157,7 @@ export async function startStack(opts: { uiDir: string }): Promise<Stack> {
   const app = await buildApp({
     db: pool,
     storage,
+    ...(opts.queues ? { queues: opts.queues } : {}),
     options: { uiDir: opts.uiDir, logger: false, powDifficulty: 8, loginRatePerMinute: 10_000, lookupRatePerMinute: 10_000, signingSecret: randomUUID() },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

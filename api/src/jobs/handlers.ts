@@ -12,6 +12,10 @@ import { applyTransition, createCaseFromEvent, SYSTEM, type CaseRow } from '../s
 import { renderNotice } from '../services/notices';
 import { escalationTargets } from '../domain/deadlines';
 import { deliver } from '../services/delivery';
+import { runRegistryImport } from '../services/registry';
+
+/** Every queue the api's workers serve (apiJobHandlers handles each of their jobs). */
+export const API_QUEUES = ['violations', 'notices', 'outbox', 'deadlines', 'imports'] as const;
 
 export interface JobContext extends AppDeps {
   options?: Partial<ApiOptions>;
@@ -134,6 +138,10 @@ export function apiJobHandlers(ctx: JobContext): JobHandlers {
       return deliver(ctx, outboxId, final);
     },
     'deadline.due': async ({ caseId, kind }) => fireDeadline(ctx, caseId, kind),
+    'registry.import': async ({ importId }) => {
+      if (!ctx.storage) throw new OperationalError('storage_unavailable', 'registry imports need object storage');
+      return runRegistryImport({ db: ctx.db, storage: ctx.storage, clock }, importId);
+    },
   };
 }
 

@@ -96,6 +96,7 @@ export const enAdmin: Record<keyof typeof viAdmin, string> = {
   'adm.user.revoked': '{n} sessions of {name} ended.',
   'adm.user.passwordReset': 'New password set for {name}; {n} sessions ended.',
   'adm.user.updated': '{name} updated.',
+  'adm.userErr.agencyId': 'Choose an agency: officers and supervisors belong to one.',
   'adm.user.confirmDeactivate': 'Deactivate {name}? Every session of this user ends at once.',
 
   'adm.agency.title': 'Agencies and jurisdictions',

@@ -95,6 +95,7 @@ export const viAdmin = {
   'adm.user.revoked': 'Đã kết thúc {n} phiên đăng nhập của {name}.',
   'adm.user.passwordReset': 'Đã đặt mật khẩu mới cho {name}; {n} phiên đăng nhập đã kết thúc.',
   'adm.user.updated': 'Đã cập nhật {name}.',
+  'adm.userErr.agencyId': 'Chọn đơn vị: cán bộ và chỉ huy phải thuộc một đơn vị.',
   'adm.user.confirmDeactivate': 'Khoá tài khoản {name}? Mọi phiên đăng nhập của người này kết thúc ngay.',
 
   'adm.agency.title': 'Đơn vị và địa bàn quản lý',
