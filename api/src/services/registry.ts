@@ -102,7 +102,9 @@ export interface RegistryRow {
 export function checkRegistryRow(r: string[]): { ok: true; row: RegistryRow } | { ok: false; reason: string } | null {
   if (r.length === 1 && r[0]!.trim() === '') return null;
   if (r.length !== REGISTRY_CSV_COLUMNS.length) return { ok: false, reason: `expected ${REGISTRY_CSV_COLUMNS.length} fields, got ${r.length}` };
-  const [plateIn, colour, vtype, brand, vcolour, name, idNumber, address, province, commune, email, phone] = r.map((f) => f.trim()) as string[];
+  // text PostgreSQL can hold (no NUL), in NFC like every other text the api stores (plugins/input.ts)
+  if (r.some((f) => f.includes('\u0000'))) return { ok: false, reason: 'contains a NUL character' };
+  const [plateIn, colour, vtype, brand, vcolour, name, idNumber, address, province, commune, email, phone] = r.map((f) => f.trim().normalize('NFC')) as string[];
   if (!(CASE_VEHICLE_TYPES as readonly string[]).includes(vtype!)) return { ok: false, reason: `unknown vehicle_type ${quote(vtype)}` };
   const plate = normalisePlateInput(plateIn!, plateKindOf(vtype!));
   if (!plate) return { ok: false, reason: `invalid plate ${quote(plateIn)}` };
