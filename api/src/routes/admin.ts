@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { AdminUserList, Agency, AgencyList, ApiTokenItem, ApiTokenList, CreateAgencyRequest, CreateApiTokenRequest, CreateApiTokenResponse, CreateUserRequest, UserStateResponse, UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
-import { FineSchedule, ImportReport, NewFineVersionRequest } from '@phatnguoi/core/contracts/api/registry';
+import { FineSchedule, NewFineVersionRequest } from '@phatnguoi/core/contracts/api/registry';
 import { ConflictError, NotFoundError, OperationalError, UserError } from '@phatnguoi/core/errors';
 import { Readable } from 'node:stream';
 import { withTransaction } from '@phatnguoi/core/db';

@@ -134,6 +134,8 @@ export const enAdmin: Record<keyof typeof viAdmin, string> = {
   'adm.fine.from': 'In force from',
   'adm.fine.to': 'Until',
   'adm.fine.inForce': 'in force',
+  'adm.fineErr.offence': 'Choose an offence from the list.',
+  'adm.fineErr.fineMax': 'The maximum must be at least the minimum.',
   'adm.fine.created': 'Fine version added; the previous version ends on {date}.',
 
   'adm.import.title': 'Vehicle registry import (CSV)',

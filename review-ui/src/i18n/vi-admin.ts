@@ -133,6 +133,8 @@ export const viAdmin = {
   'adm.fine.from': 'Hiệu lực từ ngày',
   'adm.fine.to': 'Đến ngày',
   'adm.fine.inForce': 'đang áp dụng',
+  'adm.fineErr.offence': 'Chọn hành vi vi phạm trong danh mục.',
+  'adm.fineErr.fineMax': 'Mức tối đa phải lớn hơn hoặc bằng mức tối thiểu.',
   'adm.fine.created': 'Đã thêm phiên bản mức phạt; phiên bản trước hết hiệu lực từ ngày {date}.',
 
   'adm.import.title': 'Nhập dữ liệu đăng ký xe (CSV)',
