@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCamera, type TestCamera } from '@phatnguoi/ingest/test-camera/index';
 import { loadCameras } from '@phatnguoi/ingest/camera-lease';
-import { bearer, loginAs, startHarness, type Harness } from './helpers';
+import { runRegistryImport, CsvParser } from '../src/services/registry';
+import { bearer, importRegistryCsv, loginAs, startHarness, type Harness } from './helpers';
 
 let h: Harness;
 let admin = '';
@@ -82,4 +83,74 @@ describe('cameras', () => {
     expect(audit[2]!.data).toEqual({ changes: { credentials: { from: 'set', to: 'none' } } });
     expect(JSON.stringify(audit)).not.toContain('s3cr3t');
   }, 60_000);
+});
+
+describe('users and agencies', () => {
+  it('changes role and agency, resets a password (sessions end), refuses an officer without agency; all audited', async () => {
+    const call = as(admin);
+    const officer = await loginAs(h.app, 'officer2');
+    const id = h.ids.users.officer2!;
+    const noAgency = await call('PATCH', `/api/admin/users/${id}`, { agencyId: null });
+    expect(noAgency.statusCode).toBe(400);
+    expect(noAgency.json()).toMatchObject({ error: 'agency_required', errors: [{ path: 'agencyId' }] });
+    const moved = await call('PATCH', `/api/admin/users/${id}`, { role: 'supervisor', agencyId: h.ids.otherAgency });
+    expect(moved.json()).toMatchObject({ role: 'supervisor', agencyId: h.ids.otherAgency, agencyName: 'Phòng CSGT Công an TP Hà Nội' });
+    // the session sees the new role at once
+    expect((await h.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(officer) })).json()).toMatchObject({ role: 'supervisor' });
+    const reset = await call('POST', `/api/admin/users/${id}/password`, { password: 'mot-mat-khau-moi' });
+    expect(reset.json()).toMatchObject({ sessionsRevoked: 1 });
+    expect((await h.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(officer) })).statusCode).toBe(401);
+    expect((await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'officer2', password: 'mot-mat-khau-moi' } })).statusCode).toBe(200);
+    expect((await call('PATCH', `/api/admin/users/${h.ids.users.admin1}`, { role: 'officer', agencyId: h.ids.agency })).json()).toMatchObject({ error: 'cannot_demote_self' });
+    const audit = (await auditOf(id)).filter((a) => a.action.startsWith('user.'));
+    expect(audit.map((a) => a.action)).toEqual(['user.updated', 'user.password_reset']);
+    expect(audit[0]!.data).toMatchObject({ changes: { role: { from: 'officer', to: 'supervisor' }, agencyId: { from: h.ids.agency, to: h.ids.otherAgency } } });
+    expect(JSON.stringify(audit)).not.toContain('mot-mat-khau-moi');
+  });
+
+  it('changes an agency\'s jurisdiction, audited with before and after', async () => {
+    const res = await as(admin)('PATCH', `/api/admin/agencies/${h.ids.agency}`, { commune: 'Phường 1', phone: '0273 000 111' });
+    expect(res.json()).toMatchObject({ code: 'PC08-TG', commune: 'Phường 1', phone: '0273 000 111', provinceCode: '63' });
+    expect((await auditOf(h.ids.agency)).at(-1)).toMatchObject({ action: 'agency.updated', data: { changes: { commune: { from: null, to: 'Phường 1' } } } });
+  });
+});
+
+describe('registry import job', () => {
+  const HEADER = 'plate,plate_colour,vehicle_type,brand,colour,owner_name,owner_id_number,address,province_code,commune,email,phone';
+
+  it('parses CSV split anywhere across chunks the same as whole', () => {
+    const text = `a,"b,""c""\r\nd"\r\n1,2\n\n"x"\r\n`;
+    const whole = new CsvParser();
+    const expected = [...whole.push(text), ...whole.end()];
+    expect(expected).toEqual([['a', 'b,"c"\r\nd'], ['1', '2'], [''], ['x']]);
+    for (let cut = 1; cut < text.length; cut++) {
+      const p = new CsvParser();
+      expect([...p.push(text.slice(0, cut)), ...p.push(text.slice(cut)), ...p.end()], `cut at ${cut}`).toEqual(expected);
+    }
+  });
+
+  it('resumes after the last committed batch: lines already counted are not counted again', async () => {
+    const rows = Array.from({ length: 3 }, (_, i) => `63A-77${i}.11,white,car,,,Chủ ${i},08209900010${i},Mỹ Tho,63,,,`);
+    const id = '5b1f0c9e-6a4e-4d7a-9e2f-0c1d2e3f4a5b';
+    await h.storage.put('imports', `registry/${id}.csv`, `${HEADER}\n${rows.join('\n')}\n`, 'text/csv');
+    // as a job that died after committing the first data line
+    await h.db.pool.query(`INSERT INTO registry_imports (id, status, file_name, object_key, bytes_total, rows_read, accepted, created_by) VALUES ($1, 'running', 'r.csv', $2, 100, 1, 1, $3)`,
+      [id, `registry/${id}.csv`, h.ids.users.admin1]);
+    await runRegistryImport({ db: h.db.pool, storage: h.storage, clock: h.clock }, id);
+    const imp = await as(admin)('GET', `/api/admin/registry/imports/${id}`);
+    expect(imp.json()).toMatchObject({ status: 'done', rowsRead: 3, accepted: 3, rejectedCount: 0 });
+    expect((await h.db.pool.query("SELECT count(*)::int AS n FROM registry_vehicles WHERE plate IN ('63A-771.11', '63A-772.11')")).rows[0].n).toBe(2);
+    expect((await h.db.pool.query("SELECT count(*)::int AS n FROM registry_vehicles WHERE plate = '63A-770.11'")).rows[0].n).toBe(0);
+    // a finished import is not run again
+    expect(await runRegistryImport({ db: h.db.pool, storage: h.storage, clock: h.clock }, id)).toMatchObject({ status: 'skipped' });
+  });
+
+  it('refuses an upload past the size limit with 413 and keeps nothing', async () => {
+    const before = (await h.db.pool.query('SELECT count(*)::int AS n FROM registry_imports')).rows[0].n as number;
+    const big = await h.app.inject({ method: 'POST', url: '/api/admin/registry/imports', headers: { ...bearer(admin), 'content-type': 'text/csv' }, payload: Buffer.alloc(h.app.opts.csvBodyLimit + 10, 0x61) });
+    expect(big.statusCode).toBe(413);
+    expect((await h.db.pool.query('SELECT count(*)::int AS n FROM registry_imports')).rows[0].n).toBe(before);
+    const nul = await importRegistryCsv(h, admin, `${HEADER}\n63A-700.00,white,car,,,Chủ\u0000,082099000200,Mỹ Tho,63,,,\n`);
+    expect(nul).toMatchObject({ status: 'done', accepted: 0, rejected: [{ line: 2, reason: 'contains a NUL character' }] });
+  });
 });
