@@ -153,4 +153,30 @@ describe('administrator console (1920×1080, Vietnamese)', () => {
     const owner = (await stack.db.pool.query<{ full_name: string }>("SELECT o.full_name FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = '29A-456.78'")).rows[0];
     expect(owner?.full_name).toBe('Ngô Văn Nhập');
   }, 60_000);
+
+  it('changes an agency\'s jurisdiction, reads the fine versions, creates and revokes a worker token', async () => {
+    await page.getByRole('link', { name: 'Đơn vị và địa bàn' }).click();
+    const agency = page.locator('tr[data-agency="PC08-HN"]');
+    await agency.getByRole('button', { name: 'Sửa' }).click();
+    await page.getByLabel('Xã, phường (địa bàn)').fill('Phường Hoàn Kiếm');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByText('Đã cập nhật đơn vị Phòng CSGT Hà Nội.').waitFor();
+    await agency.getByText('Phường Hoàn Kiếm, 29').waitFor(); // the list reloads after the save
+
+    await page.getByRole('link', { name: 'Mức phạt' }).click();
+    await page.getByRole('heading', { name: 'Khung tiền phạt theo phiên bản' }).waitFor();
+    const redLight = page.getByRole('row', { name: /^Vượt đèn đỏ/ }).first();
+    await expect(redLight.innerText()).resolves.toMatch(/\d{1,3}(\.\d{3})+ – \d{1,3}(\.\d{3})+ ₫/);
+
+    await page.getByRole('link', { name: 'Mã truy cập tiến trình' }).click();
+    await page.getByLabel('Tên gợi nhớ').fill('detector-nut-2');
+    await page.getByRole('button', { name: 'Tạo mã truy cập' }).click();
+    const secret = await page.getByTestId('token-secret').innerText();
+    expect(secret.length).toBeGreaterThan(20);
+    await page.getByRole('row', { name: /detector-nut-2/ }).getByRole('button', { name: 'Thu hồi' }).click();
+    await page.getByRole('row', { name: /detector-nut-2/ }).getByText(/^Đã thu hồi/).waitFor();
+    await shot('tokens');
+    const refused = await fetch(`${stack.baseUrl}/api/worker/violations`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(refused.status).toBe(401);
+  }, 60_000);
 });

@@ -1,17 +1,16 @@
 // Admin routes (the administrator console): cameras and their streams, users, worker API tokens, agencies,
-// registry imports, fine schedule.
+// registry imports, fine schedule. Every route is for admins only; the services hold the SQL and audit each change.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { AdminUserList, Agency, AgencyList, ApiTokenItem, ApiTokenList, CreateAgencyRequest, CreateApiTokenRequest, CreateApiTokenResponse, CreateUserRequest, UserStateResponse, UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import { FineSchedule, NewFineVersionRequest } from '@phatnguoi/core/contracts/api/registry';
-import { ConflictError, NotFoundError, OperationalError, UserError } from '@phatnguoi/core/errors';
 import { Readable } from 'node:stream';
-import { withTransaction } from '@phatnguoi/core/db';
-import { appendAudit } from '../audit/chain';
-import { newToken, requireRoles, tokenHash, userOf } from '../plugins/auth';
+import { OperationalError, UserError } from '@phatnguoi/core/errors';
+import { requireRoles, userOf } from '../plugins/auth';
 import { addFineVersion, fineSchedule, knownOffences } from '../services/fine-schedule';
 import { createAgency, listAgencies, updateAgency } from '../services/admin-agencies';
+import { createToken, listTokens, revokeToken } from '../services/api-tokens';
 import { createUser, listUsers, resetPassword, revokeUserSessions, setUserActive, updateUser } from '../services/admin-users';
 import { getImport, listImports, startRegistryImport } from '../services/registry';
 import { createAdminCamera, getAdminCamera, listAdminCameras, testStream, updateAdminCamera } from '../services/admin-cameras';
@@ -51,39 +50,15 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
   app.patch<{ Params: IdParams; Body: UpdateUserRequest }>('/api/admin/users/:id', { schema: { tags: ['admin'], params: IdParams, body: UpdateUserRequest, response: { 200: AdminUserList.properties.items.items, ...errors, 404: ErrorResponse } } },
     async (req) => updateUser(db, app.clock, userOf(req), req.params.id, req.body));
 
-  app.get('/api/admin/tokens', { schema: { tags: ['admin'], response: { 200: ApiTokenList } } }, async () => {
-    const { rows } = await db.query<{ id: string; name: string; role: string; created_at: Date; revoked_at: Date | null; created_by: string | null }>(
-      'SELECT t.id, t.name, t.role, t.created_at, t.revoked_at, u.username AS created_by FROM api_tokens t LEFT JOIN users u ON u.id = t.created_by ORDER BY t.created_at');
-    return { items: rows.map((r) => ({ id: r.id, name: r.name, role: r.role, createdBy: r.created_by, createdAt: r.created_at.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null })) };
-  });
-
-  app.post<{ Params: IdParams }>('/api/admin/tokens/:id/revoke', { schema: { tags: ['admin'], params: IdParams, response: { 200: ApiTokenItem, ...errors, 404: ErrorResponse } } }, async (req) => {
-    const admin = userOf(req);
-    return withTransaction(db, async (tx) => {
-      const r = await tx.query<{ id: string; name: string; role: string; created_at: Date; revoked_at: Date | null }>('SELECT id, name, role, created_at, revoked_at FROM api_tokens WHERE id = $1 FOR UPDATE', [req.params.id]);
-      const t = r.rows[0];
-      if (!t) throw new NotFoundError('no such token');
-      if (t.revoked_at) throw new ConflictError('the token is revoked already', 'already_revoked');
-      const now = app.clock.now();
-      await tx.query('UPDATE api_tokens SET revoked_at = $2 WHERE id = $1', [t.id, now]);
-      await appendAudit(tx, { at: now, actorId: admin.id, actor: admin.username, action: 'token.revoked', entity: 'api_token', entityId: t.id, data: { name: t.name } });
-      return { id: t.id, name: t.name, role: t.role, createdBy: null, createdAt: t.created_at.toISOString(), revokedAt: now.toISOString() };
-    });
-  });
+  // Worker tokens (services/api-tokens.ts).
+  app.get('/api/admin/tokens', { schema: { tags: ['admin'], response: { 200: ApiTokenList } } }, async () => ({ items: await listTokens(db) }));
+  app.post<{ Body: CreateApiTokenRequest }>('/api/admin/tokens', { schema: { tags: ['admin'], body: CreateApiTokenRequest, response: { 201: CreateApiTokenResponse, ...errors } } },
+    async (req, reply) => reply.status(201).send(await createToken(db, app.clock, userOf(req), req.body)));
+  app.post<{ Params: IdParams }>('/api/admin/tokens/:id/revoke', { schema: { tags: ['admin'], params: IdParams, response: { 200: ApiTokenItem, ...errors, 404: ErrorResponse } } },
+    async (req) => revokeToken(db, app.clock, userOf(req), req.params.id));
 
   app.post<{ Body: CreateUserRequest }>('/api/admin/users', { schema: { tags: ['admin'], body: CreateUserRequest, response: { 201: UserSummary, ...errors } } },
     async (req, reply) => reply.status(201).send(await createUser(db, app.clock, userOf(req), req.body)));
-
-  app.post<{ Body: CreateApiTokenRequest }>('/api/admin/tokens', { schema: { tags: ['admin'], body: CreateApiTokenRequest, response: { 201: CreateApiTokenResponse, ...errors } } }, async (req, reply) => {
-    const admin = userOf(req);
-    const token = newToken();
-    const id = await withTransaction(db, async (tx) => {
-      const r = await tx.query<{ id: string }>('INSERT INTO api_tokens (name, token_hash, role, created_by) VALUES ($1,$2,$3,$4) RETURNING id', [req.body.name, tokenHash(token), req.body.role, admin.id]);
-      await appendAudit(tx, { at: app.clock.now(), actorId: admin.id, actor: admin.username, action: 'token.created', entity: 'api_token', entityId: r.rows[0]!.id, data: { name: req.body.name } });
-      return r.rows[0]!.id;
-    });
-    return reply.status(201).send({ id, name: req.body.name, token });
-  });
 
   // Registry imports: the upload is stored and read by a background job; the UI follows its progress and report.
   app.post<{ Querystring: { name?: string } }>('/api/admin/registry/imports', {
