@@ -4,8 +4,28 @@ import { api } from '../../api/client';
 import { adminPaths } from '../../api/admin-paths';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
-import { useI18n } from '../../i18n';
+import { useI18n, type MessageKey, type Translate } from '../../i18n';
 import { AdminNav } from './AdminKit';
+
+/** The server's reasons for a refused line (services/registry.ts checkRegistryRow), in the reader's language. */
+const REASONS: [RegExp, MessageKey, (m: RegExpExecArray) => Record<string, string>][] = [
+  [/^expected (\d+) fields, got (\d+)$/, 'adm.import.why.fields', (m) => ({ expected: m[1]!, got: m[2]! })],
+  [/^unknown vehicle_type (.*)$/, 'adm.import.why.vehicle_type', (m) => ({ value: m[1]! })],
+  [/^invalid plate (.*)$/, 'adm.import.why.plate', (m) => ({ value: m[1]! })],
+  [/^unknown plate_colour (.*)$/, 'adm.import.why.plate_colour', (m) => ({ value: m[1]! })],
+  [/^owner_name, owner_id_number and address are required$/, 'adm.import.why.owner', () => ({})],
+  [/^province_code must be two digits, got (.*)$/, 'adm.import.why.province', (m) => ({ value: m[1]! })],
+  [/^invalid email (.*)$/, 'adm.import.why.email', (m) => ({ value: m[1]! })],
+  [/^contains a NUL character$/, 'adm.import.why.nul', () => ({})],
+];
+
+function reasonText(reason: string, t: Translate): string {
+  for (const [re, key, vars] of REASONS) {
+    const m = re.exec(reason);
+    if (m) return t(key, vars(m));
+  }
+  return reason;
+}
 
 const COLUMNS = 'plate,plate_colour,vehicle_type,brand,colour,owner_name,owner_id_number,address,province_code,commune,email,phone';
 const POLL_MS = 700;
@@ -97,7 +117,7 @@ export default function RegistryImportPage() {
                   {current.rejected.map((r) => (
                     <tr key={r.line}>
                       <td>{formatNumber(r.line)}</td>
-                      <td>{r.reason}</td>
+                      <td>{reasonText(r.reason, t)}</td>
                     </tr>
                   ))}
                 </tbody>
