@@ -17,6 +17,7 @@ export interface StorageLike {
   /** Uploads a local file without reading it into memory (registry imports). */
   putFile(bucket: BucketName, key: string, path: string, contentType: string): Promise<{ sha256: string; size: number }>;
   getStream(bucket: BucketName, key: string): Promise<Readable>;
+  remove(bucket: BucketName, key: string): Promise<void>;
 }
 
 /** Sends a text message; production plugs the operator's SMS gateway in here. */

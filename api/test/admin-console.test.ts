@@ -141,6 +141,7 @@ describe('registry import job', () => {
     expect(imp.json()).toMatchObject({ status: 'done', rowsRead: 3, accepted: 3, rejectedCount: 0 });
     expect((await h.db.pool.query("SELECT count(*)::int AS n FROM registry_vehicles WHERE plate IN ('63A-771.11', '63A-772.11')")).rows[0].n).toBe(2);
     expect((await h.db.pool.query("SELECT count(*)::int AS n FROM registry_vehicles WHERE plate = '63A-770.11'")).rows[0].n).toBe(0);
+    expect(await h.storage.exists('imports', `registry/${id}.csv`)).toBe(false); // owners' data not kept once imported
     // a finished import is not run again
     expect(await runRegistryImport({ db: h.db.pool, storage: h.storage, clock: h.clock }, id)).toMatchObject({ status: 'skipped' });
   });

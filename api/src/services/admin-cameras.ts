@@ -31,6 +31,10 @@ export interface CameraSettings {
   enabled?: boolean;
 }
 
+/** What a field must hold, as its field error says it. */
+const STREAM_URL_RULE = 'an rtsp:// or rtsps:// address with a host is required';
+const CREDENTIALS_RULE = 'a user name (up to 200 characters) and a password (up to 200) are required';
+
 const FIELDS = ['name', 'address', 'agencyId', 'streamUrl', 'credentials', 'sampleFps', 'lat', 'lng', 'enabled'] as const;
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -78,7 +82,7 @@ export function checkCameraInput(body: unknown, mode: 'create' | 'update'): { ok
   }
   if (b.streamUrl !== undefined || mode === 'create') {
     const s = checkStreamUrl(b.streamUrl);
-    if (!s) fail('streamUrl', 'an rtsp:// or rtsps:// address with a host is required');
+    if (!s) fail('streamUrl', STREAM_URL_RULE);
     else {
       out.streamUrl = s.url;
       if (s.credentials) out.credentials = s.credentials;
@@ -86,7 +90,7 @@ export function checkCameraInput(body: unknown, mode: 'create' | 'update'): { ok
   }
   if (b.credentials !== undefined) {
     const c = checkCredentials(b.credentials);
-    if (c === 'bad') fail('credentials', 'a user name (up to 200 characters) and a password (up to 200) are required');
+    if (c === 'bad') fail('credentials', CREDENTIALS_RULE);
     else out.credentials = c;
   }
   if (b.sampleFps !== undefined || mode === 'create') {
@@ -233,11 +237,11 @@ const MAX_RUNNING = 2;
  */
 export async function testStream(q: Queryable, user: UserPrincipal, req: StreamTestRequest, opts: { timeoutMs?: number } = {}): Promise<StreamTestResult> {
   const s = checkStreamUrl(req.streamUrl);
-  if (!s) refuse([{ path: 'streamUrl', message: 'an rtsp:// or rtsps:// address with a host is required' }]);
+  if (!s) refuse([{ path: 'streamUrl', message: STREAM_URL_RULE }]);
   let credentials: StreamCredentials | null = s.credentials;
   if (req.credentials !== undefined) {
     const c = checkCredentials(req.credentials);
-    if (c === 'bad') refuse([{ path: 'credentials', message: 'a user name (up to 200 characters) and a password (up to 200) are required' }]);
+    if (c === 'bad') refuse([{ path: 'credentials', message: CREDENTIALS_RULE }]);
     credentials = c;
   } else if (req.cameraId && !credentials) {
     const { rows } = await q.query<{ stream_url: string; stream_username: string | null; stream_password: string | null }>(

@@ -21,6 +21,7 @@ const toUser = (r: UserRow): AdminUser => ({ id: r.id, username: r.username, dis
 
 /** Officers and supervisors see one agency's cases: they need one. */
 const needsAgency = (role: Role) => role === 'officer' || role === 'supervisor';
+const agencyRequired = () => new UserError('agency_required', 'officers and supervisors belong to an agency', 400, { details: { errors: [{ path: 'agencyId', message: 'required for this role' }] } });
 
 export async function listUsers(q: Queryable): Promise<AdminUser[]> {
   return (await q.query<UserRow>(`${SELECT_USERS} ORDER BY u.username`)).rows.map(toUser);
@@ -42,7 +43,7 @@ const revokeSessions = async (tx: Queryable, userId: string, now: Date) =>
   (await tx.query('UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, now])).rowCount ?? 0;
 
 export async function createUser(db: Db, clock: Clock, admin: UserPrincipal, b: CreateUserRequest): Promise<UserSummary> {
-  if (needsAgency(b.role) && !b.agencyId) throw new UserError('agency_required', 'officers and supervisors belong to an agency', 400, { details: { errors: [{ path: 'agencyId', message: 'required for this role' }] } });
+  if (needsAgency(b.role) && !b.agencyId) throw agencyRequired();
   const hash = await hashPassword(b.password);
   return withTransaction(db, async (tx) => {
     const name = b.agencyId ? await agencyName(tx, b.agencyId) : null;
@@ -62,7 +63,7 @@ export async function updateUser(db: Db, clock: Clock, admin: UserPrincipal, id:
     if (id === admin.id && b.role !== undefined && b.role !== u.role) throw new ConflictError('an admin cannot change their own role', 'cannot_demote_self');
     const role = b.role ?? u.role;
     const agencyId = b.agencyId !== undefined ? b.agencyId : u.agency_id;
-    if (needsAgency(role) && !agencyId) throw new UserError('agency_required', 'officers and supervisors belong to an agency', 400, { details: { errors: [{ path: 'agencyId', message: 'required for this role' }] } });
+    if (needsAgency(role) && !agencyId) throw agencyRequired();
     const name = agencyId ? await agencyName(tx, agencyId) : null;
     const displayName = b.displayName ?? u.display_name;
     const changes: Record<string, { from: unknown; to: unknown }> = {};

@@ -151,7 +151,7 @@ export async function getImport(q: Queryable, id: string): Promise<RegistryImpor
 
 export interface ImportDeps {
   db: Db;
-  storage: Pick<StorageLike, 'putFile' | 'getStream'>;
+  storage: Pick<StorageLike, 'putFile' | 'getStream' | 'remove'>;
   queues: Pick<Queues, 'enqueue'>;
   clock: Clock;
 }
@@ -200,7 +200,7 @@ const BATCH_ROWS = 500;
  * The `registry.import` job: reads the stored file as a stream, checks each line, upserts good rows and records
  * refused ones, committing every BATCH_ROWS lines with the progress. A retried job skips the lines already
  * committed. A wrong header fails the import at once (the user must fix the file). The finish is audited in the
- * name of the administrator who uploaded the file.
+ * name of the administrator who uploaded the file; then the uploaded file is removed from storage.
  */
 export async function runRegistryImport(d: Omit<ImportDeps, 'queues'>, importId: string): Promise<JobOutcome> {
   const started = await d.db.query<ImportRow>(
@@ -265,13 +265,17 @@ export async function runRegistryImport(d: Omit<ImportDeps, 'queues'>, importId:
         [importId, `the first line must be: ${REGISTRY_CSV_COLUMNS.join(',')}`, bytesRead, now]);
       await appendAudit(tx, { at: now, actorId: imp.created_by, actor: imp.created_by_name ?? null, action: 'registry.import_failed', entity: 'registry_import', entityId: importId, data: { reason: 'bad_csv_header' } });
     });
+    await forget();
     return { status: 'done', result: 'bad_csv_header' };
   };
+  // The uploaded file holds owners' personal data: once the import has ended its copy in storage goes.
+  const forget = () => d.storage.remove('imports', imp.object_key).catch(() => undefined);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     bytesRead += chunk.length;
     if ((await take(parser.push(decoder.decode(chunk, { stream: true })))) === 'bad_header') return failOnHeader();
   }
   if ((await take([...parser.push(decoder.decode()), ...parser.end()])) === 'bad_header' || line === 0) return failOnHeader();
   await commit(true);
+  await forget();
   return { status: 'done', accepted, rejected: rejectedCount };
 }
