@@ -2,6 +2,7 @@
 // that the core modules (db, redis, storage, queue) satisfy; tests pass the real ones.
 import type pg from 'pg';
 import type { LogLevel } from '@phatnguoi/core/config';
+import type { Readable } from 'node:stream';
 import type { CreateLoggerOptions } from '@phatnguoi/core/logger';
 import type { Clock } from './clock';
 import type { Redis } from '@phatnguoi/core/redis';
@@ -17,6 +18,10 @@ export interface StorageLike {
   get(bucket: BucketName, key: string): Promise<Buffer>;
   presignedGet(bucket: BucketName, key: string, seconds: number): Promise<string>;
   list(bucket: BucketName, prefix: string): Promise<ListedObject[]>;
+  /** Uploads a local file without reading it into memory (registry imports). */
+  putFile(bucket: BucketName, key: string, path: string, contentType: string): Promise<{ sha256: string; size: number }>;
+  getStream(bucket: BucketName, key: string): Promise<Readable>;
+  remove(bucket: BucketName, key: string): Promise<void>;
 }
 
 /** Sends a text message; production plugs the operator's SMS gateway in here. */

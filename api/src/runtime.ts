@@ -12,7 +12,7 @@ import type { AppDeps, Mailer, SmsGateway } from './deps';
 import { systemClock } from './clock';
 import type { ApiSettings } from './settings';
 import { writeCheckpoint } from './audit/anchor';
-import { apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
+import { API_QUEUES, apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
 import { sweepDueReports } from './services/report-schedules';
 import { requeueStalledImports } from './services/payments';
 import { smsSink, startMailCatcher } from './outbox/catcher';
@@ -85,7 +85,7 @@ export async function createRuntime(config: Config, settings: ApiSettings, opts:
     log.warn('AUDIT_HMAC_KEY is not set: the audit chain has no anchor outside the database');
   }
   if (opts.workers) {
-    workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines', 'reports'], concurrency: { violations: 4, outbox: 2 } });
+    workers = await startWorkers(config, apiJobHandlers(deps), { queues: API_QUEUES, concurrency: { violations: 4, outbox: 2 } });
     // Safety net for delayed jobs lost with Redis: fire what is overdue every minute.
     sweep = setInterval(() => {
       void sweepDueDeadlines(deps).catch((err: unknown) => log.warn({ err }, 'deadline sweep failed'));

@@ -2,7 +2,7 @@
 // lockout and rate limits, registry CSV import, visible delivery failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { bearer, loginAs, METRICS_TOKEN, startHarness, waitFor, type Harness } from './helpers';
+import { bearer, importRegistryCsv, loginAs, METRICS_TOKEN, startHarness, waitFor, type Harness } from './helpers';
 import { buildApp } from '../src/app';
 import sharp from 'sharp';
 import { demoEvent, storeDemoEvidence } from '../src/seed/demo';
@@ -29,7 +29,7 @@ type Who = 'officer1' | 'super1' | 'operator1' | 'admin1' | 'worker';
 const ALL: Who[] = ['officer1', 'super1', 'operator1', 'admin1', 'worker'];
 const any = randomUUID();
 
-const ROUTES: { method: 'GET' | 'POST'; url: () => string; allowed: Who[]; body?: unknown; contentType?: string }[] = [
+const ROUTES: { method: 'GET' | 'POST' | 'PATCH'; url: () => string; allowed: Who[]; body?: unknown; contentType?: string }[] = [
   { method: 'GET', url: () => '/api/auth/me', allowed: ['officer1', 'super1', 'operator1', 'admin1'] },
   { method: 'GET', url: () => '/api/cases', allowed: ['officer1', 'super1'] },
   { method: 'GET', url: () => `/api/cases/${caseId}`, allowed: ['officer1', 'super1'] },
@@ -54,7 +54,23 @@ const ROUTES: { method: 'GET' | 'POST'; url: () => string; allowed: Who[]; body?
   { method: 'GET', url: () => '/api/admin/users', allowed: ['admin1'] },
   { method: 'POST', url: () => '/api/admin/users', allowed: ['admin1'], body: { username: 'new.user', displayName: 'x', password: 'short' } },
   { method: 'POST', url: () => '/api/admin/tokens', allowed: ['admin1'], body: { name: 'x', role: 'worker' } },
-  { method: 'POST', url: () => '/api/admin/registry/import', allowed: ['admin1'], body: 'plate\n', contentType: 'text/csv' },
+  { method: 'POST', url: () => '/api/admin/registry/imports', allowed: ['admin1'], body: 'plate\n', contentType: 'text/csv' },
+  { method: 'GET', url: () => '/api/admin/registry/imports', allowed: ['admin1'] },
+  { method: 'GET', url: () => `/api/admin/registry/imports/${any}`, allowed: ['admin1'] },
+  { method: 'GET', url: () => '/api/admin/cameras', allowed: ['admin1'] },
+  { method: 'GET', url: () => `/api/admin/cameras/${any}`, allowed: ['admin1'] },
+  { method: 'POST', url: () => '/api/admin/cameras', allowed: ['admin1'], body: { name: '' } },
+  { method: 'PATCH', url: () => `/api/admin/cameras/${any}`, allowed: ['admin1'], body: { sampleFps: 0 } },
+  { method: 'POST', url: () => '/api/admin/cameras/test-stream', allowed: ['admin1'], body: { streamUrl: 'not a url' } },
+  { method: 'PATCH', url: () => `/api/admin/users/${any}`, allowed: ['admin1'], body: { displayName: 'x' } },
+  { method: 'POST', url: () => `/api/admin/users/${any}/password`, allowed: ['admin1'], body: { password: 'long-enough-password' } },
+  { method: 'POST', url: () => `/api/admin/users/${any}/deactivate`, allowed: ['admin1'] },
+  { method: 'POST', url: () => `/api/admin/users/${any}/activate`, allowed: ['admin1'] },
+  { method: 'POST', url: () => `/api/admin/users/${any}/sessions/revoke`, allowed: ['admin1'] },
+  { method: 'GET', url: () => '/api/admin/tokens', allowed: ['admin1'] },
+  { method: 'POST', url: () => `/api/admin/tokens/${any}/revoke`, allowed: ['admin1'] },
+  { method: 'GET', url: () => '/api/admin/fines/offences', allowed: ['admin1'] },
+  { method: 'PATCH', url: () => `/api/admin/agencies/${any}`, allowed: ['admin1'], body: { name: 'x' } },
   { method: 'GET', url: () => '/api/admin/fines', allowed: ['admin1'] },
   { method: 'POST', url: () => '/api/admin/fines', allowed: ['admin1'], body: { offence: 'x' } },
   { method: 'GET', url: () => '/api/admin/agencies', allowed: ['admin1'] },
@@ -409,16 +425,16 @@ describe('registry import and deliveries', () => {
       'too,few,fields',
       '59-T1 202.47,white,motorbike,Honda,đỏ,Lê Văn E,079000000005,addr,79,,,',
     ].join('\n');
-    const res = await h.app.inject({ method: 'POST', url: '/api/admin/registry/import', headers: { ...bearer(tokens.admin1!), 'content-type': 'text/csv' }, payload: csv });
-    expect(res.statusCode).toBe(200);
-    const report = res.json() as { accepted: number; rejected: { line: number; reason: string }[] };
+    const report = await importRegistryCsv(h, tokens.admin1!, csv);
+    expect(report.status).toBe('done');
     expect(report.accepted).toBe(2);
     expect(report.rejected.map((r) => r.line)).toEqual([3, 4, 5, 6]);
     expect(report.rejected[0]!.reason).toContain('invalid plate');
     const owner = (await h.db.pool.query(`SELECT o.full_name FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = '51G-555.66'`)).rows[0];
     expect(owner.full_name).toBe('Lê Văn A, con');
-    const badHeader = await h.app.inject({ method: 'POST', url: '/api/admin/registry/import', headers: { ...bearer(tokens.admin1!), 'content-type': 'text/csv' }, payload: 'a,b\n1,2' });
-    expect(badHeader.statusCode).toBe(400);
+    const badHeader = await importRegistryCsv(h, tokens.admin1!, 'a,b\n1,2');
+    expect(badHeader).toMatchObject({ status: 'failed', accepted: 0 });
+    expect(badHeader.error).toContain('the first line must be: plate,plate_colour,');
   });
 
   it('a failing SMS gateway is retried and the failure is visible on the delivery', async () => {

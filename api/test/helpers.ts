@@ -10,7 +10,7 @@ import type { Config } from '@phatnguoi/core/config';
 import { buildApp } from '../src/app';
 import { ControllableClock } from '../src/clock';
 import type { ApiOptions, AppDeps, Mailer, SmsGateway } from '../src/deps';
-import { apiJobHandlers } from '../src/jobs/handlers';
+import { API_QUEUES, apiJobHandlers } from '../src/jobs/handlers';
 import { createAgency, createCamera, createRegistryEntry, createUser } from '../src/seed/demo';
 
 export const PASSWORD = 'correct horse battery';
@@ -73,7 +73,7 @@ export async function startHarness(options: Partial<ApiOptions> = {}): Promise<H
     };
   };
   const deps: AppDeps = { db: db.pool, redis, storage, queues, clock, mailer, sms, subscribe, options: { ...opts, channelPrefix, rateLimitNamespace: `${config.queuePrefix}:rl:` } };
-  const workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines', 'reports'] });
+  const workers = await startWorkers(config, apiJobHandlers(deps), { queues: API_QUEUES });
   const app = await buildApp(deps);
 
   const agency = await createAgency(db.pool, { code: 'PC08-TG', name: 'Phòng CSGT Công an tỉnh Tiền Giang', provinceCode: '63', phone: '0273 3872 000', address: '1 Lê Lợi, Mỹ Tho' });
@@ -141,4 +141,17 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000)
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Uploads a registry CSV as an administrator and waits for its background job to finish; the import as listed. */
+export async function importRegistryCsv(h: Harness, token: string, csv: string, name = 'registry.csv'): Promise<{ status: string; accepted: number; rejected: { line: number; reason: string }[]; rejectedCount: number; error: string | null; rowsRead: number; bytesRead: number; bytesTotal: number }> {
+  const res = await h.app.inject({ method: 'POST', url: `/api/admin/registry/imports?name=${encodeURIComponent(name)}`, headers: { ...bearer(token), 'content-type': 'text/csv' }, payload: csv });
+  if (res.statusCode !== 202) throw new Error(`import refused: ${res.statusCode} ${res.body.slice(0, 300)}`);
+  const id = (res.json() as { id: string }).id;
+  let imp: Awaited<ReturnType<typeof importRegistryCsv>> | null = null;
+  await waitFor(async () => {
+    imp = (await h.app.inject({ method: 'GET', url: `/api/admin/registry/imports/${id}`, headers: bearer(token) })).json();
+    return imp!.status === 'done' || imp!.status === 'failed';
+  }, 60_000);
+  return imp!;
 }

@@ -10,6 +10,7 @@ export const QueueName = {
   outbox: 'outbox',
   deadlines: 'deadlines',
   reports: 'reports',
+  imports: 'imports',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);
@@ -32,6 +33,8 @@ export interface JobPayloads {
   'payments.import': { importId: string };
   /** Render a scheduled report for its period and e-mail it to the schedule's list; runAt names the run. */
   'report.email': { scheduleId: string; runAt: string };
+  /** Read an uploaded registry CSV (registry_imports row) into the registry; resumes from the last committed batch. */
+  'registry.import': { importId: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -44,6 +47,7 @@ export const JobName = {
   deadlineDue: 'deadline.due',
   paymentsImport: 'payments.import',
   reportEmail: 'report.email',
+  registryImport: 'registry.import',
 } as const satisfies Record<string, JobName>;
 
 export interface JobDefinition<N extends JobName> {
@@ -64,6 +68,7 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
   'deadline.due': { queue: 'deadlines', attempts: 8, backoffMs: 5_000, jobId: (p) => `deadline.${p.caseId}.${p.kind}` },
   'payments.import': { queue: 'reports', attempts: 5, backoffMs: 2_000, jobId: (p) => `payments.${p.importId}` },
   'report.email': { queue: 'reports', attempts: 6, backoffMs: 30_000, jobId: (p) => `report.${p.scheduleId}.${p.runAt}` },
+  'registry.import': { queue: 'imports', attempts: 5, backoffMs: 2_000, jobId: (p) => `registry-import.${p.importId}` },
 };
 
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];

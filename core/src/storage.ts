@@ -18,6 +18,8 @@ export const Buckets = {
   snapshots: 'snapshots',
   /** Signed audit-chain checkpoints (api/src/audit/anchor.ts): the chain's anchor outside PostgreSQL. */
   audit: 'audit',
+  /** Uploaded files read by background jobs (registry CSV imports). */
+  imports: 'imports',
 } as const;
 export type BucketName = (typeof Buckets)[keyof typeof Buckets];
 export const BUCKET_NAMES: readonly BucketName[] = Object.values(Buckets);

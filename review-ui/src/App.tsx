@@ -16,6 +16,12 @@ const PublicCasePage = lazy(() => import('./pages/citizen/PublicCasePage'));
 const MyCasesPage = lazy(() => import('./pages/citizen/MyCasesPage'));
 const CameraListPage = lazy(() => import('./pages/admin/CameraListPage'));
 const CameraSetupPage = lazy(() => import('./pages/admin/CameraSetupPage'));
+const CameraFormPage = lazy(() => import('./pages/admin/CameraFormPage'));
+const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
+const RegistryImportPage = lazy(() => import('./pages/admin/RegistryImportPage'));
+const AgenciesPage = lazy(() => import('./pages/admin/AgenciesPage'));
+const FinesPage = lazy(() => import('./pages/admin/FinesPage'));
+const TokensPage = lazy(() => import('./pages/admin/TokensPage'));
 const OutboxPage = lazy(() => import('./pages/supervisor/OutboxPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 const PaymentsPage = lazy(() => import('./pages/reports/PaymentsPage'));
@@ -40,7 +46,14 @@ const ROUTES: RouteDef[] = [
   { pattern: '/ops', roles: ['operator', 'supervisor', 'admin'], title: 'nav.ops', component: OpsWall },
   { pattern: '/ops/cameras', roles: ['operator', 'supervisor', 'admin'], title: 'nav.cameras', component: CameraGrid },
   { pattern: '/admin/cameras', roles: ['admin'], title: 'nav.cameraSetup', component: CameraListPage },
+  { pattern: '/admin/cameras/new', roles: ['admin'], title: 'adm.cam.newTitle', component: CameraFormPage },
+  { pattern: '/admin/cameras/:id/settings', roles: ['admin'], title: 'nav.cameraSetup', component: CameraFormPage },
   { pattern: '/admin/cameras/:id', roles: ['admin'], title: 'nav.cameraSetup', component: CameraSetupPage },
+  { pattern: '/admin/users', roles: ['admin'], title: 'adm.nav.users', component: UsersPage },
+  { pattern: '/admin/registry', roles: ['admin'], title: 'adm.nav.import', component: RegistryImportPage },
+  { pattern: '/admin/agencies', roles: ['admin'], title: 'adm.nav.agencies', component: AgenciesPage },
+  { pattern: '/admin/fines', roles: ['admin'], title: 'adm.nav.fines', component: FinesPage },
+  { pattern: '/admin/tokens', roles: ['admin'], title: 'adm.nav.tokens', component: TokensPage },
   // /tra-cuu/<token> is the address printed as a QR code on notices; /lookup is the English alias.
   { pattern: '/tra-cuu', roles: null, title: 'nav.lookup', component: LookupPage },
   { pattern: '/tra-cuu/:ref', roles: null, title: 'citizen.caseTitle', component: PublicCasePage },

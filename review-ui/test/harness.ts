@@ -15,6 +15,7 @@ import '@phatnguoi/core/testing/provided';
 import type { FastifyInstance } from 'fastify';
 import { createQueues } from '@phatnguoi/core/queue';
 import { createStorage, type Storage } from '@phatnguoi/core/storage';
+import type { Queues } from '@phatnguoi/core/queue';
 import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type TestS3 } from '@phatnguoi/core/testing/index';
 import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
 import type { ViolationEvent } from '@phatnguoi/core/contracts/violation-event';
@@ -169,7 +170,7 @@ export interface Stack {
  * `port`: listen there (a test that must know the address before the app is built, e.g. to register callbacks at an
  * identity provider); `deps`: more of the app's dependencies (sign-in settings, a clock), `options` merged in.
  */
-export async function startStack(opts: { uiDir: string; port?: number; deps?: Partial<AppDeps> }): Promise<Stack> {
+export async function startStack(opts: { uiDir: string; port?: number; deps?: Partial<AppDeps>; queues?: Queues }): Promise<Stack> {
   const db = await createTestDatabase();
   const s3: TestS3 = await startTestS3();
   const config = testConfig({ s3: s3.s3 });
@@ -200,7 +201,7 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
     ...opts.deps,
     db: pool,
     storage,
-    queues,
+    queues: opts.queues ?? queues,
     clock: systemClock,
     options: { uiDir: opts.uiDir, logger: false, powDifficulty: 8, loginRatePerMinute: 10_000, lookupRatePerMinute: 10_000, signingSecret: randomUUID(), ...opts.deps?.options },
   });

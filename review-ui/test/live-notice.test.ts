@@ -20,7 +20,7 @@ import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type Te
 import type { ViolationEvent } from '@phatnguoi/core/contracts/violation-event';
 import { buildApp } from '@phatnguoi/api/app';
 import type { AppDeps, Mailer } from '@phatnguoi/api/deps';
-import { apiJobHandlers } from '@phatnguoi/api/jobs/handlers';
+import { API_QUEUES, apiJobHandlers } from '@phatnguoi/api/jobs/handlers';
 import { systemClock } from '@phatnguoi/api/clock';
 import { createAgency, createCamera, createUser } from '@phatnguoi/api/seed/demo';
 import { seedSimulatedOwners, simulatedVehicles, demoOwnerOf } from '@phatnguoi/api/seed/demo-registry';
@@ -120,7 +120,7 @@ beforeAll(async () => {
     db: db.pool, storage, queues, clock: systemClock, mailer: nodemailer.createTransport(catcher.url) as unknown as Mailer, sms: smsSink(db.pool),
     options: { uiDir, logger: false, powDifficulty: 8, loginRatePerMinute: 10_000, lookupRatePerMinute: 10_000, signingSecret: randomUUID(), publicBaseUrl: baseUrl, rateLimitNamespace: `${config.queuePrefix}:rl:` },
   };
-  workers = await startWorkers(config, apiJobHandlers(deps), { queues: ['violations', 'notices', 'outbox', 'deadlines', 'reports'] });
+  workers = await startWorkers(config, apiJobHandlers(deps), { queues: API_QUEUES });
   const agencyId = await createAgency(db.pool, { code: 'PC08-TG', name: 'Phòng CSGT Công an tỉnh Tiền Giang', provinceCode: '63', phone: '0273 3872 000', address: '1 Lê Lợi, phường 1, TP Mỹ Tho, Tiền Giang' });
   cameraId = await createCamera(db.pool, { agencyId, name: 'Camera mô phỏng 1 (red-light-runners)', address: 'TP Mỹ Tho, Tiền Giang' });
   await db.pool.query('UPDATE cameras SET geometry = $2 WHERE id = $1', [cameraId, JSON.stringify(GEOMETRY)]);

@@ -11,6 +11,10 @@ import { deliver, electronicDeliveries, stuckOutbox } from '../services/delivery
 import { dueDeadlines, fireDueDeadline } from '../services/legal-clock';
 import { runImport } from '../services/payments';
 import { sendScheduledReport } from '../services/report-schedules';
+import { runRegistryImport } from '../services/registry';
+
+/** Every queue the api's workers serve (apiJobHandlers handles each of their jobs). */
+export const API_QUEUES = ['violations', 'notices', 'outbox', 'deadlines', 'reports', 'imports'] as const;
 
 export interface JobContext extends AppDeps {
   options?: Partial<ApiOptions>;
@@ -95,6 +99,7 @@ export function apiJobHandlers(ctx: JobContext): JobHandlers {
       outcome: await runImport(ctx.db, clock, importId, (processed, total) => job.updateProgress({ processed, total })),
     }),
     'report.email': async ({ scheduleId, runAt }) => sendScheduledReport(ctx, scheduleId, runAt),
+    'registry.import': async ({ importId }) => runRegistryImport({ db: ctx.db, storage: ctx.storage, clock }, importId),
   };
 }
 

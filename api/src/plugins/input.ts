@@ -11,6 +11,7 @@
 // passwords: a password is compared as typed.
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
 import { UserError } from '@phatnguoi/core/errors';
 
 export type InputProblem = 'nul' | 'surrogate' | 'number';
@@ -94,12 +95,14 @@ const MESSAGES: Record<InputProblem, [string, string]> = {
 export default fp(
   async (app: FastifyInstance) => {
     app.addHook('preHandler', async (request) => {
-      for (const part of [request.params, request.query, request.body]) {
+      // An upload handed to its route as a stream (registry CSV) is checked by whoever reads it, line by line.
+      const body = request.body instanceof Readable ? undefined : request.body;
+      for (const part of [request.params, request.query, body]) {
         const p = inputProblem(part);
         if (p) throw new UserError(MESSAGES[p][0], MESSAGES[p][1]);
       }
       if (request.query && typeof request.query === 'object') normaliseText(request.query);
-      if (request.body !== undefined && request.body !== null) {
+      if (body !== undefined && body !== null) {
         request.body = typeof request.body === 'string' ? request.body.normalize('NFC') : normaliseText(request.body);
       }
     });

@@ -2,6 +2,7 @@
 // whose lease lapsed (a crashed process's cameras move within one TTL), aiming for an even share:
 // ceil(enabled cameras / live holders). Every statement is a single atomic query.
 import type { Queryable } from '../db';
+import { streamUrlWithCredentials } from '../ffmpeg/stream-url';
 
 export interface LeaseIdentity {
   role: string;
@@ -123,9 +124,13 @@ export async function planNodeLeases(db: Queryable, who: LeaseIdentity, sourceRo
 /** Stream settings of the given cameras (only enabled ones are returned). */
 export async function loadCameras(db: Queryable, cameraIds: string[]): Promise<LeasedCamera[]> {
   if (cameraIds.length === 0) return [];
-  const { rows } = await db.query<{ id: string; name: string; stream_url: string; sample_fps: number }>(
-    `SELECT id, name, stream_url, sample_fps FROM cameras WHERE enabled AND id = ANY($1::uuid[]) ORDER BY id`,
+  const { rows } = await db.query<{ id: string; name: string; stream_url: string; stream_username: string | null; stream_password: string | null; sample_fps: number }>(
+    `SELECT id, name, stream_url, stream_username, stream_password, sample_fps FROM cameras WHERE enabled AND id = ANY($1::uuid[]) ORDER BY id`,
     [cameraIds],
   );
-  return rows.map((r) => ({ id: r.id, name: r.name, streamUrl: r.stream_url, sampleFps: Number(r.sample_fps) }));
+  // Credentials are stored apart from the URL (the back office never shows them) and joined only here, for ffmpeg.
+  return rows.map((r) => ({
+    id: r.id, name: r.name, sampleFps: Number(r.sample_fps),
+    streamUrl: streamUrlWithCredentials(r.stream_url, r.stream_username === null ? null : { username: r.stream_username, password: r.stream_password ?? '' }),
+  }));
 }

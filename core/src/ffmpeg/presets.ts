@@ -233,3 +233,11 @@ export function clipOutputPreset(startSeconds: number, durationSeconds: number):
     '-f', 'mp4',
   ];
 }
+
+/**
+ * Output options for one JPEG of the stream on stdout (the admin's stream test before a camera is saved):
+ * the first decoded video frame, full size, high quality.
+ */
+export function snapshotPreset(): string[] {
+  return ['-map', '0:v:0', '-an', '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2pipe'];
+}

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createCamera } from '@phatnguoi/api/seed/demo';
+import { runRegistryImport } from '@phatnguoi/api/services/registry';
 import { captureStream, PASSWORD, startSecurityHarness, type SecurityHarness } from './harness';
 
 let h: SecurityHarness;
@@ -74,8 +75,10 @@ describe('logs', () => {
       `51G-77X.88,purple,car,Kia,trắng,${owners[1]!.name},${owners[1]!.id},"${owners[1]!.address}",79,,${owners[1]!.email},${owners[1]!.phone}`,
     ].join('\n');
     const admin = { authorization: `Bearer ${token}` };
-    const imported = await h.app.inject({ method: 'POST', url: '/api/admin/registry/import', headers: { ...admin, 'content-type': 'text/csv' }, payload: csv });
-    expect(imported.statusCode, imported.body).toBe(200);
+    const imported = await h.app.inject({ method: 'POST', url: '/api/admin/registry/imports', headers: { ...admin, 'content-type': 'text/csv' }, payload: csv });
+    expect(imported.statusCode, imported.body).toBe(202);
+    // the background job's work, here in this process (this harness runs no workers)
+    await runRegistryImport({ db: h.db.pool, storage: h.deps.storage!, clock: h.clock }, (imported.json() as { id: string }).id);
     // an officer looks the owner up (audited) and a citizen's lookup misses
     const officer = { token: (await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'officer.a', password: PASSWORD } })).cookies.find((c) => c.name === 'pn_session')!.value };
     secrets.push(officer.token);
@@ -111,7 +114,7 @@ describe('logs', () => {
     const lines = [...h.logs.slice(start), ...roleLines];
     // the capture works: requests were logged, including the login and the import
     expect(lines.some((l) => l.includes('/api/auth/login'))).toBe(true);
-    expect(lines.some((l) => l.includes('/api/admin/registry/import'))).toBe(true);
+    expect(lines.some((l) => l.includes('/api/admin/registry/imports'))).toBe(true);
     expect(lines.some((l) => l.includes('camera unreachable'))).toBe(true);
     // query values never reach the request log (only the parameter names)
     expect(lines.some((l) => l.includes('/api/cases?source=…'))).toBe(true);

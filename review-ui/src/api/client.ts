@@ -54,14 +54,15 @@ export function onUnauthorized(fn: () => void): () => void {
   return () => unauthorizedListeners.delete(fn);
 }
 
-export async function request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<T> {
+export async function request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; file?: { body: Blob; contentType: string }; signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.file) headers['content-type'] = opts.file.contentType;
   const res = await fetch(API_PREFIX + withQuery(path, opts.query), {
     method,
     headers,
     credentials: 'same-origin',
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    body: opts.file ? opts.file.body : opts.body === undefined ? undefined : JSON.stringify(opts.body),
     signal: opts.signal,
   });
   if (!res.ok) {
@@ -78,7 +79,10 @@ export const api = {
   get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, { body: body ?? {} }),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
   del: <T>(path: string) => request<T>('DELETE', path),
+  /** A file as the request body itself (not JSON), e.g. a CSV upload. */
+  upload: <T>(path: string, file: Blob, contentType: string, query?: Query) => request<T>('POST', path, { query, file: { body: file, contentType } }),
 };
 
 /** URL of an api resource, for <a href>, <img src> and EventSource. */

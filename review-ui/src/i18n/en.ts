@@ -3,6 +3,7 @@ import { enDesk } from './en-desk';
 import { enReports } from './en-reports';
 import { enOidc } from './en-oidc';
 import { enOps } from './en-ops';
+import { enAdmin } from './en-admin';
 
 // English: every Vietnamese key must be here too (the type makes a missing one a compile error).
 export const en: Record<MessageKey, string> = {
@@ -10,6 +11,7 @@ export const en: Record<MessageKey, string> = {
   ...enReports,
   ...enOidc,
   ...enOps,
+  ...enAdmin,
   'app.name': 'Traffic camera fines',
   'app.home': 'Home',
   'app.loading': 'Loading…',

@@ -3,12 +3,14 @@ import { viDesk } from './vi-desk';
 import { viReports } from './vi-reports';
 import { viOidc } from './vi-oidc';
 import { viOps } from './vi-ops';
+import { viAdmin } from './vi-admin';
 
 export const vi = {
   ...viDesk,
   ...viReports,
   ...viOidc,
   ...viOps,
+  ...viAdmin,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',

@@ -8,3 +8,4 @@ export * from './registry';
 export * from './stats';
 export * from './reports';
 export * from './sign-in';
+export * from './admin';

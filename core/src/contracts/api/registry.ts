@@ -19,14 +19,7 @@ export const REGISTRY_CSV_COLUMNS = [
   'phone',
 ] as const;
 
-export const ImportReport = Type.Object({
-  accepted: Type.Integer(),
-  /** The first MAX_REPORTED_REJECTIONS (100) rejected lines; values quoted in a reason are cut to 40 characters. */
-  rejected: Type.Array(Type.Object({ line: Type.Integer(), reason: Type.String() })),
-  /** Every rejected line, listed or not. */
-  rejectedCount: Type.Integer(),
-});
-export type ImportReport = Static<typeof ImportReport>;
+// An import's progress and report: RegistryImport in contracts/api/admin.ts.
 
 export const RegistryQuery = Type.Object(
   { plate: Type.String({ minLength: 4, maxLength: 20 }) },

@@ -1,0 +1,1 @@
+ALTER TABLE cameras DROP COLUMN stream_password, DROP COLUMN stream_username;
