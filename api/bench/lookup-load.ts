@@ -48,10 +48,19 @@ async function seed(target: number, reseed: boolean): Promise<void> {
   await migrate(db);
   if (reseed) await db.query(`DELETE FROM case_deadlines; DELETE FROM case_evidence; DELETE FROM cases`);
   const have = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM cases`)).rows[0]!.n);
-  const agency = (await db.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code, phone, address) VALUES ('BENCH', 'Phòng CSGT (bench)', '63', '0273 000', 'Mỹ Tho')
-    ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING id`)).rows[0]!.id;
+  const agency = (
+    await db.query<{
+      id: string;
+    }>(`INSERT INTO agencies (code, name, province_code, phone, address) VALUES ('BENCH', 'Phòng CSGT (bench)', '63', '0273 000', 'Mỹ Tho')
+    ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING id`)
+  ).rows[0]!.id;
   let camera = (await db.query<{ id: string }>('SELECT id FROM cameras WHERE agency_id = $1 LIMIT 1', [agency])).rows[0]?.id;
-  camera ??= (await db.query<{ id: string }>(`INSERT INTO cameras (agency_id, name, address, stream_url) VALUES ($1, 'Ngã tư bench', 'Mỹ Tho', 'rtsp://x') RETURNING id`, [agency])).rows[0]!.id;
+  camera ??= (
+    await db.query<{ id: string }>(
+      `INSERT INTO cameras (agency_id, name, address, stream_url) VALUES ($1, 'Ngã tư bench', 'Mỹ Tho', 'rtsp://x') RETURNING id`,
+      [agency],
+    )
+  ).rows[0]!.id;
   if (have >= target) {
     console.log(`database has ${have.toLocaleString('en')} cases (≥ ${target.toLocaleString('en')}): reusing it`);
     await db.end();
@@ -96,7 +105,13 @@ async function serve(kind: 'lookup' | 'bare'): Promise<void> {
   const db = createPool(DB_URL, { max: 8, applicationName: 'bench-api' });
   // The lookup path touches neither storage nor jobs; the app still gets the real adapters (nothing connects to them).
   const config = loadConfig({ ...process.env, NODE_ENV: 'development' });
-  const app = await buildApp({ db, storage: createStorage(config), queues: createQueues(config), clock: systemClock, options: { signingSecret: SECRET, powDifficulty: 1, lookupRatePerMinute: 1e9, uiDir: '/nonexistent' } });
+  const app = await buildApp({
+    db,
+    storage: createStorage(config),
+    queues: createQueues(config),
+    clock: systemClock,
+    options: { signingSecret: SECRET, powDifficulty: 1, lookupRatePerMinute: 1e9, uiDir: '/nonexistent' },
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.send!({ port: (app.server.address() as { port: number }).port });
 }
@@ -110,7 +125,16 @@ function startServer(kind: 'lookup' | 'bare'): Promise<{ child: ChildProcess; po
 }
 
 // ---------- load generator ----------
-interface StageResult { rate: number; sent: number; ok: number; errors: number; achieved: number; p50: number; p99: number; rows: number }
+interface StageResult {
+  rate: number;
+  sent: number;
+  ok: number;
+  errors: number;
+  achieved: number;
+  p50: number;
+  p99: number;
+  rows: number;
+}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -119,7 +143,11 @@ function percentile(sorted: number[], p: number): number {
 
 async function runStage(url: string, rate: number, seconds: number, body: () => string): Promise<StageResult> {
   const latencies: number[] = [];
-  let ok = 0, errors = 0, rows = 0, sent = 0, inFlight = 0;
+  let ok = 0,
+    errors = 0,
+    rows = 0,
+    sent = 0,
+    inFlight = 0;
   const total = Math.round(rate * seconds);
   const start = performance.now();
   const done: Promise<void>[] = [];
@@ -129,17 +157,32 @@ async function runStage(url: string, rate: number, seconds: number, body: () => 
       while (sent < due) {
         const scheduled = start + (sent / rate) * 1000;
         sent += 1;
-        if (inFlight > 4000) { errors += 1; continue; }
+        if (inFlight > 4000) {
+          errors += 1;
+          continue;
+        }
         inFlight += 1;
-        done.push(fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() })
-          .then(async (res) => {
-            const text = await res.text();
-            if (res.status === 200) { ok += 1; const m = text.match(/"plate":/g); rows += m ? m.length - 1 : 0; } else errors += 1;
-          })
-          .catch(() => { errors += 1; })
-          .finally(() => { inFlight -= 1; latencies.push(performance.now() - scheduled); }));
+        done.push(
+          fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() })
+            .then(async (res) => {
+              const text = await res.text();
+              if (res.status === 200) {
+                ok += 1;
+                const m = text.match(/"plate":/g);
+                rows += m ? m.length - 1 : 0;
+              } else errors += 1;
+            })
+            .catch(() => {
+              errors += 1;
+            })
+            .finally(() => {
+              inFlight -= 1;
+              latencies.push(performance.now() - scheduled);
+            }),
+        );
       }
-      if (sent >= total) resolve(); else setTimeout(tick, 2);
+      if (sent >= total) resolve();
+      else setTimeout(tick, 2);
     };
     tick();
   });
@@ -181,9 +224,18 @@ async function main(): Promise<void> {
   console.log('| route | offered req/s | achieved req/s | ok | errors | p50 ms | p99 ms | avg rows/answer |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const { target: t, r } of results) {
-    console.log(`| ${t === 'lookup' ? 'POST /api/public/lookup' : 'bare fastify POST'} | ${r.rate} | ${r.achieved.toFixed(0)} | ${r.ok} | ${r.errors} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${t === 'lookup' && r.ok ? (r.rows / r.ok).toFixed(1) : '-'} |`);
+    console.log(
+      `| ${t === 'lookup' ? 'POST /api/public/lookup' : 'bare fastify POST'} | ${r.rate} | ${r.achieved.toFixed(0)} | ${r.ok} | ${r.errors} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${t === 'lookup' && r.ok ? (r.rows / r.ok).toFixed(1) : '-'} |`,
+    );
   }
 }
 
 if (args[0] === '--serve') await serve(args[1] as 'lookup' | 'bare');
-else await main().then(() => process.exit(0), (err: unknown) => { console.error(err); process.exit(1); });
+else
+  await main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );

@@ -9,4 +9,3 @@ export function benchPlate(k: number): { plate: string; vehicleType: 'car' | 'mo
     ? { plate: `${province}-${letter}${1 + (k % 9)} ${num}`, vehicleType: 'motorbike' }
     : { plate: `${province}${letter}-${num}`, vehicleType: 'car' };
 }
-

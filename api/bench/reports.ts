@@ -67,16 +67,31 @@ const CASE_COLUMNS = `idempotency_key, agency_id, camera_id, type, status, occur
 
 async function setUp(db: Db): Promise<void> {
   for (let i = 1; i <= 3; i++) {
-    await db.query(`INSERT INTO agencies (code, name, province_code) VALUES ($1, $2, '63') ON CONFLICT (code) DO NOTHING`, [`BENCH-${i}`, `Đội CSGT số ${i} (bench)`]);
+    await db.query(`INSERT INTO agencies (code, name, province_code) VALUES ($1, $2, '63') ON CONFLICT (code) DO NOTHING`, [
+      `BENCH-${i}`,
+      `Đội CSGT số ${i} (bench)`,
+    ]);
   }
   const agencies = (await db.query<{ id: string }>(`SELECT id FROM agencies WHERE code LIKE 'BENCH-%' ORDER BY code`)).rows.map((r) => r.id);
   if (!(await db.query('SELECT 1 FROM cameras LIMIT 1')).rowCount) {
     for (let n = 0; n < CAMERAS; n++) {
-      await db.query(`INSERT INTO cameras (agency_id, name, address, stream_url) VALUES ($1, $2, 'Tiền Giang', 'rtsp://bench')`, [agencies[n % 3], `Camera ${String(n + 1).padStart(2, '0')}`]);
+      await db.query(`INSERT INTO cameras (agency_id, name, address, stream_url) VALUES ($1, $2, 'Tiền Giang', 'rtsp://bench')`, [
+        agencies[n % 3],
+        `Camera ${String(n + 1).padStart(2, '0')}`,
+      ]);
     }
     for (const [i, ag] of agencies.entries()) {
-      for (const [role, k] of [['officer', 1], ['officer', 2], ['officer', 3], ['supervisor', 1]] as const) {
-        await db.query(`INSERT INTO users (username, display_name, password_hash, role, agency_id) VALUES ($1, $1, 'x', $2, $3)`, [`bench.${role}${k}.${i + 1}`, role, ag]);
+      for (const [role, k] of [
+        ['officer', 1],
+        ['officer', 2],
+        ['officer', 3],
+        ['supervisor', 1],
+      ] as const) {
+        await db.query(`INSERT INTO users (username, display_name, password_hash, role, agency_id) VALUES ($1, $1, 'x', $2, $3)`, [
+          `bench.${role}${k}.${i + 1}`,
+          role,
+          ag,
+        ]);
       }
     }
   }
@@ -111,7 +126,7 @@ async function seed(db: Db, target: number): Promise<void> {
           FROM ins, LATERAL (SELECT CASE WHEN noticed_at > timestamptz '2025-12-26' OR hashtext(idempotency_key) % 1000 = 0 THEN 'pending' ELSE 'fired' END AS status) p
          WHERE ins.status = 'notified'`);
       const s = (Date.now() - t0) / 1000;
-      log(`  ${to.toLocaleString('en')} / ${target.toLocaleString('en')} cases (${Math.round(((to - have) / s)).toLocaleString('en')}/s, ${s.toFixed(0)} s)`);
+      log(`  ${to.toLocaleString('en')} / ${target.toLocaleString('en')} cases (${Math.round((to - have) / s).toLocaleString('en')}/s, ${s.toFixed(0)} s)`);
     }
     await client.query(`SET session_replication_role = origin`);
   } finally {
@@ -123,8 +138,10 @@ async function seed(db: Db, target: number): Promise<void> {
   await db.query('SELECT report_rollups_rebuild()');
   for (const t of ['case_camera_daily', 'case_outcome_daily', 'reviewer_rollup_daily']) await db.query(`ANALYZE ${t}`);
   const count = async (t: string) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0]!.n).toLocaleString('en');
-  log(`rollups rebuilt from ${target.toLocaleString('en')} cases in ${((Date.now() - r0) / 1000).toFixed(1)} s ` +
-    `(rows: ${await count('case_camera_daily')} camera-days, ${await count('case_outcome_daily')} outcome-days, ${await count('reviewer_rollup_daily')} reviewer-days)`);
+  log(
+    `rollups rebuilt from ${target.toLocaleString('en')} cases in ${((Date.now() - r0) / 1000).toFixed(1)} s ` +
+      `(rows: ${await count('case_camera_daily')} camera-days, ${await count('case_outcome_daily')} outcome-days, ${await count('reviewer_rollup_daily')} reviewer-days)`,
+  );
 }
 
 /** What the rollup triggers cost: 20,000 inserts and status changes with the triggers, and the same without them. */
@@ -136,28 +153,42 @@ async function triggerCost(db: Db): Promise<void> {
       await client.query('BEGIN');
       if (replica) await client.query('SET LOCAL session_replication_role = replica');
       const t0 = process.hrtime.bigint();
-      await client.query(`INSERT INTO cases (${CASE_COLUMNS}) ${CASE_SELECT(`generate_series(900000000000::bigint, ${900000000000 + n - 1}::bigint) AS k`).replace("'bench:' || k", `'bench-trigger-${label}:' || k`).replace("'bench-' || k", `'bench-trigger-${label}-' || k`)}`);
+      await client.query(
+        `INSERT INTO cases (${CASE_COLUMNS}) ${CASE_SELECT(`generate_series(900000000000::bigint, ${900000000000 + n - 1}::bigint) AS k`)
+          .replace("'bench:' || k", `'bench-trigger-${label}:' || k`)
+          .replace("'bench-' || k", `'bench-trigger-${label}-' || k`)}`,
+      );
       const ins = Number(process.hrtime.bigint() - t0) / 1e6;
       const t1 = process.hrtime.bigint();
-      await client.query(`UPDATE cases SET status = 'lapsed', updated_at = now() WHERE idempotency_key LIKE 'bench-trigger-${label}:%' AND status IN ('detected', 'confirmed', 'approved', 'notified', 'escalated')`);
+      await client.query(
+        `UPDATE cases SET status = 'lapsed', updated_at = now() WHERE idempotency_key LIKE 'bench-trigger-${label}:%' AND status IN ('detected', 'confirmed', 'approved', 'notified', 'escalated')`,
+      );
       const upd = Number(process.hrtime.bigint() - t1) / 1e6;
       await client.query('ROLLBACK');
       return { ins, upd };
     };
     const off = await run('off', true);
     const on = await run('on', false);
-    log(`rollup triggers: ${n.toLocaleString('en')} inserts ${on.ins.toFixed(0)} ms with, ${off.ins.toFixed(0)} ms without (+${((on.ins - off.ins) / n * 1000).toFixed(0)} µs a case); ` +
-      `status changes ${on.upd.toFixed(0)} ms with, ${off.upd.toFixed(0)} ms without`);
+    log(
+      `rollup triggers: ${n.toLocaleString('en')} inserts ${on.ins.toFixed(0)} ms with, ${off.ins.toFixed(0)} ms without (+${(((on.ins - off.ins) / n) * 1000).toFixed(0)} µs a case); ` +
+        `status changes ${on.upd.toFixed(0)} ms with, ${off.upd.toFixed(0)} ms without`,
+    );
   } finally {
     client.release();
   }
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
 async function timeReports(db: Db): Promise<void> {
   const agency = (await db.query<{ id: string }>(`SELECT id FROM agencies WHERE code = 'BENCH-1'`)).rows[0]!.id;
-  const periods = [{ label: 'month', from: '2025-06-01', to: '2025-06-30', split: '2025-06-16' }, { label: 'year', from: '2025-01-01', to: '2025-12-31', split: '2025-07-01' }];
+  const periods = [
+    { label: 'month', from: '2025-06-01', to: '2025-06-30', split: '2025-06-16' },
+    { label: 'year', from: '2025-01-01', to: '2025-12-31', split: '2025-07-01' },
+  ];
   log(`\nmedian of ${RUNS} runs per report (ms); rows returned in brackets`);
   log(`${'report'.padEnd(16)}${'month, all'.padStart(18)}${'month, 1 agency'.padStart(18)}${'year, all'.padStart(18)}${'year, 1 agency'.padStart(18)}`);
   for (const kind of REPORT_KINDS as readonly ReportKind[]) {
@@ -168,7 +199,14 @@ async function timeReports(db: Db): Promise<void> {
         let rows = 0;
         for (let i = 0; i < RUNS; i++) {
           const t0 = process.hrtime.bigint();
-          const table = await buildReport(db, kind, { from: p.from, to: p.to, split: p.split, period: 'month', agencyId, now: new Date('2026-01-15T00:00:00Z') });
+          const table = await buildReport(db, kind, {
+            from: p.from,
+            to: p.to,
+            split: p.split,
+            period: 'month',
+            agencyId,
+            now: new Date('2026-01-15T00:00:00Z'),
+          });
           times.push(Number(process.hrtime.bigint() - t0) / 1e6);
           rows = table.rows.length;
         }

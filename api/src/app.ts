@@ -64,7 +64,12 @@ export function requestForLog(req: { method?: string; url?: string; host?: strin
     // keep it encoded
   }
   const keys = q < 0 ? [] : [...new URLSearchParams(url.slice(q + 1)).keys()].slice(0, 10).map((k) => scrubSecrets(k.slice(0, 40)));
-  return { method: req.method, url: scrubSecrets(path.slice(0, 300)) + (keys.length ? `?${keys.map((k) => `${k}=…`).join('&')}` : ''), host: req.host, remoteAddress: req.ip };
+  return {
+    method: req.method,
+    url: scrubSecrets(path.slice(0, 300)) + (keys.length ? `?${keys.map((k) => `${k}=…`).join('&')}` : ''),
+    host: req.host,
+    remoteAddress: req.ip,
+  };
 }
 
 export { containsNul } from './plugins/input';
@@ -75,7 +80,12 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * Why a state-changing request is refused as cross-origin, or null: its Origin must be the api's own host
  * (the Host it was sent to) or one of `allowed`; without Origin, Sec-Fetch-Site must not say cross-site.
  */
-export function crossOriginReason(origin: string | undefined, fetchSite: string | string[] | undefined, host: string, allowed: ReadonlySet<string>): string | null {
+export function crossOriginReason(
+  origin: string | undefined,
+  fetchSite: string | string[] | undefined,
+  host: string,
+  allowed: ReadonlySet<string>,
+): string | null {
   if (origin === undefined) return fetchSite === 'cross-site' ? 'cross-site request refused' : null;
   if (origin === 'null') return 'requests from an opaque origin are refused';
   let u: URL;
@@ -95,10 +105,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // as every other role's lines.
   const level = opts.logLevel;
   const app = Fastify({
-    ...(opts.logger ? {
-      loggerInstance: createLogger('api', { level, ...(opts.logDestination ? { destination: opts.logDestination } : {}) })
-        .child({}, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
-    } : { logger: false }),
+    ...(opts.logger
+      ? {
+          loggerInstance: createLogger('api', { level, ...(opts.logDestination ? { destination: opts.logDestination } : {}) }).child(
+            {},
+            { serializers: { req: requestForLog } },
+          ) as FastifyBaseLogger,
+        }
+      : { logger: false }),
     bodyLimit: opts.bodyLimit,
     // A request must be complete (headers and body) within requestTimeoutMs: a body trickled a byte at a time
     // cannot hold a connection open. Idle connections close after idleTimeoutMs. Node checks the deadlines

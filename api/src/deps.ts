@@ -11,7 +11,6 @@ import type { Queues } from '@phatnguoi/core/queue';
 import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from './notices/fonts';
 import type { SignInSettings } from './oidc/settings';
 
-
 /** Object storage as exposed by `core/storage` (buckets are logical names stored in rows). */
 export interface StorageLike {
   put(bucket: BucketName, key: string, body: Buffer, contentType: string): Promise<{ sha256: string; size: number }>;
@@ -31,7 +30,13 @@ export interface SmsGateway {
 
 /** Sends e-mail (nodemailer transport). */
 export interface Mailer {
-  sendMail(msg: { from: string; to: string; subject: string; text: string; attachments?: { filename: string; content: Buffer; contentType: string }[] }): Promise<unknown>;
+  sendMail(msg: {
+    from: string;
+    to: string;
+    subject: string;
+    text: string;
+    attachments?: { filename: string; content: Buffer; contentType: string }[];
+  }): Promise<unknown>;
 }
 
 export interface ApiOptions {

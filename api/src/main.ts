@@ -30,7 +30,13 @@ async function serve(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log.info({ signal }, 'shutting down');
-      void app.close().then(() => runtime.close()).then(() => process.exit(0), () => process.exit(1));
+      void app
+        .close()
+        .then(() => runtime.close())
+        .then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
     });
   }
 }

@@ -23,7 +23,11 @@ const log = createLogger('api-runtime');
 export function httpSmsGateway(url: string, token?: string): SmsGateway {
   return {
     async send(to, text) {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ to, text }) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ to, text }),
+      });
       if (!res.ok) {
         // 4xx (bad number, refused content) will not get better by retrying; 429 and 5xx may
         throw Object.assign(new Error(`SMS gateway answered ${res.status}`), { permanent: res.status >= 400 && res.status < 500 && res.status !== 429 });
@@ -61,7 +65,14 @@ export async function createRuntime(config: Config, settings: ApiSettings, opts:
   const handlers = new Map<string, (m: string) => void>();
   sub.on('message', (channel: string, message: string) => handlers.get(channel)?.(message));
   const deps: AppDeps = {
-    db, redis, storage, queues, mailer, sms, clock: systemClock, signIn: settings.signIn,
+    db,
+    redis,
+    storage,
+    queues,
+    mailer,
+    sms,
+    clock: systemClock,
+    signIn: settings.signIn,
     subscribe: async (channel, onMessage) => {
       handlers.set(channel, onMessage);
       await sub.subscribe(channel);

@@ -29,9 +29,16 @@ export function isProxyEntry(entry: string): boolean {
 export function proxyList(r: EnvReader, name: string): string[] {
   const raw = r.string(name);
   if (raw === undefined) return [];
-  const entries = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const bad = entries.filter((e) => !isProxyEntry(e));
-  if (bad.length > 0) r.problem(name, `must be a comma-separated list of IP addresses or CIDRs (e.g. 10.0.0.0/8,127.0.0.1) or loopback/linklocal/uniquelocal; not ${bad.map((b) => JSON.stringify(b.slice(0, 60))).join(', ')}`);
+  if (bad.length > 0)
+    r.problem(
+      name,
+      `must be a comma-separated list of IP addresses or CIDRs (e.g. 10.0.0.0/8,127.0.0.1) or loopback/linklocal/uniquelocal; not ${bad.map((b) => JSON.stringify(b.slice(0, 60))).join(', ')}`,
+    );
   return bad.length > 0 ? [] : entries;
 }
 
@@ -40,7 +47,10 @@ export function originList(r: EnvReader, name: string): string[] {
   const raw = r.string(name);
   if (raw === undefined) return [];
   const out: string[] = [];
-  for (const entry of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const entry of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     let u: URL | null = null;
     try {
       u = new URL(entry);
@@ -151,7 +161,9 @@ export function loadApiSettings(config: Pick<Config, 'env' | 'apiPort' | 'logLev
   const publicBaseUrl = readPublicBaseUrl(r, config.env, config.apiPort);
   const audit = readAuditAnchorSettings(r);
   const node = readCameraNodeSettings(r, config);
-  const signingSecret = production ? r.required('API_SIGNING_SECRET', { secret: true, why: 'required when NODE_ENV=production' }) : r.secret('API_SIGNING_SECRET');
+  const signingSecret = production
+    ? r.required('API_SIGNING_SECRET', { secret: true, why: 'required when NODE_ENV=production' })
+    : r.secret('API_SIGNING_SECRET');
   const powDifficulty = r.int('LOOKUP_POW_DIFFICULTY', 16, POW_DIFFICULTY_RANGE);
   const lookupRatePerMinute = r.int('LOOKUP_RATE_PER_MINUTE', 30, { min: 1, max: 1_000_000 });
   const mailFrom = r.string('MAIL_FROM');

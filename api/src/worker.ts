@@ -9,5 +9,12 @@ const config = loadConfig();
 const runtime = await createRuntime(config, loadApiSettings(config), { workers: true });
 log.info('api workers running');
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void runtime.close().then(() => process.exit(0), () => process.exit(1)));
+  process.once(
+    signal,
+    () =>
+      void runtime.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      ),
+  );
 }

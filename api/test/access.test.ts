@@ -94,11 +94,14 @@ const ROUTES: { method: 'GET' | 'POST' | 'PATCH'; url: () => string; allowed: Wh
 describe('access', () => {
   for (const r of ROUTES) {
     it(`${r.method} ${r.url().replace(any, ':id')} — allowed: ${r.allowed.join(', ')}`, async () => {
-      const inject = (headers: Record<string, string>) => h.app.inject({
-        method: r.method, url: r.url(), headers: { ...headers, ...(r.contentType ? { 'content-type': r.contentType } : {}) },
-        ...(r.body !== undefined ? { payload: typeof r.body === 'string' ? r.body : JSON.stringify(r.body) } : {}),
-        ...(r.body !== undefined && !r.contentType ? { headers: { ...headers, 'content-type': 'application/json' } } : {}),
-      });
+      const inject = (headers: Record<string, string>) =>
+        h.app.inject({
+          method: r.method,
+          url: r.url(),
+          headers: { ...headers, ...(r.contentType ? { 'content-type': r.contentType } : {}) },
+          ...(r.body !== undefined ? { payload: typeof r.body === 'string' ? r.body : JSON.stringify(r.body) } : {}),
+          ...(r.body !== undefined && !r.contentType ? { headers: { ...headers, 'content-type': 'application/json' } } : {}),
+        });
       expect((await inject({})).statusCode).toBe(401);
       expect((await inject({ authorization: 'Bearer not-a-real-token' })).statusCode).toBe(401);
       for (const who of ALL) {
@@ -123,14 +126,33 @@ describe('access', () => {
 
   it('sign-in routes: the provider flows are public (404 where not configured); citizen routes need a citizen session and nothing else', async () => {
     expect((await h.app.inject({ method: 'GET', url: '/api/auth/options' })).json()).toEqual({ staffProvider: false, local: 'on', citizenProvider: false });
-    for (const url of ['/api/auth/oidc/start', '/api/auth/oidc/callback?code=x&state=y', '/api/citizen/oidc/start', '/api/citizen/oidc/callback?code=x&state=y']) {
+    for (const url of [
+      '/api/auth/oidc/start',
+      '/api/auth/oidc/callback?code=x&state=y',
+      '/api/citizen/oidc/start',
+      '/api/citizen/oidc/callback?code=x&state=y',
+    ]) {
       const res = await h.app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(404);
       expect((res.json() as { error: string }).error).toBe('not_configured');
     }
-    const citizen = (await citizenSignIn(h.deps.db, systemClock, {
-      issuer: 'https://vneid.example.vn', clientId: 'c', clientSecret: 's', scopes: 'openid', allowHttp: false, idNumberClaim: 'citizen_id', nameClaim: 'name', sessionTtlSeconds: 600,
-    }, { claims: { sub: 'v-access', citizen_id: '079200000099', name: 'Công dân' }, idToken: null, refreshToken: null, expiresIn: null })).token;
+    const citizen = (
+      await citizenSignIn(
+        h.deps.db,
+        systemClock,
+        {
+          issuer: 'https://vneid.example.vn',
+          clientId: 'c',
+          clientSecret: 's',
+          scopes: 'openid',
+          allowHttp: false,
+          idNumberClaim: 'citizen_id',
+          nameClaim: 'name',
+          sessionTtlSeconds: 600,
+        },
+        { claims: { sub: 'v-access', citizen_id: '079200000099', name: 'Công dân' }, idToken: null, refreshToken: null, expiresIn: null },
+      )
+    ).token;
     const citizenRoutes: { method: 'GET' | 'POST'; url: string; body?: unknown; ok: number }[] = [
       { method: 'GET', url: '/api/citizen/me', ok: 200 },
       // another owner's case: not found, as if it did not exist
@@ -138,9 +160,13 @@ describe('access', () => {
       { method: 'POST', url: '/api/citizen/logout', ok: 200 },
     ];
     for (const r of citizenRoutes) {
-      const inject = (headers: Record<string, string>) => h.app.inject({
-        method: r.method, url: r.url, headers: { ...headers, ...(r.body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(r.body !== undefined ? { payload: JSON.stringify(r.body) } : {}),
-      });
+      const inject = (headers: Record<string, string>) =>
+        h.app.inject({
+          method: r.method,
+          url: r.url,
+          headers: { ...headers, ...(r.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          ...(r.body !== undefined ? { payload: JSON.stringify(r.body) } : {}),
+        });
       expect((await inject({})).statusCode, r.url).toBe(401);
       expect((await inject({ cookie: 'pn_citizen=not-a-real-token' })).statusCode, r.url).toBe(401);
       for (const who of ALL) expect((await inject(bearer(who === 'worker' ? workerToken : tokens[who]!))).statusCode, `${r.url} as ${who}`).toBe(401);
@@ -149,13 +175,23 @@ describe('access', () => {
     // after logout the citizen session is gone; a citizen session never opens a staff route
     expect((await h.app.inject({ method: 'GET', url: '/api/citizen/me', headers: { cookie: `pn_citizen=${citizen}` } })).statusCode).toBe(401);
     for (const r of ROUTES) {
-      const res = await h.app.inject({ method: r.method, url: r.url(), headers: { cookie: `pn_session=${citizen}; pn_citizen=${citizen}`, authorization: `Bearer ${citizen}` } });
+      const res = await h.app.inject({
+        method: r.method,
+        url: r.url(),
+        headers: { cookie: `pn_session=${citizen}; pn_citizen=${citizen}`, authorization: `Bearer ${citizen}` },
+      });
       expect(res.statusCode, r.url()).toBe(401);
     }
   });
 
   it('a provider that cannot be reached: the sign-in page says so (no JSON error in the browser), nothing is stored', async () => {
-    const signIn = loadSignInSettings({ OIDC_ALLOW_HTTP: '1', OIDC_STAFF_ISSUER: 'http://127.0.0.1:9/realms/none', OIDC_STAFF_CLIENT_ID: 'c', OIDC_STAFF_CLIENT_SECRET: 's', OIDC_STAFF_ROLE_MAP: 'g=officer' });
+    const signIn = loadSignInSettings({
+      OIDC_ALLOW_HTTP: '1',
+      OIDC_STAFF_ISSUER: 'http://127.0.0.1:9/realms/none',
+      OIDC_STAFF_CLIENT_ID: 'c',
+      OIDC_STAFF_CLIENT_SECRET: 's',
+      OIDC_STAFF_ROLE_MAP: 'g=officer',
+    });
     const app = await buildApp({ ...h.deps, signIn });
     try {
       const res = await app.inject({ method: 'GET', url: '/api/auth/oidc/start' });
@@ -167,7 +203,7 @@ describe('access', () => {
     }
   });
 
-  it('officers see only their own agency\'s cases', async () => {
+  it("officers see only their own agency's cases", async () => {
     const other = await ingestEvent(h.deps, demoEvent({ cameraId: h.ids.otherCamera, plate: '30A-111.22', occurredAt: new Date() }));
     const hn = await loginAs(h.app, 'officerhn');
     expect((await h.app.inject({ method: 'GET', url: `/api/cases/${caseId}`, headers: bearer(hn) })).statusCode).toBe(404);
@@ -196,13 +232,21 @@ describe('live statistics', () => {
     };
     await readUntil('event: snapshot');
     expect(text).toContain('"backlog"');
-    await h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: h.ids.camera, state: 'online', fps: 5, framesDropped: 2, lastError: null }));
-    await h.redis.publish(`${h.channelPrefix}detector-stats`, JSON.stringify({ cameraId: h.ids.camera, detectionsPerSecond: 12.5, framesPerSecond: 5, backend: 'wasm' }));
+    await h.redis.publish(
+      `${h.channelPrefix}camera-status`,
+      JSON.stringify({ cameraId: h.ids.camera, state: 'online', fps: 5, framesDropped: 2, lastError: null }),
+    );
+    await h.redis.publish(
+      `${h.channelPrefix}detector-stats`,
+      JSON.stringify({ cameraId: h.ids.camera, detectionsPerSecond: 12.5, framesPerSecond: 5, backend: 'wasm' }),
+    );
     await readUntil('"detectionsPerSecond":12.5');
     expect(text).toContain(`event: camera\ndata: {"cameraId":"${h.ids.camera}","state":"online","online":true,"fps":5`);
     ac.abort();
     const stats = await h.app.inject({ method: 'GET', url: '/api/stats', headers: bearer(tokens.operator1!) });
-    const cam = (stats.json() as { cameras: { cameraId: string; online: boolean; fps: number; detectionsPerSecond: number }[] }).cameras.find((c) => c.cameraId === h.ids.camera);
+    const cam = (stats.json() as { cameras: { cameraId: string; online: boolean; fps: number; detectionsPerSecond: number }[] }).cameras.find(
+      (c) => c.cameraId === h.ids.camera,
+    );
     expect(cam).toMatchObject({ online: true, fps: 5, detectionsPerSecond: 12.5 });
     const backlog = (stats.json() as { backlog: { detected: number } }).backlog;
     expect(backlog.detected).toBeGreaterThanOrEqual(1);
@@ -211,8 +255,12 @@ describe('live statistics', () => {
     expect(metrics).toContain(`detector_frames_per_second{camera_id="${h.ids.camera}",backend="wasm"} 5`);
     expect(metrics).toContain(`detector_detections_per_second{camera_id="${h.ids.camera}",backend="wasm"} 12.5`);
     // A message with a backend name that is not one gets "unknown", never the raw string in a label.
-    await h.redis.publish(`${h.channelPrefix}detector-stats`, JSON.stringify({ cameraId: h.ids.camera, detectionsPerSecond: 1, framesPerSecond: 1, backend: '"} 9\nfake 1' }));
-    await expect.poll(async () => (await h.app.inject({ method: 'GET', url: '/metrics', headers: bearer(METRICS_TOKEN) })).body, { timeout: 5000 })
+    await h.redis.publish(
+      `${h.channelPrefix}detector-stats`,
+      JSON.stringify({ cameraId: h.ids.camera, detectionsPerSecond: 1, framesPerSecond: 1, backend: '"} 9\nfake 1' }),
+    );
+    await expect
+      .poll(async () => (await h.app.inject({ method: 'GET', url: '/metrics', headers: bearer(METRICS_TOKEN) })).body, { timeout: 5000 })
       .toContain(`detector_frames_per_second{camera_id="${h.ids.camera}",backend="unknown"} 1`);
   });
 
@@ -220,15 +268,21 @@ describe('live statistics', () => {
     const cam = h.ids.camera;
     type Live = { cameraId: string; online: boolean; detectionFault: string | null; detectionError: string | null };
     const live = async (): Promise<Live> =>
-      ((await h.app.inject({ method: 'GET', url: '/api/stats', headers: bearer(tokens.operator1!) })).json() as { cameras: Live[] }).cameras.find((c) => c.cameraId === cam)!;
+      ((await h.app.inject({ method: 'GET', url: '/api/stats', headers: bearer(tokens.operator1!) })).json() as { cameras: Live[] }).cameras.find(
+        (c) => c.cameraId === cam,
+      )!;
     const metrics = async () => (await h.app.inject({ method: 'GET', url: '/metrics', headers: bearer(METRICS_TOKEN) })).body;
-    const ingestOnline = () => h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: cam, state: 'online', fps: 5, framesDropped: 0, lastError: null }));
-    const detector = (m: Record<string, unknown>) => h.redis.publish(`${h.channelPrefix}detector-stats`, JSON.stringify({ cameraId: cam, detectionsPerSecond: 3, framesPerSecond: 5, backend: 'wasm', ...m }));
+    const ingestOnline = () =>
+      h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: cam, state: 'online', fps: 5, framesDropped: 0, lastError: null }));
+    const detector = (m: Record<string, unknown>) =>
+      h.redis.publish(`${h.channelPrefix}detector-stats`, JSON.stringify({ cameraId: cam, detectionsPerSecond: 3, framesPerSecond: 5, backend: 'wasm', ...m }));
     await ingestOnline();
 
     // The detector's frame loop fails and retries: a fault at once, with the detector's reason.
     await detector({ state: 'retrying', error: 'Connection terminated unexpectedly', framesPerSecond: 0, detectionsPerSecond: 0 });
-    await expect.poll(live, { timeout: 5000 }).toMatchObject({ online: true, detectionFault: 'retrying', detectionError: 'Connection terminated unexpectedly' });
+    await expect
+      .poll(live, { timeout: 5000 })
+      .toMatchObject({ online: true, detectionFault: 'retrying', detectionError: 'Connection terminated unexpectedly' });
     let m = await metrics();
     expect(m).toContain(`camera_detecting{camera_id="${cam}"} 0`);
     expect(m).toContain(`camera_detection_fault{camera_id="${cam}",reason="retrying"} 1`);
@@ -260,13 +314,18 @@ describe('live statistics', () => {
     expect(await metrics()).toContain(`camera_detection_fault{camera_id="${cam}",reason="no_report"} 1`);
 
     // A camera whose ingest is offline is an offline camera, not a detection fault.
-    await h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: cam, state: 'offline', fps: 0, framesDropped: 0, lastError: 'connection refused' }));
+    await h.redis.publish(
+      `${h.channelPrefix}camera-status`,
+      JSON.stringify({ cameraId: cam, state: 'offline', fps: 0, framesDropped: 0, lastError: 'connection refused' }),
+    );
     await expect.poll(live, { timeout: 5000 }).toMatchObject({ online: false, detectionFault: null });
     expect(await metrics()).not.toContain(`camera_detecting{camera_id="${cam}"}`);
   });
 
   it("gives the wall its pictures: a case's still and a camera's snapshot to operators and the agency, 404 to another agency; ingest's error class reaches /api/stats", async () => {
-    const jpeg = await sharp({ create: { width: 640, height: 360, channels: 3, background: '#778899' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 640, height: 360, channels: 3, background: '#778899' } })
+      .jpeg()
+      .toBuffer();
     const at = new Date(Date.now() - 300_000);
     const still = await storeDemoEvidence(h.storage, `${h.ids.camera}/wall-test/scene_before.jpg`, jpeg, at, 'scene_before');
     const created = await ingestEvent(h.deps, demoEvent({ cameraId: h.ids.camera, plate: '63A-123.45', occurredAt: at, evidence: [still] }));
@@ -283,9 +342,20 @@ describe('live statistics', () => {
     expect(snap.headers['content-type']).toBe('image/jpeg');
     expect((await get(`/api/stats/cameras/${h.ids.camera}/snapshot`, hn)).statusCode).toBe(404);
     // the wall shows the reason in words from ingest's class of the failure
-    await h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: h.ids.otherCamera, state: 'reconnecting', fps: 0, framesDropped: 0, lastError: 'method DESCRIBE failed: 404 Not Found', lastErrorCode: 'not_found' }));
+    await h.redis.publish(
+      `${h.channelPrefix}camera-status`,
+      JSON.stringify({
+        cameraId: h.ids.otherCamera,
+        state: 'reconnecting',
+        fps: 0,
+        framesDropped: 0,
+        lastError: 'method DESCRIBE failed: 404 Not Found',
+        lastErrorCode: 'not_found',
+      }),
+    );
     await waitFor(async () => {
-      const cams = ((await get('/api/stats', tokens.operator1!)).json() as { cameras: { cameraId: string; state: string; lastErrorCode: string | null }[] }).cameras;
+      const cams = ((await get('/api/stats', tokens.operator1!)).json() as { cameras: { cameraId: string; state: string; lastErrorCode: string | null }[] })
+        .cameras;
       const c = cams.find((x) => x.cameraId === h.ids.otherCamera);
       return c?.state === 'reconnecting' && c.lastErrorCode === 'not_found';
     });
@@ -317,7 +387,11 @@ describe('bad input gives a clear 4xx and changes nothing', () => {
     expect(badId.statusCode).toBe(400);
     const badQuery = await h.app.inject({ method: 'GET', url: '/api/cases?minConfidence=abc', headers: bearer(tokens.officer1!) });
     expect(badQuery.statusCode).toBe(400);
-    const lookupBad = await h.app.inject({ method: 'POST', url: '/api/public/lookup', payload: { plate: '63A-123.45', vehicleType: 'tank', challenge: 'x', nonce: '1' } });
+    const lookupBad = await h.app.inject({
+      method: 'POST',
+      url: '/api/public/lookup',
+      payload: { plate: '63A-123.45', vehicleType: 'tank', challenge: 'x', nonce: '1' },
+    });
     expect(lookupBad.statusCode).toBe(400);
     const invalidEvent = await h.app.inject({ method: 'POST', url: '/api/worker/violations', headers: bearer(workerToken), payload: { idempotencyKey: 'x' } });
     expect(invalidEvent.statusCode).toBe(400);
@@ -333,7 +407,12 @@ describe('bad input gives a clear 4xx and changes nothing', () => {
   it('an invalid plate correction and "other" without text are refused and change nothing', async () => {
     expect((await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/claim`, headers: bearer(tokens.officer1!) })).statusCode).toBe(200);
     const before = await auditCount();
-    const plate = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/plate`, headers: bearer(tokens.officer1!), payload: { plateText: '99Q-ABC.DE' } });
+    const plate = await h.app.inject({
+      method: 'POST',
+      url: `/api/cases/${caseId}/plate`,
+      headers: bearer(tokens.officer1!),
+      payload: { plateText: '99Q-ABC.DE' },
+    });
     expect(plate.statusCode).toBe(400);
     expect(plate.json()).toMatchObject({ error: 'invalid_plate' });
     const other = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/reject`, headers: bearer(tokens.officer1!), payload: { reason: 'other' } });
@@ -342,7 +421,12 @@ describe('bad input gives a clear 4xx and changes nothing', () => {
   });
 
   it('a corrected plate that is not in the registry flags the case for manual handling; approval and the notice need an owner', async () => {
-    const res = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/plate`, headers: bearer(tokens.officer1!), payload: { plateText: '63a99999' } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/api/cases/${caseId}/plate`,
+      headers: bearer(tokens.officer1!),
+      payload: { plateText: '63a99999' },
+    });
     expect(res.statusCode).toBe(200);
     const row = (await h.db.pool.query('SELECT plate_text, plate_original, manual_handling, manual_reason FROM cases WHERE id = $1', [caseId])).rows[0];
     expect(row).toEqual({ plate_text: '63A-999.99', plate_original: '63A-123.45', manual_handling: true, manual_reason: 'plate_not_in_registry' });
@@ -360,10 +444,14 @@ describe('bad input gives a clear 4xx and changes nothing', () => {
 
 describe('login protection', () => {
   it('rate-limits login and lookup per IP', async () => {
-    const app = await buildApp({ ...h.deps, options: { ...h.deps.options, loginRatePerMinute: 3, lookupRatePerMinute: 2, rateLimitNamespace: `${h.channelPrefix}rl2:` } });
+    const app = await buildApp({
+      ...h.deps,
+      options: { ...h.deps.options, loginRatePerMinute: 3, lookupRatePerMinute: 2, rateLimitNamespace: `${h.channelPrefix}rl2:` },
+    });
     try {
       const codes: number[] = [];
-      for (let i = 0; i < 4; i++) codes.push((await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'x' } })).statusCode);
+      for (let i = 0; i < 4; i++)
+        codes.push((await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'x' } })).statusCode);
       expect(codes).toEqual([401, 401, 401, 429]);
       const l: number[] = [];
       for (let i = 0; i < 3; i++) l.push((await app.inject({ method: 'GET', url: '/api/public/challenge' })).statusCode);
@@ -376,18 +464,49 @@ describe('login protection', () => {
 
 describe('admin data', () => {
   it('a new fine schedule version applies from its date; earlier violations keep the old row', async () => {
-    const res = await h.app.inject({ method: 'POST', url: '/api/admin/fines', headers: bearer(tokens.admin1!), payload: {
-      offence: 'red_light', vehicleGroup: 'car', description: 'Không chấp hành hiệu lệnh của đèn tín hiệu giao thông', legalBasis: 'Nghị định 999/2030/NĐ-CP',
-      article: 'Điểm b khoản 9 Điều 6', fineMin: 20_000_000, fineMax: 22_000_000, points: 4, effectiveFrom: '2030-01-01' } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/admin/fines',
+      headers: bearer(tokens.admin1!),
+      payload: {
+        offence: 'red_light',
+        vehicleGroup: 'car',
+        description: 'Không chấp hành hiệu lệnh của đèn tín hiệu giao thông',
+        legalBasis: 'Nghị định 999/2030/NĐ-CP',
+        article: 'Điểm b khoản 9 Điều 6',
+        fineMin: 20_000_000,
+        fineMax: 22_000_000,
+        points: 4,
+        effectiveFrom: '2030-01-01',
+      },
+    });
     expect(res.statusCode).toBe(201);
-    const rows = (res.json() as { items: { offence: string; vehicleGroup: string; effectiveFrom: string; effectiveTo: string | null }[] }).items
-      .filter((r) => r.offence === 'red_light' && r.vehicleGroup === 'car');
-    expect(rows.map((r) => [r.effectiveFrom, r.effectiveTo])).toEqual([['2025-01-01', '2030-01-01'], ['2030-01-01', null]]);
+    const rows = (res.json() as { items: { offence: string; vehicleGroup: string; effectiveFrom: string; effectiveTo: string | null }[] }).items.filter(
+      (r) => r.offence === 'red_light' && r.vehicleGroup === 'car',
+    );
+    expect(rows.map((r) => [r.effectiveFrom, r.effectiveTo])).toEqual([
+      ['2025-01-01', '2030-01-01'],
+      ['2030-01-01', null],
+    ]);
     const { fineFor } = await import('../src/services/fines');
     expect((await fineFor(h.db.pool, 'red_light', 'car', new Date('2029-12-31T10:00:00Z')))!.fineMin).toBe(18_000_000);
     expect((await fineFor(h.db.pool, 'red_light', 'truck', new Date('2030-01-02T10:00:00Z')))!.fineMin).toBe(20_000_000);
-    const again = await h.app.inject({ method: 'POST', url: '/api/admin/fines', headers: bearer(tokens.admin1!), payload: {
-      offence: 'red_light', vehicleGroup: 'car', description: 'x', legalBasis: 'x', article: 'x', fineMin: 1, fineMax: 2, points: 0, effectiveFrom: '2029-06-01' } });
+    const again = await h.app.inject({
+      method: 'POST',
+      url: '/api/admin/fines',
+      headers: bearer(tokens.admin1!),
+      payload: {
+        offence: 'red_light',
+        vehicleGroup: 'car',
+        description: 'x',
+        legalBasis: 'x',
+        article: 'x',
+        fineMin: 1,
+        fineMax: 2,
+        points: 0,
+        effectiveFrom: '2029-06-01',
+      },
+    });
     expect(again.statusCode).toBe(409);
   });
 
@@ -430,7 +549,9 @@ describe('registry import and deliveries', () => {
     expect(report.accepted).toBe(2);
     expect(report.rejected.map((r) => r.line)).toEqual([3, 4, 5, 6]);
     expect(report.rejected[0]!.reason).toContain('invalid plate');
-    const owner = (await h.db.pool.query(`SELECT o.full_name FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = '51G-555.66'`)).rows[0];
+    const owner = (
+      await h.db.pool.query(`SELECT o.full_name FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = '51G-555.66'`)
+    ).rows[0];
     expect(owner.full_name).toBe('Lê Văn A, con');
     const badHeader = await importRegistryCsv(h, tokens.admin1!, 'a,b\n1,2');
     expect(badHeader).toMatchObject({ status: 'failed', accepted: 0 });
@@ -446,9 +567,13 @@ describe('registry import and deliveries', () => {
     expect((await h.app.inject({ method: 'POST', url: `/api/cases/${c.caseId}/approve`, headers: bearer(sup), payload: {} })).statusCode).toBe(200);
     h.smsFailure.message = 'gateway down';
     expect((await h.app.inject({ method: 'POST', url: `/api/cases/${c.caseId}/notice`, headers: bearer(sup) })).statusCode).toBe(200);
-    await waitFor(async () => (await h.db.pool.query(`SELECT 1 FROM deliveries WHERE channel = 'sms' AND attempts >= 1 AND last_error = 'gateway down'`)).rowCount === 1);
+    await waitFor(
+      async () => (await h.db.pool.query(`SELECT 1 FROM deliveries WHERE channel = 'sms' AND attempts >= 1 AND last_error = 'gateway down'`)).rowCount === 1,
+    );
     const detail = await h.app.inject({ method: 'GET', url: `/api/cases/${c.caseId}`, headers: bearer(sup) });
-    const sms = (detail.json() as { notice: { deliveries: { channel: string; lastError: string | null; status: string }[] } }).notice.deliveries.find((d) => d.channel === 'sms');
+    const sms = (detail.json() as { notice: { deliveries: { channel: string; lastError: string | null; status: string }[] } }).notice.deliveries.find(
+      (d) => d.channel === 'sms',
+    );
     expect(sms).toMatchObject({ lastError: 'gateway down', status: 'pending' });
     h.smsFailure.message = null;
     // the retry (exponential backoff) delivers once the gateway is back
@@ -458,7 +583,10 @@ describe('registry import and deliveries', () => {
     expect((await h.app.inject({ method: 'POST', url: `/api/deliveries/${emailId}/retry`, headers: bearer(sup) })).statusCode).toBe(409);
     await h.db.pool.query(`UPDATE deliveries SET status = 'failed', last_error = 'mailbox full' WHERE id = $1`, [emailId]);
     const mails = h.sentMail.length;
-    expect((await h.app.inject({ method: 'POST', url: `/api/deliveries/${emailId}/retry`, headers: bearer(sup) })).json()).toEqual({ id: emailId, status: 'pending' });
+    expect((await h.app.inject({ method: 'POST', url: `/api/deliveries/${emailId}/retry`, headers: bearer(sup) })).json()).toEqual({
+      id: emailId,
+      status: 'pending',
+    });
     await waitFor(async () => (await h.db.pool.query(`SELECT 1 FROM deliveries WHERE id = $1 AND status = 'sent'`, [emailId])).rowCount === 1);
     expect(h.sentMail.length).toBe(mails + 1);
     // outbox safety net: a pending row whose job was never enqueued (process died after commit) is picked up by the sweep

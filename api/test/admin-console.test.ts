@@ -23,18 +23,26 @@ const as = (token: string) => (method: 'GET' | 'POST' | 'PATCH', url: string, pa
   h.app.inject({ method, url, headers: bearer(token), ...(payload !== undefined ? { payload: payload as object } : {}) });
 
 async function auditOf(entityId: string): Promise<{ action: string; actor: string; data: Record<string, unknown> }[]> {
-  const { rows } = await h.db.pool.query<{ action: string; actor: string; data: Record<string, unknown> }>('SELECT action, actor, data FROM audit_log WHERE entity_id = $1 ORDER BY seq', [entityId]);
+  const { rows } = await h.db.pool.query<{ action: string; actor: string; data: Record<string, unknown> }>(
+    'SELECT action, actor, data FROM audit_log WHERE entity_id = $1 ORDER BY seq',
+    [entityId],
+  );
   return rows;
 }
 
 describe('cameras', () => {
   it('tests a stream with ffmpeg: the picture with the right credentials, the reason in a code without them', async () => {
     const call = as(admin);
-    const good = await call('POST', '/api/admin/cameras/test-stream', { streamUrl: rtsp.publicUrl, credentials: { username: 'viewer', password: 's3cr3t:p@ss' } });
+    const good = await call('POST', '/api/admin/cameras/test-stream', {
+      streamUrl: rtsp.publicUrl,
+      credentials: { username: 'viewer', password: 's3cr3t:p@ss' },
+    });
     expect(good.statusCode).toBe(200);
     expect(good.json()).toMatchObject({ ok: true, width: 320, height: 180, code: null });
     expect((good.json() as { image: string }).image).toMatch(/^data:image\/jpeg;base64,\/9j\//);
-    const refused = (await call('POST', '/api/admin/cameras/test-stream', { streamUrl: rtsp.publicUrl, credentials: { username: 'viewer', password: 'wrong' } })).json() as { ok: boolean; code: string; message: string };
+    const refused = (
+      await call('POST', '/api/admin/cameras/test-stream', { streamUrl: rtsp.publicUrl, credentials: { username: 'viewer', password: 'wrong' } })
+    ).json() as { ok: boolean; code: string; message: string };
     expect(refused).toMatchObject({ ok: false, code: 'unauthorized', image: null });
     expect(refused.message).not.toContain('wrong');
     const bad = await call('POST', '/api/admin/cameras/test-stream', { streamUrl: 'http://x' });
@@ -44,21 +52,48 @@ describe('cameras', () => {
 
   it('adds, lists, edits, disables a camera; credentials are stored for ingest and never returned, logged or audited', async () => {
     const call = as(admin);
-    const refused = await call('POST', '/api/admin/cameras', { name: ' ', agencyId: h.ids.agency, streamUrl: 'ftp://cam', sampleFps: 0, lat: 91, lng: 10, colour: 'x' });
+    const refused = await call('POST', '/api/admin/cameras', {
+      name: ' ',
+      agencyId: h.ids.agency,
+      streamUrl: 'ftp://cam',
+      sampleFps: 0,
+      lat: 91,
+      lng: 10,
+      colour: 'x',
+    });
     expect(refused.statusCode).toBe(400);
     expect((refused.json() as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual(['colour', 'lat', 'name', 'sampleFps', 'streamUrl']);
     const before = (await h.db.pool.query('SELECT count(*)::int AS n FROM cameras')).rows[0].n as number;
-    const unknownAgency = await call('POST', '/api/admin/cameras', { name: 'X', agencyId: '00000000-0000-4000-8000-000000000000', streamUrl: rtsp.publicUrl, sampleFps: 5 });
+    const unknownAgency = await call('POST', '/api/admin/cameras', {
+      name: 'X',
+      agencyId: '00000000-0000-4000-8000-000000000000',
+      streamUrl: rtsp.publicUrl,
+      sampleFps: 5,
+    });
     expect(unknownAgency.json()).toMatchObject({ errors: [{ path: 'agencyId' }] });
     expect((await h.db.pool.query('SELECT count(*)::int AS n FROM cameras')).rows[0].n).toBe(before);
 
     // credentials typed into the URL are moved out of it
     const created = await call('POST', '/api/admin/cameras', {
-      name: 'Ngã tư Ấp Bắc – Nguyễn Trãi', address: 'TP Mỹ Tho', agencyId: h.ids.agency, streamUrl: rtsp.url, sampleFps: 4, lat: 10.3541, lng: 106.3652,
+      name: 'Ngã tư Ấp Bắc – Nguyễn Trãi',
+      address: 'TP Mỹ Tho',
+      agencyId: h.ids.agency,
+      streamUrl: rtsp.url,
+      sampleFps: 4,
+      lat: 10.3541,
+      lng: 106.3652,
     });
     expect(created.statusCode, created.body).toBe(201);
     const cam = created.json() as { id: string; streamUrl: string; hasCredentials: boolean; enabled: boolean };
-    expect(cam).toMatchObject({ streamUrl: rtsp.publicUrl, hasCredentials: true, enabled: true, sampleFps: 4, lat: 10.3541, lng: 106.3652, agencyName: 'Phòng CSGT Công an tỉnh Tiền Giang' });
+    expect(cam).toMatchObject({
+      streamUrl: rtsp.publicUrl,
+      hasCredentials: true,
+      enabled: true,
+      sampleFps: 4,
+      lat: 10.3541,
+      lng: 106.3652,
+      agencyName: 'Phòng CSGT Công an tỉnh Tiền Giang',
+    });
     expect(created.body).not.toContain('s3cr3t');
     const listed = await call('GET', '/api/admin/cameras');
     expect(listed.body).toContain('Ngã tư Ấp Bắc – Nguyễn Trãi');
@@ -79,7 +114,9 @@ describe('cameras', () => {
     const audit = await auditOf(cam.id);
     expect(audit.map((a) => a.action)).toEqual(['camera.created', 'camera.updated', 'camera.updated']);
     expect(audit[0]!.data).toMatchObject({ credentials: 'set', sampleFps: 4, streamUrl: rtsp.publicUrl });
-    expect(audit[1]!.data).toEqual({ changes: { name: { from: 'Ngã tư Ấp Bắc – Nguyễn Trãi', to: 'Ngã tư Ấp Bắc' }, sampleFps: { from: 4, to: 2.5 }, enabled: { from: true, to: false } } });
+    expect(audit[1]!.data).toEqual({
+      changes: { name: { from: 'Ngã tư Ấp Bắc – Nguyễn Trãi', to: 'Ngã tư Ấp Bắc' }, sampleFps: { from: 4, to: 2.5 }, enabled: { from: true, to: false } },
+    });
     expect(audit[2]!.data).toEqual({ changes: { credentials: { from: 'set', to: 'none' } } });
     expect(JSON.stringify(audit)).not.toContain('s3cr3t');
   }, 60_000);
@@ -100,15 +137,19 @@ describe('users and agencies', () => {
     const reset = await call('POST', `/api/admin/users/${id}/password`, { password: 'mot-mat-khau-moi' });
     expect(reset.json()).toMatchObject({ sessionsRevoked: 1 });
     expect((await h.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(officer) })).statusCode).toBe(401);
-    expect((await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'officer2', password: 'mot-mat-khau-moi' } })).statusCode).toBe(200);
-    expect((await call('PATCH', `/api/admin/users/${h.ids.users.admin1}`, { role: 'officer', agencyId: h.ids.agency })).json()).toMatchObject({ error: 'cannot_demote_self' });
+    expect((await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'officer2', password: 'mot-mat-khau-moi' } })).statusCode).toBe(
+      200,
+    );
+    expect((await call('PATCH', `/api/admin/users/${h.ids.users.admin1}`, { role: 'officer', agencyId: h.ids.agency })).json()).toMatchObject({
+      error: 'cannot_demote_self',
+    });
     const audit = (await auditOf(id)).filter((a) => a.action.startsWith('user.'));
     expect(audit.map((a) => a.action)).toEqual(['user.updated', 'user.password_reset']);
     expect(audit[0]!.data).toMatchObject({ changes: { role: { from: 'officer', to: 'supervisor' }, agencyId: { from: h.ids.agency, to: h.ids.otherAgency } } });
     expect(JSON.stringify(audit)).not.toContain('mot-mat-khau-moi');
   });
 
-  it('changes an agency\'s jurisdiction, audited with before and after', async () => {
+  it("changes an agency's jurisdiction, audited with before and after", async () => {
     const res = await as(admin)('PATCH', `/api/admin/agencies/${h.ids.agency}`, { commune: 'Phường 1', phone: '0273 000 111' });
     expect(res.json()).toMatchObject({ code: 'PC08-TG', commune: 'Phường 1', phone: '0273 000 111', provinceCode: '63' });
     expect((await auditOf(h.ids.agency)).at(-1)).toMatchObject({ action: 'agency.updated', data: { changes: { commune: { from: null, to: 'Phường 1' } } } });
@@ -134,8 +175,10 @@ describe('registry import job', () => {
     const id = '5b1f0c9e-6a4e-4d7a-9e2f-0c1d2e3f4a5b';
     await h.storage.put('imports', `registry/${id}.csv`, `${HEADER}\n${rows.join('\n')}\n`, 'text/csv');
     // as a job that died after committing the first data line
-    await h.db.pool.query(`INSERT INTO registry_imports (id, status, file_name, object_key, bytes_total, rows_read, accepted, created_by) VALUES ($1, 'running', 'r.csv', $2, 100, 1, 1, $3)`,
-      [id, `registry/${id}.csv`, h.ids.users.admin1]);
+    await h.db.pool.query(
+      `INSERT INTO registry_imports (id, status, file_name, object_key, bytes_total, rows_read, accepted, created_by) VALUES ($1, 'running', 'r.csv', $2, 100, 1, 1, $3)`,
+      [id, `registry/${id}.csv`, h.ids.users.admin1],
+    );
     await runRegistryImport({ db: h.db.pool, storage: h.storage, clock: h.clock }, id);
     const imp = await as(admin)('GET', `/api/admin/registry/imports/${id}`);
     expect(imp.json()).toMatchObject({ status: 'done', rowsRead: 3, accepted: 3, rejectedCount: 0 });
@@ -148,7 +191,12 @@ describe('registry import job', () => {
 
   it('refuses an upload past the size limit with 413 and keeps nothing', async () => {
     const before = (await h.db.pool.query('SELECT count(*)::int AS n FROM registry_imports')).rows[0].n as number;
-    const big = await h.app.inject({ method: 'POST', url: '/api/admin/registry/imports', headers: { ...bearer(admin), 'content-type': 'text/csv' }, payload: Buffer.alloc(h.app.opts.csvBodyLimit + 10, 0x61) });
+    const big = await h.app.inject({
+      method: 'POST',
+      url: '/api/admin/registry/imports',
+      headers: { ...bearer(admin), 'content-type': 'text/csv' },
+      payload: Buffer.alloc(h.app.opts.csvBodyLimit + 10, 0x61),
+    });
     expect(big.statusCode).toBe(413);
     expect((await h.db.pool.query('SELECT count(*)::int AS n FROM registry_imports')).rows[0].n).toBe(before);
     const nul = await importRegistryCsv(h, admin, `${HEADER}\n63A-700.00,white,car,,,Chủ\u0000,082099000200,Mỹ Tho,63,,,\n`);

@@ -41,12 +41,24 @@ interface Res {
 function call(method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<Res> {
   return new Promise((resolve, reject) => {
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const req = request({ host: '127.0.0.1', port, method, path, agent: false, headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, pid: Number(res.headers['x-api-pid']), body: text, setCookie: res.headers['set-cookie'] ?? [] }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, pid: Number(res.headers['x-api-pid']), body: text, setCookie: res.headers['set-cookie'] ?? [] }),
+        );
+      },
+    );
     req.on('error', reject);
     if (body) req.write(body);
     req.end();
@@ -115,9 +127,22 @@ beforeAll(async () => {
   api = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: ROOT,
     env: {
-      ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: db.url, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix,
-      S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY: s3.s3.accessKey, S3_SECRET_KEY: s3.s3.secretKey, S3_BUCKET_PREFIX: config.s3.bucketPrefix,
-      INGEST_REDIS_PREFIX: channelPrefix, API_PORT: String(port), API_HOST: '127.0.0.1', API_WORKERS: '0', API_PROCESSES: '2', API_EXPOSE_PID: '1',
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: db.url,
+      REDIS_URL: config.redisUrl,
+      QUEUE_PREFIX: config.queuePrefix,
+      S3_ENDPOINT: s3.endpoint,
+      S3_ACCESS_KEY: s3.s3.accessKey,
+      S3_SECRET_KEY: s3.s3.secretKey,
+      S3_BUCKET_PREFIX: config.s3.bucketPrefix,
+      INGEST_REDIS_PREFIX: channelPrefix,
+      API_PORT: String(port),
+      API_HOST: '127.0.0.1',
+      API_WORKERS: '0',
+      API_PROCESSES: '2',
+      API_EXPOSE_PID: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -167,11 +192,29 @@ describe('two api processes behind one port (API_PROCESSES=2)', () => {
       await until('a snapshot on both streams', async () => [...byPid.values()].every((s) => s.events.some((e) => e.event === 'snapshot')));
       // a camera status as ingest publishes it: both processes are subscribed and pass it on
       const cameraId = agencyCamera;
-      const status = { cameraId, state: 'online', lastError: null, lastErrorCode: null, fps: 5, framesTotal: 10, framesDropped: 0, restarts: 0, lastFrameAt: new Date().toISOString(), holder: 'h', node: 'n', updatedAt: new Date().toISOString() };
-      await until('the camera status on both streams', async () => {
-        await redis.publish(`${channelPrefix}camera-status`, JSON.stringify(status));
-        return [...byPid.values()].every((s) => s.events.some((e) => e.event === 'camera' && e.data.includes(cameraId)));
-      }, 30_000, 500);
+      const status = {
+        cameraId,
+        state: 'online',
+        lastError: null,
+        lastErrorCode: null,
+        fps: 5,
+        framesTotal: 10,
+        framesDropped: 0,
+        restarts: 0,
+        lastFrameAt: new Date().toISOString(),
+        holder: 'h',
+        node: 'n',
+        updatedAt: new Date().toISOString(),
+      };
+      await until(
+        'the camera status on both streams',
+        async () => {
+          await redis.publish(`${channelPrefix}camera-status`, JSON.stringify(status));
+          return [...byPid.values()].every((s) => s.events.some((e) => e.event === 'camera' && e.data.includes(cameraId)));
+        },
+        30_000,
+        500,
+      );
     } finally {
       for (const s of streams) s.close();
     }
@@ -186,10 +229,15 @@ describe('two api processes behind one port (API_PROCESSES=2)', () => {
     const during = await pidsOver(10, '/api/cases', token);
     expect(during.statuses.every((s) => s === 200)).toBe(true);
     expect(during.pids.has(victim)).toBe(false);
-    const after = await until('two processes again', async () => {
-      const r = await pidsOver(6);
-      return r.pids.size === 2 ? r.pids : null;
-    }, STEP_MS, 500);
+    const after = await until(
+      'two processes again',
+      async () => {
+        const r = await pidsOver(6);
+        return r.pids.size === 2 ? r.pids : null;
+      },
+      STEP_MS,
+      500,
+    );
     console.log(`[api-processes] killed ${victim}; served meanwhile by ${[...during.pids].join(', ')}; now ${[...after].join(', ')}`);
     expect(after.has(victim)).toBe(false);
     expect((await call('GET', '/api/cases', { token })).status).toBe(200);

@@ -35,13 +35,33 @@ const GEOMETRY: CameraGeometry = {
   version: 1,
   reference: { width: 1280, height: 720 },
   stopLines: [{ id: 'stop-1', approach: 'Lê Lợi', a: [100, 400], b: [1180, 400], beforePoint: [640, 600] }],
-  lanes: [{ id: 'lane-1', polygon: [[200, 710], [1080, 710], [900, 200], [380, 200]], direction: [0, -1], allowedClasses: ['motorbike', 'car'], turns: ['straight'], stopLineId: 'stop-1', signalHeadId: 'head-1' }],
+  lanes: [
+    {
+      id: 'lane-1',
+      polygon: [
+        [200, 710],
+        [1080, 710],
+        [900, 200],
+        [380, 200],
+      ],
+      direction: [0, -1],
+      allowedClasses: ['motorbike', 'car'],
+      turns: ['straight'],
+      stopLineId: 'stop-1',
+      signalHeadId: 'head-1',
+    },
+  ],
   solidLines: [],
-  signalHeads: [{ id: 'head-1', lamps: [
-    { id: 'red', colour: 'red', shape: 'round', region: [1200, 20, 1230, 50] },
-    { id: 'yellow', colour: 'yellow', shape: 'round', region: [1200, 55, 1230, 85] },
-    { id: 'green', colour: 'green', shape: 'round', region: [1200, 90, 1230, 120] },
-  ] }],
+  signalHeads: [
+    {
+      id: 'head-1',
+      lamps: [
+        { id: 'red', colour: 'red', shape: 'round', region: [1200, 20, 1230, 50] },
+        { id: 'yellow', colour: 'yellow', shape: 'round', region: [1200, 55, 1230, 85] },
+        { id: 'green', colour: 'green', shape: 'round', region: [1200, 90, 1230, 120] },
+      ],
+    },
+  ],
 };
 
 type Who = 'officer1' | 'super1' | 'operator1' | 'admin1' | 'officerhn' | 'worker';
@@ -50,7 +70,8 @@ const auth = (who: Who) => bearer(who === 'worker' ? workerToken : tokens[who]!)
 
 async function call(app: FastifyInstance, who: Who | null, method: 'GET' | 'PUT', url: string, body?: unknown) {
   return app.inject({
-    method, url,
+    method,
+    url,
     headers: { ...(who ? auth(who) : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
   });
@@ -72,18 +93,61 @@ beforeAll(async () => {
   const occurredAt = new Date(Date.now() - 3_600_000);
   approvedAt = occurredAt;
   const clipFile = join(tmp, 'clip.mp4');
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=10', '-t', '2', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-movflags', '+faststart', clipFile]);
+  execFileSync('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x180:rate=10',
+    '-t',
+    '2',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:v',
+    'libx264',
+    '-movflags',
+    '+faststart',
+    clipFile,
+  ]);
   const clip = readFileSync(clipFile);
   const put = await h.storage.put('clips', `${h.ids.camera}/cam-test/clip.mp4`, clip, 'video/mp4');
   const still = await storeDemoEvidence(h.storage, `${h.ids.camera}/cam-test/before.jpg`, await demoJpeg('scene before'), occurredAt, 'scene_before');
-  const evidence = [{ kind: 'clip' as const, bucket: 'clips', key: `${h.ids.camera}/cam-test/clip.mp4`, sha256: put.sha256, size: put.size, contentType: 'video/mp4', capturedAt: occurredAt.toISOString() }, still];
+  const evidence = [
+    {
+      kind: 'clip' as const,
+      bucket: 'clips',
+      key: `${h.ids.camera}/cam-test/clip.mp4`,
+      sha256: put.sha256,
+      size: put.size,
+      contentType: 'video/mp4',
+      capturedAt: occurredAt.toISOString(),
+    },
+    still,
+  ];
   approvedCase = (await ingestEvent(h.deps, demoEvent({ cameraId: h.ids.camera, plate: '63A-123.45', occurredAt, evidence }))).caseId;
-  for (const [who, path] of [['officer1', 'claim'], ['officer1', 'confirm'], ['super1', 'approve']] as const) {
-    const r = await h.app.inject({ method: 'POST', url: `/api/cases/${approvedCase}/${path}`, headers: { ...bearer(tokens[who]!), 'content-type': 'application/json' }, payload: '{}' });
+  for (const [who, path] of [
+    ['officer1', 'claim'],
+    ['officer1', 'confirm'],
+    ['super1', 'approve'],
+  ] as const) {
+    const r = await h.app.inject({
+      method: 'POST',
+      url: `/api/cases/${approvedCase}/${path}`,
+      headers: { ...bearer(tokens[who]!), 'content-type': 'application/json' },
+      payload: '{}',
+    });
     expect(r.statusCode, r.body).toBe(200);
   }
   detectedAt = new Date(Date.now() - 600_000);
-  detectedCase = (await ingestEvent(h.deps, demoEvent({ cameraId: h.ids.camera, plate: '63-B1 234.56', vehicleClass: 'motorbike', type: 'wrong_way', occurredAt: detectedAt }))).caseId;
+  detectedCase = (
+    await ingestEvent(
+      h.deps,
+      demoEvent({ cameraId: h.ids.camera, plate: '63-B1 234.56', vehicleClass: 'motorbike', type: 'wrong_way', occurredAt: detectedAt }),
+    )
+  ).caseId;
 }, 120_000);
 afterAll(async () => {
   await h?.close();
@@ -95,7 +159,12 @@ describe('who may call the camera routes', () => {
   const routes: { method: 'GET' | 'PUT'; label: string; url: () => string; allowed: Who[]; body?: unknown }[] = [
     { method: 'GET', label: '/api/cameras', url: () => '/api/cameras', allowed: ['admin1'] },
     { method: 'GET', label: '/api/cameras/:id', url: () => `/api/cameras/${h.ids.camera}`, allowed: ['admin1'] },
-    { method: 'GET', label: '/api/cameras/:id/geometry', url: () => `/api/cameras/${h.ids.camera}/geometry`, allowed: ['admin1', 'officer1', 'super1', 'officerhn'] },
+    {
+      method: 'GET',
+      label: '/api/cameras/:id/geometry',
+      url: () => `/api/cameras/${h.ids.camera}/geometry`,
+      allowed: ['admin1', 'officer1', 'super1', 'officerhn'],
+    },
     { method: 'PUT', label: '/api/cameras/:id/geometry', url: () => `/api/cameras/${h.ids.camera}/geometry`, allowed: ['admin1'], body: { version: 2 } },
     { method: 'GET', label: '/api/cameras/:id/snapshot', url: () => `/api/cameras/${h.ids.camera}/snapshot`, allowed: ['admin1'] },
     { method: 'GET', label: '/api/cases/:id/notice/preview', url: () => `/api/cases/${approvedCase}/notice/preview`, allowed: ['super1'] },
@@ -111,7 +180,7 @@ describe('who may call the camera routes', () => {
     });
   }
 
-  it('officers read the geometry of their own agency only; another agency\'s camera is not found', async () => {
+  it("officers read the geometry of their own agency only; another agency's camera is not found", async () => {
     await h.db.pool.query('UPDATE cameras SET geometry = $2 WHERE id = $1', [h.ids.camera, JSON.stringify(GEOMETRY)]);
     expect((await call(h.app, 'officer1', 'GET', `/api/cameras/${h.ids.camera}/geometry`)).json()).toEqual(GEOMETRY);
     expect((await call(h.app, 'super1', 'GET', `/api/cameras/${h.ids.camera}/geometry`)).statusCode).toBe(200);
@@ -145,10 +214,16 @@ describe('camera list', () => {
       [h.ids.camera, h.clock.now()],
     );
     try {
-      h.app.cameraBoard.updateFromDetector(JSON.stringify({ cameraId: h.ids.camera, framesPerSecond: 0, detectionsPerSecond: 0, backend: 'wasm', state: 'retrying', error: 'read ECONNRESET' }), h.clock.now());
+      h.app.cameraBoard.updateFromDetector(
+        JSON.stringify({ cameraId: h.ids.camera, framesPerSecond: 0, detectionsPerSecond: 0, backend: 'wasm', state: 'retrying', error: 'read ECONNRESET' }),
+        h.clock.now(),
+      );
       const one = (await call(h.app, 'admin1', 'GET', `/api/cameras/${h.ids.camera}`)).json() as CameraList['items'][number];
       expect(one).toMatchObject({ online: true, detectionFault: 'retrying', detectionError: 'read ECONNRESET' });
-      h.app.cameraBoard.updateFromDetector(JSON.stringify({ cameraId: h.ids.camera, framesPerSecond: 5, detectionsPerSecond: 2, backend: 'wasm', state: 'detecting', error: null }), h.clock.now());
+      h.app.cameraBoard.updateFromDetector(
+        JSON.stringify({ cameraId: h.ids.camera, framesPerSecond: 5, detectionsPerSecond: 2, backend: 'wasm', state: 'detecting', error: null }),
+        h.clock.now(),
+      );
       const items = ((await call(h.app, 'admin1', 'GET', '/api/cameras')).json() as CameraList).items;
       expect(items.find((c) => c.id === h.ids.camera)).toMatchObject({ online: true, detectionFault: null });
     } finally {
@@ -156,7 +231,7 @@ describe('camera list', () => {
     }
   });
 
-  it('an admin that belongs to an agency sees that agency\'s cameras only', async () => {
+  it("an admin that belongs to an agency sees that agency's cameras only", async () => {
     const { createUser } = await import('../src/seed/demo');
     await createUser(h.db.pool, { username: 'admin.tg', password: 'correct horse battery', role: 'admin', agencyId: h.ids.agency });
     const token = await loginAs(h.app, 'admin.tg');
@@ -184,10 +259,12 @@ describe('camera geometry', () => {
     expect(res.statusCode).toBe(400);
     const body = res.json() as { error: string; message: string; errors: { path: string; message: string }[] };
     expect(body.error).toBe('invalid_geometry');
-    expect(body.errors).toEqual(expect.arrayContaining([
-      { path: '$.lanes[0].signalHeadId', message: 'a lane with a stop line needs the signal head that governs it' },
-      expect.objectContaining({ path: '$.stopLines[0].a' }),
-    ]));
+    expect(body.errors).toEqual(
+      expect.arrayContaining([
+        { path: '$.lanes[0].signalHeadId', message: 'a lane with a stop line needs the signal head that governs it' },
+        expect.objectContaining({ path: '$.stopLines[0].a' }),
+      ]),
+    );
     // schema errors (unknown key, wrong type) come back by path too
     const typo = await call(h.app, 'admin1', 'PUT', `/api/cameras/${h.ids.camera}/geometry`, { ...GEOMETRY, lanes: 'none', extra: 1 });
     expect(typo.statusCode).toBe(400);
@@ -198,14 +275,33 @@ describe('camera geometry', () => {
   });
 
   it('answers bodies that are not a geometry at all with a 400 and field errors, never a 5xx', async () => {
-    const bodies = [null, [], 'text', 12, true, { __proto__: { isAdmin: true } }, { a: { b: { c: { d: { e: {} } } } } }, { version: 1, reference: { width: 1.5, height: 'tall' } }];
+    const bodies = [
+      null,
+      [],
+      'text',
+      12,
+      true,
+      { __proto__: { isAdmin: true } },
+      { a: { b: { c: { d: { e: {} } } } } },
+      { version: 1, reference: { width: 1.5, height: 'tall' } },
+    ];
     for (const b of bodies) {
-      const res = await h.app.inject({ method: 'PUT', url: `/api/cameras/${h.ids.camera}/geometry`, headers: { ...auth('admin1'), 'content-type': 'application/json' }, payload: JSON.stringify(b) });
+      const res = await h.app.inject({
+        method: 'PUT',
+        url: `/api/cameras/${h.ids.camera}/geometry`,
+        headers: { ...auth('admin1'), 'content-type': 'application/json' },
+        payload: JSON.stringify(b),
+      });
       expect(res.statusCode, `${JSON.stringify(b)}: ${res.body}`).toBe(400);
       const body = res.json() as { errors?: { path: string; message: string }[] };
       if (res.json<{ error: string }>().error === 'invalid_geometry') expect(body.errors!.length).toBeGreaterThan(0);
     }
-    const broken = await h.app.inject({ method: 'PUT', url: `/api/cameras/${h.ids.camera}/geometry`, headers: { ...auth('admin1'), 'content-type': 'application/json' }, payload: '{"a":' });
+    const broken = await h.app.inject({
+      method: 'PUT',
+      url: `/api/cameras/${h.ids.camera}/geometry`,
+      headers: { ...auth('admin1'), 'content-type': 'application/json' },
+      payload: '{"a":',
+    });
     expect(broken.statusCode).toBe(400);
     const stored = await h.db.pool.query<{ geometry: CameraGeometry }>('SELECT geometry FROM cameras WHERE id = $1', [h.ids.camera]);
     expect(stored.rows[0]!.geometry).toEqual(GEOMETRY);
@@ -222,7 +318,9 @@ describe('camera geometry', () => {
     expect((await call(h.app, 'officer1', 'GET', `/api/cameras/${h.ids.camera}/geometry`)).json()).toEqual(next);
     expect(await auditCount('camera.geometry_updated', h.ids.camera)).toBe(before + 1);
     const a = await h.db.pool.query<{ actor: string; data: { sha256: string; previousSha256: string | null } }>(
-      `SELECT actor, data FROM audit_log WHERE action = 'camera.geometry_updated' AND entity_id = $1 ORDER BY seq DESC LIMIT 1`, [h.ids.camera]);
+      `SELECT actor, data FROM audit_log WHERE action = 'camera.geometry_updated' AND entity_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [h.ids.camera],
+    );
     expect(a.rows[0]!.actor).toBe('admin1');
     expect(a.rows[0]!.data.previousSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(a.rows[0]!.data.sha256).not.toBe(a.rows[0]!.data.previousSha256);
@@ -266,7 +364,9 @@ describe('camera snapshot', () => {
     const camDir = join(ringDir, h.ids.camera);
     mkdirSync(camDir, { recursive: true });
     const slotBytes = async (seq: number, rgb: { r: number; g: number; b: number }) => {
-      const pixels = await sharp({ create: { width: 320, height: 180, channels: 3, background: rgb } }).raw().toBuffer();
+      const pixels = await sharp({ create: { width: 320, height: 180, channels: 3, background: rgb } })
+        .raw()
+        .toBuffer();
       const data = rgbToI420(pixels, 320, 180);
       return slotFileBytes({ width: 320, height: 180, data }, seq, Date.now());
     };
@@ -274,7 +374,8 @@ describe('camera snapshot', () => {
     const slotFile = join(camDir, '0007.frame');
     writeFileSync(slotFile, await slotBytes(7, { r: 200, g: 40, b: 40 }));
     const key = frameStreamKey(h.ids.camera, h.channelPrefix);
-    const ref = (seq: number, path: string) => frameRefToFields({ cameraId: h.ids.camera, seq, capturedAt: new Date().toISOString(), slot: seq, path, width: 320, height: 180, format: FRAME_FORMAT });
+    const ref = (seq: number, path: string) =>
+      frameRefToFields({ cameraId: h.ids.camera, seq, capturedAt: new Date().toISOString(), slot: seq, path, width: 320, height: 180, format: FRAME_FORMAT });
     await h.redis.xadd(key, '*', ...ref(7, slotFile));
     const ringApp = await buildApp({ ...h.deps, options: { ...h.deps.options, frameRingDir: ringDir } });
     const red = async () => {
@@ -305,7 +406,7 @@ describe('camera snapshot', () => {
 });
 
 describe('notice preview', () => {
-  it('renders the approved case\'s notice without storing, numbering or changing anything', async () => {
+  it("renders the approved case's notice without storing, numbering or changing anything", async () => {
     const seq = async () => (await h.db.pool.query<{ last_value: string; is_called: boolean }>('SELECT last_value, is_called FROM notice_number_seq')).rows[0];
     const seqBefore = await seq();
     const auditBefore = (await h.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM audit_log')).rows[0]!.n;
@@ -334,19 +435,38 @@ describe('notice preview', () => {
 });
 
 describe('case overlays and trend', () => {
-  it('the case detail carries the vehicle box, the rule\'s lane, stop line, frame size and the clip frame rate', async () => {
+  it("the case detail carries the vehicle box, the rule's lane, stop line, frame size and the clip frame rate", async () => {
     const c = (await call(h.app, 'officer1', 'GET', `/api/cases/${approvedCase}`)).json() as CaseDetail;
     expect(c.box).toEqual([100, 200, 300, 400]);
-    expect(c.ruleDetail).toEqual({ rule: 'redLightRule', laneId: 'lane-1', stopLineId: 'stop-1', solidLineId: null, frameSize: [1280, 720], speed: null, secondsAfterRed: 2, turn: null, distancePx: null });
+    expect(c.ruleDetail).toEqual({
+      rule: 'redLightRule',
+      laneId: 'lane-1',
+      stopLineId: 'stop-1',
+      solidLineId: null,
+      frameSize: [1280, 720],
+      speed: null,
+      secondsAfterRed: 2,
+      turn: null,
+      distancePx: null,
+    });
     expect(c.clipFps).toBe(10);
     // no clip: the rate is unknown
     expect(((await call(h.app, 'officer1', 'GET', `/api/cases/${detectedCase}`)).json() as CaseDetail).clipFps).toBeNull();
   });
 
   it('stats carry 30 Vietnam days of violations by type, today last, zeros included', async () => {
-    const old = await ingestEvent(h.deps, demoEvent({ cameraId: h.ids.camera, plate: '63A-123.45', type: 'wrong_lane', occurredAt: new Date(h.clock.now().getTime() - 3 * 86_400_000) }));
-    const tooOld = await ingestEvent(h.deps, demoEvent({ cameraId: h.ids.camera, plate: '63A-123.45', type: 'wrong_lane', occurredAt: new Date(h.clock.now().getTime() - 40 * 86_400_000) }));
-    const otherAgency = await ingestEvent(h.deps, demoEvent({ cameraId: h.ids.otherCamera, plate: null, type: 'wrong_way', occurredAt: new Date(h.clock.now().getTime() - 60_000) }));
+    const old = await ingestEvent(
+      h.deps,
+      demoEvent({ cameraId: h.ids.camera, plate: '63A-123.45', type: 'wrong_lane', occurredAt: new Date(h.clock.now().getTime() - 3 * 86_400_000) }),
+    );
+    const tooOld = await ingestEvent(
+      h.deps,
+      demoEvent({ cameraId: h.ids.camera, plate: '63A-123.45', type: 'wrong_lane', occurredAt: new Date(h.clock.now().getTime() - 40 * 86_400_000) }),
+    );
+    const otherAgency = await ingestEvent(
+      h.deps,
+      demoEvent({ cameraId: h.ids.otherCamera, plate: null, type: 'wrong_way', occurredAt: new Date(h.clock.now().getTime() - 60_000) }),
+    );
     expect([old.created, tooOld.created, otherAgency.created]).toEqual([true, true, true]);
     const admin = (await call(h.app, 'admin1', 'GET', '/api/stats')).json() as StatsSnapshot;
     const days = admin.violationsPerDay;

@@ -14,9 +14,16 @@ import { ConflictError, OperationalError } from '@phatnguoi/core/errors';
 
 describe('case status machine', () => {
   const legal: [string, CaseAction, string][] = [
-    ['detected', 'confirm', 'confirmed'], ['detected', 'reject', 'rejected'], ['confirmed', 'return', 'detected'], ['confirmed', 'approve', 'approved'],
-    ['approved', 'notify', 'notified'], ['notified', 'escalate', 'escalated'], ['notified', 'resolve', 'resolved'], ['escalated', 'resolve', 'resolved'],
-    ['detected', 'lapse', 'lapsed'], ['escalated', 'lapse', 'lapsed'],
+    ['detected', 'confirm', 'confirmed'],
+    ['detected', 'reject', 'rejected'],
+    ['confirmed', 'return', 'detected'],
+    ['confirmed', 'approve', 'approved'],
+    ['approved', 'notify', 'notified'],
+    ['notified', 'escalate', 'escalated'],
+    ['notified', 'resolve', 'resolved'],
+    ['escalated', 'resolve', 'resolved'],
+    ['detected', 'lapse', 'lapsed'],
+    ['escalated', 'lapse', 'lapsed'],
   ];
   for (const [from, action, to] of legal) it(`${from} --${action}--> ${to}`, () => expect(nextStatus(from as never, action)).toBe(to));
 
@@ -40,7 +47,8 @@ describe('legal deadlines', () => {
   const t = new Date('2025-03-01T01:02:03.000Z');
   it('notice within 10 days, limitation after one calendar year, escalation 20 days after the notice', () => {
     expect(violationDeadlines(t).map((d) => [d.kind, d.dueAt.toISOString()])).toEqual([
-      ['notice_due', '2025-03-11T01:02:03.000Z'], ['limitation', '2026-03-01T01:02:03.000Z'],
+      ['notice_due', '2025-03-11T01:02:03.000Z'],
+      ['limitation', '2026-03-01T01:02:03.000Z'],
     ]);
     expect(escalationDeadline(t).toISOString()).toBe('2025-03-21T01:02:03.000Z');
     expect(addOneYear(new Date('2024-02-29T00:00:00Z')).toISOString()).toBe('2025-03-01T00:00:00.000Z');
@@ -100,7 +108,10 @@ describe('formatting and parsing', () => {
     expect(normalisePlateInput('<script>')).toBeNull();
   });
   it('parses quoted CSV fields', () => {
-    expect(parseCsv('a,"b,c","d ""e"""\r\n1,2,3\n')).toEqual([['a', 'b,c', 'd "e"'], ['1', '2', '3']]);
+    expect(parseCsv('a,"b,c","d ""e"""\r\n1,2,3\n')).toEqual([
+      ['a', 'b,c', 'd "e"'],
+      ['1', '2', '3'],
+    ]);
   });
   it('formats money and Vietnam time', () => {
     expect(formatVnd(18_000_000)).toBe('18.000.000 đ');
@@ -114,16 +125,24 @@ describe('formatting and parsing', () => {
 });
 
 describe('rule circumstances on a notice', () => {
-  it('words each rule in Vietnamese from the structured detail (decimal comma), never the detector\'s English summary', async () => {
+  it("words each rule in Vietnamese from the structured detail (decimal comma), never the detector's English summary", async () => {
     const { ruleCircumstances } = await import('../src/domain/rule-text');
-    const red = { vehicleClass: 'car', signalState: { round: 'red' }, ruleDetail: { rule: 'redLightRule', summary: 'Crossed stop line stop-main 21.6 s after red onset', stopLineId: 'stop-main', secondsAfterRed: 21.64 } };
+    const red = {
+      vehicleClass: 'car',
+      signalState: { round: 'red' },
+      ruleDetail: { rule: 'redLightRule', summary: 'Crossed stop line stop-main 21.6 s after red onset', stopLineId: 'stop-main', secondsAfterRed: 21.64 },
+    };
     expect(ruleCircumstances(red)).toBe('Vượt vạch dừng stop-main 21,6 giây sau khi đèn chuyển đỏ');
-    expect(ruleCircumstances({ ...red, ruleDetail: { ...red.ruleDetail, turn: 'left' } })).toBe('Vượt vạch dừng stop-main 21,6 giây sau khi đèn chuyển đỏ (hướng đi: rẽ trái)');
+    expect(ruleCircumstances({ ...red, ruleDetail: { ...red.ruleDetail, turn: 'left' } })).toBe(
+      'Vượt vạch dừng stop-main 21,6 giây sau khi đèn chuyển đỏ (hướng đi: rẽ trái)',
+    );
     expect(ruleCircumstances({ ...red, signalState: { round: 'yellow' } })).toBe('Vượt vạch dừng stop-main khi đèn vàng');
     const lane = { vehicleClass: 'car', ruleDetail: { rule: 'laneClassRule', summary: 'car in lane moto, which allows motorbike', laneId: 'moto' } };
     expect(ruleCircumstances(lane, ['motorbike', 'bicycle'])).toBe('Ô tô đi vào làn moto, làn chỉ dành cho xe máy, xe đạp');
     expect(ruleCircumstances(lane)).toBe('Ô tô đi vào làn moto, làn không dành cho loại xe này');
-    expect(ruleCircumstances({ ruleDetail: { rule: 'wrongWayRule', laneId: 'left', distancePx: 113.4 } })).toBe('Đi ngược chiều làn left (quãng đường 113 điểm ảnh trên hình)');
+    expect(ruleCircumstances({ ruleDetail: { rule: 'wrongWayRule', laneId: 'left', distancePx: 113.4 } })).toBe(
+      'Đi ngược chiều làn left (quãng đường 113 điểm ảnh trên hình)',
+    );
     expect(ruleCircumstances({ ruleDetail: { rule: 'solidLineRule', solidLineId: 'centre' } })).toBe('Vượt qua vạch kẻ liền centre');
     expect(ruleCircumstances({ ruleDetail: { rule: 'speedingRule' } })).toBeNull();
     expect(ruleCircumstances(null)).toBeNull();

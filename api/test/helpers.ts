@@ -48,7 +48,12 @@ export async function startHarness(options: Partial<ApiOptions> = {}): Promise<H
   const redis = createRedis(config.redisUrl);
   const clock = new ControllableClock(new Date());
   const sentMail: { to: string; subject: string }[] = [];
-  const mailer: Mailer = { async sendMail(m) { sentMail.push({ to: m.to, subject: m.subject }); return {}; } };
+  const mailer: Mailer = {
+    async sendMail(m) {
+      sentMail.push({ to: m.to, subject: m.subject });
+      return {};
+    },
+  };
   const sentSms: { to: string; text: string }[] = [];
   const smsFailure: { message: string | null } = { message: null };
   const sms: SmsGateway = {
@@ -58,7 +63,14 @@ export async function startHarness(options: Partial<ApiOptions> = {}): Promise<H
       return { id: String(sentSms.length) };
     },
   };
-  const opts: Partial<ApiOptions> = { metricsToken: METRICS_TOKEN, powDifficulty: 8, lookupRatePerMinute: 10_000, loginRatePerMinute: 10_000, publicBaseUrl: 'https://phatnguoi.test', ...options };
+  const opts: Partial<ApiOptions> = {
+    metricsToken: METRICS_TOKEN,
+    powDifficulty: 8,
+    lookupRatePerMinute: 10_000,
+    loginRatePerMinute: 10_000,
+    publicBaseUrl: 'https://phatnguoi.test',
+    ...options,
+  };
   // Live stats subscription on a channel prefix unique to this test file.
   const channelPrefix = `${config.queuePrefix}:`;
   const sub = createRedis(config.redisUrl, { blocking: true });
@@ -72,26 +84,83 @@ export async function startHarness(options: Partial<ApiOptions> = {}): Promise<H
       await sub.unsubscribe(channel).catch(() => undefined);
     };
   };
-  const deps: AppDeps = { db: db.pool, redis, storage, queues, clock, mailer, sms, subscribe, options: { ...opts, channelPrefix, rateLimitNamespace: `${config.queuePrefix}:rl:` } };
+  const deps: AppDeps = {
+    db: db.pool,
+    redis,
+    storage,
+    queues,
+    clock,
+    mailer,
+    sms,
+    subscribe,
+    options: { ...opts, channelPrefix, rateLimitNamespace: `${config.queuePrefix}:rl:` },
+  };
   const workers = await startWorkers(config, apiJobHandlers(deps), { queues: API_QUEUES });
   const app = await buildApp(deps);
 
-  const agency = await createAgency(db.pool, { code: 'PC08-TG', name: 'Phòng CSGT Công an tỉnh Tiền Giang', provinceCode: '63', phone: '0273 3872 000', address: '1 Lê Lợi, Mỹ Tho' });
-  const otherAgency = await createAgency(db.pool, { code: 'PC08-HN', name: 'Phòng CSGT Công an TP Hà Nội', provinceCode: '29', phone: '024 0000 0000', address: 'Hà Nội' });
+  const agency = await createAgency(db.pool, {
+    code: 'PC08-TG',
+    name: 'Phòng CSGT Công an tỉnh Tiền Giang',
+    provinceCode: '63',
+    phone: '0273 3872 000',
+    address: '1 Lê Lợi, Mỹ Tho',
+  });
+  const otherAgency = await createAgency(db.pool, {
+    code: 'PC08-HN',
+    name: 'Phòng CSGT Công an TP Hà Nội',
+    provinceCode: '29',
+    phone: '024 0000 0000',
+    address: 'Hà Nội',
+  });
   const camera = await createCamera(db.pool, { agencyId: agency, name: 'Ngã tư Lê Lợi - Hùng Vương', address: 'TP Mỹ Tho, Tiền Giang' });
   const otherCamera = await createCamera(db.pool, { agencyId: otherAgency, name: 'Ngã tư Kim Mã', address: 'Ba Đình, Hà Nội' });
   const users: Record<string, string> = {};
   for (const [username, role, ag] of [
-    ['officer1', 'officer', agency], ['officer2', 'officer', agency], ['super1', 'supervisor', agency], ['super2', 'supervisor', agency],
-    ['operator1', 'operator', null], ['admin1', 'admin', null], ['officerhn', 'officer', otherAgency], ['superhn', 'supervisor', otherAgency],
+    ['officer1', 'officer', agency],
+    ['officer2', 'officer', agency],
+    ['super1', 'supervisor', agency],
+    ['super2', 'supervisor', agency],
+    ['operator1', 'operator', null],
+    ['admin1', 'admin', null],
+    ['officerhn', 'officer', otherAgency],
+    ['superhn', 'supervisor', otherAgency],
   ] as const) {
     users[username] = await createUser(db.pool, { username, password: PASSWORD, role, agencyId: ag });
   }
-  await createRegistryEntry(db.pool, { plate: '63A-123.45', vehicleType: 'car', ownerName: 'Nguyễn Văn Chủ Xe', idNumber: '082090000001', address: '12 Ấp Bắc, Mỹ Tho, Tiền Giang', provinceCode: '63', email: 'chuxe@example.vn', phone: '0900000001' });
-  await createRegistryEntry(db.pool, { plate: '63-B1 234.56', vehicleType: 'motorbike', ownerName: 'Trần Thị Mô Tô', idNumber: '082090000002', address: '5 Trưng Trắc, Mỹ Tho', provinceCode: '63' });
+  await createRegistryEntry(db.pool, {
+    plate: '63A-123.45',
+    vehicleType: 'car',
+    ownerName: 'Nguyễn Văn Chủ Xe',
+    idNumber: '082090000001',
+    address: '12 Ấp Bắc, Mỹ Tho, Tiền Giang',
+    provinceCode: '63',
+    email: 'chuxe@example.vn',
+    phone: '0900000001',
+  });
+  await createRegistryEntry(db.pool, {
+    plate: '63-B1 234.56',
+    vehicleType: 'motorbike',
+    ownerName: 'Trần Thị Mô Tô',
+    idNumber: '082090000002',
+    address: '5 Trưng Trắc, Mỹ Tho',
+    provinceCode: '63',
+  });
 
   return {
-    app, db, s3, config, storage, queues, workers, redis, clock, channelPrefix, deps, sentMail, sentSms, smsFailure,
+    app,
+    db,
+    s3,
+    config,
+    storage,
+    queues,
+    workers,
+    redis,
+    clock,
+    channelPrefix,
+    deps,
+    sentMail,
+    sentSms,
+    smsFailure,
     ids: { agency, otherAgency, camera, otherCamera, users },
     async close() {
       await app.close();
@@ -144,8 +213,27 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000)
 }
 
 /** Uploads a registry CSV as an administrator and waits for its background job to finish; the import as listed. */
-export async function importRegistryCsv(h: Harness, token: string, csv: string, name = 'registry.csv'): Promise<{ status: string; accepted: number; rejected: { line: number; reason: string }[]; rejectedCount: number; error: string | null; rowsRead: number; bytesRead: number; bytesTotal: number }> {
-  const res = await h.app.inject({ method: 'POST', url: `/api/admin/registry/imports?name=${encodeURIComponent(name)}`, headers: { ...bearer(token), 'content-type': 'text/csv' }, payload: csv });
+export async function importRegistryCsv(
+  h: Harness,
+  token: string,
+  csv: string,
+  name = 'registry.csv',
+): Promise<{
+  status: string;
+  accepted: number;
+  rejected: { line: number; reason: string }[];
+  rejectedCount: number;
+  error: string | null;
+  rowsRead: number;
+  bytesRead: number;
+  bytesTotal: number;
+}> {
+  const res = await h.app.inject({
+    method: 'POST',
+    url: `/api/admin/registry/imports?name=${encodeURIComponent(name)}`,
+    headers: { ...bearer(token), 'content-type': 'text/csv' },
+    payload: csv,
+  });
   if (res.statusCode !== 202) throw new Error(`import refused: ${res.statusCode} ${res.body.slice(0, 300)}`);
   const id = (res.json() as { id: string }).id;
   let imp: Awaited<ReturnType<typeof importRegistryCsv>> | null = null;

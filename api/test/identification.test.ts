@@ -32,7 +32,9 @@ async function confirmAs(user: string, id: string) {
 
 describe('vehicle identification', () => {
   it('an unknown plate says so, blocks approval, and is identified by picking a registry vehicle found by partial plate', async () => {
-    await h.db.pool.query(`INSERT INTO registry_owners (full_name, id_number, address, province_code, email, phone) VALUES ('Phạm Văn Đúng', '082090000077', '9 Hùng Vương, Mỹ Tho', '63', 'dung@example.vn', '0900000077')`);
+    await h.db.pool.query(
+      `INSERT INTO registry_owners (full_name, id_number, address, province_code, email, phone) VALUES ('Phạm Văn Đúng', '082090000077', '9 Hùng Vương, Mỹ Tho', '63', 'dung@example.vn', '0900000077')`,
+    );
     await h.db.pool.query(`INSERT INTO registry_vehicles (plate, plate_colour, vehicle_type, brand, colour, owner_id)
                            SELECT '63A-555.21', 'white', 'car', 'Toyota Vios', 'Đỏ', id FROM registry_owners WHERE id_number = '082090000077'`);
     // the detector misread one digit: 63A-555.27 is not registered
@@ -56,19 +58,36 @@ describe('vehicle identification', () => {
     const picked = await req('super1', 'POST', `/api/cases/${id}/identify`, { method: 'registry', plate: '63A-555.21', note: 'số cuối đọc sai' });
     expect(picked.statusCode).toBe(200);
     expect(picked.json()).toMatchObject({ identification: { state: 'identified', vehicle: { plate: '63A-555.21', brand: 'Toyota Vios', colour: 'Đỏ' } } });
-    const row = (await h.db.pool.query('SELECT plate_text, plate_original, manual_handling, owner_id IS NOT NULL AS has_owner FROM cases WHERE id = $1', [id])).rows[0];
+    const row = (await h.db.pool.query('SELECT plate_text, plate_original, manual_handling, owner_id IS NOT NULL AS has_owner FROM cases WHERE id = $1', [id]))
+      .rows[0];
     expect(row).toEqual({ plate_text: '63A-555.21', plate_original: '63A-555.27', manual_handling: false, has_owner: true });
     expect((await req('super1', 'POST', `/api/cases/${id}/approve`, {})).json()).toMatchObject({ status: 'approved' });
     const actions = (await h.db.pool.query(`SELECT action, data FROM audit_log WHERE entity = 'case' AND entity_id = $1 ORDER BY seq`, [id])).rows;
     expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['registry.searched', 'case.owner_identified', 'case.approve']));
-    expect(actions.find((a) => a.action === 'case.owner_identified')!.data).toMatchObject({ method: 'registry', plate: '63A-555.21', previousPlate: '63A-555.27' });
+    expect(actions.find((a) => a.action === 'case.owner_identified')!.data).toMatchObject({
+      method: 'registry',
+      plate: '63A-555.21',
+      previousPlate: '63A-555.27',
+    });
   });
 
   it('an officer enters the owner from the registration papers; bad fields are refused and change nothing', async () => {
     const id = await newCase('63-C1 777.01', 'motorbike');
     expect((await req('officer1', 'POST', `/api/cases/${id}/claim`)).statusCode).toBe(200);
-    const owner = { fullName: 'Lâm Thị Hồng', idNumber: '082190000555', address: '14 Nguyễn Trãi, phường 2, TP Mỹ Tho', provinceCode: '63', phone: '0911222333', email: 'hong@example.vn' };
-    const bad = await req('officer1', 'POST', `/api/cases/${id}/identify`, { method: 'manual', plateColour: 'white', owner: { ...owner, idNumber: '12ab' }, note: 'Giấy đăng ký xe' });
+    const owner = {
+      fullName: 'Lâm Thị Hồng',
+      idNumber: '082190000555',
+      address: '14 Nguyễn Trãi, phường 2, TP Mỹ Tho',
+      provinceCode: '63',
+      phone: '0911222333',
+      email: 'hong@example.vn',
+    };
+    const bad = await req('officer1', 'POST', `/api/cases/${id}/identify`, {
+      method: 'manual',
+      plateColour: 'white',
+      owner: { ...owner, idNumber: '12ab' },
+      note: 'Giấy đăng ký xe',
+    });
     expect(bad.statusCode).toBe(400);
     const noNote = await req('officer1', 'POST', `/api/cases/${id}/identify`, { method: 'manual', plateColour: 'white', owner });
     expect(noNote.statusCode).toBe(400);
@@ -79,16 +98,27 @@ describe('vehicle identification', () => {
     expect((await req('officerhn', 'POST', `/api/cases/${id}/identify`, { method: 'manual', plateColour: 'white', owner, note: 'x' })).statusCode).toBe(404);
     expect((await req('operator1', 'GET', '/api/registry/search?plate=63C1')).statusCode).toBe(403);
 
-    const ok = await req('officer1', 'POST', `/api/cases/${id}/identify`, { method: 'manual', plateColour: 'white', brand: 'Honda Vision', colour: 'Trắng', owner, note: 'Giấy đăng ký xe do chủ xe xuất trình' });
+    const ok = await req('officer1', 'POST', `/api/cases/${id}/identify`, {
+      method: 'manual',
+      plateColour: 'white',
+      brand: 'Honda Vision',
+      colour: 'Trắng',
+      owner,
+      note: 'Giấy đăng ký xe do chủ xe xuất trình',
+    });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toMatchObject({ identification: { state: 'identified', vehicle: { plate: '63-C1 777.01', vehicleType: 'motorbike', source: 'manual' } } });
+    expect(ok.json()).toMatchObject({
+      identification: { state: 'identified', vehicle: { plate: '63-C1 777.01', vehicleType: 'motorbike', source: 'manual' } },
+    });
     const v = (await h.db.pool.query(`SELECT source, entered_by FROM registry_vehicles WHERE plate = '63-C1 777.01'`)).rows[0];
     expect(v).toEqual({ source: 'manual', entered_by: h.ids.users.officer1 });
     // entering it twice is refused: it is in the registry now
-    expect((await req('officer1', 'POST', `/api/cases/${id}/identify`, { method: 'manual', plateColour: 'white', owner, note: 'x' })).json()).toMatchObject({ error: 'plate_in_registry' });
+    expect((await req('officer1', 'POST', `/api/cases/${id}/identify`, { method: 'manual', plateColour: 'white', owner, note: 'x' })).json()).toMatchObject({
+      error: 'plate_in_registry',
+    });
   });
 
-  it('a case is routed to the police of the owner\'s locality, who then see it; the notice still needs the owner', async () => {
+  it("a case is routed to the police of the owner's locality, who then see it; the notice still needs the owner", async () => {
     const id = await newCase('63A-444.44', 'car');
     const units = (await req('officer1', 'GET', '/api/police-units')).json() as { items: { id: string; code: string }[] };
     const hn = units.items.find((u) => u.code === 'PC08-HN')!;
@@ -117,8 +147,12 @@ describe('vehicle identification', () => {
     expect(first.added).toBe(vehicles.length);
     expect(again.added).toBe(0);
     const v = vehicles[0]!;
-    const row = (await h.db.pool.query(
-      `SELECT o.full_name, o.email, o.phone, v.source FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = $1`, [v.plate])).rows[0];
+    const row = (
+      await h.db.pool.query(
+        `SELECT o.full_name, o.email, o.phone, v.source FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = $1`,
+        [v.plate],
+      )
+    ).rows[0];
     expect(row).toEqual({ full_name: demoOwnerOf(v).fullName, email: demoOwnerOf(v).email, phone: demoOwnerOf(v).phone, source: 'demo' });
     // a live case with a simulated plate is identified at once
     const id = await newCase(v.plate, v.vehicleType === 'motorbike' ? 'motorbike' : 'car');

@@ -52,11 +52,18 @@ async function renderPage(pdf: Buffer, page: number): Promise<{ data: Buffer; wi
   const dir = mkdtempSync(join(tmpdir(), 'notice-png-'));
   writeFileSync(join(dir, 'n.pdf'), pdf);
   execFileSync('pdftoppm', ['-r', '50', '-png', '-f', String(page), '-l', String(page), '-singlefile', join(dir, 'n.pdf'), join(dir, 'p')]);
-  const { data, info } = await sharp(readFileSync(join(dir, 'p.png'))).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(readFileSync(join(dir, 'p.png')))
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
 
-function countPixels(img: { data: Buffer; width: number; height: number }, box: { x0: number; x1: number; y0: number; y1: number }, test: (r: number, g: number, b: number) => boolean): number {
+function countPixels(
+  img: { data: Buffer; width: number; height: number },
+  box: { x0: number; x1: number; y0: number; y1: number },
+  test: (r: number, g: number, b: number) => boolean,
+): number {
   let n = 0;
   for (let y = Math.floor(box.y0 * img.height); y < box.y1 * img.height; y++) {
     for (let x = Math.floor(box.x0 * img.width); x < box.x1 * img.width; x++) {
@@ -77,7 +84,13 @@ describe('notice and delivery', () => {
 
   it('issues a notice laid out as an administrative document with every field, the real stills and full hashes', async () => {
     const evidence = [];
-    for (const [i, [kind, rgb]] of ([['scene_before', [200, 0, 0]], ['scene_after', [0, 160, 0]], ['plate_crop', [0, 0, 200]]] as const).entries()) {
+    for (const [i, [kind, rgb]] of (
+      [
+        ['scene_before', [200, 0, 0]],
+        ['scene_after', [0, 160, 0]],
+        ['plate_crop', [0, 0, 200]],
+      ] as const
+    ).entries()) {
       const at = new Date(occurredAt.getTime() + (i - 1) * 1000);
       const e = await storeDemoEvidence(h.storage, `notice-test/${Date.now()}/${kind}.jpg`, await still([...rgb], kind), at, kind);
       evidence.push(e);
@@ -87,7 +100,15 @@ describe('notice and delivery', () => {
     const clipBytes = Buffer.from('not really a video, but hashed like one');
     const clipKey = `notice-test/${Date.now()}/clip.mp4`;
     const clip = await h.storage.put('evidence', clipKey, clipBytes, 'video/mp4');
-    evidence.push({ kind: 'clip' as const, bucket: 'evidence', key: clipKey, sha256: clip.sha256, size: clip.size, contentType: 'video/mp4', capturedAt: occurredAt.toISOString() });
+    evidence.push({
+      kind: 'clip' as const,
+      bucket: 'evidence',
+      key: clipKey,
+      sha256: clip.sha256,
+      size: clip.size,
+      contentType: 'video/mp4',
+      capturedAt: occurredAt.toISOString(),
+    });
     hashes.push(clip.sha256);
     const ev = demoEvent({ cameraId: h.ids.camera, plate: '63A-123.45', occurredAt, evidence });
     caseId = (await createCaseFromEvent(h.db.pool, h.clock, ev)).caseId;
@@ -114,14 +135,37 @@ describe('notice and delivery', () => {
     const text = pdfText(pdf, false).replace(/\s+/g, ' ');
     const token = (await h.db.pool.query('SELECT public_token FROM cases WHERE id = $1', [caseId])).rows[0].public_token as string;
     for (const expected of [
-      'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'PHÒNG CSGT CÔNG AN TỈNH TIỀN GIANG', 'CÔNG AN TỈNH TIỀN GIANG',
-      `Số: ${n.number}`, placeDateLine('Mỹ Tho', h.clock.now()), 'THÔNG BÁO', 'Kính gửi: Ông (Bà) Nguyễn Văn Chủ Xe', '12 Ấp Bắc, Mỹ Tho, Tiền Giang',
-      'Biển kiểm soát: 63A-123.45', 'Màu biển: Nền trắng, chữ đen', 'Loại phương tiện: Ô tô', `${formatVnTime(occurredAt)} (giờ Việt Nam)`,
-      'Ngã tư Lê Lợi - Hùng Vương', 'Không chấp hành hiệu lệnh của đèn tín hiệu giao thông', 'Điểm b khoản 9 Điều 6 Nghị định 168/2024/NĐ-CP',
-      'từ 18.000.000 đ đến 20.000.000 đ', '4 điểm', 'Đơn vị giải quyết', '0273 3872 000', 'Điều 24 Thông tư số 73/2024/TT-BCA',
-      'LÃNH ĐẠO PHÊ DUYỆT', 'Trần Văn Cường', 'Nơi nhận', `https://phatnguoi.test/tra-cuu/${token}`,
-      'Ảnh toàn cảnh trước vạch dừng', 'Ảnh toàn cảnh sau vạch dừng', 'Ảnh biển số', 'Đoạn video',
-    ]) expect(text).toContain(expected);
+      'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+      'Độc lập - Tự do - Hạnh phúc',
+      'PHÒNG CSGT CÔNG AN TỈNH TIỀN GIANG',
+      'CÔNG AN TỈNH TIỀN GIANG',
+      `Số: ${n.number}`,
+      placeDateLine('Mỹ Tho', h.clock.now()),
+      'THÔNG BÁO',
+      'Kính gửi: Ông (Bà) Nguyễn Văn Chủ Xe',
+      '12 Ấp Bắc, Mỹ Tho, Tiền Giang',
+      'Biển kiểm soát: 63A-123.45',
+      'Màu biển: Nền trắng, chữ đen',
+      'Loại phương tiện: Ô tô',
+      `${formatVnTime(occurredAt)} (giờ Việt Nam)`,
+      'Ngã tư Lê Lợi - Hùng Vương',
+      'Không chấp hành hiệu lệnh của đèn tín hiệu giao thông',
+      'Điểm b khoản 9 Điều 6 Nghị định 168/2024/NĐ-CP',
+      'từ 18.000.000 đ đến 20.000.000 đ',
+      '4 điểm',
+      'Đơn vị giải quyết',
+      '0273 3872 000',
+      'Điều 24 Thông tư số 73/2024/TT-BCA',
+      'LÃNH ĐẠO PHÊ DUYỆT',
+      'Trần Văn Cường',
+      'Nơi nhận',
+      `https://phatnguoi.test/tra-cuu/${token}`,
+      'Ảnh toàn cảnh trước vạch dừng',
+      'Ảnh toàn cảnh sau vạch dừng',
+      'Ảnh biển số',
+      'Đoạn video',
+    ])
+      expect(text).toContain(expected);
     // the full SHA-256 of every evidence file, clip included, and each still's local time
     for (const hash of hashes) expect(text).toContain(hash);
     for (const t of times) expect(text).toContain(formatVnTime(t));
@@ -153,7 +197,9 @@ describe('notice and delivery', () => {
     const ctx = { ...h.deps, mailer, sms: smsSink(h.db.pool) };
     const ds = (await h.db.pool.query<{ id: string; channel: string }>('SELECT id, channel FROM deliveries WHERE notice_id = $1', [noticeId])).rows;
     // the harness workers send email and sms with their own recorders first; then send again through the real path
-    await waitFor(async () => (await h.db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE notice_id = $1 AND status = 'sent'`, [noticeId])).rows[0].n === 2);
+    await waitFor(
+      async () => (await h.db.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE notice_id = $1 AND status = 'sent'`, [noticeId])).rows[0].n === 2,
+    );
     await h.db.pool.query(`UPDATE deliveries SET status = 'pending' WHERE notice_id = $1 AND channel <> 'post'`, [noticeId]);
     await h.db.pool.query(`UPDATE case_deadlines SET status = 'pending', fired_at = NULL WHERE case_id = $1 AND kind = 'notice_due'`, [caseId]);
     for (const d of ds.filter((x) => x.channel !== 'post')) expect(await deliver(ctx, d.id, false)).toEqual({ status: 'done' });
@@ -168,10 +214,15 @@ describe('notice and delivery', () => {
     expect(sms).toEqual([{ recipient: '0900000001', body: expect.stringContaining('https://phatnguoi.test/tra-cuu/') }]);
     const dl = (await h.db.pool.query(`SELECT status FROM case_deadlines WHERE case_id = $1 AND kind = 'notice_due'`, [caseId])).rows[0];
     expect(dl.status).toBe('met');
-    const detail = (await h.app.inject({ method: 'GET', url: `/api/cases/${caseId}`, headers: bearer(tokens.super1!) })).json() as { deadlines: { kind: string; status: string }[] };
+    const detail = (await h.app.inject({ method: 'GET', url: `/api/cases/${caseId}`, headers: bearer(tokens.super1!) })).json() as {
+      deadlines: { kind: string; status: string }[];
+    };
     expect(detail.deadlines.find((d) => d.kind === 'notice_due')!.status).toBe('met');
     // the outbox page shows both, with the attachment downloadable
-    const outbox = (await h.app.inject({ method: 'GET', url: '/api/outbox', headers: bearer(tokens.super1!) })).json() as { emails: { id: string; attachments: { n: number; size: number }[] }[]; sms: unknown[] };
+    const outbox = (await h.app.inject({ method: 'GET', url: '/api/outbox', headers: bearer(tokens.super1!) })).json() as {
+      emails: { id: string; attachments: { n: number; size: number }[] }[];
+      sms: unknown[];
+    };
     const e = outbox.emails.find((x) => x.attachments.length === 1)!;
     const att = await h.app.inject({ method: 'GET', url: `/api/outbox/${e.id}/attachments/0`, headers: bearer(tokens.super1!) });
     expect(att.headers['content-type']).toBe('application/pdf');
@@ -182,14 +233,23 @@ describe('notice and delivery', () => {
   it('a refused delivery fails for good at once (no retry), audited and shown on the case', async () => {
     const d = (await h.db.pool.query<{ id: string }>(`SELECT id FROM deliveries WHERE notice_id = $1 AND channel = 'sms'`, [noticeId])).rows[0]!;
     await h.db.pool.query(`UPDATE deliveries SET status = 'pending', attempts = 0 WHERE id = $1`, [d.id]);
-    const refusing = { ...h.deps, sms: { send: async () => { throw Object.assign(new Error('SMS gateway answered 400'), { permanent: true }); } } };
+    const refusing = {
+      ...h.deps,
+      sms: {
+        send: async () => {
+          throw Object.assign(new Error('SMS gateway answered 400'), { permanent: true });
+        },
+      },
+    };
     await expect(deliver(refusing, d.id, false)).rejects.toMatchObject({ code: 'delivery_refused' });
     const row = (await h.db.pool.query('SELECT status, attempts, last_error FROM deliveries WHERE id = $1', [d.id])).rows[0];
     expect(row).toMatchObject({ status: 'failed', attempts: 1, last_error: '[permanent] SMS gateway answered 400' });
     // a later job for it does nothing: only a supervisor's resend puts it back
     expect(await deliver(refusing, d.id, false)).toMatchObject({ status: 'skipped' });
     expect((await h.db.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'delivery.failed' AND entity_id = $1`, [d.id])).rows[0].n).toBe(1);
-    const detail = (await h.app.inject({ method: 'GET', url: `/api/cases/${caseId}`, headers: bearer(tokens.super1!) })).json() as { notice: { deliveries: { channel: string; status: string }[] } };
+    const detail = (await h.app.inject({ method: 'GET', url: `/api/cases/${caseId}`, headers: bearer(tokens.super1!) })).json() as {
+      notice: { deliveries: { channel: string; status: string }[] };
+    };
     expect(detail.notice.deliveries.find((x) => x.channel === 'sms')).toMatchObject({ status: 'failed' });
     expect((await post('super1', `/api/deliveries/${d.id}/retry`)).statusCode).toBe(200);
     await waitFor(async () => (await h.db.pool.query('SELECT status FROM deliveries WHERE id = $1', [d.id])).rows[0].status === 'sent');

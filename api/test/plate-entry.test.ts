@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { plateForVehicle } from '@phatnguoi/core/plates/entry';
 
 describe('plateForVehicle', () => {
-  it('keeps a valid plate of the vehicle\'s kind as typed (case and spacing normalised only)', () => {
+  it("keeps a valid plate of the vehicle's kind as typed (case and spacing normalised only)", () => {
     expect(plateForVehicle('63A-123.45', 'car')).toEqual({ ok: true, plate: '63A-123.45' });
     expect(plateForVehicle('63-b1  234.56', 'motorbike')).toEqual({ ok: true, plate: '63-B1 234.56' });
     expect(plateForVehicle('30a-1234', 'car')).toEqual({ ok: true, plate: '30A-1234' });

@@ -16,7 +16,8 @@ async function* chunks(text: string, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
 }
 
-const CSV = '\uFEFFdecision_number,amount,paid_at,channel,reference\r\n' +
+const CSV =
+  '\uFEFFdecision_number,amount,paid_at,channel,reference\r\n' +
   '12/QĐ-XPHC,5000000,2026-03-01T09:15:00+07:00,bank,VCB-0001\r\n' +
   '"13/QĐ-XPHC","800000",2026-03-02T10:00:00Z,portal,DVC/2026/77\r\n\r\n';
 
@@ -33,7 +34,9 @@ describe('payment records', () => {
   });
 
   it('names the line and field of every bad value', async () => {
-    const rows = await all(csvRecords(chunks('decision_number,amount,paid_at,channel,reference\n12/QĐ,5e6,2026-03-01 09:15,cash,\n1/QĐ-XPHC,1,2026-03-01T09:15:00+07:00,bank\n', 5)));
+    const rows = await all(
+      csvRecords(chunks('decision_number,amount,paid_at,channel,reference\n12/QĐ,5e6,2026-03-01 09:15,cash,\n1/QĐ-XPHC,1,2026-03-01T09:15:00+07:00,bank\n', 5)),
+    );
     expect(rows[0]!.errors).toEqual([
       { line: 2, field: 'decision_number', message: '"12/QĐ" is not a decision number such as 123/QĐ-XPHC' },
       { line: 2, field: 'amount', message: '"5e6" is not a whole, positive number of VND' },
@@ -48,7 +51,14 @@ describe('payment records', () => {
 
   it('reads JSON records one object at a time, as a bare list or under "records", ignoring other members', async () => {
     const list = [
-      { decisionNumber: '12/QĐ-XPHC', amount: 5000000, paidAt: '2026-03-01T09:15:00+07:00', channel: 'app', reference: 'APP-1', extra: { nested: [1, { a: '}' }] } },
+      {
+        decisionNumber: '12/QĐ-XPHC',
+        amount: 5000000,
+        paidAt: '2026-03-01T09:15:00+07:00',
+        channel: 'app',
+        reference: 'APP-1',
+        extra: { nested: [1, { a: '}' }] },
+      },
       { decisionNumber: '13/QĐ-XPHC', amount: '800000', paidAt: '2026-03-02T10:00:00Z', channel: 'counter', reference: 'Q-"2"' },
     ];
     const wrapped = JSON.stringify({ generatedAt: '2026-03-03T00:00:00Z', meta: [{ x: 1 }], records: list, trailer: [{ decisionNumber: 'ignored' }] }, null, 1);
@@ -56,7 +66,13 @@ describe('payment records', () => {
       for (const size of [1, 5, 64 * 1024]) {
         const rows = await all(jsonRecords(chunks(text, size)));
         expect(rows.map((r) => r.line)).toEqual([1, 2]);
-        expect(rows[0]!.record).toEqual({ decisionNumber: '12/QĐ-XPHC', amount: 5_000_000, paidAt: new Date('2026-03-01T02:15:00Z'), channel: 'app', reference: 'APP-1' });
+        expect(rows[0]!.record).toEqual({
+          decisionNumber: '12/QĐ-XPHC',
+          amount: 5_000_000,
+          paidAt: new Date('2026-03-01T02:15:00Z'),
+          channel: 'app',
+          reference: 'APP-1',
+        });
         expect(rows[1]!.errors).toEqual([{ line: 2, field: 'reference', message: 'must be 1-100 letters, digits or . _ - /' }]);
       }
     }

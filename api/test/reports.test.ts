@@ -26,7 +26,10 @@ let cameraB = '';
 /** A session for a seeded user, made as the login route makes one (logging in is tested elsewhere; this skips argon2). */
 async function sessionOf(username: string): Promise<string> {
   const token = newToken();
-  await h.db.pool.query(`INSERT INTO sessions (token_hash, user_id, expires_at) SELECT $1, id, now() + interval '30 days' FROM users WHERE username = $2`, [tokenHash(token), username]);
+  await h.db.pool.query(`INSERT INTO sessions (token_hash, user_id, expires_at) SELECT $1, id, now() + interval '30 days' FROM users WHERE username = $2`, [
+    tokenHash(token),
+    username,
+  ]);
   return token;
 }
 
@@ -67,8 +70,25 @@ async function insertCase(s: Spec): Promise<string> {
     `INSERT INTO cases (idempotency_key, agency_id, camera_id, type, status, occurred_at, track_id, phase_id, vehicle_type, plate_text, event,
                         notice_due_at, public_token, rejected_reason, rejected_text, noticed_at, escalated_at, paid_at, overdue)
      VALUES ($1,$2,$3,$4,$5,$6,'t','p',$7,$8,'{}',$9,$10,$11,$12,$13,$14,$15,$16) RETURNING id`,
-    [randomUUID(), agency, camera, s.type, s.status, at, s.vehicle, s.vehicle === 'car' ? '63A-555.55' : '63-B1 555.55', new Date(at.getTime() + 10 * DAY),
-      randomUUID(), s.reason ?? null, s.reason === 'other' ? 'khác' : null, noticed, escalated, s.paid ? new Date(at.getTime() + 15 * DAY) : null, s.overdue ?? false]);
+    [
+      randomUUID(),
+      agency,
+      camera,
+      s.type,
+      s.status,
+      at,
+      s.vehicle,
+      s.vehicle === 'car' ? '63A-555.55' : '63-B1 555.55',
+      new Date(at.getTime() + 10 * DAY),
+      randomUUID(),
+      s.reason ?? null,
+      s.reason === 'other' ? 'khác' : null,
+      noticed,
+      escalated,
+      s.paid ? new Date(at.getTime() + 15 * DAY) : null,
+      s.overdue ?? false,
+    ],
+  );
   return rows[0]!.id;
 }
 /** A status change as the workflow makes it (the update triggers see it). */
@@ -143,26 +163,53 @@ describe('reports', () => {
 
   it('before and after a date, per camera, per day', async () => {
     const t = await report('super1', 'before-after', 'from=2022-03-01&to=2022-03-04&split=2022-03-03&type=red_light');
-    expect(t.rows).toEqual([['Cầu Quay', 0, 0, 1, 0.5, null], ['Ngã tư Lê Lợi - Hùng Vương', 8, 4, 3, 1.5, -0.625]]);
+    expect(t.rows).toEqual([
+      ['Cầu Quay', 0, 0, 1, 0.5, null],
+      ['Ngã tư Lê Lợi - Hùng Vương', 8, 4, 3, 1.5, -0.625],
+    ]);
     expect(t.totals).toEqual(['total', 8, 4, 4, 2, -0.5]);
   });
 
   it('cases received, confirmed, rejected by reason, noticed, resolved, paid, lapsed per period and agency', async () => {
     const t = await report('super1', 'outcomes', `${q}&period=month`);
-    expect(t.columns.map((c) => c.key)).toEqual(['period', 'agency', 'received', 'confirmed', 'rejected', 'rejected_stopped_before_line', 'rejected_emergency_vehicle',
-      'rejected_plate_unreadable', 'rejected_image_unclear', 'rejected_duplicate', 'rejected_not_violation', 'rejected_other', 'noticed', 'resolved', 'paid', 'lapsed']);
+    expect(t.columns.map((c) => c.key)).toEqual([
+      'period',
+      'agency',
+      'received',
+      'confirmed',
+      'rejected',
+      'rejected_stopped_before_line',
+      'rejected_emergency_vehicle',
+      'rejected_plate_unreadable',
+      'rejected_image_unclear',
+      'rejected_duplicate',
+      'rejected_not_violation',
+      'rejected_other',
+      'noticed',
+      'resolved',
+      'paid',
+      'lapsed',
+    ]);
     expect(t.rows).toEqual([['2022-03-01', 'Phòng CSGT Công an tỉnh Tiền Giang', 16, 9, 4, 0, 0, 1, 0, 2, 0, 1, 7, 2, 1, 1]]);
     const byDay = await report('operator1', 'outcomes', 'from=2022-03-01&to=2022-03-02&period=day');
     expect(byDay.rows.map((r) => [r[0], r[1], r[2]])).toEqual([
-      ['2022-03-01', 'Phòng CSGT Công an tỉnh Tiền Giang', 8], ['2022-03-02', 'Phòng CSGT Công an TP Hà Nội', 4], ['2022-03-02', 'Phòng CSGT Công an tỉnh Tiền Giang', 3],
+      ['2022-03-01', 'Phòng CSGT Công an tỉnh Tiền Giang', 8],
+      ['2022-03-02', 'Phòng CSGT Công an TP Hà Nội', 4],
+      ['2022-03-02', 'Phòng CSGT Công an tỉnh Tiền Giang', 3],
     ]);
   });
 
   it('by vehicle type', async () => {
     const t = await report('super1', 'vehicle-types', q);
-    expect(t.rows).toEqual([['car', 4, 0.25, 3, 0.4286], ['motorbike', 12, 0.75, 4, 0.5714]]);
+    expect(t.rows).toEqual([
+      ['car', 4, 0.25, 3, 0.4286],
+      ['motorbike', 12, 0.75, 4, 0.5714],
+    ]);
     expect(t.totals).toEqual(['total', 16, 1, 7, 1]);
-    expect((await report('admin1', 'vehicle-types', q)).rows).toEqual([['car', 8, 0.4, 3, 0.4286], ['motorbike', 12, 0.6, 4, 0.5714]]);
+    expect((await report('admin1', 'vehicle-types', q)).rows).toEqual([
+      ['car', 8, 0.4, 3, 0.4286],
+      ['motorbike', 12, 0.6, 4, 0.5714],
+    ]);
   });
 
   it('reviewer throughput and approval rate', async () => {
@@ -183,8 +230,10 @@ describe('reports', () => {
   it('the rollups the triggers kept equal a rebuild from the cases', async () => {
     const snapshot = async () => [
       (await h.db.pool.query(`SELECT day::text, agency_id, camera_id, type, n::int FROM case_camera_daily WHERE n > 0 ORDER BY 1,2,3,4`)).rows,
-      (await h.db.pool.query(`SELECT day::text, agency_id, vehicle_type, status, rejected_reason, noticed, notice_late, overdue, escalation, paid, n::int
-                                FROM case_outcome_daily WHERE n > 0 ORDER BY 1,2,3,4,5,6,7,8,9,10`)).rows,
+      (
+        await h.db.pool.query(`SELECT day::text, agency_id, vehicle_type, status, rejected_reason, noticed, notice_late, overdue, escalation, paid, n::int
+                                FROM case_outcome_daily WHERE n > 0 ORDER BY 1,2,3,4,5,6,7,8,9,10`)
+      ).rows,
     ];
     const kept = await snapshot();
     const cases = Number((await h.db.pool.query('SELECT count(*) FROM cases')).rows[0].count);
@@ -197,11 +246,19 @@ describe('reports', () => {
     const csv = await get('super1', `/api/reports/camera-daily?${q}&format=csv`);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.headers['content-disposition']).toBe('attachment; filename="bao-cao-camera-daily-2022-03-01-2022-03-31.csv"');
-    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('Ngày,Camera,Vượt đèn đỏ,Sai làn đường,Đi ngược chiều,Quá tốc độ,Tổng cộng');
     expect(lines.at(-1)).toBe('Tổng cộng,,12,1,2,1,16');
     const en = await get('super1', `/api/reports/vehicle-types?${q}&format=csv&lang=en`);
-    expect(en.body.replace(/^\uFEFF/, '').split('\r\n').slice(0, 3)).toEqual(['Vehicle type,Received,Share,Notices sent,Share of notices', 'Car,4,0.25,3,0.4286', 'Motorbike,12,0.75,4,0.5714']);
+    expect(
+      en.body
+        .replace(/^\uFEFF/, '')
+        .split('\r\n')
+        .slice(0, 3),
+    ).toEqual(['Vehicle type,Received,Share,Notices sent,Share of notices', 'Car,4,0.25,3,0.4286', 'Motorbike,12,0.75,4,0.5714']);
 
     const xlsx = await get('super1', `/api/reports/outcomes?${q}&format=xlsx`);
     expect(xlsx.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
@@ -224,17 +281,30 @@ describe('reports', () => {
     const bad = await get('super1', '/api/reports/before-after?from=2022-03-01&to=2022-03-04');
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: 'split_required', errors: [{ path: '/split' }] });
-    expect((await get('super1', '/api/reports/outcomes?from=2022-03-05&to=2022-03-01')).json()).toMatchObject({ error: 'bad_period', errors: [{ path: '/to' }] });
-    expect((await get('super1', '/api/reports/outcomes?from=2022-02-30&to=2022-03-01')).json()).toMatchObject({ error: 'bad_date', errors: [{ path: '/from' }] });
+    expect((await get('super1', '/api/reports/outcomes?from=2022-03-05&to=2022-03-01')).json()).toMatchObject({
+      error: 'bad_period',
+      errors: [{ path: '/to' }],
+    });
+    expect((await get('super1', '/api/reports/outcomes?from=2022-02-30&to=2022-03-01')).json()).toMatchObject({
+      error: 'bad_date',
+      errors: [{ path: '/from' }],
+    });
     expect((await get('super1', '/api/reports/nope?from=2022-03-01&to=2022-03-01')).statusCode).toBe(400);
   });
 
   it('a scheduled report is e-mailed once per run, with the period before it, and audited', async () => {
-    const res = await post('super1', '/api/report-schedules', { report: 'camera-daily', format: 'xlsx', every: 'day', recipients: ['doi.truong@csgt.example.vn', 'Doi.Truong@csgt.example.vn'] });
+    const res = await post('super1', '/api/report-schedules', {
+      report: 'camera-daily',
+      format: 'xlsx',
+      every: 'day',
+      recipients: ['doi.truong@csgt.example.vn', 'Doi.Truong@csgt.example.vn'],
+    });
     expect(res.statusCode, res.body).toBe(201);
     const s = res.json() as { id: string; nextRunAt: string; recipients: string[] };
     expect(s.recipients).toEqual(['doi.truong@csgt.example.vn']);
-    expect((await post('super1', '/api/report-schedules', { report: 'camera-daily', format: 'xlsx', every: 'day', recipients: ['not-an-address'] })).statusCode).toBe(400);
+    expect(
+      (await post('super1', '/api/report-schedules', { report: 'camera-daily', format: 'xlsx', every: 'day', recipients: ['not-an-address'] })).statusCode,
+    ).toBe(400);
     const start = h.clock.now();
     h.clock.set(new Date(Date.parse(s.nextRunAt) + 60_000));
     try {
@@ -267,12 +337,18 @@ describe('penalty decisions and payment reconciliation', () => {
     const { rows } = await h.db.pool.query<{ id: string }>(
       `INSERT INTO cases (idempotency_key, agency_id, camera_id, type, status, occurred_at, track_id, phase_id, vehicle_type, plate_text, event, notice_due_at, public_token, noticed_at)
        VALUES ($1,$2,$3,'red_light',$4,$5,'t','p','motorbike','63-B1 234.56','{}',$6,$7,$5) RETURNING id`,
-      [randomUUID(), h.ids.agency, h.ids.camera, status, occurredAt, new Date(occurredAt.getTime() + 10 * DAY), randomUUID()]);
+      [randomUUID(), h.ids.agency, h.ids.camera, status, occurredAt, new Date(occurredAt.getTime() + 10 * DAY), randomUUID()],
+    );
     return rows[0]!.id;
   }
 
-  it('records a decision on a notified case within the schedule\'s range and prints it', async () => {
-    const ev = demoEvent({ cameraId: h.ids.camera, plate: '63-B1 234.56', vehicleClass: 'motorbike', occurredAt: new Date(h.clock.now().getTime() - 3600_000) });
+  it("records a decision on a notified case within the schedule's range and prints it", async () => {
+    const ev = demoEvent({
+      cameraId: h.ids.camera,
+      plate: '63-B1 234.56',
+      vehicleClass: 'motorbike',
+      occurredAt: new Date(h.clock.now().getTime() - 3600_000),
+    });
     first = (await ingestEvent(h.deps, ev)).caseId;
     const officer2 = tokens.officer2!;
     expect((await h.app.inject({ method: 'POST', url: `/api/cases/${first}/claim`, headers: bearer(officer2) })).statusCode).toBe(200);
@@ -289,16 +365,34 @@ describe('penalty decisions and payment reconciliation', () => {
     expect(out.statusCode).toBe(400);
     expect(out.json()).toMatchObject({ error: 'amount_out_of_range', errors: [{ path: '/amount' }] });
     expect(out.json().message).toContain('4000000–6000000');
-    expect((await post('super1', `/api/cases/${first}/decision`, { amount: 5_000_000, points: 5 })).json()).toMatchObject({ error: 'points_out_of_range', errors: [{ path: '/points' }] });
-    expect((await post('super1', `/api/cases/${first}/decision`, { amount: 5_000_000, number: '12/ABC' })).json()).toMatchObject({ error: 'bad_number', errors: [{ path: '/number' }] });
-    expect((await post('super1', `/api/cases/${first}/decision`, { amount: 5_000_000, decidedOn: '2099-01-01' })).json()).toMatchObject({ error: 'future_date' });
+    expect((await post('super1', `/api/cases/${first}/decision`, { amount: 5_000_000, points: 5 })).json()).toMatchObject({
+      error: 'points_out_of_range',
+      errors: [{ path: '/points' }],
+    });
+    expect((await post('super1', `/api/cases/${first}/decision`, { amount: 5_000_000, number: '12/ABC' })).json()).toMatchObject({
+      error: 'bad_number',
+      errors: [{ path: '/number' }],
+    });
+    expect((await post('super1', `/api/cases/${first}/decision`, { amount: 5_000_000, decidedOn: '2099-01-01' })).json()).toMatchObject({
+      error: 'future_date',
+    });
     expect((await post('officer1', `/api/cases/${first}/decision`, { amount: 5_000_000 })).statusCode).toBe(403);
     expect((await post('superhn', `/api/cases/${first}/decision`, { amount: 5_000_000 })).statusCode).toBe(404);
     expect(await h.db.pool.query('SELECT 1 FROM penalty_decisions')).toMatchObject({ rowCount: 0 });
 
     const ok = await post('super1', `/api/cases/${first}/decision`, { amount: 5_000_000, officerName: 'Lê Văn Trưởng', officerTitle: 'Trưởng phòng' });
     expect(ok.statusCode, ok.body).toBe(201);
-    const d = ok.json() as { id: string; number: string; amount: number; points: number; fineMin: number; fineMax: number; status: string; payBy: string; decidedOn: string };
+    const d = ok.json() as {
+      id: string;
+      number: string;
+      amount: number;
+      points: number;
+      fineMin: number;
+      fineMax: number;
+      status: string;
+      payBy: string;
+      decidedOn: string;
+    };
     expect(d).toMatchObject({ amount: 5_000_000, points: 4, fineMin: 4_000_000, fineMax: 6_000_000, status: 'unpaid' });
     expect(d.number).toMatch(/^\d+\/QĐ-XPHC$/);
     expect(Date.parse(d.payBy) - Date.parse(d.decidedOn)).toBe(10 * DAY);
@@ -313,7 +407,17 @@ describe('penalty decisions and payment reconciliation', () => {
     const dir = mkdtempSync(join(tmpdir(), 'decision-pdf-'));
     writeFileSync(join(dir, 'd.pdf'), pdf.rawPayload);
     const text = execFileSync('pdftotext', [join(dir, 'd.pdf'), '-']).toString();
-    for (const s of ['QUYẾT ĐỊNH', `Số: ${d.number}`, '5.000.000 đ', 'trừ điểm giấy phép lái xe: 4 điểm', 'Trần Thị Mô Tô', '63-B1 234.56', 'Lê Văn Trưởng', 'TRƯỞNG PHÒNG']) expect(text).toContain(s);
+    for (const s of [
+      'QUYẾT ĐỊNH',
+      `Số: ${d.number}`,
+      '5.000.000 đ',
+      'trừ điểm giấy phép lái xe: 4 điểm',
+      'Trần Thị Mô Tô',
+      '63-B1 234.56',
+      'Lê Văn Trưởng',
+      'TRƯỞNG PHÒNG',
+    ])
+      expect(text).toContain(s);
     expect((await get('superhn', `/api/decisions/${d.id}/pdf`)).statusCode).toBe(404);
     const audit = await h.db.pool.query(`SELECT actor, data FROM audit_log WHERE action = 'decision.recorded' AND entity_id = $1`, [first]);
     expect(audit.rows).toEqual([{ actor: 'super1', data: expect.objectContaining({ number: d.number, amount: 5_000_000, points: 4 }) }]);
@@ -345,61 +449,124 @@ describe('penalty decisions and payment reconciliation', () => {
       `${decisions.old!.number},4000000,2026-03-01T11:00:00+07:00,counter,QUAY-0001`,
       `${decisions.first!.number},5000000,2026-03-01T09:15:00+07:00,bank,VCB-0001`,
     ].join('\n');
-    const up = await h.app.inject({ method: 'POST', url: '/api/payments/imports?filename=vcb-2026-03-01.csv', headers: { ...bearer(tokens.super1!), 'content-type': 'text/csv' }, payload: csv });
+    const up = await h.app.inject({
+      method: 'POST',
+      url: '/api/payments/imports?filename=vcb-2026-03-01.csv',
+      headers: { ...bearer(tokens.super1!), 'content-type': 'text/csv' },
+      payload: csv,
+    });
     expect(up.statusCode, up.body).toBe(202);
     const importId = (up.json() as { id: string }).id;
     await waitFor(async () => ((await get('super1', `/api/payments/imports/${importId}`)).json() as { status: string }).status === 'done');
-    expect((await get('super1', `/api/payments/imports/${importId}`)).json()).toMatchObject({ status: 'done', total: 6, processed: 6, matched: 1, mismatched: 4, duplicates: 1, errors: [] });
+    expect((await get('super1', `/api/payments/imports/${importId}`)).json()).toMatchObject({
+      status: 'done',
+      total: 6,
+      processed: 6,
+      matched: 1,
+      mismatched: 4,
+      duplicates: 1,
+      errors: [],
+    });
 
     const c1 = await h.db.pool.query('SELECT status, paid_at FROM cases WHERE id = $1', [first]);
     expect(c1.rows[0].status).toBe('resolved');
     expect(c1.rows[0].paid_at.toISOString()).toBe('2026-03-01T02:15:00.000Z');
     expect((await h.db.pool.query('SELECT count(*)::int AS n FROM case_warnings WHERE case_id = $1 AND lifted_at IS NULL', [first])).rows[0].n).toBe(0);
     expect((await h.db.pool.query(`SELECT count(*)::int AS n FROM case_deadlines WHERE case_id = $1 AND status = 'pending'`, [first])).rows[0].n).toBe(0);
-    expect((await h.db.pool.query(`SELECT outcome FROM owner_responses WHERE case_id = $1 AND kind = 'resolution'`, [first])).rows).toEqual([{ outcome: 'fine_paid' }]);
+    expect((await h.db.pool.query(`SELECT outcome FROM owner_responses WHERE case_id = $1 AND kind = 'resolution'`, [first])).rows).toEqual([
+      { outcome: 'fine_paid' },
+    ]);
     expect((await get('officer1', `/api/cases/${first}/decision`)).json()).toMatchObject({ decision: { status: 'paid', paidAt: '2026-03-01T02:15:00.000Z' } });
     // the public entry says resolved
     const ch = (await h.app.inject({ method: 'GET', url: '/api/public/challenge' })).json() as { challenge: string; difficulty: number };
-    const pub = await h.app.inject({ method: 'POST', url: '/api/public/lookup', payload: { plate: '63-B1 234.56', vehicleType: 'motorbike', challenge: ch.challenge, nonce: solveChallenge(ch.challenge, ch.difficulty) } });
+    const pub = await h.app.inject({
+      method: 'POST',
+      url: '/api/public/lookup',
+      payload: { plate: '63-B1 234.56', vehicleType: 'motorbike', challenge: ch.challenge, nonce: solveChallenge(ch.challenge, ch.difficulty) },
+    });
     const firstOccurred = (await h.db.pool.query('SELECT occurred_at FROM cases WHERE id = $1', [first])).rows[0].occurred_at.toISOString();
     expect((pub.json() as { items: { occurredAt: string; status: string }[] }).items.find((i) => i.occurredAt === firstOccurred)?.status).toBe('resolved');
     // the others are unchanged
-    expect((await h.db.pool.query('SELECT status, paid_at FROM cases WHERE id = ANY($1)', [[decisions.second!.caseId, decisions.old!.caseId]])).rows)
-      .toEqual([{ status: 'notified', paid_at: null }, { status: 'notified', paid_at: null }]);
+    expect((await h.db.pool.query('SELECT status, paid_at FROM cases WHERE id = ANY($1)', [[decisions.second!.caseId, decisions.old!.caseId]])).rows).toEqual([
+      { status: 'notified', paid_at: null },
+      { status: 'notified', paid_at: null },
+    ]);
 
-    const m = (await get('super1', '/api/payments/mismatches')).json() as { items: { kind: string; reference: string; line: number; expectedAmount: number | null }[] };
+    const m = (await get('super1', '/api/payments/mismatches')).json() as {
+      items: { kind: string; reference: string; line: number; expectedAmount: number | null }[];
+    };
     expect(m.items.map((x) => [x.line, x.kind, x.reference, x.expectedAmount])).toEqual([
-      [3, 'unknown_decision', 'VCB-0002', null], [4, 'wrong_amount', 'DVC-0001', 5_000_000], [5, 'paid_twice', 'APP-0001', 5_000_000], [6, 'paid_after_lapse', 'QUAY-0001', 4_000_000],
+      [3, 'unknown_decision', 'VCB-0002', null],
+      [4, 'wrong_amount', 'DVC-0001', 5_000_000],
+      [5, 'paid_twice', 'APP-0001', 5_000_000],
+      [6, 'paid_after_lapse', 'QUAY-0001', 4_000_000],
     ]);
     expect(((await get('superhn', '/api/payments/mismatches')).json() as { items: unknown[] }).items).toEqual([]);
-    const audit = await h.db.pool.query(`SELECT action, count(*)::int AS n FROM audit_log WHERE action LIKE 'payment%' OR action = 'case.paid' GROUP BY action ORDER BY action`);
-    expect(audit.rows).toEqual([{ action: 'case.paid', n: 1 }, { action: 'payment.mismatch', n: 4 }, { action: 'payment_import.created', n: 1 }, { action: 'payment_import.done', n: 1 }]);
+    const audit = await h.db.pool.query(
+      `SELECT action, count(*)::int AS n FROM audit_log WHERE action LIKE 'payment%' OR action = 'case.paid' GROUP BY action ORDER BY action`,
+    );
+    expect(audit.rows).toEqual([
+      { action: 'case.paid', n: 1 },
+      { action: 'payment.mismatch', n: 4 },
+      { action: 'payment_import.created', n: 1 },
+      { action: 'payment_import.done', n: 1 },
+    ]);
   });
 
-  const counts = async () => (await h.db.pool.query(
-    `SELECT (SELECT count(*) FROM payments)::int AS payments, (SELECT count(*) FROM penalty_decisions WHERE status = 'paid')::int AS paid,
-            (SELECT count(*) FROM cases WHERE paid_at IS NOT NULL)::int AS cases_paid, (SELECT count(*) FROM audit_log WHERE action IN ('case.paid', 'payment.mismatch'))::int AS audited`)).rows[0];
+  const counts = async () =>
+    (
+      await h.db.pool.query(
+        `SELECT (SELECT count(*) FROM payments)::int AS payments, (SELECT count(*) FROM penalty_decisions WHERE status = 'paid')::int AS paid,
+            (SELECT count(*) FROM cases WHERE paid_at IS NOT NULL)::int AS cases_paid, (SELECT count(*) FROM audit_log WHERE action IN ('case.paid', 'payment.mismatch'))::int AS audited`,
+      )
+    ).rows[0];
   const upload = async (body: string, type: string) => {
-    const res = await h.app.inject({ method: 'POST', url: '/api/payments/imports', headers: { ...bearer(tokens.super1!), 'content-type': type }, payload: body });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/payments/imports',
+      headers: { ...bearer(tokens.super1!), 'content-type': type },
+      payload: body,
+    });
     expect(res.statusCode, res.body).toBe(202);
     const id = (res.json() as { id: string }).id;
     await waitFor(async () => ['done', 'failed'].includes(((await get('super1', `/api/payments/imports/${id}`)).json() as { status: string }).status));
-    return (await get('super1', `/api/payments/imports/${id}`)).json() as { status: string; total: number; matched: number; mismatched: number; duplicates: number; errors: { line: number; field: string; message: string }[] };
+    return (await get('super1', `/api/payments/imports/${id}`)).json() as {
+      status: string;
+      total: number;
+      matched: number;
+      mismatched: number;
+      duplicates: number;
+      errors: { line: number; field: string; message: string }[];
+    };
   };
 
   it('is idempotent: the same records again, as CSV or JSON, change nothing', async () => {
     const before = await counts();
-    const json = JSON.stringify({ generatedAt: '2026-03-03T00:00:00+07:00', records: [
-      { decisionNumber: decisions.first!.number, amount: 5000000, paidAt: '2026-03-01T09:15:00+07:00', channel: 'bank', reference: 'VCB-0001' },
-      { decisionNumber: decisions.second!.number, amount: 4500000, paidAt: '2026-03-01T10:00:00+07:00', channel: 'portal', reference: 'DVC-0001' },
-    ] });
+    const json = JSON.stringify({
+      generatedAt: '2026-03-03T00:00:00+07:00',
+      records: [
+        { decisionNumber: decisions.first!.number, amount: 5000000, paidAt: '2026-03-01T09:15:00+07:00', channel: 'bank', reference: 'VCB-0001' },
+        { decisionNumber: decisions.second!.number, amount: 4500000, paidAt: '2026-03-01T10:00:00+07:00', channel: 'portal', reference: 'DVC-0001' },
+      ],
+    });
     expect(await upload(json, 'application/json')).toMatchObject({ status: 'done', total: 2, matched: 0, mismatched: 0, duplicates: 2 });
     expect(await counts()).toEqual(before);
   });
 
   it('an import stored but never queued (the process died in between) is picked up by the sweep', async () => {
-    const u = { kind: 'user' as const, id: h.ids.users.super1!, username: 'super1', displayName: 'super1', role: 'supervisor' as const, agencyId: h.ids.agency };
-    const id = await createImport(h.db.pool, h.clock, u, { filename: 'lost.csv', format: 'csv', content: Buffer.from(`decision_number,amount,paid_at,channel,reference\n${decisions.fifth!.number},5000000,2026-03-05T08:00:00+07:00,post,VNPOST-1\n`) });
+    const u = {
+      kind: 'user' as const,
+      id: h.ids.users.super1!,
+      username: 'super1',
+      displayName: 'super1',
+      role: 'supervisor' as const,
+      agencyId: h.ids.agency,
+    };
+    const id = await createImport(h.db.pool, h.clock, u, {
+      filename: 'lost.csv',
+      format: 'csv',
+      content: Buffer.from(`decision_number,amount,paid_at,channel,reference\n${decisions.fifth!.number},5000000,2026-03-05T08:00:00+07:00,post,VNPOST-1\n`),
+    });
     expect(await requeueStalledImports(h.deps)).toBe(0); // not a minute old yet
     const start = h.clock.now();
     h.clock.advance(120_000);
@@ -417,20 +584,28 @@ describe('penalty decisions and payment reconciliation', () => {
     const before = await counts();
     const imports = async () => Number((await h.db.pool.query('SELECT count(*) FROM payment_imports')).rows[0].count);
     const importsBefore = await imports();
-    const send = (body: string, type: string) => h.app.inject({ method: 'POST', url: '/api/payments/imports', headers: { ...bearer(tokens.super1!), 'content-type': type }, payload: body });
-    const bad = await send([
-      'decision_number,amount,paid_at,channel,reference',
-      `${decisions.third!.number},5000000,2026-03-01T09:15:00+07:00,bank,VCB-0100`,
-      `${decisions.fourth!.number},năm triệu,2026-03-01T09:15:00+07:00,bank,VCB-0101`,
-      `${decisions.fourth!.number},5000000,01/03/2026,bank,VCB-0102`,
-    ].join('\n'), 'text/csv');
+    const send = (body: string, type: string) =>
+      h.app.inject({ method: 'POST', url: '/api/payments/imports', headers: { ...bearer(tokens.super1!), 'content-type': type }, payload: body });
+    const bad = await send(
+      [
+        'decision_number,amount,paid_at,channel,reference',
+        `${decisions.third!.number},5000000,2026-03-01T09:15:00+07:00,bank,VCB-0100`,
+        `${decisions.fourth!.number},năm triệu,2026-03-01T09:15:00+07:00,bank,VCB-0101`,
+        `${decisions.fourth!.number},5000000,01/03/2026,bank,VCB-0102`,
+      ].join('\n'),
+      'text/csv',
+    );
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({
       error: 'bad_records',
-      message: '2 of 3 records are bad (nothing was imported): line 3 amount: "năm triệu" is not a whole, positive number of VND; line 4 paid_at: "01/03/2026" is not a time with its offset such as 2026-03-01T09:15:00+07:00',
+      message:
+        '2 of 3 records are bad (nothing was imported): line 3 amount: "năm triệu" is not a whole, positive number of VND; line 4 paid_at: "01/03/2026" is not a time with its offset such as 2026-03-01T09:15:00+07:00',
       errors: [{ path: '/line/3/amount' }, { path: '/line/4/paid_at' }],
     });
-    expect((await send('[{"decisionNumber": "1/QĐ-XPHC"', 'application/json')).json()).toMatchObject({ error: 'bad_records', errors: [{ path: '/line/1/file' }] });
+    expect((await send('[{"decisionNumber": "1/QĐ-XPHC"', 'application/json')).json()).toMatchObject({
+      error: 'bad_records',
+      errors: [{ path: '/line/1/file' }],
+    });
     expect((await send('[]', 'application/json')).json()).toMatchObject({ error: 'no_records' });
     expect((await send('x', 'text/plain')).json()).toMatchObject({ error: 'bad_content_type' });
     expect(await imports()).toBe(importsBefore);
@@ -438,12 +613,19 @@ describe('penalty decisions and payment reconciliation', () => {
     expect((await h.db.pool.query('SELECT status FROM penalty_decisions WHERE id = $1', [decisions.third!.id])).rows[0].status).toBe('unpaid');
 
     // A reference imported before with another amount: the job refuses the whole file (the good line too).
-    const reused = await upload([
-      'decision_number,amount,paid_at,channel,reference',
-      `${decisions.third!.number},5000000,2026-03-01T09:15:00+07:00,bank,VCB-0100`,
-      `${decisions.first!.number},6000000,2026-03-01T09:15:00+07:00,bank,VCB-0001`,
-    ].join('\n'), 'text/csv');
-    expect(reused).toMatchObject({ status: 'failed', total: 2, errors: [{ line: 3, field: 'reference', message: 'VCB-0001 (bank) was imported before with another decision, amount or time' }] });
+    const reused = await upload(
+      [
+        'decision_number,amount,paid_at,channel,reference',
+        `${decisions.third!.number},5000000,2026-03-01T09:15:00+07:00,bank,VCB-0100`,
+        `${decisions.first!.number},6000000,2026-03-01T09:15:00+07:00,bank,VCB-0001`,
+      ].join('\n'),
+      'text/csv',
+    );
+    expect(reused).toMatchObject({
+      status: 'failed',
+      total: 2,
+      errors: [{ line: 3, field: 'reference', message: 'VCB-0001 (bank) was imported before with another decision, amount or time' }],
+    });
     expect(await counts()).toEqual(before);
     expect((await h.db.pool.query('SELECT status FROM penalty_decisions WHERE id = $1', [decisions.third!.id])).rows[0].status).toBe('unpaid');
   });
@@ -454,7 +636,10 @@ describe('penalty decisions and payment reconciliation', () => {
     const resolve = (id: string, body: unknown, user = 'super1') => post(user, `/api/payments/mismatches/${id}/resolve`, body);
 
     expect((await resolve(by('paid_twice'), { action: 'accept', note: 'thử' })).json()).toMatchObject({ error: 'already_paid' });
-    expect((await resolve(by('unknown_decision'), { action: 'accept', note: 'ghi nhầm số' })).json()).toMatchObject({ error: 'decision_required', errors: [{ path: '/decisionNumber' }] });
+    expect((await resolve(by('unknown_decision'), { action: 'accept', note: 'ghi nhầm số' })).json()).toMatchObject({
+      error: 'decision_required',
+      errors: [{ path: '/decisionNumber' }],
+    });
     expect((await resolve(by('wrong_amount'), { action: 'accept', note: 'x' })).statusCode).toBe(400); // note too short
     expect((await resolve(by('wrong_amount'), { action: 'accept', note: 'Thiếu 500.000 đ đã nộp bổ sung tại quầy' }, 'superhn')).statusCode).toBe(404);
 
@@ -467,15 +652,22 @@ describe('penalty decisions and payment reconciliation', () => {
     expect(unk.json()).toMatchObject({ resolution: 'accepted' });
     expect((await h.db.pool.query('SELECT status FROM penalty_decisions WHERE id = $1', [decisions.fourth!.id])).rows[0].status).toBe('paid');
     expect((await resolve(by('paid_twice'), { action: 'dismiss', note: 'Nộp trùng, đã hoàn tiền' })).json()).toMatchObject({ resolution: 'dismissed' });
-    expect((await resolve(by('paid_after_lapse'), { action: 'dismiss', note: 'Hết thời hiệu thi hành, hoàn trả' })).json()).toMatchObject({ resolution: 'dismissed' });
-    expect((await h.db.pool.query('SELECT status, paid_at FROM cases WHERE id = $1', [decisions.old!.caseId])).rows[0]).toEqual({ status: 'notified', paid_at: null });
+    expect((await resolve(by('paid_after_lapse'), { action: 'dismiss', note: 'Hết thời hiệu thi hành, hoàn trả' })).json()).toMatchObject({
+      resolution: 'dismissed',
+    });
+    expect((await h.db.pool.query('SELECT status, paid_at FROM cases WHERE id = $1', [decisions.old!.caseId])).rows[0]).toEqual({
+      status: 'notified',
+      paid_at: null,
+    });
 
     expect(((await get('super1', '/api/payments/mismatches')).json() as { items: unknown[] }).items).toEqual([]);
     expect(((await get('super1', '/api/payments/mismatches?all=true')).json() as { items: unknown[] }).items).toHaveLength(4);
     const audit = await h.db.pool.query(`SELECT action, actor FROM audit_log WHERE action IN ('payment.accepted', 'payment.dismissed') ORDER BY seq`);
     expect(audit.rows).toEqual([
-      { action: 'payment.accepted', actor: 'super1' }, { action: 'payment.accepted', actor: 'super1' },
-      { action: 'payment.dismissed', actor: 'super1' }, { action: 'payment.dismissed', actor: 'super1' },
+      { action: 'payment.accepted', actor: 'super1' },
+      { action: 'payment.accepted', actor: 'super1' },
+      { action: 'payment.dismissed', actor: 'super1' },
+      { action: 'payment.dismissed', actor: 'super1' },
     ]);
     expect((await verifyAuditChain(h.db.pool)).ok).toBe(true);
   });

@@ -21,13 +21,30 @@ function speedingEvent(vehicleClass: 'car' | 'motorbike', excessKmh: number): Vi
   const phaseId = 'zone:Z1';
   const limitKmh = 50;
   return {
-    ...base, type: 'speeding', phaseId, idempotencyKey: `${base.cameraId}:${base.trackId}:speeding:${phaseId}`,
+    ...base,
+    type: 'speeding',
+    phaseId,
+    idempotencyKey: `${base.cameraId}:${base.trackId}:speeding:${phaseId}`,
     signalState: { signalHeadId: null, round: 'unknown', arrows: [], since: null, source: 'none' },
     ruleDetail: {
-      rule: 'speedingRule', summary: 'speed', laneId: null, frameSize: [1280, 720], frameSeq: 20,
+      rule: 'speedingRule',
+      summary: 'speed',
+      laneId: null,
+      frameSize: [1280, 720],
+      frameSeq: 20,
       speed: {
-        zoneId: 'Z1', measuredKmh: limitKmh + excessKmh + 3, uncertaintyKmh: 0.8, toleranceKmh: 3, reducedKmh: limitKmh + excessKmh, limitKmh, excessKmh,
-        distanceM: 24.5, seconds: 1.2, from: { seq: 14, box: [1, 2, 3, 4] }, to: { seq: 20, box: [5, 6, 7, 8] }, calibrationHash: 'b'.repeat(64),
+        zoneId: 'Z1',
+        measuredKmh: limitKmh + excessKmh + 3,
+        uncertaintyKmh: 0.8,
+        toleranceKmh: 3,
+        reducedKmh: limitKmh + excessKmh,
+        limitKmh,
+        excessKmh,
+        distanceM: 24.5,
+        seconds: 1.2,
+        from: { seq: 14, box: [1, 2, 3, 4] },
+        to: { seq: 20, box: [5, 6, 7, 8] },
+        calibrationHash: 'b'.repeat(64),
       },
     },
   };

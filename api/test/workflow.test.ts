@@ -20,8 +20,12 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-async function caseByKey(key: string): Promise<{ id: string; status: string; manual_handling: boolean; manual_reason: string | null; overdue: boolean; public_token: string }> {
-  const { rows } = await h.db.pool.query('SELECT id, status, manual_handling, manual_reason, overdue, public_token FROM cases WHERE idempotency_key = $1', [key]);
+async function caseByKey(
+  key: string,
+): Promise<{ id: string; status: string; manual_handling: boolean; manual_reason: string | null; overdue: boolean; public_token: string }> {
+  const { rows } = await h.db.pool.query('SELECT id, status, manual_handling, manual_reason, overdue, public_token FROM cases WHERE idempotency_key = $1', [
+    key,
+  ]);
   return rows[0];
 }
 async function post(user: string, url: string, payload?: unknown) {
@@ -29,7 +33,11 @@ async function post(user: string, url: string, payload?: unknown) {
 }
 async function lookup(plate: string, vehicleType: 'car' | 'motorbike') {
   const ch = (await h.app.inject({ method: 'GET', url: '/api/public/challenge' })).json() as { challenge: string; difficulty: number };
-  return h.app.inject({ method: 'POST', url: '/api/public/lookup', payload: { plate, vehicleType, challenge: ch.challenge, nonce: solveChallenge(ch.challenge, ch.difficulty) } });
+  return h.app.inject({
+    method: 'POST',
+    url: '/api/public/lookup',
+    payload: { plate, vehicleType, challenge: ch.challenge, nonce: solveChallenge(ch.challenge, ch.difficulty) },
+  });
 }
 
 describe('core path', () => {
@@ -74,7 +82,7 @@ describe('core path', () => {
     expect(res.json()).toEqual({ caseId, created: false });
   });
 
-  it('queue lists the agency\'s cases by deadline; other agencies see nothing', async () => {
+  it("queue lists the agency's cases by deadline; other agencies see nothing", async () => {
     const res = await h.app.inject({ method: 'GET', url: '/api/cases?status=detected', headers: bearer(tokens.officer1!) });
     expect(res.statusCode).toBe(200);
     const body = res.json() as { items: { id: string }[]; total: number };
@@ -136,17 +144,36 @@ describe('core path', () => {
     writeFileSync(join(dir, 'n.pdf'), pdf);
     const text = execFileSync('pdftotext', ['-layout', join(dir, 'n.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     for (const expected of [
-      'THÔNG BÁO', n.number, '63A-123.45', 'Ô tô', 'Nền trắng', formatVnTime(occurredAt), 'Ngã tư Lê Lợi - Hùng Vương',
-      'Vượt đèn đỏ', 'Điểm b khoản 9 Điều 6', 'Nghị định 168/2024/NĐ-CP', '18.000.000 đ', '20.000.000 đ', '4 điểm',
-      'Phòng CSGT Công an tỉnh Tiền Giang', '0273 3872 000', 'Nguyễn Văn Chủ Xe', 'https://phatnguoi.test/tra-cuu/',
-    ]) expect(text).toContain(expected);
+      'THÔNG BÁO',
+      n.number,
+      '63A-123.45',
+      'Ô tô',
+      'Nền trắng',
+      formatVnTime(occurredAt),
+      'Ngã tư Lê Lợi - Hùng Vương',
+      'Vượt đèn đỏ',
+      'Điểm b khoản 9 Điều 6',
+      'Nghị định 168/2024/NĐ-CP',
+      '18.000.000 đ',
+      '20.000.000 đ',
+      '4 điểm',
+      'Phòng CSGT Công an tỉnh Tiền Giang',
+      '0273 3872 000',
+      'Nguyễn Văn Chủ Xe',
+      'https://phatnguoi.test/tra-cuu/',
+    ])
+      expect(text).toContain(expected);
     expect((await caseByKey(mainKey)).status).toBe('notified');
     await waitFor(async () => (await h.db.pool.query(`SELECT 1 FROM deliveries WHERE status = 'sent'`)).rowCount === 2);
     expect(h.sentMail.map((m) => m.to)).toEqual(['chuxe@example.vn']);
     expect(h.sentSms.map((m) => m.to)).toEqual(['0900000001']);
     expect(h.sentSms[0]!.text).toContain('63A-123.45');
     const d = await h.db.pool.query(`SELECT channel, status FROM deliveries ORDER BY channel`);
-    expect(d.rows).toEqual([{ channel: 'email', status: 'sent' }, { channel: 'post', status: 'pending' }, { channel: 'sms', status: 'sent' }]);
+    expect(d.rows).toEqual([
+      { channel: 'email', status: 'sent' },
+      { channel: 'post', status: 'pending' },
+      { channel: 'sms', status: 'sent' },
+    ]);
     // Another agency's supervisor batches only its own agency's post: this delivery stays pending.
     expect((await post('superhn', '/api/post-batches')).json()).toEqual({ batchId: null, count: 0, sha256: null });
     expect((await h.db.pool.query(`SELECT status FROM deliveries WHERE channel = 'post'`)).rows).toEqual([{ status: 'pending' }]);
@@ -161,7 +188,20 @@ describe('core path', () => {
     expect(body.plate).toBe('63A-123.45');
     expect(body.items).toHaveLength(1);
     expect(Object.keys(body.items[0]!).sort()).toEqual(
-      ['detectingUnit', 'occurredAt', 'offence', 'place', 'plate', 'plateColour', 'resolvingAddress', 'resolvingPhone', 'resolvingUnit', 'status', 'vehicleType'].sort());
+      [
+        'detectingUnit',
+        'occurredAt',
+        'offence',
+        'place',
+        'plate',
+        'plateColour',
+        'resolvingAddress',
+        'resolvingPhone',
+        'resolvingUnit',
+        'status',
+        'vehicleType',
+      ].sort(),
+    );
     expect(body.items[0]).toMatchObject({ status: 'notified', resolvingPhone: '0273 3872 000', plateColour: 'white' });
     for (const secret of ['Nguyễn Văn Chủ Xe', '082090000001', 'chuxe@example.vn', '12 Ấp Bắc', '0900000001']) expect(res.body).not.toContain(secret);
     // Unpublished (detected) cases do not show; the motorbike case is still in review.
@@ -179,7 +219,11 @@ describe('core path', () => {
 
   it('lookup refuses a missing or replayed proof of work and unknown plates are a clear 400', async () => {
     const ch = (await h.app.inject({ method: 'GET', url: '/api/public/challenge' })).json() as { challenge: string; difficulty: number };
-    const bad = await h.app.inject({ method: 'POST', url: '/api/public/lookup', payload: { plate: '63A-123.45', vehicleType: 'car', challenge: ch.challenge, nonce: 'nope' } });
+    const bad = await h.app.inject({
+      method: 'POST',
+      url: '/api/public/lookup',
+      payload: { plate: '63A-123.45', vehicleType: 'car', challenge: ch.challenge, nonce: 'nope' },
+    });
     // 'nope' could solve 8 bits by chance with probability 1/256; accept only a refusal or (rarely) success
     if (bad.statusCode !== 200) expect(bad.statusCode).toBe(403);
     const nonce = solveChallenge(ch.challenge, ch.difficulty);
@@ -202,7 +246,10 @@ describe('core path', () => {
     await promoteDelayed(h, 'deadlines');
     await waitFor(async () => (await caseByKey(mainKey)).status === 'escalated' && (await caseByKey(idleKey)).overdue);
     const w = await h.db.pool.query('SELECT target, lifted_at FROM case_warnings WHERE case_id = $1 ORDER BY target', [caseId]);
-    expect(w.rows).toEqual([{ target: 'inspection', lifted_at: null }, { target: 'registration', lifted_at: null }]);
+    expect(w.rows).toEqual([
+      { target: 'inspection', lifted_at: null },
+      { target: 'registration', lifted_at: null },
+    ]);
     const csv = await h.app.inject({ method: 'GET', url: '/api/warnings/export?target=inspection', headers: bearer(tokens.super1!) });
     expect(csv.statusCode).toBe(200);
     expect(csv.body).toContain('63A-123.45');
@@ -211,10 +258,15 @@ describe('core path', () => {
     expect(commune.body.trim().split('\n')).toHaveLength(1);
     const pub = await lookup('63A-123.45', 'car');
     expect((pub.json() as { items: { status: string }[] }).items[0]!.status).toBe('escalated');
-    expect((await post('super1', `/api/cases/${caseId}/responses`, { kind: 'response', driverName: 'Nguyễn Văn Lái', text: 'Chủ xe đến làm việc' })).statusCode).toBe(200);
+    expect(
+      (await post('super1', `/api/cases/${caseId}/responses`, { kind: 'response', driverName: 'Nguyễn Văn Lái', text: 'Chủ xe đến làm việc' })).statusCode,
+    ).toBe(200);
     const lifted = await h.db.pool.query('SELECT count(*)::int AS n FROM case_warnings WHERE case_id = $1 AND lifted_at IS NOT NULL', [caseId]);
     expect(lifted.rows[0].n).toBe(2);
-    expect((await post('super1', `/api/cases/${caseId}/resolve`, { outcome: 'decision_issued', text: 'Đã ra quyết định xử phạt' })).json()).toEqual({ id: caseId, status: 'resolved' });
+    expect((await post('super1', `/api/cases/${caseId}/resolve`, { outcome: 'decision_issued', text: 'Đã ra quyết định xử phạt' })).json()).toEqual({
+      id: caseId,
+      status: 'resolved',
+    });
     expect(((await lookup('63A-123.45', 'car')).json() as { items: { status: string }[] }).items[0]!.status).toBe('resolved');
   });
 

@@ -15,7 +15,10 @@ const restart: number[] = [];
 for (let i = 0; i < runs; i++) {
   const dir = mkdtempSync(join(tmpdir(), 'pn-bench-pg-'));
   try {
-    for (const [kind, into] of [['first start (initdb)', first], ['restart', restart]] as const) {
+    for (const [kind, into] of [
+      ['first start (initdb)', first],
+      ['restart', restart],
+    ] as const) {
       const t0 = performance.now();
       const pg = await startEmbeddedPostgres({ dir: join(dir, 'postgres') });
       const ms = performance.now() - t0;

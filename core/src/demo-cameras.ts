@@ -43,7 +43,10 @@ const PLACES: Record<string, { name: string; address: string; lat: number; lng: 
  * served on DEMO_CAMERA_PORT (8554) and the ports after it.
  */
 export function demoCameras(env: Env = process.env): DemoCamera[] {
-  const list = (env.DEMO_SCENARIOS || 'red-light-runners,car-in-motorbike-lane').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (env.DEMO_SCENARIOS || 'red-light-runners,car-in-motorbike-lane')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (env.DEMO_SCENARIO) list[0] = env.DEMO_SCENARIO;
   const base = Number(env.DEMO_CAMERA_PORT || 8554);
   const unique = [...new Set(list)];
@@ -74,7 +77,10 @@ export async function upsertDemoCameras(q: Queryable, agencyId: string, cameras:
   for (const c of cameras) {
     const scene = demoScene(c, dir);
     const geometry = existsSync(scene.geometry) ? readFileSync(scene.geometry, 'utf8') : null;
-    const found = await q.query<{ id: string }>('SELECT id FROM cameras WHERE agency_id = $1 AND name = $2 ORDER BY created_at, id LIMIT 1', [agencyId, c.name]);
+    const found = await q.query<{ id: string }>('SELECT id FROM cameras WHERE agency_id = $1 AND name = $2 ORDER BY created_at, id LIMIT 1', [
+      agencyId,
+      c.name,
+    ]);
     const id = found.rows[0]?.id;
     if (id) {
       await q.query(

@@ -33,13 +33,20 @@ export function demoIdentity(env: Env = process.env): DemoIdentity | null {
   // (127.0.0.1, not localhost: the providers listen on IPv4 loopback only, and localhost may resolve to ::1 first)
   const apiBaseUrl = (env.PUBLIC_BASE_URL || `http://localhost:${env.API_PORT || 8080}`).replace(/\/+$/, '');
   return {
-    staffIssuer, citizenIssuer, port, apiBaseUrl,
+    staffIssuer,
+    citizenIssuer,
+    port,
+    apiBaseUrl,
     role: { name: 'idp', entry: 'e2e/src/oidc-provider.ts', args: ['--demo'], env: { OIDC_DEMO_PORT: String(port), OIDC_DEMO_API_URL: apiBaseUrl } },
     apiEnv: {
       OIDC_ALLOW_HTTP: '1',
-      OIDC_STAFF_ISSUER: staffIssuer, OIDC_STAFF_CLIENT_ID: DEMO_STAFF_CLIENT.id, OIDC_STAFF_CLIENT_SECRET: DEMO_STAFF_CLIENT.secret,
+      OIDC_STAFF_ISSUER: staffIssuer,
+      OIDC_STAFF_CLIENT_ID: DEMO_STAFF_CLIENT.id,
+      OIDC_STAFF_CLIENT_SECRET: DEMO_STAFF_CLIENT.secret,
       OIDC_STAFF_ROLE_MAP: DEMO_ROLE_MAP,
-      OIDC_CITIZEN_ISSUER: citizenIssuer, OIDC_CITIZEN_CLIENT_ID: DEMO_CITIZEN_CLIENT.id, OIDC_CITIZEN_CLIENT_SECRET: DEMO_CITIZEN_CLIENT.secret,
+      OIDC_CITIZEN_ISSUER: citizenIssuer,
+      OIDC_CITIZEN_CLIENT_ID: DEMO_CITIZEN_CLIENT.id,
+      OIDC_CITIZEN_CLIENT_SECRET: DEMO_CITIZEN_CLIENT.secret,
     },
   };
 }

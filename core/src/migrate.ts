@@ -159,7 +159,9 @@ export async function migrate(pool: Db, opts: MigrateOptions = {}): Promise<Migr
           await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
           return true;
         }).catch((err: unknown) => {
-          throw new InternalError('migration_failed', `migration ${String(m.version).padStart(4, '0')}_${m.name} (up) failed: ${(err as Error).message}`, { cause: err });
+          throw new InternalError('migration_failed', `migration ${String(m.version).padStart(4, '0')}_${m.name} (up) failed: ${(err as Error).message}`, {
+            cause: err,
+          });
         });
         if (ran) {
           done.push(m.version);
@@ -181,7 +183,9 @@ export async function migrate(pool: Db, opts: MigrateOptions = {}): Promise<Migr
           await client.query('DELETE FROM schema_migrations WHERE version = $1', [m.version]);
           return true;
         }).catch((err: unknown) => {
-          throw new InternalError('migration_failed', `migration ${String(m.version).padStart(4, '0')}_${m.name} (down) failed: ${(err as Error).message}`, { cause: err });
+          throw new InternalError('migration_failed', `migration ${String(m.version).padStart(4, '0')}_${m.name} (down) failed: ${(err as Error).message}`, {
+            cause: err,
+          });
         });
         if (ran) {
           done.push(m.version);

@@ -132,7 +132,8 @@ export function checkHandlers(handlers: JobHandlers, queues: readonly QueueName[
   const problems: string[] = [];
   for (const name of Object.keys(handlers)) {
     if (!(JOB_NAMES as string[]).includes(name)) problems.push(`handler for unknown job name "${name}"`);
-    else if (!queues.includes(JOBS[name as JobName].queue)) problems.push(`handler for "${name}" but its queue "${JOBS[name as JobName].queue}" is not started`);
+    else if (!queues.includes(JOBS[name as JobName].queue))
+      problems.push(`handler for "${name}" but its queue "${JOBS[name as JobName].queue}" is not started`);
   }
   for (const q of queues) {
     if (!QUEUE_NAMES.includes(q)) {
@@ -147,7 +148,13 @@ export function checkHandlers(handlers: JobHandlers, queues: readonly QueueName[
 }
 
 export async function startWorkers(config: QueueConfig, handlers: JobHandlers, opts: StartWorkersOptions = {}): Promise<Workers> {
-  const chosen = opts.queues ?? [...new Set(Object.keys(handlers).filter((n) => n in JOBS).map((n) => JOBS[n as JobName].queue))];
+  const chosen = opts.queues ?? [
+    ...new Set(
+      Object.keys(handlers)
+        .filter((n) => n in JOBS)
+        .map((n) => JOBS[n as JobName].queue),
+    ),
+  ];
   if (chosen.length === 0) throw new InternalError('missing_job_handlers', 'Cannot start workers: no handlers and no queues given');
   checkHandlers(handlers, chosen);
 

@@ -192,7 +192,11 @@ export function createStorageWithClient(config: Pick<Config, 's3'>): Storage & {
     async putFile(bucket, key, path, contentType, metadata = {}) {
       const [hash, info] = await Promise.all([sha256OfFile(path), fsStat(path)]);
       try {
-        await client.putObject(bucketName(bucket), key, createReadStream(path), info.size, { ...metadata, 'Content-Type': contentType, 'X-Amz-Meta-Sha256': hash });
+        await client.putObject(bucketName(bucket), key, createReadStream(path), info.size, {
+          ...metadata,
+          'Content-Type': contentType,
+          'X-Amz-Meta-Sha256': hash,
+        });
       } catch (err) {
         classify(err, describe(bucket, key));
       }

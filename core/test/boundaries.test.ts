@@ -22,9 +22,17 @@ function workspaces(): Workspace[] {
   const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
   return root.workspaces.map((dir) => {
     const pkg = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as {
-      name: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string>; exports?: Record<string, string | null>;
+      name: string;
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+      exports?: Record<string, string | null>;
     };
-    const ours = (m?: Record<string, string>) => new Set(Object.keys(m ?? {}).filter((n) => n.startsWith(SCOPE)).map((n) => n.slice(SCOPE.length)));
+    const ours = (m?: Record<string, string>) =>
+      new Set(
+        Object.keys(m ?? {})
+          .filter((n) => n.startsWith(SCOPE))
+          .map((n) => n.slice(SCOPE.length)),
+      );
     return { dir, name: pkg.name.slice(SCOPE.length), deps: ours(pkg.dependencies), devDeps: ours(pkg.devDependencies), exports: pkg.exports ?? {} };
   });
 }
@@ -105,14 +113,33 @@ describe('workspace boundaries', () => {
   const byName = new Map(all.map((w) => [w.name, w]));
 
   it('finds a cycle and reads exports the way Node does (the checks below depend on it)', () => {
-    expect(findCycle(new Map([['a', new Set(['b'])], ['b', new Set(['a'])]]))).toEqual(['a', 'b', 'a']);
-    expect(findCycle(new Map([['a', new Set(['b'])], ['b', new Set()]]))).toBeNull();
+    expect(
+      findCycle(
+        new Map([
+          ['a', new Set(['b'])],
+          ['b', new Set(['a'])],
+        ]),
+      ),
+    ).toEqual(['a', 'b', 'a']);
+    expect(
+      findCycle(
+        new Map([
+          ['a', new Set(['b'])],
+          ['b', new Set()],
+        ]),
+      ),
+    ).toBeNull();
     const exp = { '.': './src/index.ts', './*': './src/*.ts', './cli/*': null, './tf/*': './src/tf/*.ts' };
     expect(isExported(exp, '.')).toBe(true);
     expect(isExported(exp, './config')).toBe(true);
     expect(isExported(exp, './cli/stack')).toBe(false);
     expect(isExported({ './app': './src/app.ts' }, './services/cases')).toBe(false);
-    expect(importsOf(`import a from '@x/y';\nexport { b } from "./b";\nconst c = await import('@x/z');\nimport './side';\n// from '@x/comment'`)).toEqual(['@x/y', './b', '@x/z', './side']);
+    expect(importsOf(`import a from '@x/y';\nexport { b } from "./b";\nconst c = await import('@x/z');\nimport './side';\n// from '@x/comment'`)).toEqual([
+      '@x/y',
+      './b',
+      '@x/z',
+      './side',
+    ]);
   });
 
   it('has no package cycle (dependencies and devDependencies together)', () => {
@@ -153,7 +180,10 @@ describe('workspace boundaries', () => {
             continue;
           }
           const declared = inSrc ? w.deps.has(target.name) : w.deps.has(target.name) || w.devDeps.has(target.name);
-          if (!declared) problems.push(`${rel}: ${spec}, but ${w.dir}/package.json does not list ${SCOPE}${target.name} in ${inSrc ? 'dependencies' : 'dependencies or devDependencies'}`);
+          if (!declared)
+            problems.push(
+              `${rel}: ${spec}, but ${w.dir}/package.json does not list ${SCOPE}${target.name} in ${inSrc ? 'dependencies' : 'dependencies or devDependencies'}`,
+            );
           if (!isExported(target.exports, subpath)) problems.push(`${rel}: ${spec} is internal to ${target.dir} (not in its package.json exports)`);
           const roleToRole = ROLES.has(w.name) && ROLES.has(target.name);
           const roleToTool = ROLES.has(w.name) && target.name !== 'core' && !ROLES.has(target.name);

@@ -83,7 +83,10 @@ describe('embedded stack (no configuration at all)', () => {
   });
 
   it('uses a configured server instead of starting its own', async () => {
-    const services = await startServices({ REDIS_URL: 'redis://127.0.0.1:6379', S3_ENDPOINT: 'http://127.0.0.1:9', DATABASE_URL: 'postgres://x@127.0.0.1/db' }, dir);
+    const services = await startServices(
+      { REDIS_URL: 'redis://127.0.0.1:6379', S3_ENDPOINT: 'http://127.0.0.1:9', DATABASE_URL: 'postgres://x@127.0.0.1/db' },
+      dir,
+    );
     try {
       expect(services.embedded).toEqual([]);
       expect(services.env.REDIS_URL).toBe('redis://127.0.0.1:6379');
@@ -127,10 +130,17 @@ describe('embedded S3 endpoint', () => {
       const storage = createStorage(config);
       await storage.ensureBuckets();
       await storage.put('notices', 'case/notice.pdf', Buffer.from('%PDF-1.4 secret notice'), 'application/pdf');
-      const bucket = (await fetch(`${s3.endpoint}/`).then((r) => r.text()));
+      const bucket = await fetch(`${s3.endpoint}/`).then((r) => r.text());
       expect(bucket).toContain('AccessDenied');
       const names = [`${config.s3.bucketPrefix}notices`, `${config.s3.bucketPrefix}evidence`];
-      for (const [method, path] of [['GET', '/'], ['GET', `/${names[0]}`], ['GET', `/${names[0]}?list-type=2`], ['GET', `/${names[0]}/case/notice.pdf`], ['PUT', `/${names[0]}/x.txt`], ['DELETE', `/${names[0]}/x.txt`]] as const) {
+      for (const [method, path] of [
+        ['GET', '/'],
+        ['GET', `/${names[0]}`],
+        ['GET', `/${names[0]}?list-type=2`],
+        ['GET', `/${names[0]}/case/notice.pdf`],
+        ['PUT', `/${names[0]}/x.txt`],
+        ['DELETE', `/${names[0]}/x.txt`],
+      ] as const) {
         const res = await fetch(`${s3.endpoint}${path}`, { method, ...(method === 'PUT' ? { body: 'x' } : {}) });
         const text = await res.text();
         expect(res.status, `${method} ${path}`).toBe(403);
@@ -138,7 +148,9 @@ describe('embedded S3 endpoint', () => {
         expect(text).not.toContain('notice.pdf');
       }
       // A forged signature is refused by s3rver's own check.
-      const forged = await fetch(`${s3.endpoint}/${names[0]}`, { headers: { authorization: 'AWS S3RVER:bm90LWEtc2lnbmF0dXJl', date: new Date().toUTCString() } });
+      const forged = await fetch(`${s3.endpoint}/${names[0]}`, {
+        headers: { authorization: 'AWS S3RVER:bm90LWEtc2lnbmF0dXJl', date: new Date().toUTCString() },
+      });
       expect(forged.status).toBe(403);
       // The services' signed client and a presigned URL still work.
       expect((await storage.get('notices', 'case/notice.pdf')).toString()).toContain('secret notice');
@@ -150,20 +162,21 @@ describe('embedded S3 endpoint', () => {
     }
   });
 
-  it('keeps an idle keep-alive connection past the 5 s at which Node\'s client agent drops its own', { timeout: 30_000 }, async () => {
+  it("keeps an idle keep-alive connection past the 5 s at which Node's client agent drops its own", { timeout: 30_000 }, async () => {
     // With Node's default server timeout (5 s, the same as the client's), a request sent on an idle socket as the
     // server closes it failed with ECONNRESET (seen in CI). The server must be the one that waits longer.
     const dir = mkdtempSync(join(tmpdir(), 'pn-s3-keepalive-'));
     const s3 = await startEmbeddedS3({ dir });
     const agent = new Agent({ keepAlive: true, timeout: 60_000 }); // a client that keeps its idle sockets
-    const get = () => new Promise<{ status?: number; reused: boolean }>((resolve, reject) => {
-      const req = request(`${s3.endpoint}/`, { agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode, reused: req.reusedSocket }));
+    const get = () =>
+      new Promise<{ status?: number; reused: boolean }>((resolve, reject) => {
+        const req = request(`${s3.endpoint}/`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end();
       });
-      req.on('error', reject);
-      req.end();
-    });
     try {
       // Unsigned: refused (403), on a connection kept alive all the same.
       expect(await get()).toEqual({ status: 403, reused: false });

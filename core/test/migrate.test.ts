@@ -19,7 +19,10 @@ async function seedAgencyAndCamera(pool: Db): Promise<void> {
     const { rows } = await tx.query<{ id: string }>(
       "INSERT INTO agencies (code, name, province_code, commune, phone, address) VALUES ('TG-CSGT', 'Phòng CSGT Tiền Giang', '82', 'Mỹ Tho', '0273 3872 555', '1 Ấp Bắc') RETURNING id",
     );
-    await tx.query("INSERT INTO cameras (agency_id, name, address, lat, lng, stream_url) VALUES ($1, 'Ngã tư Ấp Bắc', 'Ấp Bắc – Nguyễn Trãi', 10.36, 106.36, 'rtsp://cam/1')", [rows[0]!.id]);
+    await tx.query(
+      "INSERT INTO cameras (agency_id, name, address, lat, lng, stream_url) VALUES ($1, 'Ngã tư Ấp Bắc', 'Ấp Bắc – Nguyễn Trãi', 10.36, 106.36, 'rtsp://cam/1')",
+      [rows[0]!.id],
+    );
   });
 }
 

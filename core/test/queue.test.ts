@@ -10,7 +10,11 @@ import { createLogger } from '../src/logger';
 const logger = createLogger('worker', { level: 'silent' });
 
 /** Resolves when a job of the queue reaches a final state (completed, or failed with no attempts left). */
-function settled(workers: Workers, queue: 'notices' | 'outbox' | 'deadlines', jobId: string): Promise<{ state: 'completed' | 'failed'; job: Job; err?: Error }> {
+function settled(
+  workers: Workers,
+  queue: 'notices' | 'outbox' | 'deadlines',
+  jobId: string,
+): Promise<{ state: 'completed' | 'failed'; job: Job; err?: Error }> {
   const worker = workers.workers.get(queue)!;
   return new Promise((resolve) => {
     worker.on('completed', (job) => {
@@ -42,12 +46,16 @@ describe('queues on real Redis', () => {
 
   it('delivers a typed payload to its handler and stores the outcome', async () => {
     const seen: string[] = [];
-    workers = await startWorkers(config, {
-      'notice.render': async (payload) => {
-        seen.push(payload.noticeId);
-        return { status: 'done', pages: 2 };
+    workers = await startWorkers(
+      config,
+      {
+        'notice.render': async (payload) => {
+          seen.push(payload.noticeId);
+          return { status: 'done', pages: 2 };
+        },
       },
-    }, { logger });
+      { logger },
+    );
     const job = await queues.enqueue('notice.render', { noticeId: 'n-42' });
     const result = await settled(workers, 'notices', job.id!);
     expect(result.state).toBe('completed');
@@ -58,13 +66,17 @@ describe('queues on real Redis', () => {
 
   it('retries a failing job with backoff until it succeeds', async () => {
     let calls = 0;
-    workers = await startWorkers(config, {
-      'outbox.deliver': async () => {
-        calls++;
-        if (calls < 3) throw new OperationalError('smtp_down', 'mail server unavailable');
-        return { status: 'done' };
+    workers = await startWorkers(
+      config,
+      {
+        'outbox.deliver': async () => {
+          calls++;
+          if (calls < 3) throw new OperationalError('smtp_down', 'mail server unavailable');
+          return { status: 'done' };
+        },
       },
-    }, { logger });
+      { logger },
+    );
     const job = await queues.enqueue('outbox.deliver', { outboxId: 'o-1' }, { attempts: 5, backoffMs: 50 });
     const result = await settled(workers, 'outbox', job.id!);
     expect(result.state).toBe('completed');
@@ -74,12 +86,16 @@ describe('queues on real Redis', () => {
 
   it('fails a job for good once its attempts are used up', async () => {
     let calls = 0;
-    workers = await startWorkers(config, {
-      'outbox.deliver': async () => {
-        calls++;
-        throw new Error('always broken');
+    workers = await startWorkers(
+      config,
+      {
+        'outbox.deliver': async () => {
+          calls++;
+          throw new Error('always broken');
+        },
       },
-    }, { logger });
+      { logger },
+    );
     const job = await queues.enqueue('outbox.deliver', { outboxId: 'o-2' }, { attempts: 3, backoffMs: 20 });
     const result = await settled(workers, 'outbox', job.id!);
     expect(result.state).toBe('failed');
@@ -90,12 +106,16 @@ describe('queues on real Redis', () => {
 
   it('does not retry a job rejected with a UserError (bad input)', async () => {
     let calls = 0;
-    workers = await startWorkers(config, {
-      'outbox.deliver': async () => {
-        calls++;
-        throw new UserError('bad_address', 'owner address unusable');
+    workers = await startWorkers(
+      config,
+      {
+        'outbox.deliver': async () => {
+          calls++;
+          throw new UserError('bad_address', 'owner address unusable');
+        },
       },
-    }, { logger });
+      { logger },
+    );
     const job = await queues.enqueue('outbox.deliver', { outboxId: 'o-3' }, { attempts: 5, backoffMs: 20 });
     const result = await settled(workers, 'outbox', job.id!);
     expect(result.state).toBe('failed');

@@ -40,11 +40,17 @@ function stats(xs: number[]): { mean: number; p50: number; p95: number } {
 /** Raw I420 frames, as ingest writes them: from the video (ffmpeg) when it exists, else synthetic 1280x720 noise. */
 async function loadFrames(n: number): Promise<{ frames: RawFrame[]; source: string }> {
   if (args.video && existsSync(args.video)) {
-    const [width, height] = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', args.video], { encoding: 'utf8' })
+    const [width, height] = execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', args.video],
+      { encoding: 'utf8' },
+    )
       .trim()
       .split(',')
       .map(Number) as [number, number];
-    const out = execFileSync('ffmpeg', ['-loglevel', 'error', '-i', args.video, '-frames:v', String(n), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'], { maxBuffer: 2 ** 31 });
+    const out = execFileSync('ffmpeg', ['-loglevel', 'error', '-i', args.video, '-frames:v', String(n), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'], {
+      maxBuffer: 2 ** 31,
+    });
     const size = frameBytes(width, height);
     const frames: RawFrame[] = [];
     for (let o = 0; o + size <= out.length; o += size) frames.push({ format: FRAME_FORMAT, width, height, data: out.subarray(o, o + size) });
@@ -65,7 +71,15 @@ interface BenchResult {
   cpuMsPerFrame: number;
 }
 
-async function benchModel(spec: string, det: TfVehicleDetector, frames: RawFrame[], n: number, fps: number, roi: Box | undefined, baseline?: BenchResult): Promise<BenchResult> {
+async function benchModel(
+  spec: string,
+  det: TfVehicleDetector,
+  frames: RawFrame[],
+  n: number,
+  fps: number,
+  roi: Box | undefined,
+  baseline?: BenchResult,
+): Promise<BenchResult> {
   const cfg = det.config;
   const names = ['I420 → RGB', 'preprocess', 'model', 'decode + merge', 'tracker'] as const;
   const times = new Map<string, number[]>(names.map((x) => [x, []]));
@@ -99,12 +113,17 @@ async function benchModel(spec: string, det: TfVehicleDetector, frames: RawFrame
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     await step(frames[i % frames.length]!, i + 2, true);
-    if ((i + 1) % 10 === 0 || i + 1 === n) process.stderr.write(`  ${spec}: ${i + 1}/${n} frames, ${(totals.reduce((a, b) => a + b, 0) / totals.length).toFixed(0)} ms/frame so far\n`);
+    if ((i + 1) % 10 === 0 || i + 1 === n)
+      process.stderr.write(`  ${spec}: ${i + 1}/${n} frames, ${(totals.reduce((a, b) => a + b, 0) / totals.length).toFixed(0)} ms/frame so far\n`);
   }
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000 / n;
-  const tiling = cfg.tiling ? `, tiles at scale ${cfg.tiling.tileScale} over ${Math.round(cfg.tiling.tiledFraction * 100)} % of the region${cfg.tiling.whole ? ' + whole region' : ''}` : '';
-  console.log(`\n${spec}: ${cfg.name}  input ${cfg.input.width}x${cfg.input.height} ${cfg.input.layout} ${cfg.input.channelOrder} ${cfg.input.resize}, head ${cfg.head.type}${tiling}; ${(passes / n).toFixed(1)} model passes per frame`);
+  const tiling = cfg.tiling
+    ? `, tiles at scale ${cfg.tiling.tileScale} over ${Math.round(cfg.tiling.tiledFraction * 100)} % of the region${cfg.tiling.whole ? ' + whole region' : ''}`
+    : '';
+  console.log(
+    `\n${spec}: ${cfg.name}  input ${cfg.input.width}x${cfg.input.height} ${cfg.input.layout} ${cfg.input.channelOrder} ${cfg.input.resize}, head ${cfg.head.type}${tiling}; ${(passes / n).toFixed(1)} model passes per frame`,
+  );
   console.log(`  ${'stage'.padEnd(16)} ${'mean ms'.padStart(8)} ${'p50'.padStart(8)} ${'p95'.padStart(8)}`);
   for (const [name, xs] of times) {
     const st = stats(xs);

@@ -12,7 +12,10 @@ import { TruthReplayDetector, truthFramesFromSim } from '../src/pipeline/truth-r
 import { loadDetector } from '../src/models/load-detector';
 import { nanodetCocoConfig } from '../src/models/presets/nanodet-coco';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { fps: { type: 'string' }, model: { type: 'boolean' }, nanodet: { type: 'string' }, jitter: { type: 'string' } } });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { fps: { type: 'string' }, model: { type: 'boolean' }, nanodet: { type: 'string' }, jitter: { type: 'string' } },
+});
 const [video, truthPath] = positionals;
 if (!video || !truthPath) {
   console.error('usage: npx tsx detector/bench/pipeline-speed.ts <video.mp4> <video.truth.json> [--fps 5] [--model] [--jitter px]');
@@ -32,9 +35,13 @@ else if (!values.model) detector = new TruthReplayDetector(truthFramesFromSim(tr
 const result = await detectViolationsInVideo(video, truth.geometry, { fps, ...(detector ? { detector } : {}) });
 const wall = performance.now() - started;
 console.log(`detector ${result.detector}: ${result.frames} frames at ${fps} fps in ${(wall / 1000).toFixed(1)} s (incl. ffmpeg decode)`);
-console.log(`per frame: pipeline ${result.msPerFrame.toFixed(2)} ms, of which detector ${result.detectMsPerFrame.toFixed(2)} ms; tracking+signal+rules ${(result.msPerFrame - result.detectMsPerFrame).toFixed(2)} ms`);
+console.log(
+  `per frame: pipeline ${result.msPerFrame.toFixed(2)} ms, of which detector ${result.detectMsPerFrame.toFixed(2)} ms; tracking+signal+rules ${(result.msPerFrame - result.detectMsPerFrame).toFixed(2)} ms`,
+);
 const st = result.stageMsPerFrame;
-console.log(`stages per frame: signal ${st.signal.toFixed(2)} ms, tracking ${st.track.toFixed(2)} ms, plates ${st.plates.toFixed(2)} ms, rules ${st.rules.toFixed(2)} ms, evidence+emit ${st.emit.toFixed(2)} ms`);
+console.log(
+  `stages per frame: signal ${st.signal.toFixed(2)} ms, tracking ${st.track.toFixed(2)} ms, plates ${st.plates.toFixed(2)} ms, rules ${st.rules.toFixed(2)} ms, evidence+emit ${st.emit.toFixed(2)} ms`,
+);
 let agree = 0;
 let total = 0;
 let unknown = 0;

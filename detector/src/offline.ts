@@ -130,7 +130,15 @@ export async function detectViolationsInVideo(videoPath: string, geometryJson: C
     if (ownDetector) detector.dispose();
   }
   return {
-    violations: found.map(({ event, time }) => ({ type: event.type, trackId: event.trackId, time, box: event.box, plate: event.plate, phaseId: event.phaseId, event })),
+    violations: found.map(({ event, time }) => ({
+      type: event.type,
+      trackId: event.trackId,
+      time,
+      box: event.box,
+      plate: event.plate,
+      phaseId: event.phaseId,
+      event,
+    })),
     lights,
     frames,
     suppressed: pipeline.stats.suppressed,
@@ -160,7 +168,11 @@ export interface SignalFrame {
  * Signal reading alone on a video (every decoded frame at `fps`, default the legal 5): the same lamp reader and
  * signal timeline as the pipeline, without the vehicle detector. For light-state accuracy on real clips.
  */
-export async function readSignalsInVideo(videoPath: string, geometryJson: CameraGeometry | unknown, opts: { fps?: number; startTime?: Date } = {}): Promise<SignalFrame[]> {
+export async function readSignalsInVideo(
+  videoPath: string,
+  geometryJson: CameraGeometry | unknown,
+  opts: { fps?: number; startTime?: Date } = {},
+): Promise<SignalFrame[]> {
   const geometry = parseGeometry(geometryJson);
   const fps = opts.fps ?? 5;
   const startMs = (opts.startTime ?? new Date('2026-01-01T00:00:00Z')).getTime();

@@ -37,13 +37,22 @@ const windowS = Number(values.seconds);
 const detector = values.detector!;
 if (ks.some((k) => !Number.isInteger(k) || k < 1) || !(windowS > 0)) throw new Error('--cameras takes positive integers (1,2,4), --seconds a positive number');
 if (detector !== 'model' && detector !== 'truth-replay') throw new Error(`--detector must be model or truth-replay, not ${detector}`);
-if (detector === 'truth-replay' && ks.some((k) => k > 1)) throw new Error('--detector truth-replay replays one camera\'s truth: use --cameras 1');
+if (detector === 'truth-replay' && ks.some((k) => k > 1)) throw new Error("--detector truth-replay replays one camera's truth: use --cameras 1");
 /** Matching tolerance between a case's occurred_at and the scripted crossing time. */
 const MATCH_S = 2;
 /** After the window, a run with no case once no new case has come for this long counts as missed. */
 const QUIET_S = 40;
 
-interface Row { k: number; expected: number; matched: number; missed: number; unmatched: string[]; p50: number; p95: number; max: number }
+interface Row {
+  k: number;
+  expected: number;
+  matched: number;
+  missed: number;
+  unmatched: string[];
+  p50: number;
+  p95: number;
+  max: number;
+}
 
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : NaN);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -84,14 +93,24 @@ async function runK(k: number, sceneFile: string, simOut: string, truth: TruthFi
     const env = liveRoleEnv({ db, s3, config, work, ingestPrefix, nodeId: 'bench-node' });
     roles.push(startRole('api-worker', 'api/src/worker.ts', [], env));
     roles.push(startRole('ingest', 'ingest/src/main.ts', [], env));
-    roles.push(detector === 'model'
-      ? startRole('detector', 'detector/src/main.ts', [], { ...env, DETECTOR_CONFIG: process.env.DETECTOR_CONFIG ?? join(ROOT, 'models/vehicle-detector/detector.json') })
-      : startRole('detector', 'e2e/src/detector-truth-replay.ts', [], { ...env, DETECTOR_TRUTH_FILE: join(simOut, 'bench-red-light.truth.json') }));
+    roles.push(
+      detector === 'model'
+        ? startRole('detector', 'detector/src/main.ts', [], {
+            ...env,
+            DETECTOR_CONFIG: process.env.DETECTOR_CONFIG ?? join(ROOT, 'models/vehicle-detector/detector.json'),
+          })
+        : startRole('detector', 'e2e/src/detector-truth-replay.ts', [], { ...env, DETECTOR_TRUTH_FILE: join(simOut, 'bench-red-light.truth.json') }),
+    );
 
     // Video t=0 of each camera: the capture time of its first frame (each RTSP session starts the video).
     const startMs = new Map<string, number>();
     for (const id of cameras) {
-      const first = await waitFor(`the first frame of camera ${id}`, async () => (await redis.xrange(frameStreamKey(id, ingestPrefix), '-', '+', 'COUNT', 1))[0], 120_000, roles);
+      const first = await waitFor(
+        `the first frame of camera ${id}`,
+        async () => (await redis.xrange(frameStreamKey(id, ingestPrefix), '-', '+', 'COUNT', 1))[0],
+        120_000,
+        roles,
+      );
       startMs.set(id, Date.parse(frameRefFromFields(first[1])!.capturedAt));
     }
     const expected = truth.violations.filter((v) => v.type === 'red_light');
@@ -118,7 +137,9 @@ async function runK(k: number, sceneFile: string, simOut: string, truth: TruthFi
         const i = runs.findIndex((r, j) => !taken.has(j) && r.camera === c.camera_id && Math.abs(r.atMs - at) <= MATCH_S * 1000);
         if (i < 0) {
           const videoS = (at - startMs.get(c.camera_id)!) / 1000;
-          unmatched.push(`camera ${cameras.indexOf(c.camera_id) + 1} ${c.vehicle_type} track ${c.track_id} at ${(videoS % truth.video.durationS).toFixed(1)} s of loop ${Math.floor(videoS / truth.video.durationS)}`);
+          unmatched.push(
+            `camera ${cameras.indexOf(c.camera_id) + 1} ${c.vehicle_type} track ${c.track_id} at ${(videoS % truth.video.durationS).toFixed(1)} s of loop ${Math.floor(videoS / truth.video.durationS)}`,
+          );
           continue;
         }
         taken.add(i);
@@ -133,7 +154,9 @@ async function runK(k: number, sceneFile: string, simOut: string, truth: TruthFi
     let lastNew = Date.now();
     for (;;) {
       const now = Date.now();
-      process.stderr.write(`\r[bench:delay] K=${k}: ${Math.round((now - windowEnd) / 1000 + windowS)} s, ${result.delays.length}/${runs.length} runs have a case`);
+      process.stderr.write(
+        `\r[bench:delay] K=${k}: ${Math.round((now - windowEnd) / 1000 + windowS)} s, ${result.delays.length}/${runs.length} runs have a case`,
+      );
       if (now > windowEnd && (result.delays.length === runs.length || now - lastNew > QUIET_S * 1000)) break;
       await sleep(2_000);
       const next = await match();
@@ -144,7 +167,16 @@ async function runK(k: number, sceneFile: string, simOut: string, truth: TruthFi
     const { delays, unmatched } = result;
     delays.sort((a, b) => a - b);
     const matched = delays.length;
-    return { k, expected: runs.length, matched, missed: runs.length - matched, unmatched, p50: quantile(delays, 0.5), p95: quantile(delays, 0.95), max: delays.at(-1) ?? NaN };
+    return {
+      k,
+      expected: runs.length,
+      matched,
+      missed: runs.length - matched,
+      unmatched,
+      p50: quantile(delays, 0.5),
+      p95: quantile(delays, 0.95),
+      max: delays.at(-1) ?? NaN,
+    };
   } finally {
     await Promise.all(roles.map((r) => r.stop()));
     await queues.obliterateAll().catch(() => undefined);
@@ -172,10 +204,17 @@ try {
     console.log(`[bench:delay] K=${k}: ${row.matched}/${row.expected} runs became cases, delay p50 ${row.p50.toFixed(1)} s, p95 ${row.p95.toFixed(1)} s`);
     for (const u of row.unmatched) console.log(`[bench:delay]   case matching no scripted run: ${u}`);
   }
-  console.log(`\n${detector} detector, ${windowS} s of video per camera, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  console.log(
+    `\n${detector} detector, ${windowS} s of video per camera, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   console.log('| cameras | runs expected | cases matched | missed | unmatched cases | delay p50 | delay p95 | max |');
   console.log('|---|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.k} | ${r.expected} | ${r.matched} | ${r.missed} | ${r.unmatched.length} | ${r.p50.toFixed(1)} s | ${r.p95.toFixed(1)} s | ${r.max.toFixed(1)} s |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.k} | ${r.expected} | ${r.matched} | ${r.missed} | ${r.unmatched.length} | ${r.p50.toFixed(1)} s | ${r.p95.toFixed(1)} s | ${r.max.toFixed(1)} s |`,
+    );
 } finally {
   rmSync(simOut, { recursive: true, force: true });
 }

@@ -61,11 +61,14 @@ function page(title: string, body: string): string {
 }
 
 function loginForm(uid: string, title: string, error?: string, login = ''): string {
-  return page(title, `${error ? `<p role="alert" class="error">${esc(error)}</p>` : ''}
+  return page(
+    title,
+    `${error ? `<p role="alert" class="error">${esc(error)}</p>` : ''}
 <form method="post" action="/interaction/${esc(uid)}/login" autocomplete="off">
 <label for="login">Tài khoản (Account)</label><input id="login" name="login" value="${esc(login)}" required autofocus>
 <label for="password">Mật khẩu (Password)</label><input id="password" name="password" type="password" required>
-<button type="submit">Đăng nhập (Sign in)</button></form>`);
+<button type="submit">Đăng nhập (Sign in)</button></form>`,
+  );
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
@@ -79,13 +82,20 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-export async function createIdentityProvider(cfg: ProviderConfig): Promise<{ provider: Provider; handle: (req: IncomingMessage, res: ServerResponse) => void }> {
+export async function createIdentityProvider(
+  cfg: ProviderConfig,
+): Promise<{ provider: Provider; handle: (req: IncomingMessage, res: ServerResponse) => void }> {
   const accounts = new Map(cfg.accounts.map((a) => [a.sub, a]));
   const byLogin = new Map(cfg.accounts.map((a) => [a.login.toLowerCase(), a]));
   const claimNames = [...new Set(cfg.accounts.flatMap((a) => Object.keys(a.claims)))];
   const title = cfg.title ?? 'Cổng định danh (demo)';
   const configuration: Configuration = {
-    clients: cfg.clients.map((c) => ({ ...c, grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' })),
+    clients: cfg.clients.map((c) => ({
+      ...c,
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    })),
     jwks: await signingKeys(cfg.jwksFile),
     cookies: { keys: [randomBytes(32).toString('hex')] },
     // Every claim with the `profile` scope: the clients are the province's own services.
@@ -96,15 +106,22 @@ export async function createIdentityProvider(cfg: ProviderConfig): Promise<{ pro
       const a = accounts.get(sub);
       return a ? { accountId: sub, claims: () => ({ sub, ...a.claims }) } : undefined;
     },
-    features: { devInteractions: { enabled: false }, revocation: { enabled: true }, rpInitiatedLogout: {
-      enabled: true,
-      logoutSource: (ctx, form) => {
-        ctx.body = page(title, `<p>Đăng xuất khỏi cổng định danh? (Sign out of the identity provider?)</p>${form}<button type="submit" form="op.logoutForm" value="yes" name="logout">Đăng xuất (Sign out)</button>`);
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.body = page(
+            title,
+            `<p>Đăng xuất khỏi cổng định danh? (Sign out of the identity provider?)</p>${form}<button type="submit" form="op.logoutForm" value="yes" name="logout">Đăng xuất (Sign out)</button>`,
+          );
+        },
+        postLogoutSuccessSource: (ctx) => {
+          ctx.body = page(title, '<p>Đã đăng xuất. (Signed out.)</p>');
+        },
       },
-      postLogoutSuccessSource: (ctx) => {
-        ctx.body = page(title, '<p>Đã đăng xuất. (Signed out.)</p>');
-      },
-    } },
+    },
     pkce: { required: () => true },
     ttl: { AccessToken: cfg.accessTokenTtl ?? 300, IdToken: 300, RefreshToken: 8 * 3600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
     // Refresh tokens without offline_access, as Keycloak issues them: the client re-checks the session with them.
@@ -194,7 +211,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   });
 }

@@ -52,7 +52,10 @@ export function startRole(name: string, entry: string, args: string[], env: Reco
         if (m) return Promise.resolve(m);
       }
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${name}: no line matching ${re} within ${timeoutMs / 1000} s\n${lines.slice(-30).join('\n')}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`${name}: no line matching ${re} within ${timeoutMs / 1000} s\n${lines.slice(-30).join('\n')}`)),
+          timeoutMs,
+        );
         void exit.then((code) => {
           clearTimeout(timer);
           reject(new Error(`${name} exited (${code}) before printing ${re}\n${lines.slice(-30).join('\n')}`));

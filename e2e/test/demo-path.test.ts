@@ -72,14 +72,24 @@ interface Summary {
   manualReason: string | null;
 }
 
-async function api(method: string, path: string, user?: string, body?: unknown): Promise<{ status: number; json: () => unknown; buf: Buffer; session: string }> {
+async function api(
+  method: string,
+  path: string,
+  user?: string,
+  body?: unknown,
+): Promise<{ status: number; json: () => unknown; buf: Buffer; session: string }> {
   const res = await fetch(`${apiUrl}${path}`, {
     method,
     headers: { ...(user ? { authorization: `Bearer ${tokens[user]}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const buf = Buffer.from(await res.arrayBuffer());
-  return { status: res.status, buf, json: () => JSON.parse(buf.toString('utf8')) as unknown, session: /pn_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))?.[1] ?? '' };
+  return {
+    status: res.status,
+    buf,
+    json: () => JSON.parse(buf.toString('utf8')) as unknown,
+    session: /pn_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))?.[1] ?? '',
+  };
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
@@ -129,21 +139,37 @@ beforeAll(async () => {
   const cameraUrl = served[1]!;
   truth = await readTruth(join(work, 'sim', 'e2e-red-light.truth.json'));
 
-  const agency = await createAgency(db.pool, { code: 'PC08-TG', name: 'Phòng CSGT Công an tỉnh Tiền Giang', provinceCode: '63', phone: '0273 3872 000', address: '1 Lê Lợi, Mỹ Tho' });
+  const agency = await createAgency(db.pool, {
+    code: 'PC08-TG',
+    name: 'Phòng CSGT Công an tỉnh Tiền Giang',
+    provinceCode: '63',
+    phone: '0273 3872 000',
+    address: '1 Lê Lợi, Mỹ Tho',
+  });
   const cam = await db.pool.query<{ id: string }>(
     `INSERT INTO cameras (agency_id, name, address, stream_url, sample_fps, geometry) VALUES ($1, $2, $3, $4, 5, $5) RETURNING id`,
     [agency, 'Ngã tư Lê Lợi - Hùng Vương', 'TP Mỹ Tho, Tiền Giang', cameraUrl, JSON.stringify(truth.geometry)],
   );
   cameraId = cam.rows[0]!.id;
-  for (const [username, role] of [['officer1', 'officer'], ['super1', 'supervisor'], ['super2', 'supervisor']] as const) {
+  for (const [username, role] of [
+    ['officer1', 'officer'],
+    ['super1', 'supervisor'],
+    ['super2', 'supervisor'],
+  ] as const) {
     await createUser(db.pool, { username, password: PASSWORD, role, agencyId: agency });
   }
   // Every vehicle of the scene is registered (owners with e-mail and phone), so any case can get a notice.
   for (const [i, t] of truth.tracks.entries()) {
     await createRegistryEntry(db.pool, {
-      plate: t.plate.text, plateColour: t.plate.colour, vehicleType: lookupType(t.kind), ownerName: `Chủ xe ${i + 1}`,
-      idNumber: `0820900${String(i).padStart(5, '0')}`, address: `${i + 1} Ấp Bắc, Mỹ Tho, Tiền Giang`, provinceCode: '63',
-      email: `chuxe${i + 1}@example.vn`, phone: `09000${String(i).padStart(5, '0')}`,
+      plate: t.plate.text,
+      plateColour: t.plate.colour,
+      vehicleType: lookupType(t.kind),
+      ownerName: `Chủ xe ${i + 1}`,
+      idNumber: `0820900${String(i).padStart(5, '0')}`,
+      address: `${i + 1} Ấp Bắc, Mỹ Tho, Tiền Giang`,
+      provinceCode: '63',
+      email: `chuxe${i + 1}@example.vn`,
+      phone: `09000${String(i).padStart(5, '0')}`,
     });
   }
 
@@ -151,8 +177,16 @@ beforeAll(async () => {
   const port = await freePort();
   apiUrl = `http://127.0.0.1:${port}`;
   const apiEnv = {
-    ...env, API_PORT: String(port), API_HOST: '127.0.0.1', API_WORKERS: '0', PUBLIC_BASE_URL: 'https://phatnguoi.test',
-    LOOKUP_POW_DIFFICULTY: '8', LOOKUP_RATE_PER_MINUTE: '10000', SMTP_URL: smtp.url, MAIL_FROM: 'csgt@phatnguoi.test', SMS_GATEWAY_URL: sms.url,
+    ...env,
+    API_PORT: String(port),
+    API_HOST: '127.0.0.1',
+    API_WORKERS: '0',
+    PUBLIC_BASE_URL: 'https://phatnguoi.test',
+    LOOKUP_POW_DIFFICULTY: '8',
+    LOOKUP_RATE_PER_MINUTE: '10000',
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'csgt@phatnguoi.test',
+    SMS_GATEWAY_URL: sms.url,
   };
   const apiRole = startRole('api', 'api/src/main.ts', [], apiEnv);
   roles.push(apiRole);
@@ -179,7 +213,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(roles.map((r) => r.stop()));
-  for (const r of roles) if (process.env.E2E_VERBOSE === undefined && r.child.exitCode !== 0 && r.child.exitCode !== null) console.log(r.lines.slice(-40).join('\n'));
+  for (const r of roles)
+    if (process.env.E2E_VERBOSE === undefined && r.child.exitCode !== 0 && r.child.exitCode !== null) console.log(r.lines.slice(-40).join('\n'));
   await smtp?.stop();
   await sms?.stop();
   await queues?.obliterateAll().catch(() => undefined);
@@ -203,12 +238,20 @@ describe(`demo path (${detectorKind} detector)`, () => {
     const match = (items: Summary[], v: (typeof expected)[number]) =>
       items.find((c) => c.type === 'red_light' && Math.abs(Date.parse(c.occurredAt) - (videoStartMs + v.timeS * 1000)) <= tolS * 1000);
     let last: Summary[] = [];
-    const items = await waitFor('a case for every red-light run', async () => {
-      last = await queue();
-      return expected.every((v) => match(last, v)) ? last : null;
-    }, 150_000).catch((err: Error) => {
-      const got = last.map((c) => `${c.type}@${((Date.parse(c.occurredAt) - videoStartMs) / 1000).toFixed(1)}s ${c.vehicleType} ${c.plate.text ?? '(no plate)'}`);
-      throw new Error(`${err.message}\nexpected red_light at ${expected.map((v) => `${v.timeS.toFixed(1)}s`).join(', ')}; queue has: ${got.join('; ') || 'nothing'}`);
+    const items = await waitFor(
+      'a case for every red-light run',
+      async () => {
+        last = await queue();
+        return expected.every((v) => match(last, v)) ? last : null;
+      },
+      150_000,
+    ).catch((err: Error) => {
+      const got = last.map(
+        (c) => `${c.type}@${((Date.parse(c.occurredAt) - videoStartMs) / 1000).toFixed(1)}s ${c.vehicleType} ${c.plate.text ?? '(no plate)'}`,
+      );
+      throw new Error(
+        `${err.message}\nexpected red_light at ${expected.map((v) => `${v.timeS.toFixed(1)}s`).join(', ')}; queue has: ${got.join('; ') || 'nothing'}`,
+      );
     });
 
     const delays: number[] = [];
@@ -219,9 +262,11 @@ describe(`demo path (${detectorKind} detector)`, () => {
       const violationMs = videoStartMs + v.timeS * 1000;
       const delay = Date.parse(c.createdAt) - violationMs;
       delays.push(delay);
-      rows.push(`  ${track.kind.padEnd(9)} ${v.plateText.padEnd(13)} t=${v.timeS.toFixed(1)} s  case time off by ${((Date.parse(c.occurredAt) - violationMs) / 1000).toFixed(2)} s; ` +
-        `in queue ${(delay / 1000).toFixed(1)} s after the violation (seen by polling after ${((seenAt.get(c.id)! - violationMs) / 1000).toFixed(1)} s); ` +
-        `plate ${c.plate.needsManualEntry ? 'manual entry' : `${c.plate.text} (${c.plate.confidence.toFixed(2)})`}`);
+      rows.push(
+        `  ${track.kind.padEnd(9)} ${v.plateText.padEnd(13)} t=${v.timeS.toFixed(1)} s  case time off by ${((Date.parse(c.occurredAt) - violationMs) / 1000).toFixed(2)} s; ` +
+          `in queue ${(delay / 1000).toFixed(1)} s after the violation (seen by polling after ${((seenAt.get(c.id)! - violationMs) / 1000).toFixed(1)} s); ` +
+          `plate ${c.plate.needsManualEntry ? 'manual entry' : `${c.plate.text} (${c.plate.confidence.toFixed(2)})`}`,
+      );
       expect(c.status).toBe('detected');
       expect(c.vehicleType).toBe(lookupType(track.kind));
       if (c.plate.needsManualEntry || !c.plate.text) {
@@ -234,8 +279,10 @@ describe(`demo path (${detectorKind} detector)`, () => {
     }
     const sorted = [...delays].sort((a, b) => a - b);
     const p50 = sorted[Math.floor((sorted.length - 1) / 2)]!;
-    console.log(`[e2e] ${detectorKind} detector: ${expected.length} red-light runs, ${items.length} cases in the queue\n${rows.join('\n')}\n` +
-      `[e2e] violation → case in queue: p50 ${(p50 / 1000).toFixed(1)} s, max ${(sorted.at(-1)! / 1000).toFixed(1)} s (n=${sorted.length})`);
+    console.log(
+      `[e2e] ${detectorKind} detector: ${expected.length} red-light runs, ${items.length} cases in the queue\n${rows.join('\n')}\n` +
+        `[e2e] violation → case in queue: p50 ${(p50 / 1000).toFixed(1)} s, max ${(sorted.at(-1)! / 1000).toFixed(1)} s (n=${sorted.length})`,
+    );
     // No duplicate cases for the same vehicle and phase.
     const keys = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM cases WHERE camera_id::text = $1', [cameraId]);
     expect(keys.rows[0]!.n).toBe(items.length);
@@ -244,7 +291,9 @@ describe(`demo path (${detectorKind} detector)`, () => {
   it('every evidence file of the case is in S3 with the SHA-256 recorded at capture', async () => {
     const c = chosen!.summary;
     const { rows } = await db.pool.query<{ kind: string; bucket: string; key: string; sha256: string; size: string }>(
-      'SELECT kind, bucket, key, sha256, size FROM case_evidence WHERE case_id = $1 ORDER BY kind', [c.id]);
+      'SELECT kind, bucket, key, sha256, size FROM case_evidence WHERE case_id = $1 ORDER BY kind',
+      [c.id],
+    );
     expect(rows.map((r) => r.kind)).toEqual(expect.arrayContaining(['clip']));
     expect(rows.length).toBeGreaterThanOrEqual(3);
     for (const r of rows) {
@@ -267,7 +316,12 @@ describe(`demo path (${detectorKind} detector)`, () => {
     expect((await api('POST', `/api/cases/${c.id}/claim`, 'officer1')).status).toBe(200);
     // A plate the reader could not give (or gave differently) is typed in by the officer from the evidence.
     const needsPlate = c.plate.needsManualEntry || !c.plate.text || normalizePlate(c.plate.text) !== normalizePlate(chosen!.truthPlate);
-    const confirm = await api('POST', `/api/cases/${c.id}/confirm`, 'officer1', needsPlate ? { plateText: chosen!.truthPlate, note: 'biển số đọc từ ảnh' } : { note: 'rõ biển số' });
+    const confirm = await api(
+      'POST',
+      `/api/cases/${c.id}/confirm`,
+      'officer1',
+      needsPlate ? { plateText: chosen!.truthPlate, note: 'biển số đọc từ ảnh' } : { note: 'rõ biển số' },
+    );
     expect(confirm.status, confirm.buf.toString()).toBe(200);
     expect(confirm.json()).toEqual({ id: c.id, status: 'confirmed' });
     const approve = await api('POST', `/api/cases/${c.id}/approve`, 'super1', {});
@@ -288,13 +342,21 @@ describe(`demo path (${detectorKind} detector)`, () => {
 
   it('delivery goes through the outbox: e-mail to a real SMTP server, SMS to the gateway, post in a printable batch', { timeout: 90_000 }, async () => {
     const c = chosen!.summary;
-    await waitFor('e-mail and SMS sent', async () => {
-      const { rows } = await db.pool.query<{ channel: string; status: string }>(
-        `SELECT d.channel, d.status FROM deliveries d JOIN notices n ON n.id = d.notice_id WHERE n.case_id = $1`, [c.id]);
-      return rows.filter((r) => r.status === 'sent').length === 2 ? rows : null;
-    }, 60_000);
+    await waitFor(
+      'e-mail and SMS sent',
+      async () => {
+        const { rows } = await db.pool.query<{ channel: string; status: string }>(
+          `SELECT d.channel, d.status FROM deliveries d JOIN notices n ON n.id = d.notice_id WHERE n.case_id = $1`,
+          [c.id],
+        );
+        return rows.filter((r) => r.status === 'sent').length === 2 ? rows : null;
+      },
+      60_000,
+    );
     const owner = await db.pool.query<{ email: string; phone: string }>(
-      `SELECT o.email, o.phone FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = $1`, [chosen!.truthPlate]);
+      `SELECT o.email, o.phone FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = $1`,
+      [chosen!.truthPlate],
+    );
     expect(smtp.messages).toHaveLength(1);
     const mail = smtp.messages[0]!;
     expect(mail.to).toEqual([owner.rows[0]!.email]);
@@ -314,7 +376,9 @@ describe(`demo path (${detectorKind} detector)`, () => {
     expect(body.items).toHaveLength(1);
     expect(body.items[0]).toMatchObject({ plate: chosen!.truthPlate, status: 'notified', occurredAt: c.occurredAt });
     for (const secret of ['Chủ xe', 'example.vn', 'Ấp Bắc']) expect(res.buf.toString()).not.toContain(secret);
-    const other = truth.tracks.find((t) => t.plate.text !== chosen!.truthPlate && t.kind === chosen!.kind) ?? truth.tracks.find((t) => t.plate.text !== chosen!.truthPlate)!;
+    const other =
+      truth.tracks.find((t) => t.plate.text !== chosen!.truthPlate && t.kind === chosen!.kind) ??
+      truth.tracks.find((t) => t.plate.text !== chosen!.truthPlate)!;
     const miss = await lookup(other.plate.text, lookupType(other.kind));
     expect(miss.status).toBe(200);
     expect((miss.json() as { items: { plate: string }[] }).items.filter((i) => i.plate === chosen!.truthPlate)).toEqual([]);

@@ -49,9 +49,17 @@ beforeAll(async () => {
   }
   for (const name of ['seedtest-red-light', 'seedtest-wrong-lane']) truths[name] = await readTruth(join(scenes, `${name}.truth.json`));
   env = {
-    ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn', DATA_DIR: join(work, 'data'),
-    S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY: config.s3.accessKey, S3_SECRET_KEY: config.s3.secretKey, S3_BUCKET_PREFIX: config.s3.bucketPrefix,
-    DEMO_SIM_OUT: scenes, DEMO_SCENARIOS: 'seedtest-red-light,seedtest-wrong-lane', DEMO_CAMERA_PORT: String(camPort),
+    ...process.env,
+    DATABASE_URL: db.url,
+    LOG_LEVEL: 'warn',
+    DATA_DIR: join(work, 'data'),
+    S3_ENDPOINT: s3.endpoint,
+    S3_ACCESS_KEY: config.s3.accessKey,
+    S3_SECRET_KEY: config.s3.secretKey,
+    S3_BUCKET_PREFIX: config.s3.bucketPrefix,
+    DEMO_SIM_OUT: scenes,
+    DEMO_SCENARIOS: 'seedtest-red-light,seedtest-wrong-lane',
+    DEMO_CAMERA_PORT: String(camPort),
   };
   delete env.DEMO_SCENARIO;
   delete env.SEED_PASSWORD;
@@ -94,16 +102,27 @@ describe('demo seed', () => {
     expect(out).toMatch(/canbo1\s+demo-officer-2025\s+officer/);
     expect(out).toMatch(/detecting violations in seedtest-red-light/);
     const roles = (await db.pool.query('SELECT role, count(*)::int AS n FROM users GROUP BY role ORDER BY role')).rows;
-    expect(roles).toEqual([{ role: 'admin', n: 1 }, { role: 'officer', n: 2 }, { role: 'operator', n: 1 }, { role: 'supervisor', n: 2 }]);
+    expect(roles).toEqual([
+      { role: 'admin', n: 1 },
+      { role: 'officer', n: 2 },
+      { role: 'operator', n: 1 },
+      { role: 'supervisor', n: 2 },
+    ]);
 
-    const cameras = (await db.pool.query<{ id: string; name: string; stream_url: string; geometry: unknown; enabled: boolean }>('SELECT id, name, stream_url, geometry, enabled FROM cameras ORDER BY stream_url')).rows;
+    const cameras = (
+      await db.pool.query<{ id: string; name: string; stream_url: string; geometry: unknown; enabled: boolean }>(
+        'SELECT id, name, stream_url, geometry, enabled FROM cameras ORDER BY stream_url',
+      )
+    ).rows;
     expect(cameras.map((c) => c.stream_url)).toEqual([`rtsp://127.0.0.1:${camPort}/cam`, `rtsp://127.0.0.1:${camPort + 1}/cam`]);
     expect(cameras.every((c) => c.enabled && c.geometry !== null)).toBe(true);
     const sceneOf = new Map(cameras.map((c, i) => [c.id, i === 0 ? 'seedtest-red-light' : 'seedtest-wrong-lane']));
 
-    const cases = (await db.pool.query<{ id: string; camera_id: string; type: string; occurred_at: Date; rule_summary: string; event: ViolationEvent }>(
-      'SELECT id, camera_id, type, occurred_at, rule_summary, event FROM cases ORDER BY occurred_at',
-    )).rows;
+    const cases = (
+      await db.pool.query<{ id: string; camera_id: string; type: string; occurred_at: Date; rule_summary: string; event: ViolationEvent }>(
+        'SELECT id, camera_id, type, occurred_at, rule_summary, event FROM cases ORDER BY occurred_at',
+      )
+    ).rows;
     expect(cases.length).toBeGreaterThan(0);
     // Every case lies in one of its scene's runs; on each run the scene's type was found, at a true violation of the
     // scene (the evaluator's window: its interval ± 2 s).
@@ -118,10 +137,13 @@ describe('demo seed', () => {
         const hit = inRun.some((c) => truth.violations.some((v) => v.type === c.type && t(c) >= v.startS - 2 && t(c) <= v.endS + 2));
         expect(hit, `${sceneOf.get(cam.id)}: no case at a true violation on the run dated ${new Date(start).toISOString()}\n${out}`).toBe(true);
       }
-      const outside = mine.filter((c) => !DEMO_PASSES.some((p) => {
-        const dt = c.occurred_at.getTime() - passStart(cam.created_at, p).getTime();
-        return dt >= 0 && dt <= truth.video.durationS * 1000;
-      }));
+      const outside = mine.filter(
+        (c) =>
+          !DEMO_PASSES.some((p) => {
+            const dt = c.occurred_at.getTime() - passStart(cam.created_at, p).getTime();
+            return dt >= 0 && dt <= truth.video.durationS * 1000;
+          }),
+      );
       expect(outside).toEqual([]);
     }
     for (const c of cases) {
@@ -131,9 +153,12 @@ describe('demo seed', () => {
       expect(RULE_OF[c.type]).toContain(c.event.ruleDetail.rule);
       expect(c.rule_summary).toBe(c.event.ruleDetail.summary);
       if (c.type !== 'red_light') expect(c.event.ruleDetail.rule).not.toBe('redLightRule');
-      const files = (await db.pool.query<{ kind: string; bucket: string; key: string; sha256: string; size: number; content_type: string; captured_at: Date }>(
-        'SELECT kind, bucket, key, sha256, size, content_type, captured_at FROM case_evidence WHERE case_id = $1', [c.id],
-      )).rows;
+      const files = (
+        await db.pool.query<{ kind: string; bucket: string; key: string; sha256: string; size: number; content_type: string; captured_at: Date }>(
+          'SELECT kind, bucket, key, sha256, size, content_type, captured_at FROM case_evidence WHERE case_id = $1',
+          [c.id],
+        )
+      ).rows;
       const kinds = files.map((f) => f.kind);
       expect(kinds).toContain('clip');
       expect(kinds.some((k) => k === 'scene_before' || k === 'scene_after')).toBe(true);
@@ -153,7 +178,10 @@ describe('demo seed', () => {
 
   it('run again, with and without its cache, creates nothing twice and keeps a changed password', async () => {
     expect(first).toBeDefined();
-    await db.pool.query('UPDATE users SET password_hash = $2 WHERE username = $1', ['canbo1', await argon2.hash('mật khẩu mới của tôi', { type: argon2.argon2id })]);
+    await db.pool.query('UPDATE users SET password_hash = $2 WHERE username = $1', [
+      'canbo1',
+      await argon2.hash('mật khẩu mới của tôi', { type: argon2.argon2id }),
+    ]);
     const out = await runCli('api/src/cli/seed.ts');
     expect(out).not.toMatch(/detecting violations/); // events came from the cache
     expect(out).toMatch(/canbo1\s+\(changed by a user; kept\)/);

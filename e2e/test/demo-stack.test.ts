@@ -50,7 +50,18 @@ describe('npm run demo', () => {
     const apiPort = await freePort();
     const camPort = 20_000 + Math.floor(Math.random() * 20_000);
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, API_PORT: String(apiPort), DEMO_CAMERA_PORT: String(camPort), NO_COLOR: '1' };
-    for (const k of ['DATABASE_URL', 'REDIS_URL', 'S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'NODE_ENV', 'QUEUE_PREFIX', 'DEMO_SCENARIO', 'DEMO_SCENARIOS']) delete env[k];
+    for (const k of [
+      'DATABASE_URL',
+      'REDIS_URL',
+      'S3_ENDPOINT',
+      'S3_ACCESS_KEY',
+      'S3_SECRET_KEY',
+      'NODE_ENV',
+      'QUEUE_PREFIX',
+      'DEMO_SCENARIO',
+      'DEMO_SCENARIOS',
+    ])
+      delete env[k];
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'stack/src/stack.ts'), 'demo'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const output: string[] = [];
@@ -69,7 +80,9 @@ describe('npm run demo', () => {
       const text = output.join('\n');
       expect(text).toContain(`review UI and API: http://localhost:${apiPort}/`);
       expect(text).toMatch(/demo logins: officer canbo1 \/ \S+/);
-      expect(text).toContain(`2 simulated cameras: red-light-runners at rtsp://127.0.0.1:${camPort}/cam, car-in-motorbike-lane at rtsp://127.0.0.1:${camPort + 1}/cam`);
+      expect(text).toContain(
+        `2 simulated cameras: red-light-runners at rtsp://127.0.0.1:${camPort}/cam, car-in-motorbike-lane at rtsp://127.0.0.1:${camPort + 1}/cam`,
+      );
       await waitFor('/health', async () => (await fetch(`http://127.0.0.1:${apiPort}/health`).catch(() => null))?.ok === true, 90_000);
       const body = (await (await fetch(`http://127.0.0.1:${apiPort}/health`)).json()) as { status: string };
       expect(body.status).toBe('ok');

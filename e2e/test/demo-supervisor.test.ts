@@ -51,7 +51,8 @@ function startStack(args: string[], dir: string, extraEnv: NodeJS.ProcessEnv = {
           const m = re.exec(l);
           if (m) return m;
         }
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`stack exited (${child.exitCode ?? child.signalCode}) before ${re}:\n${output.slice(-40).join('\n')}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`stack exited (${child.exitCode ?? child.signalCode}) before ${re}:\n${output.slice(-40).join('\n')}`);
         if (Date.now() > end) throw new Error(`no line matching ${re} within ${timeoutMs / 1000} s:\n${output.slice(-40).join('\n')}`);
         await sleep(100);
       }
@@ -96,10 +97,26 @@ describe('demo supervisor', () => {
 
       // The api's BullMQ worker works again: an event enqueued on the restarted Redis becomes a case.
       const pool = createPool(databaseUrl, { max: 1 });
-      const queues = createQueues(loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: queuePrefix, S3_ENDPOINT: 'http://127.0.0.1:9', S3_ACCESS_KEY: 'x', S3_SECRET_KEY: 'x' }));
+      const queues = createQueues(
+        loadConfig({
+          DATABASE_URL: databaseUrl,
+          REDIS_URL: redisUrl,
+          QUEUE_PREFIX: queuePrefix,
+          S3_ENDPOINT: 'http://127.0.0.1:9',
+          S3_ACCESS_KEY: 'x',
+          S3_SECRET_KEY: 'x',
+        }),
+      );
       try {
-        const agency = (await pool.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code) VALUES ('PC08-TG', 'Phòng CSGT Tiền Giang', '63') RETURNING id`)).rows[0]!.id;
-        const camera = (await pool.query<{ id: string }>(`INSERT INTO cameras (agency_id, name, address, stream_url) VALUES ($1, 'Ngã tư', 'Mỹ Tho', 'rtsp://x') RETURNING id`, [agency])).rows[0]!.id;
+        const agency = (
+          await pool.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code) VALUES ('PC08-TG', 'Phòng CSGT Tiền Giang', '63') RETURNING id`)
+        ).rows[0]!.id;
+        const camera = (
+          await pool.query<{ id: string }>(
+            `INSERT INTO cameras (agency_id, name, address, stream_url) VALUES ($1, 'Ngã tư', 'Mỹ Tho', 'rtsp://x') RETURNING id`,
+            [agency],
+          )
+        ).rows[0]!.id;
         const ev = demoEvent({ cameraId: camera, plate: '63A-123.45', occurredAt: new Date(Date.now() - 3600_000) });
         await queues.enqueue('violation.created', ev);
         const end = Date.now() + 30_000;
@@ -129,5 +146,4 @@ describe('demo supervisor', () => {
       }
     }
   }, 300_000);
-
 });

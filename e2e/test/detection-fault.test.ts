@@ -75,9 +75,15 @@ beforeAll(async () => {
   token = /pn_session=([^;]+)/.exec([login.headers['set-cookie'] ?? []].flat().join('\n'))?.[1] ?? '';
   expect(token).not.toBe('');
   // Ingest: the camera is leased on node-e and reported online every 2 s, as ingest does.
-  await db.pool.query(`INSERT INTO camera_leases (camera_id, role, holder, node, expires_at) VALUES ($1, 'ingest', 'ingest-e', 'node-e', now() + interval '10 minutes')`, [cameraId]);
+  await db.pool.query(
+    `INSERT INTO camera_leases (camera_id, role, holder, node, expires_at) VALUES ($1, 'ingest', 'ingest-e', 'node-e', now() + interval '10 minutes')`,
+    [cameraId],
+  );
   const online = () =>
-    void redis.publish(`${prefix}camera-status`, JSON.stringify({ cameraId, state: 'online', fps: 5, framesDropped: 0, lastError: null, lastErrorCode: null, framesTotal: 0, restarts: 0 }));
+    void redis.publish(
+      `${prefix}camera-status`,
+      JSON.stringify({ cameraId, state: 'online', fps: 5, framesDropped: 0, lastError: null, lastErrorCode: null, framesTotal: 0, restarts: 0 }),
+    );
   online();
   ingestTimer = setInterval(online, 2000);
 });
@@ -145,6 +151,8 @@ describe('a camera online at ingest whose detection stopped', () => {
     await worker.stop();
     worker = undefined;
     await expect.poll(camera, { timeout: 30_000, interval: 500 }).toMatchObject({ online: true, detectionFault: 'no_report' });
-    expect((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).body).toContain(`camera_detection_fault{camera_id="${cameraId}",reason="no_report"} 1`);
+    expect((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).body).toContain(
+      `camera_detection_fault{camera_id="${cameraId}",reason="no_report"} 1`,
+    );
   });
 });

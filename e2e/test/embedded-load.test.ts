@@ -45,7 +45,10 @@ async function writeViolation(i: number): Promise<string> {
 }
 
 async function caseCount(): Promise<{ n: number; keys: number }> {
-  const { rows } = await pool.query<{ n: number; keys: number }>(`SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM cases WHERE camera_id = $1`, [cameraId]);
+  const { rows } = await pool.query<{ n: number; keys: number }>(
+    `SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM cases WHERE camera_id = $1`,
+    [cameraId],
+  );
   return rows[0]!;
 }
 
@@ -67,14 +70,34 @@ beforeAll(async () => {
   storage = createStorage(config);
   await storage.ensureBuckets();
   queues = createQueues(config);
-  const agency = await createAgency(pool, { code: 'PC08-TG', name: 'Phòng CSGT Công an tỉnh Tiền Giang', provinceCode: '63', phone: '0273 3872 000', address: '1 Lê Lợi, Mỹ Tho' });
+  const agency = await createAgency(pool, {
+    code: 'PC08-TG',
+    name: 'Phòng CSGT Công an tỉnh Tiền Giang',
+    provinceCode: '63',
+    phone: '0273 3872 000',
+    address: '1 Lê Lợi, Mỹ Tho',
+  });
   cameraId = await createCamera(pool, { agencyId: agency, name: 'Ngã tư Lê Lợi - Hùng Vương', address: 'TP Mỹ Tho, Tiền Giang' });
   await createUser(pool, { username: 'canbo-load', password: PASSWORD, role: 'officer', agencyId: agency });
-  await createRegistryEntry(pool, { plate: PLATE, vehicleType: 'car', ownerName: 'Nguyễn Văn Chủ Xe', idNumber: '082090000001', address: '12 Ấp Bắc, Mỹ Tho', provinceCode: '63' });
+  await createRegistryEntry(pool, {
+    plate: PLATE,
+    vehicleType: 'car',
+    ownerName: 'Nguyễn Văn Chủ Xe',
+    idNumber: '082090000001',
+    address: '12 Ấp Bắc, Mỹ Tho',
+    provinceCode: '63',
+  });
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  api = startRole('api', 'api/src/main.ts', [], { ...env, API_PORT: String(port), API_HOST: '127.0.0.1', LOOKUP_POW_DIFFICULTY: '4', LOOKUP_RATE_PER_MINUTE: '100000', LOG_LEVEL: 'warn' });
+  api = startRole('api', 'api/src/main.ts', [], {
+    ...env,
+    API_PORT: String(port),
+    API_HOST: '127.0.0.1',
+    LOOKUP_POW_DIFFICULTY: '4',
+    LOOKUP_RATE_PER_MINUTE: '100000',
+    LOG_LEVEL: 'warn',
+  });
   const end = Date.now() + 90_000;
   while ((await fetch(`${base}/health`).catch(() => null))?.status !== 200) {
     if (api.exited() || Date.now() > end) throw new Error(`api did not come up:\n${api.lines.slice(-30).join('\n')}`);
@@ -98,9 +121,14 @@ describe('embedded stack under concurrent load', () => {
     for (let i = 0; i < EVENTS_BEFORE; i++) await writeViolation(i);
     await waitForCases(EVENTS_BEFORE, 60_000);
     await pool.query(`UPDATE cases SET status = 'approved' WHERE camera_id = $1`, [cameraId]);
-    const cases = (await pool.query<{ id: string; public_token: string }>('SELECT id, public_token FROM cases WHERE camera_id = $1 ORDER BY id', [cameraId])).rows;
+    const cases = (await pool.query<{ id: string; public_token: string }>('SELECT id, public_token FROM cases WHERE camera_id = $1 ORDER BY id', [cameraId]))
+      .rows;
 
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'canbo-load', password: PASSWORD }) });
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'canbo-load', password: PASSWORD }),
+    });
     expect(login.status).toBe(200);
     // The session token comes only in the HttpOnly cookie.
     const session = /pn_session=([^;]+)/.exec(login.headers.getSetCookie().join('\n'))?.[1];
@@ -128,7 +156,8 @@ describe('embedded stack under concurrent load', () => {
       const ch = (await call('challenge', '/api/public/challenge')) as { challenge: string; difficulty: number } | undefined;
       if (!ch) return;
       const body = JSON.stringify({ plate: PLATE, vehicleType: 'car', challenge: ch.challenge, nonce: solveChallenge(ch.challenge, ch.difficulty) });
-      const res = (await call('lookup', '/api/public/lookup', { method: 'POST', headers: { 'content-type': 'application/json' }, body })) as { items: unknown[] } | undefined;
+      const res = (await call('lookup', '/api/public/lookup', { method: 'POST', headers: { 'content-type': 'application/json' }, body })) as
+        { items: unknown[] } | undefined;
       if (res && res.items.length > 0) found++;
     };
 
@@ -157,7 +186,9 @@ describe('embedded stack under concurrent load', () => {
     const total = Object.values(counts).reduce((s, c) => s + c.ok + c.failed, 0);
     console.log(
       `embedded load: ${total} requests in ${(loadMs / 1000).toFixed(1)} s (${ROUNDS} rounds of ${CONCURRENCY} concurrent per kind), ` +
-        Object.entries(counts).map(([k, c]) => `${k} ${c.ok} ok / ${c.failed} failed`).join(', ') +
+        Object.entries(counts)
+          .map(([k, c]) => `${k} ${c.ok} ok / ${c.failed} failed`)
+          .join(', ') +
         `; ${written} events written -> ${(await caseCount()).n} cases; whole test ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
     expect(failures.slice(0, 10)).toEqual([]);

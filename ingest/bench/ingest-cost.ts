@@ -39,7 +39,10 @@ const { values } = parseArgs({
     'ingest-only': { type: 'boolean', default: false },
   },
 });
-const KS = values.ks.split(',').map(Number).filter((k) => k > 0);
+const KS = values.ks
+  .split(',')
+  .map(Number)
+  .filter((k) => k > 0);
 const WINDOW_S = Number(values.seconds);
 const WARMUP_S = Number(values.warmup);
 const REPEATS = Number(values.repeats);
@@ -135,12 +138,31 @@ async function runWindow(urls: string[], redisUrl: string): Promise<WindowResult
   const ringDir = join(base, `pn-bench-ring-${process.pid}`);
   const segDir = join(tmpdir(), `pn-bench-seg-${process.pid}`);
   const settings: IngestSettings = {
-    leaseTtlMs: 15_000, maxCameras: 0, frameRingSlots: 32, decodeThreads: DECODE_THREADS, segmentDir: segDir, segmentSeconds: 2,
-    clipRetentionSeconds: 60, watchdogMs: 10_000, startTimeoutMs: 15_000, socketTimeoutMs: 5000, backoffInitialMs: 1000, backoffMaxMs: 5000,
-    offlineAfterFailures: 3, offlineAfterMs: 30_000, giveUpAfterMs: 60_000, statusIntervalMs: 2000, ffmpegStopGraceMs: 2000, redisKeyPrefix: prefix,
+    leaseTtlMs: 15_000,
+    maxCameras: 0,
+    frameRingSlots: 32,
+    decodeThreads: DECODE_THREADS,
+    segmentDir: segDir,
+    segmentSeconds: 2,
+    clipRetentionSeconds: 60,
+    watchdogMs: 10_000,
+    startTimeoutMs: 15_000,
+    socketTimeoutMs: 5000,
+    backoffInitialMs: 1000,
+    backoffMaxMs: 5000,
+    offlineAfterFailures: 3,
+    offlineAfterMs: 30_000,
+    giveUpAfterMs: 60_000,
+    statusIntervalMs: 2000,
+    ffmpegStopGraceMs: 2000,
+    redisKeyPrefix: prefix,
   };
   const sups = urls.map(
-    (url) => new CameraSupervisor({ id: randomUUID(), streamUrl: url, sampleFps: SAMPLE_FPS }, { redis, log, settings, frameRingDir: ringDir, keyPrefix: prefix, holder: 'bench', node: hostname(), onStatus: () => undefined }),
+    (url) =>
+      new CameraSupervisor(
+        { id: randomUUID(), streamUrl: url, sampleFps: SAMPLE_FPS },
+        { redis, log, settings, frameRingDir: ringDir, keyPrefix: prefix, holder: 'bench', node: hostname(), onStatus: () => undefined },
+      ),
   );
   const bare = INGEST_ONLY ? [] : startBare(urls, 0);
   const bareSame = INGEST_ONLY ? [] : startBare(urls, DECODE_THREADS, frameRingEnvironment());
@@ -190,7 +212,9 @@ async function main(): Promise<void> {
   const camera = await startTestCamera({ file: video, path: '/bench' });
   const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`ingest cost benchmark — ${new Date().toISOString()} — ${hostname()}, ${cpus().length} cores (${cpuModel})`);
-  console.log(`source: 1080p 25 fps H.264 (${video}) over RTSP/TCP from the GStreamer test camera; sampling ${SAMPLE_FPS} fps; raw I420 frames; ingest decoder threads ${DECODE_THREADS || 'auto'}; window ${WINDOW_S} s after ${WARMUP_S} s warm-up, ${INGEST_ONLY ? 'ingest alone (no baselines)' : 'ingest and both baselines side by side'}; ${REPEATS} repeat(s), medians`);
+  console.log(
+    `source: 1080p 25 fps H.264 (${video}) over RTSP/TCP from the GStreamer test camera; sampling ${SAMPLE_FPS} fps; raw I420 frames; ingest decoder threads ${DECODE_THREADS || 'auto'}; window ${WINDOW_S} s after ${WARMUP_S} s warm-up, ${INGEST_ONLY ? 'ingest alone (no baselines)' : 'ingest and both baselines side by side'}; ${REPEATS} repeat(s), medians`,
+  );
   console.log('');
   console.log(`  K | ingest cpu-s/cam-min (ffmpeg + node) | bare decode cpu-s/cam-min | ratio | bare as ingest runs it | ratio | sustained (drops, min fps)`);
   let largest = 0;
@@ -220,7 +244,9 @@ async function main(): Promise<void> {
     await camera.stop();
   }
   console.log('');
-  console.log(`largest K sustained with no dropped frames: ${largest}${largest === KS.at(-1) ? ' (the largest tried; pass a larger --ks to search further)' : ''}`);
+  console.log(
+    `largest K sustained with no dropped frames: ${largest}${largest === KS.at(-1) ? ' (the largest tried; pass a larger --ks to search further)' : ''}`,
+  );
   process.exit(0);
 }
 

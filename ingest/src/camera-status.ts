@@ -52,25 +52,15 @@ export async function storeStatus(db: Queryable, s: CameraStatus): Promise<void>
        fps = EXCLUDED.fps, frames_total = EXCLUDED.frames_total, frames_dropped = EXCLUDED.frames_dropped,
        restarts = EXCLUDED.restarts, last_frame_at = EXCLUDED.last_frame_at, holder = EXCLUDED.holder,
        node = EXCLUDED.node, updated_at = EXCLUDED.updated_at`,
-    [
-      s.cameraId,
-      s.state,
-      s.lastError,
-      s.lastErrorCode,
-      s.fps,
-      s.framesTotal,
-      s.framesDropped,
-      s.restarts,
-      s.lastFrameAt,
-      s.holder,
-      s.node,
-      s.updatedAt,
-    ],
+    [s.cameraId, s.state, s.lastError, s.lastErrorCode, s.fps, s.framesTotal, s.framesDropped, s.restarts, s.lastFrameAt, s.holder, s.node, s.updatedAt],
   );
 }
 
 /** Reads one camera's stored status (dashboards read the table; tests use it too). */
-export async function readStoredStatus(db: Queryable, cameraId: string): Promise<{ state: string; lastError: string | null; lastErrorCode: string | null } | null> {
+export async function readStoredStatus(
+  db: Queryable,
+  cameraId: string,
+): Promise<{ state: string; lastError: string | null; lastErrorCode: string | null } | null> {
   const { rows } = await db.query<{ state: string; last_error: string | null; last_error_code: string | null }>(
     `SELECT state, last_error, last_error_code FROM camera_status WHERE camera_id = $1`,
     [cameraId],

@@ -11,7 +11,18 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@phatnguoi/core/logger';
 import type { CameraErrorCode, CameraState, CameraStatus } from '@phatnguoi/core/camera-node/channels';
 import { diagnoseFfmpeg } from '@phatnguoi/core/ffmpeg/diagnose';
-import { frameRingEnvironment, frameRingPreset, globalPreset, inputPreset, isShowinfoLine, parseInputStart, parseProgress, parseShowinfoFrame, progressPreset, segmentRingPreset } from '@phatnguoi/core/ffmpeg/presets';
+import {
+  frameRingEnvironment,
+  frameRingPreset,
+  globalPreset,
+  inputPreset,
+  isShowinfoLine,
+  parseInputStart,
+  parseProgress,
+  parseShowinfoFrame,
+  progressPreset,
+  segmentRingPreset,
+} from '@phatnguoi/core/ffmpeg/presets';
 import { startFfmpeg, type FfmpegHandle } from '@phatnguoi/core/ffmpeg/process';
 import { droppedKey } from '@phatnguoi/core/camera-node/channels';
 import { FrameRingWriter } from './frame-ring';
@@ -79,7 +90,13 @@ export class CameraSupervisor {
       onCorrupt: (reason) => deps.log.warn({ cameraId: camera.id, reason }, 'incomplete frame from ffmpeg skipped (counted as dropped)'),
     });
     const s = deps.settings;
-    this.ownFailures = new RetryTracker({ initialMs: s.backoffInitialMs, maxMs: s.backoffMaxMs, giveUpAfterMs: s.giveUpAfterMs, giveUpAfterFailures: 3, jitter: 0 });
+    this.ownFailures = new RetryTracker({
+      initialMs: s.backoffInitialMs,
+      maxMs: s.backoffMaxMs,
+      giveUpAfterMs: s.giveUpAfterMs,
+      giveUpAfterFailures: 3,
+      jitter: 0,
+    });
   }
 
   get framesTotal(): number {
@@ -156,7 +173,10 @@ export class CameraSupervisor {
         this.current = null;
         const message = `ingest failed: ${(err as Error).message ?? String(err)}`;
         if (this.ownFailures.failed(message, Date.now()).action === 'give_up') {
-          this.deps.log.error({ err, cameraId: this.camera.id, failures: this.ownFailures.current.failures }, 'camera keeps failing on this process; giving it up for another process');
+          this.deps.log.error(
+            { err, cameraId: this.camera.id, failures: this.ownFailures.current.failures },
+            'camera keeps failing on this process; giving it up for another process',
+          );
           this.giveUp(message);
           return;
         }
@@ -219,7 +239,9 @@ export class CameraSupervisor {
         void writeFile(join(segDir, RUN_START_FILE), String(start)).catch(() => undefined);
         return false;
       },
-      inputs: [{ source: this.camera.streamUrl, options: inputPreset(this.camera.streamUrl, { socketTimeoutMs: s.socketTimeoutMs, decodeThreads: s.decodeThreads }) }],
+      inputs: [
+        { source: this.camera.streamUrl, options: inputPreset(this.camera.streamUrl, { socketTimeoutMs: s.socketTimeoutMs, decodeThreads: s.decodeThreads }) },
+      ],
       outputs: [
         { target: this.ring.slotPattern, options: frameRingPreset({ fps: this.camera.sampleFps, slots: this.ring.slots, firstSlot: run.firstSlot }) },
         { target: join(segDir, '%06d.ts'), options: segmentRingPreset({ segmentSeconds: s.segmentSeconds, wrap, listFile: join(segDir, SEGMENT_LIST_FILE) }) },
@@ -234,13 +256,16 @@ export class CameraSupervisor {
     if (pid) this.livePids.add(pid);
 
     let stalled = false;
-    const watchdog = setInterval(() => {
-      const silentFor = Date.now() - (framesThisRun > 0 ? this.lastFrameAt! : runStart);
-      if (silentFor > (framesThisRun > 0 ? s.watchdogMs : Math.max(s.watchdogMs, s.startTimeoutMs))) {
-        stalled = true;
-        void handle.stop(s.ffmpegStopGraceMs);
-      }
-    }, Math.min(1000, Math.max(100, s.watchdogMs / 4)));
+    const watchdog = setInterval(
+      () => {
+        const silentFor = Date.now() - (framesThisRun > 0 ? this.lastFrameAt! : runStart);
+        if (silentFor > (framesThisRun > 0 ? s.watchdogMs : Math.max(s.watchdogMs, s.startTimeoutMs))) {
+          stalled = true;
+          void handle.stop(s.ffmpegStopGraceMs);
+        }
+      },
+      Math.min(1000, Math.max(100, s.watchdogMs / 4)),
+    );
     const exit = await handle.exited;
     clearInterval(watchdog);
     run.end();
@@ -251,7 +276,10 @@ export class CameraSupervisor {
       // A stream that delivered frames and went silent stalled, whatever ffmpeg grumbled at start-up;
       // one that never delivered a frame is better explained by a specific reason from stderr.
       if (framesThisRun > 0 || diagnosis.code === 'ffmpeg_exited' || diagnosis.code === 'unreachable') {
-        return { code: 'stalled', message: framesThisRun > 0 ? `no frame for ${s.watchdogMs / 1000} s` : `no first frame within ${Math.max(s.watchdogMs, s.startTimeoutMs) / 1000} s` };
+        return {
+          code: 'stalled',
+          message: framesThisRun > 0 ? `no frame for ${s.watchdogMs / 1000} s` : `no first frame within ${Math.max(s.watchdogMs, s.startTimeoutMs) / 1000} s`,
+        };
       }
       return diagnosis;
     }

@@ -11,7 +11,16 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { frameStreamKey } from '@phatnguoi/core/camera-node/channels';
 import { cameraRingDir, MIN_RING_SLOTS, readableSpanMs, slotPath, slotPattern } from '@phatnguoi/core/camera-node/frame-ring';
-import { encodeSlotTrailer, frameBytes, FRAME_FORMAT, frameRefFromFields, frameRefToFields, SLOT_TRAILER_BYTES, slotFileBytes, type FrameRef } from '@phatnguoi/core/camera-node/frames';
+import {
+  encodeSlotTrailer,
+  frameBytes,
+  FRAME_FORMAT,
+  frameRefFromFields,
+  frameRefToFields,
+  SLOT_TRAILER_BYTES,
+  slotFileBytes,
+  type FrameRef,
+} from '@phatnguoi/core/camera-node/frames';
 import { FRAME_RING_HELD_FRAMES } from '@phatnguoi/core/ffmpeg/presets';
 
 export interface FrameRingOptions {
@@ -203,7 +212,8 @@ export class FrameRingWriter {
    * commits it. Returns false (counts a drop) when earlier frames are still being committed.
    */
   offer(frame: { data: Buffer; width: number; height: number }, capturedAtMs: number): boolean {
-    if (frame.data.length !== frameBytes(frame.width, frame.height)) throw new Error(`frame of ${frame.data.length} bytes is not ${frame.width}x${frame.height} I420`);
+    if (frame.data.length !== frameBytes(frame.width, frame.height))
+      throw new Error(`frame of ${frame.data.length} bytes is not ${frame.width}x${frame.height} I420`);
     return this.enqueue(1, async () => {
       const slot = this.nextSlot;
       this.nextSlot = (slot + 1) % this.opts.slots;
@@ -217,7 +227,18 @@ export class FrameRingWriter {
         await unlink(tmp).catch(() => undefined);
         throw err;
       }
-      await this.publish([{ cameraId: this.opts.cameraId, seq, capturedAt: new Date(capturedAtMs).toISOString(), slot, path, width: frame.width, height: frame.height, format: FRAME_FORMAT }]);
+      await this.publish([
+        {
+          cameraId: this.opts.cameraId,
+          seq,
+          capturedAt: new Date(capturedAtMs).toISOString(),
+          slot,
+          path,
+          width: frame.width,
+          height: frame.height,
+          format: FRAME_FORMAT,
+        },
+      ]);
     });
   }
 
@@ -266,8 +287,15 @@ export class FrameRingWriter {
       }
       if (seq < 0) continue;
       refs.push({
-        cameraId: this.opts.cameraId, seq, capturedAt: new Date(frame.capturedAtMs).toISOString(), slot: frame.slot, path,
-        width: frame.width, height: frame.height, format: FRAME_FORMAT, readBy: new Date(frame.readByMs).toISOString(),
+        cameraId: this.opts.cameraId,
+        seq,
+        capturedAt: new Date(frame.capturedAtMs).toISOString(),
+        slot: frame.slot,
+        path,
+        width: frame.width,
+        height: frame.height,
+        format: FRAME_FORMAT,
+        readBy: new Date(frame.readByMs).toISOString(),
       });
     }
     await this.publish(refs);
@@ -287,7 +315,13 @@ export class FrameRingWriter {
       // Only after a change of picture size does the file hold more than this frame and its trailer.
       if (size > bytes + SLOT_TRAILER_BYTES) ftruncateSync(fd, bytes + SLOT_TRAILER_BYTES);
       const seq = this.seq++;
-      writeSync(fd, encodeSlotTrailer({ format: FRAME_FORMAT, width: frame.width, height: frame.height, seq, capturedAtMs: frame.capturedAtMs }), 0, SLOT_TRAILER_BYTES, bytes);
+      writeSync(
+        fd,
+        encodeSlotTrailer({ format: FRAME_FORMAT, width: frame.width, height: frame.height, seq, capturedAtMs: frame.capturedAtMs }),
+        0,
+        SLOT_TRAILER_BYTES,
+        bytes,
+      );
       return seq;
     } finally {
       closeSync(fd);
@@ -312,4 +346,3 @@ export class FrameRingWriter {
     }
   }
 }
-

@@ -6,7 +6,17 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Queryable } from '@phatnguoi/core/db';
 import type { Logger } from '@phatnguoi/core/logger';
-import { heartbeat, loadCameras, planLeases, releaseLeases, renewLeases, retireHolder, takeLease, type LeasedCamera, type LeaseIdentity } from '@phatnguoi/core/camera-node/camera-lease';
+import {
+  heartbeat,
+  loadCameras,
+  planLeases,
+  releaseLeases,
+  renewLeases,
+  retireHolder,
+  takeLease,
+  type LeasedCamera,
+  type LeaseIdentity,
+} from '@phatnguoi/core/camera-node/camera-lease';
 import { createStatusPublisher, type StatusPublisher } from './camera-status';
 import { CameraSupervisor } from './camera-supervisor';
 import type { IngestSettings } from './settings';

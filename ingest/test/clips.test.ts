@@ -32,7 +32,16 @@ beforeAll(async () => {
   camera = await startTestCamera({ pattern: true, width: 320, height: 240, fps: 25, gop: 10 });
   sup = new CameraSupervisor(
     { id: randomUUID(), streamUrl: camera.url, sampleFps: 5 },
-    { redis, log: createLogger('clips.test', { level: 'silent' }), settings, frameRingDir: ringDir, keyPrefix: prefix, holder: 't', node: 'n', onStatus: new StatusLog().push },
+    {
+      redis,
+      log: createLogger('clips.test', { level: 'silent' }),
+      settings,
+      frameRingDir: ringDir,
+      keyPrefix: prefix,
+      holder: 't',
+      node: 'n',
+      onStatus: new StatusLog().push,
+    },
   );
   sup.start();
   await waitFor('online', () => sup.state === 'online', 20_000);
@@ -78,7 +87,10 @@ describe('cutClip', () => {
   it('rejects a bad window and reports a window the ring does not hold', async () => {
     await expect(cutClip({ cameraId: sup.camera.id, from: 2000, to: 1000 }, { storage, segmentDir: settings.segmentDir })).rejects.toThrow(/after/);
     await expect(
-      cutClip({ cameraId: sup.camera.id, from: Date.now() - 3_600_000, to: Date.now() - 3_590_000 }, { storage, segmentDir: settings.segmentDir, maxWaitMs: 0 }),
+      cutClip(
+        { cameraId: sup.camera.id, from: Date.now() - 3_600_000, to: Date.now() - 3_590_000 },
+        { storage, segmentDir: settings.segmentDir, maxWaitMs: 0 },
+      ),
     ).rejects.toThrow(/no recorded video/);
   });
 });

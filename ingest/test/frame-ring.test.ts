@@ -27,7 +27,12 @@ beforeAll(async () => {
   redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   // Four flat colour quadrants: conversion errors would show as wrong colours.
   rgb = new Uint8Array(FW * FH * 3);
-  const colours = [[200, 30, 40], [20, 180, 60], [30, 60, 210], [128, 128, 128]];
+  const colours = [
+    [200, 30, 40],
+    [20, 180, 60],
+    [30, 60, 210],
+    [128, 128, 128],
+  ];
   for (let y = 0; y < FH; y++) for (let x = 0; x < FW; x++) rgb.set(colours[(y < FH / 2 ? 0 : 2) + (x < 16 ? 0 : 1)]!, (y * FW + x) * 3);
   frame = { data: rgbToI420(rgb, FW, FH), width: FW, height: FH };
 });
@@ -133,7 +138,7 @@ describe('frame ring', () => {
     expect(() => w.offer({ data: frame.data.subarray(1), width: FW, height: FH }, Date.now())).toThrow(/not 33x24 I420/);
   });
 
-  it('does not trust a slot read that ends after the reference\'s readBy', () => {
+  it("does not trust a slot read that ends after the reference's readBy", () => {
     const bytes = slotFileBytes(frame, 0, 1_700_000_000_000);
     const ref = { seq: 0, width: FW, height: FH, format: 'yuv420p' as const, readBy: new Date(1_700_000_001_000).toISOString() };
     expect(slotContent(bytes, ref, 1_700_000_000_999).kind).toBe('frame');
@@ -233,7 +238,9 @@ describe('frame ring settings', () => {
 
   it('sets glibc allocator thresholds for the ring ffmpeg, keeping tunables already set', () => {
     expect(frameRingEnvironment(undefined)).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864' });
-    expect(frameRingEnvironment('glibc.pthread.rseq=0').GLIBC_TUNABLES).toBe('glibc.pthread.rseq=0:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864');
+    expect(frameRingEnvironment('glibc.pthread.rseq=0').GLIBC_TUNABLES).toBe(
+      'glibc.pthread.rseq=0:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864',
+    );
   });
 });
 
@@ -242,26 +249,49 @@ const SOURCE = `testsrc2=size=${FW + 1}x${FH}:rate=5,format=rgb24,crop=${FW}:${F
 /** The first `frames` frames of the synthetic source as I420, straight from ffmpeg. */
 function rawFrames(frames: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    execFile('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', SOURCE, '-frames:v', String(frames), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1'],
-      { encoding: 'buffer', maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out)));
+    execFile(
+      'ffmpeg',
+      ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', SOURCE, '-frames:v', String(frames), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1'],
+      { encoding: 'buffer', maxBuffer: 1 << 24 },
+      (err, out) => (err ? reject(err) : resolve(out)),
+    );
   });
 }
 
 /** Runs the frame ring's ffmpeg output on `frames` synthetic frames into the ring's slots; resolves with what it said. */
 function ringFfmpeg(w: FrameRingWriter, run: FrameRingRun, frames: number): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile('ffmpeg', [
-      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', 'pipe:1',
-      '-f', 'lavfi', '-i', SOURCE, '-frames:v', String(frames),
-      ...frameRingPreset({ fps: 5, slots: w.slots, firstSlot: run.firstSlot }), w.slotPattern,
-    ], (err, out, errOut) => (err ? reject(err) : resolve({ stdout: out, stderr: errOut })));
+    execFile(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-nostdin',
+        '-nostats',
+        '-loglevel',
+        'info',
+        '-progress',
+        'pipe:1',
+        '-f',
+        'lavfi',
+        '-i',
+        SOURCE,
+        '-frames:v',
+        String(frames),
+        ...frameRingPreset({ fps: 5, slots: w.slots, firstSlot: run.firstSlot }),
+        w.slotPattern,
+      ],
+      (err, out, errOut) => (err ? reject(err) : resolve({ stdout: out, stderr: errOut })),
+    );
   });
 }
 
 /** Runs the frame ring's ffmpeg output on `frames` synthetic frames and feeds what it says to `run`, as ingest does. */
 async function ffmpegIntoRing(w: FrameRingWriter, run: FrameRingRun, frames: number, startMs: number): Promise<void> {
   const { stdout, stderr } = await ringFfmpeg(w, run, frames);
-  const shown = stderr.split('\n').filter(isShowinfoLine).flatMap((line) => parseShowinfoFrame(line) ?? []);
+  const shown = stderr
+    .split('\n')
+    .filter(isShowinfoLine)
+    .flatMap((line) => parseShowinfoFrame(line) ?? []);
   expect(shown).toEqual([{ ptsTime: 0, width: FW, height: FH }]); // the first frame only
   run.firstFrame(startMs + shown[0]!.ptsTime * 1000, shown[0]!.width, shown[0]!.height);
   for (const line of stdout.split('\n')) {

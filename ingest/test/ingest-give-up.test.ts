@@ -24,9 +24,29 @@ beforeAll(async () => {
   redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   // The camera: a small H.264 file, which ingest plays in a loop at its native rate.
   const video = join(dir, 'camera.mp4');
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-t', '4', '-c:v', 'libx264', '-g', '10', '-pix_fmt', 'yuv420p', '-y', video]);
+  execFileSync('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=160x120:rate=10',
+    '-t',
+    '4',
+    '-c:v',
+    'libx264',
+    '-g',
+    '10',
+    '-pix_fmt',
+    'yuv420p',
+    '-y',
+    video,
+  ]);
   const { rows } = await db.pool.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code) VALUES ('CSGT-GU', 'CSGT', '65') RETURNING id`);
-  cameraId = (await db.pool.query<{ id: string }>(`INSERT INTO cameras (agency_id, name, stream_url) VALUES ($1, 'Cầu', $2) RETURNING id`, [rows[0]!.id, video])).rows[0]!.id;
+  cameraId = (
+    await db.pool.query<{ id: string }>(`INSERT INTO cameras (agency_id, name, stream_url) VALUES ($1, 'Cầu', $2) RETURNING id`, [rows[0]!.id, video])
+  ).rows[0]!.id;
 });
 
 afterAll(async () => {
@@ -39,7 +59,12 @@ afterAll(async () => {
 });
 
 const status = async () =>
-  (await db.pool.query<{ state: string; last_error: string | null; holder: string }>(`SELECT state, last_error, holder FROM camera_status WHERE camera_id = $1`, [cameraId])).rows[0];
+  (
+    await db.pool.query<{ state: string; last_error: string | null; holder: string }>(
+      `SELECT state, last_error, holder FROM camera_status WHERE camera_id = $1`,
+      [cameraId],
+    )
+  ).rows[0];
 
 describe('ingest giving a camera up', () => {
   it('reports why, releases the lease, and another process takes the camera', async () => {
@@ -62,7 +87,12 @@ describe('ingest giving a camera up', () => {
     await waitFor('the failure reported', async () => /ingest failed: .*(ENOTDIR|not a directory)/i.test((await status())?.last_error ?? ''), 15_000, 100);
     // Then it gives up: offline with the reason, lease released, not retaken by the same process.
     await waitFor('given up', () => failing.cameraIds().length === 0, 20_000, 100);
-    await waitFor('lease released', async () => (await db.pool.query(`SELECT 1 FROM camera_leases WHERE camera_id = $1 AND holder = 'ingest-failing'`, [cameraId])).rowCount === 0, 10_000, 100);
+    await waitFor(
+      'lease released',
+      async () => (await db.pool.query(`SELECT 1 FROM camera_leases WHERE camera_id = $1 AND holder = 'ingest-failing'`, [cameraId])).rowCount === 0,
+      10_000,
+      100,
+    );
     const after = await status();
     expect(after).toMatchObject({ state: 'offline', holder: 'ingest-failing' });
     expect(after!.last_error).toMatch(/ingest failed/);
@@ -81,10 +111,15 @@ describe('ingest giving a camera up', () => {
     });
     services.push(healthy);
     await healthy.start();
-    await waitFor('online on the other process', async () => {
-      const s = await status();
-      return s?.state === 'online' && s.holder === 'ingest-healthy';
-    }, 30_000, 200);
+    await waitFor(
+      'online on the other process',
+      async () => {
+        const s = await status();
+        return s?.state === 'online' && s.holder === 'ingest-healthy';
+      },
+      30_000,
+      200,
+    );
     expect(failing.cameraIds()).toEqual([]);
   });
 });

@@ -77,7 +77,11 @@ function describeExit(p: ChildProcess): string {
  * Resolves with the first truthy value of `check`, checked at once, on every change event and every
  * `pollMs`. Rejects when one of `alive` exits meanwhile, or after `limitMs`.
  */
-function until<T>(what: string, check: () => T | Promise<T>, opts: { alive?: ChildProcess[]; limitMs?: number; pollMs?: number } = {}): Promise<NonNullable<T>> {
+function until<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  opts: { alive?: ChildProcess[]; limitMs?: number; pollMs?: number } = {},
+): Promise<NonNullable<T>> {
   const { alive = [], limitMs = STEP_MS, pollMs = 1000 } = opts;
   return new Promise<NonNullable<T>>((resolve, reject) => {
     let settled = false;
@@ -174,12 +178,15 @@ beforeAll(async () => {
     changes.emit('change');
   });
   camera = await startTestCamera({ pattern: true, width: 160, height: 120, path: `/procs-${randomUUID().slice(0, 6)}` });
-  const { rows } = await db.pool.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code) VALUES ('CSGT-TG', 'CSGT Tiền Giang', '63') RETURNING id`);
+  const { rows } = await db.pool.query<{ id: string }>(
+    `INSERT INTO agencies (code, name, province_code) VALUES ('CSGT-TG', 'CSGT Tiền Giang', '63') RETURNING id`,
+  );
   for (let i = 0; i < 4; i++) {
-    const cam = await db.pool.query<{ id: string }>(
-      `INSERT INTO cameras (agency_id, name, stream_url, sample_fps) VALUES ($1, $2, $3, 5) RETURNING id`,
-      [rows[0]!.id, `Ngã tư ${i}`, camera.url],
-    );
+    const cam = await db.pool.query<{ id: string }>(`INSERT INTO cameras (agency_id, name, stream_url, sample_fps) VALUES ($1, $2, $3, 5) RETURNING id`, [
+      rows[0]!.id,
+      `Ngã tư ${i}`,
+      camera.url,
+    ]);
     cameraIds.push(cam.rows[0]!.id);
   }
 });
@@ -196,7 +203,7 @@ afterAll(async () => {
 
 describe('two ingest processes', () => {
   // The sum of the step limits is far above what a healthy run needs; each step fails on its own limit first.
-  it('share the cameras, and the survivor takes over a killed process\'s cameras', { timeout: 20 * 60_000 }, async () => {
+  it("share the cameras, and the survivor takes over a killed process's cameras", { timeout: 20 * 60_000 }, async () => {
     // One process first, alone: it takes every camera; the second must still get its share.
     const a = startIngest('node-a');
     await until('a holds all four', async () => [...(await leases()).values()][0]?.length === 4, { alive: [a] });
@@ -210,14 +217,22 @@ describe('two ingest processes', () => {
 
     const b = startIngest('node-b');
     // Balanced: two holders with two cameras each, every camera online.
-    const shared = await until('cameras shared 2 + 2', async () => {
-      const l = await leases();
-      return l.size === 2 && [...l.values()].every((ids) => ids.length === 2) ? l : null;
-    }, { alive: [a, b] });
-    await until('all cameras online', async () => {
-      const { rows } = await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM camera_status WHERE state = 'online'`);
-      return Number(rows[0]!.n) === 4;
-    }, { alive: [a, b] });
+    const shared = await until(
+      'cameras shared 2 + 2',
+      async () => {
+        const l = await leases();
+        return l.size === 2 && [...l.values()].every((ids) => ids.length === 2) ? l : null;
+      },
+      { alive: [a, b] },
+    );
+    await until(
+      'all cameras online',
+      async () => {
+        const { rows } = await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM camera_status WHERE state = 'online'`);
+        return Number(rows[0]!.n) === 4;
+      },
+      { alive: [a, b] },
+    );
     expect(published.some((s) => s.state === 'online')).toBe(true);
     await until('one ffmpeg per camera', () => ffmpegPids(camera.path).length === 4, { alive: [a, b] });
     await until('b touches its HEALTH_FILE', () => mtimeMs(healthFile('node-b')), { alive: [b], pollMs: 250 });
@@ -228,21 +243,33 @@ describe('two ingest processes', () => {
     const seqBefore = await Promise.all(moved.map(lastSeq));
     a.kill('SIGKILL');
     expect((await exitOf(a)).signal).toBe('SIGKILL');
-    await until('b holds every camera', async () => {
-      const l = await leases();
-      return l.size === 1 && [...l.values()][0]!.length === 4 && ![...l.keys()][0]!.startsWith('node-a');
-    }, { alive: [b] });
+    await until(
+      'b holds every camera',
+      async () => {
+        const l = await leases();
+        return l.size === 1 && [...l.values()][0]!.length === 4 && ![...l.keys()][0]!.startsWith('node-a');
+      },
+      { alive: [b] },
+    );
     // Frames flow again for the moved cameras, numbering continued (not reused).
-    await until('moved cameras deliver frames', async () => {
-      const now = await Promise.all(moved.map(lastSeq));
-      return now.every((s, i) => s > seqBefore[i]! + 5);
-    }, { alive: [b] });
+    await until(
+      'moved cameras deliver frames',
+      async () => {
+        const now = await Promise.all(moved.map(lastSeq));
+        return now.every((s, i) => s > seqBefore[i]! + 5);
+      },
+      { alive: [b] },
+    );
     // The moved cameras are reported online by node-b (status rows are written as the state changes).
-    await until('moved cameras online on node-b', async () => {
-      const { rows } = await db.pool.query<{ camera_id: string; state: string; node: string }>(`SELECT camera_id, state, node FROM camera_status`);
-      const movedRows = rows.filter((r) => moved.includes(r.camera_id));
-      return movedRows.length === moved.length && movedRows.every((r) => r.node === 'node-b' && r.state === 'online');
-    }, { alive: [b] });
+    await until(
+      'moved cameras online on node-b',
+      async () => {
+        const { rows } = await db.pool.query<{ camera_id: string; state: string; node: string }>(`SELECT camera_id, state, node FROM camera_status`);
+        const movedRows = rows.filter((r) => moved.includes(r.camera_id));
+        return movedRows.length === moved.length && movedRows.every((r) => r.node === 'node-b' && r.state === 'online');
+      },
+      { alive: [b] },
+    );
     // The killed process's ffmpeg children died with their pipe: exactly one ffmpeg per camera remains.
     await until('no orphaned ffmpeg', () => ffmpegPids(camera.path).length === 4, { alive: [b] });
     // The survivor is still healthy after the take-over.

@@ -25,8 +25,13 @@ beforeAll(async () => {
   redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   first = await startTestCamera({ pattern: true, width: 160, height: 120, path: '/first' });
   second = await startTestCamera({ pattern: true, width: 160, height: 120, path: '/second' });
-  const { rows } = await db.pool.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code) VALUES ('CSGT-CT', 'CSGT Cần Thơ', '65') RETURNING id`);
-  const cam = await db.pool.query<{ id: string }>(`INSERT INTO cameras (agency_id, name, stream_url) VALUES ($1, 'Cầu Hưng Lợi', $2) RETURNING id`, [rows[0]!.id, first.url]);
+  const { rows } = await db.pool.query<{ id: string }>(
+    `INSERT INTO agencies (code, name, province_code) VALUES ('CSGT-CT', 'CSGT Cần Thơ', '65') RETURNING id`,
+  );
+  const cam = await db.pool.query<{ id: string }>(`INSERT INTO cameras (agency_id, name, stream_url) VALUES ($1, 'Cầu Hưng Lợi', $2) RETURNING id`, [
+    rows[0]!.id,
+    first.url,
+  ]);
   cameraId = cam.rows[0]!.id;
   service = new IngestService({
     db: db.pool,

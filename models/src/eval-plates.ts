@@ -226,7 +226,12 @@ async function evalReal(dir: string, csvPath: string, vehicleCrops: boolean, mat
   if (rows.length === 0) throw new Error(`no row of ${csvPath} matches --match ${match}`);
   const missing = rows.filter((r) => !existsSync(path.join(dir, r.file)));
   if (missing.length) {
-    throw new Error(`${missing.length} of ${rows.length} images are not in ${dir}, e.g. ${missing.slice(0, 3).map((r) => `${r.file} (line ${r.line})`).join(', ')}`);
+    throw new Error(
+      `${missing.length} of ${rows.length} images are not in ${dir}, e.g. ${missing
+        .slice(0, 3)
+        .map((r) => `${r.file} (line ${r.line})`)
+        .join(', ')}`,
+    );
   }
   // Best guesses at any confidence: the shipped threshold is applied below, so one run gives every threshold.
   const reader = await createPlateReader({ modelPath: args.model, minConfidence: 0 });
@@ -244,10 +249,14 @@ async function evalReal(dir: string, csvPath: string, vehicleCrops: boolean, mat
   const threshold = Number(args.threshold ?? PLATE_PASS_CONFIDENCE);
   const right = (o: RealOutcome): boolean => o.read !== null && plateChars(o.read.text) === o.label.compact;
   console.log(`\n## Real images: ${dir} (${csvPath}${match ? `, files matching ${match}` : ''})`);
-  console.log(`${rows.length} rows scored, ${skipped.length} skipped (${[...new Set(skipped.map((s) => s.reason))].join(', ') || 'none'}); ` +
-    `${vehicleCrops ? 'localised in the whole image (--vehicle-crops)' : 'read as plate crops'}; layout not given to the reader` +
-    `${rows.some((r) => r.vehicle) ? ', vehicle class given' : ''}; shipped threshold ${threshold}`);
-  console.log('| layout | images | distinct plates | exact match | wrong but valid, passed on | manual entry | suggestion right (of manual) | best guess exact (any confidence) | ms per image (median) |');
+  console.log(
+    `${rows.length} rows scored, ${skipped.length} skipped (${[...new Set(skipped.map((s) => s.reason))].join(', ') || 'none'}); ` +
+      `${vehicleCrops ? 'localised in the whole image (--vehicle-crops)' : 'read as plate crops'}; layout not given to the reader` +
+      `${rows.some((r) => r.vehicle) ? ', vehicle class given' : ''}; shipped threshold ${threshold}`,
+  );
+  console.log(
+    '| layout | images | distinct plates | exact match | wrong but valid, passed on | manual entry | suggestion right (of manual) | best guess exact (any confidence) | ms per image (median) |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   const groups: [string, RealOutcome[]][] = [
     ['one-line', outcomes.filter((o) => o.label.layout === 'one-line')],
@@ -269,12 +278,17 @@ async function evalReal(dir: string, csvPath: string, vehicleCrops: boolean, mat
   console.log('\nthreshold: exact match / wrong passed on / manual entry (all rows)');
   for (const th of [0, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9]) {
     const passed = outcomes.filter((o) => o.read && o.read.confidence >= th);
-    console.log(`  ${th.toFixed(2)}: ${pct(passed.filter(right).length, outcomes.length)} / ${pct(passed.filter((o) => !right(o)).length, outcomes.length)} / ` +
-      `${pct(outcomes.length - passed.length, outcomes.length)}`);
+    console.log(
+      `  ${th.toFixed(2)}: ${pct(passed.filter(right).length, outcomes.length)} / ${pct(passed.filter((o) => !right(o)).length, outcomes.length)} / ` +
+        `${pct(outcomes.length - passed.length, outcomes.length)}`,
+    );
   }
   if (args.verbose) {
     for (const o of outcomes) {
-      if (!right(o)) console.log(`  miss line ${o.label.line} ${o.label.file}: truth ${o.label.text}, read ${o.read ? `${o.read.text} (${o.read.confidence.toFixed(2)})` : 'nothing'}`);
+      if (!right(o))
+        console.log(
+          `  miss line ${o.label.line} ${o.label.file}: truth ${o.label.text}, read ${o.read ? `${o.read.text} (${o.read.confidence.toFixed(2)})` : 'nothing'}`,
+        );
     }
   }
 }
@@ -283,7 +297,8 @@ async function main(): Promise<void> {
   const backend = await initTf();
   console.log(`backend ${backend}, model ${path.relative(process.cwd(), args.model!)}`);
   if (args.real) {
-    if (!args.csv) throw new Error('--real needs --csv <labels.csv> (header line with file,text[,layout,vehicle,box,...]: see models/src/plates/real-labels.ts)');
+    if (!args.csv)
+      throw new Error('--real needs --csv <labels.csv> (header line with file,text[,layout,vehicle,box,...]: see models/src/plates/real-labels.ts)');
     await evalReal(args.real, args.csv, args['vehicle-crops']!, args.match);
   }
   if (!args['skip-synthetic']) {

@@ -37,7 +37,17 @@ const { values: args } = parseArgs({
 });
 
 async function probe(clipPath: string): Promise<{ width: number; height: number; fps: number }> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,r_frame_rate', '-of', 'csv=p=0', clipPath]);
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=width,height,r_frame_rate',
+    '-of',
+    'csv=p=0',
+    clipPath,
+  ]);
   const [w, h, rate] = stdout.trim().split(',');
   const [num, den] = rate!.split('/').map(Number) as [number, number];
   return { width: Number(w), height: Number(h), fps: num / (den || 1) };
@@ -47,10 +57,14 @@ async function probe(clipPath: string): Promise<{ width: number; height: number;
 async function clipFrames(clipPath: string, width: number, height: number, indices: number[]): Promise<Map<number, RgbImage>> {
   const sorted = [...new Set(indices)].sort((a, b) => a - b);
   const select = sorted.map((i) => `eq(n\\,${i})`).join('+');
-  const out = await run('ffmpeg', ['-loglevel', 'error', '-i', clipPath, '-vf', `select=${select}`, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
-    encoding: 'buffer',
-    maxBuffer: 2 ** 31,
-  });
+  const out = await run(
+    'ffmpeg',
+    ['-loglevel', 'error', '-i', clipPath, '-vf', `select=${select}`, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    {
+      encoding: 'buffer',
+      maxBuffer: 2 ** 31,
+    },
+  );
   const size = width * height * 3;
   const buf = out.stdout as Buffer;
   if (buf.length !== size * sorted.length) {
@@ -155,17 +169,23 @@ async function main(): Promise<void> {
       predictions.push(await det.detect(f.image, roi));
       ms.push(performance.now() - t);
       passes += det.lastTimings.passes;
-      if ((i + 1) % 5 === 0 || i + 1 === frames.length) process.stderr.write(`  ${spec}: ${i + 1}/${frames.length} frames, median ${median(ms).toFixed(0)} ms/frame\n`);
+      if ((i + 1) % 5 === 0 || i + 1 === frames.length)
+        process.stderr.write(`  ${spec}: ${i + 1}/${frames.length} frames, median ${median(ms).toFixed(0)} ms/frame\n`);
     }
     const at: Record<string, FrameScore> = {};
     for (const t of ious) at[String(t)] = scoreFrames(frames, predictions, t);
     rows.push({ name: spec, ms: median(ms), passes: passes / frames.length, at });
     det.dispose();
   }
-  console.log(`\nbackend ${tfBackendName()}; R = recall per class group (${GROUPS.map((g) => `${g.name}: ${g.classes.join('+')}`).join('; ')}), a box counts when it overlaps a labelled box of its group at the IoU; precision and false boxes count every box the detector returned; ms/frame = median of the whole detect() call\n`);
+  console.log(
+    `\nbackend ${tfBackendName()}; R = recall per class group (${GROUPS.map((g) => `${g.name}: ${g.classes.join('+')}`).join('; ')}), a box counts when it overlaps a labelled box of its group at the IoU; precision and false boxes count every box the detector returned; ms/frame = median of the whole detect() call\n`,
+  );
   console.log(table(rows, ious));
   if (args.out) {
-    await writeFile(args.out, JSON.stringify({ labels: labelDir, frames: frames.length, boxes: truthCount, backend: tfBackendName(), detectors: rows }, null, 2));
+    await writeFile(
+      args.out,
+      JSON.stringify({ labels: labelDir, frames: frames.length, boxes: truthCount, backend: tfBackendName(), detectors: rows }, null, 2),
+    );
     console.log(`\nreport written to ${args.out}`);
   }
 }

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const [square, oneLine, motorbike, clean] = args.counts!.split(',').map(Number) as [number, number, number, number];
   const t0 = Date.now();
   const set = await buildEndToEndValSet({ square, oneLine, motorbike, clean }, SELECT_SEED);
-  console.log(`validation set (seeds ${SELECT_SEED}+): ${set.crops.length} vehicle crops, ${set.clean.texts.length} clean crops (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `validation set (seeds ${SELECT_SEED}+): ${set.crops.length} vehicle crops, ${set.clean.texts.length} clean crops (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   console.log('| model | square | one-line | motorbike | clean one-line | clean two-line | mean |');
   console.log('|---|---|---|---|---|---|---|');
   for (const p of positionals) {
@@ -29,7 +31,9 @@ async function main(): Promise<void> {
     const { groups: g, score } = await scoreEndToEnd(model, set);
     model.dispose();
     const f = (v: number | undefined): string => (v === undefined ? '-' : (100 * v).toFixed(1) + '%');
-    console.log(`| ${path.relative(process.cwd(), p)} | ${f(g.square)} | ${f(g['one-line'])} | ${f(g.motorbike)} | ${f(g['clean one-line'])} | ${f(g['clean two-line'])} | ${(100 * score).toFixed(2)} |`);
+    console.log(
+      `| ${path.relative(process.cwd(), p)} | ${f(g.square)} | ${f(g['one-line'])} | ${f(g.motorbike)} | ${f(g['clean one-line'])} | ${f(g['clean two-line'])} | ${(100 * score).toFixed(2)} |`,
+    );
   }
 }
 

@@ -93,7 +93,16 @@ function detectorConfig(): DetectorConfig {
     name: 'vehicle-net',
     format: 'layers',
     modelPath: 'model.json',
-    input: { width: settings.width, height: settings.height, resize: 'letterbox', padValue: 0, channelOrder: 'RGB', layout: 'NHWC', mean: [0, 0, 0], std: [255, 255, 255] },
+    input: {
+      width: settings.width,
+      height: settings.height,
+      resize: 'letterbox',
+      padValue: 0,
+      channelOrder: 'RGB',
+      layout: 'NHWC',
+      mean: [0, 0, 0],
+      std: [255, 255, 255],
+    },
     head: { type: 'centernet', stride: VEHICLE_NET_STRIDE },
     labels,
     scoreThreshold: 0.3,
@@ -127,14 +136,16 @@ function makeBatch(examples: Example[], idx: number[], grid: TargetGrid, random:
         const r = ex.pixels[src]!;
         const g = ex.pixels[src + 1]!;
         const bl = ex.pixels[src + 2]!;
-        const l = gray ? (r * 0.299 + g * 0.587 + bl * 0.114) : -1;
+        const l = gray ? r * 0.299 + g * 0.587 + bl * 0.114 : -1;
         for (let c = 0; c < 3; c++) {
           const v = l >= 0 ? l : c === 0 ? r : c === 1 ? g : bl;
           input[dst + c] = Math.min(255, Math.max(0, (v - 128) * contrast + 128 + bright)) / 255;
         }
       }
     }
-    const boxes = flip ? ex.boxes.map((o) => ({ cls: o.cls, box: [w - o.box[2], o.box[1], w - o.box[0], o.box[3]] as [number, number, number, number] })) : ex.boxes;
+    const boxes = flip
+      ? ex.boxes.map((o) => ({ cls: o.cls, box: [w - o.box[2], o.box[1], w - o.box[0], o.box[3]] as [number, number, number, number] }))
+      : ex.boxes;
     positives += drawTargets(boxes, grid, heat, reg, mask, bi * cells);
   });
   return {
@@ -154,7 +165,9 @@ async function prepareExamples(frames: FrameRecord[], cfg: DetectorConfig): Prom
     examples.push(...(await framesToExamples(frames[i]!, labels, cfg.input, settings.crops, random)));
     if ((i + 1) % 100 === 0 || i + 1 === frames.length) {
       const rate = (i + 1) / ((Date.now() - started) / 1000);
-      log(`prepared ${i + 1}/${frames.length} frames → ${examples.length} examples (${rate.toFixed(1)} frames/s, ETA ${((frames.length - i - 1) / rate).toFixed(0)} s)`);
+      log(
+        `prepared ${i + 1}/${frames.length} frames → ${examples.length} examples (${rate.toFixed(1)} frames/s, ETA ${((frames.length - i - 1) / rate).toFixed(0)} s)`,
+      );
     }
   }
   return examples;
@@ -195,7 +208,9 @@ async function writeInitialModel(): Promise<void> {
   const model = buildVehicleNet({ width: settings.width, height: settings.height, numClasses: labels.length, seed: settings.seed });
   await mkdir(outDir, { recursive: true });
   await model.save(fileSaveHandler(outDir));
-  log(`untrained network (${model.countParams()} parameters, ${(countMultiplyAdds(model) / 1e6).toFixed(1)} M multiply-adds) → ${outDir}/model.json, weights.bin`);
+  log(
+    `untrained network (${model.countParams()} parameters, ${(countMultiplyAdds(model) / 1e6).toFixed(1)} M multiply-adds) → ${outDir}/model.json, weights.bin`,
+  );
 }
 
 /**
@@ -208,7 +223,9 @@ async function importGpuWeights(dir: string): Promise<{ model: tf.LayersModel; s
   const expected = new Float32Array(new Uint8Array(await readFile(path.join(dir, 'check-end.bin'))).buffer);
   const diff = maxDifferenceOnCheckInput(model, expected);
   if (!(diff < 1e-3)) throw new Error(`${dir}: TF.js output differs from the trainer's by ${diff} on the check input: not importing`);
-  log(`imported ${dir}: ${run.steps} steps, ${run.examples.toLocaleString('en')} examples in ${run.minutes} min on ${run.device}; TF.js output matches the trainer's (largest difference ${diff.toExponential(1)})`);
+  log(
+    `imported ${dir}: ${run.steps} steps, ${run.examples.toLocaleString('en')} examples in ${run.minutes} min on ${run.device}; TF.js output matches the trainer's (largest difference ${diff.toExponential(1)})`,
+  );
   const state: TrainState = {
     step: run.steps,
     totalSteps: run.steps,
@@ -234,14 +251,20 @@ function maxDifferenceOnCheckInput(model: tf.LayersModel, expected: Float32Array
 }
 
 /** The TF.js training loop: from scratch or `--resume`, until the step count or the time budget. */
-async function train(optimizer: tf.Optimizer, trainFrames: FrameRecord[], cfg: DetectorConfig): Promise<{ model: tf.LayersModel; state: TrainState; trainExamples: number }> {
+async function train(
+  optimizer: tf.Optimizer,
+  trainFrames: FrameRecord[],
+  cfg: DetectorConfig,
+): Promise<{ model: tf.LayersModel; state: TrainState; trainExamples: number }> {
   let model: tf.LayersModel;
   let state: TrainState;
   if (args.resume && existsSync(path.join(checkpointDir, 'state.json'))) {
     ({ model, state } = await loadCheckpoint(checkpointDir, optimizer));
     // The step count and time budget of this invocation apply (resume with larger ones to train longer).
     state.totalSteps = settings.steps;
-    log(`resumed from ${checkpointDir} at step ${state.step}/${state.totalSteps} (${state.examplesSeen} examples, ${(state.trainSeconds / 60).toFixed(1)} min trained)`);
+    log(
+      `resumed from ${checkpointDir} at step ${state.step}/${state.totalSteps} (${state.examplesSeen} examples, ${(state.trainSeconds / 60).toFixed(1)} min trained)`,
+    );
   } else {
     if (args.resume) log(`no checkpoint in ${checkpointDir}: starting fresh`);
     model = buildVehicleNet({ width: settings.width, height: settings.height, numClasses: labels.length, seed: settings.seed });
@@ -252,7 +275,12 @@ async function train(optimizer: tf.Optimizer, trainFrames: FrameRecord[], cfg: D
 
   const examples = await prepareExamples(trainFrames, cfg);
   if (examples.length < settings.batch) throw new Error(`only ${examples.length} training examples`);
-  const grid: TargetGrid = { gw: settings.width / VEHICLE_NET_STRIDE, gh: settings.height / VEHICLE_NET_STRIDE, stride: VEHICLE_NET_STRIDE, numClasses: labels.length };
+  const grid: TargetGrid = {
+    gw: settings.width / VEHICLE_NET_STRIDE,
+    gh: settings.height / VEHICLE_NET_STRIDE,
+    stride: VEHICLE_NET_STRIDE,
+    numClasses: labels.length,
+  };
   const random = rng(settings.seed * 104729 + state.step);
   let order: number[] = [];
   const nextIndices = (): number[] => {
@@ -298,16 +326,13 @@ async function train(optimizer: tf.Optimizer, trainFrames: FrameRecord[], cfg: D
 
     const batch = makeBatch(examples, nextIndices(), grid, random);
     let parts: number[] = [];
-    const lossT = optimizer.minimize(
-      () => {
-        const pred = model.apply(batch.x, { training: true }) as tf.Tensor4D;
-        const l = centerNetLoss(pred, batch.heat, batch.reg, batch.mask, labels.length);
-        // The loss parts for the progress line (scalars; the step waits for the loss anyway).
-        parts = [l.heatmap.dataSync()[0]!, l.box.dataSync()[0]!];
-        return l.total;
-      },
-      true,
-    );
+    const lossT = optimizer.minimize(() => {
+      const pred = model.apply(batch.x, { training: true }) as tf.Tensor4D;
+      const l = centerNetLoss(pred, batch.heat, batch.reg, batch.mask, labels.length);
+      // The loss parts for the progress line (scalars; the step waits for the loss anyway).
+      parts = [l.heatmap.dataSync()[0]!, l.box.dataSync()[0]!];
+      return l.total;
+    }, true);
     const loss = (await lossT!.data())[0]!;
     lossT!.dispose();
     tf.dispose([batch.x, batch.heat, batch.reg, batch.mask]);
@@ -333,7 +358,12 @@ async function train(optimizer: tf.Optimizer, trainFrames: FrameRecord[], cfg: D
     }
     if (state.step % num(args['checkpoint-every'], 'checkpoint-every') === 0) {
       await saveCheckpoint(checkpointDir, model, optimizer, state);
-      log(`checkpoint saved (step ${state.step}) → ${path.relative(ROOT, checkpointDir)}; resume with: npm run train:detector -- --resume ${process.argv.slice(2).filter((a) => a !== '--resume').join(' ')}`);
+      log(
+        `checkpoint saved (step ${state.step}) → ${path.relative(ROOT, checkpointDir)}; resume with: npm run train:detector -- --resume ${process.argv
+          .slice(2)
+          .filter((a) => a !== '--resume')
+          .join(' ')}`,
+      );
     }
   }
   await saveCheckpoint(checkpointDir, model, optimizer, state);
@@ -360,7 +390,9 @@ async function main(): Promise<void> {
     return counts;
   };
   const groups = (fs: FrameRecord[]) => new Set(fs.map((f) => f.group)).size;
-  log(`backend ${backend}; export ${settings.data}: ${all.length} frames; train ${trainFrames.length} frames (${groups(trainFrames)} scenes), validation ${valFrames.length} frames (${groups(valFrames)} scenes)`);
+  log(
+    `backend ${backend}; export ${settings.data}: ${all.length} frames; train ${trainFrames.length} frames (${groups(trainFrames)} scenes), validation ${valFrames.length} frames (${groups(valFrames)} scenes)`,
+  );
   log(`train objects ${JSON.stringify(objects(trainFrames))}; validation objects ${JSON.stringify(objects(valFrames))}`);
 
   const optimizer = tf.train.adam(settings.lr);
@@ -381,7 +413,9 @@ async function main(): Promise<void> {
   log(`evaluating on ${valFrames.length} held-out frames (the scene's region of interest, letterboxed, as the pipeline runs it)`);
   const metrics = await evaluate(model, cfg, valFrames);
   for (const c of metrics.perClass) {
-    log(`  ${c.cls.padEnd(10)} AP50 ${c.ap.toFixed(3)}  recall@${metrics.operatingScore} ${c.recallAtScore.toFixed(3)}  precision@${metrics.operatingScore} ${c.precisionAtScore.toFixed(3)}  (ground truth ${c.groundTruth})`);
+    log(
+      `  ${c.cls.padEnd(10)} AP50 ${c.ap.toFixed(3)}  recall@${metrics.operatingScore} ${c.recallAtScore.toFixed(3)}  precision@${metrics.operatingScore} ${c.precisionAtScore.toFixed(3)}  (ground truth ${c.groundTruth})`,
+    );
   }
   log(`  mAP50 ${metrics.mAP.toFixed(3)}`);
   const ms = await inferenceMs(model);
@@ -391,7 +425,10 @@ async function main(): Promise<void> {
   await model.save(fileSaveHandler(outDir));
   const { modelPath: _mp, ...cfgOut } = cfg;
   await writeFile(path.join(outDir, 'detector.json'), JSON.stringify({ ...cfgOut, modelPath: 'model.json' }, null, 2) + '\n');
-  await writeFile(path.join(outDir, 'metrics.json'), JSON.stringify({ metrics, state: { ...state, lossHistory: undefined }, inferenceMs: ms, backend, macs }, null, 2) + '\n');
+  await writeFile(
+    path.join(outDir, 'metrics.json'),
+    JSON.stringify({ metrics, state: { ...state, lossHistory: undefined }, inferenceMs: ms, backend, macs }, null, 2) + '\n',
+  );
   await writeModelCard(path.join(outDir, 'MODEL.md'), {
     settings,
     state,

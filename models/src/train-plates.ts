@@ -144,12 +144,16 @@ async function main(): Promise<void> {
   const val = makeBatch(valPool, createRng(VAL_POOL_SEED), 512, 0, 1, tilt);
   let e2eSet: EndToEndValSet | null = null;
   const fmtE2e = (s: EndToEndScores): string =>
-    Object.entries(s.groups).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}`).join(', ') + ` (mean ${(100 * s.score).toFixed(2)})`;
+    Object.entries(s.groups)
+      .map(([k, v]) => `${k} ${(100 * v).toFixed(1)}`)
+      .join(', ') + ` (mean ${(100 * s.score).toFixed(2)})`;
   if (select === 'e2e') {
     const [square, oneLine, motorbike, clean] = args['e2e-val']!.split(',').map(Number) as [number, number, number, number];
     const t1 = Date.now();
     e2eSet = await buildEndToEndValSet({ square, oneLine, motorbike, clean });
-    console.log(`end-to-end validation set: ${e2eSet.crops.length} vehicle crops, ${e2eSet.clean.texts.length} clean crops (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
+    console.log(
+      `end-to-end validation set: ${e2eSet.crops.length} vehicle crops, ${e2eSet.clean.texts.length} clean crops (${((Date.now() - t1) / 1000).toFixed(1)} s)`,
+    );
     console.log(`  starting weights (step ${state.step}): ${fmtE2e(await scoreEndToEnd(model, e2eSet))}`);
     state.bestE2e = 0;
   }

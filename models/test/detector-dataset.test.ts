@@ -15,7 +15,9 @@ let record: FrameRecord;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'det-dataset-'));
   const image = path.join(dir, 'frame.jpg');
-  await sharp({ create: { width: 400, height: 200, channels: 3, background: { r: 90, g: 90, b: 90 } } }).jpeg().toFile(image);
+  await sharp({ create: { width: 400, height: 200, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+    .jpeg()
+    .toFile(image);
   record = {
     image,
     width: 400,

@@ -16,14 +16,29 @@ describe('real-frame labels', () => {
       height: 720,
       boxes: [{ cls: 'motorbike', box: [697, 268, 784, 424], note: 'x' }],
     });
-    expect(l).toEqual({ file: 'a.json', clip: 'c.mp4', frameIndex: 119, ptsTime: 3.967, image: undefined, width: 1620, height: 720, boxes: [{ cls: 'motorbike', box: [697, 268, 784, 424] }] });
+    expect(l).toEqual({
+      file: 'a.json',
+      clip: 'c.mp4',
+      frameIndex: 119,
+      ptsTime: 3.967,
+      image: undefined,
+      width: 1620,
+      height: 720,
+      boxes: [{ cls: 'motorbike', box: [697, 268, 784, 424] }],
+    });
     expect(parseFrameLabel('b.json', { image: 'f.jpg', roi: [0, 100, 640, 480], boxes: [] })).toMatchObject({ image: 'f.jpg', roi: [0, 100, 640, 480] });
   });
 
   it('lists every problem of a folder at once', async () => {
     const files: Record<string, string> = {
       'ok.json': JSON.stringify({ clip: 'c.mp4', frame_index: 0, boxes: [] }),
-      'bad.json': JSON.stringify({ clip: 'c.mp4', boxes: [{ cls: 'tuk-tuk', box: [0, 0, 1, 1] }, { cls: 'car', box: [5, 5, 2, 2] }] }),
+      'bad.json': JSON.stringify({
+        clip: 'c.mp4',
+        boxes: [
+          { cls: 'tuk-tuk', box: [0, 0, 1, 1] },
+          { cls: 'car', box: [5, 5, 2, 2] },
+        ],
+      }),
       'both.json': JSON.stringify({ clip: 'c.mp4', image: 'i.jpg', frame_index: 1, boxes: [] }),
       'broken.json': '{',
       'notes.txt': 'ignored',
@@ -68,8 +83,14 @@ describe('scoring', () => {
       { label: { file: 'b', clip: 'c', frameIndex: 1, roi: [90, 0, 300, 100], boxes: truth }, image },
     ];
     const preds: Detection[][] = [
-      [{ cls: 'motorbike', box: [0, 0, 10, 20], score: 0.9 }, { cls: 'car', box: [300, 300, 320, 320], score: 0.5 }],
-      [{ cls: 'truck', box: [100, 0, 200, 80], score: 0.9 }, { cls: 'motorbike', box: [0, 0, 10, 20], score: 0.9 }],
+      [
+        { cls: 'motorbike', box: [0, 0, 10, 20], score: 0.9 },
+        { cls: 'car', box: [300, 300, 320, 320], score: 0.5 },
+      ],
+      [
+        { cls: 'truck', box: [100, 0, 200, 80], score: 0.9 },
+        { cls: 'motorbike', box: [0, 0, 10, 20], score: 0.9 },
+      ],
     ];
     const s = scoreFrames(frames, preds, 0.5);
     expect(s.groups.motorbike).toMatchObject({ truth: 2, matched: 1, recall: 0.5 });

@@ -8,7 +8,13 @@ const uiDir = await buildUi();
 const stack = await startStack({ uiDir });
 try {
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push(await stack.addCase({ plate: `29-B1 ${String(100 + i).padStart(3, '0')}.${String(10 + (i % 89)).padStart(2, '0')}`, occurredAt: new Date(Date.now() - (n - i) * 60_000) }));
+  for (let i = 0; i < n; i++)
+    ids.push(
+      await stack.addCase({
+        plate: `29-B1 ${String(100 + i).padStart(3, '0')}.${String(10 + (i % 89)).padStart(2, '0')}`,
+        occurredAt: new Date(Date.now() - (n - i) * 60_000),
+      }),
+    );
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   await loginAs(page, stack.baseUrl, 'officer');

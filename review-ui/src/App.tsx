@@ -88,11 +88,13 @@ function Header() {
       <span className="brand">{t('app.name')}</span>
       <nav aria-label={t('nav.main')}>
         <ul>
-          {user && !isCitizen && NAV.filter((n) => n.roles.includes(user.role)).map((n) => (
-            <li key={n.to}>
-              <Link to={n.to}>{t(n.label)}</Link>
-            </li>
-          ))}
+          {user &&
+            !isCitizen &&
+            NAV.filter((n) => n.roles.includes(user.role)).map((n) => (
+              <li key={n.to}>
+                <Link to={n.to}>{t(n.label)}</Link>
+              </li>
+            ))}
           {(isCitizen || !user) && (
             <>
               <li>

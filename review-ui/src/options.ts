@@ -6,9 +6,20 @@ import type { CaseStatus, RejectReason } from '@phatnguoi/core/contracts/api/cas
 import type { CaseVehicleType, PlateColour, ViolationType } from '@phatnguoi/core/contracts/api/common';
 import type { LampColour, LampShape, Turn } from '@phatnguoi/core/contracts/camera-geometry';
 
-type Exhaustive<Union, List extends readonly unknown[]> = [Exclude<Union, List[number]>] extends [never] ? true : ['missing from the list:', Exclude<Union, List[number]>];
+type Exhaustive<Union, List extends readonly unknown[]> = [Exclude<Union, List[number]>] extends [never]
+  ? true
+  : ['missing from the list:', Exclude<Union, List[number]>];
 
-export const STATUS_OPTIONS = ['detected', 'confirmed', 'approved', 'notified', 'resolved', 'escalated', 'lapsed', 'rejected'] as const satisfies readonly CaseStatus[];
+export const STATUS_OPTIONS = [
+  'detected',
+  'confirmed',
+  'approved',
+  'notified',
+  'resolved',
+  'escalated',
+  'lapsed',
+  'rejected',
+] as const satisfies readonly CaseStatus[];
 export const REJECT_REASONS = [
   'stopped_before_line',
   'emergency_vehicle',

@@ -23,7 +23,10 @@ const shots = mkdtempSync(join(tmpdir(), 'phatnguoi-admin-console-'));
 const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
-  const [uiDir, cam] = await Promise.all([buildUi(), startTestCamera({ pattern: true, width: 320, height: 180, fps: 5, user: 'viewer', password: 'mat-khau-camera' })]);
+  const [uiDir, cam] = await Promise.all([
+    buildUi(),
+    startTestCamera({ pattern: true, width: 320, height: 180, fps: 5, user: 'viewer', password: 'mat-khau-camera' }),
+  ]);
   rtsp = cam;
   const config = testConfig();
   queues = createQueues(config);
@@ -87,7 +90,8 @@ describe('administrator console (1920×1080, Vietnamese)', () => {
     await expect(row.innerText()).resolves.toContain('21,02450, 105,84120');
     expect(await page.content()).not.toContain('mat-khau-camera');
     const { rows } = await stack.db.pool.query<{ id: string; stream_username: string; stream_password: string; sample_fps: number }>(
-      "SELECT id, stream_username, stream_password, sample_fps FROM cameras WHERE name = 'Ngã tư Trần Hưng Đạo – Lê Duẩn'");
+      "SELECT id, stream_username, stream_password, sample_fps FROM cameras WHERE name = 'Ngã tư Trần Hưng Đạo – Lê Duẩn'",
+    );
     expect(rows[0]).toMatchObject({ stream_username: 'viewer', stream_password: 'mat-khau-camera', sample_fps: 2.5 });
     await shot('camera-list');
     // disable from the list, then open its geometry editor from the same row
@@ -130,8 +134,12 @@ describe('administrator console (1920×1080, Vietnamese)', () => {
     await other.goto(`${stack.baseUrl}/officer`);
     await other.waitForURL(/\/login/);
     await other.context().close();
-    const audit = (await stack.db.pool.query<{ action: string; actor: string }>("SELECT action, actor FROM audit_log WHERE action LIKE 'user.%' ORDER BY seq")).rows;
-    expect(audit).toEqual([{ action: 'user.created', actor: USERS.admin.username }, { action: 'user.deactivated', actor: USERS.admin.username }]);
+    const audit = (await stack.db.pool.query<{ action: string; actor: string }>("SELECT action, actor FROM audit_log WHERE action LIKE 'user.%' ORDER BY seq"))
+      .rows;
+    expect(audit).toEqual([
+      { action: 'user.created', actor: USERS.admin.username },
+      { action: 'user.deactivated', actor: USERS.admin.username },
+    ]);
   }, 60_000);
 
   it('imports a registry CSV as a background job and shows its progress and report', async () => {
@@ -151,11 +159,15 @@ describe('administrator console (1920×1080, Vietnamese)', () => {
     expect(await page.locator('progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(100);
     await expect(page.getByRole('row', { name: '3 Biển số không hợp lệ: "29A-45X.78"' }).count()).resolves.toBe(1);
     await shot('registry-import');
-    const owner = (await stack.db.pool.query<{ full_name: string }>("SELECT o.full_name FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = '29A-456.78'")).rows[0];
+    const owner = (
+      await stack.db.pool.query<{ full_name: string }>(
+        "SELECT o.full_name FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = '29A-456.78'",
+      )
+    ).rows[0];
     expect(owner?.full_name).toBe('Ngô Văn Nhập');
   }, 60_000);
 
-  it('changes an agency\'s jurisdiction, reads the fine versions, creates and revokes a worker token', async () => {
+  it("changes an agency's jurisdiction, reads the fine versions, creates and revokes a worker token", async () => {
     await page.getByRole('link', { name: 'Đơn vị và địa bàn' }).click();
     const agency = page.locator('tr[data-agency="PC08-HN"]');
     await agency.getByRole('button', { name: 'Sửa' }).click();
@@ -174,10 +186,20 @@ describe('administrator console (1920×1080, Vietnamese)', () => {
     await page.getByRole('button', { name: 'Tạo mã truy cập' }).click();
     const secret = await page.getByTestId('token-secret').innerText();
     expect(secret.length).toBeGreaterThan(20);
-    await page.getByRole('row', { name: /detector-nut-2/ }).getByRole('button', { name: 'Thu hồi' }).click();
-    await page.getByRole('row', { name: /detector-nut-2/ }).getByText(/^Đã thu hồi/).waitFor();
+    await page
+      .getByRole('row', { name: /detector-nut-2/ })
+      .getByRole('button', { name: 'Thu hồi' })
+      .click();
+    await page
+      .getByRole('row', { name: /detector-nut-2/ })
+      .getByText(/^Đã thu hồi/)
+      .waitFor();
     await shot('tokens');
-    const refused = await fetch(`${stack.baseUrl}/api/worker/violations`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: '{}' });
+    const refused = await fetch(`${stack.baseUrl}/api/worker/violations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(refused.status).toBe(401);
   }, 60_000);
 });

@@ -84,7 +84,10 @@ describe('review UI against the real api', () => {
     await en.reload();
     await en.getByRole('link', { name: 'Review queue' }).waitFor();
     expect(await en.evaluate(() => document.documentElement.lang)).toBe('en');
-    await en.getByTestId('queue-total').filter({ hasText: /cases$/ }).waitFor();
+    await en
+      .getByTestId('queue-total')
+      .filter({ hasText: /cases$/ })
+      .waitFor();
     await screenshot(en, 'queue-english');
     await en.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
     await en.getByRole('heading', { name: 'Hàng đợi xử lý' }).waitFor();
@@ -117,7 +120,10 @@ describe('review UI against the real api', () => {
     await page.locator('[data-evidence-ready="true"]').waitFor();
     // frame stepping with the keyboard moves the clip by one frame
     await page.locator('body').press('.');
-    await page.getByTestId('clip-frame').filter({ hasText: /Khung 2\// }).waitFor();
+    await page
+      .getByTestId('clip-frame')
+      .filter({ hasText: /Khung 2\// })
+      .waitFor();
     // P focuses the plate field; type the corrected plate; Escape leaves the field; C confirms
     await page.keyboard.press('p');
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('plate-input');
@@ -155,7 +161,10 @@ describe('review UI against the real api', () => {
     const other = await newPage();
     await loginAs(other, stack.baseUrl, 'officer2');
     await other.goto(`${stack.baseUrl}/officer/cases/${id}`);
-    await other.getByTestId('claim').filter({ hasText: `cán bộ khác (${USERS.officer.username})` }).waitFor();
+    await other
+      .getByTestId('claim')
+      .filter({ hasText: `cán bộ khác (${USERS.officer.username})` })
+      .waitFor();
     await expect(other.getByRole('button', { name: /Xác nhận vi phạm/ }).isDisabled()).resolves.toBe(true);
     await screenshot(other, 'claim-held-by-other');
     await page.getByRole('button', { name: 'Trả hồ sơ về hàng đợi' }).click();
@@ -184,7 +193,10 @@ describe('review UI against the real api', () => {
     await expect(page.getByTestId('notice-issue').isDisabled()).resolves.toBe(true);
     await page.getByTestId('notice-checked').check();
     await page.getByTestId('notice-issue').click();
-    await page.getByRole('status').filter({ hasText: /Đã phát hành thông báo số/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Đã phát hành thông báo số/ })
+      .waitFor();
     expect((await caseRow(id)).status).toBe('notified');
     await screenshot(page, 'supervisor-notice-issued');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('notice-download').click()]);
@@ -282,7 +294,10 @@ describe('review UI against the real api', () => {
     await page.keyboard.press('Shift+ArrowUp');
     await page.getByRole('button', { name: 'Lưu', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Đã lưu' }).waitFor();
-    const stored = await stack.db.pool.query<{ geometry: { lanes: { allowedClasses: string[]; polygon: number[][] }[] } }>('SELECT geometry FROM cameras WHERE id = $1', [stack.cameraId]);
+    const stored = await stack.db.pool.query<{ geometry: { lanes: { allowedClasses: string[]; polygon: number[][] }[] } }>(
+      'SELECT geometry FROM cameras WHERE id = $1',
+      [stack.cameraId],
+    );
     expect(stored.rows[0]!.geometry.lanes[0]!.allowedClasses).toEqual(['motorbike']);
     expect(stored.rows[0]!.geometry.lanes[0]!.polygon[0]).toEqual([120, 335]);
     // reload: the editor shows what the server stored
@@ -299,7 +314,9 @@ describe('review UI against the real api', () => {
     await field.locator('.field-error').waitFor();
     await expect(page.getByLabel('Cột đèn điều khiển làn').getAttribute('aria-invalid')).resolves.toBe('true');
     await screenshot(page, 'geometry-server-error');
-    const after = await stack.db.pool.query<{ geometry: { lanes: { signalHeadId?: string }[] } }>('SELECT geometry FROM cameras WHERE id = $1', [stack.cameraId]);
+    const after = await stack.db.pool.query<{ geometry: { lanes: { signalHeadId?: string }[] } }>('SELECT geometry FROM cameras WHERE id = $1', [
+      stack.cameraId,
+    ]);
     expect(after.rows[0]!.geometry.lanes[0]!.signalHeadId).toBe('head-1');
   }, 240_000);
 

@@ -7,12 +7,39 @@ import { addCalibrationPoint, defaultSpeedZone, fitCalibration, groundGrid, remo
 const G2I: Mat3 = [40, 12, 640, 0, -6, 700, 0, 0.045, 1];
 const at = (x: number, y: number) => applyHomography(G2I, [x, y]).map((v) => Math.round(v * 10) / 10) as [number, number];
 const base: CameraGeometry = {
-  version: 1, reference: { width: 1280, height: 720 }, stopLines: [], solidLines: [], signalHeads: [],
-  lanes: [{ id: 'L1', polygon: [[100, 700], [1200, 700], [700, 300], [600, 300]], direction: [0, -1], allowedClasses: ['car'], turns: ['straight'] }],
+  version: 1,
+  reference: { width: 1280, height: 720 },
+  stopLines: [],
+  solidLines: [],
+  signalHeads: [],
+  lanes: [
+    {
+      id: 'L1',
+      polygon: [
+        [100, 700],
+        [1200, 700],
+        [700, 300],
+        [600, 300],
+      ],
+      direction: [0, -1],
+      allowedClasses: ['car'],
+      turns: ['straight'],
+    },
+  ],
 };
 const marked: CameraGeometry = {
   ...base,
-  calibration: { method: 'measured_points', points: ([[-3.5, 4], [3.5, 4], [3.5, 30], [-3.5, 30]] as [number, number][]).map(([x, y]) => ({ image: at(x, y), ground: [x, y] })) },
+  calibration: {
+    method: 'measured_points',
+    points: (
+      [
+        [-3.5, 4],
+        [3.5, 4],
+        [3.5, 30],
+        [-3.5, 30],
+      ] as [number, number][]
+    ).map(([x, y]) => ({ image: at(x, y), ground: [x, y] })),
+  },
 };
 
 describe('speed calibration editor model', () => {
@@ -32,7 +59,14 @@ describe('speed calibration editor model', () => {
   });
 
   it('says a degenerate set of points is invalid instead of drawing nonsense', () => {
-    const pts = ([[0, 2], [0, 10], [0, 20], [3, 5]] as [number, number][]).map(([x, y]) => ({ image: at(x, y), ground: [x, y] as [number, number] }));
+    const pts = (
+      [
+        [0, 2],
+        [0, 10],
+        [0, 20],
+        [3, 5],
+      ] as [number, number][]
+    ).map(([x, y]) => ({ image: at(x, y), ground: [x, y] as [number, number] }));
     expect(fitCalibration({ method: 'measured_points', points: pts })).toEqual({ ok: false, reason: 'invalid' });
   });
 

@@ -30,7 +30,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const UI_ROOT = join(here, '..');
 export const OUTPUT_DIR = join(UI_ROOT, 'test-output');
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /**
  * The UI as it ships, built by Vite. Under `vitest run` every browser test file of the run shares one build (the
@@ -108,7 +115,12 @@ export const GEOMETRY: CameraGeometry = {
   lanes: [
     {
       id: 'lane-1',
-      polygon: [[120, 355], [520, 355], [420, 120], [220, 120]],
+      polygon: [
+        [120, 355],
+        [520, 355],
+        [420, 120],
+        [220, 120],
+      ],
       direction: [0, -1],
       allowedClasses: ['motorbike', 'car'],
       turns: ['straight'],
@@ -143,7 +155,21 @@ export function evidenceFixtures(): Fixtures {
   if (fixtures) return fixtures;
   const dir = mkdtempSync(join(tmpdir(), 'phatnguoi-media-'));
   const ff = (args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { stdio: 'pipe' });
-  ff(['-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=10', '-t', '3', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-movflags', '+faststart', join(dir, 'clip.mp4')]);
+  ff([
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=640x360:rate=10',
+    '-t',
+    '3',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:v',
+    'libx264',
+    '-movflags',
+    '+faststart',
+    join(dir, 'clip.mp4'),
+  ]);
   ff(['-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=1', '-frames:v', '1', join(dir, 'before.jpg')]);
   ff(['-f', 'lavfi', '-i', 'smptebars=size=640x360:rate=1', '-frames:v', '1', join(dir, 'after.jpg')]);
   ff(['-f', 'lavfi', '-i', 'color=c=gray:size=160x120:rate=1', '-frames:v', '1', join(dir, 'vehicle.jpg')]);
@@ -162,7 +188,17 @@ export interface Stack {
   agencyId: string;
   cameraId: string;
   /** Adds a violation the way the detector does (evidence in S3, event through the api's case creation). */
-  addCase(opts?: Partial<{ plate: string | null; vehicleClass: ViolationEvent['vehicleClass']; confidence: number; occurredAt: Date; type: ViolationEvent['type']; cameraId: string; ruleDetail: Partial<ViolationEvent['ruleDetail']> }>): Promise<string>;
+  addCase(
+    opts?: Partial<{
+      plate: string | null;
+      vehicleClass: ViolationEvent['vehicleClass'];
+      confidence: number;
+      occurredAt: Date;
+      type: ViolationEvent['type'];
+      cameraId: string;
+      ruleDetail: Partial<ViolationEvent['ruleDetail']>;
+    }>,
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -189,11 +225,31 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
   const cameraId = await createCamera(pool, { agencyId, name: 'CAM Lê Lợi – Hai Bà Trưng', address: 'Ngã tư Lê Lợi – Hai Bà Trưng, Hoàn Kiếm' });
   await pool.query('UPDATE cameras SET geometry = $2 WHERE id = $1', [cameraId, JSON.stringify(GEOMETRY)]);
   for (const u of Object.values(USERS)) {
-    await createUser(pool, { username: u.username, password: PASSWORD, role: u.role, displayName: u.displayName, agencyId: u.role === 'officer' || u.role === 'supervisor' ? agencyId : null });
+    await createUser(pool, {
+      username: u.username,
+      password: PASSWORD,
+      role: u.role,
+      displayName: u.displayName,
+      agencyId: u.role === 'officer' || u.role === 'supervisor' ? agencyId : null,
+    });
   }
   // Registry: the owners of the plates the tests use (the case gets its owner, so a notice can be issued).
-  await createRegistryEntry(pool, { plate: '29-B1 123.45', vehicleType: 'motorbike', ownerName: 'Đỗ Thị Hoa', idNumber: '001190000001', address: '12 Hàng Bài, Hoàn Kiếm, Hà Nội', provinceCode: '29' });
-  await createRegistryEntry(pool, { plate: '30A-999.99', vehicleType: 'car', ownerName: 'Vũ Văn Khánh', idNumber: '001190000002', address: '12 Hàng Bài, Hoàn Kiếm, Hà Nội', provinceCode: '29' });
+  await createRegistryEntry(pool, {
+    plate: '29-B1 123.45',
+    vehicleType: 'motorbike',
+    ownerName: 'Đỗ Thị Hoa',
+    idNumber: '001190000001',
+    address: '12 Hàng Bài, Hoàn Kiếm, Hà Nội',
+    provinceCode: '29',
+  });
+  await createRegistryEntry(pool, {
+    plate: '30A-999.99',
+    vehicleType: 'car',
+    ownerName: 'Vũ Văn Khánh',
+    idNumber: '001190000002',
+    address: '12 Hàng Bài, Hoàn Kiếm, Hà Nội',
+    provinceCode: '29',
+  });
 
   // No job workers: jobs the pages cause (notice rendering, delivery) wait in this file's own queues.
   const queues = createQueues(config);
@@ -203,7 +259,15 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
     storage,
     queues: opts.queues ?? queues,
     clock: systemClock,
-    options: { uiDir: opts.uiDir, logger: false, powDifficulty: 8, loginRatePerMinute: 10_000, lookupRatePerMinute: 10_000, signingSecret: randomUUID(), ...opts.deps?.options },
+    options: {
+      uiDir: opts.uiDir,
+      logger: false,
+      powDifficulty: 8,
+      loginRatePerMinute: 10_000,
+      lookupRatePerMinute: 10_000,
+      signingSecret: randomUUID(),
+      ...opts.deps?.options,
+    },
   });
   await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -248,7 +312,16 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
         reads: 5,
       },
       evidence,
-      ruleDetail: { rule: 'redLightRule', summary: 'Vượt vạch dừng khi đèn đỏ 1,2 s', laneId: 'lane-1', stopLineId: 'stop-1', secondsAfterRed: 1.2, frameSize: [640, 360], frameSeq: 1000 + track, ...o.ruleDetail },
+      ruleDetail: {
+        rule: 'redLightRule',
+        summary: 'Vượt vạch dừng khi đèn đỏ 1,2 s',
+        laneId: 'lane-1',
+        stopLineId: 'stop-1',
+        secondsAfterRed: 1.2,
+        frameSize: [640, 360],
+        frameSeq: 1000 + track,
+        ...o.ruleDetail,
+      },
       detector: 'test-fixture',
       createdAt: new Date().toISOString(),
     };

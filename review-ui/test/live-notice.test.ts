@@ -56,9 +56,13 @@ async function newPage(): Promise<Page> {
   contexts.push(ctx);
   const page = await ctx.newPage();
   page.setDefaultTimeout(30_000);
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`); });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
   return page;
 }
 
@@ -82,10 +86,23 @@ async function violation(plateRead: string, vehicleClass: 'motorbike' | 'car'): 
   };
   const phaseId = `head-1@${occurredAt.getTime()}`;
   const event: ViolationEvent = {
-    idempotencyKey: `${cameraId}:${trackId}:red_light:${phaseId}`, cameraId, trackId, type: 'red_light', phaseId,
-    occurredAt: occurredAt.toISOString(), vehicleClass, box: [260, 180, 340, 260],
+    idempotencyKey: `${cameraId}:${trackId}:red_light:${phaseId}`,
+    cameraId,
+    trackId,
+    type: 'red_light',
+    phaseId,
+    occurredAt: occurredAt.toISOString(),
+    vehicleClass,
+    box: [260, 180, 340, 260],
     signalState: { signalHeadId: 'head-1', round: 'red', arrows: [], since: new Date(occurredAt.getTime() - 3000).toISOString(), source: 'vision' },
-    plate: { text: plateRead, layout: vehicleClass === 'motorbike' ? 'two-line' : 'one-line', colour: 'white', confidence: 0.71, needsManualEntry: false, reads: 4 },
+    plate: {
+      text: plateRead,
+      layout: vehicleClass === 'motorbike' ? 'two-line' : 'one-line',
+      colour: 'white',
+      confidence: 0.71,
+      needsManualEntry: false,
+      reads: 4,
+    },
     evidence: [
       await put('clip', 'clips', f.clip, 'video/mp4', 'mp4'),
       await put('scene_before', 'evidence', f.stillBefore, 'image/jpeg', 'jpg'),
@@ -93,8 +110,17 @@ async function violation(plateRead: string, vehicleClass: 'motorbike' | 'car'): 
       await put('vehicle_crop', 'evidence', f.vehicle, 'image/jpeg', 'jpg'),
       await put('plate_crop', 'evidence', f.plate, 'image/jpeg', 'jpg'),
     ],
-    ruleDetail: { rule: 'redLightRule', summary: 'Vượt vạch dừng khi đèn đỏ 1,4 s', laneId: 'lane-1', stopLineId: 'stop-1', secondsAfterRed: 1.4, frameSize: [640, 360], frameSeq: 4321 },
-    detector: 'sim-camera', createdAt: new Date().toISOString(),
+    ruleDetail: {
+      rule: 'redLightRule',
+      summary: 'Vượt vạch dừng khi đèn đỏ 1,4 s',
+      laneId: 'lane-1',
+      stopLineId: 'stop-1',
+      secondsAfterRed: 1.4,
+      frameSize: [640, 360],
+      frameSeq: 4321,
+    },
+    detector: 'sim-camera',
+    createdAt: new Date().toISOString(),
   };
   await queues.enqueue('violation.created', event);
   for (let i = 0; i < 200; i++) {
@@ -117,15 +143,41 @@ beforeAll(async () => {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   const deps: AppDeps = {
-    db: db.pool, storage, queues, clock: systemClock, mailer: nodemailer.createTransport(catcher.url) as unknown as Mailer, sms: smsSink(db.pool),
-    options: { uiDir, logger: false, powDifficulty: 8, loginRatePerMinute: 10_000, lookupRatePerMinute: 10_000, signingSecret: randomUUID(), publicBaseUrl: baseUrl, rateLimitNamespace: `${config.queuePrefix}:rl:` },
+    db: db.pool,
+    storage,
+    queues,
+    clock: systemClock,
+    mailer: nodemailer.createTransport(catcher.url) as unknown as Mailer,
+    sms: smsSink(db.pool),
+    options: {
+      uiDir,
+      logger: false,
+      powDifficulty: 8,
+      loginRatePerMinute: 10_000,
+      lookupRatePerMinute: 10_000,
+      signingSecret: randomUUID(),
+      publicBaseUrl: baseUrl,
+      rateLimitNamespace: `${config.queuePrefix}:rl:`,
+    },
   };
   workers = await startWorkers(config, apiJobHandlers(deps), { queues: API_QUEUES });
-  const agencyId = await createAgency(db.pool, { code: 'PC08-TG', name: 'Phòng CSGT Công an tỉnh Tiền Giang', provinceCode: '63', phone: '0273 3872 000', address: '1 Lê Lợi, phường 1, TP Mỹ Tho, Tiền Giang' });
+  const agencyId = await createAgency(db.pool, {
+    code: 'PC08-TG',
+    name: 'Phòng CSGT Công an tỉnh Tiền Giang',
+    provinceCode: '63',
+    phone: '0273 3872 000',
+    address: '1 Lê Lợi, phường 1, TP Mỹ Tho, Tiền Giang',
+  });
   cameraId = await createCamera(db.pool, { agencyId, name: 'Camera mô phỏng 1 (red-light-runners)', address: 'TP Mỹ Tho, Tiền Giang' });
   await db.pool.query('UPDATE cameras SET geometry = $2 WHERE id = $1', [cameraId, JSON.stringify(GEOMETRY)]);
   for (const u of Object.values(USERS)) {
-    await createUser(db.pool, { username: u.username, password: PASSWORD, role: u.role, displayName: u.displayName, agencyId: u.role === 'officer' || u.role === 'supervisor' ? agencyId : null });
+    await createUser(db.pool, {
+      username: u.username,
+      password: PASSWORD,
+      role: u.role,
+      displayName: u.displayName,
+      agencyId: u.role === 'officer' || u.role === 'supervisor' ? agencyId : null,
+    });
   }
   await seedSimulatedOwners(db.pool, ['red-light-runners']);
   app = await buildApp(deps);
@@ -147,7 +199,9 @@ afterAll(async () => {
 
 describe('live case to a delivered notice, in the browser', () => {
   it('an unknown plate is identified, confirmed, approved, previewed, issued, delivered and opened by the citizen', async () => {
-    const vehicle = (await simulatedVehicles(['red-light-runners'], '/nonexistent')).find((v) => v.vehicleType === 'motorbike' && /\d{3}\.\d{2}$/.test(v.plate))!;
+    const vehicle = (await simulatedVehicles(['red-light-runners'], '/nonexistent')).find(
+      (v) => v.vehicleType === 'motorbike' && /\d{3}\.\d{2}$/.test(v.plate),
+    )!;
     const owner = demoOwnerOf(vehicle);
     // the reader got the last digit wrong: not in the registry
     const lastDigit = Number(vehicle.plate.at(-1));
@@ -188,7 +242,10 @@ describe('live case to a delivered notice, in the browser', () => {
     await officer.getByText('Đã xác nhận hồ sơ.').waitFor();
     // the next case opens clean: nothing of the last decision carries over
     const second = await violation(vehicle.plate, 'motorbike');
-    await officer.getByRole('button', { name: /Hồ sơ tiếp theo/ }).first().click();
+    await officer
+      .getByRole('button', { name: /Hồ sơ tiếp theo/ })
+      .first()
+      .click();
     await officer.waitForURL(`**/officer/cases/${second}`);
     await officer.getByTestId('identification').waitFor();
     expect(await officer.getByText('Đã xác nhận hồ sơ.').count()).toBe(0);
@@ -217,7 +274,15 @@ describe('live case to a delivered notice, in the browser', () => {
     const dir = mkdtempSync(join(tmpdir(), 'live-notice-'));
     writeFileSync(join(dir, 'n.pdf'), pdf);
     const text = execFileSync('pdftotext', [join(dir, 'n.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
-    for (const s of ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', vehicle.plate, owner.fullName, 'Mô tô, xe gắn máy', 'Điểm c khoản 7 Điều 7', USERS.supervisor.displayName]) {
+    for (const s of [
+      'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+      'Độc lập - Tự do - Hạnh phúc',
+      vehicle.plate,
+      owner.fullName,
+      'Mô tô, xe gắn máy',
+      'Điểm c khoản 7 Điều 7',
+      USERS.supervisor.displayName,
+    ]) {
       expect(text).toContain(s);
     }
     const qr = /(http:\/\/127\.0\.0\.1:\d+\/tra-cuu\/[A-Za-z0-9_-]+)/.exec(text)?.[1];
@@ -241,11 +306,14 @@ describe('live case to a delivered notice, in the browser', () => {
     await citizen.getByRole('heading', { name: 'Thông tin vi phạm' }).waitFor();
     // Under a loaded machine the page may show before its data; read it again until the case is there.
     await expect
-      .poll(async () => {
-        const text = await citizen.locator('main').innerText();
-        if (!text.includes(vehicle.plate)) await citizen.reload();
-        return text;
-      }, { timeout: 30_000, interval: 2_000 })
+      .poll(
+        async () => {
+          const text = await citizen.locator('main').innerText();
+          if (!text.includes(vehicle.plate)) await citizen.reload();
+          return text;
+        },
+        { timeout: 30_000, interval: 2_000 },
+      )
       .toContain(vehicle.plate);
     await screenshot(citizen, 'live-citizen');
 

@@ -53,7 +53,9 @@ async function tampered(idToken: string, how: Exclude<Tamper, null>): Promise<st
   if (how === 'replay') return lastGenuineIdToken!;
   if (how === 'audience') {
     // A genuine signature (the provider's own key), issued for another client.
-    return new SignJWT({ ...claims, aud: 'another-province-service' }).setProtectedHeader({ alg: 'RS256', kid: header.kid! }).sign(await importJWK(staffKey, 'RS256'));
+    return new SignJWT({ ...claims, aud: 'another-province-service' })
+      .setProtectedHeader({ alg: 'RS256', kid: header.kid! })
+      .sign(await importJWK(staffKey, 'RS256'));
   }
   const { privateKey } = await generateKeyPair('RS256');
   return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: header.kid! }).sign(privateKey);
@@ -118,7 +120,10 @@ async function signedIn(page: Page, text?: string): Promise<void> {
 }
 
 async function audit(action: string): Promise<{ actor: string | null; data: Record<string, unknown> }[]> {
-  const { rows } = await stack.db.pool.query<{ actor: string | null; data: Record<string, unknown> }>('SELECT actor, data FROM audit_log WHERE action = $1 ORDER BY seq', [action]);
+  const { rows } = await stack.db.pool.query<{ actor: string | null; data: Record<string, unknown> }>(
+    'SELECT actor, data FROM audit_log WHERE action = $1 ORDER BY seq',
+    [action],
+  );
   return rows;
 }
 
@@ -131,7 +136,10 @@ async function sessionCookie(page: Page, name = 'pn_session'): Promise<string> {
 async function api(token: string, method: string, path: string, body?: unknown, cookie = false): Promise<Response> {
   return fetch(`${stack.baseUrl}${path}`, {
     method,
-    headers: { ...(cookie ? { cookie: `pn_citizen=${token}` } : { authorization: `Bearer ${token}` }), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(cookie ? { cookie: `pn_citizen=${token}` } : { authorization: `Bearer ${token}` }),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
@@ -150,28 +158,56 @@ beforeAll(async () => {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   staffKey = { ...(await exportJWK(privateKey)), kid: 'staff-1', alg: 'RS256', use: 'sig' };
   writeFileSync(join(tmp, 'staff-jwks.json'), JSON.stringify({ keys: [staffKey] }));
-  const staffAccount = (sub: string, login: string, name: string, groups: string[], agency?: string) =>
-    ({ sub, login, password: IDP_PASSWORD, claims: { name, preferred_username: login, groups, ...(agency ? { agency } : {}) } });
-  writeFileSync(join(tmp, 'providers.json'), JSON.stringify([
-    {
-      issuer: staffIssuer, port: staffPort, jwksFile: join(tmp, 'staff-jwks.json'),
-      clients: [{ client_id: STAFF_CLIENT.id, client_secret: STAFF_CLIENT.secret, redirect_uris: [`${base}/api/auth/oidc/callback`], post_logout_redirect_uris: [`${base}/login`] }],
-      accounts: [
-        staffAccount('hn-0001', 'canbo.oanh', 'Nguyễn Thị Oanh', ['/csgt-canbo'], 'PC08-HN'),
-        staffAccount('hn-0002', USERS.supervisor.username, USERS.supervisor.displayName, ['csgt-chihuy', 'csgt-canbo'], 'PC08-HN'),
-        staffAccount('hn-0003', 'khach', 'Khách', ['sgtvt-xem']),
-      ],
-    },
-    {
-      issuer: citizenIssuer, port: citizenPort, jwksFile: join(tmp, 'citizen-jwks.json'),
-      clients: [{ client_id: CITIZEN_CLIENT.id, client_secret: CITIZEN_CLIENT.secret, redirect_uris: [`${base}/api/citizen/oidc/callback`], post_logout_redirect_uris: [`${base}/cong-dan`] }],
-      accounts: [
-        { sub: 'vneid-1', login: HOA, password: IDP_PASSWORD, claims: { name: 'Đỗ Thị Hoa', citizen_id: HOA } },
-        { sub: 'vneid-2', login: KHANH, password: IDP_PASSWORD, claims: { name: 'Vũ Văn Khánh', citizen_id: KHANH } },
-      ],
-    },
-  ]));
-  provider = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'e2e/src/oidc-provider.ts'), '--config', join(tmp, 'providers.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const staffAccount = (sub: string, login: string, name: string, groups: string[], agency?: string) => ({
+    sub,
+    login,
+    password: IDP_PASSWORD,
+    claims: { name, preferred_username: login, groups, ...(agency ? { agency } : {}) },
+  });
+  writeFileSync(
+    join(tmp, 'providers.json'),
+    JSON.stringify([
+      {
+        issuer: staffIssuer,
+        port: staffPort,
+        jwksFile: join(tmp, 'staff-jwks.json'),
+        clients: [
+          {
+            client_id: STAFF_CLIENT.id,
+            client_secret: STAFF_CLIENT.secret,
+            redirect_uris: [`${base}/api/auth/oidc/callback`],
+            post_logout_redirect_uris: [`${base}/login`],
+          },
+        ],
+        accounts: [
+          staffAccount('hn-0001', 'canbo.oanh', 'Nguyễn Thị Oanh', ['/csgt-canbo'], 'PC08-HN'),
+          staffAccount('hn-0002', USERS.supervisor.username, USERS.supervisor.displayName, ['csgt-chihuy', 'csgt-canbo'], 'PC08-HN'),
+          staffAccount('hn-0003', 'khach', 'Khách', ['sgtvt-xem']),
+        ],
+      },
+      {
+        issuer: citizenIssuer,
+        port: citizenPort,
+        jwksFile: join(tmp, 'citizen-jwks.json'),
+        clients: [
+          {
+            client_id: CITIZEN_CLIENT.id,
+            client_secret: CITIZEN_CLIENT.secret,
+            redirect_uris: [`${base}/api/citizen/oidc/callback`],
+            post_logout_redirect_uris: [`${base}/cong-dan`],
+          },
+        ],
+        accounts: [
+          { sub: 'vneid-1', login: HOA, password: IDP_PASSWORD, claims: { name: 'Đỗ Thị Hoa', citizen_id: HOA } },
+          { sub: 'vneid-2', login: KHANH, password: IDP_PASSWORD, claims: { name: 'Vũ Văn Khánh', citizen_id: KHANH } },
+        ],
+      },
+    ]),
+  );
+  provider = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'e2e/src/oidc-provider.ts'), '--config', join(tmp, 'providers.json')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const ready = new Promise<void>((resolve, reject) => {
     const seen = new Set<string>();
     for (const s of [provider.stdout!, provider.stderr!]) {
@@ -187,10 +223,16 @@ beforeAll(async () => {
   proxy = await startProxy(proxyPort, staffPort);
   const signIn = loadSignInSettings({
     OIDC_ALLOW_HTTP: '1',
-    OIDC_STAFF_ISSUER: staffIssuer, OIDC_STAFF_CLIENT_ID: STAFF_CLIENT.id, OIDC_STAFF_CLIENT_SECRET: STAFF_CLIENT.secret,
-    OIDC_STAFF_ROLE_MAP: 'csgt-chihuy=supervisor,csgt-canbo=officer', OIDC_STAFF_RECHECK_SECONDS: '300',
-    OIDC_CITIZEN_ISSUER: citizenIssuer, OIDC_CITIZEN_CLIENT_ID: CITIZEN_CLIENT.id, OIDC_CITIZEN_CLIENT_SECRET: CITIZEN_CLIENT.secret,
-    AUTH_LOCAL_LOGIN: 'break_glass', AUTH_BREAK_GLASS_USERS: USERS.admin.username,
+    OIDC_STAFF_ISSUER: staffIssuer,
+    OIDC_STAFF_CLIENT_ID: STAFF_CLIENT.id,
+    OIDC_STAFF_CLIENT_SECRET: STAFF_CLIENT.secret,
+    OIDC_STAFF_ROLE_MAP: 'csgt-chihuy=supervisor,csgt-canbo=officer',
+    OIDC_STAFF_RECHECK_SECONDS: '300',
+    OIDC_CITIZEN_ISSUER: citizenIssuer,
+    OIDC_CITIZEN_CLIENT_ID: CITIZEN_CLIENT.id,
+    OIDC_CITIZEN_CLIENT_SECRET: CITIZEN_CLIENT.secret,
+    AUTH_LOCAL_LOGIN: 'break_glass',
+    AUTH_BREAK_GLASS_USERS: USERS.admin.username,
   });
   const [uiDir] = await Promise.all([buildUi(), ready]);
   stack = await startStack({ uiDir, port: apiPort, deps: { signIn, clock, options: { publicBaseUrl: base } } });
@@ -217,7 +259,10 @@ describe('staff sign-in through the province provider', () => {
     const page = await newPage();
     await staffSignIn(page, 'canbo.oanh');
     await signedIn(page, 'Nguyễn Thị Oanh · Cán bộ xử lý');
-    const u = await stack.db.pool.query<{ id: string; role: string; agency_id: string; password_hash: string | null }>('SELECT id, role, agency_id, password_hash FROM users WHERE username = $1', ['canbo.oanh']);
+    const u = await stack.db.pool.query<{ id: string; role: string; agency_id: string; password_hash: string | null }>(
+      'SELECT id, role, agency_id, password_hash FROM users WHERE username = $1',
+      ['canbo.oanh'],
+    );
     expect(u.rows[0]).toMatchObject({ role: 'officer', agency_id: stack.agencyId, password_hash: null });
     officerId = u.rows[0]!.id;
     expect((await audit('auth.oidc.user_created')).map((a) => a.actor)).toEqual(['canbo.oanh']);
@@ -257,16 +302,25 @@ describe('staff sign-in through the province provider', () => {
   });
 
   it('re-checks the session with the provider (refresh) and ends it when the provider revokes it', async () => {
-    const before = await stack.db.pool.query<{ refresh_due_at: Date; idp_refresh_token: string }>('SELECT refresh_due_at, idp_refresh_token FROM sessions WHERE idp_subject = $1 AND revoked_at IS NULL', ['hn-0002']);
+    const before = await stack.db.pool.query<{ refresh_due_at: Date; idp_refresh_token: string }>(
+      'SELECT refresh_due_at, idp_refresh_token FROM sessions WHERE idp_subject = $1 AND revoked_at IS NULL',
+      ['hn-0002'],
+    );
     clock.advance(301_000);
     expect((await api(supervisorToken, 'GET', '/api/auth/me')).status).toBe(200);
-    const after = await stack.db.pool.query<{ refresh_due_at: Date; idp_refresh_token: string }>('SELECT refresh_due_at, idp_refresh_token FROM sessions WHERE idp_subject = $1 AND revoked_at IS NULL', ['hn-0002']);
+    const after = await stack.db.pool.query<{ refresh_due_at: Date; idp_refresh_token: string }>(
+      'SELECT refresh_due_at, idp_refresh_token FROM sessions WHERE idp_subject = $1 AND revoked_at IS NULL',
+      ['hn-0002'],
+    );
     expect(after.rows[0]!.refresh_due_at.getTime()).toBeGreaterThan(clock.now().getTime());
     expect(after.rows[0]!.refresh_due_at.getTime()).toBeGreaterThan(before.rows[0]!.refresh_due_at.getTime());
     // The province revokes the grant (say, the officer left): the next re-check ends the session here.
     const rev = await fetch(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}/token/revocation`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${STAFF_CLIENT.id}:${STAFF_CLIENT.secret}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${STAFF_CLIENT.id}:${STAFF_CLIENT.secret}`).toString('base64')}`,
+      },
       body: new URLSearchParams({ token: after.rows[0]!.idp_refresh_token, token_type_hint: 'refresh_token' }),
     });
     expect(rev.status).toBe(200);
@@ -276,13 +330,22 @@ describe('staff sign-in through the province provider', () => {
   });
 
   it('local sign-in: only the break-glass admin', async () => {
-    const login = (username: string) => fetch(`${stack.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
+    const login = (username: string) =>
+      fetch(`${stack.baseUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: PASSWORD }),
+      });
     const refused = await login(USERS.officer.username);
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: string }).error).toBe('local_login_disabled');
     expect((await login(USERS.admin.username)).status).toBe(200);
     // An account the provider made has no password at all.
-    expect((await fetch(`${stack.baseUrl}/api/auth/options`).then((r) => r.json()))).toEqual({ staffProvider: true, local: 'break_glass', citizenProvider: true });
+    expect(await fetch(`${stack.baseUrl}/api/auth/options`).then((r) => r.json())).toEqual({
+      staffProvider: true,
+      local: 'break_glass',
+      citizenProvider: true,
+    });
   });
 
   it('refuses an account whose groups map to no role, and says why', async () => {
@@ -359,7 +422,7 @@ describe('staff sign-in through the province provider', () => {
 });
 
 describe('citizens sign in (VNeID) and see their own cases only', () => {
-  it('shows Hoa her vehicle and its published case with evidence and deadlines, nothing of Khánh\'s, and records her response', async () => {
+  it("shows Hoa her vehicle and its published case with evidence and deadlines, nothing of Khánh's, and records her response", async () => {
     const page = await newPage();
     await page.goto(`${stack.baseUrl}/tra-cuu`);
     await page.getByRole('link', { name: 'Đăng nhập bằng VNeID' }).click();
@@ -385,9 +448,13 @@ describe('citizens sign in (VNeID) and see their own cases only', () => {
     await page.getByTestId('my-responses').filter({ hasText: 'Đỗ Văn Nam' }).waitFor();
     await screenshot(page, 'oidc-citizen-cases');
     const saved = await stack.db.pool.query<{ kind: string; driver_name: string; citizen_id_number: string; recorded_by: string | null }>(
-      'SELECT kind, driver_name, citizen_id_number, recorded_by FROM owner_responses WHERE case_id = $1', [casePublishedHoa]);
+      'SELECT kind, driver_name, citizen_id_number, recorded_by FROM owner_responses WHERE case_id = $1',
+      [casePublishedHoa],
+    );
     expect(saved.rows).toEqual([{ kind: 'response', driver_name: 'Đỗ Văn Nam', citizen_id_number: HOA, recorded_by: null }]);
-    const due = await stack.db.pool.query<{ status: string }>(`SELECT status FROM case_deadlines WHERE case_id = $1 AND kind = 'response_due'`, [casePublishedHoa]);
+    const due = await stack.db.pool.query<{ status: string }>(`SELECT status FROM case_deadlines WHERE case_id = $1 AND kind = 'response_due'`, [
+      casePublishedHoa,
+    ]);
     expect(due.rows[0]?.status).toBe('cancelled');
     expect((await audit('case.owner_response')).at(-1)).toMatchObject({ actor: 'citizen:••••••••0001', data: { online: true, driverName: 'Đỗ Văn Nam' } });
 

@@ -30,8 +30,20 @@ beforeAll(async () => {
     await stack.db.pool.query(
       `INSERT INTO cases (idempotency_key, agency_id, camera_id, type, status, occurred_at, track_id, phase_id, vehicle_type, event, notice_due_at, public_token, rejected_reason, noticed_at, paid_at)
        VALUES ($1,$2,$3,'red_light',$4,$5,'t','p',$6,'{}',$7,$8,$9,$10,$11)`,
-      [randomUUID(), stack.agencyId, stack.cameraId, status, at, vehicle, new Date(at.getTime() + 10 * 86_400_000), randomUUID(), reason,
-        noticed ? new Date(at.getTime() + 86_400_000) : null, paid ? new Date(at.getTime() + 5 * 86_400_000) : null]);
+      [
+        randomUUID(),
+        stack.agencyId,
+        stack.cameraId,
+        status,
+        at,
+        vehicle,
+        new Date(at.getTime() + 10 * 86_400_000),
+        randomUUID(),
+        reason,
+        noticed ? new Date(at.getTime() + 86_400_000) : null,
+        paid ? new Date(at.getTime() + 5 * 86_400_000) : null,
+      ],
+    );
   }
 }, 300_000);
 
@@ -67,8 +79,25 @@ describe('reports and payments pages', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(readFileSync((await download.path())!) as unknown as ArrayBuffer);
     const ws = wb.worksheets[0]!;
-    expect(ws.getRow(1).values).toEqual([undefined, 'Kỳ', 'Đơn vị', 'Tiếp nhận', 'Xác nhận', 'Loại bỏ', 'Loại: dừng trước vạch', 'Loại: xe ưu tiên', 'Loại: không đọc được biển',
-      'Loại: hình ảnh không rõ', 'Loại: trùng lặp', 'Loại: không vi phạm', 'Loại: lý do khác', 'Đã gửi thông báo', 'Đã giải quyết', 'Đã nộp phạt', 'Hết thời hiệu']);
+    expect(ws.getRow(1).values).toEqual([
+      undefined,
+      'Kỳ',
+      'Đơn vị',
+      'Tiếp nhận',
+      'Xác nhận',
+      'Loại bỏ',
+      'Loại: dừng trước vạch',
+      'Loại: xe ưu tiên',
+      'Loại: không đọc được biển',
+      'Loại: hình ảnh không rõ',
+      'Loại: trùng lặp',
+      'Loại: không vi phạm',
+      'Loại: lý do khác',
+      'Đã gửi thông báo',
+      'Đã giải quyết',
+      'Đã nộp phạt',
+      'Hết thời hiệu',
+    ]);
     expect(ws.getRow(2).values).toEqual([undefined, '2022-03-01', 'Phòng CSGT Hà Nội', 5, 2, 1, 0, 0, 0, 0, 1, 0, 0, 2, 1, 1, 0]);
     expect(ws.getRow(3).getCell(1).value).toBe('Tổng cộng');
     expect(ws.getRow(3).getCell(3).value).toBe(5);
@@ -78,18 +107,28 @@ describe('reports and payments pages', () => {
     await page.getByLabel('Report').selectOption('vehicle-types');
     await page.getByRole('button', { name: 'Show report' }).click();
     await page.getByRole('columnheader', { name: 'Vehicle type' }).waitFor();
-    const rows = await page.getByTestId('report-table').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
-    expect(rows).toEqual([['Car', '2', '40%', '1', '50%'], ['Motorbike', '3', '60%', '1', '50%']]);
+    const rows = await page
+      .getByTestId('report-table')
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual([
+      ['Car', '2', '40%', '1', '50%'],
+      ['Motorbike', '3', '60%', '1', '50%'],
+    ]);
 
     // Payment reconciliation, in Vietnamese again: a file with a bad line is refused line by line; a good one is
     // reconciled (the stack has no queue worker: the test runs the job's function) and its mismatch dismissed.
     await page.getByRole('button', { name: 'Tiếng Việt' }).click();
     await page.getByRole('link', { name: 'Đối soát nộp phạt' }).click();
     const header = 'decision_number,amount,paid_at,channel,reference\n';
-    await page.getByLabel('Tệp kết quả nộp phạt').setInputFiles({ name: 'vcb.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}9/QĐ-XPHC,năm triệu,2026-03-01T09:00:00+07:00,bank,V-1\n`) });
+    await page
+      .getByLabel('Tệp kết quả nộp phạt')
+      .setInputFiles({ name: 'vcb.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}9/QĐ-XPHC,năm triệu,2026-03-01T09:00:00+07:00,bank,V-1\n`) });
     await page.getByRole('button', { name: 'Nhập tệp' }).click();
     expect(await page.getByTestId('payment-line-errors').textContent()).toBe('Dòng 2, trường amount: thiếu hoặc sai; số tiền là số nguyên dương (đồng)');
-    await page.getByLabel('Tệp kết quả nộp phạt').setInputFiles({ name: 'vcb.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}9/QĐ-XPHC,5000000,2026-03-01T09:00:00+07:00,bank,V-1\n`) });
+    await page
+      .getByLabel('Tệp kết quả nộp phạt')
+      .setInputFiles({ name: 'vcb.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}9/QĐ-XPHC,5000000,2026-03-01T09:00:00+07:00,bank,V-1\n`) });
     await page.getByRole('button', { name: 'Nhập tệp' }).click();
     await page.getByText('Đã nhận tệp; đang đối soát.').waitFor();
     const imported = await stack.db.pool.query<{ id: string }>('SELECT id FROM payment_imports');
@@ -101,7 +140,9 @@ describe('reports and payments pages', () => {
     await mismatch.getByLabel('Ghi chú xử lý').fill('Không phải quyết định của đơn vị; đã hoàn tiền');
     await mismatch.getByRole('button', { name: 'Không chấp nhận (hoàn trả)' }).click();
     await page.getByText('Không có khoản nộp nào cần xử lý.').waitFor();
-    expect((await stack.db.pool.query('SELECT resolution, resolution_note FROM payments')).rows).toEqual([{ resolution: 'dismissed', resolution_note: 'Không phải quyết định của đơn vị; đã hoàn tiền' }]);
+    expect((await stack.db.pool.query('SELECT resolution, resolution_note FROM payments')).rows).toEqual([
+      { resolution: 'dismissed', resolution_note: 'Không phải quyết định của đơn vị; đã hoàn tiền' },
+    ]);
     await screenshot(page, 'reports-payments');
     await ctx.close();
   });

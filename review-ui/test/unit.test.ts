@@ -97,29 +97,55 @@ describe('i18n', () => {
       expect(vi[k].trim(), k).not.toBe('');
       expect(en[k].trim(), k).not.toBe('');
       const words = vi[k].replace(/\{\w+\}/g, ' ').match(/\p{L}+/gu) ?? [];
-      if (vi[k] === en[k]) expect(words.filter((w) => !SAME.test(w)), `${k}: "${vi[k]}" is the English text`).toEqual([]);
+      if (vi[k] === en[k])
+        expect(
+          words.filter((w) => !SAME.test(w)),
+          `${k}: "${vi[k]}" is the English text`,
+        ).toEqual([]);
     }
   });
 });
 
 describe('field errors in words', () => {
-  const base = () => ({
-    version: 1,
-    reference: { width: 640, height: 360 },
-    stopLines: [{ id: 'stop-1', approach: 'Lê Lợi', a: [100, 200], b: [540, 200], beforePoint: [320, 300] }],
-    lanes: [{ id: 'lane-1', polygon: [[120, 355], [520, 355], [420, 120], [220, 120]], direction: [0, -1], allowedClasses: ['motorbike'], turns: ['straight'], stopLineId: 'stop-1', signalHeadId: 'head-1' }],
-    solidLines: [],
-    signalHeads: [{ id: 'head-1', lamps: [
-      { id: 'red', colour: 'red', shape: 'round', region: [590, 20, 610, 40] },
-      { id: 'yellow', colour: 'yellow', shape: 'round', region: [590, 42, 610, 62] },
-      { id: 'green', colour: 'green', shape: 'round', region: [590, 64, 610, 84] },
-    ] }],
-  }) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const base = () =>
+    ({
+      version: 1,
+      reference: { width: 640, height: 360 },
+      stopLines: [{ id: 'stop-1', approach: 'Lê Lợi', a: [100, 200], b: [540, 200], beforePoint: [320, 300] }],
+      lanes: [
+        {
+          id: 'lane-1',
+          polygon: [
+            [120, 355],
+            [520, 355],
+            [420, 120],
+            [220, 120],
+          ],
+          direction: [0, -1],
+          allowedClasses: ['motorbike'],
+          turns: ['straight'],
+          stopLineId: 'stop-1',
+          signalHeadId: 'head-1',
+        },
+      ],
+      solidLines: [],
+      signalHeads: [
+        {
+          id: 'head-1',
+          lamps: [
+            { id: 'red', colour: 'red', shape: 'round', region: [590, 20, 610, 40] },
+            { id: 'yellow', colour: 'yellow', shape: 'round', region: [590, 42, 610, 62] },
+            { id: 'green', colour: 'green', shape: 'round', region: [590, 64, 610, 84] },
+          ],
+        },
+      ],
+    }) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   it('maps every message the geometry validator gives (schema and semantic) to a dictionary sentence, and names the field', async () => {
     const { fieldErrorKey, fieldErrorText, fieldLabel, splitValidationMessage } = await import('../src/i18n/field-errors');
     expect(validateGeometry(base()).ok).toBe(true);
-    const broken: ((g: Record<string, any>) => void)[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const broken: ((g: Record<string, any>) => void)[] = [
       (g) => (g.lanes = []),
       (g) => (g.extra = 1),
       (g) => delete g.version,
@@ -132,8 +158,19 @@ describe('field errors in words', () => {
       (g) => delete g.lanes[0].signalHeadId,
       (g) => (g.lanes[0].signalHeadId = 'nope'),
       (g) => (g.lanes[0].polygon[0] = [700, 355]),
-      (g) => (g.lanes[0].polygon = [[0, 0], [10, 10], [20, 20]]),
-      (g) => (g.lanes[0].polygon = [[120, 355], [420, 120], [520, 355], [220, 120]]),
+      (g) =>
+        (g.lanes[0].polygon = [
+          [0, 0],
+          [10, 10],
+          [20, 20],
+        ]),
+      (g) =>
+        (g.lanes[0].polygon = [
+          [120, 355],
+          [420, 120],
+          [520, 355],
+          [220, 120],
+        ]),
       (g) => (g.lanes[0].direction = [0, 0]),
       (g) => (g.lanes[0].direction = [0, 1]),
       (g) => (g.stopLines[0].b = [100.5, 200]),
@@ -179,8 +216,30 @@ describe('evidence overlays and the live wall', () => {
         { id: 's2', approach: 'b', a: [0, 50] as [number, number], b: [640, 50] as [number, number], beforePoint: [320, 300] as [number, number] },
       ],
       lanes: [
-        { id: 'l1', polygon: [[0, 0], [10, 0], [10, 10]] as [number, number][], direction: [0, -1] as [number, number], allowedClasses: ['car' as const], turns: ['straight' as const], stopLineId: 's1' },
-        { id: 'l2', polygon: [[0, 0], [20, 0], [20, 20]] as [number, number][], direction: [0, -1] as [number, number], allowedClasses: ['car' as const], turns: ['straight' as const], stopLineId: 's2' },
+        {
+          id: 'l1',
+          polygon: [
+            [0, 0],
+            [10, 0],
+            [10, 10],
+          ] as [number, number][],
+          direction: [0, -1] as [number, number],
+          allowedClasses: ['car' as const],
+          turns: ['straight' as const],
+          stopLineId: 's1',
+        },
+        {
+          id: 'l2',
+          polygon: [
+            [0, 0],
+            [20, 0],
+            [20, 20],
+          ] as [number, number][],
+          direction: [0, -1] as [number, number],
+          allowedClasses: ['car' as const],
+          turns: ['straight' as const],
+          stopLineId: 's2',
+        },
       ],
       solidLines: [],
       signalHeads: [],
@@ -207,7 +266,24 @@ describe('evidence overlays and the live wall', () => {
     const t = ((key: string, vars?: Record<string, string | number>) => interpolate(vi[key as keyof typeof vi], vars)) as Parameters<typeof perHour>[2];
     const stats = {
       at: '2026-11-25T09:20:00Z',
-      cameras: [{ cameraId: 'c1', name: 'C1', online: false, state: 'offline', lastError: 'eof', lastErrorCode: null, framesDropped: 0, fps: 0, detectionsPerSecond: 0, detectionFault: null, detectionError: null, updatedAt: null, lat: null, lng: null }],
+      cameras: [
+        {
+          cameraId: 'c1',
+          name: 'C1',
+          online: false,
+          state: 'offline',
+          lastError: 'eof',
+          lastErrorCode: null,
+          framesDropped: 0,
+          fps: 0,
+          detectionsPerSecond: 0,
+          detectionFault: null,
+          detectionError: null,
+          updatedAt: null,
+          lat: null,
+          lng: null,
+        },
+      ],
       violationsPerHour: [
         { hour: '2026-11-25T01:00:00Z', cameraId: 'c1', type: 'red_light', count: 3 },
         { hour: '2026-11-25T01:00:00Z', cameraId: 'c2', type: 'red_light', count: 2 },
@@ -229,27 +305,93 @@ describe('evidence overlays and the live wall', () => {
     expect(byType).toHaveLength(24);
     expect(byType[0]!.label).toBe('17h');
     expect(byType[23]!.label).toBe('16h');
-    expect(byType.filter((d) => Object.keys(d.values).length > 0).map((d) => [d.label, d.values])).toEqual([['8h', { red_light: 5 }], ['9h', { wrong_way: 1 }]]);
+    expect(byType.filter((d) => Object.keys(d.values).length > 0).map((d) => [d.label, d.values])).toEqual([
+      ['8h', { red_light: 5 }],
+      ['9h', { wrong_way: 1 }],
+    ]);
     expect(perHour(stats, 'cameraId', t)[15]!.values).toEqual({ c1: 3, c2: 2 });
     expect(perHour(stats, 'type', t, 'c2').reduce((n, d) => n + (d.values.red_light ?? 0), 0)).toBe(2);
     // the 30-day trend: the server's days in order, by type, labelled day then month (separator per ICU data)
     const trend = perDayByType(stats);
-    expect(trend.map((d) => d.values)).toEqual([{ red_light: 0, wrong_lane: 0, wrong_way: 4, speeding: 0 }, { red_light: 5, wrong_lane: 0, wrong_way: 1, speeding: 0 }]);
+    expect(trend.map((d) => d.values)).toEqual([
+      { red_light: 0, wrong_lane: 0, wrong_way: 4, speeding: 0 },
+      { red_light: 5, wrong_lane: 0, wrong_way: 1, speeding: 0 },
+    ]);
     expect(trend[0]!.label).toMatch(/^24\D11$/);
     expect(trend[1]!.label).toMatch(/^25\D11$/);
-    const next = applyCameraStatus(stats, { cameraId: 'c1', state: 'online', online: true, fps: 5, framesDropped: 2, lastError: null, lastErrorCode: null, detectionsPerSecond: 1.5, detectionFault: null, detectionError: null });
-    expect(next.cameras[0]).toMatchObject({ online: true, state: 'online', fps: 5, framesDropped: 2, lastError: null, detectionsPerSecond: 1.5, detectionFault: null });
+    const next = applyCameraStatus(stats, {
+      cameraId: 'c1',
+      state: 'online',
+      online: true,
+      fps: 5,
+      framesDropped: 2,
+      lastError: null,
+      lastErrorCode: null,
+      detectionsPerSecond: 1.5,
+      detectionFault: null,
+      detectionError: null,
+    });
+    expect(next.cameras[0]).toMatchObject({
+      online: true,
+      state: 'online',
+      fps: 5,
+      framesDropped: 2,
+      lastError: null,
+      detectionsPerSecond: 1.5,
+      detectionFault: null,
+    });
     expect(notDetecting(next)).toEqual([]);
     // Online but its detector retries: a fault on the wall, with the reason; offline cameras are not counted here.
-    const failing = applyCameraStatus(next, { cameraId: 'c1', state: 'online', online: true, fps: 5, framesDropped: 2, lastError: null, lastErrorCode: null, detectionsPerSecond: 0, detectionFault: 'retrying', detectionError: 'Connection terminated unexpectedly' });
+    const failing = applyCameraStatus(next, {
+      cameraId: 'c1',
+      state: 'online',
+      online: true,
+      fps: 5,
+      framesDropped: 2,
+      lastError: null,
+      lastErrorCode: null,
+      detectionsPerSecond: 0,
+      detectionFault: 'retrying',
+      detectionError: 'Connection terminated unexpectedly',
+    });
     expect(failing.cameras[0]).toMatchObject({ online: true, detectionFault: 'retrying', detectionError: 'Connection terminated unexpectedly' });
     expect(notDetecting(failing).map((c) => c.cameraId)).toEqual(['c1']);
-    expect(notDetecting(applyCameraStatus(failing, { cameraId: 'c1', state: 'offline', online: false, fps: 0, framesDropped: 2, lastError: 'eof', lastErrorCode: null, detectionsPerSecond: 0, detectionFault: null, detectionError: null }))).toEqual([]);
+    expect(
+      notDetecting(
+        applyCameraStatus(failing, {
+          cameraId: 'c1',
+          state: 'offline',
+          online: false,
+          fps: 0,
+          framesDropped: 2,
+          lastError: 'eof',
+          lastErrorCode: null,
+          detectionsPerSecond: 0,
+          detectionFault: null,
+          detectionError: null,
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('puts each camera state and its reason in dictionary words, never counting a camera that stopped detecting as normal', async () => {
     const { tileState, tileReason, isNormal, cameraReasonCode, todayByType, mapLayout } = await import('../src/pages/ops/wall-model');
-    const cam = { cameraId: 'c1', name: 'C1', online: true, state: 'online', lastError: null, lastErrorCode: null, framesDropped: 0, fps: 5, detectionsPerSecond: 1, detectionFault: null, detectionError: null, updatedAt: null, lat: null, lng: null } as const;
+    const cam = {
+      cameraId: 'c1',
+      name: 'C1',
+      online: true,
+      state: 'online',
+      lastError: null,
+      lastErrorCode: null,
+      framesDropped: 0,
+      fps: 5,
+      detectionsPerSecond: 1,
+      detectionFault: null,
+      detectionError: null,
+      updatedAt: null,
+      lat: null,
+      lng: null,
+    } as const;
     expect(tileState(cam)).toBe('online');
     expect(tileReason(cam)).toBeNull();
     const stopped = { ...cam, detectionFault: 'stalled' as const, detectionError: 'frame loop hangs' };
@@ -267,15 +409,27 @@ describe('evidence overlays and the live wall', () => {
     expect(tileReason({ ...cam, online: false, state: 'unknown' })).toEqual({ key: 'camReason.neverReported', raw: null });
     for (const r of [tileReason(stopped), tileReason(down), tileReason({ ...cam, online: false, state: 'offline' })]) expect(hasMessage(r!.key)).toBe(true);
     // today (Vietnam day) by type for one camera
-    const stats = { at: '2026-11-25T09:00:00Z', violationsPerHour: [
-      { hour: '2026-11-24T16:00:00Z', cameraId: 'c1', type: 'red_light', count: 2 }, // 23:00 on the 24th in Vietnam
-      { hour: '2026-11-24T17:00:00Z', cameraId: 'c1', type: 'red_light', count: 3 }, // 00:00 on the 25th
-      { hour: '2026-11-25T08:00:00Z', cameraId: 'c1', type: 'wrong_way', count: 1 },
-      { hour: '2026-11-25T08:00:00Z', cameraId: 'c2', type: 'wrong_way', count: 9 },
-    ] };
+    const stats = {
+      at: '2026-11-25T09:00:00Z',
+      violationsPerHour: [
+        { hour: '2026-11-24T16:00:00Z', cameraId: 'c1', type: 'red_light', count: 2 }, // 23:00 on the 24th in Vietnam
+        { hour: '2026-11-24T17:00:00Z', cameraId: 'c1', type: 'red_light', count: 3 }, // 00:00 on the 25th
+        { hour: '2026-11-25T08:00:00Z', cameraId: 'c1', type: 'wrong_way', count: 1 },
+        { hour: '2026-11-25T08:00:00Z', cameraId: 'c2', type: 'wrong_way', count: 9 },
+      ],
+    };
     expect(todayByType(stats, 'c1')).toEqual({ red_light: 3, wrong_way: 1 });
     // the map: the bounding box fills the frame at one scale (north up), one camera sits in the middle
-    const pts = mapLayout([{ cameraId: 'a', lat: 21.0, lng: 105.8 }, { cameraId: 'b', lat: 21.1, lng: 105.9 }, { cameraId: 'c', lat: null, lng: null }], 600, 360, 40);
+    const pts = mapLayout(
+      [
+        { cameraId: 'a', lat: 21.0, lng: 105.8 },
+        { cameraId: 'b', lat: 21.1, lng: 105.9 },
+        { cameraId: 'c', lat: null, lng: null },
+      ],
+      600,
+      360,
+      40,
+    );
     expect(pts.map((p) => p.cameraId)).toEqual(['a', 'b']);
     expect(pts[1]!.y).toBeCloseTo(40);
     expect(pts[0]!.y).toBeCloseTo(320);

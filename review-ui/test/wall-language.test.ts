@@ -25,7 +25,8 @@ async function newPage(who?: keyof typeof USERS, viewport = { width: 1920, heigh
 function report(cameraId: string, ingest: Record<string, unknown>, detector?: Record<string, unknown>) {
   const now = new Date();
   stack.app.cameraBoard.updateFromIngest(JSON.stringify({ cameraId, fps: 0, framesDropped: 0, lastError: null, lastErrorCode: null, ...ingest }), now);
-  if (detector) stack.app.cameraBoard.updateFromDetector(JSON.stringify({ cameraId, detectionsPerSecond: 0, framesPerSecond: 5, backend: 'wasm', ...detector }), now);
+  if (detector)
+    stack.app.cameraBoard.updateFromDetector(JSON.stringify({ cameraId, detectionsPerSecond: 0, framesPerSecond: 5, backend: 'wasm', ...detector }), now);
 }
 
 beforeAll(async () => {
@@ -35,11 +36,26 @@ beforeAll(async () => {
   const pool = stack.db.pool;
   cams.main = stack.cameraId;
   await pool.query('UPDATE cameras SET lat = 21.0245, lng = 105.8412 WHERE id = $1', [cams.main]);
-  cams.stalled = await createCamera(pool, { agencyId: stack.agencyId, name: 'CAM Tràng Tiền', address: 'Tràng Tiền, Hoàn Kiếm', lat: 21.0250, lng: 105.8560 });
-  cams.broken = await createCamera(pool, { agencyId: stack.agencyId, name: 'CAM Kim Mã', address: 'Kim Mã, Ba Đình', lat: 21.0315, lng: 105.8190 });
+  cams.stalled = await createCamera(pool, { agencyId: stack.agencyId, name: 'CAM Tràng Tiền', address: 'Tràng Tiền, Hoàn Kiếm', lat: 21.025, lng: 105.856 });
+  cams.broken = await createCamera(pool, { agencyId: stack.agencyId, name: 'CAM Kim Mã', address: 'Kim Mã, Ba Đình', lat: 21.0315, lng: 105.819 });
   cases.redLight = await stack.addCase({ plate: '29-B1 123.45' });
-  cases.wrongLane = await stack.addCase({ plate: '30A-999.99', vehicleClass: 'car', type: 'wrong_lane', ruleDetail: { rule: 'laneClassRule', summary: 'car in lane lane-1, which allows motorbike', stopLineId: undefined, secondsAfterRed: undefined } });
-  cases.wrongWay = await stack.addCase({ plate: '29-B1 123.45', type: 'wrong_way', ruleDetail: { rule: 'wrongWayRule', summary: 'Drove 113 px against the direction of lane lane-1', distancePx: 113, stopLineId: undefined, secondsAfterRed: undefined } });
+  cases.wrongLane = await stack.addCase({
+    plate: '30A-999.99',
+    vehicleClass: 'car',
+    type: 'wrong_lane',
+    ruleDetail: { rule: 'laneClassRule', summary: 'car in lane lane-1, which allows motorbike', stopLineId: undefined, secondsAfterRed: undefined },
+  });
+  cases.wrongWay = await stack.addCase({
+    plate: '29-B1 123.45',
+    type: 'wrong_way',
+    ruleDetail: {
+      rule: 'wrongWayRule',
+      summary: 'Drove 113 px against the direction of lane lane-1',
+      distancePx: 113,
+      stopLineId: undefined,
+      secondsAfterRed: undefined,
+    },
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -89,14 +105,27 @@ describe('operations wall at 1920×1080', () => {
     // every hour of the last 24 on the hourly chart's axis; the map plots the three cameras by state
     const hourly = page.locator('figure', { hasText: 'Vi phạm theo giờ, theo loại' });
     await expect(hourly.locator('tbody tr').count()).resolves.toBe(24);
-    await expect(page.getByTestId('camera-map').locator('[data-state]').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')).sort()))
-      .resolves.toEqual(['not_detecting', 'online', 'reconnecting']);
+    await expect(
+      page
+        .getByTestId('camera-map')
+        .locator('[data-state]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-state')).sort()),
+    ).resolves.toEqual(['not_detecting', 'online', 'reconnecting']);
     // ageing against the 10-day notice deadline: three open cases with more than 3 days left
     await expect(page.getByTestId('age-notice').locator('td').last().innerText()).resolves.toBe('3');
     // latest violations with their scene still; one that arrives while the wall is open appears, marked new
     const recent = page.locator('.wall-recent li');
     await expect(recent.count()).resolves.toBe(3);
-    await expect.poll(() => recent.first().locator('img').evaluate((e) => (e as HTMLImageElement).naturalWidth), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        () =>
+          recent
+            .first()
+            .locator('img')
+            .evaluate((e) => (e as HTMLImageElement).naturalWidth),
+        { timeout: 15_000 },
+      )
+      .toBeGreaterThan(0);
     const arrived = await stack.addCase({ plate: '29-B1 246.80' });
     const fresh = page.locator(`.wall-recent li[data-case-id="${arrived}"]`);
     await fresh.waitFor({ timeout: 15_000 });
@@ -117,7 +146,8 @@ describe('operations wall at 1920×1080', () => {
 });
 
 /** Words that mean an English sentence slipped into a Vietnamese page (none is also a Vietnamese word without its accents). */
-const ENGLISH = new Set(`the and of is are not with for from after before which allows against direction drove crossed onset lane line stop red yellow
+const ENGLISH = new Set(
+  `the and of is are not with for from after before which allows against direction drove crossed onset lane line stop red yellow
 green light online offline error errors failed found valid invalid plate detector case cases created expected array length greater equal frames frame
 second seconds loading save cancel close open yes no none unknown status state queue review notice owner method describe reconnecting starting stopped
 ingest detections per hour hours day days last today new latest violation violations deadline overdue left right straight turn car motorbike truck bus
@@ -126,14 +156,33 @@ username page next previous total all filter type time place history system fine
 geometry lamp signal head polygon vertex add remove delete edit list name address phone agency officer supervisor operator admin live updated normal
 attention throughput backlog deliveries delivery sent pending batch post outbox subject attachment download preview issue issued response complaint
 outcome paid dismissed warning warnings inspection registration registry vehicle colour white blue shape round arrow calibration residual claim claimed
-released corrected identified routed escalate lapse resolve return returned drawn image snapshot picture why reason detail`.split(/\s+/));
+released corrected identified routed escalate lapse resolve return returned drawn image snapshot picture why reason detail`.split(/\s+/),
+);
 
 /** Data the pages show as it is (names, ids of the test fixture, units, acronyms), never checked as words. */
-const ALLOWED = new Set(['stop-1', 'lane-1', 'head-1', ...Object.values(USERS).map((u) => u.username), 'km/h', 'px', 'SHA-256', 'PDF', 'QR', 'SMS', 'SMTP', 'CSGT',
+const ALLOWED = new Set([
+  'stop-1',
+  'lane-1',
+  'head-1',
+  ...Object.values(USERS).map((u) => u.username),
+  'km/h',
+  'px',
+  'SHA-256',
+  'PDF',
+  'QR',
+  'SMS',
+  'SMTP',
+  'CSGT',
   // keyboard keys, named as printed on them
-  'Tab', 'Shift', 'Delete', 'Enter', 'Space', 'Escape',
+  'Tab',
+  'Shift',
+  'Delete',
+  'Enter',
+  'Space',
+  'Escape',
   // the English abbreviation
-  'e.g']);
+  'e.g',
+]);
 
 interface PageText {
   url: string;
@@ -209,16 +258,39 @@ describe('every page in both languages', () => {
         expect(r.status(), await r.text()).toBeLessThan(300);
       }
     };
-    await as('officer', [[cases.redLight, 'claim', {}], [cases.redLight, 'plate', { plateText: '29-B1 123.46' }], [cases.redLight, 'confirm', {}], [cases.wrongWay, 'claim', {}], [cases.wrongWay, 'confirm', {}]]);
+    await as('officer', [
+      [cases.redLight, 'claim', {}],
+      [cases.redLight, 'plate', { plateText: '29-B1 123.46' }],
+      [cases.redLight, 'confirm', {}],
+      [cases.wrongWay, 'claim', {}],
+      [cases.wrongWay, 'confirm', {}],
+    ]);
     await as('supervisor', [[cases.wrongWay, 'approve', {}]]);
     const token = (await stack.db.pool.query<{ public_token: string }>('SELECT public_token FROM cases WHERE id = $1', [cases.wrongWay])).rows[0]!.public_token;
     const visits: Record<'public' | 'officer' | 'supervisor' | 'operator' | 'admin', [string, string][]> = {
-      public: [['/login', 'form'], ['/tra-cuu', 'form'], [`/tra-cuu/${token}`, '.public-evidence']],
-      officer: [['/officer', `tr[data-case-id="${cases.wrongLane}"]`], [`/officer/cases/${cases.wrongLane}`, `article[data-case-id="${cases.wrongLane}"] [data-testid="rule-text"]`],
-        [`/officer/cases/${cases.wrongWay}`, `article[data-case-id="${cases.wrongWay}"] [data-testid="rule-text"]`]],
-      supervisor: [[`/supervisor/approvals?case=${cases.redLight}`, '[data-testid="rule-text"]'], ['/supervisor/ageing', 'figure'], ['/outbox', 'h1']],
-      operator: [['/ops', '[data-testid="wall-grid"] li'], ['/ops/cameras', '.camera-grid li']],
-      admin: [['/admin/cameras', `a[href="/admin/cameras/${cams.main}"]`], [`/admin/cameras/${cams.main}`, '[data-testid="geo-svg"]']],
+      public: [
+        ['/login', 'form'],
+        ['/tra-cuu', 'form'],
+        [`/tra-cuu/${token}`, '.public-evidence'],
+      ],
+      officer: [
+        ['/officer', `tr[data-case-id="${cases.wrongLane}"]`],
+        [`/officer/cases/${cases.wrongLane}`, `article[data-case-id="${cases.wrongLane}"] [data-testid="rule-text"]`],
+        [`/officer/cases/${cases.wrongWay}`, `article[data-case-id="${cases.wrongWay}"] [data-testid="rule-text"]`],
+      ],
+      supervisor: [
+        [`/supervisor/approvals?case=${cases.redLight}`, '[data-testid="rule-text"]'],
+        ['/supervisor/ageing', 'figure'],
+        ['/outbox', 'h1'],
+      ],
+      operator: [
+        ['/ops', '[data-testid="wall-grid"] li'],
+        ['/ops/cameras', '.camera-grid li'],
+      ],
+      admin: [
+        ['/admin/cameras', `a[href="/admin/cameras/${cams.main}"]`],
+        [`/admin/cameras/${cams.main}`, '[data-testid="geo-svg"]'],
+      ],
     };
     // One page: each role logs in once (its session cookie replaces the last one) and loads the app once; the
     // language switch and the app's own navigation do the rest, as a user would.
@@ -227,7 +299,9 @@ describe('every page in both languages', () => {
     for (const [who, pages] of Object.entries(visits)) {
       await page.context().clearCookies();
       if (who !== 'public') {
-        const r = await page.context().request.post(`${stack.baseUrl}/api/auth/login`, { data: { username: USERS[who as keyof typeof USERS].username, password: 'correct-horse-battery' } });
+        const r = await page.context().request.post(`${stack.baseUrl}/api/auth/login`, {
+          data: { username: USERS[who as keyof typeof USERS].username, password: 'correct-horse-battery' },
+        });
         expect(r.status()).toBe(200);
       }
       await page.goto(`${stack.baseUrl}${pages[0]![0]}`);

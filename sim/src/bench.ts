@@ -41,7 +41,9 @@ export async function runBench(o: { frames: number }): Promise<BenchRow[]> {
         const encodeS = Number(process.hrtime.bigint() - t0) / 1e9;
         const row = { scenario: name, size: `${w}x${h}`, frames: n, composeFps: n / composeS, encodeFps: n / encodeS };
         rows.push(row);
-        console.log(`${row.scenario.padEnd(22)} ${row.size.padEnd(10)} ${String(n).padStart(4)} frames  render ${row.composeFps.toFixed(1).padStart(6)} fps  render+encode ${row.encodeFps.toFixed(1).padStart(6)} fps`);
+        console.log(
+          `${row.scenario.padEnd(22)} ${row.size.padEnd(10)} ${String(n).padStart(4)} frames  render ${row.composeFps.toFixed(1).padStart(6)} fps  render+encode ${row.encodeFps.toFixed(1).padStart(6)} fps`,
+        );
       }
     }
   } finally {

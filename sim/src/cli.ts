@@ -45,7 +45,9 @@ function table(rows: Scenario[]): void {
   for (const s of rows) {
     const c = counts(s);
     for (const t of VIOLATION_TYPES) total[t]! += c[t]!;
-    console.log(`${s.name.padEnd(26)} ${s.layout.kind.padEnd(24)} ${s.conditions.time.padEnd(5)} ${VIOLATION_TYPES.map((t) => String(c[t]).padStart(10)).join(' ')}  ${s.description}`);
+    console.log(
+      `${s.name.padEnd(26)} ${s.layout.kind.padEnd(24)} ${s.conditions.time.padEnd(5)} ${VIOLATION_TYPES.map((t) => String(c[t]).padStart(10)).join(' ')}  ${s.description}`,
+    );
   }
   console.log(`${'total'.padEnd(57)} ${VIOLATION_TYPES.map((t) => String(total[t]).padStart(10)).join(' ')}`);
 }
@@ -72,7 +74,9 @@ async function render(ref: string, out: string, o: ScenarioOverrides) {
   const geometryPath = join(out, `${s.name}.geometry.json`);
   await writeFile(geometryPath, JSON.stringify(r.truth.geometry, null, 2));
   console.log(`video     ${r.videoPath}\ntruth     ${r.truthPath}\ngeometry  ${geometryPath}`);
-  console.log(`${r.frames} frames ${s.width}x${s.height} in ${r.seconds.toFixed(1)} s (${(r.frames / r.seconds).toFixed(1)} fps); violations: ${r.truth.violations.map((v) => `${v.type}@${v.timeS}s(${v.trackId})`).join(', ') || 'none'}`);
+  console.log(
+    `${r.frames} frames ${s.width}x${s.height} in ${r.seconds.toFixed(1)} s (${(r.frames / r.seconds).toFixed(1)} fps); violations: ${r.truth.violations.map((v) => `${v.type}@${v.timeS}s(${v.trackId})`).join(', ') || 'none'}`,
+  );
   return { ...r, geometryPath, scenario: s };
 }
 

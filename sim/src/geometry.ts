@@ -112,7 +112,13 @@ export function cameraGeometry(sim: SimResult): CameraGeometry {
     const seg = clipSegment(pr(layout.forwardX0, layout.stopZ), pr(layout.forwardX1, layout.stopZ), W, H);
     if (seg) {
       const before = pr((layout.forwardX0 + layout.forwardX1) / 2, layout.stopZ - 3);
-      stopLines.push({ id: stopId, approach: 'camera approach', a: seg[0], b: seg[1], beforePoint: [round1(Math.min(W, Math.max(0, before[0]))), round1(Math.min(H, Math.max(0, before[1])))] });
+      stopLines.push({
+        id: stopId,
+        approach: 'camera approach',
+        a: seg[0],
+        b: seg[1],
+        beforePoint: [round1(Math.min(W, Math.max(0, before[0]))), round1(Math.min(H, Math.max(0, before[1])))],
+      });
     }
   }
   const solidLines: CameraGeometry['solidLines'] = [];
@@ -163,12 +169,16 @@ function speedGeometry(sim: SimResult): Pick<CameraGeometry, 'calibration' | 'sp
       points.push({ image: [round1(p.u), round1(p.v)], ground });
     }
   }
-  const polygon = clipPolygon([
-    [cam.project(x0, 0, zone.fromM).u, cam.project(x0, 0, zone.fromM).v],
-    [cam.project(x1, 0, zone.fromM).u, cam.project(x1, 0, zone.fromM).v],
-    [cam.project(x1, 0, zone.toM).u, cam.project(x1, 0, zone.toM).v],
-    [cam.project(x0, 0, zone.toM).u, cam.project(x0, 0, zone.toM).v],
-  ], s.width, s.height);
+  const polygon = clipPolygon(
+    [
+      [cam.project(x0, 0, zone.fromM).u, cam.project(x0, 0, zone.fromM).v],
+      [cam.project(x1, 0, zone.fromM).u, cam.project(x1, 0, zone.fromM).v],
+      [cam.project(x1, 0, zone.toM).u, cam.project(x1, 0, zone.toM).v],
+      [cam.project(x0, 0, zone.toM).u, cam.project(x0, 0, zone.toM).v],
+    ],
+    s.width,
+    s.height,
+  );
   return {
     calibration: { method: 'measured_points', points },
     speedZones: [{ id: 'speed-zone', polygon, limits: [{ classes: MOTOR_CLASSES, limitKmh: zone.limitKmh }] }],

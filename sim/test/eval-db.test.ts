@@ -9,7 +9,9 @@ let url: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   await db.pool.query(`CREATE SCHEMA simeval`);
-  await db.pool.query(`CREATE TABLE simeval.cases (id serial PRIMARY KEY, camera_id text, type text, track_id text, occurred_at timestamptz, plate_text text, status text)`);
+  await db.pool.query(
+    `CREATE TABLE simeval.cases (id serial PRIMARY KEY, camera_id text, type text, track_id text, occurred_at timestamptz, plate_text text, status text)`,
+  );
   await db.pool.query(
     `INSERT INTO simeval.cases (camera_id, type, track_id, occurred_at, plate_text, status) VALUES
       ('cam-1', 'red_light', '7', '2026-01-01T00:00:05.5Z', '29-B1 123.45', 'new'),
@@ -34,6 +36,13 @@ describe('cases from the database', () => {
   });
 
   it('fails clearly when there is no cases table', async () => {
-    await expect(casesFromDatabase({ url: db.url.includes('?') ? `${db.url}&options=-c%20search_path%3Dnowhere` : `${db.url}?options=-c%20search_path%3Dnowhere`, cameraId: 'cam-1', start: new Date(0), end: new Date() })).rejects.toThrow(/no "cases" table/);
+    await expect(
+      casesFromDatabase({
+        url: db.url.includes('?') ? `${db.url}&options=-c%20search_path%3Dnowhere` : `${db.url}?options=-c%20search_path%3Dnowhere`,
+        cameraId: 'cam-1',
+        start: new Date(0),
+        end: new Date(),
+      }),
+    ).rejects.toThrow(/no "cases" table/);
   });
 });

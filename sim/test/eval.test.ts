@@ -10,7 +10,18 @@ const RUNNER_BOX: Box = [100, 100, 160, 200];
 const CAR_BOX: Box = [400, 300, 520, 380];
 const violations: TruthViolation[] = [
   { id: 'red_light:a:0', type: 'red_light', trackId: 'a', timeS: 5, startS: 5, endS: 5, frame: 50, box: RUNNER_BOX, plateText: '29-B1 123.45', rule: 'r' },
-  { id: 'red_light:b:0', type: 'red_light', trackId: 'b', timeS: 12, startS: 12, endS: 12, frame: 120, box: [600, 100, 650, 190], plateText: '30A-999.01', rule: 'r' },
+  {
+    id: 'red_light:b:0',
+    type: 'red_light',
+    trackId: 'b',
+    timeS: 12,
+    startS: 12,
+    endS: 12,
+    frame: 120,
+    box: [600, 100, 650, 190],
+    plateText: '30A-999.01',
+    rule: 'r',
+  },
   { id: 'wrong_lane:c:0', type: 'wrong_lane', trackId: 'c', timeS: 8, startS: 8, endS: 14, frame: 80, box: CAR_BOX, plateText: '51G-456.78', rule: 'r' },
 ];
 const frames: TruthFrame[] = Array.from({ length: 200 }, (_, i) => ({
@@ -82,14 +93,18 @@ describe('evaluator matching', () => {
   });
 
   it('light-state accuracy against the truth frames, dark frames judged only for a wrong colour', () => {
-    const r = evaluate(truth, [], [
-      { timeS: 1, headId: 'main', round: 'green' },
-      { timeS: 14, headId: 'main', round: 'red' },
-      { timeS: 16, headId: 'main', round: 'green' },
-      { timeS: 15.1, headId: 'main', round: 'unknown' }, // dark: unknown is right
-      { timeS: 15.3, headId: 'main', round: 'red' }, // dark: the held colour is right
-      { timeS: 15.5, headId: 'main', round: 'green' }, // dark: a wrong colour
-    ]);
+    const r = evaluate(
+      truth,
+      [],
+      [
+        { timeS: 1, headId: 'main', round: 'green' },
+        { timeS: 14, headId: 'main', round: 'red' },
+        { timeS: 16, headId: 'main', round: 'green' },
+        { timeS: 15.1, headId: 'main', round: 'unknown' }, // dark: unknown is right
+        { timeS: 15.3, headId: 'main', round: 'red' }, // dark: the held colour is right
+        { timeS: 15.5, headId: 'main', round: 'green' }, // dark: a wrong colour
+      ],
+    );
     expect(r.lights).toEqual({ judged: 3, correct: 2, accuracy: 2 / 3, dark: { judged: 3, wrongColour: 1 } });
   });
 

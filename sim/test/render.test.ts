@@ -41,7 +41,18 @@ describe('rendering', () => {
     const truth = await readTruth(a.truthPath);
     expect(truth.frames.length).toBe(12);
     // a real H.264 mp4 with one video frame per truth frame
-    const { stdout } = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height,nb_read_frames', '-of', 'csv=p=0', a.videoPath]);
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,width,height,nb_read_frames',
+      '-of',
+      'csv=p=0',
+      a.videoPath,
+    ]);
     expect(stdout.trim()).toBe('h264,320,180,12');
     expect(truth.video).toMatchObject({ width: 320, height: 180, fps: 10 });
   });
@@ -125,11 +136,13 @@ describe('rendering', () => {
         const [x1, y1, x2, y2] = head.lamps.find((l) => l.id === id)!.region.map(Math.round) as [number, number, number, number];
         let sum = 0;
         let n = 0;
-        for (let y = y1; y < y2; y++) for (let x = x1; x < x2; x++, n++) sum += rgb[(y * s.width + x) * 3]! + rgb[(y * s.width + x) * 3 + 1]! + rgb[(y * s.width + x) * 3 + 2]!;
+        for (let y = y1; y < y2; y++)
+          for (let x = x1; x < x2; x++, n++) sum += rgb[(y * s.width + x) * 3]! + rgb[(y * s.width + x) * 3 + 1]! + rgb[(y * s.width + x) * 3 + 2]!;
         return sum / n;
       };
       const lit = level(light.round);
-      for (const other of ['red', 'yellow', 'green'].filter((c) => c !== light.round)) expect(lit, `${light.round} vs ${other} at frame ${k}`).toBeGreaterThan(level(other) * 1.3);
+      for (const other of ['red', 'yellow', 'green'].filter((c) => c !== light.round))
+        expect(lit, `${light.round} vs ${other} at frame ${k}`).toBeGreaterThan(level(other) * 1.3);
       expect(light.arrow).toBe(light.round === 'red' ? 'green' : 'off');
     }
     expect([...seen].sort()).toEqual(['green', 'red', 'yellow']);

@@ -120,12 +120,16 @@ describe('detector full run on a simulator clip', () => {
 
   // The project's model trained on simulated scenes, on the same scene (held-out accuracy: models/vehicle-detector/MODEL.md,
   // `npm run eval -- --heldout`). Named explicitly: the shipped default (models/real-detector) is made for real cameras.
-  it.runIf(existsSync(SIM_DETECTOR_CONFIG))('finds the red-light runners with the trained vehicle detector, and no other red-light case', async () => {
-    const detector = await loadDetector(SIM_DETECTOR_CONFIG);
-    const result = await detectViolationsInVideo(video, truth.geometry, { cameraId: 'sim-model', detector }).finally(() => detector.dispose());
-    const red = result.violations.filter((v) => v.type === 'red_light');
-    const truthRed = truth.violations.filter((v) => v.type === 'red_light');
-    for (const t of truthRed) expect(red.some((v) => Math.abs(v.time - t.timeS) < 1)).toBe(true);
-    for (const v of red) expect(truthRed.some((t) => Math.abs(v.time - t.timeS) < 1)).toBe(true);
-  }, 240_000);
+  it.runIf(existsSync(SIM_DETECTOR_CONFIG))(
+    'finds the red-light runners with the trained vehicle detector, and no other red-light case',
+    async () => {
+      const detector = await loadDetector(SIM_DETECTOR_CONFIG);
+      const result = await detectViolationsInVideo(video, truth.geometry, { cameraId: 'sim-model', detector }).finally(() => detector.dispose());
+      const red = result.violations.filter((v) => v.type === 'red_light');
+      const truthRed = truth.violations.filter((v) => v.type === 'red_light');
+      for (const t of truthRed) expect(red.some((v) => Math.abs(v.time - t.timeS) < 1)).toBe(true);
+      for (const v of red) expect(truthRed.some((t) => Math.abs(v.time - t.timeS) < 1)).toBe(true);
+    },
+    240_000,
+  );
 });

@@ -42,7 +42,11 @@ describe('speed scenes', () => {
 describe('speed scoring', () => {
   it('puts excess speeds in the decree bands and summarises errors', () => {
     expect([4.9, 5, 9.9, 10, 20, 20.1, 35, 36].map(bandOf)).toEqual([null, '5-10', '5-10', '10-20', '10-20', '20-35', '20-35', '>35']);
-    const e = errorStats([{ trackId: 'a', trueKmh: 50, measuredKmh: 50.5 }, { trackId: 'b', trueKmh: 60, measuredKmh: 58 }, { trackId: 'c', trueKmh: 30, measuredKmh: 31 }]);
+    const e = errorStats([
+      { trackId: 'a', trueKmh: 50, measuredKmh: 50.5 },
+      { trackId: 'b', trueKmh: 60, measuredKmh: 58 },
+      { trackId: 'c', trueKmh: 30, measuredKmh: 31 },
+    ]);
     expect(e).toMatchObject({ n: 3, medianAbsKmh: 1, worstKmh: 2 });
     expect(e.biasKmh).toBeCloseTo(-0.5 / 3, 6);
   });

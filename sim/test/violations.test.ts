@@ -53,7 +53,12 @@ describe('truth violations', () => {
 
   it('a right turn on the green arrow during red is legal; the straight rider on red is not', () => {
     const plan = planScenario(findScenario('green-arrow-right-turn')!);
-    expect(plan.nearMisses.filter((n) => n.note.includes('green right arrow')).map((n) => n.trackId).sort()).toEqual(['arrow-moto', 'arrow-moto-2']);
+    expect(
+      plan.nearMisses
+        .filter((n) => n.note.includes('green right arrow'))
+        .map((n) => n.trackId)
+        .sort(),
+    ).toEqual(['arrow-moto', 'arrow-moto-2']);
     const v = plan.violations.find((x) => x.trackId === 'straight-runner')!;
     expect(v.type).toBe('red_light');
     expect(v.rule).toMatch(/after red onset/);

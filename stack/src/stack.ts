@@ -58,7 +58,11 @@ export function demoRoles(env: Env = process.env): RoleSpec[] {
   const idp = demoIdentity(env);
   return [
     // Simulated intersections served as RTSP cameras (rendered before start, then cached in sim/out).
-    ...demoCameras(env).map((c, i) => ({ name: i === 0 ? 'sim' : `sim${i + 1}`, entry: 'sim/src/cli.ts', args: ['serve', c.scenario, '--out', simOutDir(env), '--port', String(c.port)] })),
+    ...demoCameras(env).map((c, i) => ({
+      name: i === 0 ? 'sim' : `sim${i + 1}`,
+      entry: 'sim/src/cli.ts',
+      args: ['serve', c.scenario, '--out', simOutDir(env), '--port', String(c.port)],
+    })),
     ...(idp ? [idp.role] : []),
     { name: 'api', entry: 'api/src/main.ts', args: [], ...(idp ? { env: idp.apiEnv } : {}) },
     { name: 'ingest', entry: 'ingest/src/main.ts', args: [] },
@@ -370,7 +374,9 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
     if (existsSync(join(ROOT, DEMO_SEED.entry))) {
       // The seed's accounts (api/src/cli/seed.ts): SEED_PASSWORD, else demo-<role>-2025.
       const pw = (role: string) => baseEnv.SEED_PASSWORD ?? `demo-${role}-2025`;
-      say(`demo logins: officer canbo1 / ${pw('officer')}, supervisor chihuy1 / ${pw('supervisor')}, operator vanhanh / ${pw('operator')}, admin quantri / ${pw('admin')} (all printed by [seed] above)`);
+      say(
+        `demo logins: officer canbo1 / ${pw('officer')}, supervisor chihuy1 / ${pw('supervisor')}, operator vanhanh / ${pw('operator')}, admin quantri / ${pw('admin')} (all printed by [seed] above)`,
+      );
     }
     say('Ctrl-C stops everything');
   } catch (err) {

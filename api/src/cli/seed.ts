@@ -35,12 +35,34 @@ try {
   try {
     await createStorage(config).ensureBuckets();
   } catch (err) {
-    throw new Error(`object storage (${config.s3.endPoint}:${config.s3.port}) did not answer: ${(err as Error).message}; the demo cases keep their evidence there`);
+    throw new Error(
+      `object storage (${config.s3.endPoint}:${config.s3.port}) did not answer: ${(err as Error).message}; the demo cases keep their evidence there`,
+    );
   }
 
-  const agency = await createAgency(db, { code: DEMO_AGENCY_CODE, name: 'Phòng CSGT Công an tỉnh Tiền Giang', provinceCode: '63', phone: '0273 3872 000', address: '1 Lê Lợi, phường 1, TP Mỹ Tho, Tiền Giang' });
-  await createAgency(db, { code: 'CAX-MT-P1', name: 'Công an phường 1, TP Mỹ Tho', provinceCode: '63', commune: 'Phường 1', phone: '0273 3870 111', address: '10 Hùng Vương, TP Mỹ Tho', kind: 'commune_police' });
-  await createAgency(db, { code: 'PC08-HCM', name: 'Phòng CSGT Công an TP Hồ Chí Minh', provinceCode: '79', phone: '028 3920 0000', address: '459 Trần Hưng Đạo, Quận 1, TP HCM' });
+  const agency = await createAgency(db, {
+    code: DEMO_AGENCY_CODE,
+    name: 'Phòng CSGT Công an tỉnh Tiền Giang',
+    provinceCode: '63',
+    phone: '0273 3872 000',
+    address: '1 Lê Lợi, phường 1, TP Mỹ Tho, Tiền Giang',
+  });
+  await createAgency(db, {
+    code: 'CAX-MT-P1',
+    name: 'Công an phường 1, TP Mỹ Tho',
+    provinceCode: '63',
+    commune: 'Phường 1',
+    phone: '0273 3870 111',
+    address: '10 Hùng Vương, TP Mỹ Tho',
+    kind: 'commune_police',
+  });
+  await createAgency(db, {
+    code: 'PC08-HCM',
+    name: 'Phòng CSGT Công an TP Hồ Chí Minh',
+    provinceCode: '79',
+    phone: '028 3920 0000',
+    address: '459 Trần Hưng Đạo, Quận 1, TP HCM',
+  });
 
   const users: { username: string; role: Role; agencyId: string | null; displayName: string }[] = [
     { username: 'canbo1', role: 'officer', agencyId: agency, displayName: 'Cán bộ Nguyễn Văn An' },
@@ -63,12 +85,61 @@ try {
 
   // Owners with e-mail and phone for notices; the scenes' own vehicles are registered below.
   const owners = [
-    { plate: '63A-123.45', vehicleType: 'car', ownerName: 'Nguyễn Văn Hùng', address: '12 Ấp Bắc, phường 5, TP Mỹ Tho', provinceCode: '63', email: 'hung@example.vn', phone: '0901000001' },
-    { plate: '63A-678.90', vehicleType: 'car', ownerName: 'Công ty TNHH Vận tải Mekong', address: '88 QL1A, Châu Thành, Tiền Giang', provinceCode: '63', plateColour: 'yellow', email: null, phone: '0901000002' },
-    { plate: '51G-246.80', vehicleType: 'car', ownerName: 'Trần Thị Lan', address: '20 Nguyễn Huệ, Quận 1, TP HCM', provinceCode: '79', email: 'lan@example.vn', phone: null },
-    { plate: '63-B1 234.56', vehicleType: 'motorbike', ownerName: 'Lê Văn Tám', address: '5 Trưng Trắc, phường 1, TP Mỹ Tho', provinceCode: '63', email: null, phone: '0901000004' },
-    { plate: '63-K1 111.22', vehicleType: 'motorbike', ownerName: 'Võ Thị Mai', address: '7 Lý Thường Kiệt, TP Mỹ Tho', provinceCode: '63', email: 'mai@example.vn', phone: '0901000005' },
-    { plate: '59-T1 202.45', vehicleType: 'motorbike', ownerName: 'Đặng Quốc Bảo', address: '3 Lê Lai, Quận 1, TP HCM', provinceCode: '79', email: null, phone: '0901000006' },
+    {
+      plate: '63A-123.45',
+      vehicleType: 'car',
+      ownerName: 'Nguyễn Văn Hùng',
+      address: '12 Ấp Bắc, phường 5, TP Mỹ Tho',
+      provinceCode: '63',
+      email: 'hung@example.vn',
+      phone: '0901000001',
+    },
+    {
+      plate: '63A-678.90',
+      vehicleType: 'car',
+      ownerName: 'Công ty TNHH Vận tải Mekong',
+      address: '88 QL1A, Châu Thành, Tiền Giang',
+      provinceCode: '63',
+      plateColour: 'yellow',
+      email: null,
+      phone: '0901000002',
+    },
+    {
+      plate: '51G-246.80',
+      vehicleType: 'car',
+      ownerName: 'Trần Thị Lan',
+      address: '20 Nguyễn Huệ, Quận 1, TP HCM',
+      provinceCode: '79',
+      email: 'lan@example.vn',
+      phone: null,
+    },
+    {
+      plate: '63-B1 234.56',
+      vehicleType: 'motorbike',
+      ownerName: 'Lê Văn Tám',
+      address: '5 Trưng Trắc, phường 1, TP Mỹ Tho',
+      provinceCode: '63',
+      email: null,
+      phone: '0901000004',
+    },
+    {
+      plate: '63-K1 111.22',
+      vehicleType: 'motorbike',
+      ownerName: 'Võ Thị Mai',
+      address: '7 Lý Thường Kiệt, TP Mỹ Tho',
+      provinceCode: '63',
+      email: 'mai@example.vn',
+      phone: '0901000005',
+    },
+    {
+      plate: '59-T1 202.45',
+      vehicleType: 'motorbike',
+      ownerName: 'Đặng Quốc Bảo',
+      address: '3 Lê Lai, Quận 1, TP HCM',
+      provinceCode: '79',
+      email: null,
+      phone: '0901000006',
+    },
   ];
   for (const [i, o] of owners.entries()) await createRegistryEntry(db, { ...o, idNumber: `0820900000${String(i + 1).padStart(2, '0')}` });
 
@@ -86,7 +157,8 @@ try {
       `seeded: agency ${DEMO_AGENCY_CODE}, ${scenes.length} simulated cameras (${scenes.map((c) => `${c.name}: ${c.scenario} at ${c.url}`).join('; ')}), ${owners.length} registry owners and ${sceneVehicles} vehicles of the scenes`,
     );
     say('demo users (username / password / role):');
-    for (const u of users) say(`  ${u.username.padEnd(8)} ${(kept.includes(u.username) ? '(changed by a user; kept)' : password(u.role)).padEnd(26)} ${u.role}`);
+    for (const u of users)
+      say(`  ${u.username.padEnd(8)} ${(kept.includes(u.username) ? '(changed by a user; kept)' : password(u.role)).padEnd(26)} ${u.role}`);
   }
   if (withCases) await seedCases(ids, scenes, cameraIds);
 } finally {
@@ -116,16 +188,44 @@ async function seedCases(ids: Record<string, string>, scenes: ReturnType<typeof 
       if (c.rows[0]?.status !== 'detected' || (to !== 'rejected' && !c.rows[0].plate_text)) return false;
       const at = systemClock.now();
       if (to === 'rejected') {
-        await tx.query(`UPDATE cases SET status = 'rejected', rejected_by = $2, rejected_reason = 'image_unclear', updated_at = $3 WHERE id = $1`, [caseId, officer.id, at]);
+        await tx.query(`UPDATE cases SET status = 'rejected', rejected_by = $2, rejected_reason = 'image_unclear', updated_at = $3 WHERE id = $1`, [
+          caseId,
+          officer.id,
+          at,
+        ]);
         await tx.query(`UPDATE case_deadlines SET status = 'cancelled' WHERE case_id = $1`, [caseId]);
-        await appendAudit(tx, { at, actorId: officer.id, actor: officer.name, action: 'case.reject', entity: 'case', entityId: caseId, data: { from: 'detected', to: 'rejected', reason: 'image_unclear', seed: true } });
+        await appendAudit(tx, {
+          at,
+          actorId: officer.id,
+          actor: officer.name,
+          action: 'case.reject',
+          entity: 'case',
+          entityId: caseId,
+          data: { from: 'detected', to: 'rejected', reason: 'image_unclear', seed: true },
+        });
         return true;
       }
       await tx.query(`UPDATE cases SET status = 'confirmed', confirmed_by = $2, confirmed_at = $3, updated_at = $3 WHERE id = $1`, [caseId, officer.id, at]);
-      await appendAudit(tx, { at, actorId: officer.id, actor: officer.name, action: 'case.confirm', entity: 'case', entityId: caseId, data: { from: 'detected', to: 'confirmed', seed: true } });
+      await appendAudit(tx, {
+        at,
+        actorId: officer.id,
+        actor: officer.name,
+        action: 'case.confirm',
+        entity: 'case',
+        entityId: caseId,
+        data: { from: 'detected', to: 'confirmed', seed: true },
+      });
       if (to === 'approved') {
         await tx.query(`UPDATE cases SET status = 'approved', approved_by = $2, approved_at = $3 WHERE id = $1`, [caseId, supervisor.id, at]);
-        await appendAudit(tx, { at, actorId: supervisor.id, actor: supervisor.name, action: 'case.approve', entity: 'case', entityId: caseId, data: { from: 'confirmed', to: 'approved', seed: true } });
+        await appendAudit(tx, {
+          at,
+          actorId: supervisor.id,
+          actor: supervisor.name,
+          action: 'case.approve',
+          entity: 'case',
+          entityId: caseId,
+          data: { from: 'confirmed', to: 'approved', seed: true },
+        });
       }
       return true;
     });
@@ -133,7 +233,8 @@ async function seedCases(ids: Record<string, string>, scenes: ReturnType<typeof 
   // The oldest cases with a plate read: approved, then confirmed; the oldest unread one rejected (the same choice on
   // every run, and advance() leaves a case alone once it has moved).
   {
-    const rows = (await db.query<{ id: string; plate_text: string | null }>('SELECT id, plate_text FROM cases WHERE id = ANY($1::uuid[])', [cases.caseIds])).rows;
+    const rows = (await db.query<{ id: string; plate_text: string | null }>('SELECT id, plate_text FROM cases WHERE id = ANY($1::uuid[])', [cases.caseIds]))
+      .rows;
     const plateOf = new Map(rows.map((r) => [r.id, r.plate_text]));
     const read = cases.caseIds.filter((id) => plateOf.get(id));
     const unread = cases.caseIds.filter((id) => !plateOf.get(id));
@@ -147,6 +248,12 @@ async function seedCases(ids: Record<string, string>, scenes: ReturnType<typeof 
     for (const [id, to] of plan) await advance(id, to);
   }
 
-  const byStatus = (await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM cases WHERE id = ANY($1::uuid[]) GROUP BY status ORDER BY status', [cases.caseIds])).rows;
-  say(`seeded cases from the scenes: ${cases.created} new (${cases.caseIds.length} in all: ${byStatus.map((r) => `${r.n} ${r.status}`).join(', ') || 'none'}); deadlines are in case_deadlines, the api worker fires them when due`);
+  const byStatus = (
+    await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM cases WHERE id = ANY($1::uuid[]) GROUP BY status ORDER BY status', [
+      cases.caseIds,
+    ])
+  ).rows;
+  say(
+    `seeded cases from the scenes: ${cases.created} new (${cases.caseIds.length} in all: ${byStatus.map((r) => `${r.n} ${r.status}`).join(', ') || 'none'}); deadlines are in case_deadlines, the api worker fires them when due`,
+  );
 }

@@ -20,7 +20,11 @@ export type ParsedRecord = { line: number; record: PaymentRecord; errors?: undef
 
 export const CSV_COLUMNS = ['decision_number', 'amount', 'paid_at', 'channel', 'reference'] as const;
 const JSON_KEYS: Record<(typeof CSV_COLUMNS)[number], string> = {
-  decision_number: 'decisionNumber', amount: 'amount', paid_at: 'paidAt', channel: 'channel', reference: 'reference',
+  decision_number: 'decisionNumber',
+  amount: 'amount',
+  paid_at: 'paidAt',
+  channel: 'channel',
+  reference: 'reference',
 };
 const REFERENCE_RE = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,99}$/;
 /** ISO 8601 with seconds and an explicit offset: a time without its zone is ambiguous by 7 hours. */
@@ -44,7 +48,8 @@ export function validateRecord(line: number, raw: Record<string, unknown>, names
   const paidAtText = str('paid_at');
   const paidAt = paidAtText && PAID_AT_RE.test(paidAtText) ? new Date(paidAtText) : null;
   if (!paidAtText) err('paid_at', 'missing');
-  else if (!paidAt || Number.isNaN(paidAt.getTime())) err('paid_at', `"${paidAtText.slice(0, 40)}" is not a time with its offset such as 2026-03-01T09:15:00+07:00`);
+  else if (!paidAt || Number.isNaN(paidAt.getTime()))
+    err('paid_at', `"${paidAtText.slice(0, 40)}" is not a time with its offset such as 2026-03-01T09:15:00+07:00`);
   const channel = str('channel');
   if (!channel) err('channel', 'missing');
   else if (!(PAYMENT_CHANNELS as readonly string[]).includes(channel)) err('channel', `"${channel.slice(0, 20)}" is not one of ${PAYMENT_CHANNELS.join(', ')}`);
@@ -64,11 +69,16 @@ export function csvFields(line: string): string[] {
     const ch = line[i]!;
     if (quoted) {
       if (ch === '"') {
-        if (line[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+        if (line[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
       } else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { out.push(field); field = ''; }
-    else field += ch;
+    else if (ch === ',') {
+      out.push(field);
+      field = '';
+    } else field += ch;
   }
   out.push(field);
   return out;
@@ -99,7 +109,10 @@ export async function* csvRecords(chunks: AsyncIterable<string | Buffer>): Async
       header = csvFields(text.replace(/^\uFEFF/, '')).map((h) => h.trim().toLowerCase());
       const missing = CSV_COLUMNS.filter((c) => !header!.includes(c));
       if (missing.length) {
-        yield { line: 1, errors: [{ line: 1, field: 'header', message: `the first line must name the columns ${CSV_COLUMNS.join(',')} (missing: ${missing.join(', ')})` }] };
+        yield {
+          line: 1,
+          errors: [{ line: 1, field: 'header', message: `the first line must name the columns ${CSV_COLUMNS.join(',')} (missing: ${missing.join(', ')})` }],
+        };
         return;
       }
       continue;
@@ -143,17 +156,29 @@ export async function* jsonRecords(chunks: AsyncIterable<string | Buffer>): Asyn
         if (!current && depth === 1 && !escaped && ch !== '"') key += ch;
         if (escaped) escaped = false;
         else if (ch === '\\') escaped = true;
-        else if (ch === '"') { inString = false; if (!current && depth === 1) lastKey = key; }
+        else if (ch === '"') {
+          inString = false;
+          if (!current && depth === 1) lastKey = key;
+        }
         continue;
       }
-      if (ch === '"') { inString = true; key = ''; continue; }
+      if (ch === '"') {
+        inString = true;
+        key = '';
+        continue;
+      }
       if (ch === '{' || ch === '[') {
         if (!seenTop) {
           seenTop = true;
           if (ch === '[') listDepth = 1;
         } else if (ch === '[' && listDepth < 0 && depth === 1 && lastKey === 'records') listDepth = 2;
-        else if (ch === '{' && listDepth > 0 && !listDone && depth === listDepth && !current) { current = []; start = i; }
-        else if (depth === listDepth && !listDone && !current) { yield bad(`record ${n + 1} is not an object`); return; }
+        else if (ch === '{' && listDepth > 0 && !listDone && depth === listDepth && !current) {
+          current = [];
+          start = i;
+        } else if (depth === listDepth && !listDone && !current) {
+          yield bad(`record ${n + 1} is not an object`);
+          return;
+        }
         depth += 1;
       } else if (ch === '}' || ch === ']') {
         depth -= 1;

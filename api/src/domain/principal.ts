@@ -23,5 +23,5 @@ const NO_AGENCY = '00000000-0000-0000-0000-000000000000';
 
 /** The agency whose cases a user works on (detecting or resolving); null: every agency (admins). */
 export function agencyScope(user: UserPrincipal): string | null {
-  return user.role === 'admin' ? null : user.agencyId ?? NO_AGENCY;
+  return user.role === 'admin' ? null : (user.agencyId ?? NO_AGENCY);
 }

@@ -3,14 +3,27 @@
 const vn = (x: number, digits = 1) => x.toFixed(digits).replace('.', ',');
 
 const VEHICLES: Record<string, string> = {
-  car: 'ô tô', motorbike: 'xe máy', bus: 'xe khách', truck: 'xe tải', bicycle: 'xe đạp', pedestrian: 'người đi bộ',
+  car: 'ô tô',
+  motorbike: 'xe máy',
+  bus: 'xe khách',
+  truck: 'xe tải',
+  bicycle: 'xe đạp',
+  pedestrian: 'người đi bộ',
 };
 const TURNS: Record<string, string> = { straight: 'đi thẳng', left: 'rẽ trái', right: 'rẽ phải', u_turn: 'quay đầu' };
 
 interface StoredRuleEvent {
   vehicleClass?: unknown;
   signalState?: { round?: unknown } | null;
-  ruleDetail?: { rule?: unknown; laneId?: unknown; stopLineId?: unknown; solidLineId?: unknown; secondsAfterRed?: unknown; turn?: unknown; distancePx?: unknown };
+  ruleDetail?: {
+    rule?: unknown;
+    laneId?: unknown;
+    stopLineId?: unknown;
+    solidLineId?: unknown;
+    secondsAfterRed?: unknown;
+    turn?: unknown;
+    distancePx?: unknown;
+  };
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
@@ -28,9 +41,10 @@ export function ruleCircumstances(event: StoredRuleEvent | null | undefined, all
     case 'redLightRule': {
       const line = str(rd.stopLineId) ?? '';
       const turn = TURNS[str(rd.turn) ?? ''];
-      const text = event?.signalState?.round === 'yellow'
-        ? `Vượt vạch dừng ${line} khi đèn vàng`
-        : `Vượt vạch dừng ${line} ${vn(num(rd.secondsAfterRed) ?? 0)} giây sau khi đèn chuyển đỏ`;
+      const text =
+        event?.signalState?.round === 'yellow'
+          ? `Vượt vạch dừng ${line} khi đèn vàng`
+          : `Vượt vạch dừng ${line} ${vn(num(rd.secondsAfterRed) ?? 0)} giây sau khi đèn chuyển đỏ`;
       return turn ? `${text} (hướng đi: ${turn})` : text;
     }
     case 'laneClassRule': {

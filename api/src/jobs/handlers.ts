@@ -35,9 +35,14 @@ export async function fireDeadline(ctx: JobContext, caseId: string, kind: Deadli
   if (result.reason === 'early') {
     // Fired before its time by the clock in use (clock skew, or a job promoted by hand): arm it again.
     const dueAt = new Date(String(result.dueAt));
-    await ctx.queues.enqueue('deadline.due', { caseId, kind, dueAt: dueAt.toISOString() }, {
-      delay: Math.max(1000, dueAt.getTime() - clock.now().getTime()), jobId: `deadline.${caseId}.${kind}.${clock.now().getTime()}`,
-    });
+    await ctx.queues.enqueue(
+      'deadline.due',
+      { caseId, kind, dueAt: dueAt.toISOString() },
+      {
+        delay: Math.max(1000, dueAt.getTime() - clock.now().getTime()),
+        jobId: `deadline.${caseId}.${kind}.${clock.now().getTime()}`,
+      },
+    );
   }
   return result;
 }
@@ -64,7 +69,10 @@ export async function sweepOutbox(ctx: JobContext): Promise<number> {
 }
 
 /** After a notice is issued: render it, arm the response clock, queue the electronic deliveries. */
-export async function afterNoticeIssued(ctx: JobContext, issued: { noticeId: string; caseId: string; responseDueAt: Date; deliveryIds: string[] }): Promise<void> {
+export async function afterNoticeIssued(
+  ctx: JobContext,
+  issued: { noticeId: string; caseId: string; responseDueAt: Date; deliveryIds: string[] },
+): Promise<void> {
   const opts = { ...defaultOptions, ...ctx.options };
   try {
     await renderNotice(ctx.db, ctx.clock, ctx.storage, issued.noticeId, opts.publicBaseUrl, opts.noticeFonts);

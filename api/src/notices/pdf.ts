@@ -10,7 +10,6 @@ import sharp from 'sharp';
 import { formatVnd } from '../services/fines';
 import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from './fonts';
 
-
 export interface NoticeOffence {
   /** The offence as the decree words it. */
   description: string;
@@ -61,10 +60,21 @@ export interface NoticeData {
   issuer: { name: string; title: string };
 }
 
-const VEHICLE_VI: Record<string, string> = { car: 'Ô tô', motorbike: 'Mô tô, xe gắn máy', bus: 'Ô tô khách', truck: 'Ô tô tải', bicycle: 'Xe đạp', unknown: 'Không xác định' };
+const VEHICLE_VI: Record<string, string> = {
+  car: 'Ô tô',
+  motorbike: 'Mô tô, xe gắn máy',
+  bus: 'Ô tô khách',
+  truck: 'Ô tô tải',
+  bicycle: 'Xe đạp',
+  unknown: 'Không xác định',
+};
 const COLOUR_VI: Record<string, string> = { white: 'Nền trắng, chữ đen', yellow: 'Nền vàng, chữ đen', blue: 'Nền xanh, chữ trắng', red: 'Nền đỏ, chữ trắng' };
 const EVIDENCE_VI: Record<string, string> = {
-  clip: 'Đoạn video', scene_before: 'Ảnh toàn cảnh trước vạch dừng', scene_after: 'Ảnh toàn cảnh sau vạch dừng', vehicle_crop: 'Ảnh phương tiện', plate_crop: 'Ảnh biển số',
+  clip: 'Đoạn video',
+  scene_before: 'Ảnh toàn cảnh trước vạch dừng',
+  scene_after: 'Ảnh toàn cảnh sau vạch dừng',
+  vehicle_crop: 'Ảnh phương tiện',
+  plate_crop: 'Ảnh biển số',
 };
 /** Order of the stills on the evidence page. */
 const STILL_ORDER = ['scene_before', 'scene_after', 'vehicle_crop', 'plate_crop'];
@@ -103,7 +113,12 @@ export async function renderNoticePdf(n: NoticeData, fonts: NoticeFonts = DEFAUL
       .sort((a, b) => STILL_ORDER.indexOf(a.kind) - STILL_ORDER.indexOf(b.kind))
       .map(async (e) => ({ ...e, jpeg: await sharp(e.image!).resize({ width: 1280, withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer() })),
   );
-  const doc = new PDFDocument({ size: 'A4', margins: { top: 45, bottom: 45, left: 55, right: 50 }, bufferPages: true, info: { Title: `Thông báo vi phạm ${n.number}`, Author: n.detectingUnit, Subject: `Biển kiểm soát ${n.plate}` } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: 45, bottom: 45, left: 55, right: 50 },
+    bufferPages: true,
+    info: { Title: `Thông báo vi phạm ${n.number}`, Author: n.detectingUnit, Subject: `Biển kiểm soát ${n.plate}` },
+  });
   doc.registerFont('body', fonts.body);
   doc.registerFont('bold', fonts.bold);
   doc.registerFont('italic', fonts.italic);
@@ -123,13 +138,23 @@ export async function renderNoticePdf(n: NoticeData, fonts: NoticeFonts = DEFAUL
   const colR = { x: left + 225, w: width - 225 };
   doc.font('body').fontSize(10);
   if (n.parentUnit) doc.text(n.parentUnit.toUpperCase(), colL.x, top, { width: colL.w, align: 'center' });
-  doc.font('bold').fontSize(10).text(n.detectingUnit.toUpperCase(), colL.x, n.parentUnit ? doc.y : top, { width: colL.w, align: 'center' });
+  doc
+    .font('bold')
+    .fontSize(10)
+    .text(n.detectingUnit.toUpperCase(), colL.x, n.parentUnit ? doc.y : top, { width: colL.w, align: 'center' });
   const ruleL = doc.y + 2;
   doc.font('bold').fontSize(10.5).text('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', colR.x, top, { width: colR.w, align: 'center' });
   doc.font('bold').fontSize(11).text('Độc lập - Tự do - Hạnh phúc', colR.x, doc.y, { width: colR.w, align: 'center' });
   const ruleR = doc.y + 2;
-  doc.moveTo(colL.x + colL.w / 2 - 35, ruleL).lineTo(colL.x + colL.w / 2 + 35, ruleL).lineWidth(0.6).stroke();
-  doc.moveTo(colR.x + colR.w / 2 - 75, ruleR).lineTo(colR.x + colR.w / 2 + 75, ruleR).stroke();
+  doc
+    .moveTo(colL.x + colL.w / 2 - 35, ruleL)
+    .lineTo(colL.x + colL.w / 2 + 35, ruleL)
+    .lineWidth(0.6)
+    .stroke();
+  doc
+    .moveTo(colR.x + colR.w / 2 - 75, ruleR)
+    .lineTo(colR.x + colR.w / 2 + 75, ruleR)
+    .stroke();
   // number (left) and place and date (right) on one line, below both rules
   const numberY = Math.max(ruleL, ruleR) + 8;
   doc.font('body').fontSize(10.5).text(`Số: ${n.number}`, colL.x, numberY, { width: colL.w, align: 'center' });
@@ -147,8 +172,12 @@ export async function renderNoticePdf(n: NoticeData, fonts: NoticeFonts = DEFAUL
 
   doc.font('body').fontSize(10.5);
   const para = (text: string) => doc.text(text, left, doc.y, { width, align: 'justify' });
-  para('Căn cứ Luật Xử lý vi phạm hành chính; Nghị định số 168/2024/NĐ-CP của Chính phủ quy định xử phạt vi phạm hành chính về trật tự, an toàn giao thông trong lĩnh vực giao thông đường bộ; Điều 24 Thông tư số 73/2024/TT-BCA của Bộ trưởng Bộ Công an;');
-  para(`${n.detectingUnit} thông báo: hệ thống thiết bị kỹ thuật nghiệp vụ đã ghi nhận phương tiện dưới đây vi phạm hành chính về trật tự, an toàn giao thông đường bộ:`);
+  para(
+    'Căn cứ Luật Xử lý vi phạm hành chính; Nghị định số 168/2024/NĐ-CP của Chính phủ quy định xử phạt vi phạm hành chính về trật tự, an toàn giao thông trong lĩnh vực giao thông đường bộ; Điều 24 Thông tư số 73/2024/TT-BCA của Bộ trưởng Bộ Công an;',
+  );
+  para(
+    `${n.detectingUnit} thông báo: hệ thống thiết bị kỹ thuật nghiệp vụ đã ghi nhận phương tiện dưới đây vi phạm hành chính về trật tự, an toàn giao thông đường bộ:`,
+  );
   doc.moveDown(0.3);
   const field = (no: string, label: string, value: string) => {
     doc.font('bold').text(`${no}. ${label}: `, left + 10, doc.y, { width: width - 10, continued: true });
@@ -161,15 +190,23 @@ export async function renderNoticePdf(n: NoticeData, fonts: NoticeFonts = DEFAUL
   field('5', 'Địa điểm vi phạm', n.place);
   doc.font('bold').text('6. Hành vi vi phạm:', left + 10, doc.y, { width: width - 10 });
   n.offences.forEach((o, i) => {
-    doc.font('body').text(
-      `${String.fromCharCode(97 + i)}) ${o.description}; quy định tại ${o.article} ${o.legalBasis}; mức phạt tiền từ ${formatVnd(o.fineMin)} đến ${formatVnd(o.fineMax)}; ` +
-        `trừ điểm giấy phép lái xe: ${o.points > 0 ? `${o.points} điểm` : 'không'}.`,
-      left + 24, doc.y, { width: width - 24, align: 'justify' },
-    );
+    doc
+      .font('body')
+      .text(
+        `${String.fromCharCode(97 + i)}) ${o.description}; quy định tại ${o.article} ${o.legalBasis}; mức phạt tiền từ ${formatVnd(o.fineMin)} đến ${formatVnd(o.fineMax)}; ` +
+          `trừ điểm giấy phép lái xe: ${o.points > 0 ? `${o.points} điểm` : 'không'}.`,
+        left + 24,
+        doc.y,
+        { width: width - 24, align: 'justify' },
+      );
   });
   if (n.circumstances) field('7', 'Tình tiết ghi nhận', n.circumstances);
   field(n.circumstances ? '8' : '7', 'Đơn vị phát hiện', n.detectingUnit);
-  field(n.circumstances ? '9' : '8', 'Đơn vị giải quyết', `${n.resolvingUnit}; địa chỉ: ${n.resolvingAddress || 'không có'}; điện thoại: ${n.resolvingPhone || 'không có'}`);
+  field(
+    n.circumstances ? '9' : '8',
+    'Đơn vị giải quyết',
+    `${n.resolvingUnit}; địa chỉ: ${n.resolvingAddress || 'không có'}; điện thoại: ${n.resolvingPhone || 'không có'}`,
+  );
   doc.moveDown(0.4);
   doc.font('body');
   para(
@@ -192,8 +229,14 @@ export async function renderNoticePdf(n: NoticeData, fonts: NoticeFonts = DEFAUL
   doc.text('- Đơn vị giải quyết (để phối hợp);', colL.x, doc.y, { width: colL.w });
   doc.text('- Lưu: hồ sơ vụ việc.', colL.x, doc.y, { width: colL.w });
   doc.font('bold').fontSize(10.5).text(n.issuer.title.toUpperCase(), colR.x, sig, { width: colR.w, align: 'center' });
-  doc.font('italic').fontSize(9.5).text('(Đã ký)', colR.x, doc.y + 2, { width: colR.w, align: 'center' });
-  doc.font('bold').fontSize(10.5).text(n.issuer.name, colR.x, doc.y + 36, { width: colR.w, align: 'center' });
+  doc
+    .font('italic')
+    .fontSize(9.5)
+    .text('(Đã ký)', colR.x, doc.y + 2, { width: colR.w, align: 'center' });
+  doc
+    .font('bold')
+    .fontSize(10.5)
+    .text(n.issuer.name, colR.x, doc.y + 36, { width: colR.w, align: 'center' });
 
   // Evidence page: stills with local time and place, the QR code, and the full SHA-256 of every evidence file.
   doc.addPage();
@@ -213,8 +256,14 @@ export async function renderNoticePdf(n: NoticeData, fonts: NoticeFonts = DEFAUL
       const x = left + j * (cellW + 12);
       doc.image(s.jpeg, x, y, { fit: [cellW, imgH], align: 'center', valign: 'center' });
       doc.rect(x, y, cellW, imgH).lineWidth(0.4).stroke();
-      doc.font('bold').fontSize(8.5).text(evidenceKindVi(s.kind), x, y + imgH + 3, { width: cellW });
-      doc.font('body').fontSize(8).text(`${formatVnTime(s.capturedAt)} (giờ Việt Nam) · ${n.place}`, x, doc.y, { width: cellW });
+      doc
+        .font('bold')
+        .fontSize(8.5)
+        .text(evidenceKindVi(s.kind), x, y + imgH + 3, { width: cellW });
+      doc
+        .font('body')
+        .fontSize(8)
+        .text(`${formatVnTime(s.capturedAt)} (giờ Việt Nam) · ${n.place}`, x, doc.y, { width: cellW });
       rowBottom = Math.max(rowBottom, doc.y);
     }
     y = rowBottom + 10;
@@ -228,15 +277,30 @@ export async function renderNoticePdf(n: NoticeData, fonts: NoticeFonts = DEFAUL
     y = doc.y;
   }
   doc.image(qr, left, y, { width: 110 });
-  doc.font('bold').fontSize(9.5).text('Tra cứu vi phạm', left + 122, y + 4, { width: width - 122 });
-  doc.font('body').fontSize(9).text('Quét mã QR hoặc truy cập địa chỉ dưới đây để xem thông tin vi phạm, hình ảnh và video chứng cứ:', left + 122, doc.y, { width: width - 122 });
-  doc.font('mono').fontSize(8.5).text(n.lookupUrl, left + 122, doc.y + 2, { width: width - 122 });
+  doc
+    .font('bold')
+    .fontSize(9.5)
+    .text('Tra cứu vi phạm', left + 122, y + 4, { width: width - 122 });
+  doc
+    .font('body')
+    .fontSize(9)
+    .text('Quét mã QR hoặc truy cập địa chỉ dưới đây để xem thông tin vi phạm, hình ảnh và video chứng cứ:', left + 122, doc.y, { width: width - 122 });
+  doc
+    .font('mono')
+    .fontSize(8.5)
+    .text(n.lookupUrl, left + 122, doc.y + 2, { width: width - 122 });
   doc.y = Math.max(doc.y, y + 118);
   doc.font('bold').fontSize(9.5).text('Mã băm SHA-256 của các tệp chứng cứ (tính khi ghi nhận; dùng để phát hiện mọi chỉnh sửa):', left, doc.y, { width });
   if (n.evidence.length === 0) doc.font('body').fontSize(9).text('không có', left, doc.y, { width });
   n.evidence.forEach((e, i) => {
-    doc.font('body').fontSize(8.5).text(`${i + 1}. ${evidenceKindVi(e.kind)} · ghi lúc ${formatVnTime(e.capturedAt)}`, left, doc.y + 2, { width });
-    doc.font('mono').fontSize(8).text(e.sha256, left + 12, doc.y, { width: width - 12 });
+    doc
+      .font('body')
+      .fontSize(8.5)
+      .text(`${i + 1}. ${evidenceKindVi(e.kind)} · ghi lúc ${formatVnTime(e.capturedAt)}`, left, doc.y + 2, { width });
+    doc
+      .font('mono')
+      .fontSize(8)
+      .text(e.sha256, left + 12, doc.y, { width: width - 12 });
   });
 
   // Number and page on every page.
@@ -245,7 +309,10 @@ export async function renderNoticePdf(n: NoticeData, fonts: NoticeFonts = DEFAUL
     doc.switchToPage(range.start + i);
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc.font('body').fontSize(7.5).text(`Thông báo số ${n.number} · Trang ${i + 1}/${range.count}`, left, doc.page.height - 30, { width, align: 'right', lineBreak: false });
+    doc
+      .font('body')
+      .fontSize(7.5)
+      .text(`Thông báo số ${n.number} · Trang ${i + 1}/${range.count}`, left, doc.page.height - 30, { width, align: 'right', lineBreak: false });
     doc.page.margins.bottom = bottom;
   }
   doc.end();

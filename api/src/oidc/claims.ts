@@ -26,8 +26,15 @@ export function stringList(v: unknown): string[] {
 /** Lower case, characters outside [a-z0-9._-] become '.', at most 64: what users.username accepts; null if too short. */
 export function usernameFrom(raw: unknown): string | null {
   if (typeof raw !== 'string') return null;
-  const name = raw.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D')
-    .toLowerCase().replace(/[^a-z0-9._-]+/g, '.').replace(/^\.+|\.+$/g, '').slice(0, 64);
+  const name = raw
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '.')
+    .replace(/^\.+|\.+$/g, '')
+    .slice(0, 64);
   return name.length >= 3 ? name : null;
 }
 
@@ -51,8 +58,10 @@ const AGENCY_ROLES: ReadonlySet<Role> = new Set(['officer', 'supervisor']);
  * The role is the first entry of the role map the user's groups contain (the map's order is its precedence).
  * Officers and supervisors need an agency; operators and admins may have one.
  */
-export function mapStaffClaims(claims: Claims, s: Pick<StaffOidcSettings, 'roleClaim' | 'roleMap' | 'agencyClaim' | 'agencyMap' | 'usernameClaim'>):
-  { ok: true; mapping: StaffMapping } | { ok: false; reason: StaffRefusal; groups: string[] } {
+export function mapStaffClaims(
+  claims: Claims,
+  s: Pick<StaffOidcSettings, 'roleClaim' | 'roleMap' | 'agencyClaim' | 'agencyMap' | 'usernameClaim'>,
+): { ok: true; mapping: StaffMapping } | { ok: false; reason: StaffRefusal; groups: string[] } {
   const groups = stringList(claimAt(claims, s.roleClaim)).map((g) => g.replace(/^\//, ''));
   const subject = typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : null;
   if (!subject) return { ok: false, reason: 'no_subject', groups };
@@ -71,8 +80,10 @@ export function mapStaffClaims(claims: Claims, s: Pick<StaffOidcSettings, 'roleC
 }
 
 /** The 12-digit personal identity number (số định danh cá nhân / CCCD) and a display name, or why not. */
-export function mapCitizenClaims(claims: Claims, s: Pick<CitizenOidcSettings, 'idNumberClaim' | 'nameClaim'>):
-  { ok: true; subject: string; idNumber: string; name: string } | { ok: false; reason: 'no_subject' | 'no_id_number' } {
+export function mapCitizenClaims(
+  claims: Claims,
+  s: Pick<CitizenOidcSettings, 'idNumberClaim' | 'nameClaim'>,
+): { ok: true; subject: string; idNumber: string; name: string } | { ok: false; reason: 'no_subject' | 'no_id_number' } {
   const subject = typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : null;
   if (!subject) return { ok: false, reason: 'no_subject' };
   const raw = claimAt(claims, s.idNumberClaim);

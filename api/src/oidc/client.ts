@@ -28,7 +28,11 @@ export interface ProviderTokens {
 export function refusalOf(err: unknown): { code: string; detail: string } {
   const messages: string[] = [];
   let code: string | null = null;
-  for (let e = err as { code?: unknown; error?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; error?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e !== 'object') {
       messages.push(String(e));
       break;
@@ -44,7 +48,10 @@ export function refusalOf(err: unknown): { code: string; detail: string } {
 export class OidcClient {
   private config: Promise<oidc.Configuration> | null = null;
 
-  constructor(readonly settings: ProviderSettings, readonly redirectUri: string) {}
+  constructor(
+    readonly settings: ProviderSettings,
+    readonly redirectUri: string,
+  ) {}
 
   get issuer(): string {
     return this.settings.issuer;
@@ -52,14 +59,16 @@ export class OidcClient {
 
   private configuration(): Promise<oidc.Configuration> {
     const s = this.settings;
-    this.config ??= oidc.discovery(new URL(s.issuer), s.clientId, { client_secret: s.clientSecret }, oidc.ClientSecretBasic(s.clientSecret), {
-      execute: [oidc.enableNonRepudiationChecks, ...(s.allowHttp ? [oidc.allowInsecureRequests] : [])],
-      timeout: 10,
-    }).catch((err: unknown) => {
-      // Not cached: the next sign-in tries discovery again.
-      this.config = null;
-      throw new OperationalError('provider_unavailable', `the identity provider ${s.issuer} is not reachable: ${refusalOf(err).detail}`, { cause: err });
-    });
+    this.config ??= oidc
+      .discovery(new URL(s.issuer), s.clientId, { client_secret: s.clientSecret }, oidc.ClientSecretBasic(s.clientSecret), {
+        execute: [oidc.enableNonRepudiationChecks, ...(s.allowHttp ? [oidc.allowInsecureRequests] : [])],
+        timeout: 10,
+      })
+      .catch((err: unknown) => {
+        // Not cached: the next sign-in tries discovery again.
+        this.config = null;
+        throw new OperationalError('provider_unavailable', `the identity provider ${s.issuer} is not reachable: ${refusalOf(err).detail}`, { cause: err });
+      });
     return this.config;
   }
 
@@ -86,7 +95,10 @@ export class OidcClient {
     const current = new URL(this.redirectUri);
     current.search = callbackQuery;
     const res = await oidc.authorizationCodeGrant(config, current, {
-      expectedState: checks.state, expectedNonce: checks.nonce, pkceCodeVerifier: checks.codeVerifier, idTokenExpected: true,
+      expectedState: checks.state,
+      expectedNonce: checks.nonce,
+      pkceCodeVerifier: checks.codeVerifier,
+      idTokenExpected: true,
     });
     return tokensOf(res);
   }
@@ -101,7 +113,11 @@ export class OidcClient {
   async endSessionUrl(idToken: string | null, postLogoutRedirectUri: string): Promise<string | null> {
     const config = await this.configuration().catch(() => null);
     if (!config?.serverMetadata().end_session_endpoint) return null;
-    return oidc.buildEndSessionUrl(config, { ...(idToken ? { id_token_hint: idToken } : {}), client_id: this.settings.clientId, post_logout_redirect_uri: postLogoutRedirectUri }).href;
+    return oidc.buildEndSessionUrl(config, {
+      ...(idToken ? { id_token_hint: idToken } : {}),
+      client_id: this.settings.clientId,
+      post_logout_redirect_uri: postLogoutRedirectUri,
+    }).href;
   }
 
   /** Best effort: tells the provider a refresh token is no longer wanted. */

@@ -13,7 +13,12 @@ export class SignIn {
   readonly staff: OidcClient | null;
   readonly citizen: OidcClient | null;
 
-  constructor(readonly settings: SignInSettings, readonly publicBaseUrl: string, private readonly db: Db, private readonly clock: Clock) {
+  constructor(
+    readonly settings: SignInSettings,
+    readonly publicBaseUrl: string,
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {
     const base = publicBaseUrl.replace(/\/$/, '');
     this.staff = settings.staff ? new OidcClient(settings.staff, base + STAFF_CALLBACK_PATH) : null;
     this.citizen = settings.citizen ? new OidcClient(settings.citizen, base + CITIZEN_CALLBACK_PATH) : null;

@@ -47,7 +47,10 @@ export const SIGN_IN_OFF: SignInSettings = { staff: null, citizen: null, local: 
 /** `a=b,c=d` pairs; a problem is recorded for each entry without `=`. */
 export function pairList(r: EnvReader, name: string, raw: string): [string, string][] {
   const out: [string, string][] = [];
-  for (const entry of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const entry of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const eq = entry.lastIndexOf('=');
     if (eq <= 0 || eq === entry.length - 1) r.problem(name, `must be a comma-separated list of name=value pairs; not ${JSON.stringify(entry.slice(0, 60))}`);
     else out.push([entry.slice(0, eq).trim(), entry.slice(eq + 1).trim()]);
@@ -65,7 +68,10 @@ function provider(r: EnvReader, prefix: string, production: boolean): ProviderSe
   }
   const allowHttp = r.bool('OIDC_ALLOW_HTTP', false);
   if (issuer.startsWith('http://') && (!allowHttp || production)) {
-    r.problem(`${prefix}_ISSUER`, production ? 'must use https:// in production' : 'must use https:// (OIDC_ALLOW_HTTP=1 accepts http:// outside production, for a local provider)');
+    r.problem(
+      `${prefix}_ISSUER`,
+      production ? 'must use https:// in production' : 'must use https:// (OIDC_ALLOW_HTTP=1 accepts http:// outside production, for a local provider)',
+    );
   }
   const clientId = r.required(`${prefix}_CLIENT_ID`, { why: `with ${prefix}_ISSUER` });
   const clientSecret = r.required(`${prefix}_CLIENT_SECRET`, { secret: true, why: `with ${prefix}_ISSUER (a confidential client)` });
@@ -94,7 +100,10 @@ export function readSignInSettings(r: EnvReader, production: boolean): SignInSet
     if (rawMap === undefined) r.problem('OIDC_STAFF_ROLE_MAP', 'is required with OIDC_STAFF_ISSUER (e.g. csgt-canbo=officer,csgt-chihuy=supervisor)');
     const roleMap = pairList(r, 'OIDC_STAFF_ROLE_MAP', rawMap ?? '').flatMap(([group, role]) => {
       if ((ROLES as readonly string[]).includes(role)) return [{ group, role: role as Role }];
-      r.problem('OIDC_STAFF_ROLE_MAP', `maps ${JSON.stringify(group.slice(0, 60))} to ${JSON.stringify(role.slice(0, 30))}, which is not one of ${ROLES.join(', ')}`);
+      r.problem(
+        'OIDC_STAFF_ROLE_MAP',
+        `maps ${JSON.stringify(group.slice(0, 60))} to ${JSON.stringify(role.slice(0, 30))}, which is not one of ${ROLES.join(', ')}`,
+      );
       return [];
     });
     const agencyMap = new Map(pairList(r, 'OIDC_STAFF_AGENCY_MAP', r.string('OIDC_STAFF_AGENCY_MAP', '')));
@@ -120,8 +129,12 @@ export function readSignInSettings(r: EnvReader, production: boolean): SignInSet
     };
   }
   const localMode = r.oneOf('AUTH_LOCAL_LOGIN', ['on', 'off', 'break_glass'] as const, 'on');
-  const breakGlass = (r.string('AUTH_BREAK_GLASS_USERS') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
-  if (localMode === 'break_glass' && breakGlass.length === 0) r.problem('AUTH_BREAK_GLASS_USERS', 'must name at least one user when AUTH_LOCAL_LOGIN=break_glass');
+  const breakGlass = (r.string('AUTH_BREAK_GLASS_USERS') ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
+  if (localMode === 'break_glass' && breakGlass.length === 0)
+    r.problem('AUTH_BREAK_GLASS_USERS', 'must name at least one user when AUTH_LOCAL_LOGIN=break_glass');
   if (localMode !== 'on' && !staff) r.problem('AUTH_LOCAL_LOGIN', `${localMode} needs OIDC_STAFF_ISSUER: with neither, no one could sign in`);
   const local: SignInSettings['local'] = localMode === 'break_glass' ? { mode: 'break_glass', usernames: new Set(breakGlass) } : { mode: localMode };
   return { staff, citizen, local };

@@ -19,17 +19,39 @@ const subjectRef = (issuer: string, subject: string | null) => `${issuer}#${subj
 
 /** Writes a refused sign-in (or refresh) to the audit log in its own transaction; the caller then throws. */
 export async function auditRefusal(db: Db, clock: Clock, action: string, issuer: string, subject: string | null, data: Record<string, unknown>): Promise<void> {
-  await withTransaction(db, (tx) => appendAudit(tx, { at: clock.now(), actorId: null, actor: subject ? `oidc:${subject}` : 'oidc', action, entity: 'oidc', entityId: subjectRef(issuer, subject), data: { issuer, ...data } }));
+  await withTransaction(db, (tx) =>
+    appendAudit(tx, {
+      at: clock.now(),
+      actorId: null,
+      actor: subject ? `oidc:${subject}` : 'oidc',
+      action,
+      entity: 'oidc',
+      entityId: subjectRef(issuer, subject),
+      data: { issuer, ...data },
+    }),
+  );
 }
 
-interface UserRow { id: string; username: string; display_name: string; role: Role; agency_id: string | null; active: boolean }
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  role: Role;
+  agency_id: string | null;
+  active: boolean;
+}
 
 /** Role, agency and name from the mapping; each change audited as a mapping decision. */
 async function applyMapping(tx: Queryable, clock: Clock, u: UserRow, m: StaffMapping, agencyId: string | null, issuer: string): Promise<UserRow> {
   if (u.role === m.role && u.agency_id === agencyId && u.display_name === m.displayName) return u;
   await tx.query('UPDATE users SET role = $2, agency_id = $3, display_name = $4 WHERE id = $1', [u.id, m.role, agencyId, m.displayName]);
   await appendAudit(tx, {
-    at: clock.now(), actorId: u.id, actor: u.username, action: 'auth.oidc.mapped', entity: 'user', entityId: u.id,
+    at: clock.now(),
+    actorId: u.id,
+    actor: u.username,
+    action: 'auth.oidc.mapped',
+    entity: 'user',
+    entityId: u.id,
     data: { issuer, from: { role: u.role, agencyId: u.agency_id }, to: { role: m.role, agencyId }, groups: m.groups, matched: m.matched },
   });
   return { ...u, role: m.role, agency_id: agencyId, display_name: m.displayName };
@@ -54,7 +76,11 @@ function refreshDue(now: Date, tokens: ProviderTokens, s: StaffOidcSettings): Da
  * a deactivated user, a name taken by a user linked to another provider account.
  */
 export async function staffSignIn(
-  db: Db, clock: Clock, s: StaffOidcSettings, tokens: ProviderTokens, opts: { ttlSeconds: number },
+  db: Db,
+  clock: Clock,
+  s: StaffOidcSettings,
+  tokens: ProviderTokens,
+  opts: { ttlSeconds: number },
 ): Promise<{ token: string; expiresAt: Date; user: UserSummary }> {
   const issuer = s.issuer;
   const mapped = mapStaffClaims(tokens.claims, s);
@@ -74,7 +100,9 @@ export async function staffSignIn(
       appendAudit(tx, { at: now, actorId: u.id, actor: u.username, action, entity: 'user', entityId: u.id, data: { issuer, subject: m.subject, ...data } });
     const linked = await tx.query<UserRow>(
       `SELECT u.id, u.username, u.display_name, u.role, u.agency_id, u.active FROM user_identities i JOIN users u ON u.id = i.user_id
-        WHERE i.issuer = $1 AND i.subject = $2 FOR UPDATE OF u`, [issuer, m.subject]);
+        WHERE i.issuer = $1 AND i.subject = $2 FOR UPDATE OF u`,
+      [issuer, m.subject],
+    );
     let u = linked.rows[0];
     if (u) {
       if (!u.active) return { refused: 'deactivated' as const, user: u };
@@ -83,7 +111,9 @@ export async function staffSignIn(
       const byName = await tx.query<UserRow & { other: string | null }>(
         `SELECT u.id, u.username, u.display_name, u.role, u.agency_id, u.active,
                 (SELECT i.subject FROM user_identities i WHERE i.user_id = u.id AND i.issuer = $2) AS other
-           FROM users u WHERE u.username = $1 FOR UPDATE`, [m.username, issuer]);
+           FROM users u WHERE u.username = $1 FOR UPDATE`,
+        [m.username, issuer],
+      );
       const existing = byName.rows[0];
       if (existing) {
         if (existing.other !== null || s.linkBy === 'none') return { refused: 'username_taken' as const, user: null };
@@ -93,11 +123,18 @@ export async function staffSignIn(
       } else {
         const ins = await tx.query<UserRow>(
           `INSERT INTO users (username, display_name, password_hash, role, agency_id) VALUES ($1,$2,NULL,$3,$4)
-           RETURNING id, username, display_name, role, agency_id, active`, [m.username, m.displayName, m.role, agencyId]);
+           RETURNING id, username, display_name, role, agency_id, active`,
+          [m.username, m.displayName, m.role, agencyId],
+        );
         u = ins.rows[0]!;
         await audit(u, 'auth.oidc.user_created', { role: m.role, agencyId, groups: m.groups, matched: m.matched });
       }
-      await tx.query('INSERT INTO user_identities (issuer, subject, user_id, created_at, last_sign_in_at) VALUES ($1,$2,$3,$4,$4)', [issuer, m.subject, u.id, now]);
+      await tx.query('INSERT INTO user_identities (issuer, subject, user_id, created_at, last_sign_in_at) VALUES ($1,$2,$3,$4,$4)', [
+        issuer,
+        m.subject,
+        u.id,
+        now,
+      ]);
     }
     u = await applyMapping(tx, clock, u, m, agencyId, issuer);
     const token = newToken();
@@ -114,7 +151,8 @@ export async function staffSignIn(
   const u = out.user;
   const agency = u.agency_id ? await db.query<{ name: string }>('SELECT name FROM agencies WHERE id = $1', [u.agency_id]) : null;
   return {
-    token: out.token!, expiresAt: out.expiresAt!,
+    token: out.token!,
+    expiresAt: out.expiresAt!,
     user: { id: u.id, username: u.username, displayName: u.display_name, role: u.role, agencyId: u.agency_id, agencyName: agency?.rows[0]?.name ?? null },
   };
 }
@@ -125,18 +163,45 @@ export async function staffSignIn(
  * ended there, token revoked), or claims that no longer map, end the session here: false. The provider being
  * unreachable keeps the session and tries again in a minute.
  */
-export async function refreshStaffSession(db: Db, clock: Clock, client: OidcClient, s: StaffOidcSettings, hash: string, log: (msg: string, err: unknown) => void): Promise<boolean> {
+export async function refreshStaffSession(
+  db: Db,
+  clock: Clock,
+  client: OidcClient,
+  s: StaffOidcSettings,
+  hash: string,
+  log: (msg: string, err: unknown) => void,
+): Promise<boolean> {
   return withTransaction(db, async (tx) => {
     const now = clock.now();
-    const { rows } = await tx.query<{ user_id: string; idp_subject: string; idp_refresh_token: string | null; refresh_due_at: Date | null; username: string; display_name: string; role: Role; agency_id: string | null; active: boolean }>(
+    const { rows } = await tx.query<{
+      user_id: string;
+      idp_subject: string;
+      idp_refresh_token: string | null;
+      refresh_due_at: Date | null;
+      username: string;
+      display_name: string;
+      role: Role;
+      agency_id: string | null;
+      active: boolean;
+    }>(
       `SELECT s.user_id, s.idp_subject, s.idp_refresh_token, s.refresh_due_at, u.username, u.display_name, u.role, u.agency_id, u.active
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.revoked_at IS NULL FOR UPDATE OF s`, [hash]);
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.revoked_at IS NULL FOR UPDATE OF s`,
+      [hash],
+    );
     const r = rows[0];
     if (!r) return false;
     if (!r.refresh_due_at || r.refresh_due_at > now) return true;
     const end = async (reason: string, data: Record<string, unknown> = {}) => {
       await tx.query('UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1', [hash, now]);
-      await appendAudit(tx, { at: now, actorId: r.user_id, actor: r.username, action: 'auth.oidc.refresh_refused', entity: 'user', entityId: r.user_id, data: { issuer: s.issuer, reason, ...data } });
+      await appendAudit(tx, {
+        at: now,
+        actorId: r.user_id,
+        actor: r.username,
+        action: 'auth.oidc.refresh_refused',
+        entity: 'user',
+        entityId: r.user_id,
+        data: { issuer: s.issuer, reason, ...data },
+      });
       return false;
     };
     if (!r.idp_refresh_token) return end('no_refresh_token');
@@ -159,12 +224,21 @@ export async function refreshStaffSession(db: Db, clock: Clock, client: OidcClie
       if (!mapped.ok) return end(mapped.reason, { groups: mapped.groups });
       const agencyId = await agencyIdOf(tx, mapped.mapping.agencyCode);
       if (agencyId === undefined) return end('unknown_agency', { agency: mapped.mapping.agencyCode });
-      await applyMapping(tx, clock, { id: r.user_id, username: r.username, display_name: r.display_name, role: r.role, agency_id: r.agency_id, active: r.active }, mapped.mapping, agencyId, s.issuer);
+      await applyMapping(
+        tx,
+        clock,
+        { id: r.user_id, username: r.username, display_name: r.display_name, role: r.role, agency_id: r.agency_id, active: r.active },
+        mapped.mapping,
+        agencyId,
+        s.issuer,
+      );
     }
-    await tx.query(
-      'UPDATE sessions SET idp_refresh_token = $2, idp_id_token = COALESCE($3, idp_id_token), refresh_due_at = $4 WHERE token_hash = $1',
-      [hash, tokens.refreshToken ?? r.idp_refresh_token, tokens.idToken, refreshDue(now, { ...tokens, refreshToken: tokens.refreshToken ?? r.idp_refresh_token }, s)],
-    );
+    await tx.query('UPDATE sessions SET idp_refresh_token = $2, idp_id_token = COALESCE($3, idp_id_token), refresh_due_at = $4 WHERE token_hash = $1', [
+      hash,
+      tokens.refreshToken ?? r.idp_refresh_token,
+      tokens.idToken,
+      refreshDue(now, { ...tokens, refreshToken: tokens.refreshToken ?? r.idp_refresh_token }, s),
+    ]);
     return true;
   });
 }

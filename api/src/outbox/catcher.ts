@@ -68,7 +68,13 @@ function decodeBody(body: string, encoding: string | undefined): Buffer {
 /** The parts of a message as nodemailer writes it: headers, a text/plain body, attachments (multipart/mixed). */
 export function parseMail(raw: string): ParsedMail {
   const { headers, body } = splitHead(raw);
-  const out: ParsedMail = { from: decodeHeader(headers.get('from') ?? ''), to: decodeHeader(headers.get('to') ?? ''), subject: decodeHeader(headers.get('subject') ?? ''), text: '', attachments: [] };
+  const out: ParsedMail = {
+    from: decodeHeader(headers.get('from') ?? ''),
+    to: decodeHeader(headers.get('to') ?? ''),
+    subject: decodeHeader(headers.get('subject') ?? ''),
+    text: '',
+    attachments: [],
+  };
   const walk = (h: Map<string, string>, b: string) => {
     const type = h.get('content-type') ?? 'text/plain';
     const boundary = /^multipart\//i.test(type) ? param(type, 'boundary') : null;
@@ -123,10 +129,18 @@ export async function startMailCatcher(db: Db): Promise<MailCatcher> {
           const mail = parseMail(raw);
           // answer only once the message is stored: "250" means delivered
           socket.pause();
-          void db.query(
-            `INSERT INTO outbox_catcher (channel, sender, recipient, subject, body, raw) VALUES ('email', $1, $2, $3, $4, $5)`,
-            [from, to.join(', '), mail.subject, mail.text, raw],
-          ).then(() => reply('250 2.0.0 delivered'), () => reply('451 4.3.0 could not store the message'))
+          void db
+            .query(`INSERT INTO outbox_catcher (channel, sender, recipient, subject, body, raw) VALUES ('email', $1, $2, $3, $4, $5)`, [
+              from,
+              to.join(', '),
+              mail.subject,
+              mail.text,
+              raw,
+            ])
+            .then(
+              () => reply('250 2.0.0 delivered'),
+              () => reply('451 4.3.0 could not store the message'),
+            )
             .finally(() => socket.resume());
           continue;
         }

@@ -52,10 +52,7 @@ async function resolvePrincipal(app: FastifyInstance, request: FastifyRequest, r
     return (await app.signIn.refreshStaffSession(hash, request.log)) ? resolvePrincipal(app, request, true) : null;
   }
   if (u) return { kind: 'user', id: u.id, username: u.username, displayName: u.display_name, role: u.role, agencyId: u.agency_id };
-  const t = await app.deps.db.query<{ id: string; name: string }>(
-    'SELECT id, name FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',
-    [hash],
-  );
+  const t = await app.deps.db.query<{ id: string; name: string }>('SELECT id, name FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL', [hash]);
   const tk = t.rows[0];
   return tk ? { kind: 'token', id: tk.id, name: tk.name, role: 'worker' } : null;
 }

@@ -15,7 +15,10 @@ function fieldErrorsOf(details: unknown): { path: string; message: string }[] | 
   const list = (details as { errors?: unknown } | undefined)?.errors;
   if (!Array.isArray(list)) return undefined;
   const out = list
-    .filter((e): e is { path: string; message: string } => !!e && typeof e === 'object' && typeof (e as { path?: unknown }).path === 'string' && typeof (e as { message?: unknown }).message === 'string')
+    .filter(
+      (e): e is { path: string; message: string } =>
+        !!e && typeof e === 'object' && typeof (e as { path?: unknown }).path === 'string' && typeof (e as { message?: unknown }).message === 'string',
+    )
     .slice(0, 200)
     .map((e) => ({ path: e.path.slice(0, 300), message: e.message.slice(0, 500) }));
   return out.length > 0 ? out : undefined;
@@ -42,14 +45,22 @@ export function classifyError(err: unknown): ClassifiedError {
 
 function httpCode(status: number): string {
   switch (status) {
-    case 401: return 'unauthorized';
-    case 403: return 'forbidden';
-    case 404: return 'not_found';
-    case 409: return 'conflict';
-    case 413: return 'payload_too_large';
-    case 415: return 'unsupported_media_type';
-    case 429: return 'rate_limited';
-    default: return 'bad_request';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 409:
+      return 'conflict';
+    case 413:
+      return 'payload_too_large';
+    case 415:
+      return 'unsupported_media_type';
+    case 429:
+      return 'rate_limited';
+    default:
+      return 'bad_request';
   }
 }
 

@@ -29,28 +29,96 @@ const TITLES: Record<Lang, Record<ReportKind, string>> = {
 
 const COLUMNS: Record<Lang, Labels> = {
   vi: {
-    day: 'Ngày', camera: 'Camera', red_light: 'Vượt đèn đỏ', wrong_lane: 'Sai làn đường', wrong_way: 'Đi ngược chiều', speeding: 'Quá tốc độ', total: 'Tổng cộng',
-    before: 'Trước mốc', beforePerDay: 'Trước mốc (bình quân/ngày)', after: 'Từ mốc', afterPerDay: 'Từ mốc (bình quân/ngày)', change: 'Thay đổi bình quân/ngày',
-    period: 'Kỳ', agency: 'Đơn vị', received: 'Tiếp nhận', confirmed: 'Xác nhận', rejected: 'Loại bỏ',
-    rejected_stopped_before_line: 'Loại: dừng trước vạch', rejected_emergency_vehicle: 'Loại: xe ưu tiên', rejected_plate_unreadable: 'Loại: không đọc được biển',
-    rejected_image_unclear: 'Loại: hình ảnh không rõ', rejected_duplicate: 'Loại: trùng lặp', rejected_not_violation: 'Loại: không vi phạm', rejected_other: 'Loại: lý do khác',
-    noticed: 'Đã gửi thông báo', resolved: 'Đã giải quyết', paid: 'Đã nộp phạt', lapsed: 'Hết thời hiệu',
-    vehicleType: 'Loại phương tiện', share: 'Tỷ lệ', noticedShare: 'Tỷ lệ thông báo',
-    reviewer: 'Cán bộ', decisions: 'Số quyết định xử lý', approvalRate: 'Tỷ lệ xác nhận', perActiveDay: 'Bình quân/ngày làm việc', approved: 'Phê duyệt', returned: 'Bị trả lại',
-    noticeOnTime: 'Thông báo đúng hạn', noticeLate: 'Thông báo trễ hạn', noticeOnTimeRate: 'Tỷ lệ đúng hạn', noticeMissing: 'Quá 10 ngày chưa thông báo',
-    escalatedOnTime: 'Cảnh báo đúng hạn (20 ngày)', escalatedLate: 'Cảnh báo trễ hạn', escalationOwed: 'Quá hạn chưa cảnh báo',
+    day: 'Ngày',
+    camera: 'Camera',
+    red_light: 'Vượt đèn đỏ',
+    wrong_lane: 'Sai làn đường',
+    wrong_way: 'Đi ngược chiều',
+    speeding: 'Quá tốc độ',
+    total: 'Tổng cộng',
+    before: 'Trước mốc',
+    beforePerDay: 'Trước mốc (bình quân/ngày)',
+    after: 'Từ mốc',
+    afterPerDay: 'Từ mốc (bình quân/ngày)',
+    change: 'Thay đổi bình quân/ngày',
+    period: 'Kỳ',
+    agency: 'Đơn vị',
+    received: 'Tiếp nhận',
+    confirmed: 'Xác nhận',
+    rejected: 'Loại bỏ',
+    rejected_stopped_before_line: 'Loại: dừng trước vạch',
+    rejected_emergency_vehicle: 'Loại: xe ưu tiên',
+    rejected_plate_unreadable: 'Loại: không đọc được biển',
+    rejected_image_unclear: 'Loại: hình ảnh không rõ',
+    rejected_duplicate: 'Loại: trùng lặp',
+    rejected_not_violation: 'Loại: không vi phạm',
+    rejected_other: 'Loại: lý do khác',
+    noticed: 'Đã gửi thông báo',
+    resolved: 'Đã giải quyết',
+    paid: 'Đã nộp phạt',
+    lapsed: 'Hết thời hiệu',
+    vehicleType: 'Loại phương tiện',
+    share: 'Tỷ lệ',
+    noticedShare: 'Tỷ lệ thông báo',
+    reviewer: 'Cán bộ',
+    decisions: 'Số quyết định xử lý',
+    approvalRate: 'Tỷ lệ xác nhận',
+    perActiveDay: 'Bình quân/ngày làm việc',
+    approved: 'Phê duyệt',
+    returned: 'Bị trả lại',
+    noticeOnTime: 'Thông báo đúng hạn',
+    noticeLate: 'Thông báo trễ hạn',
+    noticeOnTimeRate: 'Tỷ lệ đúng hạn',
+    noticeMissing: 'Quá 10 ngày chưa thông báo',
+    escalatedOnTime: 'Cảnh báo đúng hạn (20 ngày)',
+    escalatedLate: 'Cảnh báo trễ hạn',
+    escalationOwed: 'Quá hạn chưa cảnh báo',
   },
   en: {
-    day: 'Day', camera: 'Camera', red_light: 'Red light', wrong_lane: 'Wrong lane', wrong_way: 'Wrong way', speeding: 'Speeding', total: 'Total',
-    before: 'Before', beforePerDay: 'Before (per day)', after: 'After', afterPerDay: 'After (per day)', change: 'Change per day',
-    period: 'Period', agency: 'Agency', received: 'Received', confirmed: 'Confirmed', rejected: 'Rejected',
-    rejected_stopped_before_line: 'Rejected: stopped before line', rejected_emergency_vehicle: 'Rejected: emergency vehicle', rejected_plate_unreadable: 'Rejected: plate unreadable',
-    rejected_image_unclear: 'Rejected: image unclear', rejected_duplicate: 'Rejected: duplicate', rejected_not_violation: 'Rejected: not a violation', rejected_other: 'Rejected: other',
-    noticed: 'Notices sent', resolved: 'Resolved', paid: 'Paid', lapsed: 'Lapsed',
-    vehicleType: 'Vehicle type', share: 'Share', noticedShare: 'Share of notices',
-    reviewer: 'Reviewer', decisions: 'Decisions', approvalRate: 'Approval rate', perActiveDay: 'Per working day', approved: 'Approved', returned: 'Returned',
-    noticeOnTime: 'Notices on time', noticeLate: 'Notices late', noticeOnTimeRate: 'On-time rate', noticeMissing: 'No notice after 10 days',
-    escalatedOnTime: 'Escalated on time (20 days)', escalatedLate: 'Escalated late', escalationOwed: 'Escalation overdue',
+    day: 'Day',
+    camera: 'Camera',
+    red_light: 'Red light',
+    wrong_lane: 'Wrong lane',
+    wrong_way: 'Wrong way',
+    speeding: 'Speeding',
+    total: 'Total',
+    before: 'Before',
+    beforePerDay: 'Before (per day)',
+    after: 'After',
+    afterPerDay: 'After (per day)',
+    change: 'Change per day',
+    period: 'Period',
+    agency: 'Agency',
+    received: 'Received',
+    confirmed: 'Confirmed',
+    rejected: 'Rejected',
+    rejected_stopped_before_line: 'Rejected: stopped before line',
+    rejected_emergency_vehicle: 'Rejected: emergency vehicle',
+    rejected_plate_unreadable: 'Rejected: plate unreadable',
+    rejected_image_unclear: 'Rejected: image unclear',
+    rejected_duplicate: 'Rejected: duplicate',
+    rejected_not_violation: 'Rejected: not a violation',
+    rejected_other: 'Rejected: other',
+    noticed: 'Notices sent',
+    resolved: 'Resolved',
+    paid: 'Paid',
+    lapsed: 'Lapsed',
+    vehicleType: 'Vehicle type',
+    share: 'Share',
+    noticedShare: 'Share of notices',
+    reviewer: 'Reviewer',
+    decisions: 'Decisions',
+    approvalRate: 'Approval rate',
+    perActiveDay: 'Per working day',
+    approved: 'Approved',
+    returned: 'Returned',
+    noticeOnTime: 'Notices on time',
+    noticeLate: 'Notices late',
+    noticeOnTimeRate: 'On-time rate',
+    noticeMissing: 'No notice after 10 days',
+    escalatedOnTime: 'Escalated on time (20 days)',
+    escalatedLate: 'Escalated late',
+    escalationOwed: 'Escalation overdue',
   },
 };
 const VEHICLES: Record<Lang, Labels> = {
@@ -110,7 +178,12 @@ function printed(t: ReportTable, col: number, v: string | number | null, lang: L
 
 /** The printed report: unit, title, period, a table that continues over pages with its heading repeated. */
 export async function reportPdf(t: ReportTable, lang: Lang, unit: string, printedAt: Date, fonts: NoticeFonts = DEFAULT_NOTICE_FONTS): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margins: { top: 36, bottom: 36, left: 36, right: 36 }, info: { Title: reportTitle(t.kind, lang), Author: unit } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    layout: 'landscape',
+    margins: { top: 36, bottom: 36, left: 36, right: 36 },
+    info: { Title: reportTitle(t.kind, lang), Author: unit },
+  });
   doc.registerFont('body', fonts.body);
   doc.registerFont('bold', fonts.bold);
   const chunks: Buffer[] = [];
@@ -144,16 +217,32 @@ export async function reportPdf(t: ReportTable, lang: Lang, unit: string, printe
       doc.text(c, x + 2, y + 2, { width: widths[i]! - 4, align: i === 0 || t.columns[i]!.kind === 'text' || t.columns[i]!.kind === 'date' ? 'left' : 'right' });
       x += widths[i]!;
     });
-    doc.moveTo(left, y + h).lineTo(left + width, y + h).lineWidth(0.3).stroke();
+    doc
+      .moveTo(left, y + h)
+      .lineTo(left + width, y + h)
+      .lineWidth(0.3)
+      .stroke();
     doc.y = y + h;
   };
   const heading = t.columns.map((c) => columnLabel(c.key, lang));
   drawRow(heading, true);
-  for (const row of t.rows) drawRow(row.map((v, i) => printed(t, i, v, lang)), false);
-  drawRow(t.totals.map((v, i) => printed(t, i, v, lang)), true);
+  for (const row of t.rows)
+    drawRow(
+      row.map((v, i) => printed(t, i, v, lang)),
+      false,
+    );
+  drawRow(
+    t.totals.map((v, i) => printed(t, i, v, lang)),
+    true,
+  );
   doc.moveDown(1);
-  const when = new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'short' }).format(printedAt);
-  doc.font('body').fontSize(8).text(lang === 'vi' ? `In lúc ${when} (giờ Việt Nam)` : `Printed ${when} (Vietnam time)`, left, doc.y, { width });
+  const when = new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'short' }).format(
+    printedAt,
+  );
+  doc
+    .font('body')
+    .fontSize(8)
+    .text(lang === 'vi' ? `In lúc ${when} (giờ Việt Nam)` : `Printed ${when} (Vietnam time)`, left, doc.y, { width });
   doc.end();
   return done;
 }
@@ -164,7 +253,14 @@ export const CONTENT_TYPES = {
   pdf: 'application/pdf',
 } as const;
 
-export async function reportFile(t: ReportTable, format: 'csv' | 'xlsx' | 'pdf', lang: Lang, unit: string, now: Date, fonts?: NoticeFonts): Promise<{ body: Buffer; contentType: string; filename: string }> {
+export async function reportFile(
+  t: ReportTable,
+  format: 'csv' | 'xlsx' | 'pdf',
+  lang: Lang,
+  unit: string,
+  now: Date,
+  fonts?: NoticeFonts,
+): Promise<{ body: Buffer; contentType: string; filename: string }> {
   const body = format === 'csv' ? reportCsv(t, lang) : format === 'xlsx' ? await reportXlsx(t, lang) : await reportPdf(t, lang, unit, now, fonts);
   return { body, contentType: CONTENT_TYPES[format], filename: `bao-cao-${t.kind}-${t.from}-${t.to}.${format}` };
 }

@@ -78,7 +78,10 @@ export async function caseVisible(q: Queryable, id: string, scope: string | null
 
 /** Cancels the case's pending deadlines (all of them, or the kinds given). */
 export async function cancelDeadlines(tx: Queryable, caseId: string, kinds?: readonly DeadlineKind[]): Promise<void> {
-  await tx.query(`UPDATE case_deadlines SET status = 'cancelled' WHERE case_id = $1 AND status = 'pending' AND ($2::text[] IS NULL OR kind = ANY($2::text[]))`, [caseId, kinds ?? null]);
+  await tx.query(
+    `UPDATE case_deadlines SET status = 'cancelled' WHERE case_id = $1 AND status = 'pending' AND ($2::text[] IS NULL OR kind = ANY($2::text[]))`,
+    [caseId, kinds ?? null],
+  );
 }
 
 /** Lifts every warning of the case still out. */
@@ -101,12 +104,18 @@ export interface TransitionInput {
 /** Case columns each effect sets (values computed from the actor, the time and the input). */
 function columnsOf(effect: TransitionEffect, actor: Actor, now: Date, input: TransitionInput): Record<string, unknown> {
   switch (effect) {
-    case 'record_confirmer': return { confirmed_by: actor.id, confirmed_at: now };
-    case 'clear_confirmer': return { confirmed_by: null, confirmed_at: null };
-    case 'record_rejection': return { rejected_by: actor.id, rejected_reason: input.rejection?.reason ?? null, rejected_text: input.rejection?.text ?? null };
-    case 'record_approver': return { approved_by: actor.id, approved_at: now };
-    case 'release_claim': return { claimed_by: null, claimed_until: null };
-    default: return {};
+    case 'record_confirmer':
+      return { confirmed_by: actor.id, confirmed_at: now };
+    case 'clear_confirmer':
+      return { confirmed_by: null, confirmed_at: null };
+    case 'record_rejection':
+      return { rejected_by: actor.id, rejected_reason: input.rejection?.reason ?? null, rejected_text: input.rejection?.text ?? null };
+    case 'record_approver':
+      return { approved_by: actor.id, approved_at: now };
+    case 'release_claim':
+      return { claimed_by: null, claimed_until: null };
+    default:
+      return {};
   }
 }
 
@@ -115,7 +124,13 @@ function columnsOf(effect: TransitionEffect, actor: Actor, now: Date, input: Tra
  * effects the table declares, and audits `case.<action>` with `data`. Returns the new status.
  */
 export async function applyTransition(
-  tx: DbClient, clock: Clock, c: CaseRow, action: CaseAction, actor: Actor, data: Record<string, unknown> = {}, input: TransitionInput = {},
+  tx: DbClient,
+  clock: Clock,
+  c: CaseRow,
+  action: CaseAction,
+  actor: Actor,
+  data: Record<string, unknown> = {},
+  input: TransitionInput = {},
 ): Promise<CaseStatus> {
   const to = nextStatus(c.status, action);
   const now = clock.now();
@@ -127,6 +142,14 @@ export async function applyTransition(
   if (effects.includes('cancel_deadlines')) await cancelDeadlines(tx, c.id);
   if (effects.includes('raise_warnings')) await raiseWarnings(tx, c, now);
   if (effects.includes('lift_warnings')) await liftWarnings(tx, c.id, now);
-  await appendAudit(tx, { at: now, actorId: actor.id, actor: actor.name, action: `case.${action}`, entity: 'case', entityId: c.id, data: { from: c.status, to, ...data } });
+  await appendAudit(tx, {
+    at: now,
+    actorId: actor.id,
+    actor: actor.name,
+    action: `case.${action}`,
+    entity: 'case',
+    entityId: c.id,
+    data: { from: c.status, to, ...data },
+  });
   return to;
 }

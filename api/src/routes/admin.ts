@@ -2,7 +2,19 @@
 // registry imports, fine schedule. Every route is for admins only; the services hold the SQL and audit each change.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { AdminUserList, Agency, AgencyList, ApiTokenItem, ApiTokenList, CreateAgencyRequest, CreateApiTokenRequest, CreateApiTokenResponse, CreateUserRequest, UserStateResponse, UserSummary } from '@phatnguoi/core/contracts/api/auth';
+import {
+  AdminUserList,
+  Agency,
+  AgencyList,
+  ApiTokenItem,
+  ApiTokenList,
+  CreateAgencyRequest,
+  CreateApiTokenRequest,
+  CreateApiTokenResponse,
+  CreateUserRequest,
+  UserStateResponse,
+  UserSummary,
+} from '@phatnguoi/core/contracts/api/auth';
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import { FineSchedule, NewFineVersionRequest } from '@phatnguoi/core/contracts/api/registry';
 import { Readable } from 'node:stream';
@@ -14,7 +26,17 @@ import { createToken, listTokens, revokeToken } from '../services/api-tokens';
 import { createUser, listUsers, resetPassword, revokeUserSessions, setUserActive, updateUser } from '../services/admin-users';
 import { getImport, listImports, startRegistryImport } from '../services/registry';
 import { createAdminCamera, getAdminCamera, listAdminCameras, testStream, updateAdminCamera } from '../services/admin-cameras';
-import { AdminCamera, AdminCameraList, ResetPasswordRequest, RegistryImport, RegistryImportList, StreamTestRequest, StreamTestResult, UpdateAgencyRequest, UpdateUserRequest } from '@phatnguoi/core/contracts/api/admin';
+import {
+  AdminCamera,
+  AdminCameraList,
+  ResetPasswordRequest,
+  RegistryImport,
+  RegistryImportList,
+  StreamTestRequest,
+  StreamTestResult,
+  UpdateAgencyRequest,
+  UpdateUserRequest,
+} from '@phatnguoi/core/contracts/api/admin';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse };
 
@@ -25,65 +47,147 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
   app.addContentTypeParser('text/csv', (_req, payload, done) => done(null, payload));
 
   // Cameras: the body is checked by the service (not the route schema), so every problem comes back as a field error.
-  app.get('/api/admin/cameras', { schema: { tags: ['admin'], response: { 200: AdminCameraList } } },
-    async (req) => ({ items: await listAdminCameras(db, userOf(req), app.clock.now()) }));
-  app.get<{ Params: IdParams }>('/api/admin/cameras/:id', { schema: { tags: ['admin'], params: IdParams, response: { 200: AdminCamera, ...errors, 404: ErrorResponse } } },
-    async (req) => getAdminCamera(db, userOf(req), req.params.id, app.clock.now()));
-  app.post('/api/admin/cameras', { schema: { tags: ['admin'], body: Type.Unknown({ description: 'CameraInput' }), response: { 201: AdminCamera, ...errors } } },
-    async (req, reply) => reply.status(201).send(await createAdminCamera(db, app.clock, userOf(req), req.body)));
-  app.patch<{ Params: IdParams }>('/api/admin/cameras/:id', { schema: { tags: ['admin'], params: IdParams, body: Type.Unknown({ description: 'CameraInput (any subset)' }), response: { 200: AdminCamera, ...errors, 404: ErrorResponse } } },
-    async (req) => updateAdminCamera(db, app.clock, userOf(req), req.params.id, req.body));
+  app.get('/api/admin/cameras', { schema: { tags: ['admin'], response: { 200: AdminCameraList } } }, async (req) => ({
+    items: await listAdminCameras(db, userOf(req), app.clock.now()),
+  }));
+  app.get<{ Params: IdParams }>(
+    '/api/admin/cameras/:id',
+    { schema: { tags: ['admin'], params: IdParams, response: { 200: AdminCamera, ...errors, 404: ErrorResponse } } },
+    async (req) => getAdminCamera(db, userOf(req), req.params.id, app.clock.now()),
+  );
+  app.post(
+    '/api/admin/cameras',
+    { schema: { tags: ['admin'], body: Type.Unknown({ description: 'CameraInput' }), response: { 201: AdminCamera, ...errors } } },
+    async (req, reply) => reply.status(201).send(await createAdminCamera(db, app.clock, userOf(req), req.body)),
+  );
+  app.patch<{ Params: IdParams }>(
+    '/api/admin/cameras/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        params: IdParams,
+        body: Type.Unknown({ description: 'CameraInput (any subset)' }),
+        response: { 200: AdminCamera, ...errors, 404: ErrorResponse },
+      },
+    },
+    async (req) => updateAdminCamera(db, app.clock, userOf(req), req.params.id, req.body),
+  );
   // The stream is opened with ffmpeg as ingest would; nothing is stored. 200 with ok=false when the camera fails.
-  app.post<{ Body: StreamTestRequest }>('/api/admin/cameras/test-stream', { schema: { tags: ['admin'], body: StreamTestRequest, response: { 200: StreamTestResult, ...errors, 404: ErrorResponse } } },
-    async (req) => testStream(db, userOf(req), req.body));
+  app.post<{ Body: StreamTestRequest }>(
+    '/api/admin/cameras/test-stream',
+    { schema: { tags: ['admin'], body: StreamTestRequest, response: { 200: StreamTestResult, ...errors, 404: ErrorResponse } } },
+    async (req) => testStream(db, userOf(req), req.body),
+  );
 
   // Users: create, change role/agency/name, reset password, deactivate/reactivate, end sessions (services/admin-users.ts).
   app.get('/api/admin/users', { schema: { tags: ['admin'], response: { 200: AdminUserList } } }, async () => ({ items: await listUsers(db) }));
-  for (const [action, active] of [['deactivate', false], ['activate', true]] as const) {
-    app.post<{ Params: IdParams }>(`/api/admin/users/:id/${action}`, { schema: { tags: ['admin'], params: IdParams, response: { 200: UserStateResponse, ...errors, 404: ErrorResponse } } },
-      async (req) => setUserActive(db, app.clock, userOf(req), req.params.id, active));
+  for (const [action, active] of [
+    ['deactivate', false],
+    ['activate', true],
+  ] as const) {
+    app.post<{ Params: IdParams }>(
+      `/api/admin/users/:id/${action}`,
+      { schema: { tags: ['admin'], params: IdParams, response: { 200: UserStateResponse, ...errors, 404: ErrorResponse } } },
+      async (req) => setUserActive(db, app.clock, userOf(req), req.params.id, active),
+    );
   }
-  app.post<{ Params: IdParams }>('/api/admin/users/:id/sessions/revoke', { schema: { tags: ['admin'], params: IdParams, response: { 200: UserStateResponse, ...errors, 404: ErrorResponse } } },
-    async (req) => revokeUserSessions(db, app.clock, userOf(req), req.params.id));
-  app.post<{ Params: IdParams; Body: ResetPasswordRequest }>('/api/admin/users/:id/password', { schema: { tags: ['admin'], params: IdParams, body: ResetPasswordRequest, response: { 200: UserStateResponse, ...errors, 404: ErrorResponse } } },
-    async (req) => resetPassword(db, app.clock, userOf(req), req.params.id, req.body.password));
-  app.patch<{ Params: IdParams; Body: UpdateUserRequest }>('/api/admin/users/:id', { schema: { tags: ['admin'], params: IdParams, body: UpdateUserRequest, response: { 200: AdminUserList.properties.items.items, ...errors, 404: ErrorResponse } } },
-    async (req) => updateUser(db, app.clock, userOf(req), req.params.id, req.body));
+  app.post<{ Params: IdParams }>(
+    '/api/admin/users/:id/sessions/revoke',
+    { schema: { tags: ['admin'], params: IdParams, response: { 200: UserStateResponse, ...errors, 404: ErrorResponse } } },
+    async (req) => revokeUserSessions(db, app.clock, userOf(req), req.params.id),
+  );
+  app.post<{ Params: IdParams; Body: ResetPasswordRequest }>(
+    '/api/admin/users/:id/password',
+    { schema: { tags: ['admin'], params: IdParams, body: ResetPasswordRequest, response: { 200: UserStateResponse, ...errors, 404: ErrorResponse } } },
+    async (req) => resetPassword(db, app.clock, userOf(req), req.params.id, req.body.password),
+  );
+  app.patch<{ Params: IdParams; Body: UpdateUserRequest }>(
+    '/api/admin/users/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        params: IdParams,
+        body: UpdateUserRequest,
+        response: { 200: AdminUserList.properties.items.items, ...errors, 404: ErrorResponse },
+      },
+    },
+    async (req) => updateUser(db, app.clock, userOf(req), req.params.id, req.body),
+  );
 
   // Worker tokens (services/api-tokens.ts).
   app.get('/api/admin/tokens', { schema: { tags: ['admin'], response: { 200: ApiTokenList } } }, async () => ({ items: await listTokens(db) }));
-  app.post<{ Body: CreateApiTokenRequest }>('/api/admin/tokens', { schema: { tags: ['admin'], body: CreateApiTokenRequest, response: { 201: CreateApiTokenResponse, ...errors } } },
-    async (req, reply) => reply.status(201).send(await createToken(db, app.clock, userOf(req), req.body)));
-  app.post<{ Params: IdParams }>('/api/admin/tokens/:id/revoke', { schema: { tags: ['admin'], params: IdParams, response: { 200: ApiTokenItem, ...errors, 404: ErrorResponse } } },
-    async (req) => revokeToken(db, app.clock, userOf(req), req.params.id));
+  app.post<{ Body: CreateApiTokenRequest }>(
+    '/api/admin/tokens',
+    { schema: { tags: ['admin'], body: CreateApiTokenRequest, response: { 201: CreateApiTokenResponse, ...errors } } },
+    async (req, reply) => reply.status(201).send(await createToken(db, app.clock, userOf(req), req.body)),
+  );
+  app.post<{ Params: IdParams }>(
+    '/api/admin/tokens/:id/revoke',
+    { schema: { tags: ['admin'], params: IdParams, response: { 200: ApiTokenItem, ...errors, 404: ErrorResponse } } },
+    async (req) => revokeToken(db, app.clock, userOf(req), req.params.id),
+  );
 
-  app.post<{ Body: CreateUserRequest }>('/api/admin/users', { schema: { tags: ['admin'], body: CreateUserRequest, response: { 201: UserSummary, ...errors } } },
-    async (req, reply) => reply.status(201).send(await createUser(db, app.clock, userOf(req), req.body)));
+  app.post<{ Body: CreateUserRequest }>(
+    '/api/admin/users',
+    { schema: { tags: ['admin'], body: CreateUserRequest, response: { 201: UserSummary, ...errors } } },
+    async (req, reply) => reply.status(201).send(await createUser(db, app.clock, userOf(req), req.body)),
+  );
 
   // Registry imports: the upload is stored and read by a background job; the UI follows its progress and report.
-  app.post<{ Querystring: { name?: string } }>('/api/admin/registry/imports', {
-    schema: { tags: ['admin'], consumes: ['text/csv'], querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })) }), response: { 202: RegistryImport, ...errors, 503: ErrorResponse } },
-  }, async (req, reply) => {
-    const { storage, queues } = app.deps;
-    if (!storage || !queues) throw new OperationalError('imports_unavailable', 'imports need object storage and the job queue');
-    if (!(req.body instanceof Readable)) throw new UserError('csv_required', 'send the file as text/csv', 415);
-    const imp = await startRegistryImport({ db, storage, queues, clock: app.clock }, userOf(req), req.query.name || 'registry.csv', req.body, app.opts.csvBodyLimit);
-    return reply.status(202).send(imp);
-  });
-  app.get('/api/admin/registry/imports', { schema: { tags: ['admin'], response: { 200: RegistryImportList } } }, async () => ({ items: await listImports(db) }));
-  app.get<{ Params: IdParams }>('/api/admin/registry/imports/:id', { schema: { tags: ['admin'], params: IdParams, response: { 200: RegistryImport, ...errors, 404: ErrorResponse } } },
-    async (req) => getImport(db, req.params.id));
+  app.post<{ Querystring: { name?: string } }>(
+    '/api/admin/registry/imports',
+    {
+      schema: {
+        tags: ['admin'],
+        consumes: ['text/csv'],
+        querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })) }),
+        response: { 202: RegistryImport, ...errors, 503: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      const { storage, queues } = app.deps;
+      if (!storage || !queues) throw new OperationalError('imports_unavailable', 'imports need object storage and the job queue');
+      if (!(req.body instanceof Readable)) throw new UserError('csv_required', 'send the file as text/csv', 415);
+      const imp = await startRegistryImport(
+        { db, storage, queues, clock: app.clock },
+        userOf(req),
+        req.query.name || 'registry.csv',
+        req.body,
+        app.opts.csvBodyLimit,
+      );
+      return reply.status(202).send(imp);
+    },
+  );
+  app.get('/api/admin/registry/imports', { schema: { tags: ['admin'], response: { 200: RegistryImportList } } }, async () => ({
+    items: await listImports(db),
+  }));
+  app.get<{ Params: IdParams }>(
+    '/api/admin/registry/imports/:id',
+    { schema: { tags: ['admin'], params: IdParams, response: { 200: RegistryImport, ...errors, 404: ErrorResponse } } },
+    async (req) => getImport(db, req.params.id),
+  );
 
   // Fine schedule versions (services/fine-schedule.ts).
   app.get('/api/admin/fines', { schema: { tags: ['admin'], response: { 200: FineSchedule } } }, async () => fineSchedule(db));
-  app.get('/api/admin/fines/offences', { schema: { tags: ['admin'], response: { 200: Type.Object({ items: Type.Array(Type.String()) }) } } }, async () => ({ items: await knownOffences(db) }));
-  app.post<{ Body: NewFineVersionRequest }>('/api/admin/fines', { schema: { tags: ['admin'], body: NewFineVersionRequest, response: { 201: FineSchedule, ...errors } } },
-    async (req, reply) => reply.status(201).send(await addFineVersion(db, app.clock, userOf(req), req.body)));
+  app.get('/api/admin/fines/offences', { schema: { tags: ['admin'], response: { 200: Type.Object({ items: Type.Array(Type.String()) }) } } }, async () => ({
+    items: await knownOffences(db),
+  }));
+  app.post<{ Body: NewFineVersionRequest }>(
+    '/api/admin/fines',
+    { schema: { tags: ['admin'], body: NewFineVersionRequest, response: { 201: FineSchedule, ...errors } } },
+    async (req, reply) => reply.status(201).send(await addFineVersion(db, app.clock, userOf(req), req.body)),
+  );
 
   // Agencies and their jurisdictions (services/admin-agencies.ts).
   app.get('/api/admin/agencies', { schema: { tags: ['admin'], response: { 200: AgencyList } } }, async () => ({ items: await listAgencies(db) }));
-  app.post<{ Body: CreateAgencyRequest }>('/api/admin/agencies', { schema: { tags: ['admin'], body: CreateAgencyRequest, response: { 201: Agency, ...errors } } },
-    async (req, reply) => reply.status(201).send(await createAgency(db, app.clock, userOf(req), req.body)));
-  app.patch<{ Params: IdParams; Body: UpdateAgencyRequest }>('/api/admin/agencies/:id', { schema: { tags: ['admin'], params: IdParams, body: UpdateAgencyRequest, response: { 200: Agency, ...errors, 404: ErrorResponse } } },
-    async (req) => updateAgency(db, app.clock, userOf(req), req.params.id, req.body));
+  app.post<{ Body: CreateAgencyRequest }>(
+    '/api/admin/agencies',
+    { schema: { tags: ['admin'], body: CreateAgencyRequest, response: { 201: Agency, ...errors } } },
+    async (req, reply) => reply.status(201).send(await createAgency(db, app.clock, userOf(req), req.body)),
+  );
+  app.patch<{ Params: IdParams; Body: UpdateAgencyRequest }>(
+    '/api/admin/agencies/:id',
+    { schema: { tags: ['admin'], params: IdParams, body: UpdateAgencyRequest, response: { 200: Agency, ...errors, 404: ErrorResponse } } },
+    async (req) => updateAgency(db, app.clock, userOf(req), req.params.id, req.body),
+  );
 }

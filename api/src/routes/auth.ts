@@ -13,27 +13,46 @@ import { requireRoles, SESSION_COOKIE, userOf } from '../plugins/auth';
 export default async function authRoutes(app: FastifyInstance): Promise<void> {
   const o = app.opts;
   const throttle = new LoginThrottle(app.deps.redis, `${o.rateLimitNamespace}login-fail:`, {
-    ...DEFAULT_LIMITS, pairThreshold: o.lockoutThreshold, maxBackoffMs: o.lockoutSeconds * 1000,
+    ...DEFAULT_LIMITS,
+    pairThreshold: o.lockoutThreshold,
+    maxBackoffMs: o.lockoutSeconds * 1000,
     ...(o.loginBackoffBaseMs !== undefined ? { baseBackoffMs: o.loginBackoffBaseMs } : {}),
     ...(o.loginNameThreshold !== undefined ? { nameThreshold: o.loginNameThreshold } : {}),
   });
   await app.register(async (pub) => {
-    await pub.register(rateLimit, { max: app.opts.loginRatePerMinute, timeWindow: '1 minute', ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}login:` } : {}) });
-    pub.post<{ Body: LoginRequest }>('/api/auth/login', {
-      schema: { tags: ['public'], body: LoginRequest, response: { 200: LoginResponse, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse } },
-    }, async (req, reply) => {
-      if (!localSignInAllowed(app.signIn.settings, req.body.username)) {
-        throw new ForbiddenError('password sign-in is switched off; sign in through the identity provider', 'local_login_disabled');
-      }
-      const out = await login(app.deps.db, app.clock, req.body.username, req.body.password, {
-        ttlSeconds: o.sessionTtlSeconds, throttle, address: req.ip, onAuditError: (err) => req.log.error({ err }, 'failed sign-in not audited'),
-      }).catch((err: unknown) => {
-        if (err instanceof TooManyAttemptsError) void reply.header('retry-after', String(err.retryAfterSeconds));
-        throw err;
-      });
-      void reply.setCookie(SESSION_COOKIE, out.token, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.protocol === 'https', expires: out.expiresAt });
-      return { expiresAt: out.expiresAt.toISOString(), user: out.user };
+    await pub.register(rateLimit, {
+      max: app.opts.loginRatePerMinute,
+      timeWindow: '1 minute',
+      ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}login:` } : {}),
     });
+    pub.post<{ Body: LoginRequest }>(
+      '/api/auth/login',
+      {
+        schema: { tags: ['public'], body: LoginRequest, response: { 200: LoginResponse, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse } },
+      },
+      async (req, reply) => {
+        if (!localSignInAllowed(app.signIn.settings, req.body.username)) {
+          throw new ForbiddenError('password sign-in is switched off; sign in through the identity provider', 'local_login_disabled');
+        }
+        const out = await login(app.deps.db, app.clock, req.body.username, req.body.password, {
+          ttlSeconds: o.sessionTtlSeconds,
+          throttle,
+          address: req.ip,
+          onAuditError: (err) => req.log.error({ err }, 'failed sign-in not audited'),
+        }).catch((err: unknown) => {
+          if (err instanceof TooManyAttemptsError) void reply.header('retry-after', String(err.retryAfterSeconds));
+          throw err;
+        });
+        void reply.setCookie(SESSION_COOKIE, out.token, {
+          httpOnly: true,
+          sameSite: 'strict',
+          path: '/',
+          secure: req.protocol === 'https',
+          expires: out.expiresAt,
+        });
+        return { expiresAt: out.expiresAt.toISOString(), user: out.user };
+      },
+    );
     pub.post('/api/auth/logout', { schema: { tags: ['public'], response: { 200: LogoutResponse } } }, async (req, reply) => {
       const h = req.headers.authorization;
       const token = h?.startsWith('Bearer ') ? h.slice(7) : req.cookies[SESSION_COOKIE];
@@ -42,7 +61,8 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
       // A provider session: its refresh token revoked there, and the browser sent on to the provider's end session.
       const staff = app.signIn.staff;
       if (!ended?.idpIssuer || !staff || staff.issuer !== ended.idpIssuer) return { ok: true as const, endSessionUrl: null };
-      if (ended.refreshToken) await staff.revoke(ended.refreshToken).catch((err: unknown) => req.log.warn({ err }, 'refresh token not revoked at the provider'));
+      if (ended.refreshToken)
+        await staff.revoke(ended.refreshToken).catch((err: unknown) => req.log.warn({ err }, 'refresh token not revoked at the provider'));
       return { ok: true as const, endSessionUrl: await staff.endSessionUrl(ended.idToken, `${app.signIn.publicBaseUrl.replace(/\/$/, '')}/login`) };
     });
   });

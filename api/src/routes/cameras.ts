@@ -16,27 +16,46 @@ export default async function cameraRoutes(app: FastifyInstance): Promise<void> 
   const adminOnly = requireRoles('admin');
   const geometryReaders = requireRoles('admin', 'officer', 'supervisor');
 
-  app.get('/api/cameras', { onRequest: adminOnly, schema: { tags: ['admin'], response: { 200: CameraList, ...errors } } },
-    async (req) => ({ items: await listCameras(db, cameraScope(userOf(req)), app.clock.now(), app.cameraBoard) }));
+  app.get('/api/cameras', { onRequest: adminOnly, schema: { tags: ['admin'], response: { 200: CameraList, ...errors } } }, async (req) => ({
+    items: await listCameras(db, cameraScope(userOf(req)), app.clock.now(), app.cameraBoard),
+  }));
 
-  app.get<{ Params: IdParams }>('/api/cameras/:id', { onRequest: adminOnly, schema: { tags: ['admin'], params: IdParams, response: { 200: CameraSummary, ...errors } } },
-    async (req) => getCamera(db, req.params.id, cameraScope(userOf(req)), app.clock.now(), app.cameraBoard));
+  app.get<{ Params: IdParams }>(
+    '/api/cameras/:id',
+    { onRequest: adminOnly, schema: { tags: ['admin'], params: IdParams, response: { 200: CameraSummary, ...errors } } },
+    async (req) => getCamera(db, req.params.id, cameraScope(userOf(req)), app.clock.now(), app.cameraBoard),
+  );
 
-  app.get<{ Params: IdParams }>('/api/cameras/:id/geometry', {
-    onRequest: geometryReaders,
-    schema: { tags: ['admin'], params: IdParams, response: { 200: CameraGeometrySchema, ...errors } },
-  }, async (req) => getGeometry(db, req.params.id, cameraScope(userOf(req))));
+  app.get<{ Params: IdParams }>(
+    '/api/cameras/:id/geometry',
+    {
+      onRequest: geometryReaders,
+      schema: { tags: ['admin'], params: IdParams, response: { 200: CameraGeometrySchema, ...errors } },
+    },
+    async (req) => getGeometry(db, req.params.id, cameraScope(userOf(req))),
+  );
 
   // The body is validated by validateGeometry (not by the route schema), so every problem comes back as a field error.
-  app.put<{ Params: IdParams }>('/api/cameras/:id/geometry', {
-    onRequest: adminOnly,
-    schema: { tags: ['admin'], params: IdParams, body: Type.Unknown({ description: 'a CameraGeometry document' }), response: { 200: CameraGeometrySchema, ...errors } },
-  }, async (req) => putGeometry(db, app.clock, userOf(req), req.params.id, req.body, cameraScope(userOf(req))));
+  app.put<{ Params: IdParams }>(
+    '/api/cameras/:id/geometry',
+    {
+      onRequest: adminOnly,
+      schema: {
+        tags: ['admin'],
+        params: IdParams,
+        body: Type.Unknown({ description: 'a CameraGeometry document' }),
+        response: { 200: CameraGeometrySchema, ...errors },
+      },
+    },
+    async (req) => putGeometry(db, app.clock, userOf(req), req.params.id, req.body, cameraScope(userOf(req))),
+  );
 
   app.get<{ Params: IdParams }>('/api/cameras/:id/snapshot', { onRequest: adminOnly, schema: { tags: ['admin'], params: IdParams } }, async (req, reply) => {
     const snap = await cameraSnapshot(
       { db, storage: app.deps.storage, redis: app.deps.redis, frameRingDir: app.opts.frameRingDir, keyPrefix: app.opts.channelPrefix },
-      req.params.id, cameraScope(userOf(req)));
+      req.params.id,
+      cameraScope(userOf(req)),
+    );
     return reply.type('image/jpeg').header('cache-control', 'no-store').header(SNAPSHOT_SOURCE_HEADER, snap.source).send(snap.jpeg);
   });
 }

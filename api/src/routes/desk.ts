@@ -67,13 +67,16 @@ export default async function deskRoutes(app: FastifyInstance): Promise<void> {
         today: Number(mine?.n ?? 0),
         perHour: mine ? Math.round(rate(mine) * 10) / 10 : 0,
         approvalRate: mine ? Number(mine.confirmed) / Number(mine.n) : null,
-        officers: rows.map((r) => ({ username: r.actor, decisions: Number(r.n), perHour: Math.round(rate(r) * 10) / 10 })).sort((a, b) => b.decisions - a.decisions),
+        officers: rows
+          .map((r) => ({ username: r.actor, decisions: Number(r.n), perHour: Math.round(rate(r) * 10) / 10 }))
+          .sort((a, b) => b.decisions - a.decisions),
       };
     });
 
     desk.get('/api/desk/cameras', { schema: { tags: ['officer'], response: { 200: DeskCameras, ...errors } } }, async (req) => {
-      const { rows } = await db.query<{ id: string; name: string }>(
-        'SELECT id, name FROM cameras WHERE ($1::uuid IS NULL OR agency_id = $1) ORDER BY name', [agencyScope(userOf(req))]);
+      const { rows } = await db.query<{ id: string; name: string }>('SELECT id, name FROM cameras WHERE ($1::uuid IS NULL OR agency_id = $1) ORDER BY name', [
+        agencyScope(userOf(req)),
+      ]);
       return { items: rows };
     });
 
@@ -89,7 +92,9 @@ export default async function deskRoutes(app: FastifyInstance): Promise<void> {
       const poll = async () => {
         try {
           const { rows } = await db.query<{ n: string; at: Date | null }>(
-            `SELECT count(*) AS n, max(updated_at) AS at FROM cases WHERE ($1::uuid IS NULL OR agency_id = $1 OR resolving_agency_id = $1)`, [scope]);
+            `SELECT count(*) AS n, max(updated_at) AS at FROM cases WHERE ($1::uuid IS NULL OR agency_id = $1 OR resolving_agency_id = $1)`,
+            [scope],
+          );
           const sig = `${rows[0]!.n}|${rows[0]!.at?.toISOString() ?? ''}`;
           if (last && sig !== last) res.write(`event: changed\ndata: ${JSON.stringify({ total: Number(rows[0]!.n) })}\n\n`);
           else if (++ticks % 5 === 0) res.write(': keep-alive\n\n');

@@ -3,7 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import {
-  AgencyOptions, CaseIdentification, IdentifyRequest, IdentifyResponse, RegistrySearchQuery, RegistrySearchResponse, RouteRequest,
+  AgencyOptions,
+  CaseIdentification,
+  IdentifyRequest,
+  IdentifyResponse,
+  RegistrySearchQuery,
+  RegistrySearchResponse,
+  RouteRequest,
 } from '@phatnguoi/core/contracts/api/identification';
 import { agencyScope, requireRoles, userOf } from '../plugins/auth';
 import { caseIdentification, identifyCase, policeUnits, routeCase, searchRegistry } from '../services/identification';
@@ -14,21 +20,29 @@ export default async function identificationRoutes(app: FastifyInstance): Promis
   app.addHook('onRequest', requireRoles('officer', 'supervisor'));
   const { db } = app.deps;
 
-  app.get<{ Querystring: RegistrySearchQuery }>('/api/registry/search',
+  app.get<{ Querystring: RegistrySearchQuery }>(
+    '/api/registry/search',
     { schema: { tags: ['officer'], querystring: RegistrySearchQuery, response: { 200: RegistrySearchResponse, ...errors } } },
-    async (req) => searchRegistry(db, app.clock, userOf(req), req.query));
+    async (req) => searchRegistry(db, app.clock, userOf(req), req.query),
+  );
 
-  app.get<{ Params: IdParams }>('/api/cases/:id/identification',
+  app.get<{ Params: IdParams }>(
+    '/api/cases/:id/identification',
     { schema: { tags: ['officer'], params: IdParams, response: { 200: CaseIdentification, ...errors } } },
-    async (req) => caseIdentification(db, req.params.id, agencyScope(userOf(req))));
+    async (req) => caseIdentification(db, req.params.id, agencyScope(userOf(req))),
+  );
 
-  app.post<{ Params: IdParams; Body: IdentifyRequest }>('/api/cases/:id/identify',
+  app.post<{ Params: IdParams; Body: IdentifyRequest }>(
+    '/api/cases/:id/identify',
     { schema: { tags: ['officer'], params: IdParams, body: IdentifyRequest, response: { 200: IdentifyResponse, ...errors } } },
-    async (req) => ({ id: req.params.id, identification: await identifyCase(db, app.clock, userOf(req), req.params.id, req.body) }));
+    async (req) => ({ id: req.params.id, identification: await identifyCase(db, app.clock, userOf(req), req.params.id, req.body) }),
+  );
 
-  app.post<{ Params: IdParams; Body: RouteRequest }>('/api/cases/:id/route',
+  app.post<{ Params: IdParams; Body: RouteRequest }>(
+    '/api/cases/:id/route',
     { schema: { tags: ['officer'], params: IdParams, body: RouteRequest, response: { 200: IdentifyResponse, ...errors } } },
-    async (req) => ({ id: req.params.id, identification: await routeCase(db, app.clock, userOf(req), req.params.id, req.body) }));
+    async (req) => ({ id: req.params.id, identification: await routeCase(db, app.clock, userOf(req), req.params.id, req.body) }),
+  );
 
   app.get('/api/police-units', { schema: { tags: ['officer'], response: { 200: AgencyOptions, ...errors } } }, async () => ({ items: await policeUnits(db) }));
 }

@@ -12,11 +12,17 @@ async function metricsRoutes(app: FastifyInstance): Promise<void> {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const latency = new client.Histogram({
-    name: 'api_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
+    name: 'api_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
   });
   new client.Gauge({
-    name: 'api_cases', help: 'Cases by status', labelNames: ['status'] as const, registers: [registry],
+    name: 'api_cases',
+    help: 'Cases by status',
+    labelNames: ['status'] as const,
+    registers: [registry],
     async collect() {
       const { rows } = await app.deps.db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM cases GROUP BY status');
       this.reset();
@@ -29,7 +35,10 @@ async function metricsRoutes(app: FastifyInstance): Promise<void> {
     ['detector_detections_per_second', 'Vehicle detections per second, per camera, with the TF.js backend', (f: DetectorFigures) => f.detectionsPerSecond],
   ] as const) {
     new client.Gauge({
-      name, help, labelNames: ['camera_id', 'backend'] as const, registers: [registry],
+      name,
+      help,
+      labelNames: ['camera_id', 'backend'] as const,
+      registers: [registry],
       collect() {
         this.reset();
         for (const f of app.cameraBoard.detectorFigures(app.clock.now())) this.set({ camera_id: f.cameraId, backend: f.backend }, pick(f));
@@ -38,16 +47,20 @@ async function metricsRoutes(app: FastifyInstance): Promise<void> {
   }
   // "Online but not detecting" is a fault: 1/0 per camera ingest has online, and the reason while 0.
   new client.Gauge({
-    name: 'camera_detecting', help: 'Per camera that ingest has online: 1 while detection runs on it, 0 while it does not (see camera_detection_fault)',
-    labelNames: ['camera_id'] as const, registers: [registry],
+    name: 'camera_detecting',
+    help: 'Per camera that ingest has online: 1 while detection runs on it, 0 while it does not (see camera_detection_fault)',
+    labelNames: ['camera_id'] as const,
+    registers: [registry],
     collect() {
       this.reset();
       for (const d of app.cameraBoard.cameraDetections(app.clock.now())) this.set({ camera_id: d.cameraId }, d.fault === null ? 1 : 0);
     },
   });
   new client.Gauge({
-    name: 'camera_detection_fault', help: 'Per camera online at ingest but not detecting: 1 with the reason (retrying, stalled, gave_up, no_report, no_frames)',
-    labelNames: ['camera_id', 'reason'] as const, registers: [registry],
+    name: 'camera_detection_fault',
+    help: 'Per camera online at ingest but not detecting: 1 with the reason (retrying, stalled, gave_up, no_report, no_frames)',
+    labelNames: ['camera_id', 'reason'] as const,
+    registers: [registry],
     collect() {
       this.reset();
       for (const d of app.cameraBoard.cameraDetections(app.clock.now())) if (d.fault !== null) this.set({ camera_id: d.cameraId, reason: d.fault }, 1);
@@ -61,9 +74,14 @@ async function metricsRoutes(app: FastifyInstance): Promise<void> {
   app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
     if (!expected) throw new NotFoundError('no route GET /metrics');
     const h = req.headers.authorization;
-    const given = createHash('sha256').update(h?.startsWith('Bearer ') ? h.slice(7) : '').digest();
+    const given = createHash('sha256')
+      .update(h?.startsWith('Bearer ') ? h.slice(7) : '')
+      .digest();
     if (!timingSafeEqual(given, expected)) throw new UnauthorizedError('the metrics token is required');
-    return reply.type(registry.contentType).header('cache-control', 'no-store').send(await registry.metrics());
+    return reply
+      .type(registry.contentType)
+      .header('cache-control', 'no-store')
+      .send(await registry.metrics());
   });
 }
 

@@ -3,7 +3,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import {
-  CaseActionResponse, CaseDetail, ClaimResponse, ConfirmRequest, CorrectPlateRequest, QueueQuery, QueueResponse, RejectRequest,
+  CaseActionResponse,
+  CaseDetail,
+  ClaimResponse,
+  ConfirmRequest,
+  CorrectPlateRequest,
+  QueueQuery,
+  QueueResponse,
+  RejectRequest,
 } from '@phatnguoi/core/contracts/api/cases';
 import { agencyScope, requireRoles, userOf } from '../plugins/auth';
 import { claimCase, confirmCase, correctPlate, rejectCase, releaseCase } from '../services/cases';
@@ -23,39 +30,60 @@ export default async function officerRoutes(app: FastifyInstance): Promise<void>
   app.addHook('onRequest', requireRoles('officer', 'supervisor'));
   const { db } = app.deps;
 
-  app.get<{ Querystring: QueueQuery }>('/api/cases', { schema: { tags: ['officer'], querystring: QueueQuery, response: { 200: QueueResponse, ...errors } } },
-    async (req) => listQueue(db, agencyScope(userOf(req)), req.query, app.clock.now()));
+  app.get<{ Querystring: QueueQuery }>(
+    '/api/cases',
+    { schema: { tags: ['officer'], querystring: QueueQuery, response: { 200: QueueResponse, ...errors } } },
+    async (req) => listQueue(db, agencyScope(userOf(req)), req.query, app.clock.now()),
+  );
 
-  app.get<{ Params: IdParams }>('/api/cases/:id', { schema: { tags: ['officer'], params: IdParams, response: { 200: CaseDetail, ...errors } } },
-    async (req) => caseDetail(db, req.params.id, agencyScope(userOf(req)), app.clock.now(), app.deps.storage));
+  app.get<{ Params: IdParams }>('/api/cases/:id', { schema: { tags: ['officer'], params: IdParams, response: { 200: CaseDetail, ...errors } } }, async (req) =>
+    caseDetail(db, req.params.id, agencyScope(userOf(req)), app.clock.now(), app.deps.storage),
+  );
 
-  app.post<{ Params: IdParams }>('/api/cases/:id/claim', { schema: { tags: ['officer'], params: IdParams, response: { 200: ClaimResponse, ...errors } } }, async (req) => {
-    const u = userOf(req);
-    const out = await claimCase(db, app.clock, u, req.params.id, app.opts.claimMinutes);
-    return { caseId: req.params.id, claimedBy: u.username, claimedUntil: out.claimedUntil.toISOString() };
-  });
+  app.post<{ Params: IdParams }>(
+    '/api/cases/:id/claim',
+    { schema: { tags: ['officer'], params: IdParams, response: { 200: ClaimResponse, ...errors } } },
+    async (req) => {
+      const u = userOf(req);
+      const out = await claimCase(db, app.clock, u, req.params.id, app.opts.claimMinutes);
+      return { caseId: req.params.id, claimedBy: u.username, claimedUntil: out.claimedUntil.toISOString() };
+    },
+  );
 
-  app.post<{ Params: IdParams }>('/api/cases/:id/release', { schema: { tags: ['officer'], params: IdParams, response: { 200: CaseActionResponse, ...errors } } }, async (req) => {
-    await releaseCase(db, app.clock, userOf(req), req.params.id);
-    return { id: req.params.id, status: 'detected' as const };
-  });
+  app.post<{ Params: IdParams }>(
+    '/api/cases/:id/release',
+    { schema: { tags: ['officer'], params: IdParams, response: { 200: CaseActionResponse, ...errors } } },
+    async (req) => {
+      await releaseCase(db, app.clock, userOf(req), req.params.id);
+      return { id: req.params.id, status: 'detected' as const };
+    },
+  );
 
-  app.post<{ Params: IdParams; Body: ConfirmRequest }>('/api/cases/:id/confirm',
+  app.post<{ Params: IdParams; Body: ConfirmRequest }>(
+    '/api/cases/:id/confirm',
     { schema: { tags: ['officer'], params: IdParams, body: ConfirmRequest, response: { 200: CaseActionResponse, ...errors } } },
     async (req) => {
       await intactOrRefuse(app, req, req.params.id, 'confirmed');
       return { id: req.params.id, status: await confirmCase(db, app.clock, userOf(req), req.params.id, req.body ?? {}) };
-    });
+    },
+  );
 
-  app.post<{ Params: IdParams; Body: RejectRequest }>('/api/cases/:id/reject',
+  app.post<{ Params: IdParams; Body: RejectRequest }>(
+    '/api/cases/:id/reject',
     { schema: { tags: ['officer'], params: IdParams, body: RejectRequest, response: { 200: CaseActionResponse, ...errors } } },
-    async (req) => ({ id: req.params.id, status: await rejectCase(db, app.clock, userOf(req), req.params.id, req.body.reason, req.body.text) }));
+    async (req) => ({ id: req.params.id, status: await rejectCase(db, app.clock, userOf(req), req.params.id, req.body.reason, req.body.text) }),
+  );
 
-  app.post<{ Params: IdParams; Body: CorrectPlateRequest }>('/api/cases/:id/plate',
+  app.post<{ Params: IdParams; Body: CorrectPlateRequest }>(
+    '/api/cases/:id/plate',
     { schema: { tags: ['officer'], params: IdParams, body: CorrectPlateRequest, response: { 200: CaseActionResponse, ...errors } } },
-    async (req) => ({ id: req.params.id, status: await correctPlate(db, app.clock, userOf(req), req.params.id, req.body) }));
+    async (req) => ({ id: req.params.id, status: await correctPlate(db, app.clock, userOf(req), req.params.id, req.body) }),
+  );
 
   // Owner lookup in the registration data; every look at personal data is written to the audit log.
-  app.get<{ Querystring: RegistryQuery }>('/api/registry/vehicles', { schema: { tags: ['officer'], querystring: RegistryQuery, response: { 200: RegistryVehicle, ...errors } } },
-    async (req) => viewRegistryVehicle(db, app.clock, userOf(req), req.query.plate));
+  app.get<{ Querystring: RegistryQuery }>(
+    '/api/registry/vehicles',
+    { schema: { tags: ['officer'], querystring: RegistryQuery, response: { 200: RegistryVehicle, ...errors } } },
+    async (req) => viewRegistryVehicle(db, app.clock, userOf(req), req.query.plate),
+  );
 }

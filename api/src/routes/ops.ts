@@ -48,7 +48,9 @@ export default async function opsRoutes(app: FastifyInstance): Promise<void> {
     const u = userOf(req);
     const snap = await cameraSnapshot(
       { db: app.deps.db, storage: app.deps.storage, redis: app.deps.redis, frameRingDir: app.opts.frameRingDir, keyPrefix: app.opts.channelPrefix },
-      req.params.id, scopeOf(u.role, u.agencyId));
+      req.params.id,
+      scopeOf(u.role, u.agencyId),
+    );
     return reply.type('image/jpeg').header('cache-control', 'no-store').header(SNAPSHOT_SOURCE_HEADER, snap.source).send(snap.jpeg);
   });
 

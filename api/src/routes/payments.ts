@@ -3,7 +3,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
-import { Decision, MismatchList, Mismatch, PaymentImport, PaymentImportList, RecordDecisionRequest, ResolveMismatchRequest } from '@phatnguoi/core/contracts/api/reports';
+import {
+  Decision,
+  MismatchList,
+  Mismatch,
+  PaymentImport,
+  PaymentImportList,
+  RecordDecisionRequest,
+  ResolveMismatchRequest,
+} from '@phatnguoi/core/contracts/api/reports';
 import { UserError } from '@phatnguoi/core/errors';
 import { requireRoles, userOf } from '../plugins/auth';
 import { fieldError } from '../domain/field-error';
@@ -18,21 +26,32 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
 
   await app.register(async (desk) => {
     desk.addHook('onRequest', requireRoles('officer', 'supervisor'));
-    desk.get<{ Params: IdParams }>('/api/cases/:id/decision', {
-      schema: { tags: ['supervisor'], params: IdParams, response: { 200: Type.Object({ decision: Type.Union([Decision, Type.Null()]) }), ...errors } },
-    }, async (req) => ({ decision: await findDecision(db, userOf(req), { caseId: req.params.id }) }));
+    desk.get<{ Params: IdParams }>(
+      '/api/cases/:id/decision',
+      {
+        schema: { tags: ['supervisor'], params: IdParams, response: { 200: Type.Object({ decision: Type.Union([Decision, Type.Null()]) }), ...errors } },
+      },
+      async (req) => ({ decision: await findDecision(db, userOf(req), { caseId: req.params.id }) }),
+    );
 
     desk.get<{ Params: IdParams }>('/api/decisions/:id/pdf', { schema: { tags: ['supervisor'], params: IdParams, response: errors } }, async (req, reply) => {
       const { number, pdf } = await decisionPdf(db, userOf(req), req.params.id, app.opts.noticeFonts);
-      return reply.type('application/pdf').header('content-disposition', `inline; filename="quyet-dinh-${number.replace(/[^\w.-]+/g, '-')}.pdf"`).send(pdf);
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename="quyet-dinh-${number.replace(/[^\w.-]+/g, '-')}.pdf"`)
+        .send(pdf);
     });
   });
 
   await app.register(async (office) => {
     office.addHook('onRequest', requireRoles('supervisor'));
-    office.post<{ Params: IdParams; Body: RecordDecisionRequest }>('/api/cases/:id/decision', {
-      schema: { tags: ['supervisor'], params: IdParams, body: RecordDecisionRequest, response: { 201: Decision, ...errors } },
-    }, async (req, reply) => reply.status(201).send(await recordDecision(db, app.clock, userOf(req), req.params.id, req.body)));
+    office.post<{ Params: IdParams; Body: RecordDecisionRequest }>(
+      '/api/cases/:id/decision',
+      {
+        schema: { tags: ['supervisor'], params: IdParams, body: RecordDecisionRequest, response: { 201: Decision, ...errors } },
+      },
+      async (req, reply) => reply.status(201).send(await recordDecision(db, app.clock, userOf(req), req.params.id, req.body)),
+    );
   });
 
   await app.register(async (payments) => {
@@ -41,35 +60,62 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
     await payments.register(async (upload) => {
       // The file as sent: CSV or JSON bytes, parsed later by the import job.
       upload.removeContentTypeParser('application/json');
-      upload.addContentTypeParser(['application/json', 'text/csv'], { parseAs: 'buffer', bodyLimit: app.opts.csvBodyLimit }, (_req, body, done) => done(null, body));
-      upload.post<{ Querystring: { filename?: string } }>('/api/payments/imports', {
-        bodyLimit: app.opts.csvBodyLimit,
-        schema: { tags: ['supervisor'], consumes: ['text/csv', 'application/json'], querystring: Type.Object({ filename: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })) }, { additionalProperties: false }),
-          response: { 202: PaymentImport, ...errors } },
-      }, async (req, reply) => {
-        const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-        const format = type === 'text/csv' ? 'csv' : type === 'application/json' ? 'json' : null;
-        if (!format) throw new UserError('bad_content_type', 'send the file as text/csv or application/json');
-        const filename = req.query.filename ?? `thanh-toan.${format}`;
-        if (!FILENAME_RE.test(filename)) throw fieldError('bad_filename', 'filename', 'letters, digits, spaces and . _ ( ) - only');
-        const u = userOf(req);
-        const id = await createImport(db, app.clock, u, { filename, format, content: req.body as Buffer });
-        await app.deps.queues?.enqueue('payments.import', { importId: id });
-        return reply.status(202).send(await getImport(db, u, id));
-      });
+      upload.addContentTypeParser(['application/json', 'text/csv'], { parseAs: 'buffer', bodyLimit: app.opts.csvBodyLimit }, (_req, body, done) =>
+        done(null, body),
+      );
+      upload.post<{ Querystring: { filename?: string } }>(
+        '/api/payments/imports',
+        {
+          bodyLimit: app.opts.csvBodyLimit,
+          schema: {
+            tags: ['supervisor'],
+            consumes: ['text/csv', 'application/json'],
+            querystring: Type.Object({ filename: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })) }, { additionalProperties: false }),
+            response: { 202: PaymentImport, ...errors },
+          },
+        },
+        async (req, reply) => {
+          const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+          const format = type === 'text/csv' ? 'csv' : type === 'application/json' ? 'json' : null;
+          if (!format) throw new UserError('bad_content_type', 'send the file as text/csv or application/json');
+          const filename = req.query.filename ?? `thanh-toan.${format}`;
+          if (!FILENAME_RE.test(filename)) throw fieldError('bad_filename', 'filename', 'letters, digits, spaces and . _ ( ) - only');
+          const u = userOf(req);
+          const id = await createImport(db, app.clock, u, { filename, format, content: req.body as Buffer });
+          await app.deps.queues?.enqueue('payments.import', { importId: id });
+          return reply.status(202).send(await getImport(db, u, id));
+        },
+      );
     });
 
-    payments.get('/api/payments/imports', { schema: { tags: ['supervisor'], response: { 200: PaymentImportList, ...errors } } },
-      async (req) => ({ items: await listImports(db, userOf(req)) }));
-    payments.get<{ Params: IdParams }>('/api/payments/imports/:id', { schema: { tags: ['supervisor'], params: IdParams, response: { 200: PaymentImport, ...errors } } },
-      async (req) => getImport(db, userOf(req), req.params.id));
-    payments.get<{ Querystring: { importId?: string; all?: boolean } }>('/api/payments/mismatches', {
-      schema: { tags: ['supervisor'], querystring: Type.Object({ importId: Type.Optional(Type.String({ format: 'uuid' })), all: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-        response: { 200: MismatchList, ...errors } },
-    }, async (req) => ({ items: await listMismatches(db, userOf(req), { importId: req.query.importId, open: !req.query.all }) }));
-    payments.post<{ Params: IdParams; Body: ResolveMismatchRequest }>('/api/payments/mismatches/:id/resolve', {
-      schema: { tags: ['supervisor'], params: IdParams, body: ResolveMismatchRequest, response: { 200: Mismatch, ...errors } },
-    }, async (req) => resolveMismatch(db, app.clock, userOf(req), req.params.id, req.body));
+    payments.get('/api/payments/imports', { schema: { tags: ['supervisor'], response: { 200: PaymentImportList, ...errors } } }, async (req) => ({
+      items: await listImports(db, userOf(req)),
+    }));
+    payments.get<{ Params: IdParams }>(
+      '/api/payments/imports/:id',
+      { schema: { tags: ['supervisor'], params: IdParams, response: { 200: PaymentImport, ...errors } } },
+      async (req) => getImport(db, userOf(req), req.params.id),
+    );
+    payments.get<{ Querystring: { importId?: string; all?: boolean } }>(
+      '/api/payments/mismatches',
+      {
+        schema: {
+          tags: ['supervisor'],
+          querystring: Type.Object(
+            { importId: Type.Optional(Type.String({ format: 'uuid' })), all: Type.Optional(Type.Boolean()) },
+            { additionalProperties: false },
+          ),
+          response: { 200: MismatchList, ...errors },
+        },
+      },
+      async (req) => ({ items: await listMismatches(db, userOf(req), { importId: req.query.importId, open: !req.query.all }) }),
+    );
+    payments.post<{ Params: IdParams; Body: ResolveMismatchRequest }>(
+      '/api/payments/mismatches/:id/resolve',
+      {
+        schema: { tags: ['supervisor'], params: IdParams, body: ResolveMismatchRequest, response: { 200: Mismatch, ...errors } },
+      },
+      async (req) => resolveMismatch(db, app.clock, userOf(req), req.params.id, req.body),
+    );
   });
-
 }

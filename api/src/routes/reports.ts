@@ -3,7 +3,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ErrorResponse, IdParams, OkResponse } from '@phatnguoi/core/contracts/api/common';
-import { ReportKindSchema, ReportQuery, ReportScheduleList, ReportScheduleRequest, ReportSchedule, ReportTable, type ReportKind } from '@phatnguoi/core/contracts/api/reports';
+import {
+  ReportKindSchema,
+  ReportQuery,
+  ReportScheduleList,
+  ReportScheduleRequest,
+  ReportSchedule,
+  ReportTable,
+  type ReportKind,
+} from '@phatnguoi/core/contracts/api/reports';
 import { requireRoles, userOf } from '../plugins/auth';
 import { buildReport, reportScope } from '../services/reports';
 import { reportFile } from '../reports/files';
@@ -16,31 +24,56 @@ export default async function reportRoutes(app: FastifyInstance): Promise<void> 
   app.addHook('onRequest', requireRoles('supervisor', 'operator', 'admin'));
   const { db } = app.deps;
 
-  app.get<{ Params: { kind: ReportKind }; Querystring: ReportQuery }>('/api/reports/:kind', {
-    schema: { tags: ['ops'], params: KindParams, querystring: ReportQuery, response: { 200: ReportTable, ...errors } },
-  }, async (req, reply) => {
-    const u = userOf(req);
-    const q = req.query;
-    const agencyId = reportScope(u, q.agencyId);
-    const table = await buildReport(db, req.params.kind, { from: q.from, to: q.to, split: q.split, period: q.period, type: q.type, agencyId, now: app.clock.now() });
-    const format = q.format ?? 'json';
-    if (format === 'json') return table;
-    const unit = agencyId ? (await db.query<{ name: string }>('SELECT name FROM agencies WHERE id = $1', [agencyId])).rows[0]?.name ?? '' : 'Công an tỉnh';
-    const file = await reportFile(table, format, q.lang ?? 'vi', unit, app.clock.now(), app.opts.noticeFonts);
-    return reply.type(file.contentType).header('content-disposition', `attachment; filename="${file.filename}"`).header('cache-control', 'no-store').send(file.body);
-  });
+  app.get<{ Params: { kind: ReportKind }; Querystring: ReportQuery }>(
+    '/api/reports/:kind',
+    {
+      schema: { tags: ['ops'], params: KindParams, querystring: ReportQuery, response: { 200: ReportTable, ...errors } },
+    },
+    async (req, reply) => {
+      const u = userOf(req);
+      const q = req.query;
+      const agencyId = reportScope(u, q.agencyId);
+      const table = await buildReport(db, req.params.kind, {
+        from: q.from,
+        to: q.to,
+        split: q.split,
+        period: q.period,
+        type: q.type,
+        agencyId,
+        now: app.clock.now(),
+      });
+      const format = q.format ?? 'json';
+      if (format === 'json') return table;
+      const unit = agencyId ? ((await db.query<{ name: string }>('SELECT name FROM agencies WHERE id = $1', [agencyId])).rows[0]?.name ?? '') : 'Công an tỉnh';
+      const file = await reportFile(table, format, q.lang ?? 'vi', unit, app.clock.now(), app.opts.noticeFonts);
+      return reply
+        .type(file.contentType)
+        .header('content-disposition', `attachment; filename="${file.filename}"`)
+        .header('cache-control', 'no-store')
+        .send(file.body);
+    },
+  );
 
-  app.get('/api/report-schedules', { schema: { tags: ['ops'], response: { 200: ReportScheduleList, ...errors } } },
-    async (req) => ({ items: await listSchedules(db, userOf(req)) }));
+  app.get('/api/report-schedules', { schema: { tags: ['ops'], response: { 200: ReportScheduleList, ...errors } } }, async (req) => ({
+    items: await listSchedules(db, userOf(req)),
+  }));
 
-  app.post<{ Body: ReportScheduleRequest }>('/api/report-schedules', {
-    schema: { tags: ['ops'], body: ReportScheduleRequest, response: { 201: ReportSchedule, ...errors } },
-  }, async (req, reply) => reply.status(201).send(await createSchedule(db, app.clock, userOf(req), req.body)));
+  app.post<{ Body: ReportScheduleRequest }>(
+    '/api/report-schedules',
+    {
+      schema: { tags: ['ops'], body: ReportScheduleRequest, response: { 201: ReportSchedule, ...errors } },
+    },
+    async (req, reply) => reply.status(201).send(await createSchedule(db, app.clock, userOf(req), req.body)),
+  );
 
-  app.post<{ Params: IdParams }>('/api/report-schedules/:id/stop', {
-    schema: { tags: ['ops'], params: IdParams, response: { 200: OkResponse, ...errors } },
-  }, async (req) => {
-    await stopSchedule(db, app.clock, userOf(req), req.params.id);
-    return { ok: true as const };
-  });
+  app.post<{ Params: IdParams }>(
+    '/api/report-schedules/:id/stop',
+    {
+      schema: { tags: ['ops'], params: IdParams, response: { 200: OkResponse, ...errors } },
+    },
+    async (req) => {
+      await stopSchedule(db, app.clock, userOf(req), req.params.id);
+      return { ok: true as const };
+    },
+  );
 }

@@ -32,18 +32,25 @@ export default async function signInRoutes(app: FastifyInstance): Promise<void> 
   const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
   const clientOf = (audience: Audience): OidcClient => {
     const c = audience === 'staff' ? signIn.staff : signIn.citizen;
-    if (!c) throw new NotFoundError(`sign-in through an identity provider is not configured for ${audience === 'staff' ? 'staff' : 'citizens'}`, 'not_configured');
+    if (!c)
+      throw new NotFoundError(`sign-in through an identity provider is not configured for ${audience === 'staff' ? 'staff' : 'citizens'}`, 'not_configured');
     return c;
   };
   const cookieBase = (req: FastifyRequest) => ({ httpOnly: true, path: '/', secure: req.protocol === 'https' });
 
   app.get('/api/auth/options', { schema: { tags: ['public'], response: { 200: SignInOptions } } }, async () => ({
-    staffProvider: !!signIn.staff, local: signIn.settings.local.mode, citizenProvider: !!signIn.citizen,
+    staffProvider: !!signIn.staff,
+    local: signIn.settings.local.mode,
+    citizenProvider: !!signIn.citizen,
   }));
 
   await app.register(async (flow) => {
     // Each start writes a row: limited per address like the password sign-in.
-    await flow.register(rateLimit, { max: app.opts.loginRatePerMinute, timeWindow: '1 minute', ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}oidc:` } : {}) });
+    await flow.register(rateLimit, {
+      max: app.opts.loginRatePerMinute,
+      timeWindow: '1 minute',
+      ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}oidc:` } : {}),
+    });
     for (const audience of ['staff', 'citizen'] as const) {
       const base = audience === 'staff' ? '/api/auth/oidc' : '/api/citizen/oidc';
       flow.get(`${base}/start`, { schema: { tags: ['public'], response: { 404: ErrorResponse } } }, async (req, reply) => {
@@ -115,12 +122,16 @@ export default async function signInRoutes(app: FastifyInstance): Promise<void> 
     });
     const me = (req: FastifyRequest) => req.citizen!;
     citizen.get('/api/citizen/me', { schema: { tags: ['public'], response: { 200: CitizenOverview, ...errors } } }, async (req) =>
-      citizenOverview(db, app.clock, app.deps.storage, dir, me(req)));
-    citizen.post<{ Params: IdParams; Body: CitizenResponseRequest }>('/api/citizen/cases/:id/responses',
-      { schema: { tags: ['public'], params: IdParams, body: CitizenResponseRequest, response: { 200: OkResponse, ...errors } } }, async (req) => {
+      citizenOverview(db, app.clock, app.deps.storage, dir, me(req)),
+    );
+    citizen.post<{ Params: IdParams; Body: CitizenResponseRequest }>(
+      '/api/citizen/cases/:id/responses',
+      { schema: { tags: ['public'], params: IdParams, body: CitizenResponseRequest, response: { 200: OkResponse, ...errors } } },
+      async (req) => {
         await recordCitizenResponse(db, app.clock, me(req), req.params.id, req.body);
         return { ok: true as const };
-      });
+      },
+    );
     citizen.post('/api/citizen/logout', { schema: { tags: ['public'], response: { 200: LogoutResponse, ...errors } } }, async (req, reply) => {
       const c = me(req);
       await endCitizenSession(db, app.clock, c);

@@ -24,7 +24,10 @@ export interface SimulatedVehicle {
 
 /** The scenarios the demo serves (DEMO_SCENARIOS / DEMO_SCENARIO, as stack/src/stack.ts reads them). */
 export function demoScenarioNames(env: NodeJS.ProcessEnv = process.env): string[] {
-  const list = (env.DEMO_SCENARIOS || 'red-light-runners,car-in-motorbike-lane').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (env.DEMO_SCENARIOS || 'red-light-runners,car-in-motorbike-lane')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (env.DEMO_SCENARIO) list[0] = env.DEMO_SCENARIO;
   return list;
 }
@@ -49,7 +52,9 @@ export async function simulatedVehicles(scenarios: string[], simOut = SIM_OUT): 
     for (const a of simulate(scenario).actors.values()) add(a.plate.text, a.cls, a.plate.colour);
   }
   if (existsSync(simOut)) {
-    for (const f of readdirSync(simOut).filter((n) => n.endsWith('.truth.json')).sort()) {
+    for (const f of readdirSync(simOut)
+      .filter((n) => n.endsWith('.truth.json'))
+      .sort()) {
       const truth = await readTruth(join(simOut, f)).catch(() => null);
       for (const t of truth?.tracks ?? []) add(t.plate.text, t.cls, t.plate.colour);
     }
@@ -59,8 +64,44 @@ export async function simulatedVehicles(scenarios: string[], simOut = SIM_OUT): 
 
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Huỳnh', 'Hoàng', 'Võ', 'Phan', 'Trương', 'Bùi', 'Đặng', 'Đỗ', 'Ngô', 'Hồ', 'Dương', 'Lý'];
 const MIDDLE = ['Văn', 'Thị', 'Hữu', 'Minh', 'Thanh', 'Quốc', 'Ngọc', 'Đức', 'Thu', 'Hoài'];
-const GIVEN = ['An', 'Bình', 'Cường', 'Dung', 'Hà', 'Hải', 'Hạnh', 'Hiếu', 'Hoa', 'Khoa', 'Lan', 'Linh', 'Long', 'Mai', 'Nam', 'Ngân', 'Phúc', 'Phương', 'Quân', 'Tâm', 'Thảo', 'Trí', 'Tuấn', 'Vy'];
-const STREETS = ['Lê Lợi', 'Hùng Vương', 'Nguyễn Huệ', 'Trần Hưng Đạo', 'Lý Thường Kiệt', 'Hai Bà Trưng', 'Nguyễn Trãi', 'Quang Trung', 'Lê Duẩn', 'Điện Biên Phủ'];
+const GIVEN = [
+  'An',
+  'Bình',
+  'Cường',
+  'Dung',
+  'Hà',
+  'Hải',
+  'Hạnh',
+  'Hiếu',
+  'Hoa',
+  'Khoa',
+  'Lan',
+  'Linh',
+  'Long',
+  'Mai',
+  'Nam',
+  'Ngân',
+  'Phúc',
+  'Phương',
+  'Quân',
+  'Tâm',
+  'Thảo',
+  'Trí',
+  'Tuấn',
+  'Vy',
+];
+const STREETS = [
+  'Lê Lợi',
+  'Hùng Vương',
+  'Nguyễn Huệ',
+  'Trần Hưng Đạo',
+  'Lý Thường Kiệt',
+  'Hai Bà Trưng',
+  'Nguyễn Trãi',
+  'Quang Trung',
+  'Lê Duẩn',
+  'Điện Biên Phủ',
+];
 const BRANDS: Record<SimulatedVehicle['vehicleType'], string[]> = {
   motorbike: ['Honda Wave Alpha', 'Honda Vision', 'Yamaha Sirius', 'Honda Air Blade', 'Yamaha Exciter', 'SYM Elegant'],
   car: ['Toyota Vios', 'Hyundai Accent', 'Kia Morning', 'Mazda 3', 'VinFast VF 5', 'Honda City'],
@@ -70,7 +111,17 @@ const BRANDS: Record<SimulatedVehicle['vehicleType'], string[]> = {
 const COLOURS = ['Đỏ', 'Đen', 'Trắng', 'Xanh', 'Bạc', 'Xám', 'Vàng'];
 
 /** A made-up owner and vehicle description for a plate, the same on every run. */
-export function demoOwnerOf(v: SimulatedVehicle): { fullName: string; idNumber: string; address: string; provinceCode: string; commune: string; email: string; phone: string; brand: string; colour: string } {
+export function demoOwnerOf(v: SimulatedVehicle): {
+  fullName: string;
+  idNumber: string;
+  address: string;
+  provinceCode: string;
+  commune: string;
+  email: string;
+  phone: string;
+  brand: string;
+  colour: string;
+} {
   const h = createHash('sha256').update(`demo-owner:${v.plate}`).digest();
   const pick = <T>(list: T[], i: number) => list[h[i]! % list.length]!;
   const province = parseCanonical(v.plate)?.province ?? '63';
@@ -78,7 +129,10 @@ export function demoOwnerOf(v: SimulatedVehicle): { fullName: string; idNumber: 
   const fullName = `${pick(FAMILY, 0)} ${pick(MIDDLE, 1)} ${pick(GIVEN, 2)}`;
   const ward = (h[3]! % 12) + 1;
   const digits = (from: number, n: number) => Array.from({ length: n }, (_, i) => String(h[from + i]! % 10)).join('');
-  const slug = `${v.plate.replace(/[^0-9A-ZĐ]/g, '').toLowerCase().replace('đ', 'd')}`;
+  const slug = `${v.plate
+    .replace(/[^0-9A-ZĐ]/g, '')
+    .toLowerCase()
+    .replace('đ', 'd')}`;
   return {
     fullName,
     // CCCD: three digits of the province, then nine
@@ -97,7 +151,11 @@ export function demoOwnerOf(v: SimulatedVehicle): { fullName: string; idNumber: 
  * Puts the owners of the simulated vehicles in the registry (plates already there are left alone).
  * Returns how many vehicles were added.
  */
-export async function seedSimulatedOwners(q: Queryable, scenarios: string[] = demoScenarioNames(), simOut = SIM_OUT): Promise<{ added: number; vehicles: number }> {
+export async function seedSimulatedOwners(
+  q: Queryable,
+  scenarios: string[] = demoScenarioNames(),
+  simOut = SIM_OUT,
+): Promise<{ added: number; vehicles: number }> {
   const vehicles = await simulatedVehicles(scenarios, simOut);
   let added = 0;
   for (const v of vehicles) {

@@ -139,7 +139,12 @@ export async function seedSceneCases(o: SceneCasesOptions): Promise<SceneCasesRe
   const result: SceneCasesResult = { caseIds: [], created: 0, detected: 0 };
   const byTime: { id: string; at: number }[] = [];
   // Loaded on first use: a run with every pass cached loads no model.
-  let engine: { offline: typeof import('@phatnguoi/detector/offline'); detector: import('@phatnguoi/core/contracts/detection').VehicleDetector; plates: import('@phatnguoi/detector/pipeline/camera-pipeline').PlatePort; dispose(): void } | null = null;
+  let engine: {
+    offline: typeof import('@phatnguoi/detector/offline');
+    detector: import('@phatnguoi/core/contracts/detection').VehicleDetector;
+    plates: import('@phatnguoi/detector/pipeline/camera-pipeline').PlatePort;
+    dispose(): void;
+  } | null = null;
   const load = async () => {
     if (engine) return engine;
     const offline = await import('@phatnguoi/detector/offline');
@@ -166,12 +171,20 @@ export async function seedSceneCases(o: SceneCasesOptions): Promise<SceneCasesRe
         const file = join(o.cacheDir, `${cam.id}.${i}.json`);
         let cached = await readCache(file);
         const current =
-          cached && cached.cameraId === cam.id && cached.scenario === cam.scenario && cached.startTime === start.toISOString() &&
-          cached.video.size === st.size && cached.video.mtimeMs === st.mtimeMs && (await evidencePresent(o.storage, cached.events));
+          cached &&
+          cached.cameraId === cam.id &&
+          cached.scenario === cam.scenario &&
+          cached.startTime === start.toISOString() &&
+          cached.video.size === st.size &&
+          cached.video.mtimeMs === st.mtimeMs &&
+          (await evidencePresent(o.storage, cached.events));
         if (!current) {
           // Seeded before without this cache (another data folder, a deleted cache): never seed the same run twice.
           const end = new Date(start.getTime() + (truth.video.durationS + 60) * 1000);
-          const before = await o.db.query<{ id: string; occurred_at: Date }>('SELECT id, occurred_at FROM cases WHERE camera_id = $1 AND occurred_at BETWEEN $2 AND $3', [cam.id, start, end]);
+          const before = await o.db.query<{ id: string; occurred_at: Date }>(
+            'SELECT id, occurred_at FROM cases WHERE camera_id = $1 AND occurred_at BETWEEN $2 AND $3',
+            [cam.id, start, end],
+          );
           if (before.rows.length > 0) {
             for (const r of before.rows) byTime.push({ id: r.id, at: r.occurred_at.getTime() });
             continue;
@@ -197,8 +210,18 @@ export async function seedSceneCases(o: SceneCasesOptions): Promise<SceneCasesRe
               o.say(`  ${label}: ${t.toFixed(0)} of ${(d ?? truth.video.durationS).toFixed(0)} s`);
             },
           });
-          o.say(`  ${label}: ${r.violations.length} violations (${r.violations.map((v) => `${v.type} ${v.plate.text ?? 'plate unread'}`).join(', ') || 'none'}) in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-          cached = { version: 1, cameraId: cam.id, scenario: cam.scenario, video: { size: st.size, mtimeMs: st.mtimeMs }, startTime: start.toISOString(), detector: r.detector, events: r.violations.map((v) => v.event) };
+          o.say(
+            `  ${label}: ${r.violations.length} violations (${r.violations.map((v) => `${v.type} ${v.plate.text ?? 'plate unread'}`).join(', ') || 'none'}) in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+          );
+          cached = {
+            version: 1,
+            cameraId: cam.id,
+            scenario: cam.scenario,
+            video: { size: st.size, mtimeMs: st.mtimeMs },
+            startTime: start.toISOString(),
+            detector: r.detector,
+            events: r.violations.map((v) => v.event),
+          };
           await writeFile(`${file}.tmp`, JSON.stringify(cached));
           await rename(`${file}.tmp`, file);
           result.detected++;

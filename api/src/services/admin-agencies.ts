@@ -9,9 +9,27 @@ import type { Clock } from '../clock';
 import type { UserPrincipal } from '../plugins/auth';
 import { isUuid } from './cases';
 
-interface AgencyRow { id: string; code: string; name: string; kind: Agency['kind']; province_code: string; commune: string | null; phone: string | null; address: string | null }
+interface AgencyRow {
+  id: string;
+  code: string;
+  name: string;
+  kind: Agency['kind'];
+  province_code: string;
+  commune: string | null;
+  phone: string | null;
+  address: string | null;
+}
 const SELECT = 'SELECT id, code, name, kind, province_code, commune, phone, address FROM agencies';
-const toAgency = (r: AgencyRow): Agency => ({ id: r.id, code: r.code, name: r.name, kind: r.kind, provinceCode: r.province_code, commune: r.commune, phone: r.phone, address: r.address });
+const toAgency = (r: AgencyRow): Agency => ({
+  id: r.id,
+  code: r.code,
+  name: r.name,
+  kind: r.kind,
+  provinceCode: r.province_code,
+  commune: r.commune,
+  phone: r.phone,
+  address: r.address,
+});
 
 export async function listAgencies(q: Queryable): Promise<Agency[]> {
   return (await q.query<AgencyRow>(`${SELECT} ORDER BY code`)).rows.map(toAgency);
@@ -22,9 +40,18 @@ export async function createAgency(db: Db, clock: Clock, admin: UserPrincipal, b
     const r = await tx.query<AgencyRow>(
       `INSERT INTO agencies (code, name, kind, province_code, commune, phone, address) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (code) DO NOTHING
        RETURNING id, code, name, kind, province_code, commune, phone, address`,
-      [b.code, b.name, b.kind, b.provinceCode, b.commune ?? null, b.phone ?? null, b.address ?? null]);
+      [b.code, b.name, b.kind, b.provinceCode, b.commune ?? null, b.phone ?? null, b.address ?? null],
+    );
     if (!r.rows[0]) throw new ConflictError('agency code taken', 'code_taken');
-    await appendAudit(tx, { at: clock.now(), actorId: admin.id, actor: admin.username, action: 'agency.created', entity: 'agency', entityId: r.rows[0].id, data: { code: b.code, kind: b.kind, provinceCode: b.provinceCode, commune: b.commune ?? null } });
+    await appendAudit(tx, {
+      at: clock.now(),
+      actorId: admin.id,
+      actor: admin.username,
+      action: 'agency.created',
+      entity: 'agency',
+      entityId: r.rows[0].id,
+      data: { code: b.code, kind: b.kind, provinceCode: b.provinceCode, commune: b.commune ?? null },
+    });
     return toAgency(r.rows[0]);
   });
 }
@@ -50,8 +77,19 @@ export async function updateAgency(db: Db, clock: Clock, admin: UserPrincipal, i
     if (sets.length === 0) return toAgency(prev);
     const now = clock.now();
     values.push(now);
-    const r = await tx.query<AgencyRow>(`UPDATE agencies SET ${sets.join(', ')}, updated_at = $${values.length} WHERE id = $1 RETURNING id, code, name, kind, province_code, commune, phone, address`, values);
-    await appendAudit(tx, { at: now, actorId: admin.id, actor: admin.username, action: 'agency.updated', entity: 'agency', entityId: id, data: { code: prev.code, changes } });
+    const r = await tx.query<AgencyRow>(
+      `UPDATE agencies SET ${sets.join(', ')}, updated_at = $${values.length} WHERE id = $1 RETURNING id, code, name, kind, province_code, commune, phone, address`,
+      values,
+    );
+    await appendAudit(tx, {
+      at: now,
+      actorId: admin.id,
+      actor: admin.username,
+      action: 'agency.updated',
+      entity: 'agency',
+      entityId: id,
+      data: { code: prev.code, changes },
+    });
     return toAgency(r.rows[0]!);
   });
 }

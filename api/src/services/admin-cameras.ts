@@ -94,10 +94,14 @@ export function checkCameraInput(body: unknown, mode: 'create' | 'update'): { ok
     else out.credentials = c;
   }
   if (b.sampleFps !== undefined || mode === 'create') {
-    if (!isNumber(b.sampleFps) || b.sampleFps <= 0 || b.sampleFps > MAX_SAMPLE_FPS) fail('sampleFps', `more than 0 and at most ${MAX_SAMPLE_FPS} frames per second`);
+    if (!isNumber(b.sampleFps) || b.sampleFps <= 0 || b.sampleFps > MAX_SAMPLE_FPS)
+      fail('sampleFps', `more than 0 and at most ${MAX_SAMPLE_FPS} frames per second`);
     else out.sampleFps = b.sampleFps;
   }
-  for (const [key, limit] of [['lat', 90], ['lng', 180]] as const) {
+  for (const [key, limit] of [
+    ['lat', 90],
+    ['lng', 180],
+  ] as const) {
     const v = b[key];
     if (v === undefined) continue;
     if (v !== null && (!isNumber(v) || Math.abs(v) > limit)) fail(key, `a number from -${limit} to ${limit}`);
@@ -105,7 +109,8 @@ export function checkCameraInput(body: unknown, mode: 'create' | 'update'): { ok
   }
   const latGiven = b.lat !== undefined;
   if (latGiven !== (b.lng !== undefined)) fail(latGiven ? 'lng' : 'lat', 'give both coordinates or neither');
-  else if (out.lat !== undefined && out.lng !== undefined && (out.lat === null) !== (out.lng === null)) fail(out.lat === null ? 'lat' : 'lng', 'give both coordinates or neither');
+  else if (out.lat !== undefined && out.lng !== undefined && (out.lat === null) !== (out.lng === null))
+    fail(out.lat === null ? 'lat' : 'lng', 'give both coordinates or neither');
   if (b.enabled !== undefined) {
     if (typeof b.enabled !== 'boolean') fail('enabled', 'true or false');
     else out.enabled = b.enabled;
@@ -114,12 +119,27 @@ export function checkCameraInput(body: unknown, mode: 'create' | 'update'): { ok
 }
 
 function refuse(errors: FieldError[]): never {
-  throw new UserError('invalid_camera', `invalid camera (${errors.length} problem${errors.length === 1 ? '' : 's'}): ${errors[0]!.path}: ${errors[0]!.message}`, 400, { details: { errors } });
+  throw new UserError(
+    'invalid_camera',
+    `invalid camera (${errors.length} problem${errors.length === 1 ? '' : 's'}): ${errors[0]!.path}: ${errors[0]!.message}`,
+    400,
+    { details: { errors } },
+  );
 }
 
 interface CameraRow {
-  id: string; name: string; address: string; agency_id: string; enabled: boolean; sample_fps: number; lat: number | null; lng: number | null;
-  stream_url: string; stream_username: string | null; stream_password: string | null; updated_at: Date;
+  id: string;
+  name: string;
+  address: string;
+  agency_id: string;
+  enabled: boolean;
+  sample_fps: number;
+  lat: number | null;
+  lng: number | null;
+  stream_url: string;
+  stream_username: string | null;
+  stream_password: string | null;
+  updated_at: Date;
 }
 
 /** The cameras the administrator may see, with their stream settings (no credentials) and ingest state. */
@@ -128,16 +148,29 @@ export async function listAdminCameras(q: Queryable, user: UserPrincipal, now: D
   const live = new Map((await listCameras(q, scope, now)).map((c) => [c.id, c]));
   const { rows } = await q.query<CameraRow>(
     `SELECT id, name, address, agency_id, enabled, sample_fps, lat, lng, stream_url, stream_username, stream_password, updated_at
-       FROM cameras WHERE ($1::uuid IS NULL OR agency_id = $1) ORDER BY name, id`, [scope]);
+       FROM cameras WHERE ($1::uuid IS NULL OR agency_id = $1) ORDER BY name, id`,
+    [scope],
+  );
   return rows.map((r) => {
     const c = live.get(r.id);
     const split = splitStreamUrl(r.stream_url);
     return {
-      id: r.id, name: r.name, address: r.address, agencyId: r.agency_id, agencyName: c?.agencyName ?? '', enabled: r.enabled,
-      sampleFps: Number(r.sample_fps), lat: r.lat, lng: r.lng,
+      id: r.id,
+      name: r.name,
+      address: r.address,
+      agencyId: r.agency_id,
+      agencyName: c?.agencyName ?? '',
+      enabled: r.enabled,
+      sampleFps: Number(r.sample_fps),
+      lat: r.lat,
+      lng: r.lng,
       // a URL stored before credentials had their own columns may still carry them: never shown
-      streamUrl: split?.url ?? '', hasCredentials: r.stream_username !== null || !!split?.credentials,
-      hasGeometry: c?.hasGeometry ?? false, state: c?.state ?? 'unknown', online: c?.online ?? false, updatedAt: r.updated_at.toISOString(),
+      streamUrl: split?.url ?? '',
+      hasCredentials: r.stream_username !== null || !!split?.credentials,
+      hasGeometry: c?.hasGeometry ?? false,
+      state: c?.state ?? 'unknown',
+      online: c?.online ?? false,
+      updatedAt: r.updated_at.toISOString(),
     };
   });
 }
@@ -170,17 +203,44 @@ export async function createAdminCamera(db: Db, clock: Clock, user: UserPrincipa
     const r = await tx.query<{ id: string }>(
       `INSERT INTO cameras (agency_id, name, address, lat, lng, stream_url, stream_username, stream_password, sample_fps, enabled, created_at, updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) RETURNING id`,
-      [s.agencyId, s.name, s.address ?? '', s.lat ?? null, s.lng ?? null, s.streamUrl, s.credentials?.username ?? null, s.credentials?.password ?? null,
-        s.sampleFps, s.enabled ?? true, now]);
+      [
+        s.agencyId,
+        s.name,
+        s.address ?? '',
+        s.lat ?? null,
+        s.lng ?? null,
+        s.streamUrl,
+        s.credentials?.username ?? null,
+        s.credentials?.password ?? null,
+        s.sampleFps,
+        s.enabled ?? true,
+        now,
+      ],
+    );
     const cameraId = r.rows[0]!.id;
-    await appendAudit(tx, { at: now, actorId: user.id, actor: user.username, action: 'camera.created', entity: 'camera', entityId: cameraId, data: auditView({ credentials: null, ...s }) });
+    await appendAudit(tx, {
+      at: now,
+      actorId: user.id,
+      actor: user.username,
+      action: 'camera.created',
+      entity: 'camera',
+      entityId: cameraId,
+      data: auditView({ credentials: null, ...s }),
+    });
     return cameraId;
   });
   return getAdminCamera(db, user, id, clock.now());
 }
 
 const COLUMN: Record<Exclude<keyof CameraSettings, 'credentials'>, string> = {
-  name: 'name', address: 'address', agencyId: 'agency_id', streamUrl: 'stream_url', sampleFps: 'sample_fps', lat: 'lat', lng: 'lng', enabled: 'enabled',
+  name: 'name',
+  address: 'address',
+  agencyId: 'agency_id',
+  streamUrl: 'stream_url',
+  sampleFps: 'sample_fps',
+  lat: 'lat',
+  lng: 'lng',
+  enabled: 'enabled',
 };
 
 /** Changes the fields given; the audit entry lists each changed field before and after (credentials: only that they changed). */
@@ -245,10 +305,13 @@ export async function testStream(q: Queryable, user: UserPrincipal, req: StreamT
     credentials = c;
   } else if (req.cameraId && !credentials) {
     const { rows } = await q.query<{ stream_url: string; stream_username: string | null; stream_password: string | null }>(
-      'SELECT stream_url, stream_username, stream_password FROM cameras WHERE id = $1 AND ($2::uuid IS NULL OR agency_id = $2)', [req.cameraId, cameraScope(user)]);
+      'SELECT stream_url, stream_username, stream_password FROM cameras WHERE id = $1 AND ($2::uuid IS NULL OR agency_id = $2)',
+      [req.cameraId, cameraScope(user)],
+    );
     const r = rows[0];
     if (!r) throw new NotFoundError('no such camera');
-    credentials = r.stream_username !== null ? { username: r.stream_username, password: r.stream_password ?? '' } : splitStreamUrl(r.stream_url)?.credentials ?? null;
+    credentials =
+      r.stream_username !== null ? { username: r.stream_username, password: r.stream_password ?? '' } : (splitStreamUrl(r.stream_url)?.credentials ?? null);
   }
   if (running >= MAX_RUNNING) throw new ConflictError('other stream tests are running: try again in a few seconds', 'stream_test_busy');
   running += 1;
@@ -256,7 +319,14 @@ export async function testStream(q: Queryable, user: UserPrincipal, req: StreamT
     const shot = await grabStreamJpeg(streamUrlWithCredentials(s.url, credentials), { timeoutMs: opts.timeoutMs ?? 12_000 });
     if (!shot.ok) return { ok: false, image: null, width: null, height: null, code: shot.diagnosis.code, message: shot.diagnosis.message };
     const meta = await sharp(shot.jpeg).metadata();
-    return { ok: true, image: `data:image/jpeg;base64,${shot.jpeg.toString('base64')}`, width: meta.width ?? null, height: meta.height ?? null, code: null, message: null };
+    return {
+      ok: true,
+      image: `data:image/jpeg;base64,${shot.jpeg.toString('base64')}`,
+      width: meta.width ?? null,
+      height: meta.height ?? null,
+      code: null,
+      message: null,
+    };
   } finally {
     running -= 1;
   }

@@ -14,14 +14,34 @@ import { hashPassword } from './auth';
 import { isUuid } from './cases';
 
 type AdminUser = AdminUserList['items'][number];
-interface UserRow { id: string; username: string; display_name: string; role: Role; agency_id: string | null; agency_name: string | null; active: boolean }
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  role: Role;
+  agency_id: string | null;
+  agency_name: string | null;
+  active: boolean;
+}
 
-const SELECT_USERS = 'SELECT u.id, u.username, u.display_name, u.role, u.agency_id, a.name AS agency_name, u.active FROM users u LEFT JOIN agencies a ON a.id = u.agency_id';
-const toUser = (r: UserRow): AdminUser => ({ id: r.id, username: r.username, displayName: r.display_name, role: r.role, agencyId: r.agency_id, agencyName: r.agency_name, active: r.active });
+const SELECT_USERS =
+  'SELECT u.id, u.username, u.display_name, u.role, u.agency_id, a.name AS agency_name, u.active FROM users u LEFT JOIN agencies a ON a.id = u.agency_id';
+const toUser = (r: UserRow): AdminUser => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  role: r.role,
+  agencyId: r.agency_id,
+  agencyName: r.agency_name,
+  active: r.active,
+});
 
 /** Officers and supervisors see one agency's cases: they need one. */
 const needsAgency = (role: Role) => role === 'officer' || role === 'supervisor';
-const agencyRequired = () => new UserError('agency_required', 'officers and supervisors belong to an agency', 400, { details: { errors: [{ path: 'agencyId', message: 'required for this role' }] } });
+const agencyRequired = () =>
+  new UserError('agency_required', 'officers and supervisors belong to an agency', 400, {
+    details: { errors: [{ path: 'agencyId', message: 'required for this role' }] },
+  });
 
 export async function listUsers(q: Queryable): Promise<AdminUser[]> {
   return (await q.query<UserRow>(`${SELECT_USERS} ORDER BY u.username`)).rows.map(toUser);
@@ -49,9 +69,18 @@ export async function createUser(db: Db, clock: Clock, admin: UserPrincipal, b: 
     const name = b.agencyId ? await agencyName(tx, b.agencyId) : null;
     const r = await tx.query<{ id: string }>(
       'INSERT INTO users (username, display_name, password_hash, role, agency_id) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (username) DO NOTHING RETURNING id',
-      [b.username, b.displayName, hash, b.role, b.agencyId]);
+      [b.username, b.displayName, hash, b.role, b.agencyId],
+    );
     if (!r.rows[0]) throw new ConflictError('username taken', 'username_taken');
-    await appendAudit(tx, { at: clock.now(), actorId: admin.id, actor: admin.username, action: 'user.created', entity: 'user', entityId: r.rows[0].id, data: { username: b.username, role: b.role, agencyId: b.agencyId } });
+    await appendAudit(tx, {
+      at: clock.now(),
+      actorId: admin.id,
+      actor: admin.username,
+      action: 'user.created',
+      entity: 'user',
+      entityId: r.rows[0].id,
+      data: { username: b.username, role: b.role, agencyId: b.agencyId },
+    });
     return { id: r.rows[0].id, username: b.username, displayName: b.displayName, role: b.role, agencyId: b.agencyId, agencyName: name };
   });
 }
@@ -72,7 +101,15 @@ export async function updateUser(db: Db, clock: Clock, admin: UserPrincipal, id:
     if (displayName !== u.display_name) changes.displayName = { from: u.display_name, to: displayName };
     if (Object.keys(changes).length > 0) {
       await tx.query('UPDATE users SET role = $2, agency_id = $3, display_name = $4 WHERE id = $1', [id, role, agencyId, displayName]);
-      await appendAudit(tx, { at: clock.now(), actorId: admin.id, actor: admin.username, action: 'user.updated', entity: 'user', entityId: id, data: { username: u.username, changes } });
+      await appendAudit(tx, {
+        at: clock.now(),
+        actorId: admin.id,
+        actor: admin.username,
+        action: 'user.updated',
+        entity: 'user',
+        entityId: id,
+        data: { username: u.username, changes },
+      });
     }
     return { ...toUser(u), role, agencyId, agencyName: name, displayName };
   });
@@ -86,7 +123,15 @@ export async function resetPassword(db: Db, clock: Clock, admin: UserPrincipal, 
     const now = clock.now();
     await tx.query('UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1', [id, hash]);
     const sessionsRevoked = await revokeSessions(tx, id, now);
-    await appendAudit(tx, { at: now, actorId: admin.id, actor: admin.username, action: 'user.password_reset', entity: 'user', entityId: id, data: { username: u.username, sessionsRevoked } });
+    await appendAudit(tx, {
+      at: now,
+      actorId: admin.id,
+      actor: admin.username,
+      action: 'user.password_reset',
+      entity: 'user',
+      entityId: id,
+      data: { username: u.username, sessionsRevoked },
+    });
     return { id, active: u.active, sessionsRevoked };
   });
 }
@@ -102,7 +147,15 @@ export async function setUserActive(db: Db, clock: Clock, admin: UserPrincipal, 
     const now = clock.now();
     await tx.query('UPDATE users SET active = $2 WHERE id = $1', [id, active]);
     const sessionsRevoked = active ? 0 : await revokeSessions(tx, id, now);
-    await appendAudit(tx, { at: now, actorId: admin.id, actor: admin.username, action: active ? 'user.activated' : 'user.deactivated', entity: 'user', entityId: id, data: { username: u.username, wasActive: u.active, sessionsRevoked } });
+    await appendAudit(tx, {
+      at: now,
+      actorId: admin.id,
+      actor: admin.username,
+      action: active ? 'user.activated' : 'user.deactivated',
+      entity: 'user',
+      entityId: id,
+      data: { username: u.username, wasActive: u.active, sessionsRevoked },
+    });
     return { id, active, sessionsRevoked };
   });
 }
@@ -113,7 +166,15 @@ export async function revokeUserSessions(db: Db, clock: Clock, admin: UserPrinci
     const u = await lockUser(tx, id);
     const now = clock.now();
     const sessionsRevoked = await revokeSessions(tx, id, now);
-    await appendAudit(tx, { at: now, actorId: admin.id, actor: admin.username, action: 'user.sessions_revoked', entity: 'user', entityId: id, data: { username: u.username, sessionsRevoked } });
+    await appendAudit(tx, {
+      at: now,
+      actorId: admin.id,
+      actor: admin.username,
+      action: 'user.sessions_revoked',
+      entity: 'user',
+      entityId: id,
+      data: { username: u.username, sessionsRevoked },
+    });
     return { id, active: u.active, sessionsRevoked };
   });
 }

@@ -31,11 +31,24 @@ export class TooManyAttemptsError extends UserError {
  * answer is decided, off the answer's path, so it costs the caller no time a missing name would not.
  */
 export async function login(
-  db: Db, clock: Clock, username: string, password: string, opts: { ttlSeconds: number; throttle: LoginThrottle; address: string; onAuditError?: (err: unknown) => void },
+  db: Db,
+  clock: Clock,
+  username: string,
+  password: string,
+  opts: { ttlSeconds: number; throttle: LoginThrottle; address: string; onAuditError?: (err: unknown) => void },
 ): Promise<{ token: string; expiresAt: Date; user: UserSummary }> {
   const wait = await opts.throttle.retryAfterMs(username, opts.address);
   if (wait > 0) throw new TooManyAttemptsError(Math.ceil(wait / 1000));
-  const { rows } = await db.query<{ id: string; username: string; display_name: string; role: Role; agency_id: string | null; agency_name: string | null; password_hash: string | null; active: boolean }>(
+  const { rows } = await db.query<{
+    id: string;
+    username: string;
+    display_name: string;
+    role: Role;
+    agency_id: string | null;
+    agency_name: string | null;
+    password_hash: string | null;
+    active: boolean;
+  }>(
     `SELECT u.id, u.username, u.display_name, u.role, u.agency_id, a.name AS agency_name, u.password_hash, u.active
        FROM users u LEFT JOIN agencies a ON a.id = u.agency_id WHERE u.username = $1`,
     [username.toLowerCase()],
@@ -44,12 +57,13 @@ export async function login(
   const now = clock.now();
   dummyHash ??= hashPassword('not-a-real-password');
   // A user made by the identity provider has no password: verified against the dummy, so refused like a wrong one.
-  const ok = await argon2.verify(u?.active && u.password_hash ? u.password_hash : await dummyHash, password).catch(() => false) && !!u?.password_hash;
+  const ok = (await argon2.verify(u?.active && u.password_hash ? u.password_hash : await dummyHash, password).catch(() => false)) && !!u?.password_hash;
   if (!u || !u.active || !ok) {
     await opts.throttle.failed(username, opts.address);
     if (u) {
-      void withTransaction(db, (tx) => appendAudit(tx, { at: now, actorId: u.id, actor: u.username, action: 'auth.failed', entity: 'user', entityId: u.id, data: { active: u.active } }))
-        .catch((err: unknown) => opts.onAuditError?.(err));
+      void withTransaction(db, (tx) =>
+        appendAudit(tx, { at: now, actorId: u.id, actor: u.username, action: 'auth.failed', entity: 'user', entityId: u.id, data: { active: u.active } }),
+      ).catch((err: unknown) => opts.onAuditError?.(err));
     }
     throw new UnauthorizedError('wrong username or password', 'bad_credentials');
   }
@@ -60,18 +74,42 @@ export async function login(
     await tx.query('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1,$2,$3,$4)', [tokenHash(token), u.id, now, expiresAt]);
     await appendAudit(tx, { at: now, actorId: u.id, actor: u.username, action: 'auth.login', entity: 'user', entityId: u.id, data: {} });
   });
-  return { token, expiresAt, user: { id: u.id, username: u.username, displayName: u.display_name, role: u.role, agencyId: u.agency_id, agencyName: u.agency_name } };
+  return {
+    token,
+    expiresAt,
+    user: { id: u.id, username: u.username, displayName: u.display_name, role: u.role, agencyId: u.agency_id, agencyName: u.agency_name },
+  };
 }
 
 /** Ends a session; a session started through the identity provider returns what its end-session needs. */
-export async function logout(db: Db, clock: Clock, token: string): Promise<{ idpIssuer: string | null; idToken: string | null; refreshToken: string | null } | null> {
+export async function logout(
+  db: Db,
+  clock: Clock,
+  token: string,
+): Promise<{ idpIssuer: string | null; idToken: string | null; refreshToken: string | null } | null> {
   return withTransaction(db, async (tx) => {
-    const { rows } = await tx.query<{ user_id: string; username: string; idp_issuer: string | null; idp_id_token: string | null; idp_refresh_token: string | null }>(
+    const { rows } = await tx.query<{
+      user_id: string;
+      username: string;
+      idp_issuer: string | null;
+      idp_id_token: string | null;
+      idp_refresh_token: string | null;
+    }>(
       `UPDATE sessions s SET revoked_at = $2 FROM users u WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.id = s.user_id
-       RETURNING s.user_id, u.username, s.idp_issuer, s.idp_id_token, s.idp_refresh_token`, [tokenHash(token), clock.now()]);
+       RETURNING s.user_id, u.username, s.idp_issuer, s.idp_id_token, s.idp_refresh_token`,
+      [tokenHash(token), clock.now()],
+    );
     const r = rows[0];
     if (!r) return null;
-    await appendAudit(tx, { at: clock.now(), actorId: r.user_id, actor: r.username, action: 'auth.logout', entity: 'user', entityId: r.user_id, data: { via: r.idp_issuer ? 'oidc' : 'password' } });
+    await appendAudit(tx, {
+      at: clock.now(),
+      actorId: r.user_id,
+      actor: r.username,
+      action: 'auth.logout',
+      entity: 'user',
+      entityId: r.user_id,
+      data: { via: r.idp_issuer ? 'oidc' : 'password' },
+    });
     return { idpIssuer: r.idp_issuer, idToken: r.idp_id_token, refreshToken: r.idp_refresh_token };
   });
 }

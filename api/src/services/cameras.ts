@@ -33,17 +33,40 @@ export function cameraScope(user: UserPrincipal): string | null {
 
 /** Cameras the caller may see; with the live board, whether detection runs on each online camera (as on the ops wall). */
 export async function listCameras(q: Queryable, agencyId: string | null, now: Date, board?: CameraStatusBoard): Promise<CameraSummary[]> {
-  const { rows } = await q.query<{ id: string; name: string; address: string; agency_id: string; agency_name: string; enabled: boolean; has_geometry: boolean; state: string | null; fps: number | null; updated_at: Date | null }>(
+  const { rows } = await q.query<{
+    id: string;
+    name: string;
+    address: string;
+    agency_id: string;
+    agency_name: string;
+    enabled: boolean;
+    has_geometry: boolean;
+    state: string | null;
+    fps: number | null;
+    updated_at: Date | null;
+  }>(
     `SELECT c.id, c.name, c.address, c.agency_id, a.name AS agency_name, c.enabled, c.geometry IS NOT NULL AS has_geometry, s.state, s.fps, s.updated_at
        FROM cameras c JOIN agencies a ON a.id = c.agency_id LEFT JOIN camera_status s ON s.camera_id = c.id
-      WHERE ($1::uuid IS NULL OR c.agency_id = $1) ORDER BY c.name, c.id`, [agencyId]);
+      WHERE ($1::uuid IS NULL OR c.agency_id = $1) ORDER BY c.name, c.id`,
+    [agencyId],
+  );
   return rows.map((r) => {
     const fresh = r.updated_at !== null && now.getTime() - r.updated_at.getTime() < STALE_MS;
     const online = fresh && r.state === 'online';
     const detection = board ? board.detection(r.id, { online, fps: Number(r.fps ?? 0) }, now) : { fault: null, error: null };
     return {
-      id: r.id, name: r.name, address: r.address, agencyId: r.agency_id, agencyName: r.agency_name, enabled: r.enabled, hasGeometry: r.has_geometry,
-      state: r.state ?? 'unknown', online, detectionFault: detection.fault, detectionError: detection.error, updatedAt: r.updated_at?.toISOString() ?? null,
+      id: r.id,
+      name: r.name,
+      address: r.address,
+      agencyId: r.agency_id,
+      agencyName: r.agency_name,
+      enabled: r.enabled,
+      hasGeometry: r.has_geometry,
+      state: r.state ?? 'unknown',
+      online,
+      detectionFault: detection.fault,
+      detectionError: detection.error,
+      updatedAt: r.updated_at?.toISOString() ?? null,
     };
   });
 }
@@ -57,7 +80,10 @@ export async function getCamera(q: Queryable, id: string, agencyId: string | nul
 
 async function cameraRow(q: Queryable, id: string, agencyId: string | null): Promise<{ geometry: CameraGeometry | null } | null> {
   if (!isUuid(id)) return null;
-  const { rows } = await q.query<{ geometry: CameraGeometry | null }>('SELECT geometry FROM cameras WHERE id = $1 AND ($2::uuid IS NULL OR agency_id = $2)', [id, agencyId]);
+  const { rows } = await q.query<{ geometry: CameraGeometry | null }>('SELECT geometry FROM cameras WHERE id = $1 AND ($2::uuid IS NULL OR agency_id = $2)', [
+    id,
+    agencyId,
+  ]);
   return rows[0] ?? null;
 }
 
@@ -82,7 +108,12 @@ export async function putGeometry(db: Db, clock: Clock, user: UserPrincipal, id:
   const v = validateGeometry(body);
   if (!v.ok) {
     const first = v.errors[0]!;
-    throw new UserError('invalid_geometry', `invalid camera geometry (${v.errors.length} problem${v.errors.length === 1 ? '' : 's'}): ${first.path}: ${first.message}`, 400, { details: { errors: v.errors } });
+    throw new UserError(
+      'invalid_geometry',
+      `invalid camera geometry (${v.errors.length} problem${v.errors.length === 1 ? '' : 's'}): ${first.path}: ${first.message}`,
+      400,
+      { details: { errors: v.errors } },
+    );
   }
   const geometry = v.geometry;
   return withTransaction(db, async (tx) => {
@@ -92,7 +123,12 @@ export async function putGeometry(db: Db, clock: Clock, user: UserPrincipal, id:
     const now = clock.now();
     await tx.query('UPDATE cameras SET geometry = $2, updated_at = $3 WHERE id = $1', [id, JSON.stringify(geometry), now]);
     await appendAudit(tx, {
-      at: now, actorId: user.id, actor: user.username, action: 'camera.geometry_updated', entity: 'camera', entityId: id,
+      at: now,
+      actorId: user.id,
+      actor: user.username,
+      action: 'camera.geometry_updated',
+      entity: 'camera',
+      entityId: id,
       data: { previousSha256: before ? sha256(before) : null, sha256: sha256(geometry), geometry },
     });
     return geometry;
@@ -112,7 +148,11 @@ export interface SnapshotDeps {
 async function fromFrameRing(d: SnapshotDeps, cameraId: string): Promise<Buffer | null> {
   if (!d.redis || !d.frameRingDir) return null;
   const frame = await latestFrame(d.redis, d.frameRingDir, cameraId, d.keyPrefix);
-  return frame ? sharp(i420ToRgb(frame), { raw: { width: frame.width, height: frame.height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer() : null;
+  return frame
+    ? sharp(i420ToRgb(frame), { raw: { width: frame.width, height: frame.height, channels: 3 } })
+        .jpeg({ quality: 85 })
+        .toBuffer()
+    : null;
 }
 
 async function fromSnapshotsBucket(storage: StorageLike, cameraId: string): Promise<Buffer | null> {
@@ -128,7 +168,9 @@ async function fromSnapshotsBucket(storage: StorageLike, cameraId: string): Prom
 async function fromLatestCase(d: SnapshotDeps, cameraId: string): Promise<Buffer | null> {
   const { rows } = await d.db.query<{ bucket: string; key: string }>(
     `SELECT e.bucket, e.key FROM cases c JOIN case_evidence e ON e.case_id = c.id AND e.kind = 'scene_before'
-      WHERE c.camera_id = $1 ORDER BY c.occurred_at DESC, c.created_at DESC LIMIT 1`, [cameraId]);
+      WHERE c.camera_id = $1 ORDER BY c.occurred_at DESC, c.created_at DESC LIMIT 1`,
+    [cameraId],
+  );
   const r = rows[0];
   return r ? d.storage.get(r.bucket as BucketName, r.key) : null;
 }

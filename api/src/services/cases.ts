@@ -58,14 +58,22 @@ async function ownerRouting(q: Queryable, plate: string, cameraAgencyId: string)
 export async function createCaseFromEvent(db: Db, clock: Clock, raw: unknown): Promise<CreatedCase> {
   const errors = violationEventErrors(raw);
   if (errors.length > 0) {
-    throw new UserError('invalid_event', `invalid violation event: ${errors.slice(0, 5).map((e) => `${e.path} ${e.message}`).join('; ')}`);
+    throw new UserError(
+      'invalid_event',
+      `invalid violation event: ${errors
+        .slice(0, 5)
+        .map((e) => `${e.path} ${e.message}`)
+        .join('; ')}`,
+    );
   }
   const event = raw as ViolationEvent;
   if (!isUuid(event.cameraId)) throw new UserError('unknown_camera', `unknown camera ${event.cameraId}`);
   return withTransaction(db, async (tx) => {
     const existing = await tx.query<{ id: string }>('SELECT id FROM cases WHERE idempotency_key = $1', [event.idempotencyKey]);
     if (existing.rows[0]) return { caseId: existing.rows[0].id, created: false, deadlines: [] };
-    const cam = await tx.query<{ agency_id: string; name: string; address: string }>('SELECT agency_id, name, address FROM cameras WHERE id = $1', [event.cameraId]);
+    const cam = await tx.query<{ agency_id: string; name: string; address: string }>('SELECT agency_id, name, address FROM cameras WHERE id = $1', [
+      event.cameraId,
+    ]);
     const camera = cam.rows[0];
     if (!camera) throw new UserError('unknown_camera', `unknown camera ${event.cameraId}`);
     const occurredAt = new Date(event.occurredAt);
@@ -86,10 +94,27 @@ export async function createCaseFromEvent(db: Db, clock: Clock, raw: unknown): P
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$21)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
       [
-        event.idempotencyKey, camera.agency_id, event.cameraId, event.type, occurredAt, event.trackId, event.phaseId,
-        vehicleTypeOf(event.vehicleClass), plateText, event.plate.colour, event.plate.confidence, event.plate.needsManualEntry,
-        manualReason !== null, manualReason, routing?.ownerId ?? null, routing?.resolvingAgencyId ?? camera.agency_id,
-        event.ruleDetail.summary, JSON.stringify(event), noticeDue, randomBytes(24).toString('base64url'), clock.now(),
+        event.idempotencyKey,
+        camera.agency_id,
+        event.cameraId,
+        event.type,
+        occurredAt,
+        event.trackId,
+        event.phaseId,
+        vehicleTypeOf(event.vehicleClass),
+        plateText,
+        event.plate.colour,
+        event.plate.confidence,
+        event.plate.needsManualEntry,
+        manualReason !== null,
+        manualReason,
+        routing?.ownerId ?? null,
+        routing?.resolvingAgencyId ?? camera.agency_id,
+        event.ruleDetail.summary,
+        JSON.stringify(event),
+        noticeDue,
+        randomBytes(24).toString('base64url'),
+        clock.now(),
       ],
     );
     const row = inserted.rows[0];
@@ -109,8 +134,19 @@ export async function createCaseFromEvent(db: Db, clock: Clock, raw: unknown): P
       await tx.query('INSERT INTO case_deadlines (case_id, kind, due_at) VALUES ($1,$2,$3)', [row.id, d.kind, d.dueAt]);
     }
     await appendAudit(tx, {
-      at: clock.now(), actorId: null, actor: 'detector', action: 'case.created', entity: 'case', entityId: row.id,
-      data: { idempotencyKey: event.idempotencyKey, type: event.type, plate: plateText, manualReason, evidence: event.evidence.map((e) => ({ key: e.key, sha256: e.sha256 })) },
+      at: clock.now(),
+      actorId: null,
+      actor: 'detector',
+      action: 'case.created',
+      entity: 'case',
+      entityId: row.id,
+      data: {
+        idempotencyKey: event.idempotencyKey,
+        type: event.type,
+        plate: plateText,
+        manualReason,
+        evidence: event.evidence.map((e) => ({ key: e.key, sha256: e.sha256 })),
+      },
     });
     return { caseId: row.id, created: true, deadlines };
   });
@@ -130,7 +166,15 @@ export async function claimCase(db: Db, clock: Clock, user: UserPrincipal, id: s
     requireClaim(c, user, now);
     const until = new Date(now.getTime() + minutes * 60_000);
     await tx.query('UPDATE cases SET claimed_by = $2, claimed_until = $3 WHERE id = $1', [id, user.id, until]);
-    await appendAudit(tx, { at: now, actorId: user.id, actor: user.username, action: 'case.claim', entity: 'case', entityId: id, data: { until: until.toISOString() } });
+    await appendAudit(tx, {
+      at: now,
+      actorId: user.id,
+      actor: user.username,
+      action: 'case.claim',
+      entity: 'case',
+      entityId: id,
+      data: { until: until.toISOString() },
+    });
     return { claimedUntil: until };
   });
 }
@@ -172,11 +216,25 @@ async function applyPlateChange(tx: DbClient, clock: Clock, c: CaseRow, change: 
             vehicle_type = $4, plate_needs_manual = false, owner_id = $5, resolving_agency_id = $6,
             manual_handling = $7, manual_reason = $8, updated_at = $9
       WHERE id = $1`,
-    [c.id, text, change.plateColour ?? null, vehicleType, routing?.ownerId ?? null, routing?.resolvingAgencyId ?? c.agency_id,
-      routing === null, routing === null ? 'plate_not_in_registry' : null, clock.now()],
+    [
+      c.id,
+      text,
+      change.plateColour ?? null,
+      vehicleType,
+      routing?.ownerId ?? null,
+      routing?.resolvingAgencyId ?? c.agency_id,
+      routing === null,
+      routing === null ? 'plate_not_in_registry' : null,
+      clock.now(),
+    ],
   );
   await appendAudit(tx, {
-    at: clock.now(), actorId: actor.id, actor: actor.name, action: 'case.plate_corrected', entity: 'case', entityId: c.id,
+    at: clock.now(),
+    actorId: actor.id,
+    actor: actor.name,
+    action: 'case.plate_corrected',
+    entity: 'case',
+    entityId: c.id,
     data: { from: c.plate_text, to: text, colour: change.plateColour ?? null, vehicleType, inRegistry: routing !== null },
   });
   c.plate_text = text;
@@ -193,12 +251,19 @@ export async function correctPlate(db: Db, clock: Clock, user: UserPrincipal, id
   });
 }
 
-export async function confirmCase(db: Db, clock: Clock, user: UserPrincipal, id: string, body: { plateText?: string | undefined; plateColour?: string | undefined; vehicleType?: string | undefined; note?: string | undefined }): Promise<CaseStatus> {
+export async function confirmCase(
+  db: Db,
+  clock: Clock,
+  user: UserPrincipal,
+  id: string,
+  body: { plateText?: string | undefined; plateColour?: string | undefined; vehicleType?: string | undefined; note?: string | undefined },
+): Promise<CaseStatus> {
   return withTransaction(db, async (tx) => {
     const c = await lockCase(tx, id, user);
     nextStatus(c.status, 'confirm');
     requireOwnClaim(c, user, clock.now());
-    if (body.plateText) await applyPlateChange(tx, clock, c, { plateText: body.plateText, plateColour: body.plateColour, vehicleType: body.vehicleType }, actorOf(user));
+    if (body.plateText)
+      await applyPlateChange(tx, clock, c, { plateText: body.plateText, plateColour: body.plateColour, vehicleType: body.vehicleType }, actorOf(user));
     if (!c.plate_text) throw new UserError('plate_required', 'enter the plate (or reject the case as plate_unreadable) before confirming');
     return applyTransition(tx, clock, c, 'confirm', actorOf(user), { note: body.note ?? null, plate: c.plate_text });
   });
@@ -223,7 +288,8 @@ export async function approveCase(db: Db, clock: Clock, user: UserPrincipal, id:
     // Art. 24.1: the vehicle and its owner are identified before the notice; approving an unknown owner would stall at
     // issue, unless the case went to the police of the owner's locality, who identify the owner and send the notice.
     const routed = !!c.resolving_agency_id && c.resolving_agency_id !== c.agency_id;
-    if (!c.owner_id && !routed) throw new ConflictError('the vehicle is not identified: pick it in the registry, enter its owner, or route the case first', 'owner_unknown');
+    if (!c.owner_id && !routed)
+      throw new ConflictError('the vehicle is not identified: pick it in the registry, enter its owner, or route the case first', 'owner_unknown');
     return applyTransition(tx, clock, c, 'approve', actorOf(user), { note: note ?? null });
   });
 }
@@ -236,20 +302,36 @@ export async function returnCase(db: Db, clock: Clock, user: UserPrincipal, id: 
 }
 
 export async function recordOwnerResponse(
-  db: Db, clock: Clock, user: UserPrincipal, id: string, body: { kind: 'response' | 'complaint'; driverName?: string | undefined; text: string },
+  db: Db,
+  clock: Clock,
+  user: UserPrincipal,
+  id: string,
+  body: { kind: 'response' | 'complaint'; driverName?: string | undefined; text: string },
 ): Promise<CaseStatus> {
   return withTransaction(db, async (tx) => {
     const c = await lockCase(tx, id, user);
     if (c.status !== 'notified' && c.status !== 'escalated') throw new ConflictError(`a ${c.status} case has no notice to respond to`, 'illegal_transition');
     const now = clock.now();
-    await tx.query(
-      'INSERT INTO owner_responses (case_id, kind, driver_name, text, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6)',
-      [id, body.kind, body.driverName ?? null, body.text, user.id, now],
-    );
+    await tx.query('INSERT INTO owner_responses (case_id, kind, driver_name, text, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6)', [
+      id,
+      body.kind,
+      body.driverName ?? null,
+      body.text,
+      user.id,
+      now,
+    ]);
     // The owner came forward: the 20-day escalation no longer applies and warnings are lifted.
     await cancelDeadlines(tx, id, ['response_due']);
     await liftWarnings(tx, id, now);
-    await appendAudit(tx, { at: now, actorId: user.id, actor: user.username, action: `case.owner_${body.kind}`, entity: 'case', entityId: id, data: { driverName: body.driverName ?? null } });
+    await appendAudit(tx, {
+      at: now,
+      actorId: user.id,
+      actor: user.username,
+      action: `case.owner_${body.kind}`,
+      entity: 'case',
+      entityId: id,
+      data: { driverName: body.driverName ?? null },
+    });
     return c.status;
   });
 }
@@ -258,11 +340,13 @@ export async function resolveCase(db: Db, clock: Clock, user: UserPrincipal, id:
   return withTransaction(db, async (tx) => {
     const c = await lockCase(tx, id, user);
     const to = await applyTransition(tx, clock, c, 'resolve', actorOf(user), { outcome: body.outcome });
-    await tx.query(
-      `INSERT INTO owner_responses (case_id, kind, outcome, text, recorded_by, recorded_at) VALUES ($1,'resolution',$2,$3,$4,$5)`,
-      [id, body.outcome, body.text, user.id, clock.now()],
-    );
+    await tx.query(`INSERT INTO owner_responses (case_id, kind, outcome, text, recorded_by, recorded_at) VALUES ($1,'resolution',$2,$3,$4,$5)`, [
+      id,
+      body.outcome,
+      body.text,
+      user.id,
+      clock.now(),
+    ]);
     return to;
   });
 }
-

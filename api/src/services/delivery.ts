@@ -64,7 +64,13 @@ export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, 
       if (!ctx.mailer) throw new OperationalError('mailer_unconfigured', 'SMTP is not configured');
       if (!d.key || !d.bucket) throw new OperationalError('notice_not_rendered', 'notice PDF not stored yet');
       const pdf = await ctx.storage.get(d.bucket as BucketName, d.key);
-      await ctx.mailer.sendMail({ from: opts.mailFrom, to: d.recipient, subject: `Thông báo vi phạm giao thông số ${d.number}`, text, attachments: [{ filename: `thong-bao-${d.number.replace(/[^\w.-]+/g, '-')}.pdf`, content: pdf, contentType: 'application/pdf' }] });
+      await ctx.mailer.sendMail({
+        from: opts.mailFrom,
+        to: d.recipient,
+        subject: `Thông báo vi phạm giao thông số ${d.number}`,
+        text,
+        attachments: [{ filename: `thong-bao-${d.number.replace(/[^\w.-]+/g, '-')}.pdf`, content: pdf, contentType: 'application/pdf' }],
+      });
     } else if (d.channel === 'sms') {
       if (!ctx.sms) throw new OperationalError('sms_unconfigured', 'SMS gateway is not configured');
       await ctx.sms.send(d.recipient, text);
@@ -76,12 +82,22 @@ export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, 
     const permanent = isPermanentFailure(err);
     const failed = permanent || finalAttempt;
     await withTransaction(ctx.db, async (tx) => {
-      await tx.query(
-        `UPDATE deliveries SET attempts = attempts + 1, last_error = $2, status = $3, updated_at = $4 WHERE id = $1`,
-        [deliveryId, `${permanent ? '[permanent] ' : ''}${message}`.slice(0, 500), failed ? 'failed' : 'pending', clock.now()],
-      );
+      await tx.query(`UPDATE deliveries SET attempts = attempts + 1, last_error = $2, status = $3, updated_at = $4 WHERE id = $1`, [
+        deliveryId,
+        `${permanent ? '[permanent] ' : ''}${message}`.slice(0, 500),
+        failed ? 'failed' : 'pending',
+        clock.now(),
+      ]);
       if (failed) {
-        await appendAudit(tx, { at: clock.now(), actorId: null, actor: 'outbox', action: 'delivery.failed', entity: 'delivery', entityId: deliveryId, data: { channel: d.channel, permanent, error: message.slice(0, 200) } });
+        await appendAudit(tx, {
+          at: clock.now(),
+          actorId: null,
+          actor: 'outbox',
+          action: 'delivery.failed',
+          entity: 'delivery',
+          entityId: deliveryId,
+          data: { channel: d.channel, permanent, error: message.slice(0, 200) },
+        });
       }
     });
     // A refusal is final: no retry (the job fails at once); anything else is retried with backoff.
@@ -89,9 +105,20 @@ export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, 
     throw err instanceof OperationalError ? err : new OperationalError('delivery_failed', message, { cause: err });
   }
   await withTransaction(ctx.db, async (tx) => {
-    await tx.query(`UPDATE deliveries SET attempts = attempts + 1, status = 'sent', sent_at = $2, last_error = NULL, updated_at = $2 WHERE id = $1`, [deliveryId, clock.now()]);
+    await tx.query(`UPDATE deliveries SET attempts = attempts + 1, status = 'sent', sent_at = $2, last_error = NULL, updated_at = $2 WHERE id = $1`, [
+      deliveryId,
+      clock.now(),
+    ]);
     await markNoticeDelivered(tx, d.case_id, clock.now());
-    await appendAudit(tx, { at: clock.now(), actorId: null, actor: 'outbox', action: `delivery.sent`, entity: 'delivery', entityId: deliveryId, data: { channel: d.channel } });
+    await appendAudit(tx, {
+      at: clock.now(),
+      actorId: null,
+      actor: 'outbox',
+      action: `delivery.sent`,
+      entity: 'delivery',
+      entityId: deliveryId,
+      data: { channel: d.channel },
+    });
   });
   return { status: 'done' };
 }
@@ -123,14 +150,28 @@ export async function createPostBatch(ctx: AppDeps, agencyId: string | null): Pr
     rows.forEach((r, i) => doc.text(`${i + 1}. ${r.number}  ${r.plate}  ${r.owner}, ${r.recipient}`));
     doc.end();
     const pdf = await done;
-    const batch = await tx.query<{ id: string }>(`INSERT INTO post_batches (bucket, key, sha256, notices, created_at) VALUES ('notices', '', '', $1, $2) RETURNING id`, [rows.length, clock.now()]);
+    const batch = await tx.query<{ id: string }>(
+      `INSERT INTO post_batches (bucket, key, sha256, notices, created_at) VALUES ('notices', '', '', $1, $2) RETURNING id`,
+      [rows.length, clock.now()],
+    );
     const batchId = batch.rows[0]!.id;
     const key = `post-batches/${batchId}.pdf`;
     const put = await storage.put('notices', key, pdf, 'application/pdf');
     await tx.query('UPDATE post_batches SET key = $2, sha256 = $3 WHERE id = $1', [batchId, key, put.sha256]);
-    await tx.query(`UPDATE deliveries SET status = 'batched', batch_id = $2, attempts = attempts + 1, sent_at = $3, updated_at = $3 WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id), batchId, clock.now()]);
+    await tx.query(
+      `UPDATE deliveries SET status = 'batched', batch_id = $2, attempts = attempts + 1, sent_at = $3, updated_at = $3 WHERE id = ANY($1::uuid[])`,
+      [rows.map((r) => r.id), batchId, clock.now()],
+    );
     for (const r of rows) await markNoticeDelivered(tx, r.case_id, clock.now());
-    await appendAudit(tx, { at: clock.now(), actorId: null, actor: 'outbox', action: 'post_batch.created', entity: 'post_batch', entityId: batchId, data: { count: rows.length, sha256: put.sha256 } });
+    await appendAudit(tx, {
+      at: clock.now(),
+      actorId: null,
+      actor: 'outbox',
+      action: 'post_batch.created',
+      entity: 'post_batch',
+      entityId: batchId,
+      data: { count: rows.length, sha256: put.sha256 },
+    });
     return { batchId, count: rows.length, key, sha256: put.sha256 };
   });
 }
@@ -155,12 +196,22 @@ export async function stuckOutbox(q: Queryable, before: Date): Promise<{ deliver
 export async function retryDelivery(db: Db, clock: Clock, user: UserPrincipal, deliveryId: string): Promise<void> {
   const { rows } = await db.query<{ status: string; channel: string }>(
     `SELECT d.status, d.channel FROM deliveries d JOIN notices n ON n.id = d.notice_id JOIN cases c ON c.id = n.case_id
-      WHERE d.id = $1 AND ${caseInScope(2)}`, [deliveryId, agencyScope(user)]);
+      WHERE d.id = $1 AND ${caseInScope(2)}`,
+    [deliveryId, agencyScope(user)],
+  );
   const d = rows[0];
   if (!d) throw new NotFoundError('no such delivery');
   if (d.status !== 'failed' || d.channel === 'post') throw new ConflictError(`a ${d.status} ${d.channel} delivery cannot be retried`, 'not_retryable');
   await withTransaction(db, async (tx) => {
     await tx.query(`UPDATE deliveries SET status = 'pending', updated_at = $2 WHERE id = $1`, [deliveryId, clock.now()]);
-    await appendAudit(tx, { at: clock.now(), actorId: user.id, actor: user.username, action: 'delivery.retry', entity: 'delivery', entityId: deliveryId, data: {} });
+    await appendAudit(tx, {
+      at: clock.now(),
+      actorId: user.id,
+      actor: user.username,
+      action: 'delivery.retry',
+      entity: 'delivery',
+      entityId: deliveryId,
+      data: {},
+    });
   });
 }

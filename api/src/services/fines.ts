@@ -24,7 +24,17 @@ export function vehicleGroup(vehicleType: string): 'car' | 'motorbike' {
  * that holds `excessKmh` (the speed over the limit after the measurement tolerance). Null when none applies.
  */
 export async function fineFor(q: Queryable, violationType: string, vehicleType: string, at: Date, excessKmh: number | null = null): Promise<FineRow | null> {
-  const { rows } = await q.query<{ id: number; offence: string; description_vi: string; article: string; legal_basis: string; fine_min: string; fine_max: string; points: number; label_vi: string }>(
+  const { rows } = await q.query<{
+    id: number;
+    offence: string;
+    description_vi: string;
+    article: string;
+    legal_basis: string;
+    fine_min: string;
+    fine_max: string;
+    points: number;
+    label_vi: string;
+  }>(
     `SELECT f.id, f.offence, f.description_vi, f.article, f.legal_basis, f.fine_min, f.fine_max, f.points, o.label_vi
        FROM violation_offences o JOIN fine_schedule f ON f.offence = o.offence
       WHERE o.violation_type = $1 AND f.vehicle_group = $2
@@ -38,13 +48,25 @@ export async function fineFor(q: Queryable, violationType: string, vehicleType: 
   );
   const r = rows[0];
   return r
-    ? { id: r.id, offence: r.offence, description: r.description_vi, article: r.article, legalBasis: r.legal_basis, fineMin: Number(r.fine_min), fineMax: Number(r.fine_max), points: r.points, label: r.label_vi }
+    ? {
+        id: r.id,
+        offence: r.offence,
+        description: r.description_vi,
+        article: r.article,
+        legalBasis: r.legal_basis,
+        fineMin: Number(r.fine_min),
+        fineMax: Number(r.fine_max),
+        points: r.points,
+        label: r.label_vi,
+      }
     : null;
 }
 
 /** 18000000 → "18.000.000 đ" (Vietnamese grouping). */
 export function formatVnd(n: number): string {
-  return `${Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '.')} đ`;
+  return `${Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, '.')} đ`;
 }
 
 /** The speed measurement of a stored speeding event, when it carries a valid one (null for other offences). */

@@ -8,7 +8,13 @@ import { withTransaction } from '@phatnguoi/core/db';
 import { ConflictError, NotFoundError, UserError } from '@phatnguoi/core/errors';
 import { plateChars } from '@phatnguoi/core/plates/format';
 import type {
-  AgencyOption, CaseIdentification, IdentifyRequest, RegistrySearchHit, RegistrySearchQuery, RegistryVehicleInfo, RouteRequest,
+  AgencyOption,
+  CaseIdentification,
+  IdentifyRequest,
+  RegistrySearchHit,
+  RegistrySearchQuery,
+  RegistryVehicleInfo,
+  RouteRequest,
 } from '@phatnguoi/core/contracts/api/identification';
 import type { OwnerInfo } from '@phatnguoi/core/contracts/api/cases';
 import { appendAudit } from '../audit/chain';
@@ -21,13 +27,32 @@ import { normalisePlateInput, plateKindOf } from '@phatnguoi/core/plates/entry';
 const IDENTIFIABLE = new Set(['detected', 'confirmed', 'approved']);
 
 interface VehicleRow {
-  plate: string; plate_colour: RegistryVehicleInfo['plateColour']; vehicle_type: RegistryVehicleInfo['vehicleType']; brand: string | null; colour: string | null; source: string;
+  plate: string;
+  plate_colour: RegistryVehicleInfo['plateColour'];
+  vehicle_type: RegistryVehicleInfo['vehicleType'];
+  brand: string | null;
+  colour: string | null;
+  source: string;
 }
-const vehicleOf = (r: VehicleRow): RegistryVehicleInfo => ({ plate: r.plate, plateColour: r.plate_colour, vehicleType: r.vehicle_type, brand: r.brand, colour: r.colour, source: r.source });
+const vehicleOf = (r: VehicleRow): RegistryVehicleInfo => ({
+  plate: r.plate,
+  plateColour: r.plate_colour,
+  vehicleType: r.vehicle_type,
+  brand: r.brand,
+  colour: r.colour,
+  source: r.source,
+});
 
 /** The identification state of a case as the review screens show it (no personal data: the owner is in CaseDetail). */
 export async function caseIdentification(q: Queryable, caseId: string, agencyId: string | null = null): Promise<CaseIdentification> {
-  const { rows } = await q.query<{ plate_text: string | null; owner_id: string | null; agency_id: string; resolving_agency_id: string | null; ra_code: string | null; ra_name: string | null }>(
+  const { rows } = await q.query<{
+    plate_text: string | null;
+    owner_id: string | null;
+    agency_id: string;
+    resolving_agency_id: string | null;
+    ra_code: string | null;
+    ra_name: string | null;
+  }>(
     `SELECT c.plate_text, c.owner_id, c.agency_id, c.resolving_agency_id, ra.code AS ra_code, ra.name AS ra_name
        FROM cases c LEFT JOIN agencies ra ON ra.id = c.resolving_agency_id
       WHERE c.id = $1 AND ($2::uuid IS NULL OR c.agency_id = $2 OR c.resolving_agency_id = $2)`,
@@ -37,7 +62,9 @@ export async function caseIdentification(q: Queryable, caseId: string, agencyId:
   if (!c) throw new NotFoundError('no such case');
   let vehicle: RegistryVehicleInfo | null = null;
   if (c.plate_text) {
-    const v = await q.query<VehicleRow>('SELECT plate, plate_colour, vehicle_type, brand, colour, source FROM registry_vehicles WHERE plate = $1', [c.plate_text]);
+    const v = await q.query<VehicleRow>('SELECT plate, plate_colour, vehicle_type, brand, colour, source FROM registry_vehicles WHERE plate = $1', [
+      c.plate_text,
+    ]);
     if (v.rows[0]) vehicle = vehicleOf(v.rows[0]);
   }
   const state: CaseIdentification['state'] = !c.plate_text ? 'plate_unread' : c.owner_id ? 'identified' : 'not_in_registry';
@@ -59,7 +86,12 @@ function likeLiteral(s: string): string {
  * At least one criterion; the plate part needs 2 characters or more. A search that finds owners is audited as
  * `registry.searched` (the criteria and the number of hits, never the owners found).
  */
-export async function searchRegistry(db: Db, clock: Clock, user: UserPrincipal, query: RegistrySearchQuery): Promise<{ items: RegistrySearchHit[]; truncated: boolean }> {
+export async function searchRegistry(
+  db: Db,
+  clock: Clock,
+  user: UserPrincipal,
+  query: RegistrySearchQuery,
+): Promise<{ items: RegistrySearchHit[]; truncated: boolean }> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, v: unknown) => {
@@ -76,7 +108,9 @@ export async function searchRegistry(db: Db, clock: Clock, user: UserPrincipal, 
   const limit = query.limit ?? 20;
   return withTransaction(db, async (tx) => {
     if (query.caseId) await lockCase(tx, query.caseId, user); // the case must be one the user may work on
-    const { rows } = await tx.query<VehicleRow & { full_name: string; address: string; province_code: string; commune: string | null; email: string | null; phone: string | null }>(
+    const { rows } = await tx.query<
+      VehicleRow & { full_name: string; address: string; province_code: string; commune: string | null; email: string | null; phone: string | null }
+    >(
       `SELECT v.plate, v.plate_colour, v.vehicle_type, v.brand, v.colour, v.source, o.full_name, o.address, o.province_code, o.commune, o.email, o.phone
          FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id
         WHERE ${where.join(' AND ')} ORDER BY v.plate LIMIT ${limit + 1}`,
@@ -85,13 +119,32 @@ export async function searchRegistry(db: Db, clock: Clock, user: UserPrincipal, 
     const truncated = rows.length > limit;
     const items = rows.slice(0, limit).map((r) => ({
       vehicle: vehicleOf(r),
-      owner: { fullName: r.full_name, address: r.address, provinceCode: r.province_code, commune: r.commune, email: r.email, phone: r.phone } satisfies OwnerInfo,
+      owner: {
+        fullName: r.full_name,
+        address: r.address,
+        provinceCode: r.province_code,
+        commune: r.commune,
+        email: r.email,
+        phone: r.phone,
+      } satisfies OwnerInfo,
     }));
     // a search that shows owners is a look at personal data: audited (criteria and count, never the owners)
-    if (items.length > 0) await appendAudit(tx, {
-      at: clock.now(), actorId: user.id, actor: user.username, action: 'registry.searched', entity: query.caseId ? 'case' : 'registry', entityId: query.caseId ?? 'vehicles',
-      data: { plate: query.plate ?? null, vehicleType: query.vehicleType ?? null, colour: query.colour ?? null, plateColour: query.plateColour ?? null, hits: items.length },
-    });
+    if (items.length > 0)
+      await appendAudit(tx, {
+        at: clock.now(),
+        actorId: user.id,
+        actor: user.username,
+        action: 'registry.searched',
+        entity: query.caseId ? 'case' : 'registry',
+        entityId: query.caseId ?? 'vehicles',
+        data: {
+          plate: query.plate ?? null,
+          vehicleType: query.vehicleType ?? null,
+          colour: query.colour ?? null,
+          plateColour: query.plateColour ?? null,
+          hits: items.length,
+        },
+      });
     return { items, truncated };
   });
 }
@@ -114,10 +167,12 @@ function requireIdentifiable(c: CaseRow, user: UserPrincipal, now: Date): void {
 
 async function setOwner(tx: DbClient, c: CaseRow, ownerId: string, provinceCode: string, now: Date): Promise<string> {
   const resolving = await agencyOfProvince(tx, provinceCode, c.agency_id);
-  await tx.query(
-    `UPDATE cases SET owner_id = $2, resolving_agency_id = $3, manual_handling = false, manual_reason = NULL, updated_at = $4 WHERE id = $1`,
-    [c.id, ownerId, resolving, now],
-  );
+  await tx.query(`UPDATE cases SET owner_id = $2, resolving_agency_id = $3, manual_handling = false, manual_reason = NULL, updated_at = $4 WHERE id = $1`, [
+    c.id,
+    ownerId,
+    resolving,
+    now,
+  ]);
   return resolving;
 }
 
@@ -151,7 +206,12 @@ export async function identifyCase(db: Db, clock: Clock, user: UserPrincipal, ca
       }
       const resolving = await setOwner(tx, c, hit.owner_id, hit.province_code, now);
       await appendAudit(tx, {
-        at: now, actorId: user.id, actor: user.username, action: 'case.owner_identified', entity: 'case', entityId: c.id,
+        at: now,
+        actorId: user.id,
+        actor: user.username,
+        action: 'case.owner_identified',
+        entity: 'case',
+        entityId: c.id,
         data: { method: 'registry', plate, previousPlate: c.plate_text, resolvingAgencyId: resolving, note: req.note ?? null },
       });
       return;
@@ -185,7 +245,12 @@ export async function identifyCase(db: Db, clock: Clock, user: UserPrincipal, ca
     await tx.query('UPDATE cases SET plate_colour = $2 WHERE id = $1', [c.id, req.plateColour]);
     const resolving = await setOwner(tx, c, ownerId, provinceCode, now);
     await appendAudit(tx, {
-      at: now, actorId: user.id, actor: user.username, action: 'case.owner_identified', entity: 'case', entityId: c.id,
+      at: now,
+      actorId: user.id,
+      actor: user.username,
+      action: 'case.owner_identified',
+      entity: 'case',
+      entityId: c.id,
       data: { method: 'manual', plate: c.plate_text, ownerExisted: !!existing.rows[0], resolvingAgencyId: resolving, note: req.note },
     });
   });
@@ -208,7 +273,12 @@ export async function routeCase(db: Db, clock: Clock, user: UserPrincipal, caseI
     if (target.id === c.resolving_agency_id) throw new ConflictError(`the case is already with ${target.name}`, 'already_routed');
     await tx.query('UPDATE cases SET resolving_agency_id = $2, updated_at = $3 WHERE id = $1', [c.id, target.id, now]);
     await appendAudit(tx, {
-      at: now, actorId: user.id, actor: user.username, action: 'case.routed', entity: 'case', entityId: c.id,
+      at: now,
+      actorId: user.id,
+      actor: user.username,
+      action: 'case.routed',
+      entity: 'case',
+      entityId: c.id,
       data: { from: c.resolving_agency_id, to: target.id, reason: req.reason },
     });
   });

@@ -28,25 +28,47 @@ export async function checkObject(storage: StorageLike, bucket: string, key: str
 
 /** Every evidence item of a case with its integrity. */
 export async function caseEvidenceIntegrity(q: Queryable, storage: StorageLike, caseId: string): Promise<{ id: string; kind: string; integrity: Integrity }[]> {
-  const ev = await q.query<{ id: string; kind: string; bucket: string; key: string; sha256: string }>('SELECT id, kind, bucket, key, sha256 FROM case_evidence WHERE case_id = $1', [caseId]);
+  const ev = await q.query<{ id: string; kind: string; bucket: string; key: string; sha256: string }>(
+    'SELECT id, kind, bucket, key, sha256 FROM case_evidence WHERE case_id = $1',
+    [caseId],
+  );
   return Promise.all(ev.rows.map(async (e) => ({ id: e.id, kind: e.kind, integrity: (await checkObject(storage, e.bucket, e.key, e.sha256)).integrity })));
 }
 
 /** Writes one `integrity.failed` audit entry (its own transaction: the use it blocked changes nothing). */
-export async function auditIntegrityFailure(db: Db, clock: Clock, actor: { id: string | null; name: string }, entity: 'case' | 'notice', entityId: string, data: Record<string, unknown>): Promise<void> {
-  await withTransaction(db, (tx) => appendAudit(tx, { at: clock.now(), actorId: actor.id, actor: actor.name, action: 'integrity.failed', entity, entityId, data }));
+export async function auditIntegrityFailure(
+  db: Db,
+  clock: Clock,
+  actor: { id: string | null; name: string },
+  entity: 'case' | 'notice',
+  entityId: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  await withTransaction(db, (tx) =>
+    appendAudit(tx, { at: clock.now(), actorId: actor.id, actor: actor.name, action: 'integrity.failed', entity, entityId, data }),
+  );
 }
 
 /**
  * Refuses (409 evidence_tampered) an action on a case whose evidence does not hash as recorded, after auditing it.
  * Without storage there is nothing to check. Run before the action: the case then does not change.
  */
-export async function assertEvidenceIntact(db: Db, clock: Clock, storage: StorageLike | undefined, caseId: string, actor: { id: string | null; name: string }, use: string): Promise<void> {
+export async function assertEvidenceIntact(
+  db: Db,
+  clock: Clock,
+  storage: StorageLike | undefined,
+  caseId: string,
+  actor: { id: string | null; name: string },
+  use: string,
+): Promise<void> {
   if (!storage) return;
   const bad = (await caseEvidenceIntegrity(db, storage, caseId)).filter((e) => e.integrity !== 'ok');
   if (bad.length === 0) return;
   await auditIntegrityFailure(db, clock, actor, 'case', caseId, { use, items: bad.map((b) => ({ id: b.id, kind: b.kind, integrity: b.integrity })) });
-  throw new ConflictError(`evidence of this case does not match its recorded hash (${bad.map((b) => `${b.kind}: ${b.integrity}`).join(', ')}); it cannot be ${use}`, 'evidence_tampered');
+  throw new ConflictError(
+    `evidence of this case does not match its recorded hash (${bad.map((b) => `${b.kind}: ${b.integrity}`).join(', ')}); it cannot be ${use}`,
+    'evidence_tampered',
+  );
 }
 
 /**

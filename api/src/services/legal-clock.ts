@@ -15,7 +15,9 @@ const CLOCK: Actor = { id: null, name: 'clock' };
 /** Pending deadlines already due at `now`, oldest first (the sweep's safety net for lost delayed jobs). */
 export async function dueDeadlines(db: Db, now: Date): Promise<{ case_id: string; kind: DeadlineKind }[]> {
   const { rows } = await db.query<{ case_id: string; kind: DeadlineKind }>(
-    `SELECT case_id, kind FROM case_deadlines WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at LIMIT 1000`, [now]);
+    `SELECT case_id, kind FROM case_deadlines WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at LIMIT 1000`,
+    [now],
+  );
   return rows;
 }
 
@@ -25,7 +27,10 @@ export async function dueDeadlines(db: Db, now: Date): Promise<{ case_id: string
  */
 export async function fireDueDeadline(db: Db, clock: Clock, caseId: string, kind: DeadlineKind): Promise<JobOutcome> {
   return withTransaction(db, async (tx): Promise<JobOutcome> => {
-    const d = await tx.query<{ due_at: Date; status: string }>('SELECT due_at, status FROM case_deadlines WHERE case_id = $1 AND kind = $2 FOR UPDATE', [caseId, kind]);
+    const d = await tx.query<{ due_at: Date; status: string }>('SELECT due_at, status FROM case_deadlines WHERE case_id = $1 AND kind = $2 FOR UPDATE', [
+      caseId,
+      kind,
+    ]);
     const dl = d.rows[0];
     if (!dl || dl.status !== 'pending') return { status: 'skipped', reason: 'not pending' };
     const now = clock.now();
@@ -34,11 +39,25 @@ export async function fireDueDeadline(db: Db, clock: Clock, caseId: string, kind
     if (!c) return { status: 'skipped', reason: 'no case' };
     let effect = 'none';
     // A notice issued but not delivered by any channel does not meet the 10-day duty either.
-    const undelivered = kind === 'notice_due' && c.status === 'notified' && (await tx.query(
-      `SELECT 1 FROM deliveries d JOIN notices n ON n.id = d.notice_id WHERE n.case_id = $1 AND d.status IN ('sent', 'batched') LIMIT 1`, [caseId])).rows.length === 0;
+    const undelivered =
+      kind === 'notice_due' &&
+      c.status === 'notified' &&
+      (
+        await tx.query(`SELECT 1 FROM deliveries d JOIN notices n ON n.id = d.notice_id WHERE n.case_id = $1 AND d.status IN ('sent', 'batched') LIMIT 1`, [
+          caseId,
+        ])
+      ).rows.length === 0;
     if (kind === 'notice_due' && (OPEN_STATUSES.includes(c.status) || undelivered)) {
       await tx.query('UPDATE cases SET overdue = true, updated_at = $2 WHERE id = $1', [caseId, now]);
-      await appendAudit(tx, { at: now, actorId: null, actor: 'clock', action: 'case.notice_overdue', entity: 'case', entityId: caseId, data: { dueAt: dl.due_at.toISOString() } });
+      await appendAudit(tx, {
+        at: now,
+        actorId: null,
+        actor: 'clock',
+        action: 'case.notice_overdue',
+        entity: 'case',
+        entityId: caseId,
+        data: { dueAt: dl.due_at.toISOString() },
+      });
       effect = 'overdue';
     } else if (kind === 'response_due' && c.status === 'notified') {
       await applyTransition(tx, clock, c, 'escalate', CLOCK, { dueAt: dl.due_at.toISOString() });

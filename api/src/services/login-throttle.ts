@@ -111,7 +111,11 @@ function memoryStore(): Store {
 
 export class LoginThrottle {
   private readonly store: Store;
-  constructor(redis: Redis | undefined, private readonly prefix: string, private readonly limits: ThrottleLimits = DEFAULT_LIMITS) {
+  constructor(
+    redis: Redis | undefined,
+    private readonly prefix: string,
+    private readonly limits: ThrottleLimits = DEFAULT_LIMITS,
+  ) {
     this.store = redis ? redisStore(redis) : memoryStore();
   }
 
@@ -131,7 +135,9 @@ export class LoginThrottle {
   async retryAfterMs(username: string, address: string): Promise<number> {
     const k = this.keys(username, address);
     const [pair, addr, name] = await Promise.all([
-      this.store.remaining(`${k.pair}:until`), this.store.remaining(`${k.address}:until`), this.store.remaining(`${k.name}:until`),
+      this.store.remaining(`${k.pair}:until`),
+      this.store.remaining(`${k.address}:until`),
+      this.store.remaining(`${k.name}:until`),
     ]);
     const wait = Math.max(pair, addr);
     if (wait > 0) return wait;
@@ -144,12 +150,16 @@ export class LoginThrottle {
     const k = this.keys(username, address);
     const { windowMs } = this.limits;
     const counts: [string, number][] = [
-      [k.pair, this.limits.pairThreshold], [k.address, this.limits.addressThreshold], [k.name, this.limits.nameThreshold],
+      [k.pair, this.limits.pairThreshold],
+      [k.address, this.limits.addressThreshold],
+      [k.name, this.limits.nameThreshold],
     ];
-    await Promise.all(counts.map(async ([key, threshold]) => {
-      const n = await this.store.incr(`${key}:n`, windowMs);
-      if (n >= threshold) await this.store.setUntil(`${key}:until`, backoffMs(n - threshold, this.limits));
-    }));
+    await Promise.all(
+      counts.map(async ([key, threshold]) => {
+        const n = await this.store.incr(`${key}:n`, windowMs);
+        if (n >= threshold) await this.store.setUntil(`${key}:until`, backoffMs(n - threshold, this.limits));
+      }),
+    );
   }
 
   /** A good sign-in: this pair starts afresh and the address is known for the name (the name's own count stays). */

@@ -55,14 +55,20 @@ export async function issueNotice(db: Db, clock: Clock, user: UserPrincipal, cas
       [caseId, responseDueAt],
     );
     // notice_due stays pending until a channel delivers the notice (then it is 'met'): issuing is not sending.
-    const owner = await tx.query<{ email: string | null; phone: string | null; address: string }>('SELECT email, phone, address FROM registry_owners WHERE id = $1', [c.owner_id]);
+    const owner = await tx.query<{ email: string | null; phone: string | null; address: string }>(
+      'SELECT email, phone, address FROM registry_owners WHERE id = $1',
+      [c.owner_id],
+    );
     const o = owner.rows[0]!;
     const channels: { channel: string; recipient: string }[] = [{ channel: 'post', recipient: o.address }];
     if (o.email) channels.push({ channel: 'email', recipient: o.email });
     if (o.phone) channels.push({ channel: 'sms', recipient: o.phone });
     const deliveryIds: string[] = [];
     for (const ch of channels) {
-      const d = await tx.query<{ id: string }>('INSERT INTO deliveries (notice_id, channel, recipient, created_at, updated_at) VALUES ($1,$2,$3,$4,$4) RETURNING id', [noticeId, ch.channel, ch.recipient, now]);
+      const d = await tx.query<{ id: string }>(
+        'INSERT INTO deliveries (notice_id, channel, recipient, created_at, updated_at) VALUES ($1,$2,$3,$4,$4) RETURNING id',
+        [noticeId, ch.channel, ch.recipient, now],
+      );
       deliveryIds.push(d.rows[0]!.id);
     }
     return { noticeId, number, resolveBy, responseDueAt, deliveryIds };
@@ -70,13 +76,27 @@ export async function issueNotice(db: Db, clock: Clock, user: UserPrincipal, cas
 }
 
 /** Everything printed on a notice (owner identity included: the notice goes to the owner only). */
-export async function noticeData(q: Queryable, noticeId: string, publicBaseUrl: string, storage: StorageLike | undefined): Promise<{ data: NoticeData; caseId: string; tampered: string[] }> {
+export async function noticeData(
+  q: Queryable,
+  noticeId: string,
+  publicBaseUrl: string,
+  storage: StorageLike | undefined,
+): Promise<{ data: NoticeData; caseId: string; tampered: string[] }> {
   const n = await q.query<{ case_id: string; number: string; issued_at: Date; resolve_by: Date; issuer_name: string; issuer_role: string }>(
     `SELECT n.case_id, n.number, n.issued_at, n.resolve_by, u.display_name AS issuer_name, u.role AS issuer_role
-       FROM notices n JOIN users u ON u.id = n.issued_by WHERE n.id = $1`, [noticeId]);
+       FROM notices n JOIN users u ON u.id = n.issued_by WHERE n.id = $1`,
+    [noticeId],
+  );
   const row = n.rows[0];
   if (!row) throw new NotFoundError('no such notice');
-  const out = await caseNoticeData(q, row.case_id, { number: row.number, issuedAt: row.issued_at, resolveBy: row.resolve_by, issuer: { name: row.issuer_name, role: row.issuer_role } }, publicBaseUrl, null, storage);
+  const out = await caseNoticeData(
+    q,
+    row.case_id,
+    { number: row.number, issuedAt: row.issued_at, resolveBy: row.resolve_by, issuer: { name: row.issuer_name, role: row.issuer_role } },
+    publicBaseUrl,
+    null,
+    storage,
+  );
   return { data: out.data, caseId: out.caseId, tampered: out.tampered };
 }
 
@@ -94,19 +114,46 @@ function parentUnitOf(name: string, parent: string | null): string | null {
 
 /** Where a unit issues its documents: the last part of its address (the province), else the province of its code. */
 function issuePlaceOf(address: string | null, provinceCode: string): string {
-  const last = address?.split(',').map((x) => x.trim()).filter(Boolean).at(-1);
+  const last = address
+    ?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .at(-1);
   return last ?? provinceOfPlateCode(provinceCode) ?? 'Việt Nam';
 }
 
 /** What a notice for this case prints; `agencyId` (when not null) limits it to cases of that detecting or resolving agency. */
 async function caseNoticeData(
-  q: Queryable, caseId: string, notice: { number: string; issuedAt: Date; resolveBy: Date; issuer: { name: string; role: string } }, publicBaseUrl: string,
-  agencyId: string | null, storage: StorageLike | undefined,
+  q: Queryable,
+  caseId: string,
+  notice: { number: string; issuedAt: Date; resolveBy: Date; issuer: { name: string; role: string } },
+  publicBaseUrl: string,
+  agencyId: string | null,
+  storage: StorageLike | undefined,
 ): Promise<{ data: NoticeData; caseId: string; status: string; tampered: string[] }> {
   const { rows } = await q.query<{
-    case_id: string; status: string; vehicle_type: string; plate_text: string; plate_colour: string | null; rule_summary: string;
-    occurred_at: Date; place: string; type: string; public_token: string; det_name: string; det_address: string | null; det_province: string; parent_name: string | null;
-    res_name: string; res_address: string | null; res_phone: string | null; owner_name: string | null; owner_address: string | null; brand: string | null; colour: string | null; event: unknown;
+    case_id: string;
+    status: string;
+    vehicle_type: string;
+    plate_text: string;
+    plate_colour: string | null;
+    rule_summary: string;
+    occurred_at: Date;
+    place: string;
+    type: string;
+    public_token: string;
+    det_name: string;
+    det_address: string | null;
+    det_province: string;
+    parent_name: string | null;
+    res_name: string;
+    res_address: string | null;
+    res_phone: string | null;
+    owner_name: string | null;
+    owner_address: string | null;
+    brand: string | null;
+    colour: string | null;
+    event: unknown;
     geometry: { lanes?: { id?: unknown; allowedClasses?: unknown }[] } | null;
   }>(
     `SELECT c.id AS case_id, c.status, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.rule_summary, c.event, cam.geometry,
@@ -124,33 +171,64 @@ async function caseNoticeData(
   );
   const r = rows[0];
   if (!r) throw new NotFoundError('no such case');
-  if (r.owner_name === null || r.owner_address === null) throw new ConflictError('the owner is unknown: identify the vehicle in the registry first (manual handling)', 'owner_unknown');
+  if (r.owner_name === null || r.owner_address === null)
+    throw new ConflictError('the owner is unknown: identify the vehicle in the registry first (manual handling)', 'owner_unknown');
   const speed = speedOf(r.event);
   const fine = await fineFor(q, r.type, r.vehicle_type, r.occurred_at, speed?.excessKmh ?? null);
   if (!fine) throw new ConflictError('no fine schedule entry', 'no_fine_schedule');
   const ev = await q.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string; captured_at: Date }>(
-    'SELECT kind, bucket, key, sha256, content_type, captured_at FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind', [r.case_id],
+    'SELECT kind, bucket, key, sha256, content_type, captured_at FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind',
+    [r.case_id],
   );
   const tampered: string[] = [];
-  const evidence: NoticeEvidence[] = await Promise.all(ev.rows.map(async (e) => {
-    const image = e.content_type.startsWith('image/') && storage ? await storage.get(e.bucket as BucketName, e.key) : null;
-    if (image && sha256Hex(image) !== e.sha256) tampered.push(e.key);
-    return { kind: e.kind, sha256: e.sha256, capturedAt: e.captured_at, contentType: e.content_type, image };
-  }));
+  const evidence: NoticeEvidence[] = await Promise.all(
+    ev.rows.map(async (e) => {
+      const image = e.content_type.startsWith('image/') && storage ? await storage.get(e.bucket as BucketName, e.key) : null;
+      if (image && sha256Hex(image) !== e.sha256) tampered.push(e.key);
+      return { kind: e.kind, sha256: e.sha256, capturedAt: e.captured_at, contentType: e.content_type, image };
+    }),
+  );
   const description = [r.brand, r.colour ? `màu ${r.colour.toLowerCase()}` : null].filter(Boolean).join(', ');
   return {
     caseId: r.case_id,
     status: r.status,
     tampered,
     data: {
-      number: notice.number, issuedAt: notice.issuedAt, resolveBy: notice.resolveBy,
-      parentUnit: parentUnitOf(r.det_name, r.parent_name), issuePlace: issuePlaceOf(r.det_address, r.det_province),
-      vehicleType: r.vehicle_type, plate: r.plate_text, plateColour: r.plate_colour, vehicleDescription: description || null,
-      occurredAt: r.occurred_at, place: r.place, circumstances: [fine.label, speed ? speedCircumstances(speed) : ruleCircumstances(r.event as Parameters<typeof ruleCircumstances>[0], laneClasses(r.geometry, r.event))].filter(Boolean).join(': '),
-      offences: [{ description: fine.description, article: fine.article, legalBasis: fine.legalBasis, fineMin: fine.fineMin, fineMax: fine.fineMax, points: fine.points }],
-      detectingUnit: r.det_name, resolvingUnit: r.res_name, resolvingAddress: r.res_address ?? '', resolvingPhone: r.res_phone ?? '',
-      ownerName: r.owner_name, ownerAddress: r.owner_address,
-      lookupUrl: `${publicBaseUrl.replace(/\/$/, '')}/tra-cuu/${r.public_token}`, evidence,
+      number: notice.number,
+      issuedAt: notice.issuedAt,
+      resolveBy: notice.resolveBy,
+      parentUnit: parentUnitOf(r.det_name, r.parent_name),
+      issuePlace: issuePlaceOf(r.det_address, r.det_province),
+      vehicleType: r.vehicle_type,
+      plate: r.plate_text,
+      plateColour: r.plate_colour,
+      vehicleDescription: description || null,
+      occurredAt: r.occurred_at,
+      place: r.place,
+      circumstances: [
+        fine.label,
+        speed ? speedCircumstances(speed) : ruleCircumstances(r.event as Parameters<typeof ruleCircumstances>[0], laneClasses(r.geometry, r.event)),
+      ]
+        .filter(Boolean)
+        .join(': '),
+      offences: [
+        {
+          description: fine.description,
+          article: fine.article,
+          legalBasis: fine.legalBasis,
+          fineMin: fine.fineMin,
+          fineMax: fine.fineMax,
+          points: fine.points,
+        },
+      ],
+      detectingUnit: r.det_name,
+      resolvingUnit: r.res_name,
+      resolvingAddress: r.res_address ?? '',
+      resolvingPhone: r.res_phone ?? '',
+      ownerName: r.owner_name,
+      ownerAddress: r.owner_address,
+      lookupUrl: `${publicBaseUrl.replace(/\/$/, '')}/tra-cuu/${r.public_token}`,
+      evidence,
       issuer: { name: notice.issuer.name, title: issuerTitle(notice.issuer.role) },
     },
   };
@@ -164,19 +242,39 @@ export const PREVIEW_NUMBER = 'BẢN XEM TRƯỚC – CHƯA PHÁT HÀNH';
  * Nothing is stored, no number is taken from the sequence, no audit entry: the case does not change.
  */
 export async function previewNotice(
-  q: Queryable, clock: Clock, storage: StorageLike | undefined, user: { displayName: string; role: string; agencyId: string | null }, caseId: string, publicBaseUrl: string, fonts: NoticeFonts = DEFAULT_NOTICE_FONTS,
+  q: Queryable,
+  clock: Clock,
+  storage: StorageLike | undefined,
+  user: { displayName: string; role: string; agencyId: string | null },
+  caseId: string,
+  publicBaseUrl: string,
+  fonts: NoticeFonts = DEFAULT_NOTICE_FONTS,
 ): Promise<Buffer> {
   if (!isUuid(caseId)) throw new NotFoundError('no such case');
   const now = clock.now();
-  const agencyId = user.role === 'admin' ? null : user.agencyId ?? '00000000-0000-0000-0000-000000000000';
-  const { data, status } = await caseNoticeData(q, caseId, { number: PREVIEW_NUMBER, issuedAt: now, resolveBy: addDays(now, RESOLVE_DAYS), issuer: { name: user.displayName, role: user.role } },
-    publicBaseUrl, agencyId, storage);
-  if (status !== 'approved') throw new ConflictError(`a ${status} case has no notice to preview; it must be approved (and not yet notified)`, 'illegal_transition');
+  const agencyId = user.role === 'admin' ? null : (user.agencyId ?? '00000000-0000-0000-0000-000000000000');
+  const { data, status } = await caseNoticeData(
+    q,
+    caseId,
+    { number: PREVIEW_NUMBER, issuedAt: now, resolveBy: addDays(now, RESOLVE_DAYS), issuer: { name: user.displayName, role: user.role } },
+    publicBaseUrl,
+    agencyId,
+    storage,
+  );
+  if (status !== 'approved')
+    throw new ConflictError(`a ${status} case has no notice to preview; it must be approved (and not yet notified)`, 'illegal_transition');
   return renderNoticePdf(data, fonts);
 }
 
 /** Renders and stores the notice PDF with its hash. Idempotent: a notice already stored is left alone. */
-export async function renderNotice(db: Db, clock: Clock, storage: StorageLike | undefined, noticeId: string, publicBaseUrl: string, fonts: NoticeFonts = DEFAULT_NOTICE_FONTS): Promise<{ sha256: string; size: number; key: string } | 'already'> {
+export async function renderNotice(
+  db: Db,
+  clock: Clock,
+  storage: StorageLike | undefined,
+  noticeId: string,
+  publicBaseUrl: string,
+  fonts: NoticeFonts = DEFAULT_NOTICE_FONTS,
+): Promise<{ sha256: string; size: number; key: string } | 'already'> {
   const existing = await db.query<{ sha256: string | null }>('SELECT sha256 FROM notices WHERE id = $1', [noticeId]);
   if (!existing.rows[0]) throw new NotFoundError('no such notice');
   if (existing.rows[0].sha256) return 'already';
@@ -191,8 +289,22 @@ export async function renderNotice(db: Db, clock: Clock, storage: StorageLike | 
   const key = `${caseId}/${noticeId}.pdf`;
   const put = await storage.put('notices', key, pdf, 'application/pdf');
   await withTransaction(db, async (tx) => {
-    await tx.query('UPDATE notices SET bucket = $2, key = $3, sha256 = $4, size = $5 WHERE id = $1 AND sha256 IS NULL', [noticeId, 'notices', key, put.sha256, put.size]);
-    await appendAudit(tx, { at: clock.now(), actorId: null, actor: 'system', action: 'notice.stored', entity: 'notice', entityId: noticeId, data: { key, sha256: put.sha256, size: put.size } });
+    await tx.query('UPDATE notices SET bucket = $2, key = $3, sha256 = $4, size = $5 WHERE id = $1 AND sha256 IS NULL', [
+      noticeId,
+      'notices',
+      key,
+      put.sha256,
+      put.size,
+    ]);
+    await appendAudit(tx, {
+      at: clock.now(),
+      actorId: null,
+      actor: 'system',
+      action: 'notice.stored',
+      entity: 'notice',
+      entityId: noticeId,
+      data: { key, sha256: put.sha256, size: put.size },
+    });
   });
   return { sha256: put.sha256, size: put.size, key };
 }
@@ -207,10 +319,18 @@ export async function storedNoticeHash(q: Queryable, noticeId: string): Promise<
  * An issued notice's PDF as stored, for a user whose agency scope holds its case; a PDF that no longer hashes as
  * recorded is refused (409 notice_tampered) and the refusal audited.
  */
-export async function storedNoticePdf(db: Db, clock: Clock, storage: StorageLike, user: UserPrincipal, noticeId: string): Promise<{ number: string; pdf: Buffer }> {
+export async function storedNoticePdf(
+  db: Db,
+  clock: Clock,
+  storage: StorageLike,
+  user: UserPrincipal,
+  noticeId: string,
+): Promise<{ number: string; pdf: Buffer }> {
   const { rows } = await db.query<{ bucket: string; key: string; number: string; sha256: string }>(
     `SELECT n.bucket, n.key, n.number, n.sha256 FROM notices n JOIN cases c ON c.id = n.case_id
-      WHERE n.id = $1 AND n.sha256 IS NOT NULL AND ${caseInScope(2)}`, [noticeId, agencyScope(user)]);
+      WHERE n.id = $1 AND n.sha256 IS NOT NULL AND ${caseInScope(2)}`,
+    [noticeId, agencyScope(user)],
+  );
   const n = rows[0];
   if (!n) throw new NotFoundError('no such notice');
   const { integrity, body: pdf } = await checkObject(storage, n.bucket, n.key, n.sha256);

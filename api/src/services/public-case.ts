@@ -13,7 +13,8 @@ import { auditIntegrityFailure, checkObject } from './integrity';
 import type { PublicDirectory } from './public-directory';
 
 // The hot query reads the cases index only; places, units and offence labels come from PublicDirectory.
-export const PUBLIC_COLUMNS = 'c.id, c.camera_id, c.agency_id, c.resolving_agency_id, c.type, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.status';
+export const PUBLIC_COLUMNS =
+  'c.id, c.camera_id, c.agency_id, c.resolving_agency_id, c.type, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.status';
 export const PUBLISHED = `c.status IN (${PUBLISHED_STATUSES.map((st) => `'${st}'`).join(', ')})`;
 const LOOKUP_SQL = `SELECT ${PUBLIC_COLUMNS} FROM cases c
   WHERE c.plate_text = $1 AND c.vehicle_type = ANY($2::text[]) AND ${PUBLISHED}
@@ -21,8 +22,16 @@ const LOOKUP_SQL = `SELECT ${PUBLIC_COLUMNS} FROM cases c
 const PUBLIC_CASE_SQL = `SELECT ${PUBLIC_COLUMNS} FROM cases c WHERE c.public_token = $1 AND ${PUBLISHED}`;
 
 export interface PublicRow {
-  id: string; camera_id: string; agency_id: string; resolving_agency_id: string | null; type: string;
-  vehicle_type: PublicViolation['vehicleType']; plate_text: string; plate_colour: PublicViolation['plateColour']; occurred_at: Date; status: string;
+  id: string;
+  camera_id: string;
+  agency_id: string;
+  resolving_agency_id: string | null;
+  type: string;
+  vehicle_type: PublicViolation['vehicleType'];
+  plate_text: string;
+  plate_colour: PublicViolation['plateColour'];
+  occurred_at: Date;
+  status: string;
 }
 
 export async function toPublic(dir: PublicDirectory, rows: PublicRow[]): Promise<PublicViolation[]> {
@@ -30,25 +39,51 @@ export async function toPublic(dir: PublicDirectory, rows: PublicRow[]): Promise
   return rows.map((r) => {
     const resolving = dir.agency(r.resolving_agency_id ?? r.agency_id);
     return {
-      vehicleType: r.vehicle_type, plate: r.plate_text, plateColour: r.plate_colour, occurredAt: r.occurred_at.toISOString(), place: dir.place(r.camera_id),
-      offence: dir.offence(r.type, r.vehicle_type, r.occurred_at), status: r.status === 'approved' ? 'pending_notice' : (r.status as PublicViolation['status']),
-      detectingUnit: dir.agency(r.agency_id).name, resolvingUnit: resolving.name, resolvingPhone: resolving.phone, resolvingAddress: resolving.address,
+      vehicleType: r.vehicle_type,
+      plate: r.plate_text,
+      plateColour: r.plate_colour,
+      occurredAt: r.occurred_at.toISOString(),
+      place: dir.place(r.camera_id),
+      offence: dir.offence(r.type, r.vehicle_type, r.occurred_at),
+      status: r.status === 'approved' ? 'pending_notice' : (r.status as PublicViolation['status']),
+      detectingUnit: dir.agency(r.agency_id).name,
+      resolvingUnit: resolving.name,
+      resolvingPhone: resolving.phone,
+      resolvingAddress: resolving.address,
     };
   });
 }
 
-export interface PublicEvidence { kind: string; contentType: string; sha256: string; url: string }
+export interface PublicEvidence {
+  kind: string;
+  contentType: string;
+  sha256: string;
+  url: string;
+}
 
 /** The case's evidence as links valid `seconds`; an item replaced in storage is left out and the failure audited. */
 export async function publicEvidence(db: Db, clock: Clock, storage: StorageLike, caseId: string, use: string, seconds: number): Promise<PublicEvidence[]> {
   const ev = await db.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string }>(
-    'SELECT kind, bucket, key, sha256, content_type FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind', [caseId]);
+    'SELECT kind, bucket, key, sha256, content_type FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind',
+    [caseId],
+  );
   const checked = await Promise.all(ev.rows.map(async (e) => ({ e, integrity: (await checkObject(storage, e.bucket, e.key, e.sha256)).integrity })));
   const bad = checked.filter((c) => c.integrity !== 'ok');
-  if (bad.length > 0) await auditIntegrityFailure(db, clock, { id: null, name: 'citizen' }, 'case', caseId, { use, items: bad.map((b) => ({ kind: b.e.kind, integrity: b.integrity })) });
-  return Promise.all(checked.filter((c) => c.integrity === 'ok').map(async ({ e }) => ({
-    kind: e.kind, contentType: e.content_type, sha256: e.sha256, url: await storage.presignedGet(e.bucket as BucketName, e.key, seconds),
-  })));
+  if (bad.length > 0)
+    await auditIntegrityFailure(db, clock, { id: null, name: 'citizen' }, 'case', caseId, {
+      use,
+      items: bad.map((b) => ({ kind: b.e.kind, integrity: b.integrity })),
+    });
+  return Promise.all(
+    checked
+      .filter((c) => c.integrity === 'ok')
+      .map(async ({ e }) => ({
+        kind: e.kind,
+        contentType: e.content_type,
+        sha256: e.sha256,
+        url: await storage.presignedGet(e.bucket as BucketName, e.key, seconds),
+      })),
+  );
 }
 
 /** Published cases of a canonical plate for a vehicle kind (car: cars, buses and trucks), newest first. */
@@ -60,7 +95,14 @@ export async function publishedCasesOfPlate(db: Db, dir: PublicDirectory, plate:
 }
 
 /** A published case by its public token, with links (valid `seconds`) to its intact evidence; 404 otherwise. */
-export async function publishedCase(db: Db, clock: Clock, storage: StorageLike, dir: PublicDirectory, token: string, seconds: number): Promise<PublicCaseResponse> {
+export async function publishedCase(
+  db: Db,
+  clock: Clock,
+  storage: StorageLike,
+  dir: PublicDirectory,
+  token: string,
+  seconds: number,
+): Promise<PublicCaseResponse> {
   const { rows } = await db.query<PublicRow>({ name: 'public-case', text: PUBLIC_CASE_SQL, values: [token] });
   const r = rows[0];
   if (!r) throw new NotFoundError('no such case');

@@ -2,8 +2,20 @@
 // cached in memory and refreshed every minute, so the hot lookup query touches only the cases index.
 import type { Queryable } from '@phatnguoi/core/db';
 
-interface Agency { name: string; phone: string; address: string }
-interface Offence { violationType: string; group: string; label: string; article: string; legalBasis: string; from: string; to: string | null }
+interface Agency {
+  name: string;
+  phone: string;
+  address: string;
+}
+interface Offence {
+  violationType: string;
+  group: string;
+  label: string;
+  article: string;
+  legalBasis: string;
+  from: string;
+  to: string | null;
+}
 
 export class PublicDirectory {
   private loadedAt = 0;
@@ -12,19 +24,39 @@ export class PublicDirectory {
   private agencies = new Map<string, Agency>();
   private offences: Offence[] = [];
 
-  constructor(private readonly db: Queryable, private readonly ttlMs = 60_000) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly ttlMs = 60_000,
+  ) {}
 
   private async load(): Promise<void> {
     const [cams, ags, offs] = await Promise.all([
       this.db.query<{ id: string; name: string; address: string }>('SELECT id, name, address FROM cameras'),
       this.db.query<{ id: string; name: string; phone: string | null; address: string | null }>('SELECT id, name, phone, address FROM agencies'),
-      this.db.query<{ violation_type: string; vehicle_group: string; label_vi: string; article: string; legal_basis: string; effective_from: string; effective_to: string | null }>(
+      this.db.query<{
+        violation_type: string;
+        vehicle_group: string;
+        label_vi: string;
+        article: string;
+        legal_basis: string;
+        effective_from: string;
+        effective_to: string | null;
+      }>(
         `SELECT o.violation_type, f.vehicle_group, o.label_vi, f.article, f.legal_basis, f.effective_from::text, f.effective_to::text
-           FROM violation_offences o JOIN fine_schedule f ON f.offence = o.offence ORDER BY f.effective_from DESC`),
+           FROM violation_offences o JOIN fine_schedule f ON f.offence = o.offence ORDER BY f.effective_from DESC`,
+      ),
     ]);
     this.places = new Map(cams.rows.map((c) => [c.id, c.address ? `${c.name}, ${c.address}` : c.name]));
     this.agencies = new Map(ags.rows.map((a) => [a.id, { name: a.name, phone: a.phone ?? '', address: a.address ?? '' }]));
-    this.offences = offs.rows.map((o) => ({ violationType: o.violation_type, group: o.vehicle_group, label: o.label_vi, article: o.article, legalBasis: o.legal_basis, from: o.effective_from, to: o.effective_to }));
+    this.offences = offs.rows.map((o) => ({
+      violationType: o.violation_type,
+      group: o.vehicle_group,
+      label: o.label_vi,
+      article: o.article,
+      legalBasis: o.legal_basis,
+      from: o.effective_from,
+      to: o.effective_to,
+    }));
     this.loadedAt = Date.now();
   }
 
@@ -32,7 +64,9 @@ export class PublicDirectory {
   async ensure(mustHave: { cameraIds?: string[]; agencyIds?: string[] } = {}): Promise<void> {
     const missing = (mustHave.cameraIds ?? []).some((id) => !this.places.has(id)) || (mustHave.agencyIds ?? []).some((id) => !this.agencies.has(id));
     if (!missing && Date.now() - this.loadedAt < this.ttlMs) return;
-    this.loading ??= this.load().finally(() => { this.loading = null; });
+    this.loading ??= this.load().finally(() => {
+      this.loading = null;
+    });
     await this.loading;
   }
 

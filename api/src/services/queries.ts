@@ -21,11 +21,13 @@ export async function clipFrameRate(sha256: string, url: string | null): Promise
   if (!url) return null;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), CLIP_PROBE_MS)));
-  const probed = probe(url).then((p) => {
-    const v = p.streams.find((st) => st.codecType === 'video');
-    const fps = v?.frames && p.durationSeconds ? v.frames / p.durationSeconds : null;
-    return fps && Number.isFinite(fps) && fps > 0 && fps <= 240 ? Math.round(fps * 100) / 100 : null;
-  }).catch(() => null);
+  const probed = probe(url)
+    .then((p) => {
+      const v = p.streams.find((st) => st.codecType === 'video');
+      const fps = v?.frames && p.durationSeconds ? v.frames / p.durationSeconds : null;
+      return fps && Number.isFinite(fps) && fps > 0 && fps <= 240 ? Math.round(fps * 100) / 100 : null;
+    })
+    .catch(() => null);
   const fps = await Promise.race([probed, timeout]).finally(() => clearTimeout(timer));
   if (fps !== null) {
     if (clipFpsCache.size >= CLIP_FPS_CACHE_MAX) clipFpsCache.delete(clipFpsCache.keys().next().value!);
@@ -38,13 +40,22 @@ interface StoredEvent {
   signalState?: unknown;
   box?: unknown;
   ruleDetail?: {
-    rule?: unknown; laneId?: unknown; stopLineId?: unknown; solidLineId?: unknown; frameSize?: unknown; speed?: unknown; secondsAfterRed?: unknown; turn?: unknown; distancePx?: unknown;
+    rule?: unknown;
+    laneId?: unknown;
+    stopLineId?: unknown;
+    solidLineId?: unknown;
+    frameSize?: unknown;
+    speed?: unknown;
+    secondsAfterRed?: unknown;
+    turn?: unknown;
+    distancePx?: unknown;
   };
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const nums = (v: unknown, n: number): number[] | null => (Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (v as number[]) : null);
+const nums = (v: unknown, n: number): number[] | null =>
+  Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (v as number[]) : null;
 
 /** The overlay data of a stored detector event (events are validated at intake, but old rows are read defensively). */
 export function overlayOfEvent(event: StoredEvent): Pick<CaseDetail, 'box' | 'ruleDetail'> {
@@ -54,8 +65,17 @@ export function overlayOfEvent(event: StoredEvent): Pick<CaseDetail, 'box' | 'ru
   return {
     box,
     ruleDetail: rd
-      ? { rule: str(rd.rule), laneId: str(rd.laneId), stopLineId: str(rd.stopLineId), solidLineId: str(rd.solidLineId), frameSize: size && size.every((x) => Number.isInteger(x) && x > 0) ? size : null,
-          speed: speedOf(event), secondsAfterRed: num(rd.secondsAfterRed), turn: str(rd.turn), distancePx: num(rd.distancePx) }
+      ? {
+          rule: str(rd.rule),
+          laneId: str(rd.laneId),
+          stopLineId: str(rd.stopLineId),
+          solidLineId: str(rd.solidLineId),
+          frameSize: size && size.every((x) => Number.isInteger(x) && x > 0) ? size : null,
+          speed: speedOf(event),
+          secondsAfterRed: num(rd.secondsAfterRed),
+          turn: str(rd.turn),
+          distancePx: num(rd.distancePx),
+        }
       : null,
   };
 }
@@ -65,21 +85,56 @@ const SUMMARY_COLUMNS = `c.id, c.status, c.type, c.camera_id, cam.name AS camera
   c.manual_handling, c.manual_reason, cu.username AS claimed_by, c.claimed_until, c.notice_due_at, c.overdue`;
 
 interface SummaryRow {
-  id: string; status: CaseSummary['status']; type: CaseSummary['type']; camera_id: string; camera_name: string; place: string; agency_id: string;
-  occurred_at: Date; created_at: Date; vehicle_type: CaseSummary['vehicleType']; plate_text: string | null; plate_colour: CaseSummary['plate']['colour'];
-  plate_confidence: number; plate_needs_manual: boolean; plate_original: string | null; manual_handling: boolean; manual_reason: string | null;
-  claimed_by: string | null; claimed_until: Date | null; notice_due_at: Date; overdue: boolean;
+  id: string;
+  status: CaseSummary['status'];
+  type: CaseSummary['type'];
+  camera_id: string;
+  camera_name: string;
+  place: string;
+  agency_id: string;
+  occurred_at: Date;
+  created_at: Date;
+  vehicle_type: CaseSummary['vehicleType'];
+  plate_text: string | null;
+  plate_colour: CaseSummary['plate']['colour'];
+  plate_confidence: number;
+  plate_needs_manual: boolean;
+  plate_original: string | null;
+  manual_handling: boolean;
+  manual_reason: string | null;
+  claimed_by: string | null;
+  claimed_until: Date | null;
+  notice_due_at: Date;
+  overdue: boolean;
 }
 
 function toSummary(r: SummaryRow, now: Date): CaseSummary {
   const claimLive = r.claimed_until && r.claimed_until > now;
   return {
-    id: r.id, status: r.status, type: r.type, cameraId: r.camera_id, cameraName: r.camera_name, place: r.place, agencyId: r.agency_id,
-    occurredAt: r.occurred_at.toISOString(), createdAt: r.created_at.toISOString(), vehicleType: r.vehicle_type,
-    plate: { text: r.plate_text, colour: r.plate_colour, confidence: r.plate_confidence, needsManualEntry: r.plate_needs_manual, originalText: r.plate_original },
-    manualHandling: r.manual_handling, manualReason: r.manual_reason,
-    claimedBy: claimLive ? r.claimed_by : null, claimedUntil: claimLive && r.claimed_until ? r.claimed_until.toISOString() : null,
-    noticeDueAt: r.notice_due_at.toISOString(), atRisk: isAtRisk(r.status, r.notice_due_at, now), overdue: r.overdue,
+    id: r.id,
+    status: r.status,
+    type: r.type,
+    cameraId: r.camera_id,
+    cameraName: r.camera_name,
+    place: r.place,
+    agencyId: r.agency_id,
+    occurredAt: r.occurred_at.toISOString(),
+    createdAt: r.created_at.toISOString(),
+    vehicleType: r.vehicle_type,
+    plate: {
+      text: r.plate_text,
+      colour: r.plate_colour,
+      confidence: r.plate_confidence,
+      needsManualEntry: r.plate_needs_manual,
+      originalText: r.plate_original,
+    },
+    manualHandling: r.manual_handling,
+    manualReason: r.manual_reason,
+    claimedBy: claimLive ? r.claimed_by : null,
+    claimedUntil: claimLive && r.claimed_until ? r.claimed_until.toISOString() : null,
+    noticeDueAt: r.notice_due_at.toISOString(),
+    atRisk: isAtRisk(r.status, r.notice_due_at, now),
+    overdue: r.overdue,
   };
 }
 
@@ -102,11 +157,21 @@ export async function listQueue(q: Queryable, agencyId: string | null, query: Qu
   // a plate search without a status looks through every status (the agency's whole caseload)
   if (query.status || !query.plate) add('c.status = ?', query.status ?? 'detected');
   if (query.plate) {
-    const chars = query.plate.normalize('NFC').toUpperCase().replace(/[^0-9A-ZĐ]/g, '');
+    const chars = query.plate
+      .normalize('NFC')
+      .toUpperCase()
+      .replace(/[^0-9A-ZĐ]/g, '');
     if (chars.length < 2) return { items: [], total: 0 };
     add(`regexp_replace(coalesce(c.plate_text, ''), '[^0-9A-ZĐ]', '', 'g') LIKE ?`, `%${chars}%`);
   }
-  if (query.cameraName) add(`c.camera_id IN (SELECT id FROM cameras WHERE lower(name) LIKE ? ESCAPE '\\')`, `%${query.cameraName.normalize('NFC').toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+  if (query.cameraName)
+    add(
+      `c.camera_id IN (SELECT id FROM cameras WHERE lower(name) LIKE ? ESCAPE '\\')`,
+      `%${query.cameraName
+        .normalize('NFC')
+        .toLowerCase()
+        .replace(/[\\%_]/g, (m) => `\\${m}`)}%`,
+    );
   if (query.cameraId) {
     if (!isUuid(query.cameraId)) return { items: [], total: 0 };
     add('c.camera_id = ?', query.cameraId);
@@ -133,10 +198,20 @@ export async function listQueue(q: Queryable, agencyId: string | null, query: Qu
 
 export async function caseDetail(q: Queryable, id: string, agencyId: string | null, now: Date, storage: StorageLike | undefined): Promise<CaseDetail> {
   if (!isUuid(id)) throw new NotFoundError('no such case');
-  const { rows } = await q.query<SummaryRow & {
-    rule_summary: string; event: StoredEvent; confirmed_by_name: string | null; confirmed_at: Date | null; approved_by_name: string | null; approved_at: Date | null;
-    rejected_reason: NonNullable<CaseDetail['rejection']>['reason'] | null; rejected_text: string | null; owner_id: string | null; resolving_agency_id: string | null;
-  }>(
+  const { rows } = await q.query<
+    SummaryRow & {
+      rule_summary: string;
+      event: StoredEvent;
+      confirmed_by_name: string | null;
+      confirmed_at: Date | null;
+      approved_by_name: string | null;
+      approved_at: Date | null;
+      rejected_reason: NonNullable<CaseDetail['rejection']>['reason'] | null;
+      rejected_text: string | null;
+      owner_id: string | null;
+      resolving_agency_id: string | null;
+    }
+  >(
     `SELECT ${SUMMARY_COLUMNS}, c.rule_summary, c.event, cb.username AS confirmed_by_name, c.confirmed_at, ab.username AS approved_by_name, c.approved_at,
             c.rejected_reason, c.rejected_text, c.owner_id, c.resolving_agency_id
        FROM cases c JOIN cameras cam ON cam.id = c.camera_id LEFT JOIN users cu ON cu.id = c.claimed_by
@@ -147,30 +222,58 @@ export async function caseDetail(q: Queryable, id: string, agencyId: string | nu
   const r = rows[0];
   if (!r) throw new NotFoundError('no such case');
   const ev = await q.query<{ id: string; kind: string; bucket: string; key: string; sha256: string; size: string; content_type: string; captured_at: Date }>(
-    'SELECT id, kind, bucket, key, sha256, size, content_type, captured_at FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind', [id]);
-  const evidence = await Promise.all(ev.rows.map(async (e) => ({
-    id: e.id, kind: e.kind, contentType: e.content_type, sha256: e.sha256, size: Number(e.size), capturedAt: e.captured_at.toISOString(),
-    url: storage ? await storage.presignedGet(e.bucket as BucketName, e.key, 300).catch(() => null) : null,
-    ...(storage ? { integrity: (await checkObject(storage, e.bucket, e.key, e.sha256)).integrity } : {}),
-  })));
+    'SELECT id, kind, bucket, key, sha256, size, content_type, captured_at FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind',
+    [id],
+  );
+  const evidence = await Promise.all(
+    ev.rows.map(async (e) => ({
+      id: e.id,
+      kind: e.kind,
+      contentType: e.content_type,
+      sha256: e.sha256,
+      size: Number(e.size),
+      capturedAt: e.captured_at.toISOString(),
+      url: storage ? await storage.presignedGet(e.bucket as BucketName, e.key, 300).catch(() => null) : null,
+      ...(storage ? { integrity: (await checkObject(storage, e.bucket, e.key, e.sha256)).integrity } : {}),
+    })),
+  );
   const clip = evidence.find((e) => e.kind === 'clip');
   const clipFps = clip ? await clipFrameRate(clip.sha256, clip.url) : null;
   const fine = await fineFor(q, r.type, r.vehicle_type, r.occurred_at, excessOf(r.event));
   const owner = r.owner_id
-    ? (await q.query<{ full_name: string; address: string; province_code: string; commune: string | null; email: string | null; phone: string | null }>(
-        'SELECT full_name, address, province_code, commune, email, phone FROM registry_owners WHERE id = $1', [r.owner_id])).rows[0]
+    ? (
+        await q.query<{ full_name: string; address: string; province_code: string; commune: string | null; email: string | null; phone: string | null }>(
+          'SELECT full_name, address, province_code, commune, email, phone FROM registry_owners WHERE id = $1',
+          [r.owner_id],
+        )
+      ).rows[0]
     : undefined;
-  const notice = (await q.query<{ id: string; number: string; issued_at: Date; resolve_by: Date; sha256: string | null }>(
-    'SELECT id, number, issued_at, resolve_by, sha256 FROM notices WHERE case_id = $1', [id])).rows[0];
+  const notice = (
+    await q.query<{ id: string; number: string; issued_at: Date; resolve_by: Date; sha256: string | null }>(
+      'SELECT id, number, issued_at, resolve_by, sha256 FROM notices WHERE case_id = $1',
+      [id],
+    )
+  ).rows[0];
   const deliveries = notice
-    ? (await q.query<{ id: string; channel: string; status: string; attempts: number; last_error: string | null; sent_at: Date | null }>(
-        'SELECT id, channel, status, attempts, last_error, sent_at FROM deliveries WHERE notice_id = $1 ORDER BY channel', [notice.id])).rows
+    ? (
+        await q.query<{ id: string; channel: string; status: string; attempts: number; last_error: string | null; sent_at: Date | null }>(
+          'SELECT id, channel, status, attempts, last_error, sent_at FROM deliveries WHERE notice_id = $1 ORDER BY channel',
+          [notice.id],
+        )
+      ).rows
     : [];
   const deadlines = await q.query<{ kind: string; due_at: Date; status: 'pending' | 'fired' | 'cancelled' | 'met'; fired_at: Date | null }>(
-    'SELECT kind, due_at, status, fired_at FROM case_deadlines WHERE case_id = $1 ORDER BY due_at', [id]);
-  const warnings = await q.query<{ target: string; created_at: Date; lifted_at: Date | null }>('SELECT target, created_at, lifted_at FROM case_warnings WHERE case_id = $1 ORDER BY target', [id]);
+    'SELECT kind, due_at, status, fired_at FROM case_deadlines WHERE case_id = $1 ORDER BY due_at',
+    [id],
+  );
+  const warnings = await q.query<{ target: string; created_at: Date; lifted_at: Date | null }>(
+    'SELECT target, created_at, lifted_at FROM case_warnings WHERE case_id = $1 ORDER BY target',
+    [id],
+  );
   const history = await q.query<{ at: Date; actor: string | null; action: string; data: unknown }>(
-    `SELECT at, actor, action, data FROM audit_log WHERE entity = 'case' AND entity_id = $1 ORDER BY seq`, [id]);
+    `SELECT at, actor, action, data FROM audit_log WHERE entity = 'case' AND entity_id = $1 ORDER BY seq`,
+    [id],
+  );
   return {
     ...toSummary(r, now),
     ruleSummary: r.rule_summary,
@@ -179,16 +282,44 @@ export async function caseDetail(q: Queryable, id: string, agencyId: string | nu
     clipFps,
     evidence,
     ...(storage ? { evidenceIntact: evidence.every((e) => e.integrity === 'ok') } : {}),
-    confirmedBy: r.confirmed_by_name, confirmedAt: r.confirmed_at?.toISOString() ?? null,
-    approvedBy: r.approved_by_name, approvedAt: r.approved_at?.toISOString() ?? null,
+    confirmedBy: r.confirmed_by_name,
+    confirmedAt: r.confirmed_at?.toISOString() ?? null,
+    approvedBy: r.approved_by_name,
+    approvedAt: r.approved_at?.toISOString() ?? null,
     rejection: r.rejected_reason ? { reason: r.rejected_reason, text: r.rejected_text } : null,
-    fine: fine ? { offence: fine.offence, description: fine.description, article: fine.article, legalBasis: fine.legalBasis, fineMin: fine.fineMin, fineMax: fine.fineMax, points: fine.points } : null,
-    owner: owner ? { fullName: owner.full_name, address: owner.address, provinceCode: owner.province_code, commune: owner.commune, email: owner.email, phone: owner.phone } : null,
-    resolvingAgencyId: r.resolving_agency_id,
-    notice: notice && notice.sha256
-      ? { id: notice.id, number: notice.number, issuedAt: notice.issued_at.toISOString(), resolveBy: notice.resolve_by.toISOString(), sha256: notice.sha256,
-          deliveries: deliveries.map((d) => ({ id: d.id, channel: d.channel, status: d.status, attempts: d.attempts, lastError: d.last_error, sentAt: d.sent_at?.toISOString() ?? null })) }
+    fine: fine
+      ? {
+          offence: fine.offence,
+          description: fine.description,
+          article: fine.article,
+          legalBasis: fine.legalBasis,
+          fineMin: fine.fineMin,
+          fineMax: fine.fineMax,
+          points: fine.points,
+        }
       : null,
+    owner: owner
+      ? { fullName: owner.full_name, address: owner.address, provinceCode: owner.province_code, commune: owner.commune, email: owner.email, phone: owner.phone }
+      : null,
+    resolvingAgencyId: r.resolving_agency_id,
+    notice:
+      notice && notice.sha256
+        ? {
+            id: notice.id,
+            number: notice.number,
+            issuedAt: notice.issued_at.toISOString(),
+            resolveBy: notice.resolve_by.toISOString(),
+            sha256: notice.sha256,
+            deliveries: deliveries.map((d) => ({
+              id: d.id,
+              channel: d.channel,
+              status: d.status,
+              attempts: d.attempts,
+              lastError: d.last_error,
+              sentAt: d.sent_at?.toISOString() ?? null,
+            })),
+          }
+        : null,
     deadlines: deadlines.rows.map((d) => ({ kind: d.kind, dueAt: d.due_at.toISOString(), status: d.status, firedAt: d.fired_at?.toISOString() ?? null })),
     warnings: warnings.rows.map((w) => ({ target: w.target, createdAt: w.created_at.toISOString(), liftedAt: w.lifted_at?.toISOString() ?? null })),
     history: history.rows.map((h) => ({ at: h.at.toISOString(), actor: h.actor, action: h.action, data: h.data })),

@@ -94,8 +94,18 @@ const QUOTE_MAX = 40;
 const quote = (v: string | undefined) => JSON.stringify((v ?? '').length > QUOTE_MAX ? `${(v ?? '').slice(0, QUOTE_MAX)}…` : (v ?? ''));
 
 export interface RegistryRow {
-  plate: string; plateColour: string; vehicleType: string; brand: string | null; colour: string | null;
-  ownerName: string; idNumber: string; address: string; provinceCode: string; commune: string | null; email: string | null; phone: string | null;
+  plate: string;
+  plateColour: string;
+  vehicleType: string;
+  brand: string | null;
+  colour: string | null;
+  ownerName: string;
+  idNumber: string;
+  address: string;
+  provinceCode: string;
+  commune: string | null;
+  email: string | null;
+  phone: string | null;
 }
 
 /** One data line checked (pure): the row to store, or why it is refused; null for a blank line. */
@@ -104,7 +114,9 @@ export function checkRegistryRow(r: string[]): { ok: true; row: RegistryRow } | 
   if (r.length !== REGISTRY_CSV_COLUMNS.length) return { ok: false, reason: `expected ${REGISTRY_CSV_COLUMNS.length} fields, got ${r.length}` };
   // text PostgreSQL can hold (no NUL), in NFC like every other text the api stores (plugins/input.ts)
   if (r.some((f) => f.includes('\u0000'))) return { ok: false, reason: 'contains a NUL character' };
-  const [plateIn, colour, vtype, brand, vcolour, name, idNumber, address, province, commune, email, phone] = r.map((f) => f.trim().normalize('NFC')) as string[];
+  const [plateIn, colour, vtype, brand, vcolour, name, idNumber, address, province, commune, email, phone] = r.map((f) =>
+    f.trim().normalize('NFC'),
+  ) as string[];
   if (!(CASE_VEHICLE_TYPES as readonly string[]).includes(vtype!)) return { ok: false, reason: `unknown vehicle_type ${quote(vtype)}` };
   const plate = normalisePlateInput(plateIn!, plateKindOf(vtype!));
   if (!plate) return { ok: false, reason: `invalid plate ${quote(plateIn)}` };
@@ -112,7 +124,23 @@ export function checkRegistryRow(r: string[]): { ok: true; row: RegistryRow } | 
   if (!name || !idNumber || !address) return { ok: false, reason: 'owner_name, owner_id_number and address are required' };
   if (!/^\d{2}$/.test(province!)) return { ok: false, reason: `province_code must be two digits, got ${quote(province)}` };
   if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) return { ok: false, reason: `invalid email ${quote(email)}` };
-  return { ok: true, row: { plate, plateColour: colour!, vehicleType: vtype!, brand: brand || null, colour: vcolour || null, ownerName: name, idNumber, address, provinceCode: province!, commune: commune || null, email: email || null, phone: phone || null } };
+  return {
+    ok: true,
+    row: {
+      plate,
+      plateColour: colour!,
+      vehicleType: vtype!,
+      brand: brand || null,
+      colour: vcolour || null,
+      ownerName: name,
+      idNumber,
+      address,
+      provinceCode: province!,
+      commune: commune || null,
+      email: email || null,
+      phone: phone || null,
+    },
+  };
 }
 
 async function upsertRegistryRow(tx: Queryable, r: RegistryRow, now: Date): Promise<void> {
@@ -120,23 +148,48 @@ async function upsertRegistryRow(tx: Queryable, r: RegistryRow, now: Date): Prom
     `INSERT INTO registry_owners (full_name, id_number, address, province_code, commune, email, phone, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
      ON CONFLICT (id_number) DO UPDATE SET full_name = EXCLUDED.full_name, address = EXCLUDED.address, province_code = EXCLUDED.province_code,
        commune = EXCLUDED.commune, email = EXCLUDED.email, phone = EXCLUDED.phone, updated_at = EXCLUDED.updated_at RETURNING id`,
-    [r.ownerName, r.idNumber, r.address, r.provinceCode, r.commune, r.email, r.phone, now]);
+    [r.ownerName, r.idNumber, r.address, r.provinceCode, r.commune, r.email, r.phone, now],
+  );
   await tx.query(
     `INSERT INTO registry_vehicles (plate, plate_colour, vehicle_type, brand, colour, owner_id, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7)
      ON CONFLICT (plate) DO UPDATE SET plate_colour = EXCLUDED.plate_colour, vehicle_type = EXCLUDED.vehicle_type, brand = EXCLUDED.brand,
        colour = EXCLUDED.colour, owner_id = EXCLUDED.owner_id, updated_at = EXCLUDED.updated_at`,
-    [r.plate, r.plateColour, r.vehicleType, r.brand, r.colour, o.rows[0]!.id, now]);
+    [r.plate, r.plateColour, r.vehicleType, r.brand, r.colour, o.rows[0]!.id, now],
+  );
 }
 
 interface ImportRow {
-  id: string; status: ImportStatus; file_name: string; object_key: string; bytes_total: string; bytes_read: string; rows_read: number; accepted: number;
-  rejected_count: number; rejected: { line: number; reason: string }[]; error: string | null; created_by: string | null; created_by_name: string | null;
-  created_at: Date; finished_at: Date | null;
+  id: string;
+  status: ImportStatus;
+  file_name: string;
+  object_key: string;
+  bytes_total: string;
+  bytes_read: string;
+  rows_read: number;
+  accepted: number;
+  rejected_count: number;
+  rejected: { line: number; reason: string }[];
+  error: string | null;
+  created_by: string | null;
+  created_by_name: string | null;
+  created_at: Date;
+  finished_at: Date | null;
 }
 const SELECT_IMPORTS = 'SELECT i.*, u.username AS created_by_name FROM registry_imports i LEFT JOIN users u ON u.id = i.created_by';
 const toImport = (r: ImportRow): RegistryImport => ({
-  id: r.id, status: r.status, fileName: r.file_name, bytesTotal: Number(r.bytes_total), bytesRead: Number(r.bytes_read), rowsRead: r.rows_read, accepted: r.accepted,
-  rejectedCount: r.rejected_count, rejected: r.rejected, error: r.error, createdBy: r.created_by_name, createdAt: r.created_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null,
+  id: r.id,
+  status: r.status,
+  fileName: r.file_name,
+  bytesTotal: Number(r.bytes_total),
+  bytesRead: Number(r.bytes_read),
+  rowsRead: r.rows_read,
+  accepted: r.accepted,
+  rejectedCount: r.rejected_count,
+  rejected: r.rejected,
+  error: r.error,
+  createdBy: r.created_by_name,
+  createdAt: r.created_at.toISOString(),
+  finishedAt: r.finished_at?.toISOString() ?? null,
 });
 
 export async function listImports(q: Queryable, limit = 20): Promise<RegistryImport[]> {
@@ -165,26 +218,48 @@ export async function startRegistryImport(d: ImportDeps, admin: UserPrincipal, f
   try {
     const file = join(dir, 'upload.csv');
     let size = 0;
-    await pipeline(body, new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (size > maxBytes) done(new UserError('import_too_large', `the file is larger than ${maxBytes} bytes`, 413));
-        else done(null, chunk);
-      },
-    }), createWriteStream(file));
+    await pipeline(
+      body,
+      new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          size += chunk.length;
+          if (size > maxBytes) done(new UserError('import_too_large', `the file is larger than ${maxBytes} bytes`, 413));
+          else done(null, chunk);
+        },
+      }),
+      createWriteStream(file),
+    );
     if (size === 0) throw new UserError('empty_import', 'the file is empty');
     const id = randomUUID();
     const key = `registry/${id}.csv`;
     await d.storage.putFile('imports', key, file, 'text/csv');
     await withTransaction(d.db, async (tx) => {
       const now = d.clock.now();
-      await tx.query('INSERT INTO registry_imports (id, file_name, object_key, bytes_total, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6)', [id, fileName, key, size, admin.id, now]);
-      await appendAudit(tx, { at: now, actorId: admin.id, actor: admin.username, action: 'registry.import_started', entity: 'registry_import', entityId: id, data: { fileName, bytes: size } });
+      await tx.query('INSERT INTO registry_imports (id, file_name, object_key, bytes_total, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6)', [
+        id,
+        fileName,
+        key,
+        size,
+        admin.id,
+        now,
+      ]);
+      await appendAudit(tx, {
+        at: now,
+        actorId: admin.id,
+        actor: admin.username,
+        action: 'registry.import_started',
+        entity: 'registry_import',
+        entityId: id,
+        data: { fileName, bytes: size },
+      });
     });
     try {
       await d.queues.enqueue('registry.import', { importId: id });
     } catch (err) {
-      await d.db.query(`UPDATE registry_imports SET status = 'failed', error = 'the job queue is not reachable: upload again', finished_at = $2 WHERE id = $1`, [id, d.clock.now()]);
+      await d.db.query(
+        `UPDATE registry_imports SET status = 'failed', error = 'the job queue is not reachable: upload again', finished_at = $2 WHERE id = $1`,
+        [id, d.clock.now()],
+      );
       throw err;
     }
     return getImport(d.db, id);
@@ -204,7 +279,9 @@ const BATCH_ROWS = 500;
  */
 export async function runRegistryImport(d: Omit<ImportDeps, 'queues'>, importId: string): Promise<JobOutcome> {
   const started = await d.db.query<ImportRow>(
-    `UPDATE registry_imports SET status = 'running', started_at = COALESCE(started_at, $2) WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`, [importId, d.clock.now()]);
+    `UPDATE registry_imports SET status = 'running', started_at = COALESCE(started_at, $2) WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`,
+    [importId, d.clock.now()],
+  );
   const imp = started.rows[0];
   if (!imp) return { status: 'skipped', reason: 'not pending' };
   const stream = await d.storage.getStream('imports', imp.object_key);
@@ -234,10 +311,18 @@ export async function runRegistryImport(d: Omit<ImportDeps, 'queues'>, importId:
       await tx.query(
         `UPDATE registry_imports SET rows_read = $2, bytes_read = $3, accepted = $4, rejected_count = $5, rejected = $6,
            status = CASE WHEN $7 THEN 'done' ELSE status END, finished_at = CASE WHEN $7 THEN $8::timestamptz ELSE NULL END WHERE id = $1`,
-        [importId, Math.max(0, line - 1), bytesRead, accepted, rejectedCount, JSON.stringify(listed), finished, now]);
+        [importId, Math.max(0, line - 1), bytesRead, accepted, rejectedCount, JSON.stringify(listed), finished, now],
+      );
       if (finished) {
-        await appendAudit(tx, { at: now, actorId: imp.created_by, actor: imp.created_by_name ?? null, action: 'registry.import', entity: 'registry_import', entityId: importId,
-          data: { fileName: imp.file_name, accepted, rejected: rejectedCount } });
+        await appendAudit(tx, {
+          at: now,
+          actorId: imp.created_by,
+          actor: imp.created_by_name ?? null,
+          action: 'registry.import',
+          entity: 'registry_import',
+          entityId: importId,
+          data: { fileName: imp.file_name, accepted, rejected: rejectedCount },
+        });
       }
     });
     batch = [];
@@ -261,9 +346,21 @@ export async function runRegistryImport(d: Omit<ImportDeps, 'queues'>, importId:
     stream.destroy();
     await withTransaction(d.db, async (tx) => {
       const now = d.clock.now();
-      await tx.query(`UPDATE registry_imports SET status = 'failed', error = $2, bytes_read = $3, finished_at = $4 WHERE id = $1`,
-        [importId, `the first line must be: ${REGISTRY_CSV_COLUMNS.join(',')}`, bytesRead, now]);
-      await appendAudit(tx, { at: now, actorId: imp.created_by, actor: imp.created_by_name ?? null, action: 'registry.import_failed', entity: 'registry_import', entityId: importId, data: { reason: 'bad_csv_header' } });
+      await tx.query(`UPDATE registry_imports SET status = 'failed', error = $2, bytes_read = $3, finished_at = $4 WHERE id = $1`, [
+        importId,
+        `the first line must be: ${REGISTRY_CSV_COLUMNS.join(',')}`,
+        bytesRead,
+        now,
+      ]);
+      await appendAudit(tx, {
+        at: now,
+        actorId: imp.created_by,
+        actor: imp.created_by_name ?? null,
+        action: 'registry.import_failed',
+        entity: 'registry_import',
+        entityId: importId,
+        data: { reason: 'bad_csv_header' },
+      });
     });
     await forget();
     return { status: 'done', result: 'bad_csv_header' };
@@ -288,14 +385,41 @@ export async function viewRegistryVehicle(db: Db, clock: Clock, user: UserPrinci
   const plate = normalisePlateInput(plateInput);
   if (!plate) throw new UserError('invalid_plate', `"${plateInput}" is not a valid plate`);
   return withTransaction(db, async (tx) => {
-    const { rows } = await tx.query<{ plate: string; plate_colour: RegistryVehicle['plateColour']; vehicle_type: RegistryVehicle['vehicleType']; brand: string | null; colour: string | null;
-      full_name: string; address: string; province_code: string; commune: string | null; email: string | null; phone: string | null }>(
+    const { rows } = await tx.query<{
+      plate: string;
+      plate_colour: RegistryVehicle['plateColour'];
+      vehicle_type: RegistryVehicle['vehicleType'];
+      brand: string | null;
+      colour: string | null;
+      full_name: string;
+      address: string;
+      province_code: string;
+      commune: string | null;
+      email: string | null;
+      phone: string | null;
+    }>(
       `SELECT v.plate, v.plate_colour, v.vehicle_type, v.brand, v.colour, o.full_name, o.address, o.province_code, o.commune, o.email, o.phone
-         FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = $1`, [plate]);
+         FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = $1`,
+      [plate],
+    );
     const r = rows[0];
     if (!r) throw new NotFoundError(`${plate} is not in the registry`, 'plate_not_in_registry');
-    await appendAudit(tx, { at: clock.now(), actorId: user.id, actor: user.username, action: 'registry.viewed', entity: 'registry', entityId: plate, data: {} });
-    return { plate: r.plate, plateColour: r.plate_colour, vehicleType: r.vehicle_type, brand: r.brand, colour: r.colour,
-      owner: { fullName: r.full_name, address: r.address, provinceCode: r.province_code, commune: r.commune, email: r.email, phone: r.phone } };
+    await appendAudit(tx, {
+      at: clock.now(),
+      actorId: user.id,
+      actor: user.username,
+      action: 'registry.viewed',
+      entity: 'registry',
+      entityId: plate,
+      data: {},
+    });
+    return {
+      plate: r.plate,
+      plateColour: r.plate_colour,
+      vehicleType: r.vehicle_type,
+      brand: r.brand,
+      colour: r.colour,
+      owner: { fullName: r.full_name, address: r.address, provinceCode: r.province_code, commune: r.commune, email: r.email, phone: r.phone },
+    };
   });
 }

@@ -20,7 +20,10 @@ const VN = 7 * 3600_000;
 const SEND_HOUR = 6;
 
 /** The Vietnam calendar day of an instant, as a UTC-midnight Date for arithmetic. */
-const vnMidnight = (t: Date) => { const v = new Date(t.getTime() + VN); return new Date(Date.UTC(v.getUTCFullYear(), v.getUTCMonth(), v.getUTCDate())); };
+const vnMidnight = (t: Date) => {
+  const v = new Date(t.getTime() + VN);
+  return new Date(Date.UTC(v.getUTCFullYear(), v.getUTCMonth(), v.getUTCDate()));
+};
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 const DAY = 86_400_000;
 
@@ -45,12 +48,27 @@ export function periodOfRun(every: Every, runAt: Date): { from: string; to: stri
 }
 
 interface ScheduleRow {
-  id: string; report: ReportKind; params: { split?: string; period?: 'day' | 'month' | 'year' }; format: 'csv' | 'xlsx' | 'pdf'; every: Every; recipients: string[];
-  agency_id: string | null; next_run_at: Date; last_run_at: Date | null; last_error: string | null; active: boolean;
+  id: string;
+  report: ReportKind;
+  params: { split?: string; period?: 'day' | 'month' | 'year' };
+  format: 'csv' | 'xlsx' | 'pdf';
+  every: Every;
+  recipients: string[];
+  agency_id: string | null;
+  next_run_at: Date;
+  last_run_at: Date | null;
+  last_error: string | null;
+  active: boolean;
 }
 const toSchedule = (r: ScheduleRow): ReportSchedule => ({
-  id: r.id, report: r.report, format: r.format, every: r.every, recipients: r.recipients, nextRunAt: r.next_run_at.toISOString(),
-  lastRunAt: r.last_run_at?.toISOString() ?? null, lastError: r.last_error,
+  id: r.id,
+  report: r.report,
+  format: r.format,
+  every: r.every,
+  recipients: r.recipients,
+  nextRunAt: r.next_run_at.toISOString(),
+  lastRunAt: r.last_run_at?.toISOString() ?? null,
+  lastError: r.last_error,
 });
 
 export async function createSchedule(db: Db, clock: Clock, user: UserPrincipal, b: ReportScheduleRequest): Promise<ReportSchedule> {
@@ -61,25 +79,45 @@ export async function createSchedule(db: Db, clock: Clock, user: UserPrincipal, 
     const { rows } = await tx.query<ScheduleRow>(
       `INSERT INTO report_schedules (report, params, format, every, recipients, agency_id, next_run_at, created_by, created_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *`,
-      [b.report, JSON.stringify(params), b.format, b.every, recipients, reportScope(user), nextRunAfter(b.every, now), user.id, now]);
+      [b.report, JSON.stringify(params), b.format, b.every, recipients, reportScope(user), nextRunAfter(b.every, now), user.id, now],
+    );
     const s = rows[0]!;
-    await appendAudit(tx, { at: now, actorId: user.id, actor: user.username, action: 'report_schedule.created', entity: 'report_schedule', entityId: s.id,
-      data: { report: b.report, format: b.format, every: b.every, recipients, params } });
+    await appendAudit(tx, {
+      at: now,
+      actorId: user.id,
+      actor: user.username,
+      action: 'report_schedule.created',
+      entity: 'report_schedule',
+      entityId: s.id,
+      data: { report: b.report, format: b.format, every: b.every, recipients, params },
+    });
     return toSchedule(s);
   });
 }
 
 export async function listSchedules(q: Queryable, user: UserPrincipal): Promise<ReportSchedule[]> {
-  const { rows } = await q.query<ScheduleRow>(
-    'SELECT * FROM report_schedules WHERE active AND ($1::uuid IS NULL OR agency_id = $1) ORDER BY created_at', [reportScope(user)]);
+  const { rows } = await q.query<ScheduleRow>('SELECT * FROM report_schedules WHERE active AND ($1::uuid IS NULL OR agency_id = $1) ORDER BY created_at', [
+    reportScope(user),
+  ]);
   return rows.map(toSchedule);
 }
 
 export async function stopSchedule(db: Db, clock: Clock, user: UserPrincipal, id: string): Promise<void> {
   await withTransaction(db, async (tx) => {
-    const r = await tx.query('UPDATE report_schedules SET active = false WHERE id = $1 AND active AND ($2::uuid IS NULL OR agency_id = $2)', [id, reportScope(user)]);
+    const r = await tx.query('UPDATE report_schedules SET active = false WHERE id = $1 AND active AND ($2::uuid IS NULL OR agency_id = $2)', [
+      id,
+      reportScope(user),
+    ]);
     if (!r.rowCount) throw new NotFoundError('no such schedule');
-    await appendAudit(tx, { at: clock.now(), actorId: user.id, actor: user.username, action: 'report_schedule.stopped', entity: 'report_schedule', entityId: id, data: {} });
+    await appendAudit(tx, {
+      at: clock.now(),
+      actorId: user.id,
+      actor: user.username,
+      action: 'report_schedule.stopped',
+      entity: 'report_schedule',
+      entityId: id,
+      data: {},
+    });
   });
 }
 
@@ -87,7 +125,10 @@ export async function stopSchedule(db: Db, clock: Clock, user: UserPrincipal, id
 export async function sweepDueReports(ctx: AppDeps): Promise<number> {
   if (!ctx.queues) return 0;
   const now = (ctx.clock ?? systemClock).now();
-  const { rows } = await ctx.db.query<{ id: string; next_run_at: Date }>('SELECT id, next_run_at FROM report_schedules WHERE active AND next_run_at <= $1 LIMIT 500', [now]);
+  const { rows } = await ctx.db.query<{ id: string; next_run_at: Date }>(
+    'SELECT id, next_run_at FROM report_schedules WHERE active AND next_run_at <= $1 LIMIT 500',
+    [now],
+  );
   for (const r of rows) await ctx.queues.enqueue('report.email', { scheduleId: r.id, runAt: r.next_run_at.toISOString() });
   return rows.length;
 }
@@ -108,7 +149,9 @@ export async function sendScheduledReport(ctx: AppDeps & { options?: Partial<Api
     const table = await buildReport(ctx.db, s.report, { ...period, split: s.params.split, period: s.params.period, agencyId: s.agency_id, now: clock.now() });
     const file = await reportFile(table, s.format, 'vi', unit, clock.now());
     await ctx.mailer.sendMail({
-      from: opts.mailFrom, to: s.recipients.join(', '), subject: `Báo cáo: ${reportTitle(s.report, 'vi')} (${period.from} – ${period.to})`,
+      from: opts.mailFrom,
+      to: s.recipients.join(', '),
+      subject: `Báo cáo: ${reportTitle(s.report, 'vi')} (${period.from} – ${period.to})`,
       text: `${unit}\n${reportTitle(s.report, 'vi')}\nTừ ngày ${period.from} đến ngày ${period.to}.\nBáo cáo gửi tự động theo lịch; tệp đính kèm.`,
       attachments: [{ filename: file.filename, content: file.body, contentType: file.contentType }],
     });
@@ -117,10 +160,20 @@ export async function sendScheduledReport(ctx: AppDeps & { options?: Partial<Api
     throw err instanceof OperationalError ? err : new OperationalError('report_not_sent', (err as Error).message, { cause: err });
   }
   await withTransaction(ctx.db, async (tx) => {
-    await tx.query('UPDATE report_schedules SET last_run_at = $2, next_run_at = $3, last_error = NULL WHERE id = $1 AND next_run_at = $2',
-      [scheduleId, run, nextRunAfter(s.every, run)]);
-    await appendAudit(tx, { at: clock.now(), actorId: null, actor: 'reports', action: 'report.emailed', entity: 'report_schedule', entityId: scheduleId,
-      data: { runAt, ...period, recipients: s.recipients.length, format: s.format } });
+    await tx.query('UPDATE report_schedules SET last_run_at = $2, next_run_at = $3, last_error = NULL WHERE id = $1 AND next_run_at = $2', [
+      scheduleId,
+      run,
+      nextRunAfter(s.every, run),
+    ]);
+    await appendAudit(tx, {
+      at: clock.now(),
+      actorId: null,
+      actor: 'reports',
+      action: 'report.emailed',
+      entity: 'report_schedule',
+      entityId: scheduleId,
+      data: { runAt, ...period, recipients: s.recipients.length, format: s.format },
+    });
   });
   return { status: 'done', ...period };
 }

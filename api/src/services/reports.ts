@@ -70,8 +70,15 @@ async function cameraDaily(q: Queryable, p: ReportParams): Promise<Omit<ReportTa
     `SELECT to_char(r.day, 'YYYY-MM-DD') AS day, cam.name AS camera, ${VIOLATION_TYPES.map((t) => `sum(r.n) FILTER (WHERE r.type = '${t}') AS "${t}"`).join(', ')}, sum(r.n) AS total
        FROM case_camera_daily r JOIN cameras cam ON cam.id = r.camera_id
       WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE}
-      GROUP BY r.day, cam.id, cam.name HAVING sum(r.n) > 0 ORDER BY r.day, cam.name`, [p.from, p.to, p.agencyId]);
-  const columns: Column[] = [{ key: 'day', kind: 'date' }, { key: 'camera', kind: 'text' }, ...VIOLATION_TYPES.map((t) => ({ key: t, kind: 'int' as const })), { key: 'total', kind: 'int' }];
+      GROUP BY r.day, cam.id, cam.name HAVING sum(r.n) > 0 ORDER BY r.day, cam.name`,
+    [p.from, p.to, p.agencyId],
+  );
+  const columns: Column[] = [
+    { key: 'day', kind: 'date' },
+    { key: 'camera', kind: 'text' },
+    ...VIOLATION_TYPES.map((t) => ({ key: t, kind: 'int' as const })),
+    { key: 'total', kind: 'int' },
+  ];
   const out = rows.map((r) => [r.day as string, r.camera as string, ...VIOLATION_TYPES.map((t) => int(r[t])), int(r.total)]);
   return { columns, rows: out, totals: sumColumns(columns, out, 'total') };
 }
@@ -82,13 +89,19 @@ async function beforeAfter(q: Queryable, p: ReportParams): Promise<Omit<ReportTa
     `SELECT cam.name AS camera, coalesce(sum(r.n) FILTER (WHERE r.day < $4), 0) AS before, coalesce(sum(r.n) FILTER (WHERE r.day >= $4), 0) AS after
        FROM case_camera_daily r JOIN cameras cam ON cam.id = r.camera_id
       WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE} AND ($5::text IS NULL OR r.type = $5)
-      GROUP BY cam.id, cam.name HAVING sum(r.n) > 0 ORDER BY cam.name`, [p.from, p.to, p.agencyId, split, p.type ?? null]);
+      GROUP BY cam.id, cam.name HAVING sum(r.n) > 0 ORDER BY cam.name`,
+    [p.from, p.to, p.agencyId, split, p.type ?? null],
+  );
   const daysBefore = daysBetween(p.from, minusDay(split));
   const daysAfter = daysBetween(split, p.to);
   const perDay = (n: number, d: number) => Math.round((n / d) * 10) / 10;
   const columns: Column[] = [
-    { key: 'camera', kind: 'text' }, { key: 'before', kind: 'int' }, { key: 'beforePerDay', kind: 'number' },
-    { key: 'after', kind: 'int' }, { key: 'afterPerDay', kind: 'number' }, { key: 'change', kind: 'share' },
+    { key: 'camera', kind: 'text' },
+    { key: 'before', kind: 'int' },
+    { key: 'beforePerDay', kind: 'number' },
+    { key: 'after', kind: 'int' },
+    { key: 'afterPerDay', kind: 'number' },
+    { key: 'change', kind: 'share' },
   ];
   const row = (name: string, b: number, a: number): Cell[] => {
     const bd = perDay(b, daysBefore);
@@ -117,7 +130,9 @@ async function outcomes(q: Queryable, p: ReportParams): Promise<Omit<ReportTable
             coalesce(sum(r.n) FILTER (WHERE r.status = 'lapsed'), 0) AS lapsed
        FROM case_outcome_daily r JOIN agencies a ON a.id = r.agency_id
       WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE}
-      GROUP BY 1, a.id, a.name HAVING sum(r.n) > 0 ORDER BY 1, a.name`, [p.from, p.to, p.agencyId]);
+      GROUP BY 1, a.id, a.name HAVING sum(r.n) > 0 ORDER BY 1, a.name`,
+    [p.from, p.to, p.agencyId],
+  );
   const keys = ['received', 'confirmed', 'rejected', ...REJECT_REASONS.map((x) => `rejected_${x}`), 'noticed', 'resolved', 'paid', 'lapsed'];
   const columns: Column[] = [{ key: 'period', kind: 'date' }, { key: 'agency', kind: 'text' }, ...keys.map((k) => ({ key: k, kind: 'int' as const }))];
   const out = rows.map((r) => [r.period as string, r.agency as string, ...keys.map((k) => int(r[k]))]);
@@ -127,28 +142,61 @@ async function outcomes(q: Queryable, p: ReportParams): Promise<Omit<ReportTable
 async function vehicleTypes(q: Queryable, p: ReportParams): Promise<Omit<ReportTable, 'kind' | 'from' | 'to'>> {
   const { rows } = await q.query<{ vehicle_type: string; received: string; noticed: string }>(
     `SELECT r.vehicle_type, sum(r.n) AS received, coalesce(sum(r.n) FILTER (WHERE r.noticed), 0) AS noticed
-       FROM case_outcome_daily r WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE} GROUP BY r.vehicle_type HAVING sum(r.n) > 0`, [p.from, p.to, p.agencyId]);
+       FROM case_outcome_daily r WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE} GROUP BY r.vehicle_type HAVING sum(r.n) > 0`,
+    [p.from, p.to, p.agencyId],
+  );
   const total = rows.reduce((s, r) => s + int(r.received), 0);
   const totalNoticed = rows.reduce((s, r) => s + int(r.noticed), 0);
   const order = (t: string) => (CASE_VEHICLE_TYPES as readonly string[]).indexOf(t);
-  const columns: Column[] = [{ key: 'vehicleType', kind: 'text' }, { key: 'received', kind: 'int' }, { key: 'share', kind: 'share' }, { key: 'noticed', kind: 'int' }, { key: 'noticedShare', kind: 'share' }];
-  const out = rows.sort((a, b) => order(a.vehicle_type) - order(b.vehicle_type))
+  const columns: Column[] = [
+    { key: 'vehicleType', kind: 'text' },
+    { key: 'received', kind: 'int' },
+    { key: 'share', kind: 'share' },
+    { key: 'noticed', kind: 'int' },
+    { key: 'noticedShare', kind: 'share' },
+  ];
+  const out = rows
+    .sort((a, b) => order(a.vehicle_type) - order(b.vehicle_type))
     .map((r) => [r.vehicle_type, int(r.received), rate(int(r.received), total), int(r.noticed), rate(int(r.noticed), totalNoticed)]);
   return { columns, rows: out, totals: ['total', total, total > 0 ? 1 : null, totalNoticed, totalNoticed > 0 ? 1 : null] };
 }
 
 async function reviewers(q: Queryable, p: ReportParams): Promise<Omit<ReportTable, 'kind' | 'from' | 'to'>> {
-  const { rows } = await q.query<{ username: string; display_name: string; confirmed: string; rejected: string; approved: string; returned: string; days: string }>(
+  const { rows } = await q.query<{
+    username: string;
+    display_name: string;
+    confirmed: string;
+    rejected: string;
+    approved: string;
+    returned: string;
+    days: string;
+  }>(
     `SELECT u.username, u.display_name, sum(r.confirmed) AS confirmed, sum(r.rejected) AS rejected, sum(r.approved) AS approved, sum(r.returned) AS returned,
             count(*) FILTER (WHERE r.confirmed + r.rejected + r.approved > 0) AS days
        FROM reviewer_rollup_daily r JOIN users u ON u.id = r.user_id
-      WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE} GROUP BY u.id, u.username, u.display_name ORDER BY u.username`, [p.from, p.to, p.agencyId]);
+      WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE} GROUP BY u.id, u.username, u.display_name ORDER BY u.username`,
+    [p.from, p.to, p.agencyId],
+  );
   const columns: Column[] = [
-    { key: 'reviewer', kind: 'text' }, { key: 'confirmed', kind: 'int' }, { key: 'rejected', kind: 'int' }, { key: 'decisions', kind: 'int' },
-    { key: 'approvalRate', kind: 'share' }, { key: 'perActiveDay', kind: 'number' }, { key: 'approved', kind: 'int' }, { key: 'returned', kind: 'int' },
+    { key: 'reviewer', kind: 'text' },
+    { key: 'confirmed', kind: 'int' },
+    { key: 'rejected', kind: 'int' },
+    { key: 'decisions', kind: 'int' },
+    { key: 'approvalRate', kind: 'share' },
+    { key: 'perActiveDay', kind: 'number' },
+    { key: 'approved', kind: 'int' },
+    { key: 'returned', kind: 'int' },
   ];
-  const row = (name: string, c: number, r: number, a: number, ret: number, days: number): Cell[] =>
-    [name, c, r, c + r, rate(c, c + r), days > 0 ? Math.round(((c + r + a) / days) * 10) / 10 : null, a, ret];
+  const row = (name: string, c: number, r: number, a: number, ret: number, days: number): Cell[] => [
+    name,
+    c,
+    r,
+    c + r,
+    rate(c, c + r),
+    days > 0 ? Math.round(((c + r + a) / days) * 10) / 10 : null,
+    a,
+    ret,
+  ];
   const out = rows.map((r) => row(`${r.display_name} (${r.username})`, int(r.confirmed), int(r.rejected), int(r.approved), int(r.returned), int(r.days)));
   const t = (i: number) => out.reduce((s, r) => s + int(r[i]), 0);
   return { columns, rows: out, totals: ['total', t(1), t(2), t(3), rate(t(1), t(3)), null, t(6), t(7)] };
@@ -166,7 +214,9 @@ async function deadlines(q: Queryable, p: ReportParams): Promise<Omit<ReportTabl
             coalesce(sum(r.n) FILTER (WHERE r.escalation = 'late'), 0) AS escalated_late
        FROM case_outcome_daily r JOIN agencies a ON a.id = r.agency_id
       WHERE r.day BETWEEN $1 AND $2 AND ${SCOPE}
-      GROUP BY 1, a.id, a.name HAVING sum(r.n) > 0 ORDER BY 1, a.name`, [p.from, p.to, p.agencyId]);
+      GROUP BY 1, a.id, a.name HAVING sum(r.n) > 0 ORDER BY 1, a.name`,
+    [p.from, p.to, p.agencyId],
+  );
   // Escalations still owed: the 20-day clock ran out more than a day ago and the case was not escalated (a live
   // figure from the pending deadlines, which the partial index on case_deadlines keeps small).
   const owed = await q.query<{ period: string; agency_id: string; n: string }>(
@@ -174,16 +224,34 @@ async function deadlines(q: Queryable, p: ReportParams): Promise<Omit<ReportTabl
        FROM case_deadlines d JOIN cases c ON c.id = d.case_id
       WHERE d.status = 'pending' AND d.kind = 'response_due' AND d.due_at < $4::timestamptz - interval '1 day'
         AND vn_day(c.occurred_at) BETWEEN $1 AND $2 AND ($3::uuid IS NULL OR c.agency_id = $3)
-      GROUP BY 1, 2`, [p.from, p.to, p.agencyId, p.now]);
+      GROUP BY 1, 2`,
+    [p.from, p.to, p.agencyId, p.now],
+  );
   const owedBy = new Map(owed.rows.map((o) => [`${o.period}|${o.agency_id}`, int(o.n)]));
   const columns: Column[] = [
-    { key: 'period', kind: 'date' }, { key: 'agency', kind: 'text' }, { key: 'noticed', kind: 'int' }, { key: 'noticeOnTime', kind: 'int' },
-    { key: 'noticeLate', kind: 'int' }, { key: 'noticeOnTimeRate', kind: 'share' }, { key: 'noticeMissing', kind: 'int' },
-    { key: 'escalatedOnTime', kind: 'int' }, { key: 'escalatedLate', kind: 'int' }, { key: 'escalationOwed', kind: 'int' },
+    { key: 'period', kind: 'date' },
+    { key: 'agency', kind: 'text' },
+    { key: 'noticed', kind: 'int' },
+    { key: 'noticeOnTime', kind: 'int' },
+    { key: 'noticeLate', kind: 'int' },
+    { key: 'noticeOnTimeRate', kind: 'share' },
+    { key: 'noticeMissing', kind: 'int' },
+    { key: 'escalatedOnTime', kind: 'int' },
+    { key: 'escalatedLate', kind: 'int' },
+    { key: 'escalationOwed', kind: 'int' },
   ];
-  const out = rows.map((r) => [r.period as string, r.agency as string, int(r.noticed), int(r.notice_on_time), int(r.notice_late),
-    rate(int(r.notice_on_time), int(r.noticed)), int(r.notice_missing), int(r.escalated_on_time), int(r.escalated_late),
-    owedBy.get(`${r.period as string}|${r.agency_id as string}`) ?? 0]);
+  const out = rows.map((r) => [
+    r.period as string,
+    r.agency as string,
+    int(r.noticed),
+    int(r.notice_on_time),
+    int(r.notice_late),
+    rate(int(r.notice_on_time), int(r.noticed)),
+    int(r.notice_missing),
+    int(r.escalated_on_time),
+    int(r.escalated_late),
+    owedBy.get(`${r.period as string}|${r.agency_id as string}`) ?? 0,
+  ]);
   const totals = sumColumns(columns, out, 'total');
   totals[5] = rate(int(totals[3]), int(totals[2]));
   return { columns, rows: out, totals };

@@ -5,7 +5,16 @@
 // a `detectionFault`: the wall shows it as a fault within one detector report period (5 s) or, when the detector
 // went silent, `NO_REPORT_MS`.
 import type { Queryable } from '@phatnguoi/core/db';
-import { DETECTOR_STATES, RECENT_CASES, TREND_DAYS, type CameraLive, type CameraStatusMessage, type DetectionFault, type DetectorState, type StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
+import {
+  DETECTOR_STATES,
+  RECENT_CASES,
+  TREND_DAYS,
+  type CameraLive,
+  type CameraStatusMessage,
+  type DetectionFault,
+  type DetectorState,
+  type StatsSnapshot,
+} from '@phatnguoi/core/contracts/api/stats';
 import { VIOLATION_TYPES, type ViolationType } from '@phatnguoi/core/contracts/api/common';
 import type { CameraStatus, DetectorStatsMessage } from '@phatnguoi/core/camera-node/channels';
 import { NotFoundError } from '@phatnguoi/core/errors';
@@ -90,7 +99,15 @@ export class CameraStatusBoard {
     let e = this.latest.get(cameraId);
     if (!e) {
       e = {
-        cameraId, state: 'unknown', online: false, fps: 0, framesDropped: 0, lastError: null, lastErrorCode: null, detectionsPerSecond: 0, receivedAt: now,
+        cameraId,
+        state: 'unknown',
+        online: false,
+        fps: 0,
+        framesDropped: 0,
+        lastError: null,
+        lastErrorCode: null,
+        detectionsPerSecond: 0,
+        receivedAt: now,
         detector: null,
       };
       this.latest.set(cameraId, e);
@@ -120,8 +137,18 @@ export class CameraStatusBoard {
     const e = this.entry(m.cameraId, now);
     e.detectionsPerSecond = num(m.detectionsPerSecond);
     const backend = typeof m.backend === 'string' && BACKEND_NAME.test(m.backend) ? m.backend : 'unknown';
-    const state: DetectorState = typeof m.state === 'string' && (DETECTOR_STATES as readonly string[]).includes(m.state) ? (m.state as DetectorState) : m.state === undefined ? 'detecting' : 'retrying';
-    const error = typeof m.error === 'string' && m.error ? m.error.slice(0, MAX_ERROR_CHARS) : state === 'detecting' ? null : `unrecognised detector state ${JSON.stringify(m.state ?? null).slice(0, 40)}`;
+    const state: DetectorState =
+      typeof m.state === 'string' && (DETECTOR_STATES as readonly string[]).includes(m.state)
+        ? (m.state as DetectorState)
+        : m.state === undefined
+          ? 'detecting'
+          : 'retrying';
+    const error =
+      typeof m.error === 'string' && m.error
+        ? m.error.slice(0, MAX_ERROR_CHARS)
+        : state === 'detecting'
+          ? null
+          : `unrecognised detector state ${JSON.stringify(m.state ?? null).slice(0, 40)}`;
     e.detector = { framesPerSecond: num(m.framesPerSecond), backend, state, error: state === 'detecting' ? null : error, at: now };
     return this.message(e, now);
   }
@@ -160,9 +187,16 @@ export class CameraStatusBoard {
   private message(e: Entry, now: Date): CameraStatusMessage {
     const d = this.detection(e.cameraId, { online: e.online, fps: e.fps }, now);
     return {
-      cameraId: e.cameraId, state: e.state, online: e.online, fps: e.fps, framesDropped: e.framesDropped, lastError: e.lastError, lastErrorCode: e.lastErrorCode,
+      cameraId: e.cameraId,
+      state: e.state,
+      online: e.online,
+      fps: e.fps,
+      framesDropped: e.framesDropped,
+      lastError: e.lastError,
+      lastErrorCode: e.lastErrorCode,
       detectionsPerSecond: e.detectionsPerSecond,
-      detectionFault: d.fault, detectionError: d.error,
+      detectionFault: d.fault,
+      detectionError: d.error,
     };
   }
 
@@ -189,7 +223,10 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
  */
 export class CameraAgencies {
   private readonly cache = new Map<string, { agencyId: string | null; at: number }>();
-  constructor(private readonly db: Queryable, private readonly ttlMs = 60_000) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly ttlMs = 60_000,
+  ) {}
 
   async of(cameraId: string, now: Date): Promise<string | null> {
     if (!UUID_RE.test(cameraId)) return null;
@@ -217,15 +254,24 @@ function num(v: unknown): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-
 export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now: Date, agencyId: string | null): Promise<StatsSnapshot> {
   const cams = await q.query<{
-    id: string; name: string; lat: number | null; lng: number | null; state: string | null; fps: number | null; frames_dropped: string | null;
-    last_error: string | null; last_error_code: string | null; updated_at: Date | null;
+    id: string;
+    name: string;
+    lat: number | null;
+    lng: number | null;
+    state: string | null;
+    fps: number | null;
+    frames_dropped: string | null;
+    last_error: string | null;
+    last_error_code: string | null;
+    updated_at: Date | null;
   }>(
     `SELECT c.id, c.name, c.lat, c.lng, s.state, s.fps, s.frames_dropped, s.last_error, s.last_error_code, s.updated_at
        FROM cameras c LEFT JOIN camera_status s ON s.camera_id = c.id
-      WHERE ($1::uuid IS NULL OR c.agency_id = $1) ORDER BY c.name`, [agencyId]);
+      WHERE ($1::uuid IS NULL OR c.agency_id = $1) ORDER BY c.name`,
+    [agencyId],
+  );
   const cameras: CameraLive[] = cams.rows.map((c) => {
     const live = board.get(c.id);
     const useLive = live && live.state !== 'unknown' && (!c.updated_at || live.receivedAt >= c.updated_at);
@@ -233,10 +279,12 @@ export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now:
     const updatedAt = useLive ? live.receivedAt : c.updated_at;
     const fresh = updatedAt !== null && now.getTime() - updatedAt.getTime() < STALE_MS;
     const online = fresh && state === 'online';
-    const fps = fresh ? (useLive ? live.fps : c.fps ?? 0) : 0;
+    const fps = fresh ? (useLive ? live.fps : (c.fps ?? 0)) : 0;
     const detection = board.detection(c.id, { online, fps }, now);
     return {
-      cameraId: c.id, name: c.name, state: fresh ? state : state === 'unknown' ? 'unknown' : 'offline',
+      cameraId: c.id,
+      name: c.name,
+      state: fresh ? state : state === 'unknown' ? 'unknown' : 'offline',
       online,
       lastError: useLive ? live.lastError : c.last_error,
       lastErrorCode: useLive ? live.lastErrorCode : c.last_error_code,
@@ -246,42 +294,62 @@ export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now:
       detectionFault: detection.fault,
       detectionError: detection.error,
       updatedAt: updatedAt ? updatedAt.toISOString() : null,
-      lat: c.lat, lng: c.lng,
+      lat: c.lat,
+      lng: c.lng,
     };
   });
   const perHour = await q.query<{ hour: Date; camera_id: string; type: string; n: string }>(
     `SELECT date_trunc('hour', occurred_at) AS hour, camera_id, type, count(*) AS n FROM cases
       WHERE occurred_at >= $1 AND ($2::uuid IS NULL OR agency_id = $2) GROUP BY 1, 2, 3 ORDER BY 1`,
-    [new Date(now.getTime() - 24 * 3600_000), agencyId]);
+    [new Date(now.getTime() - 24 * 3600_000), agencyId],
+  );
   // From the start of the oldest Vietnam day in the series.
   const firstDay = new Date(`${vnDay(new Date(now.getTime() - (TREND_DAYS - 1) * 86_400_000))}T00:00:00.000Z`);
   const perDay = await q.query<{ day: string; type: string; n: string }>(
     `SELECT to_char(occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS day, type, count(*) AS n FROM cases
       WHERE occurred_at >= $1 AND occurred_at <= $2 AND ($3::uuid IS NULL OR agency_id = $3) GROUP BY 1, 2`,
-    [new Date(firstDay.getTime() - VN_OFFSET_MS), now, agencyId]);
-  const backlog = await q.query<{ detected: string; confirmed: string; approved: string; manual: string; overdue: string; due1d: string; due3d: string; later: string }>(
+    [new Date(firstDay.getTime() - VN_OFFSET_MS), now, agencyId],
+  );
+  const backlog = await q.query<{
+    detected: string;
+    confirmed: string;
+    approved: string;
+    manual: string;
+    overdue: string;
+    due1d: string;
+    due3d: string;
+    later: string;
+  }>(
     `SELECT count(*) FILTER (WHERE status = 'detected') AS detected, count(*) FILTER (WHERE status = 'confirmed') AS confirmed,
             count(*) FILTER (WHERE status = 'approved') AS approved, count(*) FILTER (WHERE manual_handling) AS manual,
             count(*) FILTER (WHERE notice_due_at <= $1) AS overdue,
             count(*) FILTER (WHERE notice_due_at > $1 AND notice_due_at <= $1 + interval '1 day') AS due1d,
             count(*) FILTER (WHERE notice_due_at > $1 + interval '1 day' AND notice_due_at <= $1 + interval '3 days') AS due3d,
             count(*) FILTER (WHERE notice_due_at > $1 + interval '3 days') AS later
-       FROM cases WHERE status IN ('detected', 'confirmed', 'approved') AND ($2::uuid IS NULL OR agency_id = $2)`, [now, agencyId]);
+       FROM cases WHERE status IN ('detected', 'confirmed', 'approved') AND ($2::uuid IS NULL OR agency_id = $2)`,
+    [now, agencyId],
+  );
   const del = await q.query<{ status: string; n: string }>(
     `SELECT d.status, count(*) AS n FROM deliveries d JOIN notices n ON n.id = d.notice_id JOIN cases c ON c.id = n.case_id
-      WHERE ($1::uuid IS NULL OR c.agency_id = $1) GROUP BY d.status`, [agencyId]);
+      WHERE ($1::uuid IS NULL OR c.agency_id = $1) GROUP BY d.status`,
+    [agencyId],
+  );
   const response = await q.query<{ overdue: string; due1d: string; due3d: string; later: string }>(
     `SELECT count(*) FILTER (WHERE d.due_at <= $1) AS overdue,
             count(*) FILTER (WHERE d.due_at > $1 AND d.due_at <= $1 + interval '1 day') AS due1d,
             count(*) FILTER (WHERE d.due_at > $1 + interval '1 day' AND d.due_at <= $1 + interval '3 days') AS due3d,
             count(*) FILTER (WHERE d.due_at > $1 + interval '3 days') AS later
        FROM case_deadlines d JOIN cases c ON c.id = d.case_id
-      WHERE d.kind = 'response_due' AND d.status = 'pending' AND c.status = 'notified' AND ($2::uuid IS NULL OR c.agency_id = $2)`, [now, agencyId]);
+      WHERE d.kind = 'response_due' AND d.status = 'pending' AND c.status = 'notified' AND ($2::uuid IS NULL OR c.agency_id = $2)`,
+    [now, agencyId],
+  );
   const recent = await q.query<{ id: string; type: string; camera_id: string; camera_name: string; occurred_at: Date; status: string; has_still: boolean }>(
     `SELECT c.id, c.type, c.camera_id, cam.name AS camera_name, c.occurred_at, c.status,
             EXISTS (SELECT 1 FROM case_evidence e WHERE e.case_id = c.id AND e.kind IN ('scene_after', 'scene_before')) AS has_still
        FROM cases c JOIN cameras cam ON cam.id = c.camera_id
-      WHERE ($1::uuid IS NULL OR c.agency_id = $1) ORDER BY c.created_at DESC, c.id LIMIT ${RECENT_CASES}`, [agencyId]);
+      WHERE ($1::uuid IS NULL OR c.agency_id = $1) ORDER BY c.created_at DESC, c.id LIMIT ${RECENT_CASES}`,
+    [agencyId],
+  );
   const b = backlog.rows[0]!;
   const r = response.rows[0]!;
   const dcount = (s: string) => Number(del.rows.find((r) => r.status === s)?.n ?? 0);
@@ -289,12 +357,21 @@ export async function statsSnapshot(q: Queryable, board: CameraStatusBoard, now:
     at: now.toISOString(),
     cameras,
     violationsPerHour: perHour.rows.map((r) => ({ hour: r.hour.toISOString(), cameraId: r.camera_id, type: r.type, count: Number(r.n) })),
-    violationsPerDay: dailySeries(perDay.rows.map((r) => ({ day: r.day, type: r.type, n: Number(r.n) })), now),
+    violationsPerDay: dailySeries(
+      perDay.rows.map((r) => ({ day: r.day, type: r.type, n: Number(r.n) })),
+      now,
+    ),
     backlog: { detected: Number(b.detected), confirmed: Number(b.confirmed), approved: Number(b.approved), manual: Number(b.manual) },
     ageing: { overdue: Number(b.overdue), due1d: Number(b.due1d), due3d: Number(b.due3d), later: Number(b.later) },
     responseAgeing: { overdue: Number(r.overdue), due1d: Number(r.due1d), due3d: Number(r.due3d), later: Number(r.later) },
     recent: recent.rows.map((c) => ({
-      id: c.id, type: c.type, cameraId: c.camera_id, cameraName: c.camera_name, occurredAt: c.occurred_at.toISOString(), status: c.status, hasThumbnail: c.has_still,
+      id: c.id,
+      type: c.type,
+      cameraId: c.camera_id,
+      cameraName: c.camera_name,
+      occurredAt: c.occurred_at.toISOString(),
+      status: c.status,
+      hasThumbnail: c.has_still,
     })),
     deliveries: { pending: dcount('pending'), failed: dcount('failed'), sent: dcount('sent') + dcount('batched') },
   };
@@ -311,7 +388,9 @@ export async function caseThumbnail(q: Queryable, storage: StorageLike | undefin
   if (!isUuid(caseId)) throw new NotFoundError('no such case');
   const { rows } = await q.query<{ bucket: string; key: string }>(
     `SELECT e.bucket, e.key FROM cases c JOIN case_evidence e ON e.case_id = c.id AND e.kind IN ('scene_after', 'scene_before')
-      WHERE c.id = $1 AND ($2::uuid IS NULL OR c.agency_id = $2) ORDER BY e.kind = 'scene_after' DESC LIMIT 1`, [caseId, agencyId]);
+      WHERE c.id = $1 AND ($2::uuid IS NULL OR c.agency_id = $2) ORDER BY e.kind = 'scene_after' DESC LIMIT 1`,
+    [caseId, agencyId],
+  );
   const still = rows[0];
   if (!still || !storage) throw new NotFoundError('no still of this case', 'no_thumbnail');
   const jpeg = await storage.get(still.bucket as BucketName, still.key);

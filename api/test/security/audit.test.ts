@@ -31,7 +31,15 @@ async function rehashAll(): Promise<void> {
   let prev = GENESIS_HASH;
   await asSuperuser(async (q) => {
     for (const r of rows) {
-      const hash = entryHash(prev, Number(r.seq), { at: r.at, actorId: r.actor_id, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id, data: r.data });
+      const hash = entryHash(prev, Number(r.seq), {
+        at: r.at,
+        actorId: r.actor_id,
+        actor: r.actor,
+        action: r.action,
+        entity: r.entity,
+        entityId: r.entity_id,
+        data: r.data,
+      });
       await q('UPDATE audit_log SET prev_hash = $2, hash = $3 WHERE seq = $1', [r.seq, prev, hash]);
       prev = hash;
     }

@@ -60,23 +60,40 @@ describe('Origin check (item 10)', () => {
   it('state-changing requests from another site are refused before anything runs; same-site, listed and non-browser ones pass', async () => {
     const session = await loginAs(h.app, 'admin1');
     const before = (await h.db.pool.query('SELECT count(*)::int AS n FROM api_tokens')).rows[0].n as number;
-    const post = (headers: Record<string, string>) => h.app.inject({
-      method: 'POST', url: '/api/admin/tokens', headers: { host: 'csgt.local:8080', cookie: `pn_session=${session}`, ...headers }, payload: { name: 'w', role: 'worker' },
-    });
-    for (const headers of <Record<string, string>[]>[{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: 'http://csgt.local:8081' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'file://x' }]) {
+    const post = (headers: Record<string, string>) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/admin/tokens',
+        headers: { host: 'csgt.local:8080', cookie: `pn_session=${session}`, ...headers },
+        payload: { name: 'w', role: 'worker' },
+      });
+    for (const headers of <Record<string, string>[]>[
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { origin: 'http://csgt.local:8081' },
+      { 'sec-fetch-site': 'cross-site' },
+      { origin: 'file://x' },
+    ]) {
       const res = await post(headers);
       expect(res.statusCode, JSON.stringify(headers)).toBe(403);
       expect(res.json()).toMatchObject({ error: 'bad_origin' });
     }
     expect((await h.db.pool.query('SELECT count(*)::int AS n FROM api_tokens')).rows[0].n).toBe(before);
-    const login = await h.app.inject({ method: 'POST', url: '/api/auth/login', headers: { origin: 'https://evil.example' }, payload: { username: 'officer1', password: PASSWORD } });
+    const login = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { origin: 'https://evil.example' },
+      payload: { username: 'officer1', password: PASSWORD },
+    });
     expect(login.statusCode).toBe(403);
     expect(login.cookies).toHaveLength(0);
     // Same origin, no Origin (curl, the detector), and a GET from anywhere.
     expect((await post({ origin: 'http://csgt.local:8080' })).statusCode).toBe(201);
     expect((await post({ 'sec-fetch-site': 'same-origin' })).statusCode).toBe(201);
     expect((await post({})).statusCode).toBe(201);
-    expect((await h.app.inject({ method: 'GET', url: '/api/auth/me', headers: { origin: 'https://evil.example', cookie: `pn_session=${session}` } })).statusCode).toBe(200);
+    expect(
+      (await h.app.inject({ method: 'GET', url: '/api/auth/me', headers: { origin: 'https://evil.example', cookie: `pn_session=${session}` } })).statusCode,
+    ).toBe(200);
     // PUBLIC_BASE_URL's origin (the citizen site) and API_ALLOWED_ORIGINS are allowed.
     expect((await post({ origin: 'https://phatnguoi.test' })).statusCode).toBe(201);
     const app = await buildApp({ ...h.deps, options: { ...h.deps.options, allowedOrigins: ['https://ioc.example.vn'] } });

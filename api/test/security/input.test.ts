@@ -28,7 +28,19 @@ async function tableState(): Promise<string> {
 
 describe('numbers (item 7)', () => {
   it('limit and offset that are not finite whole numbers in range are a 400, never an SQL error', async () => {
-    for (const q of ['limit=1e999', 'offset=1e999', 'limit=Infinity', 'offset=Infinity', 'offset=-Infinity', 'limit=NaN', 'limit=0', 'limit=201', 'offset=-1', 'limit=2.5', 'minConfidence=1e999']) {
+    for (const q of [
+      'limit=1e999',
+      'offset=1e999',
+      'limit=Infinity',
+      'offset=Infinity',
+      'offset=-Infinity',
+      'limit=NaN',
+      'limit=0',
+      'limit=201',
+      'offset=-1',
+      'limit=2.5',
+      'minConfidence=1e999',
+    ]) {
       const res = await h.app.inject({ method: 'GET', url: `/api/cases?${q}`, headers: bearer(tokens.officer1!) });
       expect(res.statusCode, `${q}: ${res.body}`).toBeGreaterThanOrEqual(400);
       expect(res.statusCode, `${q}: ${res.body}`).toBeLessThan(500);
@@ -42,8 +54,11 @@ describe('numbers (item 7)', () => {
   it('JSON numbers that parse to Infinity are refused in bodies', async () => {
     const before = await tableState();
     const res = await h.app.inject({
-      method: 'POST', url: '/api/admin/fines', headers: { ...bearer(tokens.admin1!), 'content-type': 'application/json' },
-      payload: '{"offence":"red_light","vehicleGroup":"car","description":"x","legalBasis":"x","article":"x","fineMin":1e999,"fineMax":1e999,"points":1,"effectiveFrom":"2031-01-01"}',
+      method: 'POST',
+      url: '/api/admin/fines',
+      headers: { ...bearer(tokens.admin1!), 'content-type': 'application/json' },
+      payload:
+        '{"offence":"red_light","vehicleGroup":"car","description":"x","legalBasis":"x","article":"x","fineMin":1e999,"fineMax":1e999,"points":1,"effectiveFrom":"2031-01-01"}',
     });
     expect(res.statusCode, res.body).toBe(400);
     expect(await tableState()).toBe(before);
@@ -62,7 +77,13 @@ describe('text (item 8)', () => {
     ['reject text', 'POST', `/api/cases/:id/reject`, () => `{"reason":"other","text":${LONE}}`],
     ['confirm note', 'POST', `/api/cases/:id/confirm`, () => `{"note":${LONE}}`],
     ['token name', 'POST', '/api/admin/tokens', () => `{"name":${LONE},"role":"worker"}`],
-    ['fine offence', 'POST', '/api/admin/fines', () => `{"offence":${LONE},"vehicleGroup":"car","description":"x","legalBasis":"x","article":"x","fineMin":1,"fineMax":2,"points":1,"effectiveFrom":"2031-01-01"}`],
+    [
+      'fine offence',
+      'POST',
+      '/api/admin/fines',
+      () =>
+        `{"offence":${LONE},"vehicleGroup":"car","description":"x","legalBasis":"x","article":"x","fineMin":1,"fineMax":2,"points":1,"effectiveFrom":"2031-01-01"}`,
+    ],
     ['agency name', 'POST', '/api/admin/agencies', () => `{"code":"X-1","name":${LONE},"kind":"traffic_police","provinceCode":"01"}`],
     ['login username', 'POST', '/api/auth/login', () => `{"username":${LONE},"password":"x"}`],
   ];
@@ -71,7 +92,10 @@ describe('text (item 8)', () => {
       const before = await tableState();
       const who = url.startsWith('/api/admin') ? tokens.admin1! : tokens.officer1!;
       const res = await h.app.inject({
-        method: method as 'POST', url: url.replace(':id', caseId), headers: { ...bearer(who), 'content-type': 'application/json' }, payload: body(),
+        method: method as 'POST',
+        url: url.replace(':id', caseId),
+        headers: { ...bearer(who), 'content-type': 'application/json' },
+        payload: body(),
       });
       expect(res.statusCode, res.body).toBe(400);
       expect(res.json()).toMatchObject({ error: 'invalid_characters' });

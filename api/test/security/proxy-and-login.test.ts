@@ -27,11 +27,21 @@ describe('trusted proxies (item 1)', () => {
     try {
       const login: number[] = [];
       for (let i = 0; i < 5; i++) {
-        login.push((await app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-forwarded-for': `203.0.113.${i + 1}` }, payload: { username: 'nobody', password: 'x' } })).statusCode);
+        login.push(
+          (
+            await app.inject({
+              method: 'POST',
+              url: '/api/auth/login',
+              headers: { 'x-forwarded-for': `203.0.113.${i + 1}` },
+              payload: { username: 'nobody', password: 'x' },
+            })
+          ).statusCode,
+        );
       }
       expect(login).toEqual([401, 401, 401, 429, 429]);
       const lookup: number[] = [];
-      for (let i = 0; i < 5; i++) lookup.push((await app.inject({ method: 'GET', url: '/api/public/challenge', headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } })).statusCode);
+      for (let i = 0; i < 5; i++)
+        lookup.push((await app.inject({ method: 'GET', url: '/api/public/challenge', headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } })).statusCode);
       expect(lookup).toEqual([200, 200, 200, 429, 429]);
     } finally {
       await app.close();
@@ -55,7 +65,8 @@ describe('trusted proxies (item 1)', () => {
     const app = await appWith({ lookupRatePerMinute: 2, trustProxy: ['10.0.0.0/8'] });
     try {
       const codes: number[] = [];
-      for (let i = 0; i < 3; i++) codes.push((await app.inject({ method: 'GET', url: '/api/public/challenge', headers: { 'x-forwarded-for': `203.0.113.${i}` } })).statusCode);
+      for (let i = 0; i < 3; i++)
+        codes.push((await app.inject({ method: 'GET', url: '/api/public/challenge', headers: { 'x-forwarded-for': `203.0.113.${i}` } })).statusCode);
       expect(codes).toEqual([200, 200, 429]);
     } finally {
       await app.close();
@@ -64,13 +75,20 @@ describe('trusted proxies (item 1)', () => {
 
   it('TRUST_PROXY is a validated list of addresses and CIDRs, empty by default', () => {
     expect(loadApiSecurityOptions({}).trustProxy).toEqual([]);
-    expect(loadApiSecurityOptions({ TRUST_PROXY: ' 10.0.0.0/8, 127.0.0.1 ,fd00::/8,loopback' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', 'fd00::/8', 'loopback']);
+    expect(loadApiSecurityOptions({ TRUST_PROXY: ' 10.0.0.0/8, 127.0.0.1 ,fd00::/8,loopback' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      'fd00::/8',
+      'loopback',
+    ]);
     expect(() => loadApiSecurityOptions({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY.*"true"/s);
     expect(() => loadApiSecurityOptions({ TRUST_PROXY: '10.0.0.0/33,*' })).toThrow(/TRUST_PROXY/);
     for (const bad of ['10.0.0.0/33', '::1/129', '300.1.1.1', '10.0.0.0/', '*', '1']) expect(isProxyEntry(bad), bad).toBe(false);
     for (const good of ['10.0.0.0/8', '::1', '192.168.1.1/32', 'uniquelocal']) expect(isProxyEntry(good), good).toBe(true);
     // Every bad variable named at once.
-    expect(() => loadApiSecurityOptions({ TRUST_PROXY: 'x', METRICS_TOKEN: 'short', API_REQUEST_TIMEOUT_MS: '0' })).toThrow(/TRUST_PROXY[\s\S]*METRICS_TOKEN[\s\S]*API_REQUEST_TIMEOUT_MS/);
+    expect(() => loadApiSecurityOptions({ TRUST_PROXY: 'x', METRICS_TOKEN: 'short', API_REQUEST_TIMEOUT_MS: '0' })).toThrow(
+      /TRUST_PROXY[\s\S]*METRICS_TOKEN[\s\S]*API_REQUEST_TIMEOUT_MS/,
+    );
   });
 });
 
@@ -121,7 +139,7 @@ describe('sign-in throttling (item 2)', () => {
     }
   });
 
-  it('many addresses guessing one name are stopped for unknown addresses; the officer\'s known address still signs in', async () => {
+  it("many addresses guessing one name are stopped for unknown addresses; the officer's known address still signs in", async () => {
     const app = await appWith({ loginNameThreshold: 4 });
     try {
       expect((await attempt(app, 'super2', PASSWORD, '10.9.9.9')).status).toBe(200);
@@ -147,6 +165,8 @@ describe('sign-in throttling (item 2)', () => {
     } finally {
       await app.close();
     }
-    expect([0, 1, 2, 3, 10, 100].map((n) => backoffMs(n, { baseBackoffMs: 30_000, maxBackoffMs: 900_000 }))).toEqual([30_000, 60_000, 120_000, 240_000, 900_000, 900_000]);
+    expect([0, 1, 2, 3, 10, 100].map((n) => backoffMs(n, { baseBackoffMs: 30_000, maxBackoffMs: 900_000 }))).toEqual([
+      30_000, 60_000, 120_000, 240_000, 900_000, 900_000,
+    ]);
   });
 });

@@ -35,17 +35,29 @@ async function openStream(token: string) {
 }
 
 describe('live stream scoping (item 5)', () => {
-  it('a supervisor gets only their agency\'s camera messages; an operator gets all', async () => {
+  it("a supervisor gets only their agency's camera messages; an operator gets all", async () => {
     const hn = await openStream(await loginAs(h.app, 'superhn'));
     const tg = await openStream(await loginAs(h.app, 'super1'));
     const ops = await openStream(await loginAs(h.app, 'operator1'));
     try {
       const secret = 'rtsp://10.20.30.40:554 refused';
-      await h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: h.ids.camera, state: 'reconnecting', fps: 0, framesDropped: 0, lastError: secret }));
-      await h.redis.publish(`${h.channelPrefix}detector-stats`, JSON.stringify({ cameraId: h.ids.camera, detectionsPerSecond: 3, framesPerSecond: 5, backend: 'wasm' }));
+      await h.redis.publish(
+        `${h.channelPrefix}camera-status`,
+        JSON.stringify({ cameraId: h.ids.camera, state: 'reconnecting', fps: 0, framesDropped: 0, lastError: secret }),
+      );
+      await h.redis.publish(
+        `${h.channelPrefix}detector-stats`,
+        JSON.stringify({ cameraId: h.ids.camera, detectionsPerSecond: 3, framesPerSecond: 5, backend: 'wasm' }),
+      );
       // A message for a camera id that is no camera goes to unscoped streams only.
-      await h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: 'not-a-camera', state: 'online', fps: 1, framesDropped: 0, lastError: null }));
-      await h.redis.publish(`${h.channelPrefix}camera-status`, JSON.stringify({ cameraId: h.ids.otherCamera, state: 'online', fps: 5, framesDropped: 0, lastError: null }));
+      await h.redis.publish(
+        `${h.channelPrefix}camera-status`,
+        JSON.stringify({ cameraId: 'not-a-camera', state: 'online', fps: 1, framesDropped: 0, lastError: null }),
+      );
+      await h.redis.publish(
+        `${h.channelPrefix}camera-status`,
+        JSON.stringify({ cameraId: h.ids.otherCamera, state: 'online', fps: 5, framesDropped: 0, lastError: null }),
+      );
       // Messages are delivered in order: once the last one is there, the earlier ones would have been too.
       const last = `event: camera\ndata: {"cameraId":"${h.ids.otherCamera}"`;
       await hn.until(last);

@@ -22,13 +22,22 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const post = (who: string, url: string, payload?: Record<string, unknown>) => h.app.inject({ method: 'POST', url, headers: bearer(tokens[who]!), ...(payload !== undefined ? { payload } : {}) });
+const post = (who: string, url: string, payload?: Record<string, unknown>) =>
+  h.app.inject({ method: 'POST', url, headers: bearer(tokens[who]!), ...(payload !== undefined ? { payload } : {}) });
 const status = async () => (await h.db.pool.query<{ status: string }>('SELECT status FROM cases WHERE id = $1', [caseId])).rows[0]!.status;
-const failures = async () => (await h.db.pool.query("SELECT entity, data FROM audit_log WHERE action = 'integrity.failed' ORDER BY seq")).rows as { entity: string; data: { use: string } }[];
+const failures = async () =>
+  (await h.db.pool.query("SELECT entity, data FROM audit_log WHERE action = 'integrity.failed' ORDER BY seq")).rows as {
+    entity: string;
+    data: { use: string };
+  }[];
 
 describe('tampering at use (item 3)', () => {
   it('a replaced evidence photo is flagged to the reviewer and blocks confirm; restored, the case goes on', async () => {
-    const detail = async () => (await h.app.inject({ method: 'GET', url: `/api/cases/${caseId}`, headers: bearer(tokens.officer1!) })).json() as { evidenceIntact: boolean; evidence: { integrity: string; sha256: string }[] };
+    const detail = async () =>
+      (await h.app.inject({ method: 'GET', url: `/api/cases/${caseId}`, headers: bearer(tokens.officer1!) })).json() as {
+        evidenceIntact: boolean;
+        evidence: { integrity: string; sha256: string }[];
+      };
     expect((await detail()).evidenceIntact).toBe(true);
     await h.storage.put('evidence', key, await demoJpeg('forged'), 'image/jpeg');
     const d = await detail();

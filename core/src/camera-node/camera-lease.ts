@@ -124,13 +124,19 @@ export async function planNodeLeases(db: Queryable, who: LeaseIdentity, sourceRo
 /** Stream settings of the given cameras (only enabled ones are returned). */
 export async function loadCameras(db: Queryable, cameraIds: string[]): Promise<LeasedCamera[]> {
   if (cameraIds.length === 0) return [];
-  const { rows } = await db.query<{ id: string; name: string; stream_url: string; stream_username: string | null; stream_password: string | null; sample_fps: number }>(
-    `SELECT id, name, stream_url, stream_username, stream_password, sample_fps FROM cameras WHERE enabled AND id = ANY($1::uuid[]) ORDER BY id`,
-    [cameraIds],
-  );
+  const { rows } = await db.query<{
+    id: string;
+    name: string;
+    stream_url: string;
+    stream_username: string | null;
+    stream_password: string | null;
+    sample_fps: number;
+  }>(`SELECT id, name, stream_url, stream_username, stream_password, sample_fps FROM cameras WHERE enabled AND id = ANY($1::uuid[]) ORDER BY id`, [cameraIds]);
   // Credentials are stored apart from the URL (the back office never shows them) and joined only here, for ffmpeg.
   return rows.map((r) => ({
-    id: r.id, name: r.name, sampleFps: Number(r.sample_fps),
+    id: r.id,
+    name: r.name,
+    sampleFps: Number(r.sample_fps),
     streamUrl: streamUrlWithCredentials(r.stream_url, r.stream_username === null ? null : { username: r.stream_username, password: r.stream_password ?? '' }),
   }));
 }

@@ -51,16 +51,7 @@ export interface CameraStatus {
   updatedAt: string;
 }
 
-export const CAMERA_ERROR_CODES = [
-  'unreachable',
-  'not_found',
-  'unauthorized',
-  'no_video',
-  'corrupt_stream',
-  'stalled',
-  'ffmpeg_exited',
-  'bad_source',
-] as const;
+export const CAMERA_ERROR_CODES = ['unreachable', 'not_found', 'unauthorized', 'no_video', 'corrupt_stream', 'stalled', 'ffmpeg_exited', 'bad_source'] as const;
 export type CameraErrorCode = (typeof CAMERA_ERROR_CODES)[number];
 
 /** Rates of one camera over the detector's last sampling period. */

@@ -127,13 +127,20 @@ export function slotContent(bytes: Buffer, ref: Pick<FrameRef, 'seq' | 'width' |
 /** Stream entry fields <-> FrameRef (Redis stream values are strings). */
 export function frameRefToFields(ref: FrameRef): string[] {
   return [
-    'cameraId', ref.cameraId,
-    'seq', String(ref.seq),
-    'capturedAt', ref.capturedAt,
-    'slot', String(ref.slot),
-    'path', ref.path,
-    'width', String(ref.width),
-    'height', String(ref.height),
+    'cameraId',
+    ref.cameraId,
+    'seq',
+    String(ref.seq),
+    'capturedAt',
+    ref.capturedAt,
+    'slot',
+    String(ref.slot),
+    'path',
+    ref.path,
+    'width',
+    String(ref.width),
+    'height',
+    String(ref.height),
     ...(ref.format ? ['format', ref.format] : []),
     ...(ref.readBy ? ['readBy', ref.readBy] : []),
   ];

@@ -102,7 +102,8 @@ export function startHealthFileHeartbeat(
     file,
     intervalMs: 5000,
     check,
-    onChange: (healthy, reason) => (healthy ? log.info({ file }, 'healthy: heartbeat file touched') : log.warn({ reason }, 'unhealthy: heartbeat file not touched')),
+    onChange: (healthy, reason) =>
+      healthy ? log.info({ file }, 'healthy: heartbeat file touched') : log.warn({ reason }, 'unhealthy: heartbeat file not touched'),
   });
 }
 

@@ -23,7 +23,9 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'status') {
       for (const m of await migrationStatus(pool)) {
         const flags = [m.changed ? 'CHANGED SINCE APPLIED' : '', m.missing ? 'FILES MISSING' : ''].filter(Boolean).join(', ');
-        console.log(`${m.applied ? '[x]' : '[ ]'} ${String(m.version).padStart(4, '0')} ${m.name}${m.appliedAt ? `  (${m.appliedAt.toISOString()})` : ''}${flags ? `  ${flags}` : ''}`);
+        console.log(
+          `${m.applied ? '[x]' : '[ ]'} ${String(m.version).padStart(4, '0')} ${m.name}${m.appliedAt ? `  (${m.appliedAt.toISOString()})` : ''}${flags ? `  ${flags}` : ''}`,
+        );
       }
       return 0;
     }

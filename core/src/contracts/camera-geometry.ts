@@ -9,8 +9,7 @@ import { calibrateGround, CalibrationError } from '../geometry/ground-calibratio
 
 const strict = { additionalProperties: false } as const;
 
-const Id = (description: string) =>
-  Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$', description });
+const Id = (description: string) => Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$', description });
 
 const PointOf = (description: string) =>
   Type.Tuple([Type.Number({ description: 'x in reference pixels' }), Type.Number({ description: 'y in reference pixels' })], { description });
@@ -19,14 +18,14 @@ export type Point = Static<typeof PointSchema>;
 
 const RectOf = (description: string) =>
   Type.Tuple(
-  [
-    Type.Number({ description: 'x1 (left)' }),
-    Type.Number({ description: 'y1 (top)' }),
-    Type.Number({ description: 'x2 (right), > x1' }),
-    Type.Number({ description: 'y2 (bottom), > y1' }),
-  ],
-  { description },
-);
+    [
+      Type.Number({ description: 'x1 (left)' }),
+      Type.Number({ description: 'y1 (top)' }),
+      Type.Number({ description: 'x2 (right), > x1' }),
+      Type.Number({ description: 'y2 (bottom), > y1' }),
+    ],
+    { description },
+  );
 export const RectSchema = RectOf('An axis-aligned rectangle [x1, y1, x2, y2] in reference pixels (same layout as a detection Box).');
 export type Rect = Static<typeof RectSchema>;
 
@@ -62,7 +61,7 @@ export type StopLine = Static<typeof StopLineSchema>;
 
 export const ArrowPermitSchema = Type.Object(
   {
-    lampId: Id('Id of a green arrow lamp on the lane\'s signal head.'),
+    lampId: Id("Id of a green arrow lamp on the lane's signal head."),
     turn: TurnSchema,
   },
   { ...strict, description: 'While this green arrow lamp is lit, vehicles of this lane making `turn` may cross even when the round light is red.' },
@@ -97,8 +96,14 @@ export type SolidLine = Static<typeof SolidLineSchema>;
 export const LampSchema = Type.Object(
   {
     id: Id('Unique id of the lamp within its signal head, referenced by arrow permits.'),
-    colour: Type.Union(LAMP_COLOURS.map((c) => Type.Literal(c)), { description: 'Colour the lamp shows when lit.' }),
-    shape: Type.Union(LAMP_SHAPES.map((s) => Type.Literal(s)), { description: 'Round lamp or arrow (direction as seen by the driver).' }),
+    colour: Type.Union(
+      LAMP_COLOURS.map((c) => Type.Literal(c)),
+      { description: 'Colour the lamp shows when lit.' },
+    ),
+    shape: Type.Union(
+      LAMP_SHAPES.map((s) => Type.Literal(s)),
+      { description: 'Round lamp or arrow (direction as seen by the driver).' },
+    ),
     region: RectOf('Rectangle around the lamp in the image; the detector measures its brightness and hue.'),
   },
   { ...strict, description: 'One lamp of a signal head.' },
@@ -107,7 +112,7 @@ export type Lamp = Static<typeof LampSchema>;
 
 export const SignalHeadSchema = Type.Object(
   {
-    id: Id('Unique id of the signal head within this camera; also the controller feed\'s head id.'),
+    id: Id("Unique id of the signal head within this camera; also the controller feed's head id."),
     lamps: Type.Array(LampSchema, { minItems: 1, description: 'Lamps of this head. A usable head has round red, yellow and green lamps.' }),
   },
   { ...strict, description: 'A traffic signal head visible in the image.' },
@@ -126,7 +131,11 @@ const GroundPointSchema = Type.Object(
 
 export const GroundCalibrationSchema = Type.Object(
   {
-    points: Type.Array(GroundPointSchema, { minItems: 4, maxItems: 32, description: 'Four or more road points, no three on one line, spanning the road where speed is measured.' }),
+    points: Type.Array(GroundPointSchema, {
+      minItems: 4,
+      maxItems: 32,
+      description: 'Four or more road points, no three on one line, spanning the road where speed is measured.',
+    }),
     method: Type.Union([Type.Literal('measured_points'), Type.Literal('lane_markings')], {
       description: 'How the ground positions were obtained: measured on site, or read off lane markings of standard length.',
     }),
@@ -161,7 +170,7 @@ export const CameraGeometrySchema = Type.Object(
         width: Type.Integer({ minimum: 16, maximum: 16384, description: 'Width in pixels of the image all coordinates refer to.' }),
         height: Type.Integer({ minimum: 16, maximum: 16384, description: 'Height in pixels of the image all coordinates refer to.' }),
       },
-      { ...strict, description: 'Reference resolution of the coordinates below (normally the camera\'s stream resolution).' },
+      { ...strict, description: "Reference resolution of the coordinates below (normally the camera's stream resolution)." },
     ),
     stopLines: Type.Array(StopLineSchema, { description: 'Stop lines, one per approach.' }),
     lanes: Type.Array(LaneSchema, { minItems: 1, description: 'Lanes in view.' }),
@@ -172,7 +181,6 @@ export const CameraGeometrySchema = Type.Object(
   },
   { ...strict, description: 'Geometry of one camera view.' },
 );
-
 
 export type CameraGeometry = Static<typeof CameraGeometrySchema>;
 

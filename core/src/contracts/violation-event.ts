@@ -19,7 +19,10 @@ if (!FormatRegistry.Has('date-time')) {
 
 const Iso = (description: string) => Type.String({ format: 'date-time', description });
 const lit = <T extends string>(values: readonly T[], description: string) =>
-  Type.Union(values.map((v) => Type.Literal(v)), { description });
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { description },
+  );
 
 export const EvidenceFileSchema = Type.Object(
   {
@@ -44,12 +47,12 @@ export const TrackPlateSchema = Type.Object(
     needsManualEntry: Type.Boolean({ description: 'True when the officer must read the plate from the evidence.' }),
     reads: Type.Integer({ minimum: 0, description: 'Number of plate reads that went into the vote.' }),
   },
-  { ...strict, description: 'A track\'s voted plate (TrackPlate in contracts/detection.ts).' },
+  { ...strict, description: "A track's voted plate (TrackPlate in contracts/detection.ts)." },
 );
 
 export const SignalStateSchema = Type.Object(
   {
-    signalHeadId: Type.Union([Type.String(), Type.Null()], { description: 'Signal head governing the vehicle\'s lane; null when none.' }),
+    signalHeadId: Type.Union([Type.String(), Type.Null()], { description: "Signal head governing the vehicle's lane; null when none." }),
     round: lit(SIGNAL_COLOURS, 'Colour of the round light at the time of the violation.'),
     arrows: Type.Array(
       Type.Object(
@@ -95,7 +98,7 @@ export const SpeedDetailSchema = Type.Object(
     limitKmh: Type.Integer({ minimum: 1, description: 'Posted limit for the vehicle class in the zone, km/h.' }),
     excessKmh: Type.Number({ description: 'Reduced speed over the limit, km/h: selects the fine band.' }),
     distanceM: Type.Number({ minimum: 0, description: 'Road covered between the first and last position used, metres.' }),
-    seconds: Type.Number({ minimum: 0, description: 'Time between those positions from the stream\'s frame times, seconds.' }),
+    seconds: Type.Number({ minimum: 0, description: "Time between those positions from the stream's frame times, seconds." }),
     from: FrameBoxSchema,
     to: FrameBoxSchema,
     calibrationHash: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the camera calibration used.' }),
@@ -138,7 +141,9 @@ export const ViolationEventSchema = Type.Object(
     box: BoxSchema,
     signalState: SignalStateSchema,
     plate: TrackPlateSchema,
-    evidence: Type.Array(EvidenceFileSchema, { description: 'Evidence files; a red-light case normally has a clip, two scene images, a vehicle crop and a plate crop.' }),
+    evidence: Type.Array(EvidenceFileSchema, {
+      description: 'Evidence files; a red-light case normally has a clip, two scene images, a vehicle crop and a plate crop.',
+    }),
     ruleDetail: RuleDetailSchema,
     detector: Type.String({ description: 'Name of the vehicle detector that ran (model name and version).' }),
     createdAt: Iso('When the detector emitted the event.'),

@@ -198,7 +198,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     if (exited) throw new Error(`PostgreSQL exited at start (log ${logFile}):\n${tail(logFile)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`PostgreSQL did not accept connections on port ${port} within ${(opts.startTimeoutMs ?? 60_000) / 1000} s (log ${logFile}):\n${tail(logFile)}`);
+      throw new Error(
+        `PostgreSQL did not accept connections on port ${port} within ${(opts.startTimeoutMs ?? 60_000) / 1000} s (log ${logFile}):\n${tail(logFile)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -66,7 +66,22 @@ export async function startEmbeddedRedis(opts: { dir: string; port?: number; per
   mkdirSync(opts.dir, { recursive: true });
   const pidFile = join(opts.dir, 'redis-server.pid');
   const port = opts.port ?? (await freePort());
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '', '--appendonly', opts.persist === false ? 'no' : 'yes', '--appendfsync', 'always', '--protected-mode', 'yes'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    opts.dir,
+    '--save',
+    '',
+    '--appendonly',
+    opts.persist === false ? 'no' : 'yes',
+    '--appendfsync',
+    'always',
+    '--protected-mode',
+    'yes',
+  ];
   // Own process group: a terminal Ctrl-C must not stop Redis before the roles have shut down cleanly;
   // stop() ends it last. A pid file lets the next start end one orphaned by a crash.
   // appendfsync always: a job is on disk before Redis acknowledges it, so a killed (and restarted) server loses none.

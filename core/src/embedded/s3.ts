@@ -18,13 +18,7 @@ interface S3rverServer {
   /** Set once run() resolved. */
   httpServer?: Server;
 }
-type S3rverConstructor = new (options: {
-  address?: string;
-  port?: number;
-  silent?: boolean;
-  directory?: string;
-  vhostBuckets?: boolean;
-}) => S3rverServer;
+type S3rverConstructor = new (options: { address?: string; port?: number; silent?: boolean; directory?: string; vhostBuckets?: boolean }) => S3rverServer;
 const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
 
 export const EMBEDDED_S3_ACCESS_KEY = 'S3RVER';
@@ -119,7 +113,11 @@ export interface EmbeddedS3Process {
 export async function startEmbeddedS3Process(opts: { dir: string; port?: number; startTimeoutMs?: number }): Promise<EmbeddedS3Process> {
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const entry = fileURLToPath(new URL('./s3-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, opts.dir, String(opts.port ?? 0)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, opts.dir, String(opts.port ?? 0)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));

@@ -12,7 +12,8 @@ const RULES: { code: CameraErrorCode; pattern: RegExp; message: string }[] = [
   { code: 'not_found', pattern: /404 Not Found|454 Session Not Found/i, message: 'stream path not found on the camera (404)' },
   {
     code: 'unreachable',
-    pattern: /Connection refused|Connection timed out|No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution|Operation timed out|Connection reset by peer|End of file|Broken pipe/i,
+    pattern:
+      /Connection refused|Connection timed out|No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution|Operation timed out|Connection reset by peer|End of file|Broken pipe/i,
     message: 'camera unreachable',
   },
   {
@@ -22,7 +23,8 @@ const RULES: { code: CameraErrorCode; pattern: RegExp; message: string }[] = [
   },
   {
     code: 'corrupt_stream',
-    pattern: /Invalid data found|non-existing PPS|non-existing SPS|decode_slice_header error|no frame!|error while decoding|Could not find codec parameters|corrupt|Invalid NAL unit|missing picture/i,
+    pattern:
+      /Invalid data found|non-existing PPS|non-existing SPS|decode_slice_header error|no frame!|error while decoding|Could not find codec parameters|corrupt|Invalid NAL unit|missing picture/i,
     message: 'stream data cannot be decoded',
   },
   { code: 'bad_source', pattern: /No such file or directory|Protocol not found|Invalid argument/i, message: 'source cannot be opened' },
@@ -42,5 +44,8 @@ export function diagnoseFfmpeg(stderr: readonly string[], exitMessage?: string |
 function lineAround(text: string, index: number): string {
   const start = text.lastIndexOf('\n', index) + 1;
   const end = text.indexOf('\n', index);
-  return text.slice(start, end === -1 ? undefined : end).trim().slice(0, 200);
+  return text
+    .slice(start, end === -1 ? undefined : end)
+    .trim()
+    .slice(0, 200);
 }

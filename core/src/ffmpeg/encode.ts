@@ -34,22 +34,36 @@ export interface H264Encoder {
 export function h264OutputOptions(o: Pick<H264EncoderOptions, 'crf' | 'preset' | 'gop' | 'threads' | 'fps'>): string[] {
   const gop = o.gop ?? Math.max(1, Math.round(o.fps * 2));
   return [
-    '-c:v', 'libx264',
-    '-preset', o.preset ?? 'veryfast',
-    '-crf', String(o.crf ?? 23),
-    '-pix_fmt', 'yuv420p', // plays everywhere (browsers, RTSP clients)
-    '-g', String(gop),
-    '-keyint_min', String(gop),
-    '-sc_threshold', '0', // keyframes on a fixed grid
+    '-c:v',
+    'libx264',
+    '-preset',
+    o.preset ?? 'veryfast',
+    '-crf',
+    String(o.crf ?? 23),
+    '-pix_fmt',
+    'yuv420p', // plays everywhere (browsers, RTSP clients)
+    '-g',
+    String(gop),
+    '-keyint_min',
+    String(gop),
+    '-sc_threshold',
+    '0', // keyframes on a fixed grid
     // No B-frames, like surveillance cameras: served over RTSP, a B-frame stream reaches ffmpeg with packets
     // lacking timestamps, which the MPEG-TS muxer of ingest's segment ring refuses ("first pts and dts value must be set").
-    '-bf', '0',
-    '-threads', String(o.threads ?? 2),
-    '-movflags', '+faststart',
-    '-map_metadata', '-1',
-    '-fflags', '+bitexact',
-    '-flags:v', '+bitexact',
-    '-metadata', 'creation_time=1970-01-01T00:00:00Z',
+    '-bf',
+    '0',
+    '-threads',
+    String(o.threads ?? 2),
+    '-movflags',
+    '+faststart',
+    '-map_metadata',
+    '-1',
+    '-fflags',
+    '+bitexact',
+    '-flags:v',
+    '+bitexact',
+    '-metadata',
+    'creation_time=1970-01-01T00:00:00Z',
   ];
 }
 

@@ -28,12 +28,18 @@ export function sourceKind(url: string): SourceKind {
 export function rtspInputPreset(opts: InputPresetOptions = {}): string[] {
   const timeoutUs = Math.round((opts.socketTimeoutMs ?? 5000) * 1000);
   return [
-    '-rtsp_transport', 'tcp', // UDP loses packets on busy links and is blocked by most NATs
-    '-timeout', String(timeoutUs), // RTSP socket I/O timeout (microseconds)
-    '-use_wallclock_as_timestamps', '1', // frame times are capture wall clock, not camera clock
-    '-fflags', '+genpts+discardcorrupt',
-    '-analyzeduration', '2000000',
-    '-probesize', '2000000',
+    '-rtsp_transport',
+    'tcp', // UDP loses packets on busy links and is blocked by most NATs
+    '-timeout',
+    String(timeoutUs), // RTSP socket I/O timeout (microseconds)
+    '-use_wallclock_as_timestamps',
+    '1', // frame times are capture wall clock, not camera clock
+    '-fflags',
+    '+genpts+discardcorrupt',
+    '-analyzeduration',
+    '2000000',
+    '-probesize',
+    '2000000',
     ...threadOptions(opts),
   ];
 }
@@ -104,18 +110,29 @@ export interface FrameRingPresetOptions extends SampleOptions {
  */
 export function frameRingPreset(opts: FrameRingPresetOptions): string[] {
   if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new Error('frame ring needs a whole number of slots');
-  if (!Number.isInteger(opts.firstSlot) || opts.firstSlot < 0 || opts.firstSlot >= opts.slots) throw new Error(`first slot ${opts.firstSlot} is not in 0..${opts.slots - 1}`);
+  if (!Number.isInteger(opts.firstSlot) || opts.firstSlot < 0 || opts.firstSlot >= opts.slots)
+    throw new Error(`first slot ${opts.firstSlot} is not in 0..${opts.slots - 1}`);
   return [
-    '-filter_complex', `[0:v:0]fps=${opts.fps},split[ring][first];[first]trim=end_frame=1,showinfo=checksum=0,nullsink`,
-    '-map', '[ring]',
-    '-fps_mode', 'passthrough',
-    '-pix_fmt', 'yuv420p',
-    '-c:v', 'rawvideo',
-    '-threads', '1',
-    '-bsf:v', `setts=pts=mod(N+${opts.firstSlot}\\,${opts.slots}):dts=N-1000000000`,
-    '-f', 'image2',
-    '-frame_pts', '1',
-    '-protocol_opts', 'truncate=0',
+    '-filter_complex',
+    `[0:v:0]fps=${opts.fps},split[ring][first];[first]trim=end_frame=1,showinfo=checksum=0,nullsink`,
+    '-map',
+    '[ring]',
+    '-fps_mode',
+    'passthrough',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:v',
+    'rawvideo',
+    '-threads',
+    '1',
+    '-bsf:v',
+    `setts=pts=mod(N+${opts.firstSlot}\\,${opts.slots}):dts=N-1000000000`,
+    '-f',
+    'image2',
+    '-frame_pts',
+    '1',
+    '-protocol_opts',
+    'truncate=0',
   ];
 }
 
@@ -197,17 +214,28 @@ export interface SegmentOptions {
  */
 export function segmentRingPreset(opts: SegmentOptions): string[] {
   return [
-    '-map', '0:v:0',
-    '-c', 'copy',
-    '-f', 'segment',
-    '-segment_format', 'mpegts',
-    '-segment_time', String(opts.segmentSeconds),
-    '-segment_atclocktime', '1',
-    '-reset_timestamps', '1',
-    '-segment_wrap', String(opts.wrap),
-    '-segment_list', opts.listFile,
-    '-segment_list_type', 'csv',
-    '-segment_list_size', String(Math.max(1, opts.wrap - 2)), // listed files are never the next to be overwritten
+    '-map',
+    '0:v:0',
+    '-c',
+    'copy',
+    '-f',
+    'segment',
+    '-segment_format',
+    'mpegts',
+    '-segment_time',
+    String(opts.segmentSeconds),
+    '-segment_atclocktime',
+    '1',
+    '-reset_timestamps',
+    '1',
+    '-segment_wrap',
+    String(opts.wrap),
+    '-segment_list',
+    opts.listFile,
+    '-segment_list_type',
+    'csv',
+    '-segment_list_size',
+    String(Math.max(1, opts.wrap - 2)), // listed files are never the next to be overwritten
   ];
 }
 
@@ -224,13 +252,20 @@ export function concatInputPreset(): string[] {
  */
 export function clipOutputPreset(startSeconds: number, durationSeconds: number): string[] {
   return [
-    '-ss', startSeconds.toFixed(4),
-    '-t', durationSeconds.toFixed(4),
-    '-map', '0:v:0',
-    '-c', 'copy',
-    '-avoid_negative_ts', 'make_zero',
-    '-movflags', '+faststart',
-    '-f', 'mp4',
+    '-ss',
+    startSeconds.toFixed(4),
+    '-t',
+    durationSeconds.toFixed(4),
+    '-map',
+    '0:v:0',
+    '-c',
+    'copy',
+    '-avoid_negative_ts',
+    'make_zero',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
   ];
 }
 

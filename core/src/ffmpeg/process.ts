@@ -183,7 +183,10 @@ export function startFfmpeg(spec: FfmpegSpec): FfmpegHandle {
 export async function runFfmpeg(spec: Omit<FfmpegSpec, 'stdout'>): Promise<void> {
   const result = await startFfmpeg(spec).exited;
   if (result.error) {
-    const detail = result.stderr.filter((l) => l.trim()).slice(-5).join(' | ');
+    const detail = result.stderr
+      .filter((l) => l.trim())
+      .slice(-5)
+      .join(' | ');
     throw new Error(`${result.error}${detail ? `: ${detail}` : ''}`);
   }
 }

@@ -43,9 +43,15 @@ export function invert3(m: Mat3): Mat3 {
   const det = a * A + b * B + c * C;
   if (!Number.isFinite(det) || Math.abs(det) < 1e-12) throw new CalibrationError('the homography is singular');
   return [
-    A / det, -(b * i - c * h) / det, (b * f - c * e) / det,
-    B / det, (a * i - c * g) / det, -(a * f - c * d) / det,
-    C / det, -(a * h - b * g) / det, (a * e - b * d) / det,
+    A / det,
+    -(b * i - c * h) / det,
+    (b * f - c * e) / det,
+    B / det,
+    (a * i - c * g) / det,
+    -(a * f - c * d) / det,
+    C / det,
+    -(a * h - b * g) / det,
+    (a * e - b * d) / det,
   ];
 }
 
@@ -131,8 +137,7 @@ function generalPosition(points: readonly Vec2[]): boolean {
 /** Fits the calibration from marked points and reports how well it agrees with them. */
 export function calibrateGround(points: readonly GroundPoint[]): GroundCalibration {
   if (points.length < 4) throw new CalibrationError('at least 4 road points are needed');
-  for (const p of points)
-    if (![...p.image, ...p.ground].every(Number.isFinite)) throw new CalibrationError('every coordinate must be a finite number');
+  for (const p of points) if (![...p.image, ...p.ground].every(Number.isFinite)) throw new CalibrationError('every coordinate must be a finite number');
   const image = points.map((p) => p.image);
   const ground = points.map((p) => p.ground);
   // Four points with three on a line leave the plane's perspective undetermined (more points may still pin it down).

@@ -159,9 +159,12 @@ function fitSpecial(a: string, b: string): [string, number] | null {
     const [s0 = '', s1 = ''] = [...s];
     let cost = 0;
     let ok = true;
-    for (const [want, got] of [[s0, a], [s1, b]] as const) {
+    for (const [want, got] of [
+      [s0, a],
+      [s1, b],
+    ] as const) {
       if (want === got) continue;
-      if ((TO_LETTER[got] === want) || (want === 'Đ' && (got === 'D' || got === '0'))) cost++;
+      if (TO_LETTER[got] === want || (want === 'Đ' && (got === 'D' || got === '0'))) cost++;
       else ok = false;
     }
     if (ok && (!best || cost < best[1])) best = [s, cost];

@@ -81,14 +81,23 @@ export function generatePlate(rng: Rng, opts: GenerateOptions = {}): GeneratedPl
       : kind === 'motorbike'
         ? 'two-line'
         : vehicleClass === 'car'
-          ? rng() < 0.9 ? 'one-line' : 'two-line'
-          : rng() < 0.5 ? 'one-line' : 'two-line';
+          ? rng() < 0.9
+            ? 'one-line'
+            : 'two-line'
+          : rng() < 0.5
+            ? 'one-line'
+            : 'two-line';
   const colour = opts.colour ?? weighted(rng, COLOUR_WEIGHTS);
   const special = rng() < (opts.specialRate ?? 0.1);
   const province = String(11 + Math.floor(rng() * 89));
   let series: string;
   if (kind === 'car') {
-    series = special ? pick(rng, SPECIAL_SERIES.filter((s) => s !== 'MĐ')) : pick(rng, [...SERIES_LETTERS]);
+    series = special
+      ? pick(
+          rng,
+          SPECIAL_SERIES.filter((s) => s !== 'MĐ'),
+        )
+      : pick(rng, [...SERIES_LETTERS]);
   } else {
     const pair = !special && (opts.letterPairRate ?? 0) > 0 && rng() < opts.letterPairRate!;
     series = pair

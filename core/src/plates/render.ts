@@ -173,9 +173,7 @@ export function renderPlateSvg(plate: PlateToRender, opts: RenderOptions): Rende
   const border = opts.border ?? true;
   parts.push(`<rect x="0" y="0" width="${size.width}" height="${size.height}" rx="8" ry="8" fill="${background}"/>`);
   if (border) {
-    parts.push(
-      `<rect x="3" y="3" width="${size.width - 6}" height="${size.height - 6}" rx="6" ry="6" fill="none" stroke="${ink}" stroke-width="3"/>`,
-    );
+    parts.push(`<rect x="3" y="3" width="${size.width - 6}" height="${size.height - 6}" rx="6" ry="6" fill="none" stroke="${ink}" stroke-width="3"/>`);
   }
   lineSpecs(plate.text, plate.layout).forEach((line, lineIndex) => {
     const glyphs = [...line.text.replace(/ /g, '')];

@@ -31,7 +31,9 @@ export function renderVehicleCropSvg(plate: PlateToRender, cls: VehicleClass, rn
   let plateCy: number;
   if (moto) {
     // Rider, seat, rear fender, tail light, wheel.
-    parts.push(`<rect x="${w * 0.22}" y="${h * 0.02}" width="${w * 0.56}" height="${h * 0.42}" rx="${w * 0.15}" fill="${pickOf(rng, ['#223', '#443322', '#7a1f2b', '#2f4f2f', '#666'])}"/>`);
+    parts.push(
+      `<rect x="${w * 0.22}" y="${h * 0.02}" width="${w * 0.56}" height="${h * 0.42}" rx="${w * 0.15}" fill="${pickOf(rng, ['#223', '#443322', '#7a1f2b', '#2f4f2f', '#666'])}"/>`,
+    );
     parts.push(`<circle cx="${w * 0.5}" cy="${h * 0.06}" r="${w * 0.17}" fill="${pickOf(rng, ['#111', '#c00', '#eee', '#1d4c9e'])}"/>`);
     parts.push(`<rect x="${w * 0.2}" y="${h * 0.4}" width="${w * 0.6}" height="${h * 0.2}" rx="${w * 0.08}" fill="${body}"/>`);
     parts.push(`<rect x="${w * 0.38}" y="${h * 0.5}" width="${w * 0.24}" height="${h * 0.04}" fill="#d22"/>`);

@@ -12,7 +12,10 @@ export interface TestConfigOverrides extends Partial<Omit<Config, 's3'>> {
 
 /** A short random id usable in bucket names (lowercase letters and digits). */
 export function uniqueId(length = 8): string {
-  return randomBytes(16).toString('hex').replace(/[^a-z0-9]/g, '').slice(0, length);
+  return randomBytes(16)
+    .toString('hex')
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, length);
 }
 
 export function testConfig(overrides: TestConfigOverrides = {}): Config {

@@ -67,7 +67,12 @@ describe('health heartbeat', () => {
 
   it('a check that throws or hangs does not touch the file', async () => {
     const throwing = startHealthHeartbeat({ file: join(dir, 'beat-2'), intervalMs: 60_000, check: () => Promise.reject(new Error('db down')) });
-    const hanging = startHealthHeartbeat({ file: join(dir, 'beat-3'), intervalMs: 60_000, checkTimeoutMs: 200, check: () => new Promise<null>(() => undefined) });
+    const hanging = startHealthHeartbeat({
+      file: join(dir, 'beat-3'),
+      intervalMs: 60_000,
+      checkTimeoutMs: 200,
+      check: () => new Promise<null>(() => undefined),
+    });
     try {
       expect(await throwing.beat()).toBe(false);
       expect(await hanging.beat()).toBe(false);

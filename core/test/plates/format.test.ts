@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatPlate,
-  isValidPlate,
-  isValidRead,
-  parseCanonical,
-  plateCategory,
-  plateChars,
-  plateLines,
-  repairPlateRead,
-} from '../../src/plates/format';
+import { formatPlate, isValidPlate, isValidRead, parseCanonical, plateCategory, plateChars, plateLines, repairPlateRead } from '../../src/plates/format';
 
 describe('plate validation', () => {
   it.each([
@@ -118,7 +109,7 @@ describe('repair of OCR confusions', () => {
   it('only ever returns valid plates', () => {
     const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZĐ';
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 3000; i++) {
       const len = 6 + Math.floor(rand() * 6);
       let s = '';
@@ -155,7 +146,7 @@ describe('small-motorbike two-letter series and the vehicle kind', () => {
   it('only ever returns plates of the kind asked for', () => {
     const alphabet = '0123456789ABCDEFGHKLMNPSTUVXYZ';
     let seed = 11;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 2000; i++) {
       const line = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
       const lines = [line(3 + Math.floor(rand() * 3)), line(4 + Math.floor(rand() * 2))];

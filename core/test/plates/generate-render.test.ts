@@ -87,7 +87,10 @@ describe('the plate typeface as strokes', () => {
     const { PLATE_GLYPHS } = await import('../../src/plates/render');
     const { SERIES_LETTERS } = await import('../../src/plates/format');
     for (const c of [...'0123456789', ...SERIES_LETTERS, 'Đ']) expect(PLATE_GLYPHS[c], c).toBeTruthy();
-    const r = renderPlateSvg({ text: '81-AA 048.92', layout: 'two-line', colour: 'white' }, { width: 190, typeface: { kind: 'stroke', stroke: 0.13, width: 0.8 } });
+    const r = renderPlateSvg(
+      { text: '81-AA 048.92', layout: 'two-line', colour: 'white' },
+      { width: 190, typeface: { kind: 'stroke', stroke: 0.13, width: 0.8 } },
+    );
     expect(r.svg).not.toContain('<text');
     expect((r.svg.match(/<path /g) ?? []).length).toBe(9);
     expect(r.chars.map((c) => c.char).join('')).toBe('81AA04892');

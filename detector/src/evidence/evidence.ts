@@ -128,7 +128,11 @@ export async function buildEvidence(input: EvidenceInput): Promise<EvidenceFile[
   const lines = linesFor(v, input.geometry);
 
   if (input.clips) {
-    const clip = await input.clips.cutClip(occurredMs - input.clipBeforeSeconds * 1000, occurredMs + input.clipAfterSeconds * 1000, evidenceKey(input.cameraId, occurredMs, input.key, 'clip.mp4'));
+    const clip = await input.clips.cutClip(
+      occurredMs - input.clipBeforeSeconds * 1000,
+      occurredMs + input.clipAfterSeconds * 1000,
+      evidenceKey(input.cameraId, occurredMs, input.key, 'clip.mp4'),
+    );
     if (clip) files.push(clip);
   }
   for (const [kind, seq] of [

@@ -8,7 +8,8 @@ export function ingestClips(cameraId: string, storage: Storage, segmentDir: stri
     async cutClip(fromMs, toMs) {
       try {
         const c = await cutClip({ cameraId, from: fromMs, to: toMs }, { storage, segmentDir, maxWaitMs: 5_000 });
-        if (!c.complete) log?.warn({ cameraId, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, 'evidence clip does not cover the whole window');
+        if (!c.complete)
+          log?.warn({ cameraId, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, 'evidence clip does not cover the whole window');
         return { kind: 'clip', bucket: c.bucket, key: c.key, sha256: c.sha256, size: c.size, contentType: c.contentType, capturedAt: c.startedAt };
       } catch (err) {
         // No footage (camera down, ring overwritten): the case still has its stills.

@@ -44,7 +44,9 @@ export function overlaySvg(spec: OverlaySpec): string {
   }
   if (spec.vehicleBox) {
     const [x1, y1, x2, y2] = spec.vehicleBox;
-    parts.push(`<rect x="${x1.toFixed(1)}" y="${y1.toFixed(1)}" width="${(x2 - x1).toFixed(1)}" height="${(y2 - y1).toFixed(1)}" fill="none" stroke="#ff1744" stroke-width="${stroke}"/>`);
+    parts.push(
+      `<rect x="${x1.toFixed(1)}" y="${y1.toFixed(1)}" width="${(x2 - x1).toFixed(1)}" height="${(y2 - y1).toFixed(1)}" fill="none" stroke="#ff1744" stroke-width="${stroke}"/>`,
+    );
   }
   const bannerH = font * 1.4 * spec.text.length + font * 0.6;
   parts.push(`<rect x="0" y="0" width="${width}" height="${bannerH.toFixed(1)}" fill="#000" fill-opacity="0.6"/>`);
@@ -55,9 +57,15 @@ export function overlaySvg(spec: OverlaySpec): string {
     const r = font * 0.6;
     const label = `Đèn / Signal: ${SIGNAL_TEXT[spec.signal]}`;
     const w = font * 0.62 * label.length + r * 3;
-    parts.push(`<rect x="${(width - w - font * 0.5).toFixed(1)}" y="${(height - font * 2).toFixed(1)}" width="${w.toFixed(1)}" height="${font * 1.6}" fill="#000" fill-opacity="0.6"/>`);
-    parts.push(`<circle cx="${(width - w - font * 0.5 + r * 1.4).toFixed(1)}" cy="${(height - font * 1.2).toFixed(1)}" r="${r.toFixed(1)}" fill="${SIGNAL_FILL[spec.signal]}"/>`);
-    parts.push(`<text x="${(width - w - font * 0.5 + r * 2.8).toFixed(1)}" y="${(height - font * 0.75).toFixed(1)}" font-size="${font}" fill="#fff">${escapeXml(label)}</text>`);
+    parts.push(
+      `<rect x="${(width - w - font * 0.5).toFixed(1)}" y="${(height - font * 2).toFixed(1)}" width="${w.toFixed(1)}" height="${font * 1.6}" fill="#000" fill-opacity="0.6"/>`,
+    );
+    parts.push(
+      `<circle cx="${(width - w - font * 0.5 + r * 1.4).toFixed(1)}" cy="${(height - font * 1.2).toFixed(1)}" r="${r.toFixed(1)}" fill="${SIGNAL_FILL[spec.signal]}"/>`,
+    );
+    parts.push(
+      `<text x="${(width - w - font * 0.5 + r * 2.8).toFixed(1)}" y="${(height - font * 0.75).toFixed(1)}" font-size="${font}" fill="#fff">${escapeXml(label)}</text>`,
+    );
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, Noto Sans, sans-serif">${parts.join('')}</svg>`;
 }

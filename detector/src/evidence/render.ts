@@ -18,7 +18,10 @@ function load(src: StillSource): Sharp {
 
 export async function renderScene(src: StillSource, overlay: Omit<OverlaySpec, 'width' | 'height'>): Promise<Buffer> {
   const svg = overlaySvg({ ...overlay, width: src.width, height: src.height });
-  return load(src).composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).jpeg({ quality: 90 }).toBuffer();
+  return load(src)
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 /** Crop of `box` grown by `margin` (fraction of its size), upscaled so the short side is at least `minSide`, with a banner. */
@@ -38,5 +41,8 @@ export async function renderCrop(src: StillSource, box: Box, opts: { margin?: nu
   const oh = Math.round(ch * scale);
   const crop = await load(src).extract({ left, top, width: cw, height: ch }).resize(ow, oh, { kernel: 'lanczos3' }).raw().toBuffer({ resolveWithObject: true });
   const svg = overlaySvg({ width: ow, height: oh, text: opts.text });
-  return sharp(crop.data, { raw: { width: crop.info.width, height: crop.info.height, channels: crop.info.channels } }).composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).jpeg({ quality: 92 }).toBuffer();
+  return sharp(crop.data, { raw: { width: crop.info.width, height: crop.info.height, channels: crop.info.channels } })
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+    .jpeg({ quality: 92 })
+    .toBuffer();
 }

@@ -23,12 +23,36 @@ export function videoFileClips(videoPath: string, videoStartMs: number, duration
           outputs: [
             {
               target: path,
-              options: ['-t', (to - from).toFixed(3), '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4'],
+              options: [
+                '-t',
+                (to - from).toFixed(3),
+                '-an',
+                '-c:v',
+                'libx264',
+                '-preset',
+                'veryfast',
+                '-crf',
+                '23',
+                '-pix_fmt',
+                'yuv420p',
+                '-movflags',
+                '+faststart',
+                '-f',
+                'mp4',
+              ],
             },
           ],
         });
         const { sha256, size } = await storage.putFile(Buckets.clips, key, path, 'video/mp4', { 'evidence-kind': 'clip' });
-        return { kind: 'clip', bucket: Buckets.clips, key, sha256, size, contentType: 'video/mp4', capturedAt: new Date(videoStartMs + from * 1000).toISOString() };
+        return {
+          kind: 'clip',
+          bucket: Buckets.clips,
+          key,
+          sha256,
+          size,
+          contentType: 'video/mp4',
+          capturedAt: new Date(videoStartMs + from * 1000).toISOString(),
+        };
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

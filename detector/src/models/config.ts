@@ -49,7 +49,9 @@ export const HeadSchema = Type.Union([
   ),
   Type.Object(
     {
-      type: Type.Literal('nanodet', { description: 'Per stride: class scores [1,N,C] (sigmoid applied) and box distributions [1,N,4·(regMax+1)], matched to strides by N.' }),
+      type: Type.Literal('nanodet', {
+        description: 'Per stride: class scores [1,N,C] (sigmoid applied) and box distributions [1,N,4·(regMax+1)], matched to strides by N.',
+      }),
       strides: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, default: [8, 16, 32] }),
       regMax: Type.Integer({ minimum: 1, default: 7, description: 'Bins per side minus one.' }),
     },
@@ -57,7 +59,9 @@ export const HeadSchema = Type.Union([
   ),
   Type.Object(
     {
-      type: Type.Literal('centernet', { description: "The project's own model: one output [1, H/s, W/s, C+4]: C heatmap logits, log size (w, h in strides), centre offset (x, y in strides)." }),
+      type: Type.Literal('centernet', {
+        description: "The project's own model: one output [1, H/s, W/s, C+4]: C heatmap logits, log size (w, h in strides), centre offset (x, y in strides).",
+      }),
       stride: Type.Integer({ minimum: 1, default: 8 }),
     },
     strict,
@@ -66,23 +70,55 @@ export const HeadSchema = Type.Union([
 
 export const TilingSchema = Type.Object(
   {
-    tileScale: Type.Number({ exclusiveMinimum: 0, maximum: 4, default: 1, description: 'Model-input pixels per image pixel inside a tile (1 = native resolution).' }),
+    tileScale: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 4,
+      default: 1,
+      description: 'Model-input pixels per image pixel inside a tile (1 = native resolution).',
+    }),
     overlap: Type.Number({ minimum: 0, maximum: 0.9, default: 0.25, description: 'Least overlap of neighbouring tiles, as a fraction of the tile.' }),
-    tiledFraction: Type.Number({ minimum: 0, maximum: 1, default: 1, description: 'Tiles cover the top part of the region of interest (the far side, where vehicles are small): this fraction of its height.' }),
+    tiledFraction: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 1,
+      description: 'Tiles cover the top part of the region of interest (the far side, where vehicles are small): this fraction of its height.',
+    }),
     whole: Type.Boolean({ default: true, description: 'Also one pass over the whole region of interest (vehicles near the camera).' }),
-    maxTiles: Type.Integer({ minimum: 1, maximum: 64, default: 8, description: 'At most this many tiles; with more, the tile scale is lowered until they fit.' }),
-    edgeMargin: Type.Number({ minimum: 0, default: 4, description: "Model-input pixels: a tile's box this close to an edge shared with another tile is cut and dropped." }),
+    maxTiles: Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      default: 8,
+      description: 'At most this many tiles; with more, the tile scale is lowered until they fit.',
+    }),
+    edgeMargin: Type.Number({
+      minimum: 0,
+      default: 4,
+      description: "Model-input pixels: a tile's box this close to an edge shared with another tile is cut and dropped.",
+    }),
   },
   { ...strict, description: 'Detection in tiles over the region of interest (small motorbikes) plus one pass over the whole region.' },
 );
 
 export const MergeSchema = Type.Object(
   {
-    crossClassIou: Type.Number({ minimum: 0, maximum: 1, default: 0.6, description: 'Boxes of any classes overlapping more are one vehicle: the higher score stays.' }),
+    crossClassIou: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0.6,
+      description: 'Boxes of any classes overlapping more are one vehicle: the higher score stays.',
+    }),
     riders: Type.Boolean({ default: true, description: 'A pedestrian box sitting on a motorbike/bicycle box is its rider: merged into it.' }),
-    lonePersonAsMotorbike: Type.Boolean({ default: false, description: 'A person left without a vehicle becomes a motorbike (a rider whose bike the model missed).' }),
+    lonePersonAsMotorbike: Type.Boolean({
+      default: false,
+      description: 'A person left without a vehicle becomes a motorbike (a rider whose bike the model missed).',
+    }),
     groupOfTwoWheelers: Type.Integer({ minimum: 0, default: 0, description: 'Drop a car/bus/truck box holding this many two-wheeler boxes whole (0 = off).' }),
-    containment: Type.Number({ minimum: 0, maximum: 1, default: 1, description: 'Drop a box lying this much inside a higher-scoring box of the same class group (a piece of it; 1 = off).' }),
+    containment: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 1,
+      description: 'Drop a box lying this much inside a higher-scoring box of the same class group (a piece of it; 1 = off).',
+    }),
   },
   { ...strict, description: 'One box per vehicle: across classes and passes, riders with their vehicle.' },
 );
@@ -128,7 +164,10 @@ export type DetectorConfigInput = Omit<Partial<DetectorConfig>, 'input' | 'head'
   };
 
 export class DetectorConfigError extends Error {
-  constructor(readonly problems: string[], source: string) {
+  constructor(
+    readonly problems: string[],
+    source: string,
+  ) {
     super(`invalid detector config (${source}):\n  ${problems.join('\n  ')}`);
     this.name = 'DetectorConfigError';
   }
@@ -145,7 +184,8 @@ export function parseDetectorConfig(json: unknown, source = 'inline'): DetectorC
     }
     if (cfg.input.std.some((s) => s === 0)) problems.push('/input/std: must not contain 0');
     for (const key of Object.keys(cfg.classScoreThresholds ?? {})) {
-      if (!(VEHICLE_CLASSES as readonly string[]).includes(key)) problems.push(`/classScoreThresholds/${key}: not a system vehicle class (${VEHICLE_CLASSES.join(', ')})`);
+      if (!(VEHICLE_CLASSES as readonly string[]).includes(key))
+        problems.push(`/classScoreThresholds/${key}: not a system vehicle class (${VEHICLE_CLASSES.join(', ')})`);
     }
   }
   if (problems.length > 0) throw new DetectorConfigError([...new Set(problems)], source);

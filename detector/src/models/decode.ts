@@ -101,7 +101,9 @@ export function decodeNanodet(
     const scores = byN.find((o) => o.shape[o.shape.length - 1] === numClasses);
     const boxes = byN.find((o) => o.shape[o.shape.length - 1] === 4 * bins);
     if (!scores || !boxes) {
-      throw new Error(`nanodet head: no [1,${n},${numClasses}] and [1,${n},${4 * bins}] outputs for stride ${stride} (got ${outputs.map((o) => `[${o.shape}]`).join(' ')})`);
+      throw new Error(
+        `nanodet head: no [1,${n},${numClasses}] and [1,${n},${4 * bins}] outputs for stride ${stride} (got ${outputs.map((o) => `[${o.shape}]`).join(' ')})`,
+      );
     }
     const dist = new Float64Array(4);
     for (let i = 0; i < n; i++) {

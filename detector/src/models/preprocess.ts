@@ -65,12 +65,7 @@ export async function resizeForModel(
   if (r[0] !== 0 || r[1] !== 0 || roiW !== srcW || roiH !== srcH) {
     img = img.extract({ left: r[0], top: r[1], width: roiW, height: roiH });
   }
-  const resized = await img
-    .removeAlpha()
-    .resize(g.w, g.h, { fit: 'fill', kernel: 'linear' })
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const resized = await img.removeAlpha().resize(g.w, g.h, { fit: 'fill', kernel: 'linear' }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   if (resized.info.channels !== 3) throw new Error(`expected 3 channels after resize, got ${resized.info.channels}`);
   let pixels: Uint8Array = new Uint8Array(resized.data.buffer, resized.data.byteOffset, resized.data.byteLength);
   if (g.w !== spec.width || g.h !== spec.height) {
@@ -120,8 +115,7 @@ export function normalizePixels(pixels: Uint8Array, spec: InputSpec, out?: Float
 /** A batch-of-one input tensor for the model. */
 export function inputTensor(pixels: Uint8Array, spec: InputSpec): tf.Tensor4D {
   const data = normalizePixels(pixels, spec);
-  const shape: [number, number, number, number] =
-    spec.layout === 'NCHW' ? [1, 3, spec.height, spec.width] : [1, spec.height, spec.width, 3];
+  const shape: [number, number, number, number] = spec.layout === 'NCHW' ? [1, 3, spec.height, spec.width] : [1, spec.height, spec.width, 3];
   return tf.tensor4d(data, shape);
 }
 

@@ -204,10 +204,24 @@ export function mergePasses(
     }
   }
   // People and vehicles first apart (a rider's box must not suppress its motorbike's), then riders merged.
-  const people = crossClassNms(all.filter((d) => d.cls === 'pedestrian'), opts.crossClassIou);
-  const vehicles = crossClassNms(all.filter((d) => d.cls !== 'pedestrian'), opts.crossClassIou, opts.containment);
+  const people = crossClassNms(
+    all.filter((d) => d.cls === 'pedestrian'),
+    opts.crossClassIou,
+  );
+  const vehicles = crossClassNms(
+    all.filter((d) => d.cls !== 'pedestrian'),
+    opts.crossClassIou,
+    opts.containment,
+  );
   let merged = opts.riders ? mergeRiders([...vehicles, ...people], opts) : [...vehicles, ...people];
   merged = dropGroupBoxes(merged, opts.groupOfTwoWheelers);
-  const kept = [...crossClassNms(merged.filter((d) => d.cls !== 'pedestrian'), opts.crossClassIou, opts.containment), ...merged.filter((d) => d.cls === 'pedestrian')];
+  const kept = [
+    ...crossClassNms(
+      merged.filter((d) => d.cls !== 'pedestrian'),
+      opts.crossClassIou,
+      opts.containment,
+    ),
+    ...merged.filter((d) => d.cls === 'pedestrian'),
+  ];
   return kept.sort((a, b) => b.score - a.score).slice(0, opts.maxDetections);
 }

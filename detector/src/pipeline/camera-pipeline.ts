@@ -12,7 +12,14 @@ import type { Logger } from '@phatnguoi/core/logger';
 import { detectionRoi, scaleGeometry } from '../geometry/geometry';
 import { DEFAULT_RULES_CONFIG, evaluateTrack, scaleRulesConfig, type RulesConfig, type RuleViolation, type SignalHistory } from '../rules';
 import { DEFAULT_LAMP_READER_CONFIG, LampReader, type LampReaderConfig, type LampReaderSnapshot, type LampReading } from '../signal/lamp-reader';
-import { DEFAULT_SMOOTHER_CONFIG, observationFromLamps, SignalTimeline, type SignalObservation, type SignalSmootherConfig, type SignalTimelineSnapshot } from '../signal/signal-state';
+import {
+  DEFAULT_SMOOTHER_CONFIG,
+  observationFromLamps,
+  SignalTimeline,
+  type SignalObservation,
+  type SignalSmootherConfig,
+  type SignalTimelineSnapshot,
+} from '../signal/signal-state';
 import { Tracker, trackClass, lastPoint, type Track, type TrackerConfig } from '../tracking/tracker';
 import { DEFAULT_DUPLICATE_CONFIG, duplicateOf, evidenceContradiction, type DuplicateConfig } from '../rules/consistency';
 import { buildEvidence, type ClipSource, type FrameStore } from '../evidence/evidence';
@@ -146,7 +153,23 @@ export class CameraPipeline {
   private lastMs = 0;
   readonly rulesConfig: RulesConfig;
   /** `detectedFrames` counts frames through the detector, at the same moment as `detections` (live rates stay consistent). */
-  readonly stats = { frames: 0, detectedFrames: 0, detections: 0, violations: 0, suppressed: 0, duplicates: 0, cuts: 0, plateReads: 0, detectMs: 0, pipelineMs: 0, signalMs: 0, trackMs: 0, plateMs: 0, rulesMs: 0, emitMs: 0 };
+  readonly stats = {
+    frames: 0,
+    detectedFrames: 0,
+    detections: 0,
+    violations: 0,
+    suppressed: 0,
+    duplicates: 0,
+    cuts: 0,
+    plateReads: 0,
+    detectMs: 0,
+    pipelineMs: 0,
+    signalMs: 0,
+    trackMs: 0,
+    plateMs: 0,
+    rulesMs: 0,
+    emitMs: 0,
+  };
 
   constructor(private readonly opts: CameraPipelineOptions) {
     this.rulesConfig = { ...DEFAULT_RULES_CONFIG, ...opts.rules };
@@ -204,7 +227,12 @@ export class CameraPipeline {
       timelines: Object.fromEntries([...this.timelines].map(([id, tl]) => [id, tl.snapshot()])),
       emittedKeys: Object.fromEntries([...this.emittedKeys].map(([id, keys]) => [id, [...keys]])),
       plateReads: Object.fromEntries(this.plateReads),
-      pending: this.pending.map((p) => ({ key: p.key, violation: p.violation, track: { ...p.track, history: p.track.history.slice(-150) }, readyAtMs: p.readyAtMs })),
+      pending: this.pending.map((p) => ({
+        key: p.key,
+        violation: p.violation,
+        track: { ...p.track, history: p.track.history.slice(-150) },
+        readyAtMs: p.readyAtMs,
+      })),
       lampLevels: Object.fromEntries([...this.lampReaders].map(([id, r]) => [id, r.snapshot()])),
     };
   }
@@ -338,11 +366,18 @@ export class CameraPipeline {
 
   private storeFrame(frame: PipelineFrame) {
     const { image } = frame;
-    this.frames.set(frame.seq, { seq: frame.seq, capturedAtMs: frame.capturedAtMs, width: image.width, height: image.height, pixels: { kind: 'rgb', data: image.data } });
+    this.frames.set(frame.seq, {
+      seq: frame.seq,
+      capturedAtMs: frame.capturedAtMs,
+      width: image.width,
+      height: image.height,
+      pixels: { kind: 'rgb', data: image.data },
+    });
     const rawMs = (this.opts.rawFrameSeconds ?? 2) * 1000;
     const every = this.opts.keepEveryFrames ?? 5;
     // Keep what evidence may still need: the clip window plus the longest rule look-back.
-    const keepMs = ((this.opts.clipBeforeSeconds ?? 3) + (this.opts.emitDelaySeconds ?? this.opts.clipAfterSeconds ?? 3) + this.rulesConfig.laneDwellSeconds + 6) * 1000;
+    const keepMs =
+      ((this.opts.clipBeforeSeconds ?? 3) + (this.opts.emitDelaySeconds ?? this.opts.clipAfterSeconds ?? 3) + this.rulesConfig.laneDwellSeconds + 6) * 1000;
     const neededFrom = Math.min(...this.pending.map((p) => p.violation.beforeSeq), frame.seq);
     const wanted = new Set<number>();
     for (const p of this.pending) wanted.add(p.violation.beforeSeq).add(p.violation.afterSeq).add(p.violation.seq);
@@ -424,10 +459,18 @@ export class CameraPipeline {
     const out: DetectedViolation[] = [];
     for (const p of ready) {
       const v = p.violation;
-      const why = evidenceContradiction(v, p.track.history, this.scaled?.geometry ?? this.opts.geometry, v.signalHeadId ? this.timelines.get(v.signalHeadId) : undefined);
+      const why = evidenceContradiction(
+        v,
+        p.track.history,
+        this.scaled?.geometry ?? this.opts.geometry,
+        v.signalHeadId ? this.timelines.get(v.signalHeadId) : undefined,
+      );
       const reads = this.plateReads.get(p.track.id) ?? [];
       const plateText = this.opts.plates && reads.length > 0 ? this.opts.plates.vote(reads.map((r) => r.read)).text : null;
-      this.reported.splice(0, this.reported.findIndex((r) => v.t - r.t <= (this.opts.duplicates?.plateWindowSeconds ?? DEFAULT_DUPLICATE_CONFIG.plateWindowSeconds)) >>> 0);
+      this.reported.splice(
+        0,
+        this.reported.findIndex((r) => v.t - r.t <= (this.opts.duplicates?.plateWindowSeconds ?? DEFAULT_DUPLICATE_CONFIG.plateWindowSeconds)) >>> 0,
+      );
       const dup = why
         ? null
         : duplicateOf(
@@ -440,7 +483,10 @@ export class CameraPipeline {
         this.pending.splice(this.pending.indexOf(p), 1);
         if (why) this.stats.suppressed++;
         else this.stats.duplicates++;
-        this.opts.logger?.info({ cameraId: this.cameraId, key: p.key, type: v.type, reason: why ?? `same vehicle as ${dup!.track.id}` }, why ? 'violation contradicted by its evidence; not emitted' : 'violation of a vehicle already reported; not emitted');
+        this.opts.logger?.info(
+          { cameraId: this.cameraId, key: p.key, type: v.type, reason: why ?? `same vehicle as ${dup!.track.id}` },
+          why ? 'violation contradicted by its evidence; not emitted' : 'violation of a vehicle already reported; not emitted',
+        );
         continue;
       }
       this.reported.push({ type: v.type, phaseId: v.phaseId, t: v.t, box: v.box, cls: trackClass(p.track), plate: plateText, track: p.track });
@@ -466,7 +512,9 @@ export class CameraPipeline {
     return {
       signalHeadId: head.id,
       round: s.round,
-      arrows: head.lamps.filter((l) => l.shape !== 'round' && l.colour === 'green').map((l) => ({ lampId: l.id, shape: l.shape, lit: s.arrowsLit.includes(l.id) })),
+      arrows: head.lamps
+        .filter((l) => l.shape !== 'round' && l.colour === 'green')
+        .map((l) => ({ lampId: l.id, shape: l.shape, lit: s.arrowsLit.includes(l.id) })),
       since: s.roundSince !== null ? new Date(s.roundSince * 1000).toISOString() : null,
       source: s.source,
     };

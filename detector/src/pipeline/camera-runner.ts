@@ -106,7 +106,12 @@ export class CameraRunner {
     const f = this.retry.current;
     if (this.gaveUp !== null) return { state: 'gave_up', error: this.gaveUp, since: f.failingSince, failures: f.failures };
     if (this.loop && now - this.aliveAt > (this.opts.stallMs ?? 20_000)) {
-      return { state: 'stalled', error: `no frame read or finished for ${Math.round((now - this.aliveAt) / 1000)} s`, since: this.aliveAt, failures: f.failures };
+      return {
+        state: 'stalled',
+        error: `no frame read or finished for ${Math.round((now - this.aliveAt) / 1000)} s`,
+        since: this.aliveAt,
+        failures: f.failures,
+      };
     }
     if (f.failures > 0) return { state: 'retrying', error: f.lastError, since: f.failingSince, failures: f.failures };
     return { state: 'detecting', error: null, since: null, failures: 0 };
@@ -136,7 +141,22 @@ export class CameraRunner {
       this.gaveUp = `camera geometry is invalid: ${checked.errors[0]?.path ?? ''} ${checked.errors[0]?.message ?? ''}`.trim();
       return false;
     }
-    const { db: _db, redis: _redis, connectRedis: _cr, subscriber: _sub, keyPrefix: _kp, holder: _h, logger: _l, progressEveryMs: _p, blockMs: _b, retry: _r, stallMs: _s, onGiveUp: _g, clipsFor, ...pipelineOpts } = this.opts;
+    const {
+      db: _db,
+      redis: _redis,
+      connectRedis: _cr,
+      subscriber: _sub,
+      keyPrefix: _kp,
+      holder: _h,
+      logger: _l,
+      progressEveryMs: _p,
+      blockMs: _b,
+      retry: _r,
+      stallMs: _s,
+      onGiveUp: _g,
+      clipsFor,
+      ...pipelineOpts
+    } = this.opts;
     this.pipeline = new CameraPipeline({
       ...pipelineOpts,
       cameraId: this.cameraId,
@@ -163,7 +183,8 @@ export class CameraRunner {
         log.error({ cameraId: this.cameraId, err: (err as Error).message }, 'saved pipeline state unusable; continuing with fresh tracks');
       }
     }
-    if (from) log.info({ cameraId: this.cameraId, after: from.stream_id, seq: from.seq, restoredTracks: from.state?.tracks.length ?? 0 }, 'resuming frame stream');
+    if (from)
+      log.info({ cameraId: this.cameraId, after: from.stream_id, seq: from.seq, restoredTracks: from.state?.tracks.length ?? 0 }, 'resuming frame stream');
     await this.subscribe();
     this.loop = this.run(this.saved.streamId, from ? Number(from.seq) : undefined);
     return true;

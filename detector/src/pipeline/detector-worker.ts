@@ -11,7 +11,16 @@ import type { Queryable } from '@phatnguoi/core/db';
 import { DEFAULT_BACKOFF } from '@phatnguoi/core/backoff';
 import { createRedis } from '@phatnguoi/core/redis';
 import { leasesFresh, redisReachable } from '@phatnguoi/core/camera-node/health-heartbeat';
-import { heartbeat, planLeases, planNodeLeases, releaseLeases, renewLeases, retireHolder, takeLease, type LeaseIdentity } from '@phatnguoi/core/camera-node/camera-lease';
+import {
+  heartbeat,
+  planLeases,
+  planNodeLeases,
+  releaseLeases,
+  renewLeases,
+  retireHolder,
+  takeLease,
+  type LeaseIdentity,
+} from '@phatnguoi/core/camera-node/camera-lease';
 import { CameraRunner, type CameraRunnerOptions, type RunnerLogger } from './camera-runner';
 import { startDetectorStats, type CameraCounters, type DetectorStatsPublisher } from './detector-stats';
 import { tfBackendName } from '../tf/runtime';
@@ -73,7 +82,9 @@ export class DetectorWorker {
       const h = r.runner.health(now);
       return { cameraId, frames: stats?.detectedFrames ?? 0, detections: stats?.detections ?? 0, startedAt: r.startedAt, state: h.state, error: h.error };
     });
-    const gone = [...this.farewells].filter(([id]) => !this.runners.has(id)).map(([cameraId, error]): CameraCounters => ({ cameraId, frames: 0, detections: 0, startedAt: now, state: 'gave_up', error }));
+    const gone = [...this.farewells]
+      .filter(([id]) => !this.runners.has(id))
+      .map(([cameraId, error]): CameraCounters => ({ cameraId, frames: 0, detections: 0, startedAt: now, state: 'gave_up', error }));
     this.farewells.clear();
     return [...held, ...gone];
   }
@@ -87,7 +98,8 @@ export class DetectorWorker {
     const now = Date.now();
     for (const [id, r] of this.runners) {
       const h = r.runner.health(now);
-      if (h.state !== 'detecting') return `camera ${id} not detecting (${h.state}${h.since !== null ? ` for ${Math.round((now - h.since) / 1000)} s` : ''}): ${h.error ?? 'unknown reason'}`;
+      if (h.state !== 'detecting')
+        return `camera ${id} not detecting (${h.state}${h.since !== null ? ` for ${Math.round((now - h.since) / 1000)} s` : ''}): ${h.error ?? 'unknown reason'}`;
     }
     return leasesFresh(this.lastRenewedAt, this.ttl) ?? (this.publisher ? await redisReachable(this.publisher) : 'not started');
   }
@@ -107,9 +119,12 @@ export class DetectorWorker {
       });
     }
     await this.tick();
-    this.timer = setInterval(() => {
-      this.ticking = this.ticking.then(() => this.tick()).catch((err: Error) => this.opts.logger.error({ err: err.message }, 'lease round failed'));
-    }, Math.max(200, Math.floor(this.ttl / 3)));
+    this.timer = setInterval(
+      () => {
+        this.ticking = this.ticking.then(() => this.tick()).catch((err: Error) => this.opts.logger.error({ err: err.message }, 'lease round failed'));
+      },
+      Math.max(200, Math.floor(this.ttl / 3)),
+    );
   }
 
   /** One lease round: announce ourselves, renew, drop what was lost, take free cameras up to our share or give one back. */
@@ -127,7 +142,8 @@ export class DetectorWorker {
     }
     await this.giveUpFailing();
     const max = this.opts.maxCameras ?? Infinity;
-    const plan = (this.opts.sameNodeAsIngest ?? true) ? await planNodeLeases(this.opts.db, this.who, 'ingest', max) : await planLeases(this.opts.db, this.who, max);
+    const plan =
+      (this.opts.sameNodeAsIngest ?? true) ? await planNodeLeases(this.opts.db, this.who, 'ingest', max) : await planLeases(this.opts.db, this.who, max);
     if (this.runners.size > plan.target && plan.liveHolders > 1) {
       // Above our share: hand the most recently started camera over (its runner stops cleanly and the next
       // holder resumes from detector_progress), one per round so the load moves gradually.

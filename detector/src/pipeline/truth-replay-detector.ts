@@ -26,7 +26,6 @@ export interface TruthReplayOptions {
   seed?: number;
 }
 
-
 /** A detector that also wants to know which frame it is looking at (the pipeline passes it when present). */
 export interface FrameAwareDetector extends VehicleDetector {
   detectAt(image: RgbImage, frame: { seq: number; videoTime: number }, roi?: Box): Promise<Detection[]>;
@@ -77,7 +76,10 @@ export class TruthReplayDetector implements FrameAwareDetector {
 }
 
 /** The simulator's truth frames (sim/src/truth.ts, structurally) as replay input; heavily occluded objects are left out. */
-export function truthFramesFromSim(truth: { frames: { t: number; objects: { trackId: string; cls: string; box: Box; occluded?: number }[] }[] }, maxOccluded = 0.8): TruthFrame[] {
+export function truthFramesFromSim(
+  truth: { frames: { t: number; objects: { trackId: string; cls: string; box: Box; occluded?: number }[] }[] },
+  maxOccluded = 0.8,
+): TruthFrame[] {
   return truth.frames.map((f) => ({
     t: f.t,
     objects: f.objects.filter((o) => (o.occluded ?? 0) <= maxOccluded).map((o) => ({ id: o.trackId, cls: o.cls as VehicleClass, box: o.box })),

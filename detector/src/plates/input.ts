@@ -45,15 +45,7 @@ export function rgbGreySampler(img: RgbImage): GreySampler {
  * `split` is the fraction of the box height where a two-line plate's lines meet. `slope` (box heights per
  * box width) shears the sampling rows: a plate tilted or sheared by that slope comes out level.
  */
-export function buildReaderInput(
-  sample: GreySampler,
-  box: Box,
-  layout: PlateLayout,
-  out: Float32Array,
-  offset = 0,
-  split = 0.5,
-  slope = 0,
-): void {
+export function buildReaderInput(sample: GreySampler, box: Box, layout: PlateLayout, out: Float32Array, offset = 0, split = 0.5, slope = 0): void {
   const [x1, y1, x2, y2] = box;
   const bw = x2 - x1;
   const bh = y2 - y1;

@@ -64,9 +64,7 @@ function boxSum(src: Float32Array, w: number, h: number, rx: number, ry: number)
     for (let x = 0; x < w; x++) {
       const xa = Math.max(0, x - rx);
       const xb = Math.min(w, x + rx + 1);
-      out[y * w + x] =
-        (ii[yb * (w + 1) + xb]! - ii[ya * (w + 1) + xb]! - ii[yb * (w + 1) + xa]! + ii[ya * (w + 1) + xa]!) /
-        ((xb - xa) * (yb - ya));
+      out[y * w + x] = (ii[yb * (w + 1) + xb]! - ii[ya * (w + 1) + xb]! - ii[yb * (w + 1) + xa]! + ii[ya * (w + 1) + xa]!) / ((xb - xa) * (yb - ya));
     }
   }
   return out;
@@ -78,7 +76,16 @@ function boxSum(src: Float32Array, w: number, h: number, rx: number, ry: number)
  * edges themselves stop at the plate's outline (or at its text where the plate does not contrast with
  * the body).
  */
-function edgeBounds(edges: Float32Array, label: Int32Array, id: number, W: number, x1: number, y1: number, x2: number, y2: number): [number, number, number, number] {
+function edgeBounds(
+  edges: Float32Array,
+  label: Int32Array,
+  id: number,
+  W: number,
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+): [number, number, number, number] {
   const cols = new Float64Array(x2 - x1 + 1);
   const rows = new Float64Array(y2 - y1 + 1);
   let total = 0;

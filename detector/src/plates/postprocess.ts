@@ -26,8 +26,14 @@ export function interpretDecoded(decoded: CtcDecoded, layout: PlateLayout, steps
     layout === 'one-line'
       ? [decoded.chars.map((c) => c.char).join('')]
       : [
-          decoded.chars.filter((c) => c.step < steps / 2).map((c) => c.char).join(''),
-          decoded.chars.filter((c) => c.step >= steps / 2).map((c) => c.char).join(''),
+          decoded.chars
+            .filter((c) => c.step < steps / 2)
+            .map((c) => c.char)
+            .join(''),
+          decoded.chars
+            .filter((c) => c.step >= steps / 2)
+            .map((c) => c.char)
+            .join(''),
         ];
   const raw = lines.join(' ');
   if (decoded.chars.length === 0) return null;

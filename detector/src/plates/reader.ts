@@ -184,8 +184,7 @@ export async function createPlateReader(opts: PlateReaderOptions = {}): Promise<
       const attempts = candidates.flatMap((c, rank) =>
         layoutsFor(c.aspect, vehicleClass).flatMap((layout): Attempt[] => {
           if (rank > 0) return [{ box: c.box, layout }];
-          const main: Attempt[] =
-            square && layout === 'two-line' ? squareSplits.map((split) => ({ box: c.box, layout, split })) : [{ box: c.box, layout }];
+          const main: Attempt[] = square && layout === 'two-line' ? squareSplits.map((split) => ({ box: c.box, layout, split })) : [{ box: c.box, layout }];
           return [...main, ...levelled(sampler, { box: c.box, layout }), ...c.alternatives.map((box) => ({ box, layout }))];
         }),
       );

@@ -118,7 +118,11 @@ export function redLightRule(track: TrackView, lane: Lane, stopLine: StopLine, s
     if (mayGoOnAtYellow(s.roundSince!)) return none('on or too close to the line at yellow onset');
     return {
       status: 'violation',
-      violation: { ...base, secondsAfterRed: 0, summary: `Crossed stop line ${stopLine.id} on yellow, ${(tc - s.roundSince!).toFixed(1)} s after yellow onset` },
+      violation: {
+        ...base,
+        secondsAfterRed: 0,
+        summary: `Crossed stop line ${stopLine.id} on yellow, ${(tc - s.roundSince!).toFixed(1)} s after yellow onset`,
+      },
     };
   }
 

@@ -38,15 +38,12 @@ export function speedCalibration(geometry: CameraGeometry): SpeedCalibration | n
 }
 
 export function calibrationHash(input: NonNullable<CameraGeometry['calibration']>): string {
-  return createHash('sha256').update(JSON.stringify({ method: input.method, points: input.points.map((p) => [p.image, p.ground]) })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ method: input.method, points: input.points.map((p) => [p.image, p.ground]) }))
+    .digest('hex');
 }
 
-export function speedingRule(
-  track: TrackView,
-  zone: SpeedZone,
-  cal: SpeedCalibration,
-  config: SpeedingConfig,
-): RuleResult {
+export function speedingRule(track: TrackView, zone: SpeedZone, cal: SpeedCalibration, config: SpeedingConfig): RuleResult {
   const limit = zone.limits.find((l) => l.classes.includes(track.cls));
   if (!limit) return none(`no posted limit for ${track.cls} in zone ${zone.id}`);
   // The passage: observations inside the zone, up to the first that has left it again.

@@ -21,7 +21,10 @@ export function signalChannel(cameraId: string, prefix = ''): string {
 }
 
 /** Parses a channel message; an error message instead when it is malformed. */
-export function parseControllerMessage(text: string, receivedAtMs: number): { ok: true; message: SignalControllerMessage; atMs: number } | { ok: false; error: string } {
+export function parseControllerMessage(
+  text: string,
+  receivedAtMs: number,
+): { ok: true; message: SignalControllerMessage; atMs: number } | { ok: false; error: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);

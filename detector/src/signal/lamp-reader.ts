@@ -213,7 +213,8 @@ export class LampReader {
       // Bright but not of the lamp's colour (glare, an overexposed frame), or too close to the threshold to be
       // sure, teaches neither level.
       if (r.lit) lv.lit = ema(lv.lit, r.brightness);
-      else if (r.brightness < r.threshold - c.minContrast / 2 && (lv.lit === null || r.brightness < lv.lit - c.minContrast / 2)) lv.unlit = ema(lv.unlit, r.brightness);
+      else if (r.brightness < r.threshold - c.minContrast / 2 && (lv.lit === null || r.brightness < lv.lit - c.minContrast / 2))
+        lv.unlit = ema(lv.unlit, r.brightness);
     }
     return readings;
   }

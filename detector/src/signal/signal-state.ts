@@ -173,7 +173,8 @@ export class SignalTimeline {
     else this.candidate = { obs, start: changedAt !== null && changedAt < t && obs.round === current?.round ? changedAt : t, frames: 1, darkBefore };
     if (this.candidate.frames >= this.config.confirmFrames || !current) {
       // The colour changed somewhere in the unreadable stretch before it was first seen: that stretch is unknown.
-      if (this.candidate.darkBefore != null && current && current.round !== 'unknown') this.append({ round: 'unknown', arrowsLit: [] }, this.candidate.darkBefore);
+      if (this.candidate.darkBefore != null && current && current.round !== 'unknown')
+        this.append({ round: 'unknown', arrowsLit: [] }, this.candidate.darkBefore);
       this.append(obs, this.candidate.start);
       this.candidate = null;
       this.knownUntil = t;

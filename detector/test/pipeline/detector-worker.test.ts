@@ -19,13 +19,15 @@ afterAll(async () => {
 
 async function camera(name: string, geometry: unknown, ingestNode: string): Promise<string> {
   const agency = await db.pool.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code) VALUES ($1, 'PC08', '79') RETURNING id`, [name]);
-  const cam = await db.pool.query<{ id: string }>(`INSERT INTO cameras (agency_id, name, stream_url, geometry) VALUES ($1, $2, 'rtsp://x/y', $3) RETURNING id`, [
-    agency.rows[0]!.id,
-    name,
-    geometry === null ? null : JSON.stringify(geometry),
-  ]);
+  const cam = await db.pool.query<{ id: string }>(
+    `INSERT INTO cameras (agency_id, name, stream_url, geometry) VALUES ($1, $2, 'rtsp://x/y', $3) RETURNING id`,
+    [agency.rows[0]!.id, name, geometry === null ? null : JSON.stringify(geometry)],
+  );
   const id = cam.rows[0]!.id;
-  await db.pool.query(`INSERT INTO camera_leases (camera_id, role, holder, node, expires_at) VALUES ($1, 'ingest', 'ingest-1', $2, now() + interval '10 minutes')`, [id, ingestNode]);
+  await db.pool.query(
+    `INSERT INTO camera_leases (camera_id, role, holder, node, expires_at) VALUES ($1, 'ingest', 'ingest-1', $2, now() + interval '10 minutes')`,
+    [id, ingestNode],
+  );
   return id;
 }
 

@@ -24,11 +24,31 @@ beforeAll(async () => {
   video = join(dir, 'small.mp4');
   // Solid red for 1 s then solid blue for 1 s: the decoded pixels can be checked per frame.
   await run('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `color=c=red:s=${W}x${H}:r=${FPS}:d=1`,
-    '-f', 'lavfi', '-i', `color=c=blue:s=${W}x${H}:r=${FPS}:d=1`,
-    '-filter_complex', '[0:v][1:v]concat=n=2:v=1[v]', '-map', '[v]',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-pix_fmt', 'yuv444p', video,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `color=c=red:s=${W}x${H}:r=${FPS}:d=1`,
+    '-f',
+    'lavfi',
+    '-i',
+    `color=c=blue:s=${W}x${H}:r=${FPS}:d=1`,
+    '-filter_complex',
+    '[0:v][1:v]concat=n=2:v=1[v]',
+    '-map',
+    '[v]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-qp',
+    '0',
+    '-pix_fmt',
+    'yuv444p',
+    video,
   ]);
 }, 60_000);
 

@@ -8,7 +8,10 @@ import { rasteriseSvg } from '../../src/plates/rasterise';
 
 /** A 190x140 motorbike plate drawn into a `w`x`h` canvas at (ox, oy), sheared vertically by `slope` (px per px). */
 async function plateScene(w: number, h: number, ox: number, oy: number, slope: number) {
-  const plate = renderPlateSvg({ text: '75-H1 357.92', layout: 'two-line', colour: 'white' }, { width: 190, typeface: { kind: 'stroke', stroke: 0.13, width: 0.8 } });
+  const plate = renderPlateSvg(
+    { text: '75-H1 357.92', layout: 'two-line', colour: 'white' },
+    { width: 190, typeface: { kind: 'stroke', stroke: 0.13, width: 0.8 } },
+  );
   const inner = plate.svg.replace(/^<svg[^>]*>/, '').replace(/<\/svg>$/, '');
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="${w}" height="${h}" fill="#303030"/>` +

@@ -28,7 +28,11 @@ describe('CTC decoding and interpretation', () => {
       { char: '3', step: 2 },
       { char: '3', step: 4 },
     ]);
-    expect(ctcGreedyDecode(probs, READER_STEPS, READER_CLASSES).chars.map((c) => c.char).join('')).toBe('33');
+    expect(
+      ctcGreedyDecode(probs, READER_STEPS, READER_CLASSES)
+        .chars.map((c) => c.char)
+        .join(''),
+    ).toBe('33');
   });
 
   it('puts characters of a two-line plate on their lines by time step', () => {

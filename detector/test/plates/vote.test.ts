@@ -17,7 +17,8 @@ describe('voteTrackPlate', () => {
     const reads: (FrameRead | null)[] = [];
     for (let frame = 0; frame < 30; frame++) {
       const r = rng();
-      if (r < 0.2) reads.push(null); // plate not readable in this frame
+      if (r < 0.2)
+        reads.push(null); // plate not readable in this frame
       else if (r < 0.45) reads.push(read(confusions[frame % 3]!, 0.3 + rng() * 0.4, frame));
       else reads.push(read(truth, 0.5 + rng() * 0.5, frame));
     }

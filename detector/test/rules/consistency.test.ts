@@ -37,7 +37,14 @@ describe('evidenceContradiction', () => {
 
   it('refuses one whose vehicle is missing from its frames or is not one vehicle', () => {
     const { tv, v } = redViolation(16);
-    expect(evidenceContradiction(v, tv.points.filter((p) => p.seq !== v.beforeSeq), geometry, cycle)).toMatch(/not in the frames/);
+    expect(
+      evidenceContradiction(
+        v,
+        tv.points.filter((p) => p.seq !== v.beforeSeq),
+        geometry,
+        cycle,
+      ),
+    ).toMatch(/not in the frames/);
     const switched: TrackPoint[] = tv.points.map((p) => (p.seq === v.afterSeq ? { ...p, box: [p.box[0], p.box[3] - 200, p.box[2] + 100, p.box[3]] } : p));
     expect(evidenceContradiction(v, switched, geometry, cycle)).toMatch(/not one vehicle/);
   });

@@ -31,7 +31,11 @@ describe('redLightRule', () => {
   it('excuses a crossing within the grace after red onset when the vehicle was near the line at yellow onset', () => {
     // 0.4 s from the line at yellow onset (12.65 s), reaches it 0.05 s after red: within grace.
     const late = track(run(12.25, 200, 640, 150, 300));
-    const shortYellow = signal([[0, 'green'], [12.65, 'yellow'], [13, 'red']]);
+    const shortYellow = signal([
+      [0, 'green'],
+      [12.65, 'yellow'],
+      [13, 'red'],
+    ]);
     expect(redLightRule(late, L1, stopLine, shortYellow, config)).toMatchObject({ reason: 'crossed within grace after red onset' });
     // Same crossing time, but 3 s from the line at yellow onset: it ignored the yellow, grace does not excuse it.
     const slow = track(run(9.5, 200, 400 + 3.05 * 100 + 50, 150, 100));
@@ -61,7 +65,9 @@ describe('redLightRule', () => {
     // On the line at yellow onset.
     expect(redLightRule(track(run(9.5, 200, 500, 150, 200)), L1, stopLine, cycle, config)).toMatchObject({ status: 'none' });
     // 0.75 s from the line at onset: too close to stop (dilemma zone).
-    expect(redLightRule(track(run(9.5, 200, 750, 150, 400)), L1, stopLine, cycle, config)).toMatchObject({ reason: 'on or too close to the line at yellow onset' });
+    expect(redLightRule(track(run(9.5, 200, 750, 150, 400)), L1, stopLine, cycle, config)).toMatchObject({
+      reason: 'on or too close to the line at yellow onset',
+    });
     // Permissive mode never flags yellow.
     expect(redLightRule(track(run(9, 200, 900, 150, 200)), L1, stopLine, cycle, { ...config, yellowMode: 'permissive' }).status).toBe('none');
   });
@@ -73,7 +79,15 @@ describe('redLightRule', () => {
       [13, 'red', ['GL']],
     ]);
     // Up to the line at 20 s, then turns left (towards -x).
-    const left = track([...run(18, 200, 800, 400, 200).slice(0, -1), [20, 200, 400], [20.2, 190, 370], [20.4, 170, 350], [20.6, 140, 335], [20.8, 100, 325], [21, 60, 320]]);
+    const left = track([
+      ...run(18, 200, 800, 400, 200).slice(0, -1),
+      [20, 200, 400],
+      [20.2, 190, 370],
+      [20.4, 170, 350],
+      [20.6, 140, 335],
+      [20.8, 100, 325],
+      [21, 60, 320],
+    ]);
     expect(redLightRule(left, L1, stopLine, redWithLeftArrow, config)).toMatchObject({ reason: 'green arrow permitted left' });
     const straight = track(run(18, 200, 800, 100, 200));
     const r = redLightRule(straight, L1, stopLine, redWithLeftArrow, config);

@@ -8,7 +8,13 @@ import type { TrackPoint } from '../../src/tracking/tracker';
 // Ground (x across, y along the road, metres) → image pixels of a 1280x720 camera looking down the road.
 const G2I: Mat3 = [40, 12, 640, 0, -6, 700, 0, 0.045, 1];
 const project = (g: [number, number]) => applyHomography(G2I, g);
-const marks: [number, number][] = [[-3.5, 2], [3.5, 2], [3.5, 40], [-3.5, 40], [0, 20]];
+const marks: [number, number][] = [
+  [-3.5, 2],
+  [3.5, 2],
+  [3.5, 40],
+  [-3.5, 40],
+  [0, 20],
+];
 const calibration = { method: 'measured_points' as const, points: marks.map((g) => ({ image: project(g) as [number, number], ground: g })) };
 const cal = { calibration: calibrateGround(calibration.points), hash: 'a'.repeat(64) };
 const zonePolygon: [number, number][] = [project([-3.5, 4]), project([3.5, 4]), project([3.5, 36]), project([-3.5, 36])];
@@ -95,9 +101,14 @@ describe('speedingRule', () => {
 
   it('runs from the camera geometry through evaluateTrack', () => {
     const geometry = {
-      version: 1, reference: { width: 1280, height: 720 }, stopLines: [], solidLines: [], signalHeads: [],
+      version: 1,
+      reference: { width: 1280, height: 720 },
+      stopLines: [],
+      solidLines: [],
+      signalHeads: [],
       lanes: [{ id: 'L1', polygon: zonePolygon, direction: [0, -1], allowedClasses: ['car', 'motorbike'], turns: ['straight'] }],
-      calibration, speedZones: [zone],
+      calibration,
+      speedZones: [zone],
     } as CameraGeometry;
     expect(speedCalibration(geometry)?.hash).toMatch(/^[0-9a-f]{64}$/);
     const found = evaluateTrack(track(80, 5, { seconds: 3 }), geometry, () => undefined, DEFAULT_RULES_CONFIG);

@@ -54,7 +54,10 @@ describe('solidLineRule', () => {
       [0.6, 315, 560],
       [0.8, 335, 530],
     ]);
-    expect(solidLineRule(cross, SL1, config)).toMatchObject({ status: 'violation', violation: { type: 'wrong_lane', phaseId: 'solid:SL1', solidLineId: 'SL1' } });
+    expect(solidLineRule(cross, SL1, config)).toMatchObject({
+      status: 'violation',
+      violation: { type: 'wrong_lane', phaseId: 'solid:SL1', solidLineId: 'SL1' },
+    });
   });
 
   it('tolerates driving alongside the line with jitter, and crossing beyond its end', () => {
@@ -92,12 +95,24 @@ describe('wrongWayRule', () => {
 
   it('does not flag the box jitter of a large vehicle near the camera', () => {
     // A bus-sized box (160 px tall) whose bottom edge wobbles by 70 px while the bus creeps forward.
-    const points = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => ({ seq: k, t: k * 0.2, box: [150, 540 - k * 2 + (k % 2 ? 70 : 0) - 160, 250, 540 - k * 2 + (k % 2 ? 70 : 0)] as [number, number, number, number], cls: 'bus' as const, score: 0.6 }));
+    const points = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => ({
+      seq: k,
+      t: k * 0.2,
+      box: [150, 540 - k * 2 + (k % 2 ? 70 : 0) - 160, 250, 540 - k * 2 + (k % 2 ? 70 : 0)] as [number, number, number, number],
+      cls: 'bus' as const,
+      score: 0.6,
+    }));
     expect(wrongWayRule({ id: 'B', cls: 'bus', points, ended: true }, L1, config).status).toBe('none');
   });
 
   it('flags a large vehicle that drives against the direction by more than half its height', () => {
-    const points = [0, 1, 2, 3, 4, 5].map((k) => ({ seq: k, t: k * 0.2, box: [150, 300 + k * 30 - 160, 250, 300 + k * 30] as [number, number, number, number], cls: 'bus' as const, score: 0.6 }));
+    const points = [0, 1, 2, 3, 4, 5].map((k) => ({
+      seq: k,
+      t: k * 0.2,
+      box: [150, 300 + k * 30 - 160, 250, 300 + k * 30] as [number, number, number, number],
+      cls: 'bus' as const,
+      score: 0.6,
+    }));
     const r = wrongWayRule({ id: 'B', cls: 'bus', points, ended: true }, L1, config);
     expect(r.status).toBe('violation');
     if (r.status === 'violation') expect(r.violation.distancePx).toBeGreaterThanOrEqual(80);
@@ -117,7 +132,14 @@ describe('wrongWayRule', () => {
 
 describe('solidLineRule beyond the end of a slanted line', () => {
   it('does not count passing the extension of the line, far from the marking', () => {
-    const slanted = { id: 'SL2', kind: 'double' as const, points: [[125, 720], [371, 409]] as [number, number][] };
+    const slanted = {
+      id: 'SL2',
+      kind: 'double' as const,
+      points: [
+        [125, 720],
+        [371, 409],
+      ] as [number, number][],
+    };
     // Crossing traffic in the intersection above the line's end: the side flips, the marking is never touched.
     const crossing = track([
       [0, 60, 280],

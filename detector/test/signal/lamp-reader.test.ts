@@ -39,7 +39,8 @@ function daylight(lit: string[]): RgbImage {
         if (d > 9) continue;
         let px: [number, number, number];
         if (!lit.includes(id)) px = [172, 168, 160];
-        else if (d < 5) px = [255, 252, 235]; // overexposed centre
+        else if (d < 5)
+          px = [255, 252, 235]; // overexposed centre
         else px = l.ring;
         data.set(px, (y * W + x) * 3);
       }
@@ -59,7 +60,7 @@ describe('lamp reader on a daylight head', () => {
     expect(observationFromLamps(head, readLamps(img, head))).toEqual({ round: 'red', arrowsLit: [] });
   });
 
-  it('learns each lamp\'s unlit and lit levels from the stream and follows a red-green-yellow cycle with the arrow', () => {
+  it("learns each lamp's unlit and lit levels from the stream and follows a red-green-yellow cycle with the arrow", () => {
     const head = headWith();
     const reader = new LampReader(head);
     const seq: [string[], string][] = [

@@ -33,9 +33,7 @@ async function gradients(backend: 'cpu' | 'wasm', c: Case, xv: Float32Array, fv:
     const x = tf.tensor4d(xv, c.x);
     const f = tf.tensor4d(fv, c.f);
     const g = tf.grads((a: tf.Tensor, w: tf.Tensor) => {
-      const y = c.depthwise
-        ? tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.s, c.p)
-        : tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.s, c.p);
+      const y = c.depthwise ? tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.s, c.p) : tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.s, c.p);
       // A non-uniform upstream gradient so every output position matters.
       return tf.sum(tf.mul(y, tf.sin(tf.reshape(tf.range(0, y.size), y.shape))));
     });
@@ -101,10 +99,14 @@ describe('wasm gradient kernels', () => {
   it('train a small conv net with model.fit on wasm (loss goes down) and save/load it from disk', async () => {
     await tf.setBackend('wasm');
     const input = tf.input({ shape: [16, 16, 3] });
-    let h = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+    let h = tf.layers
+      .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })
+      .apply(input) as tf.SymbolicTensor;
     h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
     h = tf.layers.reLU().apply(h) as tf.SymbolicTensor;
-    h = tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', depthwiseInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers
+      .depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', depthwiseInitializer: tf.initializers.glorotUniform({ seed: 2 }) })
+      .apply(h) as tf.SymbolicTensor;
     h = tf.layers.conv2d({ filters: 1, kernelSize: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(h) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: h });
     model.compile({ optimizer: tf.train.adam(0.02), loss: 'meanSquaredError' });

@@ -17,12 +17,14 @@ export interface ProducerStats {
 
 /** N red-light events on the given cameras, each with its own track (so its own idempotency key). */
 export function eventList(run: string, cameraIds: string[], n: number, start: Date): ViolationEvent[] {
-  return Array.from({ length: n }, (_, i) => demoEvent({
-    cameraId: cameraIds[i % cameraIds.length]!,
-    trackId: `${run}-${i}`,
-    plate: i % 5 === 4 ? null : '63A-123.45',
-    occurredAt: new Date(start.getTime() + i * 1000),
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    demoEvent({
+      cameraId: cameraIds[i % cameraIds.length]!,
+      trackId: `${run}-${i}`,
+      plate: i % 5 === 4 ? null : '63A-123.45',
+      occurredAt: new Date(start.getTime() + i * 1000),
+    }),
+  );
 }
 
 export async function evidenceJpeg(label: string): Promise<Buffer> {
@@ -55,14 +57,22 @@ export async function produce(
     if (opts.signal?.aborted) break;
     const jpeg = await evidenceJpeg(base.trackId);
     const key = `${base.cameraId}/${base.idempotencyKey.replace(/[^A-Za-z0-9._@-]/g, '_')}/scene_after.jpg`;
-    const put = await retrying(() => deps.storage.put('evidence', key, jpeg, 'image/jpeg'), () => stats.storageRetries++, opts.signal);
+    const put = await retrying(
+      () => deps.storage.put('evidence', key, jpeg, 'image/jpeg'),
+      () => stats.storageRetries++,
+      opts.signal,
+    );
     const sha256 = createHash('sha256').update(jpeg).digest('hex');
     if (put.sha256 !== sha256) throw new Error(`storage returned hash ${put.sha256} for ${key}, expected ${sha256}`);
     const event: ViolationEvent = {
       ...base,
       evidence: [{ kind: 'scene_after', bucket: 'evidence', key, sha256, size: put.size, contentType: 'image/jpeg', capturedAt: base.occurredAt }],
     };
-    await retrying(() => deps.queues.enqueue('violation.created', event), () => stats.enqueueRetries++, opts.signal);
+    await retrying(
+      () => deps.queues.enqueue('violation.created', event),
+      () => stats.enqueueRetries++,
+      opts.signal,
+    );
     stats.produced++;
     if (opts.gapMs) await new Promise((r) => setTimeout(r, opts.gapMs));
   }

@@ -22,7 +22,10 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs: number,
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createConnection({ host: '127.0.0.1', port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -46,7 +49,11 @@ export class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
   async up(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'], { stdio: 'ignore' });
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'],
+      { stdio: 'ignore' },
+    );
     await until(() => portOpen(this.port), 15_000, 'redis-server');
   }
   /** SIGTERM: Redis flushes its AOF and exits (a restart by an orchestrator); SIGKILL: a crash. */
@@ -102,8 +109,19 @@ export class PrivatePostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
   async up(): Promise<void> {
-    this.run([join(this.bin, 'pg_ctl'), '-D', join(this.dir, 'data'), '-l', join(this.dir, 'log'), '-w', '-t', '60',
-      '-o', `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c max_connections=50 -c shared_buffers=16MB`, 'start']);
+    this.run([
+      join(this.bin, 'pg_ctl'),
+      '-D',
+      join(this.dir, 'data'),
+      '-l',
+      join(this.dir, 'log'),
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c max_connections=50 -c shared_buffers=16MB`,
+      'start',
+    ]);
   }
   /** `immediate`: every backend killed without a checkpoint (a crash; recovery on the next start); `fast`: a clean stop. */
   async down(mode: 'immediate' | 'fast' = 'immediate'): Promise<void> {
@@ -147,7 +165,11 @@ export class CaseWorker {
     this.starts++;
     // node itself with tsx as its loader (not the `tsx` launcher, which runs the script in a child process that a
     // SIGKILL of the launcher would leave running): the pid we kill is the worker.
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'api/src/worker.ts')], { cwd: REPO, env: { ...process.env, ...this.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'api/src/worker.ts')], {
+      cwd: REPO,
+      env: { ...process.env, ...this.env, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const keep = (d: Buffer) => {
       this.output.push(d.toString());
       if (this.output.length > 200) this.output.shift();

@@ -30,17 +30,28 @@ function startDetector(): { child: ChildProcess; out: string[] } {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: ROOT,
     env: {
-      ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', DATABASE_URL: db.url, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix,
-      S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY: s3.s3.accessKey, S3_SECRET_KEY: s3.s3.secretKey, S3_BUCKET_PREFIX: config.s3.bucketPrefix,
-      INGEST_REDIS_PREFIX: prefix, NODE_ID: NODE, DATA_DIR: `/tmp/${prefix.replace(/[^a-z0-9-]/gi, '')}`,
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: db.url,
+      REDIS_URL: config.redisUrl,
+      QUEUE_PREFIX: config.queuePrefix,
+      S3_ENDPOINT: s3.endpoint,
+      S3_ACCESS_KEY: s3.s3.accessKey,
+      S3_SECRET_KEY: s3.s3.secretKey,
+      S3_BUCKET_PREFIX: config.s3.bucketPrefix,
+      INGEST_REDIS_PREFIX: prefix,
+      NODE_ID: NODE,
+      DATA_DIR: `/tmp/${prefix.replace(/[^a-z0-9-]/gi, '')}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out: string[] = [];
-  for (const s of [child.stdout!, child.stderr!]) s.on('data', (d: Buffer) => {
-    out.push(d.toString());
-    if (out.length > 300) out.shift();
-  });
+  for (const s of [child.stdout!, child.stderr!])
+    s.on('data', (d: Buffer) => {
+      out.push(d.toString());
+      if (out.length > 300) out.shift();
+    });
   const p = { child, out };
   procs.push(p);
   return p;
@@ -48,7 +59,8 @@ function startDetector(): { child: ChildProcess; out: string[] } {
 
 async function leases(): Promise<Map<string, string[]>> {
   const { rows } = await db.pool.query<{ camera_id: string; holder: string }>(
-    `SELECT camera_id, holder FROM camera_leases WHERE role = 'detector' AND expires_at >= now()`);
+    `SELECT camera_id, holder FROM camera_leases WHERE role = 'detector' AND expires_at >= now()`,
+  );
   const by = new Map<string, string[]>();
   for (const r of rows) by.set(r.holder, [...(by.get(r.holder) ?? []), r.camera_id]);
   return by;
@@ -59,7 +71,8 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}\n${procs.map((p) => p.out.join('').slice(-1500)).join('\n---\n')}`);
+    if (Date.now() > end)
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}\n${procs.map((p) => p.out.join('').slice(-1500)).join('\n---\n')}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -74,9 +87,14 @@ beforeAll(async () => {
   prefix = `${config.queuePrefix}:`;
   const agency = await db.pool.query<{ id: string }>(`INSERT INTO agencies (code, name, province_code) VALUES ('PC08-TG', 'PC08', '63') RETURNING id`);
   for (let i = 0; i < CAMERAS; i++) {
-    const cam = await db.pool.query<{ id: string }>(`INSERT INTO cameras (agency_id, name, stream_url, geometry) VALUES ($1, $2, 'rtsp://127.0.0.1:1/none', $3) RETURNING id`,
-      [agency.rows[0]!.id, `Cam ${i + 1}`, JSON.stringify(videoGeometry)]);
-    await db.pool.query(`INSERT INTO camera_leases (camera_id, role, holder, node, expires_at) VALUES ($1, 'ingest', 'ingest-on-node', $2, now() + interval '1 hour')`, [cam.rows[0]!.id, NODE]);
+    const cam = await db.pool.query<{ id: string }>(
+      `INSERT INTO cameras (agency_id, name, stream_url, geometry) VALUES ($1, $2, 'rtsp://127.0.0.1:1/none', $3) RETURNING id`,
+      [agency.rows[0]!.id, `Cam ${i + 1}`, JSON.stringify(videoGeometry)],
+    );
+    await db.pool.query(
+      `INSERT INTO camera_leases (camera_id, role, holder, node, expires_at) VALUES ($1, 'ingest', 'ingest-on-node', $2, now() + interval '1 hour')`,
+      [cam.rows[0]!.id, NODE],
+    );
   }
 }, 120_000);
 
@@ -106,7 +124,9 @@ describe('two detector processes share a node’s cameras by lease', () => {
       const l = await leases();
       return l.get(holderOf(a))?.length === CAMERAS / 2 && l.get(holderOf(b))?.length === CAMERAS / 2 ? l : null;
     });
-    console.log(`[detector-leases] the second detector holds ${CAMERAS / 2} of ${CAMERAS} cameras ${((Date.now() - startedAt) / 1000).toFixed(1)} s after it started`);
+    console.log(
+      `[detector-leases] the second detector holds ${CAMERAS / 2} of ${CAMERAS} cameras ${((Date.now() - startedAt) / 1000).toFixed(1)} s after it started`,
+    );
     // no camera held twice
     const all = [...split.values()].flat();
     expect(new Set(all).size).toBe(CAMERAS);

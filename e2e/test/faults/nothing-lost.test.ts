@@ -49,7 +49,9 @@ async function caseCounts(keys: string[]): Promise<{ cases: number; distinct: nu
   const [r] = await q<{ cases: string; distinct: string; evidence: string }>(
     `SELECT count(*) AS cases, count(DISTINCT c.idempotency_key) AS distinct,
             (SELECT count(*) FROM case_evidence e JOIN cases c2 ON c2.id = e.case_id WHERE c2.idempotency_key = ANY($1)) AS evidence
-       FROM cases c WHERE c.idempotency_key = ANY($1)`, [keys]);
+       FROM cases c WHERE c.idempotency_key = ANY($1)`,
+    [keys],
+  );
   return { cases: Number(r!.cases), distinct: Number(r!.distinct), evidence: Number(r!.evidence) };
 }
 
@@ -85,17 +87,30 @@ async function scenario(name: string, fault: () => Promise<Record<string, unknow
   const failed = await violations.getJobCounts('failed');
   // evidence objects are in storage with the hash the case recorded
   const ev = await q<{ key: string; sha256: string }>(
-    'SELECT e.key, e.sha256 FROM case_evidence e JOIN cases c ON c.id = e.case_id WHERE c.idempotency_key = ANY($1)', [keys]);
+    'SELECT e.key, e.sha256 FROM case_evidence e JOIN cases c ON c.id = e.case_id WHERE c.idempotency_key = ANY($1)',
+    [keys],
+  );
   let evidenceOk = 0;
   for (const e of ev) {
     const body = await storage.get('evidence', e.key);
     if (createHash('sha256').update(body).digest('hex') === e.sha256) evidenceOk++;
   }
   const row = {
-    scenario: name, expected: N, produced: stats.produced, cases: counts.cases, distinctKeys: counts.distinct,
-    duplicates: counts.cases - counts.distinct, missing: N - counts.distinct, evidenceRows: counts.evidence, evidenceVerified: evidenceOk,
-    failedJobs: failed.failed, producerRetries: { storage: stats.storageRetries, enqueue: stats.enqueueRetries },
-    atFault, ...faultInfo, secondsAfterLastEvent: Math.round((Date.now() - producedAt) / 100) / 10, seconds: Math.round((Date.now() - t0) / 100) / 10,
+    scenario: name,
+    expected: N,
+    produced: stats.produced,
+    cases: counts.cases,
+    distinctKeys: counts.distinct,
+    duplicates: counts.cases - counts.distinct,
+    missing: N - counts.distinct,
+    evidenceRows: counts.evidence,
+    evidenceVerified: evidenceOk,
+    failedJobs: failed.failed,
+    producerRetries: { storage: stats.storageRetries, enqueue: stats.enqueueRetries },
+    atFault,
+    ...faultInfo,
+    secondsAfterLastEvent: Math.round((Date.now() - producedAt) / 100) / 10,
+    seconds: Math.round((Date.now() - t0) / 100) / 10,
   };
   figures.push(row);
   console.log(`[faults] ${JSON.stringify(row)}`);
@@ -119,22 +134,40 @@ beforeAll(async () => {
     await createCamera(pool, { agencyId: agency, name: 'Cam 2', address: 'Mỹ Tho' }),
   ];
   const config: Pick<Config, 'redisUrl' | 'queuePrefix' | 's3'> = {
-    redisUrl: redis.url, queuePrefix: 'pn-faults',
+    redisUrl: redis.url,
+    queuePrefix: 'pn-faults',
     s3: { endPoint: '127.0.0.1', port: s3.port, useSSL: false, accessKey: 'S3RVER', secretKey: 'S3RVER', region: 'us-east-1', bucketPrefix: 'faults-' },
   };
   storage = createStorage(config);
   await storage.ensureBuckets();
   queues = createQueues(config);
   worker = new CaseWorker({
-    DATABASE_URL: pg.url, REDIS_URL: redis.url, QUEUE_PREFIX: config.queuePrefix, S3_ENDPOINT: s3.endpoint,
-    S3_ACCESS_KEY: 'S3RVER', S3_SECRET_KEY: 'S3RVER', S3_BUCKET_PREFIX: 'faults-', NODE_ENV: 'development', DATA_DIR: root,
+    DATABASE_URL: pg.url,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: config.queuePrefix,
+    S3_ENDPOINT: s3.endpoint,
+    S3_ACCESS_KEY: 'S3RVER',
+    S3_SECRET_KEY: 'S3RVER',
+    S3_BUCKET_PREFIX: 'faults-',
+    NODE_ENV: 'development',
+    DATA_DIR: root,
   });
   worker.start();
 }, 180_000);
 
 afterAll(async () => {
   console.log('[faults] figures');
-  console.table(figures.map((f) => ({ scenario: f.scenario, expected: f.expected, cases: f.cases, duplicates: f.duplicates, missing: f.missing, evidenceVerified: f.evidenceVerified, seconds: f.seconds })));
+  console.table(
+    figures.map((f) => ({
+      scenario: f.scenario,
+      expected: f.expected,
+      cases: f.cases,
+      duplicates: f.duplicates,
+      missing: f.missing,
+      evidenceVerified: f.evidenceVerified,
+      seconds: f.seconds,
+    })),
+  );
   await worker?.kill('SIGTERM').catch(() => undefined);
   await queues?.close().catch(() => undefined);
   await pool?.end().catch(() => undefined);

@@ -60,7 +60,13 @@ const figures: Record<string, unknown>[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = STEP_MS, everyMs = 200, roles: RoleProcess[] = []): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = STEP_MS,
+  everyMs = 200,
+  roles: RoleProcess[] = [],
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -106,7 +112,10 @@ class FrameWatch {
   error: Error | null = null;
   /** For failure messages: how many frames, and the video times of the last few. */
   describe(): string {
-    return `frame watch: ${this.frames.length} frames, unreadable ${this.unreadable}, last video times ${this.frames.slice(-15).map((f) => f.t.toFixed(1)).join(' ')}${this.error ? `, failed: ${this.error.message}` : ''}`;
+    return `frame watch: ${this.frames.length} frames, unreadable ${this.unreadable}, last video times ${this.frames
+      .slice(-15)
+      .map((f) => f.t.toFixed(1))
+      .join(' ')}${this.error ? `, failed: ${this.error.message}` : ''}`;
   }
   get position(): number | null {
     return this.frames.at(-1)?.t ?? null;
@@ -190,7 +199,11 @@ class Stack {
     this.startIngest();
     this.startDetector();
     await waitFor('api /health', async () => (await fetch(`${this.apiUrl}/health`).catch(() => null))?.ok, STEP_MS, 250, this.roles);
-    const res = await fetch(`${this.apiUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'officer1', password: PASSWORD }) });
+    const res = await fetch(`${this.apiUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'officer1', password: PASSWORD }),
+    });
     if (res.status !== 200) throw new Error(`login: ${res.status} ${await res.text()}`);
     this.token = /pn_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))?.[1] ?? '';
   }
@@ -199,13 +212,22 @@ class Stack {
   }
   /** The api as deployed by default: HTTP and its BullMQ workers (case creation) in one process. */
   startApi(): void {
-    this.api = startRole('api', 'api/src/main.ts', [], { ...roleEnv(), API_PORT: String(this.port), API_HOST: '127.0.0.1', PUBLIC_BASE_URL: 'https://phatnguoi.test' });
+    this.api = startRole('api', 'api/src/main.ts', [], {
+      ...roleEnv(),
+      API_PORT: String(this.port),
+      API_HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: 'https://phatnguoi.test',
+    });
   }
   startIngest(): void {
     this.ingest = startRole('ingest', 'ingest/src/main.ts', [], roleEnv());
   }
   startDetector(): void {
-    this.detector = startRole('detector', 'e2e/src/faults/detector-looping-replay.ts', [], { ...roleEnv(), DETECTOR_TRUTH_FILE: truthFile, DETECTOR_VIDEO_FILE: videoFile });
+    this.detector = startRole('detector', 'e2e/src/faults/detector-looping-replay.ts', [], {
+      ...roleEnv(),
+      DETECTOR_TRUTH_FILE: truthFile,
+      DETECTOR_VIDEO_FILE: videoFile,
+    });
   }
   async stop(): Promise<void> {
     await Promise.all(this.roles.map((r) => r.stop()));
@@ -223,7 +245,10 @@ async function kill9(role: RoleProcess): Promise<number> {
 /** ffmpeg processes whose command line names this stream URL, with their parent process. */
 function ffmpegOn(url: string): { pid: number; ppid: number; args: string }[] {
   const out = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout;
-  return out.split('\n').map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)).filter((m): m is RegExpExecArray => !!m && /(^|\/)ffmpeg /.test(m[3]!) && m[3]!.includes(url))
+  return out
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => !!m && /(^|\/)ffmpeg /.test(m[3]!) && m[3]!.includes(url))
     .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]!.slice(0, 600) }));
 }
 
@@ -247,16 +272,32 @@ interface Progress {
 }
 
 async function progress(cameraId: string): Promise<Progress | null> {
-  const { rows } = await db.pool.query<{ seq: string; frames_processed: string; frames_dropped: string; frames_corrupt: string; holder: string; state: { pending?: unknown[]; tracks?: unknown[] } | null }>(
-    'SELECT seq, frames_processed, frames_dropped, frames_corrupt, holder, state FROM detector_progress WHERE camera_id = $1', [cameraId]);
+  const { rows } = await db.pool.query<{
+    seq: string;
+    frames_processed: string;
+    frames_dropped: string;
+    frames_corrupt: string;
+    holder: string;
+    state: { pending?: unknown[]; tracks?: unknown[] } | null;
+  }>('SELECT seq, frames_processed, frames_dropped, frames_corrupt, holder, state FROM detector_progress WHERE camera_id = $1', [cameraId]);
   const r = rows[0];
   if (!r) return null;
-  return { seq: Number(r.seq), processed: Number(r.frames_processed), dropped: Number(r.frames_dropped), corrupt: Number(r.frames_corrupt), holder: r.holder, pending: r.state?.pending?.length ?? 0, tracks: r.state?.tracks?.length ?? 0 };
+  return {
+    seq: Number(r.seq),
+    processed: Number(r.frames_processed),
+    dropped: Number(r.frames_dropped),
+    corrupt: Number(r.frames_corrupt),
+    holder: r.holder,
+    pending: r.state?.pending?.length ?? 0,
+    tracks: r.state?.tracks?.length ?? 0,
+  };
 }
 
 async function caseCounts(cameraId: string): Promise<{ cases: number; distinct: number; byType: Record<string, number> }> {
   const { rows } = await db.pool.query<{ type: string; n: string; d: string }>(
-    'SELECT type, count(*) AS n, count(DISTINCT idempotency_key) AS d FROM cases WHERE camera_id = $1 GROUP BY type', [cameraId]);
+    'SELECT type, count(*) AS n, count(DISTINCT idempotency_key) AS d FROM cases WHERE camera_id = $1 GROUP BY type',
+    [cameraId],
+  );
   const byType = Object.fromEntries(rows.map((r) => [r.type, Number(r.n)]));
   return { cases: rows.reduce((s, r) => s + Number(r.n), 0), distinct: rows.reduce((s, r) => s + Number(r.d), 0), byType };
 }
@@ -289,7 +330,13 @@ async function scenario(name: string, fault: (s: Stack, w: FrameWatch, cameraId:
     const faultInfo = await fault(stack, watch, cameraId);
     const restartIdx = watch.frames.length;
     // Finish: one more complete pass after the fault, then stop ingest where nothing is under way.
-    await waitFor('a full pass after the fault, then a quiet moment', () => watch.passesSince(restartIdx) >= 1 && position(watch, QUIET), STEP_MS, 100, stack.roles);
+    await waitFor(
+      'a full pass after the fault, then a quiet moment',
+      () => watch.passesSince(restartIdx) >= 1 && position(watch, QUIET),
+      STEP_MS,
+      100,
+      stack.roles,
+    );
     await stack.ingest.stop();
     await sleep(1_000);
     const lastSeq = watch.lastSeq;
@@ -300,20 +347,37 @@ async function scenario(name: string, fault: (s: Stack, w: FrameWatch, cameraId:
     await watch.stop();
     const exp = expectedViolations(watch.frames);
     let counts = await caseCounts(cameraId);
-    await waitFor('every expected case and an idle violations queue', async () => {
-      counts = await caseCounts(cameraId);
-      return counts.cases >= exp.expected && (await violationsQueueIdle());
-    }, 150_000, 500, stack.roles).catch(() => undefined);
+    await waitFor(
+      'every expected case and an idle violations queue',
+      async () => {
+        counts = await caseCounts(cameraId);
+        return counts.cases >= exp.expected && (await violationsQueueIdle());
+      },
+      150_000,
+      500,
+      stack.roles,
+    ).catch(() => undefined);
     await sleep(1_000);
     counts = await caseCounts(cameraId);
     const p = (await progress(cameraId))!;
     const framesWritten = lastSeq + 1;
     const queued = await fetch(`${stack.apiUrl}/api/cases?cameraId=${cameraId}`, { headers: { authorization: `Bearer ${stack.token}` } });
     const row = {
-      scenario: name, expected: exp.expected, cases: counts.cases, duplicates: counts.cases - counts.distinct, missing: Math.max(0, exp.expected - counts.distinct),
-      extra: Math.max(0, counts.distinct - exp.expected), expectedByType: exp.byType, casesByType: counts.byType, ambiguousPasses: exp.ambiguous, frameRuns: exp.runs,
-      framesWritten, detector: { processed: p.processed, dropped: p.dropped, corrupt: p.corrupt, lastSeq: p.seq }, watcherUnreadable: watch.unreadable,
-      ...faultInfo, seconds: Math.round((Date.now() - t0) / 100) / 10,
+      scenario: name,
+      expected: exp.expected,
+      cases: counts.cases,
+      duplicates: counts.cases - counts.distinct,
+      missing: Math.max(0, exp.expected - counts.distinct),
+      extra: Math.max(0, counts.distinct - exp.expected),
+      expectedByType: exp.byType,
+      casesByType: counts.byType,
+      ambiguousPasses: exp.ambiguous,
+      frameRuns: exp.runs,
+      framesWritten,
+      detector: { processed: p.processed, dropped: p.dropped, corrupt: p.corrupt, lastSeq: p.seq },
+      watcherUnreadable: watch.unreadable,
+      ...faultInfo,
+      seconds: Math.round((Date.now() - t0) / 100) / 10,
     };
     figures.push(row);
     console.log(`[faults] ${JSON.stringify(row)}`);
@@ -325,9 +389,10 @@ async function scenario(name: string, fault: (s: Stack, w: FrameWatch, cameraId:
     expect(p.seq, 'the detector read every frame ingest wrote').toBe(lastSeq);
     expect(p.processed + p.dropped + p.corrupt, 'every frame accounted for: processed, dropped or corrupt').toBe(framesWritten);
     expect(queued.status, 'the officer queue answers with the session opened before the fault').toBe(200);
-    expect((await queued.json() as { items: unknown[] }).items.length).toBe(exp.expected);
+    expect(((await queued.json()) as { items: unknown[] }).items.length).toBe(exp.expected);
     expect((await queues.queue('violations').getJobCounts('failed')).failed).toBe(0);
-    if ('orphanFfmpeg' in faultInfo) expect(faultInfo.orphanFfmpeg, 'ffmpeg processes of the killed ingest still reading the camera 30 s after the kill').toEqual([]);
+    if ('orphanFfmpeg' in faultInfo)
+      expect(faultInfo.orphanFfmpeg, 'ffmpeg processes of the killed ingest still reading the camera 30 s after the kill').toEqual([]);
   } finally {
     await watch.stop().catch(() => undefined);
     await stack.stop();
@@ -355,7 +420,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   console.log('[faults] process kills');
-  console.table(figures.map((f) => ({ scenario: f.scenario, expected: f.expected, cases: f.cases, duplicates: f.duplicates, missing: f.missing, extra: f.extra, framesWritten: f.framesWritten, seconds: f.seconds })));
+  console.table(
+    figures.map((f) => ({
+      scenario: f.scenario,
+      expected: f.expected,
+      cases: f.cases,
+      duplicates: f.duplicates,
+      missing: f.missing,
+      extra: f.extra,
+      framesWritten: f.framesWritten,
+      seconds: f.seconds,
+    })),
+  );
   await sim?.stop();
   await queues?.obliterateAll().catch(() => undefined);
   await queues?.close();
@@ -371,7 +447,13 @@ afterAll(async () => {
 describe('process kills: nothing lost, nothing duplicated, each role back on its own', () => {
   it('detector killed with SIGKILL while a violation waits for its clip, restarted', async () => {
     await scenario('detector-kill', async (stack, watch, cameraId) => {
-      await waitFor('the detector holding the camera with a violation pending', async () => position(watch, DETECTOR_KILL_AT) && ((await progress(cameraId))?.pending ?? 0) > 0, STEP_MS, 100, stack.roles);
+      await waitFor(
+        'the detector holding the camera with a violation pending',
+        async () => position(watch, DETECTOR_KILL_AT) && ((await progress(cameraId))?.pending ?? 0) > 0,
+        STEP_MS,
+        100,
+        stack.roles,
+      );
       const before = (await progress(cameraId))!;
       const positionAtKill = watch.position;
       const pid = await kill9(stack.detector);
@@ -380,11 +462,23 @@ describe('process kills: nothing lost, nothing duplicated, each role back on its
       const restartedAt = Date.now();
       stack.startDetector();
       // back on its own: the new process takes the lease once the old one expires and resumes from the saved progress
-      await waitFor('the restarted detector reading the camera', async () => {
-        const p = await progress(cameraId);
-        return p && p.holder.endsWith(`:${stack.detector.child.pid}`) && p.seq > before.seq;
-      }, STEP_MS, 250, stack.roles);
-      return { killedPid: pid, positionAtKill, pendingAtLastSave: before.pending, tracksAtLastSave: before.tracks, resumedAfterSeconds: Math.round((Date.now() - restartedAt) / 100) / 10 };
+      await waitFor(
+        'the restarted detector reading the camera',
+        async () => {
+          const p = await progress(cameraId);
+          return p && p.holder.endsWith(`:${stack.detector.child.pid}`) && p.seq > before.seq;
+        },
+        STEP_MS,
+        250,
+        stack.roles,
+      );
+      return {
+        killedPid: pid,
+        positionAtKill,
+        pendingAtLastSave: before.pending,
+        tracksAtLastSave: before.tracks,
+        resumedAfterSeconds: Math.round((Date.now() - restartedAt) / 100) / 10,
+      };
     });
   });
 
@@ -418,7 +512,13 @@ describe('process kills: nothing lost, nothing duplicated, each role back on its
       try {
         await blocker.query('BEGIN');
         await blocker.query('LOCK TABLE cases IN SHARE ROW EXCLUSIVE MODE');
-        await waitFor('a case job in progress', async () => (active = (await queues.queue('violations').getJobCounts('active')).active ?? 0) > 0, 60_000, 50, stack.roles);
+        await waitFor(
+          'a case job in progress',
+          async () => (active = (await queues.queue('violations').getJobCounts('active')).active ?? 0) > 0,
+          60_000,
+          50,
+          stack.roles,
+        );
         await sleep(300);
         pid = await kill9(stack.api);
       } finally {

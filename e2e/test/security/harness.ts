@@ -46,8 +46,14 @@ export interface SecurityHarness {
   /** Bearer token per principal (the broken ones included). */
   tokens: Record<Exclude<Who, 'none' | 'forged'>, string>;
   ids: {
-    agencyA: string; agencyB: string; cameraA: string; cameraB: string;
-    caseA: string; caseB: string; confirmedB: string; users: Record<string, string>;
+    agencyA: string;
+    agencyB: string;
+    cameraA: string;
+    cameraB: string;
+    caseA: string;
+    caseB: string;
+    confirmedB: string;
+    users: Record<string, string>;
   };
   /** Log lines written by the app (pino JSON), newest last. */
   logs: string[];
@@ -80,34 +86,82 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
     redis = createRedis(config.redisUrl);
     // A built UI stand-in, so the SPA route (and its headers) is served whether or not review-ui was built.
     mkdirSync(join(uiDir, 'assets'));
-    writeFileSync(join(uiDir, 'index.html'), '<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head><body><div id="root"></div></body></html>');
+    writeFileSync(
+      join(uiDir, 'index.html'),
+      '<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head><body><div id="root"></div></body></html>',
+    );
     writeFileSync(join(uiDir, 'assets', 'app.js'), 'console.log("ui")');
     const clock = new ControllableClock(new Date());
     const logs: string[] = [];
     const deps: AppDeps = {
-      db: db.pool, redis, storage, queues, clock,
+      db: db.pool,
+      redis,
+      storage,
+      queues,
+      clock,
       options: {
-        powDifficulty: 4, lookupRatePerMinute: 1_000_000, loginRatePerMinute: 1_000_000, publicBaseUrl: 'https://phatnguoi.test',
-        rateLimitNamespace: `${config.queuePrefix}:rl:`, channelPrefix: `${config.queuePrefix}:`,
-        uiDir, logger: true, logDestination: captureStream(logs), ...options,
+        powDifficulty: 4,
+        lookupRatePerMinute: 1_000_000,
+        loginRatePerMinute: 1_000_000,
+        publicBaseUrl: 'https://phatnguoi.test',
+        rateLimitNamespace: `${config.queuePrefix}:rl:`,
+        channelPrefix: `${config.queuePrefix}:`,
+        uiDir,
+        logger: true,
+        logDestination: captureStream(logs),
+        ...options,
       },
     };
     const app = await buildApp(deps);
     await app.ready();
 
-    const agencyA = await createAgency(db.pool, { code: 'PC08-TG', name: 'Phòng CSGT Công an tỉnh Tiền Giang', provinceCode: '63', phone: '0273 3872 000', address: '1 Lê Lợi, Mỹ Tho' });
-    const agencyB = await createAgency(db.pool, { code: 'PC08-HN', name: 'Phòng CSGT Công an TP Hà Nội', provinceCode: '29', phone: '024 0000 0000', address: 'Hà Nội' });
+    const agencyA = await createAgency(db.pool, {
+      code: 'PC08-TG',
+      name: 'Phòng CSGT Công an tỉnh Tiền Giang',
+      provinceCode: '63',
+      phone: '0273 3872 000',
+      address: '1 Lê Lợi, Mỹ Tho',
+    });
+    const agencyB = await createAgency(db.pool, {
+      code: 'PC08-HN',
+      name: 'Phòng CSGT Công an TP Hà Nội',
+      provinceCode: '29',
+      phone: '024 0000 0000',
+      address: 'Hà Nội',
+    });
     const cameraA = await createCamera(db.pool, { agencyId: agencyA, name: 'Ngã tư Lê Lợi - Hùng Vương', address: 'TP Mỹ Tho' });
     const cameraB = await createCamera(db.pool, { agencyId: agencyB, name: 'Ngã tư Kim Mã', address: 'Ba Đình, Hà Nội' });
     const users: Record<string, string> = {};
     for (const [username, role, ag] of [
-      ['officer.a', 'officer', agencyA], ['super.a', 'supervisor', agencyA], ['officer.b', 'officer', agencyB], ['super.b', 'supervisor', agencyB],
-      ['operator1', 'operator', null], ['admin1', 'admin', null], ['gone.user', 'officer', agencyA],
+      ['officer.a', 'officer', agencyA],
+      ['super.a', 'supervisor', agencyA],
+      ['officer.b', 'officer', agencyB],
+      ['super.b', 'supervisor', agencyB],
+      ['operator1', 'operator', null],
+      ['admin1', 'admin', null],
+      ['gone.user', 'officer', agencyA],
     ] as const) {
       users[username] = await createUser(db.pool, { username, password: PASSWORD, role, agencyId: ag });
     }
-    await createRegistryEntry(db.pool, { plate: '63A-123.45', vehicleType: 'car', ownerName: 'Nguyễn Văn Chủ Xe', idNumber: '082090000001', address: '12 Ấp Bắc, Mỹ Tho', provinceCode: '63', email: 'chuxe@example.vn', phone: '0900000001' });
-    await createRegistryEntry(db.pool, { plate: '29A-888.88', vehicleType: 'car', ownerName: 'Lê Thị Hà Nội', idNumber: '001090000002', address: '1 Kim Mã, Hà Nội', provinceCode: '29', phone: '0900000002' });
+    await createRegistryEntry(db.pool, {
+      plate: '63A-123.45',
+      vehicleType: 'car',
+      ownerName: 'Nguyễn Văn Chủ Xe',
+      idNumber: '082090000001',
+      address: '12 Ấp Bắc, Mỹ Tho',
+      provinceCode: '63',
+      email: 'chuxe@example.vn',
+      phone: '0900000001',
+    });
+    await createRegistryEntry(db.pool, {
+      plate: '29A-888.88',
+      vehicleType: 'car',
+      ownerName: 'Lê Thị Hà Nội',
+      idNumber: '001090000002',
+      address: '1 Kim Mã, Hà Nội',
+      provinceCode: '29',
+      phone: '0900000002',
+    });
     const ago = (s: number) => new Date(clock.now().getTime() - s * 1000);
     const caseA = (await ingestEvent(deps, demoEvent({ cameraId: cameraA, plate: '63A-123.45', occurredAt: ago(600) }))).caseId;
     const caseB = (await ingestEvent(deps, demoEvent({ cameraId: cameraB, plate: '29A-888.88', occurredAt: ago(500) }))).caseId;
@@ -120,8 +174,15 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
     };
     const auth = (t: string) => ({ authorization: `Bearer ${t}` });
     const tokens = {
-      officerA: await login('officer.a'), supervisorA: await login('super.a'), officerB: await login('officer.b'), supervisorB: await login('super.b'),
-      operator: await login('operator1'), admin: await login('admin1'), worker: '', expired: newToken(), revoked: await login('gone.user'),
+      officerA: await login('officer.a'),
+      supervisorA: await login('super.a'),
+      officerB: await login('officer.b'),
+      supervisorB: await login('super.b'),
+      operator: await login('operator1'),
+      admin: await login('admin1'),
+      worker: '',
+      expired: newToken(),
+      revoked: await login('gone.user'),
     };
     // A case of agency B confirmed by B's officer: approvable by B's supervisor, never by A's.
     for (const step of ['claim', 'confirm'] as const) {
@@ -131,12 +192,22 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
     const wt = await app.inject({ method: 'POST', url: '/api/admin/tokens', headers: auth(tokens.admin), payload: { name: 'detector-1', role: 'worker' } });
     tokens.worker = (wt.json() as { token: string }).token;
     // An expired session (valid token, past its expiry) and a revoked one (logged out).
-    await db.pool.query('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1,$2,$3,$4)',
-      [tokenHash(tokens.expired), users['officer.a'], ago(9 * 3600), ago(3600)]);
+    await db.pool.query('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1,$2,$3,$4)', [
+      tokenHash(tokens.expired),
+      users['officer.a'],
+      ago(9 * 3600),
+      ago(3600),
+    ]);
     await app.inject({ method: 'POST', url: '/api/auth/logout', headers: auth(tokens.revoked) });
 
     return {
-      app, db, deps, clock, tokens, logs, uiDir,
+      app,
+      db,
+      deps,
+      clock,
+      tokens,
+      logs,
+      uiDir,
       ids: { agencyA, agencyB, cameraA, cameraB, caseA, caseB, confirmedB, users },
       async close() {
         await app.close();
@@ -161,11 +232,14 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
 /** Row count and content checksum of every table (the audit log included): equal fingerprints mean nothing changed. */
 export async function stateFingerprint(h: SecurityHarness): Promise<Record<string, string>> {
   const { rows } = await h.db.pool.query<{ tablename: string }>(
-    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY tablename`);
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY tablename`,
+  );
   const out: Record<string, string> = {};
   for (const { tablename } of rows) {
     const q = `"${tablename.replace(/"/g, '""')}"`;
-    const r = await h.db.pool.query<{ n: string; sum: string | null }>(`SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS sum FROM ${q} t`);
+    const r = await h.db.pool.query<{ n: string; sum: string | null }>(
+      `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS sum FROM ${q} t`,
+    );
     out[tablename] = `${r.rows[0]!.n}:${r.rows[0]!.sum ?? '-'}`;
   }
   return out;

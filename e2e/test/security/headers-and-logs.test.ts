@@ -34,8 +34,13 @@ describe('security headers', () => {
   });
 
   it('api answers and errors carry the same headers; the session cookie is httpOnly and SameSite=Strict', async () => {
-    for (const [method, url] of [['GET', '/health'], ['GET', '/api/cases'], ['GET', '/api/no-such-route'], ['POST', '/api/public/lookup']] as const) {
-      const res = await h.app.inject({ method, url, ...(method === 'POST' ? { payload: '{' , headers: { 'content-type': 'application/json' } } : {}) });
+    for (const [method, url] of [
+      ['GET', '/health'],
+      ['GET', '/api/cases'],
+      ['GET', '/api/no-such-route'],
+      ['POST', '/api/public/lookup'],
+    ] as const) {
+      const res = await h.app.inject({ method, url, ...(method === 'POST' ? { payload: '{', headers: { 'content-type': 'application/json' } } : {}) });
       expect(res.headers['content-security-policy'], url).toContain("default-src 'self'");
       expect(res.headers['x-content-type-options'], url).toBe('nosniff');
     }
@@ -58,7 +63,9 @@ describe('logs', () => {
     secrets.push(PASSWORD, token);
     const wrongPassword = 'Sai-mật-khẩu-9876!';
     secrets.push(wrongPassword);
-    expect((await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'no.such.user', password: wrongPassword } })).statusCode).toBe(401);
+    expect((await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'no.such.user', password: wrongPassword } })).statusCode).toBe(
+      401,
+    );
     // a login that fails validation (password too long) must not echo the password either
     const longPassword = `TooLong-${'p'.repeat(300)}`;
     secrets.push(longPassword);
@@ -75,12 +82,21 @@ describe('logs', () => {
       `51G-77X.88,purple,car,Kia,trắng,${owners[1]!.name},${owners[1]!.id},"${owners[1]!.address}",79,,${owners[1]!.email},${owners[1]!.phone}`,
     ].join('\n');
     const admin = { authorization: `Bearer ${token}` };
-    const imported = await h.app.inject({ method: 'POST', url: '/api/admin/registry/imports', headers: { ...admin, 'content-type': 'text/csv' }, payload: csv });
+    const imported = await h.app.inject({
+      method: 'POST',
+      url: '/api/admin/registry/imports',
+      headers: { ...admin, 'content-type': 'text/csv' },
+      payload: csv,
+    });
     expect(imported.statusCode, imported.body).toBe(202);
     // the background job's work, here in this process (this harness runs no workers)
     await runRegistryImport({ db: h.db.pool, storage: h.deps.storage!, clock: h.clock }, (imported.json() as { id: string }).id);
     // an officer looks the owner up (audited) and a citizen's lookup misses
-    const officer = { token: (await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'officer.a', password: PASSWORD } })).cookies.find((c) => c.name === 'pn_session')!.value };
+    const officer = {
+      token: (await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'officer.a', password: PASSWORD } })).cookies.find(
+        (c) => c.name === 'pn_session',
+      )!.value,
+    };
     secrets.push(officer.token);
     const reg = await h.app.inject({ method: 'GET', url: '/api/registry/vehicles?plate=51G-777.88', headers: { authorization: `Bearer ${officer.token}` } });
     expect(reg.statusCode).toBe(200);
@@ -89,7 +105,10 @@ describe('logs', () => {
     //    (nor in the wall's answer).
     const streamPassword = 'CamPass-Rtsp-4321';
     const cameraId = await createCamera(h.db.pool, { agencyId: h.ids.agencyA, name: 'Cam with credentials', address: 'Mỹ Tho' });
-    await h.db.pool.query('UPDATE cameras SET stream_url = $2 WHERE id = $1', [cameraId, `rtsp://admin:${streamPassword}@10.20.30.40:554/Streaming/Channels/101`]);
+    await h.db.pool.query('UPDATE cameras SET stream_url = $2 WHERE id = $1', [
+      cameraId,
+      `rtsp://admin:${streamPassword}@10.20.30.40:554/Streaming/Channels/101`,
+    ]);
     secrets.push(streamPassword);
     const stats = await h.app.inject({ method: 'GET', url: '/api/stats', headers: admin });
     expect(stats.statusCode).toBe(200);
@@ -108,7 +127,15 @@ describe('logs', () => {
     // 4. A library error carrying a connection string on the project's logger (what every role logs through).
     const roleLines: string[] = [];
     const roleLog = createLogger('security-test', { level: 'info', destination: captureStream(roleLines) });
-    roleLog.error({ err: new Error(`connect failed: rtsp://admin:${streamPassword}@10.20.30.40/stream`), owner: { fullName: owners[0]!.name }, password: PASSWORD, phone: 'n/a' }, 'camera unreachable');
+    roleLog.error(
+      {
+        err: new Error(`connect failed: rtsp://admin:${streamPassword}@10.20.30.40/stream`),
+        owner: { fullName: owners[0]!.name },
+        password: PASSWORD,
+        phone: 'n/a',
+      },
+      'camera unreachable',
+    );
     roleLog.info(`connecting to postgres://pn:${streamPassword}@db:5432/pn`);
 
     const lines = [...h.logs.slice(start), ...roleLines];

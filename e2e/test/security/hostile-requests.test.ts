@@ -15,10 +15,9 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-
 const INJECTION = [
   "' OR '1'='1",
-  "1; DROP TABLE cases; --",
+  '1; DROP TABLE cases; --',
   "'); DELETE FROM audit_log; --",
   '" OR ""="',
   '../../../../etc/passwd',
@@ -29,7 +28,7 @@ const INJECTION = [
   '<script>alert(1)</script>',
   '{{7*7}}',
   '$where: 1',
-  '63A-123.45\' UNION SELECT full_name, phone FROM registry_owners --',
+  "63A-123.45' UNION SELECT full_name, phone FROM registry_owners --",
   '🚓'.repeat(50),
   'a'.repeat(5000),
 ];
@@ -43,7 +42,18 @@ function nestedText(depth: number): string {
   return `${'{"a":['.repeat(depth)}1${']}'.repeat(depth)}`;
 }
 
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; anyOf?: Schema[]; enum?: unknown[]; const?: unknown; minLength?: number; minimum?: number; format?: string; items?: Schema };
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  anyOf?: Schema[];
+  enum?: unknown[];
+  const?: unknown;
+  minLength?: number;
+  minimum?: number;
+  format?: string;
+  items?: Schema;
+};
 
 /** The smallest value a JSON schema accepts (enough for TypeBox request schemas): used to reach past validation. */
 function minimal(s: Schema | undefined): unknown {
@@ -58,12 +68,25 @@ function minimal(s: Schema | undefined): unknown {
       for (const k of s.required ?? []) out[k] = minimal(s.properties?.[k]);
       return out;
     }
-    case 'array': return [];
-    case 'string': return s.format === 'uuid' ? randomId() : s.format === 'date' ? '2025-01-01' : s.format === 'date-time' ? new Date().toISOString() : 'x'.repeat(Math.max(1, s.minLength ?? 1));
-    case 'integer': case 'number': return s.minimum ?? 1;
-    case 'boolean': return false;
-    case 'null': return null;
-    default: return {};
+    case 'array':
+      return [];
+    case 'string':
+      return s.format === 'uuid'
+        ? randomId()
+        : s.format === 'date'
+          ? '2025-01-01'
+          : s.format === 'date-time'
+            ? new Date().toISOString()
+            : 'x'.repeat(Math.max(1, s.minLength ?? 1));
+    case 'integer':
+    case 'number':
+      return s.minimum ?? 1;
+    case 'boolean':
+      return false;
+    case 'null':
+      return null;
+    default:
+      return {};
   }
 }
 
@@ -72,7 +95,12 @@ function bodyVariants(schema: Schema | undefined, next: () => number): { payload
   const json = (v: unknown) => ({ payload: JSON.stringify(v), contentType: 'application/json' });
   const base = minimal(schema);
   const out = [
-    json(null), json([]), json('text'), json(12), json(true), json([base, base]),
+    json(null),
+    json([]),
+    json('text'),
+    json(12),
+    json(true),
+    json([base, base]),
     { payload: '{"a":', contentType: 'application/json' },
     { payload: '{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"role":"admin"}}}', contentType: 'application/json' },
     { payload: nestedText(5000), contentType: 'application/json' },
@@ -80,7 +108,7 @@ function bodyVariants(schema: Schema | undefined, next: () => number): { payload
     { payload: JSON.stringify({ big: 'x'.repeat(70 * 1024) }), contentType: 'application/json' },
     { payload: Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80]), contentType: 'application/json' },
     { payload: '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>', contentType: 'application/xml' },
-    { payload: 'plate,owner\n\'; DROP TABLE cases; --,x', contentType: 'text/csv' },
+    { payload: "plate,owner\n'; DROP TABLE cases; --,x", contentType: 'text/csv' },
     { payload: 'username=admin&password=x', contentType: 'application/x-www-form-urlencoded' },
   ];
   if (base && typeof base === 'object' && !Array.isArray(base)) {
@@ -110,8 +138,16 @@ const QUERIES = [
 
 const PARAM_VALUES = (h: SecurityHarness) => [
   ...INJECTION.slice(0, 8).map(encodeURIComponent),
-  '..%2F..%2Fadmin', '%2e%2e%2f%2e%2e%2f', 'null', 'undefined', '-1', '00000000-0000-0000-0000-000000000000',
-  randomId(), h.ids.caseB, h.ids.confirmedB, h.ids.caseA,
+  '..%2F..%2Fadmin',
+  '%2e%2e%2f%2e%2e%2f',
+  'null',
+  'undefined',
+  '-1',
+  '00000000-0000-0000-0000-000000000000',
+  randomId(),
+  h.ids.caseB,
+  h.ids.confirmedB,
+  h.ids.caseA,
 ];
 
 // Requests an entitled caller makes that change state or never end by design, sent only by callers who are
@@ -127,12 +163,14 @@ function skipFor(method: string, url: string, who: Who): boolean {
 
 function headersFor(h: SecurityHarness, who: Who, i: number): Record<string, string> {
   switch (who) {
-    case 'none': return {};
+    case 'none':
+      return {};
     case 'forged': {
       const t = FORGED_TOKENS[i % FORGED_TOKENS.length]!;
       return i % 3 === 0 ? { cookie: `pn_session=${encodeURIComponent(t)}` } : { authorization: `Bearer ${t.replace(/[^\x20-\x7e]/g, '?')}` };
     }
-    default: return { authorization: `Bearer ${h.tokens[who]}` };
+    default:
+      return { authorization: `Bearer ${h.tokens[who]}` };
   }
 }
 
@@ -147,7 +185,16 @@ describe('hostile requests against every route', () => {
     const routes = h.app.routeTable.filter((r) => r.method !== 'OPTIONS');
     const urls = new Set(routes.map((r) => `${r.method} ${r.url}`));
     // the route table is complete: every audience's routes are in it
-    for (const must of ['POST /api/auth/login', 'GET /api/cases/:id', 'POST /api/cases/:id/approve', 'GET /api/stats', 'POST /api/admin/registry/imports', 'POST /api/worker/violations', 'POST /api/public/lookup', 'GET /health']) {
+    for (const must of [
+      'POST /api/auth/login',
+      'GET /api/cases/:id',
+      'POST /api/cases/:id/approve',
+      'GET /api/stats',
+      'POST /api/admin/registry/imports',
+      'POST /api/worker/violations',
+      'POST /api/public/lookup',
+      'GET /health',
+    ]) {
       expect(urls, must).toContain(must);
     }
     const before = await stateFingerprint(h);
@@ -182,24 +229,37 @@ describe('hostile requests against every route', () => {
         // First: is this caller let in at all? (a benign request with an unknown id)
         const probeUrl = route.url.replace(/:(\w+)/g, () => randomId()).replace(/\*$/, 'x');
         if (skipFor(route.method, route.url, who)) continue;
-        const probe = await send(`${route.method} ${probeUrl} as ${who} (probe)`, { method: route.method as InjectOptions['method'], url: probeUrl, headers, ...(hasBody ? { payload: {} } : {}) });
+        const probe = await send(`${route.method} ${probeUrl} as ${who} (probe)`, {
+          method: route.method as InjectOptions['method'],
+          url: probeUrl,
+          headers,
+          ...(hasBody ? { payload: {} } : {}),
+        });
         const allowed = probe !== 401 && probe !== 403;
         // Callers refused at the door get a few variants; admitted callers get all of them.
         const n = allowed ? ADMITTED_VARIANTS : REFUSED_VARIANTS;
         for (let i = 0; i < n; i++) {
-          const body = bodies.length ? (allowed ? bodies[(offset++) % bodies.length]! : pick(bodies)) : null;
+          const body = bodies.length ? (allowed ? bodies[offset++ % bodies.length]! : pick(bodies)) : null;
           const url = urlWith();
           await send(`${route.method} ${url.slice(0, 120)} as ${who}${body ? ` body ${String(body.payload).slice(0, 60)}` : ''}`, {
-            method: route.method as InjectOptions['method'], url, headers: { ...headers, ...(body ? { 'content-type': body.contentType } : {}) },
+            method: route.method as InjectOptions['method'],
+            url,
+            headers: { ...headers, ...(body ? { 'content-type': body.contentType } : {}) },
             ...(body ? { payload: body.payload } : {}),
           });
         }
         // The other agency's cases with well-formed bodies: refused, never applied.
         if (allowed && route.url.startsWith('/api/cases/:id') && hasBody) {
-          const foreign = who === 'officerA' || who === 'supervisorA' ? [h.ids.caseB, h.ids.confirmedB] : who === 'officerB' || who === 'supervisorB' ? [h.ids.caseA] : [];
+          const foreign =
+            who === 'officerA' || who === 'supervisorA' ? [h.ids.caseB, h.ids.confirmedB] : who === 'officerB' || who === 'supervisorB' ? [h.ids.caseA] : [];
           for (const id of foreign) {
             const url = route.url.replace(':id', id);
-            const status = await send(`${route.method} ${url} as ${who} (other agency)`, { method: 'POST', url, headers, payload: (minimal(route.schema?.body as Schema | undefined) ?? {}) as object });
+            const status = await send(`${route.method} ${url} as ${who} (other agency)`, {
+              method: 'POST',
+              url,
+              headers,
+              payload: (minimal(route.schema?.body as Schema | undefined) ?? {}) as object,
+            });
             if (status < 400) failures.push(`${route.method} ${url} as ${who}: another agency's case answered ${status}`);
           }
         }
@@ -214,15 +274,31 @@ describe('hostile requests against every route', () => {
     }
     // Oversized registry CSV (past the CSV body limit) and a CSV whose header is an injection.
     const admin = { authorization: `Bearer ${h.tokens.admin}`, 'content-type': 'text/csv' };
-    expect(await send('csv too large', { method: 'POST', url: '/api/admin/registry/imports', headers: admin, payload: Buffer.alloc(h.app.opts.csvBodyLimit + 1024, 0x61) })).toBe(413);
+    expect(
+      await send('csv too large', {
+        method: 'POST',
+        url: '/api/admin/registry/imports',
+        headers: admin,
+        payload: Buffer.alloc(h.app.opts.csvBodyLimit + 1024, 0x61),
+      }),
+    ).toBe(413);
 
     const after = await stateFingerprint(h);
-    console.log(`hostile stream: ${sent} requests over ${routes.length} routes x ${PRINCIPALS.length} callers; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`);
+    console.log(
+      `hostile stream: ${sent} requests over ${routes.length} routes x ${PRINCIPALS.length} callers; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`,
+    );
     expect(failures.slice(0, 20)).toEqual([]);
     expect(after).toEqual(before);
     // A CSV whose header is an injection is taken for the background job (an import recorded, which is a change),
     // whose header check refuses it (api/test/access.test.ts); the registry tables stay as they were.
-    expect(await send('csv injection header', { method: 'POST', url: '/api/admin/registry/imports', headers: admin, payload: "plate'); DROP TABLE registry_owners; --,x\n1,2" })).toBe(202);
+    expect(
+      await send('csv injection header', {
+        method: 'POST',
+        url: '/api/admin/registry/imports',
+        headers: admin,
+        payload: "plate'); DROP TABLE registry_owners; --,x\n1,2",
+      }),
+    ).toBe(202);
     const changed = await stateFingerprint(h);
     expect(changed.registry_owners).toEqual(before.registry_owners);
     expect(changed.registry_vehicles).toEqual(before.registry_vehicles);
@@ -232,8 +308,12 @@ describe('hostile requests against every route', () => {
   it('injection strings in accepted fields are stored as data, not run as SQL', async () => {
     const name = "Đội CSGT'); DROP TABLE cases; --";
     const cases = (await h.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM cases')).rows[0]!.n;
-    const res = await h.app.inject({ method: 'POST', url: '/api/admin/agencies', headers: { authorization: `Bearer ${h.tokens.admin}` },
-      payload: { code: 'X-INJ', name, kind: 'traffic_police', provinceCode: '63' } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/admin/agencies',
+      headers: { authorization: `Bearer ${h.tokens.admin}` },
+      payload: { code: 'X-INJ', name, kind: 'traffic_police', provinceCode: '63' },
+    });
     expect(res.statusCode, res.body).toBe(201);
     const stored = await h.db.pool.query<{ name: string }>('SELECT name FROM agencies WHERE code = $1', ['X-INJ']);
     expect(stored.rows[0]?.name).toBe(name);
@@ -244,9 +324,18 @@ describe('hostile requests against every route', () => {
     const login = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin1\u0000', password: 'x' } });
     expect(login.statusCode).toBe(400);
     expect(login.json()).toMatchObject({ error: 'invalid_characters' });
-    const reject = await h.app.inject({ method: 'POST', url: `/api/cases/${h.ids.caseA}/reject`, headers: { authorization: `Bearer ${h.tokens.officerA}` }, payload: { reason: 'other', text: 'a\u0000b' } });
+    const reject = await h.app.inject({
+      method: 'POST',
+      url: `/api/cases/${h.ids.caseA}/reject`,
+      headers: { authorization: `Bearer ${h.tokens.officerA}` },
+      payload: { reason: 'other', text: 'a\u0000b' },
+    });
     expect(reject.statusCode).toBe(400);
-    const query = await h.app.inject({ method: 'GET', url: '/api/registry/vehicles?plate=63A%00123', headers: { authorization: `Bearer ${h.tokens.officerA}` } });
+    const query = await h.app.inject({
+      method: 'GET',
+      url: '/api/registry/vehicles?plate=63A%00123',
+      headers: { authorization: `Bearer ${h.tokens.officerA}` },
+    });
     expect(query.statusCode).toBe(400);
   });
 
@@ -261,7 +350,9 @@ describe('hostile requests against every route', () => {
     }
     // A worker token is not a user session, and a user session is not a worker token.
     expect((await h.app.inject({ method: 'GET', url: '/api/cases', headers: { authorization: `Bearer ${h.tokens.worker}` } })).statusCode).toBe(403);
-    expect((await h.app.inject({ method: 'POST', url: '/api/worker/violations', headers: { authorization: `Bearer ${h.tokens.admin}` }, payload: {} })).statusCode).toBe(403);
+    expect(
+      (await h.app.inject({ method: 'POST', url: '/api/worker/violations', headers: { authorization: `Bearer ${h.tokens.admin}` }, payload: {} })).statusCode,
+    ).toBe(403);
   });
 
   it("another agency's case is invisible: listing, detail, and every case action", async () => {
@@ -271,7 +362,12 @@ describe('hostile requests against every route', () => {
     expect(list.body).not.toContain(h.ids.caseB);
     expect(list.body).toContain(h.ids.caseA);
     expect((await h.app.inject({ method: 'GET', url: `/api/cases/${h.ids.caseB}`, headers: asA })).statusCode).toBe(404);
-    const approve = await h.app.inject({ method: 'POST', url: `/api/cases/${h.ids.confirmedB}/approve`, headers: { authorization: `Bearer ${h.tokens.supervisorA}` }, payload: {} });
+    const approve = await h.app.inject({
+      method: 'POST',
+      url: `/api/cases/${h.ids.confirmedB}/approve`,
+      headers: { authorization: `Bearer ${h.tokens.supervisorA}` },
+      payload: {},
+    });
     expect([403, 404]).toContain(approve.statusCode);
     const status = await h.db.pool.query<{ status: string }>('SELECT status FROM cases WHERE id = $1', [h.ids.confirmedB]);
     expect(status.rows[0]?.status).toBe('confirmed');

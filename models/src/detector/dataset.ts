@@ -144,20 +144,13 @@ function jitteredRoi(r: FrameRecord, roi: Box, random: () => number): Box {
  * interest, or the whole frame in exports without one), then alternately a jittered region of interest and a
  * random crop of the model's aspect ratio (30–100 % of the frame width: scale augmentation).
  */
-export async function framesToExamples(
-  r: FrameRecord,
-  labels: readonly string[],
-  spec: InputSpec,
-  crops: number,
-  random: () => number,
-): Promise<Example[]> {
+export async function framesToExamples(r: FrameRecord, labels: readonly string[], spec: InputSpec, crops: number, random: () => number): Promise<Example[]> {
   const jpeg = await readFile(r.image);
   const truth = frameTruth(r, labels);
   const examples: Example[] = [];
   const aspect = spec.width / spec.height;
   for (let k = 0; k < crops; k++) {
-    const view: Box | undefined =
-      k === 0 ? r.roi : r.roi && k % 2 === 1 ? jitteredRoi(r, r.roi, random) : randomCrop(r, aspect, 0.3 + 0.7 * random(), random);
+    const view: Box | undefined = k === 0 ? r.roi : r.roi && k % 2 === 1 ? jitteredRoi(r, r.roi, random) : randomCrop(r, aspect, 0.3 + 0.7 * random(), random);
     const { pixels, transform: t } = await resizeForModel(sharp(jpeg), r.width, r.height, spec, view);
     const boxes: TrainBox[] = [];
     for (const o of truth) {

@@ -44,7 +44,9 @@ async function main(): Promise<void> {
   const m = evaluateDetections(images, labels, 0.5, operating);
   console.log(`${det.name} on ${frames.length} held-out frames (${new Set(frames.map((f) => f.group)).size} scenes) of ${args.data}`);
   for (const c of m.perClass) {
-    console.log(`  ${c.cls.padEnd(10)} AP50 ${(c.ap * 100).toFixed(1).padStart(5)} %  recall ${(c.recallAtScore * 100).toFixed(1).padStart(5)} %  precision ${(c.precisionAtScore * 100).toFixed(1).padStart(5)} %  (objects ${c.groundTruth})`);
+    console.log(
+      `  ${c.cls.padEnd(10)} AP50 ${(c.ap * 100).toFixed(1).padStart(5)} %  recall ${(c.recallAtScore * 100).toFixed(1).padStart(5)} %  precision ${(c.precisionAtScore * 100).toFixed(1).padStart(5)} %  (objects ${c.groundTruth})`,
+    );
   }
   console.log(`  mAP50 ${(m.mAP * 100).toFixed(1)} %  (IoU 0.5, operating score ${operating})`);
   det.dispose();

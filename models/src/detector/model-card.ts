@@ -97,7 +97,11 @@ function tfjsSections(m: ModelCardInput, last: ModelCardInput['state']['lossHist
 - Simulator training export: \`${m.settings.data}\` (sim/EXPORT.md). Train/validation split by scene, so no scene is in both.
 - Training: ${m.trainFrames} frames from ${m.trainScenes} scenes → ${m.trainExamples} examples per frame: the scene's
   region of interest as the pipeline crops it (\`detectionRoi\`: lanes plus the road past the stop lines), then alternately
-  that region jittered (±20 % size, ±10 % shift) and random crops of the model's aspect ratio (30–100 % of the frame width); objects: ${Object.entries(m.trainObjects).map(([k, v]) => `${k} ${v}`).join(', ')}.
+  that region jittered (±20 % size, ±10 % shift) and random crops of the model's aspect ratio (30–100 % of the frame width); objects: ${Object.entries(
+    m.trainObjects,
+  )
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}.
   Objects more than 70 % occluded are not labelled. Augmentation per batch: horizontal flip, contrast 0.7–1.3, brightness ±30, 10 % greyscale.
 - Validation: ${m.valFrames} frames from ${m.valScenes} held-out scenes, each scene's region of interest through the same \`TfVehicleDetector\` the pipeline uses; only objects at least half inside it count.
 
@@ -113,7 +117,9 @@ function tfjsSections(m: ModelCardInput, last: ModelCardInput['state']['lossHist
 function gpuSections(m: ModelCardInput, g: GpuRun): string {
   return `## Data
 - Simulator training export: \`${g.data}\` (sim/EXPORT.md), frames at 640x360. Train/validation split by scene, so no scene is in both.
-- Training: ${g.trainFrames} frames from ${g.trainScenes} scenes; objects: ${Object.entries(g.trainObjects).map(([k, v]) => `${k} ${v}`).join(', ')}.
+- Training: ${g.trainFrames} frames from ${g.trainScenes} scenes; objects: ${Object.entries(g.trainObjects)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}.
   Every example is drawn afresh: a third the scene's region of interest as the pipeline crops it (\`detectionRoi\`: lanes
   plus the road past the stop lines), a third that region jittered (±20 % size, ±10 % shift), a third random crops of
   the model's aspect ratio (30–100 % of the frame width). Objects more than 70 % occluded are not labelled.

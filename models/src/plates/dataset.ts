@@ -8,14 +8,7 @@ import type { Box, PlateLayout, VehicleClass } from '@phatnguoi/core/contracts/d
 import { createRng, generatePlate, type GeneratedPlate, type GenerateOptions, type Rng } from '@phatnguoi/core/plates/generate';
 import { plateChars, plateLines } from '@phatnguoi/core/plates/format';
 import { renderPlateSvg, type PlateTypeface } from '@phatnguoi/core/plates/render';
-import {
-  buildReaderInput,
-  READER_ALPHABET,
-  READER_HEIGHT,
-  READER_WIDTH,
-  standardise,
-  type GreySampler,
-} from '@phatnguoi/detector/plates/input';
+import { buildReaderInput, READER_ALPHABET, READER_HEIGHT, READER_WIDTH, standardise, type GreySampler } from '@phatnguoi/detector/plates/input';
 
 export interface PlateRaster {
   plate: GeneratedPlate;
@@ -281,8 +274,7 @@ function lowRes(buf: Float32Array, offset: number, f: number): void {
       const x1 = Math.min(x0 + 1, sw - 1);
       const ax = fx - x0;
       buf[offset + y * W + x] =
-        (small[y0 * sw + x0]! * (1 - ax) + small[y0 * sw + x1]! * ax) * (1 - ay) +
-        (small[y1 * sw + x0]! * (1 - ax) + small[y1 * sw + x1]! * ax) * ay;
+        (small[y0 * sw + x0]! * (1 - ax) + small[y0 * sw + x1]! * ax) * (1 - ay) + (small[y1 * sw + x0]! * (1 - ax) + small[y1 * sw + x1]! * ax) * ay;
     }
   }
 }

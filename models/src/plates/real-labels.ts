@@ -102,7 +102,10 @@ function parseLayout(value: string, text: string, line: number): PlateLayout {
 
 function parseBox(value: string, line: number): Box | undefined {
   if (value.trim() === '') return undefined;
-  const n = value.trim().split(/[\s,;]+/).map(Number);
+  const n = value
+    .trim()
+    .split(/[\s,;]+/)
+    .map(Number);
   if (n.length !== 4 || n.some((x) => !Number.isFinite(x)) || n[2]! <= n[0]! || n[3]! <= n[1]!) {
     throw new LabelsError(`line ${line}: box must be "x1 y1 x2 y2" pixels with x2 > x1 and y2 > y1, not "${value}"`);
   }

@@ -36,7 +36,8 @@ export function parseFrameLabel(file: string, json: unknown): FrameLabel | strin
     label.frameIndex = num('frame_index');
     label.ptsTime = num('pts_time');
     if (label.frameIndex === undefined && label.ptsTime === undefined) problems.push(`${file}: a clip label needs "frame_index" or "pts_time"`);
-    if (label.frameIndex !== undefined && (!Number.isInteger(label.frameIndex) || label.frameIndex < 0)) problems.push(`${file}: "frame_index" must be an integer ≥ 0`);
+    if (label.frameIndex !== undefined && (!Number.isInteger(label.frameIndex) || label.frameIndex < 0))
+      problems.push(`${file}: "frame_index" must be an integer ≥ 0`);
   }
   if (o.roi !== undefined) {
     if (isBox(o.roi)) label.roi = o.roi;

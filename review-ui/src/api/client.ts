@@ -23,7 +23,10 @@ export class ApiError extends Error {
 }
 
 function isFieldErrorList(v: unknown): v is FieldError[] {
-  return Array.isArray(v) && v.every((e) => e && typeof e === 'object' && typeof (e as FieldError).path === 'string' && typeof (e as FieldError).message === 'string');
+  return (
+    Array.isArray(v) &&
+    v.every((e) => e && typeof e === 'object' && typeof (e as FieldError).path === 'string' && typeof (e as FieldError).message === 'string')
+  );
 }
 
 async function toError(res: Response): Promise<ApiError> {
@@ -54,7 +57,11 @@ export function onUnauthorized(fn: () => void): () => void {
   return () => unauthorizedListeners.delete(fn);
 }
 
-export async function request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; file?: { body: Blob; contentType: string }; signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<T> {
+export async function request<T>(
+  method: string,
+  path: string,
+  opts: { query?: Query; body?: unknown; file?: { body: Blob; contentType: string }; signal?: AbortSignal; headers?: Record<string, string> } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.file) headers['content-type'] = opts.file.contentType;

@@ -3,7 +3,11 @@
 import { useState, type FormEvent } from 'react';
 import type { CaseVehicleType } from '@phatnguoi/core/contracts/api/common';
 import type {
-  AgencyOptions, CaseIdentification, IdentifyRequest, IdentifyResponse, RegistrySearchResponse,
+  AgencyOptions,
+  CaseIdentification,
+  IdentifyRequest,
+  IdentifyResponse,
+  RegistrySearchResponse,
 } from '@phatnguoi/core/contracts/api/identification';
 import { api } from '../api/client';
 import { deskPaths } from '../api/desk-paths';
@@ -86,16 +90,26 @@ export function IdentificationPanel({ caseId, plate, vehicleType, editable, vers
         </p>
       )}
       <RegistryVehicleCard ident={i} />
-      {message && <p role="status" className="done">{message}</p>}
+      {message && (
+        <p role="status" className="done">
+          {message}
+        </p>
+      )}
       {editable && i.state !== 'plate_unread' && (
         <div className="actions" role="group" aria-label={t('ident.title')}>
           {unknown && (
             <>
-              <button type="button" aria-expanded={mode === 'search'} onClick={() => setMode(mode === 'search' ? null : 'search')}>{t('ident.search')}</button>
-              <button type="button" aria-expanded={mode === 'manual'} onClick={() => setMode(mode === 'manual' ? null : 'manual')}>{t('ident.manual')}</button>
+              <button type="button" aria-expanded={mode === 'search'} onClick={() => setMode(mode === 'search' ? null : 'search')}>
+                {t('ident.search')}
+              </button>
+              <button type="button" aria-expanded={mode === 'manual'} onClick={() => setMode(mode === 'manual' ? null : 'manual')}>
+                {t('ident.manual')}
+              </button>
             </>
           )}
-          <button type="button" aria-expanded={mode === 'route'} onClick={() => setMode(mode === 'route' ? null : 'route')}>{t('ident.route')}</button>
+          <button type="button" aria-expanded={mode === 'route'} onClick={() => setMode(mode === 'route' ? null : 'route')}>
+            {t('ident.route')}
+          </button>
         </div>
       )}
       {mode === 'search' && <SearchForm caseId={caseId} plate={plate} vehicleType={vehicleType} onDone={(n) => changed(n, t('ident.picked'))} />}
@@ -105,7 +119,17 @@ export function IdentificationPanel({ caseId, plate, vehicleType, editable, vers
   );
 }
 
-function SearchForm({ caseId, plate, vehicleType, onDone }: { caseId: string; plate: string | null; vehicleType: string; onDone: (i: CaseIdentification) => void }) {
+function SearchForm({
+  caseId,
+  plate,
+  vehicleType,
+  onDone,
+}: {
+  caseId: string;
+  plate: string | null;
+  vehicleType: string;
+  onDone: (i: CaseIdentification) => void;
+}) {
   const { t } = useI18n();
   const [q, setQ] = useState(plate ? plate.slice(0, Math.max(2, plate.length - 2)) : '');
   const [type, setType] = useState<string>(VEHICLE_TYPES.includes(vehicleType as CaseVehicleType) ? vehicleType : '');
@@ -118,7 +142,14 @@ function SearchForm({ caseId, plate, vehicleType, onDone }: { caseId: string; pl
     setBusy(true);
     setError(null);
     try {
-      setResult(await api.get<RegistrySearchResponse>(deskPaths.registrySearch, { plate: q.trim() || undefined, vehicleType: type || undefined, colour: colour.trim() || undefined, caseId }));
+      setResult(
+        await api.get<RegistrySearchResponse>(deskPaths.registrySearch, {
+          plate: q.trim() || undefined,
+          vehicleType: type || undefined,
+          colour: colour.trim() || undefined,
+          caseId,
+        }),
+      );
     } catch (err) {
       setError(err instanceof Error ? err : new Error(String(err)));
     } finally {
@@ -147,28 +178,43 @@ function SearchForm({ caseId, plate, vehicleType, onDone }: { caseId: string; pl
           {t('ident.vehicleType')}{' '}
           <select name="vehicleType" value={type} onChange={(e) => setType(e.target.value)}>
             <option value="">{t('ident.any')}</option>
-            {VEHICLE_TYPES.map((v) => <option key={v} value={v}>{codeLabel(t, 'vehicle', v)}</option>)}
+            {VEHICLE_TYPES.map((v) => (
+              <option key={v} value={v}>
+                {codeLabel(t, 'vehicle', v)}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           {t('ident.searchColour')} <input name="colour" value={colour} onChange={(e) => setColour(e.target.value)} size={8} />
         </label>
-        <button type="submit" disabled={busy}>{t('ident.searchSubmit')}</button>
+        <button type="submit" disabled={busy}>
+          {t('ident.searchSubmit')}
+        </button>
       </form>
       <ErrorNote error={error} />
-      {result && (
-        result.items.length === 0 ? <p>{t('ident.noResults')}</p> : (
+      {result &&
+        (result.items.length === 0 ? (
+          <p>{t('ident.noResults')}</p>
+        ) : (
           <div className="table-wrap">
             <table className="queue" data-testid="registry-results">
-              <caption>{t('ident.results', { n: result.items.length })}{result.truncated ? ` · ${t('ident.truncated')}` : ''}</caption>
+              <caption>
+                {t('ident.results', { n: result.items.length })}
+                {result.truncated ? ` · ${t('ident.truncated')}` : ''}
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">{t('case.plate')}</th>
                   <th scope="col">{t('ident.vehicleType')}</th>
-                  <th scope="col">{t('ident.brand')} · {t('ident.colour')}</th>
+                  <th scope="col">
+                    {t('ident.brand')} · {t('ident.colour')}
+                  </th>
                   <th scope="col">{t('ident.owner')}</th>
                   <th scope="col">{t('ident.address')}</th>
-                  <th scope="col"><span className="visually-hidden">{t('ident.pick')}</span></th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t('ident.pick')}</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -176,17 +222,22 @@ function SearchForm({ caseId, plate, vehicleType, onDone }: { caseId: string; pl
                   <tr key={h.vehicle.plate}>
                     <td className="plate-text">{h.vehicle.plate}</td>
                     <td>{codeLabel(t, 'vehicle', h.vehicle.vehicleType)}</td>
-                    <td>{h.vehicle.brand ?? '—'} · {h.vehicle.colour ?? '—'}</td>
+                    <td>
+                      {h.vehicle.brand ?? '—'} · {h.vehicle.colour ?? '—'}
+                    </td>
                     <td>{h.owner.fullName}</td>
                     <td>{h.owner.address}</td>
-                    <td><button type="button" className="primary" disabled={busy} onClick={() => void pick(h.vehicle.plate)}>{t('ident.pick')}</button></td>
+                    <td>
+                      <button type="button" className="primary" disabled={busy} onClick={() => void pick(h.vehicle.plate)}>
+                        {t('ident.pick')}
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
-        )
-      )}
+        ))}
     </div>
   );
 }
@@ -199,8 +250,20 @@ function ManualForm({ caseId, onDone }: { caseId: string; onDone: (i: CaseIdenti
   const [busy, setBusy] = useState(false);
   const field = (k: keyof typeof f, label: string, opts: { required?: boolean; pattern?: string; type?: string; size?: number } = {}) => (
     <div className="field">
-      <label htmlFor={`own-${k}`}>{label}{opts.required ? ' *' : ''}</label>
-      <input id={`own-${k}`} name={k} value={f[k]} onChange={(e) => setF({ ...f, [k]: e.target.value })} required={opts.required} pattern={opts.pattern} type={opts.type ?? 'text'} size={opts.size} />
+      <label htmlFor={`own-${k}`}>
+        {label}
+        {opts.required ? ' *' : ''}
+      </label>
+      <input
+        id={`own-${k}`}
+        name={k}
+        value={f[k]}
+        onChange={(e) => setF({ ...f, [k]: e.target.value })}
+        required={opts.required}
+        pattern={opts.pattern}
+        type={opts.type ?? 'text'}
+        size={opts.size}
+      />
     </div>
   );
   const submit = async (e: FormEvent) => {
@@ -209,8 +272,20 @@ function ManualForm({ caseId, onDone }: { caseId: string; onDone: (i: CaseIdenti
     setError(null);
     const opt = (v: string) => (v.trim() ? v.trim() : undefined);
     const body: IdentifyRequest = {
-      method: 'manual', plateColour, brand: opt(f.brand), colour: opt(f.colour), note: f.note.trim(),
-      owner: { fullName: f.fullName.trim(), idNumber: f.idNumber.trim(), address: f.address.trim(), provinceCode: f.provinceCode.trim(), commune: opt(f.commune), phone: opt(f.phone), email: opt(f.email) },
+      method: 'manual',
+      plateColour,
+      brand: opt(f.brand),
+      colour: opt(f.colour),
+      note: f.note.trim(),
+      owner: {
+        fullName: f.fullName.trim(),
+        idNumber: f.idNumber.trim(),
+        address: f.address.trim(),
+        provinceCode: f.provinceCode.trim(),
+        commune: opt(f.commune),
+        phone: opt(f.phone),
+        email: opt(f.email),
+      },
     };
     try {
       onDone((await api.post<IdentifyResponse>(deskPaths.identify(caseId), body)).identification);
@@ -232,14 +307,20 @@ function ManualForm({ caseId, onDone }: { caseId: string; onDone: (i: CaseIdenti
       <div className="field">
         <label htmlFor="own-plateColour">{t('ident.plateColour')} *</label>
         <select id="own-plateColour" value={plateColour} onChange={(e) => setPlateColour(e.target.value as (typeof PLATE_COLOURS)[number])}>
-          {PLATE_COLOURS.map((c) => <option key={c} value={c}>{codeLabel(t, 'colour', c)}</option>)}
+          {PLATE_COLOURS.map((c) => (
+            <option key={c} value={c}>
+              {codeLabel(t, 'colour', c)}
+            </option>
+          ))}
         </select>
       </div>
       {field('brand', t('ident.brand'))}
       {field('colour', t('ident.colour'))}
       {field('note', t('ident.note'), { required: true })}
       <ErrorNote error={error} />
-      <button type="submit" className="primary" disabled={busy}>{t('ident.saveOwner')}</button>
+      <button type="submit" className="primary" disabled={busy}>
+        {t('ident.saveOwner')}
+      </button>
     </form>
   );
 }
@@ -269,7 +350,11 @@ function RouteForm({ caseId, onDone }: { caseId: string; onDone: (i: CaseIdentif
         <label htmlFor={`route-${caseId}`}>{t('ident.routeTo')} *</label>
         <select id={`route-${caseId}`} value={agencyId} onChange={(e) => setAgencyId(e.target.value)} required>
           <option value="">{t('ident.choose')}</option>
-          {(units.data?.items ?? []).map((u) => <option key={u.id} value={u.id}>{u.name} ({u.code})</option>)}
+          {(units.data?.items ?? []).map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name} ({u.code})
+            </option>
+          ))}
         </select>
       </div>
       <div className="field">
@@ -277,7 +362,9 @@ function RouteForm({ caseId, onDone }: { caseId: string; onDone: (i: CaseIdentif
         <input id={`route-reason-${caseId}`} value={reason} onChange={(e) => setReason(e.target.value)} required maxLength={1000} />
       </div>
       <ErrorNote error={error ?? units.error} />
-      <button type="submit" className="primary" disabled={busy || !agencyId || !reason.trim()}>{t('ident.routeSubmit')}</button>
+      <button type="submit" className="primary" disabled={busy || !agencyId || !reason.trim()}>
+        {t('ident.routeSubmit')}
+      </button>
     </form>
   );
 }

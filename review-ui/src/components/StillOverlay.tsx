@@ -17,7 +17,19 @@ export interface OverlayData {
 const LIGHT_FILL: Record<string, string> = { red: '#ff1744', yellow: '#ffd600', green: '#00e676', unknown: '#9e9e9e' };
 
 /** A still with the evidence drawn over it: vehicle box, stop line, lane and the light state. */
-export function StillOverlay({ src, alt, overlay, onLoad, showOverlay = true }: { src: string; alt: string; overlay: OverlayData; onLoad?: () => void; showOverlay?: boolean }) {
+export function StillOverlay({
+  src,
+  alt,
+  overlay,
+  onLoad,
+  showOverlay = true,
+}: {
+  src: string;
+  alt: string;
+  overlay: OverlayData;
+  onLoad?: () => void;
+  showOverlay?: boolean;
+}) {
   const { t } = useI18n();
   const [natural, setNatural] = useState<[number, number] | null>(null);
   const size = overlay.frameSize ?? natural;
@@ -55,7 +67,15 @@ export function StillOverlay({ src, alt, overlay, onLoad, showOverlay = true }: 
               />
             )}
             {overlay.box && (
-              <rect x={overlay.box[0]} y={overlay.box[1]} width={overlay.box[2] - overlay.box[0]} height={overlay.box[3] - overlay.box[1]} fill="none" stroke="#ffea00" strokeWidth={sw} />
+              <rect
+                x={overlay.box[0]}
+                y={overlay.box[1]}
+                width={overlay.box[2] - overlay.box[0]}
+                height={overlay.box[3] - overlay.box[1]}
+                fill="none"
+                stroke="#ffea00"
+                strokeWidth={sw}
+              />
             )}
             {signal && (
               <g>

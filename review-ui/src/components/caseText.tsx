@@ -28,9 +28,10 @@ export function ruleText(
   switch (rd.rule) {
     case 'redLightRule': {
       const round = (c.signal as { round?: string } | null)?.round;
-      const text = round === 'yellow'
-        ? t('rule.yellow', { line: id(rd.stopLineId) })
-        : t('rule.redLight', { line: id(rd.stopLineId), seconds: formatNumber(rd.secondsAfterRed ?? 0, 1) });
+      const text =
+        round === 'yellow'
+          ? t('rule.yellow', { line: id(rd.stopLineId) })
+          : t('rule.redLight', { line: id(rd.stopLineId), seconds: formatNumber(rd.secondsAfterRed ?? 0, 1) });
       const turnKey = `turn.${rd.turn}`;
       return rd.turn && hasMessage(turnKey) ? `${text} (${t('rule.turn', { turn: t(turnKey).toLocaleLowerCase() })})` : text;
     }
@@ -47,7 +48,11 @@ export function ruleText(
       return t('rule.wrongWay', { lane: id(rd.laneId), px: formatNumber(Math.round(rd.distancePx ?? 0)) });
     case 'speedingRule':
       return rd.speed
-        ? t('rule.speeding', { reduced: formatNumber(rd.speed.reducedKmh, 1), tolerance: formatNumber(rd.speed.toleranceKmh, 1), limit: formatNumber(rd.speed.limitKmh) })
+        ? t('rule.speeding', {
+            reduced: formatNumber(rd.speed.reducedKmh, 1),
+            tolerance: formatNumber(rd.speed.toleranceKmh, 1),
+            limit: formatNumber(rd.speed.limitKmh),
+          })
         : offence;
     default:
       return offence;
@@ -57,7 +62,9 @@ export function ruleText(
 /** The fine band and, when the offence deducts any, the licence points (no bare "−0"). */
 export function fineText(fine: NonNullable<CaseDetail['fine']>, t: Translate, formatNumber: Format): string {
   const range = t('fine.range', { min: formatNumber(fine.fineMin), max: formatNumber(fine.fineMax) });
-  return [`${fine.description} (${fine.article})`, range, fine.points > 0 ? t('fine.points', { n: formatNumber(fine.points) }) : null].filter(Boolean).join(' · ');
+  return [`${fine.description} (${fine.article})`, range, fine.points > 0 ? t('fine.points', { n: formatNumber(fine.points) }) : null]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** One history entry's action in words; an action the dictionary does not know yet reads "other action". */
@@ -85,8 +92,8 @@ export function CaseHistory({ c }: { c: Pick<CaseDetail, 'history'> }) {
           const plateChange = h.action === 'case.plate_corrected' && typeof data.to === 'string';
           return (
             <li key={i} data-action={h.action}>
-              <time dateTime={h.at}>{formatDateTime(h.at)}</time> · <span translate={h.actor && h.actor !== 'detector' ? 'no' : undefined}>{actorName(t, h.actor)}</span> ·{' '}
-              {historyAction(t, h.action)}
+              <time dateTime={h.at}>{formatDateTime(h.at)}</time> ·{' '}
+              <span translate={h.actor && h.actor !== 'detector' ? 'no' : undefined}>{actorName(t, h.actor)}</span> · {historyAction(t, h.action)}
               {plateChange && (
                 <>
                   {': '}

@@ -9,7 +9,8 @@ export function useSignInOptions(): SignInOptions | null {
   const [options, setOptions] = useState<SignInOptions | null>(null);
   useEffect(() => {
     let live = true;
-    api.get<SignInOptions>(paths.signInOptions)
+    api
+      .get<SignInOptions>(paths.signInOptions)
       .then((o) => live && setOptions(o))
       .catch(() => live && setOptions({ staffProvider: false, local: 'on', citizenProvider: false }));
     return () => {
@@ -21,7 +22,22 @@ export function useSignInOptions(): SignInOptions | null {
 
 /** The message key explaining a refused provider sign-in (the callback's ?error=). */
 export function signInErrorKey(code: string): MessageKey {
-  const known = ['state_missing', 'state_mismatch', 'state_unknown', 'state_expired', 'provider_error', 'provider_unavailable', 'token_refused', 'no_subject',
-    'no_username', 'no_role', 'no_agency', 'unknown_agency', 'deactivated', 'username_taken', 'no_id_number'];
+  const known = [
+    'state_missing',
+    'state_mismatch',
+    'state_unknown',
+    'state_expired',
+    'provider_error',
+    'provider_unavailable',
+    'token_refused',
+    'no_subject',
+    'no_username',
+    'no_role',
+    'no_agency',
+    'unknown_agency',
+    'deactivated',
+    'username_taken',
+    'no_id_number',
+  ];
   return `oidc.error.${known.includes(code) ? code : 'other'}` as MessageKey;
 }

@@ -31,7 +31,8 @@ export function CalibrationEditor({ imageUrl, geometry: g, onChange }: Props) {
   const move = (h: Handle, p: Point) => {
     const q: Point = [Math.round(Math.max(0, Math.min(W, p[0]))), Math.round(Math.max(0, Math.min(H, p[1])))];
     if (h.kind === 'point' && cal) onChange({ ...g, calibration: { ...cal, points: cal.points.map((x, i) => (i === h.index ? { ...x, image: q } : x)) } });
-    if (h.kind === 'zone' && zone) onChange({ ...g, speedZones: [{ ...zone, polygon: zone.polygon.map((x, i) => (i === h.index ? q : x)) }, ...(g.speedZones ?? []).slice(1)] });
+    if (h.kind === 'zone' && zone)
+      onChange({ ...g, speedZones: [{ ...zone, polygon: zone.polygon.map((x, i) => (i === h.index ? q : x)) }, ...(g.speedZones ?? []).slice(1)] });
   };
   const pointOf = (h: Handle): Point | undefined => (h.kind === 'point' ? cal?.points[h.index]?.image : zone?.polygon[h.index]);
   const onMove = (e: PointerEvent<SVGSVGElement>) => {
@@ -51,9 +52,16 @@ export function CalibrationEditor({ imageUrl, geometry: g, onChange }: Props) {
   };
   const setGround = (index: number, axis: 0 | 1, value: number) => {
     if (!cal || !Number.isFinite(value)) return;
-    onChange({ ...g, calibration: { ...cal, points: cal.points.map((x, i) => (i === index ? { ...x, ground: (axis === 0 ? [value, x.ground[1]] : [x.ground[0], value]) as [number, number] } : x)) } });
+    onChange({
+      ...g,
+      calibration: {
+        ...cal,
+        points: cal.points.map((x, i) => (i === index ? { ...x, ground: (axis === 0 ? [value, x.ground[1]] : [x.ground[0], value]) as [number, number] } : x)),
+      },
+    });
   };
-  const setZone = (patch: Partial<NonNullable<typeof zone>>) => zone && onChange({ ...g, speedZones: [{ ...zone, ...patch }, ...(g.speedZones ?? []).slice(1)] });
+  const setZone = (patch: Partial<NonNullable<typeof zone>>) =>
+    zone && onChange({ ...g, speedZones: [{ ...zone, ...patch }, ...(g.speedZones ?? []).slice(1)] });
   const handle = (h: Handle, p: Point, label: string, fill: string) => (
     <circle
       key={`${h.kind}-${h.index}`}
@@ -81,10 +89,27 @@ export function CalibrationEditor({ imageUrl, geometry: g, onChange }: Props) {
       <p className="hint">{t('calib.hint')}</p>
       <div className="geo-body">
         <div className="geo-canvas">
-          <svg ref={svgRef} viewBox={`0 0 ${W} ${H}`} role="group" aria-label={t('calib.canvas')} onPointerMove={onMove} onPointerUp={() => setDrag(null)} onPointerCancel={() => setDrag(null)} data-testid="calib-svg">
+          <svg
+            ref={svgRef}
+            viewBox={`0 0 ${W} ${H}`}
+            role="group"
+            aria-label={t('calib.canvas')}
+            onPointerMove={onMove}
+            onPointerUp={() => setDrag(null)}
+            onPointerCancel={() => setDrag(null)}
+            data-testid="calib-svg"
+          >
             {imageUrl ? <image href={imageUrl} x={0} y={0} width={W} height={H} preserveAspectRatio="none" /> : <rect width={W} height={H} fill="#333" />}
             {grid.map((line, i) => (
-              <polyline key={`grid-${i}`} points={line.map((p) => p.join(',')).join(' ')} fill="none" stroke="#76ff03" strokeOpacity={0.7} strokeWidth={hr / 5} data-testid="calib-grid" />
+              <polyline
+                key={`grid-${i}`}
+                points={line.map((p) => p.join(',')).join(' ')}
+                fill="none"
+                stroke="#76ff03"
+                strokeOpacity={0.7}
+                strokeWidth={hr / 5}
+                data-testid="calib-grid"
+              />
             ))}
             {zone && <polygon points={zone.polygon.map((p) => p.join(',')).join(' ')} fill="rgba(255,145,0,0.15)" stroke="#ff9100" strokeWidth={hr / 3} />}
             {zone?.polygon.map((p, i) => handle({ kind: 'zone', index: i }, p, t('calib.zoneVertex', { n: i + 1 }), '#ff9100'))}
@@ -140,7 +165,12 @@ export function CalibrationEditor({ imageUrl, geometry: g, onChange }: Props) {
           </button>
           <p role="status" data-testid="calib-status">
             {fit.ok
-              ? t('calib.fitted', { rms: formatNumber(fit.fit.rmsErrorM * 100, 1), max: formatNumber(fit.fit.maxErrorM * 100, 1), px: formatNumber(fit.fit.rmsErrorPx, 1), span: formatNumber(fit.fit.spanM, 1) })
+              ? t('calib.fitted', {
+                  rms: formatNumber(fit.fit.rmsErrorM * 100, 1),
+                  max: formatNumber(fit.fit.maxErrorM * 100, 1),
+                  px: formatNumber(fit.fit.rmsErrorPx, 1),
+                  span: formatNumber(fit.fit.spanM, 1),
+                })
               : t(fit.reason === 'too_few' ? 'calib.tooFew' : 'calib.invalid')}
           </p>
           {fit.ok && !zone && (
@@ -159,7 +189,10 @@ export function CalibrationEditor({ imageUrl, geometry: g, onChange }: Props) {
                   max={150}
                   step={5}
                   value={zone.limits[0]?.limitKmh ?? 50}
-                  onChange={(e) => Number.isInteger(e.currentTarget.valueAsNumber) && setZone({ limits: [{ classes: zone.limits[0]?.classes ?? ZONE_CLASSES, limitKmh: e.currentTarget.valueAsNumber }] })}
+                  onChange={(e) =>
+                    Number.isInteger(e.currentTarget.valueAsNumber) &&
+                    setZone({ limits: [{ classes: zone.limits[0]?.classes ?? ZONE_CLASSES, limitKmh: e.currentTarget.valueAsNumber }] })
+                  }
                 />{' '}
                 km/h
               </label>
@@ -173,7 +206,8 @@ export function CalibrationEditor({ imageUrl, geometry: g, onChange }: Props) {
                         const classes = new Set(zone.limits[0]?.classes ?? []);
                         if (e.currentTarget.checked) classes.add(c);
                         else classes.delete(c);
-                        if (classes.size) setZone({ limits: [{ classes: ZONE_CLASSES.filter((x) => classes.has(x)), limitKmh: zone.limits[0]?.limitKmh ?? 50 }] });
+                        if (classes.size)
+                          setZone({ limits: [{ classes: ZONE_CLASSES.filter((x) => classes.has(x)), limitKmh: zone.limits[0]?.limitKmh ?? 50 }] });
                       }}
                     />{' '}
                     {t(`vehicle.${c}`)}

@@ -180,10 +180,18 @@ export function GeometryEditor({ imageUrl, geometry: g, onChange, errors }: Prop
         </div>
       )}
       <div className="geo-toolbar" role="toolbar" aria-label={t('geo.toolbar')}>
-        <button type="button" onClick={() => add('stopLines')}>+ {t('geo.stopLine')}</button>
-        <button type="button" onClick={() => add('lanes')}>+ {t('geo.lane')}</button>
-        <button type="button" onClick={() => add('solidLines')}>+ {t('geo.solidLine')}</button>
-        <button type="button" onClick={() => add('signalHeads')}>+ {t('geo.signalHead')}</button>
+        <button type="button" onClick={() => add('stopLines')}>
+          + {t('geo.stopLine')}
+        </button>
+        <button type="button" onClick={() => add('lanes')}>
+          + {t('geo.lane')}
+        </button>
+        <button type="button" onClick={() => add('solidLines')}>
+          + {t('geo.solidLine')}
+        </button>
+        <button type="button" onClick={() => add('signalHeads')}>
+          + {t('geo.signalHead')}
+        </button>
       </div>
       <div className="geo-body">
         <div className="geo-canvas">
@@ -200,7 +208,12 @@ export function GeometryEditor({ imageUrl, geometry: g, onChange, errors }: Prop
             {imageUrl ? <image href={imageUrl} x={0} y={0} width={W} height={H} preserveAspectRatio="none" /> : <rect width={W} height={H} fill="#333" />}
             {g.lanes.map((lane, i) => (
               <g key={`lane-${i}`} onPointerDown={() => setSel({ kind: 'lanes', index: i })}>
-                <polygon points={lane.polygon.map((p) => p.join(',')).join(' ')} fill="rgba(0,176,255,0.18)" stroke={stroke('lanes', i, '#00e5ff')} strokeWidth={hr / 2} />
+                <polygon
+                  points={lane.polygon.map((p) => p.join(',')).join(' ')}
+                  fill="rgba(0,176,255,0.18)"
+                  stroke={stroke('lanes', i, '#00e5ff')}
+                  strokeWidth={hr / 2}
+                />
                 <LaneArrow lane={lane} length={arrowLength(g)} width={hr / 2} />
                 <text x={centroid(lane.polygon)[0]} y={centroid(lane.polygon)[1] - hr} fill="#fff" fontSize={hr * 3} stroke="#000" strokeWidth={hr / 8}>
                   {lane.id}
@@ -208,12 +221,27 @@ export function GeometryEditor({ imageUrl, geometry: g, onChange, errors }: Prop
               </g>
             ))}
             {g.solidLines.map((s, i) => (
-              <polyline key={`solid-${i}`} points={s.points.map((p) => p.join(',')).join(' ')} fill="none" stroke={stroke('solidLines', i, '#ffeb3b')} strokeWidth={hr / 1.5} onPointerDown={() => setSel({ kind: 'solidLines', index: i })} />
+              <polyline
+                key={`solid-${i}`}
+                points={s.points.map((p) => p.join(',')).join(' ')}
+                fill="none"
+                stroke={stroke('solidLines', i, '#ffeb3b')}
+                strokeWidth={hr / 1.5}
+                onPointerDown={() => setSel({ kind: 'solidLines', index: i })}
+              />
             ))}
             {g.stopLines.map((s, i) => (
               <g key={`stop-${i}`} onPointerDown={() => setSel({ kind: 'stopLines', index: i })}>
                 <line x1={s.a[0]} y1={s.a[1]} x2={s.b[0]} y2={s.b[1]} stroke={stroke('stopLines', i, '#ff1744')} strokeWidth={hr} />
-                <line x1={(s.a[0] + s.b[0]) / 2} y1={(s.a[1] + s.b[1]) / 2} x2={s.beforePoint[0]} y2={s.beforePoint[1]} stroke="#ff1744" strokeDasharray={`${hr} ${hr}`} strokeWidth={hr / 4} />
+                <line
+                  x1={(s.a[0] + s.b[0]) / 2}
+                  y1={(s.a[1] + s.b[1]) / 2}
+                  x2={s.beforePoint[0]}
+                  y2={s.beforePoint[1]}
+                  stroke="#ff1744"
+                  strokeDasharray={`${hr} ${hr}`}
+                  strokeWidth={hr / 4}
+                />
               </g>
             ))}
             {g.signalHeads.map((h, i) =>
@@ -234,25 +262,55 @@ export function GeometryEditor({ imageUrl, geometry: g, onChange, errors }: Prop
             {sel?.kind === 'stopLines' &&
               g.stopLines[sel.index] &&
               (['a', 'b', 'beforePoint'] as const).map((pt) =>
-                handle({ kind: 'stopLines', index: sel.index, point: pt }, g.stopLines[sel.index]![pt], t(`geo.handle.${pt}`), pt === 'beforePoint' ? '#ffab91' : '#fff'),
+                handle(
+                  { kind: 'stopLines', index: sel.index, point: pt },
+                  g.stopLines[sel.index]![pt],
+                  t(`geo.handle.${pt}`),
+                  pt === 'beforePoint' ? '#ffab91' : '#fff',
+                ),
               )}
             {sel?.kind === 'lanes' &&
               g.lanes[sel.index] && [
                 ...g.lanes[sel.index]!.polygon.map((p, j) => handle({ kind: 'lanes', index: sel.index, point: j }, p, t('geo.handle.vertex', { n: j + 1 }))),
-                handle({ kind: 'lanes', index: sel.index, point: 'direction' }, directionHead(g.lanes[sel.index]!, arrowLength(g)), t('geo.handle.direction'), '#76ff03'),
+                handle(
+                  { kind: 'lanes', index: sel.index, point: 'direction' },
+                  directionHead(g.lanes[sel.index]!, arrowLength(g)),
+                  t('geo.handle.direction'),
+                  '#76ff03',
+                ),
               ]}
             {sel?.kind === 'solidLines' &&
-              g.solidLines[sel.index]?.points.map((p, j) => handle({ kind: 'solidLines', index: sel.index, point: j }, p, t('geo.handle.vertex', { n: j + 1 })))}
+              g.solidLines[sel.index]?.points.map((p, j) =>
+                handle({ kind: 'solidLines', index: sel.index, point: j }, p, t('geo.handle.vertex', { n: j + 1 })),
+              )}
             {sel?.kind === 'signalHeads' &&
               g.signalHeads[sel.index]?.lamps.flatMap((l, j) => [
-                handle({ kind: 'signalHeads', index: sel.index, lamp: j, corner: 0 }, [l.region[0], l.region[1]], t('geo.handle.lampCorner', { lamp: l.id, n: 1 }), LAMP_FILL[l.colour]),
-                handle({ kind: 'signalHeads', index: sel.index, lamp: j, corner: 1 }, [l.region[2], l.region[3]], t('geo.handle.lampCorner', { lamp: l.id, n: 2 }), LAMP_FILL[l.colour]),
+                handle(
+                  { kind: 'signalHeads', index: sel.index, lamp: j, corner: 0 },
+                  [l.region[0], l.region[1]],
+                  t('geo.handle.lampCorner', { lamp: l.id, n: 1 }),
+                  LAMP_FILL[l.colour],
+                ),
+                handle(
+                  { kind: 'signalHeads', index: sel.index, lamp: j, corner: 1 },
+                  [l.region[2], l.region[3]],
+                  t('geo.handle.lampCorner', { lamp: l.id, n: 2 }),
+                  LAMP_FILL[l.colour],
+                ),
               ])}
           </svg>
           <p className="hint">{t('geo.hint')}</p>
         </div>
         <aside className="geo-panel" aria-label={t('geo.properties')} ref={panelRef}>
-          <ItemList g={g} sel={sel} onSelect={(s) => { setSel(s); setActiveVertex(0); }} errors={errors} />
+          <ItemList
+            g={g}
+            sel={sel}
+            onSelect={(s) => {
+              setSel(s);
+              setActiveVertex(0);
+            }}
+            errors={errors}
+          />
           {sel && (g[sel.kind] as unknown[])[sel.index] !== undefined && (
             <ItemForm
               g={g}
@@ -298,7 +356,12 @@ function ItemList({ g, sel, onSelect, errors }: { g: CameraGeometry; sel: Select
           const bad = errorsUnder(errors, itemPath({ kind, index })).length > 0;
           return (
             <li key={`${kind}-${index}`}>
-              <button type="button" aria-pressed={sel?.kind === kind && sel.index === index} className={bad ? 'has-error' : undefined} onClick={() => onSelect({ kind, index })}>
+              <button
+                type="button"
+                aria-pressed={sel?.kind === kind && sel.index === index}
+                className={bad ? 'has-error' : undefined}
+                onClick={() => onSelect({ kind, index })}
+              >
                 {t(KIND_LABEL[kind])}: {it.id}
                 {bad ? ` ⚠ ${t('geo.hasErrors')}` : ''}
               </button>
@@ -321,7 +384,17 @@ function FieldErrors({ id, errors }: { id: string; errors: ServerFieldError[] })
 }
 
 /** A labelled field with the server's errors for its JSON path shown under it. */
-function Field({ label, path, errors, children }: { label: string; path: string; errors: ServerFieldError[]; children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode }) {
+function Field({
+  label,
+  path,
+  errors,
+  children,
+}: {
+  label: string;
+  path: string;
+  errors: ServerFieldError[];
+  children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode;
+}) {
   const id = useId();
   const errId = `${id}-err`;
   const mine = errorsAt(errors, path);
@@ -334,7 +407,23 @@ function Field({ label, path, errors, children }: { label: string; path: string;
   );
 }
 
-function CheckGroup<T extends string>({ legend, path, options, value, onChange, errors, label }: { legend: string; path: string; options: readonly T[]; value: T[]; onChange: (v: T[]) => void; errors: ServerFieldError[]; label: (v: T) => string }) {
+function CheckGroup<T extends string>({
+  legend,
+  path,
+  options,
+  value,
+  onChange,
+  errors,
+  label,
+}: {
+  legend: string;
+  path: string;
+  options: readonly T[];
+  value: T[];
+  onChange: (v: T[]) => void;
+  errors: ServerFieldError[];
+  label: (v: T) => string;
+}) {
   const id = useId();
   const mine = errorsAt(errors, path).concat(errors.filter((e) => e.path.startsWith(path + '[')));
   return (
@@ -342,7 +431,8 @@ function CheckGroup<T extends string>({ legend, path, options, value, onChange, 
       <legend>{legend}</legend>
       {options.map((o) => (
         <label key={o} className="check">
-          <input type="checkbox" checked={value.includes(o)} onChange={(e) => onChange(e.target.checked ? [...value, o] : value.filter((v) => v !== o))} /> {label(o)}
+          <input type="checkbox" checked={value.includes(o)} onChange={(e) => onChange(e.target.checked ? [...value, o] : value.filter((v) => v !== o))} />{' '}
+          {label(o)}
         </label>
       ))}
       <FieldErrors id={`${id}-err`} errors={mine} />
@@ -350,10 +440,26 @@ function CheckGroup<T extends string>({ legend, path, options, value, onChange, 
   );
 }
 
-function ItemForm({ g, sel, errors, activeVertex, onChange, onRemove }: { g: CameraGeometry; sel: Selection; errors: ServerFieldError[]; activeVertex: number; onChange: (g: CameraGeometry) => void; onRemove: () => void }) {
+function ItemForm({
+  g,
+  sel,
+  errors,
+  activeVertex,
+  onChange,
+  onRemove,
+}: {
+  g: CameraGeometry;
+  sel: Selection;
+  errors: ServerFieldError[];
+  activeVertex: number;
+  onChange: (g: CameraGeometry) => void;
+  onRemove: () => void;
+}) {
   const { t } = useI18n();
   const base = itemPath(sel);
-  const other = errorsUnder(errors, base).filter((e) => !/\.(id|approach|allowedClasses|turns|stopLineId|signalHeadId|kind|direction)(\[|$)/.test(e.path.slice(base.length)));
+  const other = errorsUnder(errors, base).filter(
+    (e) => !/\.(id|approach|allowedClasses|turns|stopLineId|signalHeadId|kind|direction)(\[|$)/.test(e.path.slice(base.length)),
+  );
   const idField = (value: string, set: (v: string) => void) => (
     <Field label={t('geo.id')} path={`${base}.id`} errors={errors}>
       {(p) => <input {...p} value={value} onChange={(e) => set(e.target.value)} />}
@@ -377,8 +483,24 @@ function ItemForm({ g, sel, errors, activeVertex, onChange, onRemove }: { g: Cam
     body = (
       <>
         {idField(lane.id, (id) => set({ id }))}
-        <CheckGroup legend={t('geo.allowedClasses')} path={`${base}.allowedClasses`} options={VEHICLE_CLASSES} value={lane.allowedClasses} onChange={(v) => set({ allowedClasses: v })} errors={errors} label={(c) => t(`vehicle.${c}`)} />
-        <CheckGroup legend={t('geo.turns')} path={`${base}.turns`} options={TURNS} value={lane.turns} onChange={(v) => set({ turns: v })} errors={errors} label={(c) => t(`turn.${c}`)} />
+        <CheckGroup
+          legend={t('geo.allowedClasses')}
+          path={`${base}.allowedClasses`}
+          options={VEHICLE_CLASSES}
+          value={lane.allowedClasses}
+          onChange={(v) => set({ allowedClasses: v })}
+          errors={errors}
+          label={(c) => t(`vehicle.${c}`)}
+        />
+        <CheckGroup
+          legend={t('geo.turns')}
+          path={`${base}.turns`}
+          options={TURNS}
+          value={lane.turns}
+          onChange={(v) => set({ turns: v })}
+          errors={errors}
+          label={(c) => t(`turn.${c}`)}
+        />
         <Field label={t('geo.directionDeg')} path={`${base}.direction`} errors={errors}>
           {(p) => (
             <input
@@ -397,7 +519,11 @@ function ItemForm({ g, sel, errors, activeVertex, onChange, onRemove }: { g: Cam
           {(p) => (
             <select {...p} value={lane.stopLineId ?? ''} onChange={(e) => set({ stopLineId: e.target.value || undefined })}>
               <option value="">{t('geo.none')}</option>
-              {g.stopLines.map((s) => <option key={s.id} value={s.id}>{s.id}</option>)}
+              {g.stopLines.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.id}
+                </option>
+              ))}
             </select>
           )}
         </Field>
@@ -405,13 +531,21 @@ function ItemForm({ g, sel, errors, activeVertex, onChange, onRemove }: { g: Cam
           {(p) => (
             <select {...p} value={lane.signalHeadId ?? ''} onChange={(e) => set({ signalHeadId: e.target.value || undefined })}>
               <option value="">{t('geo.none')}</option>
-              {g.signalHeads.map((s) => <option key={s.id} value={s.id}>{s.id}</option>)}
+              {g.signalHeads.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.id}
+                </option>
+              ))}
             </select>
           )}
         </Field>
         <div className="row">
-          <button type="button" onClick={() => onChange(insertVertex(g, 'lanes', sel.index, activeVertex))}>{t('geo.addVertex')}</button>
-          <button type="button" onClick={() => onChange(removeVertex(g, 'lanes', sel.index, activeVertex))} disabled={lane.polygon.length <= 3}>{t('geo.removeVertex')}</button>
+          <button type="button" onClick={() => onChange(insertVertex(g, 'lanes', sel.index, activeVertex))}>
+            {t('geo.addVertex')}
+          </button>
+          <button type="button" onClick={() => onChange(removeVertex(g, 'lanes', sel.index, activeVertex))} disabled={lane.polygon.length <= 3}>
+            {t('geo.removeVertex')}
+          </button>
         </div>
       </>
     );
@@ -429,8 +563,12 @@ function ItemForm({ g, sel, errors, activeVertex, onChange, onRemove }: { g: Cam
           )}
         </Field>
         <div className="row">
-          <button type="button" onClick={() => onChange(insertVertex(g, 'solidLines', sel.index, activeVertex))}>{t('geo.addVertex')}</button>
-          <button type="button" onClick={() => onChange(removeVertex(g, 'solidLines', sel.index, activeVertex))} disabled={s.points.length <= 2}>{t('geo.removeVertex')}</button>
+          <button type="button" onClick={() => onChange(insertVertex(g, 'solidLines', sel.index, activeVertex))}>
+            {t('geo.addVertex')}
+          </button>
+          <button type="button" onClick={() => onChange(removeVertex(g, 'solidLines', sel.index, activeVertex))} disabled={s.points.length <= 2}>
+            {t('geo.removeVertex')}
+          </button>
         </div>
       </>
     );
@@ -443,26 +581,40 @@ function ItemForm({ g, sel, errors, activeVertex, onChange, onRemove }: { g: Cam
         {idField(h.id, (id) => onChange(updateItem(g, 'signalHeads', sel.index, { id })))}
         {h.lamps.map((l, j) => (
           <fieldset key={j} className="lamp">
-            <legend>{t('geo.lamp')} {j + 1}</legend>
+            <legend>
+              {t('geo.lamp')} {j + 1}
+            </legend>
             <Field label={t('geo.id')} path={`${base}.lamps[${j}].id`} errors={errors}>
               {(p) => <input {...p} value={l.id} onChange={(e) => setLamp(j, { id: e.target.value })} />}
             </Field>
             <Field label={t('geo.lampColour')} path={`${base}.lamps[${j}].colour`} errors={errors}>
               {(p) => (
                 <select {...p} value={l.colour} onChange={(e) => setLamp(j, { colour: e.target.value as (typeof LAMP_COLOURS)[number] })}>
-                  {LAMP_COLOURS.map((c) => <option key={c} value={c}>{t(`light.${c}`)}</option>)}
+                  {LAMP_COLOURS.map((c) => (
+                    <option key={c} value={c}>
+                      {t(`light.${c}`)}
+                    </option>
+                  ))}
                 </select>
               )}
             </Field>
             <Field label={t('geo.lampShape')} path={`${base}.lamps[${j}].shape`} errors={errors}>
               {(p) => (
                 <select {...p} value={l.shape} onChange={(e) => setLamp(j, { shape: e.target.value as (typeof LAMP_SHAPES)[number] })}>
-                  {LAMP_SHAPES.map((c) => <option key={c} value={c}>{t(`lampShape.${c}`)}</option>)}
+                  {LAMP_SHAPES.map((c) => (
+                    <option key={c} value={c}>
+                      {t(`lampShape.${c}`)}
+                    </option>
+                  ))}
                 </select>
               )}
             </Field>
             <FieldErrors id={`lamp-${j}-region`} errors={errorsAt(errors, `${base}.lamps[${j}].region`)} />
-            <button type="button" onClick={() => onChange(updateItem(g, 'signalHeads', sel.index, { lamps: h.lamps.filter((_, k) => k !== j) }))} disabled={h.lamps.length <= 1}>
+            <button
+              type="button"
+              onClick={() => onChange(updateItem(g, 'signalHeads', sel.index, { lamps: h.lamps.filter((_, k) => k !== j) }))}
+              disabled={h.lamps.length <= 1}
+            >
               {t('geo.removeLamp')}
             </button>
           </fieldset>
@@ -472,7 +624,12 @@ function ItemForm({ g, sel, errors, activeVertex, onChange, onRemove }: { g: Cam
           onClick={() => {
             const last = h.lamps[h.lamps.length - 1]!.region;
             const size = last[3] - last[1];
-            const lamp = { id: `lamp-${h.lamps.length + 1}`, colour: 'green' as const, shape: 'arrow_left' as const, region: [last[0], last[3] + 2, last[2], last[3] + 2 + size] as [number, number, number, number] };
+            const lamp = {
+              id: `lamp-${h.lamps.length + 1}`,
+              colour: 'green' as const,
+              shape: 'arrow_left' as const,
+              region: [last[0], last[3] + 2, last[2], last[3] + 2 + size] as [number, number, number, number],
+            };
             onChange(updateItem(g, 'signalHeads', sel.index, { lamps: [...h.lamps, lamp] }));
           }}
         >

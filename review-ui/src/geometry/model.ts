@@ -58,7 +58,13 @@ export function addItem(g: CameraGeometry, kind: ItemKind): CameraGeometry {
   const r = (v: number) => Math.round(v);
   switch (kind) {
     case 'stopLines': {
-      const s: StopLine = { id: nextId(g.stopLines, 'stop'), approach: 'approach', a: [r(w * 0.25), r(cy)], b: [r(w * 0.75), r(cy)], beforePoint: [r(cx), r(h * 0.75)] };
+      const s: StopLine = {
+        id: nextId(g.stopLines, 'stop'),
+        approach: 'approach',
+        a: [r(w * 0.25), r(cy)],
+        b: [r(w * 0.75), r(cy)],
+        beforePoint: [r(cx), r(h * 0.75)],
+      };
       return { ...g, stopLines: [...g.stopLines, s] };
     }
     case 'lanes': {
@@ -77,14 +83,26 @@ export function addItem(g: CameraGeometry, kind: ItemKind): CameraGeometry {
       return { ...g, lanes: [...g.lanes, lane] };
     }
     case 'solidLines': {
-      const s: SolidLine = { id: nextId(g.solidLines, 'solid'), points: [[r(cx), r(h * 0.95)], [r(cx), r(h * 0.4)]], kind: 'single' };
+      const s: SolidLine = {
+        id: nextId(g.solidLines, 'solid'),
+        points: [
+          [r(cx), r(h * 0.95)],
+          [r(cx), r(h * 0.4)],
+        ],
+        kind: 'single',
+      };
       return { ...g, solidLines: [...g.solidLines, s] };
     }
     case 'signalHeads': {
       const size = Math.max(8, r(Math.min(w, h) / 30));
       const x = r(w * 0.85);
       const y = r(h * 0.08);
-      const lamp = (id: string, colour: Lamp['colour'], i: number): Lamp => ({ id, colour, shape: 'round', region: [x, y + i * (size + 2), x + size, y + i * (size + 2) + size] });
+      const lamp = (id: string, colour: Lamp['colour'], i: number): Lamp => ({
+        id,
+        colour,
+        shape: 'round',
+        region: [x, y + i * (size + 2), x + size, y + i * (size + 2) + size],
+      });
       const head: SignalHead = { id: nextId(g.signalHeads, 'head'), lamps: [lamp('red', 'red', 0), lamp('yellow', 'yellow', 1), lamp('green', 'green', 2)] };
       return { ...g, signalHeads: [...g.signalHeads, head] };
     }

@@ -26,7 +26,8 @@ export const enAdmin: Record<keyof typeof viAdmin, string> = {
   'adm.cam.chooseAgency': '— Choose an agency —',
   'adm.cam.address': 'Location',
   'adm.cam.streamUrl': 'RTSP stream address',
-  'adm.cam.streamUrlHint': 'For example rtsp://10.0.0.21:554/Streaming/Channels/101. Enter the user name and password in the two fields below (never shown again once saved).',
+  'adm.cam.streamUrlHint':
+    'For example rtsp://10.0.0.21:554/Streaming/Channels/101. Enter the user name and password in the two fields below (never shown again once saved).',
   'adm.cam.username': 'Camera user name',
   'adm.cam.password': 'Camera password',
   'adm.cam.passwordKept': 'Credentials are stored. Leave empty to keep them.',

@@ -90,7 +90,8 @@ export const enReports: Record<keyof typeof viReports, string> = {
   'schedules.never': 'not yet',
   'schedules.lastError': 'Last error',
   'payments.title': 'Payment reconciliation',
-  'payments.intro': 'Import a file of payment results (CSV or JSON) from the bank, the National Public Service Portal or the traffic app. A payment that matches a decision number and amount closes its case; the others are listed here to resolve.',
+  'payments.intro':
+    'Import a file of payment results (CSV or JSON) from the bank, the National Public Service Portal or the traffic app. A payment that matches a decision number and amount closes its case; the others are listed here to resolve.',
   'payments.file': 'Payment results file',
   'payments.upload': 'Import file',
   'payments.uploaded': 'File received; reconciling.',

@@ -126,7 +126,8 @@ export const en: Record<MessageKey, string> = {
   'case.decision': 'Decision',
   'case.rule': 'Rule',
   'case.speed': 'Speed',
-  'case.speedMeasured': 'Measured {measured} ± {sigma} km/h, less the {tolerance} km/h tolerance: {reduced} km/h; limit {limit} km/h (over {distance} m in {seconds} s)',
+  'case.speedMeasured':
+    'Measured {measured} ± {sigma} km/h, less the {tolerance} km/h tolerance: {reduced} km/h; limit {limit} km/h (over {distance} m in {seconds} s)',
   'case.signal': 'Signal',
   'case.since': 'since {at}',
   'case.light': 'Light: {colour}',
@@ -313,7 +314,8 @@ export const en: Record<MessageKey, string> = {
   'cam.saveFailed': 'The server refused the geometry: fix the marked fields.',
   'cam.reload': 'Reload from server',
   'calib.title': 'Speed calibration',
-  'calib.hint': 'Mark at least 4 points on the road surface (no 3 in a line) and type where each really is, in metres, e.g. measured corners of lane markings. The green grid is the road surface computed from the points: a bent or skewed grid means a point is wrong.',
+  'calib.hint':
+    'Mark at least 4 points on the road surface (no 3 in a line) and type where each really is, in metres, e.g. measured corners of lane markings. The green grid is the road surface computed from the points: a bent or skewed grid means a point is wrong.',
   'calib.canvas': 'Camera image with calibration points, road grid and speed zone',
   'calib.points': 'Calibration points (real position, metres)',
   'calib.groundX': 'Across (m)',

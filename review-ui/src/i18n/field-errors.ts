@@ -90,15 +90,40 @@ export function fieldErrorText(t: Translate, message: string): string {
 
 /** Array members of the geometry named as things, counted from 1 as a person counts. */
 const MEMBERS: Record<string, string> = {
-  stopLines: 'field.stopLines', lanes: 'field.lanes', solidLines: 'field.solidLines', signalHeads: 'field.signalHeads', lamps: 'field.lamps',
-  speedZones: 'field.speedZones', limits: 'field.limits', arrowPermits: 'field.arrowPermits',
+  stopLines: 'field.stopLines',
+  lanes: 'field.lanes',
+  solidLines: 'field.solidLines',
+  signalHeads: 'field.signalHeads',
+  lamps: 'field.lamps',
+  speedZones: 'field.speedZones',
+  limits: 'field.limits',
+  arrowPermits: 'field.arrowPermits',
 };
 /** Properties named by the label the form gives them. */
 const PROPERTIES: Record<string, string> = {
-  id: 'geo.id', approach: 'geo.approach', a: 'geo.handle.a', b: 'geo.handle.b', beforePoint: 'geo.handle.beforePoint', polygon: 'field.polygon',
-  direction: 'geo.directionDeg', allowedClasses: 'geo.allowedClasses', turns: 'geo.turns', stopLineId: 'geo.stopLineRef', signalHeadId: 'geo.signalHeadRef',
-  kind: 'geo.solidKind', colour: 'geo.lampColour', shape: 'geo.lampShape', points: 'field.points', calibration: 'field.calibration', reference: 'field.reference',
-  lampId: 'geo.lamp', limitKmh: 'calib.limit', stopLines: 'geo.stopLine', lanes: 'geo.lane', solidLines: 'geo.solidLine', signalHeads: 'geo.signalHead',
+  id: 'geo.id',
+  approach: 'geo.approach',
+  a: 'geo.handle.a',
+  b: 'geo.handle.b',
+  beforePoint: 'geo.handle.beforePoint',
+  polygon: 'field.polygon',
+  direction: 'geo.directionDeg',
+  allowedClasses: 'geo.allowedClasses',
+  turns: 'geo.turns',
+  stopLineId: 'geo.stopLineRef',
+  signalHeadId: 'geo.signalHeadRef',
+  kind: 'geo.solidKind',
+  colour: 'geo.lampColour',
+  shape: 'geo.lampShape',
+  points: 'field.points',
+  calibration: 'field.calibration',
+  reference: 'field.reference',
+  lampId: 'geo.lamp',
+  limitKmh: 'calib.limit',
+  stopLines: 'geo.stopLine',
+  lanes: 'geo.lane',
+  solidLines: 'geo.solidLine',
+  signalHeads: 'geo.signalHead',
   speedZones: 'calib.zone',
 };
 
@@ -107,7 +132,11 @@ const PROPERTIES: Record<string, string> = {
  * A property the form has no label for keeps its name.
  */
 export function fieldLabel(t: Translate, path: string): string {
-  const parts = path.replace(/^\$/, '').replace(/^(?:body|querystring|params)\/?/, '').split(/[./]|(?=\[)/).filter(Boolean);
+  const parts = path
+    .replace(/^\$/, '')
+    .replace(/^(?:body|querystring|params)\/?/, '')
+    .split(/[./]|(?=\[)/)
+    .filter(Boolean);
   if (parts.length === 0) return t('field.root');
   const out: string[] = [];
   for (let i = 0; i < parts.length; i++) {

@@ -5,7 +5,8 @@ export const viDesk = {
   'ident.identified': 'Đã xác định chủ phương tiện trong CSDL đăng ký.',
   'ident.not_in_registry': 'Biển số không có trong CSDL đăng ký: chưa xác định được chủ phương tiện.',
   'ident.plate_unread': 'Chưa có biển số: nhập biển số trước khi xác định chủ phương tiện.',
-  'ident.blockApprove': 'Chưa thể phê duyệt: hãy xác định chủ phương tiện (tra cứu CSDL, nhập thông tin chủ xe) hoặc chuyển hồ sơ về Công an nơi chủ xe cư trú.',
+  'ident.blockApprove':
+    'Chưa thể phê duyệt: hãy xác định chủ phương tiện (tra cứu CSDL, nhập thông tin chủ xe) hoặc chuyển hồ sơ về Công an nơi chủ xe cư trú.',
   'ident.registryVehicle': 'Phương tiện theo CSDL đăng ký',
   'ident.compare': 'So sánh ảnh biển số với mô tả phương tiện trong CSDL đăng ký trước khi xác nhận.',
   'ident.brand': 'Nhãn hiệu',

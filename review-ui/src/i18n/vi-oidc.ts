@@ -28,7 +28,8 @@ export const viOidc = {
   'apiError.driver_name_required': 'Hãy nhập họ tên người điều khiển xe.',
   'me.nav': 'Vi phạm của tôi',
   'me.title': 'Vi phạm của xe đứng tên tôi',
-  'me.signInIntro': 'Đăng nhập bằng tài khoản định danh điện tử VNeID để xem mọi vi phạm của các xe đứng tên bạn, kèm hình ảnh, trạng thái, thời hạn và nơi giải quyết, và gửi phản hồi.',
+  'me.signInIntro':
+    'Đăng nhập bằng tài khoản định danh điện tử VNeID để xem mọi vi phạm của các xe đứng tên bạn, kèm hình ảnh, trạng thái, thời hạn và nơi giải quyết, và gửi phản hồi.',
   'me.signIn': 'Đăng nhập bằng VNeID',
   'me.lookupHint': 'Chủ xe có thể đăng nhập bằng VNeID để xem mọi vi phạm của xe mình.',
   'me.unavailable': 'Đăng nhập bằng VNeID chưa được bật trên hệ thống này. Bạn vẫn có thể tra cứu theo biển số.',

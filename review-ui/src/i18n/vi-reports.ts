@@ -89,7 +89,8 @@ export const viReports = {
   'schedules.never': 'chưa gửi',
   'schedules.lastError': 'Lỗi lần gửi trước',
   'payments.title': 'Đối soát nộp phạt',
-  'payments.intro': 'Nhập tệp kết quả nộp phạt (CSV hoặc JSON) từ ngân hàng, Cổng Dịch vụ công quốc gia hoặc ứng dụng giao thông. Khoản nộp khớp số quyết định và số tiền sẽ đóng vụ việc; các khoản không khớp được liệt kê để xử lý.',
+  'payments.intro':
+    'Nhập tệp kết quả nộp phạt (CSV hoặc JSON) từ ngân hàng, Cổng Dịch vụ công quốc gia hoặc ứng dụng giao thông. Khoản nộp khớp số quyết định và số tiền sẽ đóng vụ việc; các khoản không khớp được liệt kê để xử lý.',
   'payments.file': 'Tệp kết quả nộp phạt',
   'payments.upload': 'Nhập tệp',
   'payments.uploaded': 'Đã nhận tệp; đang đối soát.',

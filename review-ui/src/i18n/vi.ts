@@ -125,7 +125,8 @@ export const vi = {
   'case.decision': 'Quyết định',
   'case.rule': 'Quy tắc',
   'case.speed': 'Tốc độ',
-  'case.speedMeasured': 'Đo được {measured} ± {sigma} km/h, trừ sai số {tolerance} km/h còn {reduced} km/h; tốc độ tối đa {limit} km/h (đo trên {distance} m trong {seconds} s)',
+  'case.speedMeasured':
+    'Đo được {measured} ± {sigma} km/h, trừ sai số {tolerance} km/h còn {reduced} km/h; tốc độ tối đa {limit} km/h (đo trên {distance} m trong {seconds} s)',
   'case.signal': 'Đèn tín hiệu',
   'case.since': 'từ {at}',
   'case.light': 'Đèn: {colour}',
@@ -312,7 +313,8 @@ export const vi = {
   'cam.saveFailed': 'Máy chủ từ chối cấu hình: sửa các trường được đánh dấu.',
   'cam.reload': 'Tải lại từ máy chủ',
   'calib.title': 'Hiệu chỉnh đo tốc độ',
-  'calib.hint': 'Đánh dấu ít nhất 4 điểm trên mặt đường (không có 3 điểm thẳng hàng) và nhập vị trí thực của từng điểm theo mét, ví dụ các góc vạch kẻ đường đã đo. Lưới xanh là mặt đường tính ra từ các điểm: lưới cong hoặc lệch nghĩa là có điểm sai.',
+  'calib.hint':
+    'Đánh dấu ít nhất 4 điểm trên mặt đường (không có 3 điểm thẳng hàng) và nhập vị trí thực của từng điểm theo mét, ví dụ các góc vạch kẻ đường đã đo. Lưới xanh là mặt đường tính ra từ các điểm: lưới cong hoặc lệch nghĩa là có điểm sai.',
   'calib.canvas': 'Ảnh camera với các điểm hiệu chỉnh, lưới mặt đường và vùng đo tốc độ',
   'calib.points': 'Điểm hiệu chỉnh (vị trí thực, mét)',
   'calib.groundX': 'Ngang (m)',

@@ -66,7 +66,15 @@ export function LoginPage() {
             </div>
             <div className="field">
               <label htmlFor="password">{t('auth.password')}</label>
-              <input id="password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+              <input
+                id="password"
+                name="password"
+                type="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
             </div>
             {error && (
               <p role="alert" className="error">

@@ -42,7 +42,14 @@ function print(title: string, r: Pick<EvalReport, 'byType' | 'overall' | 'plates
 /** Which scenes an evaluation run renders and scores. */
 type EvalSet = { kind: 'heldout' } | { kind: 'speed' } | { kind: 'named'; names: string[]; size: ScenarioOverrides };
 
-async function heldout(o: MatchOptions, fps: number | undefined, out: string | undefined, limit: number | null, replay: boolean, set: EvalSet = { kind: 'heldout' }) {
+async function heldout(
+  o: MatchOptions,
+  fps: number | undefined,
+  out: string | undefined,
+  limit: number | null,
+  replay: boolean,
+  set: EvalSet = { kind: 'heldout' },
+) {
   let offline: { detectViolationsInVideo?: unknown };
   try {
     offline = (await import('@phatnguoi/detector/offline')) as typeof offline;
@@ -58,7 +65,9 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
   }
   // --detector truth-replay: the simulator's own boxes stand in for the model, which measures the
   // tracking + rules + plates upper bound of the pipeline.
-  const replayMod = replay ? ((await import('@phatnguoi/detector/pipeline/truth-replay-detector')) as typeof import('@phatnguoi/detector/pipeline/truth-replay-detector')) : null;
+  const replayMod = replay
+    ? ((await import('@phatnguoi/detector/pipeline/truth-replay-detector')) as typeof import('@phatnguoi/detector/pipeline/truth-replay-detector'))
+    : null;
   // Simulated scenes are judged with the model trained on them (DETECTOR_CONFIG names another); the shipped default
   // is made for real cameras (models/real-detector).
   const { loadDetector, SIM_DETECTOR_CONFIG } = await import('@phatnguoi/detector/models/load-detector');
@@ -69,13 +78,20 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
   const { platePortFrom } = await import('@phatnguoi/detector/pipeline/plate-port');
   const plates = platePortFrom(await createPlateReader());
   const dir =
-    set.kind === 'speed' ? 'sim/out/speed-heldout'
-    : set.kind === 'named' ? `sim/out/eval${set.size.width || set.size.height ? `-${set.size.width ?? ''}x${set.size.height ?? ''}` : ''}`
-    : 'sim/out/heldout';
+    set.kind === 'speed'
+      ? 'sim/out/speed-heldout'
+      : set.kind === 'named'
+        ? `sim/out/eval${set.size.width || set.size.height ? `-${set.size.width ?? ''}x${set.size.height ?? ''}` : ''}`
+        : 'sim/out/heldout';
   await mkdir(dir, { recursive: true });
   const reports: { scenario: string; report: EvalReport; speed: SpeedReport | null }[] = [];
   const failed: string[] = [];
-  const all = set.kind === 'speed' ? speedHeldoutScenarios() : set.kind === 'named' ? await Promise.all(set.names.map((n) => resolveScenario(n, set.size))) : await heldoutScenarios();
+  const all =
+    set.kind === 'speed'
+      ? speedHeldoutScenarios()
+      : set.kind === 'named'
+        ? await Promise.all(set.names.map((n) => resolveScenario(n, set.size)))
+        : await heldoutScenarios();
   const scenarios = all.slice(0, limit ?? undefined);
   for (const [i, s] of scenarios.entries()) {
     const videoPath = join(dir, `${s.name}.mp4`);
@@ -83,7 +99,11 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
     // Reuse a cached render only if it was made from this scenario under the current truth rules.
     const fresh = existsSync(videoPath) && existsSync(truthPath) && (await isCurrent(truthPath, s));
     if (!fresh) {
-      await renderScenarioVideo(s, { videoPath, truthPath, onProgress: (d, t) => process.stderr.write(`\r[eval] ${i + 1}/${scenarios.length} render ${s.name} ${d}/${t}   `) });
+      await renderScenarioVideo(s, {
+        videoPath,
+        truthPath,
+        onProgress: (d, t) => process.stderr.write(`\r[eval] ${i + 1}/${scenarios.length} render ${s.name} ${d}/${t}   `),
+      });
     }
     const truth = await readTruth(truthPath);
     process.stderr.write(`\r[eval] ${i + 1}/${scenarios.length} detect ${s.name}...                 `);
@@ -111,7 +131,9 @@ async function heldout(o: MatchOptions, fps: number | undefined, out: string | u
     reports.push({ scenario: s.name, report, speed });
     process.stderr.write('\n');
     const platesRead = report.matches.filter((m) => m.plateExact).length;
-    console.log(`${s.name}: truth ${truth.violations.length}, predicted ${violations.length}, matched ${report.matches.length}, plates exact ${platesRead}/${report.matches.length}`);
+    console.log(
+      `${s.name}: truth ${truth.violations.length}, predicted ${violations.length}, matched ${report.matches.length}, plates exact ${platesRead}/${report.matches.length}`,
+    );
   }
   if (reports.length === 0) {
     console.error('no held-out scenario could be evaluated');
@@ -138,7 +160,9 @@ function printSpeeds(reports: { scenario: string; speed: SpeedReport | null }[])
   console.log('\nspeed error, vehicles 20-80 km/h (measured − true average over the zone):');
   for (const [fps, samples] of [...byFps].sort()) {
     const e = errorStats(samples);
-    console.log(`  ${fps.padStart(2)} fps: n ${e.n}, median |err| ${f(e.medianAbsKmh)} km/h, p95 ${f(e.p95AbsKmh)}, worst ${f(e.worstKmh)}, bias ${f(e.biasKmh)}`);
+    console.log(
+      `  ${fps.padStart(2)} fps: n ${e.n}, median |err| ${f(e.medianAbsKmh)} km/h, p95 ${f(e.p95AbsKmh)}, worst ${f(e.worstKmh)}, bias ${f(e.biasKmh)}`,
+    );
   }
   console.log('speeding per band (excess after the tolerance): truth / predicted / correct band');
   for (const b of SPEED_BANDS) {
@@ -174,9 +198,21 @@ async function real(o: MatchOptions, r: RealOptions) {
     const geometry = perturbLamps(label.geometry, r.shift[0], r.shift[1], r.pad);
     process.stderr.write(`[real] ${i + 1}/${labels.length} lamps ${name} (${rows.length} frames at ${label.fps} fps)\n`);
     const signals = await offline.readSignalsInVideo(video, geometry, { fps: label.fps });
-    const lampReport = evaluate({ ...truth, violations: [] }, [], signals.filter((s) => s.headId === label.headId), o).lights;
+    const lampReport = evaluate(
+      { ...truth, violations: [] },
+      [],
+      signals.filter((s) => s.headId === label.headId),
+      o,
+    ).lights;
     const arrowLamp = label.geometry.signalHeads.find((h) => h.id === label.headId)?.lamps.find((l) => l.shape !== 'round');
-    const arrows = arrowLamp ? scoreArrows(rows, signals.filter((s) => s.headId === label.headId), label.fps, arrowLamp.id) : null;
+    const arrows = arrowLamp
+      ? scoreArrows(
+          rows,
+          signals.filter((s) => s.headId === label.headId),
+          label.fps,
+          arrowLamp.id,
+        )
+      : null;
     lampTotals.judged += lampReport.judged;
     lampTotals.correct += lampReport.correct;
     const pct = (c: number, n: number) => (n ? `${((100 * c) / n).toFixed(1)}%` : '-');
@@ -190,7 +226,9 @@ async function real(o: MatchOptions, r: RealOptions) {
       const result = await offline.detectViolationsInVideo(video, geometry, { fps: r.fps, cameraId: `real-${name}` });
       const { violations } = predictionsFromJson({ violations: result.violations.map((v) => ({ type: v.type, timeS: v.time, trackId: v.trackId })) }, null);
       report = evaluate(truth, violations, [], o);
-      console.log(`  violations: truth ${truth.violations.length}, predicted ${violations.length}, matched ${report.matches.length}; suppressed as contradicted by their evidence: ${result.suppressed ?? 0}`);
+      console.log(
+        `  violations: truth ${truth.violations.length}, predicted ${violations.length}, matched ${report.matches.length}; suppressed as contradicted by their evidence: ${result.suppressed ?? 0}`,
+      );
       for (const m of report.missed) console.log(`  missed      ${m.type} ${m.id} at ${m.timeS}s (${m.rule})`);
       for (const f of report.falseAlarms) console.log(`  false alarm ${f.type} at ${f.timeS.toFixed(2)}s (track ${f.trackId ?? '?'})`);
     }
@@ -198,7 +236,10 @@ async function real(o: MatchOptions, r: RealOptions) {
     reports.push({ scenario: name, report, arrows });
   }
   const total = combine(reports.map((x) => x.report));
-  const arrowTotal = reports.reduce((a, x) => ({ judged: a.judged + (x.arrows?.judged ?? 0), correct: a.correct + (x.arrows?.correct ?? 0) }), { judged: 0, correct: 0 });
+  const arrowTotal = reports.reduce((a, x) => ({ judged: a.judged + (x.arrows?.judged ?? 0), correct: a.correct + (x.arrows?.correct ?? 0) }), {
+    judged: 0,
+    correct: 0,
+  });
   print(`real clips (${reports.length}; lamp regions moved ${r.shift.join(',')} px, grown ${r.pad} px${r.lampsOnly ? '; lamps only' : ''})`, total);
   console.log(`right arrow: ${arrowTotal.correct}/${arrowTotal.judged} frames`);
   if (r.out) await writeFile(r.out, JSON.stringify({ match: o, options: r, total, scenarios: reports }, null, 2));
@@ -236,7 +277,8 @@ async function main() {
   const o: MatchOptions = { toleranceS: Number(values.tolerance ?? DEFAULT_MATCH.toleranceS), iouMin: Number(values.iou ?? DEFAULT_MATCH.iouMin) };
   if (values.help) return console.log(USAGE);
   if (values.real) {
-    if (!values.media || !values['light-states']) throw new Error('--real needs --media (folder of the clips) and --light-states (folder of the light-state CSVs)');
+    if (!values.media || !values['light-states'])
+      throw new Error('--real needs --media (folder of the clips) and --light-states (folder of the light-state CSVs)');
     const shift = (values['lamp-shift'] ?? '0,0').split(',').map(Number);
     if (shift.length !== 2 || shift.some((x) => !Number.isFinite(x))) throw new Error(`--lamp-shift: expected DX,DY, got ${values['lamp-shift']}`);
     const pad = Number(values['lamp-pad'] ?? 0);
@@ -255,7 +297,12 @@ async function main() {
   const limit = values.limit ? Number(values.limit) : null;
   const replay = values.detector === 'truth-replay';
   if (values.speed) return heldout(o, undefined, values.out, limit, replay, { kind: 'speed' });
-  const named = values.scenarios ? values.scenarios.split(',').map((x) => x.trim()).filter(Boolean) : null;
+  const named = values.scenarios
+    ? values.scenarios
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : null;
   if (named) {
     const size = { ...(values.width ? { width: Number(values.width) } : {}), ...(values.height ? { height: Number(values.height) } : {}) };
     return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, limit, replay, { kind: 'named', names: named, size });
@@ -282,7 +329,8 @@ async function main() {
   print(`${truth.scenario.name}: ${violations.length} predicted, ${truth.violations.length} true violations`, report);
   for (const m of report.missed) console.log(`  missed      ${m.type} ${m.trackId} at ${m.timeS}s (${m.rule})`);
   for (const f of report.falseAlarms) console.log(`  false alarm ${f.type} at ${f.timeS}s${f.likelyTruth ? ` (is ${f.likelyTruth})` : ''}`);
-  for (const m of report.matches.filter((x) => !x.plateExact)) console.log(`  plate       ${m.truthId}: read ${m.platePred ?? '(none)'}, truth ${m.plateTruth}`);
+  for (const m of report.matches.filter((x) => !x.plateExact))
+    console.log(`  plate       ${m.truthId}: read ${m.platePred ?? '(none)'}, truth ${m.plateTruth}`);
   if (values.out) {
     await writeFile(values.out, JSON.stringify({ scenario: truth.scenario.name, match: o, report }, null, 2));
     console.log(`report → ${values.out}`);

@@ -31,7 +31,11 @@ export async function casesFromDatabase(q: CasesQuery): Promise<PredictedViolati
     }
     const optional = ['track_id', 'plate_text'].filter((c) => have.has(c));
     const select = [`${type} AS type`, 'occurred_at', ...optional].join(', ');
-    const r = await client.query(`SELECT ${select} FROM cases WHERE camera_id::text = $1 AND occurred_at >= $2 AND occurred_at < $3 ORDER BY occurred_at`, [q.cameraId, q.start, q.end]);
+    const r = await client.query(`SELECT ${select} FROM cases WHERE camera_id::text = $1 AND occurred_at >= $2 AND occurred_at < $3 ORDER BY occurred_at`, [
+      q.cameraId,
+      q.start,
+      q.end,
+    ]);
     return predictionsFromRows(r.rows as Record<string, unknown>[], q.start);
   } finally {
     await client.end();

@@ -110,7 +110,11 @@ function identityOf(truth: Pick<TruthFile, 'frames' | 'video'>, g: TruthViolatio
     // compare it with the vehicle's true boxes over the time tolerance and keep the best overlap.
     let best = g.box ? iou(g.box, p.box) : 0;
     const fps = truth.video.fps;
-    for (let k = Math.max(0, Math.floor((p.timeS - o.toleranceS) * fps)); k <= Math.min(truth.frames.length - 1, Math.ceil((p.timeS + o.toleranceS) * fps)); k++) {
+    for (
+      let k = Math.max(0, Math.floor((p.timeS - o.toleranceS) * fps));
+      k <= Math.min(truth.frames.length - 1, Math.ceil((p.timeS + o.toleranceS) * fps));
+      k++
+    ) {
       const tb = truth.frames[k]?.objects.find((x) => x.trackId === g.trackId)?.box;
       if (tb) best = Math.max(best, iou(tb, p.box));
     }
@@ -234,9 +238,13 @@ export function combine(reports: EvalReport[]): Pick<EvalReport, 'byType' | 'ove
 
 export function formatReport(r: Pick<EvalReport, 'byType' | 'overall' | 'plates' | 'lights'>): string {
   const pct = (x: number | null) => (x === null ? '   -  ' : `${(x * 100).toFixed(1).padStart(5)}%`);
-  const lines = [`${'type'.padEnd(12)} ${'truth'.padStart(6)} ${'pred'.padStart(6)} ${'TP'.padStart(5)} ${'FP'.padStart(5)} ${'FN'.padStart(5)}  precision  recall`];
+  const lines = [
+    `${'type'.padEnd(12)} ${'truth'.padStart(6)} ${'pred'.padStart(6)} ${'TP'.padStart(5)} ${'FP'.padStart(5)} ${'FN'.padStart(5)}  precision  recall`,
+  ];
   for (const [t, s] of [...Object.entries(r.byType), ['all', r.overall] as const]) {
-    lines.push(`${t.padEnd(12)} ${String(s.truth).padStart(6)} ${String(s.predicted).padStart(6)} ${String(s.tp).padStart(5)} ${String(s.fp).padStart(5)} ${String(s.fn).padStart(5)}  ${pct(s.precision).padStart(9)}  ${pct(s.recall)}`);
+    lines.push(
+      `${t.padEnd(12)} ${String(s.truth).padStart(6)} ${String(s.predicted).padStart(6)} ${String(s.tp).padStart(5)} ${String(s.fp).padStart(5)} ${String(s.fn).padStart(5)}  ${pct(s.precision).padStart(9)}  ${pct(s.recall)}`,
+    );
   }
   lines.push(`plates: exact ${r.plates.exact}/${r.plates.matched} matched violations (${pct(r.plates.exactRate).trim()}), ${r.plates.read} with a read`);
   lines.push(

@@ -55,7 +55,11 @@ export function predictionsFromJson(json: unknown, start: Date | null): { violat
   const list = Array.isArray(json) ? json : Array.isArray(obj?.violations) ? obj.violations : null;
   if (!list) throw new Error('predictions: expected an array of violations or an object with "violations"');
   const lights = Array.isArray(obj?.lights)
-    ? (obj.lights as Record<string, unknown>[]).map((l) => ({ timeS: timeOf(l, start), headId: String(l.headId ?? l.head_id ?? 'main'), round: String(l.round ?? l.state) }))
+    ? (obj.lights as Record<string, unknown>[]).map((l) => ({
+        timeS: timeOf(l, start),
+        headId: String(l.headId ?? l.head_id ?? 'main'),
+        round: String(l.round ?? l.state),
+      }))
     : [];
   return { violations: (list as Record<string, unknown>[]).map((v) => toPrediction(v, start)), lights };
 }

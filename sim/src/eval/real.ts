@@ -85,7 +85,17 @@ export function realTruth(label: RealLabel, rows: LightRow[]): Pick<TruthFile, '
     plateText: '',
     rule: v.vehicle,
   }));
-  return { frames, video: { width: label.geometry.reference.width, height: label.geometry.reference.height, fps: label.fps, frames: rows.length, durationS: last ? last.t : 0 }, violations };
+  return {
+    frames,
+    video: {
+      width: label.geometry.reference.width,
+      height: label.geometry.reference.height,
+      fps: label.fps,
+      frames: rows.length,
+      durationS: last ? last.t : 0,
+    },
+    violations,
+  };
 }
 
 /** The label's geometry with every lamp region moved by (dx, dy) and grown by `pad` px on each side (robustness checks). */

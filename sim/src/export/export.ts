@@ -74,7 +74,11 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
   const perTrack = o.platesPerTrack ?? 3;
   for (let si = 0; si < list.length; si++) {
     const base = list[si]!;
-    const s = parseScenario({ ...base, ...(o.overrides?.width ? { width: o.overrides.width } : {}), ...(o.overrides?.height ? { height: o.overrides.height } : {}) });
+    const s = parseScenario({
+      ...base,
+      ...(o.overrides?.width ? { width: o.overrides.width } : {}),
+      ...(o.overrides?.height ? { height: o.overrides.height } : {}),
+    });
     if (!allowed(s)) throw new Error(`scenario ${s.name} is in the held-out set; refusing to export it for training`);
     const sim = simulate(s);
     const geometry = cameraGeometry(sim);
@@ -98,7 +102,11 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
             occluded: ob.occluded,
           }))
           .filter((b) => b.box[2]! - b.box[0]! >= 2 && b.box[3]! - b.box[1]! >= 2);
-        await img.clone().resize(dw, dh, { fit: 'fill' }).jpeg({ quality: o.detQuality ?? 90, mozjpeg: true }).toFile(join(dirs.det, `${stem}.jpg`));
+        await img
+          .clone()
+          .resize(dw, dh, { fit: 'fill' })
+          .jpeg({ quality: o.detQuality ?? 90, mozjpeg: true })
+          .toFile(join(dirs.det, `${stem}.jpg`));
         det.write({ image: `images/${stem}.jpg`, width: dw, height: dh, scenario: s.name, frame: k, t: truth.t, time: s.conditions.time, roi, boxes });
         sum.detectorImages++;
         sum.boxes += boxes.length;
@@ -123,7 +131,12 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
             arrow: state.arrow,
             lit: state.lit,
             countdown: state.countdown,
-            lamps: head.lamps.map((l) => ({ id: l.id, colour: l.colour, shape: l.shape, region: [l.region[0] - left, l.region[1] - top, l.region[2] - left, l.region[3] - top].map((v) => Math.round(v * 10) / 10) })),
+            lamps: head.lamps.map((l) => ({
+              id: l.id,
+              colour: l.colour,
+              shape: l.shape,
+              region: [l.region[0] - left, l.region[1] - top, l.region[2] - left, l.region[3] - top].map((v) => Math.round(v * 10) / 10),
+            })),
             scenario: s.name,
             frame: k,
           });
@@ -161,7 +174,9 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
         }
       }
       const el = (Date.now() - started) / 1000;
-      progress(`[export] scenario ${si + 1}/${list.length} ${s.name} frame ${k}/${r.frameCount}  detector ${sum.detectorImages} (${(sum.detectorImages / el).toFixed(1)}/s)  lights ${sum.lightCrops}  plates ${sum.plateCrops}  ${el.toFixed(0)} s`);
+      progress(
+        `[export] scenario ${si + 1}/${list.length} ${s.name} frame ${k}/${r.frameCount}  detector ${sum.detectorImages} (${(sum.detectorImages / el).toFixed(1)}/s)  lights ${sum.lightCrops}  plates ${sum.plateCrops}  ${el.toFixed(0)} s`,
+      );
     }
     sum.scenarios++;
   }
@@ -169,6 +184,8 @@ export async function runExport(o: ExportOptions): Promise<ExportSummary> {
   sum.seconds = (Date.now() - started) / 1000;
   await writeFile(join(o.out, 'summary.json'), JSON.stringify({ ...sum, scenarios: list.map((s) => s.name), every: o.every, detSize: o.detSize }, null, 2));
   process.stderr.write('\n');
-  console.log(`exported ${sum.detectorImages} detector images (${sum.boxes} boxes), ${sum.lightCrops} light crops, ${sum.plateCrops} plate crops from ${sum.scenarios} scenarios in ${sum.seconds.toFixed(0)} s → ${o.out}`);
+  console.log(
+    `exported ${sum.detectorImages} detector images (${sum.boxes} boxes), ${sum.lightCrops} light crops, ${sum.plateCrops} plate crops from ${sum.scenarios} scenarios in ${sum.seconds.toFixed(0)} s → ${o.out}`,
+  );
   return sum;
 }

@@ -88,11 +88,32 @@ export function backgroundSvg(s: Scenario, layout: WorldLayout, cam: Camera): st
       const blocked = cross && z + len > cross.z0 - side && z < cross.z1 + side && (dir < 0 ? cross.left : cross.right);
       if (!blocked) {
         const colour = pal.building[Math.floor(rng() * pal.building.length)]!;
-        out.push(poly([[xFace, z], [xFace, z + len], [xFace, z + len, h], [xFace, z, h]], colour, 'stroke="#00000033" stroke-width="1"'));
+        out.push(
+          poly(
+            [
+              [xFace, z],
+              [xFace, z + len],
+              [xFace, z + len, h],
+              [xFace, z, h],
+            ],
+            colour,
+            'stroke="#00000033" stroke-width="1"',
+          ),
+        );
         for (let wy = 3; wy < h - 1.5; wy += 3.2) {
           for (let wz = z + 1; wz < z + len - 1.5; wz += 2.6) {
             if (night && rng() < 0.45) continue;
-            out.push(poly([[xFace, wz, wy], [xFace, wz + 1.2, wy], [xFace, wz + 1.2, wy + 1.4], [xFace, wz, wy + 1.4]], pal.window));
+            out.push(
+              poly(
+                [
+                  [xFace, wz, wy],
+                  [xFace, wz + 1.2, wy],
+                  [xFace, wz + 1.2, wy + 1.4],
+                  [xFace, wz, wy + 1.4],
+                ],
+                pal.window,
+              ),
+            );
           }
         }
       }
@@ -102,12 +123,65 @@ export function backgroundSvg(s: Scenario, layout: WorldLayout, cam: Camera): st
   // Sidewalks and road surface.
   const crossL = cross?.left ? -80 : roadX0;
   const crossR = cross?.right ? 80 : roadX1;
-  out.push(poly([[roadX0 - side, zNear], [roadX1 + side, zNear], [roadX1 + side, zFar], [roadX0 - side, zFar]], pal.sidewalk));
-  if (cross) out.push(poly([[crossL, cross.z0 - side], [crossR, cross.z0 - side], [crossR, cross.z1 + side], [crossL, cross.z1 + side]], pal.sidewalk));
-  out.push(poly([[roadX0, zNear], [roadX1, zNear], [roadX1, zFar], [roadX0, zFar]], pal.road));
-  if (cross) out.push(poly([[crossL, cross.z0], [crossR, cross.z0], [crossR, cross.z1], [crossL, cross.z1]], pal.road));
+  out.push(
+    poly(
+      [
+        [roadX0 - side, zNear],
+        [roadX1 + side, zNear],
+        [roadX1 + side, zFar],
+        [roadX0 - side, zFar],
+      ],
+      pal.sidewalk,
+    ),
+  );
+  if (cross)
+    out.push(
+      poly(
+        [
+          [crossL, cross.z0 - side],
+          [crossR, cross.z0 - side],
+          [crossR, cross.z1 + side],
+          [crossL, cross.z1 + side],
+        ],
+        pal.sidewalk,
+      ),
+    );
+  out.push(
+    poly(
+      [
+        [roadX0, zNear],
+        [roadX1, zNear],
+        [roadX1, zFar],
+        [roadX0, zFar],
+      ],
+      pal.road,
+    ),
+  );
+  if (cross)
+    out.push(
+      poly(
+        [
+          [crossL, cross.z0],
+          [crossR, cross.z0],
+          [crossR, cross.z1],
+          [crossL, cross.z1],
+        ],
+        pal.road,
+      ),
+    );
   // Curbs (thin light strips at the road edges, broken at the cross road).
-  const curb = (x: number, z0: number, z1: number) => out.push(poly([[x - 0.12, z0], [x + 0.12, z0], [x + 0.12, z1], [x - 0.12, z1]], pal.curb));
+  const curb = (x: number, z0: number, z1: number) =>
+    out.push(
+      poly(
+        [
+          [x - 0.12, z0],
+          [x + 0.12, z0],
+          [x + 0.12, z1],
+          [x - 0.12, z1],
+        ],
+        pal.curb,
+      ),
+    );
   for (const x of [roadX0, roadX1]) {
     const hasArm = cross && (x === roadX0 ? cross.left : cross.right);
     if (cross && hasArm) {
@@ -118,9 +192,24 @@ export function backgroundSvg(s: Scenario, layout: WorldLayout, cam: Camera): st
 
   // Lane markings on the approach (and, simplified, beyond the intersection).
   const stretch = (x: number, z0: number, z1: number, w: number, colour: string) =>
-    out.push(poly([[x - w / 2, z0], [x + w / 2, z0], [x + w / 2, z1], [x - w / 2, z1]], colour));
+    out.push(
+      poly(
+        [
+          [x - w / 2, z0],
+          [x + w / 2, z0],
+          [x + w / 2, z1],
+          [x - w / 2, z1],
+        ],
+        colour,
+      ),
+    );
   const approachEnd = cross ? layout.stopZ : zFar;
-  const segments: [number, number][] = cross ? [[zNear, approachEnd], [cross.z1 + 0.5, zFar]] : [[zNear, zFar]];
+  const segments: [number, number][] = cross
+    ? [
+        [zNear, approachEnd],
+        [cross.z1 + 0.5, zFar],
+      ]
+    : [[zNear, zFar]];
   layout.lanes.slice(0, -1).forEach((lane, i) => {
     const kind = s.layout.separators[i] ?? 'dashed';
     const x = lane.x1;
@@ -140,11 +229,31 @@ export function backgroundSvg(s: Scenario, layout: WorldLayout, cam: Camera): st
     stretch(roadX1 - 0.3, z0, z1, 0.15, pal.white);
   }
   if (cross && layout.hasSignal) {
-    out.push(poly([[layout.forwardX0, layout.stopZ - 0.4], [layout.forwardX1, layout.stopZ - 0.4], [layout.forwardX1, layout.stopZ], [layout.forwardX0, layout.stopZ]], pal.white));
+    out.push(
+      poly(
+        [
+          [layout.forwardX0, layout.stopZ - 0.4],
+          [layout.forwardX1, layout.stopZ - 0.4],
+          [layout.forwardX1, layout.stopZ],
+          [layout.forwardX0, layout.stopZ],
+        ],
+        pal.white,
+      ),
+    );
   }
   if (layout.zebra) {
     for (let x = roadX0 + 0.5; x < roadX1 - 0.4; x += 1.1) {
-      out.push(poly([[x, layout.zebra.z0], [x + 0.55, layout.zebra.z0], [x + 0.55, layout.zebra.z1], [x, layout.zebra.z1]], pal.white));
+      out.push(
+        poly(
+          [
+            [x, layout.zebra.z0],
+            [x + 0.55, layout.zebra.z0],
+            [x + 0.55, layout.zebra.z1],
+            [x, layout.zebra.z1],
+          ],
+          pal.white,
+        ),
+      );
     }
   }
   // Lane arrows and labels, a few metres before the stop line.
@@ -155,13 +264,37 @@ export function backgroundSvg(s: Scenario, layout: WorldLayout, cam: Camera): st
     const turns = lane.spec.turns;
     const arrow = (dirX: number): [number, number][] => {
       // shaft along +Z then a head pointing straight (dirX = 0), right (+1) or left (-1)
-      if (dirX === 0) return [[cx - 0.1, zArrow], [cx + 0.1, zArrow], [cx + 0.1, zArrow + 3], [cx + 0.35, zArrow + 3], [cx, zArrow + 4.5], [cx - 0.35, zArrow + 3], [cx - 0.1, zArrow + 3]];
+      if (dirX === 0)
+        return [
+          [cx - 0.1, zArrow],
+          [cx + 0.1, zArrow],
+          [cx + 0.1, zArrow + 3],
+          [cx + 0.35, zArrow + 3],
+          [cx, zArrow + 4.5],
+          [cx - 0.35, zArrow + 3],
+          [cx - 0.1, zArrow + 3],
+        ];
       const s = dirX;
-      return [[cx - 0.1 * s, zArrow], [cx + 0.1 * s, zArrow], [cx + 0.1 * s, zArrow + 2.2], [cx + 0.6 * s, zArrow + 2.2], [cx + 0.6 * s, zArrow + 1.7], [cx + 1.0 * s, zArrow + 2.45], [cx + 0.6 * s, zArrow + 3.2], [cx + 0.6 * s, zArrow + 2.7], [cx - 0.1 * s, zArrow + 2.7]];
+      return [
+        [cx - 0.1 * s, zArrow],
+        [cx + 0.1 * s, zArrow],
+        [cx + 0.1 * s, zArrow + 2.2],
+        [cx + 0.6 * s, zArrow + 2.2],
+        [cx + 0.6 * s, zArrow + 1.7],
+        [cx + 1.0 * s, zArrow + 2.45],
+        [cx + 0.6 * s, zArrow + 3.2],
+        [cx + 0.6 * s, zArrow + 2.7],
+        [cx - 0.1 * s, zArrow + 2.7],
+      ];
     };
     for (const t of turns) {
       const shape = arrow(t === 'straight' ? 0 : t === 'right' ? 1 : -1);
-      out.push(poly(shape.map(([x, z]) => [x, z]), pal.white));
+      out.push(
+        poly(
+          shape.map(([x, z]) => [x, z]),
+          pal.white,
+        ),
+      );
     }
     if (lane.spec.label) {
       const zl = zArrow - 3;
@@ -182,7 +315,9 @@ export function backgroundSvg(s: Scenario, layout: WorldLayout, cam: Camera): st
     const base = pr(head.poleX + (head.spec.side === 'left' ? -0.8 : 0.8), head.z);
     const top = pr(head.poleX + (head.spec.side === 'left' ? -0.8 : 0.8), head.z, head.housing.y1 + 0.3);
     const pw = Math.max(2, (cam.f * 0.18) / Math.max(1, cam.depth(head.poleX, 3, head.z)));
-    out.push(`<line x1="${base.u.toFixed(1)}" y1="${base.v.toFixed(1)}" x2="${top.u.toFixed(1)}" y2="${top.v.toFixed(1)}" stroke="${pal.pole}" stroke-width="${pw.toFixed(1)}"/>`);
+    out.push(
+      `<line x1="${base.u.toFixed(1)}" y1="${base.v.toFixed(1)}" x2="${top.u.toFixed(1)}" y2="${top.v.toFixed(1)}" stroke="${pal.pole}" stroke-width="${pw.toFixed(1)}"/>`,
+    );
     const h = head.housing;
     const q = (x0: number, x1: number, y0: number, y1: number) => [pr(x0, h.z, y1), pr(x1, h.z, y1), pr(x1, h.z, y0), pr(x0, h.z, y0)];
     const hs = q(h.x0, h.x1, h.y0, h.y1);
@@ -195,7 +330,9 @@ export function backgroundSvg(s: Scenario, layout: WorldLayout, cam: Camera): st
   }
   // Street lights at night: warm pools of light on the road.
   if (night) {
-    out.push(`<defs><radialGradient id="pool"><stop offset="0" stop-color="#ffcf7a" stop-opacity="0.35"/><stop offset="1" stop-color="#ffcf7a" stop-opacity="0"/></radialGradient></defs>`);
+    out.push(
+      `<defs><radialGradient id="pool"><stop offset="0" stop-color="#ffcf7a" stop-opacity="0.35"/><stop offset="1" stop-color="#ffcf7a" stop-opacity="0"/></radialGradient></defs>`,
+    );
     for (let z = 12; z < 70; z += 18) {
       for (const x of [roadX0 + 1, roadX1 - 1]) {
         const c = pr(x, z);
@@ -218,7 +355,9 @@ export function occluderSvg(s: Scenario): string {
   const night = s.conditions.time === 'night';
   const trunk = night ? '#1a140e' : '#4e3b2a';
   const leaves = night ? ['#0c140c', '#101a10'] : ['#2f5d2a', '#3b6e31', '#28512a'];
-  const parts: string[] = [`<rect x="${(x - W * 0.012).toFixed(1)}" y="${(H * 0.25).toFixed(1)}" width="${(W * 0.024).toFixed(1)}" height="${(H * 0.75).toFixed(1)}" fill="${trunk}"/>`];
+  const parts: string[] = [
+    `<rect x="${(x - W * 0.012).toFixed(1)}" y="${(H * 0.25).toFixed(1)}" width="${(W * 0.024).toFixed(1)}" height="${(H * 0.75).toFixed(1)}" fill="${trunk}"/>`,
+  ];
   for (let i = 0; i < 14; i++) {
     const cx = x + uniform(rng, -W * 0.09, W * 0.09);
     const cy = uniform(rng, -H * 0.05, H * 0.3);

@@ -153,7 +153,7 @@ export class SceneRenderer {
       const copies = blur > 0 && it.st.v > 1 ? 3 : 1;
       let plate: TruthPlate | null = null;
       for (let c = 0; c < copies; c++) {
-        const back = copies === 1 ? 0 : ((copies - 1 - c) / (copies - 1)) * it.st.v * (blur * 0.8) / s.fps;
+        const back = copies === 1 ? 0 : (((copies - 1 - c) / (copies - 1)) * it.st.v * (blur * 0.8)) / s.fps;
         const x = it.st.x - Math.sin(it.st.heading) * back;
         const z = it.st.z - Math.cos(it.st.heading) * back;
         const pv = c === copies - 1 ? it.pv : projectVehicle(cam, x, z, it.st.heading, it.a.dims);
@@ -178,7 +178,14 @@ export class SceneRenderer {
       if (plate) {
         const pb = clipBox(plate.box, W, H);
         const pv = pb ? countIds(cv, pb, j) / Math.max(1, (pb[2] - pb[0]) * (pb[3] - pb[1])) : 0;
-        const visible = !!pb && plate.box[2] - plate.box[0] >= 8 && pv >= 0.8 && pb[0] === plate.box[0] && pb[2] === plate.box[2] && pb[1] === plate.box[1] && pb[3] === plate.box[3];
+        const visible =
+          !!pb &&
+          plate.box[2] - plate.box[0] >= 8 &&
+          pv >= 0.8 &&
+          pb[0] === plate.box[0] &&
+          pb[2] === plate.box[2] &&
+          pb[1] === plate.box[1] &&
+          pb[3] === plate.box[3];
         // Character height over plate height: 80/110 on one-line plates, 54/140 or 64/165 on two-line ones.
         const charHeightPx = Math.round((plate.box[3] - plate.box[1]) * (plate.layout === 'one-line' ? 0.727 : 0.386) * 10) / 10;
         plate = { ...plate, box: round2(plate.box), visible, legible: visible && charHeightPx >= 7, charHeightPx };
@@ -191,14 +198,23 @@ export class SceneRenderer {
     return { rgb: out, truth: { index: k, t: Math.round(frame.t * 1000) / 1000, objects, lights } };
   }
 
-  private drawVehicle(cv: Canvas, a: SimActor, pose: { x: number; z: number; heading: number }, pv: ReturnType<typeof projectVehicle>, sp: FaceSprite, alpha: number, id: number): TruthPlate | null {
+  private drawVehicle(
+    cv: Canvas,
+    a: SimActor,
+    pose: { x: number; z: number; heading: number },
+    pv: ReturnType<typeof projectVehicle>,
+    sp: FaceSprite,
+    alpha: number,
+    id: number,
+  ): TruthPlate | null {
     const night = this.scenario.conditions.time === 'night';
     const base = hexToRgb(a.bodyColour);
     const body = night ? shade(base, 0.4) : base;
     if (a.kind === 'motorbike') {
       // The bike itself: a narrow dark body under the rider (the rider is on the end-face sprite).
       const bike = projectVehicle(this.sim.camera, pose.x, pose.z, pose.heading, { w: 0.24, l: 1.7, h: 0.6 });
-      for (const f of bike.faces) if (f.face !== 'rear' && f.face !== 'front') fillConvex(cv, f.quad, f.face === 'top' ? shade(body, 0.9) : [28, 28, 30], alpha, id);
+      for (const f of bike.faces)
+        if (f.face !== 'rear' && f.face !== 'front') fillConvex(cv, f.quad, f.face === 'top' ? shade(body, 0.9) : [28, 28, 30], alpha, id);
     }
     for (const f of pv.faces) {
       if (f.face === 'rear' || f.face === 'front') continue;
@@ -247,7 +263,12 @@ export class SceneRenderer {
     };
     const [x0, y0, x1, y1] = sp.plate;
     const corners = [map(x0, y0), map(x1, y0), map(x1, y1), map(x0, y1)];
-    const box: Box = [Math.min(...corners.map((c) => c.u)), Math.min(...corners.map((c) => c.v)), Math.max(...corners.map((c) => c.u)), Math.max(...corners.map((c) => c.v))];
+    const box: Box = [
+      Math.min(...corners.map((c) => c.u)),
+      Math.min(...corners.map((c) => c.v)),
+      Math.max(...corners.map((c) => c.u)),
+      Math.max(...corners.map((c) => c.v)),
+    ];
     return { text: a.plate.text, layout: a.plate.layout, colour: a.plate.colour, box, visible: false, legible: false, charHeightPx: 0 };
   }
 
@@ -267,7 +288,8 @@ export class SceneRenderer {
         const lit = !dark && (lamp.shape === 'round' ? st.round === lamp.colour : st.arrow === 'green' && !arrowDark);
         const colour = LAMP_RGB[lamp.colour];
         // Sunlit unlit lens: a dull, bright, barely tinted grey.
-        const unlit = (base: Rgb, k: number): Rgb => (glare > 0 ? (base.map((v, i) => Math.round(shade(base, k)[i]! * (1 - glare) + (150 + v * 0.12) * glare)) as Rgb) : shade(base, k));
+        const unlit = (base: Rgb, k: number): Rgb =>
+          glare > 0 ? (base.map((v, i) => Math.round(shade(base, k)[i]! * (1 - glare) + (150 + v * 0.12) * glare)) as Rgb) : shade(base, k);
         if (lamp.shape === 'round') {
           fillCircle(cv, c.u, c.v, r, lit ? colour : unlit(colour, 0.18));
           if (lit) glow(cv, c.u, c.v, r * 2.6, colour, s.conditions.time === 'night' ? 0.9 : 0.45);
@@ -309,7 +331,7 @@ export class SceneRenderer {
     const d = cv.data;
     if (c.rain > 0) {
       for (let i = 0; i < d.length; i++) d[i] = d[i]! * (1 - 0.15 * c.rain) + 12 * c.rain;
-      const streaks = Math.round(c.rain * (cv.width * cv.height) / 1400);
+      const streaks = Math.round((c.rain * (cv.width * cv.height)) / 1400);
       const light: Rgb = c.time === 'night' ? [120, 125, 135] : [205, 210, 218];
       for (let i = 0; i < streaks; i++) {
         const x = uniform(rng, 0, cv.width);
@@ -350,7 +372,16 @@ function drawDigit(cv: Canvas, ch: string, x: number, y: number, w: number, h: n
   };
   for (const sname of SEGMENTS[ch] ?? '') {
     const [a, b, c2, d] = seg[sname]!;
-    fillConvex(cv, [{ u: a, v: b }, { u: c2, v: b }, { u: c2, v: d }, { u: a, v: d }], colour);
+    fillConvex(
+      cv,
+      [
+        { u: a, v: b },
+        { u: c2, v: b },
+        { u: c2, v: d },
+        { u: a, v: d },
+      ],
+      colour,
+    );
   }
 }
 
@@ -373,7 +404,9 @@ function round2(b: Box): Box {
 
 async function jpegRoundTrip(cv: Canvas, quality: number): Promise<Uint8Array> {
   const raw = { width: cv.width, height: cv.height, channels: 3 as const };
-  const jpg = await sharp(Buffer.from(cv.data.buffer, cv.data.byteOffset, cv.data.length), { raw }).jpeg({ quality, chromaSubsampling: '4:2:0' }).toBuffer();
+  const jpg = await sharp(Buffer.from(cv.data.buffer, cv.data.byteOffset, cv.data.length), { raw })
+    .jpeg({ quality, chromaSubsampling: '4:2:0' })
+    .toBuffer();
   const back = await sharp(jpg).raw().toBuffer();
   return new Uint8Array(back.buffer, back.byteOffset, back.length);
 }

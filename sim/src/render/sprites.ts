@@ -26,7 +26,10 @@ const HELMETS = ['#fafafa', '#212121', '#e53935', '#1e88e5', '#fdd835', '#43a047
 
 function dim(hex: string, f: number): string {
   const [r, g, b] = hexToRgb(hex);
-  const c = (x: number) => Math.round(Math.min(255, x * f)).toString(16).padStart(2, '0');
+  const c = (x: number) =>
+    Math.round(Math.min(255, x * f))
+      .toString(16)
+      .padStart(2, '0');
   return `#${c(r)}${c(g)}${c(b)}`;
 }
 
@@ -37,11 +40,18 @@ function plateMetres(text: string, layout: 'one-line' | 'two-line'): { w: number
 
 function embedPlate(a: SimActor, x: number, y: number, w: number, h: number): string {
   const r = renderPlateSvg({ text: a.plate.text, layout: a.plate.layout, colour: a.plate.colour }, { width: 400 });
-  return r.svg.replace(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="\d+" height="\d+"/, `<svg x="${x.toFixed(4)}" y="${y.toFixed(4)}" width="${w.toFixed(4)}" height="${h.toFixed(4)}"`);
+  return r.svg.replace(
+    /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="\d+" height="\d+"/,
+    `<svg x="${x.toFixed(4)}" y="${y.toFixed(4)}" width="${w.toFixed(4)}" height="${h.toFixed(4)}"`,
+  );
 }
 
 /** SVG (viewBox in metres) of the visible end face of a vehicle. */
-export function faceSvg(a: SimActor, night: boolean, pxPerM: number): { svg: string; plate: FaceSprite['plate']; plateSvg: string | null; face: 'rear' | 'front' } {
+export function faceSvg(
+  a: SimActor,
+  night: boolean,
+  pxPerM: number,
+): { svg: string; plate: FaceSprite['plate']; plateSvg: string | null; face: 'rear' | 'front' } {
   const rng = subRng(a.spawnT * 1000 + a.id.length, `face:${a.id}`);
   const { w, h } = a.dims;
   const face: 'rear' | 'front' = a.towardsCamera ? 'front' : 'rear';
@@ -69,9 +79,15 @@ export function faceSvg(a: SimActor, night: boolean, pxPerM: number): { svg: str
     const c = w / 2;
     // legs, wheel, rider torso, arms, helmet
     p.push(`<rect x="${c - 0.05}" y="${h - 0.5}" width="0.1" height="0.5" rx="0.04" fill="#111"/>`);
-    p.push(`<path d="M${c - 0.2} ${h * 0.55} L${c - 0.3} ${h * 0.85} L${c - 0.26} ${h * 0.86} L${c - 0.12} ${h * 0.62} Z" fill="${dim('#37474f', night ? 0.5 : 1)}"/>`);
-    p.push(`<path d="M${c + 0.2} ${h * 0.55} L${c + 0.3} ${h * 0.85} L${c + 0.26} ${h * 0.86} L${c + 0.12} ${h * 0.62} Z" fill="${dim('#37474f', night ? 0.5 : 1)}"/>`);
-    p.push(`<path d="M${c - 0.22} ${h * 0.2} L${c + 0.22} ${h * 0.2} L${c + 0.2} ${h * 0.58} L${c - 0.2} ${h * 0.58} Z" fill="${night ? dim(shirt, 0.45) : shirt}"/>`);
+    p.push(
+      `<path d="M${c - 0.2} ${h * 0.55} L${c - 0.3} ${h * 0.85} L${c - 0.26} ${h * 0.86} L${c - 0.12} ${h * 0.62} Z" fill="${dim('#37474f', night ? 0.5 : 1)}"/>`,
+    );
+    p.push(
+      `<path d="M${c + 0.2} ${h * 0.55} L${c + 0.3} ${h * 0.85} L${c + 0.26} ${h * 0.86} L${c + 0.12} ${h * 0.62} Z" fill="${dim('#37474f', night ? 0.5 : 1)}"/>`,
+    );
+    p.push(
+      `<path d="M${c - 0.22} ${h * 0.2} L${c + 0.22} ${h * 0.2} L${c + 0.2} ${h * 0.58} L${c - 0.2} ${h * 0.58} Z" fill="${night ? dim(shirt, 0.45) : shirt}"/>`,
+    );
     p.push(`<rect x="${c - 0.36}" y="${h * 0.24}" width="0.14" height="${h * 0.3}" rx="0.05" fill="${night ? dim(shirt, 0.4) : dim(shirt, 0.85)}"/>`);
     p.push(`<rect x="${c + 0.22}" y="${h * 0.24}" width="0.14" height="${h * 0.3}" rx="0.05" fill="${night ? dim(shirt, 0.4) : dim(shirt, 0.85)}"/>`);
     p.push(`<circle cx="${c}" cy="${h * 0.1}" r="0.14" fill="${night ? dim(helmet, 0.5) : helmet}"/>`);
@@ -93,7 +109,8 @@ export function faceSvg(a: SimActor, night: boolean, pxPerM: number): { svg: str
       p.push(`<rect x="0" y="0" width="${w}" height="${h - wheelH - 0.35}" rx="0.04" fill="${body}"/>`);
       p.push(`<rect x="0.06" y="0.06" width="${w - 0.12}" height="${h - wheelH - 0.47}" fill="${dim(a.bodyColour, night ? 0.4 : 0.9)}"/>`);
       p.push(`<line x1="${w / 2}" y1="0.06" x2="${w / 2}" y2="${h - wheelH - 0.41}" stroke="${dark}" stroke-width="0.03"/>`);
-      for (const x of [0.2, w / 2 - 0.15, w / 2 + 0.15, w - 0.2]) p.push(`<line x1="${x}" y1="0.1" x2="${x}" y2="${h - wheelH - 0.45}" stroke="#777" stroke-width="0.04"/>`);
+      for (const x of [0.2, w / 2 - 0.15, w / 2 + 0.15, w - 0.2])
+        p.push(`<line x1="${x}" y1="0.1" x2="${x}" y2="${h - wheelH - 0.45}" stroke="#777" stroke-width="0.04"/>`);
       p.push(`<rect x="0.1" y="${h - wheelH - 0.35}" width="${w - 0.2}" height="0.16" fill="${dark}"/>`);
       lampGlow(0.25, h - wheelH - 0.1, 0.08, tail);
       lampGlow(w - 0.25, h - wheelH - 0.1, 0.08, tail);
@@ -103,7 +120,9 @@ export function faceSvg(a: SimActor, night: boolean, pxPerM: number): { svg: str
       if (face === 'front') p.push(`<rect x="0.12" y="0.2" width="${w - 0.24}" height="${h * 0.45}" rx="0.05" fill="${glass}"/>`);
       else {
         p.push(`<rect x="0.2" y="0.35" width="${w - 0.4}" height="${h * 0.28}" rx="0.05" fill="${glass}"/>`);
-        p.push(`<rect x="${w * 0.3}" y="0.08" width="${w * 0.4}" height="0.2" fill="#111"/><text x="${w / 2}" y="0.24" font-size="0.17" text-anchor="middle" font-family="DejaVu Sans" font-weight="bold" fill="#ffb300">${(a.id.length * 7) % 90 + 10}</text>`);
+        p.push(
+          `<rect x="${w * 0.3}" y="0.08" width="${w * 0.4}" height="0.2" fill="#111"/><text x="${w / 2}" y="0.24" font-size="0.17" text-anchor="middle" font-family="DejaVu Sans" font-weight="bold" fill="#ffb300">${((a.id.length * 7) % 90) + 10}</text>`,
+        );
       }
       const lamp = face === 'rear' ? tail : head;
       lampGlow(0.22, h * 0.72, 0.09, lamp);
@@ -117,16 +136,23 @@ export function faceSvg(a: SimActor, night: boolean, pxPerM: number): { svg: str
       p.push(`<rect x="0" y="${h * 0.4}" width="${w}" height="${h * 0.42}" rx="0.1" fill="${body}"/>`);
       p.push(`<rect x="0.03" y="${h * 0.7}" width="${w - 0.06}" height="${h * 0.12}" rx="0.04" fill="${dark}"/>`);
       if (face === 'rear') {
-        p.push(`<rect x="0.06" y="${h * 0.45}" width="0.32" height="0.14" rx="0.03" fill="${tail}"/><rect x="${w - 0.38}" y="${h * 0.45}" width="0.32" height="0.14" rx="0.03" fill="${tail}"/>`);
+        p.push(
+          `<rect x="0.06" y="${h * 0.45}" width="0.32" height="0.14" rx="0.03" fill="${tail}"/><rect x="${w - 0.38}" y="${h * 0.45}" width="0.32" height="0.14" rx="0.03" fill="${tail}"/>`,
+        );
         if (night) {
-          p.push(`<ellipse cx="0.22" cy="${h * 0.45 + 0.07}" rx="0.4" ry="0.2" fill="${tail}" fill-opacity="0.3"/><ellipse cx="${w - 0.22}" cy="${h * 0.45 + 0.07}" rx="0.4" ry="0.2" fill="${tail}" fill-opacity="0.3"/>`);
+          p.push(
+            `<ellipse cx="0.22" cy="${h * 0.45 + 0.07}" rx="0.4" ry="0.2" fill="${tail}" fill-opacity="0.3"/><ellipse cx="${w - 0.22}" cy="${h * 0.45 + 0.07}" rx="0.4" ry="0.2" fill="${tail}" fill-opacity="0.3"/>`,
+          );
         }
       } else {
         lampGlow(0.25, h * 0.52, 0.1, head);
         lampGlow(w - 0.25, h * 0.52, 0.1, head);
         p.push(`<rect x="${w * 0.35}" y="${h * 0.47}" width="${w * 0.3}" height="0.12" fill="${dark}"/>`);
       }
-      if (a.kind === 'taxi') p.push(`<rect x="${w / 2 - 0.22}" y="0" width="0.44" height="0.1" fill="#ffeb3b"/><text x="${w / 2}" y="0.085" font-size="0.09" text-anchor="middle" font-family="DejaVu Sans" font-weight="bold" fill="#222">TAXI</text>`);
+      if (a.kind === 'taxi')
+        p.push(
+          `<rect x="${w / 2 - 0.22}" y="0" width="0.44" height="0.1" fill="#ffeb3b"/><text x="${w / 2}" y="0.085" font-size="0.09" text-anchor="middle" font-family="DejaVu Sans" font-weight="bold" fill="#222">TAXI</text>`,
+        );
       placePlate(w / 2, h * 0.65);
     }
   }

@@ -161,27 +161,31 @@ export const CATALOGUE: Scenario[] = [
       actor({ id: 'truck-stop', kind: 'truck', behaviour: 'obey', lane: 'left', cue: { phase: 'red', cycle: 0, afterS: 1 } }),
     ],
   }),
-  baseScenario('road-motorbike-lane', 'Multi-lane road with a motorbike lane (no signal): a car in the motorbike lane, a wrong-way rider, a solid-line crossing.', {
-    seed: 112,
-    layout: {
-      kind: 'road',
-      lanes: [
-        { id: 'oncoming-2', widthM: 3.5, direction: 'oncoming', allowed: ALL, turns: ['straight'] },
-        { id: 'oncoming-1', widthM: 3.5, direction: 'oncoming', allowed: ALL, turns: ['straight'] },
-        { id: 'car-1', widthM: 3.5, direction: 'forward', allowed: ['car', 'taxi', 'bus', 'truck'], turns: ['straight'] },
-        { id: 'car-2', widthM: 3.5, direction: 'forward', allowed: ['car', 'taxi', 'bus', 'truck', 'motorbike'], turns: ['straight'] },
-        { id: 'moto', widthM: 3.0, direction: 'forward', allowed: ['motorbike'], turns: ['straight'], label: 'XE MÁY' },
+  baseScenario(
+    'road-motorbike-lane',
+    'Multi-lane road with a motorbike lane (no signal): a car in the motorbike lane, a wrong-way rider, a solid-line crossing.',
+    {
+      seed: 112,
+      layout: {
+        kind: 'road',
+        lanes: [
+          { id: 'oncoming-2', widthM: 3.5, direction: 'oncoming', allowed: ALL, turns: ['straight'] },
+          { id: 'oncoming-1', widthM: 3.5, direction: 'oncoming', allowed: ALL, turns: ['straight'] },
+          { id: 'car-1', widthM: 3.5, direction: 'forward', allowed: ['car', 'taxi', 'bus', 'truck'], turns: ['straight'] },
+          { id: 'car-2', widthM: 3.5, direction: 'forward', allowed: ['car', 'taxi', 'bus', 'truck', 'motorbike'], turns: ['straight'] },
+          { id: 'moto', widthM: 3.0, direction: 'forward', allowed: ['motorbike'], turns: ['straight'], label: 'XE MÁY' },
+        ],
+        separators: ['dashed', 'double', 'dashed', 'solid'],
+      },
+      signals: [],
+      camera: { offsetXM: 2, pitchDeg: 14 },
+      actors: [
+        actor({ id: 'road-car-moto-lane', kind: 'car', behaviour: 'wrong_lane', lane: 'moto', atS: 2 }),
+        actor({ id: 'road-wrong-way', kind: 'motorbike', behaviour: 'wrong_way', lane: 'car-2', atS: 10, speedKmh: 25 }),
+        actor({ id: 'road-solid', kind: 'taxi', behaviour: 'solid_line_cross', lane: 'car-2', targetLane: 'moto', atS: 20 }),
       ],
-      separators: ['dashed', 'double', 'dashed', 'solid'],
     },
-    signals: [],
-    camera: { offsetXM: 2, pitchDeg: 14 },
-    actors: [
-      actor({ id: 'road-car-moto-lane', kind: 'car', behaviour: 'wrong_lane', lane: 'moto', atS: 2 }),
-      actor({ id: 'road-wrong-way', kind: 'motorbike', behaviour: 'wrong_way', lane: 'car-2', atS: 10, speedKmh: 25 }),
-      actor({ id: 'road-solid', kind: 'taxi', behaviour: 'solid_line_cross', lane: 'car-2', targetLane: 'moto', atS: 20 }),
-    ],
-  }),
+  ),
   baseScenario('flicker-blur-jpeg', 'LED flicker, motion blur, heavy JPEG artefacts and a foreground tree: a car runs the red.', {
     seed: 113,
     conditions: { flicker: 0.3, motionBlur: 0.7, jpegQuality: 30, occluder: true, noise: 0.15 },
@@ -211,16 +215,20 @@ export const CATALOGUE: Scenario[] = [
       actor({ id: 'taxi-yellow', kind: 'taxi', behaviour: 'cross_on_yellow', lane: 'left', cue: { phase: 'yellow', cycle: 0, afterS: 0.3 } }),
     ],
   }),
-  baseScenario('daylight-glare-arrow', 'Bright daylight on the signal head (unlit lamps look bright, lit centres overexposed) and a right arrow that flickers (never lit two frames running): legal right turns on the arrow, one straight red-light run.', {
-    seed: 116,
-    signal: { rightArrow: true },
-    conditions: { glare: 1, arrowFlicker: true, noise: 0.08, jpegQuality: 70 },
-    actors: [
-      actor({ id: 'glare-arrow-1', kind: 'motorbike', behaviour: 'right_on_arrow', lane: 'moto', cue: { phase: 'red', cycle: 0, afterS: 3 } }),
-      actor({ id: 'glare-arrow-2', kind: 'motorbike', behaviour: 'right_on_arrow', lane: 'moto', cue: { phase: 'red', cycle: 0, afterS: 7 } }),
-      actor({ id: 'glare-runner', kind: 'motorbike', behaviour: 'run_red', lane: 'middle', cue: { phase: 'red', cycle: 0, afterS: 5 } }),
-    ],
-  }),
+  baseScenario(
+    'daylight-glare-arrow',
+    'Bright daylight on the signal head (unlit lamps look bright, lit centres overexposed) and a right arrow that flickers (never lit two frames running): legal right turns on the arrow, one straight red-light run.',
+    {
+      seed: 116,
+      signal: { rightArrow: true },
+      conditions: { glare: 1, arrowFlicker: true, noise: 0.08, jpegQuality: 70 },
+      actors: [
+        actor({ id: 'glare-arrow-1', kind: 'motorbike', behaviour: 'right_on_arrow', lane: 'moto', cue: { phase: 'red', cycle: 0, afterS: 3 } }),
+        actor({ id: 'glare-arrow-2', kind: 'motorbike', behaviour: 'right_on_arrow', lane: 'moto', cue: { phase: 'red', cycle: 0, afterS: 7 } }),
+        actor({ id: 'glare-runner', kind: 'motorbike', behaviour: 'run_red', lane: 'middle', cue: { phase: 'red', cycle: 0, afterS: 5 } }),
+      ],
+    },
+  ),
 ];
 
 export function findScenario(name: string): Scenario | undefined {

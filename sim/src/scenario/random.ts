@@ -31,13 +31,26 @@ export function randomScenario(seed: number, o: RandomOptions = {}): Scenario {
   const motoLane = chance(0.75);
   for (let i = 0; i < forward; i++) {
     if (lanes.length) separators.push(i === 0 ? 'double' : chance(0.35) ? 'solid' : 'dashed');
-    const turns: LaneSpec['turns'] = road ? ['straight'] : i === 0 ? ['left', 'straight'] : i === forward - 1 && !motoLane ? ['straight', 'right'] : ['straight'];
+    const turns: LaneSpec['turns'] = road
+      ? ['straight']
+      : i === 0
+        ? ['left', 'straight']
+        : i === forward - 1 && !motoLane
+          ? ['straight', 'right']
+          : ['straight'];
     const carOnly = road && motoLane && i === 0 && forward > 1 && chance(0.5);
     lanes.push({ id: `f${i + 1}`, widthM: r(3.2, 3.75), direction: 'forward', allowed: carOnly ? ['car', 'taxi', 'bus', 'truck'] : ALL, turns });
   }
   if (motoLane) {
     if (lanes.length) separators.push(chance(0.6) ? 'solid' : 'dashed');
-    lanes.push({ id: 'moto', widthM: r(2.6, 3.4), direction: 'forward', allowed: ['motorbike'], turns: road ? ['straight'] : ['straight', 'right'], label: 'XE MÁY' });
+    lanes.push({
+      id: 'moto',
+      widthM: r(2.6, 3.4),
+      direction: 'forward',
+      allowed: ['motorbike'],
+      turns: road ? ['straight'] : ['straight', 'right'],
+      label: 'XE MÁY',
+    });
   }
   const totalW = lanes.reduce((s, l) => s + l.widthM, 0);
   const green = r(8, 14);
@@ -50,7 +63,7 @@ export function randomScenario(seed: number, o: RandomOptions = {}): Scenario {
     greenS: green,
     yellowS: yellow,
     redS: red,
-    offsetS: Math.round((((green + yellow - redStart) % cycle) + cycle) % cycle * 100) / 100,
+    offsetS: Math.round(((((green + yellow - redStart) % cycle) + cycle) % cycle) * 100) / 100,
     countdown: chance(0.6),
     rightArrow: motoLane && !road && kind !== 'intersection-3way-left' && chance(0.5),
     side: pickOne(rng, ['left', 'centre', 'right'] as const),
@@ -93,7 +106,9 @@ export function randomScenario(seed: number, o: RandomOptions = {}): Scenario {
     const next = lanes[i + 1];
     if (next && l.direction === 'forward' && next.direction === 'forward' && separators[i] === 'solid') solidPairs.push([l.id, next.id]);
   });
-  const options: Behaviour[] = road ? ['wrong_way', 'stalled'] : ['run_red', 'run_red', 'cross_on_yellow', 'brake_on_yellow', 'creep_stop', 'wrong_way', 'stalled'];
+  const options: Behaviour[] = road
+    ? ['wrong_way', 'stalled']
+    : ['run_red', 'run_red', 'cross_on_yellow', 'brake_on_yellow', 'creep_stop', 'wrong_way', 'stalled'];
   if (motoLane) options.push('wrong_lane');
   if (solidPairs.length) options.push('solid_line_cross');
   if (signal.rightArrow && !road) options.push('right_on_arrow');
@@ -122,15 +137,20 @@ export function randomScenario(seed: number, o: RandomOptions = {}): Scenario {
       if (!l.allowed.includes(k)) k = 'motorbike';
     }
     if (behaviour === 'stalled' && used.some((u) => u.lane === lane)) continue;
-    const t = behaviour === 'wrong_way' || behaviour === 'stalled' || behaviour === 'wrong_lane' || behaviour === 'solid_line_cross' ? r(0, durationS - 12) : r(0, 1);
+    const t =
+      behaviour === 'wrong_way' || behaviour === 'stalled' || behaviour === 'wrong_lane' || behaviour === 'solid_line_cross' ? r(0, durationS - 12) : r(0, 1);
     if (used.some((u) => u.lane === lane && Math.abs(u.t - t) < 12)) continue;
     used.push({ lane, t });
     const cue: ActorSpec['cue'] | undefined =
-      behaviour === 'run_red' ? { phase: 'red', cycle: 0, afterS: r(1, red - 3) }
-      : behaviour === 'cross_on_yellow' ? { phase: 'yellow', cycle: 0, afterS: r(0.2, 0.6) }
-      : behaviour === 'brake_on_yellow' ? { phase: 'yellow', cycle: 0, afterS: r(1.1, 1.6) }
-      : behaviour === 'creep_stop' || behaviour === 'right_on_arrow' ? { phase: 'red', cycle: 0, afterS: r(1.5, red - 5) }
-      : undefined;
+      behaviour === 'run_red'
+        ? { phase: 'red', cycle: 0, afterS: r(1, red - 3) }
+        : behaviour === 'cross_on_yellow'
+          ? { phase: 'yellow', cycle: 0, afterS: r(0.2, 0.6) }
+          : behaviour === 'brake_on_yellow'
+            ? { phase: 'yellow', cycle: 0, afterS: r(1.1, 1.6) }
+            : behaviour === 'creep_stop' || behaviour === 'right_on_arrow'
+              ? { phase: 'red', cycle: 0, afterS: r(1.5, red - 5) }
+              : undefined;
     const id = `s${i + 1}-${behaviour.replace(/_/g, '-')}`;
     s.actors.push({
       id,

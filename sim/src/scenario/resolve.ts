@@ -21,7 +21,10 @@ export async function resolveScenario(ref: string, o: ScenarioOverrides = {}): P
   else if (speed) s = speedScenario(Number(speed[1]), { ...(speed[2] ? { fps: Number(speed[2]) } : {}), ...(speed[3] ? { limitKmh: Number(speed[3]) } : {}) });
   else s = findScenario(ref);
   if (!s && /\.json$/i.test(ref)) s = parseScenario(JSON.parse(await readFile(ref, 'utf8')));
-  if (!s) throw new Error(`unknown scenario "${ref}": use a catalogue name (${CATALOGUE.map((c) => c.name).join(', ')}), random:<seed>, speed:<seed>[:<fps>[:<limit>]], or a .json file`);
+  if (!s)
+    throw new Error(
+      `unknown scenario "${ref}": use a catalogue name (${CATALOGUE.map((c) => c.name).join(', ')}), random:<seed>, speed:<seed>[:<fps>[:<limit>]], or a .json file`,
+    );
   return parseScenario({
     ...s,
     ...(o.width ? { width: o.width } : {}),

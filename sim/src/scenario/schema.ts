@@ -5,7 +5,10 @@ import { Value } from '@sinclair/typebox/value';
 
 const strict = { additionalProperties: false } as const;
 const Lit = <T extends string>(values: readonly T[], description: string) =>
-  Type.Union(values.map((v) => Type.Literal(v)), { description });
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { description },
+  );
 
 export const SIM_VEHICLE_KINDS = ['motorbike', 'car', 'taxi', 'bus', 'truck'] as const;
 export type SimVehicleKind = (typeof SIM_VEHICLE_KINDS)[number];
@@ -78,12 +81,20 @@ export const ActorSpecSchema = Type.Object(
     atS: Type.Optional(Type.Number({ minimum: -30, description: 'Entry time in seconds (used when there is no cue).' })),
     speedKmh: Type.Optional(Type.Number({ minimum: 5, maximum: 120 })),
     accelMs2: Type.Optional(
-      Type.Number({ minimum: -4, maximum: 4, description: 'Constant acceleration (negative: braking) from entry, instead of free driving; speed stays at 5 km/h or more.' }),
+      Type.Number({
+        minimum: -4,
+        maximum: 4,
+        description: 'Constant acceleration (negative: braking) from entry, instead of free driving; speed stays at 5 km/h or more.',
+      }),
     ),
     targetLane: Type.Optional(Type.String({ description: 'Lane to change into (solid_line_cross).' })),
     plate: Type.Optional(
       Type.Object(
-        { text: Type.String(), colour: Lit(['white', 'yellow', 'blue', 'red'] as const, 'plate colour'), layout: Lit(['one-line', 'two-line'] as const, 'plate layout') },
+        {
+          text: Type.String(),
+          colour: Lit(['white', 'yellow', 'blue', 'red'] as const, 'plate colour'),
+          layout: Lit(['one-line', 'two-line'] as const, 'plate layout'),
+        },
         strict,
       ),
     ),
@@ -137,10 +148,13 @@ export const ScenarioSchema = Type.Object(
           Type.Number({
             minimum: 0,
             maximum: 1,
-            description: 'Bright daylight on the signal head: unlit lamps reflect the sun and look bright, a lit lamp\'s centre is overexposed to white with only a ring of its colour (absent = 0).',
+            description:
+              "Bright daylight on the signal head: unlit lamps reflect the sun and look bright, a lit lamp's centre is overexposed to white with only a ring of its colour (absent = 0).",
           }),
         ),
-        arrowFlicker: Type.Optional(Type.Boolean({ description: 'LED arrows alias with the frame rate: a lit arrow shows lit on every other frame only (absent = false).' })),
+        arrowFlicker: Type.Optional(
+          Type.Boolean({ description: 'LED arrows alias with the frame rate: a lit arrow shows lit on every other frame only (absent = false).' }),
+        ),
       },
       strict,
     ),
@@ -161,7 +175,12 @@ export const ScenarioSchema = Type.Object(
           fromM: Type.Number({ minimum: 2, maximum: 200, description: 'Start of the zone, metres from the camera along the road.' }),
           toM: Type.Number({ minimum: 4, maximum: 250, description: 'End of the zone, metres from the camera.' }),
           limitKmh: Type.Integer({ minimum: 5, maximum: 150, description: 'Posted limit for every motor vehicle.' }),
-          calibrationErrorM: Type.Number({ minimum: 0, maximum: 0.5, default: 0.03, description: 'Seeded error of the surveyed calibration points, metres (tape and marking tolerance).' }),
+          calibrationErrorM: Type.Number({
+            minimum: 0,
+            maximum: 0.5,
+            default: 0.03,
+            description: 'Seeded error of the surveyed calibration points, metres (tape and marking tolerance).',
+          }),
         },
         { ...strict, description: 'A calibrated speed-enforcement zone: the camera geometry gets the calibration and the zone, the truth lists speeding.' },
       ),

@@ -33,12 +33,21 @@ export function speedScenario(seed: number, o: SpeedSceneOptions = {}): Scenario
     const draw = rng();
     let speedKmh: number;
     let accelMs2: number | undefined;
-    if (draw < 0.3) speedKmh = r(limitKmh + 3, limitKmh + 12); // near the threshold (limit + tolerance + 5 = limit + 8)
+    if (draw < 0.3)
+      speedKmh = r(limitKmh + 3, limitKmh + 12); // near the threshold (limit + tolerance + 5 = limit + 8)
     else if (draw < 0.5) {
       speedKmh = r(30, 70);
       accelMs2 = r(-2.5, 2.5);
     } else speedKmh = r(20, 80);
-    actors.push({ id: `speed-${i + 1}`, kind, behaviour: 'obey', lane, atS: Math.round((1 + i * 3 + uniform(rng, 0, 1)) * 100) / 100, speedKmh, ...(accelMs2 !== undefined ? { accelMs2 } : {}) });
+    actors.push({
+      id: `speed-${i + 1}`,
+      kind,
+      behaviour: 'obey',
+      lane,
+      atS: Math.round((1 + i * 3 + uniform(rng, 0, 1)) * 100) / 100,
+      speedKmh,
+      ...(accelMs2 !== undefined ? { accelMs2 } : {}),
+    });
   }
   const width = 1280;
   const height = 720;

@@ -98,7 +98,7 @@ export class PathBuilder {
     const n = Math.max(2, Math.ceil(len / step));
     for (let i = 1; i <= n; i++) {
       const f = i / n;
-      this.pts.push({ x: x + dx * (1 - Math.cos(Math.PI * f)) / 2, z: z + len * f });
+      this.pts.push({ x: x + (dx * (1 - Math.cos(Math.PI * f))) / 2, z: z + len * f });
     }
     return this;
   }

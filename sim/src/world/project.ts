@@ -50,8 +50,7 @@ export function projectVehicle(cam: Camera, x: number, z: number, heading: numbe
   const faces: ProjectedVehicle['faces'] = [];
   const camX = cam.p.offsetXM;
   const camY = cam.p.heightM;
-  const visible = (nx: number, nz: number, px: number, pz: number, py: number, ny = 0) =>
-    (camX - px) * nx + (0 - pz) * nz + (camY - py) * ny > 0;
+  const visible = (nx: number, nz: number, px: number, pz: number, py: number, ny = 0) => (camX - px) * nx + (0 - pz) * nz + (camY - py) * ny > 0;
   // Side faces first, then the end face, then the top, so the painter's order inside one vehicle is right.
   const sides: [ProjectedVehicle['faces'][number]['face'], number, number][] = [
     ['left', -1, 0],
@@ -76,12 +75,7 @@ export function projectVehicle(cam: Camera, x: number, z: number, heading: numbe
   }
   faces.push({ face: 'top', quad: [P(-1, -1, true), P(-1, 1, true), P(1, 1, true), P(1, -1, true)] });
   const all = [P(1, 1, false), P(1, -1, false), P(-1, 1, false), P(-1, -1, false), P(1, 1, true), P(1, -1, true), P(-1, 1, true), P(-1, -1, true)];
-  const box: Box = [
-    Math.min(...all.map((p) => p.u)),
-    Math.min(...all.map((p) => p.v)),
-    Math.max(...all.map((p) => p.u)),
-    Math.max(...all.map((p) => p.v)),
-  ];
+  const box: Box = [Math.min(...all.map((p) => p.u)), Math.min(...all.map((p) => p.v)), Math.max(...all.map((p) => p.u)), Math.max(...all.map((p) => p.v))];
   return { box, faces, depth: cam.depth(x, d.h / 2, z), ref: footprintRef(x, z, heading, d) };
 }
 

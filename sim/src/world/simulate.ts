@@ -105,12 +105,20 @@ function routeFor(ctx: Ctx, lane: WorldLane, x: number, dims: VehicleDims, turn:
   if (cross && turn === 'right' && cross.right) {
     const zTurn = cross.z0 + 0.3;
     const r = Math.max(2.5, (cross.z1 - cross.z0) * 0.25 - 0.3);
-    return b.straight(zTurn - z0).arc(Math.PI / 2, r).straight(70).build();
+    return b
+      .straight(zTurn - z0)
+      .arc(Math.PI / 2, r)
+      .straight(70)
+      .build();
   }
   if (cross && turn === 'left' && cross.left) {
     const zTurn = cross.z0 + 0.3;
     const r = Math.max(3, (cross.z1 - cross.z0) * 0.75 - 0.3);
-    return b.straight(zTurn - z0).arc(-Math.PI / 2, r).straight(70).build();
+    return b
+      .straight(zTurn - z0)
+      .arc(-Math.PI / 2, r)
+      .straight(70)
+      .build();
   }
   return b.straight(far - z0).build();
 }
@@ -130,14 +138,31 @@ function makePlate(rng: Rng, kind: SimVehicleKind): SimPlate {
 function makeActor(
   ctx: Ctx,
   rng: Rng,
-  o: { id: string; kind: SimVehicleKind; behaviour: Behaviour; scripted: boolean; lane: WorldLane; turn?: Turn; speedKmh?: number; target?: WorldLane; plate?: SimPlate },
+  o: {
+    id: string;
+    kind: SimVehicleKind;
+    behaviour: Behaviour;
+    scripted: boolean;
+    lane: WorldLane;
+    turn?: Turn;
+    speedKmh?: number;
+    target?: WorldLane;
+    plate?: SimPlate;
+  },
 ): Omit<SimActor, 'spawnT'> {
   const dims = DIMS[o.kind];
   const [lo, hi] = SPEED_KMH[o.kind];
   const v0 = (o.speedKmh ?? uniform(rng, lo, hi)) / 3.6;
   const turns = possibleTurns(ctx, o.lane);
   const turn: Turn =
-    o.turn ?? (o.behaviour === 'right_on_arrow' ? 'right' : o.behaviour === 'obey' ? (rng() < 0.7 && turns.includes('straight') ? 'straight' : pickOne(rng, turns)) : 'straight');
+    o.turn ??
+    (o.behaviour === 'right_on_arrow'
+      ? 'right'
+      : o.behaviour === 'obey'
+        ? rng() < 0.7 && turns.includes('straight')
+          ? 'straight'
+          : pickOne(rng, turns)
+        : 'straight');
   // Motorbikes ride anywhere across their lane; bigger vehicles keep to the middle.
   const slack = Math.max(0, (o.lane.x1 - o.lane.x0 - dims.w) / 2 - 0.25);
   const x = o.lane.centre + (o.kind === 'motorbike' ? uniform(rng, -slack, slack) : uniform(rng, -0.15, 0.15));
@@ -253,10 +278,11 @@ export function simulate(scenario: Scenario): SimResult {
     from: a.spawnT - 14,
     to: a.behaviour === 'stalled' ? Infinity : a.spawnT + 5,
   }));
-  for (const a of actors) if (a.behaviour === 'solid_line_cross') {
-    const spec = scenario.actors.find((x) => x.id === a.id)!;
-    if (spec.targetLane) quiet.push({ lane: spec.targetLane, from: a.spawnT - 14, to: a.spawnT + 5 });
-  }
+  for (const a of actors)
+    if (a.behaviour === 'solid_line_cross') {
+      const spec = scenario.actors.find((x) => x.id === a.id)!;
+      if (spec.targetLane) quiet.push({ lane: spec.targetLane, from: a.spawnT - 14, to: a.spawnT + 5 });
+    }
   const isQuiet = (lane: string, t: number) => quiet.some((q) => q.lane === lane && t >= q.from && t <= q.to);
 
   const rng = subRng(scenario.seed, 'traffic');
@@ -299,7 +325,7 @@ export function simulate(scenario: Scenario): SimResult {
   for (let k = kStart; k < frameCount; k++) {
     const t = k * dt;
     // Spawn: a vehicle waits while its entry is occupied (queues spill out of view).
-    for (let i = 0; i < pending.length; ) {
+    for (let i = 0; i < pending.length;) {
       const a = pending[i]!;
       if (a.spawnT > t) break;
       const p = a.path.pose(0);

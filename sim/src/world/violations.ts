@@ -140,7 +140,14 @@ export function speedPassages(sim: SimResult): SpeedPassage[] {
     const t2 = crossingTime(sim, a, samples, zone.toM);
     if (t1 === null || t2 === null || t1 === t2) continue;
     const speedKmh = ((zone.toM - zone.fromM) / Math.abs(t2 - t1)) * 3.6;
-    out.push({ trackId: id, cls: a.cls, speedKmh: round3(speedKmh), enterS: round3(Math.min(t1, t2)), exitS: round3(Math.max(t1, t2)), excessKmh: round3(speedExcessKmh(speedKmh, zone.limitKmh)) });
+    out.push({
+      trackId: id,
+      cls: a.cls,
+      speedKmh: round3(speedKmh),
+      enterS: round3(Math.min(t1, t2)),
+      exitS: round3(Math.max(t1, t2)),
+      excessKmh: round3(speedExcessKmh(speedKmh, zone.limitKmh)),
+    });
   }
   return out.sort((x, y) => x.exitS - y.exitS || (x.trackId < y.trackId ? -1 : 1));
 }
@@ -154,7 +161,18 @@ export function deriveViolations(sim: SimResult): { violations: TruthViolation[]
   const push = (a: SimActor, samples: Sample[], type: TruthViolation['type'], t: number, start: number, end: number, rule: string) => {
     const { box, frame } = boxAt(sim, a, samples, t);
     const n = violations.filter((v) => v.trackId === a.id && v.type === type).length;
-    violations.push({ id: `${type}:${a.id}:${n}`, type, trackId: a.id, timeS: round3(t), startS: round3(start), endS: round3(end), frame, box, plateText: a.plate.text, rule });
+    violations.push({
+      id: `${type}:${a.id}:${n}`,
+      type,
+      trackId: a.id,
+      timeS: round3(t),
+      startS: round3(start),
+      endS: round3(end),
+      frame,
+      box,
+      plateText: a.plate.text,
+      rule,
+    });
   };
 
   for (const [id, samples] of byActor) {
@@ -172,16 +190,36 @@ export function deriveViolations(sim: SimResult): { violations: TruthViolation[]
           const sig = signalAt(head, t);
           const permitted = sig.round === 'red' && sig.arrow === 'green' && a.turn === 'right';
           if (sig.round === 'red' && sig.sincePhase >= RED_GRACE_S && !permitted) {
-            push(a, samples, 'red_light', t, t, t, `rear crossed stop line of head ${head.id} ${sig.sincePhase.toFixed(2)} s after red onset (grace ${RED_GRACE_S} s), movement ${a.turn}, no permitting arrow`);
+            push(
+              a,
+              samples,
+              'red_light',
+              t,
+              t,
+              t,
+              `rear crossed stop line of head ${head.id} ${sig.sincePhase.toFixed(2)} s after red onset (grace ${RED_GRACE_S} s), movement ${a.turn}, no permitting arrow`,
+            );
           } else if (a.scripted) {
-            nearMisses.push({ trackId: a.id, behaviour: a.behaviour, timeS: round3(t), note: permitted ? `crossed on red under green right arrow (legal)` : `crossed stop line on ${sig.round} (${sig.sincePhase.toFixed(2)} s into phase): legal` });
+            nearMisses.push({
+              trackId: a.id,
+              behaviour: a.behaviour,
+              timeS: round3(t),
+              note: permitted
+                ? `crossed on red under green right arrow (legal)`
+                : `crossed stop line on ${sig.round} (${sig.sincePhase.toFixed(2)} s into phase): legal`,
+            });
           }
         }
       }
       if (a.scripted && !samples.some((s) => s.st.s >= sRear)) {
         const last = samples[samples.length - 1]!;
         const overLine = last.st.s + a.dims.l / 2 - (a.sFrontAtLine + a.dims.l / 2);
-        nearMisses.push({ trackId: a.id, behaviour: a.behaviour, timeS: null, note: `never crossed the stop line (front ${overLine >= 0 ? `${overLine.toFixed(1)} m past` : `${(-overLine).toFixed(1)} m before`} it at the end of the video)` });
+        nearMisses.push({
+          trackId: a.id,
+          behaviour: a.behaviour,
+          timeS: null,
+          note: `never crossed the stop line (front ${overLine >= 0 ? `${overLine.toFixed(1)} m past` : `${(-overLine).toFixed(1)} m before`} it at the end of the video)`,
+        });
       }
     }
     // Lane and direction rules apply where lanes are marked: the approach up to the stop line (the whole
@@ -206,7 +244,15 @@ export function deriveViolations(sim: SimResult): { violations: TruthViolation[]
       return lane.forward ? along < -0.5 : along > 0.5;
     })) {
       const lane = laneAt(layout, approach(samples.find((s) => s.t === r.start)!)!.x)!;
-      push(a, samples, 'wrong_way', r.start, r.start, r.end, `moving against the direction of lane ${lane.spec.id} (${lane.forward ? 'away from' : 'towards'} the camera)`);
+      push(
+        a,
+        samples,
+        'wrong_way',
+        r.start,
+        r.start,
+        r.end,
+        `moving against the direction of lane ${lane.spec.id} (${lane.forward ? 'away from' : 'towards'} the camera)`,
+      );
     }
     // Solid line: the reference point crosses a solid or double separator on the approach.
     layout.lanes.slice(0, -1).forEach((lane, i) => {
@@ -235,10 +281,23 @@ export function deriveViolations(sim: SimResult): { violations: TruthViolation[]
     const a = sim.actors.get(p.trackId)!;
     if (!['motorbike', 'car', 'bus', 'truck'].includes(a.cls) || limit === undefined) continue;
     if (p.excessKmh >= SPEED_FIRST_BAND_KMH) {
-      push(a, byActor.get(p.trackId)!, 'speeding', p.exitS, p.enterS, p.exitS, `${p.speedKmh.toFixed(1)} km/h over the zone (limit ${limit}, ${p.excessKmh.toFixed(1)} km/h over after the tolerance)`);
+      push(
+        a,
+        byActor.get(p.trackId)!,
+        'speeding',
+        p.exitS,
+        p.enterS,
+        p.exitS,
+        `${p.speedKmh.toFixed(1)} km/h over the zone (limit ${limit}, ${p.excessKmh.toFixed(1)} km/h over after the tolerance)`,
+      );
       violations[violations.length - 1]!.speedKmh = p.speedKmh;
     } else if (a.scripted && p.speedKmh > limit) {
-      nearMisses.push({ trackId: a.id, behaviour: a.behaviour, timeS: p.exitS, note: `${p.speedKmh.toFixed(1)} km/h in a ${limit} km/h zone: under the first band after the tolerance` });
+      nearMisses.push({
+        trackId: a.id,
+        behaviour: a.behaviour,
+        timeS: p.exitS,
+        note: `${p.speedKmh.toFixed(1)} km/h in a ${limit} km/h zone: under the first band after the tolerance`,
+      });
     }
   }
   violations.sort((x, y) => x.timeS - y.timeS || (x.id < y.id ? -1 : 1));

@@ -11,7 +11,11 @@ import { PublicDirectory } from '../../services/public-directory';
 import { publishedCase, publishedCasesOfPlate } from '../../services/public-case';
 
 export default async function lookupRoutes(app: FastifyInstance): Promise<void> {
-  await app.register(rateLimit, { max: app.opts.lookupRatePerMinute, timeWindow: '1 minute', ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}lookup:` } : {}) });
+  await app.register(rateLimit, {
+    max: app.opts.lookupRatePerMinute,
+    timeWindow: '1 minute',
+    ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}lookup:` } : {}),
+  });
   const { db } = app.deps;
   const dir = new PublicDirectory(db);
   const markUsed = challengeLedger(app.deps.redis, app.opts.rateLimitNamespace);
@@ -21,20 +25,28 @@ export default async function lookupRoutes(app: FastifyInstance): Promise<void> 
     return { challenge: c.challenge, difficulty: c.difficulty, expiresAt: c.expiresAt.toISOString() };
   });
 
-  app.post<{ Body: LookupRequest }>('/api/public/lookup', {
-    schema: { tags: ['public'], body: LookupRequest, response: { 200: LookupResponse, 400: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse } },
-  }, async (req) => {
-    const now = app.clock.now();
-    const why = checkSolution(app.opts.signingSecret, req.body.challenge, req.body.nonce, now, app.opts.powDifficulty);
-    if (why) throw new UserError('anti_bot_failed', `anti-bot check failed: ${why}`, 403);
-    // One lookup per solved challenge, across replicas when Redis is there.
-    if (!(await markUsed(req.body.challenge, now))) throw new UserError('anti_bot_failed', 'anti-bot check failed: challenge already used', 403);
-    const plate = normalisePlateInput(req.body.plate, req.body.vehicleType);
-    if (!plate) throw new UserError('invalid_plate', `"${req.body.plate}" is not a valid ${req.body.vehicleType} plate`);
-    return { plate, vehicleType: req.body.vehicleType, items: await publishedCasesOfPlate(db, dir, plate, req.body.vehicleType) };
-  });
+  app.post<{ Body: LookupRequest }>(
+    '/api/public/lookup',
+    {
+      schema: { tags: ['public'], body: LookupRequest, response: { 200: LookupResponse, 400: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse } },
+    },
+    async (req) => {
+      const now = app.clock.now();
+      const why = checkSolution(app.opts.signingSecret, req.body.challenge, req.body.nonce, now, app.opts.powDifficulty);
+      if (why) throw new UserError('anti_bot_failed', `anti-bot check failed: ${why}`, 403);
+      // One lookup per solved challenge, across replicas when Redis is there.
+      if (!(await markUsed(req.body.challenge, now))) throw new UserError('anti_bot_failed', 'anti-bot check failed: challenge already used', 403);
+      const plate = normalisePlateInput(req.body.plate, req.body.vehicleType);
+      if (!plate) throw new UserError('invalid_plate', `"${req.body.plate}" is not a valid ${req.body.vehicleType} plate`);
+      return { plate, vehicleType: req.body.vehicleType, items: await publishedCasesOfPlate(db, dir, plate, req.body.vehicleType) };
+    },
+  );
 
-  app.get<{ Params: PublicTokenParams }>('/api/public/cases/:token', {
-    schema: { tags: ['public'], params: PublicTokenParams, response: { 200: PublicCaseResponse, 404: ErrorResponse } },
-  }, async (req) => publishedCase(db, app.clock, app.deps.storage, dir, req.params.token, 300));
+  app.get<{ Params: PublicTokenParams }>(
+    '/api/public/cases/:token',
+    {
+      schema: { tags: ['public'], params: PublicTokenParams, response: { 200: PublicCaseResponse, 404: ErrorResponse } },
+    },
+    async (req) => publishedCase(db, app.clock, app.deps.storage, dir, req.params.token, 300),
+  );
 }

@@ -55,12 +55,15 @@ export const CameraInput = Type.Object({
 export type CameraInput = Static<typeof CameraInput>;
 
 /** Test a stream before saving: the URL typed, with credentials typed or (for a saved camera) the stored ones. */
-export const StreamTestRequest = Type.Object({
-  streamUrl: Type.String({ maxLength: 2000 }),
-  credentials: Type.Optional(Type.Union([StreamCredentialsSchema, Type.Null()])),
-  /** A saved camera whose stored credentials are used when `credentials` is absent. */
-  cameraId: Type.Optional(Uuid),
-}, { additionalProperties: false });
+export const StreamTestRequest = Type.Object(
+  {
+    streamUrl: Type.String({ maxLength: 2000 }),
+    credentials: Type.Optional(Type.Union([StreamCredentialsSchema, Type.Null()])),
+    /** A saved camera whose stored credentials are used when `credentials` is absent. */
+    cameraId: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
 export type StreamTestRequest = Static<typeof StreamTestRequest>;
 
 /** The stream's first picture (a JPEG data URL), or why there is none (ingest's error codes, credentials redacted). */

@@ -56,7 +56,12 @@ export type UserStateResponse = Static<typeof UserStateResponse>;
 
 /** A worker API token as listed (never the token itself). */
 export const ApiTokenItem = Type.Object({
-  id: Uuid, name: Type.String(), role: Type.String(), createdBy: Type.Union([Type.String(), Type.Null()]), createdAt: IsoDateTime, revokedAt: Type.Union([IsoDateTime, Type.Null()]),
+  id: Uuid,
+  name: Type.String(),
+  role: Type.String(),
+  createdBy: Type.Union([Type.String(), Type.Null()]),
+  createdAt: IsoDateTime,
+  revokedAt: Type.Union([IsoDateTime, Type.Null()]),
 });
 export type ApiTokenItem = Static<typeof ApiTokenItem>;
 export const ApiTokenList = Type.Object({ items: Type.Array(ApiTokenItem) });

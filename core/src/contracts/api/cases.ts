@@ -1,12 +1,6 @@
 // Case, review queue and supervisor workflow schemas of the back-office API.
 import { Type, type Static } from '@sinclair/typebox';
-import {
-  CaseVehicleTypeSchema,
-  IsoDateTime,
-  PlateColourSchema,
-  Uuid,
-  ViolationTypeSchema,
-} from './common';
+import { CaseVehicleTypeSchema, IsoDateTime, PlateColourSchema, Uuid, ViolationTypeSchema } from './common';
 import { SpeedDetailSchema } from '../violation-event';
 
 /**
@@ -18,15 +12,7 @@ export const CASE_STATUSES = ['detected', 'confirmed', 'approved', 'notified', '
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 export const CaseStatusSchema = Type.Union(CASE_STATUSES.map((s) => Type.Literal(s)));
 
-export const REJECT_REASONS = [
-  'stopped_before_line',
-  'emergency_vehicle',
-  'plate_unreadable',
-  'image_unclear',
-  'duplicate',
-  'not_violation',
-  'other',
-] as const;
+export const REJECT_REASONS = ['stopped_before_line', 'emergency_vehicle', 'plate_unreadable', 'image_unclear', 'duplicate', 'not_violation', 'other'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 export const RejectReasonSchema = Type.Union(REJECT_REASONS.map((s) => Type.Literal(s)));
 

@@ -53,12 +53,17 @@ export type LookupResponse = Static<typeof LookupResponse>;
 export const PublicCaseResponse = Type.Object(
   {
     violation: PublicViolation,
-    evidence: Type.Array(Type.Object({ kind: Type.String(), contentType: Type.String(), sha256: Type.String(), url: Type.String() }, { additionalProperties: false })),
+    evidence: Type.Array(
+      Type.Object({ kind: Type.String(), contentType: Type.String(), sha256: Type.String(), url: Type.String() }, { additionalProperties: false }),
+    ),
     expiresInSeconds: Type.Integer(),
   },
   { additionalProperties: false },
 );
 export type PublicCaseResponse = Static<typeof PublicCaseResponse>;
 
-export const PublicTokenParams = Type.Object({ token: Type.String({ minLength: 16, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' }) }, { additionalProperties: false });
+export const PublicTokenParams = Type.Object(
+  { token: Type.String({ minLength: 16, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' }) },
+  { additionalProperties: false },
+);
 export type PublicTokenParams = Static<typeof PublicTokenParams>;

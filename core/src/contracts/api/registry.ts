@@ -21,10 +21,7 @@ export const REGISTRY_CSV_COLUMNS = [
 
 // An import's progress and report: RegistryImport in contracts/api/admin.ts.
 
-export const RegistryQuery = Type.Object(
-  { plate: Type.String({ minLength: 4, maxLength: 20 }) },
-  { additionalProperties: false },
-);
+export const RegistryQuery = Type.Object({ plate: Type.String({ minLength: 4, maxLength: 20 }) }, { additionalProperties: false });
 export type RegistryQuery = Static<typeof RegistryQuery>;
 
 export const RegistryVehicle = Type.Object({

@@ -9,19 +9,22 @@ export const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', descript
 /** Number and symbol of a penalty decision: `123/QĐ-XPHC`. */
 export const DECISION_NUMBER_RE = /^\d{1,9}\/QĐ-[A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)*$/u;
 
-export const RecordDecisionRequest = Type.Object({
-  /** Fine in VND; must lie within the schedule's range for the offence. */
-  amount: Type.Integer({ minimum: 1 }),
-  /** Licence points deducted; at most the schedule's points (default: the schedule's). */
-  points: Type.Optional(Type.Integer({ minimum: 0, maximum: 12 })),
-  /** Number with symbol when the paper decision has one already; default: the next of the unit's sequence. */
-  number: Type.Optional(Type.String({ minLength: 5, maxLength: 40 })),
-  /** Day of the decision (default: today, Vietnam time). */
-  decidedOn: Type.Optional(IsoDate),
-  /** The person with authority who signs it (default: the signed-in user) and the title printed above the name. */
-  officerName: Type.Optional(Type.String({ minLength: 2, maxLength: 100 })),
-  officerTitle: Type.Optional(Type.String({ minLength: 2, maxLength: 100 })),
-}, { additionalProperties: false });
+export const RecordDecisionRequest = Type.Object(
+  {
+    /** Fine in VND; must lie within the schedule's range for the offence. */
+    amount: Type.Integer({ minimum: 1 }),
+    /** Licence points deducted; at most the schedule's points (default: the schedule's). */
+    points: Type.Optional(Type.Integer({ minimum: 0, maximum: 12 })),
+    /** Number with symbol when the paper decision has one already; default: the next of the unit's sequence. */
+    number: Type.Optional(Type.String({ minLength: 5, maxLength: 40 })),
+    /** Day of the decision (default: today, Vietnam time). */
+    decidedOn: Type.Optional(IsoDate),
+    /** The person with authority who signs it (default: the signed-in user) and the title printed above the name. */
+    officerName: Type.Optional(Type.String({ minLength: 2, maxLength: 100 })),
+    officerTitle: Type.Optional(Type.String({ minLength: 2, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
 export type RecordDecisionRequest = Static<typeof RecordDecisionRequest>;
 
 export const Decision = Type.Object({
@@ -81,40 +84,49 @@ export const Mismatch = Type.Object({
 export type Mismatch = Static<typeof Mismatch>;
 export const MismatchList = Type.Object({ items: Type.Array(Mismatch) });
 
-export const ResolveMismatchRequest = Type.Object({
-  /** accepted: the payment settles the decision (closing its case); dismissed: it does not (refund, not ours). */
-  action: Type.Union([Type.Literal('accept'), Type.Literal('dismiss')]),
-  /** For an unknown decision accepted: the decision the payment was meant for. */
-  decisionNumber: Type.Optional(Type.String({ minLength: 5, maxLength: 40 })),
-  note: Type.String({ minLength: 3, maxLength: 500 }),
-}, { additionalProperties: false });
+export const ResolveMismatchRequest = Type.Object(
+  {
+    /** accepted: the payment settles the decision (closing its case); dismissed: it does not (refund, not ours). */
+    action: Type.Union([Type.Literal('accept'), Type.Literal('dismiss')]),
+    /** For an unknown decision accepted: the decision the payment was meant for. */
+    decisionNumber: Type.Optional(Type.String({ minLength: 5, maxLength: 40 })),
+    note: Type.String({ minLength: 3, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
 export type ResolveMismatchRequest = Static<typeof ResolveMismatchRequest>;
 
 export const REPORT_KINDS = ['camera-daily', 'before-after', 'outcomes', 'vehicle-types', 'reviewers', 'deadlines'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 export const ReportKindSchema = Type.Union(REPORT_KINDS.map((k) => Type.Literal(k)));
 
-export const ReportQuery = Type.Object({
-  from: IsoDate,
-  to: IsoDate,
-  /** before-after: the first day of "after" (e.g. when notices started). */
-  split: Type.Optional(IsoDate),
-  /** outcomes: the period each row covers. */
-  period: Type.Optional(Type.Union([Type.Literal('day'), Type.Literal('month'), Type.Literal('year')])),
-  /** before-after: one violation type only (e.g. red_light). */
-  type: Type.Optional(ViolationTypeSchema),
-  agencyId: Type.Optional(Uuid),
-  /** Language of the file's headings. */
-  lang: Type.Optional(Type.Union([Type.Literal('vi'), Type.Literal('en')])),
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx'), Type.Literal('pdf')])),
-}, { additionalProperties: false });
+export const ReportQuery = Type.Object(
+  {
+    from: IsoDate,
+    to: IsoDate,
+    /** before-after: the first day of "after" (e.g. when notices started). */
+    split: Type.Optional(IsoDate),
+    /** outcomes: the period each row covers. */
+    period: Type.Optional(Type.Union([Type.Literal('day'), Type.Literal('month'), Type.Literal('year')])),
+    /** before-after: one violation type only (e.g. red_light). */
+    type: Type.Optional(ViolationTypeSchema),
+    agencyId: Type.Optional(Uuid),
+    /** Language of the file's headings. */
+    lang: Type.Optional(Type.Union([Type.Literal('vi'), Type.Literal('en')])),
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx'), Type.Literal('pdf')])),
+  },
+  { additionalProperties: false },
+);
 export type ReportQuery = Static<typeof ReportQuery>;
 
 /**
  * A report as a table: column keys with their kind (int: a count; number: an average such as cases per day; share: a
  * fraction shown as a percentage; date: yyyy-mm-dd); rows of plain values; the totals row.
  */
-export const ReportColumn = Type.Object({ key: Type.String(), kind: Type.Union((['text', 'date', 'int', 'number', 'share'] as const).map((k) => Type.Literal(k))) });
+export const ReportColumn = Type.Object({
+  key: Type.String(),
+  kind: Type.Union((['text', 'date', 'int', 'number', 'share'] as const).map((k) => Type.Literal(k))),
+});
 export const ReportTable = Type.Object({
   kind: ReportKindSchema,
   from: IsoDate,
@@ -125,14 +137,17 @@ export const ReportTable = Type.Object({
 });
 export type ReportTable = Static<typeof ReportTable>;
 
-export const ReportScheduleRequest = Type.Object({
-  report: ReportKindSchema,
-  format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx'), Type.Literal('pdf')]),
-  every: Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')]),
-  recipients: Type.Array(Type.String({ format: 'email', maxLength: 200 }), { minItems: 1, maxItems: 50 }),
-  split: Type.Optional(IsoDate),
-  period: Type.Optional(Type.Union([Type.Literal('day'), Type.Literal('month'), Type.Literal('year')])),
-}, { additionalProperties: false });
+export const ReportScheduleRequest = Type.Object(
+  {
+    report: ReportKindSchema,
+    format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx'), Type.Literal('pdf')]),
+    every: Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')]),
+    recipients: Type.Array(Type.String({ format: 'email', maxLength: 200 }), { minItems: 1, maxItems: 50 }),
+    split: Type.Optional(IsoDate),
+    period: Type.Optional(Type.Union([Type.Literal('day'), Type.Literal('month'), Type.Literal('year')])),
+  },
+  { additionalProperties: false },
+);
 export type ReportScheduleRequest = Static<typeof ReportScheduleRequest>;
 export const ReportSchedule = Type.Object({
   id: Uuid,

@@ -7,7 +7,9 @@ import { PublicViolation } from './lookup';
 export const SignInOptions = Type.Object(
   {
     staffProvider: Type.Boolean({ description: 'staff may sign in through the province identity provider' }),
-    local: Type.Union([Type.Literal('on'), Type.Literal('off'), Type.Literal('break_glass')], { description: 'password sign-in: everyone, nobody, break-glass names only' }),
+    local: Type.Union([Type.Literal('on'), Type.Literal('off'), Type.Literal('break_glass')], {
+      description: 'password sign-in: everyone, nobody, break-glass names only',
+    }),
     citizenProvider: Type.Boolean({ description: 'citizens may sign in (VNeID-backed provider) to see their own cases' }),
   },
   { additionalProperties: false },
@@ -15,10 +17,7 @@ export const SignInOptions = Type.Object(
 export type SignInOptions = Static<typeof SignInOptions>;
 
 /** After sign-out: where to send the browser to end the provider's session too (null: a local session). */
-export const LogoutResponse = Type.Object(
-  { ok: Type.Literal(true), endSessionUrl: Type.Union([Type.String(), Type.Null()]) },
-  { additionalProperties: false },
-);
+export const LogoutResponse = Type.Object({ ok: Type.Literal(true), endSessionUrl: Type.Union([Type.String(), Type.Null()]) }, { additionalProperties: false });
 export type LogoutResponse = Static<typeof LogoutResponse>;
 
 /** The callback's query as the provider sends it (code, state, iss; or error). */
@@ -49,7 +48,9 @@ export const CitizenVehicle = Type.Object(
 
 export const CitizenDeadline = Type.Object(
   {
-    kind: Type.Union([Type.Literal('respond_by'), Type.Literal('resolve_by'), Type.Literal('limitation')], { description: 'respond_by: 20 days after the notice (Art. 24.3); resolve_by: the notice\'s date; limitation: one year' }),
+    kind: Type.Union([Type.Literal('respond_by'), Type.Literal('resolve_by'), Type.Literal('limitation')], {
+      description: "respond_by: 20 days after the notice (Art. 24.3); resolve_by: the notice's date; limitation: one year",
+    }),
     dueAt: IsoDateTime,
   },
   { additionalProperties: false },
@@ -72,7 +73,9 @@ export const CitizenCase = Type.Object(
     noticeNumber: Type.Union([Type.String(), Type.Null()]),
     noticeIssuedAt: Type.Union([IsoDateTime, Type.Null()]),
     deadlines: Type.Array(CitizenDeadline),
-    evidence: Type.Array(Type.Object({ kind: Type.String(), contentType: Type.String(), sha256: Type.String(), url: Type.String() }, { additionalProperties: false })),
+    evidence: Type.Array(
+      Type.Object({ kind: Type.String(), contentType: Type.String(), sha256: Type.String(), url: Type.String() }, { additionalProperties: false }),
+    ),
     responses: Type.Array(CitizenResponseItem, { description: 'what this citizen recorded online about the case' }),
     canRespond: Type.Boolean({ description: 'a notice was sent and the case is not closed: the owner may name the driver or complain' }),
   },
@@ -98,7 +101,7 @@ export const CitizenResponseRequest = Type.Object(
   {
     kind: Type.Union([Type.Literal('driver'), Type.Literal('complaint')]),
     driverName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    driverIdNumber: Type.Optional(Type.String({ pattern: '^[0-9]{12}$', description: 'the driver\'s 12-digit identity number' })),
+    driverIdNumber: Type.Optional(Type.String({ pattern: '^[0-9]{12}$', description: "the driver's 12-digit identity number" })),
     text: Type.String({ minLength: 1, maxLength: 4000 }),
   },
   { additionalProperties: false },

@@ -18,7 +18,12 @@ export type DetectorState = (typeof DETECTOR_STATES)[number];
 export const DETECTION_FAULTS = ['retrying', 'stalled', 'gave_up', 'no_report', 'no_frames'] as const;
 export type DetectionFault = (typeof DETECTION_FAULTS)[number];
 export const DetectionFaultSchema = Type.Union([
-  Type.Literal('retrying'), Type.Literal('stalled'), Type.Literal('gave_up'), Type.Literal('no_report'), Type.Literal('no_frames'), Type.Null(),
+  Type.Literal('retrying'),
+  Type.Literal('stalled'),
+  Type.Literal('gave_up'),
+  Type.Literal('no_report'),
+  Type.Literal('no_frames'),
+  Type.Null(),
 ]);
 
 export const CameraLive = Type.Object({
@@ -69,11 +74,15 @@ export const StatsSnapshot = Type.Object({
    * Violations per day by type over the last `TREND_DAYS` days (Vietnam calendar days, oldest first, today last;
    * days without violations are present with zeros), for the wall's trend chart.
    */
-  violationsPerDay: Type.Array(Type.Object({
-    day: Type.String({ format: 'date', description: 'YYYY-MM-DD in Asia/Ho_Chi_Minh' }),
-    counts: Type.Object(Object.fromEntries(VIOLATION_TYPES.map((t) => [t, Type.Integer()])) as Record<(typeof VIOLATION_TYPES)[number], ReturnType<typeof Type.Integer>>),
-    total: Type.Integer(),
-  })),
+  violationsPerDay: Type.Array(
+    Type.Object({
+      day: Type.String({ format: 'date', description: 'YYYY-MM-DD in Asia/Ho_Chi_Minh' }),
+      counts: Type.Object(
+        Object.fromEntries(VIOLATION_TYPES.map((t) => [t, Type.Integer()])) as Record<(typeof VIOLATION_TYPES)[number], ReturnType<typeof Type.Integer>>,
+      ),
+      total: Type.Integer(),
+    }),
+  ),
   backlog: Type.Object({ detected: Type.Integer(), confirmed: Type.Integer(), approved: Type.Integer(), manual: Type.Integer() }),
   /** Open cases (not notified) by days left to the 10-day notice deadline. */
   ageing: Ageing,

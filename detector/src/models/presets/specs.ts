@@ -40,7 +40,8 @@ export async function loadDetectorSpec(spec: string): Promise<TfVehicleDetector>
   const base = plus >= 0 ? spec.slice(0, plus) : spec;
   const patch = plus >= 0 ? (JSON.parse(spec.slice(plus + 1)) as object) : undefined;
   const named = DETECTOR_SPECS[base];
-  if (!named && !base.endsWith('.json')) throw new Error(`unknown detector "${base}": a config file (.json) or one of ${Object.keys(DETECTOR_SPECS).join(', ')}`);
+  if (!named && !base.endsWith('.json'))
+    throw new Error(`unknown detector "${base}": a config file (.json) or one of ${Object.keys(DETECTOR_SPECS).join(', ')}`);
   const source = named ? named() : path.resolve(base);
   if (!patch) return loadDetector(source);
   let cfg: unknown;

@@ -35,7 +35,11 @@ export function Field({ id, label, error, hint, children }: { id: string; label:
     <div className={`field${error ? ' invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
       {children}
-      {hint && <span className="hint" id={`${id}-hint`}>{hint}</span>}
+      {hint && (
+        <span className="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
       {error && (
         <span className="field-error" id={`${id}-error`} role="alert">
           {error}

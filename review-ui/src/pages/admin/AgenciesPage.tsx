@@ -10,7 +10,15 @@ import { AdminNav, Field } from './AdminKit';
 const KINDS: Agency['kind'][] = ['traffic_police', 'commune_police', 'inspection', 'registration'];
 type Draft = { code: string; name: string; kind: Agency['kind']; provinceCode: string; commune: string; phone: string; address: string };
 const EMPTY: Draft = { code: '', name: '', kind: 'traffic_police', provinceCode: '', commune: '', phone: '', address: '' };
-const draftOf = (a: Agency): Draft => ({ code: a.code, name: a.name, kind: a.kind, provinceCode: a.provinceCode, commune: a.commune ?? '', phone: a.phone ?? '', address: a.address ?? '' });
+const draftOf = (a: Agency): Draft => ({
+  code: a.code,
+  name: a.name,
+  kind: a.kind,
+  provinceCode: a.provinceCode,
+  commune: a.commune ?? '',
+  phone: a.phone ?? '',
+  address: a.address ?? '',
+});
 
 /** Agencies with their jurisdiction (province, commune) and contact: add one, change one. */
 export default function AgenciesPage() {
@@ -29,7 +37,14 @@ export default function AgenciesPage() {
     const optional = { commune: draft.commune || null, phone: draft.phone || null, address: draft.address || null };
     try {
       if (editId) await api.patch(adminPaths.agency(editId), { ...rest, ...optional });
-      else await api.post(adminPaths.agencies, { code, ...rest, commune: draft.commune || undefined, phone: draft.phone || undefined, address: draft.address || undefined });
+      else
+        await api.post(adminPaths.agencies, {
+          code,
+          ...rest,
+          commune: draft.commune || undefined,
+          phone: draft.phone || undefined,
+          address: draft.address || undefined,
+        });
       setDone(t(editId ? 'adm.agency.updated' : 'adm.agency.created', { name: draft.name }));
       setDraft(EMPTY);
       setEditId(null);

@@ -23,7 +23,19 @@ interface Form {
   enabled: boolean;
 }
 
-const EMPTY: Form = { name: '', address: '', agencyId: '', streamUrl: '', username: '', password: '', clearCredentials: false, sampleFps: '5', lat: '', lng: '', enabled: true };
+const EMPTY: Form = {
+  name: '',
+  address: '',
+  agencyId: '',
+  streamUrl: '',
+  username: '',
+  password: '',
+  clearCredentials: false,
+  sampleFps: '5',
+  lat: '',
+  lng: '',
+  enabled: true,
+};
 
 /** A number as typed in either language (decimal comma or point); '' is null; anything else NaN (the server names the field). */
 function parseNumber(s: string): number | null {
@@ -48,7 +60,17 @@ export default function CameraFormPage({ params }: { params: Record<string, stri
   useEffect(() => {
     const c = existing.data;
     if (c) {
-      setForm({ ...EMPTY, name: c.name, address: c.address, agencyId: c.agencyId, streamUrl: c.streamUrl, sampleFps: String(c.sampleFps), lat: c.lat === null ? '' : String(c.lat), lng: c.lng === null ? '' : String(c.lng), enabled: c.enabled });
+      setForm({
+        ...EMPTY,
+        name: c.name,
+        address: c.address,
+        agencyId: c.agencyId,
+        streamUrl: c.streamUrl,
+        sampleFps: String(c.sampleFps),
+        lat: c.lat === null ? '' : String(c.lat),
+        lng: c.lng === null ? '' : String(c.lng),
+        enabled: c.enabled,
+      });
     }
   }, [existing.data]);
 
@@ -62,7 +84,13 @@ export default function CameraFormPage({ params }: { params: Record<string, stri
     setError(null);
     fields.clear();
     try {
-      setTest(await api.post<StreamTestResult>(adminPaths.testStream, { streamUrl: form.streamUrl, ...(credentials !== undefined ? { credentials } : {}), ...(id ? { cameraId: id } : {}) }));
+      setTest(
+        await api.post<StreamTestResult>(adminPaths.testStream, {
+          streamUrl: form.streamUrl,
+          ...(credentials !== undefined ? { credentials } : {}),
+          ...(id ? { cameraId: id } : {}),
+        }),
+      );
     } catch (e) {
       fields.take(e);
       setError(e as Error);
@@ -77,8 +105,15 @@ export default function CameraFormPage({ params }: { params: Record<string, stri
     setError(null);
     fields.clear();
     const body = {
-      name: form.name, address: form.address, agencyId: form.agencyId, streamUrl: form.streamUrl, sampleFps: parseNumber(form.sampleFps),
-      lat: parseNumber(form.lat), lng: parseNumber(form.lng), enabled: form.enabled, ...(credentials !== undefined ? { credentials } : {}),
+      name: form.name,
+      address: form.address,
+      agencyId: form.agencyId,
+      streamUrl: form.streamUrl,
+      sampleFps: parseNumber(form.sampleFps),
+      lat: parseNumber(form.lat),
+      lng: parseNumber(form.lng),
+      enabled: form.enabled,
+      ...(credentials !== undefined ? { credentials } : {}),
     };
     try {
       if (id) await api.patch<AdminCamera>(adminPaths.camera(id), body);
@@ -92,7 +127,12 @@ export default function CameraFormPage({ params }: { params: Record<string, stri
     }
   };
 
-  const reason = test && !test.ok ? (test.code && hasMessage(`adm.streamErr.${test.code}`) ? t(`adm.streamErr.${test.code}` as 'adm.streamErr.unreachable') : (test.message ?? '')) : '';
+  const reason =
+    test && !test.ok
+      ? test.code && hasMessage(`adm.streamErr.${test.code}`)
+        ? t(`adm.streamErr.${test.code}` as 'adm.streamErr.unreachable')
+        : (test.message ?? '')
+      : '';
   const err = fields.errorFor;
   return (
     <section>
@@ -117,19 +157,45 @@ export default function CameraFormPage({ params }: { params: Record<string, stri
             </Field>
             <div className="wide">
               <Field id="cam-address" label={t('adm.cam.address')} error={err('address')}>
-                <input id="cam-address" value={form.address} onChange={(e) => set('address', e.target.value)} {...invalidProps('cam-address', err('address'))} />
+                <input
+                  id="cam-address"
+                  value={form.address}
+                  onChange={(e) => set('address', e.target.value)}
+                  {...invalidProps('cam-address', err('address'))}
+                />
               </Field>
             </div>
             <div className="wide">
               <Field id="cam-url" label={t('adm.cam.streamUrl')} error={err('streamUrl')} hint={t('adm.cam.streamUrlHint')}>
-                <input id="cam-url" value={form.streamUrl} onChange={(e) => set('streamUrl', e.target.value)} spellCheck={false} autoComplete="off" {...invalidProps('cam-url', err('streamUrl'))} />
+                <input
+                  id="cam-url"
+                  value={form.streamUrl}
+                  onChange={(e) => set('streamUrl', e.target.value)}
+                  spellCheck={false}
+                  autoComplete="off"
+                  {...invalidProps('cam-url', err('streamUrl'))}
+                />
               </Field>
             </div>
             <Field id="cam-user" label={t('adm.cam.username')} error={err('credentials')}>
-              <input id="cam-user" value={form.username} onChange={(e) => set('username', e.target.value)} autoComplete="off" disabled={form.clearCredentials} {...invalidProps('cam-user', err('credentials'))} />
+              <input
+                id="cam-user"
+                value={form.username}
+                onChange={(e) => set('username', e.target.value)}
+                autoComplete="off"
+                disabled={form.clearCredentials}
+                {...invalidProps('cam-user', err('credentials'))}
+              />
             </Field>
             <Field id="cam-password" label={t('adm.cam.password')} hint={existing.data?.hasCredentials ? t('adm.cam.passwordKept') : undefined}>
-              <input id="cam-password" type="password" value={form.password} onChange={(e) => set('password', e.target.value)} autoComplete="new-password" disabled={form.clearCredentials} />
+              <input
+                id="cam-password"
+                type="password"
+                value={form.password}
+                onChange={(e) => set('password', e.target.value)}
+                autoComplete="new-password"
+                disabled={form.clearCredentials}
+              />
             </Field>
             {existing.data?.hasCredentials && (
               <label className="check wide">
@@ -138,7 +204,13 @@ export default function CameraFormPage({ params }: { params: Record<string, stri
               </label>
             )}
             <Field id="cam-fps" label={t('adm.cam.sampleFps')} error={err('sampleFps')}>
-              <input id="cam-fps" inputMode="decimal" value={form.sampleFps} onChange={(e) => set('sampleFps', e.target.value)} {...invalidProps('cam-fps', err('sampleFps'))} />
+              <input
+                id="cam-fps"
+                inputMode="decimal"
+                value={form.sampleFps}
+                onChange={(e) => set('sampleFps', e.target.value)}
+                {...invalidProps('cam-fps', err('sampleFps'))}
+              />
             </Field>
             <label className="check">
               <input type="checkbox" checked={form.enabled} onChange={(e) => set('enabled', e.target.checked)} />

@@ -8,7 +8,17 @@ import { hasMessage, useI18n } from '../../i18n';
 import { AdminNav, Field, invalidProps, useFieldErrors } from './AdminKit';
 
 type Draft = Omit<NewFineVersionRequest, 'fineMin' | 'fineMax' | 'points'> & { fineMin: string; fineMax: string; points: string };
-const EMPTY: Draft = { offence: '', vehicleGroup: 'car', description: '', legalBasis: 'Nghị định 168/2024/NĐ-CP', article: '', fineMin: '', fineMax: '', points: '0', effectiveFrom: '' };
+const EMPTY: Draft = {
+  offence: '',
+  vehicleGroup: 'car',
+  description: '',
+  legalBasis: 'Nghị định 168/2024/NĐ-CP',
+  article: '',
+  fineMin: '',
+  fineMax: '',
+  points: '0',
+  effectiveFrom: '',
+};
 /** Whole numbers typed with either language's group separators (1.000.000 or 1,000,000). */
 const whole = (s: string) => Number(s.replace(/[.,\s]/g, ''));
 
@@ -22,7 +32,8 @@ export default function FinesPage() {
   const [error, setError] = useState<Error | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const offenceName = (o: string) => (hasMessage(`vtype.${o}`) ? t(`vtype.${o}` as 'vtype.red_light') : o);
-  const date = (iso: string) => new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'UTC' }).format(new Date(`${iso.slice(0, 10)}T00:00:00Z`));
+  const date = (iso: string) =>
+    new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'UTC' }).format(new Date(`${iso.slice(0, 10)}T00:00:00Z`));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

@@ -96,8 +96,12 @@ export default function RegistryImportPage() {
             {current.fileName} · <span data-testid="import-status">{t(`adm.import.status.${current.status}`)}</span>
           </h2>
           <progress max={100} value={current.status === 'done' ? 100 : pct} aria-label={t('adm.import.title')} />
-          <p>{t('adm.import.progress', { read: formatNumber(current.bytesRead), total: formatNumber(current.bytesTotal), rows: formatNumber(current.rowsRead) })}</p>
-          {current.status === 'failed' && current.error && <p className="error">{current.error.startsWith('the first line must be') ? t('apiError.bad_csv_header') : current.error}</p>}
+          <p>
+            {t('adm.import.progress', { read: formatNumber(current.bytesRead), total: formatNumber(current.bytesTotal), rows: formatNumber(current.rowsRead) })}
+          </p>
+          {current.status === 'failed' && current.error && (
+            <p className="error">{current.error.startsWith('the first line must be') ? t('apiError.bad_csv_header') : current.error}</p>
+          )}
           {current.status === 'done' && (
             <p className="done" data-testid="import-report">
               {t('adm.import.report', { accepted: formatNumber(current.accepted), rejected: formatNumber(current.rejectedCount) })}

@@ -52,11 +52,14 @@ export default function UsersPage() {
     });
   };
   const revoke = (u: User) =>
-    void run(async () => t('adm.user.revoked', { name: u.username, n: (await api.post<UserStateResponse>(adminPaths.userAction(u.id, 'sessions/revoke'))).sessionsRevoked }));
+    void run(async () =>
+      t('adm.user.revoked', { name: u.username, n: (await api.post<UserStateResponse>(adminPaths.userAction(u.id, 'sessions/revoke'))).sessionsRevoked }),
+    );
   const saveEdit = (u: User) => {
     if (!editing) return;
     void run(async () => {
-      if (editing.role !== u.role || editing.agencyId !== (u.agencyId ?? '')) await api.patch(adminPaths.user(u.id), { role: editing.role, agencyId: editing.agencyId || null });
+      if (editing.role !== u.role || editing.agencyId !== (u.agencyId ?? ''))
+        await api.patch(adminPaths.user(u.id), { role: editing.role, agencyId: editing.agencyId || null });
       let message = t('adm.user.updated', { name: u.username });
       if (editing.password) {
         const r = await api.post<UserStateResponse>(adminPaths.userAction(u.id, 'password'), { password: editing.password });
@@ -92,13 +95,25 @@ export default function UsersPage() {
         <h2>{t('adm.user.add')}</h2>
         <div className="admin-form">
           <Field id="user-name" label={t('adm.user.username')} hint={t('adm.user.usernameHint')} error={err('username')}>
-            <input id="user-name" value={form.username} autoComplete="off" onChange={(e) => setForm({ ...form, username: e.target.value })} {...invalidProps('user-name', err('username'))} />
+            <input
+              id="user-name"
+              value={form.username}
+              autoComplete="off"
+              onChange={(e) => setForm({ ...form, username: e.target.value })}
+              {...invalidProps('user-name', err('username'))}
+            />
           </Field>
           <Field id="user-display" label={t('adm.user.displayName')}>
             <input id="user-display" value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} />
           </Field>
           <Field id="user-password" label={t('adm.user.password')}>
-            <input id="user-password" type="password" autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
+            <input
+              id="user-password"
+              type="password"
+              autoComplete="new-password"
+              value={form.password}
+              onChange={(e) => setForm({ ...form, password: e.target.value })}
+            />
           </Field>
           <Field id="user-role" label={t('adm.user.role')}>
             <select id="user-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
@@ -110,7 +125,12 @@ export default function UsersPage() {
             </select>
           </Field>
           <Field id="user-agency" label={t('adm.user.agency')} error={err('agencyId')}>
-            <select id="user-agency" value={form.agencyId} onChange={(e) => setForm({ ...form, agencyId: e.target.value })} {...invalidProps('user-agency', err('agencyId'))}>
+            <select
+              id="user-agency"
+              value={form.agencyId}
+              onChange={(e) => setForm({ ...form, agencyId: e.target.value })}
+              {...invalidProps('user-agency', err('agencyId'))}
+            >
               {agencyOptions}
             </select>
           </Field>
@@ -167,7 +187,12 @@ export default function UsersPage() {
                       <div className="row">
                         <label className="field">
                           {t('adm.user.newPassword', { name: u.username })}
-                          <input type="password" autoComplete="new-password" value={editing.password} onChange={(e) => setEditing({ ...editing, password: e.target.value })} />
+                          <input
+                            type="password"
+                            autoComplete="new-password"
+                            value={editing.password}
+                            onChange={(e) => setEditing({ ...editing, password: e.target.value })}
+                          />
                         </label>
                         <button type="button" className="primary" onClick={() => saveEdit(u)}>
                           {t('adm.save')}

@@ -37,7 +37,8 @@ export default function LookupPage() {
       setResult(await api.post<LookupResponse>(paths.lookup, body));
     } catch (err) {
       // Citizen-facing: the api's codes get Vietnamese (or English) text, not the server's message.
-      if (err instanceof ApiError && err.status === 400) setPlateError(err.code === 'invalid_plate' ? t('citizen.invalidPlate', { plate: p }) : apiErrorText(t, err));
+      if (err instanceof ApiError && err.status === 400)
+        setPlateError(err.code === 'invalid_plate' ? t('citizen.invalidPlate', { plate: p }) : apiErrorText(t, err));
       else if (err instanceof ApiError && err.status === 403 && err.code === 'anti_bot_failed') setError(new Error(t('citizen.antibotFailed')));
       else if (err instanceof ApiError && err.status === 429) setError(new Error(t('citizen.tooMany')));
       else setError(err instanceof Error ? err : new Error(String(err)));

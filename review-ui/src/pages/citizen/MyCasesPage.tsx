@@ -152,7 +152,11 @@ function ResponseForm({ caseId, onSent }: { caseId: string; onSent: () => void }
     setFieldErrors(errors);
     setError(null);
     if (Object.keys(errors).length > 0) return;
-    const body: CitizenResponseRequest = { kind, text: text.trim(), ...(kind === 'driver' ? { driverName: driverName.trim(), ...(driverId ? { driverIdNumber: driverId } : {}) } : {}) };
+    const body: CitizenResponseRequest = {
+      kind,
+      text: text.trim(),
+      ...(kind === 'driver' ? { driverName: driverName.trim(), ...(driverId ? { driverIdNumber: driverId } : {}) } : {}),
+    };
     setBusy(true);
     try {
       await api.post(paths.citizenResponse(caseId), body);
@@ -181,20 +185,51 @@ function ResponseForm({ caseId, onSent }: { caseId: string; onSent: () => void }
         <>
           <div className={fieldErrors.driverName ? 'field invalid' : 'field'}>
             <label htmlFor={id('driver')}>{t('me.driverName')}</label>
-            <input id={id('driver')} value={driverName} onChange={(e) => setDriverName(e.target.value)} aria-invalid={!!fieldErrors.driverName} aria-describedby={id('driver-err')} />
-            {fieldErrors.driverName && <small id={id('driver-err')} className="field-error">{fieldErrors.driverName}</small>}
+            <input
+              id={id('driver')}
+              value={driverName}
+              onChange={(e) => setDriverName(e.target.value)}
+              aria-invalid={!!fieldErrors.driverName}
+              aria-describedby={id('driver-err')}
+            />
+            {fieldErrors.driverName && (
+              <small id={id('driver-err')} className="field-error">
+                {fieldErrors.driverName}
+              </small>
+            )}
           </div>
           <div className={fieldErrors.driverIdNumber ? 'field invalid' : 'field'}>
             <label htmlFor={id('driver-id')}>{t('me.driverId')}</label>
-            <input id={id('driver-id')} value={driverId} inputMode="numeric" onChange={(e) => setDriverId(e.target.value.trim())} aria-invalid={!!fieldErrors.driverIdNumber} aria-describedby={id('driver-id-help')} />
-            <small id={id('driver-id-help')} className={fieldErrors.driverIdNumber ? 'field-error' : undefined}>{fieldErrors.driverIdNumber ?? t('me.driverIdHelp')}</small>
+            <input
+              id={id('driver-id')}
+              value={driverId}
+              inputMode="numeric"
+              onChange={(e) => setDriverId(e.target.value.trim())}
+              aria-invalid={!!fieldErrors.driverIdNumber}
+              aria-describedby={id('driver-id-help')}
+            />
+            <small id={id('driver-id-help')} className={fieldErrors.driverIdNumber ? 'field-error' : undefined}>
+              {fieldErrors.driverIdNumber ?? t('me.driverIdHelp')}
+            </small>
           </div>
         </>
       )}
       <div className={fieldErrors.text ? 'field invalid' : 'field'}>
         <label htmlFor={id('text')}>{t('me.text')}</label>
-        <textarea id={id('text')} value={text} onChange={(e) => setText(e.target.value)} rows={3} maxLength={4000} aria-invalid={!!fieldErrors.text} aria-describedby={id('text-err')} />
-        {fieldErrors.text && <small id={id('text-err')} className="field-error">{fieldErrors.text}</small>}
+        <textarea
+          id={id('text')}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          rows={3}
+          maxLength={4000}
+          aria-invalid={!!fieldErrors.text}
+          aria-describedby={id('text-err')}
+        />
+        {fieldErrors.text && (
+          <small id={id('text-err')} className="field-error">
+            {fieldErrors.text}
+          </small>
+        )}
       </div>
       <ErrorNote error={error} />
       {sent && <p role="status">{t('me.sent')}</p>}

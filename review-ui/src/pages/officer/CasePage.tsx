@@ -82,7 +82,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
     const take = () =>
       api
         .post<ClaimResponse>(paths.claim(id))
-        .then((r) => live && (holding.current = true, setClaim({ mine: true, by: r.claimedBy, until: r.claimedUntil }), setClaimError(null)))
+        .then((r) => live && ((holding.current = true), setClaim({ mine: true, by: r.claimedBy, until: r.claimedUntil }), setClaimError(null)))
         .catch((e: unknown) => {
           if (!live) return;
           if (e instanceof ApiError && e.status === 409) {
@@ -98,7 +98,13 @@ export default function CasePage({ params }: { params: Record<string, string> })
       if (!holding.current) return;
       holding.current = false;
       // keepalive lets the release go out even while the tab closes
-      void fetch(apiUrl(paths.release(id)), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', credentials: 'same-origin', keepalive: true }).catch(() => undefined);
+      void fetch(apiUrl(paths.release(id)), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        credentials: 'same-origin',
+        keepalive: true,
+      }).catch(() => undefined);
     };
     window.addEventListener('pagehide', release);
     return () => {
@@ -219,7 +225,13 @@ export default function CasePage({ params }: { params: Record<string, string> })
   if (!c || !ev) return <p aria-busy="true">{t('app.loading')}</p>;
 
   return (
-    <article className="case" data-case-id={c.id} data-evidence-ready={ready ? 'true' : 'false'} data-evidence-ready-at={readyAt ?? undefined} aria-labelledby="case-title">
+    <article
+      className="case"
+      data-case-id={c.id}
+      data-evidence-ready={ready ? 'true' : 'false'}
+      data-evidence-ready-at={readyAt ?? undefined}
+      aria-labelledby="case-title"
+    >
       <header className="case-head">
         <h1 id="case-title">
           {t(`vtype.${c.type}`)} · <span className="plate-text">{c.plate.text ?? t('plate.unread')}</span>
@@ -267,7 +279,14 @@ export default function CasePage({ params }: { params: Record<string, string> })
           <div className="stills">
             {ev.stills.map((s) =>
               s.url ? (
-                <StillOverlay key={s.id} src={s.url} alt={evidenceLabel(t, s.kind)} overlay={overlay} showOverlay={showOverlay} onLoad={() => markLoaded(s.id)} />
+                <StillOverlay
+                  key={s.id}
+                  src={s.url}
+                  alt={evidenceLabel(t, s.kind)}
+                  overlay={overlay}
+                  showOverlay={showOverlay}
+                  onLoad={() => markLoaded(s.id)}
+                />
               ) : null,
             )}
           </div>
@@ -282,24 +301,55 @@ export default function CasePage({ params }: { params: Record<string, string> })
             <div className="side-by-side">
               <div className="crops">
                 {ev.plateCrop?.url ? (
-                  <button type="button" className="zoom-toggle" aria-pressed={zoom === 'plate'} aria-label={`${t('evidence.plate_crop')}: ${zoom === 'plate' ? t('desk.unzoom') : t('desk.zoom')}`} onClick={() => setZoom(zoom === 'plate' ? null : 'plate')}>
-                    <img className={`plate-crop${zoom === 'plate' ? ' zoomed' : ''}`} src={ev.plateCrop.url} alt={t('evidence.plate_crop')} onLoad={() => markLoaded(ev.plateCrop!.id)} />
+                  <button
+                    type="button"
+                    className="zoom-toggle"
+                    aria-pressed={zoom === 'plate'}
+                    aria-label={`${t('evidence.plate_crop')}: ${zoom === 'plate' ? t('desk.unzoom') : t('desk.zoom')}`}
+                    onClick={() => setZoom(zoom === 'plate' ? null : 'plate')}
+                  >
+                    <img
+                      className={`plate-crop${zoom === 'plate' ? ' zoomed' : ''}`}
+                      src={ev.plateCrop.url}
+                      alt={t('evidence.plate_crop')}
+                      onLoad={() => markLoaded(ev.plateCrop!.id)}
+                    />
                   </button>
                 ) : (
                   <p>{t('case.noPlateCrop')}</p>
                 )}
                 {ev.vehicleCrop?.url && (
-                  <button type="button" className="zoom-toggle" aria-pressed={zoom === 'vehicle'} aria-label={`${t('evidence.vehicle_crop')}: ${zoom === 'vehicle' ? t('desk.unzoom') : t('desk.zoom')}`} onClick={() => setZoom(zoom === 'vehicle' ? null : 'vehicle')}>
-                    <img className={`vehicle-crop${zoom === 'vehicle' ? ' zoomed' : ''}`} src={ev.vehicleCrop.url} alt={t('evidence.vehicle_crop')} onLoad={() => markLoaded(ev.vehicleCrop!.id)} />
+                  <button
+                    type="button"
+                    className="zoom-toggle"
+                    aria-pressed={zoom === 'vehicle'}
+                    aria-label={`${t('evidence.vehicle_crop')}: ${zoom === 'vehicle' ? t('desk.unzoom') : t('desk.zoom')}`}
+                    onClick={() => setZoom(zoom === 'vehicle' ? null : 'vehicle')}
+                  >
+                    <img
+                      className={`vehicle-crop${zoom === 'vehicle' ? ' zoomed' : ''}`}
+                      src={ev.vehicleCrop.url}
+                      alt={t('evidence.vehicle_crop')}
+                      onLoad={() => markLoaded(ev.vehicleCrop!.id)}
+                    />
                   </button>
                 )}
               </div>
-              <IdentificationPanel caseId={c.id} plate={c.plate.text} vehicleType={c.vehicleType} editable={canAct} version={`${c.plate.text ?? ''}|${c.status}`} onChanged={() => detail.reload()} />
+              <IdentificationPanel
+                caseId={c.id}
+                plate={c.plate.text}
+                vehicleType={c.vehicleType}
+                editable={canAct}
+                version={`${c.plate.text ?? ''}|${c.status}`}
+                onChanged={() => detail.reload()}
+              />
             </div>
             <p>
               {t('plate.read')}: <strong className="plate-text">{c.plate.text ?? t('plate.unread')}</strong> <ConfidenceMeter value={c.plate.confidence} />
               {c.plate.needsManualEntry && <span className="badge warn">{t('plate.manual')}</span>}
-              {c.manualHandling && c.manualReason && c.manualReason !== 'plate_unread' && <span className="badge warn">{codeLabel(t, 'manual', c.manualReason)}</span>}
+              {c.manualHandling && c.manualReason && c.manualReason !== 'plate_unread' && (
+                <span className="badge warn">{codeLabel(t, 'manual', c.manualReason)}</span>
+              )}
               {c.plate.originalText && <small> · {t('plate.original', { text: c.plate.originalText })}</small>}
             </p>
             <div className="field">
@@ -317,7 +367,11 @@ export default function CasePage({ params }: { params: Record<string, string> })
               />
               <label htmlFor="vehicle-type">{t('desk.vehicleType')}</label>{' '}
               <select id="vehicle-type" value={vehicleType} onChange={(e) => setVehicleType(e.target.value)} disabled={!canAct}>
-                {[...new Set([...VEHICLE_CHOICES, c.vehicleType])].map((v) => <option key={v} value={v}>{t(`vehicle.${v}`)}</option>)}
+                {[...new Set([...VEHICLE_CHOICES, c.vehicleType])].map((v) => (
+                  <option key={v} value={v}>
+                    {t(`vehicle.${v}`)}
+                  </option>
+                ))}
               </select>
               <small id="plate-help">{t('plate.help')}</small>
               {plateChanged && entry && (
@@ -327,7 +381,12 @@ export default function CasePage({ params }: { params: Record<string, string> })
                     : t('desk.plateInvalid', {
                         plate: typedPlate,
                         vehicle: t(`vehicle.${vehicleType}` as Parameters<typeof t>[0]).toLowerCase(),
-                        why: entry.reason === 'format' ? t('desk.why.format') : plateKindOf(vehicleType) === 'motorbike' ? t('desk.why.carOnMoto') : t('desk.why.motoOnCar'),
+                        why:
+                          entry.reason === 'format'
+                            ? t('desk.why.format')
+                            : plateKindOf(vehicleType) === 'motorbike'
+                              ? t('desk.why.carOnMoto')
+                              : t('desk.why.motoOnCar'),
                       })}
                 </p>
               )}

@@ -14,7 +14,13 @@ import { STATUS_OPTIONS, TYPE_OPTIONS } from '../../options';
 import { apiUrl } from '../../api/client';
 import { deskPaths } from '../../api/desk-paths';
 
-interface Throughput { lastHour: number; today: number; perHour: number; approvalRate: number | null; officers: { username: string; decisions: number; perHour: number }[] }
+interface Throughput {
+  lastHour: number;
+  today: number;
+  perHour: number;
+  approvalRate: number | null;
+  officers: { username: string; decisions: number; perHour: number }[];
+}
 
 const PAGE = 50;
 
@@ -29,7 +35,16 @@ export default function QueuePage() {
   const manualOnly = search.get('manual') === '1';
   const atRiskOnly = search.get('risk') === '1';
   const offset = Number(search.get('offset') ?? 0) || 0;
-  const query: QueueQuery = { status, type, cameraName, plate: plateQ, manualOnly: manualOnly || undefined, atRiskOnly: atRiskOnly || undefined, limit: PAGE, offset };
+  const query: QueueQuery = {
+    status,
+    type,
+    cameraName,
+    plate: plateQ,
+    manualOnly: manualOnly || undefined,
+    atRiskOnly: atRiskOnly || undefined,
+    limit: PAGE,
+    offset,
+  };
   const key = JSON.stringify(query);
   const list = useApi((signal) => api.get<QueueResponse>(paths.queue, { ...query }, signal), key);
   const risk = useApi((signal) => api.get<QueueResponse>(paths.queue, { status: status ?? 'detected', atRiskOnly: true, limit: 1 }, signal), `risk-${status}`);
@@ -79,30 +94,62 @@ export default function QueuePage() {
   return (
     <section>
       <h1>{t('nav.queue')}</h1>
-      <form className="filters" role="search" aria-label={t('queue.filters')} onSubmit={(e) => { e.preventDefault(); setFilter({ camera: cameraText.trim() || undefined, plate: plateText.trim() || undefined }); }}>
+      <form
+        className="filters"
+        role="search"
+        aria-label={t('queue.filters')}
+        onSubmit={(e) => {
+          e.preventDefault();
+          setFilter({ camera: cameraText.trim() || undefined, plate: plateText.trim() || undefined });
+        }}
+      >
         <label>
           {t('desk.searchPlate')}{' '}
-          <input name="plate" value={plateText} onChange={(e) => setPlateText(e.target.value)} onBlur={() => setFilter({ plate: plateText.trim() || undefined })} size={12} autoComplete="off" />
+          <input
+            name="plate"
+            value={plateText}
+            onChange={(e) => setPlateText(e.target.value)}
+            onBlur={() => setFilter({ plate: plateText.trim() || undefined })}
+            size={12}
+            autoComplete="off"
+          />
         </label>
         <label>
           {t('queue.status')}{' '}
           <select value={status ?? ''} onChange={(e) => setFilter({ status: e.target.value || undefined })}>
             {plateQ && <option value="">{t('queue.all')}</option>}
-            {STATUS_OPTIONS.map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
+            {STATUS_OPTIONS.map((s) => (
+              <option key={s} value={s}>
+                {t(`status.${s}`)}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           {t('queue.type')}{' '}
           <select value={type ?? ''} onChange={(e) => setFilter({ type: e.target.value || undefined })}>
             <option value="">{t('queue.all')}</option>
-            {TYPE_OPTIONS.map((s) => <option key={s} value={s}>{t(`vtype.${s}`)}</option>)}
+            {TYPE_OPTIONS.map((s) => (
+              <option key={s} value={s}>
+                {t(`vtype.${s}`)}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           {t('desk.cameraName')}{' '}
-          <input name="camera" list="desk-cameras" value={cameraText} onChange={(e) => setCameraText(e.target.value)} onBlur={() => setFilter({ camera: cameraText.trim() || undefined })} size={18} />
+          <input
+            name="camera"
+            list="desk-cameras"
+            value={cameraText}
+            onChange={(e) => setCameraText(e.target.value)}
+            onBlur={() => setFilter({ camera: cameraText.trim() || undefined })}
+            size={18}
+          />
           <datalist id="desk-cameras">
-            {(cameras.data?.items ?? []).map((c) => <option key={c.id} value={c.name} />)}
+            {(cameras.data?.items ?? []).map((c) => (
+              <option key={c.id} value={c.name} />
+            ))}
           </datalist>
         </label>
         <label className="check">
@@ -124,7 +171,9 @@ export default function QueuePage() {
             <>
               <br />
               {t('desk.byOfficer', {
-                list: throughput.data.officers.map((o) => t('desk.officerRate', { user: o.username, n: formatNumber(o.decisions), perHour: formatNumber(o.perHour) })).join(' · '),
+                list: throughput.data.officers
+                  .map((o) => t('desk.officerRate', { user: o.username, n: formatNumber(o.decisions), perHour: formatNumber(o.perHour) }))
+                  .join(' · '),
               })}
             </>
           )}
@@ -136,7 +185,11 @@ export default function QueuePage() {
         </p>
       )}
       <p className="counts" aria-live="polite">
-        {live && <span className="badge ok" data-testid="queue-live">{t('desk.live')}</span>}{' '}
+        {live && (
+          <span className="badge ok" data-testid="queue-live">
+            {t('desk.live')}
+          </span>
+        )}{' '}
         <strong data-testid="queue-total">{t('queue.total', { n: formatNumber(list.data?.total ?? 0) })}</strong>
         {' · '}
         <span className={risk.data?.total ? 'deadline-risk' : undefined}>{t('queue.atRiskCount', { n: formatNumber(risk.data?.total ?? 0) })}</span>

@@ -39,7 +39,12 @@ export function CameraStateText({ camera }: { camera: CameraLive }) {
         {t(`camState.${state}`)}
       </span>
       {reason && (
-        <p className={state === 'not_detecting' || state === 'offline' ? 'error' : 'warn'} data-testid={state === 'not_detecting' ? 'detection-fault' : 'camera-reason'} title={reason.raw ?? undefined} data-technical={reason.raw ? true : undefined}>
+        <p
+          className={state === 'not_detecting' || state === 'offline' ? 'error' : 'warn'}
+          data-testid={state === 'not_detecting' ? 'detection-fault' : 'camera-reason'}
+          title={reason.raw ?? undefined}
+          data-technical={reason.raw ? true : undefined}
+        >
           {t('ops.detectionReason', { reason: t(reason.key as MessageKey) })}
         </p>
       )}

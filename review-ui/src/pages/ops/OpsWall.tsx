@@ -94,7 +94,16 @@ function CameraMap({ cameras, onOpen }: { cameras: CameraLive[]; onOpen: (id: st
                   <title>{`${c.name}: ${t(`camState.${state}`)}`}</title>
                 </circle>
                 {/* names go towards the middle, so those at the edges stay inside the frame */}
-                <text x={p.x < width / 2 ? p.x + 15 : p.x - 15} y={p.y + 5} textAnchor={p.x < width / 2 ? 'start' : 'end'} fontSize="15" fontWeight={600} paintOrder="stroke" stroke="#eef3f8" strokeWidth={4}>
+                <text
+                  x={p.x < width / 2 ? p.x + 15 : p.x - 15}
+                  y={p.y + 5}
+                  textAnchor={p.x < width / 2 ? 'start' : 'end'}
+                  fontSize="15"
+                  fontWeight={600}
+                  paintOrder="stroke"
+                  stroke="#eef3f8"
+                  strokeWidth={4}
+                >
                   {c.name}
                 </text>
               </g>
@@ -226,11 +235,19 @@ function CameraDrill({ camera, stats, onClose }: { camera: CameraLive; stats: St
       <ul className="drill-types" data-testid="drill-today">
         {TYPE_OPTIONS.map((k, i) => (
           <li key={k} data-type={k}>
-            <span className="swatch" style={{ background: SERIES_COLOURS[i % SERIES_COLOURS.length] }} /> {t(`vtype.${k}`)}: <strong>{formatNumber(today[k] ?? 0)}</strong>
+            <span className="swatch" style={{ background: SERIES_COLOURS[i % SERIES_COLOURS.length] }} /> {t(`vtype.${k}`)}:{' '}
+            <strong>{formatNumber(today[k] ?? 0)}</strong>
           </li>
         ))}
       </ul>
-      <StackedBarChart title={t('wall.perHourCamera')} data={perHour(stats, 'type', t, camera.cameraId)} series={typeSeries} width={900} height={220} fontSize={16} />
+      <StackedBarChart
+        title={t('wall.perHourCamera')}
+        data={perHour(stats, 'type', t, camera.cameraId)}
+        series={typeSeries}
+        width={900}
+        height={220}
+        fontSize={16}
+      />
       <h3>{t('wall.lastError')}</h3>
       {camera.lastError || camera.detectionError ? (
         <details>

@@ -18,8 +18,17 @@ export function applyCameraStatus(stats: StatsSnapshot, m: CameraStatusMessage):
     cameras: stats.cameras.map((c) =>
       c.cameraId === m.cameraId
         ? {
-            ...c, online: m.online, state: m.state, fps: m.fps, framesDropped: m.framesDropped, lastError: m.lastError, lastErrorCode: m.lastErrorCode ?? null, detectionsPerSecond: m.detectionsPerSecond,
-            detectionFault: m.detectionFault ?? null, detectionError: m.detectionError ?? null, updatedAt: new Date().toISOString(),
+            ...c,
+            online: m.online,
+            state: m.state,
+            fps: m.fps,
+            framesDropped: m.framesDropped,
+            lastError: m.lastError,
+            lastErrorCode: m.lastErrorCode ?? null,
+            detectionsPerSecond: m.detectionsPerSecond,
+            detectionFault: m.detectionFault ?? null,
+            detectionError: m.detectionError ?? null,
+            updatedAt: new Date().toISOString(),
           }
         : c,
     ),

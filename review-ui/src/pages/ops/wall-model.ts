@@ -24,7 +24,16 @@ export function isNormal(state: TileState): boolean {
   return state === 'online';
 }
 
-const ERROR_CODES = ['unreachable', 'not_found', 'unauthorized', 'no_video', 'corrupt_stream', 'stalled', 'ffmpeg_exited', 'bad_source'] as const satisfies readonly CameraErrorCode[];
+const ERROR_CODES = [
+  'unreachable',
+  'not_found',
+  'unauthorized',
+  'no_video',
+  'corrupt_stream',
+  'stalled',
+  'ffmpeg_exited',
+  'bad_source',
+] as const satisfies readonly CameraErrorCode[];
 export type CameraReasonCode = (typeof ERROR_CODES)[number] | 'other';
 
 /** ffmpeg / RTSP messages of failures whose class ingest did not record (older ingest, or a status row from before). */

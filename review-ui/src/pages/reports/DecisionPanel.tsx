@@ -9,7 +9,6 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n } from '../../i18n';
 import { formatDay as day, formatVnd as money } from './format';
 
-
 export function DecisionPanel({ caseId, editable, onChanged }: { caseId: string; editable: boolean; onChanged?: () => void }) {
   const { t, lang, formatNumber, formatDateTime } = useI18n();
   const current = useApi((signal) => api.get<{ decision: Decision | null }>(reportPaths.decision(caseId), undefined, signal), caseId);
@@ -41,8 +40,15 @@ export function DecisionPanel({ caseId, editable, onChanged }: { caseId: string;
   const input = (name: keyof typeof form, label: string, type: string, hint?: string) => (
     <div className={`field${fieldError(name) ? ' invalid' : ''}`}>
       <label htmlFor={`decision-${name}`}>{label}</label>
-      <input id={`decision-${name}`} type={type} value={form[name]} placeholder={hint} required={name === 'amount'} aria-invalid={fieldError(name) ? true : undefined}
-        onChange={(e) => setForm((f) => ({ ...f, [name]: e.target.value }))} />
+      <input
+        id={`decision-${name}`}
+        type={type}
+        value={form[name]}
+        placeholder={hint}
+        required={name === 'amount'}
+        aria-invalid={fieldError(name) ? true : undefined}
+        onChange={(e) => setForm((f) => ({ ...f, [name]: e.target.value }))}
+      />
       {fieldError(name) && <span className="field-error">{fieldError(name)}</span>}
     </div>
   );
@@ -53,21 +59,40 @@ export function DecisionPanel({ caseId, editable, onChanged }: { caseId: string;
       {message && <p role="status">{message}</p>}
       {d ? (
         <>
-          <p>{t('decision.number')}: <strong>{d.number}</strong> · {t('decision.date')}: {day(lang, d.decidedOn)}</p>
-          <p>{t('decision.amount')}: {money(lang, d.amount)} ({t('decision.range', { min: money(lang, d.fineMin), max: money(lang, d.fineMax) })}) · {t('decision.points')}: {formatNumber(d.points)}</p>
-          <p>{t('decision.officer')}: {d.officerName}, {d.officerTitle} · {t('decision.payBy')}: {day(lang, d.payBy)} · <strong>{t(`decision.status.${d.status}`)}</strong>{d.paidAt ? ` (${formatDateTime(d.paidAt)})` : ''}</p>
-          <p><a href={apiUrl(reportPaths.decisionPdf(d.id))} target="_blank" rel="noopener">{t('decision.print')}</a></p>
+          <p>
+            {t('decision.number')}: <strong>{d.number}</strong> · {t('decision.date')}: {day(lang, d.decidedOn)}
+          </p>
+          <p>
+            {t('decision.amount')}: {money(lang, d.amount)} ({t('decision.range', { min: money(lang, d.fineMin), max: money(lang, d.fineMax) })}) ·{' '}
+            {t('decision.points')}: {formatNumber(d.points)}
+          </p>
+          <p>
+            {t('decision.officer')}: {d.officerName}, {d.officerTitle} · {t('decision.payBy')}: {day(lang, d.payBy)} ·{' '}
+            <strong>{t(`decision.status.${d.status}`)}</strong>
+            {d.paidAt ? ` (${formatDateTime(d.paidAt)})` : ''}
+          </p>
+          <p>
+            <a href={apiUrl(reportPaths.decisionPdf(d.id))} target="_blank" rel="noopener">
+              {t('decision.print')}
+            </a>
+          </p>
         </>
-      ) : current.data && !editable ? <p>{t('decision.none')}</p> : current.data && (
-        <form onSubmit={(e) => void submit(e)}>
-          {input('amount', t('decision.amount'), 'number')}
-          {input('points', t('decision.points'), 'number')}
-          {input('number', t('decision.number'), 'text', t('decision.numberHint'))}
-          {input('decidedOn', t('decision.date'), 'date')}
-          {input('officerName', t('decision.officer'), 'text')}
-          {input('officerTitle', t('decision.officerTitle'), 'text')}
-          <button type="submit" className="primary">{t('decision.record')}</button>
-        </form>
+      ) : current.data && !editable ? (
+        <p>{t('decision.none')}</p>
+      ) : (
+        current.data && (
+          <form onSubmit={(e) => void submit(e)}>
+            {input('amount', t('decision.amount'), 'number')}
+            {input('points', t('decision.points'), 'number')}
+            {input('number', t('decision.number'), 'text', t('decision.numberHint'))}
+            {input('decidedOn', t('decision.date'), 'date')}
+            {input('officerName', t('decision.officer'), 'text')}
+            {input('officerTitle', t('decision.officerTitle'), 'text')}
+            <button type="submit" className="primary">
+              {t('decision.record')}
+            </button>
+          </form>
+        )
       )}
     </section>
   );

@@ -35,7 +35,10 @@ export default function PaymentsPage() {
   // while an import runs, follow its progress
   useEffect(() => {
     if (!running) return undefined;
-    const timer = window.setInterval(() => { reloadImports(); reloadMismatches(); }, 1500);
+    const timer = window.setInterval(() => {
+      reloadImports();
+      reloadMismatches();
+    }, 1500);
     return () => window.clearInterval(timer);
   }, [running, reloadImports, reloadMismatches]);
 
@@ -45,11 +48,22 @@ export default function PaymentsPage() {
     setError(null);
     setMessage(null);
     const json = file.name.toLowerCase().endsWith('.json') || file.type === 'application/json';
-    const res = await fetch(`${API_PREFIX}${reportPaths.imports}?filename=${encodeURIComponent(file.name.replace(/[^\p{L}\p{N} ._()-]+/gu, '_').slice(0, 120))}`, {
-      method: 'POST', credentials: 'same-origin', headers: { 'content-type': json ? 'application/json' : 'text/csv', accept: 'application/json' }, body: file,
-    });
+    const res = await fetch(
+      `${API_PREFIX}${reportPaths.imports}?filename=${encodeURIComponent(file.name.replace(/[^\p{L}\p{N} ._()-]+/gu, '_').slice(0, 120))}`,
+      {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': json ? 'application/json' : 'text/csv', accept: 'application/json' },
+        body: file,
+      },
+    );
     if (!res.ok) {
-      const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string; requestId?: string; errors?: { path: string; message: string }[] };
+      const body = (await res.json().catch(() => ({}))) as {
+        error?: string;
+        message?: string;
+        requestId?: string;
+        errors?: { path: string; message: string }[];
+      };
       setError(new ApiError(res.status, body.error ?? `HTTP_${res.status}`, body.message ?? res.statusText, body.requestId ?? null, body.errors ?? []));
       return;
     }
@@ -67,7 +81,9 @@ export default function PaymentsPage() {
           <label htmlFor="payments-file">{t('payments.file')}</label>
           <input id="payments-file" type="file" accept=".csv,.json,text/csv,application/json" required onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
         </div>
-        <button type="submit" className="primary" disabled={!file}>{t('payments.upload')}</button>
+        <button type="submit" className="primary" disabled={!file}>
+          {t('payments.upload')}
+        </button>
         {message && <p role="status">{message}</p>}
         <ErrorNote error={error} />
         {lineErrors.length > 0 && (
@@ -92,12 +108,24 @@ export default function PaymentsPage() {
                 <td>{formatDateTime(i.createdAt)}</td>
                 <td>{t(`payments.status.${i.status}`)}</td>
                 <td>
-                  {i.total !== null && <progress max={i.total || 1} value={i.processed} aria-label={t('payments.progress', { processed: formatNumber(i.processed), total: formatNumber(i.total) })} />}{' '}
+                  {i.total !== null && (
+                    <progress
+                      max={i.total || 1}
+                      value={i.processed}
+                      aria-label={t('payments.progress', { processed: formatNumber(i.processed), total: formatNumber(i.total) })}
+                    />
+                  )}{' '}
                   {i.total !== null && t('payments.progress', { processed: formatNumber(i.processed), total: formatNumber(i.total) })}
                 </td>
                 <td>
-                  {i.status === 'done' && t('payments.summary', { matched: formatNumber(i.matched), mismatched: formatNumber(i.mismatched), duplicates: formatNumber(i.duplicates) })}
-                  {i.status === 'failed' && i.errors.map((e) => <div key={`${e.line}-${e.field}`} className="error">{lineText(e.line, e.field, e.message)}</div>)}
+                  {i.status === 'done' &&
+                    t('payments.summary', { matched: formatNumber(i.matched), mismatched: formatNumber(i.mismatched), duplicates: formatNumber(i.duplicates) })}
+                  {i.status === 'failed' &&
+                    i.errors.map((e) => (
+                      <div key={`${e.line}-${e.field}`} className="error">
+                        {lineText(e.line, e.field, e.message)}
+                      </div>
+                    ))}
                 </td>
               </tr>
             ))}
@@ -109,7 +137,16 @@ export default function PaymentsPage() {
       <ErrorNote error={mismatches.error} />
       {mismatches.data && mismatches.data.items.length === 0 && <p>{t('payments.noMismatches')}</p>}
       <ul className="case-list" data-testid="payment-mismatches">
-        {mismatches.data?.items.map((m) => <MismatchItem key={m.id} m={m} onDone={() => { reloadMismatches(); reloadImports(); }} />)}
+        {mismatches.data?.items.map((m) => (
+          <MismatchItem
+            key={m.id}
+            m={m}
+            onDone={() => {
+              reloadMismatches();
+              reloadImports();
+            }}
+          />
+        ))}
       </ul>
     </section>
   );
@@ -124,7 +161,11 @@ function MismatchItem({ m, onDone }: { m: Mismatch; onDone: () => void }) {
   const resolve = async (action: 'accept' | 'dismiss') => {
     setError(null);
     try {
-      await api.post(reportPaths.resolveMismatch(m.id), { action, note: note.trim(), ...(action === 'accept' && m.kind === 'unknown_decision' ? { decisionNumber: number.trim() } : {}) });
+      await api.post(reportPaths.resolveMismatch(m.id), {
+        action,
+        note: note.trim(),
+        ...(action === 'accept' && m.kind === 'unknown_decision' ? { decisionNumber: number.trim() } : {}),
+      });
       onDone();
     } catch (err) {
       setError(err instanceof Error ? err : new Error(String(err)));
@@ -132,9 +173,19 @@ function MismatchItem({ m, onDone }: { m: Mismatch; onDone: () => void }) {
   };
   return (
     <li className="panel">
-      <p><strong>{t(`payments.kind.${m.kind}`)}</strong> · {t('payments.decision')}: {m.decisionNumber} · {t('payments.amount')}: {money(m.amount)}
-        {m.expectedAmount !== null && <> · {t('payments.expected')}: {money(m.expectedAmount)}</>}</p>
-      <p>{t('payments.paidAt')}: {formatDateTime(m.paidAt)} · {t('payments.channel')}: {t(`payments.channel.${m.channel as 'bank'}`)} · {t('payments.reference')}: {m.reference}</p>
+      <p>
+        <strong>{t(`payments.kind.${m.kind}`)}</strong> · {t('payments.decision')}: {m.decisionNumber} · {t('payments.amount')}: {money(m.amount)}
+        {m.expectedAmount !== null && (
+          <>
+            {' '}
+            · {t('payments.expected')}: {money(m.expectedAmount)}
+          </>
+        )}
+      </p>
+      <p>
+        {t('payments.paidAt')}: {formatDateTime(m.paidAt)} · {t('payments.channel')}: {t(`payments.channel.${m.channel as 'bank'}`)} · {t('payments.reference')}
+        : {m.reference}
+      </p>
       <div className="field">
         <label htmlFor={`note-${m.id}`}>{t('payments.note')}</label>
         <input id={`note-${m.id}`} type="text" value={note} minLength={3} maxLength={500} onChange={(e) => setNote(e.target.value)} />
@@ -146,8 +197,14 @@ function MismatchItem({ m, onDone }: { m: Mismatch; onDone: () => void }) {
         </div>
       )}
       <ErrorNote error={error} />
-      {m.kind !== 'paid_twice' && <button type="button" className="primary" disabled={note.trim().length < 3} onClick={() => void resolve('accept')}>{t('payments.accept')}</button>}{' '}
-      <button type="button" disabled={note.trim().length < 3} onClick={() => void resolve('dismiss')}>{t('payments.dismiss')}</button>
+      {m.kind !== 'paid_twice' && (
+        <button type="button" className="primary" disabled={note.trim().length < 3} onClick={() => void resolve('accept')}>
+          {t('payments.accept')}
+        </button>
+      )}{' '}
+      <button type="button" disabled={note.trim().length < 3} onClick={() => void resolve('dismiss')}>
+        {t('payments.dismiss')}
+      </button>
     </li>
   );
 }

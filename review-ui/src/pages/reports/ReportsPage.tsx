@@ -29,10 +29,15 @@ export default function ReportsPage() {
   });
   const [shown, setShown] = useState<Form | null>(null);
   const query = (f: Form) => ({
-    from: f.from, to: f.to, ...(f.kind === 'before-after' ? { split: f.split, ...(f.type ? { type: f.type } : {}) } : {}),
+    from: f.from,
+    to: f.to,
+    ...(f.kind === 'before-after' ? { split: f.split, ...(f.type ? { type: f.type } : {}) } : {}),
     ...(f.kind === 'outcomes' || f.kind === 'deadlines' ? { period: f.period } : {}),
   });
-  const report = useApi<ReportTable | null>((signal) => (shown ? api.get<ReportTable>(reportPaths.report(shown.kind), query(shown), signal) : Promise.resolve(null)), JSON.stringify(shown));
+  const report = useApi<ReportTable | null>(
+    (signal) => (shown ? api.get<ReportTable>(reportPaths.report(shown.kind), query(shown), signal) : Promise.resolve(null)),
+    JSON.stringify(shown),
+  );
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -58,7 +63,11 @@ export default function ReportsPage() {
         <div className="field">
           <label htmlFor="report-kind">{t('reports.kind')}</label>
           <select id="report-kind" value={form.kind} onChange={(e) => set('kind', e.target.value as ReportKind)}>
-            {REPORT_KINDS.map((k) => <option key={k} value={k}>{t(`reports.kind.${k}`)}</option>)}
+            {REPORT_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`reports.kind.${k}`)}
+              </option>
+            ))}
           </select>
         </div>
         <div className="field">
@@ -79,7 +88,11 @@ export default function ReportsPage() {
               <label htmlFor="report-type">{t('reports.type')}</label>
               <select id="report-type" value={form.type} onChange={(e) => set('type', e.target.value)}>
                 <option value="">{t('reports.type.all')}</option>
-                {VIOLATION_TYPES.map((v) => <option key={v} value={v}>{t(`vtype.${v}`)}</option>)}
+                {VIOLATION_TYPES.map((v) => (
+                  <option key={v} value={v}>
+                    {t(`vtype.${v}`)}
+                  </option>
+                ))}
               </select>
             </div>
           </>
@@ -88,7 +101,11 @@ export default function ReportsPage() {
           <div className="field">
             <label htmlFor="report-period">{t('reports.period')}</label>
             <select id="report-period" value={form.period} onChange={(e) => set('period', e.target.value as Form['period'])}>
-              {(['day', 'month', 'year'] as const).map((p) => <option key={p} value={p}>{t(`reports.period.${p}`)}</option>)}
+              {(['day', 'month', 'year'] as const).map((p) => (
+                <option key={p} value={p}>
+                  {t(`reports.period.${p}`)}
+                </option>
+              ))}
             </select>
           </div>
         )}
@@ -100,23 +117,51 @@ export default function ReportsPage() {
           <h2>{t(`reports.kind.${table.kind}`)}</h2>
           <p>
             {t('reports.download')}:{' '}
-            <a href={download('csv')} download data-testid="download-csv">{t('reports.csv')}</a> ·{' '}
-            <a href={download('xlsx')} download data-testid="download-xlsx">{t('reports.xlsx')}</a> ·{' '}
-            <a href={download('pdf')} target="_blank" rel="noopener" data-testid="download-pdf">{t('reports.pdf')}</a>
+            <a href={download('csv')} download data-testid="download-csv">
+              {t('reports.csv')}
+            </a>{' '}
+            ·{' '}
+            <a href={download('xlsx')} download data-testid="download-xlsx">
+              {t('reports.xlsx')}
+            </a>{' '}
+            ·{' '}
+            <a href={download('pdf')} target="_blank" rel="noopener" data-testid="download-pdf">
+              {t('reports.pdf')}
+            </a>
           </p>
-          {table.rows.length === 0 ? <p>{t('reports.empty')}</p> : (
+          {table.rows.length === 0 ? (
+            <p>{t('reports.empty')}</p>
+          ) : (
             <div className="table-scroll">
               <table data-testid="report-table">
                 <thead>
-                  <tr>{table.columns.map((c) => <th key={c.key} scope="col">{colLabel(c.key)}</th>)}</tr>
+                  <tr>
+                    {table.columns.map((c) => (
+                      <th key={c.key} scope="col">
+                        {colLabel(c.key)}
+                      </th>
+                    ))}
+                  </tr>
                 </thead>
                 <tbody>
                   {table.rows.map((r, i) => (
-                    <tr key={i}>{r.map((v, j) => <td key={j} className={typeof v === 'number' ? 'num' : undefined}>{cell(table.columns[j]!.key, table.columns[j]!.kind, v, j === 0)}</td>)}</tr>
+                    <tr key={i}>
+                      {r.map((v, j) => (
+                        <td key={j} className={typeof v === 'number' ? 'num' : undefined}>
+                          {cell(table.columns[j]!.key, table.columns[j]!.kind, v, j === 0)}
+                        </td>
+                      ))}
+                    </tr>
                   ))}
                 </tbody>
                 <tfoot>
-                  <tr>{table.totals.map((v, j) => <th key={j} scope={j === 0 ? 'row' : undefined} className={typeof v === 'number' ? 'num' : undefined}>{cell(table.columns[j]!.key, table.columns[j]!.kind, v, j === 0)}</th>)}</tr>
+                  <tr>
+                    {table.totals.map((v, j) => (
+                      <th key={j} scope={j === 0 ? 'row' : undefined} className={typeof v === 'number' ? 'num' : undefined}>
+                        {cell(table.columns[j]!.key, table.columns[j]!.kind, v, j === 0)}
+                      </th>
+                    ))}
+                  </tr>
                 </tfoot>
               </table>
             </div>
@@ -129,7 +174,17 @@ export default function ReportsPage() {
   );
 }
 
-function Schedules({ kind, split, period, formatDateTime }: { kind: ReportKind; split: string; period: Form['period']; formatDateTime: (d: string) => string }) {
+function Schedules({
+  kind,
+  split,
+  period,
+  formatDateTime,
+}: {
+  kind: ReportKind;
+  split: string;
+  period: Form['period'];
+  formatDateTime: (d: string) => string;
+}) {
   const { t } = useI18n();
   const list = useApi((signal) => api.get<{ items: ReportSchedule[] }>(reportPaths.schedules, undefined, signal), 'schedules');
   const [format, setFormat] = useState<'csv' | 'xlsx' | 'pdf'>('xlsx');
@@ -143,8 +198,15 @@ function Schedules({ kind, split, period, formatDateTime }: { kind: ReportKind; 
     setMessage(null);
     try {
       await api.post(reportPaths.schedules, {
-        report: kind, format, every, recipients: recipients.split(',').map((r) => r.trim()).filter(Boolean),
-        ...(kind === 'before-after' ? { split } : {}), ...(kind === 'outcomes' || kind === 'deadlines' ? { period } : {}),
+        report: kind,
+        format,
+        every,
+        recipients: recipients
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
+        ...(kind === 'before-after' ? { split } : {}),
+        ...(kind === 'outcomes' || kind === 'deadlines' ? { period } : {}),
       });
       setMessage(t('schedules.added'));
       setRecipients('');
@@ -171,7 +233,15 @@ function Schedules({ kind, split, period, formatDateTime }: { kind: ReportKind; 
       {list.data && list.data.items.length > 0 && (
         <table>
           <thead>
-            <tr><th scope="col">{t('reports.kind')}</th><th scope="col">{t('schedules.every')}</th><th scope="col">{t('schedules.format')}</th><th scope="col">{t('schedules.recipients')}</th><th scope="col">{t('schedules.next')}</th><th scope="col">{t('schedules.last')}</th><th /></tr>
+            <tr>
+              <th scope="col">{t('reports.kind')}</th>
+              <th scope="col">{t('schedules.every')}</th>
+              <th scope="col">{t('schedules.format')}</th>
+              <th scope="col">{t('schedules.recipients')}</th>
+              <th scope="col">{t('schedules.next')}</th>
+              <th scope="col">{t('schedules.last')}</th>
+              <th />
+            </tr>
           </thead>
           <tbody>
             {list.data.items.map((s) => (
@@ -181,19 +251,32 @@ function Schedules({ kind, split, period, formatDateTime }: { kind: ReportKind; 
                 <td>{s.format.toUpperCase()}</td>
                 <td>{s.recipients.join(', ')}</td>
                 <td>{formatDateTime(s.nextRunAt)}</td>
-                <td>{s.lastRunAt ? formatDateTime(s.lastRunAt) : t('schedules.never')}{s.lastError ? ` · ${t('schedules.lastError')}: ${s.lastError}` : ''}</td>
-                <td><button type="button" onClick={() => void stop(s.id)}>{t('schedules.stop')}</button></td>
+                <td>
+                  {s.lastRunAt ? formatDateTime(s.lastRunAt) : t('schedules.never')}
+                  {s.lastError ? ` · ${t('schedules.lastError')}: ${s.lastError}` : ''}
+                </td>
+                <td>
+                  <button type="button" onClick={() => void stop(s.id)}>
+                    {t('schedules.stop')}
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
       <form onSubmit={(e) => void add(e)}>
-        <p>{t('reports.kind')}: {t(`reports.kind.${kind}`)}</p>
+        <p>
+          {t('reports.kind')}: {t(`reports.kind.${kind}`)}
+        </p>
         <div className="field">
           <label htmlFor="schedule-every">{t('schedules.every')}</label>
           <select id="schedule-every" value={every} onChange={(e) => setEvery(e.target.value as typeof every)}>
-            {(['day', 'week', 'month'] as const).map((v) => <option key={v} value={v}>{t(`schedules.every.${v}`)}</option>)}
+            {(['day', 'week', 'month'] as const).map((v) => (
+              <option key={v} value={v}>
+                {t(`schedules.every.${v}`)}
+              </option>
+            ))}
           </select>
         </div>
         <div className="field">

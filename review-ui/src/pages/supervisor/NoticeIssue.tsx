@@ -32,7 +32,9 @@ export function IssueNoticeDialog({ caseId, busy, onCancel, onIssue }: { caseId:
       <p>{t('notice.confirmIntro')}</p>
       <iframe src={url} title={t('notice.previewFrame')} data-testid="notice-preview" />
       <p>
-        <a href={url} target="_blank" rel="noopener">{t('sup.preview')}</a>
+        <a href={url} target="_blank" rel="noopener">
+          {t('sup.preview')}
+        </a>
       </p>
       <label className="check">
         <input type="checkbox" checked={checked} onChange={(e) => setChecked(e.target.checked)} data-testid="notice-checked" /> {t('notice.checked')}
@@ -71,7 +73,11 @@ export function NoticeDeliveries({ deliveries, onChanged }: { deliveries: Notice
       <p className={delivered.length ? 'badge ok block' : 'badge warn block'} data-testid="delivery-summary">
         {delivered.length ? t('notice.deliveredVia', { channels: names(delivered) }) : t('notice.notDelivered')}
       </p>
-      {failed.length > 0 && <p role="alert" className="badge bad block">{t('notice.deliveryFailed', { channels: names(failed) })}</p>}
+      {failed.length > 0 && (
+        <p role="alert" className="badge bad block">
+          {t('notice.deliveryFailed', { channels: names(failed) })}
+        </p>
+      )}
       <ul>
         {deliveries.map((d) => (
           <li key={d.id} data-channel={d.channel} data-status={d.status}>
@@ -82,7 +88,9 @@ export function NoticeDeliveries({ deliveries, onChanged }: { deliveries: Notice
             {d.status === 'failed' && d.channel !== 'post' && (
               <>
                 {' '}
-                <button type="button" onClick={() => void retry(d.id)}>{t('notice.retry')}</button>
+                <button type="button" onClick={() => void retry(d.id)}>
+                  {t('notice.retry')}
+                </button>
               </>
             )}
           </li>

@@ -9,7 +9,15 @@ import { useI18n } from '../../i18n';
 
 interface Outbox {
   catcher: boolean;
-  emails: { id: string; to: string; from: string; subject: string; text: string; receivedAt: string; attachments: { n: number; filename: string; contentType: string; size: number }[] }[];
+  emails: {
+    id: string;
+    to: string;
+    from: string;
+    subject: string;
+    text: string;
+    receivedAt: string;
+    attachments: { n: number; filename: string; contentType: string; size: number }[];
+  }[];
   sms: { id: string; to: string; text: string; receivedAt: string }[];
   postBatches: { id: string; createdAt: string; notices: number; sha256: string }[];
 }
@@ -42,16 +50,26 @@ export default function OutboxPage() {
       <p>{o && !o.catcher ? t('outbox.catcherOff') : t('outbox.intro')}</p>
       <ErrorNote error={box.error ?? error} />
       <h2>{t('outbox.emails')}</h2>
-      {!o || o.emails.length === 0 ? <p>{t('outbox.none')}</p> : (
+      {!o || o.emails.length === 0 ? (
+        <p>{t('outbox.none')}</p>
+      ) : (
         <ul className="case-list" data-testid="outbox-emails">
           {o.emails.map((m) => (
             <li key={m.id} className="panel">
-              <p><strong>{t('outbox.subject')}:</strong> {m.subject}</p>
-              <p><strong>{t('outbox.to')}:</strong> {m.to} · <strong>{t('outbox.at')}:</strong> {formatDateTime(m.receivedAt)}</p>
+              <p>
+                <strong>{t('outbox.subject')}:</strong> {m.subject}
+              </p>
+              <p>
+                <strong>{t('outbox.to')}:</strong> {m.to} · <strong>{t('outbox.at')}:</strong> {formatDateTime(m.receivedAt)}
+              </p>
               <pre>{m.text}</pre>
               {m.attachments.map((a) => (
                 <p key={a.n}>
-                  {t('outbox.attachment')}: <a href={apiUrl(deskPaths.outboxAttachment(m.id, a.n))} target="_blank" rel="noopener">{a.filename}</a> ({formatNumber(Math.round(a.size / 1024))} KB)
+                  {t('outbox.attachment')}:{' '}
+                  <a href={apiUrl(deskPaths.outboxAttachment(m.id, a.n))} target="_blank" rel="noopener">
+                    {a.filename}
+                  </a>{' '}
+                  ({formatNumber(Math.round(a.size / 1024))} KB)
                 </p>
               ))}
             </li>
@@ -59,11 +77,15 @@ export default function OutboxPage() {
         </ul>
       )}
       <h2>{t('outbox.sms')}</h2>
-      {!o || o.sms.length === 0 ? <p>{t('outbox.none')}</p> : (
+      {!o || o.sms.length === 0 ? (
+        <p>{t('outbox.none')}</p>
+      ) : (
         <ul className="case-list" data-testid="outbox-sms">
           {o.sms.map((m) => (
             <li key={m.id} className="panel">
-              <p><strong>{t('outbox.to')}:</strong> {m.to} · <strong>{t('outbox.at')}:</strong> {formatDateTime(m.receivedAt)}</p>
+              <p>
+                <strong>{t('outbox.to')}:</strong> {m.to} · <strong>{t('outbox.at')}:</strong> {formatDateTime(m.receivedAt)}
+              </p>
               <pre>{m.text}</pre>
             </li>
           ))}
@@ -71,14 +93,25 @@ export default function OutboxPage() {
       )}
       <h2>{t('outbox.post')}</h2>
       <p>
-        <button type="button" onClick={() => void makeBatch()}>{t('outbox.makeBatch')}</button>
+        <button type="button" onClick={() => void makeBatch()}>
+          {t('outbox.makeBatch')}
+        </button>
       </p>
-      {message && <p role="status" className="done">{message}</p>}
-      {!o || o.postBatches.length === 0 ? <p>{t('outbox.none')}</p> : (
+      {message && (
+        <p role="status" className="done">
+          {message}
+        </p>
+      )}
+      {!o || o.postBatches.length === 0 ? (
+        <p>{t('outbox.none')}</p>
+      ) : (
         <ul data-testid="outbox-post">
           {o.postBatches.map((b) => (
             <li key={b.id}>
-              {formatDateTime(b.createdAt)} · {t('outbox.batchCount', { n: b.notices })} · <a href={apiUrl(deskPaths.postBatchPdf(b.id))} target="_blank" rel="noopener">{t('outbox.download')}</a>
+              {formatDateTime(b.createdAt)} · {t('outbox.batchCount', { n: b.notices })} ·{' '}
+              <a href={apiUrl(deskPaths.postBatchPdf(b.id))} target="_blank" rel="noopener">
+                {t('outbox.download')}
+              </a>
             </li>
           ))}
         </ul>

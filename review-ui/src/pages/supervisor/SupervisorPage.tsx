@@ -73,7 +73,12 @@ export default function SupervisorPage({ params }: { params: Record<string, stri
                     <li key={c.id}>
                       <button type="button" aria-pressed={selected === c.id} onClick={() => select(c.id)} data-case-id={c.id}>
                         <span className="plate-text">{c.plate.text ?? t('plate.unread')}</span> · {t(`vtype.${c.type}`)}
-                        {c.manualHandling && c.manualReason && <> <span className="badge warn">{codeLabel(t, 'manual', c.manualReason)}</span></>}
+                        {c.manualHandling && c.manualReason && (
+                          <>
+                            {' '}
+                            <span className="badge warn">{codeLabel(t, 'manual', c.manualReason)}</span>
+                          </>
+                        )}
                         <br />
                         <small>
                           {formatDateTime(c.occurredAt)} · {c.cameraName}
@@ -87,9 +92,7 @@ export default function SupervisorPage({ params }: { params: Record<string, stri
             </>
           )}
         </div>
-        <div className="detail-pane">
-          {selected ? <SupervisorCase key={selected} id={selected} onChanged={list.reload} /> : <p>{t('sup.select')}</p>}
-        </div>
+        <div className="detail-pane">{selected ? <SupervisorCase key={selected} id={selected} onChanged={list.reload} /> : <p>{t('sup.select')}</p>}</div>
       </div>
     </section>
   );
@@ -155,7 +158,8 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
   return (
     <article className="sup-case" aria-labelledby="sup-case-title" data-case-id={c.id}>
       <h2 id="sup-case-title">
-        {t(`vtype.${c.type}`)} · <span className="plate-text">{c.plate.text ?? t('plate.unread')}</span> <StatusBadge status={c.status} /> <DeadlineBadge c={c} />
+        {t(`vtype.${c.type}`)} · <span className="plate-text">{c.plate.text ?? t('plate.unread')}</span> <StatusBadge status={c.status} />{' '}
+        <DeadlineBadge c={c} />
       </h2>
       <p>
         {placeText(c)} · {formatDateTime(c.occurredAt)}
@@ -170,8 +174,17 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
       {c.status === 'confirmed' && (
         <div className="actions" role="group" aria-label={t('case.actions')}>
           {ownConfirm && <p className="hint">{t('sup.ownNoApprove')}</p>}
-          {approveBlocked && <p role="alert" className="error" data-testid="approve-blocked">{t('ident.blockApprove')}</p>}
-          <button type="button" className="primary" disabled={busy || ownConfirm || approveBlocked} onClick={() => void act(async () => (await api.post(paths.approve(id), {}), t('sup.approved')))}>
+          {approveBlocked && (
+            <p role="alert" className="error" data-testid="approve-blocked">
+              {t('ident.blockApprove')}
+            </p>
+          )}
+          <button
+            type="button"
+            className="primary"
+            disabled={busy || ownConfirm || approveBlocked}
+            onClick={() => void act(async () => (await api.post(paths.approve(id), {}), t('sup.approved')))}
+          >
             {t('sup.approve')}
           </button>
           <form
@@ -195,7 +208,11 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
           <a className="button" href={apiUrl(paths.noticePreview(id))} target="_blank" rel="noopener">
             {t('sup.preview')}
           </a>
-          {unidentified && <p role="alert" className="error">{t('ident.blockApprove')}</p>}
+          {unidentified && (
+            <p role="alert" className="error">
+              {t('ident.blockApprove')}
+            </p>
+          )}
           <button type="button" className="primary" disabled={busy || unidentified} onClick={() => setIssueOpen(true)}>
             {t('notice.openPreview')}
           </button>
@@ -206,17 +223,30 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
           caseId={id}
           busy={busy}
           onCancel={() => setIssueOpen(false)}
-          onIssue={() => void act(async () => {
-            const n = await api.post<IssueNoticeResponse>(paths.issueNotice(id), {});
-            setIssueOpen(false);
-            return t('sup.issued', { number: n.number });
-          })}
+          onIssue={() =>
+            void act(async () => {
+              const n = await api.post<IssueNoticeResponse>(paths.issueNotice(id), {});
+              setIssueOpen(false);
+              return t('sup.issued', { number: n.number });
+            })
+          }
         />
       )}
       {(c.status === 'confirmed' || c.status === 'approved') && (
         <div className="side-by-side">
           <div className="crops">{ev.plateCrop?.url && <img className="plate-crop" src={ev.plateCrop.url} alt={t('evidence.plate_crop')} />}</div>
-          <IdentificationPanel caseId={c.id} plate={c.plate.text} vehicleType={c.vehicleType} editable version={`${c.plate.text ?? ''}|${c.status}`} onChanged={() => { detail.reload(); ident.reload(); onChanged(); }} />
+          <IdentificationPanel
+            caseId={c.id}
+            plate={c.plate.text}
+            vehicleType={c.vehicleType}
+            editable
+            version={`${c.plate.text ?? ''}|${c.status}`}
+            onChanged={() => {
+              detail.reload();
+              ident.reload();
+              onChanged();
+            }}
+          />
         </div>
       )}
 
@@ -236,7 +266,9 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
       <div className="sup-evidence">
         {ev.clip?.url && <ClipPlayer src={ev.clip.url} fps={ev.fps} label={t('case.clip')} />}
         <div className="stills">
-          {ev.stills.map((s) => (s.url ? <StillOverlay key={s.id} src={s.url} alt={evidenceLabel(t, s.kind)} overlay={overlayFor(c, null, c.signal as SignalState | null)} /> : null))}
+          {ev.stills.map((s) =>
+            s.url ? <StillOverlay key={s.id} src={s.url} alt={evidenceLabel(t, s.kind)} overlay={overlayFor(c, null, c.signal as SignalState | null)} /> : null,
+          )}
         </div>
         {ev.plateCrop?.url && <img className="plate-crop" src={ev.plateCrop.url} alt={t('evidence.plate_crop')} />}
         <p>
