@@ -4,7 +4,7 @@
 import nodemailer from 'nodemailer';
 import type { Config } from '@phatnguoi/core/config';
 import { createPool } from '@phatnguoi/core/db';
-import { createRedis } from '@phatnguoi/core/redis';
+import { channelSubscriber, createRedis } from '@phatnguoi/core/redis';
 import { createStorage } from '@phatnguoi/core/storage';
 import { createQueues, startWorkers, type Workers } from '@phatnguoi/core/queue';
 import { createLogger } from '@phatnguoi/core/logger';
@@ -62,8 +62,6 @@ export async function createRuntime(config: Config, settings: ApiSettings, opts:
   const mailer: Mailer | undefined = smtpUrl ? (nodemailer.createTransport(smtpUrl) as unknown as Mailer) : undefined;
   const sms = outbox.smsGateway ? httpSmsGateway(outbox.smsGateway.url, outbox.smsGateway.token ?? undefined) : outbox.catcher ? smsSink(db) : undefined;
   if (catcher) log.info({ smtp: catcher.url }, 'demo outbox: notices are delivered to the local mail catcher and SMS sink (outbox page)');
-  const handlers = new Map<string, (m: string) => void>();
-  sub.on('message', (channel: string, message: string) => handlers.get(channel)?.(message));
   const deps: AppDeps = {
     db,
     redis,
@@ -73,14 +71,7 @@ export async function createRuntime(config: Config, settings: ApiSettings, opts:
     sms,
     clock: systemClock,
     signIn: settings.signIn,
-    subscribe: async (channel, onMessage) => {
-      handlers.set(channel, onMessage);
-      await sub.subscribe(channel);
-      return async () => {
-        handlers.delete(channel);
-        await sub.unsubscribe(channel);
-      };
-    },
+    subscribe: channelSubscriber(sub),
     options: settings.options,
   };
   let workers: Workers | null = null;

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type TestS3 } from '@phatnguoi/core/testing/index';
 import { createStorage, type Storage } from '@phatnguoi/core/storage';
 import { createQueues, startWorkers, type Queues, type Workers } from '@phatnguoi/core/queue';
-import { createRedis, type Redis } from '@phatnguoi/core/redis';
+import { channelSubscriber, createRedis, type Redis } from '@phatnguoi/core/redis';
 import type { Config } from '@phatnguoi/core/config';
 import { buildApp } from '../src/app';
 import { ControllableClock } from '../src/clock';
@@ -74,16 +74,7 @@ export async function startHarness(options: Partial<ApiOptions> = {}): Promise<H
   // Live stats subscription on a channel prefix unique to this test file.
   const channelPrefix = `${config.queuePrefix}:`;
   const sub = createRedis(config.redisUrl, { blocking: true });
-  const channelHandlers = new Map<string, (m: string) => void>();
-  sub.on('message', (channel: string, message: string) => channelHandlers.get(channel)?.(message));
-  const subscribe: AppDeps['subscribe'] = async (channel, onMessage) => {
-    channelHandlers.set(channel, onMessage);
-    await sub.subscribe(channel);
-    return async () => {
-      channelHandlers.delete(channel);
-      await sub.unsubscribe(channel).catch(() => undefined);
-    };
-  };
+  const subscribe: AppDeps['subscribe'] = channelSubscriber(sub);
   const deps: AppDeps = {
     db: db.pool,
     redis,

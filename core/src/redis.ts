@@ -70,3 +70,30 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
   } while (cursor !== '0');
   return deleted;
 }
+
+/**
+ * Pub/sub on one subscriber connection: any number of listeners per channel (two apps in one process, a test's
+ * second app), each with its own way out; the channel is unsubscribed when its last listener leaves.
+ */
+export function channelSubscriber(sub: Redis): (channel: string, onMessage: (message: string) => void) => Promise<() => Promise<void>> {
+  const listeners = new Map<string, Set<(message: string) => void>>();
+  sub.on('message', (channel: string, message: string) => {
+    for (const l of listeners.get(channel) ?? []) l(message);
+  });
+  return async (channel, onMessage) => {
+    let set = listeners.get(channel);
+    if (!set) {
+      set = new Set();
+      listeners.set(channel, set);
+      await sub.subscribe(channel);
+    }
+    set.add(onMessage);
+    return async () => {
+      set.delete(onMessage);
+      if (set.size === 0 && listeners.get(channel) === set) {
+        listeners.delete(channel);
+        await sub.unsubscribe(channel).catch(() => undefined);
+      }
+    };
+  };
+}
