@@ -258,7 +258,7 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
     db: pool,
     storage,
     queues: opts.queues ?? queues,
-    clock: systemClock,
+    clock: opts.deps?.clock ?? systemClock,
     options: {
       uiDir: opts.uiDir,
       logger: false,
