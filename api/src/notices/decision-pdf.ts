@@ -1,11 +1,10 @@
 // The penalty decision (Quyết định xử phạt vi phạm hành chính) as a one-page administrative document: issuing unit
 // and national motto, number with symbol, place and date, the grounds, the articles (who, what, where, when, fine,
 // points, where and by when to pay), the signature block.
-import PDFDocument from 'pdfkit';
 import { formatVnd } from '../services/fines';
 import { provinceOfPlateCode } from '../domain/provinces';
 import { formatVnTime, vehicleTypeVi } from './pdf';
-import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from './fonts';
+import { DEFAULT_NOTICE_FONTS, openPdf, type NoticeFonts } from './fonts';
 
 export interface DecisionDocument {
   number: string;
@@ -34,20 +33,14 @@ export interface DecisionDocument {
 const dmy = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
 
 export async function renderDecisionPdf(d: DecisionDocument, fonts: NoticeFonts = DEFAULT_NOTICE_FONTS): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: { top: 45, bottom: 45, left: 55, right: 50 },
-    info: { Title: `Quyết định xử phạt ${d.number}`, Author: d.unit },
-  });
-  doc.registerFont('body', fonts.body);
-  doc.registerFont('bold', fonts.bold);
-  doc.registerFont('italic', fonts.italic);
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = openPdf(
+    {
+      size: 'A4',
+      margins: { top: 45, bottom: 45, left: 55, right: 50 },
+      info: { Title: `Quyết định xử phạt ${d.number}`, Author: d.unit },
+    },
+    fonts,
+  );
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
   const colL = { x: left - 15, w: 235 };

@@ -4,11 +4,10 @@
 // resolving unit with its contact), one offence per line with its fine range, legal basis and points, where and by
 // when to resolve it, the signature and title block of the issuing officer; then the evidence stills with their
 // local time and place, the full SHA-256 of every evidence file, and a QR code to the public lookup.
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import sharp from 'sharp';
 import { formatVnd } from '../services/fines';
-import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from './fonts';
+import { DEFAULT_NOTICE_FONTS, openPdf, type NoticeFonts } from './fonts';
 
 export interface NoticeOffence {
   /** The offence as the decree words it. */
@@ -113,22 +112,15 @@ export async function renderNoticePdf(n: NoticeData, fonts: NoticeFonts = DEFAUL
       .sort((a, b) => STILL_ORDER.indexOf(a.kind) - STILL_ORDER.indexOf(b.kind))
       .map(async (e) => ({ ...e, jpeg: await sharp(e.image!).resize({ width: 1280, withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer() })),
   );
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: { top: 45, bottom: 45, left: 55, right: 50 },
-    bufferPages: true,
-    info: { Title: `Thông báo vi phạm ${n.number}`, Author: n.detectingUnit, Subject: `Biển kiểm soát ${n.plate}` },
-  });
-  doc.registerFont('body', fonts.body);
-  doc.registerFont('bold', fonts.bold);
-  doc.registerFont('italic', fonts.italic);
-  doc.registerFont('mono', fonts.mono);
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = openPdf(
+    {
+      size: 'A4',
+      margins: { top: 45, bottom: 45, left: 55, right: 50 },
+      bufferPages: true,
+      info: { Title: `Thông báo vi phạm ${n.number}`, Author: n.detectingUnit, Subject: `Biển kiểm soát ${n.plate}` },
+    },
+    fonts,
+  );
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
 

@@ -1,9 +1,8 @@
 // A report table written as a file: CSV (UTF-8 with BOM, so spreadsheet programs read Vietnamese), XLSX (exceljs:
 // numbers as numbers, rates as percentages) and PDF (pdfkit, landscape, the heading of a unit's report).
 import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
 import type { ReportKind, ReportTable } from '@phatnguoi/core/contracts/api/reports';
-import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from '../notices/fonts';
+import { DEFAULT_NOTICE_FONTS, openPdf, type NoticeFonts } from '../notices/fonts';
 
 export type Lang = 'vi' | 'en';
 type Labels = Record<string, string>;
@@ -178,20 +177,15 @@ function printed(t: ReportTable, col: number, v: string | number | null, lang: L
 
 /** The printed report: unit, title, period, a table that continues over pages with its heading repeated. */
 export async function reportPdf(t: ReportTable, lang: Lang, unit: string, printedAt: Date, fonts: NoticeFonts = DEFAULT_NOTICE_FONTS): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    layout: 'landscape',
-    margins: { top: 36, bottom: 36, left: 36, right: 36 },
-    info: { Title: reportTitle(t.kind, lang), Author: unit },
-  });
-  doc.registerFont('body', fonts.body);
-  doc.registerFont('bold', fonts.bold);
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = openPdf(
+    {
+      size: 'A4',
+      layout: 'landscape',
+      margins: { top: 36, bottom: 36, left: 36, right: 36 },
+      info: { Title: reportTitle(t.kind, lang), Author: unit },
+    },
+    fonts,
+  );
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
   doc.font('bold').fontSize(10).text(unit.toUpperCase(), left, doc.y, { width });
