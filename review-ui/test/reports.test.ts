@@ -8,9 +8,11 @@ import type { Browser } from 'playwright-core';
 import { buildUi, launchBrowser, loginAs, screenshot, startStack, type Stack } from './harness';
 import { runImport } from '@phatnguoi/api/services/payments';
 import { systemClock } from '@phatnguoi/api/clock';
+import { createAgency, createCamera } from '@phatnguoi/api/seed/demo';
 
 let stack: Stack;
 let browser: Browser;
+let otherAgency = '';
 
 beforeAll(async () => {
   const uiDir = await buildUi();
@@ -18,22 +20,32 @@ beforeAll(async () => {
   browser = await launchBrowser();
   // Five cases in March 2022 at the stack's camera: 2 confirmed (1 noticed and resolved and paid, 1 noticed), 1 rejected
   // as a duplicate, 2 waiting for review; 3 motorbikes and 2 cars.
-  const cases: [string, string, string, string | null, boolean, boolean][] = [
+  const cases: [string, string, string, string | null, boolean, boolean, string?][] = [
     ['2022-03-01', 'motorbike', 'notified', null, true, false],
     ['2022-03-01', 'motorbike', 'rejected', 'duplicate', false, false],
     ['2022-03-02', 'motorbike', 'detected', null, false, false],
     ['2022-03-02', 'car', 'resolved', null, true, true],
     ['2022-03-03', 'car', 'detected', null, false, false],
   ];
-  for (const [day, vehicle, status, reason, noticed, paid] of cases) {
+  // Another agency (Tiền Giang) with two cars on 5 March 2022: in the operator's "all agencies", never in the supervisor's.
+  otherAgency = await createAgency(stack.db.pool, {
+    code: 'PC08-TG',
+    name: 'Phòng CSGT Tiền Giang',
+    provinceCode: '63',
+    phone: '0273 3872 000',
+    address: 'Mỹ Tho',
+  });
+  const otherCamera = await createCamera(stack.db.pool, { agencyId: otherAgency, name: 'CAM Cầu Quay', address: 'Mỹ Tho' });
+  cases.push(['2022-03-05', 'car', 'detected', null, false, false, otherCamera], ['2022-03-05', 'car', 'detected', null, false, false, otherCamera]);
+  for (const [day, vehicle, status, reason, noticed, paid, camera] of cases) {
     const at = new Date(`${day}T08:00:00+07:00`);
     await stack.db.pool.query(
       `INSERT INTO cases (idempotency_key, agency_id, camera_id, type, status, occurred_at, track_id, phase_id, vehicle_type, event, notice_due_at, public_token, rejected_reason, noticed_at, paid_at)
        VALUES ($1,$2,$3,'red_light',$4,$5,'t','p',$6,'{}',$7,$8,$9,$10,$11)`,
       [
         randomUUID(),
-        stack.agencyId,
-        stack.cameraId,
+        camera ? otherAgency : stack.agencyId,
+        camera ?? stack.cameraId,
         status,
         at,
         vehicle,
@@ -60,6 +72,10 @@ describe('reports and payments pages', () => {
     await loginAs(page, stack.baseUrl, 'supervisor');
     await page.getByRole('link', { name: 'Báo cáo' }).click();
     await page.getByRole('heading', { name: 'Báo cáo thống kê' }).waitFor();
+    // a supervisor reports on their own agency only: the picker shows it and cannot change
+    const picker = page.getByLabel('Đơn vị', { exact: true });
+    await expect.poll(() => picker.locator('option').allTextContents()).toEqual(['Phòng CSGT Hà Nội']);
+    expect(await picker.isDisabled()).toBe(true);
     await page.getByLabel('Loại báo cáo').selectOption('outcomes');
     await page.getByLabel('Từ ngày').fill('2022-03-01');
     await page.getByLabel('Đến ngày').fill('2022-03-31');
@@ -144,6 +160,43 @@ describe('reports and payments pages', () => {
       { resolution: 'dismissed', resolution_note: 'Không phải quyết định của đơn vị; đã hoàn tiền' },
     ]);
     await screenshot(page, 'reports-payments');
+    await ctx.close();
+  });
+
+  it('an operator picks all agencies or one; the table, totals and download follow the choice', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(30_000);
+    await loginAs(page, stack.baseUrl, 'operator');
+    await page.getByRole('link', { name: 'Báo cáo' }).click();
+    const picker = page.getByLabel('Đơn vị', { exact: true });
+    await expect.poll(() => picker.locator('option').allTextContents()).toEqual(['Tất cả đơn vị', 'Phòng CSGT Hà Nội', 'Phòng CSGT Tiền Giang']);
+    expect(await picker.isDisabled()).toBe(false);
+    await page.getByLabel('Loại báo cáo').selectOption('vehicle-types');
+    await page.getByLabel('Từ ngày').fill('2022-03-01');
+    await page.getByLabel('Đến ngày').fill('2022-03-31');
+    const shown = async () => {
+      await page.getByRole('button', { name: 'Xem báo cáo' }).click();
+      await page.getByTestId('report-table').waitFor();
+      return page
+        .getByTestId('report-table')
+        .locator('tbody tr, tfoot tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td, th')].slice(0, 2).map((c) => c.textContent)));
+    };
+    // all agencies: Hà Nội's 2 cars and 3 motorbikes and Tiền Giang's 2 cars
+    expect(await shown()).toEqual([
+      ['Ô tô', '4'],
+      ['Xe máy', '3'],
+      ['Tổng cộng', '7'],
+    ]);
+    expect(await page.getByTestId('report-agency').textContent()).toBe('Đơn vị: Tất cả đơn vị');
+    await picker.selectOption({ label: 'Phòng CSGT Tiền Giang' });
+    await expect.poll(shown).toEqual([
+      ['Ô tô', '2'],
+      ['Tổng cộng', '2'],
+    ]);
+    expect(await page.getByTestId('report-agency').textContent()).toBe('Đơn vị: Phòng CSGT Tiền Giang');
+    expect(await page.getByTestId('download-csv').getAttribute('href')).toContain(`agencyId=${otherAgency}`);
     await ctx.close();
   });
 });

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ErrorResponse, IdParams, OkResponse } from '@phatnguoi/core/contracts/api/common';
 import {
+  ReportAgencyList,
   ReportKindSchema,
   ReportQuery,
   ReportScheduleList,
@@ -13,7 +14,7 @@ import {
   type ReportKind,
 } from '@phatnguoi/core/contracts/api/reports';
 import { requireRoles, userOf } from '../plugins/auth';
-import { buildReport, reportScope } from '../services/reports';
+import { buildReport, reportAgencies, reportScope } from '../services/reports';
 import { reportFile } from '../reports/files';
 import { createSchedule, listSchedules, stopSchedule } from '../services/report-schedules';
 
@@ -23,6 +24,11 @@ const KindParams = Type.Object({ kind: ReportKindSchema }, { additionalPropertie
 export default async function reportRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', requireRoles('supervisor', 'operator', 'admin'));
   const { db } = app.deps;
+
+  // The agency picker of the reports page: what reportScope below lets this user ask for.
+  app.get('/api/report-agencies', { schema: { tags: ['ops'], response: { 200: ReportAgencyList, ...errors } } }, async (req) =>
+    reportAgencies(db, userOf(req)),
+  );
 
   app.get<{ Params: { kind: ReportKind }; Querystring: ReportQuery }>(
     '/api/reports/:kind',

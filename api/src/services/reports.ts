@@ -6,7 +6,7 @@ import type { Queryable } from '@phatnguoi/core/db';
 import { UserError } from '@phatnguoi/core/errors';
 import { REJECT_REASONS } from '@phatnguoi/core/contracts/api/cases';
 import { VIOLATION_TYPES, CASE_VEHICLE_TYPES } from '@phatnguoi/core/contracts/api/common';
-import type { ReportKind, ReportQuery, ReportTable } from '@phatnguoi/core/contracts/api/reports';
+import type { ReportAgencyList, ReportKind, ReportQuery, ReportTable } from '@phatnguoi/core/contracts/api/reports';
 import { ForbiddenError } from '@phatnguoi/core/errors';
 import type { UserPrincipal } from '../plugins/auth';
 import { fieldError } from '../domain/field-error';
@@ -20,6 +20,13 @@ export function reportScope(user: Pick<UserPrincipal, 'role' | 'agencyId'>, requ
   const own = user.agencyId ?? '00000000-0000-0000-0000-000000000000';
   if (requested && requested !== own) throw new ForbiddenError('a supervisor reports on their own agency only');
   return own;
+}
+
+/** The agencies reportScope lets the user choose (by name), and whether they may choose all of them at once. */
+export async function reportAgencies(q: Queryable, user: Pick<UserPrincipal, 'role' | 'agencyId'>): Promise<ReportAgencyList> {
+  const all = user.role === 'operator' || user.role === 'admin';
+  const { rows } = await q.query<{ id: string; name: string }>('SELECT id, name FROM agencies WHERE $1 OR id = $2 ORDER BY name', [all, user.agencyId ?? null]);
+  return { all, items: rows };
 }
 
 type Cell = string | number | null;

@@ -1,6 +1,7 @@
 // Api paths of the reports, payment reconciliation and penalty decision pages (relative to API_PREFIX).
 export const reportPaths = {
   report: (kind: string) => `/reports/${encodeURIComponent(kind)}`,
+  agencies: '/report-agencies',
   schedules: '/report-schedules',
   stopSchedule: (id: string) => `/report-schedules/${encodeURIComponent(id)}/stop`,
   imports: '/payments/imports',

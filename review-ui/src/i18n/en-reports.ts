@@ -16,6 +16,8 @@ export const enReports: Record<keyof typeof viReports, string> = {
   'reports.from': 'From',
   'reports.to': 'To',
   'reports.split': 'Split date (first day of "after")',
+  'reports.agency': 'Agency',
+  'reports.agency.all': 'All agencies',
   'reports.type': 'Violation type',
   'reports.type.all': 'All',
   'reports.period': 'Group by',

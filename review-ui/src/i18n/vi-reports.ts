@@ -15,6 +15,8 @@ export const viReports = {
   'reports.from': 'Từ ngày',
   'reports.to': 'Đến ngày',
   'reports.split': 'Mốc thời gian (ngày đầu của giai đoạn sau)',
+  'reports.agency': 'Đơn vị',
+  'reports.agency.all': 'Tất cả đơn vị',
   'reports.type': 'Loại vi phạm',
   'reports.type.all': 'Tất cả',
   'reports.period': 'Gộp theo',

@@ -50,10 +50,19 @@ export type PaymentChannel = (typeof PAYMENT_CHANNELS)[number];
 export const MISMATCH_KINDS = ['unknown_decision', 'wrong_amount', 'paid_twice', 'paid_after_lapse'] as const;
 export type MismatchKind = (typeof MISMATCH_KINDS)[number];
 
+/**
+ * Where a payment file comes from (docs/payments.md): the documented format, a payment gateway's transaction export,
+ * the National Public Service Portal's payment results, a bank account statement.
+ */
+export const PAYMENT_SOURCES = ['standard', 'gateway', 'portal', 'bank-statement'] as const;
+export type PaymentSource = (typeof PAYMENT_SOURCES)[number];
+export const PaymentSourceSchema = Type.Union(PAYMENT_SOURCES.map((s) => Type.Literal(s)));
+
 export const PaymentImport = Type.Object({
   id: Uuid,
   filename: Type.String(),
   format: Type.Union([Type.Literal('csv'), Type.Literal('json')]),
+  source: PaymentSourceSchema,
   status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
   total: Nullable(Type.Integer()),
   processed: Type.Integer(),
@@ -118,6 +127,16 @@ export const ReportQuery = Type.Object(
   { additionalProperties: false },
 );
 export type ReportQuery = Static<typeof ReportQuery>;
+
+/**
+ * The agencies a user may report on: every agency for admins and operators (who may also ask for all of them at once,
+ * \`all\`), the supervisor's own agency only for a supervisor.
+ */
+export const ReportAgencyList = Type.Object({
+  all: Type.Boolean(),
+  items: Type.Array(Type.Object({ id: Uuid, name: Type.String() })),
+});
+export type ReportAgencyList = Static<typeof ReportAgencyList>;
 
 /**
  * A report as a table: column keys with their kind (int: a count; number: an average such as cases per day; share: a

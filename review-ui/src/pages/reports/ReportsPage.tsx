@@ -1,7 +1,7 @@
 // Reports for supervisors and the operations centre: choose a report and its period, see it as a table (numbers,
 // dates and shares in the reader's language), download it as CSV, XLSX or PDF, and schedule it by e-mail.
 import { useState, type FormEvent } from 'react';
-import { REPORT_KINDS, type ReportKind, type ReportSchedule, type ReportTable } from '@phatnguoi/core/contracts/api/reports';
+import { REPORT_KINDS, type ReportAgencyList, type ReportKind, type ReportSchedule, type ReportTable } from '@phatnguoi/core/contracts/api/reports';
 import { VIOLATION_TYPES } from '@phatnguoi/core/contracts/api/common';
 import { api, apiUrl } from '../../api/client';
 import { reportPaths } from '../../api/reports-paths';
@@ -19,13 +19,15 @@ interface Form {
   split: string;
   type: string;
   period: 'day' | 'month' | 'year';
+  /** '' : every agency the user may see (a supervisor: their own). */
+  agencyId: string;
 }
 
 export default function ReportsPage() {
   const { t, lang, formatNumber, formatDateTime } = useI18n();
   const [form, setForm] = useState<Form>(() => {
     const today = todayVn();
-    return { kind: 'camera-daily', from: `${today.slice(0, 8)}01`, to: today, split: today, type: '', period: 'month' };
+    return { kind: 'camera-daily', from: `${today.slice(0, 8)}01`, to: today, split: today, type: '', period: 'month', agencyId: '' };
   });
   const [shown, setShown] = useState<Form | null>(null);
   const query = (f: Form) => ({
@@ -33,7 +35,10 @@ export default function ReportsPage() {
     to: f.to,
     ...(f.kind === 'before-after' ? { split: f.split, ...(f.type ? { type: f.type } : {}) } : {}),
     ...(f.kind === 'outcomes' || f.kind === 'deadlines' ? { period: f.period } : {}),
+    ...(f.agencyId ? { agencyId: f.agencyId } : {}),
   });
+  // The agencies the api lets this user report on: several (admin, operator: "all" or one), or a supervisor's own.
+  const agencies = useApi((signal) => api.get<ReportAgencyList>(reportPaths.agencies, undefined, signal), 'report-agencies');
   const report = useApi<ReportTable | null>(
     (signal) => (shown ? api.get<ReportTable>(reportPaths.report(shown.kind), query(shown), signal) : Promise.resolve(null)),
     JSON.stringify(shown),
@@ -53,6 +58,11 @@ export default function ReportsPage() {
     return v;
   };
   const table = report.data;
+  const shownAgency = shown?.agencyId
+    ? (agencies.data?.items.find((a) => a.id === shown.agencyId)?.name ?? shown.agencyId)
+    : agencies.data && !agencies.data.all
+      ? agencies.data.items.map((a) => a.name).join(', ')
+      : t('reports.agency.all');
   const download = (format: 'csv' | 'xlsx' | 'pdf') => (shown ? apiUrl(reportPaths.report(shown.kind), { ...query(shown), format, lang }) : '#');
 
   return (
@@ -70,6 +80,20 @@ export default function ReportsPage() {
             ))}
           </select>
         </div>
+        {agencies.data && (
+          <div className="field">
+            <label htmlFor="report-agency">{t('reports.agency')}</label>
+            <select id="report-agency" value={form.agencyId} disabled={!agencies.data.all} onChange={(e) => set('agencyId', e.target.value)}>
+              {agencies.data.all && <option value="">{t('reports.agency.all')}</option>}
+              {agencies.data.items.map((a) => (
+                // a supervisor's one agency is what the api reports on anyway: it needs no parameter
+                <option key={a.id} value={agencies.data!.all ? a.id : ''}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         <div className="field">
           <label htmlFor="report-from">{t('reports.from')}</label>
           <input id="report-from" type="date" required value={form.from} onChange={(e) => set('from', e.target.value)} />
@@ -115,6 +139,9 @@ export default function ReportsPage() {
       {table && shown && (
         <div className="panel" data-testid="report-result">
           <h2>{t(`reports.kind.${table.kind}`)}</h2>
+          <p data-testid="report-agency">
+            {t('reports.agency')}: {shownAgency}
+          </p>
           <p>
             {t('reports.download')}:{' '}
             <a href={download('csv')} download data-testid="download-csv">
