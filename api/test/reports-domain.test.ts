@@ -1,7 +1,9 @@
 // Pure parts of reconciliation and reports: streamed CSV/JSON payment records (cut at any chunk boundary), the
 // mismatch rule, and the periods of scheduled reports.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { csvRecords, jsonRecords, type ParsedRecord } from '../src/domain/payment-records';
+import { decisionNumberIn, detectSource, sourceRecords, vnDateTime } from '../src/domain/payment-sources';
 import { mismatchOf } from '../src/services/payments';
 import { nextRunAfter, periodOfRun } from '../src/services/report-schedules';
 
@@ -83,6 +85,120 @@ describe('payment records', () => {
     expect((await all(jsonRecords(chunks('[1, 2]', 3))))[0]!.errors![0]!.message).toBe('record 1 is not an object');
     expect((await all(jsonRecords(chunks('[{"decisionNumber": "1/QĐ-XPHC"', 3))))[0]!.errors![0]!.message).toBe('the file ends in the middle of a record');
     expect((await all(jsonRecords(chunks('decision_number,amount', 3))))[0]!.errors![0]!.message).toMatch(/not a JSON list/);
+  });
+});
+
+describe('payment sources (adapters; examples from docs/payment-examples)', () => {
+  const example = (name: string) => readFileSync(new URL(`../../docs/payment-examples/${name}`, import.meta.url));
+  const parse = async (source: Parameters<typeof sourceRecords>[0], format: 'csv' | 'json', text: string | Buffer, size = 5) =>
+    all(sourceRecords(source, format, chunks(text.toString(), size)));
+  const gatewayRow = {
+    vnp_Amount: '500000000',
+    vnp_OrderInfo: 'Nop phat QD 9101/QD-XPHC',
+    vnp_PayDate: '20260301091500',
+    vnp_TransactionNo: '14226112',
+    vnp_ResponseCode: '00',
+    vnp_TransactionStatus: '00',
+  };
+  const portalRow = { SoQuyetDinh: '9102/QĐ-XPHC', SoTien: 5000000, NgayThanhToan: '01/03/2026 10:00:00', MaGiaoDich: 'DVC-1', TrangThaiThanhToan: '1' };
+  const bankHeader = 'STT,Ngày giao dịch,Số tham chiếu,Ghi nợ,Ghi có,Số dư,Nội dung\n';
+
+  it('finds the decision number in free text and reads Vietnamese day-first times', () => {
+    expect(decisionNumberIn('NGUYEN VAN A NOP PHAT QD 9103/QD-XPHC')).toBe('9103/QĐ-XPHC');
+    expect(decisionNumberIn('nộp phạt qđ số 12 / QĐ-XPHC ngày 1/3')).toBe('12/QĐ-XPHC');
+    expect(decisionNumberIn('Phi quan ly tai khoan')).toBeNull();
+    expect(vnDateTime('01/03/2026 09:15:00')).toBe('2026-03-01T09:15:00+07:00');
+    expect(vnDateTime('1/3/2026')).toBe('2026-03-01T00:00:00+07:00');
+    expect(vnDateTime('31/02/2026 10:00')).toBeNull();
+    expect(vnDateTime('2026-03-01')).toBeNull();
+  });
+
+  it('tells the sources apart from the file', () => {
+    expect(detectSource('json', example('gateway.json'))).toBe('gateway');
+    expect(detectSource('json', example('portal.json'))).toBe('portal');
+    expect(detectSource('csv', example('bank-statement.csv'))).toBe('bank-statement');
+    // a header written in decomposed Unicode (NFD) is the same header
+    expect(detectSource('csv', Buffer.from(bankHeader.normalize('NFD')))).toBe('bank-statement');
+    expect(detectSource('csv', Buffer.from(CSV))).toBe('standard');
+    expect(detectSource('json', Buffer.from('[{"decisionNumber": "1/QĐ-XPHC"}]'))).toBe('standard');
+  });
+
+  it('gateway: amount ÷ 100, yyyyMMddHHmmss in Vietnam time, the number out of the order info; bad values named by their vnp_ field', async () => {
+    for (const size of [3, 4096]) {
+      expect((await parse('gateway', 'json', example('gateway.json'), size)).map((r) => r.record)).toEqual([
+        { decisionNumber: '9101/QĐ-XPHC', amount: 5_000_000, paidAt: new Date('2026-03-01T02:15:00Z'), channel: 'app', reference: '14226112' },
+      ]);
+    }
+    const bad = await parse(
+      'gateway',
+      'json',
+      JSON.stringify([
+        { ...gatewayRow, vnp_Amount: '500000050', vnp_PayDate: '2026-03-01', vnp_OrderInfo: 'Thanh toan don hang' },
+        { ...gatewayRow, vnp_ResponseCode: '24', vnp_TransactionNo: undefined },
+      ]),
+    );
+    expect(bad.map((r) => r.errors)).toEqual([
+      [
+        { line: 1, field: 'vnp_OrderInfo', message: 'no decision number such as 12/QĐ-XPHC in "Thanh toan don hang"' },
+        { line: 1, field: 'vnp_Amount', message: '"500000050" is not an amount times 100 (whole VND)' },
+        { line: 1, field: 'vnp_PayDate', message: '"2026-03-01" is not yyyyMMddHHmmss' },
+      ],
+      [
+        { line: 2, field: 'vnp_TransactionNo', message: 'missing' },
+        { line: 2, field: 'vnp_ResponseCode', message: '"24" is not a successful transaction ("00"); export successful ones only' },
+      ],
+    ]);
+    expect((await parse('gateway', 'json', '{"records": []}'))[0]!.errors![0]!.message).toBe('the file is not a JSON list of records or an object with "data"');
+  });
+
+  it('portal: SoQuyetDinh, SoTien, NgayThanhToan day-first, MaGiaoDich; only completed payments', async () => {
+    expect((await parse('portal', 'json', example('portal.json'))).map((r) => r.record)).toEqual([
+      { decisionNumber: '9102/QĐ-XPHC', amount: 5_000_000, paidAt: new Date('2026-03-01T03:00:00Z'), channel: 'portal', reference: 'DVC-260301-000077' },
+    ]);
+    const bad = await parse(
+      'portal',
+      'json',
+      JSON.stringify({ DanhSach: [{ ...portalRow, SoTien: 'năm triệu', NgayThanhToan: '31/02/2026 10:00:00', TrangThaiThanhToan: '0', SoQuyetDinh: '9102' }] }),
+    );
+    expect(bad[0]!.errors).toEqual([
+      { line: 1, field: 'NgayThanhToan', message: '"31/02/2026 10:00:00" is not a time such as 01/03/2026 09:15:00' },
+      { line: 1, field: 'SoQuyetDinh', message: '"9102" is not a decision number such as 123/QĐ-XPHC' },
+      { line: 1, field: 'SoTien', message: '"năm triệu" is not a whole, positive number of VND' },
+      { line: 1, field: 'TrangThaiThanhToan', message: '"0" is not a completed payment (1)' },
+    ]);
+  });
+
+  it('bank statement: credits are payments (thousands separators, number in the description), debits passed over; lines as in the file', async () => {
+    for (const size of [2, 4096]) {
+      const rows = await parse('bank-statement', 'csv', example('bank-statement.csv'), size);
+      expect(rows).toEqual([
+        {
+          line: 2,
+          record: {
+            decisionNumber: '9103/QĐ-XPHC',
+            amount: 5_000_000,
+            paidAt: new Date('2026-03-01T04:02:41Z'),
+            channel: 'bank',
+            reference: 'FT26060912345678',
+          },
+        },
+      ]);
+    }
+    const bad = await parse(
+      'bank-statement',
+      'csv',
+      `${bankHeader}1,01/03/2026,FT1,,"5,00,000",,NOP PHAT QD 9103/QD-XPHC\n2,2026-03-01,FT 2,,5.000.000,,Chuyen tien\n3,01/03/2026,FT3,,,,NOP PHAT QD 9104/QD-XPHC\n`,
+    );
+    expect(bad.map((r) => r.errors)).toEqual([
+      [{ line: 2, field: 'Ghi có', message: '"5,00,000" is not a whole number of VND such as 5,000,000' }],
+      [
+        { line: 3, field: 'Nội dung', message: 'no decision number such as 12/QĐ-XPHC in "Chuyen tien"' },
+        { line: 3, field: 'Ngày giao dịch', message: '"2026-03-01" is not a day such as 01/03/2026 09:15:00' },
+        { line: 3, field: 'Số tham chiếu', message: 'must be 1-100 letters, digits or . _ - /' },
+      ],
+      [{ line: 4, field: 'Ghi có', message: 'missing' }],
+    ]);
+    expect((await parse('bank-statement', 'csv', 'decision_number,amount\n'))[0]!.errors![0]).toMatchObject({ line: 1, field: 'header' });
   });
 });
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -159,6 +159,29 @@ describe('reports', () => {
     expect((await report('operator1', 'camera-daily', `${q}&agencyId=${h.ids.otherAgency}`)).totals).toEqual(['total', null, 4, 0, 0, 0, 4]);
     expect((await get('super1', `/api/reports/camera-daily?${q}&agencyId=${h.ids.otherAgency}`)).statusCode).toBe(403);
     expect((await report('superhn', 'camera-daily', q)).totals).toEqual(['total', null, 4, 0, 0, 0, 4]);
+  });
+
+  it('the agency picker offers what the user may ask for; a supervisor asking for another agency is refused, file or not', async () => {
+    const tg = { id: h.ids.agency, name: 'Phòng CSGT Công an tỉnh Tiền Giang' };
+    const hn = { id: h.ids.otherAgency, name: 'Phòng CSGT Công an TP Hà Nội' };
+    expect((await get('super1', '/api/report-agencies')).json()).toEqual({ all: false, items: [tg] });
+    expect((await get('superhn', '/api/report-agencies')).json()).toEqual({ all: false, items: [hn] });
+    for (const u of ['operator1', 'admin1']) {
+      const res = await get(u, '/api/report-agencies');
+      expect(res.statusCode).toBe(200);
+      expect(res.json().all).toBe(true);
+      expect(res.json().items).toEqual(expect.arrayContaining([tg, hn]));
+    }
+    expect((await get('officer1', '/api/report-agencies')).statusCode).toBe(403);
+    expect((await h.app.inject({ method: 'GET', url: '/api/report-agencies' })).statusCode).toBe(401);
+    // the supervisor's own agency named explicitly is the same as none; another one is refused in every format
+    expect((await report('super1', 'outcomes', `${q}&agencyId=${h.ids.agency}`)).totals).toEqual((await report('super1', 'outcomes', q)).totals);
+    for (const format of ['json', 'csv', 'xlsx', 'pdf']) {
+      const res = await get('super1', `/api/reports/outcomes?${q}&agencyId=${h.ids.otherAgency}&format=${format}`);
+      expect(res.statusCode, format).toBe(403);
+    }
+    expect((await get('superhn', `/api/reports/vehicle-types?${q}&agencyId=${h.ids.agency}`)).statusCode).toBe(403);
+    expect((await report('admin1', 'outcomes', `${q}&agencyId=${h.ids.otherAgency}`)).totals[2]).toBe(4);
   });
 
   it('before and after a date, per camera, per day', async () => {
@@ -670,5 +693,90 @@ describe('penalty decisions and payment reconciliation', () => {
       { action: 'payment.dismissed', actor: 'super1' },
     ]);
     expect((await verifyAuditChain(h.db.pool)).ok).toBe(true);
+  });
+
+  it('imports the gateway, portal and bank statement examples of docs/payment-examples, detected or named, into the same records', async () => {
+    const recent = new Date(h.clock.now().getTime() - 5 * DAY);
+    const ids: Record<string, string> = {};
+    for (const n of ['9101', '9102', '9103']) {
+      const r = await post('super1', `/api/cases/${await notifiedCase(recent)}/decision`, { amount: 5_000_000, number: `${n}/QĐ-XPHC` });
+      expect(r.statusCode, r.body).toBe(201);
+      ids[n] = (r.json() as { id: string }).id;
+    }
+    const file = (name: string) => readFileSync(new URL(`../../docs/payment-examples/${name}`, import.meta.url));
+    const send = (name: string, type: string, query = '') =>
+      h.app.inject({
+        method: 'POST',
+        url: `/api/payments/imports?filename=${name}${query}`,
+        headers: { ...bearer(tokens.super1!), 'content-type': type },
+        payload: file(name),
+      });
+    const done = async (res: Awaited<ReturnType<typeof send>>) => {
+      expect(res.statusCode, res.body).toBe(202);
+      const id = (res.json() as { id: string }).id;
+      await waitFor(async () => ['done', 'failed'].includes(((await get('super1', `/api/payments/imports/${id}`)).json() as { status: string }).status));
+      return (await get('super1', `/api/payments/imports/${id}`)).json();
+    };
+    // a statement sent as JSON, or a gateway file with a bad amount: refused on the field, nothing stored
+    const before = await counts();
+    const wrongFormat = await send('bank-statement.csv', 'application/json', '&source=bank-statement');
+    expect(wrongFormat.statusCode).toBe(400);
+    expect(wrongFormat.json()).toMatchObject({ error: 'bad_source_format', errors: [{ path: '/source' }] });
+    const badGateway = await h.app.inject({
+      method: 'POST',
+      url: '/api/payments/imports',
+      headers: { ...bearer(tokens.super1!), 'content-type': 'application/json' },
+      payload: file('gateway.json').toString().replace('"500000000"', '"5000000.5"'),
+    });
+    expect(badGateway.json()).toMatchObject({ error: 'bad_records', errors: [{ path: '/line/1/vnp_Amount' }] });
+    expect(await counts()).toEqual(before);
+
+    expect(await done(await send('gateway.json', 'application/json'))).toMatchObject({ source: 'gateway', status: 'done', total: 1, matched: 1 });
+    expect(await done(await send('portal.json', 'application/json', '&source=portal'))).toMatchObject({
+      source: 'portal',
+      status: 'done',
+      total: 1,
+      matched: 1,
+    });
+    // the statement's debit line (an account fee) is not a payment
+    expect(await done(await send('bank-statement.csv', 'text/csv'))).toMatchObject({ source: 'bank-statement', status: 'done', total: 1, matched: 1 });
+    const { rows } = await h.db.pool.query(
+      `SELECT decision_id, decision_number, amount::int, paid_at, channel, reference, outcome FROM payments WHERE decision_id = ANY($1) ORDER BY decision_number`,
+      [Object.values(ids)],
+    );
+    expect(rows).toEqual([
+      {
+        decision_id: ids['9101'],
+        decision_number: '9101/QĐ-XPHC',
+        amount: 5_000_000,
+        paid_at: new Date('2026-03-01T02:15:00Z'),
+        channel: 'app',
+        reference: '14226112',
+        outcome: 'matched',
+      },
+      {
+        decision_id: ids['9102'],
+        decision_number: '9102/QĐ-XPHC',
+        amount: 5_000_000,
+        paid_at: new Date('2026-03-01T03:00:00Z'),
+        channel: 'portal',
+        reference: 'DVC-260301-000077',
+        outcome: 'matched',
+      },
+      {
+        decision_id: ids['9103'],
+        decision_number: '9103/QĐ-XPHC',
+        amount: 5_000_000,
+        paid_at: new Date('2026-03-01T04:02:41Z'),
+        channel: 'bank',
+        reference: 'FT26060912345678',
+        outcome: 'matched',
+      },
+    ]);
+    expect(
+      (await h.db.pool.query(`SELECT count(*)::int AS n FROM penalty_decisions WHERE id = ANY($1) AND status = 'paid'`, [Object.values(ids)])).rows[0].n,
+    ).toBe(3);
+    // the same gateway file again changes nothing
+    expect(await done(await send('gateway.json', 'application/json'))).toMatchObject({ status: 'done', matched: 0, duplicates: 1 });
   });
 });

@@ -99,19 +99,35 @@ async function* lines(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<st
   if (rest.length) yield rest.replace(/\r$/, '');
 }
 
+/** How a source's CSV rows become records: the columns it needs (lower case), and the mapping of one row (null: the row is not a payment, such as money going out on a bank statement). */
+export interface CsvShape {
+  columns: readonly string[];
+  toRecord: (line: number, row: Record<string, string | undefined>) => ParsedRecord | null;
+}
+/** How a source's JSON objects become records: the members that may hold its list (besides a bare list), and the mapping of one object. */
+export interface JsonShape {
+  listKeys: readonly string[];
+  toRecord: (line: number, obj: Record<string, unknown>) => ParsedRecord | null;
+}
+/** The documented format (docs/payments.md). */
+export const STANDARD_CSV: CsvShape = { columns: CSV_COLUMNS, toRecord: (line, row) => validateRecord(line, row, (c) => c) };
+export const STANDARD_JSON: JsonShape = { listKeys: ['records'], toRecord: (line, obj) => validateRecord(line, obj, (c) => JSON_KEYS[c]) };
+/** A header or key as written, compared case- and normalisation-blind (a file may come in NFD). */
+export const normalName = (s: string) => s.normalize('NFC').trim().toLowerCase();
+
 /** CSV records; a wrong header fails the whole file as line 1. */
-export async function* csvRecords(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<ParsedRecord> {
+export async function* csvRecords(chunks: AsyncIterable<string | Buffer>, shape: CsvShape = STANDARD_CSV): AsyncGenerator<ParsedRecord> {
   let n = 0;
   let header: string[] | null = null;
   for await (const text of lines(chunks)) {
     n += 1;
     if (header === null) {
-      header = csvFields(text.replace(/^\uFEFF/, '')).map((h) => h.trim().toLowerCase());
-      const missing = CSV_COLUMNS.filter((c) => !header!.includes(c));
+      header = csvFields(text.replace(/^\uFEFF/, '')).map(normalName);
+      const missing = shape.columns.filter((c) => !header!.includes(c));
       if (missing.length) {
         yield {
           line: 1,
-          errors: [{ line: 1, field: 'header', message: `the first line must name the columns ${CSV_COLUMNS.join(',')} (missing: ${missing.join(', ')})` }],
+          errors: [{ line: 1, field: 'header', message: `the first line must name the columns ${shape.columns.join(',')} (missing: ${missing.join(', ')})` }],
         };
         return;
       }
@@ -123,8 +139,8 @@ export async function* csvRecords(chunks: AsyncIterable<string | Buffer>): Async
       yield { line: n, errors: [{ line: n, field: 'row', message: `has ${fields.length} fields; the header has ${header.length}` }] };
       continue;
     }
-    const raw = Object.fromEntries(header.map((h, i) => [h, fields[i]]));
-    yield validateRecord(n, raw, (c) => c);
+    const rec = shape.toRecord(n, Object.fromEntries(header.map((h, i) => [h, fields[i]])));
+    if (rec) yield rec;
   }
   if (header === null) yield { line: 1, errors: [{ line: 1, field: 'header', message: 'the file is empty' }] };
 }
@@ -133,7 +149,7 @@ export async function* csvRecords(chunks: AsyncIterable<string | Buffer>): Async
  * JSON records: a list of objects, or an object whose `records` member is that list (other members, such as the
  * gateway's `generatedAt`, are ignored). Objects are cut out of the text as they arrive and parsed one at a time.
  */
-export async function* jsonRecords(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<ParsedRecord> {
+export async function* jsonRecords(chunks: AsyncIterable<string | Buffer>, shape: JsonShape = STANDARD_JSON): AsyncGenerator<ParsedRecord> {
   const decoder = new TextDecoder('utf-8', { fatal: false });
   let depth = 0;
   let inString = false;
@@ -147,6 +163,7 @@ export async function* jsonRecords(chunks: AsyncIterable<string | Buffer>): Asyn
   let key = '';
   let lastKey = '';
   const bad = (message: string): ParsedRecord => ({ line: Math.max(1, n), errors: [{ line: Math.max(1, n), field: 'file', message }] });
+  const notAList = `the file is not a JSON list of records or an object with ${shape.listKeys.map((k) => `"${k}"`).join(' or ')}`;
   for await (const chunk of chunks) {
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     let start = current ? 0 : -1;
@@ -171,7 +188,7 @@ export async function* jsonRecords(chunks: AsyncIterable<string | Buffer>): Asyn
         if (!seenTop) {
           seenTop = true;
           if (ch === '[') listDepth = 1;
-        } else if (ch === '[' && listDepth < 0 && depth === 1 && lastKey === 'records') listDepth = 2;
+        } else if (ch === '[' && listDepth < 0 && depth === 1 && shape.listKeys.includes(lastKey)) listDepth = 2;
         else if (ch === '{' && listDepth > 0 && !listDone && depth === listDepth && !current) {
           current = [];
           start = i;
@@ -195,10 +212,11 @@ export async function* jsonRecords(chunks: AsyncIterable<string | Buffer>): Asyn
           }
           current = null;
           start = -1;
-          yield validateRecord(n, obj as Record<string, unknown>, (c) => JSON_KEYS[c]);
+          const rec = shape.toRecord(n, obj as Record<string, unknown>);
+          if (rec) yield rec;
         }
       } else if (!seenTop && !/\s/.test(ch) && ch !== '\uFEFF') {
-        yield bad('the file is not a JSON list of records or an object with "records"');
+        yield bad(notAList);
         return;
       } else if (depth === listDepth && !listDone && !current && !/[\s,]/.test(ch)) {
         yield bad(`record ${n + 1} is not an object`);
@@ -207,6 +225,6 @@ export async function* jsonRecords(chunks: AsyncIterable<string | Buffer>): Asyn
     }
     if (current && start >= 0) current.push(text.slice(start));
   }
-  if (!seenTop || listDepth < 0) yield bad('the file is not a JSON list of records or an object with "records"');
+  if (!seenTop || listDepth < 0) yield bad(notAList);
   else if (depth !== 0 || inString) yield bad('the file ends in the middle of a record');
 }

@@ -9,6 +9,8 @@ import {
   Mismatch,
   PaymentImport,
   PaymentImportList,
+  PaymentSourceSchema,
+  type PaymentSource,
   RecordDecisionRequest,
   ResolveMismatchRequest,
 } from '@phatnguoi/core/contracts/api/reports';
@@ -63,14 +65,18 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
       upload.addContentTypeParser(['application/json', 'text/csv'], { parseAs: 'buffer', bodyLimit: app.opts.csvBodyLimit }, (_req, body, done) =>
         done(null, body),
       );
-      upload.post<{ Querystring: { filename?: string } }>(
+      upload.post<{ Querystring: { filename?: string; source?: PaymentSource } }>(
         '/api/payments/imports',
         {
           bodyLimit: app.opts.csvBodyLimit,
           schema: {
             tags: ['supervisor'],
             consumes: ['text/csv', 'application/json'],
-            querystring: Type.Object({ filename: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })) }, { additionalProperties: false }),
+            // source: whose export the file is (docs/payments.md); detected from the file when not given
+            querystring: Type.Object(
+              { filename: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })), source: Type.Optional(PaymentSourceSchema) },
+              { additionalProperties: false },
+            ),
             response: { 202: PaymentImport, ...errors },
           },
         },
@@ -81,7 +87,7 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
           const filename = req.query.filename ?? `thanh-toan.${format}`;
           if (!FILENAME_RE.test(filename)) throw fieldError('bad_filename', 'filename', 'letters, digits, spaces and . _ ( ) - only');
           const u = userOf(req);
-          const id = await createImport(db, app.clock, u, { filename, format, content: req.body as Buffer });
+          const id = await createImport(db, app.clock, u, { filename, format, source: req.query.source, content: req.body as Buffer });
           await app.deps.queues?.enqueue('payments.import', { importId: id });
           return reply.status(202).send(await getImport(db, u, id));
         },

@@ -7,11 +7,12 @@ import { Readable } from 'node:stream';
 import type { Db, DbClient, Queryable } from '@phatnguoi/core/db';
 import { withTransaction } from '@phatnguoi/core/db';
 import { ConflictError, NotFoundError, UserError } from '@phatnguoi/core/errors';
-import type { Mismatch, MismatchKind, PaymentImport, ResolveMismatchRequest } from '@phatnguoi/core/contracts/api/reports';
+import type { Mismatch, MismatchKind, PaymentImport, PaymentSource, ResolveMismatchRequest } from '@phatnguoi/core/contracts/api/reports';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
 import { agencyScope, type UserPrincipal } from '../plugins/auth';
-import { csvRecords, jsonRecords, type ParsedRecord, type PaymentRecord, type RecordError } from '../domain/payment-records';
+import type { ParsedRecord, PaymentRecord, RecordError } from '../domain/payment-records';
+import { SOURCE_FORMAT, detectSource, sourceRecords } from '../domain/payment-sources';
 import { nextStatus } from '../domain/case-status';
 import { actorOf, type Actor } from './cases';
 import { vnDate } from './decisions';
@@ -25,14 +26,21 @@ const BATCH = 50;
 /** Bad rows listed on a failed import at most; the rest are counted in the message. */
 const MAX_LISTED_ERRORS = 100;
 
-export function paymentRecords(format: 'csv' | 'json', content: Buffer): AsyncGenerator<ParsedRecord> {
+/** A stored or uploaded file: its format and the source whose adapter reads it (docs/payments.md). */
+export interface PaymentFile {
+  format: 'csv' | 'json';
+  source: PaymentSource;
+  content: Buffer;
+}
+
+export function paymentRecords({ format, source, content }: PaymentFile): AsyncGenerator<ParsedRecord> {
   // Fed to the parser in 64 KiB chunks, as a file read from disk or a socket would be.
   const stream = Readable.from(
     (function* () {
       for (let i = 0; i < content.length; i += 65_536) yield content.subarray(i, i + 65_536);
     })(),
   );
-  return format === 'csv' ? csvRecords(stream) : jsonRecords(stream);
+  return sourceRecords(source, format, stream);
 }
 
 const signature = (r: PaymentRecord) => `${r.decisionNumber}|${r.amount}|${r.paidAt.getTime()}`;
@@ -41,12 +49,12 @@ const signature = (r: PaymentRecord) => `${r.decisionNumber}|${r.amount}|${r.pai
  * Reads the whole file once and checks every record: its fields, and a reference that appears twice with different
  * data. Returns the count and the bad records (the first MAX_LISTED_ERRORS of them listed).
  */
-export async function checkRecords(format: 'csv' | 'json', content: Buffer): Promise<{ total: number; bad: number; errors: RecordError[] }> {
+export async function checkRecords(file: PaymentFile): Promise<{ total: number; bad: number; errors: RecordError[] }> {
   const errors: RecordError[] = [];
   let bad = 0;
   let total = 0;
   const seen = new Map<string, string>();
-  for await (const rec of paymentRecords(format, content)) {
+  for await (const rec of paymentRecords(file)) {
     total += 1;
     if (rec.errors) {
       bad += 1;
@@ -77,10 +85,14 @@ export async function createImport(
   db: Db,
   clock: Clock,
   user: UserPrincipal,
-  file: { filename: string; format: 'csv' | 'json'; content: Buffer },
+  upload: { filename: string; format: 'csv' | 'json'; source?: PaymentSource | undefined; content: Buffer },
 ): Promise<string> {
-  if (file.content.length === 0) throw new UserError('empty_file', 'the file is empty');
-  const checked = await checkRecords(file.format, file.content);
+  if (upload.content.length === 0) throw new UserError('empty_file', 'the file is empty');
+  const file: PaymentFile & { filename: string } = { ...upload, source: upload.source ?? detectSource(upload.format, upload.content) };
+  const expected = SOURCE_FORMAT[file.source];
+  if (expected !== 'both' && expected !== file.format)
+    throw fieldError('bad_source_format', 'source', `a ${file.source} file is ${expected.toUpperCase()}, not ${file.format.toUpperCase()}`);
+  const checked = await checkRecords(file);
   if (checked.bad > 0) {
     const first = checked.errors
       .slice(0, 3)
@@ -97,8 +109,8 @@ export async function createImport(
   const sha256 = createHash('sha256').update(file.content).digest('hex');
   return withTransaction(db, async (tx) => {
     const { rows } = await tx.query<{ id: string }>(
-      `INSERT INTO payment_imports (filename, format, content, sha256, created_by, agency_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`,
-      [file.filename, file.format, file.content, sha256, user.id, agencyScope(user), clock.now()],
+      `INSERT INTO payment_imports (filename, format, source, content, sha256, created_by, agency_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
+      [file.filename, file.format, file.source, file.content, sha256, user.id, agencyScope(user), clock.now()],
     );
     const id = rows[0]!.id;
     await appendAudit(tx, {
@@ -108,7 +120,7 @@ export async function createImport(
       action: 'payment_import.created',
       entity: 'payment_import',
       entityId: id,
-      data: { filename: file.filename, format: file.format, sha256, size: file.content.length },
+      data: { filename: file.filename, format: file.format, source: file.source, sha256, size: file.content.length },
     });
     return id;
   });
@@ -136,6 +148,7 @@ interface ImportRow {
   id: string;
   filename: string;
   format: 'csv' | 'json';
+  source: PaymentSource;
   status: PaymentImport['status'];
   total: number | null;
   processed: number;
@@ -152,6 +165,7 @@ const toImport = (r: ImportRow): PaymentImport => ({
   id: r.id,
   filename: r.filename,
   format: r.format,
+  source: r.source,
   status: r.status,
   total: r.total,
   processed: r.processed,
@@ -163,7 +177,7 @@ const toImport = (r: ImportRow): PaymentImport => ({
   finishedAt: r.finished_at?.toISOString() ?? null,
 });
 const IMPORT_COLUMNS =
-  'id, filename, format, status, total, processed, matched, duplicates, mismatched, errors, created_at, finished_at, created_by, agency_id';
+  'id, filename, format, source, status, total, processed, matched, duplicates, mismatched, errors, created_at, finished_at, created_by, agency_id';
 
 export async function getImport(q: Queryable, user: UserPrincipal, id: string): Promise<PaymentImport> {
   const { rows } = await q.query<ImportRow>(`SELECT ${IMPORT_COLUMNS} FROM payment_imports WHERE id = $1 AND ($2::uuid IS NULL OR agency_id = $2)`, [
@@ -321,7 +335,7 @@ export async function runImport(
   const actor: Actor = { id: imp.created_by, name: who.rows[0]?.username ?? 'unknown' };
   await db.query(`UPDATE payment_imports SET status = 'running' WHERE id = $1`, [importId]);
 
-  const checked = await checkRecords(imp.format, imp.content);
+  const checked = await checkRecords(imp);
   const errors = checked.errors;
   let bad = checked.bad;
   const total = checked.total;
@@ -349,7 +363,7 @@ export async function runImport(
     pending = [];
   };
   if (bad === 0) {
-    for await (const rec of paymentRecords(imp.format, imp.content)) {
+    for await (const rec of paymentRecords(imp)) {
       pending.push({ line: rec.line, r: rec.record! });
       if (pending.length >= 1000) await checkAgainstStored();
     }
@@ -391,7 +405,7 @@ export async function runImport(
     });
     await onProgress?.(processed, total);
   };
-  for await (const rec of paymentRecords(imp.format, imp.content)) {
+  for await (const rec of paymentRecords(imp)) {
     batch.push({ line: rec.line, r: rec.record! });
     if (batch.length >= BATCH) await flush();
   }

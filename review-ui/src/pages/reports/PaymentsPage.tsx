@@ -1,7 +1,7 @@
 // Payment reconciliation: import a file of payment results (the job reconciles it in the background; its progress is
 // shown here), and resolve each payment that did not match: accept it (it settles the decision) or not (refund).
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Mismatch, PaymentImport } from '@phatnguoi/core/contracts/api/reports';
+import { PAYMENT_SOURCES, type Mismatch, type PaymentImport, type PaymentSource } from '@phatnguoi/core/contracts/api/reports';
 import { API_PREFIX, api, ApiError } from '../../api/client';
 import { reportPaths } from '../../api/reports-paths';
 import { useApi } from '../../api/useApi';
@@ -9,8 +9,26 @@ import { ErrorNote } from '../../components/ErrorNote';
 import { hasMessage, useI18n } from '../../i18n';
 import { formatVnd } from './format';
 
-/** JSON names of the fields, mapped to the CSV column names the rules are written for. */
-const FIELD_OF: Record<string, string> = { decisionNumber: 'decision_number', paidAt: 'paid_at' };
+/** Field names of the documented JSON and of each source's adapter (docs/payments.md), mapped to the rule they broke. */
+const FIELD_OF: Record<string, string> = {
+  decisionNumber: 'decision_number',
+  paidAt: 'paid_at',
+  SoQuyetDinh: 'decision_number',
+  SoTien: 'amount',
+  MaGiaoDich: 'reference',
+  vnp_TransactionNo: 'reference',
+  'Số tham chiếu': 'reference',
+  vnp_OrderInfo: 'description',
+  'Nội dung': 'description',
+  vnp_Amount: 'amount100',
+  'Ghi có': 'credit',
+  vnp_PayDate: 'payDate',
+  NgayThanhToan: 'vnTime',
+  'Ngày giao dịch': 'vnTime',
+  vnp_ResponseCode: 'status',
+  vnp_TransactionStatus: 'status',
+  TrangThaiThanhToan: 'status',
+};
 
 /** A bad line in the reader's language: which line and field, and the rule it broke. */
 function useLineText(): (line: string | number, field: string, serverMessage: string) => string {
@@ -27,6 +45,8 @@ export default function PaymentsPage() {
   const imports = useApi((signal) => api.get<{ items: PaymentImport[] }>(reportPaths.imports, undefined, signal), 'imports');
   const mismatches = useApi((signal) => api.get<{ items: Mismatch[] }>(reportPaths.mismatches, undefined, signal), 'mismatches');
   const [file, setFile] = useState<File | null>(null);
+  // '': detected by the api from the file
+  const [source, setSource] = useState<PaymentSource | ''>('');
   const [error, setError] = useState<Error | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const running = imports.data?.items.some((i) => i.status === 'queued' || i.status === 'running') ?? false;
@@ -49,7 +69,7 @@ export default function PaymentsPage() {
     setMessage(null);
     const json = file.name.toLowerCase().endsWith('.json') || file.type === 'application/json';
     const res = await fetch(
-      `${API_PREFIX}${reportPaths.imports}?filename=${encodeURIComponent(file.name.replace(/[^\p{L}\p{N} ._()-]+/gu, '_').slice(0, 120))}`,
+      `${API_PREFIX}${reportPaths.imports}?filename=${encodeURIComponent(file.name.replace(/[^\p{L}\p{N} ._()-]+/gu, '_').slice(0, 120))}${source ? `&source=${source}` : ''}`,
       {
         method: 'POST',
         credentials: 'same-origin',
@@ -81,6 +101,17 @@ export default function PaymentsPage() {
           <label htmlFor="payments-file">{t('payments.file')}</label>
           <input id="payments-file" type="file" accept=".csv,.json,text/csv,application/json" required onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
         </div>
+        <div className="field">
+          <label htmlFor="payments-source">{t('payments.source')}</label>
+          <select id="payments-source" value={source} onChange={(e) => setSource(e.target.value as PaymentSource | '')}>
+            <option value="">{t('payments.source.auto')}</option>
+            {PAYMENT_SOURCES.map((v) => (
+              <option key={v} value={v}>
+                {t(`payments.source.${v}`)}
+              </option>
+            ))}
+          </select>
+        </div>
         <button type="submit" className="primary" disabled={!file}>
           {t('payments.upload')}
         </button>
@@ -105,6 +136,7 @@ export default function PaymentsPage() {
             {imports.data.items.map((i) => (
               <tr key={i.id}>
                 <td>{i.filename}</td>
+                <td>{t(`payments.source.${i.source}`)}</td>
                 <td>{formatDateTime(i.createdAt)}</td>
                 <td>{t(`payments.status.${i.status}`)}</td>
                 <td>

@@ -1,0 +1,1 @@
+ALTER TABLE payment_imports DROP COLUMN source;
