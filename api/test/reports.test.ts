@@ -248,6 +248,12 @@ describe('reports', () => {
   it('deadline compliance: notices within 10 days, escalations at 20 days', async () => {
     const t = await report('super1', 'deadlines', q);
     expect(t.rows).toEqual([['2022-03-01', 'Phòng CSGT Công an tỉnh Tiền Giang', 7, 5, 2, 0.7143, 1, 1, 1, 1]]);
+    // the owed escalation follows its deadline: fired, it is no longer owed; pending again, it is
+    const owed = async () => (await report('super1', 'deadlines', q)).rows[0]![9];
+    await h.db.pool.query(`UPDATE case_deadlines SET status = 'fired' WHERE kind = 'response_due' AND status = 'pending'`);
+    expect(await owed()).toBe(0);
+    await h.db.pool.query(`UPDATE case_deadlines SET status = 'pending' WHERE kind = 'response_due' AND status = 'fired'`);
+    expect(await owed()).toBe(1);
   });
 
   it('the rollups the triggers kept equal a rebuild from the cases', async () => {
@@ -257,10 +263,12 @@ describe('reports', () => {
         await h.db.pool.query(`SELECT day::text, agency_id, vehicle_type, status, rejected_reason, noticed, notice_late, overdue, escalation, paid, n::int
                                 FROM case_outcome_daily WHERE n > 0 ORDER BY 1,2,3,4,5,6,7,8,9,10`)
       ).rows,
+      (await h.db.pool.query(`SELECT case_id, due_at, day::text, agency_id FROM pending_response_due ORDER BY 1`)).rows,
     ];
     const kept = await snapshot();
     const cases = Number((await h.db.pool.query('SELECT count(*) FROM cases')).rows[0].count);
-    for (const table of kept) expect(table.reduce((s, r) => s + (r.n as number), 0)).toBe(cases);
+    for (const table of kept.slice(0, 2)) expect(table.reduce((s, r) => s + (r.n as number), 0)).toBe(cases);
+    expect(kept[2]).toHaveLength(1);
     await h.db.pool.query('SELECT report_rollups_rebuild()');
     expect(await snapshot()).toEqual(kept);
   });

@@ -225,12 +225,11 @@ async function deadlines(q: Queryable, p: ReportParams): Promise<Omit<ReportTabl
     [p.from, p.to, p.agencyId],
   );
   // Escalations still owed: the 20-day clock ran out more than a day ago and the case was not escalated (a live
-  // figure from the pending deadlines, which the partial index on case_deadlines keeps small).
+  // figure from the pending response deadlines, which migration 0441 keeps with their case's day and agency).
   const owed = await q.query<{ period: string; agency_id: string; n: string }>(
-    `SELECT to_char(date_trunc('${period}', vn_day(c.occurred_at)), 'YYYY-MM-DD') AS period, c.agency_id, count(*) AS n
-       FROM case_deadlines d JOIN cases c ON c.id = d.case_id
-      WHERE d.status = 'pending' AND d.kind = 'response_due' AND d.due_at < $4::timestamptz - interval '1 day'
-        AND vn_day(c.occurred_at) BETWEEN $1 AND $2 AND ($3::uuid IS NULL OR c.agency_id = $3)
+    `SELECT to_char(date_trunc('${period}', o.day), 'YYYY-MM-DD') AS period, o.agency_id, count(*) AS n
+       FROM pending_response_due o
+      WHERE o.due_at < $4::timestamptz - interval '1 day' AND o.day BETWEEN $1 AND $2 AND ($3::uuid IS NULL OR o.agency_id = $3)
       GROUP BY 1, 2`,
     [p.from, p.to, p.agencyId, p.now],
   );
