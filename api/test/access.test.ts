@@ -78,6 +78,7 @@ const ROUTES: { method: 'GET' | 'POST' | 'PATCH'; url: () => string; allowed: Wh
   { method: 'POST', url: () => '/api/worker/violations', allowed: ['worker'], body: { nope: 1 } },
   { method: 'GET', url: () => '/api/reports/outcomes?from=2026-01-01&to=2026-01-31', allowed: ['super1', 'operator1', 'admin1'] },
   { method: 'GET', url: () => '/api/reports/camera-daily?from=2026-01-01&to=2026-01-31&format=xlsx', allowed: ['super1', 'operator1', 'admin1'] },
+  { method: 'GET', url: () => '/api/report-agencies', allowed: ['super1', 'operator1', 'admin1'] },
   { method: 'GET', url: () => '/api/report-schedules', allowed: ['super1', 'operator1', 'admin1'] },
   { method: 'POST', url: () => '/api/report-schedules', allowed: ['super1', 'operator1', 'admin1'], body: { report: 'outcomes' } },
   { method: 'POST', url: () => `/api/report-schedules/${any}/stop`, allowed: ['super1', 'operator1', 'admin1'] },
