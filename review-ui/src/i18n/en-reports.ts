@@ -152,6 +152,7 @@ export const enReports: Record<keyof typeof viReports, string> = {
   'payments.resolved': 'Payment resolved.',
   'apiError.bad_records': 'The file has bad lines; nothing was imported.',
   'apiError.no_records': 'The file holds no payment records.',
+  'apiError.bad_source_format': "The file is not in the chosen source's format (payment gateway, National Public Service Portal: JSON; bank statement: CSV).",
   'apiError.empty_file': 'The file is empty.',
   'apiError.bad_content_type': 'Only CSV or JSON files are accepted.',
   'apiError.bad_filename': 'File names may hold letters, digits, spaces and . _ ( ) - only.',

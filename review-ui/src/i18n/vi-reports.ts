@@ -151,6 +151,7 @@ export const viReports = {
   'payments.resolved': 'Đã xử lý khoản nộp.',
   'apiError.bad_records': 'Tệp có dòng sai; không có gì được nhập.',
   'apiError.no_records': 'Tệp không có bản ghi nộp phạt nào.',
+  'apiError.bad_source_format': 'Tệp không đúng dạng của nguồn đã chọn (cổng thanh toán, Cổng DVC quốc gia: JSON; sao kê ngân hàng: CSV).',
   'apiError.empty_file': 'Tệp rỗng.',
   'apiError.bad_content_type': 'Chỉ nhận tệp CSV hoặc JSON.',
   'apiError.bad_filename': 'Tên tệp chỉ được gồm chữ, số, dấu cách và . _ ( ) -',
