@@ -11,7 +11,7 @@ export default defineConfig({
       'detector/test/models/{decode,metrics}.test.ts',
       'api/test/{domain,reports-domain,oidc-claims}.test.ts',
       'sim/test/{eval,violations,speed-scenes}.test.ts',
-      'review-ui/test/{unit,calibration-model}.test.ts',
+      'review-ui/test/{unit,calibration-model,api-error-texts}.test.ts',
     ],
     exclude: ['**/node_modules/**'],
     pool: 'forks',

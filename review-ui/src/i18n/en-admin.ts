@@ -187,7 +187,7 @@ export const enAdmin: Record<keyof typeof viAdmin, string> = {
   'apiError.bad_range': 'The maximum must be at least the minimum.',
   'apiError.version_conflict': 'A version starting on or after that date exists already.',
   'apiError.already_revoked': 'The token was revoked already.',
-  'apiError.import_too_large': 'The file is too large.',
+  'apiError.import_too_large': 'The file is larger than the {mb} MB limit.',
   'apiError.empty_import': 'The file is empty.',
   'apiError.bad_csv_header': 'The first line of the CSV file does not have the required columns.',
 };

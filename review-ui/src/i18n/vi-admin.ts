@@ -185,7 +185,7 @@ export const viAdmin = {
   'apiError.bad_range': 'Mức tối đa phải lớn hơn hoặc bằng mức tối thiểu.',
   'apiError.version_conflict': 'Đã có phiên bản bắt đầu từ ngày đó hoặc muộn hơn.',
   'apiError.already_revoked': 'Mã truy cập đã bị thu hồi trước đó.',
-  'apiError.import_too_large': 'Tệp quá lớn.',
+  'apiError.import_too_large': 'Tệp lớn hơn giới hạn {mb} MB.',
   'apiError.empty_import': 'Tệp rỗng.',
   'apiError.bad_csv_header': 'Dòng đầu của tệp CSV không đúng các cột quy định.',
 };
