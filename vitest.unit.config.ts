@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
-      'core/test/{backoff,config,logger,ground-calibration,boundaries}.test.ts',
+      'core/test/{backoff,config,logger,ground-calibration,boundaries,camera-secrets}.test.ts',
       'core/test/plates/**/*.test.ts',
       'detector/test/{rules,tracking,geometry,signal,plates}/**/*.test.ts',
       'detector/test/models/{decode,metrics}.test.ts',

@@ -14,6 +14,7 @@ const SECTIONS: { to: string; label: MessageKey }[] = [
   { to: '/admin/fines', label: 'adm.nav.fines' },
   { to: '/admin/registry', label: 'adm.nav.import' },
   { to: '/admin/tokens', label: 'adm.nav.tokens' },
+  { to: '/admin/retention', label: 'adm.nav.retention' },
 ];
 
 export function AdminNav() {
