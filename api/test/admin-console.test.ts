@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { loadCameras } from '@phatnguoi/core/camera-node/camera-lease';
 import { sealStoredCameraPasswords } from '@phatnguoi/core/camera-secrets';
 import { createCaseFromEvent } from '../src/services/cases';
+import { retentionPurgeDue } from '../src/services/retention';
 import { demoEvent, storeDemoEvidence } from '../src/seed/demo';
 import { runRegistryImport, CsvParser } from '../src/services/registry';
 import { bearer, demoJpeg, importRegistryCsv, loginAs, startHarness, waitFor, type Harness } from './helpers';
@@ -363,6 +364,10 @@ describe('retention', () => {
     expect([cases.get(ids.old)!.unpublished, cases.get(ids.clipOnly)!.unpublished, cases.get(ids.open)!.unpublished]).toEqual([true, false, false]);
     const run = (await call('GET', '/api/admin/retention')).json() as { lastRun: Record<string, number> };
     expect(run.lastRun).toMatchObject({ evidenceObjects: 1, clipObjects: 2, rejectedObjects: 2, rejectedCasesScrubbed: 1, heldCases: 1 });
+    // queued once a Vietnam day from 03:00, however often the sweep asks: the day is the job id
+    expect(retentionPurgeDue(new Date('2026-12-07T19:59:00Z'))).toBeNull(); // 02:59 on the 8th in Vietnam
+    expect(retentionPurgeDue(new Date('2026-12-07T20:00:00Z'))).toBe('2026-12-08');
+    expect((await h.queues.enqueue('retention.purge', { day: 'test' })).id).toBe(job.id);
     // a second run finds nothing more
     const again = await h.queues.enqueue('retention.purge', { day: 'test-again' });
     await waitFor(async () => (await again.getState()) === 'completed');

@@ -216,7 +216,8 @@ describe('administrator console (1920×1080, Vietnamese)', () => {
     await expect(evidence.inputValue()).resolves.toBe('730');
     await evidence.fill('100');
     await page.getByRole('button', { name: 'Lưu' }).click();
-    await page.getByText('phải lớn hơn hoặc bằng 365').waitFor();
+    await expect(page.locator('#ret-evidenceDays-error').textContent()).resolves.toBe('phải lớn hơn hoặc bằng 365');
+    await expect(evidence.getAttribute('aria-invalid')).resolves.toBe('true');
     await page.getByText('Thời hạn lưu trữ chưa hợp lệ: sửa các trường được đánh dấu. Không có gì thay đổi.').waitFor();
     await evidence.fill('1000');
     await page.getByRole('button', { name: 'Lưu' }).click();
