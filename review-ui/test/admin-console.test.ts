@@ -80,7 +80,10 @@ describe('administrator console (1920×1080, Vietnamese)', () => {
     await page.getByLabel('Kinh độ').fill('200');
     await page.getByRole('button', { name: 'Lưu' }).click();
     await page.getByText('Kinh độ là số từ -180 đến 180; nhập cả vĩ độ và kinh độ hoặc bỏ trống cả hai.').waitFor();
+    await expect(page.getByTestId('camera-map').count()).resolves.toBe(0); // longitude 200 is no place: no preview
     await page.getByLabel('Kinh độ').fill('105,8412');
+    // the typed place is previewed among the other cameras, named as typed
+    await expect(page.getByTestId('camera-map').locator('[data-camera-id="new"] text').textContent()).resolves.toBe('Ngã tư Trần Hưng Đạo – Lê Duẩn');
     await shot('camera-form-tested');
     await page.getByRole('button', { name: 'Lưu' }).click();
 

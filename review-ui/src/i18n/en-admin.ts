@@ -212,4 +212,6 @@ export const enAdmin: Record<keyof typeof viAdmin, string> = {
   'adm.ret.run.heldCases': 'Expired cases kept under a legal hold',
   'apiError.invalid_retention': 'The retention is not valid: fix the marked fields. Nothing was changed.',
   'apiError.legal_hold_reason_required': 'Give the reason for the legal hold.',
+  'adm.import.queueDown': 'The background job queue is not running: upload the file again.',
+  'adm.import.failedOther': 'The import failed; upload the file again or tell the technical team.',
 };

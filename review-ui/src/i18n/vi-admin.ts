@@ -210,4 +210,6 @@ export const viAdmin = {
   'adm.ret.run.heldCases': 'Hồ sơ quá hạn được giữ do phong toả',
   'apiError.invalid_retention': 'Thời hạn lưu trữ chưa hợp lệ: sửa các trường được đánh dấu. Không có gì thay đổi.',
   'apiError.legal_hold_reason_required': 'Hãy ghi lý do phong toả hồ sơ.',
+  'adm.import.queueDown': 'Hàng đợi xử lý nền không hoạt động: hãy tải tệp lên lại.',
+  'adm.import.failedOther': 'Nhập dữ liệu không thành công; hãy tải tệp lên lại hoặc báo bộ phận kỹ thuật.',
 };
