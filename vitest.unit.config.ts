@@ -5,13 +5,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
-      'core/test/{backoff,config,logger,ground-calibration,boundaries}.test.ts',
+      'core/test/{backoff,config,logger,ground-calibration,boundaries,camera-secrets}.test.ts',
       'core/test/plates/**/*.test.ts',
       'detector/test/{rules,tracking,geometry,signal,plates}/**/*.test.ts',
       'detector/test/models/{decode,metrics}.test.ts',
       'api/test/{domain,reports-domain,oidc-claims}.test.ts',
       'sim/test/{eval,violations,speed-scenes}.test.ts',
-      'review-ui/test/{unit,calibration-model}.test.ts',
+      'review-ui/test/{unit,calibration-model,api-error-texts}.test.ts',
     ],
     exclude: ['**/node_modules/**'],
     pool: 'forks',

@@ -1,5 +1,6 @@
 // What the app needs from the outside world. Each side effect sits behind a small interface
 // that the core modules (db, redis, storage, queue) satisfy; tests pass the real ones.
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { LogLevel } from '@phatnguoi/core/config';
 import type { Readable } from 'node:stream';
@@ -101,6 +102,12 @@ export interface ApiOptions {
   idleTimeoutMs: number;
   /** FRAME_RING_DIR of this node: camera snapshots read the newest ring frame from here (never outside it). */
   frameRingDir?: string;
+  /**
+   * CAMERA_SECRET_KEY: seals camera stream passwords (core/src/camera-secrets.ts). loadApiSettings always gives one
+   * (required in production, else DATA_DIR's); the default, for an app built without settings (tests), is random
+   * per process, so what it seals opens in that process only.
+   */
+  cameraSecretKey: Buffer;
 }
 
 export interface AppDeps {
@@ -148,4 +155,5 @@ export const defaultOptions: ApiOptions = {
   requestTimeoutMs: 60_000,
   headersTimeoutMs: 10_000,
   idleTimeoutMs: 30_000,
+  cameraSecretKey: randomBytes(32),
 };

@@ -11,9 +11,11 @@ import { createLogger } from '@phatnguoi/core/logger';
 import type { AppDeps, Mailer, SmsGateway } from './deps';
 import { systemClock } from './clock';
 import type { ApiSettings } from './settings';
+import { sealStoredCameraPasswords } from '@phatnguoi/core/camera-secrets';
 import { writeCheckpoint } from './audit/anchor';
 import { API_QUEUES, apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
 import { sweepDueReports } from './services/report-schedules';
+import { retentionPurgeDue } from './services/retention';
 import { requeueStalledImports } from './services/payments';
 import { smsSink, startMailCatcher } from './outbox/catcher';
 
@@ -47,6 +49,10 @@ export interface Runtime {
 export async function createRuntime(config: Config, settings: ApiSettings, opts: { workers: boolean }): Promise<Runtime> {
   const anchor = settings.audit;
   const db = createPool(config.databaseUrl, { applicationName: 'api' });
+  // Camera passwords still in the clear (before migration 0420) are sealed; a CAMERA_SECRET_KEY that does not open
+  // the ones sealed before stops the start here, not every camera later.
+  const sealed = await sealStoredCameraPasswords(db, settings.options.cameraSecretKey);
+  if (sealed > 0) log.info({ cameras: sealed }, 'camera stream passwords sealed with CAMERA_SECRET_KEY');
   const redis = createRedis(config.redisUrl, { name: 'api' });
   const sub = createRedis(config.redisUrl, { name: 'api-sub', blocking: true });
   const storage = createStorage(config);
@@ -94,6 +100,8 @@ export async function createRuntime(config: Config, settings: ApiSettings, opts:
       void sweepOutbox(deps).catch((err: unknown) => log.warn({ err }, 'outbox sweep failed'));
       void sweepDueReports(deps).catch((err: unknown) => log.warn({ err }, 'report schedule sweep failed'));
       void requeueStalledImports(deps).catch((err: unknown) => log.warn({ err }, 'payment import sweep failed'));
+      const day = retentionPurgeDue(new Date());
+      if (day) void queues.enqueue('retention.purge', { day }).catch((err: unknown) => log.warn({ err }, 'retention purge not queued'));
     }, 60_000);
   }
   return {

@@ -6,6 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { envReader, type Config, type Env, type EnvReader } from '@phatnguoi/core/config';
 import { readCameraNodeSettings } from '@phatnguoi/core/camera-node/settings';
+import { readCameraSecretKey } from '@phatnguoi/core/camera-secrets';
 import type { ApiOptions } from './deps';
 import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from './notices/fonts';
 import { readPublicBaseUrl } from './notices/public-base-url';
@@ -142,8 +143,8 @@ export interface ApiSettings {
   processes: number;
   /** This process also runs the api's BullMQ workers (API_WORKERS, default on). */
   workers: boolean;
-  /** The app's options from the environment; the rest keep `defaultOptions`. */
-  options: Partial<ApiOptions>;
+  /** The app's options from the environment; the rest keep `defaultOptions` (never the camera secret key). */
+  options: Partial<ApiOptions> & Pick<ApiOptions, 'cameraSecretKey'>;
   audit: AuditAnchorSettings;
   outbox: OutboxSettings;
   /** Sign-in through OpenID Connect and whether password sign-in is allowed. */
@@ -173,6 +174,7 @@ export function loadApiSettings(config: Pick<Config, 'env' | 'apiPort' | 'logLev
   const catcher = r.bool('OUTBOX_CATCHER', true) && config.env === 'development';
   const noticeFonts = readNoticeFonts(r);
   const signIn = readSignInSettings(r, production);
+  const cameraSecretKey = readCameraSecretKey(r, config);
   const settings: ApiSettings = {
     host: r.string('API_HOST', '0.0.0.0'),
     port: config.apiPort,
@@ -191,6 +193,7 @@ export function loadApiSettings(config: Pick<Config, 'env' | 'apiPort' | 'logLev
       logLevel: config.logLevel,
       noticeFonts,
       showCaughtOutbox: !production,
+      cameraSecretKey,
     },
     audit,
     outbox: { smtpUrl: smtpUrl || null, smsGateway: smsUrl ? { url: smsUrl, token: smsToken ?? null } : null, catcher },

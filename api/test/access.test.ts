@@ -415,7 +415,7 @@ describe('bad input gives a clear 4xx and changes nothing', () => {
       payload: { plateText: '99Q-ABC.DE' },
     });
     expect(plate.statusCode).toBe(400);
-    expect(plate.json()).toMatchObject({ error: 'invalid_plate' });
+    expect(plate.json()).toMatchObject({ error: 'invalid_plate', params: { plate: '99Q-ABC.DE', kind: expect.stringMatching(/^(car|motorbike)$/) } });
     const other = await h.app.inject({ method: 'POST', url: `/api/cases/${caseId}/reject`, headers: bearer(tokens.officer1!), payload: { reason: 'other' } });
     expect(other.statusCode).toBe(400);
     expect(await auditCount()).toBe(before);

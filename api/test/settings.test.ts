@@ -109,8 +109,8 @@ describe('api settings', () => {
       S3_ACCESS_KEY: 'k',
       S3_SECRET_KEY: 's',
     };
-    expect(problems(prod)).toEqual(['PUBLIC_BASE_URL', 'API_SIGNING_SECRET']);
-    const s = settings({ ...prod, PUBLIC_BASE_URL: 'https://phatnguoi.example.vn', API_SIGNING_SECRET: 'x'.repeat(32) });
+    expect(problems(prod)).toEqual(['PUBLIC_BASE_URL', 'API_SIGNING_SECRET', 'CAMERA_SECRET_KEY']);
+    const s = settings({ ...prod, PUBLIC_BASE_URL: 'https://phatnguoi.example.vn', API_SIGNING_SECRET: 'x'.repeat(32), CAMERA_SECRET_KEY: 'ab'.repeat(32) });
     expect(s.outbox.catcher).toBe(false);
     expect(s.options.showCaughtOutbox).toBe(false);
   });

@@ -233,7 +233,8 @@ describe('core path', () => {
     expect((await h.app.inject({ method: 'POST', url: '/api/public/lookup', payload: ok })).statusCode).toBe(403);
     const invalid = await lookup('not a plate', 'car');
     expect(invalid.statusCode).toBe(400);
-    expect((invalid.json() as { error: string }).error).toBe('invalid_plate');
+    // The code and the values its sentence names: the UI words it from its dictionaries, never from `message`.
+    expect(invalid.json()).toMatchObject({ error: 'invalid_plate', params: { plate: 'not a plate', kind: 'car' } });
     const unknown = await lookup('63A-999.99', 'car');
     expect(unknown.statusCode).toBe(200);
     expect((unknown.json() as { items: unknown[] }).items).toEqual([]);

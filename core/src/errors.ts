@@ -39,14 +39,14 @@ export class UnauthorizedError extends UserError {
 }
 
 export class ForbiddenError extends UserError {
-  constructor(message = 'Forbidden', code = 'forbidden') {
-    super(code, message, 403);
+  constructor(message = 'Forbidden', code = 'forbidden', details?: Record<string, unknown>) {
+    super(code, message, 403, details ? { details } : undefined);
   }
 }
 
 export class NotFoundError extends UserError {
-  constructor(message = 'Not found', code = 'not_found') {
-    super(code, message, 404);
+  constructor(message = 'Not found', code = 'not_found', details?: Record<string, unknown>) {
+    super(code, message, 404, details ? { details } : undefined);
   }
 }
 

@@ -35,6 +35,8 @@ export interface JobPayloads {
   'report.email': { scheduleId: string; runAt: string };
   /** Read an uploaded registry CSV (registry_imports row) into the registry; resumes from the last committed batch. */
   'registry.import': { importId: string };
+  /** Remove what has outlived its retention (api/src/services/retention.ts); one a day (Vietnam date), after 03:00. */
+  'retention.purge': { day: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -48,6 +50,7 @@ export const JobName = {
   paymentsImport: 'payments.import',
   reportEmail: 'report.email',
   registryImport: 'registry.import',
+  retentionPurge: 'retention.purge',
 } as const satisfies Record<string, JobName>;
 
 export interface JobDefinition<N extends JobName> {
@@ -69,6 +72,8 @@ export const JOBS: { [N in JobName]: JobDefinition<N> } = {
   'payments.import': { queue: 'reports', attempts: 5, backoffMs: 2_000, jobId: (p) => `payments.${p.importId}` },
   'report.email': { queue: 'reports', attempts: 6, backoffMs: 30_000, jobId: (p) => `report.${p.scheduleId}.${p.runAt}` },
   'registry.import': { queue: 'imports', attempts: 5, backoffMs: 2_000, jobId: (p) => `registry-import.${p.importId}` },
+  // one per day however many replicas ask (completed jobs are kept a day); a purge is idempotent anyway
+  'retention.purge': { queue: 'reports', attempts: 5, backoffMs: 60_000, jobId: (p) => `retention.${p.day}` },
 };
 
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];

@@ -16,7 +16,7 @@ import { readFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createLogger } from '@phatnguoi/core/logger';
 import { createRedis, deleteKeysWithPrefix } from '@phatnguoi/core/redis';
 import { h264OutputOptions } from '@phatnguoi/core/ffmpeg/encode';
@@ -138,6 +138,7 @@ async function runWindow(urls: string[], redisUrl: string): Promise<WindowResult
   const ringDir = join(base, `pn-bench-ring-${process.pid}`);
   const segDir = join(tmpdir(), `pn-bench-seg-${process.pid}`);
   const settings: IngestSettings = {
+    cameraSecretKey: randomBytes(32),
     leaseTtlMs: 15_000,
     maxCameras: 0,
     frameRingSlots: 32,

@@ -119,7 +119,7 @@ export class IngestService {
     for (const [id, until] of this.cooldown) if (until <= Date.now()) this.cooldown.delete(id);
 
     // 2. Follow camera changes: disabled or deleted cameras are released, changed streams restarted.
-    const current = new Map((await loadCameras(db, [...held])).map((c) => [c.id, c]));
+    const current = new Map((await loadCameras(db, [...held], settings.cameraSecretKey)).map((c) => [c.id, c]));
     for (const id of [...held]) {
       const cam = current.get(id);
       const running = this.supervisors.get(id);
@@ -141,7 +141,7 @@ export class IngestService {
         if (this.supervisors.size >= plan.target || this.stopping) break;
         if (this.supervisors.has(id) || this.cooldown.has(id)) continue;
         if (!(await takeLease(db, this.who, id, ttl))) continue;
-        const [cam] = await loadCameras(db, [id]);
+        const [cam] = await loadCameras(db, [id], settings.cameraSecretKey);
         if (!cam) {
           await releaseLeases(db, this.who, [id]);
           continue;

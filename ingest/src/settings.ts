@@ -2,8 +2,11 @@
 import { envReader, type Config, type Env } from '@phatnguoi/core/config';
 import { readCameraNodeSettings, type CameraNodeSettings } from '@phatnguoi/core/camera-node/settings';
 import { MIN_RING_SLOTS } from '@phatnguoi/core/camera-node/frame-ring';
+import { readCameraSecretKey, type CameraSecretKey } from '@phatnguoi/core/camera-secrets';
 
 export interface IngestSettings extends CameraNodeSettings {
+  /** CAMERA_SECRET_KEY: opens the cameras' sealed stream passwords (core/src/camera-secrets.ts). */
+  cameraSecretKey: CameraSecretKey;
   /** Lease time to live; leases are renewed every third of it, a crashed process's cameras move after it. */
   leaseTtlMs: number;
   /** At most this many cameras per process (0 = no limit beyond the even share). */
@@ -37,10 +40,11 @@ export interface IngestSettings extends CameraNodeSettings {
   ffmpegStopGraceMs: number;
 }
 
-export function loadIngestSettings(config: Pick<Config, 'dataDir'>, env: Env = process.env): IngestSettings {
+export function loadIngestSettings(config: Pick<Config, 'dataDir' | 'env'>, env: Env = process.env): IngestSettings {
   const r = envReader(env);
   const settings: IngestSettings = {
     ...readCameraNodeSettings(r, config),
+    cameraSecretKey: readCameraSecretKey(r, config),
     leaseTtlMs: r.int('INGEST_LEASE_TTL_MS', 15_000, { min: 1000, max: 600_000 }),
     maxCameras: r.int('INGEST_MAX_CAMERAS', 0, { min: 0 }),
     frameRingSlots: r.int('FRAME_RING_SLOTS', 32, { min: MIN_RING_SLOTS, max: 10_000 }),

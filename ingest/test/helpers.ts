@@ -1,6 +1,7 @@
 // Shared pieces of the ingest tests: settings tuned for quick failure detection, a status recorder,
 // and a way to find ffmpeg processes a test may have leaked.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ export function fastSettings(overrides: Partial<IngestSettings> = {}): IngestSet
     statusIntervalMs: 500,
     ffmpegStopGraceMs: 2000,
     redisKeyPrefix: '',
+    cameraSecretKey: randomBytes(32),
     ...overrides,
   };
 }

@@ -22,6 +22,7 @@ const RegistryImportPage = lazy(() => import('./pages/admin/RegistryImportPage')
 const AgenciesPage = lazy(() => import('./pages/admin/AgenciesPage'));
 const FinesPage = lazy(() => import('./pages/admin/FinesPage'));
 const TokensPage = lazy(() => import('./pages/admin/TokensPage'));
+const RetentionPage = lazy(() => import('./pages/admin/RetentionPage'));
 const OutboxPage = lazy(() => import('./pages/supervisor/OutboxPage'));
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 const PaymentsPage = lazy(() => import('./pages/reports/PaymentsPage'));
@@ -54,6 +55,7 @@ const ROUTES: RouteDef[] = [
   { pattern: '/admin/agencies', roles: ['admin'], title: 'adm.nav.agencies', component: AgenciesPage },
   { pattern: '/admin/fines', roles: ['admin'], title: 'adm.nav.fines', component: FinesPage },
   { pattern: '/admin/tokens', roles: ['admin'], title: 'adm.nav.tokens', component: TokensPage },
+  { pattern: '/admin/retention', roles: ['admin'], title: 'adm.nav.retention', component: RetentionPage },
   // /tra-cuu/<token> is the address printed as a QR code on notices; /lookup is the English alias.
   { pattern: '/tra-cuu', roles: null, title: 'nav.lookup', component: LookupPage },
   { pattern: '/tra-cuu/:ref', roles: null, title: 'citizen.caseTitle', component: PublicCasePage },

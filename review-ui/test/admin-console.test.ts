@@ -1,6 +1,7 @@
 // The administrator console in Chromium at 1920×1080 against the REAL api (buildApp), PostgreSQL, S3, the
 // api's registry-import worker on Redis/BullMQ, ffmpeg and a real RTSP camera (GStreamer). One browser session
 // walks the console as an administrator would; screenshots go to a temp folder.
+import { openCameraPassword } from '@phatnguoi/core/camera-secrets';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,7 +80,10 @@ describe('administrator console (1920×1080, Vietnamese)', () => {
     await page.getByLabel('Kinh độ').fill('200');
     await page.getByRole('button', { name: 'Lưu' }).click();
     await page.getByText('Kinh độ là số từ -180 đến 180; nhập cả vĩ độ và kinh độ hoặc bỏ trống cả hai.').waitFor();
+    await expect(page.getByTestId('camera-map').count()).resolves.toBe(0); // longitude 200 is no place: no preview
     await page.getByLabel('Kinh độ').fill('105,8412');
+    // the typed place is previewed among the other cameras, named as typed
+    await expect(page.getByTestId('camera-map').locator('[data-camera-id="new"] text').textContent()).resolves.toBe('Ngã tư Trần Hưng Đạo – Lê Duẩn');
     await shot('camera-form-tested');
     await page.getByRole('button', { name: 'Lưu' }).click();
 
@@ -89,14 +93,21 @@ describe('administrator console (1920×1080, Vietnamese)', () => {
     await expect(row.innerText()).resolves.toContain(rtsp.publicUrl);
     await expect(row.innerText()).resolves.toContain('21,02450, 105,84120');
     expect(await page.content()).not.toContain('mat-khau-camera');
-    const { rows } = await stack.db.pool.query<{ id: string; stream_username: string; stream_password: string; sample_fps: number }>(
-      "SELECT id, stream_username, stream_password, sample_fps FROM cameras WHERE name = 'Ngã tư Trần Hưng Đạo – Lê Duẩn'",
+    const { rows } = await stack.db.pool.query<{ id: string; stream_username: string; stream_password: string | null; sealed: Buffer; sample_fps: number }>(
+      "SELECT id, stream_username, stream_password, stream_password_sealed AS sealed, sample_fps FROM cameras WHERE name = 'Ngã tư Trần Hưng Đạo – Lê Duẩn'",
     );
-    expect(rows[0]).toMatchObject({ stream_username: 'viewer', stream_password: 'mat-khau-camera', sample_fps: 2.5 });
+    // the password is stored sealed (AES-256-GCM under CAMERA_SECRET_KEY), and opens to what was typed
+    expect(rows[0]).toMatchObject({ stream_username: 'viewer', stream_password: null, sample_fps: 2.5 });
+    expect(rows[0]!.sealed.includes(Buffer.from('mat-khau-camera'))).toBe(false);
+    expect(openCameraPassword(stack.app.opts.cameraSecretKey, rows[0]!.id, rows[0]!.sealed)).toBe('mat-khau-camera');
+    // the map above the list places it by its coordinates, named, in its state's colour
+    const point = page.getByTestId('camera-map').locator(`[data-camera-id="${rows[0]!.id}"]`);
+    await expect(point.locator('text').textContent()).resolves.toBe('Ngã tư Trần Hưng Đạo – Lê Duẩn');
     await shot('camera-list');
-    // disable from the list, then open its geometry editor from the same row
+    // disable from the list (the map shows it stopped), then open its geometry editor from the same row
     await row.getByRole('button', { name: 'Tắt' }).click();
     await row.getByRole('button', { name: 'Bật' }).waitFor();
+    await page.locator(`[data-camera-id="${rows[0]!.id}"][data-state="stopped"]`).waitFor();
     await row.getByRole('link', { name: 'Hình học (vạch dừng, làn, đèn)' }).click();
     await page.waitForURL((u) => u.pathname === `/admin/cameras/${rows[0]!.id}`);
   }, 60_000);
@@ -201,5 +212,21 @@ describe('administrator console (1920×1080, Vietnamese)', () => {
       body: '{}',
     });
     expect(refused.status).toBe(401);
+
+    // retention: a value under the legal floor is refused on its field in Vietnamese and nothing changes
+    await page.getByRole('link', { name: 'Thời hạn lưu trữ' }).click();
+    const evidence = page.getByLabel(/^Ảnh chứng cứ của hồ sơ đã kết thúc/);
+    await expect(evidence.inputValue()).resolves.toBe('730');
+    await evidence.fill('100');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await expect(page.locator('#ret-evidenceDays-error').textContent()).resolves.toBe('phải lớn hơn hoặc bằng 365');
+    await expect(evidence.getAttribute('aria-invalid')).resolves.toBe('true');
+    await page.getByText('Thời hạn lưu trữ chưa hợp lệ: sửa các trường được đánh dấu. Không có gì thay đổi.').waitFor();
+    await evidence.fill('1000');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByText('Đã lưu.').waitFor();
+    const stored = await stack.db.pool.query<{ evidence_days: number }>('SELECT evidence_days FROM retention_settings');
+    expect(stored.rows[0]!.evidence_days).toBe(1000);
+    await shot('retention');
   }, 60_000);
 });

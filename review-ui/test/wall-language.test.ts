@@ -290,6 +290,7 @@ describe('every page in both languages', () => {
       admin: [
         ['/admin/cameras', `a[href="/admin/cameras/${cams.main}"]`],
         [`/admin/cameras/${cams.main}`, '[data-testid="geo-svg"]'],
+        ['/admin/retention', '[data-testid="retention-form"]'],
       ],
     };
     // One page: each role logs in once (its session cookie replaces the last one) and loads the app once; the

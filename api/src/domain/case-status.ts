@@ -50,7 +50,7 @@ export function canTransition(from: CaseStatus, action: CaseAction): boolean {
 /** The status after `action`, or a 409 naming the illegal transition. */
 export function nextStatus(from: CaseStatus, action: CaseAction): CaseStatus {
   if (!canTransition(from, action)) {
-    throw new ConflictError(`cannot ${action} a case that is ${from}`, 'illegal_transition', { from, action });
+    throw new ConflictError(`cannot ${action} a case that is ${from}`, 'illegal_transition', { from, action, params: { status: from } });
   }
   return TRANSITIONS[action].to;
 }

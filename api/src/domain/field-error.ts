@@ -2,6 +2,7 @@
 // the form that sent it (api/src/plugins/errors.ts passes `details.errors` on).
 import { UserError } from '@phatnguoi/core/errors';
 
-export function fieldError(code: string, field: string, message: string): UserError {
-  return new UserError(code, `${field}: ${message}`, 400, { details: { errors: [{ path: `/${field}`, message }] } });
+/** `params`: the values the code's sentence in the UI names (e.g. the allowed range). */
+export function fieldError(code: string, field: string, message: string, params?: Record<string, string | number>): UserError {
+  return new UserError(code, `${field}: ${message}`, 400, { details: { errors: [{ path: `/${field}`, message }], ...(params ? { params } : {}) } });
 }

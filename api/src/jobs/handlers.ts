@@ -1,5 +1,6 @@
 // The api's BullMQ job handlers: case creation, notice rendering, outbox delivery and the legal clock.
 // What follows each job (scheduling deadlines, enqueueing deliveries) is decided here in one place.
+import { purgeExpired } from '../services/retention';
 import type { JobHandlers, JobOutcome } from '@phatnguoi/core/queue';
 import type { DeadlineKind } from '@phatnguoi/core/jobs';
 import { OperationalError } from '@phatnguoi/core/errors';
@@ -108,6 +109,7 @@ export function apiJobHandlers(ctx: JobContext): JobHandlers {
     }),
     'report.email': async ({ scheduleId, runAt }) => sendScheduledReport(ctx, scheduleId, runAt),
     'registry.import': async ({ importId }) => runRegistryImport({ db: ctx.db, storage: ctx.storage, clock }, importId),
+    'retention.purge': async () => ({ status: 'done', run: await purgeExpired({ db: ctx.db, storage: ctx.storage, clock }) }),
   };
 }
 

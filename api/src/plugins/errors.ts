@@ -8,6 +8,8 @@ interface ClassifiedError {
   message: string;
   /** Field errors of a refused document (4xx only), each named by JSON path. */
   errors?: { path: string; message: string }[];
+  /** Values the code's sentence names (`details.params` of a user error): the UI words the error from its code and these. */
+  params?: Record<string, string | number>;
 }
 
 /** `details.errors` of a user error, when it is a list of `{ path, message }` (capped, strings only). */
@@ -24,6 +26,18 @@ function fieldErrorsOf(details: unknown): { path: string; message: string }[] | 
   return out.length > 0 ? out : undefined;
 }
 
+/** `details.params` of a user error: strings (capped) and finite numbers only, at most 10. */
+function paramsOf(details: unknown): Record<string, string | number> | undefined {
+  const params = (details as { params?: unknown } | undefined)?.params;
+  if (!params || typeof params !== 'object') return undefined;
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(params).slice(0, 10)) {
+    if (typeof v === 'string') out[k] = v.slice(0, 200);
+    else if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /** Who is at fault: a user error (status 4xx, message shown) or anything else (a bug or an outage: 5xx). */
 export function classifyError(err: unknown): ClassifiedError {
   const e = err as Partial<FastifyError> & { status?: number; code?: string; validation?: unknown; details?: unknown };
@@ -36,7 +50,8 @@ export function classifyError(err: unknown): ClassifiedError {
       // AppErrors carry their own lowercase code; fastify's FST_ERR_* codes are mapped by status.
       const code = typeof e.code === 'string' && !e.code.startsWith('FST_') ? e.code : httpCode(status);
       const errors = fieldErrorsOf(e.details);
-      return { status, code, message: e.message ?? 'bad request', ...(errors ? { errors } : {}) };
+      const params = paramsOf(e.details);
+      return { status, code, message: e.message ?? 'bad request', ...(errors ? { errors } : {}), ...(params ? { params } : {}) };
     }
     if (status === 503) return { status, code: 'unavailable', message: 'service temporarily unavailable, try again' };
   }
@@ -70,7 +85,13 @@ export default fp(
       const c = classifyError(err);
       if (c.status >= 500) request.log.error({ err }, 'request failed');
       else request.log.info({ code: c.code, status: c.status, msg: c.message }, 'request refused');
-      const body: Record<string, unknown> = { error: c.code, message: c.message, requestId: request.id, ...(c.errors ? { errors: c.errors } : {}) };
+      const body: Record<string, unknown> = {
+        error: c.code,
+        message: c.message,
+        requestId: request.id,
+        ...(c.errors ? { errors: c.errors } : {}),
+        ...(c.params ? { params: c.params } : {}),
+      };
       void reply.status(c.status).send(body);
     });
   },

@@ -86,11 +86,16 @@ export function normaliseText<T>(value: T): T {
   return value;
 }
 
-const MESSAGES: Record<InputProblem, [string, string]> = {
-  nul: ['invalid_characters', 'the request contains a NUL character (U+0000)'],
-  surrogate: ['invalid_characters', 'the request contains text that is not valid Unicode (a lone UTF-16 surrogate)'],
-  number: ['invalid_number', 'the request contains a number that is not finite or too large (e.g. 1e999, Infinity)'],
-};
+function inputError(p: InputProblem): UserError {
+  switch (p) {
+    case 'nul':
+      return new UserError('invalid_characters', 'the request contains a NUL character (U+0000)');
+    case 'surrogate':
+      return new UserError('invalid_characters', 'the request contains text that is not valid Unicode (a lone UTF-16 surrogate)');
+    case 'number':
+      return new UserError('invalid_number', 'the request contains a number that is not finite or too large (e.g. 1e999, Infinity)');
+  }
+}
 
 export default fp(
   async (app: FastifyInstance) => {
@@ -99,7 +104,7 @@ export default fp(
       const body = request.body instanceof Readable ? undefined : request.body;
       for (const part of [request.params, request.query, body]) {
         const p = inputProblem(part);
-        if (p) throw new UserError(MESSAGES[p][0], MESSAGES[p][1]);
+        if (p) throw inputError(p);
       }
       if (request.query && typeof request.query === 'object') normaliseText(request.query);
       if (body !== undefined && body !== null) {

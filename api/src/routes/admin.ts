@@ -36,7 +36,11 @@ import {
   StreamTestResult,
   UpdateAgencyRequest,
   UpdateUserRequest,
+  LegalHoldRequest,
+  LegalHoldResponse,
+  RetentionSettings,
 } from '@phatnguoi/core/contracts/api/admin';
+import { getRetention, putRetention, setLegalHold } from '../services/retention';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse };
 
@@ -58,7 +62,7 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
   app.post(
     '/api/admin/cameras',
     { schema: { tags: ['admin'], body: Type.Unknown({ description: 'CameraInput' }), response: { 201: AdminCamera, ...errors } } },
-    async (req, reply) => reply.status(201).send(await createAdminCamera(db, app.clock, userOf(req), req.body)),
+    async (req, reply) => reply.status(201).send(await createAdminCamera(db, app.clock, userOf(req), req.body, app.opts.cameraSecretKey)),
   );
   app.patch<{ Params: IdParams }>(
     '/api/admin/cameras/:id',
@@ -70,13 +74,26 @@ export default async function adminRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: AdminCamera, ...errors, 404: ErrorResponse },
       },
     },
-    async (req) => updateAdminCamera(db, app.clock, userOf(req), req.params.id, req.body),
+    async (req) => updateAdminCamera(db, app.clock, userOf(req), req.params.id, req.body, app.opts.cameraSecretKey),
   );
   // The stream is opened with ffmpeg as ingest would; nothing is stored. 200 with ok=false when the camera fails.
   app.post<{ Body: StreamTestRequest }>(
     '/api/admin/cameras/test-stream',
     { schema: { tags: ['admin'], body: StreamTestRequest, response: { 200: StreamTestResult, ...errors, 404: ErrorResponse } } },
-    async (req) => testStream(db, userOf(req), req.body),
+    async (req) => testStream(db, userOf(req), req.body, app.opts.cameraSecretKey),
+  );
+
+  // Retention (services/retention.ts): how long things are kept, and legal holds that keep a case's evidence.
+  app.get('/api/admin/retention', { schema: { tags: ['admin'], response: { 200: RetentionSettings } } }, async () => getRetention(db));
+  app.put(
+    '/api/admin/retention',
+    { schema: { tags: ['admin'], body: Type.Unknown({ description: 'any subset of the retention days' }), response: { 200: RetentionSettings, ...errors } } },
+    async (req) => putRetention(db, app.clock, userOf(req), req.body),
+  );
+  app.post<{ Params: IdParams; Body: LegalHoldRequest }>(
+    '/api/admin/cases/:id/legal-hold',
+    { schema: { tags: ['admin'], params: IdParams, body: LegalHoldRequest, response: { 200: LegalHoldResponse, ...errors, 404: ErrorResponse } } },
+    async (req) => setLegalHold(db, app.clock, userOf(req), req.params.id, req.body),
   );
 
   // Users: create, change role/agency/name, reset password, deactivate/reactivate, end sessions (services/admin-users.ts).

@@ -1,6 +1,8 @@
 // Cameras in the administrator console: add, change, enable/disable, and test a stream before saving.
-// Stream credentials are stored apart from the URL (cameras.stream_username / stream_password), used by ingest
-// and the stream test only, and never returned, logged or written to the audit log (only that they changed).
+// Stream credentials are stored apart from the URL (cameras.stream_username, the password sealed with
+// CAMERA_SECRET_KEY in stream_password_sealed: core/src/camera-secrets.ts), used by ingest and the stream test only,
+// and never returned, logged or written to the audit log (only that they changed).
+import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import type { Db, Queryable } from '@phatnguoi/core/db';
 import { withTransaction } from '@phatnguoi/core/db';
@@ -9,6 +11,7 @@ import type { AdminCamera, StreamTestRequest, StreamTestResult } from '@phatnguo
 import type { FieldError } from '@phatnguoi/core/contracts/api/cameras';
 import { splitStreamUrl, streamUrlWithCredentials, STREAM_SCHEMES, type StreamCredentials } from '@phatnguoi/core/ffmpeg/stream-url';
 import { grabStreamJpeg } from '@phatnguoi/core/ffmpeg/snapshot';
+import { sealCameraPassword, storedCredentials, type CameraSecretKey, type StoredStreamColumns } from '@phatnguoi/core/camera-secrets';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
 import type { UserPrincipal } from '../plugins/auth';
@@ -139,6 +142,7 @@ interface CameraRow {
   stream_url: string;
   stream_username: string | null;
   stream_password: string | null;
+  stream_password_sealed: Buffer | null;
   updated_at: Date;
 }
 
@@ -147,7 +151,7 @@ export async function listAdminCameras(q: Queryable, user: UserPrincipal, now: D
   const scope = cameraScope(user);
   const live = new Map((await listCameras(q, scope, now)).map((c) => [c.id, c]));
   const { rows } = await q.query<CameraRow>(
-    `SELECT id, name, address, agency_id, enabled, sample_fps, lat, lng, stream_url, stream_username, stream_password, updated_at
+    `SELECT id, name, address, agency_id, enabled, sample_fps, lat, lng, stream_url, stream_username, updated_at
        FROM cameras WHERE ($1::uuid IS NULL OR agency_id = $1) ORDER BY name, id`,
     [scope],
   );
@@ -193,16 +197,18 @@ function auditView(s: CameraSettings): Record<string, unknown> {
   return { ...rest, ...(credentials === undefined ? {} : { credentials: credentials === null ? 'removed' : 'set' }) };
 }
 
-export async function createAdminCamera(db: Db, clock: Clock, user: UserPrincipal, body: unknown): Promise<AdminCamera> {
+export async function createAdminCamera(db: Db, clock: Clock, user: UserPrincipal, body: unknown, secretKey: CameraSecretKey): Promise<AdminCamera> {
   const v = checkCameraInput(body, 'create');
   if (!v.ok) refuse(v.errors);
   const s = v.value;
   await checkAgency(db, user, s.agencyId!);
+  // the id is chosen here: the sealed password is bound to it
+  const newId = randomUUID();
   const id = await withTransaction(db, async (tx) => {
     const now = clock.now();
     const r = await tx.query<{ id: string }>(
-      `INSERT INTO cameras (agency_id, name, address, lat, lng, stream_url, stream_username, stream_password, sample_fps, enabled, created_at, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) RETURNING id`,
+      `INSERT INTO cameras (id, agency_id, name, address, lat, lng, stream_url, stream_username, stream_password_sealed, sample_fps, enabled, created_at, updated_at)
+       VALUES ($12,$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) RETURNING id`,
       [
         s.agencyId,
         s.name,
@@ -211,10 +217,11 @@ export async function createAdminCamera(db: Db, clock: Clock, user: UserPrincipa
         s.lng ?? null,
         s.streamUrl,
         s.credentials?.username ?? null,
-        s.credentials?.password ?? null,
+        s.credentials ? sealCameraPassword(secretKey, newId, s.credentials.password) : null,
         s.sampleFps,
         s.enabled ?? true,
         now,
+        newId,
       ],
     );
     const cameraId = r.rows[0]!.id;
@@ -244,7 +251,14 @@ const COLUMN: Record<Exclude<keyof CameraSettings, 'credentials'>, string> = {
 };
 
 /** Changes the fields given; the audit entry lists each changed field before and after (credentials: only that they changed). */
-export async function updateAdminCamera(db: Db, clock: Clock, user: UserPrincipal, id: string, body: unknown): Promise<AdminCamera> {
+export async function updateAdminCamera(
+  db: Db,
+  clock: Clock,
+  user: UserPrincipal,
+  id: string,
+  body: unknown,
+  secretKey: CameraSecretKey,
+): Promise<AdminCamera> {
   if (!isUuid(id)) throw new NotFoundError('no such camera');
   const v = checkCameraInput(body, 'update');
   if (!v.ok) refuse(v.errors);
@@ -266,16 +280,18 @@ export async function updateAdminCamera(db: Db, clock: Clock, user: UserPrincipa
       values.push(to);
       sets.push(`${column} = $${values.length}`);
     }
+    // the password is sealed; a clear one left from before migration 0420 is cleared with it
+    const sealed = (c: StreamCredentials | null) => (c ? sealCameraPassword(secretKey, id, c.password) : null);
     if (s.credentials !== undefined) {
-      values.push(s.credentials?.username ?? null, s.credentials?.password ?? null);
-      sets.push(`stream_username = $${values.length - 1}`, `stream_password = $${values.length}`);
+      values.push(s.credentials?.username ?? null, sealed(s.credentials));
+      sets.push(`stream_username = $${values.length - 1}`, `stream_password_sealed = $${values.length}`, 'stream_password = NULL');
       changes.credentials = { from: prev.stream_username !== null ? 'set' : 'none', to: s.credentials ? 'set' : 'none' };
     } else if (s.streamUrl !== undefined && prev.stream_username === null) {
       // a URL that carried its credentials keeps them, now in their own columns
       const old = splitStreamUrl(prev.stream_url)?.credentials;
       if (old) {
-        values.push(old.username, old.password);
-        sets.push(`stream_username = $${values.length - 1}`, `stream_password = $${values.length}`);
+        values.push(old.username, sealed(old));
+        sets.push(`stream_username = $${values.length - 1}`, `stream_password_sealed = $${values.length}`, 'stream_password = NULL');
       }
     }
     if (sets.length === 0) return;
@@ -295,7 +311,13 @@ const MAX_RUNNING = 2;
  * Opens the stream with ffmpeg as ingest would and returns its first picture, or why not (ingest's error codes,
  * credentials redacted). Nothing is stored. For a saved camera, its stored credentials serve when none are typed.
  */
-export async function testStream(q: Queryable, user: UserPrincipal, req: StreamTestRequest, opts: { timeoutMs?: number } = {}): Promise<StreamTestResult> {
+export async function testStream(
+  q: Queryable,
+  user: UserPrincipal,
+  req: StreamTestRequest,
+  secretKey: CameraSecretKey,
+  opts: { timeoutMs?: number } = {},
+): Promise<StreamTestResult> {
   const s = checkStreamUrl(req.streamUrl);
   if (!s) refuse([{ path: 'streamUrl', message: STREAM_URL_RULE }]);
   let credentials: StreamCredentials | null = s.credentials;
@@ -304,14 +326,13 @@ export async function testStream(q: Queryable, user: UserPrincipal, req: StreamT
     if (c === 'bad') refuse([{ path: 'credentials', message: CREDENTIALS_RULE }]);
     credentials = c;
   } else if (req.cameraId && !credentials) {
-    const { rows } = await q.query<{ stream_url: string; stream_username: string | null; stream_password: string | null }>(
-      'SELECT stream_url, stream_username, stream_password FROM cameras WHERE id = $1 AND ($2::uuid IS NULL OR agency_id = $2)',
+    const { rows } = await q.query<StoredStreamColumns>(
+      'SELECT id, stream_url, stream_username, stream_password, stream_password_sealed FROM cameras WHERE id = $1 AND ($2::uuid IS NULL OR agency_id = $2)',
       [req.cameraId, cameraScope(user)],
     );
     const r = rows[0];
     if (!r) throw new NotFoundError('no such camera');
-    credentials =
-      r.stream_username !== null ? { username: r.stream_username, password: r.stream_password ?? '' } : (splitStreamUrl(r.stream_url)?.credentials ?? null);
+    credentials = storedCredentials(secretKey, r);
   }
   if (running >= MAX_RUNNING) throw new ConflictError('other stream tests are running: try again in a few seconds', 'stream_test_busy');
   running += 1;

@@ -20,7 +20,7 @@ export function hashPassword(password: string): Promise<string> {
 /** A refused sign-in: too many failures for this name or address; the same answer whether the name is a user or not. */
 export class TooManyAttemptsError extends UserError {
   constructor(readonly retryAfterSeconds: number) {
-    super('too_many_attempts', `too many failed sign-ins; try again in ${retryAfterSeconds} s`, 429);
+    super('too_many_attempts', `too many failed sign-ins; try again in ${retryAfterSeconds} s`, 429, { details: { params: { seconds: retryAfterSeconds } } });
   }
 }
 

@@ -161,7 +161,7 @@ function requireClaim(c: CaseRow, user: UserPrincipal, now: Date): void {
 export async function claimCase(db: Db, clock: Clock, user: UserPrincipal, id: string, minutes: number): Promise<{ claimedUntil: Date }> {
   return withTransaction(db, async (tx) => {
     const c = await lockCase(tx, id, user);
-    if (c.status !== 'detected') throw new ConflictError(`a ${c.status} case cannot be claimed for review`, 'not_reviewable');
+    if (c.status !== 'detected') throw new ConflictError(`a ${c.status} case cannot be claimed for review`, 'not_reviewable', { params: { status: c.status } });
     const now = clock.now();
     requireClaim(c, user, now);
     const until = new Date(now.getTime() + minutes * 60_000);
@@ -206,8 +206,12 @@ async function applyPlateChange(tx: DbClient, clock: Clock, c: CaseRow, change: 
   const entry = plateForVehicle(change.plateText, plateKindOf(vehicleType));
   if (!entry.ok) {
     throw entry.reason === 'kind_mismatch'
-      ? new UserError('plate_kind_mismatch', `"${change.plateText}" is not a ${plateKindOf(vehicleType)} plate: fix the plate or the vehicle type`)
-      : new UserError('invalid_plate', `"${change.plateText}" is not a valid ${plateKindOf(vehicleType)} plate`);
+      ? new UserError('plate_kind_mismatch', `"${change.plateText}" is not a ${plateKindOf(vehicleType)} plate: fix the plate or the vehicle type`, 400, {
+          details: { params: { plate: change.plateText, kind: plateKindOf(vehicleType) } },
+        })
+      : new UserError('invalid_plate', `"${change.plateText}" is not a valid ${plateKindOf(vehicleType)} plate`, 400, {
+          details: { params: { plate: change.plateText, kind: plateKindOf(vehicleType) } },
+        });
   }
   const text = entry.plate;
   const routing = await ownerRouting(tx, text, c.agency_id);
@@ -244,7 +248,8 @@ async function applyPlateChange(tx: DbClient, clock: Clock, c: CaseRow, change: 
 export async function correctPlate(db: Db, clock: Clock, user: UserPrincipal, id: string, change: PlateChange): Promise<CaseStatus> {
   return withTransaction(db, async (tx) => {
     const c = await lockCase(tx, id, user);
-    if (c.status !== 'detected') throw new ConflictError(`the plate of a ${c.status} case cannot be changed`, 'illegal_transition');
+    if (c.status !== 'detected')
+      throw new ConflictError(`the plate of a ${c.status} case cannot be changed`, 'illegal_transition', { params: { status: c.status } });
     requireOwnClaim(c, user, clock.now());
     await applyPlateChange(tx, clock, c, change, actorOf(user));
     return c.status;
@@ -310,7 +315,8 @@ export async function recordOwnerResponse(
 ): Promise<CaseStatus> {
   return withTransaction(db, async (tx) => {
     const c = await lockCase(tx, id, user);
-    if (c.status !== 'notified' && c.status !== 'escalated') throw new ConflictError(`a ${c.status} case has no notice to respond to`, 'illegal_transition');
+    if (c.status !== 'notified' && c.status !== 'escalated')
+      throw new ConflictError(`a ${c.status} case has no notice to respond to`, 'illegal_transition', { params: { status: c.status } });
     const now = clock.now();
     await tx.query('INSERT INTO owner_responses (case_id, kind, driver_name, text, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6)', [
       id,

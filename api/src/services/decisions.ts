@@ -86,10 +86,13 @@ export async function recordDecision(db: Db, clock: Clock, user: UserPrincipal, 
   const id = await withTransaction(db, async (tx) => {
     const c = await lockCase(tx, caseId, user);
     if (!DECIDABLE.includes(c.status))
-      throw new ConflictError(`a ${c.status} case cannot get a penalty decision; the owner must have been notified`, 'illegal_transition');
+      throw new ConflictError(`a ${c.status} case cannot get a penalty decision; the owner must have been notified`, 'illegal_transition', {
+        params: { status: c.status },
+      });
     if (decidedOn < vnDate(c.occurred_at)) throw fieldError('bad_date', 'decidedOn', 'the decision cannot be dated before the violation');
     const existing = await tx.query<{ number: string }>('SELECT number FROM penalty_decisions WHERE case_id = $1', [caseId]);
-    if (existing.rows[0]) throw new ConflictError(`the case has decision ${existing.rows[0].number} already`, 'decision_exists');
+    if (existing.rows[0])
+      throw new ConflictError(`the case has decision ${existing.rows[0].number} already`, 'decision_exists', { params: { number: existing.rows[0].number } });
     const ev = (await tx.query<{ type: string; event: unknown }>('SELECT type, event FROM cases WHERE id = $1', [caseId])).rows[0]!;
     const fine = await fineFor(tx, ev.type, c.vehicle_type, c.occurred_at, excessOf(ev.event));
     if (!fine) throw new ConflictError('no fine schedule entry is in force for this offence and date', 'no_fine_schedule');
@@ -98,13 +101,15 @@ export async function recordDecision(db: Db, clock: Clock, user: UserPrincipal, 
         'amount_out_of_range',
         'amount',
         `${body.amount} VND is outside the schedule's range ${fine.fineMin}–${fine.fineMax} VND (${fine.article} ${fine.legalBasis})`,
+        { min: fine.fineMin, max: fine.fineMax },
       );
     }
     const points = body.points ?? fine.points;
-    if (points > fine.points) throw fieldError('points_out_of_range', 'points', `at most ${fine.points} points are deducted for this offence`);
+    if (points > fine.points)
+      throw fieldError('points_out_of_range', 'points', `at most ${fine.points} points are deducted for this offence`, { max: fine.points });
     const number = body.number ?? `${(await tx.query<{ n: string }>(`SELECT nextval('penalty_decision_seq') AS n`)).rows[0]!.n}/${DECISION_SYMBOL}`;
     const taken = await tx.query('SELECT 1 FROM penalty_decisions WHERE number = $1', [number]);
-    if (taken.rowCount) throw new ConflictError(`decision number ${number} is taken`, 'number_taken', { field: 'number' });
+    if (taken.rowCount) throw new ConflictError(`decision number ${number} is taken`, 'number_taken', { field: 'number', params: { number } });
     const officerName = body.officerName?.trim() || user.displayName;
     const officerTitle = body.officerTitle?.trim() || (user.role === 'supervisor' ? 'Trưởng phòng' : 'Cán bộ có thẩm quyền');
     const inserted = await tx.query<{ id: string }>(

@@ -101,7 +101,8 @@ export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, 
       }
     });
     // A refusal is final: no retry (the job fails at once); anything else is retried with backoff.
-    if (permanent) throw new UserError('delivery_refused', `${d.channel} delivery refused: ${message}`, 400, { cause: err });
+    if (permanent)
+      throw new UserError('delivery_refused', `${d.channel} delivery refused: ${message}`, 400, { cause: err, details: { params: { channel: d.channel } } });
     throw err instanceof OperationalError ? err : new OperationalError('delivery_failed', message, { cause: err });
   }
   await withTransaction(ctx.db, async (tx) => {

@@ -188,15 +188,17 @@ export async function identifyCase(db: Db, clock: Clock, user: UserPrincipal, ca
     requireIdentifiable(c, user, now);
     if (req.method === 'registry') {
       const plate = normalisePlateInput(req.plate);
-      if (!plate) throw new UserError('invalid_plate', `"${req.plate}" is not a valid plate`);
+      if (!plate) throw new UserError('invalid_plate', `"${req.plate}" is not a valid plate`, 400, { details: { params: { plate: req.plate, kind: 'any' } } });
       const v = await tx.query<{ owner_id: string; vehicle_type: string; plate_colour: string; province_code: string }>(
         `SELECT v.owner_id, v.vehicle_type, v.plate_colour, o.province_code FROM registry_vehicles v JOIN registry_owners o ON o.id = v.owner_id WHERE v.plate = $1`,
         [plate],
       );
       const hit = v.rows[0];
-      if (!hit) throw new NotFoundError(`${plate} is not in the registry`, 'plate_not_in_registry');
+      if (!hit) throw new NotFoundError(`${plate} is not in the registry`, 'plate_not_in_registry', { params: { plate } });
       if (plateKindOf(hit.vehicle_type) !== plateKindOf(c.vehicle_type) && c.vehicle_type !== 'unknown') {
-        throw new ConflictError(`${plate} is registered as a ${hit.vehicle_type}, the case is a ${c.vehicle_type}`, 'vehicle_type_mismatch');
+        throw new ConflictError(`${plate} is registered as a ${hit.vehicle_type}, the case is a ${c.vehicle_type}`, 'vehicle_type_mismatch', {
+          params: { plate, registered: hit.vehicle_type, caseType: c.vehicle_type },
+        });
       }
       if (plate !== c.plate_text) {
         await tx.query(
@@ -218,7 +220,8 @@ export async function identifyCase(db: Db, clock: Clock, user: UserPrincipal, ca
     }
     if (!c.plate_text) throw new UserError('plate_required', 'enter the plate of the case before its owner');
     const known = await tx.query('SELECT 1 FROM registry_vehicles WHERE plate = $1', [c.plate_text]);
-    if (known.rows.length > 0) throw new ConflictError(`${c.plate_text} is already in the registry: pick it from the search`, 'plate_in_registry');
+    if (known.rows.length > 0)
+      throw new ConflictError(`${c.plate_text} is already in the registry: pick it from the search`, 'plate_in_registry', { params: { plate: c.plate_text } });
     const o = req.owner;
     const existing = await tx.query<{ id: string; full_name: string }>('SELECT id, full_name FROM registry_owners WHERE id_number = $1', [o.idNumber]);
     let ownerId: string;
@@ -269,8 +272,10 @@ export async function routeCase(db: Db, clock: Clock, user: UserPrincipal, caseI
     const a = await tx.query<{ id: string; kind: string; name: string }>('SELECT id, kind, name FROM agencies WHERE id = $1', [req.agencyId]);
     const target = a.rows[0];
     if (!target) throw new NotFoundError('no such agency', 'unknown_agency');
-    if (target.kind !== 'traffic_police' && target.kind !== 'commune_police') throw new UserError('not_police_unit', `${target.name} is not a police unit`);
-    if (target.id === c.resolving_agency_id) throw new ConflictError(`the case is already with ${target.name}`, 'already_routed');
+    if (target.kind !== 'traffic_police' && target.kind !== 'commune_police')
+      throw new UserError('not_police_unit', `${target.name} is not a police unit`, 400, { details: { params: { agency: target.name } } });
+    if (target.id === c.resolving_agency_id)
+      throw new ConflictError(`the case is already with ${target.name}`, 'already_routed', { params: { agency: target.name } });
     await tx.query('UPDATE cases SET resolving_agency_id = $2, updated_at = $3 WHERE id = $1', [c.id, target.id, now]);
     await appendAudit(tx, {
       at: now,

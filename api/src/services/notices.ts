@@ -31,7 +31,8 @@ export interface IssuedNotice {
 export async function issueNotice(db: Db, clock: Clock, user: UserPrincipal, caseId: string): Promise<IssuedNotice> {
   return withTransaction(db, async (tx) => {
     const c = await lockCase(tx, caseId, user);
-    if (c.status !== 'approved') throw new ConflictError(`a ${c.status} case cannot get a notice; it must be approved first`, 'illegal_transition');
+    if (c.status !== 'approved')
+      throw new ConflictError(`a ${c.status} case cannot get a notice; it must be approved first`, 'illegal_transition', { params: { status: c.status } });
     if (!c.owner_id) throw new ConflictError('the owner is unknown: identify the vehicle in the registry first (manual handling)', 'owner_unknown');
     const row = (await tx.query<{ type: string; event: unknown }>('SELECT type, event FROM cases WHERE id = $1', [caseId])).rows[0]!;
     const fine = await fineFor(tx, row.type, c.vehicle_type, c.occurred_at, excessOf(row.event));
@@ -262,7 +263,9 @@ export async function previewNotice(
     storage,
   );
   if (status !== 'approved')
-    throw new ConflictError(`a ${status} case has no notice to preview; it must be approved (and not yet notified)`, 'illegal_transition');
+    throw new ConflictError(`a ${status} case has no notice to preview; it must be approved (and not yet notified)`, 'illegal_transition', {
+      params: { status },
+    });
   return renderNoticePdf(data, fonts);
 }
 

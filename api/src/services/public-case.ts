@@ -15,7 +15,8 @@ import type { PublicDirectory } from './public-directory';
 // The hot query reads the cases index only; places, units and offence labels come from PublicDirectory.
 export const PUBLIC_COLUMNS =
   'c.id, c.camera_id, c.agency_id, c.resolving_agency_id, c.type, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.status';
-export const PUBLISHED = `c.status IN (${PUBLISHED_STATUSES.map((st) => `'${st}'`).join(', ')})`;
+// a closed case leaves the lookup `public_days` after it closed (retention.purge sets unpublished_at)
+export const PUBLISHED = `c.status IN (${PUBLISHED_STATUSES.map((st) => `'${st}'`).join(', ')}) AND c.unpublished_at IS NULL`;
 const LOOKUP_SQL = `SELECT ${PUBLIC_COLUMNS} FROM cases c
   WHERE c.plate_text = $1 AND c.vehicle_type = ANY($2::text[]) AND ${PUBLISHED}
   ORDER BY c.occurred_at DESC LIMIT 100`;

@@ -141,7 +141,8 @@ function toSummary(r: SummaryRow, now: Date): CaseSummary {
 /** A page bound: the default when absent; a UserError unless it is a whole number within [min, max]. */
 export function pageNumber(v: number | undefined, fallback: number, min: number, max: number): number {
   if (v === undefined) return fallback;
-  if (!Number.isSafeInteger(v) || v < min || v > max) throw new UserError('invalid_number', `must be a whole number from ${min} to ${max}`);
+  if (!Number.isSafeInteger(v) || v < min || v > max)
+    throw new UserError('invalid_number', `must be a whole number from ${min} to ${max}`, 400, { details: { params: { min, max } } });
   return v;
 }
 

@@ -223,7 +223,10 @@ export async function startRegistryImport(d: ImportDeps, admin: UserPrincipal, f
       new Transform({
         transform(chunk: Buffer, _enc, done) {
           size += chunk.length;
-          if (size > maxBytes) done(new UserError('import_too_large', `the file is larger than ${maxBytes} bytes`, 413));
+          if (size > maxBytes)
+            done(
+              new UserError('import_too_large', `the file is larger than ${maxBytes} bytes`, 413, { details: { params: { mb: Math.floor(maxBytes / 1e6) } } }),
+            );
           else done(null, chunk);
         },
       }),
@@ -383,7 +386,7 @@ export async function runRegistryImport(d: Omit<ImportDeps, 'queues'>, importId:
  */
 export async function viewRegistryVehicle(db: Db, clock: Clock, user: UserPrincipal, plateInput: string): Promise<RegistryVehicle> {
   const plate = normalisePlateInput(plateInput);
-  if (!plate) throw new UserError('invalid_plate', `"${plateInput}" is not a valid plate`);
+  if (!plate) throw new UserError('invalid_plate', `"${plateInput}" is not a valid plate`, 400, { details: { params: { plate: plateInput, kind: 'any' } } });
   return withTransaction(db, async (tx) => {
     const { rows } = await tx.query<{
       plate: string;
@@ -403,7 +406,7 @@ export async function viewRegistryVehicle(db: Db, clock: Clock, user: UserPrinci
       [plate],
     );
     const r = rows[0];
-    if (!r) throw new NotFoundError(`${plate} is not in the registry`, 'plate_not_in_registry');
+    if (!r) throw new NotFoundError(`${plate} is not in the registry`, 'plate_not_in_registry', { params: { plate } });
     await appendAudit(tx, {
       at: clock.now(),
       actorId: user.id,

@@ -58,7 +58,8 @@ export function checkPeriod(q: Pick<ReportQuery, 'from' | 'to' | 'split'>, kind:
   if (!isDay(q.from)) throw fieldError('bad_date', 'from', `${q.from} is not a day`);
   if (!isDay(q.to)) throw fieldError('bad_date', 'to', `${q.to} is not a day`);
   if (q.to < q.from) throw fieldError('bad_period', 'to', 'the period ends before it starts');
-  if (daysBetween(q.from, q.to) > MAX_REPORT_DAYS) throw fieldError('period_too_long', 'to', `a report covers at most ${MAX_REPORT_DAYS} days`);
+  if (daysBetween(q.from, q.to) > MAX_REPORT_DAYS)
+    throw fieldError('period_too_long', 'to', `a report covers at most ${MAX_REPORT_DAYS} days`, { max: MAX_REPORT_DAYS });
   if (kind === 'before-after') {
     if (!q.split) throw fieldError('split_required', 'split', 'name the first day of "after"');
     if (!isDay(q.split)) throw fieldError('bad_date', 'split', `${q.split} is not a day`);

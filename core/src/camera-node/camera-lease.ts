@@ -1,6 +1,7 @@
 // Camera leases in PostgreSQL. Each process renews what it holds every TTL/3 and takes cameras
 // whose lease lapsed (a crashed process's cameras move within one TTL), aiming for an even share:
 // ceil(enabled cameras / live holders). Every statement is a single atomic query.
+import { storedCredentials, type CameraSecretKey, type StoredStreamColumns } from '../camera-secrets';
 import type { Queryable } from '../db';
 import { streamUrlWithCredentials } from '../ffmpeg/stream-url';
 
@@ -122,21 +123,18 @@ export async function planNodeLeases(db: Queryable, who: LeaseIdentity, sourceRo
 }
 
 /** Stream settings of the given cameras (only enabled ones are returned). */
-export async function loadCameras(db: Queryable, cameraIds: string[]): Promise<LeasedCamera[]> {
+export async function loadCameras(db: Queryable, cameraIds: string[], secretKey: CameraSecretKey): Promise<LeasedCamera[]> {
   if (cameraIds.length === 0) return [];
-  const { rows } = await db.query<{
-    id: string;
-    name: string;
-    stream_url: string;
-    stream_username: string | null;
-    stream_password: string | null;
-    sample_fps: number;
-  }>(`SELECT id, name, stream_url, stream_username, stream_password, sample_fps FROM cameras WHERE enabled AND id = ANY($1::uuid[]) ORDER BY id`, [cameraIds]);
-  // Credentials are stored apart from the URL (the back office never shows them) and joined only here, for ffmpeg.
+  const { rows } = await db.query<StoredStreamColumns & { name: string; sample_fps: number }>(
+    `SELECT id, name, stream_url, stream_username, stream_password, stream_password_sealed, sample_fps FROM cameras WHERE enabled AND id = ANY($1::uuid[]) ORDER BY id`,
+    [cameraIds],
+  );
+  // Credentials are stored apart from the URL (the back office never shows them), the password sealed, and joined
+  // only here, for ffmpeg.
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
     sampleFps: Number(r.sample_fps),
-    streamUrl: streamUrlWithCredentials(r.stream_url, r.stream_username === null ? null : { username: r.stream_username, password: r.stream_password ?? '' }),
+    streamUrl: streamUrlWithCredentials(r.stream_url, storedCredentials(secretKey, r)),
   }));
 }

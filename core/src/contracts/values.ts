@@ -26,3 +26,17 @@ export interface FieldError {
   path: string;
   message: string;
 }
+
+/**
+ * Retention, in days, and the legal floor of each (core/migrations/0421_admin_retention.up.sql): evidence and clips of a
+ * case may be used for one year after the violation (limitation period), so neither goes sooner.
+ */
+export const RETENTION_LIMITS = {
+  evidenceDays: { min: 365, max: 3650 },
+  clipDays: { min: 365, max: 3650 },
+  rejectedDays: { min: 30, max: 3650 },
+  logDays: { min: 30, max: 3650 },
+  publicDays: { min: 1, max: 3650 },
+} as const;
+export type RetentionField = keyof typeof RETENTION_LIMITS;
+export const RETENTION_FIELDS = Object.keys(RETENTION_LIMITS) as RetentionField[];

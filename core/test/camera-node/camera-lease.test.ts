@@ -1,4 +1,5 @@
 // Lease statements against a real PostgreSQL database (cloned from the migrated template).
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,6 @@ describe.each(Object.entries(backends))('camera leases on %s', (_name, open) => 
     plan = await planLeases(db.pool, a);
     expect(plan).toMatchObject({ liveHolders: 2, target: 1, free: [ids[1]] });
     // Disabled cameras are never planned nor loaded; credentials stay in the row only.
-    expect((await loadCameras(db.pool, ids)).map((c) => c.id).sort()).toEqual([ids[0], ids[1]].sort());
+    expect((await loadCameras(db.pool, ids, randomBytes(32))).map((c) => c.id).sort()).toEqual([ids[0], ids[1]].sort());
   });
 });

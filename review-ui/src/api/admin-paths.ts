@@ -15,4 +15,5 @@ export const adminPaths = {
   revokeToken: (tokenId: string) => `/admin/tokens/${id(tokenId)}/revoke`,
   imports: '/admin/registry/imports',
   import: (importId: string) => `/admin/registry/imports/${id(importId)}`,
+  retention: '/admin/retention',
 };

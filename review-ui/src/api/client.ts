@@ -17,6 +17,8 @@ export class ApiError extends Error {
     message: string,
     readonly requestId: string | null,
     readonly fieldErrors: FieldError[],
+    /** Values the code's sentence names (the plate, the limit, the case status). */
+    readonly params: Record<string, string | number> = {},
   ) {
     super(message);
   }
@@ -37,7 +39,8 @@ async function toError(res: Response): Promise<ApiError> {
     // not JSON (proxy error page): fall back to the status text
   }
   const fields = [body.errors, body.fieldErrors, body.details].find(isFieldErrorList) ?? [];
-  return new ApiError(res.status, body.error ?? `HTTP_${res.status}`, body.message ?? res.statusText, body.requestId ?? null, fields);
+  const params = body.params && typeof body.params === 'object' ? body.params : {};
+  return new ApiError(res.status, body.error ?? `HTTP_${res.status}`, body.message ?? res.statusText, body.requestId ?? null, fields, params);
 }
 
 type Query = Record<string, string | number | boolean | undefined | null>;

@@ -37,7 +37,11 @@ export default async function lookupRoutes(app: FastifyInstance): Promise<void> 
       // One lookup per solved challenge, across replicas when Redis is there.
       if (!(await markUsed(req.body.challenge, now))) throw new UserError('anti_bot_failed', 'anti-bot check failed: challenge already used', 403);
       const plate = normalisePlateInput(req.body.plate, req.body.vehicleType);
-      if (!plate) throw new UserError('invalid_plate', `"${req.body.plate}" is not a valid ${req.body.vehicleType} plate`);
+      if (!plate) {
+        throw new UserError('invalid_plate', `"${req.body.plate}" is not a valid ${req.body.vehicleType} plate`, 400, {
+          details: { params: { plate: req.body.plate, kind: req.body.vehicleType } },
+        });
+      }
       return { plate, vehicleType: req.body.vehicleType, items: await publishedCasesOfPlate(db, dir, plate, req.body.vehicleType) };
     },
   );

@@ -131,3 +131,34 @@ export const RegistryImport = Type.Object({
 export type RegistryImport = Static<typeof RegistryImport>;
 export const RegistryImportList = Type.Object({ items: Type.Array(RegistryImport) });
 export type RegistryImportList = Static<typeof RegistryImportList>;
+
+export { RETENTION_FIELDS, RETENTION_LIMITS, type RetentionField } from '../values';
+
+/** What one run of the retention.purge job removed. */
+export const RetentionRun = Type.Object({
+  at: IsoDateTime,
+  evidenceObjects: Type.Integer({ description: 'stills and crops of closed cases removed from storage' }),
+  clipObjects: Type.Integer({ description: 'clips of closed cases removed from storage' }),
+  rejectedObjects: Type.Integer({ description: 'evidence of rejected cases removed from storage' }),
+  rejectedCasesScrubbed: Type.Integer({ description: 'rejected cases whose plate was erased' }),
+  logRows: Type.Integer({ description: 'ended sessions, sign-in attempts and demo outbox messages deleted' }),
+  unpublished: Type.Integer({ description: 'closed cases taken off the public lookup' }),
+  heldCases: Type.Integer({ description: 'cases past their time kept for a legal hold' }),
+});
+export type RetentionRun = Static<typeof RetentionRun>;
+
+export const RetentionSettings = Type.Object({
+  evidenceDays: Type.Integer(),
+  clipDays: Type.Integer(),
+  rejectedDays: Type.Integer(),
+  logDays: Type.Integer(),
+  publicDays: Type.Integer(),
+  updatedAt: IsoDateTime,
+  lastRun: Type.Union([RetentionRun, Type.Null()]),
+});
+export type RetentionSettings = Static<typeof RetentionSettings>;
+
+export const LegalHoldRequest = Type.Object({ hold: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+export type LegalHoldRequest = Static<typeof LegalHoldRequest>;
+export const LegalHoldResponse = Type.Object({ caseId: Uuid, legalHold: Type.Boolean(), reason: Type.Union([Type.String(), Type.Null()]) });
+export type LegalHoldResponse = Static<typeof LegalHoldResponse>;

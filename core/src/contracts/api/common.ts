@@ -9,6 +9,8 @@ export const ErrorResponse = Type.Object(
     requestId: Type.String(),
     /** Field errors of a refused document (e.g. camera geometry), each named by JSON path. */
     errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    /** Values the reader's sentence for this code names (the plate, the limit, the case status), for the UI's dictionaries. */
+    params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
   },
   { $id: 'ErrorResponse' },
 );

@@ -3,6 +3,7 @@
 import { useState, type ReactNode } from 'react';
 import { ApiError, type FieldError } from '../../api/client';
 import { hasMessage, useI18n, type MessageKey } from '../../i18n';
+import { fieldErrorText } from '../../i18n/field-errors';
 import { Link } from '../../router';
 import './admin.css';
 
@@ -13,6 +14,7 @@ const SECTIONS: { to: string; label: MessageKey }[] = [
   { to: '/admin/fines', label: 'adm.nav.fines' },
   { to: '/admin/registry', label: 'adm.nav.import' },
   { to: '/admin/tokens', label: 'adm.nav.tokens' },
+  { to: '/admin/retention', label: 'adm.nav.retention' },
 ];
 
 export function AdminNav() {
@@ -55,8 +57,8 @@ export function invalidProps(id: string, error: string | null | undefined) {
 }
 
 /**
- * Field errors of the last refused request, each translated through `<prefix><path>` (the server's English
- * message is kept only for a field without a sentence of its own).
+ * Field errors of the last refused request, each translated through `<prefix><path>`, or, for a field without a
+ * sentence of its own, the server's message mapped to the dictionary (never shown in English).
  */
 export function useFieldErrors(prefix: string) {
   const { t } = useI18n();
@@ -65,7 +67,7 @@ export function useFieldErrors(prefix: string) {
     const e = errors.find((x) => x.path === path);
     if (!e) return null;
     const key = `${prefix}${path}`;
-    return hasMessage(key) ? t(key) : e.message;
+    return hasMessage(key) ? t(key) : fieldErrorText(t, e.message);
   };
   const take = (err: unknown) => setErrors(err instanceof ApiError ? err.fieldErrors : []);
   return { errors, errorFor, take, clear: () => setErrors([]) };

@@ -1,12 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AdminCamera, StreamTestResult } from '@phatnguoi/core/contracts/api/admin';
+import type { AdminCamera, AdminCameraList, StreamTestResult } from '@phatnguoi/core/contracts/api/admin';
 import type { AgencyList } from '@phatnguoi/core/contracts/api/auth';
 import { api } from '../../api/client';
 import { adminPaths } from '../../api/admin-paths';
 import { useApi } from '../../api/useApi';
+import { CameraMap, type MapCamera } from '../../components/CameraMap';
 import { ErrorNote } from '../../components/ErrorNote';
 import { hasMessage, useI18n } from '../../i18n';
 import { Link, useRouter } from '../../router';
+import { tileState } from '../ops/wall-model';
 import { AdminNav, Field, invalidProps, useFieldErrors } from './AdminKit';
 
 interface Form {
@@ -43,6 +45,28 @@ function parseNumber(s: string): number | null {
   return v === '' ? null : Number(v);
 }
 
+/**
+ * The typed place among the other cameras (no map tiles: nothing outside is fetched), so a slip of a digit shows as a
+ * dot far from the rest before it is saved. Nothing when the coordinates are not a place on Earth yet.
+ */
+function PlacePreview({ id, name, lat, lng, others }: { id: string | null; name: string; lat: number | null; lng: number | null; others: AdminCamera[] }) {
+  if (lat === null || lng === null || !Number.isFinite(lat) || !Number.isFinite(lng) || Math.abs(lat) > 90 || Math.abs(lng) > 180) return null;
+  const self = others.find((c) => c.id === id);
+  const cameras: MapCamera[] = [
+    ...others
+      .filter((c) => c.id !== id)
+      .map((c) => ({
+        id: c.id,
+        name: c.name,
+        lat: c.lat,
+        lng: c.lng,
+        state: tileState({ online: c.enabled && c.online, state: c.enabled ? c.state : 'stopped', detectionFault: null }),
+      })),
+    { id: id ?? 'new', name, lat, lng, state: self ? tileState({ online: self.enabled && self.online, state: self.state, detectionFault: null }) : 'unknown' },
+  ];
+  return <CameraMap cameras={cameras} onOpen={() => undefined} width={760} height={260} />;
+}
+
 /** Add (no id) or edit a camera: stream with secret credentials, tested with a picture before saving. */
 export default function CameraFormPage({ params }: { params: Record<string, string> }) {
   const id = params.id ?? null;
@@ -50,6 +74,7 @@ export default function CameraFormPage({ params }: { params: Record<string, stri
   const { navigate } = useRouter();
   const agencies = useApi((signal) => api.get<AgencyList>(adminPaths.agencies, undefined, signal), 'agencies');
   const existing = useApi((signal) => (id ? api.get<AdminCamera>(adminPaths.camera(id), undefined, signal) : Promise.resolve(null)), id ?? 'new');
+  const all = useApi((signal) => api.get<AdminCameraList>(adminPaths.cameras, undefined, signal), 'cameras');
   const [form, setForm] = useState<Form>(EMPTY);
   const fields = useFieldErrors('adm.camErr.');
   const [error, setError] = useState<Error | null>(null);
@@ -223,6 +248,13 @@ export default function CameraFormPage({ params }: { params: Record<string, stri
               <input id="cam-lng" inputMode="decimal" value={form.lng} onChange={(e) => set('lng', e.target.value)} {...invalidProps('cam-lng', err('lng'))} />
             </Field>
           </div>
+          <PlacePreview
+            id={id}
+            name={form.name || t('adm.cam.newTitle')}
+            lat={parseNumber(form.lat)}
+            lng={parseNumber(form.lng)}
+            others={all.data?.items ?? []}
+          />
           {fields.errors.length > 0 && <p className="error">{t('adm.fixFields')}</p>}
           {fields.errors.length === 0 && <ErrorNote error={error} />}
           <div className="actions">

@@ -3,14 +3,17 @@ import type { AdminCamera, AdminCameraList } from '@phatnguoi/core/contracts/api
 import { api } from '../../api/client';
 import { adminPaths } from '../../api/admin-paths';
 import { useApi } from '../../api/useApi';
+import { CameraMap } from '../../components/CameraMap';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n } from '../../i18n';
-import { Link } from '../../router';
+import { Link, useRouter } from '../../router';
+import { tileState } from '../ops/wall-model';
 import { AdminNav } from './AdminKit';
 
 /** The administrator's cameras by name: state, stream, sample rate, place; enable/disable, edit, geometry. */
 export default function CameraListPage() {
   const { t, formatNumber } = useI18n();
+  const { navigate } = useRouter();
   const list = useApi((signal) => api.get<AdminCameraList>(adminPaths.cameras, undefined, signal), 'cameras');
   const [error, setError] = useState<Error | null>(null);
   const toggle = async (c: AdminCamera) => {
@@ -33,6 +36,21 @@ export default function CameraListPage() {
       </div>
       <ErrorNote error={list.error ?? error} />
       {list.data && list.data.items.length === 0 && <p>{t('adm.cam.empty')}</p>}
+      {list.data && list.data.items.length > 0 && (
+        <CameraMap
+          cameras={list.data.items.map((c) => ({
+            id: c.id,
+            name: c.name,
+            lat: c.lat,
+            lng: c.lng,
+            // a camera switched off here shows as stopped whatever ingest last said
+            state: tileState({ online: c.enabled && c.online, state: c.enabled ? c.state : 'stopped', detectionFault: null }),
+          }))}
+          onOpen={(id) => navigate(`/admin/cameras/${id}/settings`)}
+          width={760}
+          height={300}
+        />
+      )}
       {list.data && list.data.items.length > 0 && (
         <div className="table-wrap">
           <table>

@@ -100,7 +100,14 @@ export default function RegistryImportPage() {
             {t('adm.import.progress', { read: formatNumber(current.bytesRead), total: formatNumber(current.bytesTotal), rows: formatNumber(current.rowsRead) })}
           </p>
           {current.status === 'failed' && current.error && (
-            <p className="error">{current.error.startsWith('the first line must be') ? t('apiError.bad_csv_header') : current.error}</p>
+            // the job's reason in words (its English text only as a tooltip, for the support desk)
+            <p className="error" title={current.error}>
+              {current.error.startsWith('the first line must be')
+                ? t('apiError.bad_csv_header')
+                : current.error.startsWith('the job queue is not reachable')
+                  ? t('adm.import.queueDown')
+                  : t('adm.import.failedOther')}
+            </p>
           )}
           {current.status === 'done' && (
             <p className="done" data-testid="import-report">

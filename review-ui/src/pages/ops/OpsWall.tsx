@@ -3,12 +3,13 @@ import type { CameraLive, RecentCase, StatsSnapshot } from '@phatnguoi/core/cont
 import { apiUrl } from '../../api/client';
 import { paths } from '../../api/paths';
 import { SERIES_COLOURS, StackedBarChart, type StackedBarDatum } from '../../components/charts';
+import { CameraMap } from '../../components/CameraMap';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n, type MessageKey, type Translate } from '../../i18n';
 import { TYPE_OPTIONS } from '../../options';
 import { CameraStateText, CameraTile, Picture, PICTURE_REFRESH_MS, useTick } from './CameraTile';
 import { useLiveStats } from './useLiveStats';
-import { hourSeries, isNormal, mapLayout, tileState, todayByType, vnHour, type TileState } from './wall-model';
+import { hourSeries, isNormal, tileState, todayByType, vnHour } from './wall-model';
 
 /** Thresholds for the red state of the wall's tiles. */
 export const WALL_THRESHOLDS = { backlog: 200 };
@@ -51,69 +52,6 @@ function names(list: string[]): string | undefined {
 /** Cameras online at ingest on which detection does not run: a fault, never a normal state. */
 export function notDetecting(stats: Pick<StatsSnapshot, 'cameras'>): StatsSnapshot['cameras'] {
   return stats.cameras.filter((c) => c.online && c.detectionFault !== null && c.detectionFault !== undefined);
-}
-
-const STATE_COLOUR: Record<TileState, string> = {
-  online: '#1b7f3b',
-  not_detecting: '#e65100',
-  starting: '#b35c00',
-  reconnecting: '#b35c00',
-  offline: '#b3261e',
-  stopped: '#6b6b6b',
-  unknown: '#6b6b6b',
-};
-
-/** The cameras plotted from their coordinates (no map tiles: nothing is fetched from outside). */
-function CameraMap({ cameras, onOpen }: { cameras: CameraLive[]; onOpen: (id: string) => void }) {
-  const { t } = useI18n();
-  const width = 380;
-  const height = 190;
-  const points = mapLayout(cameras, width, height, 24);
-  const byId = new Map(cameras.map((c) => [c.cameraId, c]));
-  const missing = cameras.length - points.length;
-  return (
-    <figure className="chart wall-map" data-testid="camera-map">
-      <figcaption>{t('wall.map')}</figcaption>
-      {points.length === 0 ? (
-        <p className="hint">{t('wall.mapNone')}</p>
-      ) : (
-        <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={t('wall.mapLabel')}>
-          <rect x={1} y={1} width={width - 2} height={height - 2} fill="#eef3f8" stroke="#9fb3c8" rx={6} />
-          {[1, 2, 3].map((i) => (
-            <g key={i} stroke="#d5e0ea">
-              <line x1={(width * i) / 4} x2={(width * i) / 4} y1={0} y2={height} />
-              <line y1={(height * i) / 4} y2={(height * i) / 4} x1={0} x2={width} />
-            </g>
-          ))}
-          {points.map((p) => {
-            const c = byId.get(p.cameraId)!;
-            const state = tileState(c);
-            return (
-              <g key={p.cameraId} data-camera-id={p.cameraId} data-state={state} className="map-point" onClick={() => onOpen(p.cameraId)}>
-                <circle cx={p.x} cy={p.y} r={11} fill={STATE_COLOUR[state]} stroke="#fff" strokeWidth={3}>
-                  <title>{`${c.name}: ${t(`camState.${state}`)}`}</title>
-                </circle>
-                {/* names go towards the middle, so those at the edges stay inside the frame */}
-                <text
-                  x={p.x < width / 2 ? p.x + 15 : p.x - 15}
-                  y={p.y + 5}
-                  textAnchor={p.x < width / 2 ? 'start' : 'end'}
-                  fontSize="15"
-                  fontWeight={600}
-                  paintOrder="stroke"
-                  stroke="#eef3f8"
-                  strokeWidth={4}
-                >
-                  {c.name}
-                </text>
-              </g>
-            );
-          })}
-        </svg>
-      )}
-      {missing > 0 && points.length > 0 && <p className="hint">{t('wall.mapMissing', { n: missing })}</p>}
-    </figure>
-  );
 }
 
 /** The latest violations, newest first, with a scene still; the ones that came while the wall was open are marked. */
@@ -343,7 +281,7 @@ export default function OpsWall() {
         <RecentViolations recent={stats.recent} />
       </div>
       <div className="wall-bottom">
-        <CameraMap cameras={stats.cameras} onOpen={setOpen} />
+        <CameraMap cameras={stats.cameras.map((c) => ({ id: c.cameraId, name: c.name, lat: c.lat, lng: c.lng, state: tileState(c) }))} onOpen={setOpen} />
         <StackedBarChart title={t('ops.perHourByType')} data={perHour(stats, 'type', t)} series={typeSeries} {...WALL_CHART} />
         <StackedBarChart title={t('ops.perHourByCamera')} data={perHour(stats, 'cameraId', t)} series={cameraSeries} {...WALL_CHART} />
         <Ageing stats={stats} />
