@@ -238,6 +238,14 @@ describe('core path', () => {
     const unknown = await lookup('63A-999.99', 'car');
     expect(unknown.statusCode).toBe(200);
     expect((unknown.json() as { items: unknown[] }).items).toEqual([]);
+    // A car plate with "motorbike" chosen is refused, not re-cut into the motorbike plate 63-A1 2345 (no cases).
+    const mismatch = await lookup('63A-123.45', 'motorbike');
+    expect(mismatch.statusCode).toBe(400);
+    expect((mismatch.json() as { error: string }).error).toBe('plate_kind_mismatch');
+    // Bare characters are cut the way the chosen type's plates are: a motorbike's.
+    const bare = await lookup('63b123456', 'motorbike');
+    expect(bare.statusCode).toBe(200);
+    expect((bare.json() as { plate: string }).plate).toBe('63-B1 234.56');
   });
 
   it('legal clock: notice deadline flags the idle case, 20 days without response escalates, a response lifts warnings', async () => {

@@ -8,11 +8,22 @@ import { CATALOGUE } from '@phatnguoi/sim/scenario/catalogue';
 
 /** Writes the live path's scene, `name`.json in `dir`: red-light-runners at 640x360 for 15 s with red from 7 s
  *  (a motorbike runs it at about 9.3 s, a car at about 12.4 s), seen by the catalogue's standard wide camera (the
- *  demo's plate camera is 1080p); the camera loops it. Returns the file. */
-export function writeRedLightScene(dir: string, name: string): string {
+ *  demo's plate camera is 1080p); the camera loops it. `fps` sets the frame rate (the scenario's 10 by default; 5,
+ *  the rate the detector samples, renders in half the time for a scene that is only run through the detector).
+ *  Returns the file. */
+export function writeRedLightScene(dir: string, name: string, opts: { fps?: number } = {}): string {
   const base = CATALOGUE.find((s) => s.name === 'red-light-runners')!;
   const wide = CATALOGUE.find((s) => s.name === 'creep-over-line')!.camera;
-  const scene = { ...base, name, width: 640, height: 360, durationS: 15, camera: wide, signals: base.signals.map((s) => ({ ...s, offsetS: 6 })) };
+  const scene = {
+    ...base,
+    name,
+    width: 640,
+    height: 360,
+    durationS: 15,
+    ...(opts.fps ? { fps: opts.fps } : {}),
+    camera: wide,
+    signals: base.signals.map((s) => ({ ...s, offsetS: 6 })),
+  };
   const file = join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(scene));
   return file;

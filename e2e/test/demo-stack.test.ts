@@ -1,6 +1,7 @@
 // `npm run demo` (stack/src/stack.ts demo) as a user runs it: no configuration besides free ports and a fresh
 // data folder. It must come up with two simulated cameras online, answer /health, print the UI URL and the demo
-// logins, and Ctrl-C (SIGINT) must stop every process it started (roles, RTSP servers, ffmpeg, redis-server).
+// logins, and Ctrl-C (SIGINT, delivered twice at once as under npm) must stop every process it started, cleanly (roles,
+// RTSP servers, ffmpeg, redis-server).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,13 +92,17 @@ describe('npm run demo', () => {
       started = descendants(child.pid!);
       expect(started.length).toBeGreaterThan(5);
     } finally {
+      // Ctrl-C on `npm run demo` reaches the stack twice at once (from the terminal, and passed on by npm): one
+      // clean stop, not the second Ctrl-C's kill.
       child.kill('SIGINT');
+      setTimeout(() => child.kill('SIGINT'), 50);
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       await exited;
       clearTimeout(timer);
     }
     expect(child.exitCode).toBe(0);
     expect(output.join('\n')).toContain('[stack] stopped');
+    expect(output.join('\n')).not.toContain('killing everything now');
     // Nothing it started is left behind (roles, RTSP servers, ffmpeg, the private redis-server).
     // Processes killed by their parents on the way out may take a moment to exit on a loaded machine.
     for (let i = 0; i < 30 && started.some(alive); i++) await new Promise((r) => setTimeout(r, 500));

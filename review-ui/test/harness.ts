@@ -42,8 +42,15 @@ export const CHROMIUM_ARGS = [
 /**
  * The UI as it ships, built by Vite. Under `vitest run` every browser test file of the run shares one build (the
  * first one to ask builds it, the others wait for it); elsewhere (benchmarks) each call builds into a folder of its own.
+ * TEST_UI_DIST names a build made just before the run (CI sets it to review-ui/dist after `npm run build`, the same
+ * production build), which the tests then use instead of building the UI again.
  */
 export async function buildUi(): Promise<string> {
+  const prebuilt = process.env.TEST_UI_DIST;
+  if (prebuilt) {
+    if (!existsSync(join(prebuilt, 'index.html'))) throw new Error(`TEST_UI_DIST=${prebuilt} has no index.html: run \`npm run build\` first, or unset it`);
+    return prebuilt;
+  }
   const root = runBuildRoot();
   if (!root) return viteBuild(mkdtempSync(join(tmpdir(), 'phatnguoi-ui-')));
   const outDir = join(root, 'dist');

@@ -99,16 +99,21 @@ async function sceneCurrent(c: DemoCamera, env: Env): Promise<boolean> {
 
 /**
  * Renders each simulated scene once (the simulator caches it in sim/out, or DEMO_SIM_OUT), before the seed, which
- * seeds cases from them; a failed render stops the demo.
+ * seeds cases from them; a failed render stops the demo. The scenes render side by side (one process each: a render
+ * keeps about one core busy, its encoder a little more), their progress lines named by scene.
  */
 async function renderScenes(cameras: DemoCamera[], env: Env): Promise<void> {
-  for (const c of cameras) {
-    if (!/^[\w.-]+$/.test(c.scenario)) continue; // random:<seed> or a .json file: `sim serve` renders it itself
-    if (await sceneCurrent(c, env)) continue;
-    say(`rendering simulated scene ${c.scenario} (first run, or the scenario changed)`);
-    const code = await runOnce({ name: 'sim', entry: 'sim/src/cli.ts', args: ['render', c.scenario, '--out', simOutDir(env)] }, env);
-    if (code !== 0) throw new Error(`rendering scenario ${c.scenario} failed with code ${code}`);
-  }
+  const failed: string[] = [];
+  await Promise.all(
+    cameras.map(async (c) => {
+      if (!/^[\w.-]+$/.test(c.scenario)) return; // random:<seed> or a .json file: `sim serve` renders it itself
+      if (await sceneCurrent(c, env)) return;
+      say(`rendering simulated scene ${c.scenario} (first run, or the scenario changed)`);
+      const code = await runOnce({ name: 'sim', entry: 'sim/src/cli.ts', args: ['render', c.scenario, '--out', simOutDir(env)] }, env);
+      if (code !== 0) failed.push(`rendering scenario ${c.scenario} failed with code ${code}`);
+    }),
+  );
+  if (failed.length) throw new Error(failed.join('; '));
 }
 
 /**
@@ -230,6 +235,9 @@ class RoleProcess {
 /** How long a role gets to shut down cleanly before it is killed. */
 const ROLE_STOP_MS = 5_000;
 
+/** Signals this close to the first one are the same Ctrl-C (the terminal's and npm's copy of it), not a second one. */
+const SAME_CTRL_C_MS = 1_000;
+
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -288,14 +296,18 @@ async function run(mode: 'demo' | 'services', only: string[] | undefined): Promi
   }
   const roles: RoleProcess[] = [];
   let shuttingDown = false;
+  let shutdownAt = 0;
   const shutdown = async (why: string, code: number) => {
     if (shuttingDown) {
-      // A second Ctrl-C: no more waiting for clean shutdowns.
+      // One Ctrl-C under `npm run demo` arrives twice: the terminal signals npm and this process, and npm passes its
+      // signal on. Only a second Ctrl-C (a signal later than that) means: no more waiting for clean shutdowns.
+      if (Date.now() - shutdownAt < SAME_CTRL_C_MS) return;
       say('killing everything now');
       for (const r of roles) r.kill();
       return;
     }
     shuttingDown = true;
+    shutdownAt = Date.now();
     say(`${why}; stopping`);
     await Promise.all(roles.map((r) => r.stop()));
     await services.stop();

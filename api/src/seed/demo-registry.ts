@@ -157,6 +157,24 @@ export async function seedSimulatedOwners(
   simOut = SIM_OUT,
 ): Promise<{ added: number; vehicles: number }> {
   const vehicles = await simulatedVehicles(scenarios, simOut);
+  return { added: await registerSimulatedVehicles(q, vehicles), vehicles: vehicles.length };
+}
+
+/** The simulated vehicles of a scene's truth tracks (plate, class, plate colour), valid plates only, once per plate. */
+export function vehiclesOfTracks(tracks: { cls: string; plate: { text: string; colour: string } | null }[]): SimulatedVehicle[] {
+  const found = new Map<string, SimulatedVehicle>();
+  for (const t of tracks) {
+    if (!t.plate || !isValidPlate(t.plate.text) || found.has(t.plate.text)) continue;
+    found.set(t.plate.text, { plate: t.plate.text, vehicleType: vehicleTypeOf(t.cls), plateColour: colourOf(t.plate.colour) });
+  }
+  return [...found.values()];
+}
+
+/**
+ * Registers vehicles with their made-up owners (demoOwnerOf: name, address in the plate's province, e-mail, phone,
+ * brand, colour); plates already in the registry are left alone. Returns how many vehicles were added.
+ */
+export async function registerSimulatedVehicles(q: Queryable, vehicles: SimulatedVehicle[]): Promise<number> {
   let added = 0;
   for (const v of vehicles) {
     const o = demoOwnerOf(v);
@@ -172,5 +190,5 @@ export async function seedSimulatedOwners(
     );
     added += ins.rowCount ?? 0;
   }
-  return { added, vehicles: vehicles.length };
+  return added;
 }

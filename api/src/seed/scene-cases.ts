@@ -3,7 +3,6 @@
 // demo camera's rendered scene, dated on past days, storing its evidence (clip, stills with their overlay, crops) in
 // the demo's object storage. Its events are cached in DATA_DIR/demo-seed/ and become cases through the same
 // createCaseFromEvent as the api worker's, so a second run creates nothing twice.
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { demoScene } from '@phatnguoi/core/demo-cameras';
 import type { ViolationEvent } from '@phatnguoi/core/contracts/violation-event';
 import type { Clock } from '../clock';
 import { createCaseFromEvent } from '../services/cases';
-import { createRegistryEntry } from './demo';
+import { registerSimulatedVehicles, vehiclesOfTracks } from './demo-registry';
 
 /** A run of the scene on a past day: `daysAgo` days before the camera was created, at `localTime` (Asia/Ho_Chi_Minh). */
 export interface ScenePass {
@@ -70,38 +69,17 @@ interface TruthTracks {
   video: { durationS: number };
 }
 
-const SURNAMES = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Huỳnh', 'Võ', 'Phan', 'Đặng', 'Bùi', 'Đỗ'];
-const MIDDLE = ['Văn', 'Thị', 'Minh', 'Thanh', 'Quốc', 'Ngọc', 'Hữu', 'Thu'];
-const GIVEN = ['An', 'Bình', 'Châu', 'Dũng', 'Giang', 'Hải', 'Hoa', 'Khánh', 'Long', 'Nam', 'Phúc', 'Quang', 'Sơn', 'Tâm', 'Trang', 'Vy'];
-const STREETS = ['Ấp Bắc', 'Lê Lợi', 'Hùng Vương', 'Nguyễn Trãi', 'Trưng Trắc', 'Lý Thường Kiệt', 'Đinh Bộ Lĩnh', 'Nam Kỳ Khởi Nghĩa'];
-
 /**
  * Registry entries (the simulated national vehicle registry) for the plates of a scene's vehicles, so seeded and
- * live cases whose plate is read find an owner. Owners are made up from the plate text (same plate, same owner).
+ * live cases whose plate is read find an owner: the same made-up owners as the demo registry's (demoOwnerOf: an
+ * address in the plate's province, e-mail and phone for the notice, the vehicle's brand and colour). Returns the
+ * number of the scene's vehicles with a valid plate.
  */
 export async function registerScenePlates(db: Db, truthPath: string): Promise<number> {
   const truth = JSON.parse(await readFile(truthPath, 'utf8')) as TruthTracks;
-  let n = 0;
-  for (const t of truth.tracks) {
-    if (!t.plate) continue;
-    const h = createHash('sha256').update(t.plate.text).digest();
-    const province = /^(\d{2})/.exec(t.plate.text)?.[1] ?? '63';
-    const idNumber = `0${province}${String(h.readUInt32BE(0) % 1_000_000_000).padStart(9, '0')}`;
-    const vehicleType = ['car', 'motorbike', 'bus', 'truck'].includes(t.cls) ? t.cls : t.cls === 'taxi' ? 'car' : 'unknown';
-    await createRegistryEntry(db, {
-      plate: t.plate.text,
-      plateColour: t.plate.colour,
-      vehicleType,
-      ownerName: `${SURNAMES[h[4]! % SURNAMES.length]} ${MIDDLE[h[5]! % MIDDLE.length]} ${GIVEN[h[6]! % GIVEN.length]}`,
-      idNumber,
-      address: `${1 + (h[7]! % 200)} ${STREETS[h[8]! % STREETS.length]}, tỉnh/thành mã ${province}`,
-      provinceCode: province,
-      email: null,
-      phone: `09${String(h.readUInt32BE(9) % 100_000_000).padStart(8, '0')}`,
-    });
-    n++;
-  }
-  return n;
+  const vehicles = vehiclesOfTracks(truth.tracks);
+  await registerSimulatedVehicles(db, vehicles);
+  return vehicles.length;
 }
 
 async function readCache(file: string): Promise<CachedPass | null> {

@@ -6,7 +6,7 @@ import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
 import { LookupChallengeResponse, LookupRequest, LookupResponse, PublicCaseResponse, PublicTokenParams } from '@phatnguoi/core/contracts/api/lookup';
 import { UserError } from '@phatnguoi/core/errors';
 import { challengeLedger, checkSolution, issueChallenge } from '../../services/pow';
-import { normalisePlateInput } from '@phatnguoi/core/plates/entry';
+import { plateForVehicle } from '@phatnguoi/core/plates/entry';
 import { PublicDirectory } from '../../services/public-directory';
 import { publishedCase, publishedCasesOfPlate } from '../../services/public-case';
 
@@ -36,12 +36,14 @@ export default async function lookupRoutes(app: FastifyInstance): Promise<void> 
       if (why) throw new UserError('anti_bot_failed', `anti-bot check failed: ${why}`, 403);
       // One lookup per solved challenge, across replicas when Redis is there.
       if (!(await markUsed(req.body.challenge, now))) throw new UserError('anti_bot_failed', 'anti-bot check failed: challenge already used', 403);
-      const plate = normalisePlateInput(req.body.plate, req.body.vehicleType);
-      if (!plate) {
-        throw new UserError('invalid_plate', `"${req.body.plate}" is not a valid ${req.body.vehicleType} plate`, 400, {
-          details: { params: { plate: req.body.plate, kind: req.body.vehicleType } },
-        });
-      }
+      // A plate written in the other kind's shape (`66E-500.67` with "motorbike" chosen) is refused, as on the
+      // officer's desk, not re-cut into a plate nobody has (`66-E5 0067`) and answered with "no violations".
+      const entry = plateForVehicle(req.body.plate, req.body.vehicleType);
+      const params = { details: { params: { plate: req.body.plate, kind: req.body.vehicleType } } };
+      if (!entry.ok && entry.reason === 'kind_mismatch')
+        throw new UserError('plate_kind_mismatch', `"${req.body.plate}" is not a ${req.body.vehicleType} plate: choose the other vehicle type`, 400, params);
+      if (!entry.ok) throw new UserError('invalid_plate', `"${req.body.plate}" is not a valid ${req.body.vehicleType} plate`, 400, params);
+      const plate = entry.plate;
       return { plate, vehicleType: req.body.vehicleType, items: await publishedCasesOfPlate(db, dir, plate, req.body.vehicleType) };
     },
   );
