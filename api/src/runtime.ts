@@ -12,6 +12,7 @@ import type { AppDeps, Mailer, SmsGateway } from './deps';
 import { systemClock } from './clock';
 import type { ApiSettings } from './settings';
 import { writeCheckpoint } from './audit/anchor';
+import { useAuditMacKey } from './audit/chain';
 import { API_QUEUES, apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
 import { sweepDueReports } from './services/report-schedules';
 import { requeueStalledImports } from './services/payments';
@@ -46,6 +47,8 @@ export interface Runtime {
 /** The production wiring: `settings` come from `loadApiSettings` (validated before this opens anything). */
 export async function createRuntime(config: Config, settings: ApiSettings, opts: { workers: boolean }): Promise<Runtime> {
   const anchor = settings.audit;
+  // Every audit entry this process writes carries its MAC under AUDIT_HMAC_KEY (audit/chain.ts).
+  useAuditMacKey(anchor.key);
   const db = createPool(config.databaseUrl, { applicationName: 'api' });
   const redis = createRedis(config.redisUrl, { name: 'api' });
   const sub = createRedis(config.redisUrl, { name: 'api-sub', blocking: true });
