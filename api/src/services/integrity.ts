@@ -47,7 +47,7 @@ export async function checkEvidence(q: Queryable, storage: StorageLike, e: Store
   const { integrity, found } = await checkObject(storage, e.bucket, e.key, e.sha256);
   const foundSha256 = integrity === 'tampered' ? found : null;
   await q.query(
-    `UPDATE case_evidence SET integrity = $2, found_sha256 = $3, integrity_checked_at = now()
+    `UPDATE case_evidence SET integrity = $2, found_sha256 = $3, integrity_changed_at = now()
       WHERE id = $1 AND (integrity, found_sha256) IS DISTINCT FROM ($2, $3)`,
     [e.id, integrity, foundSha256],
   );
