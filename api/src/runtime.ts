@@ -13,6 +13,7 @@ import { systemClock } from './clock';
 import type { ApiSettings } from './settings';
 import { sealStoredCameraPasswords } from '@phatnguoi/core/camera-secrets';
 import { writeCheckpoint } from './audit/anchor';
+import { useAuditMacKey } from './audit/chain';
 import { API_QUEUES, apiJobHandlers, sweepDueDeadlines, sweepOutbox } from './jobs/handlers';
 import { sweepDueReports } from './services/report-schedules';
 import { retentionPurgeDue } from './services/retention';
@@ -48,6 +49,8 @@ export interface Runtime {
 /** The production wiring: `settings` come from `loadApiSettings` (validated before this opens anything). */
 export async function createRuntime(config: Config, settings: ApiSettings, opts: { workers: boolean }): Promise<Runtime> {
   const anchor = settings.audit;
+  // Every audit entry this process writes carries its MAC under AUDIT_HMAC_KEY (audit/chain.ts).
+  useAuditMacKey(anchor.key);
   const db = createPool(config.databaseUrl, { applicationName: 'api' });
   // Camera passwords still in the clear (before migration 0420) are sealed; a CAMERA_SECRET_KEY that does not open
   // the ones sealed before stops the start here, not every camera later.

@@ -206,6 +206,67 @@ describe('review UI against the real api', () => {
     expect(download.suggestedFilename()).toMatch(/\.pdf$/);
   }, 240_000);
 
+  it('evidence replaced in storage is flagged on the case page and in the queues, with the file and both hashes, and blocks the decision', async () => {
+    const detected = await stack.addCase({ plate: '29-B1 777.71' });
+    const confirmed = await stack.addCase({ plate: '29-B1 123.45' });
+    const officer = await apiAs('officer');
+    await officer('POST', `/api/cases/${confirmed}/claim`, {});
+    await officer('POST', `/api/cases/${confirmed}/confirm`, {});
+    // Someone with storage access swaps the "after" photo of each case for its "before" photo.
+    const swap = async (caseId: string) => {
+      const { rows } = await stack.db.pool.query<{ kind: string; key: string; sha256: string }>(
+        "SELECT kind, key, sha256 FROM case_evidence WHERE case_id = $1 AND kind IN ('scene_before', 'scene_after')",
+        [caseId],
+      );
+      const after = rows.find((r) => r.kind === 'scene_after')!;
+      const before = rows.find((r) => r.kind === 'scene_before')!;
+      await stack.storage.put('evidence', after.key, await stack.storage.get('evidence', before.key), 'image/jpeg');
+      return { expected: after.sha256.slice(0, 12), found: before.sha256.slice(0, 12) };
+    };
+    const d = await swap(detected);
+    const c = await swap(confirmed);
+
+    const page = await newPage();
+    await loginAs(page, stack.baseUrl, 'officer');
+    await page.goto(`${stack.baseUrl}/officer/cases/${detected}`);
+    const alert = page.getByTestId('evidence-tampered');
+    await alert.waitFor();
+    const said = await alert.innerText();
+    expect(said).toContain('Chứng cứ không khớp mã băm đã ghi nhận khi thu thập');
+    expect(said).toContain(`(tệp scene_after.jpg): mã băm ghi nhận ${d.expected}…, tệp đang lưu có mã băm ${d.found}…`);
+    expect(said).toMatch(/Việc cần làm: .*quản trị viên hệ thống/);
+    await page.getByTestId('claim').filter({ hasText: 'Bạn đang giữ hồ sơ này' }).waitFor();
+    await expect(page.getByRole('button', { name: /Xác nhận vi phạm/ }).isDisabled()).resolves.toBe(true);
+    await screenshot(page, 'officer-evidence-tampered');
+    // Back in the queue, the case carries the badge (from that check); an untouched case does not.
+    await page.getByRole('button', { name: 'Trả hồ sơ về hàng đợi' }).click();
+    await page.waitForURL(/\/officer$/);
+    await page.locator(`tr[data-case-id="${detected}"] [data-testid="tampered-badge"]`).filter({ hasText: 'Chứng cứ bị thay đổi' }).waitFor();
+    expect(await page.locator('[data-testid="tampered-badge"]').count()).toBe(1);
+
+    // The supervisor: the confirmed case shows what was found, cannot be approved, and is badged in the list.
+    const sup = await newPage();
+    await loginAs(sup, stack.baseUrl, 'supervisor');
+    await sup.goto(`${stack.baseUrl}/supervisor/approvals`);
+    await sup.locator(`button[data-case-id="${confirmed}"]`).click();
+    await sup
+      .getByTestId('evidence-tampered')
+      .filter({ hasText: `mã băm ghi nhận ${c.expected}…, tệp đang lưu có mã băm ${c.found}…` })
+      .waitFor();
+    // the owner is known and another officer confirmed: only the evidence keeps it from approval
+    await expect(sup.getByRole('button', { name: 'Phê duyệt', exact: true }).isDisabled()).resolves.toBe(true);
+    expect(await sup.getByTestId('approve-blocked').count()).toBe(0);
+    await sup.reload();
+    await sup.locator(`button[data-case-id="${confirmed}"] [data-testid="tampered-badge"]`).waitFor();
+    await sup.getByRole('button', { name: 'Switch to English' }).click();
+    await sup
+      .getByTestId('evidence-tampered')
+      .filter({ hasText: `recorded hash ${c.expected}…, the stored file hashes ${c.found}…` })
+      .waitFor();
+    await sup.locator(`button[data-case-id="${confirmed}"] [data-testid="tampered-badge"]`).filter({ hasText: 'Evidence altered' }).waitFor();
+    await screenshot(sup, 'supervisor-evidence-tampered');
+  }, 240_000);
+
   it('citizen lookup on a phone finds the plate asked for and not another plate, and the QR page shows the evidence', async () => {
     const mine = await stack.addCase({ plate: '29-B1 123.45' });
     const other = await stack.addCase({ plate: '30A-999.99', vehicleClass: 'car' });

@@ -19,10 +19,12 @@ import { systemClock } from '../clock';
 import type { Actor } from '../services/cases';
 import { createAgency, createRegistryEntry, ensureUser } from '../seed/demo';
 import { registerScenePlates, seedSceneCases } from '../seed/scene-cases';
-import { appendAudit } from '../audit/chain';
+import { appendAudit, useAuditMacKey } from '../audit/chain';
+import { loadAuditAnchorSettings } from '../settings';
 import { seedSimulatedOwners } from '../seed/demo-registry';
 
 const config = loadConfig();
+useAuditMacKey(loadAuditAnchorSettings().key);
 const db = createPool(config.databaseUrl, { max: 2, applicationName: 'api-seed' });
 const password = (role: string) => process.env.SEED_PASSWORD ?? `demo-${role}-2025`;
 const say = (line: string) => console.log(line);

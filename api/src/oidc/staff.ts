@@ -8,6 +8,7 @@ import { withTransaction } from '@phatnguoi/core/db';
 import type { Role } from '@phatnguoi/core/contracts/api/common';
 import type { UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import { appendAudit } from '../audit/chain';
+import { agencyName } from '../repositories/agencies';
 import type { Clock } from '../clock';
 import { newToken, tokenHash } from '../plugins/auth';
 import { mapStaffClaims, type StaffMapping } from './claims';
@@ -149,11 +150,10 @@ export async function staffSignIn(
   });
   if (out.refused) return refuse(out.refused, { userId: out.user?.id ?? null, username: m.username });
   const u = out.user;
-  const agency = u.agency_id ? await db.query<{ name: string }>('SELECT name FROM agencies WHERE id = $1', [u.agency_id]) : null;
   return {
     token: out.token!,
     expiresAt: out.expiresAt!,
-    user: { id: u.id, username: u.username, displayName: u.display_name, role: u.role, agencyId: u.agency_id, agencyName: agency?.rows[0]?.name ?? null },
+    user: { id: u.id, username: u.username, displayName: u.display_name, role: u.role, agencyId: u.agency_id, agencyName: await agencyName(db, u.agency_id) },
   };
 }
 

@@ -9,6 +9,7 @@ import { localSignInAllowed } from '../oidc/settings';
 import { login, logout, TooManyAttemptsError } from '../services/auth';
 import { DEFAULT_LIMITS, LoginThrottle } from '../services/login-throttle';
 import { requireRoles, SESSION_COOKIE, userOf } from '../plugins/auth';
+import { agencyName } from '../repositories/agencies';
 
 export default async function authRoutes(app: FastifyInstance): Promise<void> {
   const o = app.opts;
@@ -70,8 +71,14 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
     any.addHook('onRequest', requireRoles('officer', 'supervisor', 'operator', 'admin'));
     any.get('/api/auth/me', { schema: { tags: ['auth'], response: { 200: UserSummary } } }, async (req) => {
       const u = userOf(req);
-      const a = u.agencyId ? await app.deps.db.query<{ name: string }>('SELECT name FROM agencies WHERE id = $1', [u.agencyId]) : null;
-      return { id: u.id, username: u.username, displayName: u.displayName, role: u.role, agencyId: u.agencyId, agencyName: a?.rows[0]?.name ?? null };
+      return {
+        id: u.id,
+        username: u.username,
+        displayName: u.displayName,
+        role: u.role,
+        agencyId: u.agencyId,
+        agencyName: await agencyName(app.deps.db, u.agencyId),
+      };
     });
   });
 }

@@ -5,6 +5,8 @@ import { Type } from '@sinclair/typebox';
 import { UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
 import { agencyScope, requireRoles, userOf } from '../plugins/auth';
+import { agencyName } from '../repositories/agencies';
+import { caseloadSignature, deskCameras, officerThroughput } from '../services/desk';
 
 const errors = { 401: ErrorResponse, 403: ErrorResponse };
 
@@ -24,12 +26,6 @@ export const ThroughputResponse = Type.Object({
 
 export const DeskCameras = Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })) });
 
-/** Midnight in Vietnam (UTC+7) of the day `now` falls on. */
-export function vietnamDayStart(now: Date): Date {
-  const t = new Date(now.getTime() + 7 * 3600_000);
-  return new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate()) - 7 * 3600_000);
-}
-
 export default async function deskRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps;
   const anyRole = requireRoles('officer', 'supervisor', 'operator', 'admin');
@@ -41,8 +37,9 @@ export default async function deskRoutes(app: FastifyInstance): Promise<void> {
       return { user: null };
     }
     const u = userOf(req);
-    const a = u.agencyId ? await db.query<{ name: string }>('SELECT name FROM agencies WHERE id = $1', [u.agencyId]) : null;
-    return { user: { id: u.id, username: u.username, displayName: u.displayName, role: u.role, agencyId: u.agencyId, agencyName: a?.rows[0]?.name ?? null } };
+    return {
+      user: { id: u.id, username: u.username, displayName: u.displayName, role: u.role, agencyId: u.agencyId, agencyName: await agencyName(db, u.agencyId) },
+    };
   });
 
   await app.register(async (desk) => {
@@ -50,34 +47,11 @@ export default async function deskRoutes(app: FastifyInstance): Promise<void> {
 
     desk.get('/api/desk/throughput', { schema: { tags: ['officer'], response: { 200: ThroughputResponse, ...errors } } }, async (req) => {
       const u = userOf(req);
-      const now = app.clock.now();
-      const { rows } = await db.query<{ actor: string; n: string; confirmed: string; first: Date; last: Date; last_hour: string }>(
-        `SELECT a.actor, count(*) AS n, count(*) FILTER (WHERE a.action = 'case.confirm') AS confirmed, min(a.at) AS first, max(a.at) AS last,
-                count(*) FILTER (WHERE a.at >= $3) AS last_hour
-           FROM audit_log a JOIN cases c ON c.id::text = a.entity_id
-          WHERE a.entity = 'case' AND a.action IN ('case.confirm', 'case.reject') AND a.at >= $1 AND a.at <= $4
-            AND ($2::uuid IS NULL OR c.agency_id = $2 OR c.resolving_agency_id = $2)
-          GROUP BY a.actor`,
-        [vietnamDayStart(now), agencyScope(u), new Date(now.getTime() - 3600_000), now],
-      );
-      const rate = (r: (typeof rows)[number]) => Number(r.n) / Math.max(1, (r.last.getTime() - r.first.getTime()) / 3600_000);
-      const mine = rows.find((r) => r.actor === u.username);
-      return {
-        lastHour: Number(mine?.last_hour ?? 0),
-        today: Number(mine?.n ?? 0),
-        perHour: mine ? Math.round(rate(mine) * 10) / 10 : 0,
-        approvalRate: mine ? Number(mine.confirmed) / Number(mine.n) : null,
-        officers: rows
-          .map((r) => ({ username: r.actor, decisions: Number(r.n), perHour: Math.round(rate(r) * 10) / 10 }))
-          .sort((a, b) => b.decisions - a.decisions),
-      };
+      return officerThroughput(db, u.username, agencyScope(u), app.clock.now());
     });
 
     desk.get('/api/desk/cameras', { schema: { tags: ['officer'], response: { 200: DeskCameras, ...errors } } }, async (req) => {
-      const { rows } = await db.query<{ id: string; name: string }>('SELECT id, name FROM cameras WHERE ($1::uuid IS NULL OR agency_id = $1) ORDER BY name', [
-        agencyScope(userOf(req)),
-      ]);
-      return { items: rows };
+      return { items: await deskCameras(db, agencyScope(userOf(req))) };
     });
 
     // Server-sent events: `changed` when the agency's cases changed (new case, decision, claim), so the queue
@@ -91,14 +65,10 @@ export default async function deskRoutes(app: FastifyInstance): Promise<void> {
       let ticks = 0;
       const poll = async () => {
         try {
-          const { rows } = await db.query<{ n: string; at: Date | null }>(
-            `SELECT count(*) AS n, max(updated_at) AS at FROM cases WHERE ($1::uuid IS NULL OR agency_id = $1 OR resolving_agency_id = $1)`,
-            [scope],
-          );
-          const sig = `${rows[0]!.n}|${rows[0]!.at?.toISOString() ?? ''}`;
-          if (last && sig !== last) res.write(`event: changed\ndata: ${JSON.stringify({ total: Number(rows[0]!.n) })}\n\n`);
+          const { total, signature } = await caseloadSignature(db, scope);
+          if (last && signature !== last) res.write(`event: changed\ndata: ${JSON.stringify({ total })}\n\n`);
           else if (++ticks % 5 === 0) res.write(': keep-alive\n\n');
-          last = sig;
+          last = signature;
         } catch (err) {
           req.log.warn({ err }, 'case events poll failed');
         }

@@ -6,7 +6,7 @@ import client from 'prom-client';
 import fp from 'fastify-plugin';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { NotFoundError, UnauthorizedError } from '@phatnguoi/core/errors';
-import type { DetectorFigures } from '../services/stats';
+import { caseCountsByStatus, type DetectorFigures } from '../services/stats';
 
 async function metricsRoutes(app: FastifyInstance): Promise<void> {
   const registry = new client.Registry();
@@ -24,9 +24,9 @@ async function metricsRoutes(app: FastifyInstance): Promise<void> {
     labelNames: ['status'] as const,
     registers: [registry],
     async collect() {
-      const { rows } = await app.deps.db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM cases GROUP BY status');
+      const counts = await caseCountsByStatus(app.deps.db);
       this.reset();
-      for (const r of rows) this.set({ status: r.status }, Number(r.n));
+      for (const c of counts) this.set({ status: c.status }, c.count);
     },
   });
   // The detector has no HTTP port: its figures come over Redis (`detector-stats`) to the camera board.

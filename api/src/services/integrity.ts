@@ -20,19 +20,44 @@ export function sha256Hex(b: Buffer): string {
 }
 
 /** The state of one stored object against its recorded hash (the bytes are read and hashed every time). */
-export async function checkObject(storage: StorageLike, bucket: string, key: string, sha256: string): Promise<{ integrity: Integrity; body: Buffer | null }> {
+export async function checkObject(
+  storage: StorageLike,
+  bucket: string,
+  key: string,
+  sha256: string,
+): Promise<{ integrity: Integrity; body: Buffer | null; found: string | null }> {
   const body = await storage.get(bucket as BucketName, key).catch(() => null);
-  if (!body) return { integrity: 'missing', body: null };
-  return { integrity: sha256Hex(body) === sha256 ? 'ok' : 'tampered', body };
+  if (!body) return { integrity: 'missing', body: null, found: null };
+  const found = sha256Hex(body);
+  return { integrity: found === sha256 ? 'ok' : 'tampered', body, found };
+}
+
+export interface StoredEvidence {
+  id: string;
+  bucket: string;
+  key: string;
+  sha256: string;
+}
+
+/**
+ * One evidence file checked (checkObject) and the outcome recorded on its row (integrity, found_sha256), which the
+ * review queue shows; the row is written only when the outcome changes.
+ */
+export async function checkEvidence(q: Queryable, storage: StorageLike, e: StoredEvidence): Promise<{ integrity: Integrity; found: string | null }> {
+  const { integrity, found } = await checkObject(storage, e.bucket, e.key, e.sha256);
+  const foundSha256 = integrity === 'tampered' ? found : null;
+  await q.query(
+    `UPDATE case_evidence SET integrity = $2, found_sha256 = $3, integrity_changed_at = now()
+      WHERE id = $1 AND (integrity, found_sha256) IS DISTINCT FROM ($2, $3)`,
+    [e.id, integrity, foundSha256],
+  );
+  return { integrity, found: foundSha256 };
 }
 
 /** Every evidence item of a case with its integrity. */
 export async function caseEvidenceIntegrity(q: Queryable, storage: StorageLike, caseId: string): Promise<{ id: string; kind: string; integrity: Integrity }[]> {
-  const ev = await q.query<{ id: string; kind: string; bucket: string; key: string; sha256: string }>(
-    'SELECT id, kind, bucket, key, sha256 FROM case_evidence WHERE case_id = $1',
-    [caseId],
-  );
-  return Promise.all(ev.rows.map(async (e) => ({ id: e.id, kind: e.kind, integrity: (await checkObject(storage, e.bucket, e.key, e.sha256)).integrity })));
+  const ev = await q.query<StoredEvidence & { kind: string }>('SELECT id, kind, bucket, key, sha256 FROM case_evidence WHERE case_id = $1', [caseId]);
+  return Promise.all(ev.rows.map(async (e) => ({ id: e.id, kind: e.kind, integrity: (await checkEvidence(q, storage, e)).integrity })));
 }
 
 /** Writes one `integrity.failed` audit entry (its own transaction: the use it blocked changes nothing). */

@@ -9,7 +9,7 @@ import type { BucketName } from '@phatnguoi/core/storage';
 import type { Clock } from '../clock';
 import type { StorageLike } from '../deps';
 import { PUBLISHED_STATUSES } from '../domain/case-status';
-import { auditIntegrityFailure, checkObject } from './integrity';
+import { auditIntegrityFailure, checkEvidence, type StoredEvidence } from './integrity';
 import type { PublicDirectory } from './public-directory';
 
 // The hot query reads the cases index only; places, units and offence labels come from PublicDirectory.
@@ -64,11 +64,11 @@ export interface PublicEvidence {
 
 /** The case's evidence as links valid `seconds`; an item replaced in storage is left out and the failure audited. */
 export async function publicEvidence(db: Db, clock: Clock, storage: StorageLike, caseId: string, use: string, seconds: number): Promise<PublicEvidence[]> {
-  const ev = await db.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string }>(
-    'SELECT kind, bucket, key, sha256, content_type FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind',
+  const ev = await db.query<StoredEvidence & { kind: string; content_type: string }>(
+    'SELECT id, kind, bucket, key, sha256, content_type FROM case_evidence WHERE case_id = $1 ORDER BY captured_at, kind',
     [caseId],
   );
-  const checked = await Promise.all(ev.rows.map(async (e) => ({ e, integrity: (await checkObject(storage, e.bucket, e.key, e.sha256)).integrity })));
+  const checked = await Promise.all(ev.rows.map(async (e) => ({ e, integrity: (await checkEvidence(db, storage, e)).integrity })));
   const bad = checked.filter((c) => c.integrity !== 'ok');
   if (bad.length > 0)
     await auditIntegrityFailure(db, clock, { id: null, name: 'citizen' }, 'case', caseId, {

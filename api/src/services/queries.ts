@@ -1,13 +1,13 @@
 // Read models for the back office: review queue and case detail.
 import type { Queryable } from '@phatnguoi/core/db';
 import { NotFoundError, UserError } from '@phatnguoi/core/errors';
-import type { CaseDetail, CaseSummary, QueueQuery } from '@phatnguoi/core/contracts/api/cases';
+import type { CaseDetail, CaseSummary, EvidenceItem, QueueQuery } from '@phatnguoi/core/contracts/api/cases';
 import type { BucketName } from '@phatnguoi/core/storage';
 import type { StorageLike } from '../deps';
 import { isAtRisk } from '../domain/deadlines';
 import { isUuid } from './cases';
 import { fineFor, excessOf, speedOf } from './fines';
-import { checkObject } from './integrity';
+import { checkEvidence, type StoredEvidence } from './integrity';
 import { probe } from '@phatnguoi/core/ffmpeg/process';
 
 /** Clip frame rates by the clip's SHA-256 (evidence never changes, so a rate once probed holds). */
@@ -82,7 +82,8 @@ export function overlayOfEvent(event: StoredEvent): Pick<CaseDetail, 'box' | 'ru
 
 const SUMMARY_COLUMNS = `c.id, c.status, c.type, c.camera_id, cam.name AS camera_name, cam.name || CASE WHEN cam.address <> '' THEN ', ' || cam.address ELSE '' END AS place,
   c.agency_id, c.occurred_at, c.created_at, c.vehicle_type, c.plate_text, c.plate_colour, c.plate_confidence, c.plate_needs_manual, c.plate_original,
-  c.manual_handling, c.manual_reason, cu.username AS claimed_by, c.claimed_until, c.notice_due_at, c.overdue`;
+  c.manual_handling, c.manual_reason, cu.username AS claimed_by, c.claimed_until, c.notice_due_at, c.overdue,
+  EXISTS (SELECT 1 FROM case_evidence ce WHERE ce.case_id = c.id AND ce.integrity <> 'ok') AS evidence_tampered`;
 
 interface SummaryRow {
   id: string;
@@ -106,6 +107,7 @@ interface SummaryRow {
   claimed_until: Date | null;
   notice_due_at: Date;
   overdue: boolean;
+  evidence_tampered: boolean;
 }
 
 function toSummary(r: SummaryRow, now: Date): CaseSummary {
@@ -135,6 +137,7 @@ function toSummary(r: SummaryRow, now: Date): CaseSummary {
     noticeDueAt: r.notice_due_at.toISOString(),
     atRisk: isAtRisk(r.status, r.notice_due_at, now),
     overdue: r.overdue,
+    evidenceTampered: r.evidence_tampered,
   };
 }
 
@@ -197,6 +200,12 @@ export async function listQueue(q: Queryable, agencyId: string | null, query: Qu
   return { items: rows.map((r) => toSummary(r, now)), total: Number(total.rows[0]!.n) };
 }
 
+/** An evidence item's integrity for the case detail: checked now and recorded, with the hash found when it differs. */
+async function integrityOf(q: Queryable, storage: StorageLike, e: StoredEvidence): Promise<Pick<EvidenceItem, 'integrity' | 'foundSha256'>> {
+  const { integrity, found } = await checkEvidence(q, storage, e);
+  return { integrity, ...(found ? { foundSha256: found } : {}) };
+}
+
 export async function caseDetail(q: Queryable, id: string, agencyId: string | null, now: Date, storage: StorageLike | undefined): Promise<CaseDetail> {
   if (!isUuid(id)) throw new NotFoundError('no such case');
   const { rows } = await q.query<
@@ -234,8 +243,9 @@ export async function caseDetail(q: Queryable, id: string, agencyId: string | nu
       sha256: e.sha256,
       size: Number(e.size),
       capturedAt: e.captured_at.toISOString(),
+      fileName: e.key.slice(e.key.lastIndexOf('/') + 1),
       url: storage ? await storage.presignedGet(e.bucket as BucketName, e.key, 300).catch(() => null) : null,
-      ...(storage ? { integrity: (await checkObject(storage, e.bucket, e.key, e.sha256)).integrity } : {}),
+      ...(storage ? await integrityOf(q, storage, e) : {}),
     })),
   );
   const clip = evidence.find((e) => e.kind === 'clip');
@@ -282,7 +292,8 @@ export async function caseDetail(q: Queryable, id: string, agencyId: string | nu
     ...overlayOfEvent(r.event),
     clipFps,
     evidence,
-    ...(storage ? { evidenceIntact: evidence.every((e) => e.integrity === 'ok') } : {}),
+    // the files were just checked: that outcome, not the last one recorded, is the case's
+    ...(storage ? { evidenceIntact: evidence.every((e) => e.integrity === 'ok'), evidenceTampered: evidence.some((e) => e.integrity !== 'ok') } : {}),
     confirmedBy: r.confirmed_by_name,
     confirmedAt: r.confirmed_at?.toISOString() ?? null,
     approvedBy: r.approved_by_name,

@@ -396,3 +396,9 @@ export async function caseThumbnail(q: Queryable, storage: StorageLike | undefin
   const jpeg = await storage.get(still.bucket as BucketName, still.key);
   return sharp(jpeg).resize({ width: THUMB_WIDTH, withoutEnlargement: true }).jpeg({ quality: 75 }).toBuffer();
 }
+
+/** How many cases there are in each status, every agency together (the `api_cases` metric). */
+export async function caseCountsByStatus(q: Queryable): Promise<{ status: string; count: number }[]> {
+  const { rows } = await q.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM cases GROUP BY status');
+  return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+}

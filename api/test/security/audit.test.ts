@@ -3,7 +3,8 @@
 // in object storage (key outside PostgreSQL) catches both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startHarness, type Harness } from '../helpers';
-import { entryHash, GENESIS_HASH, verifyAuditChain } from '../../src/audit/chain';
+import { withTransaction } from '@phatnguoi/core/db';
+import { appendAudit, describeReport, entryHash, GENESIS_HASH, useAuditMacKey, verifyAuditChain } from '../../src/audit/chain';
 import { LATEST_KEY, verifyAnchoredChain, writeCheckpoint } from '../../src/audit/anchor';
 import { loadAuditAnchorSettings } from '../../src/settings';
 
@@ -76,6 +77,65 @@ describe('audit chain anchored outside the database (item 4)', () => {
     await h.storage.put('audit', LATEST_KEY, Buffer.from(JSON.stringify(forged)), 'application/json');
     expect((await verifyAnchoredChain(h.db.pool, h.storage, KEY)).broken!.reason).toMatch(/not signed/);
     expect((await verifyAnchoredChain(h.db.pool, h.storage, 'another-key-another-key-another-key')).ok).toBe(false);
+  });
+
+  it('each entry carries a MAC under the key: an edit re-hashed into the chain is named at its entry, a removed MAC and a truncation are caught', async () => {
+    // A fresh log, written by an api that holds the key.
+    await asSuperuser(async (q) => {
+      await q('DELETE FROM audit_log');
+    });
+    useAuditMacKey(KEY);
+    try {
+      await loginAs(h.app, 'officer1');
+      for (const n of [1, 2, 3, 4])
+        await withTransaction(h.db.pool, (tx) =>
+          appendAudit(tx, { at: new Date(), actorId: null, actor: 'test', action: 'test.entry', entity: 'test', entityId: String(n), data: { n } }),
+        );
+      const { rows } = await h.db.pool.query<{ seq: string; mac: string | null }>('SELECT seq, mac FROM audit_log ORDER BY seq');
+      expect(rows.length).toBeGreaterThanOrEqual(5);
+      expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.mac ?? ''))).toBe(true);
+      const cp = (await writeCheckpoint(h.db.pool, h.storage, KEY, new Date()))!;
+      expect(cp.macsFrom).toBe(1);
+
+      // Untouched: every MAC verifies.
+      const untouched = await verifyAnchoredChain(h.db.pool, h.storage, KEY);
+      expect(untouched).toMatchObject({ ok: true, problems: [], checked: rows.length, macVerified: rows.length, unsigned: 0 });
+      expect(describeReport(untouched, true).at(-1)).toBe(`audit chain OK: ${rows.length} entries verified`);
+
+      // Edit entry 2 and re-hash the whole chain: the chain verifies, the MAC names entry 2 (and no other entry).
+      await asSuperuser(async (q) => {
+        await q(`UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2`);
+      });
+      await rehashAll();
+      expect((await verifyAuditChain(h.db.pool)).ok).toBe(true);
+      const edited = await verifyAnchoredChain(h.db.pool, h.storage, KEY);
+      expect(edited.ok).toBe(false);
+      expect(edited.broken).toMatchObject({ seq: 2, reason: expect.stringMatching(/MAC does not match/) });
+      expect(edited.problems.filter((p) => /MAC/.test(p.reason)).map((p) => p.seq)).toEqual([2]);
+      expect(describeReport(edited, true)).toContain('entry 2: MAC does not match: edited in the database after the api wrote it');
+
+      // Edit entry 3 too and drop its MAC, as if it had been written before MACs: still named.
+      await asSuperuser(async (q) => {
+        await q(`UPDATE audit_log SET data = '{"edited": true}', mac = NULL WHERE seq = 3`);
+      });
+      await rehashAll();
+      const stripped = await verifyAnchoredChain(h.db.pool, h.storage, KEY);
+      expect(stripped.problems.filter((p) => /MAC/.test(p.reason)).map((p) => [p.seq, p.reason.slice(0, 24)])).toEqual([
+        [2, 'MAC does not match: edit'],
+        [3, 'carries no MAC where one'],
+      ]);
+
+      // Delete the last two entries: every remaining MAC is right, the signed checkpoint catches the truncation.
+      await asSuperuser(async (q) => {
+        await q('DELETE FROM audit_log WHERE seq >= $1', [cp.seq - 1]);
+      });
+      const truncated = await verifyAnchoredChain(h.db.pool, h.storage, KEY);
+      expect(truncated.problems.map((p) => p.seq)).toEqual([2, 3, cp.seq]);
+      expect(truncated.problems[2]!.reason).toMatch(/^truncated: entry \d+ of the signed checkpoint/);
+      expect(describeReport(truncated, true).at(-1)).toMatch(/^audit chain BROKEN: 3 problem\(s\), first at entry 2/);
+    } finally {
+      useAuditMacKey(null);
+    }
   });
 
   it('AUDIT_HMAC_KEY must be long enough; the checkpoint period is bounded', () => {

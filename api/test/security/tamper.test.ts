@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, demoJpeg, loginAs, startHarness, type Harness } from '../helpers';
 import { demoEvent, storeDemoEvidence } from '../../src/seed/demo';
 import { ingestEvent } from '../../src/jobs/handlers';
+import { sha256Hex } from '../../src/services/integrity';
 
 let h: Harness;
 const tokens: Record<string, string> = {};
@@ -36,13 +37,27 @@ describe('tampering at use (item 3)', () => {
     const detail = async () =>
       (await h.app.inject({ method: 'GET', url: `/api/cases/${caseId}`, headers: bearer(tokens.officer1!) })).json() as {
         evidenceIntact: boolean;
-        evidence: { integrity: string; sha256: string }[];
+        evidenceTampered: boolean;
+        evidence: { integrity: string; sha256: string; foundSha256?: string; fileName: string }[];
       };
+    const queued = async () =>
+      (
+        (await h.app.inject({ method: 'GET', url: '/api/cases?status=detected', headers: bearer(tokens.officer1!) })).json() as {
+          items: { id: string; evidenceTampered: boolean }[];
+        }
+      ).items.find((i) => i.id === caseId)!.evidenceTampered;
     expect((await detail()).evidenceIntact).toBe(true);
-    await h.storage.put('evidence', key, await demoJpeg('forged'), 'image/jpeg');
+    expect(await queued()).toBe(false);
+    const forged = await demoJpeg('forged');
+    await h.storage.put('evidence', key, forged, 'image/jpeg');
     const d = await detail();
     expect(d.evidenceIntact).toBe(false);
-    expect(d.evidence[0]!.integrity).toBe('tampered');
+    expect(d.evidenceTampered).toBe(true);
+    // What the reviewer is shown: which file, the hash recorded at capture and the hash of what is stored now.
+    expect(d.evidence[0]).toMatchObject({ integrity: 'tampered', fileName: 'scene_after.jpg', foundSha256: sha256Hex(forged) });
+    expect(d.evidence[0]!.foundSha256).not.toBe(d.evidence[0]!.sha256);
+    // The queue flags the case from that check, without reading the files again.
+    expect(await queued()).toBe(true);
     expect((await post('officer1', `/api/cases/${caseId}/claim`)).statusCode).toBe(200);
     const refused = await post('officer1', `/api/cases/${caseId}/confirm`, {});
     expect(refused.statusCode).toBe(409);
@@ -57,6 +72,9 @@ describe('tampering at use (item 3)', () => {
 
     await h.storage.put('evidence', key, original, 'image/jpeg');
     expect((await post('officer1', `/api/cases/${caseId}/confirm`, {})).statusCode).toBe(200);
+    // Restored and checked again at confirm: no longer flagged, no hash found to show.
+    expect((await detail()).evidence[0]).not.toHaveProperty('foundSha256');
+    expect((await detail()).evidenceTampered).toBe(false);
     // Tampered between confirm and approve: approve and preview are refused too.
     await h.storage.put('evidence', key, await demoJpeg('forged again'), 'image/jpeg');
     expect((await post('super1', `/api/cases/${caseId}/approve`, {})).statusCode).toBe(409);

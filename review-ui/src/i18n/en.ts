@@ -5,6 +5,7 @@ import { enOidc } from './en-oidc';
 import { enOps } from './en-ops';
 import { enAdmin } from './en-admin';
 import { enErrors } from './en-errors';
+import { enIntegrity } from './en-integrity';
 
 // English: every Vietnamese key must be here too (the type makes a missing one a compile error).
 export const en: Record<MessageKey, string> = {
@@ -14,6 +15,7 @@ export const en: Record<MessageKey, string> = {
   ...enOps,
   ...enAdmin,
   ...enErrors,
+  ...enIntegrity,
   'app.name': 'Traffic camera fines',
   'app.home': 'Home',
   'app.loading': 'Loading…',

@@ -5,6 +5,7 @@ import { viOidc } from './vi-oidc';
 import { viOps } from './vi-ops';
 import { viAdmin } from './vi-admin';
 import { viErrors } from './vi-errors';
+import { viIntegrity } from './vi-integrity';
 
 export const vi = {
   ...viDesk,
@@ -13,6 +14,7 @@ export const vi = {
   ...viOps,
   ...viAdmin,
   ...viErrors,
+  ...viIntegrity,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',

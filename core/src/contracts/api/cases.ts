@@ -50,6 +50,8 @@ export const CaseSummary = Type.Object({
   noticeDueAt: IsoDateTime,
   atRisk: Type.Boolean({ description: 'notice deadline near and no notice yet' }),
   overdue: Type.Boolean({ description: 'notice deadline passed without a notice' }),
+  /** The last check of an evidence file of this case found it replaced or gone (the case detail checks them again). */
+  evidenceTampered: Type.Boolean(),
 });
 export type CaseSummary = Static<typeof CaseSummary>;
 
@@ -90,6 +92,10 @@ export const EvidenceItem = Type.Object({
   url: Nullable(Type.String()),
   /** The stored bytes against the SHA-256 recorded at capture, checked as the case is shown (absent without storage). */
   integrity: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('tampered'), Type.Literal('missing')])),
+  /** The SHA-256 of the bytes found in storage, when they differ from `sha256` (tampered). */
+  foundSha256: Type.Optional(Type.String()),
+  /** The stored file's name (the last part of its key), to say which file an integrity problem is about. */
+  fileName: Type.String(),
 });
 export type EvidenceItem = Static<typeof EvidenceItem>;
 

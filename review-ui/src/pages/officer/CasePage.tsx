@@ -17,6 +17,7 @@ import { REJECT_REASONS } from '../../options';
 import { useRouter } from '../../router';
 import { evidenceOf, overlayFor, placeText } from './evidence';
 import { IdentificationPanel } from '../../components/Identification';
+import { EvidenceIntegrityAlert, evidenceBroken } from '../../components/EvidenceIntegrity';
 import { plateForVehicle, plateKindOf } from '@phatnguoi/core/plates/entry';
 import type { CaseVehicleType } from '@phatnguoi/core/contracts/api/common';
 
@@ -138,7 +139,8 @@ export default function CasePage({ params }: { params: Record<string, string> })
     }
   }, [id, navigate, user]);
 
-  const canAct = reviewable && claim?.mine === true && !busy;
+  // evidence that no longer hashes as recorded blocks the decision (the api refuses it too)
+  const canAct = reviewable && claim?.mine === true && !busy && !!c && !evidenceBroken(c);
 
   const confirm = useCallback(async () => {
     if (!c || !canAct) return;
@@ -259,6 +261,8 @@ export default function CasePage({ params }: { params: Record<string, string> })
           {claimError && !claim?.mine && <ErrorNote error={claimError} />}
         </p>
       </header>
+
+      <EvidenceIntegrityAlert c={c} />
 
       {done && (
         <div role="status" className="done">

@@ -7,6 +7,7 @@ import { useApi } from '../../api/useApi';
 import { ConfidenceMeter, DeadlineBadge, StatusBadge } from '../../components/DeadlineBadge';
 import { ErrorNote } from '../../components/ErrorNote';
 import { codeLabel } from '../../components/evidenceLabel';
+import { TamperedBadge } from '../../components/EvidenceIntegrity';
 import { placeDetail } from './evidence';
 import { useI18n } from '../../i18n';
 import { Link, useRouter } from '../../router';
@@ -233,6 +234,12 @@ export default function QueuePage() {
                   <td>
                     <span className="plate-text">{c.plate.text ?? t('plate.unread')}</span> <ConfidenceMeter value={c.plate.confidence} />
                     {c.manualHandling && <span className="badge warn">{c.manualReason ? codeLabel(t, 'manual', c.manualReason) : t('queue.manual')}</span>}
+                    {c.evidenceTampered && (
+                      <>
+                        {' '}
+                        <TamperedBadge />
+                      </>
+                    )}
                   </td>
                   <td>{t(`vehicle.${c.vehicleType}`)}</td>
                   <td>

@@ -19,6 +19,7 @@ import { evidenceOf, overlayFor, placeText } from '../officer/evidence';
 import type { SignalState } from '@phatnguoi/core/contracts/violation-event';
 import { IdentificationPanel, useIdentification } from '../../components/Identification';
 import { IssueNoticeDialog, NoticeDeliveries } from './NoticeIssue';
+import { EvidenceIntegrityAlert, TamperedBadge, evidenceBroken } from '../../components/EvidenceIntegrity';
 
 type Tab = 'approvals' | 'notices' | 'responses' | 'escalations' | 'lapsed' | 'ageing';
 const TABS: { tab: Tab; label: MessageKey; status: CaseStatus | null }[] = [
@@ -77,6 +78,12 @@ export default function SupervisorPage({ params }: { params: Record<string, stri
                           <>
                             {' '}
                             <span className="badge warn">{codeLabel(t, 'manual', c.manualReason)}</span>
+                          </>
+                        )}
+                        {c.evidenceTampered && (
+                          <>
+                            {' '}
+                            <TamperedBadge />
                           </>
                         )}
                         <br />
@@ -154,6 +161,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
   const unidentified = !!ident.data && ident.data.state !== 'identified';
   // a case routed to the owner's locality may be approved there without an owner yet; the notice still needs one
   const approveBlocked = unidentified && !ident.data?.routed;
+  const tampered = evidenceBroken(c);
 
   return (
     <article className="sup-case" aria-labelledby="sup-case-title" data-case-id={c.id}>
@@ -170,6 +178,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
         </p>
       )}
       <ErrorNote error={error} />
+      <EvidenceIntegrityAlert c={c} />
 
       {c.status === 'confirmed' && (
         <div className="actions" role="group" aria-label={t('case.actions')}>
@@ -182,7 +191,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
           <button
             type="button"
             className="primary"
-            disabled={busy || ownConfirm || approveBlocked}
+            disabled={busy || ownConfirm || approveBlocked || tampered}
             onClick={() => void act(async () => (await api.post(paths.approve(id), {}), t('sup.approved')))}
           >
             {t('sup.approve')}
@@ -205,15 +214,17 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
 
       {c.status === 'approved' && (
         <div className="actions" role="group" aria-label={t('case.actions')}>
-          <a className="button" href={apiUrl(paths.noticePreview(id))} target="_blank" rel="noopener">
-            {t('sup.preview')}
-          </a>
+          {!tampered && (
+            <a className="button" href={apiUrl(paths.noticePreview(id))} target="_blank" rel="noopener">
+              {t('sup.preview')}
+            </a>
+          )}
           {unidentified && (
             <p role="alert" className="error">
               {t('ident.blockApprove')}
             </p>
           )}
-          <button type="button" className="primary" disabled={busy || unidentified} onClick={() => setIssueOpen(true)}>
+          <button type="button" className="primary" disabled={busy || unidentified || tampered} onClick={() => setIssueOpen(true)}>
             {t('notice.openPreview')}
           </button>
         </div>
