@@ -39,10 +39,14 @@ export default async function lookupRoutes(app: FastifyInstance): Promise<void> 
       // A plate written in the other kind's shape (`66E-500.67` with "motorbike" chosen) is refused, as on the
       // officer's desk, not re-cut into a plate nobody has (`66-E5 0067`) and answered with "no violations".
       const entry = plateForVehicle(req.body.plate, req.body.vehicleType);
-      const params = { details: { params: { plate: req.body.plate, kind: req.body.vehicleType } } };
       if (!entry.ok && entry.reason === 'kind_mismatch')
-        throw new UserError('plate_kind_mismatch', `"${req.body.plate}" is not a ${req.body.vehicleType} plate: choose the other vehicle type`, 400, params);
-      if (!entry.ok) throw new UserError('invalid_plate', `"${req.body.plate}" is not a valid ${req.body.vehicleType} plate`, 400, params);
+        throw new UserError('plate_kind_mismatch', `"${req.body.plate}" is not a ${req.body.vehicleType} plate: choose the other vehicle type`, 400, {
+          details: { params: { plate: req.body.plate, kind: req.body.vehicleType } },
+        });
+      if (!entry.ok)
+        throw new UserError('invalid_plate', `"${req.body.plate}" is not a valid ${req.body.vehicleType} plate`, 400, {
+          details: { params: { plate: req.body.plate, kind: req.body.vehicleType } },
+        });
       const plate = entry.plate;
       return { plate, vehicleType: req.body.vehicleType, items: await publishedCasesOfPlate(db, dir, plate, req.body.vehicleType) };
     },
