@@ -44,6 +44,8 @@ export interface NoticeData {
   vehicleDescription: string | null;
   occurredAt: Date;
   place: string;
+  /** The detector's offence type (`red_light`, `wrong_lane`, …): it names the scenes. */
+  violationType: string;
   /** What the camera recorded (`Vượt vạch dừng khi đèn đỏ 2,0 s`). */
   circumstances: string;
   offences: NoticeOffence[];
@@ -70,8 +72,8 @@ const VEHICLE_VI: Record<string, string> = {
 const COLOUR_VI: Record<string, string> = { white: 'Nền trắng, chữ đen', yellow: 'Nền vàng, chữ đen', blue: 'Nền xanh, chữ trắng', red: 'Nền đỏ, chữ trắng' };
 const EVIDENCE_VI: Record<string, string> = {
   clip: 'Đoạn video',
-  scene_before: 'Ảnh toàn cảnh trước vạch dừng',
-  scene_after: 'Ảnh toàn cảnh sau vạch dừng',
+  scene_before: 'Ảnh toàn cảnh đầu đoạn vi phạm',
+  scene_after: 'Ảnh toàn cảnh cuối đoạn vi phạm',
   vehicle_crop: 'Ảnh phương tiện',
   plate_crop: 'Ảnh biển số',
 };
@@ -99,8 +101,13 @@ export function placeDateLine(place: string, d: Date): string {
 export function vehicleTypeVi(t: string): string {
   return VEHICLE_VI[t] ?? t;
 }
-export function evidenceKindVi(kind: string): string {
-  return EVIDENCE_VI[kind] ?? 'Tệp chứng cứ';
+/** A red-light case's two scenes are taken on either side of the stop line; other offences' at the start and end of the offence. */
+const RED_LIGHT_SCENE_VI: Record<string, string> = {
+  scene_before: 'Ảnh toàn cảnh trước vạch dừng',
+  scene_after: 'Ảnh toàn cảnh sau vạch dừng',
+};
+export function evidenceKindVi(kind: string, violationType: string): string {
+  return (violationType === 'red_light' ? RED_LIGHT_SCENE_VI[kind] : undefined) ?? EVIDENCE_VI[kind] ?? 'Tệp chứng cứ';
 }
 
 export async function renderNoticePdf(n: NoticeData, fonts: NoticeFonts = DEFAULT_NOTICE_FONTS): Promise<Buffer> {
@@ -251,7 +258,7 @@ export async function renderNoticePdf(n: NoticeData, fonts: NoticeFonts = DEFAUL
       doc
         .font('bold')
         .fontSize(8.5)
-        .text(evidenceKindVi(s.kind), x, y + imgH + 3, { width: cellW });
+        .text(evidenceKindVi(s.kind, n.violationType), x, y + imgH + 3, { width: cellW });
       doc
         .font('body')
         .fontSize(8)
@@ -288,7 +295,7 @@ export async function renderNoticePdf(n: NoticeData, fonts: NoticeFonts = DEFAUL
     doc
       .font('body')
       .fontSize(8.5)
-      .text(`${i + 1}. ${evidenceKindVi(e.kind)} · ghi lúc ${formatVnTime(e.capturedAt)}`, left, doc.y + 2, { width });
+      .text(`${i + 1}. ${evidenceKindVi(e.kind, n.violationType)} · ghi lúc ${formatVnTime(e.capturedAt)}`, left, doc.y + 2, { width });
     doc
       .font('mono')
       .fontSize(8)

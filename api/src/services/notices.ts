@@ -206,6 +206,7 @@ async function caseNoticeData(
       vehicleDescription: description || null,
       occurredAt: r.occurred_at,
       place: r.place,
+      violationType: r.type,
       circumstances: [
         fine.label,
         speed ? speedCircumstances(speed) : ruleCircumstances(r.event as Parameters<typeof ruleCircumstances>[0], laneClasses(r.geometry, r.event)),

@@ -51,6 +51,16 @@ export const OFFENCE_TEXT: Record<RuleViolation['type'], string> = {
   speeding: 'Quá tốc độ / Speeding',
 };
 
+/** The vehicle type as the stills print it, Vietnamese first. */
+export const VEHICLE_TEXT: Record<VehicleClass, string> = {
+  car: 'Ô tô / car',
+  motorbike: 'Xe máy / motorbike',
+  bus: 'Xe khách / bus',
+  truck: 'Xe tải / truck',
+  bicycle: 'Xe đạp / bicycle',
+  pedestrian: 'Người đi bộ / pedestrian',
+};
+
 export interface EvidenceInput {
   storage: Pick<Storage, 'put' | 'putFile'>;
   frames: FrameStore;
@@ -122,7 +132,7 @@ export async function buildEvidence(input: EvidenceInput): Promise<EvidenceFile[
   const boxAtSeq = (seq: number): Box => input.track.history.find((p) => p.seq === seq)?.box ?? v.box;
   const header = (ms: number) => [
     `${formatLocalTime(ms)} · ${input.location}`,
-    `${OFFENCE_TEXT[v.type]} · ${input.vehicleClass}${input.plate.text ? ` · ${input.plate.text}` : ''} · camera ${input.cameraId}`,
+    `${OFFENCE_TEXT[v.type]} · ${VEHICLE_TEXT[input.vehicleClass]}${input.plate.text ? ` · ${input.plate.text}` : ''} · camera ${input.cameraId}`,
     ...(v.speed ? [speedText(v.speed)] : []),
   ];
   const lines = linesFor(v, input.geometry);
@@ -146,7 +156,7 @@ export async function buildEvidence(input: EvidenceInput): Promise<EvidenceFile[
   }
   const vf = await frameOf(v.seq);
   if (vf) {
-    const body = await renderCrop(vf, boxAtSeq(vf.seq), { text: [formatLocalTime(vf.capturedAtMs), input.vehicleClass] });
+    const body = await renderCrop(vf, boxAtSeq(vf.seq), { text: [formatLocalTime(vf.capturedAtMs), VEHICLE_TEXT[input.vehicleClass]] });
     await store('vehicle_crop', Buckets.evidence, 'vehicle_crop.jpg', body, 'image/jpeg', vf.capturedAtMs);
   }
   if (input.plateRead) {

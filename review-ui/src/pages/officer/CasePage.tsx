@@ -286,7 +286,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
                 <StillOverlay
                   key={s.id}
                   src={s.url}
-                  alt={evidenceLabel(t, s.kind)}
+                  alt={evidenceLabel(t, s.kind, c.type)}
                   overlay={overlay}
                   showOverlay={showOverlay}
                   onLoad={() => markLoaded(s.id)}

@@ -278,7 +278,9 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
         {ev.clip?.url && <ClipPlayer src={ev.clip.url} fps={ev.fps} label={t('case.clip')} />}
         <div className="stills">
           {ev.stills.map((s) =>
-            s.url ? <StillOverlay key={s.id} src={s.url} alt={evidenceLabel(t, s.kind)} overlay={overlayFor(c, null, c.signal as SignalState | null)} /> : null,
+            s.url ? (
+              <StillOverlay key={s.id} src={s.url} alt={evidenceLabel(t, s.kind, c.type)} overlay={overlayFor(c, null, c.signal as SignalState | null)} />
+            ) : null,
           )}
         </div>
         {ev.plateCrop?.url && <img className="plate-crop" src={ev.plateCrop.url} alt={t('evidence.plate_crop')} />}
