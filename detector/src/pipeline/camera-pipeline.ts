@@ -24,6 +24,7 @@ import { Tracker, trackClass, lastPoint, type Track, type TrackerConfig } from '
 import { DEFAULT_DUPLICATE_CONFIG, duplicateOf, evidenceContradiction, type DuplicateConfig } from '../rules/consistency';
 import { buildEvidence, type ClipSource, type FrameStore } from '../evidence/evidence';
 import { isFrameAware } from './truth-replay-detector';
+import { LAMP_HISTORY_FRAMES, type StoredLampFrame } from '@phatnguoi/core/camera-node/lamp-history';
 
 export interface PipelineFrame {
   seq: number;
@@ -113,14 +114,13 @@ export interface PipelineSnapshot {
   pending: { key: string; violation: RuleViolation; track: Track; readyAtMs: number }[];
   /** Learned lamp levels per signal head (absent in snapshots of older versions). */
   lampLevels?: Record<string, LampReaderSnapshot>;
+  /** The last frames of lamp readings per signal head: the api serves them to the geometry editor's lamp tool. */
+  lampFrames?: Record<string, LampFrame[]>;
 }
 
 /** What the lamp reader saw in one frame (the geometry editor shows the last few per lamp). */
-export interface LampFrame {
-  t: number;
+export interface LampFrame extends StoredLampFrame {
   readings: LampReading[];
-  round: string;
-  arrowsLit: string[];
 }
 
 interface PendingViolation {
@@ -234,6 +234,7 @@ export class CameraPipeline {
         readyAtMs: p.readyAtMs,
       })),
       lampLevels: Object.fromEntries([...this.lampReaders].map(([id, r]) => [id, r.snapshot()])),
+      lampFrames: Object.fromEntries([...this.lampFrames].map(([id, frames]) => [id, [...frames]])),
     };
   }
 
@@ -247,6 +248,8 @@ export class CameraPipeline {
     for (const tr of snap.tracks) if (tr.confirmed) this.liveTracks.set(tr.id, tr);
     for (const [id, tl] of Object.entries(snap.timelines)) this.timelines.get(id)?.restore(tl);
     for (const [id, levels] of Object.entries(snap.lampLevels ?? {})) this.lampReaders.get(id)?.restore(levels);
+    this.lampFrames.clear();
+    for (const [id, frames] of Object.entries(snap.lampFrames ?? {})) if (this.lampReaders.has(id)) this.lampFrames.set(id, frames.slice(-LAMP_HISTORY_FRAMES));
     this.emittedKeys.clear();
     for (const [id, keys] of Object.entries(snap.emittedKeys)) this.emittedKeys.set(id, new Set(keys));
     this.plateReads.clear();
@@ -286,7 +289,7 @@ export class CameraPipeline {
       else tl.advance(t);
       const recent = this.lampFrames.get(head.id) ?? [];
       recent.push({ t, readings, round: obs.round, arrowsLit: obs.arrowsLit });
-      if (recent.length > 25) recent.shift();
+      if (recent.length > LAMP_HISTORY_FRAMES) recent.shift();
       this.lampFrames.set(head.id, recent);
     }
     this.stats.signalMs += performance.now() - s0;

@@ -4,6 +4,7 @@ import { enReports } from './en-reports';
 import { enOidc } from './en-oidc';
 import { enOps } from './en-ops';
 import { enAdmin } from './en-admin';
+import { enLamps } from './en-lamps';
 
 // English: every Vietnamese key must be here too (the type makes a missing one a compile error).
 export const en: Record<MessageKey, string> = {
@@ -12,6 +13,7 @@ export const en: Record<MessageKey, string> = {
   ...enOidc,
   ...enOps,
   ...enAdmin,
+  ...enLamps,
   'app.name': 'Traffic camera fines',
   'app.home': 'Home',
   'app.loading': 'Loading…',

@@ -4,6 +4,7 @@ import { viReports } from './vi-reports';
 import { viOidc } from './vi-oidc';
 import { viOps } from './vi-ops';
 import { viAdmin } from './vi-admin';
+import { viLamps } from './vi-lamps';
 
 export const vi = {
   ...viDesk,
@@ -11,6 +12,7 @@ export const vi = {
   ...viOidc,
   ...viOps,
   ...viAdmin,
+  ...viLamps,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',
