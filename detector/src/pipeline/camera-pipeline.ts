@@ -83,6 +83,11 @@ export interface CameraPipelineOptions {
   duplicates?: Partial<DuplicateConfig>;
   /** Mean absolute change of a frame's grey thumbnail (0..255) from the previous one that marks a cut or loop. */
   cutThreshold?: number;
+  /**
+   * A violation this close (seconds) to a cut or loop is not emitted: its approach, or the signal's onset, lies on the
+   * other side, so its evidence cannot show it (default 1, the simulator truth's CUT_MARGIN_S).
+   */
+  cutMarginSeconds?: number;
 }
 
 interface Reported {
@@ -149,6 +154,8 @@ export class CameraPipeline {
   private firstMs: number | null = null;
   private readonly reported: Reported[] = [];
   private thumb: Float32Array | null = null;
+  /** Times (seconds) of the discontinuities seen recently (cuts, loops). */
+  private readonly cutTimes: number[] = [];
   private lastSeq = -1;
   private lastMs = 0;
   readonly rulesConfig: RulesConfig;
@@ -303,9 +310,12 @@ export class CameraPipeline {
     this.stats.detectedFrames++;
 
     const t0 = performance.now();
-    if (this.isCut(image)) {
+    // isCut first: it keeps the previous frame's thumbnail current.
+    if (this.isCut(image) || this.tracksBroken(t, detections)) {
       // A cut or a loop in the stream: no vehicle continues across it. Tracks end here (rules decide them now).
       this.stats.cuts++;
+      this.cutTimes.push(t);
+      while (this.cutTimes.length > 0 && t - this.cutTimes[0]! > 120) this.cutTimes.shift();
       this.opts.logger?.info({ cameraId: this.cameraId, seq: frame.seq }, 'stream discontinuity (cut or loop): tracks ended');
       const cut = this.tracker.flush();
       for (const tr of cut) this.liveTracks.delete(tr.id);
@@ -336,6 +346,23 @@ export class CameraPipeline {
     for (const tr of ended) this.liveTracks.delete(tr.id);
     if (this.scaled) this.evaluate(ended, true, this.scaled);
     return this.emitReady(Infinity);
+  }
+
+  /**
+   * Whether this frame's vehicles break off from the previous frame's: a cut or loop within the same camera's
+   * footage (the background is the same, so the thumbnail hardly changes) loses most tracks at once while as many
+   * vehicles appear from nowhere. Traffic never does that between two frames.
+   */
+  private tracksBroken(t: number, detections: Detection[]): boolean {
+    const c = this.tracker.continuity(t, detections);
+    return c.seen >= 3 && c.continued <= 0.5 * c.seen && c.unexplained >= Math.max(3, 0.5 * c.detections);
+  }
+
+  /** Whether a violation at time t lies within the margin of a cut or loop (its evidence would straddle it). */
+  private nearDiscontinuity(t: number): string | null {
+    const margin = this.opts.cutMarginSeconds ?? 1;
+    const cut = this.cutTimes.find((c) => Math.abs(t - c) < margin);
+    return cut === undefined ? null : `within ${margin} s of a stream discontinuity (cut or loop at ${(cut - (this.firstMs ?? 0) / 1000).toFixed(1)} s)`;
   }
 
   /** Whether this frame is a cut from the previous one (a coarse grey thumbnail changed nearly everywhere). */
@@ -462,12 +489,9 @@ export class CameraPipeline {
     const out: DetectedViolation[] = [];
     for (const p of ready) {
       const v = p.violation;
-      const why = evidenceContradiction(
-        v,
-        p.track.history,
-        this.scaled?.geometry ?? this.opts.geometry,
-        v.signalHeadId ? this.timelines.get(v.signalHeadId) : undefined,
-      );
+      const why =
+        this.nearDiscontinuity(v.t) ??
+        evidenceContradiction(v, p.track.history, this.scaled?.geometry ?? this.opts.geometry, v.signalHeadId ? this.timelines.get(v.signalHeadId) : undefined);
       const reads = this.plateReads.get(p.track.id) ?? [];
       const plateText = this.opts.plates && reads.length > 0 ? this.opts.plates.vote(reads.map((r) => r.read)).text : null;
       this.reported.splice(
