@@ -20,8 +20,9 @@ import {
   type SignalSmootherConfig,
   type SignalTimelineSnapshot,
 } from '../signal/signal-state';
-import { Tracker, trackClass, lastPoint, type Track, type TrackerConfig } from '../tracking/tracker';
+import { Tracker, trackClass, lastPoint, type Track, type TrackerConfig, type TrackPoint } from '../tracking/tracker';
 import { DEFAULT_DUPLICATE_CONFIG, duplicateOf, evidenceContradiction, type DuplicateConfig } from '../rules/consistency';
+import { counterflowChain, type DetectionFrame } from '../rules/counterflow';
 import { buildEvidence, type ClipSource, type FrameStore } from '../evidence/evidence';
 import { isFrameAware } from './truth-replay-detector';
 import { LAMP_HISTORY_FRAMES, type StoredLampFrame } from '@phatnguoi/core/camera-node/lamp-history';
@@ -39,6 +40,9 @@ export interface PlatePort {
   read(image: RgbImage, vehicleBox: Box, cls: VehicleClass): Promise<PlateRead | null>;
   vote(reads: PlateRead[]): TrackPlate;
 }
+
+/** Detections kept for wrong way through a crowd, seconds. */
+const COUNTERFLOW_WINDOW_SECONDS = 4;
 
 export const NO_PLATE: TrackPlate = { text: null, layout: null, colour: null, confidence: 0, needsManualEntry: true, reads: 0 };
 
@@ -154,6 +158,8 @@ export class CameraPipeline {
   private firstMs: number | null = null;
   private readonly reported: Reported[] = [];
   private thumb: Float32Array | null = null;
+  /** The last seconds of confident detections, for wrong way through a crowd (rules/counterflow.ts). */
+  private readonly recentDetections: DetectionFrame[] = [];
   /** Times (seconds) of the discontinuities seen recently (cuts, loops). */
   private readonly cutTimes: number[] = [];
   private lastSeq = -1;
@@ -317,6 +323,7 @@ export class CameraPipeline {
       this.cutTimes.push(t);
       while (this.cutTimes.length > 0 && t - this.cutTimes[0]! > 120) this.cutTimes.shift();
       this.opts.logger?.info({ cameraId: this.cameraId, seq: frame.seq }, 'stream discontinuity (cut or loop): tracks ended');
+      this.recentDetections.length = 0;
       const cut = this.tracker.flush();
       for (const tr of cut) this.liveTracks.delete(tr.id);
       this.evaluate(cut, true, g);
@@ -329,6 +336,7 @@ export class CameraPipeline {
     const t2 = performance.now();
     this.evaluate(updated, false, g);
     this.evaluate(ended, true, g);
+    this.counterflow(frame.seq, t, detections, g);
     const t3 = performance.now();
     const out = await this.emitReady(frame.capturedAtMs);
     this.stats.trackMs += t1 - t0;
@@ -481,6 +489,54 @@ export class CameraPipeline {
         this.emittedKeys.delete(tr.id);
         this.plateReads.delete(tr.id);
       }
+    }
+  }
+
+  /**
+   * Wrong way through a crowd (rules/counterflow.ts): the movement followed detection by detection when the tracker
+   * handed it from one track to the next. Reported under the track that holds its latest box, once per vehicle.
+   */
+  private counterflow(seq: number, t: number, detections: Detection[], g: { geometry: CameraGeometry; rules: RulesConfig; width: number; height: number }) {
+    const confident = detections.filter((d) => d.score >= this.tracker.config.highScore);
+    this.recentDetections.push({ seq, t, detections: confident });
+    while (this.recentDetections.length > 0 && t - this.recentDetections[0]!.t > COUNTERFLOW_WINDOW_SECONDS) this.recentDetections.shift();
+    if (this.recentDetections.length < 2) return;
+    const inside = (b: Box) => b[0] > 1 && b[1] > 1 && b[2] < g.width - 1 && b[3] < g.height - 1;
+    const frames = this.recentDetections.map((f) => ({ ...f, detections: f.detections.filter((d) => inside(d.box)) }));
+    for (const lane of g.geometry.lanes) {
+      const chain = counterflowChain(frames, lane, g.rules);
+      if (!chain) continue;
+      // Which tracks hold the chain's boxes (the tracker keeps each detection's box in its history).
+      const owners = new Map<Box, Track>();
+      for (const tr of this.tracker.liveTracks) for (const p of tr.history.slice(-60)) owners.set(p.box, tr);
+      const tracks = chain.points.map((p) => owners.get(p.det.box)).filter((tr): tr is Track => tr !== undefined);
+      const owner = owners.get(chain.points.at(-1)!.det.box);
+      if (!owner || !owner.confirmed) continue;
+      // The same vehicle already reported or waiting (by the track rule, or by an earlier chain).
+      const flagged = (tr: Track) => this.emittedKeys.get(tr.id)?.has('type:wrong_way') ?? false;
+      if (tracks.some(flagged) || this.pending.some((p) => p.violation.type === 'wrong_way' && tracks.includes(p.track))) continue;
+      const first = chain.points[0]!;
+      const last = chain.points.at(-1)!;
+      const history: TrackPoint[] = chain.points.map((p) => ({ seq: p.seq, t: p.t, box: p.box, cls: p.det.cls, score: p.det.score }));
+      const track: Track = { ...owner, history, classVotes: { ...owner.classVotes } };
+      const v: RuleViolation = {
+        type: 'wrong_way',
+        rule: 'wrongWayRule',
+        phaseId: `lane:${lane.id}`,
+        summary: `Drove ${Math.round(chain.against)} px against the direction of lane ${lane.id}`,
+        t: first.t,
+        seq: last.seq,
+        box: last.box,
+        laneId: lane.id,
+        signalHeadId: lane.signalHeadId ?? null,
+        signal: null,
+        beforeSeq: first.seq,
+        afterSeq: last.seq,
+        distancePx: chain.against,
+      };
+      for (const tr of tracks) this.emittedKeys.set(tr.id, (this.emittedKeys.get(tr.id) ?? new Set<string>()).add('type:wrong_way'));
+      const key = violationIdempotencyKey({ cameraId: this.cameraId, trackId: owner.id, type: v.type, phaseId: v.phaseId });
+      this.pending.push({ key, violation: v, track, readyAtMs: v.t * 1000 + (this.opts.emitDelaySeconds ?? this.opts.clipAfterSeconds ?? 3) * 1000 });
     }
   }
 
