@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { FRAME_FORMAT, frameRefToFields, slotFileBytes } from '@phatnguoi/core/camera-node/frames';
 import { frameStreamKey } from '@phatnguoi/core/camera-node/channels';
 import { rgbToI420 } from '@phatnguoi/core/camera-node/pixels';
-import type { CameraList } from '@phatnguoi/core/contracts/api/cameras';
+import type { CameraLamps, CameraList } from '@phatnguoi/core/contracts/api/cameras';
 import type { CaseDetail } from '@phatnguoi/core/contracts/api/cases';
 import type { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
 import { buildApp } from '../src/app';
@@ -167,6 +167,7 @@ describe('who may call the camera routes', () => {
     },
     { method: 'PUT', label: '/api/cameras/:id/geometry', url: () => `/api/cameras/${h.ids.camera}/geometry`, allowed: ['admin1'], body: { version: 2 } },
     { method: 'GET', label: '/api/cameras/:id/snapshot', url: () => `/api/cameras/${h.ids.camera}/snapshot`, allowed: ['admin1'] },
+    { method: 'GET', label: '/api/cameras/:id/lamps', url: () => `/api/cameras/${h.ids.camera}/lamps`, allowed: ['admin1'] },
     { method: 'GET', label: '/api/cases/:id/notice/preview', url: () => `/api/cases/${approvedCase}/notice/preview`, allowed: ['super1'] },
   ];
   for (const r of routes) {
@@ -329,6 +330,69 @@ describe('camera geometry', () => {
     expect((await call(h.app, 'admin1', 'GET', `/api/cameras/${h.ids.camera}/geometry`)).json()).toEqual(next);
     // an unknown camera: 404, nothing written
     expect((await call(h.app, 'admin1', 'PUT', `/api/cameras/${randomUUID()}/geometry`, GEOMETRY)).statusCode).toBe(404);
+  });
+});
+
+describe('lamp tool', () => {
+  it("serves each lamp's learned levels and last readings from the detector's saved state, to admins of the camera's agency only", async () => {
+    const cam = await createCamera(h.db.pool, { agencyId: h.ids.agency, name: 'Camera đèn', address: '' });
+    // no detector has run on it yet
+    expect((await call(h.app, 'admin1', 'GET', `/api/cameras/${cam}/lamps`)).json()).toEqual({ updatedAt: null, heads: [] });
+    const t0 = Date.parse('2026-12-07T08:00:00Z') / 1000;
+    const reading = (lampId: string, brightness: number, lit: boolean) => ({
+      lampId,
+      brightness,
+      hueMatch: lit ? 0.8123 : 0,
+      rgb: lit ? [250, 40, 30] : [90, 80, 80],
+      lit,
+      unlitLevel: 88,
+      litLevel: lit ? 231 : null,
+      threshold: 159.56,
+    });
+    const frames = [0, 1, 2].map((k) => ({
+      t: t0 + k * 0.2,
+      readings: [reading('red', k === 0 ? 91.04 : 232.3, k > 0), reading('green', 95, false)],
+      round: k === 0 ? 'unknown' : 'red',
+      arrowsLit: [],
+    }));
+    await h.db.pool.query(`INSERT INTO detector_progress (camera_id, stream_id, seq, state, updated_at) VALUES ($1, '1-0', 3, $2, '2026-12-07T08:00:01Z')`, [
+      cam,
+      JSON.stringify({
+        version: 1,
+        tracks: [],
+        lampFrames: { 'head-1': frames },
+        lampLevels: { 'head-1': { red: { unlit: 88.04, lit: 231.66 }, green: { unlit: 95, lit: null } } },
+      }),
+    ]);
+    const res = await call(h.app, 'admin1', 'GET', `/api/cameras/${cam}/lamps`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const body = res.json() as CameraLamps;
+    expect(body.updatedAt).toBe('2026-12-07T08:00:01.000Z');
+    expect(body.heads).toHaveLength(1);
+    const [head] = body.heads;
+    expect(head!.states.map((s) => s.round)).toEqual(['unknown', 'red', 'red']);
+    const red = head!.lamps.find((l) => l.lampId === 'red')!;
+    expect(red).toMatchObject({ unlitLevel: 88, litLevel: 231.7 });
+    expect(red.readings.map((r) => [r.brightness, r.lit])).toEqual([
+      [91, false],
+      [232.3, true],
+      [232.3, true],
+    ]);
+    expect(red.readings[1]).toMatchObject({ at: '2026-12-07T08:00:00.200Z', threshold: 159.6, hueMatch: 0.81, rgb: [250, 40, 30] });
+    expect(head!.lamps.find((l) => l.lampId === 'green')).toMatchObject({ unlitLevel: 95, litLevel: null });
+    // nothing else of the detector's state (tracks, pending violations) is served
+    expect(res.body).not.toContain('tracks');
+    // an admin of another agency, and officers of the camera's own agency, do not get it
+    const { createUser } = await import('../src/seed/demo');
+    await createUser(h.db.pool, { username: 'admin.hn', password: 'correct horse battery', role: 'admin', agencyId: h.ids.otherAgency });
+    const hn = await loginAs(h.app, 'admin.hn');
+    const other = await h.app.inject({ method: 'GET', url: `/api/cameras/${cam}/lamps`, headers: bearer(hn) });
+    expect(other.statusCode).toBe(404);
+    expect(other.body).not.toContain('brightness');
+    expect((await call(h.app, 'officer1', 'GET', `/api/cameras/${cam}/lamps`)).statusCode).toBe(403);
+    expect((await call(h.app, 'admin1', 'GET', `/api/cameras/${randomUUID()}/lamps`)).statusCode).toBe(404);
+    expect((await call(h.app, 'admin1', 'GET', '/api/cameras/not-a-uuid/lamps')).statusCode).toBe(400);
   });
 });
 

@@ -361,6 +361,30 @@ describe('review UI against the real api', () => {
     );
     expect(stored.rows[0]!.geometry.lanes[0]!.allowedClasses).toEqual(['motorbike']);
     expect(stored.rows[0]!.geometry.lanes[0]!.polygon[0]).toEqual([120, 335]);
+    // the detector's saved state with its lamp readings (the lamp tool below shows them)
+    const t0 = Date.now() / 1000 - 10;
+    const reading = (lampId: string, brightness: number, lit: boolean, litLevel: number | null) => ({
+      lampId,
+      brightness,
+      hueMatch: lit ? 0.9 : 0,
+      rgb: [brightness, 40, 30],
+      lit,
+      unlitLevel: 80,
+      litLevel,
+      threshold: litLevel === null ? 110 : 160,
+    });
+    const frames = Array.from({ length: 6 }, (_, k) => ({
+      t: t0 + k * 0.2,
+      readings: [reading('red', k < 2 ? 82 : 240, k >= 2, 240), reading('yellow', 86, false, 101), reading('green', 84, false, null)],
+      round: k < 2 ? 'unknown' : 'red',
+      arrowsLit: [],
+    }));
+    const levels = { red: { unlit: 80, lit: 240 }, yellow: { unlit: 84, lit: 101 }, green: { unlit: 84, lit: null } };
+    await stack.db.pool.query(
+      `INSERT INTO detector_progress (camera_id, stream_id, seq, state) VALUES ($1, '1-0', 6, $2)
+       ON CONFLICT (camera_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`,
+      [stack.cameraId, JSON.stringify({ version: 1, lampFrames: { 'head-1': frames }, lampLevels: { 'head-1': levels } })],
+    );
     // reload: the editor shows what the server stored
     await page.reload();
     await page.getByTestId('geo-svg').waitFor();
@@ -379,6 +403,25 @@ describe('review UI against the real api', () => {
       stack.cameraId,
     ]);
     expect(after.rows[0]!.geometry.lanes[0]!.signalHeadId).toBe('head-1');
+    // the lamp tool: what the detector's lamp reader saw in each lamp region, beside the region
+    await page.getByTestId('lamps-status').filter({ hasText: 'Số đọc của bộ phát hiện lúc' }).waitFor();
+    await page.getByRole('button', { name: /^Cột đèn: head-1/ }).click();
+    const red = page.locator('[data-lamp-readings="red"]');
+    await expect(red.getByTestId('lamp-levels-red').innerText()).resolves.toBe('Độ sáng đã học: khi tắt 80, khi sáng 240');
+    await expect(red.getByTestId('lamp-lit-red').innerText()).resolves.toBe('Sáng trong 4/6 khung hình gần nhất');
+    await expect(red.getByTestId('lamp-verdict-red').innerText()).resolves.toContain('vùng nằm trên đèn');
+    // a region whose lit and unlit readings barely differ, and one never seen lit, are called out
+    await expect(page.getByTestId('lamp-verdict-yellow').innerText()).resolves.toContain('kiểm tra xem vùng có nằm đúng trên đèn không');
+    await expect(page.getByTestId('lamp-verdict-green').innerText()).resolves.toContain('Chưa thấy đèn này sáng');
+    // on the canvas, beside each region: one bar per reading, the lit ones marked
+    const bars = page.getByTestId('geo-svg').locator('[data-lamp-bars="red"] rect[data-lit]');
+    await expect(bars.count()).resolves.toBe(6);
+    await expect(page.getByTestId('geo-svg').locator('[data-lamp-bars="red"] rect[data-lit="true"]').count()).resolves.toBe(4);
+    await screenshot(page, 'geometry-lamp-tool');
+    // in English too
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await expect(page.getByTestId('lamp-levels-red').innerText()).resolves.toBe('Learned brightness: unlit 80, lit 240');
+    await page.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
   }, 240_000);
 
   it('operations wall and camera grid show a camera online at ingest that no detector reports on as a fault, with why', async () => {

@@ -5,6 +5,7 @@ import type { Scenario } from './scenario/schema';
 import type { TruthFrame } from './render/compose';
 import type { NearMiss, SpeedPassage, TruthViolation } from './world/violations';
 import type { SimResult } from './world/simulate';
+import type { TruthDiscontinuity } from './world/discontinuities';
 
 export const TRUTH_VERSION = 1;
 
@@ -31,6 +32,8 @@ export interface TruthFile {
   nearMisses: NearMiss[];
   /** Every vehicle's true passage through the speed zone (scenes with a speed zone only). */
   speeds?: SpeedPassage[];
+  /** Hard cuts and loops in the video (scenes that ask for them); no violation in `violations` spans one. */
+  discontinuities?: TruthDiscontinuity[];
   frames: TruthFrame[];
 }
 

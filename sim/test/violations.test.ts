@@ -24,6 +24,7 @@ const EXPECTED: Record<string, string[]> = {
   'night-arrow-countdown': ['red_light night-straight'],
   't-junction-left-1080p': ['red_light truck-runner'],
   'daylight-glare-arrow': ['red_light glare-runner'],
+  'cut-and-loop': ['red_light cut-runner'],
 };
 
 describe('truth violations', () => {
@@ -74,6 +75,32 @@ describe('truth violations', () => {
     const notes = plan.nearMisses.filter((n) => n.trackId.startsWith('arrow-moto')).map((n) => n.note);
     expect(notes.length).toBe(2);
     for (const n of notes) expect(n).toMatch(/on green/);
+  });
+
+  it('a cut or loop: a violation is judged where one segment shows it whole, once; one across a discontinuity or shown again is a near miss', () => {
+    const s = findScenario('cut-and-loop')!;
+    const plain = planScenario({ ...s, discontinuities: undefined });
+    // without the cut both cars are violations (source time); with it the car crossing 0.5 s after the cut is not judged
+    expect(plain.violations.map((v) => v.trackId).sort()).toEqual(['cut-crosser', 'cut-runner']);
+    const cut = planScenario(s);
+    const runner = plain.violations.find((v) => v.trackId === 'cut-runner')!;
+    expect(cut.violations).toEqual([{ ...runner, timeS: runner.timeS - 7, startS: runner.startS - 7, endS: runner.endS - 7, frame: runner.frame - 70 }]);
+    expect(cut.nearMisses.filter((n) => n.trackId === 'cut-crosser').map((n) => n.note)).toContain('red_light spans the discontinuity at 8 s: not judged');
+    // a loop that replays the run: the same vehicle, one case
+    const replay = planScenario({ ...s, durationS: 30, discontinuities: [...s.discontinuities!, { atS: 24, toS: 16 }] });
+    expect(replay.violations.map((v) => v.trackId)).toEqual(['cut-runner']);
+    expect(replay.nearMisses.find((n) => n.trackId === 'cut-runner')?.note).toBe('red_light shown again after a loop: the same vehicle, one case');
+    // a discontinuity that jumps nowhere, or out of order, is refused with the reason
+    expect(() => parseScenario({ ...s, discontinuities: [{ atS: 8, toS: 8.5 }] })).toThrow(/must jump at least 1 s/);
+    expect(() =>
+      parseScenario({
+        ...s,
+        discontinuities: [
+          { atS: 8, toS: 15 },
+          { atS: 6, toS: 0 },
+        ],
+      }),
+    ).toThrow(/must lie after the previous one/);
   });
 
   it('random scenarios are valid and reproducible from their seed', () => {

@@ -1,13 +1,14 @@
 // Camera routes. Each route names who may call it:
-//   GET /api/cameras, GET /api/cameras/:id, PUT /api/cameras/:id/geometry, GET /api/cameras/:id/snapshot: admin;
+//   GET /api/cameras, GET /api/cameras/:id, PUT /api/cameras/:id/geometry, GET /api/cameras/:id/snapshot,
+//   GET /api/cameras/:id/lamps: admin (of the camera's agency when the admin has one);
 //   GET /api/cameras/:id/geometry: admin, and officers/supervisors of the camera's agency (case overlays need it).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
-import { CameraList, CameraSummary, SNAPSHOT_SOURCE_HEADER } from '@phatnguoi/core/contracts/api/cameras';
+import { CameraLamps, CameraList, CameraSummary, SNAPSHOT_SOURCE_HEADER } from '@phatnguoi/core/contracts/api/cameras';
 import { CameraGeometrySchema } from '@phatnguoi/core/contracts/camera-geometry';
 import { requireRoles, userOf } from '../plugins/auth';
-import { cameraScope, cameraSnapshot, getCamera, getGeometry, listCameras, putGeometry } from '../services/cameras';
+import { cameraLamps, cameraScope, cameraSnapshot, getCamera, getGeometry, listCameras, putGeometry } from '../services/cameras';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 
@@ -48,6 +49,16 @@ export default async function cameraRoutes(app: FastifyInstance): Promise<void> 
       },
     },
     async (req) => putGeometry(db, app.clock, userOf(req), req.params.id, req.body, cameraScope(userOf(req))),
+  );
+
+  // What the detector sees of each lamp region (learned levels, last readings): the geometry editor's lamp tool.
+  app.get<{ Params: IdParams }>(
+    '/api/cameras/:id/lamps',
+    { onRequest: adminOnly, schema: { tags: ['admin'], params: IdParams, response: { 200: CameraLamps, ...errors } } },
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      return cameraLamps(db, req.params.id, cameraScope(userOf(req)));
+    },
   );
 
   app.get<{ Params: IdParams }>('/api/cameras/:id/snapshot', { onRequest: adminOnly, schema: { tags: ['admin'], params: IdParams } }, async (req, reply) => {

@@ -8,7 +8,8 @@ import { validateGeometry, type CameraGeometry } from '@phatnguoi/core/contracts
 import sharp from 'sharp';
 import { latestFrame } from '@phatnguoi/core/camera-node/frame-ring';
 import { i420ToRgb } from '@phatnguoi/core/camera-node/pixels';
-import type { CameraSummary, SnapshotSource } from '@phatnguoi/core/contracts/api/cameras';
+import type { CameraLamps, CameraSummary, SnapshotSource } from '@phatnguoi/core/contracts/api/cameras';
+import type { StoredLampState } from '@phatnguoi/core/camera-node/lamp-history';
 import type { BucketName } from '@phatnguoi/core/storage';
 import type { Redis } from '@phatnguoi/core/redis';
 import { appendAudit } from '../audit/chain';
@@ -93,6 +94,58 @@ export async function getGeometry(q: Queryable, id: string, agencyId: string | n
   if (!cam) throw new NotFoundError('no such camera');
   if (!cam.geometry) throw new NotFoundError('this camera has no geometry yet', 'no_geometry');
   return cam.geometry;
+}
+
+/**
+ * What the detector sees of each lamp region of a camera the caller may see (the geometry editor's lamp tool):
+ * per signal head, each lamp's learned unlit/lit levels and its last readings, from the detector's last saved
+ * state. A camera no detector has run on answers `updatedAt: null` and no heads.
+ */
+export async function cameraLamps(q: Queryable, id: string, agencyId: string | null): Promise<CameraLamps> {
+  if (!(await cameraRow(q, id, agencyId))) throw new NotFoundError('no such camera');
+  const { rows } = await q.query<{ state: StoredLampState | null; updated_at: Date }>(
+    `SELECT jsonb_build_object('lampFrames', state->'lampFrames', 'lampLevels', state->'lampLevels') AS state, updated_at
+       FROM detector_progress WHERE camera_id = $1`,
+    [id],
+  );
+  const row = rows[0];
+  if (!row) return { updatedAt: null, heads: [] };
+  const frames = row.state?.lampFrames ?? {};
+  const levels = row.state?.lampLevels ?? {};
+  const at = (t: number) => new Date(Math.round(t * 1000)).toISOString();
+  const round1 = (x: number) => Math.round(x * 10) / 10;
+  return {
+    updatedAt: row.updated_at.toISOString(),
+    heads: Object.entries(frames).map(([headId, recent]) => {
+      const lampIds = [...new Set(recent.flatMap((f) => f.readings.map((r) => r.lampId)))];
+      return {
+        headId,
+        lamps: lampIds.map((lampId) => {
+          const last = recent.flatMap((f) => f.readings.filter((r) => r.lampId === lampId)).at(-1);
+          const learned = levels[headId]?.[lampId];
+          const level = (x: number | null | undefined) => (typeof x === 'number' ? round1(x) : null);
+          return {
+            lampId,
+            unlitLevel: level(learned ? learned.unlit : last?.unlitLevel),
+            litLevel: level(learned ? learned.lit : last?.litLevel),
+            readings: recent.flatMap((f) =>
+              f.readings
+                .filter((r) => r.lampId === lampId)
+                .map((r) => ({
+                  at: at(f.t),
+                  brightness: round1(r.brightness),
+                  threshold: round1(r.threshold),
+                  hueMatch: Math.round(r.hueMatch * 100) / 100,
+                  lit: r.lit,
+                  rgb: r.rgb,
+                })),
+            ),
+          };
+        }),
+        states: recent.map((f) => ({ at: at(f.t), round: f.round })),
+      };
+    }),
+  };
 }
 
 function sha256(v: unknown): string {

@@ -20,10 +20,12 @@ import {
   type SignalSmootherConfig,
   type SignalTimelineSnapshot,
 } from '../signal/signal-state';
-import { Tracker, trackClass, lastPoint, type Track, type TrackerConfig } from '../tracking/tracker';
+import { Tracker, trackClass, lastPoint, type Track, type TrackerConfig, type TrackPoint } from '../tracking/tracker';
 import { DEFAULT_DUPLICATE_CONFIG, duplicateOf, evidenceContradiction, type DuplicateConfig } from '../rules/consistency';
+import { counterflowChain, type DetectionFrame } from '../rules/counterflow';
 import { buildEvidence, type ClipSource, type FrameStore } from '../evidence/evidence';
 import { isFrameAware } from './truth-replay-detector';
+import { LAMP_HISTORY_FRAMES, type StoredLampFrame } from '@phatnguoi/core/camera-node/lamp-history';
 
 export interface PipelineFrame {
   seq: number;
@@ -38,6 +40,9 @@ export interface PlatePort {
   read(image: RgbImage, vehicleBox: Box, cls: VehicleClass): Promise<PlateRead | null>;
   vote(reads: PlateRead[]): TrackPlate;
 }
+
+/** Detections kept for wrong way through a crowd, seconds. */
+const COUNTERFLOW_WINDOW_SECONDS = 4;
 
 export const NO_PLATE: TrackPlate = { text: null, layout: null, colour: null, confidence: 0, needsManualEntry: true, reads: 0 };
 
@@ -82,6 +87,11 @@ export interface CameraPipelineOptions {
   duplicates?: Partial<DuplicateConfig>;
   /** Mean absolute change of a frame's grey thumbnail (0..255) from the previous one that marks a cut or loop. */
   cutThreshold?: number;
+  /**
+   * A violation this close (seconds) to a cut or loop is not emitted: its approach, or the signal's onset, lies on the
+   * other side, so its evidence cannot show it (default 1, the simulator truth's CUT_MARGIN_S).
+   */
+  cutMarginSeconds?: number;
 }
 
 interface Reported {
@@ -113,14 +123,13 @@ export interface PipelineSnapshot {
   pending: { key: string; violation: RuleViolation; track: Track; readyAtMs: number }[];
   /** Learned lamp levels per signal head (absent in snapshots of older versions). */
   lampLevels?: Record<string, LampReaderSnapshot>;
+  /** The last frames of lamp readings per signal head: the api serves them to the geometry editor's lamp tool. */
+  lampFrames?: Record<string, LampFrame[]>;
 }
 
 /** What the lamp reader saw in one frame (the geometry editor shows the last few per lamp). */
-export interface LampFrame {
-  t: number;
+export interface LampFrame extends StoredLampFrame {
   readings: LampReading[];
-  round: string;
-  arrowsLit: string[];
 }
 
 interface PendingViolation {
@@ -149,6 +158,10 @@ export class CameraPipeline {
   private firstMs: number | null = null;
   private readonly reported: Reported[] = [];
   private thumb: Float32Array | null = null;
+  /** The last seconds of confident detections, for wrong way through a crowd (rules/counterflow.ts). */
+  private readonly recentDetections: DetectionFrame[] = [];
+  /** Times (seconds) of the discontinuities seen recently (cuts, loops). */
+  private readonly cutTimes: number[] = [];
   private lastSeq = -1;
   private lastMs = 0;
   readonly rulesConfig: RulesConfig;
@@ -234,6 +247,7 @@ export class CameraPipeline {
         readyAtMs: p.readyAtMs,
       })),
       lampLevels: Object.fromEntries([...this.lampReaders].map(([id, r]) => [id, r.snapshot()])),
+      lampFrames: Object.fromEntries([...this.lampFrames].map(([id, frames]) => [id, [...frames]])),
     };
   }
 
@@ -247,6 +261,8 @@ export class CameraPipeline {
     for (const tr of snap.tracks) if (tr.confirmed) this.liveTracks.set(tr.id, tr);
     for (const [id, tl] of Object.entries(snap.timelines)) this.timelines.get(id)?.restore(tl);
     for (const [id, levels] of Object.entries(snap.lampLevels ?? {})) this.lampReaders.get(id)?.restore(levels);
+    this.lampFrames.clear();
+    for (const [id, frames] of Object.entries(snap.lampFrames ?? {})) if (this.lampReaders.has(id)) this.lampFrames.set(id, frames.slice(-LAMP_HISTORY_FRAMES));
     this.emittedKeys.clear();
     for (const [id, keys] of Object.entries(snap.emittedKeys)) this.emittedKeys.set(id, new Set(keys));
     this.plateReads.clear();
@@ -286,7 +302,7 @@ export class CameraPipeline {
       else tl.advance(t);
       const recent = this.lampFrames.get(head.id) ?? [];
       recent.push({ t, readings, round: obs.round, arrowsLit: obs.arrowsLit });
-      if (recent.length > 25) recent.shift();
+      if (recent.length > LAMP_HISTORY_FRAMES) recent.shift();
       this.lampFrames.set(head.id, recent);
     }
     this.stats.signalMs += performance.now() - s0;
@@ -300,10 +316,14 @@ export class CameraPipeline {
     this.stats.detectedFrames++;
 
     const t0 = performance.now();
-    if (this.isCut(image)) {
+    // isCut first: it keeps the previous frame's thumbnail current.
+    if (this.isCut(image) || this.tracksBroken(t, detections)) {
       // A cut or a loop in the stream: no vehicle continues across it. Tracks end here (rules decide them now).
       this.stats.cuts++;
+      this.cutTimes.push(t);
+      while (this.cutTimes.length > 0 && t - this.cutTimes[0]! > 120) this.cutTimes.shift();
       this.opts.logger?.info({ cameraId: this.cameraId, seq: frame.seq }, 'stream discontinuity (cut or loop): tracks ended');
+      this.recentDetections.length = 0;
       const cut = this.tracker.flush();
       for (const tr of cut) this.liveTracks.delete(tr.id);
       this.evaluate(cut, true, g);
@@ -316,6 +336,7 @@ export class CameraPipeline {
     const t2 = performance.now();
     this.evaluate(updated, false, g);
     this.evaluate(ended, true, g);
+    this.counterflow(frame.seq, t, detections, g);
     const t3 = performance.now();
     const out = await this.emitReady(frame.capturedAtMs);
     this.stats.trackMs += t1 - t0;
@@ -333,6 +354,23 @@ export class CameraPipeline {
     for (const tr of ended) this.liveTracks.delete(tr.id);
     if (this.scaled) this.evaluate(ended, true, this.scaled);
     return this.emitReady(Infinity);
+  }
+
+  /**
+   * Whether this frame's vehicles break off from the previous frame's: a cut or loop within the same camera's
+   * footage (the background is the same, so the thumbnail hardly changes) loses most tracks at once while as many
+   * vehicles appear from nowhere. Traffic never does that between two frames.
+   */
+  private tracksBroken(t: number, detections: Detection[]): boolean {
+    const c = this.tracker.continuity(t, detections);
+    return c.seen >= 3 && c.continued <= 0.5 * c.seen && c.unexplained >= Math.max(3, 0.5 * c.detections);
+  }
+
+  /** Whether a violation at time t lies within the margin of a cut or loop (its evidence would straddle it). */
+  private nearDiscontinuity(t: number): string | null {
+    const margin = this.opts.cutMarginSeconds ?? 1;
+    const cut = this.cutTimes.find((c) => Math.abs(t - c) < margin);
+    return cut === undefined ? null : `within ${margin} s of a stream discontinuity (cut or loop at ${(cut - (this.firstMs ?? 0) / 1000).toFixed(1)} s)`;
   }
 
   /** Whether this frame is a cut from the previous one (a coarse grey thumbnail changed nearly everywhere). */
@@ -454,17 +492,62 @@ export class CameraPipeline {
     }
   }
 
+  /**
+   * Wrong way through a crowd (rules/counterflow.ts): the movement followed detection by detection when the tracker
+   * handed it from one track to the next. Reported under the track that holds its latest box, once per vehicle.
+   */
+  private counterflow(seq: number, t: number, detections: Detection[], g: { geometry: CameraGeometry; rules: RulesConfig; width: number; height: number }) {
+    const confident = detections.filter((d) => d.score >= this.tracker.config.highScore);
+    this.recentDetections.push({ seq, t, detections: confident });
+    while (this.recentDetections.length > 0 && t - this.recentDetections[0]!.t > COUNTERFLOW_WINDOW_SECONDS) this.recentDetections.shift();
+    if (this.recentDetections.length < 2) return;
+    const inside = (b: Box) => b[0] > 1 && b[1] > 1 && b[2] < g.width - 1 && b[3] < g.height - 1;
+    const frames = this.recentDetections.map((f) => ({ ...f, detections: f.detections.filter((d) => inside(d.box)) }));
+    for (const lane of g.geometry.lanes) {
+      const chain = counterflowChain(frames, lane, g.rules);
+      if (!chain) continue;
+      // Which tracks hold the chain's boxes (the tracker keeps each detection's box in its history).
+      const owners = new Map<Box, Track>();
+      for (const tr of this.tracker.liveTracks) for (const p of tr.history.slice(-60)) owners.set(p.box, tr);
+      const tracks = chain.points.map((p) => owners.get(p.det.box)).filter((tr): tr is Track => tr !== undefined);
+      const owner = owners.get(chain.points.at(-1)!.det.box);
+      if (!owner || !owner.confirmed) continue;
+      // The same vehicle already reported or waiting (by the track rule, or by an earlier chain).
+      const flagged = (tr: Track) => this.emittedKeys.get(tr.id)?.has('type:wrong_way') ?? false;
+      if (tracks.some(flagged) || this.pending.some((p) => p.violation.type === 'wrong_way' && tracks.includes(p.track))) continue;
+      const first = chain.points[0]!;
+      const last = chain.points.at(-1)!;
+      const history: TrackPoint[] = chain.points.map((p) => ({ seq: p.seq, t: p.t, box: p.box, cls: p.det.cls, score: p.det.score }));
+      const track: Track = { ...owner, history, classVotes: { ...owner.classVotes } };
+      const v: RuleViolation = {
+        type: 'wrong_way',
+        rule: 'wrongWayRule',
+        phaseId: `lane:${lane.id}`,
+        summary: `Drove ${Math.round(chain.against)} px against the direction of lane ${lane.id}`,
+        t: first.t,
+        seq: last.seq,
+        box: last.box,
+        laneId: lane.id,
+        signalHeadId: lane.signalHeadId ?? null,
+        signal: null,
+        beforeSeq: first.seq,
+        afterSeq: last.seq,
+        distancePx: chain.against,
+      };
+      for (const tr of tracks) this.emittedKeys.set(tr.id, (this.emittedKeys.get(tr.id) ?? new Set<string>()).add('type:wrong_way'));
+      const key = violationIdempotencyKey({ cameraId: this.cameraId, trackId: owner.id, type: v.type, phaseId: v.phaseId });
+      this.pending.push({ key, violation: v, track, readyAtMs: v.t * 1000 + (this.opts.emitDelaySeconds ?? this.opts.clipAfterSeconds ?? 3) * 1000 });
+    }
+  }
+
   private async emitReady(nowMs: number): Promise<DetectedViolation[]> {
     const ready = this.pending.filter((p) => p.readyAtMs <= nowMs).sort((a, b) => a.violation.t - b.violation.t);
     const out: DetectedViolation[] = [];
     for (const p of ready) {
       const v = p.violation;
-      const why = evidenceContradiction(
-        v,
-        p.track.history,
-        this.scaled?.geometry ?? this.opts.geometry,
-        v.signalHeadId ? this.timelines.get(v.signalHeadId) : undefined,
-      );
+      const why =
+        this.nearDiscontinuity(v.t) ??
+        evidenceContradiction(v, p.track.history, this.scaled?.geometry ?? this.opts.geometry, v.signalHeadId ? this.timelines.get(v.signalHeadId) : undefined);
       const reads = this.plateReads.get(p.track.id) ?? [];
       const plateText = this.opts.plates && reads.length > 0 ? this.opts.plates.vote(reads.map((r) => r.read)).text : null;
       this.reported.splice(

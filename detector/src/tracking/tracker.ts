@@ -201,6 +201,23 @@ export class Tracker {
     return { updated: kept.filter((tr) => tr.confirmed && matched.has(tr)), ended };
   }
 
+  /**
+   * How well this frame's detections continue the tracks seen in the previous frame, before it is applied: of the
+   * confirmed tracks matched last frame (`seen`), how many have a detection near their prediction (`continued`), and
+   * how many confident detections are near no live track (`unexplained`). A cut or loop in the stream loses nearly
+   * every track at once while as many vehicles appear from nowhere.
+   */
+  continuity(t: number, detections: Detection[]): { seen: number; continued: number; unexplained: number; detections: number } {
+    const c = this.config;
+    const high = detections.filter((d) => d.score >= c.highScore);
+    const predicted = this.tracks.map((tr) => predictBox(tr, t));
+    const near = (p: Box, d: Detection) => similarity(p, d.box) >= c.matchThreshold;
+    const seen = this.tracks.filter((tr) => tr.confirmed && tr.misses === 0);
+    const continued = seen.filter((tr) => high.some((d) => near(predicted[this.tracks.indexOf(tr)]!, d))).length;
+    const unexplained = high.filter((d) => !predicted.some((p) => near(p, d))).length;
+    return { seen: seen.length, continued, unexplained, detections: high.length };
+  }
+
   /** Live tracks (tentative included) with at most `maxPoints` recent points each, for a restart to continue from. */
   snapshot(maxPoints = 150): Track[] {
     return this.tracks.map((tr) => ({ ...tr, history: tr.history.slice(-maxPoints), velocity: [...tr.velocity], classVotes: { ...tr.classVotes } }));

@@ -35,3 +35,34 @@ describe('frameNear', () => {
     expect(frameNear(frames, 40, 40 * 200)).toBeNull();
   });
 });
+
+describe('lamp history (the geometry editor lamp tool)', () => {
+  /** A 640x720 frame, grey, with the red lamp region (560,20)-(580,40) lit red. */
+  const redLit = (): RgbImage => {
+    const img = { data: new Uint8Array(640 * 720 * 3).fill(70), width: 640, height: 720 };
+    for (let y = 20; y < 40; y++) for (let x = 560; x < 580; x++) img.data.set([250, 30, 20], (y * 640 + x) * 3);
+    return img;
+  };
+
+  it('keeps the last 25 frames per head in the saved state, with learned levels, and a restarted pipeline serves them again', async () => {
+    const pipeline = new CameraPipeline({ cameraId: 'cam', geometry, detector: noVehicles, location: 'test' });
+    const t0 = Date.parse('2026-11-25T08:00:00Z');
+    for (let seq = 0; seq < 30; seq++) await pipeline.processFrame({ seq, capturedAtMs: t0 + seq * 200, image: redLit() });
+    const saved = JSON.parse(JSON.stringify(pipeline.snapshot())) as ReturnType<CameraPipeline['snapshot']>;
+    const frames = saved.lampFrames!.H1!;
+    expect(frames).toHaveLength(25);
+    expect(frames[0]!.t).toBe((t0 + 5 * 200) / 1000);
+    const last = frames.at(-1)!;
+    expect(last.round).toBe('red');
+    const red = last.readings.find((r) => r.lampId === 'R')!;
+    expect(red.lit).toBe(true);
+    expect(red.brightness).toBe(250);
+    expect(last.readings.find((r) => r.lampId === 'G')!.lit).toBe(false);
+    // the lit red lamp has learned its lit level, the green one its unlit level
+    expect(saved.lampLevels!.H1!.R!.lit).toBeCloseTo(250, 0);
+    expect(saved.lampLevels!.H1!.G!.unlit).toBeCloseTo(70, 0);
+    const again = new CameraPipeline({ cameraId: 'cam', geometry, detector: noVehicles, location: 'test' });
+    again.restore(saved);
+    expect(again.lampHistory('H1')).toEqual(frames);
+  });
+});

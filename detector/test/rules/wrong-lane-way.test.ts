@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_CONFIG, laneClassRule, solidLineRule, wrongWayRule } from '../../src/rules';
+import { counterflowChain } from '../../src/rules/counterflow';
+import type { Detection } from '@phatnguoi/core/contracts/detection';
 import { geometry, lane, run, track } from '../fixtures/scene';
 
 const config = DEFAULT_RULES_CONFIG;
@@ -155,5 +157,59 @@ describe('solidLineRule beyond the end of a slanted line', () => {
       [0.4, 240, 630],
     ]);
     expect(solidLineRule(through, slanted, config).status).toBe('violation');
+  });
+});
+
+describe('counterflowChain (wrong way through a crowd)', () => {
+  // Lane L2 (x 300-500) runs up the image. A queue of motorbikes waits in it (boxes 40x80 at y 200..560, still),
+  // and a rider comes down through them at 25 px a frame (5 fps), hidden behind one every third frame.
+  const bike = (cx: number, bottom: number, h = 80): Detection => ({ cls: 'motorbike', score: 0.85, box: [cx - 20, bottom - h, cx + 20, bottom] });
+  const queue = (k: number) => [200, 290, 380, 470, 560].map((y, i) => bike(400 + (i % 2) * 6, y + ((k + i) % 3) - 1));
+  const frames = (rider: (k: number) => Detection | null, n = 16) =>
+    Array.from({ length: n }, (_, k) => {
+      const r = rider(k);
+      return { seq: k, t: k / 5, detections: [...queue(k), ...(r ? [r] : [])] };
+    });
+  const riderDown = (k: number) => (k % 3 === 2 ? null : bike(430, 250 + 25 * k, 80 + k));
+
+  it('follows a rider going against the lane past the waiting queue, through frames where it is hidden', () => {
+    const chain = counterflowChain(frames(riderDown), L2, config);
+    expect(chain).not.toBeNull();
+    expect(chain!.points.length).toBeGreaterThanOrEqual(8);
+    expect(chain!.points.every((p) => p.det.box[0] === 410)).toBe(true); // the rider's boxes only, never the queue's
+    expect(chain!.against).toBeGreaterThan(200);
+  });
+
+  it('finds nothing in a queue that only jitters, in traffic moving with the lane, or in a short reverse', () => {
+    expect(
+      counterflowChain(
+        frames(() => null),
+        L2,
+        config,
+      ),
+    ).toBeNull();
+    expect(
+      counterflowChain(
+        frames((k) => bike(430, 650 - 25 * k)),
+        L2,
+        config,
+      ),
+    ).toBeNull();
+    expect(
+      counterflowChain(
+        frames((k) => (k >= 12 ? bike(430, 300 + 10 * (k - 12)) : null)),
+        L2,
+        config,
+      ),
+    ).toBeNull();
+  });
+
+  it('does not hop down a dense queue from one waiting bike to the next (each one stays where it was)', () => {
+    const dense = Array.from({ length: 16 }, (_, k) => ({
+      seq: k,
+      t: k / 5,
+      detections: Array.from({ length: 9 }, (_, i) => bike(420, 240 + 45 * i + ((k + i) % 2))),
+    }));
+    expect(counterflowChain(dense, L2, config)).toBeNull();
   });
 });

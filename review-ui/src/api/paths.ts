@@ -18,6 +18,7 @@ export const paths = {
   camera: (id: string) => `/cameras/${encodeURIComponent(id)}`,
   cameraGeometry: (id: string) => `/cameras/${encodeURIComponent(id)}/geometry`,
   cameraSnapshot: (id: string) => `/cameras/${encodeURIComponent(id)}/snapshot`,
+  cameraLamps: (id: string) => `/cameras/${encodeURIComponent(id)}/lamps`,
   stats: '/stats',
   statsStream: '/stats/stream',
   wallSnapshot: (id: string) => `/stats/cameras/${encodeURIComponent(id)}/snapshot`,

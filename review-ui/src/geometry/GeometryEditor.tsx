@@ -1,9 +1,11 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import type { CameraGeometry, Lane, Point } from '@phatnguoi/core/contracts/camera-geometry';
+import type { CameraLamps, LampHistory } from '@phatnguoi/core/contracts/api/cameras';
 import { LAMP_COLOURS, LAMP_SHAPES, TURNS } from '../options';
 import { VEHICLE_CLASSES } from '@phatnguoi/core/contracts/detection';
 import { useI18n, type MessageKey } from '../i18n';
 import { fieldErrorText, fieldLabel } from '../i18n/field-errors';
+import { LampBarsOnCanvas, LampReadingsPanel } from './LampReadings';
 import {
   addItem,
   arrowLength,
@@ -30,6 +32,13 @@ interface Props {
   geometry: CameraGeometry;
   onChange: (g: CameraGeometry) => void;
   errors: ServerFieldError[];
+  /** What the detector's lamp reader sees per lamp (the lamp tool); null or absent: nothing to show. */
+  lamps?: CameraLamps | null;
+}
+
+/** The readings of one lamp of a head, if the detector has any. */
+function lampOf(lamps: CameraLamps | null | undefined, headId: string, lampId: string): LampHistory | undefined {
+  return lamps?.heads.find((h) => h.headId === headId)?.lamps.find((l) => l.lampId === lampId);
 }
 
 const KIND_LABEL: Record<ItemKind, MessageKey> = {
@@ -46,7 +55,7 @@ const LAMP_FILL: Record<string, string> = { red: '#ff1744', yellow: '#ffd600', g
  * solid lines and signal-lamp regions. Every handle is focusable and moves with the arrow keys
  * (Shift: 10 px), so the editor works without a mouse.
  */
-export function GeometryEditor({ imageUrl, geometry: g, onChange, errors }: Props) {
+export function GeometryEditor({ imageUrl, geometry: g, onChange, errors, lamps }: Props) {
   const { t } = useI18n();
   const svgRef = useRef<SVGSVGElement>(null);
   const [sel, setSel] = useState<Selection | null>(null);
@@ -244,6 +253,14 @@ export function GeometryEditor({ imageUrl, geometry: g, onChange, errors }: Prop
                 />
               </g>
             ))}
+            {g.signalHeads.map((h) =>
+              h.lamps.map((l, j) => {
+                const seen = lampOf(lamps, h.id, l.id);
+                return seen && seen.readings.length > 0 ? (
+                  <LampBarsOnCanvas key={`lamp-bars-${h.id}-${j}`} lamp={seen} colour={l.colour} region={l.region} imageWidth={W} />
+                ) : null;
+              }),
+            )}
             {g.signalHeads.map((h, i) =>
               h.lamps.map((l, j) => (
                 <rect
@@ -314,6 +331,7 @@ export function GeometryEditor({ imageUrl, geometry: g, onChange, errors }: Prop
           {sel && (g[sel.kind] as unknown[])[sel.index] !== undefined && (
             <ItemForm
               g={g}
+              lamps={lamps}
               sel={sel}
               errors={errors}
               activeVertex={activeVertex}
@@ -442,6 +460,7 @@ function CheckGroup<T extends string>({
 
 function ItemForm({
   g,
+  lamps,
   sel,
   errors,
   activeVertex,
@@ -449,6 +468,7 @@ function ItemForm({
   onRemove,
 }: {
   g: CameraGeometry;
+  lamps: CameraLamps | null | undefined;
   sel: Selection;
   errors: ServerFieldError[];
   activeVertex: number;
@@ -610,6 +630,7 @@ function ItemForm({
               )}
             </Field>
             <FieldErrors id={`lamp-${j}-region`} errors={errorsAt(errors, `${base}.lamps[${j}].region`)} />
+            {lamps && <LampReadingsPanel lamp={lampOf(lamps, h.id, l.id)} lampId={l.id} colour={l.colour} />}
             <button
               type="button"
               onClick={() => onChange(updateItem(g, 'signalHeads', sel.index, { lamps: h.lamps.filter((_, k) => k !== j) }))}

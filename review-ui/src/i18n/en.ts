@@ -6,6 +6,7 @@ import { enOps } from './en-ops';
 import { enAdmin } from './en-admin';
 import { enErrors } from './en-errors';
 import { enIntegrity } from './en-integrity';
+import { enLamps } from './en-lamps';
 
 // English: every Vietnamese key must be here too (the type makes a missing one a compile error).
 export const en: Record<MessageKey, string> = {
@@ -16,6 +17,7 @@ export const en: Record<MessageKey, string> = {
   ...enAdmin,
   ...enErrors,
   ...enIntegrity,
+  ...enLamps,
   'app.name': 'Traffic camera fines',
   'app.home': 'Home',
   'app.loading': 'Loading…',

@@ -6,6 +6,7 @@ import { viOps } from './vi-ops';
 import { viAdmin } from './vi-admin';
 import { viErrors } from './vi-errors';
 import { viIntegrity } from './vi-integrity';
+import { viLamps } from './vi-lamps';
 
 export const vi = {
   ...viDesk,
@@ -15,6 +16,7 @@ export const vi = {
   ...viAdmin,
   ...viErrors,
   ...viIntegrity,
+  ...viLamps,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',

@@ -18,7 +18,7 @@ import { loadRealLabels, parseLightStates, perturbLamps, realTruth, scoreArrows 
 const USAGE = `usage:
   npm run eval -- --truth T.truth.json --pred P.json [--start ISO] [--out report.json]
   npm run eval -- --truth T.truth.json --db postgres://... --camera CAM --start ISO [--end ISO] [--out report.json]
-  npm run eval -- --heldout [--fps 5] [--limit N] [--detector truth-replay] [--out report.json]   (renders sim/heldout.json into sim/out/heldout/, runs detector/src/offline.ts)
+  npm run eval -- --heldout [--fps 5] [--limit N] [--from K] [--detector truth-replay] [--out report.json]   (renders sim/heldout.json into sim/out/heldout/, runs detector/src/offline.ts; --from: start at the K-th scene)
   npm run eval -- --speed [--limit N] [--detector truth-replay] [--out report.json]   (speed scenes speed:910001.. at 5 and 25 fps: speed error and speeding P/R per band)
   npm run eval -- --scenarios red-light-runners,car-in-motorbike-lane [--width N --height N] [same options]   (the same on named scenarios, e.g. the demo's, rendered into sim/out/eval/)
   npm run eval -- --real sim/real-labels --media DIR --light-states DIR [--lamps-only] [--lamp-shift DX,DY] [--lamp-pad P] [--fps 5] [--out report.json]
@@ -49,6 +49,7 @@ async function heldout(
   limit: number | null,
   replay: boolean,
   set: EvalSet = { kind: 'heldout' },
+  from = 1,
 ) {
   let offline: { detectViolationsInVideo?: unknown };
   try {
@@ -92,7 +93,7 @@ async function heldout(
       : set.kind === 'named'
         ? await Promise.all(set.names.map((n) => resolveScenario(n, set.size)))
         : await heldoutScenarios();
-  const scenarios = all.slice(0, limit ?? undefined);
+  const scenarios = all.slice(from - 1, limit ?? undefined);
   for (const [i, s] of scenarios.entries()) {
     const videoPath = join(dir, `${s.name}.mp4`);
     const truthPath = join(dir, `${s.name}.truth.json`);
@@ -264,6 +265,7 @@ async function main() {
       height: { type: 'string' },
       fps: { type: 'string' },
       limit: { type: 'string' },
+      from: { type: 'string' },
       detector: { type: 'string' },
       real: { type: 'string' },
       media: { type: 'string' },
@@ -307,7 +309,13 @@ async function main() {
     const size = { ...(values.width ? { width: Number(values.width) } : {}), ...(values.height ? { height: Number(values.height) } : {}) };
     return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, limit, replay, { kind: 'named', names: named, size });
   }
-  if (values.heldout) return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, limit, replay);
+  const from = values.from ? Number(values.from) : 1;
+  if (!Number.isInteger(from) || from < 1) {
+    console.error(`--from must be a scene number from 1 (got ${values.from})`);
+    process.exitCode = 2;
+    return;
+  }
+  if (values.heldout) return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, limit, replay, { kind: 'heldout' }, from);
   if (!values.truth || (!values.pred && !values.db)) {
     console.error(USAGE);
     process.exitCode = 2;

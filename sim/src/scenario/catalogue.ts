@@ -229,6 +229,24 @@ export const CATALOGUE: Scenario[] = [
       ],
     },
   ),
+  baseScenario(
+    'cut-and-loop',
+    'A hard cut from green into the red phase (as in edited footage) and a loop back to the start (a demo camera replaying its file): a motorbike runs the red after the cut; a car that crosses just after the cut was never seen before the line (not judged).',
+    {
+      seed: 117,
+      durationS: 24,
+      // Video 0-8 s shows source 0-8 (green); 8-16 s shows 15-23 (red since 13); 16-24 s replays 0-8.
+      discontinuities: [
+        { atS: 8, toS: 15 },
+        { atS: 16, toS: 0 },
+      ],
+      traffic: { motorbikesPerMin: 30, carsPerMin: 8 },
+      actors: [
+        actor({ id: 'cut-runner', kind: 'motorbike', behaviour: 'run_red', lane: 'moto', cue: { phase: 'red', cycle: 0, afterS: 6 }, speedKmh: 35 }),
+        actor({ id: 'cut-crosser', kind: 'car', behaviour: 'run_red', lane: 'middle', cue: { phase: 'red', cycle: 0, afterS: 2.2 }, speedKmh: 40 }),
+      ],
+    },
+  ),
 ];
 
 export function findScenario(name: string): Scenario | undefined {

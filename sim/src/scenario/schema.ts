@@ -2,6 +2,7 @@
 // Everything else (positions, plates of background traffic, truth) is derived from it and its seed.
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { discontinuityErrors } from '../world/discontinuities';
 
 const strict = { additionalProperties: false } as const;
 const Lit = <T extends string>(values: readonly T[], description: string) =>
@@ -169,6 +170,22 @@ export const ScenarioSchema = Type.Object(
       { ...strict, description: 'Law-abiding background traffic (Poisson arrivals per forward lane group).' },
     ),
     actors: Type.Array(ActorSpecSchema, { description: 'Scripted vehicles (violations and near misses).' }),
+    discontinuities: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            atS: Type.Number({ exclusiveMinimum: 0, description: 'Video time of the discontinuity, seconds.' }),
+            toS: Type.Number({ minimum: 0, description: 'Source time the video jumps to: later for a hard cut, earlier (0: the start) for a loop.' }),
+          },
+          strict,
+        ),
+        {
+          maxItems: 8,
+          description:
+            'Hard cuts and loops: at each atS the video jumps to source time toS of the same scene. The truth judges a violation only where one segment shows it whole (absent = none).',
+        },
+      ),
+    ),
     speedZone: Type.Optional(
       Type.Object(
         {
@@ -200,6 +217,7 @@ export function parseScenario(json: unknown): Scenario {
     if (lanes.size !== s.layout.lanes.length) errors.push('/layout/lanes: duplicate lane id');
     if (s.layout.kind !== 'road' && s.signals.length === 0) errors.push('/signals: an intersection needs a signal head');
     if (s.speedZone && s.speedZone.toM - s.speedZone.fromM < 8) errors.push('/speedZone: toM must be at least 8 m beyond fromM');
+    errors.push(...discontinuityErrors(s));
     const ids = new Set<string>();
     s.actors.forEach((a, i) => {
       if (!lanes.has(a.lane)) errors.push(`/actors/${i}/lane: no lane "${a.lane}"`);

@@ -42,3 +42,43 @@ export const SNAPSHOT_SOURCES = ['frame_ring', 'snapshots', 'case_still'] as con
 export type SnapshotSource = (typeof SNAPSHOT_SOURCES)[number];
 /** Response header naming the source of a snapshot. */
 export const SNAPSHOT_SOURCE_HEADER = 'x-snapshot-source';
+
+/** One lamp's reading in one frame (the lamp tool of the geometry editor). */
+export const LampReadingSchema = Type.Object({
+  at: IsoDateTime,
+  /** Mean value of the region's brightest pixels, 0..255. */
+  brightness: Type.Number(),
+  /** Brightness at or above which the lamp counted as lit in that frame. */
+  threshold: Type.Number(),
+  /** Fraction of the saturated pixels in and around the region that have the lamp's colour, 0..1. */
+  hueMatch: Type.Number(),
+  lit: Type.Boolean(),
+  /** Mean RGB of the region's brightest pixels. */
+  rgb: Type.Tuple([Type.Number(), Type.Number(), Type.Number()]),
+});
+export type LampReading = Static<typeof LampReadingSchema>;
+
+/** What the detector sees of one lamp region: the levels it learned and its recent readings, oldest first. */
+export const LampHistorySchema = Type.Object({
+  lampId: Type.String(),
+  /** Brightness the lamp was learned to show unlit and lit (null until seen). */
+  unlitLevel: Type.Union([Type.Number(), Type.Null()]),
+  litLevel: Type.Union([Type.Number(), Type.Null()]),
+  readings: Type.Array(LampReadingSchema),
+});
+export type LampHistory = Static<typeof LampHistorySchema>;
+
+/** The lamp reading of a camera's signal heads, from the detector's last saved state. */
+export const CameraLamps = Type.Object({
+  /** When the detector last saved its state for this camera; null when no detector has run on it. */
+  updatedAt: Type.Union([IsoDateTime, Type.Null()]),
+  heads: Type.Array(
+    Type.Object({
+      headId: Type.String(),
+      lamps: Type.Array(LampHistorySchema),
+      /** The round lamp state read in each of those frames (red, yellow, green, dark, unknown). */
+      states: Type.Array(Type.Object({ at: IsoDateTime, round: Type.String() })),
+    }),
+  ),
+});
+export type CameraLamps = Static<typeof CameraLamps>;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
-import type { CameraSummary } from '@phatnguoi/core/contracts/api/cameras';
+import type { CameraLamps, CameraSummary } from '@phatnguoi/core/contracts/api/cameras';
 import { useApi } from '../../api/useApi';
 import { api, apiUrl, ApiError } from '../../api/client';
 import { paths } from '../../api/paths';
@@ -27,9 +27,11 @@ function useImageSize(src: string): { size: [number, number] | null; failed: boo
   return state;
 }
 
+const LAMPS_REFRESH_MS = 5000;
+
 export default function CameraSetupPage({ params }: { params: Record<string, string> }) {
   const id = params.id!;
-  const { t } = useI18n();
+  const { t, formatDateTime } = useI18n();
   const snapshotUrl = apiUrl(paths.cameraSnapshot(id), { v: 'latest' });
   const image = useImageSize(snapshotUrl);
   const [geometry, setGeometry] = useState<CameraGeometry | null>(null);
@@ -42,6 +44,13 @@ export default function CameraSetupPage({ params }: { params: Record<string, str
   const [reloadTick, setReloadTick] = useState(0);
   const camera = useApi((signal) => api.get<CameraSummary>(paths.camera(id), undefined, signal), id);
   const name = camera.data?.name ?? id;
+  // The lamp tool: what the detector's lamp reader sees per lamp region, refreshed every few seconds.
+  const lamps = useApi((signal) => api.get<CameraLamps>(paths.cameraLamps(id), undefined, signal), id);
+  const reloadLamps = lamps.reload;
+  useEffect(() => {
+    const timer = setInterval(reloadLamps, LAMPS_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reloadLamps]);
 
   useEffect(() => {
     let live = true;
@@ -105,7 +114,17 @@ export default function CameraSetupPage({ params }: { params: Record<string, str
               setSaved(false);
             }}
             errors={fieldErrors}
+            lamps={lamps.data}
           />
+          <p className="hint" data-testid="lamps-status">
+            {lamps.error
+              ? t('lamps.loadFailed')
+              : lamps.data
+                ? lamps.data.updatedAt
+                  ? t('lamps.updatedAt', { time: formatDateTime(lamps.data.updatedAt) })
+                  : t('lamps.noDetector')
+                : ''}
+          </p>
           <CalibrationEditor
             imageUrl={image.failed ? null : snapshotUrl}
             geometry={geometry}
