@@ -58,13 +58,21 @@ export interface RenderOptions {
  * The plate typeface drawn as strokes (see PLATE_GLYPHS): `stroke` is the stroke width as a share of the
  * character height (real plates ~0.11–0.15; long one-line plates thinner, the old narrow bold font ~0.18),
  * `width` the glyph width as a share of its cell (wide thin glyphs on long plates ~0.9, old narrow ~0.65),
- * `flatThree` the older '3' with a flat top.
+ * `flatThree` the older '3' with a flat top, `oneFlag` the length of the '1''s flag (0: long, from near the
+ * left edge, as PLATE_GLYPHS draws it; 1: the short flag many real plates have).
  */
 export interface StrokeTypeface {
   kind: 'stroke';
   stroke: number;
   width: number;
   flatThree?: boolean;
+  oneFlag?: number;
+}
+
+/** The '1' with its flag shortened by `flag` (0..1): the flag's start moves from (.08, .3) towards (.36, .15). */
+function oneGlyph(flag: number): string {
+  const f = Math.min(1, Math.max(0, flag));
+  return `M${(0.08 + 0.28 * f).toFixed(3)} ${(0.3 - 0.15 * f).toFixed(3)} L.66 0 L.66 1`;
 }
 export type PlateTypeface = { kind: 'dejavu' } | StrokeTypeface;
 
@@ -195,8 +203,9 @@ export function renderPlateSvg(plate: PlateToRender, opts: RenderOptions): Rende
         const gw = w * (c === 'M' ? Math.min(1, t.width * 1.1) : t.width) - sw;
         const gh = line.charHeight - sw;
         const key = c === '3' && t.flatThree ? '3flat' : c;
+        const glyph = c === '1' && t.oneFlag ? oneGlyph(t.oneFlag) : PLATE_GLYPHS[key]!;
         parts.push(
-          `<path d="${mapGlyphPath(PLATE_GLYPHS[key]!, cx - gw / 2, line.top + sw / 2, gw, gh)}" fill="none" stroke="${ink}" ` +
+          `<path d="${mapGlyphPath(glyph, cx - gw / 2, line.top + sw / 2, gw, gh)}" fill="none" stroke="${ink}" ` +
             `stroke-width="${sw.toFixed(2)}" stroke-linejoin="round" stroke-linecap="butt"/>`,
         );
         chars.push({
