@@ -58,13 +58,25 @@ export interface RenderOptions {
  * The plate typeface drawn as strokes (see PLATE_GLYPHS): `stroke` is the stroke width as a share of the
  * character height (real plates ~0.11–0.15; long one-line plates thinner, the old narrow bold font ~0.18),
  * `width` the glyph width as a share of its cell (wide thin glyphs on long plates ~0.9, old narrow ~0.65),
- * `flatThree` the older '3' with a flat top.
+ * `flatThree` the older '3' with a flat top, `oneFlag` the length of the '1''s flag (0: long, from near the
+ * left edge, as PLATE_GLYPHS draws it; 1: the short flag many real plates have), `openFour` the older open '4'
+ * (no diagonal: an upright stroke to the bar, the stem starting below the top), `spacing` how much of a line's free
+ * width goes into wider gaps between its characters (0: cells side by side; old 4-digit numbers spread across the plate).
  */
 export interface StrokeTypeface {
   kind: 'stroke';
   stroke: number;
   width: number;
   flatThree?: boolean;
+  oneFlag?: number;
+  openFour?: boolean;
+  spacing?: number;
+}
+
+/** The '1' with its flag shortened by `flag` (0..1): the flag's start moves from (.08, .3) towards (.36, .15). */
+function oneGlyph(flag: number): string {
+  const f = Math.min(1, Math.max(0, flag));
+  return `M${(0.08 + 0.28 * f).toFixed(3)} ${(0.3 - 0.15 * f).toFixed(3)} L.66 0 L.66 1`;
 }
 export type PlateTypeface = { kind: 'dejavu' } | StrokeTypeface;
 
@@ -81,6 +93,7 @@ export const PLATE_GLYPHS: Record<string, string> = {
   '3': 'M0 .2 C.05 -.06 .95 -.06 1 .22 C1 .38 .82 .46 .38 .46 M.38 .46 C.86 .46 1 .56 1 .73 C1 1.07 0 1.07 0 .78',
   '3flat': 'M0 0 L1 0 L.4 .42 C.9 .4 1 .58 1 .72 C1 1.07 0 1.07 0 .8',
   '4': 'M.74 1 L.74 0 L0 .7 L1 .7',
+  '4open': 'M.14 0 L0 .68 L1 .68 M.72 .3 L.72 1',
   '5': 'M.95 0 L.08 0 L.03 .44 C.3 .36 1 .32 1 .68 C1 1.07 .05 1.07 0 .8',
   '6': 'M.92 .14 C.75 -.05 0 -.05 0 .4 L0 .72 C0 1.07 1 1.07 1 .7 C1 .38 .1 .38 0 .56',
   '7': 'M0 0 L1 0 L.32 1',
@@ -177,7 +190,10 @@ export function renderPlateSvg(plate: PlateToRender, opts: RenderOptions): Rende
   }
   lineSpecs(plate.text, plate.layout).forEach((line, lineIndex) => {
     const glyphs = [...line.text.replace(/ /g, '')];
-    const total = glyphs.reduce((s, c) => s + cellWidth(c, line.cell), 0);
+    const cells = glyphs.reduce((s, c) => s + cellWidth(c, line.cell), 0);
+    const spacing = opts.typeface?.kind === 'stroke' ? (opts.typeface.spacing ?? 0) : 0;
+    const gap = glyphs.length > 1 ? (spacing * Math.max(0, size.width * 0.86 - cells)) / (glyphs.length - 1) : 0;
+    const total = cells + gap * (glyphs.length - 1);
     let x = (size.width - total) / 2;
     const fontSize = line.charHeight / CAP_HEIGHT_EM;
     const baseline = line.top + line.charHeight;
@@ -194,9 +210,10 @@ export function renderPlateSvg(plate: PlateToRender, opts: RenderOptions): Rende
         const sw = t.stroke * line.charHeight;
         const gw = w * (c === 'M' ? Math.min(1, t.width * 1.1) : t.width) - sw;
         const gh = line.charHeight - sw;
-        const key = c === '3' && t.flatThree ? '3flat' : c;
+        const key = c === '3' && t.flatThree ? '3flat' : c === '4' && t.openFour ? '4open' : c;
+        const glyph = c === '1' && t.oneFlag ? oneGlyph(t.oneFlag) : PLATE_GLYPHS[key]!;
         parts.push(
-          `<path d="${mapGlyphPath(PLATE_GLYPHS[key]!, cx - gw / 2, line.top + sw / 2, gw, gh)}" fill="none" stroke="${ink}" ` +
+          `<path d="${mapGlyphPath(glyph, cx - gw / 2, line.top + sw / 2, gw, gh)}" fill="none" stroke="${ink}" ` +
             `stroke-width="${sw.toFixed(2)}" stroke-linejoin="round" stroke-linecap="butt"/>`,
         );
         chars.push({
@@ -218,7 +235,7 @@ export function renderPlateSvg(plate: PlateToRender, opts: RenderOptions): Rende
           box: [x * sx, line.top * sy, (x + w) * sx, (line.top + line.charHeight) * sy],
         });
       }
-      x += w;
+      x += w + gap;
     }
   });
   const svg =

@@ -96,6 +96,40 @@ describe('the plate typeface as strokes', () => {
     expect(r.chars.map((c) => c.char).join('')).toBe('81AA04892');
   });
 
+  it("draws the '1' with a long flag by default and a short one with oneFlag, other glyphs unchanged", () => {
+    const draw = (oneFlag?: number): string[] => {
+      const typeface = { kind: 'stroke' as const, stroke: 0.13, width: 0.8, ...(oneFlag === undefined ? {} : { oneFlag }) };
+      const svg = renderPlateSvg({ text: '51-K1 357.17', layout: 'two-line', colour: 'white' }, { width: 190, typeface }).svg;
+      return [...svg.matchAll(/<path d="M([\d.]+) /g)].map((m) => m[1]!);
+    };
+    const long = draw();
+    const short = draw(1);
+    expect(draw(0)).toEqual(long);
+    // Paths in order 5 1 K 1 3 5 7 1 7: every '1' starts further right with the short flag, the rest start where they did.
+    for (const i of [1, 3, 7]) expect(Number(short[i])).toBeGreaterThan(Number(long[i]) + 1);
+    for (const i of [0, 2, 4, 5, 6, 8]) expect(short[i]).toBe(long[i]);
+  });
+
+  it("draws the open '4' with openFour and spreads a short line's characters with spacing", () => {
+    const render = (extra: { openFour?: boolean; spacing?: number }) =>
+      renderPlateSvg(
+        { text: '84-B1 4579', layout: 'two-line', colour: 'white' },
+        { width: 190, typeface: { kind: 'stroke', stroke: 0.13, width: 0.8, ...extra } },
+      );
+    const paths = (svg: string): string[] => [...svg.matchAll(/<path d="([^"]+)"/g)].map((m) => m[1]!);
+    const plain = render({});
+    const open = paths(render({ openFour: true }).svg);
+    // Paths in order 8 4 B 1 4 5 7 9: only the two '4's change (the open '4' is two strokes).
+    expect(open.filter((d, i) => d !== paths(plain.svg)[i])).toHaveLength(2);
+    expect(open[1]!.match(/M/g)).toHaveLength(2);
+    const second = (r: ReturnType<typeof render>) => r.chars.filter((c) => c.line === 1);
+    const span = (r: ReturnType<typeof render>) => second(r).at(-1)!.box[2] - second(r)[0]!.box[0];
+    const spread = render({ spacing: 1 });
+    expect(span(spread)).toBeGreaterThan(span(plain) * 1.2);
+    expect(second(spread)[0]!.box[0]).toBeGreaterThan(0);
+    expect(second(spread).at(-1)!.box[2]).toBeLessThan(spread.width);
+  });
+
   it('draws small-motorbike two-letter series when asked, and not otherwise', async () => {
     const { generatePlates } = await import('../../src/plates/generate');
     const pairs = generatePlates(3, 400, { vehicleClass: 'motorbike', letterPairRate: 0.5 }).filter((p) => /^\d{2}-[A-Z]{2} /.test(p.text));

@@ -90,9 +90,13 @@ const uni = (rng: Rng, a: number, b: number): number => a + (b - a) * rng();
  * glyphs; two-line plates a little narrower; now and then the older narrow bold font and its flat-topped 3.
  */
 export function realTypeface(rng: Rng, layout: PlateLayout): PlateTypeface {
-  if (rng() < 0.15) return { kind: 'stroke', stroke: uni(rng, 0.15, 0.17), width: uni(rng, 0.72, 0.8), flatThree: rng() < 0.6 };
-  if (layout === 'one-line') return { kind: 'stroke', stroke: uni(rng, 0.08, 0.13), width: uni(rng, 0.8, 0.98), flatThree: rng() < 0.1 };
-  return { kind: 'stroke', stroke: uni(rng, 0.1, 0.15), width: uni(rng, 0.72, 0.92), flatThree: rng() < 0.1 };
+  // Short or long flag on the '1' (real plates show both; a short flag was read as '7' by a long-flag-only reader),
+  // the older open '4', and characters spread across the line (old 4-digit numbers) on some plates.
+  const variants = { oneFlag: rng(), openFour: rng() < 0.3, spacing: layout === 'two-line' && rng() < 0.4 ? rng() : 0 };
+  if (rng() < 0.15) return { kind: 'stroke', stroke: uni(rng, 0.15, 0.17), width: uni(rng, 0.72, 0.8), flatThree: rng() < 0.6, ...variants };
+  if (layout === 'one-line') return { kind: 'stroke', stroke: uni(rng, 0.08, 0.13), width: uni(rng, 0.8, 0.98), flatThree: rng() < 0.1, ...variants };
+  // Two-line plates: motorbike plates often have narrow glyphs with wide gaps (width down to ~0.6 of the cell).
+  return { kind: 'stroke', stroke: uni(rng, 0.1, 0.15), width: uni(rng, 0.6, 0.92), flatThree: rng() < 0.25, ...variants };
 }
 
 export interface AugmentStrength {
