@@ -19,6 +19,9 @@ import { parseControllerMessage, signalChannel } from '../signal/controller-feed
 import type { ClipSource } from '../evidence/evidence';
 import { CameraPipeline, type CameraPipelineOptions, type PipelineFrame, type PipelineSnapshot } from './camera-pipeline';
 
+/** At most one "frames dropped" warning per camera in this time. */
+const DROP_LOG_INTERVAL_MS = 10_000;
+
 export type RunnerLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
 
 export interface CameraRunnerOptions extends Omit<CameraPipelineOptions, 'cameraId' | 'geometry' | 'location' | 'logger' | 'clips'> {
@@ -91,6 +94,8 @@ export class CameraRunner {
   private gaveUp: string | null = null;
   /** Last time the loop read the stream or finished a frame (stall watchdog). */
   private aliveAt = Date.now();
+  private dropsSinceLog = 0;
+  private dropsLoggedAt = -Infinity;
 
   constructor(
     readonly cameraId: string,
@@ -257,12 +262,25 @@ export class CameraRunner {
       if (ev.kind === 'dropped') {
         this.counters.dropped += ev.count;
         this.unsaved.dropped += ev.count;
-        log.warn({ cameraId: this.cameraId, count: ev.count, reason: ev.reason }, 'frames dropped before the detector read them');
+        this.logDrops(log, ev.count, ev.reason);
         continue;
       }
       await this.handleFrame(pipeline, ev.id, ev.ref, ev.kind === 'frame' ? ev.frame : new Error(ev.reason));
       if (this.gaveUp !== null) return;
     }
+  }
+
+  /**
+   * A detector that falls behind drops frames on every read; one warning per DROP_LOG_INTERVAL_MS with the count since
+   * the last one says the same without flooding the log (the counters keep the exact figure).
+   */
+  private logDrops(log: RunnerLogger, count: number, reason: string): void {
+    this.dropsSinceLog += count;
+    const now = Date.now();
+    if (now - this.dropsLoggedAt < DROP_LOG_INTERVAL_MS) return;
+    log.warn({ cameraId: this.cameraId, count: this.dropsSinceLog, reason }, 'frames dropped before the detector read them');
+    this.dropsSinceLog = 0;
+    this.dropsLoggedAt = now;
   }
 
   /** Records a failure; the delay before the next try, or null when the loop gives up. */
