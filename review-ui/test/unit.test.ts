@@ -436,6 +436,56 @@ describe('evidence overlays and the live wall', () => {
     expect(pts[1]!.x).toBeGreaterThan(pts[0]!.x);
     expect(mapLayout([{ cameraId: 'a', lat: 10, lng: 106 }], 600, 360)).toEqual([{ cameraId: 'a', x: 300, y: 180 }]);
   });
+
+  it('draws the province the cameras stand in behind them, framed with them by one projection', async () => {
+    const { mapScene, outlineFor, insideRing } = await import('../src/pages/ops/wall-model');
+    const { provinces } = (await import('../src/components/province-outlines.json')).default as {
+      provinces: { iso: string; name: string; rings: [number, number][][] }[];
+    };
+    expect(provinces.length).toBe(64); // the 63 provinces before the 2025 merger, Côn Đảo on its own
+    expect(Math.max(...provinces.map((p) => p.rings.flat().length))).toBeLessThan(300);
+    // two cameras in Mỹ Tho and Cai Lậy (Tiền Giang), one in Hà Nội: the province holding most of them wins
+    const cams = [
+      { cameraId: 'mt', lat: 10.3601, lng: 106.3599 },
+      { cameraId: 'cl', lat: 10.4078, lng: 106.1177 },
+    ];
+    const province = outlineFor([...cams, { lat: 21.0285, lng: 105.8542 }], provinces)!;
+    expect(province.iso).toBe('VN-46');
+    expect(outlineFor([{ lat: 21.0285, lng: 105.8542 }], provinces)!.iso).toBe('VN-HN');
+    expect(
+      outlineFor(
+        [
+          { lat: 12, lng: 112 },
+          { lat: null, lng: null },
+        ],
+        provinces,
+      ),
+    ).toBeNull(); // at sea
+    const { points, outline } = mapScene(cams, province.rings, 600, 360, 20);
+    const drawn = outline
+      .split('Z')
+      .filter(Boolean)
+      .map((r) =>
+        r
+          .slice(1)
+          .split('L')
+          .map((xy) => xy.split(',').map(Number) as [number, number]),
+      );
+    expect(drawn.length).toBe(province.rings.length);
+    const all = drawn.flat();
+    const [xs, ys] = [all.map(([x]) => x), all.map(([, y]) => y)];
+    // the outline fills the frame (it is wider than the two cameras' box), inside the padding
+    expect(Math.min(...xs)).toBeGreaterThanOrEqual(19.9);
+    expect(Math.max(...xs)).toBeLessThanOrEqual(580.1);
+    expect(Math.min(...ys)).toBeGreaterThanOrEqual(19.9);
+    expect(Math.max(...ys)).toBeLessThanOrEqual(340.1);
+    expect(Math.max(Math.max(...xs) - Math.min(...xs) - 560, Math.max(...ys) - Math.min(...ys) - 320)).toBeGreaterThan(-0.2);
+    // each camera plots inside the drawn outline; a point west of the province plots outside it
+    for (const p of points) expect(drawn.some((r) => insideRing([p.x, p.y], r))).toBe(true);
+    const west = mapScene([...cams, { cameraId: 'w', lat: 10.4, lng: 105.6 }], province.rings, 600, 360, 20);
+    expect(drawn.some((r) => insideRing([west.points[2]!.x, west.points[2]!.y], r))).toBe(false);
+    expect(west.points[2]!.x).toBeCloseTo(20, 0); // now the westmost thing framed
+  });
 });
 
 describe('option lists', () => {

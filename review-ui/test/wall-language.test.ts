@@ -111,6 +111,9 @@ describe('operations wall at 1920×1080', () => {
         .locator('[data-state]')
         .evaluateAll((els) => els.map((e) => e.getAttribute('data-state')).sort()),
     ).resolves.toEqual(['not_detecting', 'online', 'reconnecting']);
+    // behind them, the outline of the province they stand in (Hà Nội here), with its source credited
+    await expect(page.getByTestId('province-outline').locator('title').textContent()).resolves.toBe('Hà Nội');
+    await expect(page.getByTestId('camera-map').locator('.map-attribution').innerText()).resolves.toContain('Open Development Mekong');
     // ageing against the 10-day notice deadline: three open cases with more than 3 days left
     await expect(page.getByTestId('age-notice').locator('td').last().innerText()).resolves.toBe('3');
     // latest violations with their scene still; one that arrives while the wall is open appears, marked new

@@ -1,8 +1,12 @@
 // Cameras placed by their coordinates on a plain SVG plot: no map tiles, since nothing outside the system can be
-// fetched at run time. Each camera is a dot in its state's colour with its name; the wall and the administrator's
-// camera list both use it.
+// fetched at run time. Behind them, the outline of the province they stand in (province-outlines.json, see its .md
+// for source and licence). Each camera is a dot in its state's colour with its name; the wall and the
+// administrator's camera list both use it.
 import { useI18n } from '../i18n';
-import { mapLayout, type TileState } from '../pages/ops/wall-model';
+import { mapScene, outlineFor, type OutlineRings, type TileState } from '../pages/ops/wall-model';
+import outlines from './province-outlines.json';
+
+const PROVINCES = outlines.provinces as { iso: string; name: string; rings: OutlineRings }[];
 
 export const STATE_COLOUR: Record<TileState, string> = {
   online: '#1b7f3b',
@@ -35,8 +39,10 @@ export function CameraMap({
   height?: number;
 }) {
   const { t } = useI18n();
-  const points = mapLayout(
+  const province = outlineFor(cameras, PROVINCES);
+  const { points, outline } = mapScene(
     cameras.map((c) => ({ cameraId: c.id, lat: c.lat, lng: c.lng })),
+    province?.rings ?? [],
     width,
     height,
     24,
@@ -57,6 +63,11 @@ export function CameraMap({
               <line y1={(height * i) / 4} y2={(height * i) / 4} x1={0} x2={width} />
             </g>
           ))}
+          {province && (
+            <path d={outline} fill="#fbfdf7" stroke="#7d93a8" strokeWidth={1.5} strokeLinejoin="round" data-testid="province-outline">
+              <title>{province.name}</title>
+            </path>
+          )}
           {points.map((p) => {
             const c = byId.get(p.cameraId)!;
             return (
@@ -83,6 +94,12 @@ export function CameraMap({
         </svg>
       )}
       {missing > 0 && points.length > 0 && <p className="hint">{t('wall.mapMissing', { n: missing })}</p>}
+      {province && points.length > 0 && (
+        <p className="hint map-attribution">
+          {t('wall.mapAttribution')} {/* the sources' own names, not words to translate */}
+          <span translate="no">© Open Development Mekong · geoBoundaries</span>
+        </p>
+      )}
     </figure>
   );
 }

@@ -11,6 +11,7 @@ export const enOps: Record<keyof typeof viOps, string> = {
   'wall.mapNone': 'No camera has coordinates yet.',
   'wall.mapMissing': '{n} cameras without coordinates',
   'wall.mapLabel': 'Where the cameras stand, by their coordinates, coloured by state',
+  'wall.mapAttribution': 'Province outline (Department of Survey and Mapping, CC BY-SA 4.0):',
   'wall.ageing': 'Legal deadlines',
   'wall.ageNotice': 'Notice sent (10 days)',
   'wall.ageResponse': 'Owner response (20 days)',

@@ -10,6 +10,7 @@ export const viOps = {
   'wall.mapNone': 'Chưa camera nào có toạ độ.',
   'wall.mapMissing': '{n} camera chưa có toạ độ',
   'wall.mapLabel': 'Vị trí các camera theo toạ độ, tô màu theo trạng thái',
+  'wall.mapAttribution': 'Ranh giới tỉnh (Cục Đo đạc và Bản đồ, CC BY-SA 4.0):',
   'wall.ageing': 'Thời hạn pháp lý',
   'wall.ageNotice': 'Gửi thông báo (10 ngày)',
   'wall.ageResponse': 'Chủ xe phản hồi (20 ngày)',

@@ -123,6 +123,9 @@ export interface MapPoint {
   y: number;
 }
 
+/** A province's outline: its rings of [lng, lat] points (see components/province-outlines.md). */
+export type OutlineRings = [number, number][][];
+
 /**
  * Cameras with coordinates placed in a `width`×`height` box: an equirectangular projection (longitude shrunk by
  * the cosine of the mean latitude, so distances look right at Vietnam's latitudes) of their bounding box, the
@@ -130,12 +133,28 @@ export interface MapPoint {
  * in the middle.
  */
 export function mapLayout(cameras: Pick<CameraLive, 'cameraId' | 'lat' | 'lng'>[], width: number, height: number, pad = 40): MapPoint[] {
+  return mapScene(cameras, [], width, height, pad).points;
+}
+
+/**
+ * mapLayout with a province outline behind the cameras: the bounding box framed is that of the cameras and the
+ * outline together, one projection for both, so a camera inside the province plots inside its drawn outline.
+ * `outline` is an SVG path ('' without rings).
+ */
+export function mapScene(
+  cameras: Pick<CameraLive, 'cameraId' | 'lat' | 'lng'>[],
+  rings: OutlineRings,
+  width: number,
+  height: number,
+  pad = 40,
+): { points: MapPoint[]; outline: string } {
   const placed = cameras.filter((c): c is typeof c & { lat: number; lng: number } => typeof c.lat === 'number' && typeof c.lng === 'number');
-  if (placed.length === 0) return [];
+  if (placed.length === 0) return { points: [], outline: '' };
   const meanLat = placed.reduce((s, c) => s + c.lat, 0) / placed.length;
   const kx = Math.cos((meanLat * Math.PI) / 180);
-  const xs = placed.map((c) => c.lng * kx);
-  const ys = placed.map((c) => c.lat);
+  const framed = [...placed.map((c): [number, number] => [c.lng, c.lat]), ...rings.flat()];
+  const xs = framed.map(([lng]) => lng * kx);
+  const ys = framed.map(([, lat]) => lat);
   const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const spanX = maxX - minX;
   const spanY = maxY - minY;
@@ -143,5 +162,35 @@ export function mapLayout(cameras: Pick<CameraLive, 'cameraId' | 'lat' | 'lng'>[
   const s = Number.isFinite(scale) ? scale : 0;
   const offX = (width - spanX * s) / 2;
   const offY = (height - spanY * s) / 2;
-  return placed.map((c, i) => ({ cameraId: c.cameraId, x: offX + (xs[i]! - minX) * s, y: height - (offY + (ys[i]! - minY) * s) }));
+  const x = (lng: number) => offX + (lng * kx - minX) * s;
+  const y = (lat: number) => height - (offY + (lat - minY) * s);
+  return {
+    points: placed.map((c) => ({ cameraId: c.cameraId, x: x(c.lng), y: y(c.lat) })),
+    outline: rings.map((r) => 'M' + r.map(([lng, lat]) => `${x(lng).toFixed(1)},${y(lat).toFixed(1)}`).join('L') + 'Z').join(''),
+  };
+}
+
+/** Whether [lng, lat] lies inside the ring (even-odd ray casting). */
+export function insideRing([lng, lat]: [number, number], ring: [number, number][]): boolean {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i]!;
+    const [xj, yj] = ring[j]!;
+    if (yi > lat !== yj > lat && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/**
+ * The outline to draw behind these cameras: the province holding the most of them (the agency's province, as
+ * its cameras stand in it), or none when no camera lies in any of them.
+ */
+export function outlineFor<P extends { rings: OutlineRings }>(cameras: { lat: number | null; lng: number | null }[], provinces: P[]): P | null {
+  let best: P | null = null;
+  let most = 0;
+  for (const p of provinces) {
+    const n = cameras.filter((c) => c.lat !== null && c.lng !== null && p.rings.some((r) => insideRing([c.lng!, c.lat!], r))).length;
+    if (n > most) [best, most] = [p, n];
+  }
+  return best;
 }
