@@ -19,7 +19,7 @@ import type { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
 import { buildApp } from '../src/app';
 import { ingestEvent } from '../src/jobs/handlers';
 import { demoEvent, storeDemoEvidence, createCamera } from '../src/seed/demo';
-import { vnDay } from '../src/services/stats';
+import { vnDay } from '../src/domain/vietnam-time';
 import { bearer, demoJpeg, loginAs, startHarness, type Harness } from './helpers';
 
 let h: Harness;

@@ -13,6 +13,7 @@ import { excessOf, fineFor } from './fines';
 import { renderDecisionPdf } from '../notices/decision-pdf';
 import type { NoticeFonts } from '../notices/fonts';
 import { fieldError } from '../domain/field-error';
+import { vnDay } from '../domain/vietnam-time';
 
 /** Days the violator has to pay (Law 15/2012/QH13 Art. 73). */
 export const PAY_DAYS = 10;
@@ -20,10 +21,6 @@ export const PAY_DAYS = 10;
 export const DECISION_SYMBOL = 'QĐ-XPHC';
 const DECIDABLE = ['notified', 'escalated', 'resolved'];
 
-/** yyyy-mm-dd of `d` in Vietnam time. */
-export function vnDate(d: Date): string {
-  return new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
-}
 export function addDaysIso(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
@@ -77,9 +74,9 @@ function toDecision(r: DecisionDbRow): Decision {
 
 export async function recordDecision(db: Db, clock: Clock, user: UserPrincipal, caseId: string, body: RecordDecisionRequest): Promise<Decision> {
   const now = clock.now();
-  const decidedOn = body.decidedOn ?? vnDate(now);
+  const decidedOn = body.decidedOn ?? vnDay(now);
   if (!isRealDay(decidedOn)) throw fieldError('bad_date', 'decidedOn', `${decidedOn} is not a day`);
-  if (decidedOn > vnDate(now)) throw fieldError('future_date', 'decidedOn', 'a decision cannot be dated in the future');
+  if (decidedOn > vnDay(now)) throw fieldError('future_date', 'decidedOn', 'a decision cannot be dated in the future');
   if (body.number !== undefined && !DECISION_NUMBER_RE.test(body.number)) {
     throw fieldError('bad_number', 'number', `"${body.number}" is not a number with symbol such as 123/${DECISION_SYMBOL}`);
   }
@@ -89,7 +86,7 @@ export async function recordDecision(db: Db, clock: Clock, user: UserPrincipal, 
       throw new ConflictError(`a ${c.status} case cannot get a penalty decision; the owner must have been notified`, 'illegal_transition', {
         params: { status: c.status },
       });
-    if (decidedOn < vnDate(c.occurred_at)) throw fieldError('bad_date', 'decidedOn', 'the decision cannot be dated before the violation');
+    if (decidedOn < vnDay(c.occurred_at)) throw fieldError('bad_date', 'decidedOn', 'the decision cannot be dated before the violation');
     const existing = await tx.query<{ number: string }>('SELECT number FROM penalty_decisions WHERE case_id = $1', [caseId]);
     if (existing.rows[0])
       throw new ConflictError(`the case has decision ${existing.rows[0].number} already`, 'decision_exists', { params: { number: existing.rows[0].number } });

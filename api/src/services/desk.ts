@@ -1,12 +1,7 @@
 // Review-desk read models: officer throughput from the audit log, the agency's cameras by name, and the signature
 // of the agency's caseload that the live queue signal watches.
 import type { Queryable } from '@phatnguoi/core/db';
-
-/** Midnight in Vietnam (UTC+7) of the day `now` falls on. */
-export function vietnamDayStart(now: Date): Date {
-  const t = new Date(now.getTime() + 7 * 3600_000);
-  return new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate()) - 7 * 3600_000);
-}
+import { vietnamDayStart } from '../domain/vietnam-time';
 
 export interface Throughput {
   lastHour: number;

@@ -15,7 +15,7 @@ import type { ParsedRecord, PaymentRecord, RecordError } from '../domain/payment
 import { SOURCE_FORMAT, detectSource, sourceRecords } from '../domain/payment-sources';
 import { nextStatus } from '../domain/case-status';
 import { actorOf, type Actor } from './cases';
-import { vnDate } from './decisions';
+import { vnDay } from '../domain/vietnam-time';
 import { fieldError } from '../domain/field-error';
 
 /**
@@ -258,7 +258,7 @@ export function mismatchOf(
 ): MismatchKind | null {
   if (!d) return 'unknown_decision';
   if (d.status === 'paid') return 'paid_twice';
-  if (d.caseStatus === 'lapsed' || vnDate(r.paidAt) > d.lapsesOn) return 'paid_after_lapse';
+  if (d.caseStatus === 'lapsed' || vnDay(r.paidAt) > d.lapsesOn) return 'paid_after_lapse';
   if (r.amount !== d.amount) return 'wrong_amount';
   return null;
 }

@@ -21,6 +21,7 @@ import type { Clock } from '../clock';
 import type { StorageLike } from '../deps';
 import type { UserPrincipal } from '../plugins/auth';
 import { isUuid } from './cases';
+import { vnDay, vnWallClock } from '../domain/vietnam-time';
 
 const COLUMNS: Record<RetentionField, string> = {
   evidenceDays: 'evidence_days',
@@ -132,8 +133,7 @@ export const RETENTION_PURGE_HOUR = 3;
  * minute sweep with the date as job id, so each day gets one run however many replicas ask or restart.
  */
 export function retentionPurgeDue(now: Date): string | null {
-  const vn = new Date(now.getTime() + 7 * 3600_000);
-  return vn.getUTCHours() >= RETENTION_PURGE_HOUR ? vn.toISOString().slice(0, 10) : null;
+  return vnWallClock(now).getUTCHours() >= RETENTION_PURGE_HOUR ? vnDay(now) : null;
 }
 
 interface ExpiredEvidence {

@@ -22,13 +22,7 @@ import type { BucketName } from '@phatnguoi/core/storage';
 import sharp from 'sharp';
 import type { StorageLike } from '../deps';
 import { isUuid } from './cases';
-
-const VN_OFFSET_MS = 7 * 3600_000; // Asia/Ho_Chi_Minh, no daylight saving
-
-/** YYYY-MM-DD of an instant in Vietnam. */
-export function vnDay(d: Date): string {
-  return new Date(d.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10);
-}
+import { VN_OFFSET_MS, vnDay } from '../domain/vietnam-time';
 
 /** The last `days` Vietnam calendar days up to the one holding `now`, oldest first, each with zero counts filled in. */
 export function dailySeries(rows: { day: string; type: string; n: number }[], now: Date, days = TREND_DAYS): StatsSnapshot['violationsPerDay'] {
