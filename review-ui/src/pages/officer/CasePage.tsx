@@ -117,7 +117,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
     [id, t, detail, decided],
   );
 
-  useDeskShortcuts({ enabled: !rejectOpen, canAct, confirm, openReject: setRejectOpen, goNext, plateInput, player, setShowOverlay, setShowHelp });
+  useDeskShortcuts({ enabled: !rejectOpen, canAct, confirm, setRejectOpen, goNext, plateInput, player, setShowOverlay, setShowHelp });
 
   if (detail.error) return <ErrorNote error={detail.error} />;
   if (!c || !ev) return <p aria-busy="true">{t('app.loading')}</p>;

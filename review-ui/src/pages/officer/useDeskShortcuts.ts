@@ -10,7 +10,7 @@ interface DeskShortcuts {
   enabled: boolean;
   canAct: boolean;
   confirm: () => Promise<void>;
-  openReject: Dispatch<SetStateAction<boolean>>;
+  setRejectOpen: Dispatch<SetStateAction<boolean>>;
   goNext: () => Promise<void>;
   plateInput: RefObject<HTMLInputElement | null>;
   player: RefObject<ClipPlayerHandle | null>;
@@ -23,7 +23,7 @@ interface DeskShortcuts {
  * step a frame, `[` `]` clip speed, O overlay, ? help. While typing, Escape leaves the field and Enter in the plate
  * field confirms.
  */
-export function useDeskShortcuts({ enabled, canAct, confirm, openReject, goNext, plateInput, player, setShowOverlay, setShowHelp }: DeskShortcuts): void {
+export function useDeskShortcuts({ enabled, canAct, confirm, setRejectOpen, goNext, plateInput, player, setShowOverlay, setShowHelp }: DeskShortcuts): void {
   const speedIndex = useRef(2);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -39,7 +39,7 @@ export function useDeskShortcuts({ enabled, canAct, confirm, openReject, goNext,
       }
       const k = e.key;
       if (k === 'c' || k === 'C') void confirm();
-      else if ((k === 'r' || k === 'R') && canAct) openReject(true);
+      else if ((k === 'r' || k === 'R') && canAct) setRejectOpen(true);
       else if (k === 'p' || k === 'P') {
         e.preventDefault();
         plateInput.current?.focus();
@@ -58,5 +58,5 @@ export function useDeskShortcuts({ enabled, canAct, confirm, openReject, goNext,
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [enabled, canAct, confirm, openReject, goNext, plateInput, player, setShowOverlay, setShowHelp]);
+  }, [enabled, canAct, confirm, setRejectOpen, goNext, plateInput, player, setShowOverlay, setShowHelp]);
 }
