@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
 import { agencyScope, requireRoles, userOf } from '../plugins/auth';
-import { agencyName } from '../repositories/agencies';
+import { userSummary } from '../services/auth';
 import { caseloadSignature, deskCameras, officerThroughput } from '../services/desk';
 
 const errors = { 401: ErrorResponse, 403: ErrorResponse };
@@ -36,10 +36,7 @@ export default async function deskRoutes(app: FastifyInstance): Promise<void> {
     } catch {
       return { user: null };
     }
-    const u = userOf(req);
-    return {
-      user: { id: u.id, username: u.username, displayName: u.displayName, role: u.role, agencyId: u.agencyId, agencyName: await agencyName(db, u.agencyId) },
-    };
+    return { user: await userSummary(db, userOf(req)) };
   });
 
   await app.register(async (desk) => {
