@@ -70,6 +70,21 @@ describe('speeding fines', () => {
     expect((await fineFor(h.db.pool, 'red_light', 'car', at))?.fineMin).toBe(18_000_000);
   });
 
+  it('cites the clause of Decree 168/2024 each band is in, with its licence points (checked against the text)', async () => {
+    const at = new Date('2026-06-01T03:00:00Z');
+    const cite = async (group: 'car' | 'motorbike', x: number) => {
+      const f = await fineFor(h.db.pool, 'speeding', group, at, x);
+      return f && `${f.article} / ${f.fineMin}-${f.fineMax} / ${f.points}`;
+    };
+    expect(await cite('car', 7)).toBe('Điểm a khoản 3 Điều 6 / 800000-1000000 / 0');
+    expect(await cite('car', 15)).toBe('Điểm đ khoản 5 Điều 6 / 4000000-6000000 / 2');
+    expect(await cite('car', 30)).toBe('Điểm a khoản 6 Điều 6 / 6000000-8000000 / 4');
+    expect(await cite('car', 40)).toBe('Điểm a khoản 7 Điều 6 / 12000000-14000000 / 6');
+    expect(await cite('motorbike', 7)).toBe('Điểm b khoản 2 Điều 7 / 400000-600000 / 0');
+    expect(await cite('motorbike', 15)).toBe('Điểm a khoản 4 Điều 7 / 800000-1000000 / 0');
+    expect(await cite('motorbike', 40)).toBe('Điểm a khoản 8 Điều 7 / 6000000-8000000 / 4');
+  });
+
   it('turns a speeding event into a case whose fine is the band of its excess', async () => {
     const { caseId } = await ingestEvent(h.deps, speedingEvent('motorbike', 12.4));
     const res = await h.app.inject({ method: 'GET', url: `/api/cases/${caseId}`, headers: bearer(officer) });
