@@ -7,6 +7,8 @@ import { demoEvent } from '../src/seed/demo';
 import { ingestEvent } from '../src/jobs/handlers';
 import { fineFor } from '../src/services/fines';
 import { speedCircumstances } from '../src/domain/speed-text';
+import { publishedCasesOfPlate } from '../src/services/public-case';
+import { PublicDirectory } from '../src/services/public-directory';
 
 let h: Harness;
 let officer = '';
@@ -16,8 +18,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-function speedingEvent(vehicleClass: 'car' | 'motorbike', excessKmh: number): ViolationEvent {
-  const base = demoEvent({ cameraId: h.ids.camera, plate: null, vehicleClass, occurredAt: new Date(Date.now() - 600_000) });
+function speedingEvent(vehicleClass: 'car' | 'motorbike', excessKmh: number, plate: string | null = null): ViolationEvent {
+  const base = demoEvent({ cameraId: h.ids.camera, plate, vehicleClass, occurredAt: new Date(Date.now() - 600_000) });
   const phaseId = 'zone:Z1';
   const limitKmh = 50;
   return {
@@ -92,6 +94,14 @@ describe('speeding fines', () => {
     const body = res.json() as { type: string; fine: { fineMin: number; fineMax: number; points: number } | null };
     expect(body.type).toBe('speeding');
     expect(body.fine).toMatchObject({ fineMin: 800_000, fineMax: 1_000_000 });
+  });
+
+  it('shows the public lookup the measurement, the speed judged, the limit and the band of the excess', async () => {
+    const { caseId } = await ingestEvent(h.deps, speedingEvent('car', 12.4, '30A-987.65'));
+    await h.db.pool.query(`UPDATE cases SET status = 'approved' WHERE id = $1`, [caseId]);
+    const [item] = await publishedCasesOfPlate(h.db.pool, new PublicDirectory(h.db.pool), '30A-987.65', 'car');
+    expect(item?.offence).toBe('Chạy quá tốc độ quy định (Điểm đ khoản 5 Điều 6 Nghị định 168/2024/NĐ-CP)');
+    expect(item?.speed).toEqual({ measuredKmh: 65.4, uncertaintyKmh: 0.8, toleranceKmh: 3, reducedKmh: 62.4, limitKmh: 50 });
   });
 
   it('words the measurement for the notice in Vietnamese', () => {
