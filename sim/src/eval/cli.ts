@@ -160,12 +160,18 @@ function printSpeeds(reports: { scenario: string; speed: SpeedReport | null }[])
     const fps = /-(\d+)fps-/.exec(r.scenario)?.[1] ?? '?';
     byFps.set(fps, [...(byFps.get(fps) ?? []), ...r.speed.samples.filter((x) => x.trueKmh >= 20 && x.trueKmh <= 80)]);
   }
-  console.log('\nspeed error, vehicles 20-80 km/h (measured − true average over the zone):');
-  for (const [fps, samples] of [...byFps].sort()) {
-    const e = errorStats(samples);
+  for (const against of ['stretch', 'zone'] as const) {
     console.log(
-      `  ${fps.padStart(2)} fps: n ${e.n}, median |err| ${f(e.medianAbsKmh)} km/h, p95 ${f(e.p95AbsKmh)}, worst ${f(e.worstKmh)}, bias ${f(e.biasKmh)}`,
+      against === 'stretch'
+        ? '\nspeed error, vehicles 20-80 km/h (measured − true average speed over the stretch the measurement covered):'
+        : 'speed error, vehicles 20-80 km/h (measured − true average speed over the whole zone):',
     );
+    for (const [fps, samples] of [...byFps].sort()) {
+      const e = errorStats(samples, against);
+      console.log(
+        `  ${fps.padStart(2)} fps: n ${e.n}, median |err| ${f(e.medianAbsKmh)} km/h, p95 ${f(e.p95AbsKmh)}, worst ${f(e.worstKmh)}, bias ${f(e.biasKmh)}`,
+      );
+    }
   }
   console.log('speeding per band (excess after the tolerance): truth / predicted / correct band');
   for (const b of SPEED_BANDS) {
