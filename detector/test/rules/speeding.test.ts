@@ -57,6 +57,16 @@ describe('measureSpeed', () => {
     expect(measureSpeed(t.points, cal.calibration)).toBeNull();
   });
 
+  it('does not let one box that jumped (another edge, an occlusion) pull the measured speed', () => {
+    const clean = track(60, 25, { seconds: 1.6 }).points;
+    const jumped = clean.map((p, i) => (i === clean.length - 3 ? { ...p, box: [p.box[0], p.box[1], p.box[2], p.box[3] + 25] as Box } : p));
+    const plain = { ...DEFAULT_RULES_CONFIG.speeding.measure, windowDistanceM: Number.POSITIVE_INFINITY };
+    const robust = measureSpeed(jumped, cal.calibration, plain)!;
+    const naive = measureSpeed(jumped, cal.calibration, { ...plain, outlierCutoff: Number.POSITIVE_INFINITY })!;
+    expect(Math.abs(robust.kmh - 60)).toBeLessThan(0.5);
+    expect(Math.abs(naive.kmh - 60)).toBeGreaterThan(Math.abs(robust.kmh - 60) + 0.5);
+  });
+
   it('grows its uncertainty with the box noise', () => {
     const quiet = measureSpeed(track(60, 5, { noisePx: 0.5 }).points, cal.calibration)!;
     const noisy = measureSpeed(track(60, 5, { noisePx: 12 }).points, cal.calibration)!;

@@ -13,13 +13,15 @@ import { combine, DEFAULT_MATCH, evaluate, formatReport, type EvalReport, type M
 import { predictionsFromJson } from './predictions';
 import { casesFromDatabase } from './from-db';
 import { errorStats, scoreSpeeds, SPEED_BANDS, type SpeedReport } from './speed';
+import { CachingDetector, modelFingerprint } from './detection-cache';
 import { loadRealLabels, parseLightStates, perturbLamps, realTruth, scoreArrows } from './real';
 
 const USAGE = `usage:
   npm run eval -- --truth T.truth.json --pred P.json [--start ISO] [--out report.json]
   npm run eval -- --truth T.truth.json --db postgres://... --camera CAM --start ISO [--end ISO] [--out report.json]
   npm run eval -- --heldout [--fps 5] [--limit N] [--from K] [--detector truth-replay] [--out report.json]   (renders sim/heldout.json into sim/out/heldout/, runs detector/src/offline.ts; --from: start at the K-th scene)
-  npm run eval -- --speed [--limit N] [--detector truth-replay] [--out report.json]   (speed scenes speed:910001.. at 5 and 25 fps: speed error and speeding P/R per band)
+  npm run eval -- --speed [--limit N] [--from K] [--detector truth-replay] [--reuse-detections] [--out report.json]   (speed scenes speed:910001.. at 5 and 25 fps: speed error and speeding P/R per band)
+      --reuse-detections: keep the model's detections per frame next to each video and replay them on the next run with the same model files (compare tracking, rules and measurement changes on identical detections)
   npm run eval -- --scenarios red-light-runners,car-in-motorbike-lane [--width N --height N] [same options]   (the same on named scenarios, e.g. the demo's, rendered into sim/out/eval/)
   npm run eval -- --real sim/real-labels --media DIR --light-states DIR [--lamps-only] [--lamp-shift DX,DY] [--lamp-pad P] [--fps 5] [--out report.json]
       (real clips: lamp state on every frame against the light-state CSVs, violations judged by eye; media never in the repository)
@@ -50,6 +52,7 @@ async function heldout(
   replay: boolean,
   set: EvalSet = { kind: 'heldout' },
   from = 1,
+  reuseDetections = false,
 ) {
   let offline: { detectViolationsInVideo?: unknown };
   try {
@@ -72,7 +75,9 @@ async function heldout(
   // Simulated scenes are judged with the model trained on them (DETECTOR_CONFIG names another); the shipped default
   // is made for real cameras (models/real-detector).
   const { loadDetector, SIM_DETECTOR_CONFIG } = await import('@phatnguoi/detector/models/load-detector');
-  const simDetector = replayMod ? null : await loadDetector(process.env.DETECTOR_CONFIG || SIM_DETECTOR_CONFIG);
+  const detectorConfig = process.env.DETECTOR_CONFIG || SIM_DETECTOR_CONFIG;
+  const simDetector = replayMod ? null : await loadDetector(detectorConfig);
+  const model = reuseDetections && simDetector ? await modelFingerprint(detectorConfig) : null;
   const detect = offline.detectViolationsInVideo as (video: string, geometry: unknown, opts: Record<string, unknown>) => Promise<unknown>;
   // Plates are read as the detector process reads them: the project's trained reader, voted over each track.
   const { createPlateReader } = await import('@phatnguoi/detector/plates/index');
@@ -109,6 +114,7 @@ async function heldout(
     const truth = await readTruth(truthPath);
     process.stderr.write(`\r[eval] ${i + 1}/${scenarios.length} detect ${s.name}...                 `);
     let result: unknown;
+    const cached = model ? await CachingDetector.open(simDetector!, join(dir, `${s.name}.detections.json`), model) : null;
     const run = () =>
       detect(videoPath, truth.geometry, {
         // A speed scene is measured at the frame rate it was rendered at (its name says 5 or 25 fps); other scenes at
@@ -116,7 +122,7 @@ async function heldout(
         ...(fps ? { fps } : s.speedZone ? { fps: s.fps } : {}),
         cameraId: `sim-${s.name}`,
         plates,
-        detector: replayMod ? new replayMod.TruthReplayDetector(replayMod.truthFramesFromSim(truth)) : simDetector!,
+        detector: replayMod ? new replayMod.TruthReplayDetector(replayMod.truthFramesFromSim(truth)) : (cached ?? simDetector!),
       });
     try {
       result = await run().catch(() => run()); // one retry: decoding can fail transiently under load
@@ -128,6 +134,7 @@ async function heldout(
       if (reports.length === 0 && failed.length >= 2) break;
       continue;
     }
+    await cached?.save();
     const { violations, lights } = predictionsFromJson(result, null);
     const report = evaluate(truth, violations, lights, o);
     const speed = truth.speeds ? scoreSpeeds(truth, violations, report.matches) : null;
@@ -281,6 +288,7 @@ async function main() {
       'lamps-only': { type: 'boolean' },
       'lamp-shift': { type: 'string' },
       'lamp-pad': { type: 'string' },
+      'reuse-detections': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -306,7 +314,8 @@ async function main() {
   }
   const limit = values.limit ? Number(values.limit) : null;
   const replay = values.detector === 'truth-replay';
-  if (values.speed) return heldout(o, undefined, values.out, limit, replay, { kind: 'speed' });
+  const reuse = values['reuse-detections'] ?? false;
+  if (values.speed) return heldout(o, undefined, values.out, limit, replay, { kind: 'speed' }, values.from ? Number(values.from) : 1, reuse);
   const named = values.scenarios
     ? values.scenarios
         .split(',')
@@ -315,7 +324,7 @@ async function main() {
     : null;
   if (named) {
     const size = { ...(values.width ? { width: Number(values.width) } : {}), ...(values.height ? { height: Number(values.height) } : {}) };
-    return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, limit, replay, { kind: 'named', names: named, size });
+    return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, limit, replay, { kind: 'named', names: named, size }, 1, reuse);
   }
   const from = values.from ? Number(values.from) : 1;
   if (!Number.isInteger(from) || from < 1) {
