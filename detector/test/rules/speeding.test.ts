@@ -5,6 +5,7 @@ import type { Box } from '@phatnguoi/core/contracts/detection';
 import { DEFAULT_RULES_CONFIG, evaluateTrack, measureSpeed, speedCalibration, speedingRule, speedToleranceKmh, type TrackView } from '../../src/rules';
 import type { TrackPoint } from '../../src/tracking/tracker';
 import { evidenceContradiction } from '../../src/rules/consistency';
+import { trackSpeeds } from '../../src/speed-report';
 
 // Ground (x across, y along the road, metres) → image pixels of a 1280x720 camera looking down the road.
 const G2I: Mat3 = [40, 12, 640, 0, -6, 700, 0, 0.045, 1];
@@ -59,7 +60,7 @@ describe('measureSpeed', () => {
 
   it('does not let one box that jumped (another edge, an occlusion) pull the measured speed', () => {
     const clean = track(60, 25, { seconds: 1.6 }).points;
-    const jumped = clean.map((p, i) => (i === clean.length - 3 ? { ...p, box: [p.box[0], p.box[1], p.box[2], p.box[3] + 25] as Box } : p));
+    const jumped = clean.map((p, i) => (i === clean.length - 3 ? { ...p, box: [p.box[0], p.box[1], p.box[2], p.box[3] + 60] as Box } : p));
     const plain = { ...DEFAULT_RULES_CONFIG.speeding.measure, windowDistanceM: Number.POSITIVE_INFINITY };
     const robust = measureSpeed(jumped, cal.calibration, plain)!;
     const naive = measureSpeed(jumped, cal.calibration, { ...plain, outlierCutoff: Number.POSITIVE_INFINITY })!;
@@ -169,6 +170,35 @@ describe('speeding evidence', () => {
       return { ...p, box: [x1 - (x2 - x1), y1 - 2 * (y2 - y1), x2 + (x2 - x1), y2] as Box };
     });
     expect(evidenceContradiction(r.violation, switched, geometry, undefined)).toMatch(/not one vehicle/);
+  });
+});
+
+describe('trackSpeeds', () => {
+  it('measures every track that crossed the zone, whatever the limit, and leaves out the others', () => {
+    const geometry = {
+      version: 1,
+      reference: { width: 1280, height: 720 },
+      stopLines: [],
+      solidLines: [],
+      signalHeads: [],
+      lanes: [],
+      calibration,
+      speedZones: [zone],
+    } as CameraGeometry;
+    const slow = { ...track(30, 5, { seconds: 5 }), id: 'slow' };
+    const fast = { ...track(70, 5, { seconds: 3 }), id: 'fast' };
+    const away: TrackView = {
+      ...fast,
+      id: 'away',
+      points: fast.points.map((p) => ({ ...p, box: [p.box[0] + 2000, p.box[1], p.box[2] + 2000, p.box[3]] as Box })),
+    };
+    const speeds = trackSpeeds([slow, fast, away], geometry);
+    expect(speeds.map((s) => s.trackId).sort()).toEqual(['fast', 'slow']);
+    for (const s of speeds) {
+      expect(Math.abs(s.kmh - (s.trackId === 'fast' ? 70 : 30))).toBeLessThan(1);
+      expect(s.sigmaKmh).toBeGreaterThan(0);
+      expect(s.zoneId).toBe('Z1');
+    }
   });
 });
 

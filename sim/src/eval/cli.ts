@@ -25,6 +25,8 @@ const USAGE = `usage:
   npm run eval -- --scenarios red-light-runners,car-in-motorbike-lane [--width N --height N] [same options]   (the same on named scenarios, e.g. the demo's, rendered into sim/out/eval/)
   npm run eval -- --real sim/real-labels --media DIR --light-states DIR [--lamps-only] [--lamp-shift DX,DY] [--lamp-pad P] [--fps 5] [--out report.json]
       (real clips: lamp state on every frame against the light-state CSVs, violations judged by eye; media never in the repository)
+  npm run eval -- --real-speed sim/real-labels/<clip>.speed.json --media DIR [--fps N]
+      (a real clip's speed calibration drawn by eye: every vehicle's speed through the speed zone with its uncertainty)
 options: --tolerance S (default ${DEFAULT_MATCH.toleranceS})  --iou X (default ${DEFAULT_MATCH.iouMin})
 P.json: { "violations": [{ "type", "timeS" | "time" | "occurredAt", "trackId"?, "box"?, "plateText"? }], "lights"?: [{ "timeS", "headId", "round" }] } or a bare array of violations`;
 
@@ -121,7 +123,8 @@ async function heldout(
         // --fps, else the runner's default (5, the legal minimum for evidence).
         ...(fps ? { fps } : s.speedZone ? { fps: s.fps } : {}),
         cameraId: `sim-${s.name}`,
-        plates,
+        // The speed set scores speeds, not plates: reading them on every frame at 25 fps would only cost time.
+        ...(set.kind === 'speed' ? {} : { plates }),
         detector: replayMod ? new replayMod.TruthReplayDetector(replayMod.truthFramesFromSim(truth)) : (cached ?? simDetector!),
       });
     try {
@@ -261,6 +264,38 @@ async function real(o: MatchOptions, r: RealOptions) {
   if (r.out) await writeFile(r.out, JSON.stringify({ match: o, options: r, total, scenarios: reports }, null, 2));
 }
 
+/**
+ * --real-speed FILE --media DIR: a real clip's speed calibration (drawn by eye, e.g. from lane markings) and the speed
+ * of every vehicle through its speed zone, with each one's uncertainty. FILE: { clip, fps?, geometry } where the
+ * geometry has `calibration` and `speedZones`. The clip runs through the shipped detector (or DETECTOR_CONFIG's).
+ */
+async function realSpeed(file: string, media: string, fpsOption: number | undefined) {
+  const label = JSON.parse(await readFile(file, 'utf8')) as { clip: string; fps?: number; note?: string; geometry: unknown };
+  const { parseGeometry } = await import('@phatnguoi/core/contracts/camera-geometry');
+  const { calibrateGround } = await import('@phatnguoi/core/geometry/ground-calibration');
+  const geometry = parseGeometry(label.geometry);
+  if (!geometry.calibration || !geometry.speedZones?.length) throw new Error(`${file}: the geometry needs a calibration and a speed zone`);
+  const cal = calibrateGround(geometry.calibration.points);
+  const fps = fpsOption ?? label.fps ?? 10;
+  console.log(
+    `${label.clip}: calibration from ${geometry.calibration.points.length} road points, reprojection rms ${(cal.rmsErrorM * 100).toFixed(1)} cm (largest ${(cal.maxErrorM * 100).toFixed(1)} cm) over a ${cal.spanM.toFixed(1)} m span; ${fps} fps`,
+  );
+  if (label.note) console.log(`  ${label.note}`);
+  const { loadDetector } = await import('@phatnguoi/detector/models/load-detector');
+  const { trackSpeedsInVideo } = await import('@phatnguoi/detector/speed-report');
+  const detector = await loadDetector(process.env.DETECTOR_CONFIG || undefined);
+  try {
+    const speeds = await trackSpeedsInVideo(join(media, label.clip), label.geometry, { detector, fps });
+    console.log(`  ${speeds.length} vehicles measured in zone(s) ${geometry.speedZones.map((z) => z.id).join(', ')}:`);
+    for (const s of speeds)
+      console.log(
+        `  ${s.trackId.padEnd(8)} ${s.cls.padEnd(9)} ${s.fromS.toFixed(2).padStart(6)}-${s.toS.toFixed(2).padEnd(6)} s  ${s.distanceM.toFixed(1).padStart(5)} m  ${s.kmh.toFixed(1).padStart(5)} ± ${s.sigmaKmh.toFixed(1)} km/h  (${s.points} positions)`,
+      );
+  } finally {
+    detector.dispose();
+  }
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -289,11 +324,16 @@ async function main() {
       'lamp-shift': { type: 'string' },
       'lamp-pad': { type: 'string' },
       'reuse-detections': { type: 'boolean' },
+      'real-speed': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const o: MatchOptions = { toleranceS: Number(values.tolerance ?? DEFAULT_MATCH.toleranceS), iouMin: Number(values.iou ?? DEFAULT_MATCH.iouMin) };
   if (values.help) return console.log(USAGE);
+  if (values['real-speed']) {
+    if (!values.media) throw new Error('--real-speed needs --media (folder of the clips)');
+    return realSpeed(values['real-speed'], values.media, values.fps ? Number(values.fps) : undefined);
+  }
   if (values.real) {
     if (!values.media || !values['light-states'])
       throw new Error('--real needs --media (folder of the clips) and --light-states (folder of the light-state CSVs)');
