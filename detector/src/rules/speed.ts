@@ -81,7 +81,7 @@ export function measureSpeed(
   const span = points[last]!.t - points[first]!.t;
   if (!(span > 0)) return null;
 
-  // Weighted least squares of x(t) and y(t): each position's weight from its own metres-per-pixel (far is coarser).
+  // Robust weighted line fit of x(t) and y(t): each position weighs by its own noise in metres (far is coarser).
   const idx = Array.from({ length: n }, (_, k) => first + k);
   const sigmaPos = idx.map((i) => {
     const box = points[i]!.box;
