@@ -5,6 +5,7 @@ import { planScenario } from '../src/render/video';
 import { resolveScenario } from '../src/scenario/resolve';
 import { speedHeldoutScenarios } from '../src/heldout';
 import { bandOf, errorStats } from '../src/eval/speed';
+import { trueSpeedBetween } from '../src/world/violations';
 
 describe('speed scenes', () => {
   it('give every steady vehicle its scripted speed as the true zone speed, and a calibration that maps the road', async () => {
@@ -42,12 +43,29 @@ describe('speed scenes', () => {
 describe('speed scoring', () => {
   it('puts excess speeds in the decree bands and summarises errors', () => {
     expect([4.9, 5, 9.9, 10, 20, 20.1, 35, 36].map(bandOf)).toEqual([null, '5-10', '5-10', '10-20', '10-20', '20-35', '20-35', '>35']);
-    const e = errorStats([
-      { trackId: 'a', trueKmh: 50, measuredKmh: 50.5 },
-      { trackId: 'b', trueKmh: 60, measuredKmh: 58 },
-      { trackId: 'c', trueKmh: 30, measuredKmh: 31 },
-    ]);
+    const samples = [
+      { trackId: 'a', trueKmh: 50, stretchKmh: 50.4, measuredKmh: 50.5 },
+      { trackId: 'b', trueKmh: 60, stretchKmh: 58.5, measuredKmh: 58 },
+      { trackId: 'c', trueKmh: 30, stretchKmh: null, measuredKmh: 31 },
+    ];
+    const e = errorStats(samples);
     expect(e).toMatchObject({ n: 3, medianAbsKmh: 1, worstKmh: 2 });
     expect(e.biasKmh).toBeCloseTo(-0.5 / 3, 6);
+    // Against the stretch each measurement covered: the one without a path is left out.
+    const s = errorStats(samples, 'stretch');
+    expect(s.n).toBe(2);
+    expect(s.worstKmh).toBeCloseTo(0.5, 6);
+  });
+
+  it("scores a measurement of part of the zone against the vehicle's true speed over the part it covered", async () => {
+    const s = speedHeldoutScenarios().find((x) => x.fps === 25 && x.actors.some((a) => (a.accelMs2 ?? 0) < -1.5))!;
+    const plan = planScenario(s);
+    const braking = s.actors.find((a) => (a.accelMs2 ?? 0) < -1.5)!;
+    const p = plan.speeds.find((x) => x.trackId === braking.id)!;
+    const whole = trueSpeedBetween(p, p.enterS, p.exitS)!;
+    expect(Math.abs(whole - p.speedKmh)).toBeLessThan(0.5);
+    const firstHalf = trueSpeedBetween(p, p.enterS, (p.enterS + p.exitS) / 2)!;
+    expect(firstHalf).toBeGreaterThan(p.speedKmh + 1); // it was faster before it braked
+    expect(trueSpeedBetween(p, p.enterS - 5, p.exitS)).toBeNull(); // outside the path: unknown
   });
 });

@@ -9,12 +9,14 @@ import type { BucketName } from '@phatnguoi/core/storage';
 import type { Clock } from '../clock';
 import type { StorageLike } from '../deps';
 import { PUBLISHED_STATUSES } from '../domain/case-status';
+import { speedOf } from './fines';
 import { auditIntegrityFailure, checkEvidence, type StoredEvidence } from './integrity';
 import type { PublicDirectory } from './public-directory';
 
 // The hot query reads the cases index only; places, units and offence labels come from PublicDirectory.
-export const PUBLIC_COLUMNS =
-  'c.id, c.camera_id, c.agency_id, c.resolving_agency_id, c.type, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.status';
+// A speeding case also reads its measurement from the stored event (the only part of it a citizen sees).
+export const PUBLIC_COLUMNS = `c.id, c.camera_id, c.agency_id, c.resolving_agency_id, c.type, c.vehicle_type, c.plate_text, c.plate_colour, c.occurred_at, c.status,
+  CASE WHEN c.type = 'speeding' THEN c.event #> '{ruleDetail,speed}' END AS speed`;
 // a closed case leaves the lookup `public_days` after it closed (retention.purge sets unpublished_at)
 export const PUBLISHED = `c.status IN (${PUBLISHED_STATUSES.map((st) => `'${st}'`).join(', ')}) AND c.unpublished_at IS NULL`;
 const LOOKUP_SQL = `SELECT ${PUBLIC_COLUMNS} FROM cases c
@@ -33,19 +35,33 @@ export interface PublicRow {
   plate_colour: PublicViolation['plateColour'];
   occurred_at: Date;
   status: string;
+  /** The stored speed measurement of a speeding case (validated by `speedOf`); null for other offences. */
+  speed: unknown;
 }
 
 export async function toPublic(dir: PublicDirectory, rows: PublicRow[]): Promise<PublicViolation[]> {
   await dir.ensure({ cameraIds: rows.map((r) => r.camera_id), agencyIds: rows.flatMap((r) => [r.agency_id, r.resolving_agency_id ?? r.agency_id]) });
   return rows.map((r) => {
     const resolving = dir.agency(r.resolving_agency_id ?? r.agency_id);
+    const speed = speedOf({ ruleDetail: { speed: r.speed } });
     return {
       vehicleType: r.vehicle_type,
       plate: r.plate_text,
       plateColour: r.plate_colour,
       occurredAt: r.occurred_at.toISOString(),
       place: dir.place(r.camera_id),
-      offence: dir.offence(r.type, r.vehicle_type, r.occurred_at),
+      offence: dir.offence(r.type, r.vehicle_type, r.occurred_at, speed?.excessKmh ?? null),
+      ...(speed
+        ? {
+            speed: {
+              measuredKmh: speed.measuredKmh,
+              uncertaintyKmh: speed.uncertaintyKmh,
+              toleranceKmh: speed.toleranceKmh,
+              reducedKmh: speed.reducedKmh,
+              limitKmh: speed.limitKmh,
+            },
+          }
+        : {}),
       status: r.status === 'approved' ? 'pending_notice' : (r.status as PublicViolation['status']),
       detectingUnit: dir.agency(r.agency_id).name,
       resolvingUnit: resolving.name,

@@ -9,6 +9,8 @@ import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
 import { dot, groundPoint, orientedLine, signedDistance, sub, unit } from '../geometry/geometry';
 import type { TrackPoint } from '../tracking/tracker';
 import type { RuleViolation, SignalHistory } from './types';
+import { metresPerPixel } from '@phatnguoi/core/geometry/ground-calibration';
+import { speedCalibration } from './speeding';
 
 const height = (b: Box) => b[3] - b[1];
 const width = (b: Box) => b[2] - b[0];
@@ -23,9 +25,12 @@ export function evidenceContradiction(
   const before = points.find((p) => p.seq === v.beforeSeq);
   const after = points.find((p) => p.seq === v.afterSeq);
   if (!before || !after) return 'the vehicle is not in the frames of the evidence';
-  // One vehicle: its size does not jump between the two frames (a track that switched vehicles does).
-  const ratio = height(after.box) / Math.max(1, height(before.box));
-  const wratio = width(after.box) / Math.max(1, width(before.box));
+  // One vehicle: its size does not jump between the two frames (a track that switched vehicles does). A speeding
+  // measurement's frames are metres apart, so there the size is first scaled by how much nearer or farther the
+  // second position is (the calibration's scale at each ground point): only the change perspective does not explain counts.
+  const perspective = v.type === 'speeding' ? apparentScale(geometry, before.box, after.box) : 1;
+  const ratio = height(after.box) / Math.max(1, height(before.box)) / perspective;
+  const wratio = width(after.box) / Math.max(1, width(before.box)) / perspective;
   if (ratio > 2 || ratio < 0.5 || wratio > 2.2 || wratio < 0.45) return 'the box changes size between the evidence frames (not one vehicle)';
   if (v.type === 'red_light') {
     if (!signal || !v.signal) return 'no signal reading behind the violation';
@@ -50,6 +55,18 @@ export function evidenceContradiction(
     if (against < (v.distancePx ?? 0) * 0.5 || against <= 0) return 'the evidence frames do not show movement against the lane direction';
   }
   return null;
+}
+
+/**
+ * How much larger a vehicle should look at `to` than at `from` from perspective alone: the ratio of the road's metres
+ * per pixel across the picture at the two ground points (1 without a calibration).
+ */
+function apparentScale(geometry: CameraGeometry, from: Box, to: Box): number {
+  const cal = speedCalibration(geometry);
+  if (!cal) return 1;
+  const mpp = (b: Box) => metresPerPixel(cal.calibration, groundPoint(b)).x;
+  const scale = mpp(from) / mpp(to);
+  return Number.isFinite(scale) && scale > 0 ? scale : 1;
 }
 
 export interface ReportedVehicle {

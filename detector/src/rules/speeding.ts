@@ -43,18 +43,26 @@ export function calibrationHash(input: NonNullable<CameraGeometry['calibration']
     .digest('hex');
 }
 
+/**
+ * The track's passage through the zone: its observations inside the zone, up to the first that has left it again.
+ * 'never' while none has been inside; 'inside' while the track is still in the zone and has not ended.
+ */
+export function zonePassage(track: TrackView, zone: SpeedZone): TrackView['points'] | 'never' | 'inside' {
+  const inside = track.points.map((p) => pointInPolygon(groundPoint(p.box), zone.polygon));
+  const start = inside.indexOf(true);
+  if (start < 0) return 'never';
+  let end = start;
+  while (end + 1 < inside.length && inside[end + 1]) end++;
+  if (end + 1 >= inside.length && !track.ended) return 'inside';
+  return track.points.slice(start, end + 1);
+}
+
 export function speedingRule(track: TrackView, zone: SpeedZone, cal: SpeedCalibration, config: SpeedingConfig): RuleResult {
   const limit = zone.limits.find((l) => l.classes.includes(track.cls));
   if (!limit) return none(`no posted limit for ${track.cls} in zone ${zone.id}`);
-  // The passage: observations inside the zone, up to the first that has left it again.
-  const inside = track.points.map((p) => pointInPolygon(groundPoint(p.box), zone.polygon));
-  const start = inside.indexOf(true);
-  if (start < 0) return track.ended ? none('never in the zone') : pending('not in the zone yet');
-  let end = start;
-  while (end + 1 < inside.length && inside[end + 1]) end++;
-  const left = end + 1 < inside.length;
-  if (!left && !track.ended) return pending('in the zone');
-  const passage = track.points.slice(start, end + 1);
+  const passage = zonePassage(track, zone);
+  if (passage === 'never') return track.ended ? none('never in the zone') : pending('not in the zone yet');
+  if (passage === 'inside') return pending('in the zone');
   const m = measureSpeed(passage, cal.calibration, { ...config.measure, windowDistanceM: Number.POSITIVE_INFINITY });
   if (!m) return none('passage too short to measure');
   const toleranceKmh = speedToleranceKmh(m.kmh, config.tolerance);

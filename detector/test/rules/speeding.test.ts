@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyHomography, calibrateGround, type Mat3 } from '@phatnguoi/core/geometry/ground-calibration';
+import { applyHomography, calibrateGround, metresPerPixel, type Mat3 } from '@phatnguoi/core/geometry/ground-calibration';
 import type { CameraGeometry, SpeedZone } from '@phatnguoi/core/contracts/camera-geometry';
 import type { Box } from '@phatnguoi/core/contracts/detection';
 import { DEFAULT_RULES_CONFIG, evaluateTrack, measureSpeed, speedCalibration, speedingRule, speedToleranceKmh, type TrackView } from '../../src/rules';
 import type { TrackPoint } from '../../src/tracking/tracker';
+import { evidenceContradiction } from '../../src/rules/consistency';
+import { trackSpeeds } from '../../src/speed-report';
 
 // Ground (x across, y along the road, metres) → image pixels of a 1280x720 camera looking down the road.
 const G2I: Mat3 = [40, 12, 640, 0, -6, 700, 0, 0.045, 1];
@@ -54,6 +56,16 @@ describe('measureSpeed', () => {
   it('waits until the track covered the minimum distance', () => {
     const t = track(30, 5, { seconds: 0.6 }); // 5 m
     expect(measureSpeed(t.points, cal.calibration)).toBeNull();
+  });
+
+  it('does not let one box that jumped (another edge, an occlusion) pull the measured speed', () => {
+    const clean = track(60, 25, { seconds: 1.6 }).points;
+    const jumped = clean.map((p, i) => (i === clean.length - 3 ? { ...p, box: [p.box[0], p.box[1], p.box[2], p.box[3] + 60] as Box } : p));
+    const plain = { ...DEFAULT_RULES_CONFIG.speeding.measure, windowDistanceM: Number.POSITIVE_INFINITY };
+    const robust = measureSpeed(jumped, cal.calibration, plain)!;
+    const naive = measureSpeed(jumped, cal.calibration, { ...plain, outlierCutoff: Number.POSITIVE_INFINITY })!;
+    expect(Math.abs(robust.kmh - 60)).toBeLessThan(0.5);
+    expect(Math.abs(naive.kmh - 60)).toBeGreaterThan(Math.abs(robust.kmh - 60) + 0.5);
   });
 
   it('grows its uncertainty with the box noise', () => {
@@ -113,6 +125,80 @@ describe('speedingRule', () => {
     expect(speedCalibration(geometry)?.hash).toMatch(/^[0-9a-f]{64}$/);
     const found = evaluateTrack(track(80, 5, { seconds: 3 }), geometry, () => undefined, DEFAULT_RULES_CONFIG);
     expect(found.map((v) => v.type)).toEqual(['speeding']);
+  });
+});
+
+describe('speeding evidence', () => {
+  const geometry = {
+    version: 1,
+    reference: { width: 1280, height: 720 },
+    stopLines: [],
+    solidLines: [],
+    signalHeads: [],
+    lanes: [],
+    calibration,
+    speedZones: [zone],
+  } as CameraGeometry;
+  /** A 1.8 m wide, 1.5 m tall car driving away at 70 km/h, its box as large as perspective makes it at each position. */
+  const receding = (): TrackView => {
+    const points: TrackPoint[] = [];
+    for (let i = 0; i <= 40; i++) {
+      const [px, py] = project([0.5, 2 + (70 / 3.6) * i * 0.05]) as [number, number];
+      const m = metresPerPixel(cal.calibration, [px, py]).x;
+      points.push({ seq: i, t: i * 0.05, box: [px - 0.9 / m, py - 1.5 / m, px + 0.9 / m, py], cls: 'car', score: 0.9 });
+    }
+    return { id: 't1', cls: 'car', points, ended: true };
+  };
+
+  it('accepts a vehicle that shrinks as it drives away, as perspective says it should', () => {
+    const tv = receding();
+    const r = speedingRule(tv, zone, cal, DEFAULT_RULES_CONFIG.speeding);
+    if (r.status !== 'violation') throw new Error(`expected a violation, got ${r.reason}`);
+    const before = tv.points.find((p) => p.seq === r.violation.beforeSeq)!.box;
+    const after = tv.points.find((p) => p.seq === r.violation.afterSeq)!.box;
+    expect((after[3] - after[1]) / (before[3] - before[1])).toBeLessThan(0.5); // a bare size check would call it two vehicles
+    expect(evidenceContradiction(r.violation, tv.points, geometry, undefined)).toBeNull();
+  });
+
+  it('refuses one whose last box is far larger than perspective explains (another vehicle)', () => {
+    const tv = receding();
+    const r = speedingRule(tv, zone, cal, DEFAULT_RULES_CONFIG.speeding);
+    if (r.status !== 'violation') throw new Error(`expected a violation, got ${r.reason}`);
+    const switched = tv.points.map((p) => {
+      if (p.seq !== r.violation.afterSeq) return p;
+      const [x1, y1, x2, y2] = p.box;
+      return { ...p, box: [x1 - (x2 - x1), y1 - 2 * (y2 - y1), x2 + (x2 - x1), y2] as Box };
+    });
+    expect(evidenceContradiction(r.violation, switched, geometry, undefined)).toMatch(/not one vehicle/);
+  });
+});
+
+describe('trackSpeeds', () => {
+  it('measures every track that crossed the zone, whatever the limit, and leaves out the others', () => {
+    const geometry = {
+      version: 1,
+      reference: { width: 1280, height: 720 },
+      stopLines: [],
+      solidLines: [],
+      signalHeads: [],
+      lanes: [],
+      calibration,
+      speedZones: [zone],
+    } as CameraGeometry;
+    const slow = { ...track(30, 5, { seconds: 5 }), id: 'slow' };
+    const fast = { ...track(70, 5, { seconds: 3 }), id: 'fast' };
+    const away: TrackView = {
+      ...fast,
+      id: 'away',
+      points: fast.points.map((p) => ({ ...p, box: [p.box[0] + 2000, p.box[1], p.box[2] + 2000, p.box[3]] as Box })),
+    };
+    const speeds = trackSpeeds([slow, fast, away], geometry);
+    expect(speeds.map((s) => s.trackId).sort()).toEqual(['fast', 'slow']);
+    for (const s of speeds) {
+      expect(Math.abs(s.kmh - (s.trackId === 'fast' ? 70 : 30))).toBeLessThan(1);
+      expect(s.sigmaKmh).toBeGreaterThan(0);
+      expect(s.zoneId).toBe('Z1');
+    }
   });
 });
 

@@ -13,16 +13,20 @@ import { combine, DEFAULT_MATCH, evaluate, formatReport, type EvalReport, type M
 import { predictionsFromJson } from './predictions';
 import { casesFromDatabase } from './from-db';
 import { errorStats, scoreSpeeds, SPEED_BANDS, type SpeedReport } from './speed';
+import { CachingDetector, modelFingerprint } from './detection-cache';
 import { loadRealLabels, parseLightStates, perturbLamps, realTruth, scoreArrows } from './real';
 
 const USAGE = `usage:
   npm run eval -- --truth T.truth.json --pred P.json [--start ISO] [--out report.json]
   npm run eval -- --truth T.truth.json --db postgres://... --camera CAM --start ISO [--end ISO] [--out report.json]
   npm run eval -- --heldout [--fps 5] [--limit N] [--from K] [--detector truth-replay] [--out report.json]   (renders sim/heldout.json into sim/out/heldout/, runs detector/src/offline.ts; --from: start at the K-th scene)
-  npm run eval -- --speed [--limit N] [--detector truth-replay] [--out report.json]   (speed scenes speed:910001.. at 5 and 25 fps: speed error and speeding P/R per band)
+  npm run eval -- --speed [--limit N] [--from K] [--detector truth-replay] [--reuse-detections] [--out report.json]   (speed scenes speed:910001.. at 5 and 25 fps: speed error and speeding P/R per band)
+      --reuse-detections: keep the model's detections per frame next to each video and replay them on the next run with the same model files (compare tracking, rules and measurement changes on identical detections)
   npm run eval -- --scenarios red-light-runners,car-in-motorbike-lane [--width N --height N] [same options]   (the same on named scenarios, e.g. the demo's, rendered into sim/out/eval/)
   npm run eval -- --real sim/real-labels --media DIR --light-states DIR [--lamps-only] [--lamp-shift DX,DY] [--lamp-pad P] [--fps 5] [--out report.json]
       (real clips: lamp state on every frame against the light-state CSVs, violations judged by eye; media never in the repository)
+  npm run eval -- --real-speed sim/real-labels/<clip>.speed.json --media DIR [--fps N]
+      (a real clip's speed calibration drawn by eye: every vehicle's speed through the speed zone with its uncertainty)
 options: --tolerance S (default ${DEFAULT_MATCH.toleranceS})  --iou X (default ${DEFAULT_MATCH.iouMin})
 P.json: { "violations": [{ "type", "timeS" | "time" | "occurredAt", "trackId"?, "box"?, "plateText"? }], "lights"?: [{ "timeS", "headId", "round" }] } or a bare array of violations`;
 
@@ -50,6 +54,7 @@ async function heldout(
   replay: boolean,
   set: EvalSet = { kind: 'heldout' },
   from = 1,
+  reuseDetections = false,
 ) {
   let offline: { detectViolationsInVideo?: unknown };
   try {
@@ -72,7 +77,9 @@ async function heldout(
   // Simulated scenes are judged with the model trained on them (DETECTOR_CONFIG names another); the shipped default
   // is made for real cameras (models/real-detector).
   const { loadDetector, SIM_DETECTOR_CONFIG } = await import('@phatnguoi/detector/models/load-detector');
-  const simDetector = replayMod ? null : await loadDetector(process.env.DETECTOR_CONFIG || SIM_DETECTOR_CONFIG);
+  const detectorConfig = process.env.DETECTOR_CONFIG || SIM_DETECTOR_CONFIG;
+  const simDetector = replayMod ? null : await loadDetector(detectorConfig);
+  const model = reuseDetections && simDetector ? await modelFingerprint(detectorConfig) : null;
   const detect = offline.detectViolationsInVideo as (video: string, geometry: unknown, opts: Record<string, unknown>) => Promise<unknown>;
   // Plates are read as the detector process reads them: the project's trained reader, voted over each track.
   const { createPlateReader } = await import('@phatnguoi/detector/plates/index');
@@ -109,12 +116,16 @@ async function heldout(
     const truth = await readTruth(truthPath);
     process.stderr.write(`\r[eval] ${i + 1}/${scenarios.length} detect ${s.name}...                 `);
     let result: unknown;
+    const cached = model ? await CachingDetector.open(simDetector!, join(dir, `${s.name}.detections.json`), model) : null;
     const run = () =>
       detect(videoPath, truth.geometry, {
-        ...(fps ? { fps } : {}),
+        // A speed scene is measured at the frame rate it was rendered at (its name says 5 or 25 fps); other scenes at
+        // --fps, else the runner's default (5, the legal minimum for evidence).
+        ...(fps ? { fps } : s.speedZone ? { fps: s.fps } : {}),
         cameraId: `sim-${s.name}`,
-        plates,
-        detector: replayMod ? new replayMod.TruthReplayDetector(replayMod.truthFramesFromSim(truth)) : simDetector!,
+        // The speed set scores speeds, not plates: reading them on every frame at 25 fps would only cost time.
+        ...(set.kind === 'speed' ? {} : { plates }),
+        detector: replayMod ? new replayMod.TruthReplayDetector(replayMod.truthFramesFromSim(truth)) : (cached ?? simDetector!),
       });
     try {
       result = await run().catch(() => run()); // one retry: decoding can fail transiently under load
@@ -126,6 +137,7 @@ async function heldout(
       if (reports.length === 0 && failed.length >= 2) break;
       continue;
     }
+    await cached?.save();
     const { violations, lights } = predictionsFromJson(result, null);
     const report = evaluate(truth, violations, lights, o);
     const speed = truth.speeds ? scoreSpeeds(truth, violations, report.matches) : null;
@@ -144,7 +156,7 @@ async function heldout(
   const total = combine(reports.map((r) => r.report));
   const title = set.kind === 'speed' ? 'speed held-out set' : set.kind === 'named' ? 'named scenarios' : 'held-out set';
   print(`${title} (${reports.length} of ${scenarios.length} scenarios${failed.length ? `; detector failed on ${failed.join(', ')}` : ''})`, total);
-  if (set.kind === 'speed') printSpeeds(reports);
+  if (reports.some((r) => r.speed)) printSpeeds(reports);
   if (failed.length) process.exitCode = 3;
   if (out) await writeFile(out, JSON.stringify({ match: o, detector: replay ? 'truth-replay' : 'default', total, failed, scenarios: reports }, null, 2));
 }
@@ -158,12 +170,18 @@ function printSpeeds(reports: { scenario: string; speed: SpeedReport | null }[])
     const fps = /-(\d+)fps-/.exec(r.scenario)?.[1] ?? '?';
     byFps.set(fps, [...(byFps.get(fps) ?? []), ...r.speed.samples.filter((x) => x.trueKmh >= 20 && x.trueKmh <= 80)]);
   }
-  console.log('\nspeed error, vehicles 20-80 km/h (measured − true average over the zone):');
-  for (const [fps, samples] of [...byFps].sort()) {
-    const e = errorStats(samples);
+  for (const against of ['stretch', 'zone'] as const) {
     console.log(
-      `  ${fps.padStart(2)} fps: n ${e.n}, median |err| ${f(e.medianAbsKmh)} km/h, p95 ${f(e.p95AbsKmh)}, worst ${f(e.worstKmh)}, bias ${f(e.biasKmh)}`,
+      against === 'stretch'
+        ? '\nspeed error, vehicles 20-80 km/h (measured − true average speed over the stretch the measurement covered):'
+        : 'speed error, vehicles 20-80 km/h (measured − true average speed over the whole zone):',
     );
+    for (const [fps, samples] of [...byFps].sort()) {
+      const e = errorStats(samples, against);
+      console.log(
+        `  ${fps.padStart(2)} fps: n ${e.n}, median |err| ${f(e.medianAbsKmh)} km/h, p95 ${f(e.p95AbsKmh)}, worst ${f(e.worstKmh)}, bias ${f(e.biasKmh)}`,
+      );
+    }
   }
   console.log('speeding per band (excess after the tolerance): truth / predicted / correct band');
   for (const b of SPEED_BANDS) {
@@ -246,6 +264,38 @@ async function real(o: MatchOptions, r: RealOptions) {
   if (r.out) await writeFile(r.out, JSON.stringify({ match: o, options: r, total, scenarios: reports }, null, 2));
 }
 
+/**
+ * --real-speed FILE --media DIR: a real clip's speed calibration (drawn by eye, e.g. from lane markings) and the speed
+ * of every vehicle through its speed zone, with each one's uncertainty. FILE: { clip, fps?, geometry } where the
+ * geometry has `calibration` and `speedZones`. The clip runs through the shipped detector (or DETECTOR_CONFIG's).
+ */
+async function realSpeed(file: string, media: string, fpsOption: number | undefined) {
+  const label = JSON.parse(await readFile(file, 'utf8')) as { clip: string; fps?: number; note?: string; geometry: unknown };
+  const { parseGeometry } = await import('@phatnguoi/core/contracts/camera-geometry');
+  const { calibrateGround } = await import('@phatnguoi/core/geometry/ground-calibration');
+  const geometry = parseGeometry(label.geometry);
+  if (!geometry.calibration || !geometry.speedZones?.length) throw new Error(`${file}: the geometry needs a calibration and a speed zone`);
+  const cal = calibrateGround(geometry.calibration.points);
+  const fps = fpsOption ?? label.fps ?? 10;
+  console.log(
+    `${label.clip}: calibration from ${geometry.calibration.points.length} road points, reprojection rms ${(cal.rmsErrorM * 100).toFixed(1)} cm (largest ${(cal.maxErrorM * 100).toFixed(1)} cm) over a ${cal.spanM.toFixed(1)} m span; ${fps} fps`,
+  );
+  if (label.note) console.log(`  ${label.note}`);
+  const { loadDetector } = await import('@phatnguoi/detector/models/load-detector');
+  const { trackSpeedsInVideo } = await import('@phatnguoi/detector/speed-report');
+  const detector = await loadDetector(process.env.DETECTOR_CONFIG || undefined);
+  try {
+    const speeds = await trackSpeedsInVideo(join(media, label.clip), label.geometry, { detector, fps });
+    console.log(`  ${speeds.length} vehicles measured in zone(s) ${geometry.speedZones.map((z) => z.id).join(', ')}:`);
+    for (const s of speeds)
+      console.log(
+        `  ${s.trackId.padEnd(8)} ${s.cls.padEnd(9)} ${s.fromS.toFixed(2).padStart(6)}-${s.toS.toFixed(2).padEnd(6)} s  ${s.distanceM.toFixed(1).padStart(5)} m  ${s.kmh.toFixed(1).padStart(5)} ± ${s.sigmaKmh.toFixed(1)} km/h  (${s.points} positions)`,
+      );
+  } finally {
+    detector.dispose();
+  }
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -273,11 +323,17 @@ async function main() {
       'lamps-only': { type: 'boolean' },
       'lamp-shift': { type: 'string' },
       'lamp-pad': { type: 'string' },
+      'reuse-detections': { type: 'boolean' },
+      'real-speed': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const o: MatchOptions = { toleranceS: Number(values.tolerance ?? DEFAULT_MATCH.toleranceS), iouMin: Number(values.iou ?? DEFAULT_MATCH.iouMin) };
   if (values.help) return console.log(USAGE);
+  if (values['real-speed']) {
+    if (!values.media) throw new Error('--real-speed needs --media (folder of the clips)');
+    return realSpeed(values['real-speed'], values.media, values.fps ? Number(values.fps) : undefined);
+  }
   if (values.real) {
     if (!values.media || !values['light-states'])
       throw new Error('--real needs --media (folder of the clips) and --light-states (folder of the light-state CSVs)');
@@ -298,7 +354,8 @@ async function main() {
   }
   const limit = values.limit ? Number(values.limit) : null;
   const replay = values.detector === 'truth-replay';
-  if (values.speed) return heldout(o, undefined, values.out, limit, replay, { kind: 'speed' });
+  const reuse = values['reuse-detections'] ?? false;
+  if (values.speed) return heldout(o, undefined, values.out, limit, replay, { kind: 'speed' }, values.from ? Number(values.from) : 1, reuse);
   const named = values.scenarios
     ? values.scenarios
         .split(',')
@@ -307,7 +364,7 @@ async function main() {
     : null;
   if (named) {
     const size = { ...(values.width ? { width: Number(values.width) } : {}), ...(values.height ? { height: Number(values.height) } : {}) };
-    return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, limit, replay, { kind: 'named', names: named, size });
+    return heldout(o, values.fps ? Number(values.fps) : undefined, values.out, limit, replay, { kind: 'named', names: named, size }, 1, reuse);
   }
   const from = values.from ? Number(values.from) : 1;
   if (!Number.isInteger(from) || from < 1) {

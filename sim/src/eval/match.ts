@@ -15,7 +15,7 @@ export interface PredictedViolation {
   box?: Box | null;
   plateText?: string | null;
   /** Speeding: the measured speed and the excess it was judged on, km/h. */
-  speed?: { measuredKmh: number; excessKmh: number } | null;
+  speed?: { measuredKmh: number; excessKmh: number; seconds?: number } | null;
 }
 
 export interface PredictedLight {

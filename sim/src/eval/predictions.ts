@@ -46,8 +46,9 @@ export function toPrediction(v: Record<string, unknown>, start: Date | null): Pr
 /** The speed measurement of a speeding prediction (`speed`, or the event's `ruleDetail.speed`). */
 function speedOf(v: Record<string, unknown>): PredictedViolation['speed'] {
   const event = v.event as { ruleDetail?: { speed?: unknown } } | undefined;
-  const s = (v.speed ?? event?.ruleDetail?.speed) as { measuredKmh?: unknown; excessKmh?: unknown } | undefined;
-  return s && typeof s.measuredKmh === 'number' && typeof s.excessKmh === 'number' ? { measuredKmh: s.measuredKmh, excessKmh: s.excessKmh } : null;
+  const s = (v.speed ?? event?.ruleDetail?.speed) as { measuredKmh?: unknown; excessKmh?: unknown; seconds?: unknown } | undefined;
+  if (!s || typeof s.measuredKmh !== 'number' || typeof s.excessKmh !== 'number') return null;
+  return { measuredKmh: s.measuredKmh, excessKmh: s.excessKmh, ...(typeof s.seconds === 'number' ? { seconds: s.seconds } : {}) };
 }
 
 export function predictionsFromJson(json: unknown, start: Date | null): { violations: PredictedViolation[]; lights: PredictedLight[] } {

@@ -4,6 +4,7 @@ import type { TruthFile } from '../truth';
 import type { Box } from '@phatnguoi/core/contracts/detection';
 import { iou } from '../world/project';
 import type { MatchedPair, PredictedViolation } from './match';
+import { trueSpeedBetween } from '../world/violations';
 
 /** Decree 168/2024 bands of excess speed (after the tolerance), km/h: [5, 10), [10, 20], (20, 35], (35, ∞). */
 export const SPEED_BANDS = ['5-10', '10-20', '20-35', '>35'] as const;
@@ -28,8 +29,12 @@ export interface SpeedErrorStats {
 
 export interface SpeedReport {
   errors: SpeedErrorStats;
-  /** Every measured error, for combining scenes. */
-  samples: { trackId: string; trueKmh: number; measuredKmh: number }[];
+  /**
+   * Every measurement, for combining scenes: the vehicle's true average speed over the zone (`trueKmh`) and over the
+   * stretch of time the measurement covered (`stretchKmh`, null when the truth has no path): they differ when the
+   * measurement covers part of the zone and the vehicle changed speed in the rest.
+   */
+  samples: { trackId: string; trueKmh: number; stretchKmh: number | null; measuredKmh: number }[];
   bands: Record<SpeedBand, { truth: number; predicted: number; correct: number }>;
   /** Vehicles fined that were under the first band after the tolerance (must be 0). */
   finedUnderThreshold: number;
@@ -40,11 +45,15 @@ function quantile(sorted: number[], q: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
-export function errorStats(samples: SpeedReport['samples']): SpeedErrorStats {
-  const errs = samples.map((s) => s.measuredKmh - s.trueKmh);
+/** Error statistics of measurements against `against` (the zone average, or the true speed over the measured stretch). */
+export function errorStats(samples: SpeedReport['samples'], against: 'zone' | 'stretch' = 'zone'): SpeedErrorStats {
+  const errs = samples.flatMap((s) => {
+    const truth = against === 'zone' ? s.trueKmh : s.stretchKmh;
+    return truth === null ? [] : [s.measuredKmh - truth];
+  });
   const abs = errs.map(Math.abs).sort((a, b) => a - b);
   return {
-    n: samples.length,
+    n: errs.length,
     medianAbsKmh: quantile(abs, 0.5),
     p95AbsKmh: quantile(abs, 0.95),
     worstKmh: abs.length ? abs[abs.length - 1]! : null,
@@ -88,10 +97,21 @@ export function scoreSpeeds(truth: TruthFile, predictions: PredictedViolation[],
     const trackId = match?.truthTrack ?? truthTrackAt(truth, pred.timeS, pred.box);
     const passage = trackId ? passages.get(trackId) : undefined;
     if (passage) {
-      samples.push({ trackId: passage.trackId, trueKmh: passage.speedKmh, measuredKmh: pred.speed.measuredKmh });
+      const seconds = pred.speed.seconds;
+      const stretchKmh = seconds !== undefined ? trueSpeedBetween(passage, pred.timeS - seconds, pred.timeS) : null;
+      samples.push({
+        trackId: passage.trackId,
+        trueKmh: passage.speedKmh,
+        stretchKmh: stretchKmh === null ? null : round3(stretchKmh),
+        measuredKmh: pred.speed.measuredKmh,
+      });
       if (passage.excessKmh < 5) finedUnderThreshold++;
       if (match && predBand && bandOf(passage.excessKmh) === predBand) bands[predBand].correct++;
     }
   });
   return { errors: errorStats(samples), samples, bands, finedUnderThreshold };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

@@ -44,6 +44,26 @@ export interface SpeedPassage {
   exitS: number;
   /** Speed over the limit after the measurement tolerance, km/h (fined from 5 km/h). */
   excessKmh: number;
+  /**
+   * Where the vehicle was along the road at each frame from 1 s before it entered the zone to 1 s after it left:
+   * [seconds, metres]. A measurement that covers only part of the zone (the vehicle lost before it left) is scored
+   * against the true average speed over the stretch of time it covered (`trueSpeedBetween`).
+   */
+  path?: [number, number][];
+}
+
+/** True average speed (km/h) over [t0, t1] from a passage's path; null outside the path or without one. */
+export function trueSpeedBetween(p: Pick<SpeedPassage, 'path'>, t0: number, t1: number): number | null {
+  const path = p.path;
+  if (!path || path.length < 2 || !(t1 > t0) || t0 < path[0]![0] - 1e-6 || t1 > path[path.length - 1]![0] + 1e-6) return null;
+  const at = (t: number) => {
+    let i = 1;
+    while (i < path.length - 1 && path[i]![0] < t) i++;
+    const [ta, za] = path[i - 1]!;
+    const [tb, zb] = path[i]!;
+    return tb === ta ? za : za + ((zb - za) * (t - ta)) / (tb - ta);
+  };
+  return (Math.abs(at(t1) - at(t0)) / (t1 - t0)) * 3.6;
 }
 
 /** Enforcement practice the truth is judged by (as the detector's defaults): 3 km/h tolerance below 100 km/h, 3 % above; fines from 5 km/h over. */
@@ -147,6 +167,9 @@ export function speedPassages(sim: SimResult): SpeedPassage[] {
       enterS: round3(Math.min(t1, t2)),
       exitS: round3(Math.max(t1, t2)),
       excessKmh: round3(speedExcessKmh(speedKmh, zone.limitKmh)),
+      path: samples
+        .filter((x) => x.t >= Math.min(t1, t2) - 1 && x.t <= Math.max(t1, t2) + 1)
+        .map((x) => [round3(x.t), round3(footprintRef(x.st.x, x.st.z, x.st.heading, a.dims).z)] as [number, number]),
     });
   }
   return out.sort((x, y) => x.exitS - y.exitS || (x.trackId < y.trackId ? -1 : 1));

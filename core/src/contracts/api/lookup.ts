@@ -25,6 +25,19 @@ export type LookupRequest = Static<typeof LookupRequest>;
 export const PUBLIC_STATUSES = ['pending_notice', 'notified', 'resolved', 'escalated', 'lapsed'] as const;
 export type PublicStatus = (typeof PUBLIC_STATUSES)[number];
 
+/** A speeding case's measurement as the citizen sees it: what was measured, the tolerance deducted, the speed judged, the limit. */
+export const PublicSpeed = Type.Object(
+  {
+    measuredKmh: Type.Number({ description: 'speed measured over the stretch of road, km/h' }),
+    uncertaintyKmh: Type.Number({ description: 'one standard deviation of the measurement, km/h' }),
+    toleranceKmh: Type.Number({ description: 'measurement tolerance deducted, km/h' }),
+    reducedKmh: Type.Number({ description: 'the speed judged (measured less the tolerance), km/h' }),
+    limitKmh: Type.Integer({ description: 'posted limit for the vehicle, km/h' }),
+  },
+  { additionalProperties: false },
+);
+export type PublicSpeed = Static<typeof PublicSpeed>;
+
 export const PublicViolation = Type.Object(
   {
     vehicleType: CaseVehicleTypeSchema,
@@ -32,7 +45,8 @@ export const PublicViolation = Type.Object(
     plateColour: Type.Union([PlateColourSchema, Type.Null()]),
     occurredAt: IsoDateTime,
     place: Type.String(),
-    offence: Type.String({ description: 'offence in Vietnamese with its legal article' }),
+    offence: Type.String({ description: 'offence in Vietnamese with its legal article (for speeding, the band of the excess)' }),
+    speed: Type.Optional(PublicSpeed),
     status: Type.Union(PUBLIC_STATUSES.map((s) => Type.Literal(s))),
     detectingUnit: Type.String(),
     resolvingUnit: Type.String(),

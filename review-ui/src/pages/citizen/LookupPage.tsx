@@ -128,7 +128,7 @@ function Results({ result }: { result: LookupResponse }) {
 }
 
 export function ViolationCard({ v }: { v: PublicViolation }) {
-  const { t, formatDateTime } = useI18n();
+  const { t, formatDateTime, formatNumber } = useI18n();
   return (
     <article className="violation-card" data-plate={v.plate}>
       <h3>{v.offence}</h3>
@@ -146,6 +146,20 @@ export function ViolationCard({ v }: { v: PublicViolation }) {
         </dd>
         <dt>{t('citizen.place')}</dt>
         <dd>{v.place}</dd>
+        {v.speed && (
+          <>
+            <dt>{t('citizen.speed')}</dt>
+            <dd className="speed">
+              {t('citizen.speedMeasured', {
+                measured: formatNumber(v.speed.measuredKmh, 1),
+                sigma: formatNumber(v.speed.uncertaintyKmh, 1),
+                tolerance: formatNumber(v.speed.toleranceKmh, 1),
+                reduced: formatNumber(v.speed.reducedKmh, 1),
+                limit: v.speed.limitKmh,
+              })}
+            </dd>
+          </>
+        )}
         <dt>{t('citizen.status')}</dt>
         <dd>
           <span className={`badge pstatus-${v.status}`}>{t(`pstatus.${v.status}`)}</span>
