@@ -12,7 +12,7 @@ function read(text: string, confidence: number): PlateRead {
 
 describe('plate port vote', () => {
   it('passes a weak vote on as a suggestion for the officer, not as the plate', () => {
-    const plate = platePortFrom(unusedReader).vote([read('59-X1 234.56', 0.4), null, null]);
+    const plate = platePortFrom(unusedReader).vote([read('59-X1 234.56', 0.4)]);
     expect(plate.needsManualEntry).toBe(true);
     expect(plate.text).toBeNull();
     expect(plate.suggestion).toBe('59-X1 234.56');
