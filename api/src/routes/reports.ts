@@ -14,7 +14,7 @@ import {
   type ReportKind,
 } from '@phatnguoi/core/contracts/api/reports';
 import { requireRoles, userOf } from '../plugins/auth';
-import { buildReport, reportAgencies, reportScope } from '../services/reports';
+import { buildReport, reportAgencies, reportScope, reportUnit } from '../services/reports';
 import { reportFile } from '../reports/files';
 import { createSchedule, listSchedules, stopSchedule } from '../services/report-schedules';
 
@@ -50,7 +50,7 @@ export default async function reportRoutes(app: FastifyInstance): Promise<void> 
       });
       const format = q.format ?? 'json';
       if (format === 'json') return table;
-      const unit = agencyId ? ((await db.query<{ name: string }>('SELECT name FROM agencies WHERE id = $1', [agencyId])).rows[0]?.name ?? '') : 'Công an tỉnh';
+      const unit = await reportUnit(db, agencyId);
       const file = await reportFile(table, format, q.lang ?? 'vi', unit, app.clock.now(), app.opts.noticeFonts);
       return reply
         .type(file.contentType)
