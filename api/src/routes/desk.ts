@@ -1,6 +1,7 @@
 // Review-desk helpers: who is signed in (200 with null when nobody: the login page makes no failing request),
 // the live queue signal (SSE: the agency's cases changed), officer throughput, cameras by name.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteApp } from './route-app';
 import { Type } from '@sinclair/typebox';
 import { UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
@@ -26,7 +27,7 @@ export const ThroughputResponse = Type.Object({
 
 export const DeskCameras = Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })) });
 
-export default async function deskRoutes(app: FastifyInstance): Promise<void> {
+export default async function deskRoutes(app: RouteApp): Promise<void> {
   const { db } = app.deps;
   const anyRole = requireRoles('officer', 'supervisor', 'operator', 'admin');
 
@@ -42,7 +43,7 @@ export default async function deskRoutes(app: FastifyInstance): Promise<void> {
     };
   });
 
-  await app.register(async (desk) => {
+  await app.register(async (desk: RouteApp) => {
     desk.addHook('onRequest', requireRoles('officer', 'supervisor'));
 
     desk.get('/api/desk/throughput', { schema: { tags: ['officer'], response: { 200: ThroughputResponse, ...errors } } }, async (req) => {

@@ -1,15 +1,15 @@
 // Operations centre: stats snapshot, the live SSE channel, and the pictures of the wall (each camera's latest
 // snapshot, each recent violation's scene still), for operators, supervisors (their agency) and admins.
-import type { FastifyInstance } from 'fastify';
+import type { RouteApp } from './route-app';
 import { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
-import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
+import { BinaryFile, ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import { SNAPSHOT_SOURCE_HEADER } from '@phatnguoi/core/contracts/api/cameras';
 import { requireRoles, userOf } from '../plugins/auth';
 import { cameraSnapshot } from '../services/cameras';
 import { CAMERA_STATUS_CHANNEL, CameraAgencies, DETECTOR_STATS_CHANNEL, caseThumbnail, statsSnapshot } from '../services/stats';
 import type { CameraStatusMessage } from '@phatnguoi/core/contracts/api/stats';
 
-export default async function opsRoutes(app: FastifyInstance): Promise<void> {
+export default async function opsRoutes(app: RouteApp): Promise<void> {
   app.addHook('onRequest', requireRoles('operator', 'supervisor', 'admin'));
   const board = app.cameraBoard;
   /** Each open stream with the agency it may see (null: every agency, operators and admins). */
@@ -41,10 +41,10 @@ export default async function opsRoutes(app: FastifyInstance): Promise<void> {
     return statsSnapshot(app.deps.db, board, app.clock.now(), scopeOf(u.role, u.agencyId));
   });
 
-  const pictureSchema = { tags: ['ops'], params: IdParams, response: { 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse } };
+  const pictureSchema = { tags: ['ops'], params: IdParams, response: { 200: BinaryFile, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse } };
 
   // The wall's camera tiles: the same picture as the camera setup page, scoped like the wall itself.
-  app.get<{ Params: IdParams }>('/api/stats/cameras/:id/snapshot', { schema: pictureSchema }, async (req, reply) => {
+  app.get('/api/stats/cameras/:id/snapshot', { schema: pictureSchema }, async (req, reply) => {
     const u = userOf(req);
     const snap = await cameraSnapshot(
       { db: app.deps.db, storage: app.deps.storage, redis: app.deps.redis, frameRingDir: app.opts.frameRingDir, keyPrefix: app.opts.channelPrefix },
@@ -55,7 +55,7 @@ export default async function opsRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // The wall's latest violations: a small scene still (no plate crop, no owner data).
-  app.get<{ Params: IdParams }>('/api/stats/cases/:id/thumbnail', { schema: pictureSchema }, async (req, reply) => {
+  app.get('/api/stats/cases/:id/thumbnail', { schema: pictureSchema }, async (req, reply) => {
     const u = userOf(req);
     const jpeg = await caseThumbnail(app.deps.db, app.deps.storage, req.params.id, scopeOf(u.role, u.agencyId));
     return reply.type('image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);

@@ -1,8 +1,8 @@
 // Penalty decisions on a case (record, read, print) and payment reconciliation (upload a file of payment records,
 // follow the import's progress, list and resolve the mismatches).
-import type { FastifyInstance } from 'fastify';
+import type { RouteApp } from './route-app';
 import { Type } from '@sinclair/typebox';
-import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
+import { BinaryFile, ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import {
   Decision,
   MismatchList,
@@ -10,7 +10,6 @@ import {
   PaymentImport,
   PaymentImportList,
   PaymentSourceSchema,
-  type PaymentSource,
   RecordDecisionRequest,
   ResolveMismatchRequest,
 } from '@phatnguoi/core/contracts/api/reports';
@@ -23,12 +22,12 @@ import { createImport, getImport, listImports, listMismatches, resolveMismatch }
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const FILENAME_RE = /^[\p{L}\p{N} ._()-]{1,120}$/u;
 
-export default async function paymentRoutes(app: FastifyInstance): Promise<void> {
+export default async function paymentRoutes(app: RouteApp): Promise<void> {
   const { db } = app.deps;
 
-  await app.register(async (desk) => {
+  await app.register(async (desk: RouteApp) => {
     desk.addHook('onRequest', requireRoles('officer', 'supervisor'));
-    desk.get<{ Params: IdParams }>(
+    desk.get(
       '/api/cases/:id/decision',
       {
         schema: { tags: ['supervisor'], params: IdParams, response: { 200: Type.Object({ decision: Type.Union([Decision, Type.Null()]) }), ...errors } },
@@ -36,7 +35,7 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
       async (req) => ({ decision: await findDecision(db, userOf(req), { caseId: req.params.id }) }),
     );
 
-    desk.get<{ Params: IdParams }>('/api/decisions/:id/pdf', { schema: { tags: ['supervisor'], params: IdParams, response: errors } }, async (req, reply) => {
+    desk.get('/api/decisions/:id/pdf', { schema: { tags: ['supervisor'], params: IdParams, response: { 200: BinaryFile, ...errors } } }, async (req, reply) => {
       const { number, pdf } = await decisionPdf(db, userOf(req), req.params.id, app.opts.noticeFonts);
       return reply
         .type('application/pdf')
@@ -45,9 +44,9 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
     });
   });
 
-  await app.register(async (office) => {
+  await app.register(async (office: RouteApp) => {
     office.addHook('onRequest', requireRoles('supervisor'));
-    office.post<{ Params: IdParams; Body: RecordDecisionRequest }>(
+    office.post(
       '/api/cases/:id/decision',
       {
         schema: { tags: ['supervisor'], params: IdParams, body: RecordDecisionRequest, response: { 201: Decision, ...errors } },
@@ -56,16 +55,16 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
     );
   });
 
-  await app.register(async (payments) => {
+  await app.register(async (payments: RouteApp) => {
     payments.addHook('onRequest', requireRoles('supervisor', 'admin'));
 
-    await payments.register(async (upload) => {
+    await payments.register(async (upload: RouteApp) => {
       // The file as sent: CSV or JSON bytes, parsed later by the import job.
       upload.removeContentTypeParser('application/json');
       upload.addContentTypeParser(['application/json', 'text/csv'], { parseAs: 'buffer', bodyLimit: app.opts.csvBodyLimit }, (_req, body, done) =>
         done(null, body),
       );
-      upload.post<{ Querystring: { filename?: string; source?: PaymentSource } }>(
+      upload.post(
         '/api/payments/imports',
         {
           bodyLimit: app.opts.csvBodyLimit,
@@ -97,12 +96,12 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
     payments.get('/api/payments/imports', { schema: { tags: ['supervisor'], response: { 200: PaymentImportList, ...errors } } }, async (req) => ({
       items: await listImports(db, userOf(req)),
     }));
-    payments.get<{ Params: IdParams }>(
+    payments.get(
       '/api/payments/imports/:id',
       { schema: { tags: ['supervisor'], params: IdParams, response: { 200: PaymentImport, ...errors } } },
       async (req) => getImport(db, userOf(req), req.params.id),
     );
-    payments.get<{ Querystring: { importId?: string; all?: boolean } }>(
+    payments.get(
       '/api/payments/mismatches',
       {
         schema: {
@@ -116,7 +115,7 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
       },
       async (req) => ({ items: await listMismatches(db, userOf(req), { importId: req.query.importId, open: !req.query.all }) }),
     );
-    payments.post<{ Params: IdParams; Body: ResolveMismatchRequest }>(
+    payments.post(
       '/api/payments/mismatches/:id/resolve',
       {
         schema: { tags: ['supervisor'], params: IdParams, body: ResolveMismatchRequest, response: { 200: Mismatch, ...errors } },

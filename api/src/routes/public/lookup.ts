@@ -1,6 +1,6 @@
 // Citizen lookup: plate + vehicle type + proof of work, rate-limited per IP. Answers with the published
 // fields only; the response schema (additionalProperties: false) strips anything else by construction.
-import type { FastifyInstance } from 'fastify';
+import type { RouteApp } from '../route-app';
 import rateLimit from '@fastify/rate-limit';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
 import { LookupChallengeResponse, LookupRequest, LookupResponse, PublicCaseResponse, PublicTokenParams } from '@phatnguoi/core/contracts/api/lookup';
@@ -10,7 +10,7 @@ import { plateForVehicle } from '@phatnguoi/core/plates/entry';
 import { PublicDirectory } from '../../services/public-directory';
 import { publishedCase, publishedCasesOfPlate } from '../../services/public-case';
 
-export default async function lookupRoutes(app: FastifyInstance): Promise<void> {
+export default async function lookupRoutes(app: RouteApp): Promise<void> {
   await app.register(rateLimit, {
     max: app.opts.lookupRatePerMinute,
     timeWindow: '1 minute',
@@ -25,7 +25,7 @@ export default async function lookupRoutes(app: FastifyInstance): Promise<void> 
     return { challenge: c.challenge, difficulty: c.difficulty, expiresAt: c.expiresAt.toISOString() };
   });
 
-  app.post<{ Body: LookupRequest }>(
+  app.post(
     '/api/public/lookup',
     {
       schema: { tags: ['public'], body: LookupRequest, response: { 200: LookupResponse, 400: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse } },
@@ -52,7 +52,7 @@ export default async function lookupRoutes(app: FastifyInstance): Promise<void> 
     },
   );
 
-  app.get<{ Params: PublicTokenParams }>(
+  app.get(
     '/api/public/cases/:token',
     {
       schema: { tags: ['public'], params: PublicTokenParams, response: { 200: PublicCaseResponse, 404: ErrorResponse } },

@@ -27,6 +27,9 @@ export const IsoDateTime = Type.String({ format: 'date-time' });
 export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export type IdParams = Static<typeof IdParams>;
 
+/** A file answered as it is (JPEG, PDF, CSV, XLSX): the bytes, never serialized. */
+export const BinaryFile = Type.Unsafe<Uint8Array>({ type: 'string', format: 'binary' });
+
 export const OkResponse = Type.Object({ ok: Type.Literal(true) });
 export type OkResponse = Static<typeof OkResponse>;
 
