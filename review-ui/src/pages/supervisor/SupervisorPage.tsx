@@ -16,7 +16,6 @@ import { StillOverlay } from '../../components/StillOverlay';
 import { useI18n, type MessageKey } from '../../i18n';
 import { Link, useRouter } from '../../router';
 import { evidenceOf, overlayFor, placeText } from '../officer/evidence';
-import type { SignalState } from '@phatnguoi/core/contracts/violation-event';
 import { IdentificationPanel, useIdentification } from '../../components/Identification';
 import { IssueNoticeDialog, NoticeDeliveries } from './NoticeIssue';
 import { EvidenceIntegrityAlert, TamperedBadge, evidenceBroken } from '../../components/EvidenceIntegrity';
@@ -278,9 +277,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
         {ev.clip?.url && <ClipPlayer src={ev.clip.url} fps={ev.fps} label={t('case.clip')} />}
         <div className="stills">
           {ev.stills.map((s) =>
-            s.url ? (
-              <StillOverlay key={s.id} src={s.url} alt={evidenceLabel(t, s.kind, c.type)} overlay={overlayFor(c, null, c.signal as SignalState | null)} />
-            ) : null,
+            s.url ? <StillOverlay key={s.id} src={s.url} alt={evidenceLabel(t, s.kind, c.type)} overlay={overlayFor(c, null, c.signal)} /> : null,
           )}
         </div>
         {ev.plateCrop?.url && <img className="plate-crop" src={ev.plateCrop.url} alt={t('evidence.plate_crop')} />}
