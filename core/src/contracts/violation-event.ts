@@ -6,7 +6,7 @@ import { PLATE_COLOURS, PLATE_LAYOUTS, VEHICLE_CLASSES } from './detection';
 
 const strict = { additionalProperties: false } as const;
 
-import { EVIDENCE_KINDS, VIOLATION_TYPES } from './values';
+import { EVIDENCE_KINDS, VIOLATION_TYPES, type FieldError } from './values';
 export { EVIDENCE_KINDS, VIOLATION_TYPES, type EvidenceKind, type ViolationType } from './values';
 
 export const SIGNAL_COLOURS = ['red', 'yellow', 'green', 'unknown'] as const;
@@ -158,7 +158,7 @@ export function violationIdempotencyKey(e: Pick<ViolationEvent, 'cameraId' | 'tr
 }
 
 /** Errors of an untrusted event, each with a JSON pointer; empty when valid (the idempotency key must match its parts). */
-export function violationEventErrors(json: unknown): { path: string; message: string }[] {
+export function violationEventErrors(json: unknown): FieldError[] {
   const errors = [...Value.Errors(ViolationEventSchema, json)].map((e) => ({ path: e.path || '/', message: e.message }));
   if (errors.length === 0) {
     const e = json as ViolationEvent;

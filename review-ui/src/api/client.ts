@@ -1,14 +1,11 @@
 // Thin fetch wrapper. Request/response types come from the shared contracts in
 // `@phatnguoi/core/contracts/api/*` (type-only imports: no schema code reaches the bundle).
-import type { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
+import type { ErrorResponse, FieldError } from '@phatnguoi/core/contracts/api/common';
 
 export const API_PREFIX = '/api';
 
-/** A field error the server attaches to a 400 (e.g. camera geometry), named by JSON path. */
-export interface FieldError {
-  path: string;
-  message: string;
-}
+/** A field error the server attaches to a 400 (ErrorResponse `errors`, e.g. camera geometry), named by JSON path. */
+export type { FieldError };
 
 export class ApiError extends Error {
   constructor(
@@ -32,13 +29,13 @@ function isFieldErrorList(v: unknown): v is FieldError[] {
 }
 
 async function toError(res: Response): Promise<ApiError> {
-  let body: Partial<ErrorResponse> & Record<string, unknown> = {};
+  let body: Partial<ErrorResponse> = {};
   try {
     body = (await res.json()) as typeof body;
   } catch {
     // not JSON (proxy error page): fall back to the status text
   }
-  const fields = [body.errors, body.fieldErrors, body.details].find(isFieldErrorList) ?? [];
+  const fields = isFieldErrorList(body.errors) ? body.errors : [];
   const params = body.params && typeof body.params === 'object' ? body.params : {};
   return new ApiError(res.status, body.error ?? `HTTP_${res.status}`, body.message ?? res.statusText, body.requestId ?? null, fields, params);
 }

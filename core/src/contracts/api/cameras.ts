@@ -1,7 +1,6 @@
 // Camera setup schemas of the back-office API: camera list, geometry (the document itself is
 // `CameraGeometrySchema` in contracts/camera-geometry.ts) and the field errors a refused geometry gets.
 import { Type, type Static } from '@sinclair/typebox';
-import type { FieldError as ValuesFieldError } from '../values';
 import { IsoDateTime, Uuid } from './common';
 import { DetectionFaultSchema } from './stats';
 
@@ -29,10 +28,6 @@ export type CameraSummary = Static<typeof CameraSummary>;
 
 export const CameraList = Type.Object({ items: Type.Array(CameraSummary) });
 export type CameraList = Static<typeof CameraList>;
-
-/** A field error named by JSON path (e.g. `$.lanes[0].signalHeadId`), as `validateGeometry` reports it. */
-export const FieldError = Type.Object({ path: Type.String(), message: Type.String() });
-export type FieldError = Static<typeof FieldError> & ValuesFieldError;
 
 /**
  * Snapshot sources, newest first: the camera's frame ring when its frames are on the api's node, then the
