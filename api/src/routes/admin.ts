@@ -1,7 +1,6 @@
 // Admin routes (the administrator console): cameras and their streams, users, worker API tokens, agencies,
 // registry imports, fine schedule. Every route is for admins only; the services hold the SQL and audit each change.
 import type { RouteApp } from './route-app';
-import { Type } from '@sinclair/typebox';
 import {
   AdminUserList,
   Agency,
@@ -16,7 +15,7 @@ import {
   UserSummary,
 } from '@phatnguoi/core/contracts/api/auth';
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
-import { FineSchedule, NewFineVersionRequest } from '@phatnguoi/core/contracts/api/registry';
+import { FineSchedule, NewFineVersionRequest, OffenceList } from '@phatnguoi/core/contracts/api/registry';
 import { Readable } from 'node:stream';
 import { OperationalError, UserError } from '@phatnguoi/core/errors';
 import { requireRoles, userOf } from '../plugins/auth';
@@ -29,9 +28,12 @@ import { createAdminCamera, getAdminCamera, listAdminCameras, testStream, update
 import {
   AdminCamera,
   AdminCameraList,
+  CameraInputBody,
+  RetentionBody,
   ResetPasswordRequest,
   RegistryImport,
   RegistryImportList,
+  RegistryImportQuery,
   StreamTestRequest,
   StreamTestResult,
   UpdateAgencyRequest,
@@ -59,10 +61,8 @@ export default async function adminRoutes(app: RouteApp): Promise<void> {
     { schema: { tags: ['admin'], params: IdParams, response: { 200: AdminCamera, ...errors, 404: ErrorResponse } } },
     async (req) => getAdminCamera(db, userOf(req), req.params.id, app.clock.now()),
   );
-  app.post(
-    '/api/admin/cameras',
-    { schema: { tags: ['admin'], body: Type.Unknown({ description: 'CameraInput' }), response: { 201: AdminCamera, ...errors } } },
-    async (req, reply) => reply.status(201).send(await createAdminCamera(db, app.clock, userOf(req), req.body, app.opts.cameraSecretKey)),
+  app.post('/api/admin/cameras', { schema: { tags: ['admin'], body: CameraInputBody, response: { 201: AdminCamera, ...errors } } }, async (req, reply) =>
+    reply.status(201).send(await createAdminCamera(db, app.clock, userOf(req), req.body, app.opts.cameraSecretKey)),
   );
   app.patch(
     '/api/admin/cameras/:id',
@@ -70,7 +70,7 @@ export default async function adminRoutes(app: RouteApp): Promise<void> {
       schema: {
         tags: ['admin'],
         params: IdParams,
-        body: Type.Unknown({ description: 'CameraInput (any subset)' }),
+        body: CameraInputBody,
         response: { 200: AdminCamera, ...errors, 404: ErrorResponse },
       },
     },
@@ -85,10 +85,8 @@ export default async function adminRoutes(app: RouteApp): Promise<void> {
 
   // Retention (services/retention.ts): how long things are kept, and legal holds that keep a case's evidence.
   app.get('/api/admin/retention', { schema: { tags: ['admin'], response: { 200: RetentionSettings } } }, async () => getRetention(db));
-  app.put(
-    '/api/admin/retention',
-    { schema: { tags: ['admin'], body: Type.Unknown({ description: 'any subset of the retention days' }), response: { 200: RetentionSettings, ...errors } } },
-    async (req) => putRetention(db, app.clock, userOf(req), req.body),
+  app.put('/api/admin/retention', { schema: { tags: ['admin'], body: RetentionBody, response: { 200: RetentionSettings, ...errors } } }, async (req) =>
+    putRetention(db, app.clock, userOf(req), req.body),
   );
   app.post(
     '/api/admin/cases/:id/legal-hold',
@@ -155,7 +153,7 @@ export default async function adminRoutes(app: RouteApp): Promise<void> {
       schema: {
         tags: ['admin'],
         consumes: ['text/csv'],
-        querystring: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })) }),
+        querystring: RegistryImportQuery,
         response: { 202: RegistryImport, ...errors, 503: ErrorResponse },
       },
     },
@@ -184,7 +182,7 @@ export default async function adminRoutes(app: RouteApp): Promise<void> {
 
   // Fine schedule versions (services/fine-schedule.ts).
   app.get('/api/admin/fines', { schema: { tags: ['admin'], response: { 200: FineSchedule } } }, async () => fineSchedule(db));
-  app.get('/api/admin/fines/offences', { schema: { tags: ['admin'], response: { 200: Type.Object({ items: Type.Array(Type.String()) }) } } }, async () => ({
+  app.get('/api/admin/fines/offences', { schema: { tags: ['admin'], response: { 200: OffenceList } } }, async () => ({
     items: await knownOffences(db),
   }));
   app.post('/api/admin/fines', { schema: { tags: ['admin'], body: NewFineVersionRequest, response: { 201: FineSchedule, ...errors } } }, async (req, reply) =>

@@ -3,9 +3,8 @@
 //   GET /api/cameras/:id/lamps: admin (of the camera's agency when the admin has one);
 //   GET /api/cameras/:id/geometry: admin, and officers/supervisors of the camera's agency (case overlays need it).
 import type { RouteApp } from './route-app';
-import { Type } from '@sinclair/typebox';
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
-import { CameraLamps, CameraList, CameraSummary, SNAPSHOT_SOURCE_HEADER } from '@phatnguoi/core/contracts/api/cameras';
+import { CameraGeometryBody, CameraLamps, CameraList, CameraSummary, SNAPSHOT_SOURCE_HEADER } from '@phatnguoi/core/contracts/api/cameras';
 import { CameraGeometrySchema } from '@phatnguoi/core/contracts/camera-geometry';
 import { requireRoles, userOf } from '../plugins/auth';
 import { cameraLamps, cameraScope, cameraSnapshot, getCamera, getGeometry, listCameras, putGeometry } from '../services/cameras';
@@ -44,7 +43,7 @@ export default async function cameraRoutes(app: RouteApp): Promise<void> {
       schema: {
         tags: ['admin'],
         params: IdParams,
-        body: Type.Unknown({ description: 'a CameraGeometry document' }),
+        body: CameraGeometryBody,
         response: { 200: CameraGeometrySchema, ...errors },
       },
     },

@@ -2,30 +2,13 @@
 // the live queue signal (SSE: the agency's cases changed), officer throughput, cameras by name.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteApp } from './route-app';
-import { Type } from '@sinclair/typebox';
-import { UserSummary } from '@phatnguoi/core/contracts/api/auth';
+import { DeskCameras, SessionResponse, ThroughputResponse } from '@phatnguoi/core/contracts/api/desk';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
 import { agencyScope, requireRoles, userOf } from '../plugins/auth';
 import { agencyName } from '../repositories/agencies';
 import { caseloadSignature, deskCameras, officerThroughput } from '../services/desk';
 
 const errors = { 401: ErrorResponse, 403: ErrorResponse };
-
-export const SessionResponse = Type.Object({ user: Type.Union([UserSummary, Type.Null()]) });
-
-export const ThroughputResponse = Type.Object({
-  /** Decisions (confirm or reject) by this officer in the last hour, and today (Vietnam time). */
-  lastHour: Type.Integer(),
-  today: Type.Integer(),
-  /** Decisions per hour over today's working span (first to last decision, at least one hour). */
-  perHour: Type.Number(),
-  /** Share of today's decisions that confirmed the case (0-1); null before the first decision. */
-  approvalRate: Type.Union([Type.Number(), Type.Null()]),
-  /** The same per officer of the agency today, busiest first. */
-  officers: Type.Array(Type.Object({ username: Type.String(), decisions: Type.Integer(), perHour: Type.Number() })),
-});
-
-export const DeskCameras = Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })) });
 
 export default async function deskRoutes(app: RouteApp): Promise<void> {
   const { db } = app.deps;

@@ -1,7 +1,7 @@
 // The outbox as supervisors see it: in the demo, the e-mails and SMS the local catcher received (what owners get),
 // and the post batches of the supervisor's agency with their printable list.
 import type { RouteApp } from './route-app';
-import { Type, type Static } from '@sinclair/typebox';
+import { AttachmentParams, OutboxResponse } from '@phatnguoi/core/contracts/api/desk';
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import { NotFoundError } from '@phatnguoi/core/errors';
 import type { BucketName } from '@phatnguoi/core/storage';
@@ -9,26 +9,6 @@ import { agencyScope, requireRoles, userOf } from '../plugins/auth';
 import { caughtAttachment, caughtMessages, visiblePostBatchFile, visiblePostBatches } from '../services/outbox';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
-
-export const OutboxResponse = Type.Object({
-  catcher: Type.Boolean({ description: 'whether this deployment delivers to the local mail catcher and SMS sink (development)' }),
-  emails: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      to: Type.String(),
-      from: Type.String(),
-      subject: Type.String(),
-      text: Type.String(),
-      receivedAt: Type.String(),
-      attachments: Type.Array(Type.Object({ n: Type.Integer(), filename: Type.String(), contentType: Type.String(), size: Type.Integer() })),
-    }),
-  ),
-  sms: Type.Array(Type.Object({ id: Type.String(), to: Type.String(), text: Type.String(), receivedAt: Type.String() })),
-  postBatches: Type.Array(Type.Object({ id: Type.String(), createdAt: Type.String(), notices: Type.Integer(), sha256: Type.String() })),
-});
-export type OutboxResponse = Static<typeof OutboxResponse>;
-
-const AttachmentParams = Type.Object({ id: Type.String({ format: 'uuid' }), n: Type.Integer({ minimum: 0, maximum: 20 }) }, { additionalProperties: false });
 
 export default async function outboxRoutes(app: RouteApp): Promise<void> {
   app.addHook('onRequest', requireRoles('supervisor', 'admin'));

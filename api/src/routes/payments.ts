@@ -1,7 +1,6 @@
 // Penalty decisions on a case (record, read, print) and payment reconciliation (upload a file of payment records,
 // follow the import's progress, list and resolve the mismatches).
 import type { RouteApp } from './route-app';
-import { Type } from '@sinclair/typebox';
 import { BinaryFile, ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import {
   Decision,
@@ -9,7 +8,9 @@ import {
   Mismatch,
   PaymentImport,
   PaymentImportList,
-  PaymentSourceSchema,
+  PaymentImportQuery,
+  MismatchQuery,
+  CaseDecisionResponse,
   RecordDecisionRequest,
   ResolveMismatchRequest,
 } from '@phatnguoi/core/contracts/api/reports';
@@ -30,7 +31,7 @@ export default async function paymentRoutes(app: RouteApp): Promise<void> {
     desk.get(
       '/api/cases/:id/decision',
       {
-        schema: { tags: ['supervisor'], params: IdParams, response: { 200: Type.Object({ decision: Type.Union([Decision, Type.Null()]) }), ...errors } },
+        schema: { tags: ['supervisor'], params: IdParams, response: { 200: CaseDecisionResponse, ...errors } },
       },
       async (req) => ({ decision: await findDecision(db, userOf(req), { caseId: req.params.id }) }),
     );
@@ -72,10 +73,7 @@ export default async function paymentRoutes(app: RouteApp): Promise<void> {
             tags: ['supervisor'],
             consumes: ['text/csv', 'application/json'],
             // source: whose export the file is (docs/payments.md); detected from the file when not given
-            querystring: Type.Object(
-              { filename: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })), source: Type.Optional(PaymentSourceSchema) },
-              { additionalProperties: false },
-            ),
+            querystring: PaymentImportQuery,
             response: { 202: PaymentImport, ...errors },
           },
         },
@@ -106,10 +104,7 @@ export default async function paymentRoutes(app: RouteApp): Promise<void> {
       {
         schema: {
           tags: ['supervisor'],
-          querystring: Type.Object(
-            { importId: Type.Optional(Type.String({ format: 'uuid' })), all: Type.Optional(Type.Boolean()) },
-            { additionalProperties: false },
-          ),
+          querystring: MismatchQuery,
           response: { 200: MismatchList, ...errors },
         },
       },

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { BinaryFile, ErrorResponse, IdParams, OkResponse } from '@phatnguoi/core/contracts/api/common';
 import {
   ReportAgencyList,
-  ReportKindSchema,
+  ReportKindParams,
   ReportQuery,
   ReportScheduleList,
   ReportScheduleRequest,
@@ -18,7 +18,6 @@ import { reportFile } from '../reports/files';
 import { createSchedule, listSchedules, stopSchedule } from '../services/report-schedules';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
-const KindParams = Type.Object({ kind: ReportKindSchema }, { additionalProperties: false });
 
 export default async function reportRoutes(app: RouteApp): Promise<void> {
   app.addHook('onRequest', requireRoles('supervisor', 'operator', 'admin'));
@@ -32,7 +31,7 @@ export default async function reportRoutes(app: RouteApp): Promise<void> {
   app.get(
     '/api/reports/:kind',
     {
-      schema: { tags: ['ops'], params: KindParams, querystring: ReportQuery, response: { 200: Type.Union([ReportTable, BinaryFile]), ...errors } },
+      schema: { tags: ['ops'], params: ReportKindParams, querystring: ReportQuery, response: { 200: Type.Union([ReportTable, BinaryFile]), ...errors } },
     },
     async (req, reply) => {
       const u = userOf(req);

@@ -2,6 +2,7 @@
 // owner responses, resolution, post batches.
 import type { RouteApp } from './route-app';
 import { BinaryFile, ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
+import { DeliveryRetryResponse, PostBatchResponse } from '@phatnguoi/core/contracts/api/desk';
 import {
   ApproveRequest,
   CaseActionResponse,
@@ -113,7 +114,7 @@ export default async function supervisorRoutes(app: RouteApp): Promise<void> {
   app.post(
     '/api/deliveries/:id/retry',
     {
-      schema: { tags: ['supervisor'], params: IdParams, response: { 200: Type.Object({ id: Type.String(), status: Type.String() }), ...errors } },
+      schema: { tags: ['supervisor'], params: IdParams, response: { 200: DeliveryRetryResponse, ...errors } },
     },
     async (req) => {
       await retryDelivery(db, app.clock, userOf(req), req.params.id);
@@ -127,9 +128,7 @@ export default async function supervisorRoutes(app: RouteApp): Promise<void> {
     {
       schema: {
         tags: ['supervisor'],
-        response: {
-          200: Type.Object({ batchId: Type.Union([Type.String(), Type.Null()]), count: Type.Integer(), sha256: Type.Union([Type.String(), Type.Null()]) }),
-        },
+        response: { 200: PostBatchResponse },
       },
     },
     async (req) => {

@@ -1,6 +1,8 @@
-// Thin fetch wrapper. Request/response types come from the shared contracts in
-// `@phatnguoi/core/contracts/api/*` (type-only imports: no schema code reaches the bundle).
+// Thin fetch wrapper. `call` takes an endpoint of core's endpoint table by its key ('GET /api/cases/:id') and infers
+// what it sends and answers from the table's schemas (type-only imports: no schema code reaches the bundle), so a
+// contract change breaks this type check.
 import type { ErrorResponse, FieldError } from '@phatnguoi/core/contracts/api/common';
+import type { EndpointKey, EndpointRequest, EndpointResponse } from '@phatnguoi/core/contracts/api/endpoints';
 
 export const API_PREFIX = '/api';
 
@@ -91,6 +93,33 @@ export const api = {
   /** A file as the request body itself (not JSON), e.g. a CSV upload. */
   upload: <T>(path: string, file: Blob, contentType: string, query?: Query) => request<T>('POST', path, { query, file: { body: file, contentType } }),
 };
+
+type CallOptions<K extends EndpointKey> = EndpointRequest<K> & { signal?: AbortSignal };
+/** The options argument may be left out when the endpoint needs neither path parameters nor a body. */
+type CallArgs<K extends EndpointKey> = Record<never, never> extends CallOptions<K> ? [options?: CallOptions<K>] : [options: CallOptions<K>];
+
+/** The path of an endpoint with its parameters filled in: ('/api/cases/:id', { id }) → '/api/cases/<id>'. */
+export function endpointPath(path: string, params: Record<string, string | number> = {}): string {
+  return path.replace(/:(\w+)/g, (_, name: string) => {
+    const v = params[name];
+    if (v === undefined) throw new Error(`missing path parameter ${name} of ${path}`);
+    return encodeURIComponent(String(v));
+  });
+}
+
+/** Calls an endpoint of the table: `await call('POST /api/cases/:id/confirm', { params: { id }, body: { note } })`. */
+export function call<K extends EndpointKey>(key: K, ...[options]: CallArgs<K>): Promise<EndpointResponse<K>> {
+  const [method, path] = key.split(' ') as [string, string];
+  const o = (options ?? {}) as {
+    params?: Record<string, string | number>;
+    query?: Query;
+    body?: unknown;
+    file?: { body: Blob; contentType: string };
+    signal?: AbortSignal;
+  };
+  const body = o.body === undefined && !o.file && method !== 'GET' ? {} : o.body;
+  return request<EndpointResponse<K>>(method, endpointPath(path, o.params).slice(API_PREFIX.length), { query: o.query, body, file: o.file, signal: o.signal });
+}
 
 /** URL of an api resource, for <a href>, <img src> and EventSource. */
 export function apiUrl(path: string, query?: Query): string {

@@ -2,15 +2,8 @@
 // description beside the plate crop, and, while the owner is unknown, registry search, owner entry and routing.
 import { useState, type FormEvent } from 'react';
 import type { CaseVehicleType } from '@phatnguoi/core/contracts/api/common';
-import type {
-  AgencyOptions,
-  CaseIdentification,
-  IdentifyRequest,
-  IdentifyResponse,
-  RegistrySearchResponse,
-} from '@phatnguoi/core/contracts/api/identification';
-import { api } from '../api/client';
-import { deskPaths } from '../api/desk-paths';
+import type { CaseIdentification, IdentifyRequest, RegistrySearchResponse } from '@phatnguoi/core/contracts/api/identification';
+import { call } from '../api/client';
 import { useApi } from '../api/useApi';
 import { useI18n } from '../i18n';
 import { ErrorNote } from './ErrorNote';
@@ -33,7 +26,7 @@ export interface IdentificationProps {
 
 /** Where identification stands, loaded once per case (and per `version`). */
 export function useIdentification(caseId: string, version = '') {
-  return useApi((signal) => api.get<CaseIdentification>(deskPaths.identification(caseId), undefined, signal), `${caseId}|${version}`);
+  return useApi((signal) => call('GET /api/cases/:id/identification', { params: { id: caseId }, signal }), `${caseId}|${version}`);
 }
 
 /** The registered vehicle's description (for the side-by-side with the plate crop). */
@@ -132,7 +125,7 @@ function SearchForm({
 }) {
   const { t } = useI18n();
   const [q, setQ] = useState(plate ? plate.slice(0, Math.max(2, plate.length - 2)) : '');
-  const [type, setType] = useState<string>(VEHICLE_TYPES.includes(vehicleType as CaseVehicleType) ? vehicleType : '');
+  const [type, setType] = useState<CaseVehicleType | ''>(VEHICLE_TYPES.find((v) => v === vehicleType) ?? '');
   const [colour, setColour] = useState('');
   const [result, setResult] = useState<RegistrySearchResponse | null>(null);
   const [error, setError] = useState<Error | null>(null);
@@ -143,11 +136,13 @@ function SearchForm({
     setError(null);
     try {
       setResult(
-        await api.get<RegistrySearchResponse>(deskPaths.registrySearch, {
-          plate: q.trim() || undefined,
-          vehicleType: type || undefined,
-          colour: colour.trim() || undefined,
-          caseId,
+        await call('GET /api/registry/search', {
+          query: {
+            plate: q.trim() || undefined,
+            vehicleType: type || undefined,
+            colour: colour.trim() || undefined,
+            caseId,
+          },
         }),
       );
     } catch (err) {
@@ -161,7 +156,7 @@ function SearchForm({
     setError(null);
     try {
       const body: IdentifyRequest = { method: 'registry', plate: p };
-      onDone((await api.post<IdentifyResponse>(deskPaths.identify(caseId), body)).identification);
+      onDone((await call('POST /api/cases/:id/identify', { params: { id: caseId }, body })).identification);
     } catch (err) {
       setError(err instanceof Error ? err : new Error(String(err)));
     } finally {
@@ -176,7 +171,7 @@ function SearchForm({
         </label>
         <label>
           {t('ident.vehicleType')}{' '}
-          <select name="vehicleType" value={type} onChange={(e) => setType(e.target.value)}>
+          <select name="vehicleType" value={type} onChange={(e) => setType(VEHICLE_TYPES.find((v) => v === e.target.value) ?? '')}>
             <option value="">{t('ident.any')}</option>
             {VEHICLE_TYPES.map((v) => (
               <option key={v} value={v}>
@@ -288,7 +283,7 @@ function ManualForm({ caseId, onDone }: { caseId: string; onDone: (i: CaseIdenti
       },
     };
     try {
-      onDone((await api.post<IdentifyResponse>(deskPaths.identify(caseId), body)).identification);
+      onDone((await call('POST /api/cases/:id/identify', { params: { id: caseId }, body })).identification);
     } catch (err) {
       setError(err instanceof Error ? err : new Error(String(err)));
     } finally {
@@ -327,7 +322,7 @@ function ManualForm({ caseId, onDone }: { caseId: string; onDone: (i: CaseIdenti
 
 function RouteForm({ caseId, onDone }: { caseId: string; onDone: (i: CaseIdentification) => void }) {
   const { t } = useI18n();
-  const units = useApi((signal) => api.get<AgencyOptions>(deskPaths.policeUnits, undefined, signal), 'units');
+  const units = useApi((signal) => call('GET /api/police-units', { signal }), 'units');
   const [agencyId, setAgencyId] = useState('');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<Error | null>(null);
@@ -337,7 +332,7 @@ function RouteForm({ caseId, onDone }: { caseId: string; onDone: (i: CaseIdentif
     setBusy(true);
     setError(null);
     try {
-      onDone((await api.post<IdentifyResponse>(deskPaths.route(caseId), { agencyId, reason: reason.trim() })).identification);
+      onDone((await call('POST /api/cases/:id/route', { params: { id: caseId }, body: { agencyId, reason: reason.trim() } })).identification);
     } catch (err) {
       setError(err instanceof Error ? err : new Error(String(err)));
     } finally {

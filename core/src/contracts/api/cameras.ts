@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IsoDateTime, Uuid } from './common';
 import { DetectionFaultSchema } from './stats';
+import type { CameraGeometry } from '../camera-geometry';
 
 /** One camera as the admin's camera list shows it. */
 export const CameraSummary = Type.Object({
@@ -25,6 +26,12 @@ export const CameraSummary = Type.Object({
   updatedAt: Type.Union([IsoDateTime, Type.Null()]),
 });
 export type CameraSummary = Static<typeof CameraSummary>;
+
+/**
+ * The body of a geometry save: typed as a CameraGeometry for the UI, accepted as anything by the route and checked by
+ * validateGeometry, so every problem comes back as a field error.
+ */
+export const CameraGeometryBody = Type.Unsafe<CameraGeometry>(Type.Unknown({ description: 'a CameraGeometry document' }));
 
 export const CameraList = Type.Object({ items: Type.Array(CameraSummary) });
 export type CameraList = Static<typeof CameraList>;

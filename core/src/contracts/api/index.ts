@@ -9,3 +9,4 @@ export * from './stats';
 export * from './reports';
 export * from './sign-in';
 export * from './admin';
+export * from './desk';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { CameraStatusMessage, StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
-import { api, apiUrl } from '../../api/client';
+import { apiUrl, call } from '../../api/client';
 import { paths } from '../../api/paths';
 
 export interface LiveStats {
@@ -43,8 +43,7 @@ export function useLiveStats(): LiveStats {
   const [state, setState] = useState<LiveStats>({ stats: null, connected: false, error: null, updates: 0 });
   useEffect(() => {
     const ctl = new AbortController();
-    api
-      .get<StatsSnapshot>(paths.stats, undefined, ctl.signal)
+    call('GET /api/stats', { signal: ctl.signal })
       .then((s) => setState((st) => (st.stats && st.stats.at > s.at ? st : { ...st, stats: s, error: null })))
       .catch((e: unknown) => !ctl.signal.aborted && setState((st) => ({ ...st, error: e instanceof Error ? e : new Error(String(e)) })));
     const es = new EventSource(apiUrl(paths.statsStream), { withCredentials: true });

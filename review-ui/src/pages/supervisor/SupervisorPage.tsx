@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import type { CaseDetail, CaseStatus, IssueNoticeResponse, OwnerResponseRequest, QueueResponse, ResolveRequest } from '@phatnguoi/core/contracts/api/cases';
-import type { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
-import { api, apiUrl } from '../../api/client';
+import type { CaseStatus, OwnerResponseRequest, ResolveRequest } from '@phatnguoi/core/contracts/api/cases';
+import { apiUrl, call } from '../../api/client';
 import { paths } from '../../api/paths';
 import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth';
@@ -37,7 +36,7 @@ export default function SupervisorPage({ params }: { params: Record<string, stri
   const def = TABS.find((x) => x.tab === tab)!;
   const selected = search.get('case');
   const list = useApi(
-    (signal) => api.get<QueueResponse>(paths.queue, def.status ? { status: def.status, limit: 100 } : { atRiskOnly: true, limit: 100 }, signal),
+    (signal) => call('GET /api/cases', { query: def.status ? { status: def.status, limit: 100 } : { atRiskOnly: true, limit: 100 }, signal }),
     tab,
   );
   const select = (id: string) => navigate(`/supervisor/${tab}?case=${encodeURIComponent(id)}`, { replace: true });
@@ -106,7 +105,7 @@ export default function SupervisorPage({ params }: { params: Record<string, stri
 
 function Ageing() {
   const { t } = useI18n();
-  const stats = useApi((signal) => api.get<StatsSnapshot>(paths.stats, undefined, signal), 'ageing');
+  const stats = useApi((signal) => call('GET /api/stats', { signal }), 'ageing');
   if (stats.error) return <ErrorNote error={stats.error} />;
   if (!stats.data) return null;
   const a = stats.data.ageing;
@@ -129,7 +128,7 @@ function Ageing() {
 function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }) {
   const { t, formatDateTime, formatNumber } = useI18n();
   const { user } = useAuth();
-  const detail = useApi((signal) => api.get<CaseDetail>(paths.case(id), undefined, signal), id);
+  const detail = useApi((signal) => call('GET /api/cases/:id', { params: { id }, signal }), id);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -191,7 +190,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
             type="button"
             className="primary"
             disabled={busy || ownConfirm || approveBlocked || tampered}
-            onClick={() => void act(async () => (await api.post(paths.approve(id), {}), t('sup.approved')))}
+            onClick={() => void act(async () => (await call('POST /api/cases/:id/approve', { params: { id }, body: {} }), t('sup.approved')))}
           >
             {t('sup.approve')}
           </button>
@@ -199,7 +198,8 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
             className="inline"
             onSubmit={(e: FormEvent) => {
               e.preventDefault();
-              if (returnReason.trim()) void act(async () => (await api.post(paths.returnCase(id), { reason: returnReason.trim() }), t('sup.returned')));
+              if (returnReason.trim())
+                void act(async () => (await call('POST /api/cases/:id/return', { params: { id }, body: { reason: returnReason.trim() } }), t('sup.returned')));
             }}
           >
             <label htmlFor="return-reason">{t('sup.returnReason')}</label>
@@ -235,7 +235,7 @@ function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }
           onCancel={() => setIssueOpen(false)}
           onIssue={() =>
             void act(async () => {
-              const n = await api.post<IssueNoticeResponse>(paths.issueNotice(id), {});
+              const n = await call('POST /api/cases/:id/notice', { params: { id } });
               setIssueOpen(false);
               return t('sup.issued', { number: n.number });
             })
@@ -348,7 +348,7 @@ function ResponseForms({ id, busy, act }: { id: string; busy: boolean; act: (fn:
         onSubmit={(e) => {
           e.preventDefault();
           const body: OwnerResponseRequest = { kind, text: text.trim(), ...(driverName.trim() ? { driverName: driverName.trim() } : {}) };
-          void act(async () => (await api.post(paths.ownerResponse(id), body), setText(''), t('sup.responseSaved')));
+          void act(async () => (await call('POST /api/cases/:id/responses', { params: { id }, body }), setText(''), t('sup.responseSaved')));
         }}
       >
         <h3>{t('sup.recordResponse')}</h3>
@@ -375,7 +375,7 @@ function ResponseForms({ id, busy, act }: { id: string; busy: boolean; act: (fn:
         onSubmit={(e) => {
           e.preventDefault();
           const body: ResolveRequest = { outcome, text: resolveText.trim() };
-          void act(async () => (await api.post(paths.resolve(id), body), t('sup.resolved')));
+          void act(async () => (await call('POST /api/cases/:id/resolve', { params: { id }, body }), t('sup.resolved')));
         }}
       >
         <h3>{t('sup.resolve')}</h3>
