@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteApp } from './route-app';
 import { DeskCameras, SessionResponse, ThroughputResponse } from '@phatnguoi/core/contracts/api/desk';
+import { sseFrame } from '@phatnguoi/core/contracts/api/live';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
 import { agencyScope, requireRoles, userOf } from '../plugins/auth';
 import { agencyName } from '../repositories/agencies';
@@ -40,7 +41,8 @@ export default async function deskRoutes(app: RouteApp): Promise<void> {
 
     // Server-sent events: `changed` when the agency's cases changed (new case, decision, claim), so the queue
     // reloads in place; a comment line every 15 s keeps proxies from closing the stream.
-    desk.get('/api/cases/events', { schema: { tags: ['officer'] } }, async (req, reply) => {
+    const STREAM = '/api/cases/events';
+    desk.get(STREAM, { schema: { tags: ['officer'] } }, async (req, reply) => {
       const scope = agencyScope(userOf(req));
       reply.hijack();
       const res = reply.raw;
@@ -50,7 +52,7 @@ export default async function deskRoutes(app: RouteApp): Promise<void> {
       const poll = async () => {
         try {
           const { total, signature } = await caseloadSignature(db, scope);
-          if (last && signature !== last) res.write(`event: changed\ndata: ${JSON.stringify({ total })}\n\n`);
+          if (last && signature !== last) res.write(sseFrame(STREAM, 'changed', { total }));
           else if (++ticks % 5 === 0) res.write(': keep-alive\n\n');
           last = signature;
         } catch (err) {
@@ -58,7 +60,7 @@ export default async function deskRoutes(app: RouteApp): Promise<void> {
         }
       };
       await poll();
-      res.write(`event: ready\ndata: ${JSON.stringify({ total: Number(last.split('|')[0] || 0) })}\n\n`);
+      res.write(sseFrame(STREAM, 'ready', { total: Number(last.split('|')[0] || 0) }));
       const timer = setInterval(() => void poll(), 3000);
       req.raw.on('close', () => clearInterval(timer));
     });

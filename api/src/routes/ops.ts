@@ -8,12 +8,13 @@ import { requireRoles, userOf } from '../plugins/auth';
 import { cameraSnapshot } from '../services/cameras';
 import { CAMERA_STATUS_CHANNEL, CameraAgencies, DETECTOR_STATS_CHANNEL, caseThumbnail, statsSnapshot } from '../services/stats';
 import type { CameraStatusMessage } from '@phatnguoi/core/contracts/api/stats';
+import { sseFrame } from '@phatnguoi/core/contracts/api/live';
 
 export default async function opsRoutes(app: RouteApp): Promise<void> {
   app.addHook('onRequest', requireRoles('operator', 'supervisor', 'admin'));
   const board = app.cameraBoard;
   /** Each open stream with the agency it may see (null: every agency, operators and admins). */
-  const listeners = new Set<{ agencyId: string | null; send: (msg: string) => void }>();
+  const listeners = new Set<{ agencyId: string | null; send: (msg: CameraStatusMessage) => void }>();
   const agencies = new CameraAgencies(app.deps.db);
   if (app.deps.subscribe) {
     const prefix = app.opts.channelPrefix;
@@ -23,8 +24,7 @@ export default async function opsRoutes(app: RouteApp): Promise<void> {
       if (!m) return;
       chain = chain.then(async () => {
         const agencyId = await agencies.of(m.cameraId, app.clock.now()).catch(() => null);
-        const text = JSON.stringify(m);
-        for (const l of listeners) if (l.agencyId === null || (agencyId !== null && l.agencyId === agencyId)) l.send(text);
+        for (const l of listeners) if (l.agencyId === null || (agencyId !== null && l.agencyId === agencyId)) l.send(m);
       });
     };
     const offIngest = await app.deps.subscribe(`${prefix}${CAMERA_STATUS_CHANNEL}`, (raw) => fan(board.updateFromIngest(raw, app.clock.now())));
@@ -62,20 +62,20 @@ export default async function opsRoutes(app: RouteApp): Promise<void> {
   });
 
   // Server-sent events: `snapshot` every few seconds, `camera` on each status message from ingest.
-  app.get('/api/stats/stream', { schema: { tags: ['ops'] } }, async (req, reply) => {
+  const STREAM = '/api/stats/stream';
+  app.get(STREAM, { schema: { tags: ['ops'] } }, async (req, reply) => {
     const u = userOf(req);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const send = (event: string, data: string) => res.write(`event: ${event}\ndata: ${data}\n\n`);
     const push = async () => {
       try {
-        send('snapshot', JSON.stringify(await statsSnapshot(app.deps.db, board, app.clock.now(), scopeOf(u.role, u.agencyId))));
+        res.write(sseFrame(STREAM, 'snapshot', await statsSnapshot(app.deps.db, board, app.clock.now(), scopeOf(u.role, u.agencyId))));
       } catch (err) {
         req.log.warn({ err }, 'stats snapshot failed');
       }
     };
-    const onCamera = { agencyId: scopeOf(u.role, u.agencyId), send: (m: string) => send('camera', m) };
+    const onCamera = { agencyId: scopeOf(u.role, u.agencyId), send: (m: CameraStatusMessage) => res.write(sseFrame(STREAM, 'camera', m)) };
     listeners.add(onCamera);
     await push();
     const timer = setInterval(() => void push(), 5000);

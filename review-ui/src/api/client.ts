@@ -3,6 +3,7 @@
 // contract change breaks this type check.
 import type { ErrorResponse, FieldError } from '@phatnguoi/core/contracts/api/common';
 import type { EndpointKey, EndpointRequest, EndpointResponse } from '@phatnguoi/core/contracts/api/endpoints';
+import type { LiveStream, LiveStreams } from '@phatnguoi/core/contracts/api/live';
 
 export const API_PREFIX = '/api';
 
@@ -119,6 +120,32 @@ export function call<K extends EndpointKey>(key: K, ...[options]: CallArgs<K>): 
   };
   const body = o.body === undefined && !o.file && method !== 'GET' ? {} : o.body;
   return request<EndpointResponse<K>>(method, endpointPath(path, o.params).slice(API_PREFIX.length), { query: o.query, body, file: o.file, signal: o.signal });
+}
+
+/**
+ * Opens a server-sent event stream of core's live contract and hands each event's data, parsed, to its handler
+ * (a malformed event is skipped). EventSource reconnects by itself after a drop; close the returned source when done.
+ */
+export function liveStream<S extends LiveStream>(
+  stream: S,
+  handlers: { [E in keyof LiveStreams[S] & string]?: (data: LiveStreams[S][E]) => void },
+  on: { open?: () => void; error?: () => void } = {},
+): EventSource {
+  const es = new EventSource(stream, { withCredentials: true });
+  if (on.open) es.onopen = on.open;
+  if (on.error) es.onerror = on.error;
+  for (const [event, handle] of Object.entries(handlers) as [string, ((data: unknown) => void) | undefined][]) {
+    es.addEventListener(event, (ev: MessageEvent<string>) => {
+      let data: unknown;
+      try {
+        data = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      handle?.(data);
+    });
+  }
+  return es;
 }
 
 /** URL of an api resource, for <a href>, <img src> and EventSource. */

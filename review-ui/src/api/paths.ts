@@ -1,4 +1,4 @@
-// Api links (relative to API_PREFIX): files answered as bytes, event streams, and the calls the officer's case page
+// Api links (relative to API_PREFIX): files answered as bytes, and the calls the officer's case page
 // still makes by path (CasePage is being split; it moves to `call` and core's endpoint table like every other page).
 export const paths = {
   queue: '/cases',
@@ -11,7 +11,6 @@ export const paths = {
   noticePdf: (noticeId: string) => `/notices/${encodeURIComponent(noticeId)}/pdf`,
   cameraGeometry: (id: string) => `/cameras/${encodeURIComponent(id)}/geometry`,
   cameraSnapshot: (id: string) => `/cameras/${encodeURIComponent(id)}/snapshot`,
-  statsStream: '/stats/stream',
   wallSnapshot: (id: string) => `/stats/cameras/${encodeURIComponent(id)}/snapshot`,
   wallThumbnail: (caseId: string) => `/stats/cases/${encodeURIComponent(caseId)}/thumbnail`,
 };

@@ -10,3 +10,4 @@ export * from './reports';
 export * from './sign-in';
 export * from './admin';
 export * from './desk';
+export * from './live';

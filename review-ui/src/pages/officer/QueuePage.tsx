@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { CaseStatus, QueueQuery } from '@phatnguoi/core/contracts/api/cases';
 import type { ViolationType } from '@phatnguoi/core/contracts/api/common';
-import { call } from '../../api/client';
+import { call, liveStream } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ConfidenceMeter, DeadlineBadge, StatusBadge } from '../../components/DeadlineBadge';
 import { ErrorNote } from '../../components/ErrorNote';
@@ -11,8 +11,6 @@ import { placeDetail } from './evidence';
 import { useI18n } from '../../i18n';
 import { Link, useRouter } from '../../router';
 import { STATUS_OPTIONS, TYPE_OPTIONS } from '../../options';
-import { apiUrl } from '../../api/client';
-import { deskPaths } from '../../api/desk-paths';
 
 const PAGE = 50;
 
@@ -54,20 +52,23 @@ export default function QueuePage() {
   reloads.current = { list: list.reload, risk: risk.reload, throughput: throughput.reload };
   const lastTotal = useRef<number | null>(null);
   useEffect(() => {
-    const es = new EventSource(apiUrl(deskPaths.caseEvents), { withCredentials: true });
-    es.addEventListener('ready', (e) => {
-      lastTotal.current = (JSON.parse((e as MessageEvent<string>).data) as { total?: number }).total ?? null;
-      setLive(true);
-    });
-    es.addEventListener('changed', (e) => {
-      const total = (JSON.parse((e as MessageEvent<string>).data) as { total: number }).total;
-      if (lastTotal.current !== null && total > lastTotal.current) setNews(total - lastTotal.current);
-      lastTotal.current = total;
-      reloads.current.list();
-      reloads.current.risk();
-      reloads.current.throughput();
-    });
-    es.onerror = () => setLive(false);
+    const es = liveStream(
+      '/api/cases/events',
+      {
+        ready: ({ total }) => {
+          lastTotal.current = total;
+          setLive(true);
+        },
+        changed: ({ total }) => {
+          if (lastTotal.current !== null && total > lastTotal.current) setNews(total - lastTotal.current);
+          lastTotal.current = total;
+          reloads.current.list();
+          reloads.current.risk();
+          reloads.current.throughput();
+        },
+      },
+      { error: () => setLive(false) },
+    );
     return () => es.close();
   }, []);
 
