@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
+import { createRedis, type Redis } from '@phatnguoi/core/redis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { createStorage, type Storage } from '@phatnguoi/core/storage';
@@ -35,6 +36,7 @@ let storage: Storage;
 let queues: Queues;
 let workers: Workers;
 let catcher: MailCatcher;
+let redis: Redis;
 let baseUrl = '';
 let cameraId = '';
 const contexts: BrowserContext[] = [];
@@ -140,10 +142,12 @@ beforeAll(async () => {
   await storage.ensureBuckets();
   queues = createQueues(config);
   catcher = await startMailCatcher(db.pool);
+  redis = createRedis(config.redisUrl);
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   const deps: AppDeps = {
     db: db.pool,
+    redis,
     storage,
     queues,
     clock: systemClock,
@@ -193,6 +197,7 @@ afterAll(async () => {
   await queues?.obliterateAll().catch(() => undefined);
   await queues?.close();
   await catcher?.close();
+  redis?.disconnect();
   await db?.drop();
   await s3?.stop();
 });

@@ -24,7 +24,8 @@ export default async function authRoutes(app: RouteApp): Promise<void> {
     await pub.register(rateLimit, {
       max: app.opts.loginRatePerMinute,
       timeWindow: '1 minute',
-      ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}login:` } : {}),
+      redis: app.deps.redis,
+      nameSpace: `${app.opts.rateLimitNamespace}login:`,
     });
     pub.post(
       '/api/auth/login',

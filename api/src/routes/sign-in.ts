@@ -50,7 +50,8 @@ export default async function signInRoutes(app: RouteApp): Promise<void> {
     await flow.register(rateLimit, {
       max: app.opts.loginRatePerMinute,
       timeWindow: '1 minute',
-      ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}oidc:` } : {}),
+      redis: app.deps.redis,
+      nameSpace: `${app.opts.rateLimitNamespace}oidc:`,
     });
     for (const audience of ['staff', 'citizen'] as const) {
       const base = audience === 'staff' ? '/api/auth/oidc' : '/api/citizen/oidc';

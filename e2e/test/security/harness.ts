@@ -11,6 +11,7 @@ import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type Te
 import { createStorage } from '@phatnguoi/core/storage';
 import { createQueues, type Queues } from '@phatnguoi/core/queue';
 import { createRedis, type Redis } from '@phatnguoi/core/redis';
+import { catcherOutbox } from '@phatnguoi/api/outbox/catcher';
 import { buildApp } from '@phatnguoi/api/app';
 import { ControllableClock } from '@phatnguoi/api/clock';
 import type { ApiOptions, AppDeps } from '@phatnguoi/api/deps';
@@ -75,6 +76,7 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
   const db = await createTestDatabase();
   let s3: TestS3 | null = null;
   let redis: Redis | null = null;
+  let outbox: Awaited<ReturnType<typeof catcherOutbox>> | null = null;
   let queues: Queues | null = null;
   const uiDir = mkdtempSync(join(tmpdir(), 'pn-sec-ui-'));
   try {
@@ -93,9 +95,12 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
     writeFileSync(join(uiDir, 'assets', 'app.js'), 'console.log("ui")');
     const clock = new ControllableClock(new Date());
     const logs: string[] = [];
+    outbox = await catcherOutbox(db.pool);
     const deps: AppDeps = {
       db: db.pool,
       redis,
+      mailer: outbox.mailer,
+      sms: outbox.sms,
       storage,
       queues,
       clock,
@@ -214,6 +219,7 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
         await queues?.obliterateAll();
         await queues?.close();
         redis?.disconnect();
+        await outbox?.close();
         await db.drop();
         await s3?.stop();
         rmSync(uiDir, { recursive: true, force: true });

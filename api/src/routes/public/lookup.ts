@@ -14,7 +14,8 @@ export default async function lookupRoutes(app: RouteApp): Promise<void> {
   await app.register(rateLimit, {
     max: app.opts.lookupRatePerMinute,
     timeWindow: '1 minute',
-    ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}lookup:` } : {}),
+    redis: app.deps.redis,
+    nameSpace: `${app.opts.rateLimitNamespace}lookup:`,
   });
   const { db } = app.deps;
   const dir = new PublicDirectory(db);
@@ -35,7 +36,7 @@ export default async function lookupRoutes(app: RouteApp): Promise<void> {
       const why = checkSolution(app.opts.signingSecret, req.body.challenge, req.body.nonce, now, app.opts.powDifficulty);
       if (why) throw new UserError('anti_bot_failed', `anti-bot check failed: ${why}`, 403);
       // One lookup per solved challenge, across replicas when Redis is there.
-      if (!(await markUsed(req.body.challenge, now))) throw new UserError('anti_bot_failed', 'anti-bot check failed: challenge already used', 403);
+      if (!(await markUsed(req.body.challenge))) throw new UserError('anti_bot_failed', 'anti-bot check failed: challenge already used', 403);
       // A plate written in the other kind's shape (`66E-500.67` with "motorbike" chosen) is refused, as on the
       // officer's desk, not re-cut into a plate nobody has (`66-E5 0067`) and answered with "no violations".
       const entry = plateForVehicle(req.body.plate, req.body.vehicleType);
