@@ -17,7 +17,7 @@ import {
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import { FineSchedule, NewFineVersionRequest, OffenceList } from '@phatnguoi/core/contracts/api/registry';
 import { Readable } from 'node:stream';
-import { OperationalError, UserError } from '@phatnguoi/core/errors';
+import { UserError } from '@phatnguoi/core/errors';
 import { requireRoles, userOf } from '../plugins/auth';
 import { addFineVersion, fineSchedule, knownOffences } from '../services/fine-schedule';
 import { createAgency, listAgencies, updateAgency } from '../services/admin-agencies';
@@ -159,7 +159,6 @@ export default async function adminRoutes(app: RouteApp): Promise<void> {
     },
     async (req, reply) => {
       const { storage, queues } = app.deps;
-      if (!storage || !queues) throw new OperationalError('imports_unavailable', 'imports need object storage and the job queue');
       if (!(req.body instanceof Readable)) throw new UserError('csv_required', 'send the file as text/csv', 415);
       const imp = await startRegistryImport(
         { db, storage, queues, clock: app.clock },

@@ -85,7 +85,7 @@ export default async function paymentRoutes(app: RouteApp): Promise<void> {
           if (!FILENAME_RE.test(filename)) throw fieldError('bad_filename', 'filename', 'letters, digits, spaces and . _ ( ) - only');
           const u = userOf(req);
           const id = await createImport(db, app.clock, u, { filename, format, source: req.query.source, content: req.body as Buffer });
-          await app.deps.queues?.enqueue('payments.import', { importId: id });
+          await app.deps.queues.enqueue('payments.import', { importId: id });
           return reply.status(202).send(await getImport(db, u, id));
         },
       );
