@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { bearer, startHarness, waitFor, type Harness } from './helpers';
-import { newToken, tokenHash } from '../src/plugins/auth';
+import { newToken, tokenHash } from '../src/domain/tokens';
 import { createCamera } from '../src/seed/demo';
 import { demoEvent } from '../src/seed/demo';
 import { ingestEvent } from '../src/jobs/handlers';

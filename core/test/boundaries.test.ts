@@ -3,7 +3,7 @@
 // as a dependency; relative imports stay inside their workspace; and the roles (ingest, detector, api, review-ui)
 // import no other role: what a camera node shares lives in core (core/src/camera-node).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -202,5 +202,23 @@ describe('workspace boundaries', () => {
       .filter((f) => /\.query\s*(<|\()|\b(SELECT|INSERT INTO|DELETE FROM)\b|\bUPDATE \w+ SET\b/.test(readFileSync(f, 'utf8')))
       .map((f) => relative(routes, f).split(sep).join('/'));
     expect(withSql).toEqual([]);
+  });
+
+  it('api layers: below the web layer nothing imports plugins or routes; routes reach repositories and jobs only through services', () => {
+    const api = join(ROOT, 'api/src');
+    const layerOf = (file: string) => relative(api, file).split(sep)[0]!;
+    const problems: string[] = [];
+    for (const file of sourceFiles(api)) {
+      const layer = layerOf(file);
+      for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+        if (!spec.startsWith('.')) continue;
+        const target = layerOf(resolve(dirname(file), spec));
+        const below = ['services', 'repositories', 'domain', 'jobs', 'oidc', 'audit', 'notices', 'reports', 'outbox', 'seed'].includes(layer);
+        if ((below && (target === 'plugins' || target === 'routes')) || (layer === 'routes' && (target === 'repositories' || target === 'jobs'))) {
+          problems.push(`${relative(ROOT, file)} imports ${spec}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import type { CitizenCase, CitizenOverview, CitizenResponseRequest } from '@phat
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
 import type { StorageLike } from '../deps';
-import { newToken, tokenHash } from '../plugins/auth';
+import { newToken, tokenHash } from '../domain/tokens';
 import { PUBLIC_COLUMNS, PUBLISHED, publicEvidence, toPublic, type PublicRow } from '../services/public-case';
 import type { PublicDirectory } from '../services/public-directory';
 import { mapCitizenClaims, maskIdNumber } from './claims';

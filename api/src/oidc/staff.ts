@@ -10,7 +10,7 @@ import type { UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import { appendAudit } from '../audit/chain';
 import { agencyName } from '../repositories/agencies';
 import type { Clock } from '../clock';
-import { newToken, tokenHash } from '../plugins/auth';
+import { newToken, tokenHash } from '../domain/tokens';
 import { mapStaffClaims, type StaffMapping } from './claims';
 import { refusalOf, type OidcClient, type ProviderTokens } from './client';
 import { SignInRefused } from './login-state';

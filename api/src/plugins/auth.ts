@@ -1,7 +1,7 @@
 // Who is calling: a back-office user (session cookie or bearer session token) or a worker (API token).
 // Each route folder adds `requireRoles(...)` as its onRequest hook, so no handler repeats the check.
 import fp from 'fastify-plugin';
-import { createHash, randomBytes } from 'node:crypto';
+import { tokenHash } from '../domain/tokens';
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '@phatnguoi/core/errors';
 import type { Role } from '@phatnguoi/core/contracts/api/common';
@@ -18,13 +18,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
-}
-
-export function newToken(): string {
-  return randomBytes(32).toString('base64url');
-}
-export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 function bearer(request: FastifyRequest): string | null {

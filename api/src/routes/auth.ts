@@ -6,10 +6,9 @@ import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
 import { LogoutResponse } from '@phatnguoi/core/contracts/api/sign-in';
 import { ForbiddenError } from '@phatnguoi/core/errors';
 import { localSignInAllowed } from '../oidc/settings';
-import { login, logout, TooManyAttemptsError } from '../services/auth';
+import { login, logout, TooManyAttemptsError, userSummary } from '../services/auth';
 import { DEFAULT_LIMITS, LoginThrottle } from '../services/login-throttle';
 import { requireRoles, SESSION_COOKIE, userOf } from '../plugins/auth';
-import { agencyName } from '../repositories/agencies';
 
 export default async function authRoutes(app: RouteApp): Promise<void> {
   const o = app.opts;
@@ -71,15 +70,7 @@ export default async function authRoutes(app: RouteApp): Promise<void> {
   await app.register(async (any: RouteApp) => {
     any.addHook('onRequest', requireRoles('officer', 'supervisor', 'operator', 'admin'));
     any.get('/api/auth/me', { schema: { tags: ['auth'], response: { 200: UserSummary } } }, async (req) => {
-      const u = userOf(req);
-      return {
-        id: u.id,
-        username: u.username,
-        displayName: u.displayName,
-        role: u.role,
-        agencyId: u.agencyId,
-        agencyName: await agencyName(app.deps.db, u.agencyId),
-      };
+      return userSummary(app.deps.db, userOf(req));
     });
   });
 }

@@ -6,7 +6,7 @@ import { DeskCameras, SessionResponse, ThroughputResponse } from '@phatnguoi/cor
 import { sseFrame } from '@phatnguoi/core/contracts/api/live';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
 import { agencyScope, requireRoles, userOf } from '../plugins/auth';
-import { agencyName } from '../repositories/agencies';
+import { userSummary } from '../services/auth';
 import { caseloadSignature, deskCameras, officerThroughput } from '../services/desk';
 
 const errors = { 401: ErrorResponse, 403: ErrorResponse };
@@ -21,10 +21,7 @@ export default async function deskRoutes(app: RouteApp): Promise<void> {
     } catch {
       return { user: null };
     }
-    const u = userOf(req);
-    return {
-      user: { id: u.id, username: u.username, displayName: u.displayName, role: u.role, agencyId: u.agencyId, agencyName: await agencyName(db, u.agencyId) },
-    };
+    return { user: await userSummary(db, userOf(req)) };
   });
 
   await app.register(async (desk: RouteApp) => {

@@ -15,7 +15,7 @@ import { Type } from '@sinclair/typebox';
 import { agencyScope, requireRoles, userOf } from '../plugins/auth';
 import { approveCase, recordOwnerResponse, resolveCase, returnCase } from '../services/cases';
 import { issueNotice, previewNotice, storedNoticeHash, storedNoticePdf } from '../services/notices';
-import { afterNoticeIssued } from '../jobs/handlers';
+import { afterNoticeIssued } from '../services/case-flow';
 import { createPostBatch, retryDelivery } from '../services/delivery';
 import { warningsCsv } from '../services/warnings';
 import { intactOrRefuse } from './officer';

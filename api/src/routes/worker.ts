@@ -3,7 +3,7 @@ import type { RouteApp } from './route-app';
 import { Type } from '@sinclair/typebox';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
 import { requireRoles } from '../plugins/auth';
-import { ingestEvent } from '../jobs/handlers';
+import { ingestEvent } from '../services/case-flow';
 
 export default async function workerRoutes(app: RouteApp): Promise<void> {
   app.addHook('onRequest', requireRoles('worker'));

@@ -6,7 +6,7 @@ import type { Agency, CreateAgencyRequest } from '@phatnguoi/core/contracts/api/
 import type { UpdateAgencyRequest } from '@phatnguoi/core/contracts/api/admin';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
-import type { UserPrincipal } from '../plugins/auth';
+import type { UserPrincipal } from '../domain/principal';
 import { isUuid } from './cases';
 
 interface AgencyRow {

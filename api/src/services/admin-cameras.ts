@@ -14,7 +14,7 @@ import { grabStreamJpeg } from '@phatnguoi/core/ffmpeg/snapshot';
 import { sealCameraPassword, storedCredentials, type CameraSecretKey, type StoredStreamColumns } from '@phatnguoi/core/camera-secrets';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
-import type { UserPrincipal } from '../plugins/auth';
+import type { UserPrincipal } from '../domain/principal';
 import { isUuid } from './cases';
 import { cameraScope, listCameras } from './cameras';
 

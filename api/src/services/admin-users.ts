@@ -9,7 +9,7 @@ import type { UpdateUserRequest } from '@phatnguoi/core/contracts/api/admin';
 import type { Role } from '@phatnguoi/core/contracts/api/common';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
-import type { UserPrincipal } from '../plugins/auth';
+import type { UserPrincipal } from '../domain/principal';
 import { hashPassword } from './auth';
 import { isUuid } from './cases';
 

@@ -6,7 +6,8 @@ import { ConflictError, NotFoundError } from '@phatnguoi/core/errors';
 import type { ApiTokenItem, CreateApiTokenRequest, CreateApiTokenResponse } from '@phatnguoi/core/contracts/api/auth';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
-import { newToken, tokenHash, type UserPrincipal } from '../plugins/auth';
+import type { UserPrincipal } from '../domain/principal';
+import { newToken, tokenHash } from '../domain/tokens';
 import { isUuid } from './cases';
 
 export async function listTokens(q: Queryable): Promise<ApiTokenItem[]> {

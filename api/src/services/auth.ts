@@ -1,13 +1,15 @@
 // Password login (argon2id) with lockout after repeated failures, and opaque session tokens.
 import argon2 from 'argon2';
-import type { Db } from '@phatnguoi/core/db';
+import type { Db, Queryable } from '@phatnguoi/core/db';
 import { withTransaction } from '@phatnguoi/core/db';
 import { UnauthorizedError, UserError } from '@phatnguoi/core/errors';
 import type { Role } from '@phatnguoi/core/contracts/api/common';
 import type { UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
-import { newToken, tokenHash } from '../plugins/auth';
+import { newToken, tokenHash } from '../domain/tokens';
+import type { UserPrincipal } from '../domain/principal';
+import { agencyName } from '../repositories/agencies';
 import type { LoginThrottle } from './login-throttle';
 
 // Verified against when the user does not exist, so a missing user costs as much time as a wrong password.
@@ -112,4 +114,9 @@ export async function logout(
     });
     return { idpIssuer: r.idp_issuer, idToken: r.idp_id_token, refreshToken: r.idp_refresh_token };
   });
+}
+
+/** The signed-in user as the UI shows them (with their agency's name). */
+export async function userSummary(q: Queryable, u: UserPrincipal): Promise<UserSummary> {
+  return { id: u.id, username: u.username, displayName: u.displayName, role: u.role, agencyId: u.agencyId, agencyName: await agencyName(q, u.agencyId) };
 }

@@ -6,7 +6,7 @@ import { ConflictError, UserError } from '@phatnguoi/core/errors';
 import type { FineSchedule, NewFineVersionRequest } from '@phatnguoi/core/contracts/api/registry';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
-import type { UserPrincipal } from '../plugins/auth';
+import type { UserPrincipal } from '../domain/principal';
 
 export async function fineSchedule(q: Queryable): Promise<FineSchedule> {
   const { rows } = await q.query<{

@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError, UserError } from '@phatnguoi/core/errors'
 import type { Mismatch, MismatchKind, PaymentImport, PaymentSource, ResolveMismatchRequest } from '@phatnguoi/core/contracts/api/reports';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
-import { agencyScope, type UserPrincipal } from '../plugins/auth';
+import { agencyScope, type UserPrincipal } from '../domain/principal';
 import type { ParsedRecord, PaymentRecord, RecordError } from '../domain/payment-records';
 import { SOURCE_FORMAT, detectSource, sourceRecords } from '../domain/payment-sources';
 import { nextStatus } from '../domain/case-status';

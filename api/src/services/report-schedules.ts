@@ -11,7 +11,7 @@ import type { Clock } from '../clock';
 import { systemClock } from '../clock';
 import type { AppDeps, ApiOptions } from '../deps';
 import { defaultOptions } from '../deps';
-import type { UserPrincipal } from '../plugins/auth';
+import type { UserPrincipal } from '../domain/principal';
 import { buildReport, reportScope } from './reports';
 import { reportFile, reportTitle } from '../reports/files';
 

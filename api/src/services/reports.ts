@@ -8,7 +8,7 @@ import { REJECT_REASONS } from '@phatnguoi/core/contracts/api/cases';
 import { VIOLATION_TYPES, CASE_VEHICLE_TYPES } from '@phatnguoi/core/contracts/api/common';
 import type { ReportAgencyList, ReportKind, ReportQuery, ReportTable } from '@phatnguoi/core/contracts/api/reports';
 import { ForbiddenError } from '@phatnguoi/core/errors';
-import type { UserPrincipal } from '../plugins/auth';
+import type { UserPrincipal } from '../domain/principal';
 import { fieldError } from '../domain/field-error';
 import { agencyName } from '../repositories/agencies';
 

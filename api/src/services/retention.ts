@@ -19,7 +19,7 @@ import type { FieldError } from '@phatnguoi/core/contracts/values';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
 import type { StorageLike } from '../deps';
-import type { UserPrincipal } from '../plugins/auth';
+import type { UserPrincipal } from '../domain/principal';
 import { isUuid } from './cases';
 import { vnDay, vnWallClock } from '../domain/vietnam-time';
 

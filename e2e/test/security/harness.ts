@@ -17,7 +17,7 @@ import { ControllableClock } from '@phatnguoi/api/clock';
 import type { ApiOptions, AppDeps } from '@phatnguoi/api/deps';
 import { createAgency, createCamera, createRegistryEntry, createUser, demoEvent } from '@phatnguoi/api/seed/demo';
 import { ingestEvent } from '@phatnguoi/api/jobs/handlers';
-import { tokenHash, newToken } from '@phatnguoi/api/plugins/auth';
+import { tokenHash, newToken } from '@phatnguoi/api/domain/tokens';
 
 export const PASSWORD = 'Mật-khẩu-rất-bí-mật-2025!';
 

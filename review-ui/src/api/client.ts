@@ -60,7 +60,7 @@ export function onUnauthorized(fn: () => void): () => void {
   return () => unauthorizedListeners.delete(fn);
 }
 
-export async function request<T>(
+async function request<T>(
   method: string,
   path: string,
   opts: { query?: Query; body?: unknown; file?: { body: Blob; contentType: string }; signal?: AbortSignal; headers?: Record<string, string> } = {},
@@ -84,16 +84,6 @@ export async function request<T>(
   const type = res.headers.get('content-type') ?? '';
   return (type.includes('json') ? await res.json() : await res.text()) as T;
 }
-
-export const api = {
-  get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
-  post: <T>(path: string, body?: unknown) => request<T>('POST', path, { body: body ?? {} }),
-  put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
-  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
-  del: <T>(path: string) => request<T>('DELETE', path),
-  /** A file as the request body itself (not JSON), e.g. a CSV upload. */
-  upload: <T>(path: string, file: Blob, contentType: string, query?: Query) => request<T>('POST', path, { query, file: { body: file, contentType } }),
-};
 
 type CallOptions<K extends EndpointKey> = EndpointRequest<K> & { signal?: AbortSignal };
 /** The options argument may be left out when the endpoint needs neither path parameters nor a body. */

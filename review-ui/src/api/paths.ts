@@ -1,15 +1,9 @@
-// Api links (relative to API_PREFIX): files answered as bytes, and the calls the officer's case page
-// still makes by path (CasePage is being split; it moves to `call` and core's endpoint table like every other page).
+// Api links (relative to API_PREFIX): files answered as bytes, and the claim release sent with keepalive as a page
+// closes. Calls go through `call` and core's endpoint table, event streams through `liveStream`.
 export const paths = {
-  queue: '/cases',
-  case: (id: string) => `/cases/${encodeURIComponent(id)}`,
-  claim: (id: string) => `/cases/${encodeURIComponent(id)}/claim`,
   release: (id: string) => `/cases/${encodeURIComponent(id)}/release`,
-  confirm: (id: string) => `/cases/${encodeURIComponent(id)}/confirm`,
-  reject: (id: string) => `/cases/${encodeURIComponent(id)}/reject`,
   noticePreview: (id: string) => `/cases/${encodeURIComponent(id)}/notice/preview`,
   noticePdf: (noticeId: string) => `/notices/${encodeURIComponent(noticeId)}/pdf`,
-  cameraGeometry: (id: string) => `/cameras/${encodeURIComponent(id)}/geometry`,
   cameraSnapshot: (id: string) => `/cameras/${encodeURIComponent(id)}/snapshot`,
   wallSnapshot: (id: string) => `/stats/cameras/${encodeURIComponent(id)}/snapshot`,
   wallThumbnail: (caseId: string) => `/stats/cases/${encodeURIComponent(caseId)}/thumbnail`,
