@@ -105,12 +105,13 @@ async function serve(kind: 'lookup' | 'bare'): Promise<void> {
   const db = createPool(DB_URL, { max: 8, applicationName: 'bench-api' });
   // The lookup path touches neither storage, jobs nor the outbox; the app still gets the real adapters.
   const config = loadConfig({ ...process.env, NODE_ENV: 'development' });
-  const { createRedis } = await import('@phatnguoi/core/redis');
+  const { channelSubscriber, createRedis } = await import('@phatnguoi/core/redis');
   const { catcherOutbox } = await import('../src/outbox/catcher');
   const outbox = await catcherOutbox(db);
   const app = await buildApp({
     db,
     redis: createRedis(config.redisUrl),
+    subscribe: channelSubscriber(createRedis(config.redisUrl, { blocking: true })),
     mailer: outbox.mailer,
     sms: outbox.sms,
     storage: createStorage(config),

@@ -116,8 +116,8 @@ export interface AppDeps {
   db: pg.Pool;
   /** Health check, rate-limit counters and used lookup challenges shared by every api replica. */
   redis: Redis;
-  /** A Redis connection reserved for SUBSCRIBE (live stats); optional. */
-  subscribe?: (channel: string, onMessage: (message: string) => void) => Promise<() => Promise<void>>;
+  /** Subscribes on a Redis connection reserved for SUBSCRIBE (live camera status and detector figures). */
+  subscribe: (channel: string, onMessage: (message: string) => void) => Promise<() => Promise<void>>;
   /** Evidence, notices, snapshots: required, so no side effect is skipped for want of it. */
   storage: StorageLike;
   /** Follow-up jobs (notice rendering, delivery, legal deadlines): required for the same reason. */

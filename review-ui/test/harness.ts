@@ -14,7 +14,7 @@ import { inject } from 'vitest';
 import '@phatnguoi/core/testing/provided';
 import type { FastifyInstance } from 'fastify';
 import { createQueues } from '@phatnguoi/core/queue';
-import { createRedis } from '@phatnguoi/core/redis';
+import { channelSubscriber, createRedis } from '@phatnguoi/core/redis';
 import { catcherOutbox } from '@phatnguoi/api/outbox/catcher';
 import { createStorage, type Storage } from '@phatnguoi/core/storage';
 import type { Queues } from '@phatnguoi/core/queue';
@@ -266,9 +266,11 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
   const queues = createQueues(config);
   // Real Redis (rate limits, used challenges) and the demo's outbox (SMTP to a mail catcher, the SMS sink).
   const redis = createRedis(config.redisUrl);
+  const sub = createRedis(config.redisUrl, { blocking: true });
   const outbox = await catcherOutbox(pool);
   const deps: AppDeps = {
     redis,
+    subscribe: channelSubscriber(sub),
     mailer: outbox.mailer,
     sms: outbox.sms,
     ...opts.deps,
@@ -283,8 +285,9 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
       loginRatePerMinute: 10_000,
       lookupRatePerMinute: 10_000,
       signingSecret: randomUUID(),
-      // this stack's own rate-limit and sign-in counters in the shared Redis
+      // this stack's own rate-limit and sign-in counters and live channels in the shared Redis
       rateLimitNamespace: `${config.queuePrefix}:rl:`,
+      channelPrefix: `${config.queuePrefix}:`,
       ...opts.deps?.options,
     },
   };
@@ -364,6 +367,7 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
       await queues.close();
       await outbox.close();
       redis.disconnect();
+      sub.disconnect();
       await db.drop();
       await s3.stop();
     },

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
-import { createRedis, type Redis } from '@phatnguoi/core/redis';
+import { channelSubscriber, createRedis, type Redis } from '@phatnguoi/core/redis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { createStorage, type Storage } from '@phatnguoi/core/storage';
@@ -37,6 +37,7 @@ let queues: Queues;
 let workers: Workers;
 let catcher: MailCatcher;
 let redis: Redis;
+let sub: Redis;
 let baseUrl = '';
 let cameraId = '';
 const contexts: BrowserContext[] = [];
@@ -143,11 +144,13 @@ beforeAll(async () => {
   queues = createQueues(config);
   catcher = await startMailCatcher(db.pool);
   redis = createRedis(config.redisUrl);
+  sub = createRedis(config.redisUrl, { blocking: true });
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   const deps: AppDeps = {
     db: db.pool,
     redis,
+    subscribe: channelSubscriber(sub),
     storage,
     queues,
     clock: systemClock,
@@ -162,6 +165,7 @@ beforeAll(async () => {
       signingSecret: randomUUID(),
       publicBaseUrl: baseUrl,
       rateLimitNamespace: `${config.queuePrefix}:rl:`,
+      channelPrefix: `${config.queuePrefix}:`,
     },
   };
   workers = await startWorkers(config, apiJobHandlers(deps), { queues: API_QUEUES });
@@ -198,6 +202,7 @@ afterAll(async () => {
   await queues?.close();
   await catcher?.close();
   redis?.disconnect();
+  sub?.disconnect();
   await db?.drop();
   await s3?.stop();
 });

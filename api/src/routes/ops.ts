@@ -16,24 +16,22 @@ export default async function opsRoutes(app: RouteApp): Promise<void> {
   /** Each open stream with the agency it may see (null: every agency, operators and admins). */
   const listeners = new Set<{ agencyId: string | null; send: (msg: CameraStatusMessage) => void }>();
   const agencies = new CameraAgencies(app.deps.db);
-  if (app.deps.subscribe) {
-    const prefix = app.opts.channelPrefix;
-    // Messages go out in the order they came, each only to the streams of the camera's agency (and unscoped ones).
-    let chain: Promise<void> = Promise.resolve();
-    const fan = (m: CameraStatusMessage | null) => {
-      if (!m) return;
-      chain = chain.then(async () => {
-        const agencyId = await agencies.of(m.cameraId, app.clock.now()).catch(() => null);
-        for (const l of listeners) if (l.agencyId === null || (agencyId !== null && l.agencyId === agencyId)) l.send(m);
-      });
-    };
-    const offIngest = await app.deps.subscribe(`${prefix}${CAMERA_STATUS_CHANNEL}`, (raw) => fan(board.updateFromIngest(raw, app.clock.now())));
-    const offDetector = await app.deps.subscribe(`${prefix}${DETECTOR_STATS_CHANNEL}`, (raw) => fan(board.updateFromDetector(raw, app.clock.now())));
-    app.addHook('onClose', async () => {
-      await offIngest();
-      await offDetector();
+  const prefix = app.opts.channelPrefix;
+  // Messages go out in the order they came, each only to the streams of the camera's agency (and unscoped ones).
+  let chain: Promise<void> = Promise.resolve();
+  const fan = (m: CameraStatusMessage | null) => {
+    if (!m) return;
+    chain = chain.then(async () => {
+      const agencyId = await agencies.of(m.cameraId, app.clock.now()).catch(() => null);
+      for (const l of listeners) if (l.agencyId === null || (agencyId !== null && l.agencyId === agencyId)) l.send(m);
     });
-  }
+  };
+  const offIngest = await app.deps.subscribe(`${prefix}${CAMERA_STATUS_CHANNEL}`, (raw) => fan(board.updateFromIngest(raw, app.clock.now())));
+  const offDetector = await app.deps.subscribe(`${prefix}${DETECTOR_STATS_CHANNEL}`, (raw) => fan(board.updateFromDetector(raw, app.clock.now())));
+  app.addHook('onClose', async () => {
+    await offIngest();
+    await offDetector();
+  });
   const scopeOf = (role: string, agencyId: string | null) => (role === 'supervisor' ? agencyId : null);
 
   app.get('/api/stats', { schema: { tags: ['ops'], response: { 200: StatsSnapshot } } }, async (req) => {

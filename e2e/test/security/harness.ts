@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type TestS3 } from '@phatnguoi/core/testing/index';
 import { createStorage } from '@phatnguoi/core/storage';
 import { createQueues, type Queues } from '@phatnguoi/core/queue';
-import { createRedis, type Redis } from '@phatnguoi/core/redis';
+import { channelSubscriber, createRedis, type Redis } from '@phatnguoi/core/redis';
 import { catcherOutbox } from '@phatnguoi/api/outbox/catcher';
 import { buildApp } from '@phatnguoi/api/app';
 import { ControllableClock } from '@phatnguoi/api/clock';
@@ -76,6 +76,7 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
   const db = await createTestDatabase();
   let s3: TestS3 | null = null;
   let redis: Redis | null = null;
+  let sub: Redis | null = null;
   let outbox: Awaited<ReturnType<typeof catcherOutbox>> | null = null;
   let queues: Queues | null = null;
   const uiDir = mkdtempSync(join(tmpdir(), 'pn-sec-ui-'));
@@ -86,6 +87,7 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
     await storage.ensureBuckets();
     queues = createQueues(config);
     redis = createRedis(config.redisUrl);
+    sub = createRedis(config.redisUrl, { blocking: true });
     // A built UI stand-in, so the SPA route (and its headers) is served whether or not review-ui was built.
     mkdirSync(join(uiDir, 'assets'));
     writeFileSync(
@@ -99,6 +101,7 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
     const deps: AppDeps = {
       db: db.pool,
       redis,
+      subscribe: channelSubscriber(sub),
       mailer: outbox.mailer,
       sms: outbox.sms,
       storage,
@@ -219,6 +222,7 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
         await queues?.obliterateAll();
         await queues?.close();
         redis?.disconnect();
+        sub?.disconnect();
         await outbox?.close();
         await db.drop();
         await s3?.stop();
