@@ -103,10 +103,17 @@ async function serve(kind: 'lookup' | 'bare'): Promise<void> {
   const { createQueues } = await import('@phatnguoi/core/queue');
   const { createStorage } = await import('@phatnguoi/core/storage');
   const db = createPool(DB_URL, { max: 8, applicationName: 'bench-api' });
-  // The lookup path touches neither storage nor jobs; the app still gets the real adapters (nothing connects to them).
+  // The lookup path touches neither storage, jobs nor the outbox; the app still gets the real adapters.
   const config = loadConfig({ ...process.env, NODE_ENV: 'development' });
+  const { channelSubscriber, createRedis } = await import('@phatnguoi/core/redis');
+  const { catcherOutbox } = await import('../src/outbox/catcher');
+  const outbox = await catcherOutbox(db);
   const app = await buildApp({
     db,
+    redis: createRedis(config.redisUrl),
+    subscribe: channelSubscriber(createRedis(config.redisUrl, { blocking: true })),
+    mailer: outbox.mailer,
+    sms: outbox.sms,
     storage: createStorage(config),
     queues: createQueues(config),
     clock: systemClock,

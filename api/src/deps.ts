@@ -1,6 +1,8 @@
 // What the app needs from the outside world. Each side effect sits behind a small interface
-// that the core modules (db, redis, storage, queue) satisfy; tests pass the real ones.
+// that the core modules (db, redis, storage, queue) satisfy; tests pass the real ones. None is optional: a side
+// effect never skips silently for want of its dependency.
 import { randomBytes } from 'node:crypto';
+import { OperationalError } from '@phatnguoi/core/errors';
 import type pg from 'pg';
 import type { LogLevel } from '@phatnguoi/core/config';
 import type { Readable } from 'node:stream';
@@ -113,15 +115,17 @@ export interface ApiOptions {
 export interface AppDeps {
   db: pg.Pool;
   /** Health check, rate-limit counters and used lookup challenges shared by every api replica. */
-  redis?: Redis;
-  /** A Redis connection reserved for SUBSCRIBE (live stats); optional. */
-  subscribe?: (channel: string, onMessage: (message: string) => void) => Promise<() => Promise<void>>;
+  redis: Redis;
+  /** Subscribes on a Redis connection reserved for SUBSCRIBE (live camera status and detector figures). */
+  subscribe: (channel: string, onMessage: (message: string) => void) => Promise<() => Promise<void>>;
   /** Evidence, notices, snapshots: required, so no side effect is skipped for want of it. */
   storage: StorageLike;
   /** Follow-up jobs (notice rendering, delivery, legal deadlines): required for the same reason. */
   queues: Pick<Queues, 'enqueue'>;
-  mailer?: Mailer;
-  sms?: SmsGateway;
+  /** Notice and report e-mail; a deployment without SMTP gets `unconfiguredMailer` (each send fails, visibly). */
+  mailer: Mailer;
+  /** Notice SMS; a deployment without a gateway gets `unconfiguredSms` (each send fails, visibly). */
+  sms: SmsGateway;
   clock: Clock;
   options?: Partial<ApiOptions>;
   /** Sign-in through OpenID providers (oidc/settings.ts); absent: password sign-in only. */
@@ -156,4 +160,18 @@ export const defaultOptions: ApiOptions = {
   headersTimeoutMs: 10_000,
   idleTimeoutMs: 30_000,
   cameraSecretKey: randomBytes(32),
+};
+
+/** The mailer of a deployment without SMTP_URL: every send fails with `mailer_unconfigured`, so the delivery is retried and says why. */
+export const unconfiguredMailer: Mailer = {
+  async sendMail() {
+    throw new OperationalError('mailer_unconfigured', 'SMTP is not configured');
+  },
+};
+
+/** The SMS gateway of a deployment without SMS_GATEWAY_URL: every send fails with `sms_unconfigured`, visibly. */
+export const unconfiguredSms: SmsGateway = {
+  async send() {
+    throw new OperationalError('sms_unconfigured', 'SMS gateway is not configured');
+  },
 };

@@ -8,7 +8,7 @@ import { channelSubscriber, createRedis } from '@phatnguoi/core/redis';
 import { createStorage } from '@phatnguoi/core/storage';
 import { createQueues, startWorkers, type Workers } from '@phatnguoi/core/queue';
 import { createLogger } from '@phatnguoi/core/logger';
-import type { AppDeps, Mailer, SmsGateway } from './deps';
+import { unconfiguredMailer, unconfiguredSms, type AppDeps, type Mailer, type SmsGateway } from './deps';
 import { systemClock } from './clock';
 import type { ApiSettings } from './settings';
 import { sealStoredCameraPasswords } from '@phatnguoi/core/camera-secrets';
@@ -68,8 +68,9 @@ export async function createRuntime(config: Config, settings: ApiSettings, opts:
   const { outbox } = settings;
   const catcher = !outbox.smtpUrl && outbox.catcher ? await startMailCatcher(db) : null;
   const smtpUrl = outbox.smtpUrl ?? catcher?.url;
-  const mailer: Mailer | undefined = smtpUrl ? (nodemailer.createTransport(smtpUrl) as unknown as Mailer) : undefined;
-  const sms = outbox.smsGateway ? httpSmsGateway(outbox.smsGateway.url, outbox.smsGateway.token ?? undefined) : outbox.catcher ? smsSink(db) : undefined;
+  // Neither configured nor caught: each send fails and the delivery says why (retried, shown on the case).
+  const mailer: Mailer = smtpUrl ? (nodemailer.createTransport(smtpUrl) as unknown as Mailer) : unconfiguredMailer;
+  const sms = outbox.smsGateway ? httpSmsGateway(outbox.smsGateway.url, outbox.smsGateway.token ?? undefined) : outbox.catcher ? smsSink(db) : unconfiguredSms;
   if (catcher) log.info({ smtp: catcher.url }, 'demo outbox: notices are delivered to the local mail catcher and SMS sink (outbox page)');
   const deps: AppDeps = {
     db,

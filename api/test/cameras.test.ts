@@ -499,20 +499,20 @@ describe('notice preview', () => {
 });
 
 describe('case overlays and trend', () => {
-  it("the case detail carries the vehicle box, the rule's lane, stop line, frame size and the clip frame rate", async () => {
+  it("the case detail carries the event's vehicle box, signal and rule detail (lane, stop line, frame size) and the clip frame rate", async () => {
     const c = (await call(h.app, 'officer1', 'GET', `/api/cases/${approvedCase}`)).json() as CaseDetail;
     expect(c.box).toEqual([100, 200, 300, 400]);
+    // the event's own rule detail, as the detector emitted it
     expect(c.ruleDetail).toEqual({
       rule: 'redLightRule',
+      summary: 'Vượt vạch dừng khi đèn đỏ 2,0 s',
       laneId: 'lane-1',
       stopLineId: 'stop-1',
-      solidLineId: null,
-      frameSize: [1280, 720],
-      speed: null,
       secondsAfterRed: 2,
-      turn: null,
-      distancePx: null,
+      frameSize: [1280, 720],
+      frameSeq: 1234,
     });
+    expect(c.signal?.round).toBe('red');
     expect(c.clipFps).toBe(10);
     // no clip: the rate is unknown
     expect(((await call(h.app, 'officer1', 'GET', `/api/cases/${detectedCase}`)).json() as CaseDetail).clipFps).toBeNull();

@@ -196,14 +196,12 @@ describe('workspace boundaries', () => {
     expect(problems).toEqual([]);
   });
 
-  it('api routes call services: no SQL in a route file but those still listed here (each one left is debt, never added to)', () => {
-    // reports.ts (issue #27, merged in parallel) reads one agency name: move it into services/reports with the rest.
-    const STILL_WITH_SQL = new Set(['admin.ts', 'reports.ts']);
+  it('api routes call services: no SQL in a route file', () => {
     const routes = join(ROOT, 'api/src/routes');
     const withSql = sourceFiles(routes)
       .filter((f) => /\.query\s*(<|\()|\b(SELECT|INSERT INTO|DELETE FROM)\b|\bUPDATE \w+ SET\b/.test(readFileSync(f, 'utf8')))
       .map((f) => relative(routes, f).split(sep).join('/'));
-    expect(withSql.filter((f) => !STILL_WITH_SQL.has(f))).toEqual([]);
+    expect(withSql).toEqual([]);
   });
 
   it('api layers: below the web layer nothing imports plugins or routes; routes reach repositories and jobs only through services', () => {

@@ -18,6 +18,7 @@ import { createTestDatabase, testConfig, type TestDatabase } from '@phatnguoi/co
 import { buildApp } from '@phatnguoi/api/app';
 import { systemClock } from '@phatnguoi/api/clock';
 import type { AppDeps } from '@phatnguoi/api/deps';
+import { catcherOutbox } from '@phatnguoi/api/outbox/catcher';
 import { createAgency, createCamera, createUser } from '@phatnguoi/api/seed/demo';
 import { DetectorWorker } from '@phatnguoi/detector/pipeline/detector-worker';
 import type { RunnerLogger } from '@phatnguoi/detector/pipeline/camera-runner';
@@ -33,6 +34,7 @@ const prefix = `${config.queuePrefix}:`;
 let db: TestDatabase;
 let redis: Redis;
 let sub: Redis;
+let outbox: Awaited<ReturnType<typeof catcherOutbox>> | undefined;
 let queues: Queues | undefined;
 let app: FastifyInstance;
 let token = '';
@@ -50,9 +52,12 @@ beforeAll(async () => {
   sub.on('message', (channel: string, message: string) => handlers.get(channel)?.(message));
   // The camera board needs no storage or jobs; the app still gets the real ones (storage is never reached here).
   queues = createQueues(config);
+  outbox = await catcherOutbox(db.pool);
   const deps: AppDeps = {
     db: db.pool,
     redis,
+    mailer: outbox.mailer,
+    sms: outbox.sms,
     storage: createStorage(config),
     queues,
     clock: systemClock,
@@ -94,6 +99,7 @@ afterAll(async () => {
   await worker?.stop().catch(() => undefined);
   await app?.close();
   await queues?.close();
+  await outbox?.close();
   sub?.disconnect();
   if (redis) {
     await deleteKeysWithPrefix(redis, prefix);

@@ -1,8 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { LoginRequest, LoginResponse, UserSummary } from '@phatnguoi/core/contracts/api/auth';
+import type { LoginRequest, UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import type { Role } from '@phatnguoi/core/contracts/api/common';
-import type { LogoutResponse } from '@phatnguoi/core/contracts/api/sign-in';
-import { api, ApiError, onUnauthorized } from './api/client';
+import { ApiError, call, onUnauthorized } from './api/client';
 
 interface AuthState {
   user: UserSummary | null;
@@ -27,8 +26,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     started.current = true;
     setStatus('checking');
     // /session answers 200 with null when nobody is signed in: the login page makes no failing request
-    api
-      .get<{ user: UserSummary | null }>('/session')
+    call('GET /api/session')
       .then((me) => setUser(me.user))
       .catch((e: unknown) => {
         if (!(e instanceof ApiError)) console.error(e);
@@ -41,7 +39,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const loading = status !== 'done';
 
   const login = useCallback(async (req: LoginRequest) => {
-    const res = await api.post<LoginResponse>('/auth/login', req);
+    const res = await call('POST /api/auth/login', { body: req });
     setUser(res.user);
     setStatus('done');
     return res.user;
@@ -50,7 +48,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const logout = useCallback(async () => {
     try {
       // A session from the identity provider ends there too: the browser goes on to its end-session page.
-      const res = await api.post<LogoutResponse>('/auth/logout');
+      const res = await call('POST /api/auth/logout');
       if (res.endSessionUrl) window.location.assign(res.endSessionUrl);
     } finally {
       setUser(null);

@@ -12,7 +12,6 @@ import { createQueues, startWorkers, type Queues, type Workers } from '@phatnguo
 import { testConfig } from '@phatnguoi/core/testing/index';
 import { API_QUEUES, apiJobHandlers } from '@phatnguoi/api/jobs/handlers';
 import { buildUi, launchBrowser, loginAs, startStack, USERS, type Stack } from './harness';
-import { systemClock } from '@phatnguoi/api/clock';
 
 let stack: Stack;
 let browser: Browser;
@@ -33,7 +32,7 @@ beforeAll(async () => {
   queues = createQueues(config);
   stack = await startStack({ uiDir, queues });
   // the api's workers, as `api/src/worker.ts` runs them: registry imports are background jobs
-  workers = await startWorkers(config, apiJobHandlers({ db: stack.db.pool, storage: stack.storage, queues, clock: systemClock }), { queues: API_QUEUES });
+  workers = await startWorkers(config, apiJobHandlers({ ...stack.deps, queues }), { queues: API_QUEUES });
   browser = await launchBrowser();
   const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
   page = await ctx.newPage();

@@ -14,6 +14,8 @@ import { inject } from 'vitest';
 import '@phatnguoi/core/testing/provided';
 import type { FastifyInstance } from 'fastify';
 import { createQueues } from '@phatnguoi/core/queue';
+import { channelSubscriber, createRedis } from '@phatnguoi/core/redis';
+import { catcherOutbox } from '@phatnguoi/api/outbox/catcher';
 import { createStorage, type Storage } from '@phatnguoi/core/storage';
 import type { Queues } from '@phatnguoi/core/queue';
 import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type TestS3 } from '@phatnguoi/core/testing/index';
@@ -190,6 +192,8 @@ export function evidenceFixtures(): Fixtures {
 export interface Stack {
   baseUrl: string;
   app: FastifyInstance;
+  /** What the app was built with (workers a test starts get the same). */
+  deps: AppDeps;
   db: TestDatabase;
   storage: Storage;
   agencyId: string;
@@ -260,7 +264,15 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
 
   // No job workers: jobs the pages cause (notice rendering, delivery) wait in this file's own queues.
   const queues = createQueues(config);
-  const app = await buildApp({
+  // Real Redis (rate limits, used challenges) and the demo's outbox (SMTP to a mail catcher, the SMS sink).
+  const redis = createRedis(config.redisUrl);
+  const sub = createRedis(config.redisUrl, { blocking: true });
+  const outbox = await catcherOutbox(pool);
+  const deps: AppDeps = {
+    redis,
+    subscribe: channelSubscriber(sub),
+    mailer: outbox.mailer,
+    sms: outbox.sms,
     ...opts.deps,
     db: pool,
     storage,
@@ -273,9 +285,13 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
       loginRatePerMinute: 10_000,
       lookupRatePerMinute: 10_000,
       signingSecret: randomUUID(),
+      // this stack's own rate-limit and sign-in counters and live channels in the shared Redis
+      rateLimitNamespace: `${config.queuePrefix}:rl:`,
+      channelPrefix: `${config.queuePrefix}:`,
       ...opts.deps?.options,
     },
-  });
+  };
+  const app = await buildApp(deps);
   await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
@@ -339,6 +355,7 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
   return {
     baseUrl,
     app,
+    deps,
     db,
     storage,
     agencyId,
@@ -348,6 +365,9 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
       await app.close();
       await queues.obliterateAll();
       await queues.close();
+      await outbox.close();
+      redis.disconnect();
+      sub.disconnect();
       await db.drop();
       await s3.stop();
     },

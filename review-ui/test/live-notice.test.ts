@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
+import { channelSubscriber, createRedis, type Redis } from '@phatnguoi/core/redis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { createStorage, type Storage } from '@phatnguoi/core/storage';
@@ -35,6 +36,8 @@ let storage: Storage;
 let queues: Queues;
 let workers: Workers;
 let catcher: MailCatcher;
+let redis: Redis;
+let sub: Redis;
 let baseUrl = '';
 let cameraId = '';
 const contexts: BrowserContext[] = [];
@@ -140,10 +143,14 @@ beforeAll(async () => {
   await storage.ensureBuckets();
   queues = createQueues(config);
   catcher = await startMailCatcher(db.pool);
+  redis = createRedis(config.redisUrl);
+  sub = createRedis(config.redisUrl, { blocking: true });
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   const deps: AppDeps = {
     db: db.pool,
+    redis,
+    subscribe: channelSubscriber(sub),
     storage,
     queues,
     clock: systemClock,
@@ -158,6 +165,7 @@ beforeAll(async () => {
       signingSecret: randomUUID(),
       publicBaseUrl: baseUrl,
       rateLimitNamespace: `${config.queuePrefix}:rl:`,
+      channelPrefix: `${config.queuePrefix}:`,
     },
   };
   workers = await startWorkers(config, apiJobHandlers(deps), { queues: API_QUEUES });
@@ -193,6 +201,8 @@ afterAll(async () => {
   await queues?.obliterateAll().catch(() => undefined);
   await queues?.close();
   await catcher?.close();
+  redis?.disconnect();
+  sub?.disconnect();
   await db?.drop();
   await s3?.stop();
 });

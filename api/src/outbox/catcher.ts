@@ -3,7 +3,8 @@
 // `outbox_catcher`, which the review UI's outbox page shows. Never started in production.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Db } from '@phatnguoi/core/db';
-import type { SmsGateway } from '../deps';
+import nodemailer from 'nodemailer';
+import type { Mailer, SmsGateway } from '../deps';
 
 export interface MailCatcher {
   url: string;
@@ -185,4 +186,13 @@ export function smsSink(db: Db): SmsGateway {
       return { id: rows[0]!.id };
     },
   };
+}
+
+/**
+ * The demo's outbox as the app's mailer and SMS gateway: nodemailer over SMTP to a mail catcher of its own and the
+ * SMS sink, so what is sent really travels and lands in `outbox_catcher` (tests that build the app use it too).
+ */
+export async function catcherOutbox(db: Db): Promise<{ mailer: Mailer; sms: SmsGateway; close(): Promise<void> }> {
+  const catcher = await startMailCatcher(db);
+  return { mailer: nodemailer.createTransport(catcher.url) as unknown as Mailer, sms: smsSink(db), close: () => catcher.close() };
 }

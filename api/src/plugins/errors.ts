@@ -1,24 +1,25 @@
 // One error handler: 4xx messages go to the client, 5xx become a generic message with the request id.
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FieldError } from '@phatnguoi/core/contracts/values';
 
 interface ClassifiedError {
   status: number;
   code: string;
   message: string;
   /** Field errors of a refused document (4xx only), each named by JSON path. */
-  errors?: { path: string; message: string }[];
+  errors?: FieldError[];
   /** Values the code's sentence names (`details.params` of a user error): the UI words the error from its code and these. */
   params?: Record<string, string | number>;
 }
 
 /** `details.errors` of a user error, when it is a list of `{ path, message }` (capped, strings only). */
-function fieldErrorsOf(details: unknown): { path: string; message: string }[] | undefined {
+function fieldErrorsOf(details: unknown): FieldError[] | undefined {
   const list = (details as { errors?: unknown } | undefined)?.errors;
   if (!Array.isArray(list)) return undefined;
   const out = list
     .filter(
-      (e): e is { path: string; message: string } =>
+      (e): e is FieldError =>
         !!e && typeof e === 'object' && typeof (e as { path?: unknown }).path === 'string' && typeof (e as { message?: unknown }).message === 'string',
     )
     .slice(0, 200)

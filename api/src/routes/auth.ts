@@ -1,5 +1,5 @@
 // Public: login and logout. Any signed-in user: who am I.
-import type { FastifyInstance } from 'fastify';
+import type { RouteApp } from './route-app';
 import rateLimit from '@fastify/rate-limit';
 import { LoginRequest, LoginResponse, UserSummary } from '@phatnguoi/core/contracts/api/auth';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
@@ -10,7 +10,7 @@ import { login, logout, TooManyAttemptsError, userSummary } from '../services/au
 import { DEFAULT_LIMITS, LoginThrottle } from '../services/login-throttle';
 import { requireRoles, SESSION_COOKIE, userOf } from '../plugins/auth';
 
-export default async function authRoutes(app: FastifyInstance): Promise<void> {
+export default async function authRoutes(app: RouteApp): Promise<void> {
   const o = app.opts;
   const throttle = new LoginThrottle(app.deps.redis, `${o.rateLimitNamespace}login-fail:`, {
     ...DEFAULT_LIMITS,
@@ -19,13 +19,14 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
     ...(o.loginBackoffBaseMs !== undefined ? { baseBackoffMs: o.loginBackoffBaseMs } : {}),
     ...(o.loginNameThreshold !== undefined ? { nameThreshold: o.loginNameThreshold } : {}),
   });
-  await app.register(async (pub) => {
+  await app.register(async (pub: RouteApp) => {
     await pub.register(rateLimit, {
       max: app.opts.loginRatePerMinute,
       timeWindow: '1 minute',
-      ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}login:` } : {}),
+      redis: app.deps.redis,
+      nameSpace: `${app.opts.rateLimitNamespace}login:`,
     });
-    pub.post<{ Body: LoginRequest }>(
+    pub.post(
       '/api/auth/login',
       {
         schema: { tags: ['public'], body: LoginRequest, response: { 200: LoginResponse, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse } },
@@ -66,7 +67,7 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
       return { ok: true as const, endSessionUrl: await staff.endSessionUrl(ended.idToken, `${app.signIn.publicBaseUrl.replace(/\/$/, '')}/login`) };
     });
   });
-  await app.register(async (any) => {
+  await app.register(async (any: RouteApp) => {
     any.addHook('onRequest', requireRoles('officer', 'supervisor', 'operator', 'admin'));
     any.get('/api/auth/me', { schema: { tags: ['auth'], response: { 200: UserSummary } } }, async (req) => {
       return userSummary(app.deps.db, userOf(req));

@@ -2,17 +2,16 @@
 //   GET /api/cameras, GET /api/cameras/:id, PUT /api/cameras/:id/geometry, GET /api/cameras/:id/snapshot,
 //   GET /api/cameras/:id/lamps: admin (of the camera's agency when the admin has one);
 //   GET /api/cameras/:id/geometry: admin, and officers/supervisors of the camera's agency (case overlays need it).
-import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import type { RouteApp } from './route-app';
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
-import { CameraLamps, CameraList, CameraSummary, SNAPSHOT_SOURCE_HEADER } from '@phatnguoi/core/contracts/api/cameras';
+import { CameraGeometryBody, CameraLamps, CameraList, CameraSummary, SNAPSHOT_SOURCE_HEADER } from '@phatnguoi/core/contracts/api/cameras';
 import { CameraGeometrySchema } from '@phatnguoi/core/contracts/camera-geometry';
 import { requireRoles, userOf } from '../plugins/auth';
 import { cameraLamps, cameraScope, cameraSnapshot, getCamera, getGeometry, listCameras, putGeometry } from '../services/cameras';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 
-export default async function cameraRoutes(app: FastifyInstance): Promise<void> {
+export default async function cameraRoutes(app: RouteApp): Promise<void> {
   const { db } = app.deps;
   const adminOnly = requireRoles('admin');
   const geometryReaders = requireRoles('admin', 'officer', 'supervisor');
@@ -21,13 +20,13 @@ export default async function cameraRoutes(app: FastifyInstance): Promise<void> 
     items: await listCameras(db, cameraScope(userOf(req)), app.clock.now(), app.cameraBoard),
   }));
 
-  app.get<{ Params: IdParams }>(
+  app.get(
     '/api/cameras/:id',
     { onRequest: adminOnly, schema: { tags: ['admin'], params: IdParams, response: { 200: CameraSummary, ...errors } } },
     async (req) => getCamera(db, req.params.id, cameraScope(userOf(req)), app.clock.now(), app.cameraBoard),
   );
 
-  app.get<{ Params: IdParams }>(
+  app.get(
     '/api/cameras/:id/geometry',
     {
       onRequest: geometryReaders,
@@ -37,14 +36,14 @@ export default async function cameraRoutes(app: FastifyInstance): Promise<void> 
   );
 
   // The body is validated by validateGeometry (not by the route schema), so every problem comes back as a field error.
-  app.put<{ Params: IdParams }>(
+  app.put(
     '/api/cameras/:id/geometry',
     {
       onRequest: adminOnly,
       schema: {
         tags: ['admin'],
         params: IdParams,
-        body: Type.Unknown({ description: 'a CameraGeometry document' }),
+        body: CameraGeometryBody,
         response: { 200: CameraGeometrySchema, ...errors },
       },
     },
@@ -52,7 +51,7 @@ export default async function cameraRoutes(app: FastifyInstance): Promise<void> 
   );
 
   // What the detector sees of each lamp region (learned levels, last readings): the geometry editor's lamp tool.
-  app.get<{ Params: IdParams }>(
+  app.get(
     '/api/cameras/:id/lamps',
     { onRequest: adminOnly, schema: { tags: ['admin'], params: IdParams, response: { 200: CameraLamps, ...errors } } },
     async (req, reply) => {
@@ -61,7 +60,7 @@ export default async function cameraRoutes(app: FastifyInstance): Promise<void> 
     },
   );
 
-  app.get<{ Params: IdParams }>('/api/cameras/:id/snapshot', { onRequest: adminOnly, schema: { tags: ['admin'], params: IdParams } }, async (req, reply) => {
+  app.get('/api/cameras/:id/snapshot', { onRequest: adminOnly, schema: { tags: ['admin'], params: IdParams } }, async (req, reply) => {
     const snap = await cameraSnapshot(
       { db, storage: app.deps.storage, redis: app.deps.redis, frameRingDir: app.opts.frameRingDir, keyPrefix: app.opts.channelPrefix },
       req.params.id,

@@ -1,8 +1,9 @@
 // Review-desk helpers: who is signed in (200 with null when nobody: the login page makes no failing request),
 // the live queue signal (SSE: the agency's cases changed), officer throughput, cameras by name.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from '@sinclair/typebox';
-import { UserSummary } from '@phatnguoi/core/contracts/api/auth';
+import type { RouteApp } from './route-app';
+import { DeskCameras, SessionResponse, ThroughputResponse } from '@phatnguoi/core/contracts/api/desk';
+import { sseFrame } from '@phatnguoi/core/contracts/api/live';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
 import { agencyScope, requireRoles, userOf } from '../plugins/auth';
 import { userSummary } from '../services/auth';
@@ -10,23 +11,7 @@ import { caseloadSignature, deskCameras, officerThroughput } from '../services/d
 
 const errors = { 401: ErrorResponse, 403: ErrorResponse };
 
-export const SessionResponse = Type.Object({ user: Type.Union([UserSummary, Type.Null()]) });
-
-export const ThroughputResponse = Type.Object({
-  /** Decisions (confirm or reject) by this officer in the last hour, and today (Vietnam time). */
-  lastHour: Type.Integer(),
-  today: Type.Integer(),
-  /** Decisions per hour over today's working span (first to last decision, at least one hour). */
-  perHour: Type.Number(),
-  /** Share of today's decisions that confirmed the case (0-1); null before the first decision. */
-  approvalRate: Type.Union([Type.Number(), Type.Null()]),
-  /** The same per officer of the agency today, busiest first. */
-  officers: Type.Array(Type.Object({ username: Type.String(), decisions: Type.Integer(), perHour: Type.Number() })),
-});
-
-export const DeskCameras = Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })) });
-
-export default async function deskRoutes(app: FastifyInstance): Promise<void> {
+export default async function deskRoutes(app: RouteApp): Promise<void> {
   const { db } = app.deps;
   const anyRole = requireRoles('officer', 'supervisor', 'operator', 'admin');
 
@@ -39,7 +24,7 @@ export default async function deskRoutes(app: FastifyInstance): Promise<void> {
     return { user: await userSummary(db, userOf(req)) };
   });
 
-  await app.register(async (desk) => {
+  await app.register(async (desk: RouteApp) => {
     desk.addHook('onRequest', requireRoles('officer', 'supervisor'));
 
     desk.get('/api/desk/throughput', { schema: { tags: ['officer'], response: { 200: ThroughputResponse, ...errors } } }, async (req) => {
@@ -53,7 +38,8 @@ export default async function deskRoutes(app: FastifyInstance): Promise<void> {
 
     // Server-sent events: `changed` when the agency's cases changed (new case, decision, claim), so the queue
     // reloads in place; a comment line every 15 s keeps proxies from closing the stream.
-    desk.get('/api/cases/events', { schema: { tags: ['officer'] } }, async (req, reply) => {
+    const STREAM = '/api/cases/events';
+    desk.get(STREAM, { schema: { tags: ['officer'] } }, async (req, reply) => {
       const scope = agencyScope(userOf(req));
       reply.hijack();
       const res = reply.raw;
@@ -63,7 +49,7 @@ export default async function deskRoutes(app: FastifyInstance): Promise<void> {
       const poll = async () => {
         try {
           const { total, signature } = await caseloadSignature(db, scope);
-          if (last && signature !== last) res.write(`event: changed\ndata: ${JSON.stringify({ total })}\n\n`);
+          if (last && signature !== last) res.write(sseFrame(STREAM, 'changed', { total }));
           else if (++ticks % 5 === 0) res.write(': keep-alive\n\n');
           last = signature;
         } catch (err) {
@@ -71,7 +57,7 @@ export default async function deskRoutes(app: FastifyInstance): Promise<void> {
         }
       };
       await poll();
-      res.write(`event: ready\ndata: ${JSON.stringify({ total: Number(last.split('|')[0] || 0) })}\n\n`);
+      res.write(sseFrame(STREAM, 'ready', { total: Number(last.split('|')[0] || 0) }));
       const timer = setInterval(() => void poll(), 3000);
       req.raw.on('close', () => clearInterval(timer));
     });

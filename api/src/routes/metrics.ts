@@ -1,14 +1,14 @@
 // Prometheus metrics: request latency per route, case counts per status, the detector's rates per camera
 // with the TF.js backend it runs on, and whether detection runs on each camera ingest has online
 // (`camera_detecting` 0 with a `camera_detection_fault{reason}` while it does not).
-import type { FastifyInstance } from 'fastify';
+import type { RouteApp } from './route-app';
 import client from 'prom-client';
 import fp from 'fastify-plugin';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { NotFoundError, UnauthorizedError } from '@phatnguoi/core/errors';
 import { caseCountsByStatus, type DetectorFigures } from '../services/stats';
 
-async function metricsRoutes(app: FastifyInstance): Promise<void> {
+async function metricsRoutes(app: RouteApp): Promise<void> {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const latency = new client.Histogram({

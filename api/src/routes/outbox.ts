@@ -1,7 +1,7 @@
 // The outbox as supervisors see it: in the demo, the e-mails and SMS the local catcher received (what owners get),
 // and the post batches of the supervisor's agency with their printable list.
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import type { RouteApp } from './route-app';
+import { AttachmentParams, OutboxResponse } from '@phatnguoi/core/contracts/api/desk';
 import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import { NotFoundError } from '@phatnguoi/core/errors';
 import type { BucketName } from '@phatnguoi/core/storage';
@@ -10,27 +10,7 @@ import { caughtAttachment, caughtMessages, visiblePostBatchFile, visiblePostBatc
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
-export const OutboxResponse = Type.Object({
-  catcher: Type.Boolean({ description: 'whether this deployment delivers to the local mail catcher and SMS sink (development)' }),
-  emails: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      to: Type.String(),
-      from: Type.String(),
-      subject: Type.String(),
-      text: Type.String(),
-      receivedAt: Type.String(),
-      attachments: Type.Array(Type.Object({ n: Type.Integer(), filename: Type.String(), contentType: Type.String(), size: Type.Integer() })),
-    }),
-  ),
-  sms: Type.Array(Type.Object({ id: Type.String(), to: Type.String(), text: Type.String(), receivedAt: Type.String() })),
-  postBatches: Type.Array(Type.Object({ id: Type.String(), createdAt: Type.String(), notices: Type.Integer(), sha256: Type.String() })),
-});
-export type OutboxResponse = Static<typeof OutboxResponse>;
-
-const AttachmentParams = Type.Object({ id: Type.String({ format: 'uuid' }), n: Type.Integer({ minimum: 0, maximum: 20 }) }, { additionalProperties: false });
-
-export default async function outboxRoutes(app: FastifyInstance): Promise<void> {
+export default async function outboxRoutes(app: RouteApp): Promise<void> {
   app.addHook('onRequest', requireRoles('supervisor', 'admin'));
   const { db } = app.deps;
   const catcher = app.opts.showCaughtOutbox;
@@ -41,20 +21,16 @@ export default async function outboxRoutes(app: FastifyInstance): Promise<void> 
     return { catcher, emails, sms, postBatches: await visiblePostBatches(db, scope) };
   });
 
-  app.get<{ Params: Static<typeof AttachmentParams> }>(
-    '/api/outbox/:id/attachments/:n',
-    { schema: { tags: ['supervisor'], params: AttachmentParams } },
-    async (req, reply) => {
-      const a = catcher ? await caughtAttachment(db, req.params.id, req.params.n) : undefined;
-      if (!a) throw new NotFoundError('no such attachment');
-      return reply
-        .type(a.contentType)
-        .header('content-disposition', `inline; filename="${a.filename.replace(/[^\w.-]+/g, '-')}"`)
-        .send(a.content);
-    },
-  );
+  app.get('/api/outbox/:id/attachments/:n', { schema: { tags: ['supervisor'], params: AttachmentParams } }, async (req, reply) => {
+    const a = catcher ? await caughtAttachment(db, req.params.id, req.params.n) : undefined;
+    if (!a) throw new NotFoundError('no such attachment');
+    return reply
+      .type(a.contentType)
+      .header('content-disposition', `inline; filename="${a.filename.replace(/[^\w.-]+/g, '-')}"`)
+      .send(a.content);
+  });
 
-  app.get<{ Params: IdParams }>('/api/post-batches/:id/pdf', { schema: { tags: ['supervisor'], params: IdParams } }, async (req, reply) => {
+  app.get('/api/post-batches/:id/pdf', { schema: { tags: ['supervisor'], params: IdParams } }, async (req, reply) => {
     const b = await visiblePostBatchFile(db, req.params.id, agencyScope(userOf(req)));
     if (!b || !app.deps.storage) throw new NotFoundError('no such post batch');
     const pdf = await app.deps.storage.get(b.bucket as BucketName, b.key);

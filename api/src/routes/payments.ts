@@ -1,16 +1,16 @@
 // Penalty decisions on a case (record, read, print) and payment reconciliation (upload a file of payment records,
 // follow the import's progress, list and resolve the mismatches).
-import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
-import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
+import type { RouteApp } from './route-app';
+import { BinaryFile, ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
 import {
   Decision,
   MismatchList,
   Mismatch,
   PaymentImport,
   PaymentImportList,
-  PaymentSourceSchema,
-  type PaymentSource,
+  PaymentImportQuery,
+  MismatchQuery,
+  CaseDecisionResponse,
   RecordDecisionRequest,
   ResolveMismatchRequest,
 } from '@phatnguoi/core/contracts/api/reports';
@@ -23,20 +23,20 @@ import { createImport, getImport, listImports, listMismatches, resolveMismatch }
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const FILENAME_RE = /^[\p{L}\p{N} ._()-]{1,120}$/u;
 
-export default async function paymentRoutes(app: FastifyInstance): Promise<void> {
+export default async function paymentRoutes(app: RouteApp): Promise<void> {
   const { db } = app.deps;
 
-  await app.register(async (desk) => {
+  await app.register(async (desk: RouteApp) => {
     desk.addHook('onRequest', requireRoles('officer', 'supervisor'));
-    desk.get<{ Params: IdParams }>(
+    desk.get(
       '/api/cases/:id/decision',
       {
-        schema: { tags: ['supervisor'], params: IdParams, response: { 200: Type.Object({ decision: Type.Union([Decision, Type.Null()]) }), ...errors } },
+        schema: { tags: ['supervisor'], params: IdParams, response: { 200: CaseDecisionResponse, ...errors } },
       },
       async (req) => ({ decision: await findDecision(db, userOf(req), { caseId: req.params.id }) }),
     );
 
-    desk.get<{ Params: IdParams }>('/api/decisions/:id/pdf', { schema: { tags: ['supervisor'], params: IdParams, response: errors } }, async (req, reply) => {
+    desk.get('/api/decisions/:id/pdf', { schema: { tags: ['supervisor'], params: IdParams, response: { 200: BinaryFile, ...errors } } }, async (req, reply) => {
       const { number, pdf } = await decisionPdf(db, userOf(req), req.params.id, app.opts.noticeFonts);
       return reply
         .type('application/pdf')
@@ -45,9 +45,9 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
     });
   });
 
-  await app.register(async (office) => {
+  await app.register(async (office: RouteApp) => {
     office.addHook('onRequest', requireRoles('supervisor'));
-    office.post<{ Params: IdParams; Body: RecordDecisionRequest }>(
+    office.post(
       '/api/cases/:id/decision',
       {
         schema: { tags: ['supervisor'], params: IdParams, body: RecordDecisionRequest, response: { 201: Decision, ...errors } },
@@ -56,16 +56,16 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
     );
   });
 
-  await app.register(async (payments) => {
+  await app.register(async (payments: RouteApp) => {
     payments.addHook('onRequest', requireRoles('supervisor', 'admin'));
 
-    await payments.register(async (upload) => {
+    await payments.register(async (upload: RouteApp) => {
       // The file as sent: CSV or JSON bytes, parsed later by the import job.
       upload.removeContentTypeParser('application/json');
       upload.addContentTypeParser(['application/json', 'text/csv'], { parseAs: 'buffer', bodyLimit: app.opts.csvBodyLimit }, (_req, body, done) =>
         done(null, body),
       );
-      upload.post<{ Querystring: { filename?: string; source?: PaymentSource } }>(
+      upload.post(
         '/api/payments/imports',
         {
           bodyLimit: app.opts.csvBodyLimit,
@@ -73,10 +73,7 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
             tags: ['supervisor'],
             consumes: ['text/csv', 'application/json'],
             // source: whose export the file is (docs/payments.md); detected from the file when not given
-            querystring: Type.Object(
-              { filename: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })), source: Type.Optional(PaymentSourceSchema) },
-              { additionalProperties: false },
-            ),
+            querystring: PaymentImportQuery,
             response: { 202: PaymentImport, ...errors },
           },
         },
@@ -88,7 +85,7 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
           if (!FILENAME_RE.test(filename)) throw fieldError('bad_filename', 'filename', 'letters, digits, spaces and . _ ( ) - only');
           const u = userOf(req);
           const id = await createImport(db, app.clock, u, { filename, format, source: req.query.source, content: req.body as Buffer });
-          await app.deps.queues?.enqueue('payments.import', { importId: id });
+          await app.deps.queues.enqueue('payments.import', { importId: id });
           return reply.status(202).send(await getImport(db, u, id));
         },
       );
@@ -97,26 +94,23 @@ export default async function paymentRoutes(app: FastifyInstance): Promise<void>
     payments.get('/api/payments/imports', { schema: { tags: ['supervisor'], response: { 200: PaymentImportList, ...errors } } }, async (req) => ({
       items: await listImports(db, userOf(req)),
     }));
-    payments.get<{ Params: IdParams }>(
+    payments.get(
       '/api/payments/imports/:id',
       { schema: { tags: ['supervisor'], params: IdParams, response: { 200: PaymentImport, ...errors } } },
       async (req) => getImport(db, userOf(req), req.params.id),
     );
-    payments.get<{ Querystring: { importId?: string; all?: boolean } }>(
+    payments.get(
       '/api/payments/mismatches',
       {
         schema: {
           tags: ['supervisor'],
-          querystring: Type.Object(
-            { importId: Type.Optional(Type.String({ format: 'uuid' })), all: Type.Optional(Type.Boolean()) },
-            { additionalProperties: false },
-          ),
+          querystring: MismatchQuery,
           response: { 200: MismatchList, ...errors },
         },
       },
       async (req) => ({ items: await listMismatches(db, userOf(req), { importId: req.query.importId, open: !req.query.all }) }),
     );
-    payments.post<{ Params: IdParams; Body: ResolveMismatchRequest }>(
+    payments.post(
       '/api/payments/mismatches/:id/resolve',
       {
         schema: { tags: ['supervisor'], params: IdParams, body: ResolveMismatchRequest, response: { 200: Mismatch, ...errors } },

@@ -1,27 +1,25 @@
 // Reports for supervisors and the operations centre: each report as JSON (the reports page) or as a CSV, XLSX or PDF
 // file; report schedules that e-mail a report to a list.
-import type { FastifyInstance } from 'fastify';
+import type { RouteApp } from './route-app';
 import { Type } from '@sinclair/typebox';
-import { ErrorResponse, IdParams, OkResponse } from '@phatnguoi/core/contracts/api/common';
+import { BinaryFile, ErrorResponse, IdParams, OkResponse } from '@phatnguoi/core/contracts/api/common';
 import {
   ReportAgencyList,
-  ReportKindSchema,
+  ReportKindParams,
   ReportQuery,
   ReportScheduleList,
   ReportScheduleRequest,
   ReportSchedule,
   ReportTable,
-  type ReportKind,
 } from '@phatnguoi/core/contracts/api/reports';
 import { requireRoles, userOf } from '../plugins/auth';
-import { buildReport, reportAgencies, reportScope } from '../services/reports';
+import { buildReport, reportAgencies, reportScope, reportUnit } from '../services/reports';
 import { reportFile } from '../reports/files';
 import { createSchedule, listSchedules, stopSchedule } from '../services/report-schedules';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
-const KindParams = Type.Object({ kind: ReportKindSchema }, { additionalProperties: false });
 
-export default async function reportRoutes(app: FastifyInstance): Promise<void> {
+export default async function reportRoutes(app: RouteApp): Promise<void> {
   app.addHook('onRequest', requireRoles('supervisor', 'operator', 'admin'));
   const { db } = app.deps;
 
@@ -30,10 +28,10 @@ export default async function reportRoutes(app: FastifyInstance): Promise<void> 
     reportAgencies(db, userOf(req)),
   );
 
-  app.get<{ Params: { kind: ReportKind }; Querystring: ReportQuery }>(
+  app.get(
     '/api/reports/:kind',
     {
-      schema: { tags: ['ops'], params: KindParams, querystring: ReportQuery, response: { 200: ReportTable, ...errors } },
+      schema: { tags: ['ops'], params: ReportKindParams, querystring: ReportQuery, response: { 200: Type.Union([ReportTable, BinaryFile]), ...errors } },
     },
     async (req, reply) => {
       const u = userOf(req);
@@ -50,7 +48,7 @@ export default async function reportRoutes(app: FastifyInstance): Promise<void> 
       });
       const format = q.format ?? 'json';
       if (format === 'json') return table;
-      const unit = agencyId ? ((await db.query<{ name: string }>('SELECT name FROM agencies WHERE id = $1', [agencyId])).rows[0]?.name ?? '') : 'Công an tỉnh';
+      const unit = await reportUnit(db, agencyId);
       const file = await reportFile(table, format, q.lang ?? 'vi', unit, app.clock.now(), app.opts.noticeFonts);
       return reply
         .type(file.contentType)
@@ -64,7 +62,7 @@ export default async function reportRoutes(app: FastifyInstance): Promise<void> 
     items: await listSchedules(db, userOf(req)),
   }));
 
-  app.post<{ Body: ReportScheduleRequest }>(
+  app.post(
     '/api/report-schedules',
     {
       schema: { tags: ['ops'], body: ReportScheduleRequest, response: { 201: ReportSchedule, ...errors } },
@@ -72,7 +70,7 @@ export default async function reportRoutes(app: FastifyInstance): Promise<void> 
     async (req, reply) => reply.status(201).send(await createSchedule(db, app.clock, userOf(req), req.body)),
   );
 
-  app.post<{ Params: IdParams }>(
+  app.post(
     '/api/report-schedules/:id/stop',
     {
       schema: { tags: ['ops'], params: IdParams, response: { 200: OkResponse, ...errors } },

@@ -1,7 +1,8 @@
 // Sign-in through OpenID providers. Public: which ways of signing in exist, and for staff and citizens each the
 // start (302 to the provider) and the callback (302 back to the UI, with a session cookie or ?error=<code>).
 // Citizen session (pn_citizen cookie): the citizen's own vehicles and cases, a response, sign-out.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteApp } from './route-app';
 import rateLimit from '@fastify/rate-limit';
 import { ErrorResponse, IdParams, OkResponse } from '@phatnguoi/core/contracts/api/common';
 import { CallbackQuery, CitizenOverview, CitizenResponseRequest, LogoutResponse, SignInOptions } from '@phatnguoi/core/contracts/api/sign-in';
@@ -26,7 +27,7 @@ declare module 'fastify' {
   }
 }
 
-export default async function signInRoutes(app: FastifyInstance): Promise<void> {
+export default async function signInRoutes(app: RouteApp): Promise<void> {
   const { db } = app.deps;
   const signIn = app.signIn;
   const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
@@ -44,12 +45,13 @@ export default async function signInRoutes(app: FastifyInstance): Promise<void> 
     citizenProvider: !!signIn.citizen,
   }));
 
-  await app.register(async (flow) => {
+  await app.register(async (flow: RouteApp) => {
     // Each start writes a row: limited per address like the password sign-in.
     await flow.register(rateLimit, {
       max: app.opts.loginRatePerMinute,
       timeWindow: '1 minute',
-      ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}oidc:` } : {}),
+      redis: app.deps.redis,
+      nameSpace: `${app.opts.rateLimitNamespace}oidc:`,
     });
     for (const audience of ['staff', 'citizen'] as const) {
       const base = audience === 'staff' ? '/api/auth/oidc' : '/api/citizen/oidc';
@@ -68,13 +70,13 @@ export default async function signInRoutes(app: FastifyInstance): Promise<void> 
         void reply.setCookie(stateCookie(audience), checks.state, { ...cookieBase(req), sameSite: 'lax', maxAge: LOGIN_STATE_SECONDS });
         return reply.redirect(url, 302);
       });
-      flow.get<{ Querystring: CallbackQuery }>(LANDING[audience].callback, { schema: { tags: ['public'], querystring: CallbackQuery } }, async (req, reply) => {
-        return finishCallback(audience, req, reply);
+      flow.get(LANDING[audience].callback, { schema: { tags: ['public'], querystring: CallbackQuery } }, async (req, reply) => {
+        return finishCallback(audience, req, req.query, reply);
       });
     }
   });
 
-  async function finishCallback(audience: Audience, req: FastifyRequest<{ Querystring: CallbackQuery }>, reply: FastifyReply) {
+  async function finishCallback(audience: Audience, req: FastifyRequest, query: CallbackQuery, reply: FastifyReply) {
     const client = clientOf(audience);
     const cookieState = req.cookies[stateCookie(audience)];
     void reply.clearCookie(stateCookie(audience), { path: '/' });
@@ -82,8 +84,8 @@ export default async function signInRoutes(app: FastifyInstance): Promise<void> 
     const refused = (code: string) => reply.redirect(`${LANDING[audience].refused}?error=${encodeURIComponent(code)}`, 302);
     let tokens: ProviderTokens;
     try {
-      const checks = await takeLoginState(db, app.clock, audience, req.query.state, cookieState);
-      if (req.query.error) throw new SignInRefused('provider_error', 'the provider did not sign the user in', { error: req.query.error });
+      const checks = await takeLoginState(db, app.clock, audience, query.state, cookieState);
+      if (query.error) throw new SignInRefused('provider_error', 'the provider did not sign the user in', { error: query.error });
       const q = req.url.indexOf('?');
       tokens = await client.finishLogin(q < 0 ? '' : req.url.slice(q + 1), checks);
     } catch (err) {
@@ -113,7 +115,7 @@ export default async function signInRoutes(app: FastifyInstance): Promise<void> 
 
   // The signed-in citizen's own pages; every query starts from the session's identity number.
   const dir = new PublicDirectory(db);
-  await app.register(async (citizen) => {
+  await app.register(async (citizen: RouteApp) => {
     citizen.decorateRequest('citizen', null);
     citizen.addHook('onRequest', async (req) => {
       const c = await citizenOf(db, app.clock, req.cookies[CITIZEN_COOKIE]);
@@ -124,7 +126,7 @@ export default async function signInRoutes(app: FastifyInstance): Promise<void> 
     citizen.get('/api/citizen/me', { schema: { tags: ['public'], response: { 200: CitizenOverview, ...errors } } }, async (req) =>
       citizenOverview(db, app.clock, app.deps.storage, dir, me(req)),
     );
-    citizen.post<{ Params: IdParams; Body: CitizenResponseRequest }>(
+    citizen.post(
       '/api/citizen/cases/:id/responses',
       { schema: { tags: ['public'], params: IdParams, body: CitizenResponseRequest, response: { 200: OkResponse, ...errors } } },
       async (req) => {

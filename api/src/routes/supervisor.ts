@@ -1,7 +1,8 @@
 // Supervisor routes: approve (a different person than the confirming officer), return, issue notices,
 // owner responses, resolution, post batches.
-import type { FastifyInstance } from 'fastify';
-import { ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
+import type { RouteApp } from './route-app';
+import { BinaryFile, ErrorResponse, IdParams } from '@phatnguoi/core/contracts/api/common';
+import { DeliveryRetryResponse, PostBatchResponse } from '@phatnguoi/core/contracts/api/desk';
 import {
   ApproveRequest,
   CaseActionResponse,
@@ -21,11 +22,11 @@ import { intactOrRefuse } from './officer';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
-export default async function supervisorRoutes(app: FastifyInstance): Promise<void> {
+export default async function supervisorRoutes(app: RouteApp): Promise<void> {
   app.addHook('onRequest', requireRoles('supervisor'));
   const { db } = app.deps;
 
-  app.post<{ Params: IdParams; Body: ApproveRequest }>(
+  app.post(
     '/api/cases/:id/approve',
     { schema: { tags: ['supervisor'], params: IdParams, body: ApproveRequest, response: { 200: CaseActionResponse, ...errors } } },
     async (req) => {
@@ -34,32 +35,28 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
     },
   );
 
-  app.post<{ Params: IdParams; Body: ReturnRequest }>(
+  app.post(
     '/api/cases/:id/return',
     { schema: { tags: ['supervisor'], params: IdParams, body: ReturnRequest, response: { 200: CaseActionResponse, ...errors } } },
     async (req) => ({ id: req.params.id, status: await returnCase(db, app.clock, userOf(req), req.params.id, req.body.reason) }),
   );
 
-  app.post<{ Params: IdParams }>(
-    '/api/cases/:id/notice',
-    { schema: { tags: ['supervisor'], params: IdParams, response: { 200: IssueNoticeResponse, ...errors } } },
-    async (req) => {
-      await intactOrRefuse(app, req, req.params.id, 'issued a notice');
-      const issued = await issueNotice(db, app.clock, userOf(req), req.params.id);
-      await afterNoticeIssued({ ...app.deps, clock: app.clock, options: app.opts }, { ...issued, caseId: req.params.id });
-      return {
-        noticeId: issued.noticeId,
-        number: issued.number,
-        sha256: await storedNoticeHash(db, issued.noticeId),
-        resolveBy: issued.resolveBy.toISOString(),
-      };
-    },
-  );
+  app.post('/api/cases/:id/notice', { schema: { tags: ['supervisor'], params: IdParams, response: { 200: IssueNoticeResponse, ...errors } } }, async (req) => {
+    await intactOrRefuse(app, req, req.params.id, 'issued a notice');
+    const issued = await issueNotice(db, app.clock, userOf(req), req.params.id);
+    await afterNoticeIssued({ ...app.deps, clock: app.clock, options: app.opts }, { ...issued, caseId: req.params.id });
+    return {
+      noticeId: issued.noticeId,
+      number: issued.number,
+      sha256: await storedNoticeHash(db, issued.noticeId),
+      resolveBy: issued.resolveBy.toISOString(),
+    };
+  });
 
   // The notice of an approved case before it is issued: rendered on request, never stored or numbered.
-  app.get<{ Params: IdParams }>(
+  app.get(
     '/api/cases/:id/notice/preview',
-    { schema: { tags: ['supervisor'], params: IdParams, response: errors } },
+    { schema: { tags: ['supervisor'], params: IdParams, response: { 200: BinaryFile, ...errors } } },
     async (req, reply) => {
       await intactOrRefuse(app, req, req.params.id, 'previewed');
       const pdf = await previewNotice(db, app.clock, app.deps.storage, userOf(req), req.params.id, app.opts.publicBaseUrl, app.opts.noticeFonts);
@@ -75,7 +72,7 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
   );
 
   // Served only as stored: a PDF that no longer hashes as recorded is refused and audited.
-  app.get<{ Params: IdParams }>('/api/notices/:id/pdf', { schema: { tags: ['supervisor'], params: IdParams } }, async (req, reply) => {
+  app.get('/api/notices/:id/pdf', { schema: { tags: ['supervisor'], params: IdParams } }, async (req, reply) => {
     const { number, pdf } = await storedNoticePdf(db, app.clock, app.deps.storage, userOf(req), req.params.id);
     return reply
       .type('application/pdf')
@@ -83,20 +80,20 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
       .send(pdf);
   });
 
-  app.post<{ Params: IdParams; Body: OwnerResponseRequest }>(
+  app.post(
     '/api/cases/:id/responses',
     { schema: { tags: ['supervisor'], params: IdParams, body: OwnerResponseRequest, response: { 200: CaseActionResponse, ...errors } } },
     async (req) => ({ id: req.params.id, status: await recordOwnerResponse(db, app.clock, userOf(req), req.params.id, req.body) }),
   );
 
-  app.post<{ Params: IdParams; Body: ResolveRequest }>(
+  app.post(
     '/api/cases/:id/resolve',
     { schema: { tags: ['supervisor'], params: IdParams, body: ResolveRequest, response: { 200: CaseActionResponse, ...errors } } },
     async (req) => ({ id: req.params.id, status: await resolveCase(db, app.clock, userOf(req), req.params.id, req.body) }),
   );
 
   // Warnings after 20 days without response, as CSV for the inspection body, the registration agency or the commune police.
-  app.get<{ Querystring: { target: 'inspection' | 'registration' | 'commune_police' } }>(
+  app.get(
     '/api/warnings/export',
     {
       schema: {
@@ -114,10 +111,10 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
   );
 
   // A delivery that failed for good is sent again on request (e.g. after the owner's e-mail was corrected).
-  app.post<{ Params: IdParams }>(
+  app.post(
     '/api/deliveries/:id/retry',
     {
-      schema: { tags: ['supervisor'], params: IdParams, response: { 200: Type.Object({ id: Type.String(), status: Type.String() }), ...errors } },
+      schema: { tags: ['supervisor'], params: IdParams, response: { 200: DeliveryRetryResponse, ...errors } },
     },
     async (req) => {
       await retryDelivery(db, app.clock, userOf(req), req.params.id);
@@ -131,9 +128,7 @@ export default async function supervisorRoutes(app: FastifyInstance): Promise<vo
     {
       schema: {
         tags: ['supervisor'],
-        response: {
-          200: Type.Object({ batchId: Type.Union([Type.String(), Type.Null()]), count: Type.Integer(), sha256: Type.Union([Type.String(), Type.Null()]) }),
-        },
+        response: { 200: PostBatchResponse },
       },
     },
     async (req) => {

@@ -1,11 +1,11 @@
 // Worker routes (API tokens): the detector may post violation events over HTTP; same idempotent path as the queue.
-import type { FastifyInstance } from 'fastify';
+import type { RouteApp } from './route-app';
 import { Type } from '@sinclair/typebox';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
 import { requireRoles } from '../plugins/auth';
 import { ingestEvent } from '../services/case-flow';
 
-export default async function workerRoutes(app: FastifyInstance): Promise<void> {
+export default async function workerRoutes(app: RouteApp): Promise<void> {
   app.addHook('onRequest', requireRoles('worker'));
   app.post(
     '/api/worker/violations',

@@ -8,7 +8,7 @@ import type { Db, Queryable } from '@phatnguoi/core/db';
 import { withTransaction } from '@phatnguoi/core/db';
 import { ConflictError, NotFoundError, UserError } from '@phatnguoi/core/errors';
 import type { AdminCamera, StreamTestRequest, StreamTestResult } from '@phatnguoi/core/contracts/api/admin';
-import type { FieldError } from '@phatnguoi/core/contracts/api/cameras';
+import type { FieldError } from '@phatnguoi/core/contracts/values';
 import { splitStreamUrl, streamUrlWithCredentials, STREAM_SCHEMES, type StreamCredentials } from '@phatnguoi/core/ffmpeg/stream-url';
 import { grabStreamJpeg } from '@phatnguoi/core/ffmpeg/snapshot';
 import { sealCameraPassword, storedCredentials, type CameraSecretKey, type StoredStreamColumns } from '@phatnguoi/core/camera-secrets';

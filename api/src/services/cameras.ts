@@ -191,7 +191,7 @@ export async function putGeometry(db: Db, clock: Clock, user: UserPrincipal, id:
 export interface SnapshotDeps {
   db: Queryable;
   storage: StorageLike;
-  redis?: Redis;
+  redis: Redis;
   /** The frame ring folder of this node; frames outside it are never read. Unset: the ring is not consulted. */
   frameRingDir?: string;
   /** Prefix of ingest's Redis keys (`frames:<cameraId>`). */
@@ -199,7 +199,7 @@ export interface SnapshotDeps {
 }
 
 async function fromFrameRing(d: SnapshotDeps, cameraId: string): Promise<Buffer | null> {
-  if (!d.redis || !d.frameRingDir) return null;
+  if (!d.frameRingDir) return null;
   const frame = await latestFrame(d.redis, d.frameRingDir, cameraId, d.keyPrefix);
   return frame
     ? sharp(i420ToRgb(frame), { raw: { width: frame.width, height: frame.height, channels: 3 } })

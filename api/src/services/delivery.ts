@@ -61,7 +61,6 @@ export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, 
   const text = `Thông báo vi phạm giao thông số ${d.number}: phương tiện ${d.plate_text}. Tra cứu: ${link}. Hạn giải quyết: ${formatVnDate(d.resolve_by)}.`;
   try {
     if (d.channel === 'email') {
-      if (!ctx.mailer) throw new OperationalError('mailer_unconfigured', 'SMTP is not configured');
       if (!d.key || !d.bucket) throw new OperationalError('notice_not_rendered', 'notice PDF not stored yet');
       const pdf = await ctx.storage.get(d.bucket as BucketName, d.key);
       await ctx.mailer.sendMail({
@@ -72,7 +71,6 @@ export async function deliver(ctx: AppDeps & { options?: Partial<ApiOptions> }, 
         attachments: [{ filename: `thong-bao-${d.number.replace(/[^\w.-]+/g, '-')}.pdf`, content: pdf, contentType: 'application/pdf' }],
       });
     } else if (d.channel === 'sms') {
-      if (!ctx.sms) throw new OperationalError('sms_unconfigured', 'SMS gateway is not configured');
       await ctx.sms.send(d.recipient, text);
     } else {
       return { status: 'skipped', reason: 'post deliveries go out in printed batches' };

@@ -1,6 +1,5 @@
 // Fine schedule lookup: the row in force on the day of the violation.
-import { Value } from '@sinclair/typebox/value';
-import { SpeedDetailSchema, type SpeedDetail } from '@phatnguoi/core/contracts/violation-event';
+import { storedEventParts, type SpeedDetail } from '@phatnguoi/core/contracts/violation-event';
 import type { Queryable } from '@phatnguoi/core/db';
 
 export interface FineRow {
@@ -71,8 +70,7 @@ export function formatVnd(n: number): string {
 
 /** The speed measurement of a stored speeding event, when it carries a valid one (null for other offences). */
 export function speedOf(event: unknown): SpeedDetail | null {
-  const s = (event as { ruleDetail?: { speed?: unknown } } | null)?.ruleDetail?.speed;
-  return Value.Check(SpeedDetailSchema, s) ? s : null;
+  return storedEventParts(event).ruleDetail?.speed ?? null;
 }
 
 /** The excess speed a stored speeding event was judged on (null for other offences). */

@@ -9,20 +9,18 @@ export interface Health {
 }
 
 export async function checkDependencies(deps: Pick<AppDeps, 'db' | 'redis'>): Promise<Health> {
-  const checks: Health['checks'] = { db: 'fail', redis: 'absent' };
+  const checks: Health['checks'] = { db: 'fail', redis: 'fail' };
   try {
     await deps.db.query('SELECT 1');
     checks.db = 'ok';
   } catch {
     checks.db = 'fail';
   }
-  if (deps.redis) {
-    try {
-      await withTimeout(deps.redis.ping(), 2000);
-      checks.redis = 'ok';
-    } catch {
-      checks.redis = 'fail';
-    }
+  try {
+    await withTimeout(deps.redis.ping(), 2000);
+    checks.redis = 'ok';
+  } catch {
+    checks.redis = 'fail';
   }
   return { ok: !Object.values(checks).includes('fail'), checks };
 }

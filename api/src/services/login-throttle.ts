@@ -6,7 +6,7 @@
 //   address does not share;
 // - many addresses guessing one name are stopped by the name key, except for addresses this name signed in
 //   from before (known addresses, remembered 30 days), so a distributed attacker cannot lock the officer out.
-// Counters live in Redis when the api has it (shared by replicas), else in this process.
+// Counters live in Redis, shared by every api replica.
 import { createHash } from 'node:crypto';
 import type { Redis } from '@phatnguoi/core/redis';
 
@@ -71,52 +71,14 @@ function redisStore(redis: Redis): Store {
   };
 }
 
-function memoryStore(): Store {
-  const values = new Map<string, { n: number; members?: Set<string>; expires: number }>();
-  const live = (key: string) => {
-    const v = values.get(key);
-    if (v && v.expires <= Date.now()) values.delete(key);
-    return values.get(key);
-  };
-  const put = (key: string, v: { n: number; members?: Set<string>; expires: number }) => {
-    if (values.size > 100_000) for (const [k, x] of values) if (x.expires <= Date.now()) values.delete(k);
-    values.set(key, v);
-  };
-  return {
-    async incr(key, ttlMs) {
-      const n = (live(key)?.n ?? 0) + 1;
-      put(key, { n, expires: Date.now() + ttlMs });
-      return n;
-    },
-    async setUntil(key, ms) {
-      put(key, { n: 1, expires: Date.now() + ms });
-    },
-    async remaining(key) {
-      const v = live(key);
-      return v ? v.expires - Date.now() : 0;
-    },
-    async addMember(key, member, ttlMs) {
-      const members = live(key)?.members ?? new Set<string>();
-      members.add(member);
-      put(key, { n: 0, members, expires: Date.now() + ttlMs });
-    },
-    async isMember(key, member) {
-      return live(key)?.members?.has(member) ?? false;
-    },
-    async del(key) {
-      values.delete(key);
-    },
-  };
-}
-
 export class LoginThrottle {
   private readonly store: Store;
   constructor(
-    redis: Redis | undefined,
+    redis: Redis,
     private readonly prefix: string,
     private readonly limits: ThrottleLimits = DEFAULT_LIMITS,
   ) {
-    this.store = redis ? redisStore(redis) : memoryStore();
+    this.store = redisStore(redis);
   }
 
   private keys(username: string, address: string) {

@@ -12,7 +12,8 @@ import { renderNoticePdf, type NoticeData, type NoticeEvidence } from '../notice
 import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from '../notices/fonts';
 import { provinceOfPlateCode } from '../domain/provinces';
 import { actorOf, applyTransition, isUuid, lockCase } from './cases';
-import { fineFor, excessOf, speedOf } from './fines';
+import { fineFor, excessOf } from './fines';
+import { storedEventParts, type StoredEventParts } from '@phatnguoi/core/contracts/violation-event';
 import { ruleCircumstances } from '../domain/rule-text';
 import { speedCircumstances } from '../domain/speed-text';
 import { auditIntegrityFailure, checkObject, sha256Hex } from './integrity';
@@ -174,7 +175,8 @@ async function caseNoticeData(
   if (!r) throw new NotFoundError('no such case');
   if (r.owner_name === null || r.owner_address === null)
     throw new ConflictError('the owner is unknown: identify the vehicle in the registry first (manual handling)', 'owner_unknown');
-  const speed = speedOf(r.event);
+  const parts = storedEventParts(r.event);
+  const speed = parts.ruleDetail?.speed ?? null;
   const fine = await fineFor(q, r.type, r.vehicle_type, r.occurred_at, speed?.excessKmh ?? null);
   if (!fine) throw new ConflictError('no fine schedule entry', 'no_fine_schedule');
   const ev = await q.query<{ kind: string; bucket: string; key: string; sha256: string; content_type: string; captured_at: Date }>(
@@ -209,7 +211,12 @@ async function caseNoticeData(
       violationType: r.type,
       circumstances: [
         fine.label,
-        speed ? speedCircumstances(speed) : ruleCircumstances(r.event as Parameters<typeof ruleCircumstances>[0], laneClasses(r.geometry, r.event)),
+        speed
+          ? speedCircumstances(speed)
+          : ruleCircumstances(
+              { vehicleClass: parts.vehicleClass, signalState: parts.signal, ruleDetail: parts.ruleDetail ?? undefined },
+              laneClasses(r.geometry, parts),
+            ),
       ]
         .filter(Boolean)
         .join(': '),
@@ -346,8 +353,8 @@ export async function storedNoticePdf(
 }
 
 /** The classes a case's lane allows, from its camera's current geometry (for a wrong-lane notice's wording). */
-function laneClasses(geometry: { lanes?: { id?: unknown; allowedClasses?: unknown }[] } | null, event: unknown): string[] | undefined {
-  const laneId = (event as { ruleDetail?: { laneId?: unknown } } | null)?.ruleDetail?.laneId;
+function laneClasses(geometry: { lanes?: { id?: unknown; allowedClasses?: unknown }[] } | null, event: StoredEventParts): string[] | undefined {
+  const laneId = event.ruleDetail?.laneId;
   const lane = geometry?.lanes?.find((l) => l.id === laneId);
   return Array.isArray(lane?.allowedClasses) ? lane.allowedClasses.filter((c): c is string => typeof c === 'string') : undefined;
 }

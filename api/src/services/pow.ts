@@ -48,16 +48,9 @@ export function solveChallenge(challenge: string, difficulty: number): string {
 }
 
 /**
- * Remembers solved challenges so each buys one lookup: in Redis across replicas (10 minutes, longer than a
- * challenge lives), else in this process. Resolves false for a challenge already used.
+ * Remembers solved challenges so each buys one lookup, in Redis across replicas (10 minutes, longer than a
+ * challenge lives). Resolves false for a challenge already used.
  */
-export function challengeLedger(redis: Pick<Redis, 'set'> | undefined, namespace: string): (challenge: string, now: Date) => Promise<boolean> {
-  const used = new Map<string, number>();
-  return async (challenge, now) => {
-    if (redis) return (await redis.set(`${namespace}pow:${challenge.slice(-43)}`, '1', 'PX', 600_000, 'NX')) === 'OK';
-    if (used.has(challenge)) return false;
-    used.set(challenge, now.getTime());
-    if (used.size > 100_000) for (const [k, t] of used) if (t < now.getTime() - 600_000) used.delete(k);
-    return true;
-  };
+export function challengeLedger(redis: Pick<Redis, 'set'>, namespace: string): (challenge: string) => Promise<boolean> {
+  return async (challenge) => (await redis.set(`${namespace}pow:${challenge.slice(-43)}`, '1', 'PX', 600_000, 'NX')) === 'OK';
 }

@@ -6,7 +6,8 @@ import type { BucketName } from '@phatnguoi/core/storage';
 import type { StorageLike } from '../deps';
 import { isAtRisk } from '../domain/deadlines';
 import { isUuid } from './cases';
-import { fineFor, excessOf, speedOf } from './fines';
+import { fineFor, excessOf } from './fines';
+import { storedEventParts } from '@phatnguoi/core/contracts/violation-event';
 import { checkEvidence, type StoredEvidence } from './integrity';
 import { probe } from '@phatnguoi/core/ffmpeg/process';
 
@@ -34,50 +35,6 @@ export async function clipFrameRate(sha256: string, url: string | null): Promise
     clipFpsCache.set(sha256, fps);
   }
   return fps;
-}
-
-interface StoredEvent {
-  signalState?: unknown;
-  box?: unknown;
-  ruleDetail?: {
-    rule?: unknown;
-    laneId?: unknown;
-    stopLineId?: unknown;
-    solidLineId?: unknown;
-    frameSize?: unknown;
-    speed?: unknown;
-    secondsAfterRed?: unknown;
-    turn?: unknown;
-    distancePx?: unknown;
-  };
-}
-
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const nums = (v: unknown, n: number): number[] | null =>
-  Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (v as number[]) : null;
-
-/** The overlay data of a stored detector event (events are validated at intake, but old rows are read defensively). */
-export function overlayOfEvent(event: StoredEvent): Pick<CaseDetail, 'box' | 'ruleDetail'> {
-  const box = nums(event.box, 4) as [number, number, number, number] | null;
-  const rd = event.ruleDetail && typeof event.ruleDetail === 'object' ? event.ruleDetail : null;
-  const size = rd ? (nums(rd.frameSize, 2) as [number, number] | null) : null;
-  return {
-    box,
-    ruleDetail: rd
-      ? {
-          rule: str(rd.rule),
-          laneId: str(rd.laneId),
-          stopLineId: str(rd.stopLineId),
-          solidLineId: str(rd.solidLineId),
-          frameSize: size && size.every((x) => Number.isInteger(x) && x > 0) ? size : null,
-          speed: speedOf(event),
-          secondsAfterRed: num(rd.secondsAfterRed),
-          turn: str(rd.turn),
-          distancePx: num(rd.distancePx),
-        }
-      : null,
-  };
 }
 
 const SUMMARY_COLUMNS = `c.id, c.status, c.type, c.camera_id, cam.name AS camera_name, cam.name || CASE WHEN cam.address <> '' THEN ', ' || cam.address ELSE '' END AS place,
@@ -211,7 +168,7 @@ export async function caseDetail(q: Queryable, id: string, agencyId: string | nu
   const { rows } = await q.query<
     SummaryRow & {
       rule_summary: string;
-      event: StoredEvent;
+      event: unknown;
       confirmed_by_name: string | null;
       confirmed_at: Date | null;
       approved_by_name: string | null;
@@ -288,8 +245,7 @@ export async function caseDetail(q: Queryable, id: string, agencyId: string | nu
   return {
     ...toSummary(r, now),
     ruleSummary: r.rule_summary,
-    signal: r.event.signalState ?? null,
-    ...overlayOfEvent(r.event),
+    ...storedEventParts(r.event),
     clipFps,
     evidence,
     // the files were just checked: that outcome, not the last one recorded, is the case's

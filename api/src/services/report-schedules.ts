@@ -140,7 +140,6 @@ export async function sendScheduledReport(ctx: AppDeps & { options?: Partial<Api
   const { rows } = await ctx.db.query<ScheduleRow>('SELECT * FROM report_schedules WHERE id = $1', [scheduleId]);
   const s = rows[0];
   if (!s || !s.active || s.next_run_at.toISOString() !== runAt) return { status: 'skipped', reason: 'not due' };
-  if (!ctx.mailer) throw new OperationalError('mailer_unconfigured', 'SMTP is not configured');
   const run = new Date(runAt);
   const period = periodOfRun(s.every, run);
   const agency = s.agency_id ? (await ctx.db.query<{ name: string }>('SELECT name FROM agencies WHERE id = $1', [s.agency_id])).rows[0]?.name : null;

@@ -10,6 +10,7 @@ import type { ReportAgencyList, ReportKind, ReportQuery, ReportTable } from '@ph
 import { ForbiddenError } from '@phatnguoi/core/errors';
 import type { UserPrincipal } from '../domain/principal';
 import { fieldError } from '../domain/field-error';
+import { agencyName } from '../repositories/agencies';
 
 /**
  * Whose cases a user's reports count: a supervisor's own agency (asking for another is refused); operators and
@@ -27,6 +28,11 @@ export async function reportAgencies(q: Queryable, user: Pick<UserPrincipal, 'ro
   const all = user.role === 'operator' || user.role === 'admin';
   const { rows } = await q.query<{ id: string; name: string }>('SELECT id, name FROM agencies WHERE $1 OR id = $2 ORDER BY name', [all, user.agencyId ?? null]);
   return { all, items: rows };
+}
+
+/** The unit a report file is headed with: the agency's name, or the provincial police for a province-wide report. */
+export async function reportUnit(q: Queryable, agencyId: string | null): Promise<string> {
+  return agencyId ? ((await agencyName(q, agencyId)) ?? '') : 'Công an tỉnh';
 }
 
 type Cell = string | number | null;

@@ -15,7 +15,7 @@ import {
   type RetentionRun,
   type RetentionSettings,
 } from '@phatnguoi/core/contracts/api/admin';
-import type { FieldError } from '@phatnguoi/core/contracts/api/cameras';
+import type { FieldError } from '@phatnguoi/core/contracts/values';
 import { appendAudit } from '../audit/chain';
 import type { Clock } from '../clock';
 import type { StorageLike } from '../deps';

@@ -3,6 +3,7 @@
 // All coordinates are image pixels at `reference` resolution (origin top-left, x right, y down);
 // the detector scales them to the frame size it actually receives.
 import { Type, type Static } from '@sinclair/typebox';
+import type { FieldError } from './values';
 import { Value } from '@sinclair/typebox/value';
 import { VEHICLE_CLASSES } from './detection';
 import { calibrateGround, CalibrationError } from '../geometry/ground-calibration';
@@ -184,11 +185,8 @@ export const CameraGeometrySchema = Type.Object(
 
 export type CameraGeometry = Static<typeof CameraGeometrySchema>;
 
-export interface GeometryError {
-  /** JSON path of the offending field, e.g. `$.lanes[1].signalHeadId`. */
-  path: string;
-  message: string;
-}
+/** A geometry problem: its `path` is a JSON path of the offending field, e.g. `$.lanes[1].signalHeadId`. */
+export type GeometryError = FieldError;
 
 function pointerToPath(pointer: string): string {
   if (!pointer) return '$';

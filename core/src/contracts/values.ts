@@ -21,7 +21,11 @@ export type CaseVehicleType = (typeof CASE_VEHICLE_TYPES)[number];
 export const EVIDENCE_KINDS = ['clip', 'scene_before', 'scene_after', 'vehicle_crop', 'plate_crop'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
-/** One problem with one field of a request: `path` is a JSON pointer into the body (`/stopLines/0/points`). */
+/**
+ * One problem with one field of a request: `path` names the field, a JSON pointer into the body (`/stopLines/0/points`)
+ * or, for camera geometry, a JSON path (`$.lanes[1].signalHeadId`). The one definition of the shape: the api's error
+ * answers carry a list of these as `errors` (ErrorResponse, FieldErrorSchema in api/common.ts) and the UI reads it there.
+ */
 export interface FieldError {
   path: string;
   message: string;

@@ -1,12 +1,12 @@
 // Violation event: what the detector emits (BullMQ job `violation.created`, jobId = idempotencyKey)
 // and the api turns into a case. Evidence files are already in object storage, hashed at capture.
-import { FormatRegistry, Type, type Static } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { PLATE_COLOURS, PLATE_LAYOUTS, VEHICLE_CLASSES } from './detection';
 
 const strict = { additionalProperties: false } as const;
 
-import { EVIDENCE_KINDS, VIOLATION_TYPES } from './values';
+import { EVIDENCE_KINDS, VIOLATION_TYPES, type FieldError } from './values';
 export { EVIDENCE_KINDS, VIOLATION_TYPES, type EvidenceKind, type ViolationType } from './values';
 
 export const SIGNAL_COLOURS = ['red', 'yellow', 'green', 'unknown'] as const;
@@ -81,9 +81,10 @@ export const SignalStateSchema = Type.Object(
 );
 export type SignalState = Static<typeof SignalStateSchema>;
 
-const BoxSchema = Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()], {
+export const BoxSchema = Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()], {
   description: 'Vehicle box [x1, y1, x2, y2] in frame pixels at the violation frame.',
 });
+export type VehicleBox = Static<typeof BoxSchema>;
 
 const FrameBoxSchema = Type.Object(
   {
@@ -162,7 +163,7 @@ export function violationIdempotencyKey(e: Pick<ViolationEvent, 'cameraId' | 'tr
 }
 
 /** Errors of an untrusted event, each with a JSON pointer; empty when valid (the idempotency key must match its parts). */
-export function violationEventErrors(json: unknown): { path: string; message: string }[] {
+export function violationEventErrors(json: unknown): FieldError[] {
   const errors = [...Value.Errors(ViolationEventSchema, json)].map((e) => ({ path: e.path || '/', message: e.message }));
   if (errors.length === 0) {
     const e = json as ViolationEvent;
@@ -171,4 +172,28 @@ export function violationEventErrors(json: unknown): { path: string; message: st
     }
   }
   return errors;
+}
+
+/** What a case shows of the event it was made from: the vehicle class, the signal, the vehicle box and the rule detail, typed by the event's own schemas. */
+export interface StoredEventParts {
+  vehicleClass: ViolationEvent['vehicleClass'] | null;
+  signal: SignalState | null;
+  box: VehicleBox | null;
+  ruleDetail: RuleDetail | null;
+}
+
+/**
+ * The parts of a stored event (a case's `event` column) read back through the event's own schemas: events are
+ * validated at intake, so each part normally is as emitted; one that no longer matches (a row older than a schema
+ * change) is null and the others still show.
+ */
+export function storedEventParts(json: unknown): StoredEventParts {
+  const e: Record<string, unknown> = json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
+  const part = <T extends TSchema>(schema: T, v: unknown): Static<T> | null => (Value.Check(schema, v) ? v : null);
+  return {
+    vehicleClass: part(ViolationEventSchema.properties.vehicleClass, e.vehicleClass),
+    signal: part(SignalStateSchema, e.signalState),
+    box: part(BoxSchema, e.box),
+    ruleDetail: part(RuleDetailSchema, e.ruleDetail),
+  };
 }

@@ -10,7 +10,8 @@ import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, startTestS3, testConfig, type TestDatabase, type TestS3 } from '@phatnguoi/core/testing/index';
 import { createStorage } from '@phatnguoi/core/storage';
 import { createQueues, type Queues } from '@phatnguoi/core/queue';
-import { createRedis, type Redis } from '@phatnguoi/core/redis';
+import { channelSubscriber, createRedis, type Redis } from '@phatnguoi/core/redis';
+import { catcherOutbox } from '@phatnguoi/api/outbox/catcher';
 import { buildApp } from '@phatnguoi/api/app';
 import { ControllableClock } from '@phatnguoi/api/clock';
 import type { ApiOptions, AppDeps } from '@phatnguoi/api/deps';
@@ -75,6 +76,8 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
   const db = await createTestDatabase();
   let s3: TestS3 | null = null;
   let redis: Redis | null = null;
+  let sub: Redis | null = null;
+  let outbox: Awaited<ReturnType<typeof catcherOutbox>> | null = null;
   let queues: Queues | null = null;
   const uiDir = mkdtempSync(join(tmpdir(), 'pn-sec-ui-'));
   try {
@@ -84,6 +87,7 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
     await storage.ensureBuckets();
     queues = createQueues(config);
     redis = createRedis(config.redisUrl);
+    sub = createRedis(config.redisUrl, { blocking: true });
     // A built UI stand-in, so the SPA route (and its headers) is served whether or not review-ui was built.
     mkdirSync(join(uiDir, 'assets'));
     writeFileSync(
@@ -93,9 +97,13 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
     writeFileSync(join(uiDir, 'assets', 'app.js'), 'console.log("ui")');
     const clock = new ControllableClock(new Date());
     const logs: string[] = [];
+    outbox = await catcherOutbox(db.pool);
     const deps: AppDeps = {
       db: db.pool,
       redis,
+      subscribe: channelSubscriber(sub),
+      mailer: outbox.mailer,
+      sms: outbox.sms,
       storage,
       queues,
       clock,
@@ -214,6 +222,8 @@ export async function startSecurityHarness(options: Partial<ApiOptions> = {}): P
         await queues?.obliterateAll();
         await queues?.close();
         redis?.disconnect();
+        sub?.disconnect();
+        await outbox?.close();
         await db.drop();
         await s3?.stop();
         rmSync(uiDir, { recursive: true, force: true });

@@ -1,14 +1,14 @@
-// Thin fetch wrapper. Request/response types come from the shared contracts in
-// `@phatnguoi/core/contracts/api/*` (type-only imports: no schema code reaches the bundle).
-import type { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
+// Thin fetch wrapper. `call` takes an endpoint of core's endpoint table by its key ('GET /api/cases/:id') and infers
+// what it sends and answers from the table's schemas (type-only imports: no schema code reaches the bundle), so a
+// contract change breaks this type check.
+import type { ErrorResponse, FieldError } from '@phatnguoi/core/contracts/api/common';
+import type { EndpointKey, EndpointRequest, EndpointResponse } from '@phatnguoi/core/contracts/api/endpoints';
+import type { LiveStream, LiveStreams } from '@phatnguoi/core/contracts/api/live';
 
 export const API_PREFIX = '/api';
 
-/** A field error the server attaches to a 400 (e.g. camera geometry), named by JSON path. */
-export interface FieldError {
-  path: string;
-  message: string;
-}
+/** A field error the server attaches to a 400 (ErrorResponse `errors`, e.g. camera geometry), named by JSON path. */
+export type { FieldError };
 
 export class ApiError extends Error {
   constructor(
@@ -32,13 +32,13 @@ function isFieldErrorList(v: unknown): v is FieldError[] {
 }
 
 async function toError(res: Response): Promise<ApiError> {
-  let body: Partial<ErrorResponse> & Record<string, unknown> = {};
+  let body: Partial<ErrorResponse> = {};
   try {
     body = (await res.json()) as typeof body;
   } catch {
     // not JSON (proxy error page): fall back to the status text
   }
-  const fields = [body.errors, body.fieldErrors, body.details].find(isFieldErrorList) ?? [];
+  const fields = isFieldErrorList(body.errors) ? body.errors : [];
   const params = body.params && typeof body.params === 'object' ? body.params : {};
   return new ApiError(res.status, body.error ?? `HTTP_${res.status}`, body.message ?? res.statusText, body.requestId ?? null, fields, params);
 }
@@ -60,7 +60,7 @@ export function onUnauthorized(fn: () => void): () => void {
   return () => unauthorizedListeners.delete(fn);
 }
 
-export async function request<T>(
+async function request<T>(
   method: string,
   path: string,
   opts: { query?: Query; body?: unknown; file?: { body: Blob; contentType: string }; signal?: AbortSignal; headers?: Record<string, string> } = {},
@@ -85,15 +85,58 @@ export async function request<T>(
   return (type.includes('json') ? await res.json() : await res.text()) as T;
 }
 
-export const api = {
-  get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
-  post: <T>(path: string, body?: unknown) => request<T>('POST', path, { body: body ?? {} }),
-  put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
-  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
-  del: <T>(path: string) => request<T>('DELETE', path),
-  /** A file as the request body itself (not JSON), e.g. a CSV upload. */
-  upload: <T>(path: string, file: Blob, contentType: string, query?: Query) => request<T>('POST', path, { query, file: { body: file, contentType } }),
-};
+type CallOptions<K extends EndpointKey> = EndpointRequest<K> & { signal?: AbortSignal };
+/** The options argument may be left out when the endpoint needs neither path parameters nor a body. */
+type CallArgs<K extends EndpointKey> = Record<never, never> extends CallOptions<K> ? [options?: CallOptions<K>] : [options: CallOptions<K>];
+
+/** The path of an endpoint with its parameters filled in: ('/api/cases/:id', { id }) → '/api/cases/<id>'. */
+export function endpointPath(path: string, params: Record<string, string | number> = {}): string {
+  return path.replace(/:(\w+)/g, (_, name: string) => {
+    const v = params[name];
+    if (v === undefined) throw new Error(`missing path parameter ${name} of ${path}`);
+    return encodeURIComponent(String(v));
+  });
+}
+
+/** Calls an endpoint of the table: `await call('POST /api/cases/:id/confirm', { params: { id }, body: { note } })`. */
+export function call<K extends EndpointKey>(key: K, ...[options]: CallArgs<K>): Promise<EndpointResponse<K>> {
+  const [method, path] = key.split(' ') as [string, string];
+  const o = (options ?? {}) as {
+    params?: Record<string, string | number>;
+    query?: Query;
+    body?: unknown;
+    file?: { body: Blob; contentType: string };
+    signal?: AbortSignal;
+  };
+  const body = o.body === undefined && !o.file && method !== 'GET' ? {} : o.body;
+  return request<EndpointResponse<K>>(method, endpointPath(path, o.params).slice(API_PREFIX.length), { query: o.query, body, file: o.file, signal: o.signal });
+}
+
+/**
+ * Opens a server-sent event stream of core's live contract and hands each event's data, parsed, to its handler
+ * (a malformed event is skipped). EventSource reconnects by itself after a drop; close the returned source when done.
+ */
+export function liveStream<S extends LiveStream>(
+  stream: S,
+  handlers: { [E in keyof LiveStreams[S] & string]?: (data: LiveStreams[S][E]) => void },
+  on: { open?: () => void; error?: () => void } = {},
+): EventSource {
+  const es = new EventSource(stream, { withCredentials: true });
+  if (on.open) es.onopen = on.open;
+  if (on.error) es.onerror = on.error;
+  for (const [event, handle] of Object.entries(handlers) as [string, ((data: unknown) => void) | undefined][]) {
+    es.addEventListener(event, (ev: MessageEvent<string>) => {
+      let data: unknown;
+      try {
+        data = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      handle?.(data);
+    });
+  }
+  return es;
+}
 
 /** URL of an api resource, for <a href>, <img src> and EventSource. */
 export function apiUrl(path: string, query?: Query): string {

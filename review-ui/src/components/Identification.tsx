@@ -2,8 +2,7 @@
 // description beside the plate crop, and, while the owner is unknown, registry search, owner entry and routing.
 import { useState } from 'react';
 import type { CaseIdentification } from '@phatnguoi/core/contracts/api/identification';
-import { api } from '../api/client';
-import { deskPaths } from '../api/desk-paths';
+import { call } from '../api/client';
 import { useApi } from '../api/useApi';
 import { useI18n } from '../i18n';
 import { ErrorNote } from './ErrorNote';
@@ -27,7 +26,7 @@ export interface IdentificationProps {
 
 /** Where identification stands, loaded once per case (and per `version`). */
 export function useIdentification(caseId: string, version = '') {
-  return useApi((signal) => api.get<CaseIdentification>(deskPaths.identification(caseId), undefined, signal), `${caseId}|${version}`);
+  return useApi((signal) => call('GET /api/cases/:id/identification', { params: { id: caseId }, signal }), `${caseId}|${version}`);
 }
 
 /** The registered vehicle's description (for the side-by-side with the plate crop). */

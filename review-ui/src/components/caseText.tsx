@@ -24,10 +24,10 @@ export function ruleText(
   const rd = c.ruleDetail;
   const offence = t(`vtype.${c.type}` as MessageKey);
   if (!rd?.rule) return offence;
-  const id = (v: string | null) => v ?? '—';
+  const id = (v: string | null | undefined) => v ?? '—';
   switch (rd.rule) {
     case 'redLightRule': {
-      const round = (c.signal as { round?: string } | null)?.round;
+      const round = c.signal?.round;
       const text =
         round === 'yellow'
           ? t('rule.yellow', { line: id(rd.stopLineId) })

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SignInOptions } from '@phatnguoi/core/contracts/api/sign-in';
-import { api } from '../api/client';
-import { paths } from '../api/paths';
+import { call } from '../api/client';
 import type { MessageKey } from '../i18n';
 
 /** Which ways of signing in the api offers (null until it answers; an error counts as password sign-in only). */
@@ -9,8 +8,7 @@ export function useSignInOptions(): SignInOptions | null {
   const [options, setOptions] = useState<SignInOptions | null>(null);
   useEffect(() => {
     let live = true;
-    api
-      .get<SignInOptions>(paths.signInOptions)
+    call('GET /api/auth/options')
       .then((o) => live && setOptions(o))
       .catch(() => live && setOptions({ staffProvider: false, local: 'on', citizenProvider: false }));
     return () => {

@@ -1,5 +1,6 @@
 // Pure helpers for the camera-geometry editor: selection, ids, new shapes, moving handles, error paths.
 import type { CameraGeometry, Lamp, Lane, Point, SignalHead, SolidLine, StopLine } from '@phatnguoi/core/contracts/camera-geometry';
+import type { FieldError as ServerFieldError } from '@phatnguoi/core/contracts/values';
 
 export type ItemKind = 'stopLines' | 'lanes' | 'solidLines' | 'signalHeads';
 export interface Selection {
@@ -15,10 +16,7 @@ export type HandleRef =
   | { kind: 'solidLines'; index: number; point: number }
   | { kind: 'signalHeads'; index: number; lamp: number; corner: 0 | 1 };
 
-export interface ServerFieldError {
-  path: string;
-  message: string;
-}
+export type { ServerFieldError };
 
 export function emptyGeometry(width: number, height: number): CameraGeometry {
   return { version: 1, reference: { width, height }, stopLines: [], lanes: [], solidLines: [], signalHeads: [] };

@@ -1,6 +1,6 @@
 // Citizen lookup: plate + vehicle type + proof of work, rate-limited per IP. Answers with the published
 // fields only; the response schema (additionalProperties: false) strips anything else by construction.
-import type { FastifyInstance } from 'fastify';
+import type { RouteApp } from '../route-app';
 import rateLimit from '@fastify/rate-limit';
 import { ErrorResponse } from '@phatnguoi/core/contracts/api/common';
 import { LookupChallengeResponse, LookupRequest, LookupResponse, PublicCaseResponse, PublicTokenParams } from '@phatnguoi/core/contracts/api/lookup';
@@ -10,11 +10,12 @@ import { plateForVehicle } from '@phatnguoi/core/plates/entry';
 import { PublicDirectory } from '../../services/public-directory';
 import { publishedCase, publishedCasesOfPlate } from '../../services/public-case';
 
-export default async function lookupRoutes(app: FastifyInstance): Promise<void> {
+export default async function lookupRoutes(app: RouteApp): Promise<void> {
   await app.register(rateLimit, {
     max: app.opts.lookupRatePerMinute,
     timeWindow: '1 minute',
-    ...(app.deps.redis ? { redis: app.deps.redis, nameSpace: `${app.opts.rateLimitNamespace}lookup:` } : {}),
+    redis: app.deps.redis,
+    nameSpace: `${app.opts.rateLimitNamespace}lookup:`,
   });
   const { db } = app.deps;
   const dir = new PublicDirectory(db);
@@ -25,7 +26,7 @@ export default async function lookupRoutes(app: FastifyInstance): Promise<void> 
     return { challenge: c.challenge, difficulty: c.difficulty, expiresAt: c.expiresAt.toISOString() };
   });
 
-  app.post<{ Body: LookupRequest }>(
+  app.post(
     '/api/public/lookup',
     {
       schema: { tags: ['public'], body: LookupRequest, response: { 200: LookupResponse, 400: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse } },
@@ -35,7 +36,7 @@ export default async function lookupRoutes(app: FastifyInstance): Promise<void> 
       const why = checkSolution(app.opts.signingSecret, req.body.challenge, req.body.nonce, now, app.opts.powDifficulty);
       if (why) throw new UserError('anti_bot_failed', `anti-bot check failed: ${why}`, 403);
       // One lookup per solved challenge, across replicas when Redis is there.
-      if (!(await markUsed(req.body.challenge, now))) throw new UserError('anti_bot_failed', 'anti-bot check failed: challenge already used', 403);
+      if (!(await markUsed(req.body.challenge))) throw new UserError('anti_bot_failed', 'anti-bot check failed: challenge already used', 403);
       // A plate written in the other kind's shape (`66E-500.67` with "motorbike" chosen) is refused, as on the
       // officer's desk, not re-cut into a plate nobody has (`66-E5 0067`) and answered with "no violations".
       const entry = plateForVehicle(req.body.plate, req.body.vehicleType);
@@ -52,7 +53,7 @@ export default async function lookupRoutes(app: FastifyInstance): Promise<void> 
     },
   );
 
-  app.get<{ Params: PublicTokenParams }>(
+  app.get(
     '/api/public/cases/:token',
     {
       schema: { tags: ['public'], params: PublicTokenParams, response: { 200: PublicCaseResponse, 404: ErrorResponse } },

@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IsoDateTime, RoleSchema, Uuid } from './common';
 import { AGENCY_KINDS } from './auth';
+import type { RetentionField } from '../values';
 
 /** A camera as the administrator edits it. The stream's credentials are never sent: only whether it has some. */
 export const AdminCamera = Type.Object({
@@ -53,6 +54,13 @@ export const CameraInput = Type.Object({
   enabled: Type.Optional(Type.Boolean()),
 });
 export type CameraInput = Static<typeof CameraInput>;
+/**
+ * The body of a camera create or change: CameraInput's fields, a field left empty sent as null; accepted as anything
+ * by the route and checked by the service, which names each field that is wrong or missing.
+ */
+export const CameraInputBody = Type.Unsafe<{ [K in keyof CameraInput]?: CameraInput[K] | null }>(
+  Type.Unknown({ description: 'CameraInput (any subset to change one)' }),
+);
 
 /** Test a stream before saving: the URL typed, with credentials typed or (for a saved camera) the stored ones. */
 export const StreamTestRequest = Type.Object(
@@ -129,6 +137,10 @@ export const RegistryImport = Type.Object({
   finishedAt: Type.Union([IsoDateTime, Type.Null()]),
 });
 export type RegistryImport = Static<typeof RegistryImport>;
+/** A registry CSV upload: the file's name, for the import list. */
+export const RegistryImportQuery = Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })) });
+export type RegistryImportQuery = Static<typeof RegistryImportQuery>;
+
 export const RegistryImportList = Type.Object({ items: Type.Array(RegistryImport) });
 export type RegistryImportList = Static<typeof RegistryImportList>;
 
@@ -157,6 +169,8 @@ export const RetentionSettings = Type.Object({
   lastRun: Type.Union([RetentionRun, Type.Null()]),
 });
 export type RetentionSettings = Static<typeof RetentionSettings>;
+/** Any subset of the retention days; checked by the service, which names a field sent as text or out of its range. */
+export const RetentionBody = Type.Unsafe<Partial<Record<RetentionField, number | string>>>(Type.Unknown({ description: 'any subset of the retention days' }));
 
 export const LegalHoldRequest = Type.Object({ hold: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
 export type LegalHoldRequest = Static<typeof LegalHoldRequest>;

@@ -1,9 +1,9 @@
 // Camera setup schemas of the back-office API: camera list, geometry (the document itself is
 // `CameraGeometrySchema` in contracts/camera-geometry.ts) and the field errors a refused geometry gets.
 import { Type, type Static } from '@sinclair/typebox';
-import type { FieldError as ValuesFieldError } from '../values';
 import { IsoDateTime, Uuid } from './common';
 import { DetectionFaultSchema } from './stats';
+import type { CameraGeometry } from '../camera-geometry';
 
 /** One camera as the admin's camera list shows it. */
 export const CameraSummary = Type.Object({
@@ -27,12 +27,14 @@ export const CameraSummary = Type.Object({
 });
 export type CameraSummary = Static<typeof CameraSummary>;
 
+/**
+ * The body of a geometry save: typed as a CameraGeometry for the UI, accepted as anything by the route and checked by
+ * validateGeometry, so every problem comes back as a field error.
+ */
+export const CameraGeometryBody = Type.Unsafe<CameraGeometry>(Type.Unknown({ description: 'a CameraGeometry document' }));
+
 export const CameraList = Type.Object({ items: Type.Array(CameraSummary) });
 export type CameraList = Static<typeof CameraList>;
-
-/** A field error named by JSON path (e.g. `$.lanes[0].signalHeadId`), as `validateGeometry` reports it. */
-export const FieldError = Type.Object({ path: Type.String(), message: Type.String() });
-export type FieldError = Static<typeof FieldError> & ValuesFieldError;
 
 /**
  * Snapshot sources, newest first: the camera's frame ring when its frames are on the api's node, then the

@@ -1,7 +1,7 @@
 // Case, review queue and supervisor workflow schemas of the back-office API.
 import { Type, type Static } from '@sinclair/typebox';
 import { CaseVehicleTypeSchema, IsoDateTime, PlateColourSchema, Uuid, ViolationTypeSchema } from './common';
-import { SpeedDetailSchema } from '../violation-event';
+import { BoxSchema, RuleDetailSchema, SignalStateSchema } from '../violation-event';
 
 /**
  * detected → confirmed (officer) → approved (a different supervisor) → notified (notice issued)
@@ -156,32 +156,16 @@ export const NoticeInfo = Type.Object({
 });
 export type NoticeInfo = Static<typeof NoticeInfo>;
 
-export const CaseRuleDetail = Type.Object({
-  rule: Nullable(Type.String()),
-  laneId: Nullable(Type.String()),
-  stopLineId: Nullable(Type.String()),
-  solidLineId: Nullable(Type.String()),
-  frameSize: Nullable(Type.Tuple([Type.Integer(), Type.Integer()])),
-  /** How the speed was measured (speeding cases); null for other offences. */
-  speed: Nullable(SpeedDetailSchema),
-  /** Seconds from red onset to the crossing (red light; 0 for a crossing on yellow). */
-  secondsAfterRed: Nullable(Type.Number()),
-  /** The movement the vehicle made (red light with arrows), a `Turn`. */
-  turn: Nullable(Type.String()),
-  /** Distance driven against the lane direction, frame pixels (wrong way). */
-  distancePx: Nullable(Type.Number()),
-});
-export type CaseRuleDetail = Static<typeof CaseRuleDetail>;
-
 export const CaseDetail = Type.Composite([
   CaseSummary,
   Type.Object({
     ruleSummary: Type.String(),
-    signal: Type.Unknown({ description: 'signal state from the detector event' }),
-    /** Vehicle box [x1, y1, x2, y2] at the violation frame, in pixels of `ruleDetail.frameSize`; null when the event had none. */
-    box: Nullable(Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()])),
-    /** Where the rule looked (ids in the camera's geometry) and the frame size the box refers to. */
-    ruleDetail: Nullable(CaseRuleDetail),
+    /** The signal state the rule used, as the detector's event carries it (null for a stored event that no longer matches its schema). */
+    signal: Nullable(SignalStateSchema),
+    /** Vehicle box [x1, y1, x2, y2] at the violation frame, in pixels of `ruleDetail.frameSize`. */
+    box: Nullable(BoxSchema),
+    /** The event's rule detail: where the rule looked (ids in the camera's geometry), the frame size the box refers to, the speed measured. */
+    ruleDetail: Nullable(RuleDetailSchema),
     /** Frame rate of the evidence clip when known (frame stepping); null: unknown. */
     clipFps: Nullable(Type.Number({ exclusiveMinimum: 0 })),
     evidence: Type.Array(EvidenceItem),

@@ -1,6 +1,13 @@
 // Shared pieces of the back-office API contract (TypeBox). The api validates with these schemas and
 // the review UI imports the same types, so a change that breaks the UI fails the type check.
 import { Type, type Static } from '@sinclair/typebox';
+import type { FieldError } from '../values';
+export type { FieldError } from '../values';
+
+/** The schema of values.ts's FieldError (the type check below keeps the two the same). */
+export const FieldErrorSchema = Type.Object({ path: Type.String(), message: Type.String() });
+const sameFieldError: [Static<typeof FieldErrorSchema>, FieldError] extends [FieldError, Static<typeof FieldErrorSchema>] ? true : never = true;
+void sameFieldError;
 
 export const ErrorResponse = Type.Object(
   {
@@ -8,7 +15,7 @@ export const ErrorResponse = Type.Object(
     message: Type.String({ description: 'human-readable reason (4xx) or a generic message (5xx)' }),
     requestId: Type.String(),
     /** Field errors of a refused document (e.g. camera geometry), each named by JSON path. */
-    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    errors: Type.Optional(Type.Array(FieldErrorSchema)),
     /** Values the reader's sentence for this code names (the plate, the limit, the case status), for the UI's dictionaries. */
     params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
   },
@@ -26,6 +33,9 @@ export const Uuid = Type.String({ format: 'uuid' });
 export const IsoDateTime = Type.String({ format: 'date-time' });
 export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export type IdParams = Static<typeof IdParams>;
+
+/** A file answered as it is (JPEG, PDF, CSV, XLSX): the bytes, never serialized. */
+export const BinaryFile = Type.Unsafe<Uint8Array>({ type: 'string', format: 'binary' });
 
 export const OkResponse = Type.Object({ ok: Type.Literal(true) });
 export type OkResponse = Static<typeof OkResponse>;

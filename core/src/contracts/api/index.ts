@@ -9,3 +9,5 @@ export * from './stats';
 export * from './reports';
 export * from './sign-in';
 export * from './admin';
+export * from './desk';
+export * from './live';

@@ -67,3 +67,7 @@ export const NewFineVersionRequest = Type.Object(
   { additionalProperties: false },
 );
 export type NewFineVersionRequest = Static<typeof NewFineVersionRequest>;
+
+/** The offences the fine schedule knows (a new version picks one). */
+export const OffenceList = Type.Object({ items: Type.Array(Type.String()) });
+export type OffenceList = Static<typeof OffenceList>;

@@ -180,3 +180,24 @@ export const ReportSchedule = Type.Object({
 });
 export type ReportSchedule = Static<typeof ReportSchedule>;
 export const ReportScheduleList = Type.Object({ items: Type.Array(ReportSchedule) });
+
+/** A case's penalty decision, null before one is recorded. */
+export const CaseDecisionResponse = Type.Object({ decision: Type.Union([Decision, Type.Null()]) });
+export type CaseDecisionResponse = Static<typeof CaseDecisionResponse>;
+
+/** A payment file upload: its name, and whose export it is (docs/payments.md; detected from the file when not given). */
+export const PaymentImportQuery = Type.Object(
+  { filename: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })), source: Type.Optional(PaymentSourceSchema) },
+  { additionalProperties: false },
+);
+export type PaymentImportQuery = Static<typeof PaymentImportQuery>;
+
+/** Mismatches of one import, or of all; open ones only unless `all`. */
+export const MismatchQuery = Type.Object(
+  { importId: Type.Optional(Type.String({ format: 'uuid' })), all: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+export type MismatchQuery = Static<typeof MismatchQuery>;
+
+export const ReportKindParams = Type.Object({ kind: ReportKindSchema }, { additionalProperties: false });
+export type ReportKindParams = Static<typeof ReportKindParams>;

@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import type { CaseIdentification, IdentifyRequest, IdentifyResponse } from '@phatnguoi/core/contracts/api/identification';
-import { api } from '../../api/client';
-import { deskPaths } from '../../api/desk-paths';
+import type { CaseIdentification, IdentifyRequest } from '@phatnguoi/core/contracts/api/identification';
+import { call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { ErrorNote } from '../ErrorNote';
 import { codeLabel } from '../evidenceLabel';
@@ -55,7 +54,7 @@ export function OwnerEntryForm({ caseId, onDone }: { caseId: string; onDone: (i:
       },
     };
     try {
-      onDone((await api.post<IdentifyResponse>(deskPaths.identify(caseId), body)).identification);
+      onDone((await call('POST /api/cases/:id/identify', { params: { id: caseId }, body })).identification);
     } catch (err) {
       setError(err instanceof Error ? err : new Error(String(err)));
     } finally {

@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { CaseVehicleType } from '@phatnguoi/core/contracts/api/common';
-import type { CaseIdentification, IdentifyRequest, IdentifyResponse, RegistrySearchResponse } from '@phatnguoi/core/contracts/api/identification';
-import { api } from '../../api/client';
-import { deskPaths } from '../../api/desk-paths';
+import type { CaseIdentification, IdentifyRequest, RegistrySearchResponse } from '@phatnguoi/core/contracts/api/identification';
+import { call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { ErrorNote } from '../ErrorNote';
 import { codeLabel } from '../evidenceLabel';
@@ -23,7 +22,7 @@ export function RegistrySearchForm({
 }) {
   const { t } = useI18n();
   const [q, setQ] = useState(plate ? plate.slice(0, Math.max(2, plate.length - 2)) : '');
-  const [type, setType] = useState<string>(VEHICLE_TYPES.includes(vehicleType as CaseVehicleType) ? vehicleType : '');
+  const [type, setType] = useState<CaseVehicleType | ''>(VEHICLE_TYPES.find((v) => v === vehicleType) ?? '');
   const [colour, setColour] = useState('');
   const [result, setResult] = useState<RegistrySearchResponse | null>(null);
   const [error, setError] = useState<Error | null>(null);
@@ -34,11 +33,13 @@ export function RegistrySearchForm({
     setError(null);
     try {
       setResult(
-        await api.get<RegistrySearchResponse>(deskPaths.registrySearch, {
-          plate: q.trim() || undefined,
-          vehicleType: type || undefined,
-          colour: colour.trim() || undefined,
-          caseId,
+        await call('GET /api/registry/search', {
+          query: {
+            plate: q.trim() || undefined,
+            vehicleType: type || undefined,
+            colour: colour.trim() || undefined,
+            caseId,
+          },
         }),
       );
     } catch (err) {
@@ -52,7 +53,7 @@ export function RegistrySearchForm({
     setError(null);
     try {
       const body: IdentifyRequest = { method: 'registry', plate: p };
-      onDone((await api.post<IdentifyResponse>(deskPaths.identify(caseId), body)).identification);
+      onDone((await call('POST /api/cases/:id/identify', { params: { id: caseId }, body })).identification);
     } catch (err) {
       setError(err instanceof Error ? err : new Error(String(err)));
     } finally {
@@ -67,7 +68,7 @@ export function RegistrySearchForm({
         </label>
         <label>
           {t('ident.vehicleType')}{' '}
-          <select name="vehicleType" value={type} onChange={(e) => setType(e.target.value)}>
+          <select name="vehicleType" value={type} onChange={(e) => setType(VEHICLE_TYPES.find((v) => v === e.target.value) ?? '')}>
             <option value="">{t('ident.any')}</option>
             {VEHICLE_TYPES.map((v) => (
               <option key={v} value={v}>

@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import type { AgencyOptions, CaseIdentification, IdentifyResponse } from '@phatnguoi/core/contracts/api/identification';
-import { api } from '../../api/client';
-import { deskPaths } from '../../api/desk-paths';
+import type { CaseIdentification } from '@phatnguoi/core/contracts/api/identification';
+import { call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { useI18n } from '../../i18n';
 import { ErrorNote } from '../ErrorNote';
@@ -9,7 +8,7 @@ import { ErrorNote } from '../ErrorNote';
 /** Routes the case to another police unit, with the reason. */
 export function RouteForm({ caseId, onDone }: { caseId: string; onDone: (i: CaseIdentification) => void }) {
   const { t } = useI18n();
-  const units = useApi((signal) => api.get<AgencyOptions>(deskPaths.policeUnits, undefined, signal), 'units');
+  const units = useApi((signal) => call('GET /api/police-units', { signal }), 'units');
   const [agencyId, setAgencyId] = useState('');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<Error | null>(null);
@@ -19,7 +18,7 @@ export function RouteForm({ caseId, onDone }: { caseId: string; onDone: (i: Case
     setBusy(true);
     setError(null);
     try {
-      onDone((await api.post<IdentifyResponse>(deskPaths.route(caseId), { agencyId, reason: reason.trim() })).identification);
+      onDone((await call('POST /api/cases/:id/route', { params: { id: caseId }, body: { agencyId, reason: reason.trim() } })).identification);
     } catch (err) {
       setError(err instanceof Error ? err : new Error(String(err)));
     } finally {

@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import type { Agency, AgencyList } from '@phatnguoi/core/contracts/api/auth';
-import { api } from '../../api/client';
-import { adminPaths } from '../../api/admin-paths';
+import type { Agency } from '@phatnguoi/core/contracts/api/auth';
+import { call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n } from '../../i18n';
@@ -23,7 +22,7 @@ const draftOf = (a: Agency): Draft => ({
 /** Agencies with their jurisdiction (province, commune) and contact: add one, change one. */
 export default function AgenciesPage() {
   const { t } = useI18n();
-  const list = useApi((signal) => api.get<AgencyList>(adminPaths.agencies, undefined, signal), 'agencies');
+  const list = useApi((signal) => call('GET /api/admin/agencies', { signal }), 'agencies');
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [editId, setEditId] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
@@ -36,14 +35,16 @@ export default function AgenciesPage() {
     const { code, ...rest } = draft;
     const optional = { commune: draft.commune || null, phone: draft.phone || null, address: draft.address || null };
     try {
-      if (editId) await api.patch(adminPaths.agency(editId), { ...rest, ...optional });
+      if (editId) await call('PATCH /api/admin/agencies/:id', { params: { id: editId }, body: { ...rest, ...optional } });
       else
-        await api.post(adminPaths.agencies, {
-          code,
-          ...rest,
-          commune: draft.commune || undefined,
-          phone: draft.phone || undefined,
-          address: draft.address || undefined,
+        await call('POST /api/admin/agencies', {
+          body: {
+            code,
+            ...rest,
+            commune: draft.commune || undefined,
+            phone: draft.phone || undefined,
+            address: draft.address || undefined,
+          },
         });
       setDone(t(editId ? 'adm.agency.updated' : 'adm.agency.created', { name: draft.name }));
       setDraft(EMPTY);

@@ -1,8 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AdminCamera, AdminCameraList, StreamTestResult } from '@phatnguoi/core/contracts/api/admin';
-import type { AgencyList } from '@phatnguoi/core/contracts/api/auth';
-import { api } from '../../api/client';
-import { adminPaths } from '../../api/admin-paths';
+import type { AdminCamera, StreamTestResult } from '@phatnguoi/core/contracts/api/admin';
+import { call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { CameraMap, type MapCamera } from '../../components/CameraMap';
 import { ErrorNote } from '../../components/ErrorNote';
@@ -72,9 +70,9 @@ export default function CameraFormPage({ params }: { params: Record<string, stri
   const id = params.id ?? null;
   const { t, formatNumber } = useI18n();
   const { navigate } = useRouter();
-  const agencies = useApi((signal) => api.get<AgencyList>(adminPaths.agencies, undefined, signal), 'agencies');
-  const existing = useApi((signal) => (id ? api.get<AdminCamera>(adminPaths.camera(id), undefined, signal) : Promise.resolve(null)), id ?? 'new');
-  const all = useApi((signal) => api.get<AdminCameraList>(adminPaths.cameras, undefined, signal), 'cameras');
+  const agencies = useApi((signal) => call('GET /api/admin/agencies', { signal }), 'agencies');
+  const existing = useApi((signal) => (id ? call('GET /api/admin/cameras/:id', { params: { id }, signal }) : Promise.resolve(null)), id ?? 'new');
+  const all = useApi((signal) => call('GET /api/admin/cameras', { signal }), 'cameras');
   const [form, setForm] = useState<Form>(EMPTY);
   const fields = useFieldErrors('adm.camErr.');
   const [error, setError] = useState<Error | null>(null);
@@ -110,10 +108,12 @@ export default function CameraFormPage({ params }: { params: Record<string, stri
     fields.clear();
     try {
       setTest(
-        await api.post<StreamTestResult>(adminPaths.testStream, {
-          streamUrl: form.streamUrl,
-          ...(credentials !== undefined ? { credentials } : {}),
-          ...(id ? { cameraId: id } : {}),
+        await call('POST /api/admin/cameras/test-stream', {
+          body: {
+            streamUrl: form.streamUrl,
+            ...(credentials !== undefined ? { credentials } : {}),
+            ...(id ? { cameraId: id } : {}),
+          },
         }),
       );
     } catch (e) {
@@ -141,8 +141,8 @@ export default function CameraFormPage({ params }: { params: Record<string, stri
       ...(credentials !== undefined ? { credentials } : {}),
     };
     try {
-      if (id) await api.patch<AdminCamera>(adminPaths.camera(id), body);
-      else await api.post<AdminCamera>(adminPaths.cameras, body);
+      if (id) await call('PATCH /api/admin/cameras/:id', { params: { id }, body });
+      else await call('POST /api/admin/cameras', { body });
       navigate('/admin/cameras');
     } catch (err) {
       fields.take(err);

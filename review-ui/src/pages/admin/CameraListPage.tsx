@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import type { AdminCamera, AdminCameraList } from '@phatnguoi/core/contracts/api/admin';
-import { api } from '../../api/client';
-import { adminPaths } from '../../api/admin-paths';
+import type { AdminCamera } from '@phatnguoi/core/contracts/api/admin';
+import { call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { CameraMap } from '../../components/CameraMap';
 import { ErrorNote } from '../../components/ErrorNote';
@@ -14,12 +13,12 @@ import { AdminNav } from './AdminKit';
 export default function CameraListPage() {
   const { t, formatNumber } = useI18n();
   const { navigate } = useRouter();
-  const list = useApi((signal) => api.get<AdminCameraList>(adminPaths.cameras, undefined, signal), 'cameras');
+  const list = useApi((signal) => call('GET /api/admin/cameras', { signal }), 'cameras');
   const [error, setError] = useState<Error | null>(null);
   const toggle = async (c: AdminCamera) => {
     setError(null);
     try {
-      await api.patch<AdminCamera>(adminPaths.camera(c.id), { enabled: !c.enabled });
+      await call('PATCH /api/admin/cameras/:id', { params: { id: c.id }, body: { enabled: !c.enabled } });
       list.reload();
     } catch (e) {
       setError(e as Error);

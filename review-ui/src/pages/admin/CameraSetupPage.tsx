@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
-import type { CameraLamps, CameraSummary } from '@phatnguoi/core/contracts/api/cameras';
 import { useApi } from '../../api/useApi';
-import { api, apiUrl, ApiError } from '../../api/client';
+import { ApiError, apiUrl, call } from '../../api/client';
 import { paths } from '../../api/paths';
 import { ErrorNote } from '../../components/ErrorNote';
 import { CalibrationEditor } from '../../geometry/CalibrationEditor';
@@ -42,10 +41,10 @@ export default function CameraSetupPage({ params }: { params: Record<string, str
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   const [reloadTick, setReloadTick] = useState(0);
-  const camera = useApi((signal) => api.get<CameraSummary>(paths.camera(id), undefined, signal), id);
+  const camera = useApi((signal) => call('GET /api/cameras/:id', { params: { id }, signal }), id);
   const name = camera.data?.name ?? id;
   // The lamp tool: what the detector's lamp reader sees per lamp region, refreshed every few seconds.
-  const lamps = useApi((signal) => api.get<CameraLamps>(paths.cameraLamps(id), undefined, signal), id);
+  const lamps = useApi((signal) => call('GET /api/cameras/:id/lamps', { params: { id }, signal }), id);
   const reloadLamps = lamps.reload;
   useEffect(() => {
     const timer = setInterval(reloadLamps, LAMPS_REFRESH_MS);
@@ -55,8 +54,7 @@ export default function CameraSetupPage({ params }: { params: Record<string, str
   useEffect(() => {
     let live = true;
     setGeometry(null);
-    api
-      .get<CameraGeometry>(paths.cameraGeometry(id))
+    call('GET /api/cameras/:id/geometry', { params: { id } })
       .then((g) => live && (setGeometry(g), setFresh(false)))
       .catch((e: unknown) => {
         if (!live) return;
@@ -82,8 +80,8 @@ export default function CameraSetupPage({ params }: { params: Record<string, str
     setSaved(false);
     setSaveError(null);
     try {
-      const stored = await api.put<CameraGeometry | { geometry: CameraGeometry }>(paths.cameraGeometry(id), geometry);
-      setGeometry('geometry' in stored ? stored.geometry : stored);
+      const stored = await call('PUT /api/cameras/:id/geometry', { params: { id }, body: geometry });
+      setGeometry(stored);
       setFieldErrors([]);
       setFresh(false);
       setSaved(true);

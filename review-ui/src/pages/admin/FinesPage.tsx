@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import type { FineSchedule, NewFineVersionRequest } from '@phatnguoi/core/contracts/api/registry';
-import { api } from '../../api/client';
-import { adminPaths } from '../../api/admin-paths';
+import type { NewFineVersionRequest } from '@phatnguoi/core/contracts/api/registry';
+import { call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
 import { hasMessage, useI18n } from '../../i18n';
@@ -25,8 +24,8 @@ const whole = (s: string) => Number(s.replace(/[.,\s]/g, ''));
 /** The fine schedule as versions: each row's range, points, legal basis and dates; a new version closes the one in force. */
 export default function FinesPage() {
   const { t, formatNumber, lang } = useI18n();
-  const schedule = useApi((signal) => api.get<FineSchedule>(adminPaths.fines, undefined, signal), 'fines');
-  const offences = useApi((signal) => api.get<{ items: string[] }>(adminPaths.offences, undefined, signal), 'offences');
+  const schedule = useApi((signal) => call('GET /api/admin/fines', { signal }), 'fines');
+  const offences = useApi((signal) => call('GET /api/admin/fines/offences', { signal }), 'offences');
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const fields = useFieldErrors('adm.fineErr.');
   const [error, setError] = useState<Error | null>(null);
@@ -41,7 +40,7 @@ export default function FinesPage() {
     setDone(null);
     fields.clear();
     try {
-      await api.post(adminPaths.fines, { ...draft, fineMin: whole(draft.fineMin), fineMax: whole(draft.fineMax), points: whole(draft.points) });
+      await call('POST /api/admin/fines', { body: { ...draft, fineMin: whole(draft.fineMin), fineMax: whole(draft.fineMax), points: whole(draft.points) } });
       setDone(t('adm.fine.created', { date: date(draft.effectiveFrom) }));
       setDraft(EMPTY);
       schedule.reload();

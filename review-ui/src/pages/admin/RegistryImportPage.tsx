@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { RegistryImport, RegistryImportList } from '@phatnguoi/core/contracts/api/admin';
-import { api } from '../../api/client';
-import { adminPaths } from '../../api/admin-paths';
+import type { RegistryImport } from '@phatnguoi/core/contracts/api/admin';
+import { call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n, type MessageKey, type Translate } from '../../i18n';
@@ -33,7 +32,7 @@ const POLL_MS = 700;
 /** Upload a registry CSV; a background job imports it while this page shows its progress, then its report. */
 export default function RegistryImportPage() {
   const { t, formatNumber, formatDateTime } = useI18n();
-  const history = useApi((signal) => api.get<RegistryImportList>(adminPaths.imports, undefined, signal), 'imports');
+  const history = useApi((signal) => call('GET /api/admin/registry/imports', { signal }), 'imports');
   const file = useRef<HTMLInputElement>(null);
   const [current, setCurrent] = useState<RegistryImport | null>(null);
   const [uploading, setUploading] = useState(false);
@@ -50,7 +49,7 @@ export default function RegistryImportPage() {
       return;
     }
     const timer = setTimeout(() => {
-      api.get<RegistryImport>(adminPaths.import(id)).then(setCurrent, (e: unknown) => setError(e as Error));
+      call('GET /api/admin/registry/imports/:id', { params: { id } }).then(setCurrent, (e: unknown) => setError(e as Error));
     }, POLL_MS);
     return () => clearTimeout(timer);
   }, [id, finished, current, reloadHistory]);
@@ -65,7 +64,7 @@ export default function RegistryImportPage() {
     setCurrent(null);
     try {
       // the file goes as the request body (text/csv): the server streams it to storage, never whole in memory
-      setCurrent(await api.upload<RegistryImport>(adminPaths.imports, f, 'text/csv', { name: f.name }));
+      setCurrent(await call('POST /api/admin/registry/imports', { file: { body: f, contentType: 'text/csv' }, query: { name: f.name } }));
     } catch (err) {
       setError(err as Error);
     } finally {

@@ -1,8 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { RetentionSettings } from '@phatnguoi/core/contracts/api/admin';
 import { RETENTION_FIELDS, RETENTION_LIMITS, type RetentionField } from '@phatnguoi/core/contracts/values';
-import { api } from '../../api/client';
-import { adminPaths } from '../../api/admin-paths';
+import { call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n, type MessageKey } from '../../i18n';
@@ -20,7 +18,7 @@ const RUN_COUNTS = ['evidenceObjects', 'clipObjects', 'rejectedObjects', 'reject
 /** How long evidence, clips, rejected cases, logs and public entries are kept; the nightly purge's last run. */
 export default function RetentionPage() {
   const { t, formatDateTime, formatNumber } = useI18n();
-  const current = useApi((signal) => api.get<RetentionSettings>(adminPaths.retention, undefined, signal), 'retention');
+  const current = useApi((signal) => call('GET /api/admin/retention', { signal }), 'retention');
   const [form, setForm] = useState<Record<RetentionField, string> | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [saved, setSaved] = useState(false);
@@ -38,7 +36,7 @@ export default function RetentionPage() {
     try {
       // a field left as text is sent as text: the server names it (never a silent NaN)
       const body = Object.fromEntries(RETENTION_FIELDS.map((f) => [f, /^\s*-?\d+(\.\d+)?\s*$/.test(form[f]) ? Number(form[f]) : form[f]]));
-      await api.put<RetentionSettings>(adminPaths.retention, body);
+      await call('PUT /api/admin/retention', { body });
       setSaved(true);
       current.reload();
     } catch (err) {

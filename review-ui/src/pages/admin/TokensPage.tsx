@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import type { ApiTokenList, CreateApiTokenResponse } from '@phatnguoi/core/contracts/api/auth';
-import { api } from '../../api/client';
-import { adminPaths } from '../../api/admin-paths';
+import type { CreateApiTokenResponse } from '@phatnguoi/core/contracts/api/auth';
+import { call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n } from '../../i18n';
@@ -10,7 +9,7 @@ import { AdminNav, Field } from './AdminKit';
 /** Worker tokens (detectors posting events, scripts): create one (shown once), revoke one. */
 export default function TokensPage() {
   const { t, formatDateTime } = useI18n();
-  const list = useApi((signal) => api.get<ApiTokenList>(adminPaths.tokens, undefined, signal), 'tokens');
+  const list = useApi((signal) => call('GET /api/admin/tokens', { signal }), 'tokens');
   const [name, setName] = useState('');
   const [created, setCreated] = useState<CreateApiTokenResponse | null>(null);
   const [error, setError] = useState<Error | null>(null);
@@ -26,7 +25,7 @@ export default function TokensPage() {
   const create = (e: FormEvent) => {
     e.preventDefault();
     void act(async () => {
-      setCreated(await api.post<CreateApiTokenResponse>(adminPaths.tokens, { name, role: 'worker' }));
+      setCreated(await call('POST /api/admin/tokens', { body: { name, role: 'worker' } }));
       setName('');
     });
   };
@@ -71,7 +70,11 @@ export default function TokensPage() {
                   {k.revokedAt ? (
                     `${t('adm.token.revoked')} ${formatDateTime(k.revokedAt)}`
                   ) : (
-                    <button type="button" className="danger" onClick={() => void act(async () => void (await api.post(adminPaths.revokeToken(k.id))))}>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => void act(async () => void (await call('POST /api/admin/tokens/:id/revoke', { params: { id: k.id } })))}
+                    >
                       {t('adm.token.revoke')}
                     </button>
                   )}

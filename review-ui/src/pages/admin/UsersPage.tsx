@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import type { AdminUserList, AgencyList, UserStateResponse } from '@phatnguoi/core/contracts/api/auth';
+import type { AdminUserList } from '@phatnguoi/core/contracts/api/auth';
 import type { Role } from '@phatnguoi/core/contracts/api/common';
-import { api } from '../../api/client';
-import { adminPaths } from '../../api/admin-paths';
+import { call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n } from '../../i18n';
@@ -15,8 +14,8 @@ const EMPTY = { username: '', displayName: '', password: '', role: 'officer' as 
 /** Users: create; per user change role/agency, reset the password, end sessions, deactivate or reactivate. */
 export default function UsersPage() {
   const { t } = useI18n();
-  const users = useApi((signal) => api.get<AdminUserList>(adminPaths.users, undefined, signal), 'users');
-  const agencies = useApi((signal) => api.get<AgencyList>(adminPaths.agencies, undefined, signal), 'agencies');
+  const users = useApi((signal) => call('GET /api/admin/users', { signal }), 'users');
+  const agencies = useApi((signal) => call('GET /api/admin/agencies', { signal }), 'agencies');
   const [form, setForm] = useState(EMPTY);
   const fields = useFieldErrors('adm.userErr.');
   const [error, setError] = useState<Error | null>(null);
@@ -39,7 +38,7 @@ export default function UsersPage() {
   const create = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
-      await api.post(adminPaths.users, { ...form, agencyId: form.agencyId || null });
+      await call('POST /api/admin/users', { body: { ...form, agencyId: form.agencyId || null } });
       setForm(EMPTY);
       return t('adm.user.created', { name: form.username });
     });
@@ -47,22 +46,22 @@ export default function UsersPage() {
   const setActive = (u: User, active: boolean) => {
     if (!active && !window.confirm(t('adm.user.confirmDeactivate', { name: u.displayName }))) return;
     void run(async () => {
-      const r = await api.post<UserStateResponse>(adminPaths.userAction(u.id, active ? 'activate' : 'deactivate'));
+      const r = await call(active ? 'POST /api/admin/users/:id/activate' : 'POST /api/admin/users/:id/deactivate', { params: { id: u.id } });
       return active ? t('adm.user.activated', { name: u.username }) : t('adm.user.deactivated', { name: u.username, n: r.sessionsRevoked });
     });
   };
   const revoke = (u: User) =>
     void run(async () =>
-      t('adm.user.revoked', { name: u.username, n: (await api.post<UserStateResponse>(adminPaths.userAction(u.id, 'sessions/revoke'))).sessionsRevoked }),
+      t('adm.user.revoked', { name: u.username, n: (await call('POST /api/admin/users/:id/sessions/revoke', { params: { id: u.id } })).sessionsRevoked }),
     );
   const saveEdit = (u: User) => {
     if (!editing) return;
     void run(async () => {
       if (editing.role !== u.role || editing.agencyId !== (u.agencyId ?? ''))
-        await api.patch(adminPaths.user(u.id), { role: editing.role, agencyId: editing.agencyId || null });
+        await call('PATCH /api/admin/users/:id', { params: { id: u.id }, body: { role: editing.role, agencyId: editing.agencyId || null } });
       let message = t('adm.user.updated', { name: u.username });
       if (editing.password) {
-        const r = await api.post<UserStateResponse>(adminPaths.userAction(u.id, 'password'), { password: editing.password });
+        const r = await call('POST /api/admin/users/:id/password', { params: { id: u.id }, body: { password: editing.password } });
         message = t('adm.user.passwordReset', { name: u.username, n: r.sessionsRevoked });
       }
       setEditing(null);

@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import type { LookupChallengeResponse, LookupRequest, LookupResponse, PublicViolation } from '@phatnguoi/core/contracts/api/lookup';
-import { api, ApiError } from '../../api/client';
-import { paths } from '../../api/paths';
+import type { LookupRequest, LookupResponse, PublicViolation } from '@phatnguoi/core/contracts/api/lookup';
+import { ApiError, call } from '../../api/client';
 import { apiErrorText, ErrorNote } from '../../components/ErrorNote';
 import { useI18n } from '../../i18n';
 import { solvePow } from './pow';
@@ -30,11 +29,11 @@ export default function LookupPage() {
     }
     try {
       setPhase('pow');
-      const ch = await api.get<LookupChallengeResponse>(paths.lookupChallenge);
+      const ch = await call('GET /api/public/challenge');
       const nonce = await solvePow(ch.challenge, ch.difficulty);
       setPhase('search');
       const body: LookupRequest = { plate: p, vehicleType, challenge: ch.challenge, nonce };
-      setResult(await api.post<LookupResponse>(paths.lookup, body));
+      setResult(await call('POST /api/public/lookup', { body }));
     } catch (err) {
       // Citizen-facing: the api's codes get Vietnamese (or English) text, not the server's message.
       if (err instanceof ApiError && err.status === 400)

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import type { CitizenCase, CitizenOverview, CitizenResponseRequest, LogoutResponse } from '@phatnguoi/core/contracts/api/sign-in';
-import { api, ApiError } from '../../api/client';
-import { paths, signInStart } from '../../api/paths';
+import type { CitizenCase, CitizenResponseRequest } from '@phatnguoi/core/contracts/api/sign-in';
+import { ApiError, call } from '../../api/client';
+import { signInStart } from '../../api/paths';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
 import { signInErrorKey, useSignInOptions } from '../../components/useSignInOptions';
@@ -14,14 +14,14 @@ import { EvidenceList } from './PublicCasePage';
 export default function MyCasesPage() {
   const { t } = useI18n();
   const { search } = useRouter();
-  const res = useApi((signal) => api.get<CitizenOverview>(paths.citizenMe, undefined, signal), 'me');
+  const res = useApi((signal) => call('GET /api/citizen/me', { signal }), 'me');
   const refused = search.get('error');
   if (res.error instanceof ApiError && res.error.status === 401) return <SignIn refused={refused} />;
   if (res.error) return <ErrorNote error={res.error} />;
   if (!res.data) return <p aria-busy="true">{t('app.loading')}</p>;
   const me = res.data;
   const logout = async () => {
-    const out = await api.post<LogoutResponse>(paths.citizenLogout);
+    const out = await call('POST /api/citizen/logout');
     if (out.endSessionUrl) window.location.assign(out.endSessionUrl);
     else res.reload();
   };
@@ -159,7 +159,7 @@ function ResponseForm({ caseId, onSent }: { caseId: string; onSent: () => void }
     };
     setBusy(true);
     try {
-      await api.post(paths.citizenResponse(caseId), body);
+      await call('POST /api/citizen/cases/:id/responses', { params: { id: caseId }, body });
       setSent(true);
       setText('');
       onSent();

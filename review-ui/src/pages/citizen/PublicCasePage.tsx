@@ -1,6 +1,5 @@
 import type { PublicCaseResponse } from '@phatnguoi/core/contracts/api/lookup';
-import { api } from '../../api/client';
-import { paths } from '../../api/paths';
+import { call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { evidenceLabel } from '../../components/evidenceLabel';
 import { useI18n } from '../../i18n';
@@ -13,7 +12,7 @@ const kindRank = (k: string) => (KIND_ORDER.includes(k) ? KIND_ORDER.indexOf(k) 
 export default function PublicCasePage({ params }: { params: Record<string, string> }) {
   const { t } = useI18n();
   const token = params.ref!;
-  const res = useApi((signal) => api.get<PublicCaseResponse>(paths.publicCase(token), undefined, signal), token);
+  const res = useApi((signal) => call('GET /api/public/cases/:token', { params: { token }, signal }), token);
   if (res.error)
     return (
       <section className="citizen">

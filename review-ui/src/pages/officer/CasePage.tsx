@@ -1,9 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { CameraGeometry } from '@phatnguoi/core/contracts/camera-geometry';
-import type { CaseDetail, ConfirmRequest, QueueResponse, RejectRequest } from '@phatnguoi/core/contracts/api/cases';
-import type { SignalState } from '@phatnguoi/core/contracts/violation-event';
-import { api, ApiError } from '../../api/client';
-import { paths } from '../../api/paths';
+import type { ConfirmRequest, RejectRequest } from '@phatnguoi/core/contracts/api/cases';
+import { call, ApiError } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth';
 import type { ClipPlayerHandle } from '../../components/ClipPlayer';
@@ -33,10 +31,10 @@ export default function CasePage({ params }: { params: Record<string, string> })
   const { t, formatDateTime } = useI18n();
   const { user } = useAuth();
   const { navigate } = useRouter();
-  const detail = useApi((signal) => api.get<CaseDetail>(paths.case(id), undefined, signal), id);
+  const detail = useApi((signal) => call('GET /api/cases/:id', { params: { id }, signal }), id);
   const c = detail.data;
   const geometry = useApi<CameraGeometry | null>(
-    (signal) => (c ? api.get<CameraGeometry>(paths.cameraGeometry(c.cameraId), undefined, signal).catch(() => null) : Promise.resolve(null)),
+    (signal) => (c ? call('GET /api/cameras/:id/geometry', { params: { id: c.cameraId }, signal }).catch(() => null) : Promise.resolve(null)),
     c?.cameraId ?? '',
   );
   const edit = usePlateEdit(c);
@@ -55,12 +53,12 @@ export default function CasePage({ params }: { params: Record<string, string> })
 
   const ev = useMemo(() => (c ? evidenceOf(c) : null), [c]);
   const { markLoaded, ready, readyAt } = useEvidenceReady(id, ev);
-  const signal = (c?.signal ?? null) as SignalState | null;
+  const signal = c?.signal ?? null;
   const overlay: OverlayData = useMemo(() => (c ? overlayFor(c, geometry.data ?? null, signal) : {}), [c, geometry.data, signal]);
 
   const goNext = useCallback(async () => {
     try {
-      const q = await api.get<QueueResponse>(paths.queue, { status: 'detected', limit: 10 });
+      const q = await call('GET /api/cases', { query: { status: 'detected', limit: 10 } });
       const next = q.items.find((it) => it.id !== id && (!it.claimedBy || it.claimedBy === user?.username));
       navigate(next ? `/officer/cases/${next.id}` : '/officer');
     } catch (e) {
@@ -86,7 +84,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
       if (vehicleType !== c.vehicleType) body.vehicleType = vehicleType as ConfirmRequest['vehicleType'];
     }
     try {
-      await api.post(paths.confirm(id), body);
+      await call('POST /api/cases/:id/confirm', { params: { id }, body });
       decided();
       setDone(t('case.confirmed'));
       detail.reload();
@@ -103,7 +101,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
       setBusy(true);
       setActionError(null);
       try {
-        await api.post(paths.reject(id), req);
+        await call('POST /api/cases/:id/reject', { params: { id }, body: req });
         decided();
         setRejectOpen(false);
         setDone(t('case.rejected'));

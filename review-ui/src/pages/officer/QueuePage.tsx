@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import type { CaseStatus, QueueQuery, QueueResponse } from '@phatnguoi/core/contracts/api/cases';
+import type { CaseStatus, QueueQuery } from '@phatnguoi/core/contracts/api/cases';
 import type { ViolationType } from '@phatnguoi/core/contracts/api/common';
-import { api } from '../../api/client';
-import { paths } from '../../api/paths';
+import { call, liveStream } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ConfidenceMeter, DeadlineBadge, StatusBadge } from '../../components/DeadlineBadge';
 import { ErrorNote } from '../../components/ErrorNote';
@@ -12,16 +11,6 @@ import { placeDetail } from './evidence';
 import { useI18n } from '../../i18n';
 import { Link, useRouter } from '../../router';
 import { STATUS_OPTIONS, TYPE_OPTIONS } from '../../options';
-import { apiUrl } from '../../api/client';
-import { deskPaths } from '../../api/desk-paths';
-
-interface Throughput {
-  lastHour: number;
-  today: number;
-  perHour: number;
-  approvalRate: number | null;
-  officers: { username: string; decisions: number; perHour: number }[];
-}
 
 const PAGE = 50;
 
@@ -47,10 +36,10 @@ export default function QueuePage() {
     offset,
   };
   const key = JSON.stringify(query);
-  const list = useApi((signal) => api.get<QueueResponse>(paths.queue, { ...query }, signal), key);
-  const risk = useApi((signal) => api.get<QueueResponse>(paths.queue, { status: status ?? 'detected', atRiskOnly: true, limit: 1 }, signal), `risk-${status}`);
-  const throughput = useApi((signal) => api.get<Throughput>(deskPaths.throughput, undefined, signal), 'throughput');
-  const cameras = useApi((signal) => api.get<{ items: { id: string; name: string }[] }>(deskPaths.deskCameras, undefined, signal), 'cameras');
+  const list = useApi((signal) => call('GET /api/cases', { query: { ...query }, signal }), key);
+  const risk = useApi((signal) => call('GET /api/cases', { query: { status: status ?? 'detected', atRiskOnly: true, limit: 1 }, signal }), `risk-${status}`);
+  const throughput = useApi((signal) => call('GET /api/desk/throughput', { signal }), 'throughput');
+  const cameras = useApi((signal) => call('GET /api/desk/cameras', { signal }), 'cameras');
   const [cameraText, setCameraText] = useState(cameraName ?? '');
   useEffect(() => setCameraText(cameraName ?? ''), [cameraName]);
   const [plateText, setPlateText] = useState(plateQ ?? '');
@@ -63,20 +52,23 @@ export default function QueuePage() {
   reloads.current = { list: list.reload, risk: risk.reload, throughput: throughput.reload };
   const lastTotal = useRef<number | null>(null);
   useEffect(() => {
-    const es = new EventSource(apiUrl(deskPaths.caseEvents), { withCredentials: true });
-    es.addEventListener('ready', (e) => {
-      lastTotal.current = (JSON.parse((e as MessageEvent<string>).data) as { total?: number }).total ?? null;
-      setLive(true);
-    });
-    es.addEventListener('changed', (e) => {
-      const total = (JSON.parse((e as MessageEvent<string>).data) as { total: number }).total;
-      if (lastTotal.current !== null && total > lastTotal.current) setNews(total - lastTotal.current);
-      lastTotal.current = total;
-      reloads.current.list();
-      reloads.current.risk();
-      reloads.current.throughput();
-    });
-    es.onerror = () => setLive(false);
+    const es = liveStream(
+      '/api/cases/events',
+      {
+        ready: ({ total }) => {
+          lastTotal.current = total;
+          setLive(true);
+        },
+        changed: ({ total }) => {
+          if (lastTotal.current !== null && total > lastTotal.current) setNews(total - lastTotal.current);
+          lastTotal.current = total;
+          reloads.current.list();
+          reloads.current.risk();
+          reloads.current.throughput();
+        },
+      },
+      { error: () => setLive(false) },
+    );
     return () => es.close();
   }, []);
 

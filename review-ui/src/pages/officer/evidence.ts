@@ -27,24 +27,18 @@ export function evidenceOf(c: Pick<CaseDetail, 'evidence'> & Partial<Pick<CaseDe
  * camera's geometry (the lane the rule named when the case says so, else the single lane in view).
  */
 export function overlayFor(c: CaseDetail, geometry: CameraGeometry | null, signal: SignalState | null): OverlayData {
-  // box and ruleDetail come from the stored detector event (older api answers may lack them)
-  const detail = c as Omit<CaseDetail, 'box' | 'ruleDetail'> & Partial<Pick<CaseDetail, 'box' | 'ruleDetail'>>;
-  const laneId = detail.ruleDetail?.laneId ?? null;
+  const laneId = c.ruleDetail?.laneId ?? null;
   const lane = geometry ? (geometry.lanes.find((l) => l.id === laneId) ?? (geometry.lanes.length === 1 ? geometry.lanes[0]! : null)) : null;
-  const stopId = detail.ruleDetail?.stopLineId ?? lane?.stopLineId ?? null;
+  const stopId = c.ruleDetail?.stopLineId ?? lane?.stopLineId ?? null;
   const stopLine = geometry ? (geometry.stopLines.find((s) => s.id === stopId) ?? (geometry.stopLines.length === 1 ? geometry.stopLines[0]! : null)) : null;
   return {
-    box: detail.box ?? null,
-    frameSize: detail.ruleDetail?.frameSize ?? null,
+    box: c.box ?? null,
+    frameSize: c.ruleDetail?.frameSize ?? null,
     lane,
     stopLine,
     geometryReference: geometry?.reference ?? null,
-    signal: isSignalState(signal) ? signal : null,
+    signal,
   };
-}
-
-function isSignalState(v: unknown): v is SignalState {
-  return !!v && typeof v === 'object' && typeof (v as SignalState).round === 'string';
 }
 
 /** The case's place already starts with the camera name when the api composes it; avoid saying it twice. */

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ClaimResponse } from '@phatnguoi/core/contracts/api/cases';
-import { api, ApiError, apiUrl } from '../../api/client';
+import { call, ApiError, apiUrl } from '../../api/client';
 import { paths } from '../../api/paths';
 
 const CLAIM_RENEW_MS = 120_000;
@@ -29,8 +28,7 @@ export function useCaseClaim(
     if (!reviewable) return;
     let live = true;
     const take = () =>
-      api
-        .post<ClaimResponse>(paths.claim(id))
+      call('POST /api/cases/:id/claim', { params: { id } })
         .then((r) => live && ((holding.current = true), setClaim({ mine: true, by: r.claimedBy, until: r.claimedUntil }), setClaimError(null)))
         .catch((e: unknown) => {
           if (!live) return;

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { CameraStatusMessage, StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
-import { api, apiUrl } from '../../api/client';
-import { paths } from '../../api/paths';
+import { call, liveStream } from '../../api/client';
 
 export interface LiveStats {
   stats: StatsSnapshot | null;
@@ -43,29 +42,17 @@ export function useLiveStats(): LiveStats {
   const [state, setState] = useState<LiveStats>({ stats: null, connected: false, error: null, updates: 0 });
   useEffect(() => {
     const ctl = new AbortController();
-    api
-      .get<StatsSnapshot>(paths.stats, undefined, ctl.signal)
+    call('GET /api/stats', { signal: ctl.signal })
       .then((s) => setState((st) => (st.stats && st.stats.at > s.at ? st : { ...st, stats: s, error: null })))
       .catch((e: unknown) => !ctl.signal.aborted && setState((st) => ({ ...st, error: e instanceof Error ? e : new Error(String(e)) })));
-    const es = new EventSource(apiUrl(paths.statsStream), { withCredentials: true });
-    es.onopen = () => setState((st) => ({ ...st, connected: true }));
-    es.onerror = () => setState((st) => ({ ...st, connected: false }));
-    es.addEventListener('snapshot', (ev: MessageEvent<string>) => {
-      try {
-        const s = JSON.parse(ev.data) as StatsSnapshot;
-        setState((st) => ({ stats: s, connected: true, error: null, updates: st.updates + 1 }));
-      } catch {
-        // a malformed event is skipped; the next snapshot replaces it
-      }
-    });
-    es.addEventListener('camera', (ev: MessageEvent<string>) => {
-      try {
-        const m = JSON.parse(ev.data) as CameraStatusMessage;
-        setState((st) => (st.stats ? { ...st, stats: applyCameraStatus(st.stats, m), updates: st.updates + 1 } : st));
-      } catch {
-        // ignore a malformed status message
-      }
-    });
+    const es = liveStream(
+      '/api/stats/stream',
+      {
+        snapshot: (s) => setState((st) => ({ stats: s, connected: true, error: null, updates: st.updates + 1 })),
+        camera: (m) => setState((st) => (st.stats ? { ...st, stats: applyCameraStatus(st.stats, m), updates: st.updates + 1 } : st)),
+      },
+      { open: () => setState((st) => ({ ...st, connected: true })), error: () => setState((st) => ({ ...st, connected: false })) },
+    );
     return () => {
       ctl.abort();
       es.close();

@@ -1,8 +1,8 @@
 // The penalty decision of a case whose owner came forward: recorded here (amount within the fine schedule's range,
 // points, number, date, who signs), then printed as a PDF; shows whether it was paid.
 import { useState, type FormEvent } from 'react';
-import type { Decision, RecordDecisionRequest } from '@phatnguoi/core/contracts/api/reports';
-import { api, apiUrl, ApiError } from '../../api/client';
+import type { RecordDecisionRequest } from '@phatnguoi/core/contracts/api/reports';
+import { ApiError, apiUrl, call } from '../../api/client';
 import { reportPaths } from '../../api/reports-paths';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
@@ -11,7 +11,7 @@ import { formatDay as day, formatVnd as money } from './format';
 
 export function DecisionPanel({ caseId, editable, onChanged }: { caseId: string; editable: boolean; onChanged?: () => void }) {
   const { t, lang, formatNumber, formatDateTime } = useI18n();
-  const current = useApi((signal) => api.get<{ decision: Decision | null }>(reportPaths.decision(caseId), undefined, signal), caseId);
+  const current = useApi((signal) => call('GET /api/cases/:id/decision', { params: { id: caseId }, signal }), caseId);
   const [form, setForm] = useState({ amount: '', points: '', number: '', decidedOn: '', officerName: '', officerTitle: '' });
   const [error, setError] = useState<Error | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -28,7 +28,7 @@ export function DecisionPanel({ caseId, editable, onChanged }: { caseId: string;
       ...(form.officerTitle.trim() ? { officerTitle: form.officerTitle.trim() } : {}),
     };
     try {
-      const d = await api.post<Decision>(reportPaths.decision(caseId), body);
+      const d = await call('POST /api/cases/:id/decision', { params: { id: caseId }, body });
       setMessage(t('decision.recorded', { number: d.number }));
       current.reload();
       onChanged?.();

@@ -1,9 +1,8 @@
 // Payment reconciliation: import a file of payment results (the job reconciles it in the background; its progress is
 // shown here), and resolve each payment that did not match: accept it (it settles the decision) or not (refund).
 import { useEffect, useState, type FormEvent } from 'react';
-import { PAYMENT_SOURCES, type Mismatch, type PaymentImport, type PaymentSource } from '@phatnguoi/core/contracts/api/reports';
-import { API_PREFIX, api, ApiError } from '../../api/client';
-import { reportPaths } from '../../api/reports-paths';
+import { PAYMENT_SOURCES, type Mismatch, type PaymentSource } from '@phatnguoi/core/contracts/api/reports';
+import { ApiError, call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
 import { hasMessage, useI18n } from '../../i18n';
@@ -42,8 +41,8 @@ function useLineText(): (line: string | number, field: string, serverMessage: st
 export default function PaymentsPage() {
   const { t, formatNumber, formatDateTime } = useI18n();
   const lineText = useLineText();
-  const imports = useApi((signal) => api.get<{ items: PaymentImport[] }>(reportPaths.imports, undefined, signal), 'imports');
-  const mismatches = useApi((signal) => api.get<{ items: Mismatch[] }>(reportPaths.mismatches, undefined, signal), 'mismatches');
+  const imports = useApi((signal) => call('GET /api/payments/imports', { signal }), 'imports');
+  const mismatches = useApi((signal) => call('GET /api/payments/mismatches', { signal }), 'mismatches');
   const [file, setFile] = useState<File | null>(null);
   // '': detected by the api from the file
   const [source, setSource] = useState<PaymentSource | ''>('');
@@ -68,23 +67,14 @@ export default function PaymentsPage() {
     setError(null);
     setMessage(null);
     const json = file.name.toLowerCase().endsWith('.json') || file.type === 'application/json';
-    const res = await fetch(
-      `${API_PREFIX}${reportPaths.imports}?filename=${encodeURIComponent(file.name.replace(/[^\p{L}\p{N} ._()-]+/gu, '_').slice(0, 120))}${source ? `&source=${source}` : ''}`,
-      {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'content-type': json ? 'application/json' : 'text/csv', accept: 'application/json' },
-        body: file,
-      },
-    );
-    if (!res.ok) {
-      const body = (await res.json().catch(() => ({}))) as {
-        error?: string;
-        message?: string;
-        requestId?: string;
-        errors?: { path: string; message: string }[];
-      };
-      setError(new ApiError(res.status, body.error ?? `HTTP_${res.status}`, body.message ?? res.statusText, body.requestId ?? null, body.errors ?? []));
+    const filename = file.name.replace(/[^\p{L}\p{N} ._()-]+/gu, '_').slice(0, 120);
+    try {
+      await call('POST /api/payments/imports', {
+        query: { filename, ...(source ? { source } : {}) },
+        file: { body: file, contentType: json ? 'application/json' : 'text/csv' },
+      });
+    } catch (err) {
+      setError(err instanceof Error ? err : new Error(String(err)));
       return;
     }
     setMessage(t('payments.uploaded'));
@@ -193,10 +183,13 @@ function MismatchItem({ m, onDone }: { m: Mismatch; onDone: () => void }) {
   const resolve = async (action: 'accept' | 'dismiss') => {
     setError(null);
     try {
-      await api.post(reportPaths.resolveMismatch(m.id), {
-        action,
-        note: note.trim(),
-        ...(action === 'accept' && m.kind === 'unknown_decision' ? { decisionNumber: number.trim() } : {}),
+      await call('POST /api/payments/mismatches/:id/resolve', {
+        params: { id: m.id },
+        body: {
+          action,
+          note: note.trim(),
+          ...(action === 'accept' && m.kind === 'unknown_decision' ? { decisionNumber: number.trim() } : {}),
+        },
       });
       onDone();
     } catch (err) {

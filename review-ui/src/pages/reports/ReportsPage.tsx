@@ -1,9 +1,9 @@
 // Reports for supervisors and the operations centre: choose a report and its period, see it as a table (numbers,
 // dates and shares in the reader's language), download it as CSV, XLSX or PDF, and schedule it by e-mail.
 import { useState, type FormEvent } from 'react';
-import { REPORT_KINDS, type ReportAgencyList, type ReportKind, type ReportSchedule, type ReportTable } from '@phatnguoi/core/contracts/api/reports';
-import { VIOLATION_TYPES } from '@phatnguoi/core/contracts/api/common';
-import { api, apiUrl } from '../../api/client';
+import { REPORT_KINDS, type ReportKind, type ReportTable } from '@phatnguoi/core/contracts/api/reports';
+import { VIOLATION_TYPES, type ViolationType } from '@phatnguoi/core/contracts/api/common';
+import { apiUrl, call } from '../../api/client';
 import { reportPaths } from '../../api/reports-paths';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
@@ -17,7 +17,7 @@ interface Form {
   from: string;
   to: string;
   split: string;
-  type: string;
+  type: ViolationType | '';
   period: 'day' | 'month' | 'year';
   /** '' : every agency the user may see (a supervisor: their own). */
   agencyId: string;
@@ -38,9 +38,9 @@ export default function ReportsPage() {
     ...(f.agencyId ? { agencyId: f.agencyId } : {}),
   });
   // The agencies the api lets this user report on: several (admin, operator: "all" or one), or a supervisor's own.
-  const agencies = useApi((signal) => api.get<ReportAgencyList>(reportPaths.agencies, undefined, signal), 'report-agencies');
+  const agencies = useApi((signal) => call('GET /api/report-agencies', { signal }), 'report-agencies');
   const report = useApi<ReportTable | null>(
-    (signal) => (shown ? api.get<ReportTable>(reportPaths.report(shown.kind), query(shown), signal) : Promise.resolve(null)),
+    (signal) => (shown ? call('GET /api/reports/:kind', { params: { kind: shown.kind }, query: query(shown), signal }) : Promise.resolve(null)),
     JSON.stringify(shown),
   );
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
@@ -110,7 +110,7 @@ export default function ReportsPage() {
             </div>
             <div className="field">
               <label htmlFor="report-type">{t('reports.type')}</label>
-              <select id="report-type" value={form.type} onChange={(e) => set('type', e.target.value)}>
+              <select id="report-type" value={form.type} onChange={(e) => set('type', VIOLATION_TYPES.find((v) => v === e.target.value) ?? '')}>
                 <option value="">{t('reports.type.all')}</option>
                 {VIOLATION_TYPES.map((v) => (
                   <option key={v} value={v}>
@@ -213,7 +213,7 @@ function Schedules({
   formatDateTime: (d: string) => string;
 }) {
   const { t } = useI18n();
-  const list = useApi((signal) => api.get<{ items: ReportSchedule[] }>(reportPaths.schedules, undefined, signal), 'schedules');
+  const list = useApi((signal) => call('GET /api/report-schedules', { signal }), 'schedules');
   const [format, setFormat] = useState<'csv' | 'xlsx' | 'pdf'>('xlsx');
   const [every, setEvery] = useState<'day' | 'week' | 'month'>('month');
   const [recipients, setRecipients] = useState('');
@@ -224,16 +224,18 @@ function Schedules({
     setError(null);
     setMessage(null);
     try {
-      await api.post(reportPaths.schedules, {
-        report: kind,
-        format,
-        every,
-        recipients: recipients
-          .split(',')
-          .map((r) => r.trim())
-          .filter(Boolean),
-        ...(kind === 'before-after' ? { split } : {}),
-        ...(kind === 'outcomes' || kind === 'deadlines' ? { period } : {}),
+      await call('POST /api/report-schedules', {
+        body: {
+          report: kind,
+          format,
+          every,
+          recipients: recipients
+            .split(',')
+            .map((r) => r.trim())
+            .filter(Boolean),
+          ...(kind === 'before-after' ? { split } : {}),
+          ...(kind === 'outcomes' || kind === 'deadlines' ? { period } : {}),
+        },
       });
       setMessage(t('schedules.added'));
       setRecipients('');
@@ -245,7 +247,7 @@ function Schedules({
   const stop = async (id: string) => {
     setError(null);
     try {
-      await api.post(reportPaths.stopSchedule(id));
+      await call('POST /api/report-schedules/:id/stop', { params: { id } });
       list.reload();
     } catch (err) {
       setError(err instanceof Error ? err : new Error(String(err)));

@@ -1,6 +1,4 @@
-import type { StatsSnapshot } from '@phatnguoi/core/contracts/api/stats';
-import { api } from '../../api/client';
-import { paths } from '../../api/paths';
+import { call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { StackedBarChart } from '../../components/charts';
 import { ErrorNote } from '../../components/ErrorNote';
@@ -9,7 +7,7 @@ import { useI18n } from '../../i18n';
 /** The ageing tab's chart: open cases by how soon their deadline falls. */
 export function AgeingChart() {
   const { t } = useI18n();
-  const stats = useApi((signal) => api.get<StatsSnapshot>(paths.stats, undefined, signal), 'ageing');
+  const stats = useApi((signal) => call('GET /api/stats', { signal }), 'ageing');
   if (stats.error) return <ErrorNote error={stats.error} />;
   if (!stats.data) return null;
   const a = stats.data.ageing;

@@ -2,8 +2,7 @@
 // numbered), ticks that it was checked, then issues. After issue: what each channel actually delivered.
 import { useEffect, useRef, useState } from 'react';
 import type { NoticeInfo } from '@phatnguoi/core/contracts/api/cases';
-import { api, apiUrl } from '../../api/client';
-import { deskPaths } from '../../api/desk-paths';
+import { apiUrl, call } from '../../api/client';
 import { paths } from '../../api/paths';
 import { ErrorNote } from '../../components/ErrorNote';
 import { codeLabel } from '../../components/evidenceLabel';
@@ -61,7 +60,7 @@ export function NoticeDeliveries({ deliveries, onChanged }: { deliveries: Notice
   const retry = async (id: string) => {
     setError(null);
     try {
-      await api.post(deskPaths.deliveryRetry(id), {});
+      await call('POST /api/deliveries/:id/retry', { params: { id } });
       onChanged();
     } catch (e) {
       setError(e instanceof Error ? e : new Error(String(e)));

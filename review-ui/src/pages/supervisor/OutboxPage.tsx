@@ -1,30 +1,15 @@
 // The outbox as owners receive it: in the demo, the e-mails (with the notice PDF) and text messages the local mail
 // catcher and SMS sink received, and the post batches with their printable list.
 import { useEffect, useState } from 'react';
-import { api, apiUrl } from '../../api/client';
+import { apiUrl, call } from '../../api/client';
 import { deskPaths } from '../../api/desk-paths';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useI18n } from '../../i18n';
 
-interface Outbox {
-  catcher: boolean;
-  emails: {
-    id: string;
-    to: string;
-    from: string;
-    subject: string;
-    text: string;
-    receivedAt: string;
-    attachments: { n: number; filename: string; contentType: string; size: number }[];
-  }[];
-  sms: { id: string; to: string; text: string; receivedAt: string }[];
-  postBatches: { id: string; createdAt: string; notices: number; sha256: string }[];
-}
-
 export default function OutboxPage() {
   const { t, formatDateTime, formatNumber } = useI18n();
-  const box = useApi((signal) => api.get<Outbox>(deskPaths.outbox, undefined, signal), 'outbox');
+  const box = useApi((signal) => call('GET /api/outbox', { signal }), 'outbox');
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const reload = box.reload;
@@ -36,7 +21,7 @@ export default function OutboxPage() {
   const makeBatch = async () => {
     setError(null);
     try {
-      const b = await api.post<{ batchId: string | null; count: number }>(deskPaths.postBatches, {});
+      const b = await call('POST /api/post-batches');
       setMessage(b.count ? t('outbox.batchMade', { n: b.count }) : t('outbox.batchEmpty'));
       reload();
     } catch (e) {

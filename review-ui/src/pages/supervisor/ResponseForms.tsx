@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import type { OwnerResponseRequest, ResolveRequest } from '@phatnguoi/core/contracts/api/cases';
-import { api } from '../../api/client';
-import { paths } from '../../api/paths';
+import { call } from '../../api/client';
 import { useI18n } from '../../i18n';
 
 /** On a notified or escalated case: record the owner's response or complaint, or resolve the case. */
@@ -18,7 +17,7 @@ export function ResponseForms({ id, busy, act }: { id: string; busy: boolean; ac
         onSubmit={(e) => {
           e.preventDefault();
           const body: OwnerResponseRequest = { kind, text: text.trim(), ...(driverName.trim() ? { driverName: driverName.trim() } : {}) };
-          void act(async () => (await api.post(paths.ownerResponse(id), body), setText(''), t('sup.responseSaved')));
+          void act(async () => (await call('POST /api/cases/:id/responses', { params: { id }, body }), setText(''), t('sup.responseSaved')));
         }}
       >
         <h3>{t('sup.recordResponse')}</h3>
@@ -45,7 +44,7 @@ export function ResponseForms({ id, busy, act }: { id: string; busy: boolean; ac
         onSubmit={(e) => {
           e.preventDefault();
           const body: ResolveRequest = { outcome, text: resolveText.trim() };
-          void act(async () => (await api.post(paths.resolve(id), body), t('sup.resolved')));
+          void act(async () => (await call('POST /api/cases/:id/resolve', { params: { id }, body }), t('sup.resolved')));
         }}
       >
         <h3>{t('sup.resolve')}</h3>

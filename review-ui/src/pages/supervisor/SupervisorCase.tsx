@@ -1,7 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { CaseDetail, IssueNoticeResponse } from '@phatnguoi/core/contracts/api/cases';
-import type { SignalState } from '@phatnguoi/core/contracts/violation-event';
-import { api, apiUrl } from '../../api/client';
+import { call, apiUrl } from '../../api/client';
 import { paths } from '../../api/paths';
 import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth';
@@ -23,7 +21,7 @@ import { SupervisorCaseFacts } from './SupervisorCaseFacts';
 export function SupervisorCase({ id, onChanged }: { id: string; onChanged: () => void }) {
   const { t, formatDateTime } = useI18n();
   const { user } = useAuth();
-  const detail = useApi((signal) => api.get<CaseDetail>(paths.case(id), undefined, signal), id);
+  const detail = useApi((signal) => call('GET /api/cases/:id', { params: { id }, signal }), id);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -85,7 +83,7 @@ export function SupervisorCase({ id, onChanged }: { id: string; onChanged: () =>
             type="button"
             className="primary"
             disabled={busy || ownConfirm || approveBlocked || tampered}
-            onClick={() => void act(async () => (await api.post(paths.approve(id), {}), t('sup.approved')))}
+            onClick={() => void act(async () => (await call('POST /api/cases/:id/approve', { params: { id }, body: {} }), t('sup.approved')))}
           >
             {t('sup.approve')}
           </button>
@@ -93,7 +91,8 @@ export function SupervisorCase({ id, onChanged }: { id: string; onChanged: () =>
             className="inline"
             onSubmit={(e: FormEvent) => {
               e.preventDefault();
-              if (returnReason.trim()) void act(async () => (await api.post(paths.returnCase(id), { reason: returnReason.trim() }), t('sup.returned')));
+              if (returnReason.trim())
+                void act(async () => (await call('POST /api/cases/:id/return', { params: { id }, body: { reason: returnReason.trim() } }), t('sup.returned')));
             }}
           >
             <label htmlFor="return-reason">{t('sup.returnReason')}</label>
@@ -129,7 +128,7 @@ export function SupervisorCase({ id, onChanged }: { id: string; onChanged: () =>
           onCancel={() => setIssueOpen(false)}
           onIssue={() =>
             void act(async () => {
-              const n = await api.post<IssueNoticeResponse>(paths.issueNotice(id), {});
+              const n = await call('POST /api/cases/:id/notice', { params: { id } });
               setIssueOpen(false);
               return t('sup.issued', { number: n.number });
             })
@@ -171,9 +170,7 @@ export function SupervisorCase({ id, onChanged }: { id: string; onChanged: () =>
         {ev.clip?.url && <ClipPlayer src={ev.clip.url} fps={ev.fps} label={t('case.clip')} />}
         <div className="stills">
           {ev.stills.map((s) =>
-            s.url ? (
-              <StillOverlay key={s.id} src={s.url} alt={evidenceLabel(t, s.kind, c.type)} overlay={overlayFor(c, null, c.signal as SignalState | null)} />
-            ) : null,
+            s.url ? <StillOverlay key={s.id} src={s.url} alt={evidenceLabel(t, s.kind, c.type)} overlay={overlayFor(c, null, c.signal)} /> : null,
           )}
         </div>
         {ev.plateCrop?.url && <img className="plate-crop" src={ev.plateCrop.url} alt={t('evidence.plate_crop')} />}

@@ -1,6 +1,5 @@
-import type { CaseStatus, QueueResponse } from '@phatnguoi/core/contracts/api/cases';
-import { api } from '../../api/client';
-import { paths } from '../../api/paths';
+import type { CaseStatus } from '@phatnguoi/core/contracts/api/cases';
+import { call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { DeadlineBadge } from '../../components/DeadlineBadge';
 import { ErrorNote } from '../../components/ErrorNote';
@@ -28,7 +27,7 @@ export default function SupervisorPage({ params }: { params: Record<string, stri
   const def = TABS.find((x) => x.tab === tab)!;
   const selected = search.get('case');
   const list = useApi(
-    (signal) => api.get<QueueResponse>(paths.queue, def.status ? { status: def.status, limit: 100 } : { atRiskOnly: true, limit: 100 }, signal),
+    (signal) => call('GET /api/cases', { query: def.status ? { status: def.status, limit: 100 } : { atRiskOnly: true, limit: 100 }, signal }),
     tab,
   );
   const select = (id: string) => navigate(`/supervisor/${tab}?case=${encodeURIComponent(id)}`, { replace: true });
