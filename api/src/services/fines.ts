@@ -1,5 +1,6 @@
 // Fine schedule lookup: the row in force on the day of the violation.
-import { storedEventParts, type SpeedDetail } from '@phatnguoi/core/contracts/violation-event';
+import { Value } from '@sinclair/typebox/value';
+import { SpeedDetailSchema, storedEventParts, type SpeedDetail } from '@phatnguoi/core/contracts/violation-event';
 import type { Queryable } from '@phatnguoi/core/db';
 
 export interface FineRow {
@@ -71,6 +72,11 @@ export function formatVnd(n: number): string {
 /** The speed measurement of a stored speeding event, when it carries a valid one (null for other offences). */
 export function speedOf(event: unknown): SpeedDetail | null {
   return storedEventParts(event).ruleDetail?.speed ?? null;
+}
+
+/** A speed measurement read on its own (the public lookup reads only this part of the stored event). */
+export function speedDetailOf(value: unknown): SpeedDetail | null {
+  return Value.Check(SpeedDetailSchema, value) ? value : null;
 }
 
 /** The excess speed a stored speeding event was judged on (null for other offences). */

@@ -9,7 +9,7 @@ import type { BucketName } from '@phatnguoi/core/storage';
 import type { Clock } from '../clock';
 import type { StorageLike } from '../deps';
 import { PUBLISHED_STATUSES } from '../domain/case-status';
-import { speedOf } from './fines';
+import { speedDetailOf } from './fines';
 import { auditIntegrityFailure, checkEvidence, type StoredEvidence } from './integrity';
 import type { PublicDirectory } from './public-directory';
 
@@ -35,7 +35,7 @@ export interface PublicRow {
   plate_colour: PublicViolation['plateColour'];
   occurred_at: Date;
   status: string;
-  /** The stored speed measurement of a speeding case (validated by `speedOf`); null for other offences. */
+  /** The stored speed measurement of a speeding case (validated by `speedDetailOf`); null for other offences. */
   speed: unknown;
 }
 
@@ -43,7 +43,7 @@ export async function toPublic(dir: PublicDirectory, rows: PublicRow[]): Promise
   await dir.ensure({ cameraIds: rows.map((r) => r.camera_id), agencyIds: rows.flatMap((r) => [r.agency_id, r.resolving_agency_id ?? r.agency_id]) });
   return rows.map((r) => {
     const resolving = dir.agency(r.resolving_agency_id ?? r.agency_id);
-    const speed = speedOf({ ruleDetail: { speed: r.speed } });
+    const speed = speedDetailOf(r.speed);
     return {
       vehicleType: r.vehicle_type,
       plate: r.plate_text,

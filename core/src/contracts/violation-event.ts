@@ -180,6 +180,8 @@ export interface StoredEventParts {
   signal: SignalState | null;
   box: VehicleBox | null;
   ruleDetail: RuleDetail | null;
+  /** The detector's leading plate read when its vote was too weak to be the plate (a suggestion for manual entry). */
+  plateSuggestion: string | null;
 }
 
 /**
@@ -190,10 +192,12 @@ export interface StoredEventParts {
 export function storedEventParts(json: unknown): StoredEventParts {
   const e: Record<string, unknown> = json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
   const part = <T extends TSchema>(schema: T, v: unknown): Static<T> | null => (Value.Check(schema, v) ? v : null);
+  const plate = part(TrackPlateSchema, e.plate);
   return {
     vehicleClass: part(ViolationEventSchema.properties.vehicleClass, e.vehicleClass),
     signal: part(SignalStateSchema, e.signalState),
     box: part(BoxSchema, e.box),
     ruleDetail: part(RuleDetailSchema, e.ruleDetail),
+    plateSuggestion: plate?.needsManualEntry ? (plate.suggestion ?? null) : null,
   };
 }

@@ -8,6 +8,7 @@ import { enErrors } from './en-errors';
 import { enIntegrity } from './en-integrity';
 import { enLamps } from './en-lamps';
 import { enSpeed } from './en-speed';
+import { enPlateSuggestion } from './en-plate-suggestion';
 
 // English: every Vietnamese key must be here too (the type makes a missing one a compile error).
 export const en: Record<MessageKey, string> = {
@@ -20,6 +21,7 @@ export const en: Record<MessageKey, string> = {
   ...enIntegrity,
   ...enLamps,
   ...enSpeed,
+  ...enPlateSuggestion,
   'app.name': 'Traffic camera fines',
   'app.home': 'Home',
   'app.loading': 'Loading…',

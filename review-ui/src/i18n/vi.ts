@@ -8,6 +8,7 @@ import { viErrors } from './vi-errors';
 import { viIntegrity } from './vi-integrity';
 import { viLamps } from './vi-lamps';
 import { viSpeed } from './vi-speed';
+import { viPlateSuggestion } from './vi-plate-suggestion';
 
 export const vi = {
   ...viDesk,
@@ -19,6 +20,7 @@ export const vi = {
   ...viIntegrity,
   ...viLamps,
   ...viSpeed,
+  ...viPlateSuggestion,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',

@@ -166,6 +166,8 @@ export const CaseDetail = Type.Composite([
     box: Nullable(BoxSchema),
     /** The event's rule detail: where the rule looked (ids in the camera's geometry), the frame size the box refers to, the speed measured. */
     ruleDetail: Nullable(RuleDetailSchema),
+    /** The detector's leading plate read when its vote was too weak to be the plate: shown to the officer as a suggestion, never stored as the plate. */
+    plateSuggestion: Nullable(Type.String()),
     /** Frame rate of the evidence clip when known (frame stepping); null: unknown. */
     clipFps: Nullable(Type.Number({ exclusiveMinimum: 0 })),
     evidence: Type.Array(EvidenceItem),

@@ -177,6 +177,7 @@ export default function CasePage({ params }: { params: Record<string, string> })
             </p>
             <PlateCorrection
               edit={edit}
+              suggestion={c.plate.text ? null : c.plateSuggestion}
               caseVehicleType={c.vehicleType}
               disabled={!canAct}
               refused={actionError instanceof ApiError && actionError.status === 400}

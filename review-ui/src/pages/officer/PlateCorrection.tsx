@@ -38,12 +38,15 @@ export function usePlateEdit(c: CaseDetail | null): PlateEdit {
 
 export function PlateCorrection({
   edit,
+  suggestion,
   caseVehicleType,
   disabled,
   refused,
   inputRef,
 }: {
   edit: PlateEdit;
+  /** The detector's uncertain read, offered while the case has no plate (never filled in without the officer). */
+  suggestion: string | null;
   caseVehicleType: CaseVehicleType;
   disabled: boolean;
   /** The server refused the last plate sent (400). */
@@ -75,6 +78,14 @@ export function PlateCorrection({
         ))}
       </select>
       <small id="plate-help">{t('plate.help')}</small>
+      {suggestion && plate.trim() === '' && (
+        <p className="hint" data-testid="plate-suggestion">
+          {t('plate.suggestion', { plate: suggestion })}{' '}
+          <button type="button" onClick={() => setPlate(suggestion)} disabled={disabled}>
+            {t('plate.useSuggestion')}
+          </button>
+        </p>
+      )}
       {plateChanged && entry && (
         <p className={entry.ok ? 'hint' : 'error'} role={entry.ok ? undefined : 'alert'} data-testid="plate-check">
           {entry.ok
