@@ -83,6 +83,13 @@ export const TilingSchema = Type.Object(
       default: 1,
       description: 'Tiles cover the top part of the region of interest (the far side, where vehicles are small): this fraction of its height.',
     }),
+    nearScale: Type.Number({
+      minimum: 0,
+      maximum: 4,
+      default: 0,
+      description:
+        'With tiledFraction < 1: tiles at this (lower) scale over the rest of the region, the near side where vehicles are big (0 = none; not counted in maxTiles).',
+    }),
     whole: Type.Boolean({ default: true, description: 'Also one pass over the whole region of interest (vehicles near the camera).' }),
     maxTiles: Type.Integer({
       minimum: 1,
@@ -179,7 +186,7 @@ export type MergeSpec = Static<typeof MergeSchema>;
 export type GatingSpec = Static<typeof GatingSchema>;
 export type DetectorConfig = Static<typeof DetectorConfigSchema>;
 /** What callers write: every field with a default may be left out. */
-export type DetectorConfigInput = Omit<Partial<DetectorConfig>, 'input' | 'head'> &
+export type DetectorConfigInput = Omit<Partial<DetectorConfig>, 'input' | 'head' | 'tiling' | 'merge' | 'gating'> &
   Pick<DetectorConfig, 'name' | 'format' | 'modelPath' | 'labels'> & {
     input: Partial<InputSpec> & Pick<InputSpec, 'width' | 'height'>;
     head: Partial<HeadSpec> & Pick<HeadSpec, 'type'>;
