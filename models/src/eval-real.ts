@@ -226,7 +226,10 @@ async function main(): Promise<void> {
     }
     const at: Record<string, FrameScore> = {};
     for (const t of ious) at[String(t)] = scoreFrames(frames, predictions, t);
-    rows.push({ name: spec, ms: median(ms), passes: passes / frames.length, leadPasses: lead.frames > 0 ? lead.passes / lead.frames : NaN, at });
+    const row = { name: spec, ms: median(ms), passes: passes / frames.length, leadPasses: lead.frames > 0 ? lead.passes / lead.frames : NaN, at };
+    rows.push(row);
+    // Each config's figures as soon as it is done (a long run may be stopped); the side-by-side table follows.
+    process.stderr.write(`${table([row], ious)}\n`);
     det.dispose();
   }
   console.log(
