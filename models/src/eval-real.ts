@@ -1,7 +1,9 @@
-// npm run eval:real -- [--labels <dir>] [--media <dir>] [--detector <spec>]... [--limit N] [--out report.json]
+// npm run eval:real -- [--labels <dir>] [--media <dir>] [--detector <spec>]... [--lead-in S] [--limit N] [--out report.json]
 // Scores detector configs side by side on real frames labelled by eye (format: models/EVAL-REAL.md): recall per
 // class group (motorbike incl. bicycle; car/bus/truck; pedestrian), precision, false boxes per frame, at IoU ≥ 0.3
-// and ≥ 0.5, and ms per frame of the whole detect() call, every config on the same decoded frames.
+// and ≥ 0.5, and ms per frame of the whole detect() call, every config on the same decoded frames. A config with
+// per-stream memory (`gating`) is scored as a camera would run it: with --lead-in, it first sees the clip's frames
+// of the S seconds before each labelled frame at --lead-fps, and its boxes on the labelled frame are scored.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -18,12 +20,14 @@ import { readLabelFolder, type FrameLabel } from './real/labels';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
 
-const USAGE = `usage: npm run eval:real -- [--labels DIR] [--media DIR] [--detector SPEC]... [--limit N] [--out report.json]
+const USAGE = `usage: npm run eval:real -- [--labels DIR] [--media DIR] [--detector SPEC]... [--lead-in S] [--lead-fps F] [--limit N] [--out report.json]
   --labels  folder of label files (*.json, one frame each; default ../shared/data/real-dev/boxes)
   --media   folder holding the clips / images the labels name (default /work/real-media/videos, else <labels>/../media/videos)
   --detector  repeatable; a config file (.json) or one of: ${Object.keys(DETECTOR_SPECS).join(', ')};
             a JSON object after '+' overrides fields, e.g. 'nanodet-real+{"tiling":{"tileScale":0.8}}'
-            (default: shipped and nanodet-coco)`;
+            (default: shipped and nanodet-coco)
+  --lead-in   seconds of the clip a gated config (one with per-stream memory) sees before each labelled frame (default 0)
+  --lead-fps  frame rate of that lead-in, as the camera pipeline samples (default 5)`;
 
 const { values: args } = parseArgs({
   options: {
@@ -31,6 +35,8 @@ const { values: args } = parseArgs({
     media: { type: 'string' },
     detector: { type: 'string', multiple: true },
     limit: { type: 'string' },
+    'lead-in': { type: 'string', default: '0' },
+    'lead-fps': { type: 'string', default: '5' },
     out: { type: 'string' },
     help: { type: 'boolean' },
   },
@@ -78,11 +84,17 @@ async function imageFrame(file: string): Promise<RgbImage> {
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
 }
 
-/** Every labelled frame decoded, checked against the size its label file states. */
-async function loadFrames(labels: FrameLabel[], media: string): Promise<LabelledFrame[]> {
+/** A labelled frame, and for clips the frames before it (oldest first) that a gated detector sees first. */
+type EvalFrame = LabelledFrame & { leadIn: RgbImage[] };
+
+/**
+ * Every labelled frame decoded, checked against the size its label file states, with the clip's frames of the
+ * `leadIn` seconds before it at `leadFps` (none before the clip's start).
+ */
+async function loadFrames(labels: FrameLabel[], media: string, leadIn: number, leadFps: number): Promise<EvalFrame[]> {
   const byClip = new Map<string, FrameLabel[]>();
   for (const l of labels) if (l.clip) byClip.set(l.clip, [...(byClip.get(l.clip) ?? []), l]);
-  const frames: LabelledFrame[] = [];
+  const frames: EvalFrame[] = [];
   let done = 0;
   for (const [clip, ls] of byClip) {
     const file = path.join(media, clip);
@@ -90,15 +102,23 @@ async function loadFrames(labels: FrameLabel[], media: string): Promise<Labelled
     const { width, height, fps } = await probe(file);
     // frame_index wins; else pts_time at the clip's (constant) frame rate.
     const index = (l: FrameLabel) => l.frameIndex ?? Math.round(l.ptsTime! * fps);
-    const decoded = await clipFrames(file, width, height, ls.map(index));
-    for (const l of ls) frames.push({ label: l, image: decoded.get(index(l))! });
+    const before = (l: FrameLabel) => {
+      const out: number[] = [];
+      for (let k = Math.round(leadIn * leadFps); k >= 1; k--) {
+        const i = index(l) - Math.round((k * fps) / leadFps);
+        if (i >= 0) out.push(i);
+      }
+      return out;
+    };
+    const decoded = await clipFrames(file, width, height, [...ls.map(index), ...ls.flatMap(before)]);
+    for (const l of ls) frames.push({ label: l, image: decoded.get(index(l))!, leadIn: before(l).map((i) => decoded.get(i)!) });
     done += ls.length;
     process.stderr.write(`  decoded ${done}/${labels.length} frames (${clip})\n`);
   }
   for (const l of labels.filter((x) => x.image)) {
     const file = path.join(media, l.image!);
     if (!existsSync(file)) throw new Error(`image ${l.image} (named by ${l.file}) not found in ${media}`);
-    frames.push({ label: l, image: await imageFrame(file) });
+    frames.push({ label: l, image: await imageFrame(file), leadIn: [] });
   }
   for (const f of frames) {
     if (f.label.width && (f.image.width !== f.label.width || f.image.height !== f.label.height)) {
@@ -114,8 +134,18 @@ const median = (xs: number[]) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-function table(rows: Array<{ name: string; ms: number; passes: number; at: Record<string, FrameScore> }>, ious: number[]): string {
-  const head = ['detector', 'IoU', 'motorbike R', 'car/bus/truck R', 'pedestrian R', 'precision', 'false/frame', 'ms/frame', 'passes'];
+interface Row {
+  name: string;
+  ms: number;
+  /** Model passes per labelled frame. */
+  passes: number;
+  /** A gated config: model passes per lead-in frame after each stream's first (NaN when none). */
+  leadPasses: number;
+  at: Record<string, FrameScore>;
+}
+
+function table(rows: Row[], ious: number[]): string {
+  const head = ['detector', 'IoU', 'motorbike R', 'car/bus/truck R', 'pedestrian R', 'precision', 'false/frame', 'ms/frame', 'passes', 'lead-in passes'];
   const lines = [head];
   for (const r of rows) {
     for (const t of ious) {
@@ -130,6 +160,7 @@ function table(rows: Array<{ name: string; ms: number; passes: number; at: Recor
         s.falsePerFrame.toFixed(2),
         r.ms.toFixed(0),
         r.passes.toFixed(1),
+        Number.isFinite(r.leadPasses) ? r.leadPasses.toFixed(2) : '–',
       ]);
     }
   }
@@ -149,24 +180,45 @@ async function main(): Promise<void> {
   let labels = await readLabelFolder(labelDir, await readdir(labelDir), (f) => readFile(path.join(labelDir, f), 'utf8'));
   if (args.limit) labels = labels.slice(0, Number(args.limit));
   const specs = args.detector?.length ? args.detector : ['shipped', 'nanodet-coco'];
-  const frames = await loadFrames(labels, media);
+  const leadIn = Number(args['lead-in']);
+  const leadFps = Number(args['lead-fps']);
+  if (!(leadIn >= 0) || !(leadFps > 0)) throw new Error(`--lead-in must be ≥ 0 and --lead-fps > 0\n${USAGE}`);
+  const frames = await loadFrames(labels, media, leadIn, leadFps);
   const ious = [0.3, 0.5];
   const truthCount = frames.reduce((n, f) => n + f.label.boxes.length, 0);
   console.log(`eval:real  ${frames.length} frames, ${truthCount} boxes from ${labelDir}  (media ${media})`);
+  if (leadIn > 0) {
+    const n = frames.filter((f) => f.leadIn.length > 0).length;
+    console.log(
+      `gated configs see up to ${leadIn} s of the clip at ${leadFps} fps before each labelled frame (${n} of ${frames.length} frames have frames before them)`,
+    );
+  }
 
-  const rows: Array<{ name: string; ms: number; passes: number; at: Record<string, FrameScore> }> = [];
+  const rows: Row[] = [];
   for (const spec of specs) {
     const det = await loadDetectorSpec(spec);
+    const gated = det.config.gating !== undefined;
     const predictions: Detection[][] = [];
     const ms: number[] = [];
+    const lead = { passes: 0, frames: 0 };
     let passes = 0;
     // One untimed warm-up call (kernel set-up, first allocations).
     await det.detect(frames[0]!.image);
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i]!;
       const roi: Box | undefined = f.label.roi;
+      // A gated config runs as one camera's stream: a fresh memory per labelled frame, fed its lead-in first.
+      const stream = gated ? det.forStream() : det;
+      for (const [k, image] of (gated ? f.leadIn : []).entries()) {
+        await stream.detect(image, roi);
+        // The first frame of a stream runs every pass; the steady cost is that of the frames after it.
+        if (k > 0) {
+          lead.passes += det.lastTimings.passes;
+          lead.frames++;
+        }
+      }
       const t = performance.now();
-      predictions.push(await det.detect(f.image, roi));
+      predictions.push(await stream.detect(f.image, roi));
       ms.push(performance.now() - t);
       passes += det.lastTimings.passes;
       if ((i + 1) % 5 === 0 || i + 1 === frames.length)
@@ -174,17 +226,20 @@ async function main(): Promise<void> {
     }
     const at: Record<string, FrameScore> = {};
     for (const t of ious) at[String(t)] = scoreFrames(frames, predictions, t);
-    rows.push({ name: spec, ms: median(ms), passes: passes / frames.length, at });
+    const row = { name: spec, ms: median(ms), passes: passes / frames.length, leadPasses: lead.frames > 0 ? lead.passes / lead.frames : NaN, at };
+    rows.push(row);
+    // Each config's figures as soon as it is done (a long run may be stopped); the side-by-side table follows.
+    process.stderr.write(`${table([row], ious)}\n`);
     det.dispose();
   }
   console.log(
-    `\nbackend ${tfBackendName()}; R = recall per class group (${GROUPS.map((g) => `${g.name}: ${g.classes.join('+')}`).join('; ')}), a box counts when it overlaps a labelled box of its group at the IoU; precision and false boxes count every box the detector returned; ms/frame = median of the whole detect() call\n`,
+    `\nbackend ${tfBackendName()}; R = recall per class group (${GROUPS.map((g) => `${g.name}: ${g.classes.join('+')}`).join('; ')}), a box counts when it overlaps a labelled box of its group at the IoU; precision and false boxes count every box the detector returned; ms/frame = median of the whole detect() call on the labelled frames; passes = model passes per labelled frame; lead-in passes = a gated config's passes per frame of the lead-in after each stream's first\n`,
   );
   console.log(table(rows, ious));
   if (args.out) {
     await writeFile(
       args.out,
-      JSON.stringify({ labels: labelDir, frames: frames.length, boxes: truthCount, backend: tfBackendName(), detectors: rows }, null, 2),
+      JSON.stringify({ labels: labelDir, frames: frames.length, boxes: truthCount, backend: tfBackendName(), leadIn, leadFps, detectors: rows }, null, 2),
     );
     console.log(`\nreport written to ${args.out}`);
   }

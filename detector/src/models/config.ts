@@ -83,6 +83,13 @@ export const TilingSchema = Type.Object(
       default: 1,
       description: 'Tiles cover the top part of the region of interest (the far side, where vehicles are small): this fraction of its height.',
     }),
+    nearScale: Type.Number({
+      minimum: 0,
+      maximum: 4,
+      default: 0,
+      description:
+        'With tiledFraction < 1: tiles at this (lower) scale over the rest of the region, the near side where vehicles are big (0 = none; not counted in maxTiles).',
+    }),
     whole: Type.Boolean({ default: true, description: 'Also one pass over the whole region of interest (vehicles near the camera).' }),
     maxTiles: Type.Integer({
       minimum: 1,
@@ -123,6 +130,28 @@ export const MergeSchema = Type.Object(
   { ...strict, description: 'One box per vehicle: across classes and passes, riders with their vehicle.' },
 );
 
+export const GatingSchema = Type.Object(
+  {
+    cell: Type.Integer({ minimum: 2, maximum: 64, default: 8, description: 'Change thumbnail: one luma mean per cell x cell image pixels.' }),
+    pixelDelta: Type.Number({ minimum: 0, maximum: 255, default: 12, description: 'A thumbnail cell changed when its luma moved more than this (0–255).' }),
+    minChangedModelPx: Type.Number({
+      minimum: 0,
+      default: 12,
+      description: "A pass runs again when its changed cells add up to a square of this side in the pass's model-input pixels.",
+    }),
+    maxAge: Type.Integer({ minimum: 0, default: 10, description: 'A pass runs at the latest after this many frames, changed or not (0 = only on change).' }),
+    maxPasses: Type.Integer({
+      minimum: 0,
+      default: 0,
+      description: 'At most this many passes per frame once each has run once (0 = no limit); the stalest changed passes first.',
+    }),
+  },
+  {
+    ...strict,
+    description: 'Per camera stream: a pass runs only when its part of the picture changed since it last ran; otherwise its last boxes are carried.',
+  },
+);
+
 export const DetectorConfigSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'Shown in logs and benchmarks.' }),
@@ -145,6 +174,7 @@ export const DetectorConfigSchema = Type.Object(
     maxDetections: Type.Integer({ minimum: 1, default: 100 }),
     tiling: Type.Optional(TilingSchema),
     merge: Type.Optional(MergeSchema),
+    gating: Type.Optional(GatingSchema),
   },
   strict,
 );
@@ -153,14 +183,16 @@ export type InputSpec = Static<typeof InputSpecSchema>;
 export type HeadSpec = Static<typeof HeadSchema>;
 export type TilingSpec = Static<typeof TilingSchema>;
 export type MergeSpec = Static<typeof MergeSchema>;
+export type GatingSpec = Static<typeof GatingSchema>;
 export type DetectorConfig = Static<typeof DetectorConfigSchema>;
 /** What callers write: every field with a default may be left out. */
-export type DetectorConfigInput = Omit<Partial<DetectorConfig>, 'input' | 'head'> &
+export type DetectorConfigInput = Omit<Partial<DetectorConfig>, 'input' | 'head' | 'tiling' | 'merge' | 'gating'> &
   Pick<DetectorConfig, 'name' | 'format' | 'modelPath' | 'labels'> & {
     input: Partial<InputSpec> & Pick<InputSpec, 'width' | 'height'>;
     head: Partial<HeadSpec> & Pick<HeadSpec, 'type'>;
     tiling?: Partial<TilingSpec>;
     merge?: Partial<MergeSpec>;
+    gating?: Partial<GatingSpec>;
   };
 
 export class DetectorConfigError extends Error {

@@ -13,6 +13,12 @@ export interface TilingOptions {
   overlap: number;
   /** Tiles cover only the top part of the region (the far side of the road, where vehicles are small): 0–1 of its height. */
   tiledFraction: number;
+  /**
+   * With tiledFraction < 1: the rest of the region (the near side, where vehicles are big) gets tiles too, at this
+   * scale (below tileScale, so fewer of them), overlapping the far tiles by `overlap`; 0 = no near tiles. Not
+   * counted in maxTiles.
+   */
+  nearScale: number;
   /** Also run one pass over the whole region, letterboxed into the model input (vehicles near the camera). */
   whole: boolean;
   /** At most this many tiles: with more, the tile scale is lowered until they fit. */
@@ -51,8 +57,9 @@ function spread(from: number, to: number, size: number, overlap: number): number
 
 /**
  * The passes for one frame: tiles of (inputWidth x inputHeight) / tileScale image pixels over the top
- * `tiledFraction` of `roi`, overlapping by at least `overlap`, plus the whole region when `whole`. A region
- * small enough to fit one tile at tileScale gets one pass.
+ * `tiledFraction` of `roi`, overlapping by at least `overlap`, then with `nearScale` coarser tiles over the rest
+ * (perspective: near vehicles are big), plus the whole region when `whole`. A region small enough to fit one tile
+ * at tileScale gets one pass.
  */
 export function planPasses(roi: Box, input: { width: number; height: number }, t: TilingOptions): Pass[] {
   const [x1, y1, x2, y2] = roi;
@@ -73,6 +80,16 @@ export function planPasses(roi: Box, input: { width: number; height: number }, t
     }
     if (tiles.length <= t.maxTiles) break;
     scale *= 0.9;
+  }
+  if (t.nearScale > 0 && tiledH > 0 && tiledH < h) {
+    // The near band starts inside the far tiles' last row, so that a vehicle cut by their bottom edge is whole here.
+    const farTileH = Math.min(tiledH, input.height / scale);
+    const top = Math.max(y1, y1 + tiledH - t.overlap * farTileH);
+    const tw = Math.min(w, input.width / t.nearScale);
+    const th = Math.min(y2 - top, input.height / t.nearScale);
+    for (const ty of spread(top, y2, th, t.overlap)) {
+      for (const tx of spread(x1, x2, tw, t.overlap)) tiles.push({ region: [tx, ty, tx + tw, ty + th], kind: 'tile' });
+    }
   }
   return t.whole || tiles.length === 0 ? [{ region: roi, kind: 'whole' }, ...tiles] : tiles;
 }

@@ -5,17 +5,24 @@ import type { Box, Detection, RgbImage, VehicleClass, VehicleDetector } from '@p
 import { classTable, type DetectorConfig, type MergeSpec } from './config';
 import { decodeBoxes6, decodeCenterNet, decodeNanodet, decodeYolo, nonMaxSuppression, type Candidate, type RawOutput } from './decode';
 import { clampRoi, inputTensor, resizeFrame, toImageBox, type InputTransform } from './preprocess';
+import { lumaThumb, PassMemory, type PassDecision } from './pass-gating';
 import { mergePasses, planPasses, type Pass } from './real-traffic';
 
 export type LoadedModel = { kind: 'graph'; model: tf.GraphModel } | { kind: 'layers'; model: tf.LayersModel };
 
 /** Per-stage milliseconds of the last `detect` call (for benchmarks). */
 export interface DetectTimings {
+  /** Cropping, resizing and normalising for every pass that ran, plus the change check of a gated stream. */
   preprocessMs: number;
   modelMs: number;
   decodeMs: number;
-  /** Model passes (tiles + whole region) of the call. */
+  /** Model passes (tiles + whole region) run by the call (a gated stream's carried passes not counted). */
   passes: number;
+}
+
+/** A detector bound to one camera's stream (`TfVehicleDetector.forStream`); `lastTimings` are the model's. */
+export interface StreamDetector extends VehicleDetector {
+  readonly lastTimings: DetectTimings;
 }
 
 /** Merging when a config asks for tiling without saying how to merge. */
@@ -39,30 +46,62 @@ export class TfVehicleDetector implements VehicleDetector {
   /**
    * Vehicles in the image (inside `roi` when given). With `tiling` or `merge` in the config the model runs
    * over several passes (tiles + the whole region) whose boxes are merged into one per vehicle
-   * (real-traffic.ts); otherwise one pass over the region.
+   * (real-traffic.ts); otherwise one pass over the region. Stateless: every pass runs (see `forStream`).
    */
   async detect(image: RgbImage, roi?: Box): Promise<Detection[]> {
+    return this.detectWith(image, roi, undefined);
+  }
+
+  /**
+   * A detector for one camera's stream of frames. With `gating` in the config it remembers each pass: a pass
+   * whose part of the picture has not changed since it last ran carries its boxes instead of running
+   * (pass-gating.ts). Without `gating` it detects as `detect` does. It shares this detector's model: disposing
+   * it frees nothing.
+   */
+  forStream(): StreamDetector {
+    const memory = this.config.gating ? new PassMemory(this.config.gating) : undefined;
+    return {
+      name: this.name,
+      lastTimings: this.lastTimings,
+      detect: (image, roi) => this.detectWith(image, roi, memory),
+      dispose: () => {},
+    };
+  }
+
+  private async detectWith(image: RgbImage, roi: Box | undefined, memory: PassMemory | undefined): Promise<Detection[]> {
     if (this.disposed) throw new Error(`detector ${this.name} is disposed`);
-    const { tiling, merge } = this.config;
+    const { tiling, merge, gating } = this.config;
     if (!tiling && !merge) return this.detectPass(image, roi);
     const region = clampRoi(image.width, image.height, roi);
     const passes: Pass[] = tiling ? planPasses(region, this.config.input, tiling) : [{ region, kind: 'whole' }];
-    const sum = { preprocessMs: 0, modelMs: 0, decodeMs: 0 };
+    const { width, height } = this.config.input;
+    const scaleOf = (p: Pass) => Math.min(width / (p.region[2] - p.region[0]), height / (p.region[3] - p.region[1]));
+    const g0 = performance.now();
+    const thumb = memory && gating ? lumaThumb(image, gating.cell) : undefined;
+    const decisions: PassDecision[] = memory && thumb ? memory.plan(passes, thumb, scaleOf) : passes.map(() => 'first');
+    const sum = { preprocessMs: performance.now() - g0, modelMs: 0, decodeMs: 0 };
+    const ran = new Map<number, Detection[]>();
     const found: Array<{ pass: Pass; detections: Detection[] }> = [];
-    for (const pass of passes) {
-      found.push({ pass, detections: await this.detectPass(image, pass.region) });
+    for (const [i, pass] of passes.entries()) {
+      if (decisions[i] === 'carried') {
+        found.push({ pass, detections: memory!.carried(pass) });
+        continue;
+      }
+      const detections = await this.detectPass(image, pass.region);
+      ran.set(i, detections);
+      found.push({ pass, detections });
       sum.preprocessMs += this.lastTimings.preprocessMs;
       sum.modelMs += this.lastTimings.modelMs;
       sum.decodeMs += this.lastTimings.decodeMs;
     }
+    if (memory && thumb) memory.record(passes, decisions, thumb, ran);
     const t = performance.now();
-    const { width, height } = this.config.input;
     const detections = mergePasses(found, region, {
       ...(merge ?? DEFAULT_MERGE),
-      edgeMarginPx: (p) => (tiling?.edgeMargin ?? 0) / Math.min(width / (p.region[2] - p.region[0]), height / (p.region[3] - p.region[1])),
+      edgeMarginPx: (p) => (tiling?.edgeMargin ?? 0) / scaleOf(p),
       maxDetections: this.config.maxDetections,
     });
-    Object.assign(this.lastTimings, { ...sum, decodeMs: sum.decodeMs + performance.now() - t, passes: passes.length });
+    Object.assign(this.lastTimings, { ...sum, decodeMs: sum.decodeMs + performance.now() - t, passes: ran.size });
     return detections;
   }
 

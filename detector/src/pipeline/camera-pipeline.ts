@@ -144,8 +144,16 @@ interface PlateObservation {
   seq: number;
 }
 
+/** A detector that keeps per-stream memory (TfVehicleDetector with `gating`) hands each camera its own; others are shared as they are. */
+function streamOf(d: VehicleDetector): VehicleDetector {
+  const withStreams = d as VehicleDetector & { forStream?: () => VehicleDetector };
+  return typeof withStreams.forStream === 'function' ? withStreams.forStream() : d;
+}
+
 export class CameraPipeline {
   private readonly tracker: Tracker;
+  /** The detector bound to this camera's stream (a gated detector remembers its passes per stream). */
+  private readonly detector: VehicleDetector;
   private readonly timelines = new Map<string, SignalTimeline>();
   private readonly lampReaders = new Map<string, LampReader>();
   private readonly lampFrames = new Map<string, LampFrame[]>();
@@ -185,6 +193,7 @@ export class CameraPipeline {
   };
 
   constructor(private readonly opts: CameraPipelineOptions) {
+    this.detector = streamOf(opts.detector);
     this.rulesConfig = { ...DEFAULT_RULES_CONFIG, ...opts.rules };
     // Track ids are "<birth seq>-<n>": unique per camera for ever (ingest never reuses a seq), and the
     // same when frames are replayed after a crash, so a replayed violation has the same idempotency key.
@@ -310,7 +319,7 @@ export class CameraPipeline {
     const d0 = performance.now();
     const detections: Detection[] = isFrameAware(this.opts.detector)
       ? await this.opts.detector.detectAt(image, { seq: frame.seq, videoTime: frame.videoTime ?? (frame.capturedAtMs - this.firstMs) / 1000 }, g.roi)
-      : await this.opts.detector.detect(image, g.roi);
+      : await this.detector.detect(image, g.roi);
     this.stats.detectMs += performance.now() - d0;
     this.stats.detections += detections.length;
     this.stats.detectedFrames++;

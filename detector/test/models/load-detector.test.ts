@@ -221,6 +221,43 @@ describe('loadDetector', () => {
     }
   });
 
+  it('a gated config runs per stream only the passes whose part of the picture changed; detect() stays stateless', async () => {
+    // One car in the middle of every 32x32 pass. A 64x32 frame: 3 tiles (x 0, 16, 32) + the whole region = 4 passes.
+    const modelPath = await constantLayersModel('gated', [32, 32, 3], [6, 1], [16, 16, 8, 8, 0.9, 0.1]);
+    const det = await loadDetector({
+      name: 'gated-test',
+      format: 'layers',
+      modelPath,
+      input: { width: 32, height: 32, resize: 'stretch' },
+      head: { type: 'yolo' },
+      labels: ['car', 'bus'],
+      tiling: { edgeMargin: 0 },
+      gating: { cell: 4, pixelDelta: 12, minChangedModelPx: 4, maxAge: 0 },
+    });
+    const still = image(64, 32);
+    const moved = image(64, 32);
+    for (let y = 0; y < 8; y++) moved.data.fill(255, y * 64 * 3, (y * 64 + 8) * 3); // an 8x8 change in the left tile only
+    try {
+      const stream = det.forStream();
+      const first = await stream.detect(still);
+      expect(det.lastTimings.passes).toBe(4);
+      // Nothing changed: no pass runs, the boxes are carried.
+      expect(await stream.detect(still)).toEqual(first);
+      expect(det.lastTimings.passes).toBe(0);
+      // The change is in the left tile and the whole region (8x8 px = 4x4 model px at the whole pass's scale 0.5).
+      await stream.detect(moved);
+      expect(det.lastTimings.passes).toBe(2);
+      // Another camera's stream has its own memory; detect() runs every pass every time.
+      await det.forStream().detect(moved);
+      expect(det.lastTimings.passes).toBe(4);
+      await det.detect(still);
+      await det.detect(still);
+      expect(det.lastTimings.passes).toBe(4);
+    } finally {
+      det.dispose();
+    }
+  });
+
   it('fails clearly for a missing model file and a bad config', async () => {
     await expect(
       loadDetector({

@@ -15,7 +15,7 @@ import {
 } from '../../src/models/real-traffic';
 import { classTable, parseDetectorConfig, resolveModelPath } from '../../src/models/config';
 
-const tiling: TilingOptions = { tileScale: 1, overlap: 0.25, tiledFraction: 1, whole: true, maxTiles: 8, edgeMargin: 4 };
+const tiling: TilingOptions = { tileScale: 1, overlap: 0.25, tiledFraction: 1, nearScale: 0, whole: true, maxTiles: 8, edgeMargin: 4 };
 const merge: MergeOptions = { crossClassIou: 0.6, riders: true, lonePersonAsMotorbike: false, groupOfTwoWheelers: 0, containment: 1 };
 const det = (cls: Detection['cls'], box: Box, score = 0.8): Detection => ({ cls, box, score });
 
@@ -57,6 +57,37 @@ describe('planPasses', () => {
     expect(few.length).toBeLessThanOrEqual(3);
     expect(few[0]!.region[2] - few[0]!.region[0]).toBeGreaterThan(416);
     expect(planPasses([0, 0, 1280, 720], { width: 416, height: 416 }, { ...tiling, whole: false }).every((p) => p.kind === 'tile')).toBe(true);
+  });
+});
+
+describe('planPasses with near tiles (perspective)', () => {
+  it('tiles the far band at native scale and the near band with fewer, coarser tiles that overlap the far row', () => {
+    const passes = planPasses([0, 0, 1280, 720], { width: 416, height: 416 }, { ...tiling, tiledFraction: 0.55, nearScale: 0.5, whole: false });
+    const far = passes.filter((p) => p.region[2] - p.region[0] < 500);
+    const near = passes.filter((p) => p.region[2] - p.region[0] >= 500);
+    expect(far).toHaveLength(4);
+    for (const t of far) expect(t.region[3]).toBeCloseTo(396);
+    // 832-px tiles (416 / 0.5) over 1280: two columns; one row from inside the far row (396 − 0.25·396) to the bottom.
+    expect(near).toHaveLength(2);
+    for (const t of near) {
+      expect(t.region[2] - t.region[0]).toBeCloseTo(832);
+      expect(t.region[1]).toBeCloseTo(297);
+      expect(t.region[3]).toBeCloseTo(720);
+    }
+    // Every point of the region is in some tile: no whole pass is needed for coverage.
+    for (const [x, y] of [
+      [0, 0],
+      [1279, 719],
+      [640, 400],
+      [10, 710],
+    ] as const) {
+      expect(passes.some((t) => x >= t.region[0] && x <= t.region[2] && y >= t.region[1] && y <= t.region[3])).toBe(true);
+    }
+  });
+
+  it('adds no near tiles when the far tiles cover the whole region or nearScale is 0', () => {
+    expect(planPasses([0, 0, 1280, 720], { width: 416, height: 416 }, { ...tiling, nearScale: 0.5 })).toHaveLength(9);
+    expect(planPasses([0, 0, 1280, 720], { width: 416, height: 416 }, { ...tiling, tiledFraction: 0.55 })).toHaveLength(5);
   });
 });
 

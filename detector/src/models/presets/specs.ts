@@ -2,6 +2,7 @@
 // same things: the shipped default, the project's own model, COCO NanoDet as one squeezed pass, and NanoDet
 // through the real-traffic pipeline. A spec may also be a config file, and either may carry JSON overrides
 // after '+': `nanodet-real+{"tiling":{"tileScale":0.8}}`.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,11 @@ export const DETECTOR_SPECS: Record<string, () => string | DetectorConfigInput> 
   'nanodet-coco': () => nanodetCocoConfig(NANODET_PACKAGE_MODEL, { regMax: 10 }),
   /** COCO NanoDet through the real-traffic pipeline (tiles + whole region, riders merged, one box per vehicle). */
   'nanodet-real': () => DEFAULT_DETECTOR_CONFIG,
+  /** The same with every pass on every frame (no motion gating): the shipped default before 2026-12-08. */
+  'nanodet-real-every-pass': () => {
+    const { gating: _gating, ...rest } = JSON.parse(readFileSync(DEFAULT_DETECTOR_CONFIG, 'utf8')) as DetectorConfigInput;
+    return { ...rest, name: 'nanodet-real-every-pass' };
+  },
   /** The NanoDet conversion kept in ../shared/data (development only: not shipped), one pass. */
   'nanodet-shared': () => nanodetCocoConfig(SHARED_NANODET, { regMax: 7 }),
 };
