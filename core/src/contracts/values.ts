@@ -44,3 +44,11 @@ export const RETENTION_LIMITS = {
 } as const;
 export type RetentionField = keyof typeof RETENTION_LIMITS;
 export const RETENTION_FIELDS = Object.keys(RETENTION_LIMITS) as RetentionField[];
+
+/** Formats of a payment file the import understands (docs/payment-examples). */
+export const PAYMENT_SOURCES = ['standard', 'gateway', 'portal', 'bank-statement'] as const;
+export type PaymentSource = (typeof PAYMENT_SOURCES)[number];
+
+/** The reports the reports page offers. */
+export const REPORT_KINDS = ['camera-daily', 'before-after', 'outcomes', 'vehicle-types', 'reviewers', 'deadlines'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];

@@ -1,6 +1,8 @@
 // Penalty decisions, payment reconciliation and reports: schemas shared by the api and the review UI.
 import { Type, type Static } from '@sinclair/typebox';
 import { IsoDateTime, Uuid, ViolationTypeSchema } from './common';
+import { PAYMENT_SOURCES, REPORT_KINDS } from '../values';
+export { PAYMENT_SOURCES, REPORT_KINDS, type PaymentSource, type ReportKind } from '../values';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 /** A calendar day, yyyy-mm-dd (Vietnam time when it bounds a period). */
@@ -54,8 +56,6 @@ export type MismatchKind = (typeof MISMATCH_KINDS)[number];
  * Where a payment file comes from (docs/payments.md): the documented format, a payment gateway's transaction export,
  * the National Public Service Portal's payment results, a bank account statement.
  */
-export const PAYMENT_SOURCES = ['standard', 'gateway', 'portal', 'bank-statement'] as const;
-export type PaymentSource = (typeof PAYMENT_SOURCES)[number];
 export const PaymentSourceSchema = Type.Union(PAYMENT_SOURCES.map((s) => Type.Literal(s)));
 
 export const PaymentImport = Type.Object({
@@ -105,8 +105,6 @@ export const ResolveMismatchRequest = Type.Object(
 );
 export type ResolveMismatchRequest = Static<typeof ResolveMismatchRequest>;
 
-export const REPORT_KINDS = ['camera-daily', 'before-after', 'outcomes', 'vehicle-types', 'reviewers', 'deadlines'] as const;
-export type ReportKind = (typeof REPORT_KINDS)[number];
 export const ReportKindSchema = Type.Union(REPORT_KINDS.map((k) => Type.Literal(k)));
 
 export const ReportQuery = Type.Object(

@@ -1,7 +1,8 @@
 // Payment reconciliation: import a file of payment results (the job reconciles it in the background; its progress is
 // shown here), and resolve each payment that did not match: accept it (it settles the decision) or not (refund).
 import { useEffect, useState, type FormEvent } from 'react';
-import { PAYMENT_SOURCES, type Mismatch, type PaymentSource } from '@phatnguoi/core/contracts/api/reports';
+import type { Mismatch } from '@phatnguoi/core/contracts/api/reports';
+import { PAYMENT_SOURCES, type PaymentSource } from '@phatnguoi/core/contracts/values';
 import { ApiError, call } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ErrorNote } from '../../components/ErrorNote';

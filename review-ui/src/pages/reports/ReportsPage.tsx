@@ -1,8 +1,8 @@
 // Reports for supervisors and the operations centre: choose a report and its period, see it as a table (numbers,
 // dates and shares in the reader's language), download it as CSV, XLSX or PDF, and schedule it by e-mail.
 import { useState, type FormEvent } from 'react';
-import { REPORT_KINDS, type ReportKind, type ReportTable } from '@phatnguoi/core/contracts/api/reports';
-import { VIOLATION_TYPES, type ViolationType } from '@phatnguoi/core/contracts/api/common';
+import type { ReportTable } from '@phatnguoi/core/contracts/api/reports';
+import { REPORT_KINDS, VIOLATION_TYPES, type ReportKind, type ViolationType } from '@phatnguoi/core/contracts/values';
 import { apiUrl, call } from '../../api/client';
 import { reportPaths } from '../../api/reports-paths';
 import { useApi } from '../../api/useApi';
