@@ -152,6 +152,26 @@ describe('review UI against the real api', () => {
     await screenshot(page, 'officer-rejected');
   }, 240_000);
 
+  it("offers the detector's uncertain plate read as a suggestion that the officer takes with one click, never stored on its own", async () => {
+    const id = await stack.addCase({ plate: null, plateSuggestion: '29-B1 246.81', confidence: 0.42 });
+    expect((await caseRow(id)).plate_text).toBeNull();
+    const page = await newPage();
+    await loginAs(page, stack.baseUrl, 'officer');
+    await page.goto(`${stack.baseUrl}/officer/cases/${id}`);
+    await page.getByTestId('claim').filter({ hasText: 'Bạn đang giữ hồ sơ này' }).waitFor();
+    const suggestion = page.getByTestId('plate-suggestion');
+    await expect(suggestion.innerText()).resolves.toContain('Gợi ý của hệ thống (chưa chắc chắn): 29-B1 246.81');
+    await expect(page.locator('#plate-input').inputValue()).resolves.toBe('');
+    await suggestion.getByRole('button', { name: 'Dùng gợi ý' }).click();
+    await expect(page.locator('#plate-input').inputValue()).resolves.toBe('29-B1 246.81');
+    await page.getByTestId('plate-check').filter({ hasText: 'Sẽ lưu: 29-B1 246.81' }).waitFor();
+    await expect(suggestion.count()).resolves.toBe(0);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('c');
+    await page.getByRole('status').filter({ hasText: 'Đã xác nhận hồ sơ' }).waitFor();
+    expect((await caseRow(id)).plate_text).toBe('29-B1 246.81');
+  }, 120_000);
+
   it('releases the claim when the officer leaves a case, so another officer can take it', async () => {
     const id = await stack.addCase({ plate: '29-B1 555.55' });
     const page = await newPage();

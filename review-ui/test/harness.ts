@@ -202,6 +202,8 @@ export interface Stack {
   addCase(
     opts?: Partial<{
       plate: string | null;
+      /** With `plate: null`: the detector's uncertain read offered to the officer. */
+      plateSuggestion: string;
       vehicleClass: ViolationEvent['vehicleClass'];
       confidence: number;
       occurredAt: Date;
@@ -333,6 +335,7 @@ export async function startStack(opts: { uiDir: string; port?: number; deps?: Pa
         confidence: o.confidence ?? 0.93,
         needsManualEntry: plate === null,
         reads: 5,
+        ...(o.plateSuggestion ? { suggestion: o.plateSuggestion } : {}),
       },
       evidence,
       ruleDetail: {
