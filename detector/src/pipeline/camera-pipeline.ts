@@ -293,18 +293,16 @@ export class CameraPipeline {
     this.storeFrame(frame);
 
     const s0 = performance.now();
-    for (const head of g.geometry.signalHeads) {
-      const tl = this.timelines.get(head.id)!;
+    const lampObservations = g.geometry.signalHeads.map((head) => {
       // Lamps are read (and keep learning) even under a controller feed, so the editor can show them.
       const readings = this.lampReaders.get(head.id)!.read(image, head);
       const obs = observationFromLamps(head, readings);
-      if (tl.source === 'vision') tl.observe(t, obs);
-      else tl.advance(t);
       const recent = this.lampFrames.get(head.id) ?? [];
       recent.push({ t, readings, round: obs.round, arrowsLit: obs.arrowsLit });
       if (recent.length > LAMP_HISTORY_FRAMES) recent.shift();
       this.lampFrames.set(head.id, recent);
-    }
+      return { tl: this.timelines.get(head.id)!, obs };
+    });
     this.stats.signalMs += performance.now() - s0;
 
     const d0 = performance.now();
@@ -327,7 +325,16 @@ export class CameraPipeline {
       const cut = this.tracker.flush();
       for (const tr of cut) this.liveTracks.delete(tr.id);
       this.evaluate(cut, true, g);
+      // The signal state is established anew from this frame on: no vehicle after the jump is judged by a red onset before it.
+      for (const { tl } of lampObservations) tl.discontinuity(t);
     }
+    const s1 = performance.now();
+    for (const { tl, obs } of lampObservations) {
+      if (tl.source === 'vision') tl.observe(t, obs);
+      else tl.advance(t);
+    }
+    const observeMs = performance.now() - s1;
+    this.stats.signalMs += observeMs;
     const { updated, ended } = this.tracker.update(frame.seq, t, detections);
     for (const tr of updated) this.liveTracks.set(tr.id, tr);
     for (const tr of ended) this.liveTracks.delete(tr.id);
@@ -339,7 +346,7 @@ export class CameraPipeline {
     this.counterflow(frame.seq, t, detections, g);
     const t3 = performance.now();
     const out = await this.emitReady(frame.capturedAtMs);
-    this.stats.trackMs += t1 - t0;
+    this.stats.trackMs += t1 - t0 - observeMs;
     this.stats.plateMs += t2 - t1;
     this.stats.rulesMs += t3 - t2;
     this.stats.emitMs += performance.now() - t3;

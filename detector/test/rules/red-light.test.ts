@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redLightRule, DEFAULT_RULES_CONFIG, evaluateTrack, type RulesConfig } from '../../src/rules';
+import { SignalTimeline } from '../../src/signal/signal-state';
 import { cycle, geometry, lane, run, signal, stopLine, track } from '../fixtures/scene';
 
 const config: RulesConfig = { ...DEFAULT_RULES_CONFIG, yellowMode: 'must_stop' };
@@ -121,6 +122,26 @@ describe('redLightRule', () => {
     expect(redLightRule(crossingAt(15), L1, stopLine, unknown, config)).toMatchObject({ reason: 'signal unknown at crossing' });
     const unsettled = signal([[0, 'red']], 10);
     expect(redLightRule({ ...crossingAt(15), ended: false }, L1, stopLine, unsettled, config).status).toBe('pending');
+  });
+
+  it('judges a vehicle after a stream discontinuity by the signal re-established after it, not by a red onset seen before it', () => {
+    const tl = new SignalTimeline();
+    const observe = (from: number, to: number, round: 'red' | 'green') => {
+      for (let t = from; t < to - 1e-9; t += 0.2) tl.observe(t, { round, arrowsLit: [] });
+    };
+    observe(0, 10, 'green');
+    observe(10, 20, 'red'); // red since 10 s
+    tl.discontinuity(20); // the stream loops: from 20 s the picture is red again, its onset unseen
+    tl.observe(20, { round: 'red', arrowsLit: [] });
+    // One frame after the jump the state is not re-established: the rule waits (or, the track ended, does not judge).
+    expect(redLightRule({ ...crossingAt(20.1), ended: false }, L1, stopLine, tl, config).status).toBe('pending');
+    expect(redLightRule(crossingAt(20.1), L1, stopLine, tl, config)).toMatchObject({ reason: 'signal state unknown at crossing' });
+    observe(20.2, 30, 'red');
+    // Crossing 0.2 s after the jump: 10.2 s after the onset seen before it, but only 0.2 s after the red re-established.
+    expect(redLightRule(crossingAt(20.2), L1, stopLine, tl, config)).toMatchObject({ reason: 'crossed within grace after red onset' });
+    const later = redLightRule(crossingAt(23), L1, stopLine, tl, config);
+    expect(later).toMatchObject({ status: 'violation', violation: { phaseId: 'H1@20000' } });
+    if (later.status === 'violation') expect(later.violation.secondsAfterRed).toBeCloseTo(3, 1);
   });
 
   it('ignores vehicles approaching in another lane and vehicles moving away from the line', () => {

@@ -123,6 +123,44 @@ describe('SignalTimeline', () => {
     expect(b.at(0.5).round).toBe('unknown');
   });
 
+  it('after a stream discontinuity, dates the red from its first frame after the jump, never from an onset seen before it', () => {
+    const tl = new SignalTimeline();
+    for (let t = 0; t <= 1; t += 0.2) tl.observe(t, green);
+    tl.observe(1.2, red);
+    tl.observe(1.4, red);
+    expect(tl.at(1.4)).toMatchObject({ round: 'red', roundSince: 1.2 });
+    tl.discontinuity(1.6); // a cut: the next frame comes from another moment of the stream, red as well
+    expect(tl.at(1.6).round).toBe('unknown');
+    tl.observe(1.6, red);
+    expect(tl.knownUntil).toBeLessThan(1.6); // one frame is not enough to re-establish the state
+    tl.observe(1.8, red);
+    expect(tl.at(1.8)).toMatchObject({ round: 'red', roundSince: 1.6, previousRound: 'unknown' });
+    expect(tl.knownUntil).toBe(1.8);
+    expect(tl.at(1.3)).toMatchObject({ round: 'red', roundSince: 1.2 }); // before the jump, unchanged
+  });
+
+  it('treats a stretch without any frame longer than the hold time as a discontinuity (stalled stream, restart)', () => {
+    const tl = new SignalTimeline();
+    tl.observe(0, red);
+    tl.observe(0.2, red);
+    tl.observe(5, red);
+    expect(tl.at(5).round).toBe('unknown');
+    tl.observe(5.2, red);
+    expect(tl.at(5.2)).toMatchObject({ round: 'red', roundSince: 5 });
+    const restored = new SignalTimeline();
+    restored.restore(JSON.parse(JSON.stringify(tl.snapshot())));
+    restored.observe(9, red);
+    restored.observe(9.2, red);
+    expect(restored.at(9.2)).toMatchObject({ round: 'red', roundSince: 9 });
+  });
+
+  it('a controller feed goes on across a discontinuity of the video', () => {
+    const tl = new SignalTimeline();
+    tl.controller(1, red);
+    tl.discontinuity(3);
+    expect(tl.at(3)).toMatchObject({ round: 'red', roundSince: 1, source: 'controller' });
+  });
+
   it('lets the signal-controller feed override vision', () => {
     const tl = new SignalTimeline();
     tl.observe(0, green);
