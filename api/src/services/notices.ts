@@ -13,7 +13,7 @@ import { DEFAULT_NOTICE_FONTS, type NoticeFonts } from '../notices/fonts';
 import { provinceOfPlateCode } from '../domain/provinces';
 import { actorOf, applyTransition, isUuid, lockCase } from './cases';
 import { fineFor, excessOf, speedOf } from './fines';
-import { ruleCircumstances } from '../domain/rule-text';
+import { ruleCircumstances, type LaneInfo } from '../domain/rule-text';
 import { speedCircumstances } from '../domain/speed-text';
 import { auditIntegrityFailure, checkObject, sha256Hex } from './integrity';
 import { agencyScope } from '../domain/principal';
@@ -209,7 +209,7 @@ async function caseNoticeData(
       violationType: r.type,
       circumstances: [
         fine.label,
-        speed ? speedCircumstances(speed) : ruleCircumstances(r.event as Parameters<typeof ruleCircumstances>[0], laneClasses(r.geometry, r.event)),
+        speed ? speedCircumstances(speed) : ruleCircumstances(r.event as Parameters<typeof ruleCircumstances>[0], laneOf(r.geometry, r.event)),
       ]
         .filter(Boolean)
         .join(': '),
@@ -346,8 +346,17 @@ export async function storedNoticePdf(
 }
 
 /** The classes a case's lane allows, from its camera's current geometry (for a wrong-lane notice's wording). */
-function laneClasses(geometry: { lanes?: { id?: unknown; allowedClasses?: unknown }[] } | null, event: unknown): string[] | undefined {
+function laneOf(
+  geometry: { lanes?: { id?: unknown; name?: unknown; allowedClasses?: unknown; turns?: unknown }[] } | null,
+  event: unknown,
+): LaneInfo | undefined {
   const laneId = (event as { ruleDetail?: { laneId?: unknown } } | null)?.ruleDetail?.laneId;
   const lane = geometry?.lanes?.find((l) => l.id === laneId);
-  return Array.isArray(lane?.allowedClasses) ? lane.allowedClasses.filter((c): c is string => typeof c === 'string') : undefined;
+  if (!lane) return undefined;
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((c): c is string => typeof c === 'string') : undefined);
+  return {
+    ...(typeof lane.name === 'string' && lane.name ? { name: lane.name } : {}),
+    ...(strings(lane.allowedClasses) ? { allowedClasses: strings(lane.allowedClasses) } : {}),
+    ...(strings(lane.turns) ? { turns: strings(lane.turns) } : {}),
+  };
 }

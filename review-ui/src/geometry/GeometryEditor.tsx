@@ -478,7 +478,7 @@ function ItemForm({
   const { t } = useI18n();
   const base = itemPath(sel);
   const other = errorsUnder(errors, base).filter(
-    (e) => !/\.(id|approach|allowedClasses|turns|stopLineId|signalHeadId|kind|direction)(\[|$)/.test(e.path.slice(base.length)),
+    (e) => !/\.(id|name|approach|allowedClasses|turns|stopLineId|signalHeadId|kind|direction)(\[|$)/.test(e.path.slice(base.length)),
   );
   const idField = (value: string, set: (v: string) => void) => (
     <Field label={t('geo.id')} path={`${base}.id`} errors={errors}>
@@ -503,6 +503,9 @@ function ItemForm({
     body = (
       <>
         {idField(lane.id, (id) => set({ id }))}
+        <Field label={t('geo.laneName')} path={`${base}.name`} errors={errors}>
+          {(p) => <input {...p} value={lane.name ?? ''} placeholder={t('geo.laneNameHint')} onChange={(e) => set({ name: e.target.value || undefined })} />}
+        </Field>
         <CheckGroup
           legend={t('geo.allowedClasses')}
           path={`${base}.allowedClasses`}

@@ -7,6 +7,7 @@ import { enAdmin } from './en-admin';
 import { enErrors } from './en-errors';
 import { enIntegrity } from './en-integrity';
 import { enLamps } from './en-lamps';
+import { enLanes } from './en-lanes';
 
 // English: every Vietnamese key must be here too (the type makes a missing one a compile error).
 export const en: Record<MessageKey, string> = {
@@ -18,6 +19,7 @@ export const en: Record<MessageKey, string> = {
   ...enErrors,
   ...enIntegrity,
   ...enLamps,
+  ...enLanes,
   'app.name': 'Traffic camera fines',
   'app.home': 'Home',
   'app.loading': 'Loading…',

@@ -7,6 +7,7 @@ import { viAdmin } from './vi-admin';
 import { viErrors } from './vi-errors';
 import { viIntegrity } from './vi-integrity';
 import { viLamps } from './vi-lamps';
+import { viLanes } from './vi-lanes';
 
 export const vi = {
   ...viDesk,
@@ -17,6 +18,7 @@ export const vi = {
   ...viErrors,
   ...viIntegrity,
   ...viLamps,
+  ...viLanes,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',
