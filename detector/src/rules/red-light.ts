@@ -48,21 +48,41 @@ export function findStopLineCrossing(points: readonly TrackPoint[], line: Orient
   return null;
 }
 
-/** The movement after the line from the track's displacement, once it has gone far enough. */
-export function classifyTurn(points: readonly TrackPoint[], fromIndex: number, laneDirection: [number, number], config: RulesConfig): Turn | null {
+/**
+ * The movement after the line from the track's displacement, once it has gone `turnDecisionHeights` box heights.
+ * A track that ended before going that far (lost where the detection region ends past the line, or behind another
+ * vehicle) is still judged straight when it went at least `straightDecisionHeights` and every step of its path past
+ * the start kept within `straightAngleDeg` of the lane direction: a turn bends away well before that. Anything else
+ * stays undetermined (null).
+ */
+export function classifyTurn(
+  points: readonly TrackPoint[],
+  fromIndex: number,
+  laneDirection: [number, number],
+  config: RulesConfig,
+  ended = false,
+): Turn | null {
   const start = groundPoint(points[fromIndex]!.box);
   const h = boxHeight(points[fromIndex]!.box);
+  const angleTo = (disp: [number, number]) => {
+    const cos = dot(disp, laneDirection) / (norm(disp) * norm(laneDirection));
+    return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
+  };
   for (let i = fromIndex + 1; i < points.length; i++) {
     const disp = sub(groundPoint(points[i]!.box), start);
     if (norm(disp) < h * config.turnDecisionHeights) continue;
-    const cos = dot(disp, laneDirection) / (norm(disp) * norm(laneDirection));
-    const angle = (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
+    const angle = angleTo(disp);
     if (angle < config.turnAngleDeg) return 'straight';
     if (angle > 150) return 'u_turn';
     // Image y points down: a clockwise turn on screen is a right turn (camera not mirrored).
     return crossZ(laneDirection, disp) > 0 ? 'right' : 'left';
   }
-  return null;
+  if (!ended || points.length - fromIndex < 3) return null;
+  const path = points.slice(fromIndex).map((p) => groundPoint(p.box));
+  if (norm(sub(path[path.length - 1]!, start)) < h * config.straightDecisionHeights) return null;
+  // Judged from the start, not step by step: a step of a few pixels is mostly detector jitter.
+  const straight = path.slice(1).every((q) => norm(sub(q, start)) < config.jitterPx * 2 || angleTo(sub(q, start)) < config.straightAngleDeg);
+  return straight ? 'straight' : null;
 }
 
 export function redLightRule(track: TrackView, lane: Lane, stopLine: StopLine, signal: SignalHistory, config: RulesConfig): RuleResult {
@@ -131,7 +151,7 @@ export function redLightRule(track: TrackView, lane: Lane, stopLine: StopLine, s
   let turn: Turn | null = null;
   if (permitted.size > 0) {
     if (lane.turns.every((t) => permitted.has(t))) return none('every movement of the lane had a green arrow');
-    turn = lane.turns.length === 1 ? lane.turns[0]! : classifyTurn(pts, crossing.beforeIndex, lane.direction, config);
+    turn = lane.turns.length === 1 ? lane.turns[0]! : classifyTurn(pts, crossing.beforeIndex, lane.direction, config, track.ended);
     if (turn === null) return track.ended ? none('movement undetermined while an arrow was green') : pending('movement not yet known');
     if (permitted.has(turn)) return none(`green arrow permitted ${turn}`);
   }

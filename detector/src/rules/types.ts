@@ -74,6 +74,12 @@ export interface RulesConfig {
   turnDecisionHeights: number;
   /** Angle from the lane direction beyond which a movement is a turn, degrees. */
   turnAngleDeg: number;
+  /**
+   * A track lost before `turnDecisionHeights` still counts as straight when it went this many box heights past its
+   * last point before the line, every point within `straightAngleDeg` of the lane direction.
+   */
+  straightDecisionHeights: number;
+  straightAngleDeg: number;
   /** Time a vehicle must stay in a lane before a class violation, seconds (lane changes pass through). */
   laneDwellSeconds: number;
   laneDwellFrames: number;
@@ -97,6 +103,8 @@ export const DEFAULT_RULES_CONFIG: RulesConfig = {
   enterHeights: 0.6,
   turnDecisionHeights: 1.5,
   turnAngleDeg: 30,
+  straightDecisionHeights: 0.6,
+  straightAngleDeg: 12,
   laneDwellSeconds: 1,
   laneDwellFrames: 3,
   wrongWayMinPx: 60,
