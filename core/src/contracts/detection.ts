@@ -56,4 +56,6 @@ export interface TrackPlate {
   confidence: number;
   needsManualEntry: boolean;
   reads: number;
+  /** The leading read when the vote was too weak to decide (needsManualEntry): a suggestion for the officer, never the plate. */
+  suggestion?: string | null;
 }

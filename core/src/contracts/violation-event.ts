@@ -46,6 +46,11 @@ export const TrackPlateSchema = Type.Object(
     confidence: Type.Number({ minimum: 0, maximum: 1, description: 'Confidence of the vote, 0..1.' }),
     needsManualEntry: Type.Boolean({ description: 'True when the officer must read the plate from the evidence.' }),
     reads: Type.Integer({ minimum: 0, description: 'Number of plate reads that went into the vote.' }),
+    suggestion: Type.Optional(
+      Type.Union([Type.String(), Type.Null()], {
+        description: 'The leading read when the vote was too weak to decide: shown to the officer as a suggestion, never used as the plate.',
+      }),
+    ),
   },
   { ...strict, description: "A track's voted plate (TrackPlate in contracts/detection.ts)." },
 );

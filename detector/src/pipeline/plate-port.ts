@@ -30,7 +30,15 @@ export function platePortFrom(reader: PlateReader): PlatePort {
     },
     vote(reads): TrackPlate {
       const v = voteTrackPlate(reads);
-      return { text: v.text, layout: v.layout, colour: v.colour, confidence: v.confidence, needsManualEntry: v.needsManualEntry, reads: v.reads };
+      return {
+        text: v.text,
+        layout: v.layout,
+        colour: v.colour,
+        confidence: v.confidence,
+        needsManualEntry: v.needsManualEntry,
+        reads: v.reads,
+        suggestion: v.suggestion,
+      };
     },
   };
 }

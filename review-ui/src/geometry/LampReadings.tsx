@@ -1,9 +1,14 @@
 // The geometry editor's lamp tool: what the detector's lamp reader sees in each lamp region (the levels the lamp
 // learned unlit and lit, and its last readings against the lit threshold), so an admin can tell whether a drawn
 // region sits on its lamp: on the lamp, lit and unlit readings sit far apart; off it, they barely differ.
-import type { LampHistory } from '@phatnguoi/core/contracts/api/cameras';
+import type { CameraLamps, LampHistory } from '@phatnguoi/core/contracts/api/cameras';
 import type { Rect } from '@phatnguoi/core/contracts/camera-geometry';
 import { useI18n, type MessageKey } from '../i18n';
+
+/** The readings of one lamp of a head, if the detector has any. */
+export function lampOf(lamps: CameraLamps | null | undefined, headId: string, lampId: string): LampHistory | undefined {
+  return lamps?.heads.find((h) => h.headId === headId)?.lamps.find((l) => l.lampId === lampId);
+}
 
 /** Lit minus unlit learned brightness below which a region probably misses its lamp (the reader needs 30 to tell them apart). */
 export const WEAK_CONTRAST = 40;
