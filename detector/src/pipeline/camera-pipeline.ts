@@ -470,16 +470,19 @@ export class CameraPipeline {
     }
   }
 
-  private evaluate(tracks: Track[], ended: boolean, g: { geometry: CameraGeometry; rules: RulesConfig; width: number; height: number }) {
+  private evaluate(tracks: Track[], ended: boolean, g: { geometry: CameraGeometry; rules: RulesConfig; width: number; height: number; roi: Box }) {
     // A box cut off by the frame edge has no trustworthy ground point (its bottom centre slides as the
     // vehicle leaves the picture): the rules only see observations fully inside the frame.
     const inside = (b: Box) => b[0] > 1 && b[1] > 1 && b[2] < g.width - 1 && b[3] < g.height - 1;
+    // Where the detector stops looking (its region, within the frame): a track whose last box reaches it went out of sight.
+    const margin = 2 * g.rules.jitterPx;
+    const atEdge = (b: Box) => b[0] <= g.roi[0] + margin || b[1] <= g.roi[1] + margin || b[2] >= g.roi[2] - margin || b[3] >= g.roi[3] - margin;
     for (const tr of tracks) {
       // Rules look back at most ruleWindowSeconds: a vehicle queued at a red light for a minute keeps its
       // whole history for the tracker, but a crossing is decided within seconds.
       const from = lastPoint(tr).t - (this.opts.ruleWindowSeconds ?? 30);
       const points = tr.history.filter((p) => p.t >= from && inside(p.box));
-      const view = { id: tr.id, cls: trackClass(tr), points, ended };
+      const view = { id: tr.id, cls: trackClass(tr), points, ended, ...(ended && atEdge(lastPoint(tr).box) ? { leftView: true } : {}) };
       const violations = points.length > 0 ? evaluateTrack(view, g.geometry, (id) => this.timelines.get(id), g.rules) : [];
       for (const v of violations) {
         const key = violationIdempotencyKey({ cameraId: this.cameraId, trackId: tr.id, type: v.type, phaseId: v.phaseId });
@@ -503,7 +506,12 @@ export class CameraPipeline {
    * Wrong way through a crowd (rules/counterflow.ts): the movement followed detection by detection when the tracker
    * handed it from one track to the next. Reported under the track that holds its latest box, once per vehicle.
    */
-  private counterflow(seq: number, t: number, detections: Detection[], g: { geometry: CameraGeometry; rules: RulesConfig; width: number; height: number }) {
+  private counterflow(
+    seq: number,
+    t: number,
+    detections: Detection[],
+    g: { geometry: CameraGeometry; rules: RulesConfig; width: number; height: number; roi: Box },
+  ) {
     const confident = detections.filter((d) => d.score >= this.tracker.config.highScore);
     this.recentDetections.push({ seq, t, detections: confident });
     while (this.recentDetections.length > 0 && t - this.recentDetections[0]!.t > COUNTERFLOW_WINDOW_SECONDS) this.recentDetections.shift();

@@ -50,17 +50,17 @@ export function findStopLineCrossing(points: readonly TrackPoint[], line: Orient
 
 /**
  * The movement after the line from the track's displacement, once it has gone `turnDecisionHeights` box heights.
- * A track that ended before going that far (lost where the detection region ends past the line, or behind another
- * vehicle) is still judged straight when it went at least `straightDecisionHeights` and every step of its path past
- * the start kept within `straightAngleDeg` of the lane direction: a turn bends away well before that. Anything else
- * stays undetermined (null).
+ * A track that went out of sight before that (`leftView`: where the detection region ends, a short way past the line
+ * on some cameras) is still judged straight when it went at least `straightDecisionHeights` and every point of its
+ * path kept within `straightAngleDeg` of the lane direction. One lost in view is not: a turner may go straight for a
+ * box height before it bends, and a track is often lost just as it does. Anything else stays undetermined (null).
  */
 export function classifyTurn(
   points: readonly TrackPoint[],
   fromIndex: number,
   laneDirection: [number, number],
   config: RulesConfig,
-  ended = false,
+  leftView = false,
 ): Turn | null {
   const start = groundPoint(points[fromIndex]!.box);
   const h = boxHeight(points[fromIndex]!.box);
@@ -77,7 +77,7 @@ export function classifyTurn(
     // Image y points down: a clockwise turn on screen is a right turn (camera not mirrored).
     return crossZ(laneDirection, disp) > 0 ? 'right' : 'left';
   }
-  if (!ended || points.length - fromIndex < 3) return null;
+  if (!leftView || points.length - fromIndex < 3) return null;
   const path = points.slice(fromIndex).map((p) => groundPoint(p.box));
   if (norm(sub(path[path.length - 1]!, start)) < h * config.straightDecisionHeights) return null;
   // Judged from the start, not step by step: a step of a few pixels is mostly detector jitter.
@@ -151,7 +151,7 @@ export function redLightRule(track: TrackView, lane: Lane, stopLine: StopLine, s
   let turn: Turn | null = null;
   if (permitted.size > 0) {
     if (lane.turns.every((t) => permitted.has(t))) return none('every movement of the lane had a green arrow');
-    turn = lane.turns.length === 1 ? lane.turns[0]! : classifyTurn(pts, crossing.beforeIndex, lane.direction, config, track.ended);
+    turn = lane.turns.length === 1 ? lane.turns[0]! : classifyTurn(pts, crossing.beforeIndex, lane.direction, config, track.ended && track.leftView === true);
     if (turn === null) return track.ended ? none('movement undetermined while an arrow was green') : pending('movement not yet known');
     if (permitted.has(turn)) return none(`green arrow permitted ${turn}`);
   }

@@ -14,6 +14,8 @@ export interface TrackView {
   points: readonly TrackPoint[];
   /** The track has ended: rules decide now instead of waiting. */
   ended: boolean;
+  /** It ended where the detector's region or the frame ends: the vehicle went out of sight, it was not lost in view. */
+  leftView?: boolean;
 }
 
 /** What a rule needs to know about a signal head. */
@@ -75,8 +77,8 @@ export interface RulesConfig {
   /** Angle from the lane direction beyond which a movement is a turn, degrees. */
   turnAngleDeg: number;
   /**
-   * A track lost before `turnDecisionHeights` still counts as straight when it went this many box heights past its
-   * last point before the line, every point within `straightAngleDeg` of the lane direction.
+   * A track that went out of sight before `turnDecisionHeights` still counts as straight when it went this many box
+   * heights past its last point before the line, every point within `straightAngleDeg` of the lane direction.
    */
   straightDecisionHeights: number;
   straightAngleDeg: number;

@@ -98,23 +98,27 @@ describe('redLightRule', () => {
     expect(redLightRule(short, L1, stopLine, redWithLeftArrow, config).status).toBe('pending');
   });
 
-  it('judges a track lost soon past the line as straight only when its short path is clearly straight', () => {
+  it('judges a track that went out of sight soon past the line as straight only when its short path is clearly straight', () => {
     const redWithLeftArrow = signal([
       [0, 'green'],
       [13, 'red', ['GL']],
     ]);
-    // Lost 80 px (1.3 box heights) past the line, short of the 1.5 heights the movement is normally judged at.
-    const lostStraight = track(run(18, 200, 800, 320, 200));
-    expect(redLightRule(lostStraight, L1, stopLine, redWithLeftArrow, config)).toMatchObject({ status: 'violation', violation: { turn: 'straight' } });
+    // Out of sight 80 px (1.3 box heights) past the line (where the detection region ends), short of the 1.5 heights
+    // the movement is normally judged at.
+    const outOfSight = { ...track(run(18, 200, 800, 320, 200)), leftView: true };
+    expect(redLightRule(outOfSight, L1, stopLine, redWithLeftArrow, config)).toMatchObject({ status: 'violation', violation: { turn: 'straight' } });
     // While it is still tracked the rule waits for the full distance: a turn may yet begin.
-    expect(redLightRule({ ...lostStraight, ended: false }, L1, stopLine, redWithLeftArrow, config).status).toBe('pending');
-    // A left turn lost as early: bending away from the lane direction, so undetermined, and the arrow gives it the benefit.
-    const lostTurning = track([...run(18, 200, 800, 400, 200), [20.2, 197, 372], [20.4, 188, 352], [20.6, 172, 340]]);
-    expect(redLightRule(lostTurning, L1, stopLine, redWithLeftArrow, config)).toMatchObject({ reason: 'movement undetermined while an arrow was green' });
-    // Seen once past the line: one step tells no heading.
-    expect(redLightRule(track([...run(18, 200, 800, 400, 200), [20.2, 200, 340]]), L1, stopLine, redWithLeftArrow, config)).toMatchObject({
+    expect(redLightRule({ ...outOfSight, ended: false }, L1, stopLine, redWithLeftArrow, config).status).toBe('pending');
+    // The same path lost in the middle of the picture: a turner goes straight for a while and is often lost as it bends.
+    expect(redLightRule({ ...outOfSight, leftView: false }, L1, stopLine, redWithLeftArrow, config)).toMatchObject({
       reason: 'movement undetermined while an arrow was green',
     });
+    // A left turn going out of sight as early: bending away from the lane direction, so undetermined (the arrow permits it).
+    const turning = { ...track([...run(18, 200, 800, 400, 200), [20.2, 197, 372], [20.4, 188, 352], [20.6, 172, 340]]), leftView: true };
+    expect(redLightRule(turning, L1, stopLine, redWithLeftArrow, config)).toMatchObject({ reason: 'movement undetermined while an arrow was green' });
+    // Seen once past the line: one step tells no heading.
+    const once = { ...track([...run(18, 200, 800, 400, 200), [20.2, 200, 340]]), leftView: true };
+    expect(redLightRule(once, L1, stopLine, redWithLeftArrow, config)).toMatchObject({ reason: 'movement undetermined while an arrow was green' });
   });
 
   it('does not flag creeping over the line and stopping, nor going on once green', () => {
