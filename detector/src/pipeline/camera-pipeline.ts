@@ -23,6 +23,7 @@ import {
 import { Tracker, trackClass, lastPoint, type Track, type TrackerConfig, type TrackPoint } from '../tracking/tracker';
 import { DEFAULT_DUPLICATE_CONFIG, duplicateOf, evidenceContradiction, type DuplicateConfig } from '../rules/consistency';
 import { counterflowChain, type DetectionFrame } from '../rules/counterflow';
+import { atRegionEdge } from '../rules/track-geometry';
 import { buildEvidence, type ClipSource, type FrameStore } from '../evidence/evidence';
 import { isFrameAware } from './truth-replay-detector';
 import { LAMP_HISTORY_FRAMES, type StoredLampFrame } from '@phatnguoi/core/camera-node/lamp-history';
@@ -475,14 +476,18 @@ export class CameraPipeline {
     // vehicle leaves the picture): the rules only see observations fully inside the frame.
     const inside = (b: Box) => b[0] > 1 && b[1] > 1 && b[2] < g.width - 1 && b[3] < g.height - 1;
     // Where the detector stops looking (its region, within the frame): a track whose last box reaches it went out of sight.
-    const margin = 2 * g.rules.jitterPx;
-    const atEdge = (b: Box) => b[0] <= g.roi[0] + margin || b[1] <= g.roi[1] + margin || b[2] >= g.roi[2] - margin || b[3] >= g.roi[3] - margin;
     for (const tr of tracks) {
       // Rules look back at most ruleWindowSeconds: a vehicle queued at a red light for a minute keeps its
       // whole history for the tracker, but a crossing is decided within seconds.
       const from = lastPoint(tr).t - (this.opts.ruleWindowSeconds ?? 30);
       const points = tr.history.filter((p) => p.t >= from && inside(p.box));
-      const view = { id: tr.id, cls: trackClass(tr), points, ended, ...(ended && atEdge(lastPoint(tr).box) ? { leftView: true } : {}) };
+      const view = {
+        id: tr.id,
+        cls: trackClass(tr),
+        points,
+        ended,
+        ...(ended && atRegionEdge(lastPoint(tr).box, g.roi, 2 * g.rules.jitterPx) ? { leftView: true } : {}),
+      };
       const violations = points.length > 0 ? evaluateTrack(view, g.geometry, (id) => this.timelines.get(id), g.rules) : [];
       for (const v of violations) {
         const key = violationIdempotencyKey({ cameraId: this.cameraId, trackId: tr.id, type: v.type, phaseId: v.phaseId });

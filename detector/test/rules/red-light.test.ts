@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { redLightRule, DEFAULT_RULES_CONFIG, evaluateTrack, type RulesConfig } from '../../src/rules';
 import { SignalTimeline } from '../../src/signal/signal-state';
+import { atRegionEdge } from '../../src/rules/track-geometry';
 import { cycle, geometry, lane, run, signal, stopLine, track } from '../fixtures/scene';
 
 const config: RulesConfig = { ...DEFAULT_RULES_CONFIG, yellowMode: 'must_stop' };
@@ -119,6 +120,13 @@ describe('redLightRule', () => {
     // Seen once past the line: one step tells no heading.
     const once = { ...track([...run(18, 200, 800, 400, 200), [20.2, 200, 340]]), leftView: true };
     expect(redLightRule(once, L1, stopLine, redWithLeftArrow, config)).toMatchObject({ reason: 'movement undetermined while an arrow was green' });
+  });
+
+  it('tells a box at the edge of the detection region (the vehicle going out of sight) from one inside it', () => {
+    const roi: [number, number, number, number] = [0, 183, 1620, 720];
+    expect(atRegionEdge([882, 184, 943, 290], roi, 6)).toBe(true); // clipped by the region's top, a short way past the line
+    expect(atRegionEdge([1500, 300, 1617, 400], roi, 6)).toBe(true);
+    expect(atRegionEdge([807, 255, 875, 333], roi, 6)).toBe(false); // in the middle of the picture
   });
 
   it('does not flag creeping over the line and stopping, nor going on once green', () => {
