@@ -34,9 +34,21 @@ export interface SignalSmootherConfig {
    * judged at most this late: keep it no longer than the red-light grace).
    */
   flickerHoldSeconds?: number;
+  /**
+   * No frame at all for longer than this (stream stalled, detector restarted), seconds: a whole signal cycle may have
+   * passed unseen, so the state is established anew after it, as after a cut. Shorter gaps (a loaded detector skipping
+   * frames) are judged like a dark stretch.
+   */
+  stallSeconds?: number;
 }
 
-export const DEFAULT_SMOOTHER_CONFIG: SignalSmootherConfig = { confirmFrames: 2, holdSeconds: 1.5, keepSeconds: 120, flickerHoldSeconds: 0.3 };
+export const DEFAULT_SMOOTHER_CONFIG: SignalSmootherConfig = {
+  confirmFrames: 2,
+  holdSeconds: 1.5,
+  keepSeconds: 120,
+  flickerHoldSeconds: 0.3,
+  stallSeconds: 10,
+};
 
 /** Raw state of one frame from lamp readings: the brightest lit round lamp; unknown when none is lit (dark frame). */
 export function observationFromLamps(head: SignalHead, readings: LampReading[]): SignalObservation {
@@ -146,8 +158,8 @@ export class SignalTimeline {
   /** A vision reading of one frame at time t (seconds). Ignored once a controller feeds this head. */
   observe(t: number, raw: SignalObservation): void {
     if (this.source === 'controller') return;
-    // No frame for longer than a dark stretch may be bridged (stream stalled, detector restarted): a jump like a cut.
-    if (this.lastObserved !== null && t - this.lastObserved > this.config.holdSeconds) this.discontinuity(t);
+    // A stall: unknown from just after the last frame seen before it.
+    if (this.lastObserved !== null && t - this.lastObserved > (this.config.stallSeconds ?? Infinity)) this.discontinuity(this.lastObserved + 1e-6);
     this.lastObserved = t;
     const { arrowsLit, changedAt, openGap } = this.holdArrows(t, raw.arrowsLit);
     const obs: SignalObservation = { round: raw.round, arrowsLit: raw.round === 'unknown' ? [] : arrowsLit };
@@ -191,10 +203,10 @@ export class SignalTimeline {
   }
 
   /**
-   * The stream jumped (a cut, a loop, a restart) just before the frame at time t: what the lamps showed before it says
-   * nothing about the state after it, nor about when that state began. The state is unknown from t until frames after
-   * the jump confirm it again, and a colour seen then is dated from its first frame after the jump (a red onset seen
-   * before the jump is never a vehicle's red onset after it). A controller feed is not a video: it goes on.
+   * The stream jumped (a cut, a loop, a stall) at time t: what the lamps showed before it says nothing about the state
+   * after it, nor about when that state began. The state is unknown from t until frames after the jump confirm it
+   * again, and a colour seen then is dated from its first frame after the jump (a red onset seen before the jump is
+   * never a vehicle's red onset after it). A controller feed is not a video: it goes on.
    */
   discontinuity(t: number): void {
     if (this.source === 'controller') return;
