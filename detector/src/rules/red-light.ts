@@ -50,10 +50,13 @@ export function findStopLineCrossing(points: readonly TrackPoint[], line: Orient
 
 /**
  * The movement after the line from the track's displacement, once it has gone `turnDecisionHeights` box heights.
+ *
  * A track that went out of sight before that (`leftView`: where the detection region ends, a short way past the line
- * on some cameras) is still judged straight when it went at least `straightDecisionHeights` and every point of its
- * path kept within `straightAngleDeg` of the lane direction. One lost in view is not: a turner may go straight for a
- * box height before it bends, and a track is often lost just as it does. Anything else stays undetermined (null).
+ * on some cameras) is still judged straight when it went at least `straightDecisionHeights`, every point of its path
+ * kept within `straightAngleDeg` of the lane direction, and none leaned towards the side of a movement an arrow
+ * permits (`permitted`) by more than `straightLeanDeg`: a turner on the arrow may go on almost straight for a box
+ * height before it bends, but it does not drift away from its turn. One lost in view is not judged so: a track is
+ * often lost just as the vehicle bends. Anything else stays undetermined (null).
  */
 export function classifyTurn(
   points: readonly TrackPoint[],
@@ -61,6 +64,7 @@ export function classifyTurn(
   laneDirection: [number, number],
   config: RulesConfig,
   leftView = false,
+  permitted: readonly Turn[] = [],
 ): Turn | null {
   const start = groundPoint(points[fromIndex]!.box);
   const h = boxHeight(points[fromIndex]!.box);
@@ -68,20 +72,28 @@ export function classifyTurn(
     const cos = dot(disp, laneDirection) / (norm(disp) * norm(laneDirection));
     return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
   };
+  // Image y points down: a clockwise turn on screen is a right turn (camera not mirrored).
+  const rightward = (disp: [number, number]) => crossZ(laneDirection, disp) > 0;
   for (let i = fromIndex + 1; i < points.length; i++) {
     const disp = sub(groundPoint(points[i]!.box), start);
     if (norm(disp) < h * config.turnDecisionHeights) continue;
     const angle = angleTo(disp);
     if (angle < config.turnAngleDeg) return 'straight';
     if (angle > 150) return 'u_turn';
-    // Image y points down: a clockwise turn on screen is a right turn (camera not mirrored).
-    return crossZ(laneDirection, disp) > 0 ? 'right' : 'left';
+    return rightward(disp) ? 'right' : 'left';
   }
   if (!leftView || points.length - fromIndex < 3) return null;
-  const path = points.slice(fromIndex).map((p) => groundPoint(p.box));
-  if (norm(sub(path[path.length - 1]!, start)) < h * config.straightDecisionHeights) return null;
-  // Judged from the start, not step by step: a step of a few pixels is mostly detector jitter.
-  const straight = path.slice(1).every((q) => norm(sub(q, start)) < config.jitterPx * 2 || angleTo(sub(q, start)) < config.straightAngleDeg);
+  const path = points.slice(fromIndex + 1).map((p) => sub(groundPoint(p.box), start));
+  if (norm(path[path.length - 1]!) < h * config.straightDecisionHeights) return null;
+  const towardsRight = permitted.includes('right');
+  const towardsLeft = permitted.includes('left') || permitted.includes('u_turn');
+  const straight = path.every((disp) => {
+    if (norm(disp) < config.jitterPx * 2) return true; // a step of a few pixels is mostly detector jitter
+    const angle = angleTo(disp);
+    if (angle >= config.straightAngleDeg) return false;
+    const leansRight = rightward(disp);
+    return angle <= config.straightLeanDeg || !((leansRight && towardsRight) || (!leansRight && towardsLeft));
+  });
   return straight ? 'straight' : null;
 }
 
@@ -151,7 +163,10 @@ export function redLightRule(track: TrackView, lane: Lane, stopLine: StopLine, s
   let turn: Turn | null = null;
   if (permitted.size > 0) {
     if (lane.turns.every((t) => permitted.has(t))) return none('every movement of the lane had a green arrow');
-    turn = lane.turns.length === 1 ? lane.turns[0]! : classifyTurn(pts, crossing.beforeIndex, lane.direction, config, track.ended && track.leftView === true);
+    turn =
+      lane.turns.length === 1
+        ? lane.turns[0]!
+        : classifyTurn(pts, crossing.beforeIndex, lane.direction, config, track.ended && track.leftView === true, [...permitted]);
     if (turn === null) return track.ended ? none('movement undetermined while an arrow was green') : pending('movement not yet known');
     if (permitted.has(turn)) return none(`green arrow permitted ${turn}`);
   }

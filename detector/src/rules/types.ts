@@ -78,10 +78,12 @@ export interface RulesConfig {
   turnAngleDeg: number;
   /**
    * A track that went out of sight before `turnDecisionHeights` still counts as straight when it went this many box
-   * heights past its last point before the line, every point within `straightAngleDeg` of the lane direction.
+   * heights past its last point before the line, every point within `straightAngleDeg` of the lane direction and
+   * leaning no more than `straightLeanDeg` towards the side of a movement a green arrow permits.
    */
   straightDecisionHeights: number;
   straightAngleDeg: number;
+  straightLeanDeg: number;
   /** Time a vehicle must stay in a lane before a class violation, seconds (lane changes pass through). */
   laneDwellSeconds: number;
   laneDwellFrames: number;
@@ -107,6 +109,7 @@ export const DEFAULT_RULES_CONFIG: RulesConfig = {
   turnAngleDeg: 30,
   straightDecisionHeights: 0.6,
   straightAngleDeg: 12,
+  straightLeanDeg: 1,
   laneDwellSeconds: 1,
   laneDwellFrames: 3,
   wrongWayMinPx: 60,

@@ -114,6 +114,11 @@ describe('redLightRule', () => {
     expect(redLightRule({ ...outOfSight, leftView: false }, L1, stopLine, redWithLeftArrow, config)).toMatchObject({
       reason: 'movement undetermined while an arrow was green',
     });
+    // A path leaning a few degrees towards the turn the arrow permits (left) may be that turn beginning: undetermined.
+    // Leaning the same away from it, it is no left turn: straight.
+    const leaning = (dx: number) => ({ ...track([...run(18, 200, 800, 400, 200), [20.2, 200 + dx, 360], [20.4, 200 + 2 * dx, 320]]), leftView: true });
+    expect(redLightRule(leaning(-3), L1, stopLine, redWithLeftArrow, config)).toMatchObject({ reason: 'movement undetermined while an arrow was green' });
+    expect(redLightRule(leaning(3), L1, stopLine, redWithLeftArrow, config)).toMatchObject({ status: 'violation', violation: { turn: 'straight' } });
     // A left turn going out of sight as early: bending away from the lane direction, so undetermined (the arrow permits it).
     const turning = { ...track([...run(18, 200, 800, 400, 200), [20.2, 197, 372], [20.4, 188, 352], [20.6, 172, 340]]), leftView: true };
     expect(redLightRule(turning, L1, stopLine, redWithLeftArrow, config)).toMatchObject({ reason: 'movement undetermined while an arrow was green' });
