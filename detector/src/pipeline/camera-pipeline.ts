@@ -475,7 +475,6 @@ export class CameraPipeline {
     // A box cut off by the frame edge has no trustworthy ground point (its bottom centre slides as the
     // vehicle leaves the picture): the rules only see observations fully inside the frame.
     const inside = (b: Box) => b[0] > 1 && b[1] > 1 && b[2] < g.width - 1 && b[3] < g.height - 1;
-    // Where the detector stops looking (its region, within the frame): a track whose last box reaches it went out of sight.
     for (const tr of tracks) {
       // Rules look back at most ruleWindowSeconds: a vehicle queued at a red light for a minute keeps its
       // whole history for the tracker, but a crossing is decided within seconds.
@@ -486,6 +485,7 @@ export class CameraPipeline {
         cls: trackClass(tr),
         points,
         ended,
+        // A track whose last box reaches the edge of the detector's region went out of sight (it was not lost in view).
         ...(ended && atRegionEdge(lastPoint(tr).box, g.roi, 2 * g.rules.jitterPx) ? { leftView: true } : {}),
       };
       const violations = points.length > 0 ? evaluateTrack(view, g.geometry, (id) => this.timelines.get(id), g.rules) : [];
@@ -511,12 +511,7 @@ export class CameraPipeline {
    * Wrong way through a crowd (rules/counterflow.ts): the movement followed detection by detection when the tracker
    * handed it from one track to the next. Reported under the track that holds its latest box, once per vehicle.
    */
-  private counterflow(
-    seq: number,
-    t: number,
-    detections: Detection[],
-    g: { geometry: CameraGeometry; rules: RulesConfig; width: number; height: number; roi: Box },
-  ) {
+  private counterflow(seq: number, t: number, detections: Detection[], g: { geometry: CameraGeometry; rules: RulesConfig; width: number; height: number }) {
     const confident = detections.filter((d) => d.score >= this.tracker.config.highScore);
     this.recentDetections.push({ seq, t, detections: confident });
     while (this.recentDetections.length > 0 && t - this.recentDetections[0]!.t > COUNTERFLOW_WINDOW_SECONDS) this.recentDetections.shift();
