@@ -171,6 +171,9 @@ export function redLightRule(track: TrackView, lane: Lane, stopLine: StopLine, s
     if (permitted.has(turn)) return none(`green arrow permitted ${turn}`);
   }
   const afterRed = tc - s.roundSince!;
+  // A signal never goes from green straight to red: seen so, the footage jumped (a cut the pipeline did not find) or a
+  // reading went wrong, and the red onset was not observed. No crossing close after it is judged.
+  if (s.previousRound === 'green' && afterRed < config.redAfterGreenMarginSeconds) return none('crossed just after a red seen straight after green');
   if (afterRed < config.redGraceSeconds) {
     const ignoredYellow =
       config.yellowMode === 'must_stop' &&

@@ -56,6 +56,8 @@ export const pending = (reason: string): RuleResult => ({ status: 'pending', rea
 export interface RulesConfig {
   /** Crossing after red onset within this many seconds is excused (signal timing, reaction). */
   redGraceSeconds: number;
+  /** A red seen straight after green (no yellow: a cut in the footage, or a misreading) is not judged for this many seconds. */
+  redAfterGreenMarginSeconds: number;
   /**
    * 'must_stop': crossing on yellow is a violation unless the vehicle was on/past the line or too close to stop
    * at yellow onset (road traffic law). 'permissive' (default): only red counts, as the simulator's truth and
@@ -99,6 +101,7 @@ export interface RulesConfig {
 
 export const DEFAULT_RULES_CONFIG: RulesConfig = {
   redGraceSeconds: 0.3,
+  redAfterGreenMarginSeconds: 1,
   yellowMode: 'permissive',
   yellowDecisionSeconds: 2,
   jitterPx: 3,

@@ -46,14 +46,23 @@ describe('redLightRule', () => {
     expect(redLightRule(slow, L1, stopLine, cycle, DEFAULT_RULES_CONFIG).status).toBe('none');
   });
 
-  it('applies the grace to red onset without a yellow phase seen', () => {
+  it('does not judge a crossing close after a red seen straight after green (a cut the pipeline missed, or a misreading)', () => {
     const redOnly = signal([
       [0, 'green'],
       [13, 'red'],
     ]);
-    expect(redLightRule(crossingAt(13.1), L1, stopLine, redOnly, config)).toMatchObject({ reason: 'crossed within grace after red onset' });
-    expect(redLightRule(crossingAt(13.5), L1, stopLine, redOnly, config).status).toBe('violation');
-    expect(redLightRule(crossingAt(13.2), L1, stopLine, redOnly, { ...config, redGraceSeconds: 0.1 }).status).toBe('violation');
+    expect(redLightRule(crossingAt(13.1), L1, stopLine, redOnly, config)).toMatchObject({ reason: 'crossed just after a red seen straight after green' });
+    expect(redLightRule(crossingAt(13.6), L1, stopLine, redOnly, config)).toMatchObject({ reason: 'crossed just after a red seen straight after green' });
+    expect(redLightRule(crossingAt(14.2), L1, stopLine, redOnly, config).status).toBe('violation');
+    // After an unreadable stretch (not green) the usual grace applies.
+    const afterDark = signal([
+      [0, 'green'],
+      [12, 'unknown'],
+      [13, 'red'],
+    ]);
+    expect(redLightRule(crossingAt(13.1), L1, stopLine, afterDark, config)).toMatchObject({ reason: 'crossed within grace after red onset' });
+    expect(redLightRule(crossingAt(13.5), L1, stopLine, afterDark, config).status).toBe('violation');
+    expect(redLightRule(crossingAt(13.2), L1, stopLine, afterDark, { ...config, redGraceSeconds: 0.1 }).status).toBe('violation');
   });
 
   it('on yellow: flags a vehicle that was far from the line at yellow onset and could have stopped', () => {
