@@ -103,6 +103,7 @@ interface Reported {
   cls: VehicleClass;
   plate: string | null;
   track: Track;
+  secondsAfterRed?: number;
 }
 
 /** An emitted violation with its timing in the source (offline evaluation compares these with truth). */
@@ -572,9 +573,19 @@ export class CameraPipeline {
       const dup = why
         ? null
         : duplicateOf(
-            { type: v.type, phaseId: v.phaseId, t: v.t, box: v.box, cls: trackClass(p.track), plate: plateText, first: p.track.history[0]! },
+            {
+              type: v.type,
+              phaseId: v.phaseId,
+              t: v.t,
+              box: v.box,
+              cls: trackClass(p.track),
+              plate: plateText,
+              first: p.track.history[0]!,
+              ...(v.secondsAfterRed !== undefined ? { secondsAfterRed: v.secondsAfterRed } : {}),
+            },
             this.reported.filter((r) => r.track.id !== p.track.id).map((r) => ({ ...r, lastT: lastPoint(r.track).t, lastBox: lastPoint(r.track).box })),
             { ...DEFAULT_DUPLICATE_CONFIG, ...this.opts.duplicates },
+            this.cutTimes,
           );
       if (why || dup) {
         // Not a case: its own evidence would contradict it, or the vehicle was reported already.
@@ -587,7 +598,16 @@ export class CameraPipeline {
         );
         continue;
       }
-      this.reported.push({ type: v.type, phaseId: v.phaseId, t: v.t, box: v.box, cls: trackClass(p.track), plate: plateText, track: p.track });
+      this.reported.push({
+        type: v.type,
+        phaseId: v.phaseId,
+        t: v.t,
+        box: v.box,
+        cls: trackClass(p.track),
+        plate: plateText,
+        track: p.track,
+        ...(v.secondsAfterRed !== undefined ? { secondsAfterRed: v.secondsAfterRed } : {}),
+      });
       const event = await this.buildEvent(p);
       if (this.opts.sink) await this.opts.sink(event);
       // Only now is the violation safe: drop it from pending (a crash before this replays its frames).
