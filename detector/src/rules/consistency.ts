@@ -67,7 +67,10 @@ export interface ReportedVehicle {
 }
 
 export interface DuplicateConfig {
-  /** The same plate and offence within this many seconds is one vehicle reported twice (loops, restarts). */
+  /**
+   * The same plate and offence within this many seconds is one vehicle reported twice (loops, restarts): an hour, so a
+   * looping stream (a demo camera replaying its file) does not report every vehicle again every few minutes.
+   */
   plateWindowSeconds: number;
   /** A track starting this soon after a reported one ended, near where it ended, continues it (seconds). */
   fragmentGapSeconds: number;
@@ -81,7 +84,7 @@ export interface DuplicateConfig {
   replaySeconds: number;
 }
 
-export const DEFAULT_DUPLICATE_CONFIG: DuplicateConfig = { plateWindowSeconds: 600, fragmentGapSeconds: 2, fragmentDistanceHeights: 1.5, replaySeconds: 0.5 };
+export const DEFAULT_DUPLICATE_CONFIG: DuplicateConfig = { plateWindowSeconds: 3600, fragmentGapSeconds: 2, fragmentDistanceHeights: 1.5, replaySeconds: 0.5 };
 
 const compact = (s: string | null) => (s ? s.replace(/[^A-Z0-9]/gi, '').toUpperCase() : null);
 

@@ -99,6 +99,9 @@ describe('duplicateOf', () => {
     const again = candidate({ t: 137, phaseId: 'H1@130000', plate: '30A-123.45', first: first(135, 200, 700) });
     expect(duplicateOf(again, [reported({ plate: '30A12345' })])).not.toBeNull();
     expect(duplicateOf({ ...again, plate: '30A-999.99' }, [reported({ plate: '30A12345' })])).toBeNull();
+    // Within the hour (a demo loop replays the vehicle every few minutes), not after it.
+    expect(duplicateOf({ ...again, t: 16 + 1800 }, [reported({ plate: '30A12345' })])).not.toBeNull();
+    expect(duplicateOf({ ...again, t: 16 + 3700 }, [reported({ plate: '30A12345' })])).toBeNull();
     expect(duplicateOf({ ...again, type: 'wrong_way' }, [reported({ plate: '30A12345' })])).toBeNull();
   });
 
