@@ -138,11 +138,17 @@ describe('rule circumstances on a notice', () => {
     );
     expect(ruleCircumstances({ ...red, signalState: { round: 'yellow' } })).toBe('Vượt vạch dừng stop-main khi đèn vàng');
     const lane = { vehicleClass: 'car', ruleDetail: { rule: 'laneClassRule', summary: 'car in lane moto, which allows motorbike', laneId: 'moto' } };
-    expect(ruleCircumstances(lane, ['motorbike', 'bicycle'])).toBe('Ô tô đi vào làn moto, làn chỉ dành cho xe máy, xe đạp');
-    expect(ruleCircumstances(lane)).toBe('Ô tô đi vào làn moto, làn không dành cho loại xe này');
-    expect(ruleCircumstances({ ruleDetail: { rule: 'wrongWayRule', laneId: 'left', distancePx: 113.4 } })).toBe(
-      'Đi ngược chiều làn left (quãng đường 113 điểm ảnh trên hình)',
+    // The lane by its human name from the geometry, else by its movements; its raw id only without geometry.
+    expect(ruleCircumstances(lane, { name: 'làn xe máy', allowedClasses: ['motorbike', 'bicycle'], turns: ['straight'] })).toBe(
+      'Ô tô đi vào làn xe máy, làn chỉ dành cho xe máy, xe đạp',
     );
+    expect(ruleCircumstances(lane, { allowedClasses: ['motorbike', 'bicycle'], turns: ['straight', 'right'] })).toBe(
+      'Ô tô đi vào làn đi thẳng, rẽ phải, làn chỉ dành cho xe máy, xe đạp',
+    );
+    expect(ruleCircumstances(lane)).toBe('Ô tô đi vào làn “moto”, làn không dành cho loại xe này');
+    const wrongWay = { ruleDetail: { rule: 'wrongWayRule', laneId: 'left', distancePx: 113.4 } };
+    expect(ruleCircumstances(wrongWay, { turns: ['left', 'u_turn'] })).toBe('Đi ngược chiều làn rẽ trái, quay đầu (quãng đường 113 điểm ảnh trên hình)');
+    expect(ruleCircumstances(wrongWay)).toBe('Đi ngược chiều làn “left” (quãng đường 113 điểm ảnh trên hình)');
     expect(ruleCircumstances({ ruleDetail: { rule: 'solidLineRule', solidLineId: 'centre' } })).toBe('Vượt qua vạch kẻ liền centre');
     expect(ruleCircumstances({ ruleDetail: { rule: 'speedingRule' } })).toBeNull();
     expect(ruleCircumstances(null)).toBeNull();

@@ -106,6 +106,57 @@ describe('i18n', () => {
   });
 });
 
+describe('case texts', () => {
+  it("name the lane by the geometry's human name, else by its movements, never by a bare id", async () => {
+    const { ruleText } = await import('../src/components/caseText');
+    const tr =
+      (dict: Record<string, string>) =>
+      (key: string, vars?: Record<string, string | number>): string =>
+        interpolate(dict[key]!, vars);
+    const num = (n: number) => String(n);
+    const geometry = validateGeometry({
+      version: 1,
+      reference: { width: 1280, height: 720 },
+      stopLines: [],
+      lanes: [
+        {
+          id: 'moto',
+          name: 'làn xe máy',
+          polygon: [
+            [0, 0],
+            [10, 0],
+            [10, 10],
+          ],
+          direction: [0, -1],
+          allowedClasses: ['motorbike'],
+          turns: ['straight'],
+        },
+        {
+          id: 'left',
+          polygon: [
+            [0, 0],
+            [10, 0],
+            [10, 10],
+          ],
+          direction: [0, -1],
+          allowedClasses: ['car', 'motorbike'],
+          turns: ['left', 'u_turn'],
+        },
+      ],
+      solidLines: [],
+      signalHeads: [],
+    });
+    expect(geometry.errors).toEqual([]);
+    const g = geometry.ok ? geometry.geometry : null;
+    const laneCase = { type: 'wrong_lane', vehicleType: 'car', signal: null, ruleDetail: { rule: 'laneClassRule', laneId: 'moto' } } as never;
+    const wrongWay = { type: 'wrong_way', vehicleType: 'car', signal: null, ruleDetail: { rule: 'wrongWayRule', laneId: 'left', distancePx: 80 } } as never;
+    expect(ruleText(laneCase, tr(vi), num, g)).toBe('Ô tô đi vào làn xe máy, làn chỉ dành cho xe máy');
+    expect(ruleText(wrongWay, tr(vi), num, g)).toBe('Đi ngược chiều làn rẽ trái, quay đầu (quãng đường 80 điểm ảnh trên hình)');
+    expect(ruleText(wrongWay, tr(en), num, g)).toBe('Drove against the direction of the lane for left, u-turn (80 pixels in the picture)');
+    expect(ruleText(wrongWay, tr(vi), num)).toBe('Đi ngược chiều làn “left” (quãng đường 80 điểm ảnh trên hình)');
+  });
+});
+
 describe('field errors in words', () => {
   const base = () =>
     ({

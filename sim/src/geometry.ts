@@ -99,6 +99,8 @@ export function cameraGeometry(sim: SimResult): CameraGeometry {
     const governed = lane.forward && layout.hasSignal && head;
     lanes.push({
       id: lane.spec.id,
+      // The lane's name as cases print it: from the text painted in it ("XE MÁY": "làn xe máy").
+      ...(lane.spec.label ? { name: `làn ${lane.spec.label.toLocaleLowerCase('vi')}` } : {}),
       polygon,
       direction: dir,
       allowedClasses: allowed,

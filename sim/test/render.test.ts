@@ -154,5 +154,8 @@ describe('rendering', () => {
       for (const h of g.signalHeads) for (const l of h.lamps) expect(l.region[2] - l.region[0]).toBeGreaterThan(3);
       expect(g.lanes.length).toBeGreaterThan(2);
     }
+    // A lane with text painted in it is named by it (cases print the name, not the id).
+    const moto = planScenario(findScenario('road-motorbike-lane')!).geometry.lanes.find((l) => l.id === 'moto');
+    expect(moto?.name).toBe('làn xe máy');
   });
 });

@@ -14,7 +14,7 @@ import { provinceOfPlateCode } from '../domain/provinces';
 import { actorOf, applyTransition, isUuid, lockCase } from './cases';
 import { fineFor, excessOf } from './fines';
 import { storedEventParts, type StoredEventParts } from '@phatnguoi/core/contracts/violation-event';
-import { ruleCircumstances } from '../domain/rule-text';
+import { ruleCircumstances, type LaneInfo } from '../domain/rule-text';
 import { speedCircumstances } from '../domain/speed-text';
 import { auditIntegrityFailure, checkObject, sha256Hex } from './integrity';
 import { agencyScope } from '../domain/principal';
@@ -215,7 +215,7 @@ async function caseNoticeData(
           ? speedCircumstances(speed)
           : ruleCircumstances(
               { vehicleClass: parts.vehicleClass, signalState: parts.signal, ruleDetail: parts.ruleDetail ?? undefined },
-              laneClasses(r.geometry, parts),
+              laneOf(r.geometry, parts),
             ),
       ]
         .filter(Boolean)
@@ -352,9 +352,18 @@ export async function storedNoticePdf(
   return { number: n.number, pdf };
 }
 
-/** The classes a case's lane allows, from its camera's current geometry (for a wrong-lane notice's wording). */
-function laneClasses(geometry: { lanes?: { id?: unknown; allowedClasses?: unknown }[] } | null, event: StoredEventParts): string[] | undefined {
+/** The case's lane from its camera's current geometry: its name, the classes it allows and its turns (for the notice's wording). */
+function laneOf(
+  geometry: { lanes?: { id?: unknown; name?: unknown; allowedClasses?: unknown; turns?: unknown }[] } | null,
+  event: StoredEventParts,
+): LaneInfo | undefined {
   const laneId = event.ruleDetail?.laneId;
   const lane = geometry?.lanes?.find((l) => l.id === laneId);
-  return Array.isArray(lane?.allowedClasses) ? lane.allowedClasses.filter((c): c is string => typeof c === 'string') : undefined;
+  if (!lane) return undefined;
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((c): c is string => typeof c === 'string') : undefined);
+  return {
+    ...(typeof lane.name === 'string' && lane.name ? { name: lane.name } : {}),
+    ...(strings(lane.allowedClasses) ? { allowedClasses: strings(lane.allowedClasses) } : {}),
+    ...(strings(lane.turns) ? { turns: strings(lane.turns) } : {}),
+  };
 }

@@ -72,6 +72,9 @@ export type ArrowPermit = Static<typeof ArrowPermitSchema>;
 export const LaneSchema = Type.Object(
   {
     id: Id('Unique id of the lane within this camera.'),
+    name: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'Human name of the lane as cases and notices print it, Vietnamese first, e.g. "làn xe máy".' }),
+    ),
     polygon: Type.Array(PointSchema, { minItems: 3, description: 'Lane area as a closed polygon (at least 3 points, not self-intersecting).' }),
     direction: PointOf('Direction of travel as a vector [dx, dy] in image pixels (length irrelevant, not zero), e.g. [0, -1] for traffic moving up the image.'),
     allowedClasses: Type.Array(VehicleClassSchema, { minItems: 1, uniqueItems: true, description: 'Vehicle classes allowed to drive in this lane.' }),

@@ -23,6 +23,7 @@ import {
 import { Tracker, trackClass, lastPoint, type Track, type TrackerConfig, type TrackPoint } from '../tracking/tracker';
 import { DEFAULT_DUPLICATE_CONFIG, duplicateOf, evidenceContradiction, type DuplicateConfig } from '../rules/consistency';
 import { counterflowChain, type DetectionFrame } from '../rules/counterflow';
+import { atRegionEdge } from '../rules/track-geometry';
 import { buildEvidence, type ClipSource, type FrameStore } from '../evidence/evidence';
 import { isFrameAware } from './truth-replay-detector';
 import { LAMP_HISTORY_FRAMES, type StoredLampFrame } from '@phatnguoi/core/camera-node/lamp-history';
@@ -102,6 +103,7 @@ interface Reported {
   cls: VehicleClass;
   plate: string | null;
   track: Track;
+  secondsAfterRed?: number;
 }
 
 /** An emitted violation with its timing in the source (offline evaluation compares these with truth). */
@@ -302,18 +304,16 @@ export class CameraPipeline {
     this.storeFrame(frame);
 
     const s0 = performance.now();
-    for (const head of g.geometry.signalHeads) {
-      const tl = this.timelines.get(head.id)!;
+    const lampObservations = g.geometry.signalHeads.map((head) => {
       // Lamps are read (and keep learning) even under a controller feed, so the editor can show them.
       const readings = this.lampReaders.get(head.id)!.read(image, head);
       const obs = observationFromLamps(head, readings);
-      if (tl.source === 'vision') tl.observe(t, obs);
-      else tl.advance(t);
       const recent = this.lampFrames.get(head.id) ?? [];
       recent.push({ t, readings, round: obs.round, arrowsLit: obs.arrowsLit });
       if (recent.length > LAMP_HISTORY_FRAMES) recent.shift();
       this.lampFrames.set(head.id, recent);
-    }
+      return { tl: this.timelines.get(head.id)!, obs };
+    });
     this.stats.signalMs += performance.now() - s0;
 
     const d0 = performance.now();
@@ -336,7 +336,16 @@ export class CameraPipeline {
       const cut = this.tracker.flush();
       for (const tr of cut) this.liveTracks.delete(tr.id);
       this.evaluate(cut, true, g);
+      // The signal state is established anew from this frame on: no vehicle after the jump is judged by a red onset before it.
+      for (const { tl } of lampObservations) tl.discontinuity(t);
     }
+    const s1 = performance.now();
+    for (const { tl, obs } of lampObservations) {
+      if (tl.source === 'vision') tl.observe(t, obs);
+      else tl.advance(t);
+    }
+    const observeMs = performance.now() - s1;
+    this.stats.signalMs += observeMs;
     const { updated, ended } = this.tracker.update(frame.seq, t, detections);
     for (const tr of updated) this.liveTracks.set(tr.id, tr);
     for (const tr of ended) this.liveTracks.delete(tr.id);
@@ -348,7 +357,7 @@ export class CameraPipeline {
     this.counterflow(frame.seq, t, detections, g);
     const t3 = performance.now();
     const out = await this.emitReady(frame.capturedAtMs);
-    this.stats.trackMs += t1 - t0;
+    this.stats.trackMs += t1 - t0 - observeMs;
     this.stats.plateMs += t2 - t1;
     this.stats.rulesMs += t3 - t2;
     this.stats.emitMs += performance.now() - t3;
@@ -472,7 +481,7 @@ export class CameraPipeline {
     }
   }
 
-  private evaluate(tracks: Track[], ended: boolean, g: { geometry: CameraGeometry; rules: RulesConfig; width: number; height: number }) {
+  private evaluate(tracks: Track[], ended: boolean, g: { geometry: CameraGeometry; rules: RulesConfig; width: number; height: number; roi: Box }) {
     // A box cut off by the frame edge has no trustworthy ground point (its bottom centre slides as the
     // vehicle leaves the picture): the rules only see observations fully inside the frame.
     const inside = (b: Box) => b[0] > 1 && b[1] > 1 && b[2] < g.width - 1 && b[3] < g.height - 1;
@@ -481,7 +490,14 @@ export class CameraPipeline {
       // whole history for the tracker, but a crossing is decided within seconds.
       const from = lastPoint(tr).t - (this.opts.ruleWindowSeconds ?? 30);
       const points = tr.history.filter((p) => p.t >= from && inside(p.box));
-      const view = { id: tr.id, cls: trackClass(tr), points, ended };
+      const view = {
+        id: tr.id,
+        cls: trackClass(tr),
+        points,
+        ended,
+        // A track whose last box reaches the edge of the detector's region went out of sight (it was not lost in view).
+        ...(ended && atRegionEdge(lastPoint(tr).box, g.roi, 2 * g.rules.jitterPx) ? { leftView: true } : {}),
+      };
       const violations = points.length > 0 ? evaluateTrack(view, g.geometry, (id) => this.timelines.get(id), g.rules) : [];
       for (const v of violations) {
         const key = violationIdempotencyKey({ cameraId: this.cameraId, trackId: tr.id, type: v.type, phaseId: v.phaseId });
@@ -566,9 +582,19 @@ export class CameraPipeline {
       const dup = why
         ? null
         : duplicateOf(
-            { type: v.type, phaseId: v.phaseId, t: v.t, box: v.box, cls: trackClass(p.track), plate: plateText, first: p.track.history[0]! },
+            {
+              type: v.type,
+              phaseId: v.phaseId,
+              t: v.t,
+              box: v.box,
+              cls: trackClass(p.track),
+              plate: plateText,
+              first: p.track.history[0]!,
+              ...(v.secondsAfterRed !== undefined ? { secondsAfterRed: v.secondsAfterRed } : {}),
+            },
             this.reported.filter((r) => r.track.id !== p.track.id).map((r) => ({ ...r, lastT: lastPoint(r.track).t, lastBox: lastPoint(r.track).box })),
             { ...DEFAULT_DUPLICATE_CONFIG, ...this.opts.duplicates },
+            this.cutTimes,
           );
       if (why || dup) {
         // Not a case: its own evidence would contradict it, or the vehicle was reported already.
@@ -581,7 +607,16 @@ export class CameraPipeline {
         );
         continue;
       }
-      this.reported.push({ type: v.type, phaseId: v.phaseId, t: v.t, box: v.box, cls: trackClass(p.track), plate: plateText, track: p.track });
+      this.reported.push({
+        type: v.type,
+        phaseId: v.phaseId,
+        t: v.t,
+        box: v.box,
+        cls: trackClass(p.track),
+        plate: plateText,
+        track: p.track,
+        ...(v.secondsAfterRed !== undefined ? { secondsAfterRed: v.secondsAfterRed } : {}),
+      });
       const event = await this.buildEvent(p);
       if (this.opts.sink) await this.opts.sink(event);
       // Only now is the violation safe: drop it from pending (a crash before this replays its frames).

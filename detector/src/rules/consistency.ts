@@ -79,38 +79,71 @@ export interface ReportedVehicle {
   box: Box;
   cls: VehicleClass;
   plate: string | null;
+  /** Red light: how long after red onset it crossed (a replay of the stream repeats it). */
+  secondsAfterRed?: number;
 }
 
 export interface DuplicateConfig {
-  /** The same plate and offence within this many seconds is one vehicle reported twice (loops, restarts). */
+  /**
+   * The same plate and offence within this many seconds is one vehicle reported twice (loops, restarts): an hour, so a
+   * looping stream (a demo camera replaying its file) does not report every vehicle again every few minutes.
+   */
   plateWindowSeconds: number;
   /** A track starting this soon after a reported one ended, near where it ended, continues it (seconds). */
   fragmentGapSeconds: number;
   /** ... within this many of the vehicle's box heights. */
   fragmentDistanceHeights: number;
+  /**
+   * After a stream discontinuity (a loop replays the footage, a restart resends it), the same offence of the same kind
+   * of vehicle at the same place (within `fragmentDistanceHeights`), for red light this close in seconds after red
+   * onset, is the vehicle seen again.
+   */
+  replaySeconds: number;
 }
 
-export const DEFAULT_DUPLICATE_CONFIG: DuplicateConfig = { plateWindowSeconds: 600, fragmentGapSeconds: 2, fragmentDistanceHeights: 1.5 };
+export const DEFAULT_DUPLICATE_CONFIG: DuplicateConfig = { plateWindowSeconds: 3600, fragmentGapSeconds: 2, fragmentDistanceHeights: 1.5, replaySeconds: 0.5 };
 
 const compact = (s: string | null) => (s ? s.replace(/[^A-Z0-9]/gi, '').toUpperCase() : null);
 
 /**
  * The earlier report a new violation duplicates, or null. `first` is the new track's first observation (a
- * fragment starts near where the reported track was lost, shortly after).
+ * fragment starts near where the reported track was lost, shortly after). `discontinuities`: times of the stream's
+ * recent discontinuities (cuts, loops, restarts), seconds.
  */
 export function duplicateOf<R extends ReportedVehicle>(
-  candidate: { type: string; phaseId: string; t: number; box: Box; cls: VehicleClass; plate: string | null; first: TrackPoint },
+  candidate: {
+    type: string;
+    phaseId: string;
+    t: number;
+    box: Box;
+    cls: VehicleClass;
+    plate: string | null;
+    first: TrackPoint;
+    secondsAfterRed?: number;
+  },
   reported: readonly R[],
   config: DuplicateConfig = DEFAULT_DUPLICATE_CONFIG,
+  discontinuities: readonly number[] = [],
 ): R | null {
   const plate = compact(candidate.plate);
   for (const r of reported) {
     if (r.type !== candidate.type) continue;
     if (plate && plate.length >= 6 && compact(r.plate) === plate && Math.abs(candidate.t - r.t) <= config.plateWindowSeconds) return r;
-    const gap = candidate.first.t - r.lastT;
-    if (gap < -0.5 || gap > config.fragmentGapSeconds) continue;
     const sameClass = r.cls === candidate.cls || (r.cls !== 'motorbike' && candidate.cls !== 'motorbike');
     if (!sameClass) continue;
+    if (discontinuities.some((c) => c > r.t && c <= candidate.t)) {
+      // The stream jumped between the two: the same offence at the same place (as long after red) is a replay.
+      const h = Math.max(height(r.box), height(candidate.box));
+      const samePlace = Math.hypot(...sub(groundPoint(candidate.box), groundPoint(r.box))) <= config.fragmentDistanceHeights * h;
+      const sameTiming =
+        candidate.type !== 'red_light' ||
+        (r.secondsAfterRed !== undefined &&
+          candidate.secondsAfterRed !== undefined &&
+          Math.abs(r.secondsAfterRed - candidate.secondsAfterRed) <= config.replaySeconds);
+      if (samePlace && sameTiming) return r;
+    }
+    const gap = candidate.first.t - r.lastT;
+    if (gap < -0.5 || gap > config.fragmentGapSeconds) continue;
     const h = Math.max(height(r.lastBox), height(candidate.first.box));
     const d = Math.hypot(...sub(groundPoint(candidate.first.box), groundPoint(r.lastBox)));
     const sizeRatio = height(candidate.first.box) / Math.max(1, height(r.lastBox));

@@ -48,21 +48,53 @@ export function findStopLineCrossing(points: readonly TrackPoint[], line: Orient
   return null;
 }
 
-/** The movement after the line from the track's displacement, once it has gone far enough. */
-export function classifyTurn(points: readonly TrackPoint[], fromIndex: number, laneDirection: [number, number], config: RulesConfig): Turn | null {
+/**
+ * The movement after the line from the track's displacement, once it has gone `turnDecisionHeights` box heights.
+ *
+ * A track that went out of sight before that (`leftView`: where the detection region ends, a short way past the line
+ * on some cameras) is still judged straight when it went at least `straightDecisionHeights`, every point of its path
+ * kept within `straightAngleDeg` of the lane direction, and none leaned towards the side of a movement an arrow
+ * permits (`permitted`) by more than `straightLeanDeg`: a turner on the arrow may go on almost straight for a box
+ * height before it bends, but it does not drift away from its turn. One lost in view is not judged so: a track is
+ * often lost just as the vehicle bends. Anything else stays undetermined (null).
+ */
+export function classifyTurn(
+  points: readonly TrackPoint[],
+  fromIndex: number,
+  laneDirection: [number, number],
+  config: RulesConfig,
+  leftView = false,
+  permitted: readonly Turn[] = [],
+): Turn | null {
   const start = groundPoint(points[fromIndex]!.box);
   const h = boxHeight(points[fromIndex]!.box);
+  const angleTo = (disp: [number, number]) => {
+    const cos = dot(disp, laneDirection) / (norm(disp) * norm(laneDirection));
+    return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
+  };
+  // Image y points down: a clockwise turn on screen is a right turn (camera not mirrored).
+  const rightward = (disp: [number, number]) => crossZ(laneDirection, disp) > 0;
   for (let i = fromIndex + 1; i < points.length; i++) {
     const disp = sub(groundPoint(points[i]!.box), start);
     if (norm(disp) < h * config.turnDecisionHeights) continue;
-    const cos = dot(disp, laneDirection) / (norm(disp) * norm(laneDirection));
-    const angle = (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
+    const angle = angleTo(disp);
     if (angle < config.turnAngleDeg) return 'straight';
     if (angle > 150) return 'u_turn';
-    // Image y points down: a clockwise turn on screen is a right turn (camera not mirrored).
-    return crossZ(laneDirection, disp) > 0 ? 'right' : 'left';
+    return rightward(disp) ? 'right' : 'left';
   }
-  return null;
+  if (!leftView || points.length - fromIndex < 3) return null;
+  const path = points.slice(fromIndex + 1).map((p) => sub(groundPoint(p.box), start));
+  if (norm(path[path.length - 1]!) < h * config.straightDecisionHeights) return null;
+  const towardsRight = permitted.includes('right');
+  const towardsLeft = permitted.includes('left') || permitted.includes('u_turn');
+  const straight = path.every((disp) => {
+    if (norm(disp) < config.jitterPx * 2) return true; // a step of a few pixels is mostly detector jitter
+    const angle = angleTo(disp);
+    if (angle >= config.straightAngleDeg) return false;
+    const leansRight = rightward(disp);
+    return angle <= config.straightLeanDeg || !((leansRight && towardsRight) || (!leansRight && towardsLeft));
+  });
+  return straight ? 'straight' : null;
 }
 
 export function redLightRule(track: TrackView, lane: Lane, stopLine: StopLine, signal: SignalHistory, config: RulesConfig): RuleResult {
@@ -131,11 +163,17 @@ export function redLightRule(track: TrackView, lane: Lane, stopLine: StopLine, s
   let turn: Turn | null = null;
   if (permitted.size > 0) {
     if (lane.turns.every((t) => permitted.has(t))) return none('every movement of the lane had a green arrow');
-    turn = lane.turns.length === 1 ? lane.turns[0]! : classifyTurn(pts, crossing.beforeIndex, lane.direction, config);
+    turn =
+      lane.turns.length === 1
+        ? lane.turns[0]!
+        : classifyTurn(pts, crossing.beforeIndex, lane.direction, config, track.ended && track.leftView === true, [...permitted]);
     if (turn === null) return track.ended ? none('movement undetermined while an arrow was green') : pending('movement not yet known');
     if (permitted.has(turn)) return none(`green arrow permitted ${turn}`);
   }
   const afterRed = tc - s.roundSince!;
+  // A signal never goes from green straight to red: seen so, the footage jumped (a cut the pipeline did not find) or a
+  // reading went wrong, and the red onset was not observed. No crossing close after it is judged.
+  if (s.previousRound === 'green' && afterRed < config.redAfterGreenMarginSeconds) return none('crossed just after a red seen straight after green');
   if (afterRed < config.redGraceSeconds) {
     const ignoredYellow =
       config.yellowMode === 'must_stop' &&

@@ -7,6 +7,11 @@ export function boxHeight(box: Box): number {
   return box[3] - box[1];
 }
 
+/** Whether a box reaches the edge of a region (within `margin` px): a vehicle there is going out of the detector's sight. */
+export function atRegionEdge(box: Box, region: Box, margin: number): boolean {
+  return box[0] <= region[0] + margin || box[1] <= region[1] + margin || box[2] >= region[2] - margin || box[3] >= region[3] - margin;
+}
+
 /** Linear interpolation of the track's box at time t (clamped to the observed range). */
 export function boxAt(points: readonly TrackPoint[], t: number): Box {
   if (t <= points[0]!.t) return points[0]!.box;

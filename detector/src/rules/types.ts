@@ -14,6 +14,8 @@ export interface TrackView {
   points: readonly TrackPoint[];
   /** The track has ended: rules decide now instead of waiting. */
   ended: boolean;
+  /** It ended where the detector's region or the frame ends: the vehicle went out of sight, it was not lost in view. */
+  leftView?: boolean;
 }
 
 /** What a rule needs to know about a signal head. */
@@ -54,6 +56,8 @@ export const pending = (reason: string): RuleResult => ({ status: 'pending', rea
 export interface RulesConfig {
   /** Crossing after red onset within this many seconds is excused (signal timing, reaction). */
   redGraceSeconds: number;
+  /** A red seen straight after green (no yellow: a cut in the footage, or a misreading) is not judged for this many seconds. */
+  redAfterGreenMarginSeconds: number;
   /**
    * 'must_stop': crossing on yellow is a violation unless the vehicle was on/past the line or too close to stop
    * at yellow onset (road traffic law). 'permissive' (default): only red counts, as the simulator's truth and
@@ -74,6 +78,14 @@ export interface RulesConfig {
   turnDecisionHeights: number;
   /** Angle from the lane direction beyond which a movement is a turn, degrees. */
   turnAngleDeg: number;
+  /**
+   * A track that went out of sight before `turnDecisionHeights` still counts as straight when it went this many box
+   * heights past its last point before the line, every point within `straightAngleDeg` of the lane direction and
+   * leaning no more than `straightLeanDeg` towards the side of a movement a green arrow permits.
+   */
+  straightDecisionHeights: number;
+  straightAngleDeg: number;
+  straightLeanDeg: number;
   /** Time a vehicle must stay in a lane before a class violation, seconds (lane changes pass through). */
   laneDwellSeconds: number;
   laneDwellFrames: number;
@@ -89,6 +101,7 @@ export interface RulesConfig {
 
 export const DEFAULT_RULES_CONFIG: RulesConfig = {
   redGraceSeconds: 0.3,
+  redAfterGreenMarginSeconds: 1,
   yellowMode: 'permissive',
   yellowDecisionSeconds: 2,
   jitterPx: 3,
@@ -97,6 +110,9 @@ export const DEFAULT_RULES_CONFIG: RulesConfig = {
   enterHeights: 0.6,
   turnDecisionHeights: 1.5,
   turnAngleDeg: 30,
+  straightDecisionHeights: 0.6,
+  straightAngleDeg: 12,
+  straightLeanDeg: 1,
   laneDwellSeconds: 1,
   laneDwellFrames: 3,
   wrongWayMinPx: 60,

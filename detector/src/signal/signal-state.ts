@@ -34,9 +34,21 @@ export interface SignalSmootherConfig {
    * judged at most this late: keep it no longer than the red-light grace).
    */
   flickerHoldSeconds?: number;
+  /**
+   * No frame at all for longer than this (stream stalled, detector restarted), seconds: a whole signal cycle may have
+   * passed unseen, so the state is established anew after it, as after a cut. Shorter gaps (a loaded detector skipping
+   * frames) are judged like a dark stretch.
+   */
+  stallSeconds?: number;
 }
 
-export const DEFAULT_SMOOTHER_CONFIG: SignalSmootherConfig = { confirmFrames: 2, holdSeconds: 1.5, keepSeconds: 120, flickerHoldSeconds: 0.3 };
+export const DEFAULT_SMOOTHER_CONFIG: SignalSmootherConfig = {
+  confirmFrames: 2,
+  holdSeconds: 1.5,
+  keepSeconds: 120,
+  flickerHoldSeconds: 0.3,
+  stallSeconds: 10,
+};
 
 /** Raw state of one frame from lamp readings: the brightest lit round lamp; unknown when none is lit (dark frame). */
 export function observationFromLamps(head: SignalHead, readings: LampReading[]): SignalObservation {
@@ -77,6 +89,8 @@ export interface SignalTimelineSnapshot {
   darkSince?: number | null;
   /** Per arrow lamp: when it was last seen lit, and its first dark frame since (absent in older snapshots). */
   arrows?: Record<string, ArrowFlicker>;
+  /** Time of the last frame observed (absent in older snapshots). */
+  lastObserved?: number | null;
 }
 
 interface ArrowFlicker {
@@ -102,6 +116,7 @@ export class SignalTimeline {
   private candidate: Candidate | null = null;
   private darkSince: number | null = null;
   private arrows = new Map<string, ArrowFlicker>();
+  private lastObserved: number | null = null;
 
   constructor(readonly config: SignalSmootherConfig = DEFAULT_SMOOTHER_CONFIG) {}
 
@@ -143,6 +158,9 @@ export class SignalTimeline {
   /** A vision reading of one frame at time t (seconds). Ignored once a controller feeds this head. */
   observe(t: number, raw: SignalObservation): void {
     if (this.source === 'controller') return;
+    // A stall: unknown from just after the last frame seen before it.
+    if (this.lastObserved !== null && t - this.lastObserved > (this.config.stallSeconds ?? Infinity)) this.discontinuity(this.lastObserved + 1e-6);
+    this.lastObserved = t;
     const { arrowsLit, changedAt, openGap } = this.holdArrows(t, raw.arrowsLit);
     const obs: SignalObservation = { round: raw.round, arrowsLit: raw.round === 'unknown' ? [] : arrowsLit };
     this.observeHeld(t, obs, changedAt);
@@ -184,6 +202,21 @@ export class SignalTimeline {
     }
   }
 
+  /**
+   * The stream jumped (a cut, a loop, a stall) at time t: what the lamps showed before it says nothing about the state
+   * after it, nor about when that state began. The state is unknown from t until frames after the jump confirm it
+   * again, and a colour seen then is dated from its first frame after the jump (a red onset seen before the jump is
+   * never a vehicle's red onset after it). A controller feed is not a video: it goes on.
+   */
+  discontinuity(t: number): void {
+    if (this.source === 'controller') return;
+    this.candidate = null;
+    this.darkSince = null;
+    this.arrows.clear();
+    this.append({ round: 'unknown', arrowsLit: [] }, t);
+    this.knownUntil = Math.min(this.knownUntil, t - 1e-6);
+  }
+
   /** A phase change from the signal controller: authoritative from now on. */
   controller(t: number, obs: SignalObservation): void {
     if (this.source !== 'controller') {
@@ -204,6 +237,7 @@ export class SignalTimeline {
       candidate: this.candidate,
       darkSince: this.darkSince,
       arrows: Object.fromEntries([...this.arrows].map(([id, a]) => [id, { ...a }])),
+      lastObserved: this.lastObserved,
     };
   }
 
@@ -214,6 +248,7 @@ export class SignalTimeline {
     this.candidate = snap.candidate;
     this.darkSince = snap.darkSince ?? null;
     this.arrows = new Map(Object.entries(snap.arrows ?? {}).map(([id, a]) => [id, { ...a }]));
+    this.lastObserved = snap.lastObserved ?? null;
   }
 
   /** Controller state is known up to any time we have seen frames for. */

@@ -99,6 +99,22 @@ describe('duplicateOf', () => {
     const again = candidate({ t: 137, phaseId: 'H1@130000', plate: '30A-123.45', first: first(135, 200, 700) });
     expect(duplicateOf(again, [reported({ plate: '30A12345' })])).not.toBeNull();
     expect(duplicateOf({ ...again, plate: '30A-999.99' }, [reported({ plate: '30A12345' })])).toBeNull();
+    // Within the hour (a demo loop replays the vehicle every few minutes), not after it.
+    expect(duplicateOf({ ...again, t: 16 + 1800 }, [reported({ plate: '30A12345' })])).not.toBeNull();
+    expect(duplicateOf({ ...again, t: 16 + 3700 }, [reported({ plate: '30A12345' })])).toBeNull();
     expect(duplicateOf({ ...again, type: 'wrong_way' }, [reported({ plate: '30A12345' })])).toBeNull();
+  });
+
+  it('finds a vehicle replayed after a loop without its plate: same offence, place and time after red, a discontinuity between', () => {
+    const replay = candidate({ t: 46.2, phaseId: 'H1@44000', box: boxAtGround(210, 385), first: first(43, 200, 700), secondsAfterRed: 2.2 });
+    const seen = reported({ secondsAfterRed: 2.0 });
+    expect(duplicateOf(replay, [seen], undefined, [30])).toBe(seen);
+    // No discontinuity between the two: another vehicle doing the same in a later phase is a new case.
+    expect(duplicateOf(replay, [seen], undefined, [])).toBeNull();
+    expect(duplicateOf(replay, [seen], undefined, [50])).toBeNull();
+    // Elsewhere, or crossing well apart in the red phase, or another kind of vehicle: a different vehicle.
+    expect(duplicateOf({ ...replay, box: boxAtGround(450, 385) }, [seen], undefined, [30])).toBeNull();
+    expect(duplicateOf({ ...replay, secondsAfterRed: 4 }, [seen], undefined, [30])).toBeNull();
+    expect(duplicateOf({ ...replay, cls: 'motorbike' }, [seen], undefined, [30])).toBeNull();
   });
 });

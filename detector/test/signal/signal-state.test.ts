@@ -123,6 +123,47 @@ describe('SignalTimeline', () => {
     expect(b.at(0.5).round).toBe('unknown');
   });
 
+  it('after a stream discontinuity, dates the red from its first frame after the jump, never from an onset seen before it', () => {
+    const tl = new SignalTimeline();
+    for (let t = 0; t <= 1; t += 0.2) tl.observe(t, green);
+    tl.observe(1.2, red);
+    tl.observe(1.4, red);
+    expect(tl.at(1.4)).toMatchObject({ round: 'red', roundSince: 1.2 });
+    tl.discontinuity(1.6); // a cut: the next frame comes from another moment of the stream, red as well
+    expect(tl.at(1.6).round).toBe('unknown');
+    tl.observe(1.6, red);
+    expect(tl.knownUntil).toBeLessThan(1.6); // one frame is not enough to re-establish the state
+    tl.observe(1.8, red);
+    expect(tl.at(1.8)).toMatchObject({ round: 'red', roundSince: 1.6, previousRound: 'unknown' });
+    expect(tl.knownUntil).toBe(1.8);
+    expect(tl.at(1.3)).toMatchObject({ round: 'red', roundSince: 1.2 }); // before the jump, unchanged
+  });
+
+  it('treats a stall (no frame for longer than stallSeconds: stream stalled, detector restarted) as a discontinuity', () => {
+    const tl = new SignalTimeline();
+    tl.observe(0, red);
+    tl.observe(0.2, red);
+    tl.observe(2.2, red); // a loaded detector skipping frames for 2 s: the same red, bridged
+    expect(tl.at(2.2)).toMatchObject({ round: 'red', roundSince: 0 });
+    tl.observe(15, red); // nothing for 12.8 s: a whole cycle may have passed
+    expect(tl.at(8).round).toBe('unknown'); // nothing was seen during the stall
+    expect(tl.at(15).round).toBe('unknown');
+    tl.observe(15.2, red);
+    expect(tl.at(15.2)).toMatchObject({ round: 'red', roundSince: 15 });
+    const restored = new SignalTimeline();
+    restored.restore(JSON.parse(JSON.stringify(tl.snapshot())));
+    restored.observe(30, red);
+    restored.observe(30.2, red);
+    expect(restored.at(30.2)).toMatchObject({ round: 'red', roundSince: 30 });
+  });
+
+  it('a controller feed goes on across a discontinuity of the video', () => {
+    const tl = new SignalTimeline();
+    tl.controller(1, red);
+    tl.discontinuity(3);
+    expect(tl.at(3)).toMatchObject({ round: 'red', roundSince: 1, source: 'controller' });
+  });
+
   it('lets the signal-controller feed override vision', () => {
     const tl = new SignalTimeline();
     tl.observe(0, green);

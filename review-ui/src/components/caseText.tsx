@@ -12,6 +12,17 @@ function vehicleName(t: Translate, cls: string): string {
 }
 
 /**
+ * A lane as a case names it: its human name from the camera geometry, else its movements in words ("làn đi thẳng, rẽ
+ * phải"); by its id only when the caller has no geometry.
+ */
+export function laneName(t: Translate, laneId: string | null, geometry?: CameraGeometry | null): string {
+  const lane = geometry?.lanes.find((l) => l.id === laneId);
+  if (lane?.name) return lane.name;
+  if (lane) return t('lane.described', { turns: lane.turns.map((turn) => t(`turn.${turn}` as MessageKey).toLocaleLowerCase()).join(', ') });
+  return t('lane.byId', { id: laneId ?? '—' });
+}
+
+/**
  * What the rule saw, in words: built from `ruleDetail` (and, for a lane class offence, the lane's allowed classes
  * from the camera geometry when the caller has it). Unknown rules fall back to the offence's name.
  */
@@ -38,14 +49,15 @@ export function ruleText(
     case 'laneClassRule': {
       const vehicle = vehicleName(t, c.vehicleType);
       const allowed = geometry?.lanes.find((l) => l.id === rd.laneId)?.allowedClasses;
+      const lane = laneName(t, rd.laneId, geometry);
       return allowed && allowed.length > 0
-        ? t('rule.laneClass', { vehicle, lane: id(rd.laneId), allowed: allowed.map((a) => vehicleName(t, a).toLocaleLowerCase()).join(', ') })
-        : t('rule.laneClassShort', { vehicle, lane: id(rd.laneId) });
+        ? t('rule.laneClass', { vehicle, lane, allowed: allowed.map((a) => vehicleName(t, a).toLocaleLowerCase()).join(', ') })
+        : t('rule.laneClassShort', { vehicle, lane });
     }
     case 'solidLineRule':
       return t('rule.solidLine', { line: id(rd.solidLineId) });
     case 'wrongWayRule':
-      return t('rule.wrongWay', { lane: id(rd.laneId), px: formatNumber(Math.round(rd.distancePx ?? 0)) });
+      return t('rule.wrongWay', { lane: laneName(t, rd.laneId, geometry), px: formatNumber(Math.round(rd.distancePx ?? 0)) });
     case 'speedingRule':
       return rd.speed
         ? t('rule.speeding', {

@@ -39,7 +39,7 @@ export function ItemForm({
   const { t } = useI18n();
   const base = itemPath(sel);
   const other = errorsUnder(errors, base).filter(
-    (e) => !/\.(id|approach|allowedClasses|turns|stopLineId|signalHeadId|kind|direction)(\[|$)/.test(e.path.slice(base.length)),
+    (e) => !/\.(id|name|approach|allowedClasses|turns|stopLineId|signalHeadId|kind|direction)(\[|$)/.test(e.path.slice(base.length)),
   );
   const props: ItemFieldsProps = { g, index: sel.index, base, errors, onChange };
   let body: ReactNode;

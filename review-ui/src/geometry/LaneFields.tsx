@@ -6,7 +6,7 @@ import { CheckGroup, Field, IdField } from './fields';
 import type { ItemFieldsProps } from './ItemForm';
 import { insertVertex, removeVertex, updateItem } from './model';
 
-/** A lane's fields: id, allowed classes, turns, direction in degrees, its stop line and signal head, vertices. */
+/** A lane's fields: id, name, allowed classes, turns, direction in degrees, its stop line and signal head, vertices. */
 export function LaneFields({ g, index, base, errors, onChange, activeVertex }: ItemFieldsProps & { activeVertex: number }) {
   const { t } = useI18n();
   const lane = g.lanes[index]!;
@@ -14,6 +14,9 @@ export function LaneFields({ g, index, base, errors, onChange, activeVertex }: I
   return (
     <>
       <IdField base={base} value={lane.id} onChange={(id) => set({ id })} errors={errors} />
+      <Field label={t('geo.laneName')} path={`${base}.name`} errors={errors}>
+        {(p) => <input {...p} value={lane.name ?? ''} placeholder={t('geo.laneNameHint')} onChange={(e) => set({ name: e.target.value || undefined })} />}
+      </Field>
       <CheckGroup
         legend={t('geo.allowedClasses')}
         path={`${base}.allowedClasses`}

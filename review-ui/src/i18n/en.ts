@@ -9,6 +9,7 @@ import { enIntegrity } from './en-integrity';
 import { enLamps } from './en-lamps';
 import { enSpeed } from './en-speed';
 import { enPlateSuggestion } from './en-plate-suggestion';
+import { enLanes } from './en-lanes';
 
 // English: every Vietnamese key must be here too (the type makes a missing one a compile error).
 export const en: Record<MessageKey, string> = {
@@ -22,6 +23,7 @@ export const en: Record<MessageKey, string> = {
   ...enLamps,
   ...enSpeed,
   ...enPlateSuggestion,
+  ...enLanes,
   'app.name': 'Traffic camera fines',
   'app.home': 'Home',
   'app.loading': 'Loading…',

@@ -103,6 +103,7 @@ const MEMBERS: Record<string, string> = {
 const PROPERTIES: Record<string, string> = {
   id: 'geo.id',
   approach: 'geo.approach',
+  name: 'geo.laneName',
   a: 'geo.handle.a',
   b: 'geo.handle.b',
   beforePoint: 'geo.handle.beforePoint',

@@ -9,6 +9,7 @@ import { viIntegrity } from './vi-integrity';
 import { viLamps } from './vi-lamps';
 import { viSpeed } from './vi-speed';
 import { viPlateSuggestion } from './vi-plate-suggestion';
+import { viLanes } from './vi-lanes';
 
 export const vi = {
   ...viDesk,
@@ -21,6 +22,7 @@ export const vi = {
   ...viLamps,
   ...viSpeed,
   ...viPlateSuggestion,
+  ...viLanes,
   'app.name': 'Phạt nguội',
   'app.home': 'Trang chủ',
   'app.loading': 'Đang tải…',
