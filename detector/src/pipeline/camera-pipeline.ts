@@ -574,24 +574,24 @@ export class CameraPipeline {
         this.nearDiscontinuity(v.t) ??
         evidenceContradiction(v, p.track.history, this.scaled?.geometry ?? this.opts.geometry, v.signalHeadId ? this.timelines.get(v.signalHeadId) : undefined);
       const reads = this.plateReads.get(p.track.id) ?? [];
-      const plateText = this.opts.plates && reads.length > 0 ? this.opts.plates.vote(reads.map((r) => r.read)).text : null;
+      const plate = this.opts.plates && reads.length > 0 ? this.opts.plates.vote(reads.map((r) => r.read)) : { ...NO_PLATE, reads: reads.length };
       this.reported.splice(
         0,
         this.reported.findIndex((r) => v.t - r.t <= (this.opts.duplicates?.plateWindowSeconds ?? DEFAULT_DUPLICATE_CONFIG.plateWindowSeconds)) >>> 0,
       );
+      const vehicle = {
+        type: v.type,
+        phaseId: v.phaseId,
+        t: v.t,
+        box: v.box,
+        cls: trackClass(p.track),
+        plate: plate.text,
+        ...(v.secondsAfterRed !== undefined ? { secondsAfterRed: v.secondsAfterRed } : {}),
+      };
       const dup = why
         ? null
         : duplicateOf(
-            {
-              type: v.type,
-              phaseId: v.phaseId,
-              t: v.t,
-              box: v.box,
-              cls: trackClass(p.track),
-              plate: plateText,
-              first: p.track.history[0]!,
-              ...(v.secondsAfterRed !== undefined ? { secondsAfterRed: v.secondsAfterRed } : {}),
-            },
+            { ...vehicle, first: p.track.history[0]! },
             this.reported.filter((r) => r.track.id !== p.track.id).map((r) => ({ ...r, lastT: lastPoint(r.track).t, lastBox: lastPoint(r.track).box })),
             { ...DEFAULT_DUPLICATE_CONFIG, ...this.opts.duplicates },
             this.cutTimes,
@@ -607,17 +607,8 @@ export class CameraPipeline {
         );
         continue;
       }
-      this.reported.push({
-        type: v.type,
-        phaseId: v.phaseId,
-        t: v.t,
-        box: v.box,
-        cls: trackClass(p.track),
-        plate: plateText,
-        track: p.track,
-        ...(v.secondsAfterRed !== undefined ? { secondsAfterRed: v.secondsAfterRed } : {}),
-      });
-      const event = await this.buildEvent(p);
+      this.reported.push({ ...vehicle, track: p.track });
+      const event = await this.buildEvent(p, plate);
       if (this.opts.sink) await this.opts.sink(event);
       // Only now is the violation safe: drop it from pending (a crash before this replays its frames).
       this.pending.splice(this.pending.indexOf(p), 1);
@@ -647,10 +638,10 @@ export class CameraPipeline {
     };
   }
 
-  private async buildEvent(p: PendingViolation): Promise<ViolationEvent> {
+  /** `plate`: the track's voted plate (voted once in emitReady, where the duplicate check needs it too). */
+  private async buildEvent(p: PendingViolation, plate: TrackPlate): Promise<ViolationEvent> {
     const v = p.violation;
     const reads = this.plateReads.get(p.track.id) ?? [];
-    const plate = this.opts.plates && reads.length > 0 ? this.opts.plates.vote(reads.map((r) => r.read)) : { ...NO_PLATE, reads: reads.length };
     const signalState = this.signalStateOf(v);
     const vehicleClass = trackClass(p.track);
     const base = {
