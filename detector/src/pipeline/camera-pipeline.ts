@@ -21,7 +21,7 @@ import {
   type SignalTimelineSnapshot,
 } from '../signal/signal-state';
 import { Tracker, trackClass, lastPoint, type Track, type TrackerConfig, type TrackPoint } from '../tracking/tracker';
-import { DEFAULT_DUPLICATE_CONFIG, duplicateOf, evidenceContradiction, type DuplicateConfig } from '../rules/consistency';
+import { DEFAULT_DUPLICATE_CONFIG, duplicateOf, evidenceContradiction, type DuplicateConfig, type ViolationVehicle } from '../rules/consistency';
 import { counterflowChain, type DetectionFrame } from '../rules/counterflow';
 import { atRegionEdge } from '../rules/track-geometry';
 import { buildEvidence, type ClipSource, type FrameStore } from '../evidence/evidence';
@@ -95,15 +95,8 @@ export interface CameraPipelineOptions {
   cutMarginSeconds?: number;
 }
 
-interface Reported {
-  type: string;
-  phaseId: string;
-  t: number;
-  box: Box;
-  cls: VehicleClass;
-  plate: string | null;
+interface Reported extends ViolationVehicle {
   track: Track;
-  secondsAfterRed?: number;
 }
 
 /** An emitted violation with its timing in the source (offline evaluation compares these with truth). */

@@ -69,18 +69,23 @@ function apparentScale(geometry: CameraGeometry, from: Box, to: Box): number {
   return Number.isFinite(scale) && scale > 0 ? scale : 1;
 }
 
-export interface ReportedVehicle {
+/** A violation's vehicle as the duplicate check compares it. */
+export interface ViolationVehicle {
   type: string;
   phaseId: string;
-  /** When the violation happened and the track was last seen (seconds). */
+  /** When the violation happened (seconds). */
   t: number;
-  lastT: number;
-  lastBox: Box;
   box: Box;
   cls: VehicleClass;
   plate: string | null;
   /** Red light: how long after red onset it crossed (a replay of the stream repeats it). */
   secondsAfterRed?: number;
+}
+
+export interface ReportedVehicle extends ViolationVehicle {
+  /** When and where the reported track was last seen. */
+  lastT: number;
+  lastBox: Box;
 }
 
 export interface DuplicateConfig {
@@ -111,16 +116,7 @@ const compact = (s: string | null) => (s ? s.replace(/[^A-Z0-9]/gi, '').toUpperC
  * recent discontinuities (cuts, loops, restarts), seconds.
  */
 export function duplicateOf<R extends ReportedVehicle>(
-  candidate: {
-    type: string;
-    phaseId: string;
-    t: number;
-    box: Box;
-    cls: VehicleClass;
-    plate: string | null;
-    first: TrackPoint;
-    secondsAfterRed?: number;
-  },
+  candidate: ViolationVehicle & { first: TrackPoint },
   reported: readonly R[],
   config: DuplicateConfig = DEFAULT_DUPLICATE_CONFIG,
   discontinuities: readonly number[] = [],
